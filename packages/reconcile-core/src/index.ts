@@ -6,3 +6,6 @@
 
 /** The npm name of this package, for diagnostics and user agents. */
 export const packageName = "@psa-ledger/reconcile-core" as const
+
+export * from "./Mapping.ts"
+export * from "./ports/index.ts"

@@ -1,0 +1,170 @@
+import { Context, type DateTime, Effect, Layer, Option, Schema } from "effect"
+import { encodeForStorage, Instant, Key } from "./StorageCodec.ts"
+import { Conflict, StorageError } from "./StorageError.ts"
+
+/**
+ * Where one plan operation stands.
+ *
+ * @since 0.1.0
+ */
+export const JournalStatus = Schema.Literals(["started", "done", "failed"])
+
+/** @since 0.1.0 */
+export type JournalStatus = typeof JournalStatus.Type
+
+/**
+ * The journal's record of one operation, keyed by its idempotency key.
+ *
+ * @since 0.1.0
+ */
+export class JournalEntry extends Schema.Class<JournalEntry>("JournalEntry")({
+  opKey: Key,
+  /** The run that holds (or last held) the operation. */
+  runId: Key,
+  status: JournalStatus,
+  /** How many times the operation has been begun. */
+  attempts: Schema.Int,
+  startedAt: Instant,
+  finishedAt: Schema.optional(Instant),
+  /** What the operation produced (e.g. the created record's id), once done. */
+  result: Schema.optional(Schema.Json),
+  /** Why the last attempt failed. */
+  error: Schema.optional(Schema.Json)
+}) {}
+
+/**
+ * The answer to `begin`.
+ *
+ * - `Started`: the caller now holds the operation and must `complete` or `fail` it.
+ * - `AlreadyDone`: it was done before; here is what it produced. Do not repeat the write.
+ * - `InProgress`: another claim holds it (a concurrent worker, or a crashed one: pass
+ *   `takeOver` to resume after a crash, and check the target system before writing again).
+ *
+ * @since 0.1.0
+ */
+export type JournalClaim =
+  | { readonly _tag: "Started"; readonly attempt: number }
+  | { readonly _tag: "AlreadyDone"; readonly result: Schema.Json | undefined }
+  | { readonly _tag: "InProgress"; readonly runId: string; readonly startedAt: DateTime.Utc }
+
+/**
+ * Per-operation status that makes applying a plan resumable and idempotent: an operation is
+ * started once, finished once, and a finished operation is never started again.
+ *
+ * Claiming is atomic: of any number of workers calling `begin` on one key at once, exactly one
+ * gets `Started`.
+ *
+ * @example
+ * ```ts
+ * import { DateTime, Effect } from "effect"
+ * import { PlanJournal } from "@psa-ledger/reconcile-core"
+ *
+ * const once = (opKey: string, write: Effect.Effect<string>) =>
+ *   Effect.gen(function*() {
+ *     const journal = yield* PlanJournal
+ *     const at = yield* DateTime.now
+ *     const claim = yield* journal.begin("link-1", opKey, { runId: "run-1", at })
+ *     if (claim._tag !== "Started") return claim
+ *     const id = yield* write
+ *     yield* journal.complete("link-1", opKey, { result: { id }, at: yield* DateTime.now })
+ *     return claim
+ *   })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export class PlanJournal extends Context.Service<
+  PlanJournal,
+  {
+    begin(
+      linkId: string,
+      opKey: string,
+      options: { readonly runId: string; readonly at: DateTime.Utc; readonly takeOver?: boolean | undefined }
+    ): Effect.Effect<JournalClaim, StorageError>
+    /** Marks a started operation done with its result; anything else is a `Conflict`. */
+    complete(
+      linkId: string,
+      opKey: string,
+      options: { readonly result: Schema.Json; readonly at: DateTime.Utc }
+    ): Effect.Effect<void, StorageError>
+    /** Marks a started operation failed; the next `begin` may start it again. */
+    fail(
+      linkId: string,
+      opKey: string,
+      options: { readonly error: Schema.Json; readonly at: DateTime.Utc }
+    ): Effect.Effect<void, StorageError>
+    get(linkId: string, opKey: string): Effect.Effect<Option.Option<JournalEntry>, StorageError>
+    /** Entries of the link, optionally of one run, ordered by op key. */
+    list(
+      linkId: string,
+      options?: { readonly runId?: string | undefined }
+    ): Effect.Effect<ReadonlyArray<JournalEntry>, StorageError>
+  }
+>()("@psa-ledger/reconcile-core/PlanJournal") {
+  /** A journal held in memory, for tests and single-process scripts. */
+  static readonly layerMemory: Layer.Layer<PlanJournal> = Layer.sync(PlanJournal, () => makeMemoryPlanJournal())
+}
+
+const validate = encodeForStorage(JournalEntry, "JournalEntry")
+
+/**
+ * The in-memory `PlanJournal`.
+ *
+ * @since 0.1.0
+ */
+export const makeMemoryPlanJournal = (): PlanJournal["Service"] => {
+  const entries = new Map<string, JournalEntry>()
+  const key = (linkId: string, opKey: string) => `${linkId}\u0000${opKey}`
+  const finish = (
+    operation: string,
+    linkId: string,
+    opKey: string,
+    patch: Pick<JournalEntry, "status" | "finishedAt"> & Partial<Pick<JournalEntry, "result" | "error">>
+  ) =>
+    Effect.gen(function* () {
+      const entry = entries.get(key(linkId, opKey))
+      if (entry === undefined || entry.status !== "started") {
+        return yield* new StorageError({
+          operation,
+          linkId,
+          reason: new Conflict({
+            record: `JournalEntry ${opKey}`,
+            message: entry === undefined ? "the operation was never begun" : `the operation is ${entry.status}`
+          })
+        })
+      }
+      const next = new JournalEntry({ ...entry, ...patch })
+      yield* validate(next, operation, linkId)
+      entries.set(key(linkId, opKey), next)
+    })
+  return PlanJournal.of({
+    begin: (linkId, opKey, { runId, at, takeOver }) =>
+      Effect.gen(function* () {
+        const current = entries.get(key(linkId, opKey))
+        if (current?.status === "done") return { _tag: "AlreadyDone", result: current.result } as const
+        if (current?.status === "started" && takeOver !== true) {
+          return { _tag: "InProgress", runId: current.runId, startedAt: current.startedAt } as const
+        }
+        const attempt = (current?.attempts ?? 0) + 1
+        const next = new JournalEntry({ opKey, runId, status: "started", attempts: attempt, startedAt: at })
+        yield* validate(next, "PlanJournal.begin", linkId)
+        entries.set(key(linkId, opKey), next)
+        return { _tag: "Started", attempt } as const
+      }),
+    complete: (linkId, opKey, { result, at }) =>
+      finish("PlanJournal.complete", linkId, opKey, { status: "done", finishedAt: at, result }),
+    fail: (linkId, opKey, { error, at }) =>
+      finish("PlanJournal.fail", linkId, opKey, { status: "failed", finishedAt: at, error }),
+    get: (linkId, opKey) => Effect.sync(() => Option.fromNullishOr(entries.get(key(linkId, opKey)))),
+    list: (linkId, options) =>
+      Effect.sync(() => {
+        const prefix = `${linkId}\u0000`
+        return [...entries.entries()]
+          .filter(
+            ([k, entry]) => k.startsWith(prefix) && (options?.runId === undefined || entry.runId === options.runId)
+          )
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([, entry]) => entry)
+      })
+  })
+}

@@ -1,0 +1,7 @@
+export * from "./LinkStore.ts"
+export * from "./MappingStore.ts"
+export * from "./PlanJournal.ts"
+export * from "./RunStore.ts"
+export { decodeFromStorage, encodeForStorage, StorageLimits } from "./StorageCodec.ts"
+export * from "./StorageError.ts"
+export * from "./TransferLedger.ts"
