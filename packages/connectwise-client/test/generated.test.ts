@@ -7,7 +7,9 @@ import { describe, expect, it } from "vitest"
 const run = promisify(execFile)
 const packageDir = fileURLToPath(new URL("..", import.meta.url))
 // Resolve the CLI the same way `npm run generate` does, so the check and the generator never disagree.
-const cli = createRequire(import.meta.url).resolve("openapi-typescript/package.json").replace(/package\.json$/, "bin/cli.js")
+const cli = createRequire(import.meta.url)
+  .resolve("openapi-typescript/package.json")
+  .replace(/package\.json$/, "bin/cli.js")
 
 describe("src/generated/connectwise.ts", () => {
   it("matches what openapi-typescript generates from openapi/connectwise.openapi.json (run `npm run generate`)", async () => {
@@ -17,7 +19,10 @@ describe("src/generated/connectwise.ts", () => {
       { cwd: packageDir }
     ).then(
       () => ({ ok: true, output: "" }),
-      (error: { stdout?: string; stderr?: string }) => ({ ok: false, output: `${error.stdout ?? ""}${error.stderr ?? ""}` })
+      (error: { stdout?: string; stderr?: string }) => ({
+        ok: false,
+        output: `${error.stdout ?? ""}${error.stderr ?? ""}`
+      })
     )
     expect(result.ok, result.output).toBe(true)
   })
