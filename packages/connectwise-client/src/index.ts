@@ -6,3 +6,46 @@
 
 /** The npm name of this package, for diagnostics and user agents. */
 export const packageName = "@psa-ledger/connectwise-client" as const
+
+export {
+  type ConnectWiseClient,
+  type ConnectWiseClientOptions,
+  type ConnectWiseLogger,
+  type CountPath,
+  createConnectWiseClient,
+  type ListPath,
+  type ListQuery,
+  type RecordOf
+} from "./Client.ts"
+export { ConnectWise } from "./ConnectWise.ts"
+export {
+  ConnectWiseError,
+  ConnectWiseErrorReason,
+  Decode,
+  Forbidden,
+  NotFound,
+  RateLimited,
+  Server,
+  Timeout,
+  Transport,
+  Unauthorized,
+  Validation,
+  ValidationIssue
+} from "./ConnectWiseError.ts"
+export { type Condition, type ConditionValue, conditions, quote } from "./conditions.ts"
+export type { components, operations, paths } from "./generated/connectwise.ts"
+export { type PatchOperation, type PatchValue, patch } from "./patch.ts"
+export {
+  Addition,
+  Agreement,
+  CatalogItem,
+  Company,
+  CurrencyReference,
+  Decimal,
+  Invoice,
+  InvoiceProductLine,
+  InvoiceReference,
+  type RecordPath,
+  Reference,
+  recordSchemas
+} from "./Records.ts"
