@@ -6,3 +6,5 @@
 
 /** The npm name of this package, for diagnostics and user agents. */
 export const packageName = "@psa-ledger/sandbox" as const
+
+export * from "./exact/index.ts"
