@@ -7,4 +7,69 @@
 /** The npm name of this package, for diagnostics and user agents. */
 export const packageName = "@psa-ledger/exact-client" as const
 
+export { type ExactClock, systemClock } from "./Clock.ts"
+export {
+  type CreatedSalesInvoice,
+  createExactClient,
+  type DecimalInput,
+  type ExactAuth,
+  type ExactClient,
+  type ExactClientOptions,
+  type ExactLogger,
+  type ExactRegion,
+  exactRegionHosts,
+  type ListOptions,
+  type ProcessedSalesInvoice,
+  type SalesInvoiceDraft,
+  type SalesInvoiceLineDraft
+} from "./ExactClient.ts"
+export {
+  DailyLimitExhausted,
+  Decode,
+  ExactError,
+  ExactErrorReason,
+  Forbidden,
+  NotFound,
+  RateLimited,
+  Server,
+  Timeout,
+  TokenChainBroken,
+  Transport,
+  Unauthorized,
+  Validation
+} from "./ExactError.ts"
+export { ExactOnline, type ExactOnlineService, exactOnlineFromClient } from "./ExactOnline.ts"
+export type { components as ExactOpenApiComponents, paths as ExactOpenApiPaths } from "./generated/exact.ts"
+export {
+  type DecimalLiteral,
+  type Filter,
+  type FilterValue,
+  type GuidLiteral,
+  isGuid,
+  literal,
+  odata,
+  parseExactDate,
+  parseExactJson,
+  plainRecord,
+  toExactJson
+} from "./OData.ts"
+export {
+  Account,
+  Decimal,
+  Division,
+  ExactDate,
+  GLAccount,
+  Guid,
+  Item,
+  Me,
+  PaymentCondition,
+  PurchaseInvoice,
+  PurchaseInvoiceLine,
+  Receivable,
+  SalesInvoice,
+  SalesInvoiceLine,
+  Subscription,
+  SubscriptionLine,
+  VATCode
+} from "./Records.ts"
 export { memoryTokenStore, type TokenSet, type TokenStore } from "./TokenStore.ts"

@@ -1,0 +1,18 @@
+/**
+ * The Exact Online part of the sandbox.
+ *
+ * @since 0.1.0
+ */
+export { type ExactClock, type ExactVirtualClock, exactSystemClock, exactVirtualClock } from "./clock.ts"
+export {
+  createExactSimulation,
+  type ExactApp,
+  type ExactDivisionSeed,
+  type ExactFault,
+  type ExactSimulation,
+  type ExactSimulationOptions,
+  type ExactSimulationStats
+} from "./ExactSimulation.ts"
+export { exactHandlers, exactHosts } from "./handlers.ts"
+export { type ExactSeedOptions, type ExactSeedResult, seedExactDivision } from "./seed.ts"
+export { type ExactServer, startExactServer } from "./server.ts"
