@@ -7,5 +7,18 @@
 /** The npm name of this package, for diagnostics and user agents. */
 export const packageName = "@psa-ledger/reconcile-core" as const
 
+export * from "./ApplyToSnapshot.ts"
+export * from "./ChangePlan.ts"
+export * from "./Decisions.ts"
+export * from "./Deviation.ts"
+export * from "./Diff.ts"
+export * from "./GridRow.ts"
+export * from "./InvoiceLine.ts"
+export { ChangeKind, LinkSettings, NewAgreementSettings, NewProductSettings, TransferSettings } from "./LinkSettings.ts"
 export * from "./Mapping.ts"
+export * from "./PsaSnapshot.ts"
 export * from "./ports/index.ts"
+export * from "./Resolution.ts"
+export * from "./Resolve.ts"
+export * from "./Transfer.ts"
+export * from "./Values.ts"

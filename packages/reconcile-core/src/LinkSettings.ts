@@ -1,0 +1,146 @@
+import { Schema } from "effect"
+import { Decimal } from "./Values.ts"
+
+/**
+ * The kinds of change a user approves. `autoApprove` in the settings lists the kinds a link may
+ * plan without a per-row approval.
+ *
+ * @since 0.1.0
+ */
+export const ChangeKind = Schema.Literals([
+  "createProduct",
+  "createAgreement",
+  "addAddition",
+  "updateQuantity",
+  "updateUnitCost",
+  "updateUnitPrice",
+  "cancelAddition"
+])
+
+/** @since 0.1.0 */
+export type ChangeKind = typeof ChangeKind.Type
+
+/**
+ * What a new agreement gets when the grid creates one.
+ *
+ * @since 0.1.0
+ */
+export class NewAgreementSettings extends Schema.Class<NewAgreementSettings>("NewAgreementSettings")({
+  typeId: Schema.Int,
+  /** The name; `{customer}` and `{code}` are replaced by the invoice customer's name and code. */
+  name: Schema.optionalKey(Schema.String),
+  billingCycleId: Schema.optionalKey(Schema.Int),
+  billingTermsId: Schema.optionalKey(Schema.Int),
+  prorate: Schema.optionalKey(Schema.Boolean)
+}) {}
+
+/**
+ * What a new catalog item gets when the grid creates one.
+ *
+ * @since 0.1.0
+ */
+export class NewProductSettings extends Schema.Class<NewProductSettings>("NewProductSettings")({
+  subcategoryId: Schema.optionalKey(Schema.Int),
+  typeId: Schema.optionalKey(Schema.Int),
+  productClass: Schema.optionalKey(Schema.Literals(["Agreement", "Bundle", "Inventory", "NonInventory", "Service"])),
+  taxable: Schema.optionalKey(Schema.Boolean)
+}) {}
+
+/**
+ * Flow B: how ConnectWise invoices become Exact Online sales invoices.
+ *
+ * @since 0.1.0
+ */
+export class TransferSettings extends Schema.Class<TransferSettings>("TransferSettings")({
+  /** The Exact sales journal code, e.g. `"70"`. */
+  journal: Schema.String,
+  /** ConnectWise tax code identifier → Exact VAT code. An unmapped tax code blocks the invoice. */
+  vatCodes: Schema.Record(Schema.String, Schema.String),
+  /** ConnectWise billing terms id (as text) → Exact payment condition code. */
+  paymentConditions: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+  /** The Exact item for lines without a product (e.g. an agreement amount). */
+  defaultItemCode: Schema.optionalKey(Schema.String),
+  /** Process (print) each created invoice so payments and reminders apply. Default true. */
+  process: Schema.optionalKey(Schema.Boolean)
+}) {}
+
+/**
+ * A link's reconciliation and transfer settings; every field is optional and has the default
+ * documented beside it. Stored as JSON in `LinkRecord.settings`.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { LinkSettings } from "@psa-ledger/reconcile-core"
+ *
+ * const settings = Schema.decodeUnknownSync(LinkSettings)({
+ *   compare: "both",
+ *   tolerance: { EUR: "0.01" },
+ *   identifierKeys: ["vatNumber"],
+ *   agreementTypeId: 3,
+ *   newAgreement: { typeId: 3, name: "{customer} - Cloud" }
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export class LinkSettings extends Schema.Class<LinkSettings>("LinkSettings")({
+  /** Which prices to compare: the addition's unit cost (default), its unit price, or both. */
+  compare: Schema.optionalKey(Schema.Literals(["unitCost", "unitPrice", "both"])),
+  /** Decimal places per currency (default 2). */
+  currencyScales: Schema.optionalKey(Schema.Record(Schema.String, Schema.Int)),
+  /** Largest unit-price difference, after rounding to the scale, that is not a deviation (default 0). */
+  tolerance: Schema.optionalKey(Schema.Record(Schema.String, Decimal)),
+  /** Extra keys that identify a customer exactly besides the code (default none). */
+  identifierKeys: Schema.optionalKey(Schema.Array(Schema.Literals(["vatNumber", "cocNumber"]))),
+  /** Accept the best fuzzy suggestion without confirmation when unique and scoring at least this (default off). */
+  autoAcceptAbove: Schema.optionalKey(Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 1 }))),
+  /** Propose cancelling active additions the invoice no longer carries (default false). */
+  proposeCancellations: Schema.optionalKey(Schema.Boolean),
+  /**
+   * Negative (credit) lines: `flag` (default) shows them as invalid and leaves them out of the
+   * sum; `net` subtracts them from the product's quantity.
+   */
+  creditLines: Schema.optionalKey(Schema.Literals(["flag", "net"])),
+  /** The default effective date of a change: the period's first day (default), last day, or the day after. */
+  effectiveDate: Schema.optionalKey(Schema.Literals(["period-start", "period-end", "day-after-period-end"])),
+  /** The agreement type whose single active agreement a customer's lines go to. */
+  agreementTypeId: Schema.optionalKey(Schema.Int),
+  newAgreement: Schema.optionalKey(NewAgreementSettings),
+  newProduct: Schema.optionalKey(NewProductSettings),
+  /** Kinds of change planned without a per-row approval (default none: semi-automatic). */
+  autoApprove: Schema.optionalKey(Schema.Array(ChangeKind)),
+  transfer: Schema.optionalKey(TransferSettings)
+}) {}
+
+/** The settings with every default filled in. @internal */
+export interface Settings {
+  readonly compare: "unitCost" | "unitPrice" | "both"
+  readonly scaleOf: (currency: string) => number
+  readonly toleranceOf: (currency: string) => Decimal | undefined
+  readonly identifierKeys: ReadonlyArray<"vatNumber" | "cocNumber">
+  readonly autoAcceptAbove: number | undefined
+  readonly proposeCancellations: boolean
+  readonly creditLines: "flag" | "net"
+  readonly effectiveDate: "period-start" | "period-end" | "day-after-period-end"
+  readonly agreementTypeId: number | undefined
+  readonly newAgreement: NewAgreementSettings | undefined
+  readonly newProduct: NewProductSettings | undefined
+  readonly autoApprove: ReadonlySet<ChangeKind>
+}
+
+/** @internal */
+export const settingsOf = (settings: LinkSettings | undefined): Settings => ({
+  compare: settings?.compare ?? "unitCost",
+  scaleOf: (currency) => settings?.currencyScales?.[currency] ?? 2,
+  toleranceOf: (currency) => settings?.tolerance?.[currency],
+  identifierKeys: settings?.identifierKeys ?? [],
+  autoAcceptAbove: settings?.autoAcceptAbove,
+  proposeCancellations: settings?.proposeCancellations ?? false,
+  creditLines: settings?.creditLines ?? "flag",
+  effectiveDate: settings?.effectiveDate ?? "period-start",
+  agreementTypeId: settings?.agreementTypeId ?? settings?.newAgreement?.typeId,
+  newAgreement: settings?.newAgreement,
+  newProduct: settings?.newProduct,
+  autoApprove: new Set(settings?.autoApprove ?? [])
+})

@@ -1,0 +1,120 @@
+import { Schema } from "effect"
+import { Decimal, LocalDate } from "./Values.ts"
+
+/**
+ * A ConnectWise company. A `deleted` company is kept so a stale mapping can be recognised, but
+ * it is never a target.
+ *
+ * @since 0.1.0
+ */
+export class PsaCompany extends Schema.Class<PsaCompany>("PsaCompany")({
+  id: Schema.Int,
+  identifier: Schema.String,
+  name: Schema.String,
+  vatNumber: Schema.optional(Schema.String),
+  cocNumber: Schema.optional(Schema.String),
+  deleted: Schema.Boolean
+}) {}
+
+/**
+ * A ConnectWise catalog item (procurement/catalog). An `inactive` product is never a target.
+ *
+ * @since 0.1.0
+ */
+export class PsaProduct extends Schema.Class<PsaProduct>("PsaProduct")({
+  id: Schema.Int,
+  identifier: Schema.String,
+  description: Schema.String,
+  cost: Decimal,
+  price: Decimal,
+  inactive: Schema.Boolean
+}) {}
+
+/**
+ * ConnectWise's agreement status (also carried by additions).
+ *
+ * @since 0.1.0
+ */
+export const AgreementStatus = Schema.Literals(["Active", "Cancelled", "Expired", "Inactive"])
+
+/** @since 0.1.0 */
+export type AgreementStatus = typeof AgreementStatus.Type
+
+/**
+ * A ConnectWise agreement.
+ *
+ * @since 0.1.0
+ */
+export class PsaAgreement extends Schema.Class<PsaAgreement>("PsaAgreement")({
+  id: Schema.Int,
+  name: Schema.String,
+  companyId: Schema.Int,
+  typeId: Schema.Int,
+  status: AgreementStatus,
+  startDate: Schema.optional(LocalDate),
+  endDate: Schema.optional(LocalDate),
+  currency: Schema.optional(Schema.String),
+  prorate: Schema.Boolean
+}) {}
+
+/**
+ * Whether ConnectWise bills an addition to the customer.
+ *
+ * @since 0.1.0
+ */
+export const BillCustomer = Schema.Literals(["Billable", "DoNotBill", "NoCharge"])
+
+/** @since 0.1.0 */
+export type BillCustomer = typeof BillCustomer.Type
+
+/**
+ * An agreement addition: a product on an agreement with a quantity, a unit cost and a unit price,
+ * from `effectiveDate` until `cancelledDate`.
+ *
+ * @since 0.1.0
+ */
+export class PsaAddition extends Schema.Class<PsaAddition>("PsaAddition")({
+  id: Schema.Int,
+  agreementId: Schema.Int,
+  productId: Schema.Int,
+  quantity: Decimal,
+  unitCost: Decimal,
+  unitPrice: Decimal,
+  effectiveDate: Schema.optional(LocalDate),
+  cancelledDate: Schema.optional(LocalDate),
+  billCustomer: BillCustomer,
+  status: AgreementStatus
+}) {}
+
+/**
+ * What the reconciliation needs of one ConnectWise site, loaded once per run.
+ *
+ * @since 0.1.0
+ */
+export class PsaSnapshot extends Schema.Class<PsaSnapshot>("PsaSnapshot")({
+  companies: Schema.Array(PsaCompany),
+  products: Schema.Array(PsaProduct),
+  agreements: Schema.Array(PsaAgreement),
+  additions: Schema.Array(PsaAddition)
+}) {}
+
+/**
+ * Whether an agreement is in force during a period: `Active` and its dates overlap the period.
+ *
+ * @since 0.1.0
+ */
+export const isAgreementActive = (agreement: PsaAgreement, period: { readonly start: string; readonly end: string }) =>
+  agreement.status === "Active" &&
+  (agreement.startDate === undefined || agreement.startDate <= period.end) &&
+  (agreement.endDate === undefined || agreement.endDate >= period.start)
+
+/**
+ * Whether an addition bills during a period: `Active`, effective by the period's end and not
+ * cancelled on or before its start.
+ *
+ * @since 0.1.0
+ */
+export const isAdditionActive = (addition: PsaAddition, period: { readonly start: string; readonly end: string }) =>
+  addition.status === "Active" &&
+  (addition.effectiveDate === undefined || addition.effectiveDate <= period.end) &&
+  (addition.cancelledDate === undefined || addition.cancelledDate > period.start)

@@ -1,0 +1,92 @@
+import type { PsaAddition, PsaAgreement, PsaCompany, PsaProduct, PsaSnapshot } from "../PsaSnapshot.ts"
+import { NameIndex, normaliseKey } from "./text.ts"
+
+const push = <K, V>(map: Map<K, Array<V>>, key: K, value: V) => {
+  const list = map.get(key)
+  if (list === undefined) map.set(key, [value])
+  else list.push(value)
+}
+
+/** Identifier comparison: trimmed and case-insensitive (Exact pads codes with spaces). */
+export const identifierKey = (text: string): string => text.trim().toUpperCase()
+
+/**
+ * The snapshot indexed once into maps, so resolving and diffing cost a constant number of
+ * lookups per line instead of scans. Deleted companies and inactive products are left out of
+ * every lookup that can produce a target.
+ */
+export class SnapshotIndex {
+  readonly companies = new Map<number, PsaCompany>()
+  readonly products = new Map<number, PsaProduct>()
+  readonly agreements = new Map<number, PsaAgreement>()
+  readonly additions = new Map<number, PsaAddition>()
+  readonly companiesByIdentifier = new Map<string, Array<PsaCompany>>()
+  readonly companiesByVat = new Map<string, Array<PsaCompany>>()
+  readonly companiesByCoc = new Map<string, Array<PsaCompany>>()
+  readonly productsByIdentifier = new Map<string, Array<PsaProduct>>()
+  readonly agreementsByCompany = new Map<number, Array<PsaAgreement>>()
+  readonly additionsByAgreement = new Map<number, Array<PsaAddition>>()
+  readonly additionsByAgreementProduct = new Map<string, Array<PsaAddition>>()
+  private companyNames: NameIndex<PsaCompany> | undefined
+  private productNames: NameIndex<PsaProduct> | undefined
+
+  readonly snapshot: PsaSnapshot
+
+  constructor(snapshot: PsaSnapshot) {
+    this.snapshot = snapshot
+    for (const company of snapshot.companies) {
+      this.companies.set(company.id, company)
+      if (company.deleted) continue
+      push(this.companiesByIdentifier, identifierKey(company.identifier), company)
+      if (company.vatNumber) push(this.companiesByVat, normaliseKey(company.vatNumber), company)
+      if (company.cocNumber) push(this.companiesByCoc, normaliseKey(company.cocNumber), company)
+    }
+    for (const product of snapshot.products) {
+      this.products.set(product.id, product)
+      if (!product.inactive) push(this.productsByIdentifier, identifierKey(product.identifier), product)
+    }
+    for (const agreement of snapshot.agreements) {
+      this.agreements.set(agreement.id, agreement)
+      push(this.agreementsByCompany, agreement.companyId, agreement)
+    }
+    for (const addition of snapshot.additions) {
+      this.additions.set(addition.id, addition)
+      push(this.additionsByAgreement, addition.agreementId, addition)
+      push(this.additionsByAgreementProduct, `${addition.agreementId}:${addition.productId}`, addition)
+    }
+  }
+
+  /** Live companies by name, built on first use (only unmatched customers need it). */
+  companyNameIndex(): NameIndex<PsaCompany> {
+    this.companyNames ??= new NameIndex(
+      this.snapshot.companies.filter((company) => !company.deleted),
+      (company) => company.name
+    )
+    return this.companyNames
+  }
+
+  /** Active catalog items by description, built on first use. */
+  productNameIndex(): NameIndex<PsaProduct> {
+    this.productNames ??= new NameIndex(
+      this.snapshot.products.filter((product) => !product.inactive),
+      (product) => product.description
+    )
+    return this.productNames
+  }
+
+  additionsOf(agreementId: number, productId: number): ReadonlyArray<PsaAddition> {
+    return this.additionsByAgreementProduct.get(`${agreementId}:${productId}`) ?? []
+  }
+}
+
+const cache = new WeakMap<PsaSnapshot, SnapshotIndex>()
+
+/** The index of a snapshot, built once per snapshot object and shared by resolve and diff. */
+export const indexOf = (snapshot: PsaSnapshot): SnapshotIndex => {
+  let index = cache.get(snapshot)
+  if (index === undefined) {
+    index = new SnapshotIndex(snapshot)
+    cache.set(snapshot, index)
+  }
+  return index
+}

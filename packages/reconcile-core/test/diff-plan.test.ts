@@ -1,0 +1,293 @@
+import { assert, describe, it } from "@effect/vitest"
+import { BigDecimal } from "effect"
+import {
+  applyToSnapshot,
+  CreateTarget,
+  Decisions,
+  type Deviation,
+  dec,
+  diff,
+  LinkSettings,
+  NewAgreementSettings,
+  plan,
+  RowDecision,
+  resolve,
+  rowKeyOf,
+  summary,
+  toMapping,
+  UseTarget
+} from "../src/index.ts"
+import { addition, at, baseSnapshot, line } from "./fixtures.ts"
+
+const acme = { key: "g1", code: "C100" }
+const settings = new LinkSettings({ agreementTypeId: 3, proposeCancellations: true })
+
+const tags = (deviations: ReadonlyArray<Deviation>) => deviations.map((deviation) => deviation._tag).sort()
+
+describe("diff", () => {
+  const cases: ReadonlyArray<{
+    readonly name: string
+    readonly lines: ReturnType<typeof line>[]
+    readonly settings?: LinkSettings
+    readonly expected: ReadonlyArray<string>
+    readonly check?: (deviations: ReadonlyArray<Deviation>) => void
+  }> = [
+    {
+      name: "in agreement: nothing",
+      lines: [line("a", acme, { key: "BP" }, "5", "18.70"), line("b", acme, { key: "EXO" }, "2", "4")],
+      expected: []
+    },
+    {
+      name: "quantity differs (the same product on two lines is summed)",
+      lines: [
+        line("a", acme, { key: "BP" }, "3", "18.70"),
+        line("b", acme, { key: "BP" }, "4", "18.70"),
+        line("c", acme, { key: "EXO" }, "2", "4")
+      ],
+      expected: ["QuantityDiffers"],
+      check: (d) => {
+        const q = d[0]
+        assert.isTrue(
+          q?._tag === "QuantityDiffers" &&
+            BigDecimal.equals(q.invoiced, dec("7")) &&
+            BigDecimal.equals(q.current, dec("5"))
+        )
+      }
+    },
+    {
+      name: "unit cost within the currency's scale is equal; beyond it differs",
+      lines: [line("a", acme, { key: "BP" }, "5", "18.7049"), line("b", acme, { key: "EXO" }, "2", "4.01")],
+      expected: ["UnitCostDiffers"]
+    },
+    {
+      name: "tolerance per currency",
+      lines: [line("a", acme, { key: "BP" }, "5", "18.70"), line("b", acme, { key: "EXO" }, "2", "4.01")],
+      settings: new LinkSettings({ agreementTypeId: 3, tolerance: { EUR: dec("0.01") } }),
+      expected: []
+    },
+    {
+      name: "unit price compared only when asked",
+      lines: [
+        line("a", acme, { key: "BP" }, "5", "18.70", { unitPrice: "25" }),
+        line("b", acme, { key: "EXO" }, "2", "4")
+      ],
+      settings: new LinkSettings({ agreementTypeId: 3, compare: "both" }),
+      expected: ["UnitPriceDiffers"]
+    },
+    {
+      name: "addition missing",
+      lines: [
+        line("a", acme, { key: "BP" }, "5", "18.70"),
+        line("b", acme, { key: "EXO" }, "2", "4"),
+        line("c", acme, { key: "DEF" }, "5", "3")
+      ],
+      expected: ["AdditionMissing"]
+    },
+    {
+      name: "a credit line with a negative quantity is shown invalid and not counted",
+      lines: [
+        line("a", acme, { key: "BP" }, "5", "18.70"),
+        line("cr", acme, { key: "BP" }, "-2", "18.70"),
+        line("b", acme, { key: "EXO" }, "2", "4")
+      ],
+      expected: ["InvalidLine"],
+      check: (d) => assert.isTrue(d[0]?._tag === "InvalidLine" && d[0].field === "quantity" && d[0].lineId === "cr")
+    },
+    {
+      name: "credit lines netted when the settings say so",
+      lines: [
+        line("a", acme, { key: "BP" }, "7", "18.70"),
+        line("cr", acme, { key: "BP" }, "-2", "18.70"),
+        line("b", acme, { key: "EXO" }, "2", "4")
+      ],
+      settings: new LinkSettings({ agreementTypeId: 3, creditLines: "net" }),
+      expected: []
+    },
+    {
+      name: "non-numeric quantity names the field",
+      lines: [line("a", acme, { key: "BP" }, "five", "18.70"), line("b", acme, { key: "EXO" }, "2", "4")],
+      expected: ["InvalidLine"],
+      check: (d) => assert.isTrue(d[0]?._tag === "InvalidLine" && d[0].field === "quantity" && d[0].value === "five")
+    },
+    {
+      name: "lines disagreeing on unit cost",
+      lines: [
+        line("a", acme, { key: "BP" }, "2", "18.70"),
+        line("a2", acme, { key: "BP" }, "3", "18.00"),
+        line("b", acme, { key: "EXO" }, "2", "4")
+      ],
+      expected: ["LinesDisagree"]
+    },
+    {
+      name: "currency mismatch with the agreement: prices not compared",
+      lines: [
+        line("a", acme, { key: "BP" }, "5", "99", { currency: "USD" }),
+        line("b", acme, { key: "EXO" }, "2", "4")
+      ],
+      expected: ["CurrencyMismatch"]
+    }
+  ]
+  for (const c of cases) {
+    it(c.name, () => {
+      const s = c.settings ?? new LinkSettings({ agreementTypeId: 3 })
+      const rows = diff(resolve(c.lines, baseSnapshot(), [], s), baseSnapshot(), s)
+      const deviations = rows.flatMap((row) => row.deviations)
+      assert.deepStrictEqual(tags(deviations), [...c.expected])
+      c.check?.(deviations)
+    })
+  }
+
+  it("a missing key is its own row, never dropped", () => {
+    const rows = diff(resolve([line("k", { key: "" }, { key: "BP" }, "1", "1")], baseSnapshot(), []), baseSnapshot())
+    assert.strictEqual(rows.length, 1)
+    assert.includeMembers(rows[0]?.deviations.map((d) => (d._tag === "InvalidLine" ? d.field : d._tag)) ?? [], [
+      "customer.key"
+    ])
+  })
+
+  it("an active addition the invoice no longer carries becomes a connectwise row", () => {
+    const rows = diff(
+      resolve([line("a", acme, { key: "BP" }, "5", "18.70")], baseSnapshot(), [], settings),
+      baseSnapshot(),
+      settings
+    )
+    const extra = rows.find((row) => row.origin === "connectwise")
+    assert.strictEqual(extra?.deviations[0]?._tag, "AdditionNotInvoiced")
+    assert.strictEqual(extra?.key, "addition|901")
+  })
+
+  it("several additions of one product are compared as their sum and noted", () => {
+    const base = baseSnapshot()
+    const snapshot = new (base.constructor as typeof import("../src/index.ts").PsaSnapshot)({
+      ...base,
+      additions: [...base.additions, addition(902, 500, 10, "2", "18.70")]
+    })
+    const rows = diff(
+      resolve(
+        [line("a", acme, { key: "BP" }, "7", "18.70"), line("b", acme, { key: "EXO" }, "2", "4")],
+        snapshot,
+        [],
+        settings
+      ),
+      snapshot,
+      settings
+    )
+    assert.deepStrictEqual(tags(rows.flatMap((row) => row.deviations)), [])
+    assert.strictEqual(rows[0]?.notices[0]?.code, "several-additions")
+  })
+})
+
+describe("plan", () => {
+  const decisions = (rows: Record<string, RowDecision>) =>
+    new Decisions({ linkId: "link-1", decidedBy: "ann", decidedAt: at, rows })
+  const lines = [
+    line("a", acme, { key: "BP" }, "7", "19.00"),
+    line("c", acme, { key: "DEF" }, "3", "2.50", { unitPrice: "4" }),
+    line("n", { key: "g2", code: "C200" }, { key: "NEW", description: "Brand new thing" }, "1", "9")
+  ]
+  const withAgreement = new LinkSettings({
+    agreementTypeId: 3,
+    proposeCancellations: true,
+    newAgreement: new NewAgreementSettings({ typeId: 3, name: "{customer} cloud" })
+  })
+  const rows = () => diff(resolve(lines, baseSnapshot(), [], withAgreement), baseSnapshot(), withAgreement)
+
+  it("plans nothing unapproved but remembers certain links", () => {
+    const p = plan(rows(), decisions({}), withAgreement)
+    assert.deepStrictEqual([...new Set(p.operations.map((op) => op._tag))], ["RememberMapping"])
+  })
+
+  it("plans approved changes in order, with dependencies, and they remove the deviations", () => {
+    const p = plan(
+      rows(),
+      decisions({
+        [rowKeyOf("g1", "BP")]: new RowDecision({ approve: "all" }),
+        [rowKeyOf("g1", "DEF")]: new RowDecision({ approve: ["addAddition"] }),
+        [rowKeyOf("g2", "NEW")]: new RowDecision({
+          approve: "all",
+          product: new CreateTarget({}),
+          agreement: new CreateTarget({})
+        }),
+        "addition|901": new RowDecision({ approve: ["cancelAddition"] })
+      }),
+      withAgreement
+    )
+    const order = p.operations.map((op) => op._tag)
+    assert.deepStrictEqual(
+      [...new Set(order)],
+      [
+        "CreateProduct",
+        "CreateAgreement",
+        "AddAddition",
+        "UpdateAdditionQuantity",
+        "UpdateAdditionUnitCost",
+        "CancelAddition",
+        "RememberMapping"
+      ]
+    )
+    const created = p.operations.find((op) => op._tag === "AddAddition" && op.dependsOn.length === 2)
+    assert.isDefined(created)
+    const s = summary(p)
+    // quantity 5→7 at 18.70 (+37.40), cost 18.70→19 on 7 (+2.10), add 3×2.50 (+7.50), add 1×9 (+9), cancel 2×4 (−8)
+    assert.strictEqual(BigDecimal.format(s.impact[0]?.cost ?? dec("0")), "48")
+    assert.strictEqual(s.counts.CancelAddition, 1)
+    const applied = applyToSnapshot(baseSnapshot(), p)
+    const mappings = p.operations.flatMap((op) =>
+      op._tag === "RememberMapping" ? [toMapping(op, applied.createdIds)!] : []
+    )
+    const after = diff(resolve(lines, applied.snapshot, mappings, withAgreement), applied.snapshot, withAgreement)
+    assert.deepStrictEqual(tags(after.flatMap((row) => row.deviations)), [])
+    const again = plan(
+      rows(),
+      decisions({ [rowKeyOf("g1", "BP")]: new RowDecision({ approve: "all" }) }),
+      withAgreement
+    )
+    const keys = new Set(p.operations.map((op) => op.idempotencyKey))
+    for (const op of again.operations) assert.isTrue(keys.has(op.idempotencyKey))
+  })
+
+  it("excluded rows yield nothing; confirming a suggestion remembers it as confirmed", () => {
+    const fuzzy = [line("z", { key: "g5", code: "?", name: "Globex" }, { key: "BP" }, "1", "1")]
+    const r = resolve(fuzzy, baseSnapshot(), [], withAgreement)
+    assert.strictEqual(r[0]?.customerResolution._tag, "Suggested")
+    const confirm = plan(
+      r,
+      decisions({ [r[0]?.key ?? ""]: new RowDecision({ customer: new UseTarget({ targetId: 2 }) }) }),
+      withAgreement
+    )
+    const remembered = confirm.operations.find((op) => op._tag === "RememberMapping" && op.kind === "customer")
+    assert.isTrue(remembered?._tag === "RememberMapping" && remembered.method === "confirmed-suggestion")
+    const excluded = plan(
+      r,
+      decisions({ [r[0]?.key ?? ""]: new RowDecision({ exclude: true, approve: "all" }) }),
+      withAgreement
+    )
+    assert.strictEqual(excluded.operations.length, 0)
+  })
+
+  it("effective date defaults to the period start and follows the decision", () => {
+    const d = decisions({
+      [rowKeyOf("g1", "BP")]: new RowDecision({ approve: ["updateQuantity"], effectiveDate: "2026-11-15" })
+    })
+    const p = plan(rows(), d, withAgreement)
+    const q = p.operations.find((op) => op._tag === "UpdateAdditionQuantity")
+    assert.strictEqual(q?.effectiveDate, "2026-11-15")
+    const p2 = plan(
+      rows(),
+      decisions({ [rowKeyOf("g1", "BP")]: new RowDecision({ approve: ["updateQuantity"] }) }),
+      withAgreement
+    )
+    assert.strictEqual(p2.operations.find((op) => op._tag === "UpdateAdditionQuantity")?.effectiveDate, "2026-11-01")
+  })
+
+  it("two customer keys linked to one agreement and product are summed once", () => {
+    const snapshot = baseSnapshot()
+    const both = [
+      line("a", acme, { key: "BP" }, "3", "18.70"),
+      line("b", { key: "g1b", code: "C100" }, { key: "BP" }, "2", "18.70")
+    ]
+    const out = diff(resolve(both, snapshot, [], settings), snapshot, settings)
+    assert.deepStrictEqual(tags(out.filter((row) => row.origin === "invoice").flatMap((row) => row.deviations)), [])
+    assert.strictEqual(out[1]?.notices[0]?.code, "combined-rows")
+  })
+})
