@@ -9,3 +9,4 @@ export const packageName = "@psa-ledger/sandbox" as const
 
 export * from "./connectwise/index.ts"
 export * from "./exact/index.ts"
+export * from "./world/index.ts"

@@ -1,0 +1,187 @@
+/**
+ * The answer key of a world: which records belong together across the two systems, and — per
+ * month — every deviation a correct reconciliation of that month's Exact Online invoices against the
+ * ConnectWise agreements finds. Tests and benchmarks compare a run's output against it.
+ */
+import type { DecimalString } from "./ExactRecords.ts"
+
+/** How certain the evidence for a link is, from the linker's point of view. */
+export type LinkEvidence =
+  /** Exact account code (trimmed) = company identifier; Exact item code = catalog identifier. */
+  | "identifier"
+  /** Identifier differs; the company's `accountNumber` holds the trimmed account code. */
+  | "accountNumber"
+  /** Only the VAT number (Exact `VATNumber` = ConnectWise `taxIdentifier`) connects them. */
+  | "vatNumber"
+  /** Nothing machine-checkable: a human must confirm (names or descriptions differ or merely resemble). */
+  | "manual"
+
+/** Exact account → ConnectWise company. `companyId` null: the customer has no company in ConnectWise. */
+export interface CompanyLink {
+  readonly accountId: string
+  /** Trimmed. */
+  readonly accountCode: string
+  readonly companyId: number | null
+  readonly evidence: LinkEvidence | null
+}
+
+/** Exact item → ConnectWise catalog item, or "create" when the product is missing from the catalog. */
+export interface ItemLink {
+  readonly itemId: string
+  readonly itemCode: string
+  readonly catalogItemId: number | "create"
+  readonly evidence: LinkEvidence | null
+}
+
+/** Exact customer → the agreement its recurring services belong on, or "create" when there is none. */
+export interface AgreementLink {
+  readonly accountId: string
+  readonly agreementId: number | "create"
+}
+
+/** Why an addition is missing when the reason is a missing record upstream of it. */
+export type MissingBecause = "customerWithoutCompany" | "agreementMissing" | "productMissing"
+
+/** Identifies one (customer, product) pair on both sides; null where the ConnectWise record does not exist. */
+export interface PairRef {
+  readonly accountId: string
+  readonly itemId: string
+  readonly companyId: number | null
+  readonly agreementId: number | null
+  readonly catalogItemId: number | null
+}
+
+/** The invoice's quantity for the pair differs from the addition's. */
+export interface QuantityOff extends PairRef {
+  readonly kind: "quantityOff"
+  readonly additionId: number
+  /** All lines of the pair in the month, credit notes included, sorted. */
+  readonly invoiceLineIds: ReadonlyArray<string>
+  /** The sum of the pair's line quantities (credit notes negative). */
+  readonly invoiceQuantity: DecimalString
+  readonly additionQuantity: DecimalString
+}
+
+/** The invoice's unit cost for the pair differs from the addition's. */
+export interface UnitCostOff extends PairRef {
+  readonly kind: "unitCostOff"
+  readonly additionId: number
+  readonly invoiceLineIds: ReadonlyArray<string>
+  readonly invoiceUnitCost: DecimalString
+  readonly additionUnitCost: DecimalString
+}
+
+/** The invoice carries the pair; no active addition does. */
+export interface AdditionMissing extends PairRef {
+  readonly kind: "additionMissing"
+  readonly invoiceLineIds: ReadonlyArray<string>
+  readonly invoiceQuantity: DecimalString
+  readonly invoiceUnitCost: DecimalString
+  /** Set when a missing company, agreement or catalog item is the cause (that order of precedence). */
+  readonly because: MissingBecause | null
+}
+
+/** An active addition whose product the month's invoice no longer carries for that customer. */
+export interface AdditionNotInvoiced extends PairRef {
+  readonly kind: "additionNotInvoiced"
+  readonly additionId: number
+  readonly additionQuantity: DecimalString
+  readonly additionUnitCost: DecimalString
+}
+
+/** An invoiced Exact item that has no catalog item in ConnectWise. */
+export interface ProductMissing {
+  readonly kind: "productMissing"
+  readonly itemId: string
+  readonly itemCode: string
+}
+
+/** A customer with a company but no agreement for its recurring services. */
+export interface AgreementMissing {
+  readonly kind: "agreementMissing"
+  readonly accountId: string
+  readonly companyId: number
+}
+
+/** An invoiced customer with no company in ConnectWise. */
+export interface CustomerWithoutCompany {
+  readonly kind: "customerWithoutCompany"
+  readonly accountId: string
+  readonly accountCode: string
+}
+
+/** The customer's invoices are in another currency than its agreement. */
+export interface CurrencyMismatch {
+  readonly kind: "currencyMismatch"
+  readonly accountId: string
+  readonly companyId: number
+  readonly agreementId: number
+  readonly invoiceIds: ReadonlyArray<string>
+  readonly invoiceCurrency: string
+  readonly agreementCurrency: string
+}
+
+/** A line that cannot be read: a non-numeric quantity, or no item reference. */
+export interface MalformedLine {
+  readonly kind: "malformedLine"
+  readonly accountId: string
+  readonly invoiceId: string
+  readonly lineId: string
+  readonly field: "Quantity" | "Item"
+  /** The offending text, or null when the field is missing. */
+  readonly value: string | null
+}
+
+/** One deviation a reconciliation must find. */
+export type Deviation =
+  | QuantityOff
+  | UnitCostOff
+  | AdditionMissing
+  | AdditionNotInvoiced
+  | ProductMissing
+  | AgreementMissing
+  | CustomerWithoutCompany
+  | CurrencyMismatch
+  | MalformedLine
+
+/** The kinds of deviation, in the order the truth lists them. */
+export const deviationKinds = [
+  "customerWithoutCompany",
+  "agreementMissing",
+  "productMissing",
+  "currencyMismatch",
+  "malformedLine",
+  "additionMissing",
+  "quantityOff",
+  "unitCostOff",
+  "additionNotInvoiced"
+] as const satisfies ReadonlyArray<Deviation["kind"]>
+
+/** One kind of deviation. */
+export type DeviationKind = (typeof deviationKinds)[number]
+
+/** The answer for one month. */
+export interface MonthTruth {
+  /** "2025-12" */
+  readonly period: string
+  /** Accounts with at least one sales invoice or credit note this month. */
+  readonly invoicedAccounts: number
+  readonly invoiceLines: number
+  readonly deviations: ReadonlyArray<Deviation>
+}
+
+/** The answer key of a world. */
+export interface WorldTruth {
+  /** The links hold for every month: accounts, items and agreements do not change over the year. */
+  readonly links: {
+    readonly companies: ReadonlyArray<CompanyLink>
+    readonly items: ReadonlyArray<ItemLink>
+    readonly agreements: ReadonlyArray<AgreementLink>
+    /** ConnectWise tax code → Exact VAT code (padded), for the transfer flow. */
+    readonly taxCodes: ReadonlyArray<{ readonly taxCodeId: number; readonly vatCode: string }>
+    /** ConnectWise billing terms → Exact payment condition code, for the transfer flow. */
+    readonly billingTerms: ReadonlyArray<{ readonly billingTermsId: number; readonly paymentCondition: string }>
+  }
+  /** One entry per month, oldest first; the last one is the month the ConnectWise state mirrors. */
+  readonly months: ReadonlyArray<MonthTruth>
+}
