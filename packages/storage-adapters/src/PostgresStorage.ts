@@ -70,7 +70,12 @@ export const openPostgresWith = async (
 ): Promise<Storage> => {
   const keys =
     options.encryptionKey === undefined ? undefined : deriveTokenKeys(parseEncryptionKey(options.encryptionKey))
-  const schema = checkSchemaName(options.schema ?? "public")
+  let schema: string
+  try {
+    schema = checkSchemaName(options.schema ?? "public")
+  } catch (reason) {
+    throw new StorageError({ operation: "postgresStorage.open", reason: reason as StorageError["reason"] })
+  }
   const driver = openPostgresDriver({ connectionString: options.connectionString, schema, pool: options.pool })
   let outcome: Awaited<ReturnType<typeof migratePostgres>>
   try {
