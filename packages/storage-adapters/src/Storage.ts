@@ -1,0 +1,142 @@
+import { memoryTokenStore, type TokenStore } from "@psa-ledger/exact-client"
+import {
+  LinkStore,
+  MappingStore,
+  makeMemoryLinkStore,
+  makeMemoryMappingStore,
+  makeMemoryPlanJournal,
+  makeMemoryRunStore,
+  makeMemoryTransferLedger,
+  PlanJournal,
+  RunStore,
+  TransferLedger
+} from "@psa-ledger/reconcile-core"
+import { Context, Effect, Layer } from "effect"
+import { checkLinkId, type PortStores } from "./internal/stores.ts"
+
+/**
+ * The Exact Online token chains of a storage, one per link, as an Effect service.
+ *
+ * @since 0.1.0
+ */
+export class TokenStores extends Context.Service<
+  TokenStores,
+  {
+    /** The link's chain; throws `TokenStoreError` when the storage has no encryption key. */
+    tokens(linkId: string): TokenStore
+  }
+>()("@psa-ledger/storage-adapters/TokenStores") {}
+
+/**
+ * Every service a storage layer provides.
+ *
+ * @since 0.1.0
+ */
+export type StorageServices = MappingStore | RunStore | PlanJournal | TransferLedger | LinkStore | TokenStores
+
+/**
+ * One opened storage: the implementation of every storage port, each link's token chain, a layer
+ * providing them all, and `close()`.
+ *
+ * @example
+ * ```ts
+ * import { sqliteStorage } from "@psa-ledger/storage-adapters"
+ *
+ * const storage = await sqliteStorage({ filename: "psa-ledger.db", encryptionKey: process.env.PSA_LEDGER_KEY })
+ * const exactTokens = storage.tokens("link-1") // hand to createExactClient({ tokens: exactTokens, ... })
+ * await Effect.runPromise(program.pipe(Effect.provide(storage.layer)))
+ * await storage.close()
+ * ```
+ *
+ * @since 0.1.0
+ */
+export interface Storage extends PortStores {
+  /** Which adapter this is. */
+  readonly adapter: "memory" | "sqlite" | "postgres"
+  /** The newest schema step the database has (0 for memory). */
+  readonly schemaVersion: number
+  /** The schema steps this open applied: empty when the database was already current. */
+  readonly migrationsApplied: ReadonlyArray<number>
+  /**
+   * The link's Exact Online token chain. Durable adapters seal it with AES-256-GCM and throw a
+   * `TokenStoreError` (`MissingKey`) here when opened without an `encryptionKey`.
+   */
+  tokens(linkId: string): TokenStore
+  /** Provides the five port services and `TokenStores`. */
+  readonly layer: Layer.Layer<StorageServices>
+  /** Closes connections; later calls fail with `Unavailable`. Safe to call twice. */
+  close(): Promise<void>
+}
+
+/** Builds the layer of a storage's stores. */
+export const layerOfStores = (
+  stores: PortStores,
+  tokens: (linkId: string) => TokenStore
+): Layer.Layer<StorageServices> =>
+  Layer.succeedContext(
+    Context.make(MappingStore, stores.mappings).pipe(
+      Context.add(RunStore, stores.runs),
+      Context.add(PlanJournal, stores.journal),
+      Context.add(TransferLedger, stores.transfers),
+      Context.add(LinkStore, stores.links),
+      Context.add(TokenStores, TokenStores.of({ tokens }))
+    )
+  )
+
+/**
+ * Storage held in this process's memory: the reconcile-core in-memory stores and in-memory token
+ * chains. Right for tests, demos and one-shot scripts; nothing survives the process.
+ *
+ * @example
+ * ```ts
+ * import { memoryStorage } from "@psa-ledger/storage-adapters"
+ *
+ * const storage = memoryStorage()
+ * const links = await Effect.runPromise(storage.links.list())
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const memoryStorage = (): Storage => {
+  const stores: PortStores = {
+    mappings: makeMemoryMappingStore(),
+    runs: makeMemoryRunStore(),
+    journal: makeMemoryPlanJournal(),
+    transfers: makeMemoryTransferLedger(),
+    links: makeMemoryLinkStore()
+  }
+  const chains = new Map<string, TokenStore>()
+  const tokens = (linkId: string): TokenStore => {
+    checkLinkId(linkId)
+    let chain = chains.get(linkId)
+    if (chain === undefined) {
+      chain = memoryTokenStore()
+      chains.set(linkId, chain)
+    }
+    return chain
+  }
+  return {
+    adapter: "memory",
+    schemaVersion: 0,
+    migrationsApplied: [],
+    ...stores,
+    tokens,
+    layer: layerOfStores(stores, tokens),
+    close: async () => undefined
+  }
+}
+
+/**
+ * A layer of fresh in-memory storage.
+ *
+ * @since 0.1.0
+ */
+export const layerMemory: Layer.Layer<StorageServices> = Layer.unwrap(Effect.sync(() => memoryStorage().layer))
+
+/** A scoped layer over an opener: opened when the layer is built, closed when it is released. */
+export const scopedLayer = <E>(open: Effect.Effect<Storage, E>): Layer.Layer<StorageServices, E> =>
+  Layer.unwrap(
+    Effect.acquireRelease(open, (storage) => Effect.promise(() => storage.close())).pipe(
+      Effect.map((storage) => storage.layer)
+    )
+  )

@@ -1,0 +1,129 @@
+/**
+ * The schema, as numbered steps. A database records the steps it has taken in `psa_migrations`;
+ * opening it applies the missing ones in order, so a database made by an older release opens with a
+ * newer one. Steps are append-only: never edit a released step, add the next one.
+ */
+
+/** One schema step, with its statements for each dialect. */
+export interface Migration {
+  readonly version: number
+  readonly name: string
+  statements(dialect: "sqlite" | "postgres", table: (name: string) => string): ReadonlyArray<string>
+}
+
+// Keys compare byte-wise on PostgreSQL (as they do on SQLite), so orderings match across adapters.
+const key = (dialect: "sqlite" | "postgres") => (dialect === "postgres" ? `TEXT COLLATE "C"` : "TEXT")
+
+/** Every step this release knows, oldest first. */
+export const migrations: ReadonlyArray<Migration> = [
+  {
+    version: 1,
+    name: "links, mappings, runs and logs, plan journal, transfer ledger",
+    statements: (dialect, t) => {
+      const k = key(dialect)
+      return [
+        `CREATE TABLE ${t("psa_links")} (
+          id ${k} NOT NULL PRIMARY KEY,
+          name TEXT NOT NULL,
+          settings TEXT NOT NULL,
+          version BIGINT NOT NULL,
+          updated_at TEXT NOT NULL
+        )`,
+        `CREATE TABLE ${t("psa_mappings")} (
+          link_id ${k} NOT NULL,
+          kind ${k} NOT NULL,
+          source_key ${k} NOT NULL,
+          product_key ${k} NOT NULL DEFAULT '',
+          target_id BIGINT NOT NULL,
+          method TEXT NOT NULL,
+          decided_by TEXT NOT NULL,
+          decided_at TEXT NOT NULL,
+          PRIMARY KEY (link_id, kind, source_key, product_key)
+        )`,
+        `CREATE TABLE ${t("psa_runs")} (
+          link_id ${k} NOT NULL,
+          id ${k} NOT NULL,
+          job TEXT NOT NULL,
+          trigger TEXT NOT NULL,
+          status TEXT NOT NULL,
+          started_at TEXT NOT NULL,
+          started_ms BIGINT NOT NULL,
+          finished_at TEXT,
+          counts TEXT NOT NULL,
+          summary TEXT,
+          details TEXT,
+          log_seq BIGINT NOT NULL DEFAULT 0,
+          PRIMARY KEY (link_id, id)
+        )`,
+        `CREATE INDEX psa_runs_newest ON ${t("psa_runs")} (link_id, started_ms DESC, id DESC)`,
+        `CREATE TABLE ${t("psa_run_log")} (
+          link_id ${k} NOT NULL,
+          run_id ${k} NOT NULL,
+          seq BIGINT NOT NULL,
+          at TEXT NOT NULL,
+          level TEXT NOT NULL,
+          message TEXT NOT NULL,
+          fields TEXT NOT NULL,
+          PRIMARY KEY (link_id, run_id, seq)
+        )`,
+        `CREATE TABLE ${t("psa_journal")} (
+          link_id ${k} NOT NULL,
+          op_key ${k} NOT NULL,
+          run_id ${k} NOT NULL,
+          status TEXT NOT NULL,
+          attempts BIGINT NOT NULL,
+          started_at TEXT NOT NULL,
+          finished_at TEXT,
+          result TEXT,
+          error TEXT,
+          PRIMARY KEY (link_id, op_key)
+        )`,
+        `CREATE TABLE ${t("psa_transfers")} (
+          link_id ${k} NOT NULL,
+          cw_invoice_id BIGINT NOT NULL,
+          cw_invoice_number TEXT NOT NULL,
+          exact_invoice_id TEXT NOT NULL,
+          exact_invoice_number TEXT,
+          kind TEXT NOT NULL,
+          status TEXT NOT NULL,
+          total TEXT,
+          currency TEXT,
+          run_id TEXT NOT NULL,
+          transferred_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          PRIMARY KEY (link_id, cw_invoice_id)
+        )`
+      ]
+    }
+  },
+  {
+    version: 2,
+    name: "encrypted Exact Online token chains, their cross-process lock, journal by run",
+    statements: (dialect, t) => {
+      const k = key(dialect)
+      return [
+        `CREATE TABLE ${t("psa_tokens")} (
+          link_id ${k} NOT NULL PRIMARY KEY,
+          refresh_fingerprint TEXT NOT NULL,
+          sealed TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        )`,
+        // SQLite's lock is a lease row (PostgreSQL uses advisory locks and leaves this empty).
+        `CREATE TABLE ${t("psa_token_locks")} (
+          link_id ${k} NOT NULL PRIMARY KEY,
+          holder TEXT NOT NULL,
+          expires_ms BIGINT NOT NULL
+        )`,
+        `CREATE INDEX psa_journal_by_run ON ${t("psa_journal")} (link_id, run_id, op_key)`
+      ]
+    }
+  }
+]
+
+/** The table that records applied steps. */
+export const migrationsTable = (table: (name: string) => string): string =>
+  `CREATE TABLE IF NOT EXISTS ${table("psa_migrations")} (
+    version BIGINT NOT NULL PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  )`

@@ -1,0 +1,437 @@
+import type { TokenSet } from "@psa-ledger/exact-client"
+import {
+  LinkStore,
+  Mapping,
+  MappingStore,
+  NewLogEntry,
+  Run,
+  renderLog,
+  StorageError,
+  TransferRecord
+} from "@psa-ledger/reconcile-core"
+import { BigDecimal, DateTime, Effect, Option } from "effect"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import type { Storage } from "../src/index.ts"
+import { fails, run } from "./support.ts"
+
+/** Opens a fresh, empty storage and says how to dispose of it. */
+export interface StorageFactory {
+  readonly name: string
+  /** SQLite and PostgreSQL: the checks the in-memory stores do not make (see the test). */
+  readonly durable: boolean
+  open(): Promise<{ readonly storage: Storage; readonly dispose: () => Promise<void> }>
+}
+
+const at = DateTime.makeUnsafe("2026-11-01T09:00:00Z")
+const later = (minutes: number) => DateTime.add(at, { minutes })
+
+const mapping = (sourceKey: string, targetId: number, extra: Partial<Mapping> = {}) =>
+  new Mapping(
+    { kind: "customer", sourceKey, targetId, method: "manual", decidedBy: "ann", decidedAt: at, ...extra },
+    { disableChecks: true }
+  )
+
+const newRun = (id: string, startedAt = at) =>
+  new Run(
+    { id, job: "reconciliation.apply", trigger: "manual", status: "running", startedAt, counts: {} },
+    { disableChecks: true }
+  )
+
+const entry = (message: string, fields: Record<string, unknown> = {}) =>
+  new NewLogEntry({ at, level: "info", message, fields: fields as NewLogEntry["fields"] }, { disableChecks: true })
+
+const transfer = (id: number, extra: Partial<TransferRecord> = {}) =>
+  new TransferRecord(
+    {
+      connectwiseInvoiceId: id,
+      connectwiseInvoiceNumber: `INV-${id}`,
+      exactInvoiceId: `exact-${id}`,
+      kind: "invoice",
+      status: "created",
+      runId: "r1",
+      transferredAt: at,
+      updatedAt: at,
+      ...extra
+    },
+    { disableChecks: true }
+  )
+
+const tokenSet = (n: number): TokenSet => ({
+  accessToken: `access-${n}`,
+  refreshToken: `refresh-${n}`,
+  expiresAt: 1_800_000_000_000 + n,
+  obtainedAt: 1_799_999_400_000 + n
+})
+
+/**
+ * The storage contract, written once and run against every adapter: the same calls must give the
+ * same answers and the same refusals, whichever database is behind them.
+ */
+export const conformance = (factory: StorageFactory): void => {
+  describe(`${factory.name} storage conformance`, () => {
+    let storage: Storage
+    let dispose: () => Promise<void>
+    beforeEach(async () => {
+      ;({ storage, dispose } = await factory.open())
+    })
+    afterEach(async () => {
+      await dispose()
+    })
+
+    describe("MappingStore", () => {
+      it("keeps each link's mappings apart, replaces by identity and lists in a stable order", async () => {
+        const { mappings } = storage
+        await run(mappings.upsert("a", [mapping("c2", 2), mapping("c1", 1)]))
+        await run(mappings.upsert("b", [mapping("c1", 9)]))
+        await run(mappings.upsert("a", [mapping("c1", 3)]))
+        await run(
+          mappings.upsert("a", [
+            mapping("c1", 70, { kind: "agreement", productKey: "p9" }),
+            mapping("c1", 71, { kind: "agreement" }),
+            mapping("item-1", 500, { kind: "product", method: "exact-identifier" })
+          ])
+        )
+        const all = await run(mappings.list("a"))
+        expect(all.map((m) => [m.kind, m.sourceKey, m.productKey, m.targetId])).toEqual([
+          ["agreement", "c1", undefined, 71],
+          ["agreement", "c1", "p9", 70],
+          ["customer", "c1", undefined, 3],
+          ["customer", "c2", undefined, 2],
+          ["product", "item-1", undefined, 500]
+        ])
+        expect((await run(mappings.list("a", { kind: "customer" }))).map((m) => m.targetId)).toEqual([3, 2])
+        const other = await run(mappings.get("b", { kind: "customer", sourceKey: "c1" }))
+        expect(Option.getOrThrow(other).targetId).toBe(9)
+        const narrowed = await run(mappings.get("a", { kind: "agreement", sourceKey: "c1", productKey: "p9" }))
+        expect(Option.getOrThrow(narrowed)).toEqual(mapping("c1", 70, { kind: "agreement", productKey: "p9" }))
+        expect(Option.isNone(await run(mappings.get("c", { kind: "customer", sourceKey: "c1" })))).toBe(true)
+        expect(await run(mappings.remove("a", { kind: "customer", sourceKey: "c2" }))).toBe(true)
+        expect(await run(mappings.remove("a", { kind: "customer", sourceKey: "c2" }))).toBe(false)
+        expect(await run(mappings.remove("b", { kind: "customer", sourceKey: "c2" }))).toBe(false)
+        expect((await run(mappings.list("b"))).length).toBe(1)
+      })
+
+      it("lets the last of duplicate mappings in one upsert win", async () => {
+        await run(storage.mappings.upsert("a", [mapping("c1", 1), mapping("c1", 2)]))
+        expect((await run(storage.mappings.list("a"))).map((m) => m.targetId)).toEqual([2])
+      })
+
+      it("refuses an over-long key naming the record and field, writing nothing of the batch", async () => {
+        const error = await fails(storage.mappings.upsert("a", [mapping("ok", 1), mapping("x".repeat(600), 2)]))
+        expect(error).toBeInstanceOf(StorageError)
+        expect(error.reason._tag).toBe("InvalidInput")
+        expect(error.message).toContain("Mapping.sourceKey")
+        expect(error.operation).toBe("MappingStore.upsert")
+        expect(await run(storage.mappings.list("a"))).toEqual([])
+      })
+
+      it("refuses a target id that is not an integer", async () => {
+        const error = await fails(storage.mappings.upsert("a", [mapping("c1", 1.5)]))
+        expect(error.reason._tag).toBe("InvalidInput")
+        expect(error.message).toContain("Mapping.targetId")
+      })
+    })
+
+    describe("RunStore", () => {
+      it("creates, updates, reads and lists runs newest first, paging by run id", async () => {
+        const { runs } = storage
+        await run(runs.create("a", newRun("r1", at)))
+        await run(runs.create("a", newRun("r2", later(5))))
+        await run(runs.create("a", newRun("r3", later(5))))
+        await run(runs.create("a", newRun("r0", later(-5))))
+        await run(runs.create("b", newRun("r9", later(60))))
+        const duplicate = await fails(runs.create("a", newRun("r1")))
+        expect(duplicate.reason._tag).toBe("Conflict")
+        expect((await run(runs.list("a"))).map((r) => r.id)).toEqual(["r3", "r2", "r1", "r0"])
+        const firstPage = await run(runs.list("a", { limit: 2 }))
+        expect(firstPage.map((r) => r.id)).toEqual(["r3", "r2"])
+        expect((await run(runs.list("a", { limit: 2, before: "r2" }))).map((r) => r.id)).toEqual(["r1", "r0"])
+        const updated = await run(
+          runs.update("a", "r1", {
+            status: "partial",
+            finishedAt: later(3),
+            counts: { done: 2, failed: 1 },
+            summary: "2 of 3"
+          })
+        )
+        expect(updated.status).toBe("partial")
+        const stored = Option.getOrThrow(await run(runs.get("a", "r1")))
+        expect(stored).toEqual(updated)
+        expect(stored.counts).toEqual({ done: 2, failed: 1 })
+        expect(DateTime.toEpochMillis(stored.finishedAt ?? at)).toBe(DateTime.toEpochMillis(later(3)))
+        const partial = await run(runs.update("a", "r1", { summary: "retried" }))
+        expect([partial.status, partial.summary, partial.counts]).toEqual([
+          "partial",
+          "retried",
+          { done: 2, failed: 1 }
+        ])
+        expect(Option.isNone(await run(runs.get("b", "r1")))).toBe(true)
+        expect((await fails(runs.update("b", "r1", { status: "failed" }))).reason._tag).toBe("Conflict")
+      })
+
+      it("keeps a run's details as JSON", async () => {
+        const withDetails = new Run(
+          { ...newRun("r1"), details: { month: "2026-10", lines: [1, 2] } },
+          { disableChecks: true }
+        )
+        await run(storage.runs.create("a", withDetails))
+        expect(Option.getOrThrow(await run(storage.runs.get("a", "r1"))).details).toEqual({
+          month: "2026-10",
+          lines: [1, 2]
+        })
+      })
+
+      it("appends log entries in order, numbers them per run and renders them as text", async () => {
+        const { runs } = storage
+        await run(runs.create("a", newRun("r1")))
+        await run(runs.create("a", newRun("r2")))
+        expect(
+          await run(runs.append("a", "r1", [entry("applying 2 operations", { month: "2026-10" }), entry("second")]))
+        ).toEqual([1, 2])
+        expect(await run(runs.append("a", "r2", [entry("other run")]))).toEqual([1])
+        expect(await run(runs.append("a", "r1", [entry("third", { addition: 7, nested: { ok: true } })]))).toEqual([3])
+        const log = await run(runs.readLog("a", "r1"))
+        expect(log.map((e) => [e.seq, e.message])).toEqual([
+          [1, "applying 2 operations"],
+          [2, "second"],
+          [3, "third"]
+        ])
+        expect((await run(runs.readLog("a", "r1", { afterSeq: 2 }))).map((e) => e.seq)).toEqual([3])
+        expect(renderLog(log)).toBe(
+          [
+            '2026-11-01T09:00:00.000Z INFO  applying 2 operations month="2026-10"',
+            "2026-11-01T09:00:00.000Z INFO  second",
+            '2026-11-01T09:00:00.000Z INFO  third addition=7 nested={"ok":true}'
+          ].join("\n")
+        )
+        expect(await run(runs.readLog("b", "r1"))).toEqual([])
+      })
+
+      it("reads a large log back in pages of at most 1,000", async () => {
+        const { runs } = storage
+        await run(runs.create("a", newRun("big")))
+        const batch = Array.from({ length: 2_500 }, (_, i) => entry(`line ${i + 1}`, { i }))
+        const seqs = await run(runs.append("a", "big", batch))
+        expect(seqs[0]).toBe(1)
+        expect(seqs.at(-1)).toBe(2_500)
+        const pages: Array<number> = []
+        let after = 0
+        for (;;) {
+          const page = await run(runs.readLog("a", "big", { afterSeq: after, limit: 5_000 }))
+          if (page.length === 0) break
+          pages.push(page.length)
+          expect(page[0]?.seq).toBe(after + 1)
+          after = page.at(-1)?.seq ?? after
+        }
+        expect(pages).toEqual([1_000, 1_000, 500])
+      })
+
+      it("refuses appending to a missing run, and an over-long message without writing any entry", async () => {
+        const { runs } = storage
+        expect((await fails(runs.append("a", "nope", [entry("x")]))).reason._tag).toBe("Conflict")
+        await run(runs.create("a", newRun("r1")))
+        const error = await fails(runs.append("a", "r1", [entry("fine"), entry("y".repeat(100_001))]))
+        expect(error.reason._tag).toBe("InvalidInput")
+        expect(error.message).toContain("LogEntry.message")
+        expect(await run(runs.readLog("a", "r1"))).toEqual([])
+        expect(await run(runs.append("a", "r1", [entry("after")]))).toEqual([1])
+      })
+    })
+
+    describe("PlanJournal", () => {
+      it("starts an operation once and never again once done", async () => {
+        const { journal } = storage
+        expect(await run(journal.begin("a", "op-1", { runId: "r1", at }))).toEqual({ _tag: "Started", attempt: 1 })
+        const second = await run(journal.begin("a", "op-1", { runId: "r2", at: later(1) }))
+        expect(second._tag).toBe("InProgress")
+        if (second._tag === "InProgress") {
+          expect(second.runId).toBe("r1")
+          expect(DateTime.toEpochMillis(second.startedAt)).toBe(DateTime.toEpochMillis(at))
+        }
+        await run(journal.complete("a", "op-1", { result: { id: 42, number: "INV-1" }, at: later(2) }))
+        expect(await run(journal.begin("a", "op-1", { runId: "r3", at, takeOver: true }))).toEqual({
+          _tag: "AlreadyDone",
+          result: { id: 42, number: "INV-1" }
+        })
+        const again = await fails(journal.complete("a", "op-1", { result: null, at }))
+        expect(again.reason._tag).toBe("Conflict")
+        expect(again.message).toContain("the operation is done")
+        const never = await fails(journal.complete("a", "op-2", { result: null, at }))
+        expect(never.reason._tag).toBe("Conflict")
+        expect(never.message).toContain("never begun")
+        // Another link's journal is its own.
+        expect(await run(journal.begin("b", "op-1", { runId: "r1", at }))).toEqual({ _tag: "Started", attempt: 1 })
+      })
+
+      it("restarts a failed operation and takes over a crashed one", async () => {
+        const { journal } = storage
+        await run(journal.begin("a", "op", { runId: "r1", at }))
+        await run(journal.fail("a", "op", { error: { reason: "Server", status: 503 }, at: later(1) }))
+        const failed = Option.getOrThrow(await run(journal.get("a", "op")))
+        expect([failed.status, failed.error, failed.attempts]).toEqual(["failed", { reason: "Server", status: 503 }, 1])
+        expect(await run(journal.begin("a", "op", { runId: "r2", at }))).toEqual({ _tag: "Started", attempt: 2 })
+        const restarted = Option.getOrThrow(await run(journal.get("a", "op")))
+        expect([restarted.status, restarted.runId, restarted.error, restarted.finishedAt]).toEqual([
+          "started",
+          "r2",
+          undefined,
+          undefined
+        ])
+        expect(await run(journal.begin("a", "op", { runId: "r3", at, takeOver: true }))).toEqual({
+          _tag: "Started",
+          attempt: 3
+        })
+        expect((await fails(journal.fail("a", "missing", { error: "x", at }))).reason._tag).toBe("Conflict")
+      })
+
+      it("keeps a null result distinct from none, and lists entries by op key, optionally of one run", async () => {
+        const { journal } = storage
+        for (const [key, runId] of [
+          ["op-b", "r1"],
+          ["op-a", "r2"],
+          ["op-c", "r1"]
+        ] as const) {
+          await run(journal.begin("a", key, { runId, at }))
+        }
+        await run(journal.complete("a", "op-b", { result: null, at }))
+        expect(await run(journal.begin("a", "op-b", { runId: "r9", at }))).toEqual({
+          _tag: "AlreadyDone",
+          result: null
+        })
+        expect((await run(journal.list("a"))).map((e) => e.opKey)).toEqual(["op-a", "op-b", "op-c"])
+        expect((await run(journal.list("a", { runId: "r1" }))).map((e) => e.opKey)).toEqual(["op-b", "op-c"])
+        expect(await run(journal.list("b"))).toEqual([])
+        expect(Option.isNone(await run(journal.get("b", "op-a")))).toBe(true)
+      })
+
+      // The in-memory journal builds its entry with the class constructor, which throws (a defect)
+      // on a non-JSON result instead of failing with InvalidInput; reported to reconcile-core.
+      it.runIf(factory.durable)("refuses a result that is not JSON, changing nothing", async () => {
+        const { journal } = storage
+        await run(journal.begin("a", "op", { runId: "r1", at }))
+        const error = await fails(journal.complete("a", "op", { result: { n: Number.NaN } as never, at }))
+        expect(error.reason._tag).toBe("InvalidInput")
+        expect(error.message).toContain("JournalEntry.result")
+        expect(Option.getOrThrow(await run(journal.get("a", "op"))).status).toBe("started")
+      })
+    })
+
+    describe("TransferLedger", () => {
+      it("records, finds (one at a time and many at once) and lists transfers in pages", async () => {
+        const { transfers } = storage
+        for (const id of [1003, 1001, 1002]) await run(transfers.record("a", transfer(id)))
+        await run(transfers.record("b", transfer(1001, { exactInvoiceId: "other-link" })))
+        const total = BigDecimal.fromStringUnsafe("1234.50")
+        await run(
+          transfers.record(
+            "a",
+            transfer(1002, { status: "processed", exactInvoiceNumber: "25000017", total, currency: "EUR" })
+          )
+        )
+        const found = Option.getOrThrow(await run(transfers.find("a", 1002)))
+        expect([found.status, found.exactInvoiceNumber, found.currency]).toEqual(["processed", "25000017", "EUR"])
+        expect(BigDecimal.equals(found.total ?? BigDecimal.fromNumberUnsafe(0), total)).toBe(true)
+        expect(Option.isNone(await run(transfers.find("a", 9999)))).toBe(true)
+        const many = await run(transfers.findMany("a", [1003, 9999, 1001]))
+        expect([...many.keys()]).toEqual([1003, 1001])
+        expect(many.get(1001)?.exactInvoiceId).toBe("exact-1001")
+        expect((await run(transfers.findMany("a", []))).size).toBe(0)
+        expect((await run(transfers.list("a"))).map((r) => r.connectwiseInvoiceId)).toEqual([1001, 1002, 1003])
+        expect(
+          (await run(transfers.list("a", { afterId: 1001, limit: 1 }))).map((r) => r.connectwiseInvoiceId)
+        ).toEqual([1002])
+        expect((await run(transfers.list("b"))).map((r) => r.exactInvoiceId)).toEqual(["other-link"])
+      })
+
+      it("refuses an over-long invoice number", async () => {
+        const error = await fails(
+          storage.transfers.record("a", transfer(1, { connectwiseInvoiceNumber: "n".repeat(1_001) }))
+        )
+        expect(error.reason._tag).toBe("InvalidInput")
+        expect(error.message).toContain("TransferRecord.connectwiseInvoiceNumber")
+        expect(await run(storage.transfers.list("a"))).toEqual([])
+      })
+    })
+
+    describe("LinkStore", () => {
+      it("versions every put and detects a concurrent edit", async () => {
+        const { links } = storage
+        const first = await run(
+          links.put({ id: "b", name: "Beta", settings: { division: 7 }, updatedAt: at }, { expectedVersion: 0 })
+        )
+        expect(first.version).toBe(1)
+        const stale = await fails(
+          links.put({ id: "b", name: "Beta 2", settings: {}, updatedAt: at }, { expectedVersion: 0 })
+        )
+        expect(stale.reason._tag).toBe("Conflict")
+        expect(stale.message).toContain("expected version 0, found 1")
+        const second = await run(
+          links.put({ id: "b", name: "Beta 2", settings: { division: 8 }, updatedAt: later(1) }, { expectedVersion: 1 })
+        )
+        expect(second.version).toBe(2)
+        expect(
+          (await fails(links.put({ id: "b", name: "x", settings: {}, updatedAt: at }, { expectedVersion: 1 }))).reason
+            ._tag
+        ).toBe("Conflict")
+        const missing = await fails(
+          links.put({ id: "z", name: "x", settings: {}, updatedAt: at }, { expectedVersion: 3 })
+        )
+        expect(missing.message).toContain("found 0")
+        const third = await run(links.put({ id: "b", name: "Beta 3", settings: [1, "two"], updatedAt: later(2) }))
+        expect(third.version).toBe(3)
+        await run(links.put({ id: "a", name: "Acme", settings: {}, updatedAt: at }))
+        const listed = await run(links.list())
+        expect(listed.map((l) => [l.id, l.name, l.version])).toEqual([
+          ["a", "Acme", 1],
+          ["b", "Beta 3", 3]
+        ])
+        expect(Option.getOrThrow(await run(links.get("b"))).settings).toEqual([1, "two"])
+        expect(await run(links.remove("a"))).toBe(true)
+        expect(await run(links.remove("a"))).toBe(false)
+        expect(Option.isNone(await run(links.get("a")))).toBe(true)
+      })
+    })
+
+    describe("TokenStore", () => {
+      it("compares and sets by refresh token, per link", async () => {
+        const tokens = storage.tokens("link-1")
+        expect(await tokens.load()).toBeUndefined()
+        expect(await tokens.compareAndSet(undefined, tokenSet(1))).toBe(true)
+        expect(await tokens.compareAndSet(undefined, tokenSet(2))).toBe(false)
+        expect(await tokens.compareAndSet(tokenSet(1), tokenSet(2))).toBe(true)
+        expect(await tokens.compareAndSet(tokenSet(1), tokenSet(3))).toBe(false)
+        expect(await tokens.load()).toEqual(tokenSet(2))
+        expect(await storage.tokens("link-2").load()).toBeUndefined()
+        expect(await storage.tokens("link-1").load()).toEqual(tokenSet(2))
+      })
+
+      it("runs lock holders one at a time and releases the lock when the holder rejects", async () => {
+        const tokens = storage.tokens("link-1")
+        const events: Array<string> = []
+        const hold = (name: string, fail = false) =>
+          tokens.withLock(async () => {
+            events.push(`${name}:in`)
+            await new Promise((resolve) => setTimeout(resolve, 20))
+            events.push(`${name}:out`)
+            if (fail) throw new Error(`${name} failed`)
+            return name
+          })
+        const results = await Promise.allSettled([hold("a", true), hold("b"), hold("c")])
+        expect(results.map((r) => r.status)).toEqual(["rejected", "fulfilled", "fulfilled"])
+        expect(events).toEqual(["a:in", "a:out", "b:in", "b:out", "c:in", "c:out"])
+      })
+    })
+
+    it("provides every port through its layer", async () => {
+      const program = Effect.gen(function* () {
+        const mappings = yield* MappingStore
+        const links = yield* LinkStore
+        yield* mappings.upsert("a", [mapping("c1", 1)])
+        yield* links.put({ id: "a", name: "Acme", settings: {}, updatedAt: at })
+        return [(yield* mappings.list("a")).length, (yield* links.list()).length]
+      })
+      expect(await run(program.pipe(Effect.provide(storage.layer)))).toEqual([1, 1])
+      expect((await run(storage.mappings.list("a"))).length).toBe(1)
+    })
+  })
+}
