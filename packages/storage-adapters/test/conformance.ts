@@ -304,9 +304,7 @@ export const conformance = (factory: StorageFactory): void => {
         expect(Option.isNone(await run(journal.get("b", "op-a")))).toBe(true)
       })
 
-      // The in-memory journal builds its entry with the class constructor, which throws (a defect)
-      // on a non-JSON result instead of failing with InvalidInput; reported to reconcile-core.
-      it.runIf(factory.durable)("refuses a result that is not JSON, changing nothing", async () => {
+      it("refuses a result that is not JSON, changing nothing", async () => {
         const { journal } = storage
         await run(journal.begin("a", "op", { runId: "r1", at }))
         const error = await fails(journal.complete("a", "op", { result: { n: Number.NaN } as never, at }))
@@ -389,6 +387,33 @@ export const conformance = (factory: StorageFactory): void => {
         expect(await run(links.remove("a"))).toBe(true)
         expect(await run(links.remove("a"))).toBe(false)
         expect(Option.isNone(await run(links.get("a")))).toBe(true)
+      })
+    })
+
+    describe("link scope", () => {
+      it("refuses an empty or over-long link id on every link-scoped store, touching nothing", async () => {
+        for (const linkId of ["", "l".repeat(513)]) {
+          const refusals = [
+            await fails(storage.mappings.list(linkId)),
+            await fails(storage.runs.create(linkId, newRun("r1"))),
+            await fails(storage.journal.begin(linkId, "op", { runId: "r1", at })),
+            await fails(storage.transfers.record(linkId, transfer(1)))
+          ]
+          expect(refusals.map((error) => [error.reason._tag, error.operation])).toEqual([
+            ["InvalidInput", "MappingStore.list"],
+            ["InvalidInput", "RunStore.create"],
+            ["InvalidInput", "PlanJournal.begin"],
+            ["InvalidInput", "TransferLedger.record"]
+          ])
+          expect(refusals[0]?.message).toContain("MappingStore.linkId")
+        }
+      })
+
+      it("refuses an over-long link name as InvalidInput, storing nothing", async () => {
+        const error = await fails(storage.links.put({ id: "a", name: "n".repeat(1_001), settings: {}, updatedAt: at }))
+        expect(error.reason._tag).toBe("InvalidInput")
+        expect(error.message).toContain("LinkRecord.name")
+        expect(await run(storage.links.list())).toEqual([])
       })
     })
 

@@ -1,5 +1,5 @@
 import { Context, Effect, Layer, Option, Schema } from "effect"
-import { encodeForStorage, Instant, Key, Label } from "./StorageCodec.ts"
+import { Instant, Key, Label, makeForStorage } from "./StorageCodec.ts"
 import { Conflict, StorageError } from "./StorageError.ts"
 
 /**
@@ -57,7 +57,7 @@ export class LinkStore extends Context.Service<
   static readonly layerMemory: Layer.Layer<LinkStore> = Layer.sync(LinkStore, () => makeMemoryLinkStore())
 }
 
-const validate = encodeForStorage(LinkRecord, "LinkRecord")
+const makeRecord = makeForStorage(LinkRecord, "LinkRecord")
 
 /**
  * The in-memory `LinkStore`.
@@ -82,8 +82,7 @@ export const makeMemoryLinkStore = (): LinkStore["Service"] => {
             })
           })
         }
-        const next = new LinkRecord({ ...link, version: current + 1 })
-        yield* validate(next, "LinkStore.put", link.id)
+        const next = yield* makeRecord({ ...link, version: current + 1 }, "LinkStore.put", link.id)
         links.set(link.id, next)
         return next
       }),

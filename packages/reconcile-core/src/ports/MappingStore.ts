@@ -1,6 +1,6 @@
 import { Context, Effect, Layer, Option } from "effect"
 import { Mapping, type MappingKind, type MappingRef, mappingId } from "../Mapping.ts"
-import { encodeForStorage } from "./StorageCodec.ts"
+import { encodeForStorage, scopedByLink } from "./StorageCodec.ts"
 import type { StorageError } from "./StorageError.ts"
 
 /**
@@ -56,21 +56,23 @@ export const makeMemoryMappingStore = (): MappingStore["Service"] => {
     }
     return mappings
   }
-  return MappingStore.of({
-    list: (linkId, options) =>
-      Effect.sync(() =>
-        [...of(linkId).entries()]
-          .filter(([, mapping]) => options?.kind === undefined || mapping.kind === options.kind)
-          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-          .map(([, mapping]) => mapping)
-      ),
-    get: (linkId, ref) => Effect.sync(() => Option.fromNullishOr(of(linkId).get(mappingId(ref)))),
-    upsert: (linkId, mappings) =>
-      Effect.gen(function* () {
-        for (const mapping of mappings) yield* validate(mapping, "MappingStore.upsert", linkId)
-        const target = of(linkId)
-        for (const mapping of mappings) target.set(mappingId(mapping), mapping)
-      }),
-    remove: (linkId, ref) => Effect.sync(() => of(linkId).delete(mappingId(ref)))
-  })
+  return MappingStore.of(
+    scopedByLink("MappingStore", {
+      list: (linkId, options) =>
+        Effect.sync(() =>
+          [...of(linkId).entries()]
+            .filter(([, mapping]) => options?.kind === undefined || mapping.kind === options.kind)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([, mapping]) => mapping)
+        ),
+      get: (linkId, ref) => Effect.sync(() => Option.fromNullishOr(of(linkId).get(mappingId(ref)))),
+      upsert: (linkId, mappings) =>
+        Effect.gen(function* () {
+          for (const mapping of mappings) yield* validate(mapping, "MappingStore.upsert", linkId)
+          const target = of(linkId)
+          for (const mapping of mappings) target.set(mappingId(mapping), mapping)
+        }),
+      remove: (linkId, ref) => Effect.sync(() => of(linkId).delete(mappingId(ref)))
+    })
+  )
 }

@@ -1,5 +1,5 @@
 import { Context, type DateTime, Effect, Layer, Option, Schema } from "effect"
-import { encodeForStorage, Instant, Key } from "./StorageCodec.ts"
+import { Instant, Key, makeForStorage, scopedByLink } from "./StorageCodec.ts"
 import { Conflict, StorageError } from "./StorageError.ts"
 
 /**
@@ -105,7 +105,7 @@ export class PlanJournal extends Context.Service<
   static readonly layerMemory: Layer.Layer<PlanJournal> = Layer.sync(PlanJournal, () => makeMemoryPlanJournal())
 }
 
-const validate = encodeForStorage(JournalEntry, "JournalEntry")
+const makeEntry = makeForStorage(JournalEntry, "JournalEntry")
 
 /**
  * The in-memory `PlanJournal`.
@@ -133,38 +133,42 @@ export const makeMemoryPlanJournal = (): PlanJournal["Service"] => {
           })
         })
       }
-      const next = new JournalEntry({ ...entry, ...patch })
-      yield* validate(next, operation, linkId)
+      const next = yield* makeEntry({ ...entry, ...patch }, operation, linkId)
       entries.set(key(linkId, opKey), next)
     })
-  return PlanJournal.of({
-    begin: (linkId, opKey, { runId, at, takeOver }) =>
-      Effect.gen(function* () {
-        const current = entries.get(key(linkId, opKey))
-        if (current?.status === "done") return { _tag: "AlreadyDone", result: current.result } as const
-        if (current?.status === "started" && takeOver !== true) {
-          return { _tag: "InProgress", runId: current.runId, startedAt: current.startedAt } as const
-        }
-        const attempt = (current?.attempts ?? 0) + 1
-        const next = new JournalEntry({ opKey, runId, status: "started", attempts: attempt, startedAt: at })
-        yield* validate(next, "PlanJournal.begin", linkId)
-        entries.set(key(linkId, opKey), next)
-        return { _tag: "Started", attempt } as const
-      }),
-    complete: (linkId, opKey, { result, at }) =>
-      finish("PlanJournal.complete", linkId, opKey, { status: "done", finishedAt: at, result }),
-    fail: (linkId, opKey, { error, at }) =>
-      finish("PlanJournal.fail", linkId, opKey, { status: "failed", finishedAt: at, error }),
-    get: (linkId, opKey) => Effect.sync(() => Option.fromNullishOr(entries.get(key(linkId, opKey)))),
-    list: (linkId, options) =>
-      Effect.sync(() => {
-        const prefix = `${linkId}\u0000`
-        return [...entries.entries()]
-          .filter(
-            ([k, entry]) => k.startsWith(prefix) && (options?.runId === undefined || entry.runId === options.runId)
+  return PlanJournal.of(
+    scopedByLink("PlanJournal", {
+      begin: (linkId, opKey, { runId, at, takeOver }) =>
+        Effect.gen(function* () {
+          const current = entries.get(key(linkId, opKey))
+          if (current?.status === "done") return { _tag: "AlreadyDone", result: current.result } as const
+          if (current?.status === "started" && takeOver !== true) {
+            return { _tag: "InProgress", runId: current.runId, startedAt: current.startedAt } as const
+          }
+          const attempt = (current?.attempts ?? 0) + 1
+          const next = yield* makeEntry(
+            { opKey, runId, status: "started", attempts: attempt, startedAt: at },
+            "PlanJournal.begin",
+            linkId
           )
-          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-          .map(([, entry]) => entry)
-      })
-  })
+          entries.set(key(linkId, opKey), next)
+          return { _tag: "Started", attempt } as const
+        }),
+      complete: (linkId, opKey, { result, at }) =>
+        finish("PlanJournal.complete", linkId, opKey, { status: "done", finishedAt: at, result }),
+      fail: (linkId, opKey, { error, at }) =>
+        finish("PlanJournal.fail", linkId, opKey, { status: "failed", finishedAt: at, error }),
+      get: (linkId, opKey) => Effect.sync(() => Option.fromNullishOr(entries.get(key(linkId, opKey)))),
+      list: (linkId, options) =>
+        Effect.sync(() => {
+          const prefix = `${linkId}\u0000`
+          return [...entries.entries()]
+            .filter(
+              ([k, entry]) => k.startsWith(prefix) && (options?.runId === undefined || entry.runId === options.runId)
+            )
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([, entry]) => entry)
+        })
+    })
+  )
 }

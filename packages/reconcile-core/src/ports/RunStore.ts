@@ -1,5 +1,5 @@
 import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
-import { encodeForStorage, Instant, Key, Label, Text } from "./StorageCodec.ts"
+import { encodeForStorage, Instant, Key, Label, makeForStorage, scopedByLink, Text } from "./StorageCodec.ts"
 import { Conflict, StorageError } from "./StorageError.ts"
 
 /**
@@ -157,6 +157,7 @@ export const renderLog = (entries: Iterable<LogEntry>): string => {
 export const LOG_PAGE_LIMIT = 1_000
 
 const validateRun = encodeForStorage(Run, "Run")
+const makeRun = makeForStorage(Run, "Run")
 const validateEntry = encodeForStorage(NewLogEntry, "LogEntry")
 
 /**
@@ -170,71 +171,76 @@ export const makeMemoryRunStore = (): RunStore["Service"] => {
   const key = (linkId: string, runId: string) => `${linkId}\u0000${runId}`
   const missing = (operation: string, linkId: string, runId: string) =>
     new StorageError({ operation, linkId, reason: new Conflict({ record: `Run ${runId}`, message: "no such run" }) })
-  return RunStore.of({
-    create: (linkId, run) =>
-      Effect.gen(function* () {
-        yield* validateRun(run, "RunStore.create", linkId)
-        if (runs.has(key(linkId, run.id))) {
-          return yield* new StorageError({
-            operation: "RunStore.create",
-            linkId,
-            reason: new Conflict({ record: `Run ${run.id}`, message: "a run with this id exists" })
-          })
-        }
-        runs.set(key(linkId, run.id), run)
-      }),
-    update: (linkId, runId, update) =>
-      Effect.gen(function* () {
-        const run = runs.get(key(linkId, runId))
-        if (run === undefined) return yield* missing("RunStore.update", linkId, runId)
-        const next = new Run({
-          ...run,
-          ...(update.status === undefined ? {} : { status: update.status }),
-          ...(update.finishedAt === undefined ? {} : { finishedAt: update.finishedAt }),
-          ...(update.counts === undefined ? {} : { counts: { ...update.counts } }),
-          ...(update.summary === undefined ? {} : { summary: update.summary })
+  return RunStore.of(
+    scopedByLink("RunStore", {
+      create: (linkId, run) =>
+        Effect.gen(function* () {
+          yield* validateRun(run, "RunStore.create", linkId)
+          if (runs.has(key(linkId, run.id))) {
+            return yield* new StorageError({
+              operation: "RunStore.create",
+              linkId,
+              reason: new Conflict({ record: `Run ${run.id}`, message: "a run with this id exists" })
+            })
+          }
+          runs.set(key(linkId, run.id), run)
+        }),
+      update: (linkId, runId, update) =>
+        Effect.gen(function* () {
+          const run = runs.get(key(linkId, runId))
+          if (run === undefined) return yield* missing("RunStore.update", linkId, runId)
+          const next = yield* makeRun(
+            {
+              ...run,
+              ...(update.status === undefined ? {} : { status: update.status }),
+              ...(update.finishedAt === undefined ? {} : { finishedAt: update.finishedAt }),
+              ...(update.counts === undefined ? {} : { counts: { ...update.counts } }),
+              ...(update.summary === undefined ? {} : { summary: update.summary })
+            },
+            "RunStore.update",
+            linkId
+          )
+          runs.set(key(linkId, runId), next)
+          return next
+        }),
+      get: (linkId, runId) => Effect.sync(() => Option.fromNullishOr(runs.get(key(linkId, runId)))),
+      list: (linkId, options) =>
+        Effect.sync(() => {
+          const prefix = `${linkId}\u0000`
+          const all = [...runs.entries()]
+            .filter(([k]) => k.startsWith(prefix))
+            .map(([, run]) => run)
+            .sort(newestFirst)
+          const start = options?.before === undefined ? 0 : all.findIndex((run) => run.id === options.before) + 1
+          return all.slice(start, start + (options?.limit ?? 100))
+        }),
+      append: (linkId, runId, entries) =>
+        Effect.gen(function* () {
+          if (!runs.has(key(linkId, runId))) return yield* missing("RunStore.append", linkId, runId)
+          for (const entry of entries) yield* validateEntry(entry, "RunStore.append", linkId)
+          let log = logs.get(key(linkId, runId))
+          if (log === undefined) {
+            log = []
+            logs.set(key(linkId, runId), log)
+          }
+          const seqs: Array<number> = []
+          for (const entry of entries) {
+            const seq = log.length + 1
+            log.push(new LogEntry({ ...entry, seq }))
+            seqs.push(seq)
+          }
+          return seqs
+        }),
+      readLog: (linkId, runId, options) =>
+        Effect.sync(() => {
+          const log = logs.get(key(linkId, runId)) ?? []
+          const after = options?.afterSeq ?? 0
+          const limit = Math.min(options?.limit ?? LOG_PAGE_LIMIT, LOG_PAGE_LIMIT)
+          // seq n sits at index n - 1, so a page is one slice.
+          return log.slice(after, after + limit)
         })
-        yield* validateRun(next, "RunStore.update", linkId)
-        runs.set(key(linkId, runId), next)
-        return next
-      }),
-    get: (linkId, runId) => Effect.sync(() => Option.fromNullishOr(runs.get(key(linkId, runId)))),
-    list: (linkId, options) =>
-      Effect.sync(() => {
-        const prefix = `${linkId}\u0000`
-        const all = [...runs.entries()]
-          .filter(([k]) => k.startsWith(prefix))
-          .map(([, run]) => run)
-          .sort(newestFirst)
-        const start = options?.before === undefined ? 0 : all.findIndex((run) => run.id === options.before) + 1
-        return all.slice(start, start + (options?.limit ?? 100))
-      }),
-    append: (linkId, runId, entries) =>
-      Effect.gen(function* () {
-        if (!runs.has(key(linkId, runId))) return yield* missing("RunStore.append", linkId, runId)
-        for (const entry of entries) yield* validateEntry(entry, "RunStore.append", linkId)
-        let log = logs.get(key(linkId, runId))
-        if (log === undefined) {
-          log = []
-          logs.set(key(linkId, runId), log)
-        }
-        const seqs: Array<number> = []
-        for (const entry of entries) {
-          const seq = log.length + 1
-          log.push(new LogEntry({ ...entry, seq }))
-          seqs.push(seq)
-        }
-        return seqs
-      }),
-    readLog: (linkId, runId, options) =>
-      Effect.sync(() => {
-        const log = logs.get(key(linkId, runId)) ?? []
-        const after = options?.afterSeq ?? 0
-        const limit = Math.min(options?.limit ?? LOG_PAGE_LIMIT, LOG_PAGE_LIMIT)
-        // seq n sits at index n - 1, so a page is one slice.
-        return log.slice(after, after + limit)
-      })
-  })
+    })
+  )
 }
 
 const newestFirst = (a: Run, b: Run): number => {

@@ -1,12 +1,18 @@
-import { Effect, Schema, SchemaIssue } from "effect"
+import { Effect, Result, Schema, SchemaIssue } from "effect"
 import { Corrupt, InvalidInput, StorageError } from "./StorageError.ts"
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 
-const firstIssue = (error: Schema.SchemaError): { readonly field: string; readonly message: string } => {
-  const [issue] = formatter(error.issue).issues
+const firstIssue = (error: Schema.SchemaError): { readonly field: string; readonly message: string } =>
+  describeIssue(error.issue, error.message)
+
+const describeIssue = (
+  schemaIssue: SchemaIssue.Issue,
+  fallback: string
+): { readonly field: string; readonly message: string } => {
+  const [issue] = formatter(schemaIssue).issues
   const path = issue?.path?.map((segment) => String(typeof segment === "object" ? segment.key : segment)) ?? []
-  return { field: path.length > 0 ? path.join(".") : "(value)", message: issue?.message ?? error.message }
+  return { field: path.length > 0 ? path.join(".") : "(value)", message: issue?.message ?? fallback }
 }
 
 /**
@@ -73,3 +79,62 @@ export const Label = Schema.String.check(Schema.isMaxLength(StorageLimits.label)
 export const Text = Schema.String.check(Schema.isMaxLength(StorageLimits.text))
 /** @internal: an instant, ISO-8601 text when encoded. */
 export const Instant = Schema.DateTimeUtcFromString
+
+/**
+ * Builds a record class instance inside a store, reporting anything the constructor refuses (a
+ * failed check, a value of the wrong type such as `NaN` in JSON) as an `InvalidInput` reason that
+ * names the record and field, instead of a thrown defect.
+ *
+ * @since 0.1.0
+ */
+export const makeForStorage =
+  <Props, A>(Record: new (props: Props) => A, record: string) =>
+  (props: Props, operation: string, linkId?: string): Effect.Effect<A, StorageError> =>
+    Effect.try({
+      try: () => new Record(props),
+      catch: (error) => {
+        // Class constructors throw a plain Error whose cause is the schema issue.
+        const cause = error instanceof Error ? error.cause : undefined
+        const { field, message } = SchemaIssue.isIssue(cause)
+          ? describeIssue(cause, String(error))
+          : { field: "(value)", message: String(error) }
+        return new StorageError({
+          operation,
+          ...(linkId === undefined ? {} : { linkId }),
+          reason: new InvalidInput({ record, field, message })
+        })
+      }
+    })
+
+const checkLinkId = Schema.decodeUnknownResult(Key)
+
+/**
+ * Wraps a link-scoped store so every method refuses an empty or over-long link id (the first
+ * argument) with an `InvalidInput` reason before the store is touched. Every adapter applies it, so
+ * a link id is validated the same way everywhere.
+ *
+ * @since 0.1.0
+ */
+export const scopedByLink = <S extends object>(name: string, store: S): S => {
+  const guarded: Record<string, unknown> = {}
+  for (const [method, implementation] of Object.entries(store)) {
+    if (typeof implementation !== "function") {
+      guarded[method] = implementation
+      continue
+    }
+    guarded[method] = (linkId: unknown, ...rest: Array<unknown>) =>
+      Result.isSuccess(checkLinkId(linkId))
+        ? implementation(linkId, ...rest)
+        : Effect.fail(
+            new StorageError({
+              operation: `${name}.${method}`,
+              reason: new InvalidInput({
+                record: name,
+                field: "linkId",
+                message: `expected a link id of 1 to ${StorageLimits.key} characters`
+              })
+            })
+          )
+  }
+  return guarded as S
+}

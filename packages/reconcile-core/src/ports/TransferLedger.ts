@@ -1,5 +1,5 @@
 import { Context, Effect, Layer, Option, Schema } from "effect"
-import { encodeForStorage, Instant, Key, Label } from "./StorageCodec.ts"
+import { encodeForStorage, Instant, Key, Label, scopedByLink } from "./StorageCodec.ts"
 import type { StorageError } from "./StorageError.ts"
 
 /**
@@ -96,29 +96,31 @@ export const makeMemoryTransferLedger = (): TransferLedger["Service"] => {
     }
     return records
   }
-  return TransferLedger.of({
-    find: (linkId, id) => Effect.sync(() => Option.fromNullishOr(of(linkId).get(id))),
-    findMany: (linkId, ids) =>
-      Effect.sync(() => {
-        const records = of(linkId)
-        const found = new Map<number, TransferRecord>()
-        for (const id of ids) {
-          const record = records.get(id)
-          if (record !== undefined) found.set(id, record)
-        }
-        return found
-      }),
-    record: (linkId, record) =>
-      Effect.gen(function* () {
-        yield* validate(record, "TransferLedger.record", linkId)
-        of(linkId).set(record.connectwiseInvoiceId, record)
-      }),
-    list: (linkId, options) =>
-      Effect.sync(() =>
-        [...of(linkId).values()]
-          .filter((record) => options?.afterId === undefined || record.connectwiseInvoiceId > options.afterId)
-          .sort((a, b) => a.connectwiseInvoiceId - b.connectwiseInvoiceId)
-          .slice(0, options?.limit ?? 1_000)
-      )
-  })
+  return TransferLedger.of(
+    scopedByLink("TransferLedger", {
+      find: (linkId, id) => Effect.sync(() => Option.fromNullishOr(of(linkId).get(id))),
+      findMany: (linkId, ids) =>
+        Effect.sync(() => {
+          const records = of(linkId)
+          const found = new Map<number, TransferRecord>()
+          for (const id of ids) {
+            const record = records.get(id)
+            if (record !== undefined) found.set(id, record)
+          }
+          return found
+        }),
+      record: (linkId, record) =>
+        Effect.gen(function* () {
+          yield* validate(record, "TransferLedger.record", linkId)
+          of(linkId).set(record.connectwiseInvoiceId, record)
+        }),
+      list: (linkId, options) =>
+        Effect.sync(() =>
+          [...of(linkId).values()]
+            .filter((record) => options?.afterId === undefined || record.connectwiseInvoiceId > options.afterId)
+            .sort((a, b) => a.connectwiseInvoiceId - b.connectwiseInvoiceId)
+            .slice(0, options?.limit ?? 1_000)
+        )
+    })
+  )
 }

@@ -21,6 +21,7 @@ import {
   RunStore,
   StorageError,
   StorageLimits,
+  scopedByLink,
   TransferLedger,
   TransferRecord
 } from "@psa-ledger/reconcile-core"
@@ -677,7 +678,13 @@ export const makeSqlStores = (driver: Driver): PortStores => {
       exec("LinkStore.remove", linkId, async () => (await driver.run(`DELETE FROM ${K} WHERE id = $1`, [linkId])) > 0)
   })
 
-  return { mappings, runs, journal, transfers, links }
+  return {
+    mappings: scopedByLink("MappingStore", mappings),
+    runs: scopedByLink("RunStore", runs),
+    journal: scopedByLink("PlanJournal", journal),
+    transfers: scopedByLink("TransferLedger", transfers),
+    links
+  }
 }
 
 /** Runs a decode or validation inside a transaction's body, rejecting with its `StorageError`. */
