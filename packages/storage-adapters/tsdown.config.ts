@@ -1,13 +1,3 @@
-import { defineConfig } from "tsdown"
+import { packageBuild } from "../../tsdown.shared.ts"
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: "esm",
-  platform: "node",
-  target: "node22",
-  tsconfig: "tsconfig.build.json",
-  fixedExtension: false,
-  dts: true,
-  sourcemap: true,
-  clean: true
-})
+export default packageBuild()
