@@ -26,3 +26,4 @@ export {
   runJob
 } from "./Run.ts"
 export * from "./Runs.ts"
+export * from "./Schedule.ts"
