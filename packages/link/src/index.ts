@@ -9,6 +9,7 @@ export const packageName = "@psa-ledger/link" as const
 
 export * from "./LinkError.ts"
 export * from "./Mail.ts"
+export * from "./PgBossScheduler.ts"
 export * from "./Progress.ts"
 export { isSecretKey, type Json, REDACTED, redactFields } from "./Redact.ts"
 export {
