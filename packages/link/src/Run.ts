@@ -170,11 +170,20 @@ class LogBuffer {
   lost = 0
   failedWrites = 0
 
+  private readonly write: (entries: ReadonlyArray<NewLogEntry>) => Promise<void>
+  private readonly batchSize: number
+  private readonly onFailure: (error: LinkError) => void
+
+  // Plain fields rather than parameter properties: hosts run this source with Node's type stripping.
   constructor(
-    private readonly write: (entries: ReadonlyArray<NewLogEntry>) => Promise<void>,
-    private readonly batchSize: number,
-    private readonly onFailure: (error: LinkError) => void
-  ) {}
+    write: (entries: ReadonlyArray<NewLogEntry>) => Promise<void>,
+    batchSize: number,
+    onFailure: (error: LinkError) => void
+  ) {
+    this.write = write
+    this.batchSize = batchSize
+    this.onFailure = onFailure
+  }
 
   push(entry: NewLogEntry): void {
     this.pending.push(entry)
