@@ -1,0 +1,299 @@
+import { type LogEntry, NewLogEntry, type Run, RunStore, renderLog } from "@psa-ledger/reconcile-core"
+import { Clock, DateTime, Effect } from "effect"
+import nodemailer from "nodemailer"
+import { formatCounts, formatDuration, runDurationMs, truncate } from "./internal/format.ts"
+import { LinkError, Mail } from "./LinkError.ts"
+import { readLogPages } from "./Runs.ts"
+
+/**
+ * A file attached to a mail.
+ *
+ * @since 0.1.0
+ */
+export interface MailAttachment {
+  readonly filename: string
+  readonly content: string
+  readonly contentType: string
+}
+
+/**
+ * One e-mail: plain text, optionally an HTML alternative, optionally attachments.
+ *
+ * @since 0.1.0
+ */
+export interface MailMessage {
+  readonly to: ReadonlyArray<string>
+  readonly subject: string
+  readonly text: string
+  readonly html?: string | undefined
+  readonly attachments?: ReadonlyArray<MailAttachment> | undefined
+}
+
+/**
+ * Sends mail. `enabled` is false for the no-op mailer, so runs skip composing a mail nobody sends.
+ *
+ * @since 0.1.0
+ */
+export interface Mailer {
+  readonly enabled: boolean
+  /** Resolves once the server accepted the message; rejects with a `LinkError` (reason `Mail`). */
+  send(message: MailMessage): Promise<void>
+}
+
+/**
+ * The mailer for deployments without mail: sends nothing.
+ *
+ * @since 0.1.0
+ */
+export const noMailer: Mailer = { enabled: false, send: () => Promise.resolve() }
+
+/**
+ * Where and how to reach the SMTP server.
+ *
+ * @since 0.1.0
+ */
+export interface SmtpOptions {
+  readonly host: string
+  readonly port: number
+  /** TLS from the first byte (port 465). With `false`, STARTTLS is used when the server offers it. */
+  readonly secure?: boolean | undefined
+  readonly auth?: { readonly user: string; readonly pass: string } | undefined
+  /** The sender, e.g. `"psa-ledger <ledger@msp.example>"`. */
+  readonly from: string
+  /** Refuse to send unless the connection is upgraded with STARTTLS. */
+  readonly requireTLS?: boolean | undefined
+  /** Accept self-signed certificates (testing only); default false. */
+  readonly allowSelfSigned?: boolean | undefined
+  /** Connection, greeting and socket timeout in milliseconds (default 30,000). */
+  readonly timeoutMs?: number | undefined
+}
+
+/**
+ * A mailer that delivers through an SMTP server with `nodemailer`. The password stays inside the
+ * transport: it is never part of the returned object, of a log entry or of an error message.
+ *
+ * @example
+ * ```ts
+ * import { smtpMailer } from "@psa-ledger/link"
+ *
+ * const mailer = smtpMailer({
+ *   host: "smtp.msp.example",
+ *   port: 587,
+ *   auth: { user: "ledger", pass: process.env.SMTP_PASSWORD ?? "" },
+ *   from: "psa-ledger <ledger@msp.example>"
+ * })
+ * await mailer.send({ to: ["finance@msp.example"], subject: "Hello", text: "It works." })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const smtpMailer = (options: SmtpOptions): Mailer => {
+  const timeout = options.timeoutMs ?? 30_000
+  const transport = nodemailer.createTransport({
+    host: options.host,
+    port: options.port,
+    secure: options.secure ?? false,
+    ...(options.auth === undefined ? {} : { auth: { user: options.auth.user, pass: options.auth.pass } }),
+    ...(options.requireTLS === undefined ? {} : { requireTLS: options.requireTLS }),
+    tls: { rejectUnauthorized: !(options.allowSelfSigned ?? false) },
+    connectionTimeout: timeout,
+    greetingTimeout: timeout,
+    socketTimeout: timeout
+  })
+  const secret = options.auth?.pass
+  const scrub = (text: string): string =>
+    secret !== undefined && secret.length > 0 ? text.split(secret).join("[redacted]") : text
+  return {
+    enabled: true,
+    send: async (message) => {
+      if (message.to.length === 0) {
+        throw LinkError.of(new Mail({ message: "the message has no recipients" }))
+      }
+      try {
+        await transport.sendMail({
+          from: options.from,
+          to: [...message.to],
+          subject: message.subject,
+          text: message.text,
+          ...(message.html === undefined ? {} : { html: message.html }),
+          attachments: (message.attachments ?? []).map((attachment) => ({
+            filename: attachment.filename,
+            content: attachment.content,
+            contentType: attachment.contentType
+          }))
+        })
+      } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error)
+        throw LinkError.of(
+          new Mail({ message: scrub(`SMTP ${options.host}:${options.port} refused the message: ${detail}`) })
+        )
+      }
+    }
+  }
+}
+
+/** How many error entries the summary quotes. */
+const FIRST_ERRORS = 5
+
+/**
+ * What the run mail is made from: the finished run, and its log read through once.
+ *
+ * @since 0.1.0
+ */
+export interface RunMailInput {
+  readonly linkId: string
+  /** The link's display name, when it has one. */
+  readonly linkName?: string | undefined
+  readonly run: Run
+  readonly to: ReadonlyArray<string>
+  /** The full log rendered as text. */
+  readonly logText: string
+  /** The first error entries of the log (at most five are quoted). */
+  readonly firstErrors: ReadonlyArray<LogEntry>
+  readonly errorCount: number
+  readonly warnCount: number
+}
+
+/**
+ * Composes the mail sent after a run: a one-screen summary in text and HTML (status, counts,
+ * duration, the first errors) and the full log attached as `run-<id>.log`.
+ *
+ * @since 0.1.0
+ */
+export const composeRunMail = (input: RunMailInput): MailMessage => {
+  const { run } = input
+  const link = input.linkName ?? input.linkId
+  const duration = runDurationMs(run)
+  const facts: ReadonlyArray<readonly [string, string]> = [
+    ["Link", input.linkName === undefined ? input.linkId : `${input.linkName} (${input.linkId})`],
+    ["Job", run.job],
+    ["Status", run.status],
+    ["Trigger", run.trigger],
+    ["Run", run.id],
+    ["Started", DateTime.formatIso(run.startedAt)],
+    ["Finished", run.finishedAt === undefined ? "-" : DateTime.formatIso(run.finishedAt)],
+    ["Duration", duration === undefined ? "-" : formatDuration(duration)],
+    ["Counts", formatCounts(run.counts)],
+    ["Log", `${input.errorCount} errors, ${input.warnCount} warnings; the full log is attached`]
+  ]
+  const errors = input.firstErrors.slice(0, FIRST_ERRORS)
+  const errorLines = errors.map((entry) => truncate(renderLog([entry]), 500))
+  const width = Math.max(...facts.map(([label]) => label.length))
+  const text = [
+    run.summary ?? `${run.job} ${run.status}.`,
+    "",
+    ...facts.map(([label, value]) => `${label.padEnd(width)}  ${value}`),
+    ...(errorLines.length === 0
+      ? []
+      : [
+          "",
+          input.errorCount > errors.length ? `First ${errors.length} of ${input.errorCount} errors:` : "Errors:",
+          ...errorLines.map((line) => `- ${line}`)
+        ]),
+    ""
+  ].join("\n")
+  const html = [
+    '<!doctype html><html><body style="font-family: sans-serif">',
+    `<p>${escapeHtml(run.summary ?? `${run.job} ${run.status}.`)}</p>`,
+    "<table>",
+    ...facts.map(
+      ([label, value]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`
+    ),
+    "</table>",
+    ...(errorLines.length === 0
+      ? []
+      : [
+          `<p>${input.errorCount > errors.length ? `First ${errors.length} of ${input.errorCount} errors:` : "Errors:"}</p>`,
+          "<ul>",
+          ...errorLines.map((line) => `<li><code>${escapeHtml(line)}</code></li>`),
+          "</ul>"
+        ]),
+    "</body></html>"
+  ].join("\n")
+  return {
+    to: input.to,
+    subject: `[psa-ledger] ${link}: ${run.job} ${run.status} (${formatCounts(run.counts)})`,
+    text,
+    html,
+    attachments: [{ filename: `run-${run.id}.log`, content: input.logText, contentType: "text/plain; charset=utf-8" }]
+  }
+}
+
+const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (ch) => `&${{ "&": "amp", "<": "lt", ">": "gt", '"': "quot", "'": "#39" }[ch] ?? ""};`)
+
+/**
+ * What became of a run's mail.
+ *
+ * @since 0.1.0
+ */
+export type MailOutcome = "sent" | "failed" | "not configured"
+
+/**
+ * Mails a finished run's summary and log. Never fails: a failed mail (or a log that could not be
+ * read) is appended to the run's log as a `warn` entry, and the outcome says so.
+ *
+ * @since 0.1.0
+ */
+export const mailRun = (options: {
+  readonly mailer: Mailer
+  readonly linkId: string
+  readonly linkName?: string | undefined
+  readonly run: Run
+  readonly to: ReadonlyArray<string>
+}): Effect.Effect<MailOutcome, never, RunStore> =>
+  Effect.gen(function* () {
+    if (!options.mailer.enabled || options.to.length === 0) return "not configured" as const
+    const store = yield* RunStore
+    const sent = yield* Effect.tryPromise({
+      try: async () => {
+        const parts: Array<string> = []
+        const firstErrors: Array<LogEntry> = []
+        let errorCount = 0
+        let warnCount = 0
+        for await (const page of readLogPages(store, options.linkId, options.run.id)) {
+          parts.push(renderLog(page))
+          for (const entry of page) {
+            if (entry.level === "error") {
+              errorCount++
+              if (firstErrors.length < FIRST_ERRORS) firstErrors.push(entry)
+            } else if (entry.level === "warn") warnCount++
+          }
+        }
+        const message = composeRunMail({
+          linkId: options.linkId,
+          linkName: options.linkName,
+          run: options.run,
+          to: options.to,
+          logText: `${parts.join("\n")}\n`,
+          firstErrors,
+          errorCount,
+          warnCount
+        })
+        await options.mailer.send(message)
+      },
+      catch: (error) =>
+        error instanceof LinkError
+          ? error
+          : LinkError.of(new Mail({ message: error instanceof Error ? error.message : String(error) }))
+    }).pipe(
+      Effect.as(true),
+      Effect.catch((error: LinkError) =>
+        Effect.gen(function* () {
+          const now = yield* Clock.currentTimeMillis
+          yield* store
+            .append(options.linkId, options.run.id, [
+              new NewLogEntry({
+                at: DateTime.makeUnsafe(now),
+                level: "warn",
+                message: "the run's mail was not sent",
+                fields: { to: [...options.to], error: truncate(error.message, 2_000) }
+              })
+            ])
+            .pipe(Effect.ignore)
+          return false
+        })
+      )
+    )
+    return sent ? ("sent" as const) : ("failed" as const)
+  })

@@ -1,0 +1,125 @@
+import { type LogEntry, type Run, RunStore, renderLog } from "@psa-ledger/reconcile-core"
+import { Effect, Option } from "effect"
+import { type LinkError, toLinkError } from "./LinkError.ts"
+
+/** The largest page `RunStore.readLog` returns. */
+const PAGE = 1_000
+
+/**
+ * A run's log as the host reads it: entries page by page (`for await`), or the whole log as text.
+ *
+ * @since 0.1.0
+ */
+export interface RunLog extends AsyncIterable<LogEntry> {
+  /** Pages of up to 1,000 entries, in order. */
+  pages(): AsyncIterable<ReadonlyArray<LogEntry>>
+  /** The whole log rendered as readable text, one line per entry. */
+  text(): Promise<string>
+}
+
+/**
+ * Reading a link's runs: newest first, one by id, and a run's log.
+ *
+ * @example
+ * ```ts
+ * import { makeRuns } from "@psa-ledger/link"
+ * import { makeMemoryRunStore } from "@psa-ledger/reconcile-core"
+ *
+ * const runs = makeRuns(makeMemoryRunStore())
+ * for (const run of await runs.list("link-1", { limit: 20 })) {
+ *   console.log(run.id, run.job, run.status, run.summary)
+ * }
+ * const latest = (await runs.list("link-1", { limit: 1 }))[0]
+ * if (latest) console.log(await runs.log("link-1", latest.id).text())
+ * ```
+ *
+ * @since 0.1.0
+ */
+export interface Runs {
+  /** Runs newest first; pass the last id of a page as `before` for the next page. */
+  list(
+    linkId: string,
+    options?: { readonly limit?: number | undefined; readonly before?: string | undefined }
+  ): Promise<ReadonlyArray<Run>>
+  /** The run, or `undefined` when the link has no run with that id. */
+  get(linkId: string, runId: string): Promise<Run | undefined>
+  /** The run's log; reading starts when iterated. */
+  log(linkId: string, runId: string): RunLog
+}
+
+/**
+ * Pages of a run's log, read lazily: each page is one `readLog` call.
+ *
+ * @since 0.1.0
+ */
+export const readLogPages = (
+  store: RunStore["Service"],
+  linkId: string,
+  runId: string
+): AsyncIterable<ReadonlyArray<LogEntry>> => ({
+  async *[Symbol.asyncIterator]() {
+    let afterSeq = 0
+    while (true) {
+      const page = await Effect.runPromise(
+        store.readLog(linkId, runId, { afterSeq, limit: PAGE }).pipe(Effect.mapError(toLinkError))
+      )
+      if (page.length > 0) yield page
+      const last = page[page.length - 1]
+      if (last === undefined || page.length < PAGE) return
+      afterSeq = last.seq
+    }
+  }
+})
+
+/**
+ * The reading side over a `RunStore` (memory, SQLite or PostgreSQL), with promises for hosts.
+ * Failures reject with a `LinkError` (reason `Storage`).
+ *
+ * @since 0.1.0
+ */
+export const makeRuns = (store: RunStore["Service"]): Runs => {
+  const run = <A>(effect: Effect.Effect<A, unknown>): Promise<A> =>
+    Effect.runPromise(effect.pipe(Effect.mapError(toLinkError)))
+  return {
+    list: (linkId, options) => run(store.list(linkId, options)),
+    get: (linkId, runId) => run(store.get(linkId, runId).pipe(Effect.map(Option.getOrUndefined))),
+    log: (linkId, runId) => {
+      const pages = () => readLogPages(store, linkId, runId)
+      return {
+        pages,
+        async *[Symbol.asyncIterator]() {
+          for await (const page of pages()) yield* page
+        },
+        async text() {
+          const lines: Array<string> = []
+          for await (const page of pages()) lines.push(renderLog(page))
+          return lines.join("\n")
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The reading side as Effects, for hosts that compose with Effect.
+ *
+ * @since 0.1.0
+ */
+export const RunsEffect = {
+  list: (linkId: string, options?: { readonly limit?: number | undefined; readonly before?: string | undefined }) =>
+    RunStore.use((store) => store.list(linkId, options)).pipe(Effect.mapError(toLinkError)),
+  get: (linkId: string, runId: string) =>
+    RunStore.use((store) => store.get(linkId, runId)).pipe(Effect.mapError(toLinkError)),
+  /** The whole log as text, read page by page. */
+  text: (linkId: string, runId: string): Effect.Effect<string, LinkError, RunStore> =>
+    RunStore.use((store) =>
+      Effect.tryPromise({
+        try: async () => {
+          const lines: Array<string> = []
+          for await (const page of readLogPages(store, linkId, runId)) lines.push(renderLog(page))
+          return lines.join("\n")
+        },
+        catch: toLinkError
+      })
+    )
+}
