@@ -10,4 +10,5 @@ export const packageName = "@psa-ledger/sandbox" as const
 export { type SandboxClock, systemClock, type VirtualClock, virtualClock } from "./clock.ts"
 export * from "./connectwise/index.ts"
 export * from "./exact/index.ts"
+export * from "./sandbox/index.ts"
 export * from "./world/index.ts"
