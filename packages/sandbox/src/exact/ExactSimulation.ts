@@ -213,7 +213,7 @@ const oauthError = (status: number, error: string, description: string) =>
  *
  * const sim = createExactSimulation({ clock: virtualClock() })
  * const server = setupServer(...exactHandlers(sim))
- * server.listen({ onUnhandledRequest: "error" })
+ * server.listen({ onUnhandledFrame: "error" })
  * ```
  *
  * @since 0.1.0

@@ -47,7 +47,7 @@ const passError = (response: Response): Response => (response.type === "error" ?
  *
  * const sandbox = createSandbox({ world: createWorld({ seed: 7 }), clock: virtualClock() })
  * const server = setupServer(...sandboxHandlers(sandbox))
- * server.listen({ onUnhandledRequest: "error" })
+ * server.listen({ onUnhandledFrame: "error" })
  * // ConnectWise at https://api-eu.myconnectwise.net, Exact Online at https://start.exactonline.nl,
  * // or both under https://sandbox.psa-ledger.test/connectwise and …/exact
  * ```

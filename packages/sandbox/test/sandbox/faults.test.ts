@@ -140,7 +140,7 @@ describe("fault injection", () => {
 describe("sandboxHandlers (msw)", () => {
   const sandbox = createSandbox({ world, clock: virtualClock(Date.UTC(2026, 1, 2, 8)) })
   const msw = setupServer(...sandboxHandlers(sandbox))
-  beforeAll(() => msw.listen({ onUnhandledRequest: "error" }))
+  beforeAll(() => msw.listen({ onUnhandledFrame: "error" }))
   afterAll(() => msw.close())
 
   it("answers the clients on the vendors' own hosts", async () => {
