@@ -275,6 +275,8 @@ export const createExactSimulation = (options: ExactSimulationOptions = {}): Exa
     blocked: 0
   }
   let rowVersion = 1
+  // Where each record sits in its set's array (sets only grow), so a $skiptoken resumes without a scan.
+  const positions = new WeakMap<SimRecord, number>()
 
   const divisionOf = (code: number): Division => {
     const found = divisions.get(code)
@@ -307,7 +309,9 @@ export const createExactSimulation = (options: ExactSimulationOptions = {}): Exa
       throw new Error(`${set}.${entity.key} must be a GUID, got ${String(key)}`)
     }
     record.__ts = rowVersion++
-    rows(division, set).push(record)
+    const list = rows(division, set)
+    positions.set(record, list.length)
+    list.push(record)
     division.index.get(set)?.set(key.toLowerCase(), record)
     const foreignKey = childForeignKeys.get(set)
     if (foreignKey !== undefined) {
@@ -612,9 +616,10 @@ export const createExactSimulation = (options: ExactSimulationOptions = {}): Exa
     }
     const wire = (record: SimRecord): SimRecord =>
       endpoint.mode === "sync" ? { ...record, Timestamp: new Dec(String(record.__ts)) } : record
-    let found = rows(division, endpoint.set)
-      .map(wire)
-      .filter((record) => (filter ? matches(filter, record) : true))
+    // Unfiltered regular and bulk reads page the stored array itself (no copy of 200,000 lines a page).
+    const stored = rows(division, endpoint.set)
+    let found = endpoint.mode === "sync" ? stored.map(wire) : stored
+    if (filter) found = found.filter((record) => matches(filter, record))
     const orderby = query.get("$orderby")
     if (endpoint.mode === "sync") {
       found = [...found].sort((a, b) => (a.__ts as number) - (b.__ts as number))
@@ -640,9 +645,12 @@ export const createExactSimulation = (options: ExactSimulationOptions = {}): Exa
     let start = 0
     if (skiptoken !== null) {
       const match = /^guid'([^']+)'$/.exec(skiptoken)
-      const position = match
-        ? found.findIndex((record) => String(record[entity.key]).toLowerCase() === match[1]?.toLowerCase())
-        : -1
+      const resumeAt = match ? byKey(division, endpoint.set, match[1] ?? "") : undefined
+      const position = !resumeAt
+        ? -1
+        : found === stored
+          ? (positions.get(resumeAt) ?? -1)
+          : found.findIndex((record) => String(record[entity.key]).toLowerCase() === match?.[1]?.toLowerCase())
       if (position < 0) return odataError(400, "The $skiptoken is invalid.")
       start = position + 1
     }
