@@ -3,6 +3,7 @@
  * `(request: Request) => Promise<Response>` core. The msw handlers and the node:http server wrap
  * this same core, so tests, demos and benchmarks exercise one implementation.
  */
+import { type SandboxClock, systemClock } from "../clock.ts"
 import { ConditionsSyntaxError, evaluateConditions, parseConditions, readField } from "./internal/conditions.ts"
 import { cloneJson, RawNumber, stringifyJson } from "./internal/json.ts"
 
@@ -24,6 +25,7 @@ export type ConnectWiseCollection =
   | "unpostedInvoices"
   | "accountingBatches"
   | "invoicePayments"
+  | "currencies"
 
 /** The credentials and identity the simulated tenant accepts. */
 export interface ConnectWiseSimulationOptions {
@@ -37,8 +39,8 @@ export interface ConnectWiseSimulationOptions {
   readonly codebase?: string
   /** The newest API version the tenant serves; older pinned versions are accepted. */
   readonly apiVersion?: string
-  /** Milliseconds since the epoch; inject a virtual clock for rate limits and `_info` stamps. */
-  readonly now?: () => number
+  /** The clock for rate limits, `_info` stamps and injected latency (default: the system clock). */
+  readonly clock?: SandboxClock
   /** List templates that ignore `pagination-type: forward-only` and page by number only. */
   readonly forwardOnlyUnsupported?: ReadonlyArray<string>
 }
@@ -181,6 +183,13 @@ const specs: Record<ConnectWiseCollection, ResourceSpec> = {
     references: {},
     parentField: "invoiceId",
     parentCollection: "invoices"
+  },
+  currencies: {
+    collection: "currencies",
+    resource: "currency",
+    required: ["currencyCode"],
+    numeric: [],
+    references: {}
   }
 }
 
@@ -192,10 +201,50 @@ const DEFAULT_PAGE_SIZE = 25
 export class ConnectWiseStore {
   private readonly tables = new Map<ConnectWiseCollection, Map<number, ConnectWiseRecord>>()
   private readonly nextIds = new Map<ConnectWiseCollection, number>()
+  // Id-ordered views and per-parent groups, rebuilt only after a change: a 1,000-row page of a
+  // 20,000-row table must not sort the table on every request.
+  private readonly ordered = new Map<ConnectWiseCollection, Array<ConnectWiseRecord>>()
+  private readonly grouped = new Map<ConnectWiseCollection, Map<number, Array<ConnectWiseRecord>>>()
 
-  /** All records of a collection, in id order. */
+  /** All records of a collection, in id order (a fresh array). */
   all(collection: ConnectWiseCollection): Array<ConnectWiseRecord> {
-    return [...this.table(collection).values()].sort((a, b) => Number(a.id) - Number(b.id))
+    return [...this.sorted(collection)]
+  }
+
+  /** The records whose `parentField` is `parentId`, in id order (a fresh array). */
+  children(collection: ConnectWiseCollection, parentField: string, parentId: number): Array<ConnectWiseRecord> {
+    let groups = this.grouped.get(collection)
+    if (!groups) {
+      groups = new Map()
+      for (const record of this.sorted(collection)) {
+        const parent = record[parentField]
+        if (typeof parent !== "number") continue
+        const group = groups.get(parent)
+        if (group) group.push(record)
+        else groups.set(parent, [record])
+      }
+      this.grouped.set(collection, groups)
+    }
+    return [...(groups.get(parentId) ?? [])]
+  }
+
+  /** How many records a collection holds. */
+  size(collection: ConnectWiseCollection): number {
+    return this.table(collection).size
+  }
+
+  private sorted(collection: ConnectWiseCollection): ReadonlyArray<ConnectWiseRecord> {
+    let view = this.ordered.get(collection)
+    if (!view) {
+      view = [...this.table(collection).values()].sort((a, b) => Number(a.id) - Number(b.id))
+      this.ordered.set(collection, view)
+    }
+    return view
+  }
+
+  private changed(collection: ConnectWiseCollection): void {
+    this.ordered.delete(collection)
+    this.grouped.delete(collection)
   }
 
   /** One record by id, or undefined. */
@@ -210,18 +259,22 @@ export class ConnectWiseStore {
     this.nextIds.set(collection, Math.max(next, id + 1))
     const stored = { ...cloneJson(record), id }
     this.table(collection).set(id, stored)
+    this.changed(collection)
     return stored
   }
 
   /** Replaces a stored record. */
   put(collection: ConnectWiseCollection, record: ConnectWiseRecord & { readonly id: number }): void {
     this.table(collection).set(record.id, record)
+    this.changed(collection)
   }
 
   /** Removes every record of every collection. */
   clear(): void {
     this.tables.clear()
     this.nextIds.clear()
+    this.ordered.clear()
+    this.grouped.clear()
   }
 
   private table(collection: ConnectWiseCollection): Map<number, ConnectWiseRecord> {
@@ -434,15 +487,6 @@ const orderRecords = (records: Array<ConnectWiseRecord>, orderBy: string): Array
   })
 }
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener("abort", () => {
-      clearTimeout(timer)
-      resolve()
-    })
-  })
-
 /**
  * A simulated ConnectWise tenant: seedable state, a request counter and injectable faults behind
  * one `handle(request)` function.
@@ -466,7 +510,7 @@ export class ConnectWiseSimulation {
   readonly store = new ConnectWiseStore()
   readonly requests = new ConnectWiseRequestCounter()
   readonly faults = new ConnectWiseFaults()
-  readonly now: () => number
+  readonly clock: SandboxClock
   private readonly forwardOnlyUnsupported: ReadonlySet<string>
   private readonly routes: ReadonlyArray<Route>
   private readonly recent: Array<number> = []
@@ -478,7 +522,7 @@ export class ConnectWiseSimulation {
     this.clientIds = options.clientIds ?? ["00000000-0000-4000-8000-000000000000"]
     this.codebase = options.codebase ?? "v2026_1/"
     this.apiVersion = options.apiVersion ?? "2026.4"
-    this.now = options.now ?? Date.now
+    this.clock = options.clock ?? systemClock
     this.forwardOnlyUnsupported = new Set(options.forwardOnlyUnsupported ?? [])
     this.routes = this.buildRoutes()
   }
@@ -488,13 +532,24 @@ export class ConnectWiseSimulation {
     return `${origin}/${this.codebase}apis/3.0`
   }
 
-  /** Answers one HTTP request as ConnectWise would. */
-  readonly handle = async (request: Request): Promise<Response> => {
+  /** Milliseconds since the epoch on the simulation's clock. */
+  now(): number {
+    return this.clock.now()
+  }
+
+  /**
+   * Answers one HTTP request as ConnectWise would. `basePath` is where the simulation is mounted
+   * (e.g. `/connectwise` on the sandbox server): the request path starts with it, and so do the
+   * `Link` headers it writes (they are built from the request URL).
+   */
+  readonly handle = async (request: Request, basePath = ""): Promise<Response> => {
     const url = new URL(request.url)
     const method = request.method.toUpperCase()
+    const mount = basePath.replace(/\/+$/, "")
+    const path = url.pathname.startsWith(`${mount}/`) ? url.pathname.slice(mount.length) : ""
     const apiPrefix = `/${this.codebase}apis/3.0`
-    const login = /^\/login\/companyinfo\/([^/]+)\/?$/.exec(url.pathname)
-    const apiPath = url.pathname.startsWith(apiPrefix) ? url.pathname.slice(apiPrefix.length) || "/" : undefined
+    const login = /^\/login\/companyinfo\/([^/]+)\/?$/.exec(path)
+    const apiPath = path.startsWith(apiPrefix) ? path.slice(apiPrefix.length) || "/" : undefined
     const route =
       apiPath === undefined ? undefined : this.routes.find((r) => r.method === method && r.pattern.test(apiPath))
     const template = login ? "/login/companyinfo/{companyId}" : (route?.template ?? apiPath ?? url.pathname)
@@ -504,7 +559,7 @@ export class ConnectWiseSimulation {
     const clientId = request.headers.get("clientid")
 
     const respond = async (): Promise<Response> => {
-      if (this.faults.latencyMs > 0) await sleep(this.faults.latencyMs, request.signal)
+      if (this.faults.latencyMs > 0) await this.clock.sleep(this.faults.latencyMs, request.signal).catch(() => {})
       if (takeFault(this.faults.hangs, method, template)) {
         // Answer only once the caller gives up, as a stalled upstream would.
         await new Promise<void>((resolve) => {
@@ -623,10 +678,9 @@ export class ConnectWiseSimulation {
   }
 
   private scoped(spec: ResourceSpec, params: Readonly<Record<string, string>>): Array<ConnectWiseRecord> {
-    const all = this.store.all(spec.collection)
     return spec.parentField && params.parentId !== undefined
-      ? all.filter((r) => r[spec.parentField!] === Number(params.parentId))
-      : all
+      ? this.store.children(spec.collection, spec.parentField, Number(params.parentId))
+      : this.store.all(spec.collection)
   }
 
   private filtered(spec: ResourceSpec, ctx: RouteContext): Array<ConnectWiseRecord> {
@@ -915,6 +969,7 @@ export class ConnectWiseSimulation {
     resource("/time/entries", "timeEntries", {})
     resource("/finance/billingTerms", "billingTerms", {})
     resource("/finance/taxCodes", "taxCodes", {})
+    resource("/finance/currencies", "currencies", { item: true })
     resource("/finance/accounting/unpostedinvoices", "unpostedInvoices", {})
     resource("/finance/accounting/batches", "accountingBatches", { create: true, count: false })
     return routes

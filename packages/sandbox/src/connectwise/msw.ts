@@ -8,7 +8,7 @@ import type { ConnectWiseSimulation } from "./Simulation.ts"
  * ```ts
  * const sim = new ConnectWiseSimulation()
  * const server = setupServer(...connectWiseHandlers(sim))
- * server.listen({ onUnhandledRequest: "error" })
+ * server.listen({ onUnhandledFrame: "error" })
  * ```
  */
 export const connectWiseHandlers = (

@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import { BigDecimal } from "effect"
-import { type ExactClock, exactSystemClock } from "./clock.ts"
+import { type SandboxClock, systemClock } from "../clock.ts"
 import { blankRecord, type EntitySet, endpoints, entitySets } from "./internal/entities.ts"
 import { type Expr, FilterSyntaxError, fieldsOf, matches, parseFilter } from "./internal/filter.ts"
 import { type SeededRandom, seededRandom } from "./internal/random.ts"
@@ -54,7 +54,7 @@ export interface ExactDivisionSeed {
  * @since 0.1.0
  */
 export interface ExactSimulationOptions {
-  readonly clock?: ExactClock
+  readonly clock?: SandboxClock
   readonly seed?: number
   readonly apps?: ReadonlyArray<ExactApp>
   readonly divisions?: ReadonlyArray<ExactDivisionSeed>
@@ -128,9 +128,13 @@ export interface ExactSimulationStats {
  * @since 0.1.0
  */
 export interface ExactSimulation {
-  /** Answers one request the way Exact Online would. */
-  handle(request: Request): Promise<Response>
-  readonly clock: ExactClock
+  /**
+   * Answers one request the way Exact Online would. `basePath` is where the simulation is mounted
+   * (e.g. `/exact` on the sandbox server): the request path starts with it, and so do the links it
+   * writes (`__next`, `__metadata.uri`).
+   */
+  handle(request: Request, basePath?: string): Promise<Response>
+  readonly clock: SandboxClock
   readonly apps: ReadonlyArray<ExactApp>
   /** The user consents to `clientId` (default: the first app): returns the authorization code. */
   authorize(options?: { readonly clientId?: string; readonly redirectUri?: string }): string
@@ -163,6 +167,8 @@ interface Division {
   readonly seed: ExactDivisionSeed
   readonly sets: Map<string, Array<SimRecord>>
   readonly index: Map<string, Map<string, SimRecord>>
+  /** Child records by set and lower-cased foreign key, for `$expand` without a scan per parent. */
+  readonly children: Map<string, Map<string, Array<SimRecord>>>
   minute: { count: number; resetAt: number }
   day: { count: number; resetAt: number }
   nextInvoiceNumber: number
@@ -175,6 +181,13 @@ const minute = 60_000
 const hour = 3_600_000
 const day = 86_400_000
 const guidPattern = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/
+
+// Which sets are navigation children, and the field that names their parent.
+const childForeignKeys: ReadonlyMap<string, string> = new Map(
+  Object.values(entitySets).flatMap((entity) =>
+    Object.values(entity.navigation ?? {}).map((navigation) => [navigation.set, navigation.foreignKey] as const)
+  )
+)
 
 const nextUtcMidnight = (now: number) => (Math.floor(now / day) + 1) * day
 
@@ -195,18 +208,18 @@ const oauthError = (status: number, error: string, description: string) =>
  *
  * @example
  * ```ts
- * import { createExactSimulation, exactHandlers, exactVirtualClock } from "@psa-ledger/sandbox"
+ * import { createExactSimulation, exactHandlers, virtualClock } from "@psa-ledger/sandbox"
  * import { setupServer } from "msw/node"
  *
- * const sim = createExactSimulation({ clock: exactVirtualClock() })
+ * const sim = createExactSimulation({ clock: virtualClock() })
  * const server = setupServer(...exactHandlers(sim))
- * server.listen({ onUnhandledRequest: "error" })
+ * server.listen({ onUnhandledFrame: "error" })
  * ```
  *
  * @since 0.1.0
  */
 export const createExactSimulation = (options: ExactSimulationOptions = {}): ExactSimulation => {
-  const clock = options.clock ?? exactSystemClock
+  const clock = options.clock ?? systemClock
   const random: SeededRandom = seededRandom(options.seed ?? 4)
   const apps: ReadonlyArray<ExactApp> = options.apps ?? [
     { clientId: "sandbox-client-id", clientSecret: "sandbox-client-secret", redirectUri: "http://127.0.0.1/callback" }
@@ -235,6 +248,7 @@ export const createExactSimulation = (options: ExactSimulationOptions = {}): Exa
       seed,
       sets: new Map(),
       index: new Map(),
+      children: new Map(),
       minute: { count: 0, resetAt: 0 },
       day: { count: 0, resetAt: 0 },
       nextInvoiceNumber: 26_000_001,
@@ -261,6 +275,8 @@ export const createExactSimulation = (options: ExactSimulationOptions = {}): Exa
     blocked: 0
   }
   let rowVersion = 1
+  // Where each record sits in its set's array (sets only grow), so a $skiptoken resumes without a scan.
+  const positions = new WeakMap<SimRecord, number>()
 
   const divisionOf = (code: number): Division => {
     const found = divisions.get(code)
@@ -293,8 +309,22 @@ export const createExactSimulation = (options: ExactSimulationOptions = {}): Exa
       throw new Error(`${set}.${entity.key} must be a GUID, got ${String(key)}`)
     }
     record.__ts = rowVersion++
-    rows(division, set).push(record)
+    const list = rows(division, set)
+    positions.set(record, list.length)
+    list.push(record)
     division.index.get(set)?.set(key.toLowerCase(), record)
+    const foreignKey = childForeignKeys.get(set)
+    if (foreignKey !== undefined) {
+      const parent = String(record[foreignKey]).toLowerCase()
+      let byParent = division.children.get(set)
+      if (!byParent) {
+        byParent = new Map()
+        division.children.set(set, byParent)
+      }
+      const siblings = byParent.get(parent)
+      if (siblings) siblings.push(record)
+      else byParent.set(parent, [record])
+    }
     return record
   }
 
@@ -478,8 +508,6 @@ export const createExactSimulation = (options: ExactSimulationOptions = {}): Exa
 
   // ---------------------------------------------------------------- OData reads
 
-  const origin = (url: URL) => `${url.protocol}//${url.host}`
-
   const present = (
     entity: EntitySet,
     record: SimRecord,
@@ -489,7 +517,14 @@ export const createExactSimulation = (options: ExactSimulationOptions = {}): Exa
     expand: ReadonlySet<string>,
     sync: boolean
   ): Json => {
-    const uri = `${origin(url)}/api/v1/${division.seed.code}/${url.pathname.split("/").slice(4).join("/")}`
+    // Links keep the mount path in front of `/api/v1/{division}/`.
+    const at = url.pathname.indexOf("/api/v1/")
+    const endpointPart = url.pathname
+      .slice(at + "/api/v1/".length)
+      .split("/")
+      .slice(1)
+      .join("/")
+    const uri = `${url.origin}${url.pathname.slice(0, at)}/api/v1/${division.seed.code}/${endpointPart}`
     const keyText = `(guid'${String(record[entity.key])}')`
     const out: Json = { __metadata: { uri: `${uri.replace(/\(.*$/, "")}${keyText}`, type: entity.type } }
     const wanted = select?.filter((field) => !field.includes("/"))
@@ -503,9 +538,7 @@ export const createExactSimulation = (options: ExactSimulationOptions = {}): Exa
         if (expand.has(field)) {
           const child = entityOf(navigation.set)
           const childSelect = select?.filter((f) => f.startsWith(`${field}/`)).map((f) => f.slice(field.length + 1))
-          const children = rows(division, navigation.set).filter(
-            (line) => String(line[navigation.foreignKey]).toLowerCase() === String(record[entity.key]).toLowerCase()
-          )
+          const children = division.children.get(navigation.set)?.get(String(record[entity.key]).toLowerCase()) ?? []
           out[field] = {
             results: children.map((line) =>
               present(child, line, division, url, childSelect?.length ? childSelect : undefined, new Set(), false)
@@ -583,9 +616,10 @@ export const createExactSimulation = (options: ExactSimulationOptions = {}): Exa
     }
     const wire = (record: SimRecord): SimRecord =>
       endpoint.mode === "sync" ? { ...record, Timestamp: new Dec(String(record.__ts)) } : record
-    let found = rows(division, endpoint.set)
-      .map(wire)
-      .filter((record) => (filter ? matches(filter, record) : true))
+    // Unfiltered regular and bulk reads page the stored array itself (no copy of 200,000 lines a page).
+    const stored = rows(division, endpoint.set)
+    let found = endpoint.mode === "sync" ? stored.map(wire) : stored
+    if (filter) found = found.filter((record) => matches(filter, record))
     const orderby = query.get("$orderby")
     if (endpoint.mode === "sync") {
       found = [...found].sort((a, b) => (a.__ts as number) - (b.__ts as number))
@@ -611,9 +645,12 @@ export const createExactSimulation = (options: ExactSimulationOptions = {}): Exa
     let start = 0
     if (skiptoken !== null) {
       const match = /^guid'([^']+)'$/.exec(skiptoken)
-      const position = match
-        ? found.findIndex((record) => String(record[entity.key]).toLowerCase() === match[1]?.toLowerCase())
-        : -1
+      const resumeAt = match ? byKey(division, endpoint.set, match[1] ?? "") : undefined
+      const position = !resumeAt
+        ? -1
+        : found === stored
+          ? (positions.get(resumeAt) ?? -1)
+          : found.findIndex((record) => String(record[entity.key]).toLowerCase() === match?.[1]?.toLowerCase())
       if (position < 0) return odataError(400, "The $skiptoken is invalid.")
       start = position + 1
     }
@@ -957,9 +994,11 @@ export const createExactSimulation = (options: ExactSimulationOptions = {}): Exa
     return odataError(405, `${request.method} is not supported on ${endpointPath} in the simulation.`)
   }
 
-  const handle = async (request: Request): Promise<Response> => {
+  const handle = async (request: Request, basePath = ""): Promise<Response> => {
     const url = new URL(request.url)
-    const parts = url.pathname.split("/").filter(Boolean)
+    const mount = basePath.replace(/\/+$/, "")
+    if (!url.pathname.startsWith(`${mount}/`)) return odataError(404, "Not found.")
+    const parts = url.pathname.slice(mount.length).split("/").filter(Boolean)
     if (parts[0] !== "api") return odataError(404, "Not found.")
     if (parts[1] === "oauth2" && parts[2] === "auth" && request.method === "GET") {
       count("GET oauth2/auth")

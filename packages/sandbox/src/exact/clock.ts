@@ -1,137 +1,30 @@
 /**
- * The clock the Exact Online simulation reads, and a virtual one for tests.
- *
- * It has the same shape as the clock `@psa-ledger/exact-client` accepts, so one virtual clock can
- * drive both: a simulated day of token refreshes then runs in milliseconds.
+ * Deprecated names of the sandbox clock from before both simulations shared one.
  *
  * @since 0.1.0
  */
+import { type SandboxClock, systemClock, type VirtualClock, virtualClock } from "../clock.ts"
 
 /**
- * Time as epoch milliseconds, and a way to wait.
- *
+ * @deprecated Use {@link SandboxClock}.
  * @since 0.1.0
  */
-export interface ExactClock {
-  now(): number
-  sleep(ms: number, signal?: AbortSignal): Promise<void>
-}
+export type ExactClock = SandboxClock
 
 /**
- * A virtual clock: `sleep` does not wait for real time, the clock jumps instead.
- *
+ * @deprecated Use {@link VirtualClock}.
  * @since 0.1.0
  */
-export interface ExactVirtualClock extends ExactClock {
-  /** Moves time forward by `ms` (waking sleepers whose time has come on the next turns). */
-  advance(ms: number): void
-  /** How many sleepers are waiting. */
-  readonly pending: number
-}
+export type ExactVirtualClock = VirtualClock
 
 /**
- * The wall clock: `Date.now()` and real timers.
- *
+ * @deprecated Use {@link systemClock}.
  * @since 0.1.0
  */
-export const exactSystemClock: ExactClock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason)
-      const timer = setTimeout(() => {
-        signal?.removeEventListener("abort", onAbort)
-        resolve()
-      }, ms)
-      const onAbort = () => {
-        clearTimeout(timer)
-        reject(signal?.reason)
-      }
-      signal?.addEventListener("abort", onAbort, { once: true })
-    })
-}
-
-interface Sleeper {
-  readonly wakeAt: number
-  readonly seq: number
-  readonly resolve: () => void
-}
+export const exactSystemClock: SandboxClock = systemClock
 
 /**
- * A virtual clock that advances by itself: when sleepers wait and the event loop has been quiet for
- * a few turns (in-flight in-process requests get to finish first), it jumps to the earliest wake
- * time and wakes that sleeper. Sleepers wake in time order.
- *
- * @example
- * ```ts
- * import { createExactSimulation, exactVirtualClock } from "@psa-ledger/sandbox"
- *
- * const clock = exactVirtualClock(Date.UTC(2026, 0, 5, 8))
- * const sim = createExactSimulation({ clock })
- * await clock.sleep(600_000) // returns at once; clock.now() is ten minutes later
- * ```
- *
+ * @deprecated Use {@link virtualClock}.
  * @since 0.1.0
  */
-export const exactVirtualClock = (start: number = Date.UTC(2026, 0, 5, 8, 0, 0)): ExactVirtualClock => {
-  let now = start
-  let seq = 0
-  let sleepers: Array<Sleeper> = []
-  let scheduled = false
-  let quietTurns = 0
-  const quietTurnsNeeded = 4
-
-  const pump = () => {
-    scheduled = false
-    if (sleepers.length === 0) return
-    if (quietTurns < quietTurnsNeeded) {
-      quietTurns++
-      schedule()
-      return
-    }
-    quietTurns = 0
-    sleepers.sort((a, b) => a.wakeAt - b.wakeAt || a.seq - b.seq)
-    const next = sleepers.shift() as Sleeper
-    now = Math.max(now, next.wakeAt)
-    next.resolve()
-    // Wake everyone else already due at the same instant, in order.
-    while (sleepers.length > 0 && (sleepers[0] as Sleeper).wakeAt <= now) (sleepers.shift() as Sleeper).resolve()
-    schedule()
-  }
-  const schedule = () => {
-    if (scheduled || sleepers.length === 0) return
-    scheduled = true
-    setImmediate(pump)
-  }
-
-  return {
-    now: () => now,
-    advance: (ms) => {
-      now += ms
-      schedule()
-    },
-    get pending() {
-      return sleepers.length
-    },
-    sleep: (ms, signal) =>
-      new Promise<void>((resolve, reject) => {
-        if (signal?.aborted) return reject(signal.reason)
-        const sleeper: Sleeper = {
-          wakeAt: now + Math.max(0, ms),
-          seq: seq++,
-          resolve: () => {
-            signal?.removeEventListener("abort", onAbort)
-            resolve()
-          }
-        }
-        const onAbort = () => {
-          sleepers = sleepers.filter((s) => s !== sleeper)
-          reject(signal?.reason)
-        }
-        signal?.addEventListener("abort", onAbort, { once: true })
-        sleepers.push(sleeper)
-        quietTurns = 0
-        schedule()
-      })
-  }
-}
+export const exactVirtualClock: (start?: number) => VirtualClock = virtualClock

@@ -30,7 +30,7 @@ export const exactHosts: ReadonlyArray<string> = [
  * import { setupServer } from "msw/node"
  *
  * const sim = createExactSimulation()
- * setupServer(...exactHandlers(sim)).listen({ onUnhandledRequest: "error" })
+ * setupServer(...exactHandlers(sim)).listen({ onUnhandledFrame: "error" })
  * ```
  *
  * @since 0.1.0

@@ -5,7 +5,8 @@ import {
   parseConditions,
   rawNumber,
   seedConnectWise,
-  startConnectWiseServer
+  startConnectWiseServer,
+  virtualClock
 } from "../../src/index.ts"
 
 const sim = () =>
@@ -110,8 +111,8 @@ describe("ConnectWise simulation", () => {
   })
 
   it("limits the rate with 429 and Retry-After on a virtual clock", async () => {
-    let now = 0
-    const s = new ConnectWiseSimulation({ now: () => now })
+    const clock = virtualClock(0)
+    const s = new ConnectWiseSimulation({ clock })
     s.faults.rateLimit = { requestsPerSecond: 2, retryAfterSeconds: 3 }
     const h = {
       ...headers(),
@@ -124,7 +125,7 @@ describe("ConnectWise simulation", () => {
     const limited = await call()
     expect(limited.status).toBe(429)
     expect(limited.headers.get("retry-after")).toBe("3")
-    now += 1001
+    clock.advance(1001)
     expect((await call()).status).toBe(200)
   })
 

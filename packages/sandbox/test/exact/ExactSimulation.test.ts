@@ -4,16 +4,16 @@ import {
   createExactSimulation,
   type ExactSimulation,
   exactHandlers,
-  exactVirtualClock,
   seedExactDivision,
-  startExactServer
+  startExactServer,
+  virtualClock
 } from "../../src/index.ts"
 
 const base = "https://start.exactonline.nl"
 const app = { clientId: "app-1", clientSecret: "s3cret-app-1", redirectUri: "https://psa-ledger.example/callback" }
 
 const setup = (options: Parameters<typeof createExactSimulation>[0] = {}) => {
-  const clock = exactVirtualClock(Date.UTC(2026, 1, 2, 9))
+  const clock = virtualClock(Date.UTC(2026, 1, 2, 9))
   const sim = createExactSimulation({ clock, apps: [app], ...options })
   return { clock, sim }
 }
@@ -299,7 +299,7 @@ describe("Exact simulation: OData", () => {
 })
 
 describe("Exact simulation: msw", () => {
-  const sim = createExactSimulation({ clock: exactVirtualClock(), apps: [app] })
+  const sim = createExactSimulation({ clock: virtualClock(), apps: [app] })
   const msw = setupServer(...exactHandlers(sim))
   beforeAll(() => msw.listen({ onUnhandledFrame: "error" }))
   afterAll(() => msw.close())
@@ -317,7 +317,7 @@ describe("Exact simulation: msw", () => {
 
 describe("Exact simulation: HTTP server", () => {
   it("answers over real HTTP on 127.0.0.1", async () => {
-    const sim = createExactSimulation({ clock: exactVirtualClock(), apps: [app] })
+    const sim = createExactSimulation({ clock: virtualClock(), apps: [app] })
     const pair = await login(sim)
     const server = await startExactServer(sim)
     try {

@@ -22,30 +22,40 @@ export const entitySets: Readonly<Record<string, EntitySet>> = Object.fromEntrie
       "Accounts",
       "ID",
       "Exact.Web.Api.Models.Account",
-      `ID Code Name SearchCode Status Email Phone City Country Postcode AddressLine1 VATNumber ChamberOfCommerce
-       SalesVATCode PaymentConditionSales IsSales Blocked Created Modified`
+      `ID Code Name SearchCode Status Type Email Phone Website Language City Country Postcode AddressLine1 VATNumber
+       ChamberOfCommerce SalesVATCode SalesCurrency PaymentConditionSales PaymentConditionPurchase IsSales IsSupplier
+       Blocked Division Created Modified`
     ),
     set(
       "Items",
       "ID",
       "Exact.Web.Api.Models.Item",
-      `ID Code Description IsSalesItem SalesVatCode GLRevenue GLRevenueCode Unit StandardSalesPrice Created Modified`
+      `ID Code Description IsSalesItem IsPurchaseItem IsStockItem SalesVatCode GLRevenue GLRevenueCode GLCosts
+       GLCostsCode Unit UnitDescription StandardSalesPrice CostPriceStandard CostPriceCurrency Division Created
+       Modified`
     ),
     set(
       "VATCodes",
       "ID",
       "Exact.Web.Api.Models.VATCode",
-      "ID Code Description Percentage Type VATTransactionType IsBlocked"
+      "ID Code Description Percentage Type VATTransactionType IsBlocked Division"
     ),
-    set("GLAccounts", "ID", "Exact.Web.Api.Models.GLAccount", "ID Code Description BalanceType Type IsBlocked"),
-    set("PaymentConditions", "ID", "Exact.Web.Api.Models.PaymentCondition", "ID Code Description PaymentDays"),
+    set(
+      "GLAccounts",
+      "ID",
+      "Exact.Web.Api.Models.GLAccount",
+      "ID Code Description BalanceType BalanceSide Type IsBlocked Division"
+    ),
+    set("Journals", "ID", "Exact.Web.Api.Models.Journal", "ID Code Description Type Currency Division"),
+    set("PaymentConditions", "ID", "Exact.Web.Api.Models.PaymentCondition", "ID Code Description PaymentDays Division"),
     set(
       "SalesInvoices",
       "InvoiceID",
       "Exact.Web.Api.Models.SalesInvoice",
       `InvoiceID InvoiceNumber InvoiceDate OrderDate DueDate OrderedBy OrderedByName InvoiceTo InvoiceToName DeliverTo
-       Journal Currency Description YourRef PaymentCondition PaymentReference Remarks Status Type AmountFC
-       AmountFCExclVat VATAmountFC AmountDC Created Modified SalesInvoiceLines`,
+       Journal JournalDescription Currency Description YourRef PaymentCondition PaymentConditionDescription
+       PaymentReference Remarks Status StatusDescription Type TypeDescription AmountFC AmountFCExclVat VATAmountFC
+       AmountDC Division Created Modified SalesInvoiceLines`,
       { SalesInvoiceLines: { set: "SalesInvoiceLines", foreignKey: "InvoiceID" } }
     ),
     set(
@@ -53,7 +63,8 @@ export const entitySets: Readonly<Record<string, EntitySet>> = Object.fromEntrie
       "ID",
       "Exact.Web.Api.Models.SalesInvoiceLine",
       `ID InvoiceID LineNumber Item ItemCode ItemDescription Description Quantity UnitPrice NetPrice Discount AmountFC
-       AmountDC VATCode VATPercentage VATAmountFC GLAccount UnitCode CostCenter DeliveryDate Subscription`
+       AmountDC VATCode VATPercentage VATAmountFC CostPriceFC GLAccount UnitCode CostCenter DeliveryDate Subscription
+       Division`
     ),
     set(
       "Receivables",
@@ -81,15 +92,15 @@ export const entitySets: Readonly<Record<string, EntitySet>> = Object.fromEntrie
       "PurchaseInvoices",
       "ID",
       "Exact.Web.Api.Models.PurchaseInvoice",
-      `ID Supplier Journal InvoiceDate DueDate YourRef Currency Description Status Type Amount VATAmount Modified
-       PurchaseInvoiceLines`,
+      `ID EntryNumber Supplier Journal InvoiceDate DueDate YourRef Currency Description PaymentCondition Status Type
+       Amount VATAmount Division Modified PurchaseInvoiceLines`,
       { PurchaseInvoiceLines: { set: "PurchaseInvoiceLines", foreignKey: "InvoiceID" } }
     ),
     set(
       "PurchaseInvoiceLines",
       "ID",
       "Exact.Web.Api.Models.PurchaseInvoiceLine",
-      "ID InvoiceID LineNumber Item Description Quantity UnitPrice NetPrice Amount VATCode VATAmount VATPercentage"
+      "ID InvoiceID LineNumber Item Description Quantity Unit UnitPrice NetPrice Amount VATCode VATAmount VATPercentage Currency Project"
     ),
     set(
       "PurchaseEntries",
@@ -109,7 +120,7 @@ export const entitySets: Readonly<Record<string, EntitySet>> = Object.fromEntrie
       "Projects",
       "ID",
       "Exact.Web.Api.Models.Project",
-      "ID Code Description Account AccountCode AccountName StartDate EndDate Type"
+      "ID Code Description Account AccountCode AccountName StartDate EndDate Type Division"
     )
   ].map((entity) => [entity.name, entity])
 )
@@ -129,6 +140,7 @@ const endpointList: ReadonlyArray<readonly [string, string, Endpoint["mode"]]> =
   ["sync/Logistics/Items", "Items", "sync"],
   ["vat/VATCodes", "VATCodes", "list"],
   ["financial/GLAccounts", "GLAccounts", "list"],
+  ["financial/Journals", "Journals", "list"],
   ["bulk/Financial/GLAccounts", "GLAccounts", "bulk"],
   ["sync/Financial/GLAccounts", "GLAccounts", "sync"],
   ["cashflow/PaymentConditions", "PaymentConditions", "list"],
