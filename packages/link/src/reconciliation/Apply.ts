@@ -111,8 +111,10 @@ export interface ApplyReport {
 }
 
 class OperationFailed extends Error {
-  constructor(readonly failure: ApplyFailure) {
+  readonly failure: ApplyFailure
+  constructor(failure: ApplyFailure) {
     super(failure.message)
+    this.failure = failure
   }
 }
 
