@@ -8,7 +8,7 @@ import { createConnectWiseClient } from "@psa-ledger/connectwise-client"
 import { createExactClient, memoryTokenStore } from "@psa-ledger/exact-client"
 import { LinkSettings, makeMemoryMappingStore } from "@psa-ledger/reconcile-core"
 import { ConnectWiseSimulation, createExactSimulation, exactVirtualClock, rawNumber } from "@psa-ledger/sandbox"
-import { exactSalesSource, loadMonth, SalesSourceSettings } from "../src/index.ts"
+import { exactSalesSource, loadMonth, SalesSourceSettings } from "../src/reconciliation/index.ts"
 
 const CUSTOMERS = Number(process.env.CUSTOMERS ?? 500)
 const PRODUCTS = Number(process.env.PRODUCTS ?? 10)

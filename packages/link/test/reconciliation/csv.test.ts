@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest"
-import { CsvSourceSettings, csvSource, guessDelimiter, parseCsv, readCsvNumber } from "../../src/index.ts"
+import {
+  CsvSourceSettings,
+  csvSource,
+  guessDelimiter,
+  parseCsv,
+  readCsvNumber
+} from "../../src/reconciliation/index.ts"
 
 describe("parseCsv", () => {
   it("reads quoted fields with delimiters, doubled quotes and line breaks inside, CRLF, a BOM and no final newline", () => {

@@ -9,7 +9,7 @@ import {
 } from "@psa-ledger/reconcile-core"
 import { DateTime, Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { applyPlan, exactSalesSource, loadMonth, SalesSourceSettings } from "../../src/index.ts"
+import { applyPlan, exactSalesSource, loadMonth, SalesSourceSettings } from "../../src/reconciliation/index.ts"
 import { ACME, BACKUP, BP, GLOBEX, INITECH, seedMonth } from "./fixture.ts"
 import { cwWrites, simulations, useSimulations } from "./helpers.ts"
 
