@@ -131,7 +131,12 @@ const INSPECT = Symbol.for("nodejs.util.inspect.custom")
 class Semaphore {
   private active = 0
   private readonly waiting: Array<() => void> = []
-  constructor(private readonly limit: number) {}
+  // A plain field rather than a parameter property: Node's type stripping (used by the CLI host
+  // running package sources) rejects parameter properties.
+  private readonly limit: number
+  constructor(limit: number) {
+    this.limit = limit
+  }
   async run<A>(task: () => Promise<A>): Promise<A> {
     if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve))
     this.active++

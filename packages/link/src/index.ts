@@ -28,3 +28,4 @@ export {
 } from "./Run.ts"
 export * from "./Runs.ts"
 export * from "./Schedule.ts"
+export * from "./reconciliation/index.ts"

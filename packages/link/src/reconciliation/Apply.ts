@@ -1,0 +1,491 @@
+import { type ConnectWiseClient, conditions, patch } from "@psa-ledger/connectwise-client"
+import {
+  type ChangePlan,
+  type MappingStore,
+  type PlanJournal,
+  type PlanOperation,
+  type TargetRef,
+  toMapping
+} from "@psa-ledger/reconcile-core"
+import { BigDecimal, DateTime, Option, type Schema } from "effect"
+import type { OnProgress } from "./InvoiceSource.ts"
+import { run } from "./internal/effect.ts"
+import { messageOf, reasonTagOf } from "./ReconciliationError.ts"
+import { mapLimit } from "./Snapshot.ts"
+
+/**
+ * What applying a plan needs, passed in explicitly.
+ *
+ * @since 0.1.0
+ */
+export interface ApplyDeps {
+  readonly linkId: string
+  readonly connectwise: ConnectWiseClient
+  readonly mappings: MappingStore["Service"]
+  readonly journal: PlanJournal["Service"]
+  /** The clock for journal times (default `Date.now`). */
+  readonly now?: (() => number) | undefined
+  /** The contact a new agreement gets (ConnectWise requires one), per company. */
+  readonly agreementContact?: ((companyId: number) => number | undefined | Promise<number | undefined>) | undefined
+}
+
+/**
+ * Options of {@link applyPlan}.
+ *
+ * @since 0.1.0
+ */
+export interface ApplyOptions {
+  /** This run's id, recorded in the journal. */
+  readonly runId: string
+  readonly onProgress?: OnProgress | undefined
+  /** Stops starting operations; those not started are reported skipped (`Aborted`). */
+  readonly signal?: AbortSignal | undefined
+  /** Operations in flight at once (default 4). */
+  readonly concurrency?: number | undefined
+  /**
+   * Resume operations another run began and never finished (a crash), after checking ConnectWise
+   * for their write. Default true: hosts run one apply per link at a time (the scheduler's singleton).
+   */
+  readonly takeOver?: boolean | undefined
+}
+
+/**
+ * Why an operation failed.
+ *
+ * @since 0.1.0
+ */
+export type ApplyFailure =
+  | {
+      readonly _tag: "ConnectWise"
+      readonly message: string
+      /** The client's reason, e.g. `Validation`, `NotFound`. */
+      readonly reason: string | undefined
+      readonly status: number | undefined
+    }
+  | { readonly _tag: "Storage"; readonly operation: string; readonly message: string }
+  | { readonly _tag: "InProgress"; readonly runId: string; readonly message: string }
+  | { readonly _tag: "Invalid"; readonly message: string }
+
+/**
+ * Why an operation was not attempted.
+ *
+ * @since 0.1.0
+ */
+export type ApplySkip =
+  | { readonly _tag: "AlreadyDone"; readonly message: string }
+  | { readonly _tag: "DependencyFailed"; readonly dependency: string; readonly message: string }
+  | { readonly _tag: "Aborted"; readonly message: string }
+
+/**
+ * The outcome of one operation: `done` (written now, or found already written after a crash:
+ * `recovered`), `skipped` (already done by an earlier run, a dependency failed, or aborted), or
+ * `failed` with a typed reason.
+ *
+ * @since 0.1.0
+ */
+export type OperationReport =
+  | {
+      readonly status: "done"
+      readonly key: string
+      readonly op: PlanOperation["_tag"]
+      readonly result: Schema.Json
+      readonly recovered: boolean
+    }
+  | { readonly status: "skipped"; readonly key: string; readonly op: PlanOperation["_tag"]; readonly reason: ApplySkip }
+  | {
+      readonly status: "failed"
+      readonly key: string
+      readonly op: PlanOperation["_tag"]
+      readonly reason: ApplyFailure
+    }
+
+/**
+ * What applying a plan did, per operation in plan order, with counts.
+ *
+ * @since 0.1.0
+ */
+export interface ApplyReport {
+  readonly runId: string
+  readonly operations: ReadonlyArray<OperationReport>
+  readonly counts: { readonly done: number; readonly skipped: number; readonly failed: number }
+}
+
+class OperationFailed extends Error {
+  readonly failure: ApplyFailure
+  constructor(failure: ApplyFailure) {
+    super(failure.message)
+    this.failure = failure
+  }
+}
+
+const cwFailure = (error: unknown): ApplyFailure => ({
+  _tag: "ConnectWise",
+  message: messageOf(error),
+  reason: reasonTagOf(error),
+  status: typeof (error as { status?: unknown })?.status === "number" ? (error as { status: number }).status : undefined
+})
+
+const at = (date: string) => `${date}T00:00:00Z`
+const sameDecimal = (a: BigDecimal.BigDecimal | undefined, b: BigDecimal.BigDecimal) =>
+  a !== undefined && BigDecimal.equals(a, b)
+
+/**
+ * Applies a change plan to ConnectWise: operations in dependency order, `concurrency` at a time,
+ * each journaled by its idempotency key (begin → write → complete, or fail). An operation the
+ * journal has as done is skipped; one a crashed run left started is taken over and ConnectWise is
+ * checked for its write first (an addition of the product on the agreement, a catalog item with the
+ * identifier, an agreement of the company with the name), so a write is never repeated.
+ * `RememberMapping` operations are stored through the `MappingStore` with the ids the plan created.
+ * A cancelled addition gets its `cancelledDate`; nothing is deleted.
+ *
+ * One failed operation does not stop the others; those that depend on it are skipped with the reason.
+ *
+ * @example
+ * ```ts
+ * const report = await applyPlan({ linkId, connectwise, mappings, journal }, plan, { runId: "run-42" })
+ * report.counts // { done: 12, skipped: 0, failed: 1 }
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const applyPlan = async (
+  deps: ApplyDeps,
+  changePlan: ChangePlan,
+  options: ApplyOptions
+): Promise<ApplyReport> => {
+  const { linkId, journal } = deps
+  const clock = deps.now ?? Date.now
+  const now = () => DateTime.makeUnsafe(clock())
+  const operations = changePlan.operations
+  const byKey = new Map(operations.map((op) => [op.idempotencyKey, op]))
+  const reports = new Map<string, Promise<OperationReport>>()
+  const createdIds = new Map<string, number>()
+  let finished = 0
+  const total = operations.length
+  options.onProgress?.({ phase: "apply", done: 0, total })
+
+  // One gate for ConnectWise writes; dependencies are awaited outside it, so it never deadlocks.
+  const limit = Math.max(1, options.concurrency ?? 4)
+  let active = 0
+  const waiting: Array<() => void> = []
+  const gated = async <A>(task: () => Promise<A>): Promise<A> => {
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve))
+    active++
+    try {
+      return await task()
+    } finally {
+      active--
+      waiting.shift()?.()
+    }
+  }
+
+  const idOf = (result: Schema.Json | undefined): number | undefined => {
+    const id = (result as { id?: unknown } | null | undefined)?.id
+    return typeof id === "number" ? id : undefined
+  }
+
+  /** The outcome of a dependency outside the plan (an earlier plan of the link): only the journal knows it. */
+  const external = async (key: string): Promise<OperationReport> => {
+    const entry = await run(journal.get(linkId, key)).catch(() => Option.none())
+    if (Option.isSome(entry) && entry.value.status === "done") {
+      const id = idOf(entry.value.result)
+      if (id !== undefined) createdIds.set(key, id)
+      return {
+        status: "skipped",
+        key,
+        op: "CreateProduct",
+        reason: { _tag: "AlreadyDone", message: "done by an earlier run" }
+      }
+    }
+    return {
+      status: "failed",
+      key,
+      op: "CreateProduct",
+      reason: { _tag: "Invalid", message: `operation ${key} is neither in the plan nor done` }
+    }
+  }
+
+  const refId = (ref: TargetRef): number => {
+    if (ref._tag === "Existing") return ref.id
+    const id = createdIds.get(ref.opKey)
+    if (id === undefined) throw new OperationFailed({ _tag: "Invalid", message: `no id from operation ${ref.opKey}` })
+    return id
+  }
+
+  const cw = async <A>(task: () => Promise<A>): Promise<A> => {
+    try {
+      return await task()
+    } catch (error) {
+      throw new OperationFailed(cwFailure(error))
+    }
+  }
+
+  /** Looks for the write of an operation that may have happened before a crash. */
+  const findExisting = async (op: PlanOperation): Promise<Schema.Json | undefined> => {
+    const client = deps.connectwise
+    switch (op._tag) {
+      case "CreateProduct": {
+        const [found] = await cw(() =>
+          client.listAll("/procurement/catalog", { conditions: conditions.eq("identifier", op.identifier) })
+        )
+        return found === undefined ? undefined : { id: found.id }
+      }
+      case "CreateAgreement": {
+        const found = await cw(() =>
+          client.listAll("/finance/agreements", {
+            conditions: conditions.and(
+              conditions.eq("company/id", op.companyId),
+              conditions.eq("type/id", op.typeId),
+              conditions.eq("name", op.name)
+            )
+          })
+        )
+        const active = found.find((a) => a.agreementStatus === undefined || a.agreementStatus === "Active")
+        return active === undefined ? undefined : { id: active.id }
+      }
+      case "AddAddition": {
+        const agreementId = refId(op.agreement)
+        const productId = refId(op.product)
+        const additions = await cw(() =>
+          client.listAll("/finance/agreements/{parentId}/additions", {
+            path: { parentId: agreementId },
+            conditions: conditions.eq("product/id", productId)
+          })
+        )
+        const found = additions.find(
+          (a) =>
+            (a.cancelledDate === undefined ||
+              a.cancelledDate === null ||
+              a.cancelledDate.slice(0, 10) > op.effectiveDate) &&
+            sameDecimal(a.quantity ?? undefined, op.quantity)
+        )
+        return found === undefined ? undefined : { id: found.id }
+      }
+      default:
+        // Updates and cancellations replace a field with a value: writing them again is harmless.
+        // Remembering a mapping is an upsert.
+        return undefined
+    }
+  }
+
+  const write = async (op: PlanOperation): Promise<Schema.Json> => {
+    const client = deps.connectwise
+    switch (op._tag) {
+      case "CreateProduct": {
+        const created = await cw(() =>
+          client.create(
+            "/procurement/catalog",
+            {
+              identifier: op.identifier,
+              description: op.description,
+              customerDescription: op.description,
+              cost: op.cost,
+              ...(op.price === undefined ? {} : { price: op.price }),
+              ...(op.subcategoryId === undefined ? {} : { subcategory: { id: op.subcategoryId } }),
+              ...(op.typeId === undefined ? {} : { type: { id: op.typeId } }),
+              ...(op.productClass === undefined ? {} : { productClass: op.productClass }),
+              ...(op.taxable === undefined ? {} : { taxableFlag: op.taxable }),
+              recurringFlag: true
+            },
+            { idempotencyCheck: async () => idOf(await findExisting(op)) }
+          )
+        )
+        return { id: created.id }
+      }
+      case "CreateAgreement": {
+        const contact = await deps.agreementContact?.(op.companyId)
+        const created = await cw(() =>
+          client.create(
+            "/finance/agreements",
+            {
+              name: op.name,
+              type: { id: op.typeId },
+              company: { id: op.companyId },
+              ...(contact === undefined ? {} : { contact: { id: contact } }),
+              startDate: at(op.startDate),
+              noEndingDateFlag: true,
+              agreementStatus: "Active",
+              ...(op.billingCycleId === undefined ? {} : { billingCycle: { id: op.billingCycleId } }),
+              ...(op.billingTermsId === undefined ? {} : { billingTerms: { id: op.billingTermsId } }),
+              ...(op.prorate === undefined ? {} : { prorateFlag: op.prorate })
+            },
+            { idempotencyCheck: async () => idOf(await findExisting(op)) }
+          )
+        )
+        return { id: created.id }
+      }
+      case "AddAddition": {
+        const agreementId = refId(op.agreement)
+        const productId = refId(op.product)
+        const created = await cw(() =>
+          client.create(
+            "/finance/agreements/{parentId}/additions",
+            {
+              product: { id: productId },
+              quantity: op.quantity,
+              unitCost: op.unitCost,
+              ...(op.unitPrice === undefined ? {} : { unitPrice: op.unitPrice }),
+              billCustomer: op.billCustomer,
+              effectiveDate: at(op.effectiveDate),
+              agreementStatus: "Active"
+            },
+            { path: { parentId: agreementId }, idempotencyCheck: async () => idOf(await findExisting(op)) }
+          )
+        )
+        return { id: created.id }
+      }
+      case "UpdateAdditionQuantity":
+      case "UpdateAdditionUnitCost":
+      case "UpdateAdditionUnitPrice": {
+        const field =
+          op._tag === "UpdateAdditionQuantity"
+            ? "quantity"
+            : op._tag === "UpdateAdditionUnitCost"
+              ? "unitCost"
+              : "unitPrice"
+        await cw(() =>
+          client.patch(
+            "/finance/agreements/{parentId}/additions/{id}",
+            { parentId: op.agreementId, id: op.additionId },
+            [patch.replace(field, op.to)]
+          )
+        )
+        return { id: op.additionId }
+      }
+      case "CancelAddition": {
+        await cw(() =>
+          client.patch(
+            "/finance/agreements/{parentId}/additions/{id}",
+            { parentId: op.agreementId, id: op.additionId },
+            [patch.replace("cancelledDate", at(op.effectiveDate))]
+          )
+        )
+        return { id: op.additionId }
+      }
+      case "RememberMapping": {
+        const mapping = toMapping(op, createdIds)
+        if (mapping === undefined)
+          throw new OperationFailed({ _tag: "Invalid", message: "the created target's id is unknown" })
+        await run(deps.mappings.upsert(linkId, [mapping])).catch((error: unknown) => {
+          throw new OperationFailed({ _tag: "Storage", operation: "MappingStore.upsert", message: messageOf(error) })
+        })
+        return { id: mapping.targetId }
+      }
+    }
+  }
+
+  const storage = (operation: string) => (error: unknown) => {
+    throw new OperationFailed({ _tag: "Storage", operation, message: messageOf(error) })
+  }
+
+  const execute = async (op: PlanOperation): Promise<OperationReport> => {
+    const key = op.idempotencyKey
+    const base = { key, op: op._tag }
+    if (options.signal?.aborted) {
+      return {
+        ...base,
+        status: "skipped",
+        reason: { _tag: "Aborted", message: "the apply was aborted before this operation" }
+      }
+    }
+    try {
+      let claim = await run(journal.begin(linkId, key, { runId: options.runId, at: now() })).catch(
+        storage("PlanJournal.begin")
+      )
+      if (claim._tag === "AlreadyDone") {
+        const id = idOf(claim.result)
+        if (id !== undefined) createdIds.set(key, id)
+        return { ...base, status: "skipped", reason: { _tag: "AlreadyDone", message: "done by an earlier run" } }
+      }
+      let resumed = false
+      if (claim._tag === "InProgress") {
+        if (options.takeOver === false) {
+          return {
+            ...base,
+            status: "failed",
+            reason: { _tag: "InProgress", runId: claim.runId, message: `run ${claim.runId} holds this operation` }
+          }
+        }
+        claim = await run(journal.begin(linkId, key, { runId: options.runId, at: now(), takeOver: true })).catch(
+          storage("PlanJournal.begin")
+        )
+        if (claim._tag !== "Started") {
+          return {
+            ...base,
+            status: "skipped",
+            reason: { _tag: "AlreadyDone", message: "finished by another run meanwhile" }
+          }
+        }
+        resumed = true
+      }
+      // A second attempt (after a crash or a failure that may have reached ConnectWise) checks first.
+      const checkFirst = resumed || (claim._tag === "Started" && claim.attempt > 1)
+      let result: Schema.Json
+      let recovered = false
+      try {
+        const existing = checkFirst ? await findExisting(op) : undefined
+        recovered = existing !== undefined
+        result = existing ?? (await write(op))
+      } catch (error) {
+        const failure = error instanceof OperationFailed ? error.failure : cwFailure(error)
+        await run(
+          journal.fail(linkId, key, { error: JSON.parse(JSON.stringify(failure)) as Schema.Json, at: now() })
+        ).catch(() => undefined)
+        return { ...base, status: "failed", reason: failure }
+      }
+      const id = idOf(result)
+      if (
+        id !== undefined &&
+        (op._tag === "CreateProduct" || op._tag === "CreateAgreement" || op._tag === "AddAddition")
+      ) {
+        createdIds.set(key, id)
+      }
+      await run(journal.complete(linkId, key, { result, at: now() })).catch(storage("PlanJournal.complete"))
+      return { ...base, status: "done", result, recovered }
+    } catch (error) {
+      const failure =
+        error instanceof OperationFailed ? error.failure : { _tag: "Invalid" as const, message: messageOf(error) }
+      return { ...base, status: "failed", reason: failure }
+    }
+  }
+
+  const start = (key: string): Promise<OperationReport> => {
+    const existing = reports.get(key)
+    if (existing !== undefined) return existing
+    const op = byKey.get(key)
+    if (op === undefined) {
+      const promise = external(key)
+      reports.set(key, promise)
+      return promise
+    }
+    const promise = (async (): Promise<OperationReport> => {
+      const dependencies = await Promise.all(op.dependsOn.map(start))
+      const blocked = dependencies.find(
+        (dep): dep is Exclude<OperationReport, { status: "done" }> =>
+          dep.status === "failed" || (dep.status === "skipped" && dep.reason._tag !== "AlreadyDone")
+      )
+      const report: OperationReport =
+        blocked !== undefined
+          ? {
+              status: "skipped",
+              key,
+              op: op._tag,
+              reason: {
+                _tag: "DependencyFailed",
+                dependency: blocked.key,
+                message: `${blocked.op} ${blocked.key} ${blocked.status === "failed" ? `failed: ${blocked.reason.message}` : `was skipped: ${blocked.reason.message}`}`
+              }
+            }
+          : await gated(() => execute(op))
+      options.onProgress?.({ phase: "apply", done: ++finished, total })
+      return report
+    })()
+    reports.set(key, promise)
+    return promise
+  }
+
+  const results = await mapLimit(operations, operations.length || 1, (op) => start(op.idempotencyKey))
+  const counts = { done: 0, skipped: 0, failed: 0 }
+  for (const report of results) counts[report.status]++
+  return { runId: options.runId, operations: results, counts }
+}

@@ -1,0 +1,144 @@
+import { type ConnectWiseClient, conditions } from "@psa-ledger/connectwise-client"
+import {
+  type GridRow,
+  type LinkSettings,
+  linkedId,
+  type PsaAgreement,
+  type PsaProduct
+} from "@psa-ledger/reconcile-core"
+import { BigDecimal } from "effect"
+import { ConnectWiseFailed, InvalidRequest, ReconciliationError, reasonTagOf } from "./ReconciliationError.ts"
+import { toPsaAgreement, toPsaProduct } from "./Snapshot.ts"
+
+/** What a new catalog item gets beyond the row's and settings' defaults. @since 0.1.0 */
+export interface NewProductData {
+  readonly identifier?: string
+  readonly description?: string
+  readonly cost?: BigDecimal.BigDecimal
+  readonly price?: BigDecimal.BigDecimal
+  readonly subcategoryId?: number
+  readonly typeId?: number
+  readonly productClass?: "Agreement" | "Bundle" | "Inventory" | "NonInventory" | "Service"
+  readonly taxable?: boolean
+}
+
+/** What a new agreement gets beyond the row's and settings' defaults. @since 0.1.0 */
+export interface NewAgreementData {
+  readonly companyId?: number
+  readonly name?: string
+  readonly typeId?: number
+  /** `YYYY-MM-DD`; default the row's period start. */
+  readonly startDate?: string
+  readonly contactId?: number
+  readonly billingCycleId?: number
+  readonly billingTermsId?: number
+}
+
+const failed = (path: string) => (error: unknown) => {
+  const cause = reasonTagOf(error)
+  throw new ReconciliationError({
+    reason: new ConnectWiseFailed({
+      path,
+      message: error instanceof Error ? error.message : String(error),
+      ...(cause === undefined ? {} : { cause })
+    })
+  })
+}
+
+const invalid = (field: string, message: string) =>
+  new ReconciliationError({ reason: new InvalidRequest({ field, message }) })
+
+/**
+ * Creates what a grid row is missing in ConnectWise, from the row, the link's settings
+ * (`newProduct`, `newAgreement`) and the data the user typed. Each first looks for an existing
+ * record (a catalog item with the identifier; an active agreement of the company with the name and
+ * type) and returns it instead of creating a second one. Resolve the month again afterwards (or
+ * remember a mapping) to link the row.
+ *
+ * @example
+ * ```ts
+ * const create = createMissing({ connectwise, settings })
+ * const product = await create.product(row, { subcategoryId: 4 })
+ * const agreement = await create.agreement(row, { contactId: 17 })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const createMissing = (deps: {
+  readonly connectwise: ConnectWiseClient
+  readonly settings?: LinkSettings | undefined
+}) => ({
+  /** Creates (or finds) the row's catalog item. */
+  product: async (row: GridRow, data: NewProductData = {}): Promise<PsaProduct> => {
+    const defaults = deps.settings?.newProduct
+    const identifier = (data.identifier ?? row.product.code).trim()
+    if (identifier === "")
+      throw invalid("identifier", "a catalog item needs an identifier (the row's product has no code)")
+    const [existing] = await deps.connectwise
+      .listAll("/procurement/catalog", { conditions: conditions.eq("identifier", identifier) })
+      .catch(failed("/procurement/catalog"))
+    if (existing !== undefined) return toPsaProduct(existing)
+    const description = data.description ?? (row.product.description || identifier)
+    const subcategoryId = data.subcategoryId ?? defaults?.subcategoryId
+    const typeId = data.typeId ?? defaults?.typeId
+    const productClass = data.productClass ?? defaults?.productClass
+    const taxable = data.taxable ?? defaults?.taxable
+    const price = data.price ?? row.unitPrice
+    const created = await deps.connectwise
+      .create("/procurement/catalog", {
+        identifier,
+        description,
+        customerDescription: description,
+        cost: data.cost ?? row.unitCost ?? BigDecimal.fromBigInt(0n),
+        ...(price === undefined ? {} : { price }),
+        ...(subcategoryId === undefined ? {} : { subcategory: { id: subcategoryId } }),
+        ...(typeId === undefined ? {} : { type: { id: typeId } }),
+        ...(productClass === undefined ? {} : { productClass }),
+        ...(taxable === undefined ? {} : { taxableFlag: taxable }),
+        recurringFlag: true
+      })
+      .catch(failed("/procurement/catalog"))
+    return toPsaProduct(created)
+  },
+  /** Creates (or finds) the agreement for the row's company. */
+  agreement: async (row: GridRow, data: NewAgreementData = {}): Promise<PsaAgreement> => {
+    const template = deps.settings?.newAgreement
+    const companyId = data.companyId ?? linkedId(row.customerResolution)
+    if (companyId === undefined) throw invalid("companyId", "the row's customer is not linked to a company")
+    const typeId = data.typeId ?? template?.typeId
+    if (typeId === undefined) throw invalid("typeId", "set newAgreement.typeId in the link settings or pass typeId")
+    const name =
+      data.name ??
+      (template?.name ?? "{customer}")
+        .replaceAll("{customer}", row.customer.name)
+        .replaceAll("{code}", row.customer.code)
+    const existing = await deps.connectwise
+      .listAll("/finance/agreements", {
+        conditions: conditions.and(
+          conditions.eq("company/id", companyId),
+          conditions.eq("type/id", typeId),
+          conditions.eq("name", name)
+        )
+      })
+      .catch(failed("/finance/agreements"))
+    const active = existing.find((a) => a.agreementStatus === undefined || a.agreementStatus === "Active")
+    if (active !== undefined) return toPsaAgreement(active)
+    const billingCycleId = data.billingCycleId ?? template?.billingCycleId
+    const billingTermsId = data.billingTermsId ?? template?.billingTermsId
+    const created = await deps.connectwise
+      .create("/finance/agreements", {
+        name,
+        type: { id: typeId },
+        company: { id: companyId },
+        ...(data.contactId === undefined ? {} : { contact: { id: data.contactId } }),
+        startDate: `${data.startDate ?? row.period.start}T00:00:00Z`,
+        noEndingDateFlag: true,
+        agreementStatus: "Active",
+        ...(billingCycleId === undefined ? {} : { billingCycle: { id: billingCycleId } }),
+        ...(billingTermsId === undefined ? {} : { billingTerms: { id: billingTermsId } }),
+        ...(template?.prorate === undefined ? {} : { prorateFlag: template.prorate })
+      })
+      .catch(failed("/finance/agreements"))
+    return toPsaAgreement(created)
+  }
+})

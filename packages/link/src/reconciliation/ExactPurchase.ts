@@ -1,0 +1,189 @@
+import { type ExactClient, isGuid, odata } from "@psa-ledger/exact-client"
+import { type InvoiceLine, makeInvoiceLine } from "@psa-ledger/reconcile-core"
+import { withIssues } from "./Csv.ts"
+import { type InvoiceMonth, type InvoiceSource, monthBounds, type PurchaseSourceSettings } from "./InvoiceSource.ts"
+import {
+  ACCOUNT_FIELDS,
+  amount,
+  customerOf,
+  monthsBackFrom,
+  monthsOf,
+  type Raw,
+  reading,
+  recordsById,
+  text
+} from "./internal/exact.ts"
+import { InvalidRequest, ReconciliationError } from "./ReconciliationError.ts"
+
+const normalName = (name: string) => name.trim().replace(/\s+/g, " ").toLowerCase()
+
+/**
+ * The month's purchase invoice(s) of one supplier in Exact Online (a distributor's monthly bill) as
+ * an invoice source, compared on unit cost (the line's net price). The end customer of each line
+ * comes from the configured attribute:
+ *
+ * - `project`: the account of the line's project (projects and accounts read in bulk);
+ * - `costCenter` / `costUnit`: the code on the line, matched to ConnectWise identifiers and remembered;
+ * - `description`: a pattern whose `customer` group (or first group) is an account code or name.
+ *
+ * A line whose customer cannot be read keeps its place with an issue naming the field.
+ *
+ * @example
+ * ```ts
+ * const source = exactPurchaseSource(exact, new PurchaseSourceSettings({
+ *   kind: "purchase", supplier: distributorId, customer: { by: "description", pattern: "\\| (?<customer>.+)$" }
+ * }))
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const exactPurchaseSource = (
+  exact: ExactClient,
+  settings: PurchaseSourceSettings,
+  options: { readonly now?: () => number } = {}
+): InvoiceSource => {
+  const now = options.now ?? Date.now
+  if (!isGuid(settings.supplier)) {
+    throw new ReconciliationError({
+      reason: new InvalidRequest({ field: "supplier", message: `${JSON.stringify(settings.supplier)} is not a GUID` })
+    })
+  }
+  let pattern: RegExp | undefined
+  if (settings.customer.by === "description") {
+    try {
+      pattern = new RegExp(settings.customer.pattern)
+    } catch (error) {
+      throw new ReconciliationError({
+        reason: new InvalidRequest({
+          field: "customer.pattern",
+          message: error instanceof Error ? error.message : "not a regular expression"
+        })
+      })
+    }
+  }
+  const supplier = odata.eq("Supplier", odata.guid(settings.supplier))
+  return {
+    kind: "purchase",
+    // A supplier bills monthly: a look-back window of invoice headers (InvoiceDate only) is one call.
+    months: () =>
+      reading("purchase", async () => {
+        const since = monthsBackFrom(now(), settings.monthsBack ?? 24)
+        const invoices = await exact.listAll<Raw>("purchase/PurchaseInvoices", {
+          select: ["ID", "InvoiceDate"],
+          filter: supplier.and(odata.ge("InvoiceDate", since))
+        })
+        return monthsOf(invoices.map((invoice) => invoice.InvoiceDate))
+      }),
+    lines: (month: InvoiceMonth, lineOptions) =>
+      reading("purchase", async () => {
+        const progress = lineOptions?.onProgress
+        const bounds = monthBounds(month)
+        progress?.({ phase: "exact invoices", done: 0 })
+        // No $select: the customer attribute (Project, CostCenter, CostUnit) is read when the division has it.
+        const invoices = await exact.listAll<Raw>("purchase/PurchaseInvoices", {
+          filter: supplier.and(odata.ge("InvoiceDate", bounds.from)).and(odata.lt("InvoiceDate", bounds.until)),
+          expand: ["PurchaseInvoiceLines"]
+        })
+        const linesOf = (invoice: Raw): Array<Raw> =>
+          Array.isArray(invoice.PurchaseInvoiceLines)
+            ? (invoice.PurchaseInvoiceLines as Array<unknown>).filter(
+                (l): l is Raw => l !== null && typeof l === "object"
+              )
+            : []
+        const all = invoices.flatMap((invoice) => linesOf(invoice).map((line) => ({ invoice, line })))
+        progress?.({ phase: "exact invoices", done: invoices.length, total: invoices.length })
+        const itemIds = new Set(all.flatMap(({ line }) => text(line.Item) ?? []))
+        const items = await recordsById(exact, "logistics/Items", itemIds, {
+          select: ["ID", "Code", "Description"],
+          bulk: true
+        })
+        progress?.({ phase: "exact items", done: itemIds.size, total: itemIds.size })
+        const by = settings.customer.by
+        let projects = new Map<string, Raw>()
+        let accounts = new Map<string, Raw>()
+        let accountList: Array<Raw> = []
+        if (by === "project") {
+          const projectIds = new Set(all.flatMap(({ line }) => text(line.Project) ?? []))
+          projects = await recordsById(exact, "project/Projects", projectIds, {
+            select: ["ID", "Code", "Description", "Account"],
+            bulk: false
+          })
+          const accountIds = new Set([...projects.values()].flatMap((project) => text(project.Account) ?? []))
+          accounts = await recordsById(exact, "crm/Accounts", accountIds, { select: ACCOUNT_FIELDS, bulk: true })
+        } else if (by === "description") {
+          accountList = await exact.listAll<Raw>("crm/Accounts", { select: ACCOUNT_FIELDS, bulk: true })
+        }
+        progress?.({ phase: "exact accounts", done: 1, total: 1 })
+        const byCode = new Map<string, Raw>()
+        const byName = new Map<string, Array<Raw>>()
+        for (const account of accountList) {
+          const code = text(account.Code)?.trim().toUpperCase()
+          if (code) byCode.set(code, account)
+          const name = text(account.Name)
+          if (name) byName.set(normalName(name), [...(byName.get(normalName(name)) ?? []), account])
+        }
+        const customerOfLine = (
+          line: Raw
+        ): {
+          customer: ReturnType<typeof customerOf> | { key?: string; code?: string; name?: string }
+          issue?: string
+        } => {
+          switch (by) {
+            case "project": {
+              const projectId = text(line.Project)
+              if (projectId === undefined) return { customer: {}, issue: "the line has no project" }
+              const project = projects.get(projectId.toLowerCase())
+              const accountId = text(project?.Account)
+              if (project === undefined) return { customer: {}, issue: `project ${projectId} was not found in Exact` }
+              if (accountId === undefined)
+                return { customer: {}, issue: `project ${text(project.Code)} has no account` }
+              return { customer: customerOf(accountId, accounts.get(accountId.toLowerCase()), undefined) }
+            }
+            case "costCenter":
+            case "costUnit": {
+              const value = text(line[by === "costCenter" ? "CostCenter" : "CostUnit"])?.trim()
+              if (!value)
+                return { customer: {}, issue: `the line has no ${by === "costCenter" ? "cost centre" : "cost unit"}` }
+              return { customer: { key: `${by}:${value}`, code: value, name: value } }
+            }
+            case "description": {
+              const description = text(line.Description) ?? ""
+              const match = pattern?.exec(description)
+              const value = (match?.groups?.customer ?? match?.[1])?.trim()
+              if (!value) return { customer: {}, issue: "the description does not match the customer pattern" }
+              const account = byCode.get(value.toUpperCase()) ?? uniqueOf(byName.get(normalName(value)))
+              if (account !== undefined) return { customer: customerOf(text(account.ID) ?? "", account, value) }
+              return { customer: { key: `name:${normalName(value)}`, code: "", name: value } }
+            }
+          }
+        }
+        const result: Array<InvoiceLine> = []
+        for (const { invoice, line } of all) {
+          const item = text(line.Item)
+          const itemRecord = item === undefined ? undefined : items.get(item.toLowerCase())
+          const { customer, issue } = customerOfLine(line)
+          const made = makeInvoiceLine({
+            id: text(line.ID) ?? `${text(invoice.ID)}:${text(line.LineNumber)}`,
+            invoiceId: text(invoice.ID) ?? "",
+            invoiceNumber: text(invoice.EntryNumber) ?? text(invoice.YourRef) ?? "",
+            period: { start: bounds.start, end: bounds.end },
+            customer,
+            product: {
+              key: item,
+              code: text(itemRecord?.Code)?.trim(),
+              description: text(itemRecord?.Description) ?? text(line.Description)
+            },
+            quantity: amount(line.Quantity),
+            unitCost: amount(line.NetPrice ?? line.UnitPrice),
+            currency: text(line.Currency) ?? text(invoice.Currency),
+            description: text(line.Description) ?? ""
+          })
+          result.push(issue === undefined ? made : withIssues(made, [{ field: "customer", value: "", message: issue }]))
+        }
+        return result
+      })
+  }
+}
+
+const uniqueOf = (accounts: ReadonlyArray<Raw> | undefined): Raw | undefined =>
+  accounts?.length === 1 ? accounts[0] : undefined

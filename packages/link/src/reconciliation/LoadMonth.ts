@@ -1,0 +1,175 @@
+import type { ConnectWiseClient } from "@psa-ledger/connectwise-client"
+import {
+  diff,
+  type GridRow,
+  type InvoiceLine,
+  type LinkSettings,
+  linkedId,
+  type Mapping,
+  type MappingStore,
+  mappingId,
+  PsaSnapshot,
+  resolve
+} from "@psa-ledger/reconcile-core"
+import { type InvoiceMonth, type InvoiceSource, monthBounds, type OnProgress } from "./InvoiceSource.ts"
+import { run } from "./internal/effect.ts"
+import { messageOf, ReconciliationError, StorageFailed } from "./ReconciliationError.ts"
+import { loadAgreements, loadCompaniesAndProducts } from "./Snapshot.ts"
+
+/**
+ * What loading a month needs, passed in explicitly.
+ *
+ * @since 0.1.0
+ */
+export interface LoadMonthDeps {
+  readonly linkId: string
+  readonly source: InvoiceSource
+  readonly connectwise: ConnectWiseClient
+  readonly mappings: MappingStore["Service"]
+  readonly settings?: LinkSettings | undefined
+  /**
+   * When to read every company and catalog item for fuzzy suggestions: only when some customer or
+   * product links neither by mapping nor by identifier (`when-unmatched`, default), `always`, or `never`.
+   */
+  readonly suggestions?: "when-unmatched" | "always" | "never" | undefined
+  /** Agreements whose additions are read at once (default 4). */
+  readonly concurrency?: number | undefined
+}
+
+/**
+ * A loaded month: the grid rows (resolved and diffed), the ConnectWise snapshot they were compared
+ * with, the invoice lines and the mappings used.
+ *
+ * @since 0.1.0
+ */
+export interface LoadedMonth {
+  readonly month: InvoiceMonth
+  readonly rows: Array<GridRow>
+  readonly snapshot: PsaSnapshot
+  readonly lines: Array<InvoiceLine>
+  readonly mappings: ReadonlyArray<Mapping>
+}
+
+const idKey = (text: string) => text.trim().toUpperCase()
+const vatKey = (text: string) => text.replace(/[\s.-]/g, "").toUpperCase()
+
+/**
+ * Loads a month: the source's lines, the ConnectWise state they need (see `loadSnapshot`: by
+ * identifiers and mapped ids, every company only when suggestions are needed, additions per
+ * agreement in force), then `resolve` with the link's mappings and `diff`.
+ *
+ * Progress phases: `invoice lines`, `mappings`, `connectwise companies and products`,
+ * `connectwise agreements`, `connectwise additions`, `reconcile`.
+ *
+ * @example
+ * ```ts
+ * const { rows } = await loadMonth({ linkId, source, connectwise, mappings, settings }, "2026-11", {
+ *   onProgress: ({ phase, done, total }) => bar.update(phase, done, total)
+ * })
+ * rows.filter((row) => row.deviations.length > 0)
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const loadMonth = async (
+  deps: LoadMonthDeps,
+  month: InvoiceMonth,
+  options: { readonly onProgress?: OnProgress | undefined; readonly signal?: AbortSignal | undefined } = {}
+): Promise<LoadedMonth> => {
+  const progress = options.onProgress
+  const period = monthBounds(month)
+  const settings = deps.settings
+  const lines = await deps.source.lines(month, { onProgress: progress })
+  options.signal?.throwIfAborted()
+  progress?.({ phase: "mappings", done: 0, total: 1 })
+  const mappings = await run(deps.mappings.list(deps.linkId)).catch((error: unknown) => {
+    throw new ReconciliationError({
+      reason: new StorageFailed({ operation: "MappingStore.list", message: messageOf(error) })
+    })
+  })
+  progress?.({ phase: "mappings", done: 1, total: 1 })
+  const byId = new Map(mappings.map((mapping) => [mappingId(mapping), mapping]))
+  const customerKeys = new Set(lines.map((line) => line.customer.key).filter((key) => key !== ""))
+  const productKeys = new Set(lines.map((line) => line.product.key).filter((key) => key !== ""))
+  const mappedCompany = (key: string) => byId.get(mappingId({ kind: "customer", sourceKey: key }))?.targetId
+  const mappedProduct = (key: string) => byId.get(mappingId({ kind: "product", sourceKey: key }))?.targetId
+  const useVat = settings?.identifierKeys?.includes("vatNumber") === true
+  const agreementIds = mappings
+    .filter((mapping) => mapping.kind === "agreement" && customerKeys.has(mapping.sourceKey))
+    .map((mapping) => mapping.targetId)
+  const needs = {
+    companyIdentifiers: lines.map((line) => line.customer.code),
+    ...(useVat ? { companyVatNumbers: lines.flatMap((line) => line.customer.vatNumber ?? []) } : {}),
+    companyIds: [...customerKeys].flatMap((key) => mappedCompany(key) ?? []),
+    productIdentifiers: lines.map((line) => line.product.code),
+    productIds: [...productKeys].flatMap((key) => mappedProduct(key) ?? [])
+  }
+  const mode = deps.suggestions ?? "when-unmatched"
+  const snapshotOptions = { onProgress: progress, signal: options.signal, concurrency: deps.concurrency ?? 4 }
+  let { companies, products } = await loadCompaniesAndProducts(
+    deps.connectwise,
+    { ...needs, allCompanies: mode === "always", allProducts: mode === "always" },
+    snapshotOptions
+  )
+  if (mode === "when-unmatched") {
+    // Suggestions rank every company by name; searching only the ones we read would mislead.
+    const live = companies.filter((company) => !company.deleted)
+    const identifiers = new Set(live.map((company) => idKey(company.identifier)))
+    const vats = new Set(live.flatMap((company) => (company.vatNumber ? [vatKey(company.vatNumber)] : [])))
+    const liveIds = new Set(live.map((company) => company.id))
+    const customerUnmatched = lines.some((line) => {
+      const mapped = mappedCompany(line.customer.key)
+      if (line.customer.key === "" || (mapped !== undefined && liveIds.has(mapped))) return false
+      if (line.customer.code !== "" && identifiers.has(idKey(line.customer.code))) return false
+      return !(useVat && line.customer.vatNumber !== undefined && vats.has(vatKey(line.customer.vatNumber)))
+    })
+    const activeProducts = products.filter((product) => !product.inactive)
+    const productIdentifiers = new Set(activeProducts.map((product) => idKey(product.identifier)))
+    const activeIds = new Set(activeProducts.map((product) => product.id))
+    const productUnmatched = lines.some((line) => {
+      const mapped = mappedProduct(line.product.key)
+      if (line.product.key === "" || (mapped !== undefined && activeIds.has(mapped))) return false
+      return !(line.product.code !== "" && productIdentifiers.has(idKey(line.product.code)))
+    })
+    if (customerUnmatched || productUnmatched) {
+      const all = await loadCompaniesAndProducts(
+        deps.connectwise,
+        { allCompanies: customerUnmatched, allProducts: productUnmatched },
+        snapshotOptions
+      )
+      if (customerUnmatched) companies = all.companies
+      if (productUnmatched) products = all.products
+    }
+  }
+  // Agreements of every company a line links to or may link to once a suggestion is confirmed.
+  const partial = new PsaSnapshot({ companies, products, agreements: [], additions: [] })
+  const companyIds = new Set<number>()
+  for (const row of resolve(lines, partial, mappings, settings)) {
+    const resolution = row.customerResolution
+    const linked = linkedId(resolution)
+    if (linked !== undefined) companyIds.add(linked)
+    if (resolution._tag === "Suggested")
+      for (const candidate of resolution.candidates) companyIds.add(candidate.targetId)
+    if (resolution._tag === "Ambiguous") for (const id of resolution.candidateIds) companyIds.add(id)
+  }
+  const { agreements, additions } = await loadAgreements(
+    deps.connectwise,
+    [...companyIds],
+    { agreementIds, period },
+    snapshotOptions
+  )
+  // Products of additions the invoice does not carry, so a proposed cancellation names its product.
+  if (settings?.proposeCancellations === true) {
+    const known = new Set(products.map((product) => product.id))
+    const missing = [...new Set(additions.map((addition) => addition.productId))].filter((id) => !known.has(id))
+    if (missing.length > 0) {
+      const more = await loadCompaniesAndProducts(deps.connectwise, { productIds: missing }, snapshotOptions)
+      products = [...products, ...more.products]
+    }
+  }
+  const snapshot = new PsaSnapshot({ companies, products, agreements, additions })
+  progress?.({ phase: "reconcile", done: 0, total: lines.length })
+  const rows = diff(resolve(lines, snapshot, mappings, settings), snapshot, settings)
+  progress?.({ phase: "reconcile", done: lines.length, total: lines.length })
+  return { month, rows, snapshot, lines, mappings }
+}

@@ -1,0 +1,313 @@
+import {
+  type Addition,
+  type Agreement,
+  type CatalogItem,
+  type Company,
+  type Condition,
+  type ConnectWiseClient,
+  conditions
+} from "@psa-ledger/connectwise-client"
+import {
+  BillCustomer,
+  PsaAddition,
+  PsaAgreement,
+  PsaCompany,
+  PsaProduct,
+  PsaSnapshot
+} from "@psa-ledger/reconcile-core"
+import { BigDecimal, Schema } from "effect"
+import type { OnProgress } from "./InvoiceSource.ts"
+import { ConnectWiseFailed, ReconciliationError, reasonTagOf } from "./ReconciliationError.ts"
+
+/**
+ * The longest `conditions` text one call carries: ConnectWise (IIS) refuses URLs much above 8 KB,
+ * and the rest of the URL needs room.
+ *
+ * @since 0.1.0
+ */
+export const MAX_CONDITIONS_LENGTH = 6000
+
+/**
+ * What a month needs of ConnectWise: the invoice's customer codes (and VAT numbers when they
+ * identify), product codes, and the ids remembered mappings point at.
+ *
+ * @since 0.1.0
+ */
+export interface SnapshotNeeds {
+  readonly companyIdentifiers?: Iterable<string>
+  readonly companyVatNumbers?: Iterable<string>
+  readonly companyIds?: Iterable<number>
+  readonly productIdentifiers?: Iterable<string>
+  readonly productIds?: Iterable<number>
+  readonly agreementIds?: Iterable<number>
+  /** Read every company (for fuzzy suggestions). */
+  readonly allCompanies?: boolean
+  /** Read every catalog item (for fuzzy suggestions). */
+  readonly allProducts?: boolean
+  /** Read agreements (and their additions) only for these companies; default: every company read. */
+  readonly agreementCompanyIds?: Iterable<number>
+  /** Only agreements in force during this period get their additions read. */
+  readonly period?: { readonly start: string; readonly end: string }
+}
+
+/** Options of {@link loadSnapshot}. @since 0.1.0 */
+export interface SnapshotOptions {
+  /** Agreements whose additions are read at once (default 4, the client's own limit). */
+  readonly concurrency?: number
+  readonly onProgress?: OnProgress | undefined
+  readonly signal?: AbortSignal | undefined
+}
+
+/**
+ * Splits a value list into `field in (…)` conditions that each stay under the length limit.
+ *
+ * @since 0.1.0
+ */
+export const chunkedIn = (
+  field: string,
+  values: ReadonlyArray<string | number>,
+  limit: number = MAX_CONDITIONS_LENGTH
+): Array<Condition> => {
+  const chunks: Array<Condition> = []
+  let current: Array<string | number> = []
+  const fits = (list: ReadonlyArray<string | number>) => conditions.in(field, list).length <= limit
+  for (const value of values) {
+    const next = [...current, value]
+    if (current.length > 0 && !fits(next)) {
+      chunks.push(conditions.in(field, current))
+      current = [value]
+    } else current = next
+  }
+  if (current.length > 0) chunks.push(conditions.in(field, current))
+  return chunks
+}
+
+/** Packs several conditions into as few `or`-joined ones as fit the limit. */
+const pack = (parts: ReadonlyArray<Condition>, limit: number = MAX_CONDITIONS_LENGTH): Array<Condition> => {
+  const packed: Array<Condition> = []
+  let current: Array<Condition> = []
+  for (const part of parts) {
+    const next = [...current, part]
+    if (current.length > 0 && conditions.or(...next).length > limit) {
+      packed.push(current.length === 1 ? (current[0] as Condition) : conditions.or(...current))
+      current = [part]
+    } else current = next
+  }
+  if (current.length > 0) packed.push(current.length === 1 ? (current[0] as Condition) : conditions.or(...current))
+  return packed
+}
+
+const cw = async <A>(path: string, run: () => Promise<A>): Promise<A> => {
+  try {
+    return await run()
+  } catch (error) {
+    const cause = reasonTagOf(error)
+    throw new ReconciliationError({
+      reason: new ConnectWiseFailed({
+        path,
+        message: error instanceof Error ? error.message : String(error),
+        ...(cause === undefined ? {} : { cause })
+      })
+    })
+  }
+}
+
+const ZERO = BigDecimal.fromBigInt(0n)
+const day = (value: string | null | undefined): string | undefined =>
+  typeof value === "string" && /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : undefined
+const isBillCustomer = Schema.is(BillCustomer)
+
+/** A ConnectWise company as the core sees it. @since 0.1.0 */
+export const toPsaCompany = (company: Company): PsaCompany =>
+  new PsaCompany({
+    id: company.id,
+    identifier: company.identifier,
+    name: company.name,
+    ...(company.taxIdentifier ? { vatNumber: company.taxIdentifier } : {}),
+    deleted: company.deletedFlag === true
+  })
+
+/** A ConnectWise catalog item as the core sees it. @since 0.1.0 */
+export const toPsaProduct = (item: CatalogItem): PsaProduct =>
+  new PsaProduct({
+    id: item.id,
+    identifier: item.identifier,
+    description: item.description,
+    cost: item.cost ?? ZERO,
+    price: item.price ?? ZERO,
+    inactive: item.inactiveFlag === true
+  })
+
+/** A ConnectWise agreement as the core sees it. @since 0.1.0 */
+export const toPsaAgreement = (agreement: Agreement): PsaAgreement => {
+  const startDate = day(agreement.startDate)
+  const endDate = agreement.noEndingDateFlag === true ? undefined : day(agreement.endDate)
+  return new PsaAgreement({
+    id: agreement.id,
+    name: agreement.name,
+    companyId: agreement.company.id,
+    typeId: agreement.type.id,
+    status: agreement.agreementStatus ?? (agreement.cancelledFlag === true ? "Cancelled" : "Active"),
+    ...(startDate === undefined ? {} : { startDate }),
+    ...(endDate === undefined ? {} : { endDate }),
+    ...(agreement.currency?.currencyCode ? { currency: agreement.currency.currencyCode } : {}),
+    prorate: false
+  })
+}
+
+/** A ConnectWise addition as the core sees it. @since 0.1.0 */
+export const toPsaAddition = (agreementId: number, addition: Addition): PsaAddition => {
+  const effectiveDate = day(addition.effectiveDate)
+  const cancelledDate = day(addition.cancelledDate)
+  return new PsaAddition({
+    id: addition.id,
+    agreementId: addition.agreementId ?? agreementId,
+    productId: addition.product.id,
+    quantity: addition.quantity ?? ZERO,
+    unitCost: addition.unitCost ?? ZERO,
+    unitPrice: addition.unitPrice ?? ZERO,
+    ...(effectiveDate === undefined ? {} : { effectiveDate }),
+    ...(cancelledDate === undefined ? {} : { cancelledDate }),
+    billCustomer: isBillCustomer(addition.billCustomer) ? addition.billCustomer : "Billable",
+    status: addition.agreementStatus ?? "Active"
+  })
+}
+
+/** Runs tasks with at most `limit` at once. @internal */
+export const mapLimit = async <A, B>(
+  items: ReadonlyArray<A>,
+  limit: number,
+  task: (item: A, index: number) => Promise<B>,
+  signal?: AbortSignal
+): Promise<Array<B>> => {
+  const results: Array<B> = new Array(items.length)
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      signal?.throwIfAborted()
+      const index = next++
+      results[index] = await task(items[index] as A, index)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker))
+  return results
+}
+
+const numeric = (values: Iterable<number> | undefined) => [...new Set(values ?? [])].sort((a, b) => a - b)
+const texts = (values: Iterable<string> | undefined) =>
+  [...new Set([...(values ?? [])].map((v) => v.trim()).filter((v) => v !== ""))].sort()
+
+/**
+ * Reads the part of ConnectWise a month needs with the fewest calls the API allows:
+ *
+ * - companies by `identifier in (…)` / `taxIdentifier in (…)` / `id in (…)`, packed into as few
+ *   calls as fit a URL (or every company, 1,000 a page, when suggestions need them);
+ * - catalog items the same way, by identifier and id;
+ * - agreements by `company/id in (…)` (and mapped ids);
+ * - additions: one paged call per agreement in force (the API lists them only under their
+ *   agreement), `concurrency` at a time.
+ *
+ * @example
+ * ```ts
+ * const snapshot = await loadSnapshot(client, { companyIdentifiers: ["C100"], productIdentifiers: ["M365-BP"] })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const loadSnapshot = async (
+  client: ConnectWiseClient,
+  needs: SnapshotNeeds,
+  options: SnapshotOptions = {}
+): Promise<PsaSnapshot> => {
+  const { companies, products } = await loadCompaniesAndProducts(client, needs, options)
+  const agreementCompanies =
+    needs.agreementCompanyIds === undefined ? companies.map((c) => c.id) : numeric(needs.agreementCompanyIds)
+  const { agreements, additions } = await loadAgreements(client, agreementCompanies, needs, options)
+  return new PsaSnapshot({ companies, products, agreements, additions })
+}
+
+/** Phase one of {@link loadSnapshot}: companies and catalog items. @since 0.1.0 */
+export const loadCompaniesAndProducts = async (
+  client: ConnectWiseClient,
+  needs: SnapshotNeeds,
+  options: SnapshotOptions = {}
+): Promise<{ companies: Array<PsaCompany>; products: Array<PsaProduct> }> => {
+  const progress = options.onProgress
+  const companyConditions = needs.allCompanies
+    ? [undefined]
+    : pack([
+        ...chunkedIn("identifier", texts(needs.companyIdentifiers)),
+        ...chunkedIn("taxIdentifier", texts(needs.companyVatNumbers)),
+        ...chunkedIn("id", numeric(needs.companyIds))
+      ])
+  const productConditions = needs.allProducts
+    ? [undefined]
+    : pack([...chunkedIn("identifier", texts(needs.productIdentifiers)), ...chunkedIn("id", numeric(needs.productIds))])
+  const companies = new Map<number, PsaCompany>()
+  const products = new Map<number, PsaProduct>()
+  let done = 0
+  const total = companyConditions.length + productConditions.length
+  progress?.({ phase: "connectwise companies and products", done, total })
+  for (const condition of companyConditions) {
+    options.signal?.throwIfAborted()
+    const list = await cw("/company/companies", () =>
+      client.listAll("/company/companies", condition === undefined ? {} : { conditions: condition })
+    )
+    for (const company of list) companies.set(company.id, toPsaCompany(company))
+    progress?.({ phase: "connectwise companies and products", done: ++done, total })
+  }
+  for (const condition of productConditions) {
+    options.signal?.throwIfAborted()
+    const list = await cw("/procurement/catalog", () =>
+      client.listAll("/procurement/catalog", condition === undefined ? {} : { conditions: condition })
+    )
+    for (const item of list) products.set(item.id, toPsaProduct(item))
+    progress?.({ phase: "connectwise companies and products", done: ++done, total })
+  }
+  return { companies: [...companies.values()], products: [...products.values()] }
+}
+
+/** Phase two of {@link loadSnapshot}: the companies' agreements and the additions of those in force. @since 0.1.0 */
+export const loadAgreements = async (
+  client: ConnectWiseClient,
+  companyIds: ReadonlyArray<number>,
+  needs: Pick<SnapshotNeeds, "agreementIds" | "period">,
+  options: SnapshotOptions = {}
+): Promise<{ agreements: Array<PsaAgreement>; additions: Array<PsaAddition> }> => {
+  const progress = options.onProgress
+  const agreementConditions = pack([
+    ...chunkedIn("company/id", numeric(companyIds)),
+    ...chunkedIn("id", numeric(needs.agreementIds))
+  ])
+  const agreements = new Map<number, PsaAgreement>()
+  let done = 0
+  for (const condition of agreementConditions) {
+    options.signal?.throwIfAborted()
+    const list = await cw("/finance/agreements", () => client.listAll("/finance/agreements", { conditions: condition }))
+    for (const agreement of list) agreements.set(agreement.id, toPsaAgreement(agreement))
+    progress?.({ phase: "connectwise agreements", done: ++done, total: agreementConditions.length })
+  }
+  const period = needs.period
+  const inForce = [...agreements.values()].filter(
+    (a) =>
+      a.status === "Active" &&
+      (period === undefined ||
+        ((a.startDate === undefined || a.startDate <= period.end) &&
+          (a.endDate === undefined || a.endDate >= period.start)))
+  )
+  let read = 0
+  progress?.({ phase: "connectwise additions", done: 0, total: inForce.length })
+  const lists = await mapLimit(
+    inForce,
+    options.concurrency ?? 4,
+    async (agreement) => {
+      const list = await cw("/finance/agreements/{parentId}/additions", () =>
+        client.listAll("/finance/agreements/{parentId}/additions", { path: { parentId: agreement.id } })
+      )
+      progress?.({ phase: "connectwise additions", done: ++read, total: inForce.length })
+      return list.map((addition) => toPsaAddition(agreement.id, addition))
+    },
+    options.signal
+  )
+  return { agreements: [...agreements.values()], additions: lists.flat() }
+}
