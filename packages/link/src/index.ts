@@ -6,4 +6,3 @@
 
 /** The npm name of this package, for diagnostics and user agents. */
 export const packageName = "@psa-ledger/link" as const
-export * from "./transfer/index.ts"

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { previewTransfer, runTransfer, syncPayments, TransferError } from "../../src/index.ts"
+import { previewTransfer, runTransfer, syncPayments, TransferError } from "../../src/transfer/index.ts"
 import { createWorld, DIVISION, secrets, useMsw, type World } from "./world.ts"
 
 useMsw()
@@ -223,7 +223,7 @@ describe("runTransfer", () => {
 
   it("the Effect face fails with a TransferError", async () => {
     const world = await createWorld()
-    const { runTransferEffect } = await import("../../src/index.ts")
+    const { runTransferEffect } = await import("../../src/transfer/index.ts")
     const exit = await Effect.runPromiseExit(runTransferEffect(world.deps, { from: "x", to: "y" }, { runId: "r" }))
     expect(exit._tag).toBe("Failure")
   })
