@@ -27,5 +27,6 @@ export {
   runJob
 } from "./Run.ts"
 export * from "./Runs.ts"
-export * from "./Schedule.ts"
 export * from "./reconciliation/index.ts"
+export * from "./Schedule.ts"
+export * from "./transfer/index.ts"

@@ -1,0 +1,496 @@
+import {
+  type Condition,
+  ConnectWiseError,
+  conditions,
+  type Invoice,
+  type InvoiceProductLine
+} from "@psa-ledger/connectwise-client"
+import { Account, Item, odata, PaymentCondition, SalesInvoice, VATCode } from "@psa-ledger/exact-client"
+import {
+  Blocked,
+  ExactAccount,
+  ExactItem,
+  ExactPaymentCondition,
+  ExactSalesInvoiceRef,
+  ExactVatCode,
+  PsaBillingTerms,
+  PsaCompany,
+  PsaProduct,
+  parseDecimal,
+  parseLocalDate,
+  TransferInvoice,
+  TransferInvoiceLine,
+  TransferSnapshot
+} from "@psa-ledger/reconcile-core"
+import { BigDecimal } from "effect"
+import { chunks, exactAccountCode, port, step } from "./internal.ts"
+import {
+  type ExactInvoiceFound,
+  InvalidRequest,
+  type TransferDeps,
+  TransferError,
+  type TransferInputs,
+  type TransferProgress,
+  type TransferRange
+} from "./TransferTypes.ts"
+
+/** Ids per ConnectWise `in (...)` condition: keeps the URL well under common 8 KB limits. */
+const CW_IDS_PER_QUERY = 200
+/** Alternatives per Exact `$filter`: Exact's URLs stay short enough for its front end. */
+const EXACT_TERMS_PER_FILTER = 40
+/** At most this many malformed records are set aside per list before the load gives up. */
+const MAX_MALFORMED = 100
+
+interface Malformed {
+  readonly id: number
+  readonly message: string
+}
+
+/**
+ * Lists through a callback that excludes the ids it is given; a record ConnectWise sends that does
+ * not match our document (a Decode error naming the record) is set aside and the list asked again
+ * without it, so one malformed record blocks itself, not the run.
+ */
+const listSettingAside = async <A>(
+  list: (exclude: ReadonlyArray<number>) => Promise<Array<A>>
+): Promise<{ readonly records: Array<A>; readonly malformed: Array<Malformed> }> => {
+  const malformed: Array<Malformed> = []
+  for (;;) {
+    try {
+      return { records: await list(malformed.map((m) => m.id)), malformed }
+    } catch (error) {
+      const reason = error instanceof ConnectWiseError ? error.reason : undefined
+      if (
+        reason?._tag === "Decode" &&
+        typeof reason.recordId === "number" &&
+        malformed.length < MAX_MALFORMED &&
+        !malformed.some((m) => m.id === reason.recordId)
+      ) {
+        malformed.push({ id: reason.recordId, message: reason.message })
+        continue
+      }
+      throw error
+    }
+  }
+}
+
+const excluding = (base: Condition, exclude: ReadonlyArray<number>): Condition =>
+  exclude.length === 0 ? base : conditions.and(base, conditions.not(conditions.in("id", exclude)))
+
+const dateOf = (text: string | null | undefined): string | undefined =>
+  typeof text === "string" ? parseLocalDate(text.slice(0, 10)) : undefined
+
+const decimalOf = (value: BigDecimal.BigDecimal | null | undefined): BigDecimal.BigDecimal | undefined =>
+  value ?? undefined
+
+const checkRange = (range: TransferRange): { from: Date; to: Date } | undefined => {
+  if ("unposted" in range && range.unposted === true) return undefined
+  const from = dateOf(range.from)
+  const to = dateOf(range.to)
+  if (from === undefined || to === undefined || from >= to) {
+    throw new TransferError({
+      operation: "check the range",
+      reason: new InvalidRequest({
+        message: `a range needs from < to as YYYY-MM-DD dates (to is exclusive); got ${JSON.stringify(range)}`
+      })
+    })
+  }
+  return { from: new Date(`${from}T00:00:00Z`), to: new Date(`${to}T00:00:00Z`) }
+}
+
+/**
+ * Loads everything a transfer needs with the fewest calls the APIs allow: the ConnectWise invoices
+ * of the range (or the unposted ones), their product lines in one paged query per 200 invoices,
+ * the companies and catalog items involved (by id), billing terms and tax codes; on the Exact side
+ * the accounts by code (18-character padded) or mapped id, the items by code or mapped id, the VAT
+ * codes, payment conditions and the sales invoices whose `YourRef` is one of the invoice numbers
+ * (bulk endpoints, `$filter`ed); and the ledger records of the invoices. An invoice whose record or
+ * lines are malformed comes back in `blocked` with the reason.
+ *
+ * @since 0.1.0
+ */
+export const loadTransferInputs = async (
+  deps: TransferDeps,
+  range: TransferRange,
+  options: { readonly onProgress?: ((event: TransferProgress) => void) | undefined } = {}
+): Promise<TransferInputs> => {
+  const dates = checkRange(range)
+  const cw = deps.connectwise
+  const exact = deps.exact
+  const progress = (done: number) => options.onProgress?.({ phase: "load", done, total: 4 })
+  progress(0)
+
+  // 1. The invoices.
+  let invoiceRecords: Array<Invoice>
+  let badInvoices: Array<Malformed>
+  if (dates !== undefined) {
+    const base = conditions.and(conditions.gte("date", dates.from), conditions.lt("date", dates.to))
+    ;({ records: invoiceRecords, malformed: badInvoices } = await step("load ConnectWise invoices", () =>
+      listSettingAside((exclude) => cw.listAll("/finance/invoices", { conditions: excluding(base, exclude) }))
+    ))
+  } else {
+    const unposted = await step("load ConnectWise unposted invoices", () =>
+      cw.listAll("/finance/accounting/unpostedinvoices", { fields: "id,billingLogId,invoiceNumber" })
+    )
+    // `billingLogId` is the invoice's id (ConnectWise keeps invoices in its billing log).
+    const ids = [
+      ...new Set(
+        unposted.flatMap((u) => (typeof (u.billingLogId ?? u.id) === "number" ? [u.billingLogId ?? u.id] : []))
+      )
+    ] as Array<number>
+    invoiceRecords = []
+    badInvoices = []
+    for (const part of chunks(ids, CW_IDS_PER_QUERY)) {
+      const found = await step("load ConnectWise invoices", () =>
+        listSettingAside((exclude) =>
+          cw.listAll("/finance/invoices", { conditions: excluding(conditions.in("id", part), exclude) })
+        )
+      )
+      invoiceRecords.push(...found.records)
+      badInvoices.push(...found.malformed)
+    }
+  }
+  progress(1)
+
+  // 2. Their product lines, the companies, catalog items, billing terms and tax codes.
+  const invoiceIds = invoiceRecords.map((invoice) => invoice.id)
+  const lines: Array<InvoiceProductLine> = []
+  const badLines: Array<Malformed> = []
+  for (const part of chunks(invoiceIds, CW_IDS_PER_QUERY)) {
+    const found = await step("load ConnectWise invoice lines", () =>
+      listSettingAside((exclude) =>
+        cw.listAll("/procurement/products", { conditions: excluding(conditions.in("invoice/id", part), exclude) })
+      )
+    )
+    lines.push(...found.records)
+    badLines.push(...found.malformed)
+  }
+  // A malformed line blocks its invoice: ask only which invoice it is on (ids, no money).
+  const badLinesByInvoice = new Map<number, Array<string>>()
+  for (const part of chunks(badLines, CW_IDS_PER_QUERY)) {
+    const { data } = await step("find the invoices of malformed lines", () =>
+      cw.api.GET("/procurement/products", {
+        params: {
+          query: {
+            conditions: conditions.in(
+              "id",
+              part.map((m) => m.id)
+            ),
+            fields: "id,invoice/id",
+            pageSize: 1000
+          }
+        }
+      })
+    )
+    for (const row of (data ?? []) as ReadonlyArray<{ id?: number; invoice?: { id?: number } }>) {
+      const bad = part.find((m) => m.id === row.id)
+      const invoiceId = row.invoice?.id
+      if (bad === undefined || invoiceId === undefined) continue
+      const list = badLinesByInvoice.get(invoiceId) ?? []
+      list.push(`line ${bad.id} is malformed: ${bad.message}`)
+      badLinesByInvoice.set(invoiceId, list)
+    }
+  }
+  const companyIds = [...new Set(invoiceRecords.map((invoice) => invoice.company.id))]
+  const catalogIds = [...new Set(lines.map((line) => line.catalogItem.id))]
+  const companies = []
+  const badCompanies: Array<Malformed> = []
+  for (const part of chunks(companyIds, CW_IDS_PER_QUERY)) {
+    const found = await step("load ConnectWise companies", () =>
+      listSettingAside((exclude) =>
+        cw.listAll("/company/companies", { conditions: excluding(conditions.in("id", part), exclude) })
+      )
+    )
+    companies.push(...found.records)
+    badCompanies.push(...found.malformed)
+  }
+  const catalog = []
+  for (const part of chunks(catalogIds, CW_IDS_PER_QUERY)) {
+    const found = await step("load ConnectWise catalog items", () =>
+      listSettingAside((exclude) =>
+        cw.listAll("/procurement/catalog", { conditions: excluding(conditions.in("id", part), exclude) })
+      )
+    )
+    catalog.push(...found.records)
+  }
+  const needsReferenceData = invoiceRecords.length > 0
+  const billingTerms = needsReferenceData
+    ? await step("load ConnectWise billing terms", () => cw.listAll("/finance/billingTerms"))
+    : []
+  const taxCodes = needsReferenceData
+    ? await step("load ConnectWise tax codes", () => cw.listAll("/finance/taxCodes"))
+    : []
+  progress(2)
+
+  // 3. Mappings and ledger.
+  const [mappings, ledger] = await Promise.all([
+    port("read mappings", deps.mappings.list(deps.linkId)),
+    port("read the transfer ledger", deps.ledger.findMany(deps.linkId, invoiceIds))
+  ])
+
+  // 4. The Exact side, filtered to what the invoices involve.
+  const companyIdSet = new Set(companyIds)
+  const catalogIdSet = new Set(catalogIds)
+  const accountIds = new Set<string>()
+  const accountCodes = new Set<string>()
+  const itemIds = new Set<string>()
+  const itemCodes = new Set<string>()
+  const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+  for (const mapping of mappings) {
+    if (mapping.kind === "customer" && companyIdSet.has(mapping.targetId)) {
+      if (guid.test(mapping.sourceKey)) accountIds.add(mapping.sourceKey)
+      else accountCodes.add(mapping.sourceKey.trim())
+    }
+    if (mapping.kind === "product" && catalogIdSet.has(mapping.targetId)) {
+      if (guid.test(mapping.sourceKey)) itemIds.add(mapping.sourceKey)
+      else itemCodes.add(mapping.sourceKey.trim())
+    }
+  }
+  for (const company of companies) if (company.identifier.trim() !== "") accountCodes.add(company.identifier.trim())
+  for (const item of catalog) if (item.identifier.trim() !== "") itemCodes.add(item.identifier.trim())
+  const defaultItemCode = deps.settings.transfer?.defaultItemCode
+  if (defaultItemCode !== undefined && needsReferenceData) itemCodes.add(defaultItemCode.trim())
+
+  const bulkByTerms = async <A>(
+    operation: string,
+    endpoint: string,
+    select: ReadonlyArray<string>,
+    schema: Parameters<typeof exact.listAll<A>>[1] extends infer O
+      ? O extends { schema?: infer S }
+        ? S
+        : never
+      : never,
+    terms: ReadonlyArray<ReturnType<typeof odata.eq>>
+  ): Promise<Array<A>> => {
+    const out: Array<A> = []
+    for (const part of chunks(terms, EXACT_TERMS_PER_FILTER)) {
+      const found = await step(operation, () =>
+        exact.listAll<A>(endpoint, { bulk: true, select, filter: odata.or(...part), ...(schema ? { schema } : {}) })
+      )
+      out.push(...found)
+    }
+    return out
+  }
+  const accounts = await bulkByTerms("load Exact accounts", "crm/Accounts", ["ID", "Code", "Name"], Account, [
+    ...[...accountCodes].map((code) => odata.eq("Code", exactAccountCode(code))),
+    ...[...accountIds].map((id) => odata.eq("ID", odata.guid(id)))
+  ])
+  const items = await bulkByTerms("load Exact items", "logistics/Items", ["ID", "Code", "Description"], Item, [
+    ...[...itemCodes].map((code) => odata.eq("Code", code)),
+    ...[...itemIds].map((id) => odata.eq("ID", odata.guid(id)))
+  ])
+  const numbers = [...new Set(invoiceRecords.map((invoice) => invoice.invoiceNumber.trim()))]
+  const salesInvoices = await bulkByTerms(
+    "load Exact sales invoices by YourRef",
+    "salesinvoice/SalesInvoices",
+    ["InvoiceID", "YourRef", "InvoiceNumber", "Status", "Type", "AmountFC", "Currency"],
+    SalesInvoice,
+    numbers.map((number) => odata.eq("YourRef", number))
+  )
+  const vatCodes = needsReferenceData
+    ? await step("load Exact VAT codes", () =>
+        exact.listAll("vat/VATCodes", { select: ["ID", "Code", "Percentage", "IsBlocked"], schema: VATCode })
+      )
+    : []
+  const conditionsList = needsReferenceData
+    ? await step("load Exact payment conditions", () =>
+        exact.listAll("cashflow/PaymentConditions", { select: ["ID", "Code", "PaymentDays"], schema: PaymentCondition })
+      )
+    : []
+  progress(3)
+
+  // Map into core's shapes.
+  const taxById = new Map(taxCodes.map((tax) => [tax.id, tax.identifier]))
+  const taxIdentifier = (ref: { readonly id: number; readonly name?: string | null } | null | undefined) =>
+    ref === null || ref === undefined ? undefined : (taxById.get(ref.id) ?? ref.name ?? undefined)
+  const companyById = new Map(companies.map((company) => [company.id, company]))
+  const badCompanyById = new Map(badCompanies.map((bad) => [bad.id, bad]))
+  const linesByInvoice = new Map<number, Array<InvoiceProductLine>>()
+  for (const line of lines) {
+    const invoiceId = line.invoice?.id
+    if (invoiceId === undefined) continue
+    const list = linesByInvoice.get(invoiceId) ?? []
+    list.push(line)
+    linesByInvoice.set(invoiceId, list)
+  }
+
+  const blocked: Array<Blocked> = []
+  const invoices: Array<TransferInvoice> = []
+  for (const bad of badInvoices) {
+    blocked.push(
+      new Blocked({
+        connectwiseInvoiceId: bad.id,
+        number: `#${bad.id}`,
+        reasons: [`the invoice is malformed: ${bad.message}`]
+      })
+    )
+  }
+  for (const record of invoiceRecords) {
+    const reasons: Array<string> = [...(badLinesByInvoice.get(record.id) ?? [])]
+    const badCompany = badCompanyById.get(record.company.id)
+    if (badCompany !== undefined) reasons.push(`company ${record.company.id} is malformed: ${badCompany.message}`)
+    const date = dateOf(record.date)
+    if (date === undefined) reasons.push(`date ${JSON.stringify(record.date ?? null)} is not a date`)
+    const dueDate = record.dueDate === null || record.dueDate === undefined ? undefined : dateOf(record.dueDate)
+    if (record.dueDate && dueDate === undefined) reasons.push(`dueDate ${JSON.stringify(record.dueDate)} is not a date`)
+    const currency =
+      record.currency?.currencyCode ?? companyById.get(record.company.id)?.currency?.currencyCode ?? undefined
+    if (currency === undefined || currency === null) reasons.push("the invoice has no currency")
+    const invoiceLines: Array<TransferInvoiceLine> = []
+    let sum = BigDecimal.fromBigInt(0n)
+    for (const line of (linesByInvoice.get(record.id) ?? []).sort((a, b) => a.id - b.id)) {
+      if (line.cancelledFlag === true || line.billableOption === "DoNotBill") continue
+      const quantity = decimalOf(line.quantity)
+      const price = line.billableOption === "NoCharge" ? BigDecimal.fromBigInt(0n) : decimalOf(line.price)
+      if (quantity === undefined) reasons.push(`line ${line.id} has no quantity`)
+      if (price === undefined) reasons.push(`line ${line.id} has no price`)
+      const discount = decimalOf(line.discount)
+      if (discount !== undefined && !BigDecimal.isZero(discount)) {
+        reasons.push(
+          `line ${line.id} has a discount of ${BigDecimal.format(discount)}, which the transfer does not carry`
+        )
+      }
+      if (quantity === undefined || price === undefined) continue
+      sum = BigDecimal.sum(sum, BigDecimal.multiply(quantity, price))
+      const taxCode = taxIdentifier(line.taxCode)
+      invoiceLines.push(
+        new TransferInvoiceLine({
+          id: String(line.id),
+          productId: line.catalogItem.id,
+          description:
+            line.description ??
+            line.customerDescription ??
+            line.catalogItem.identifier ??
+            `item ${line.catalogItem.id}`,
+          quantity,
+          unitPrice: price,
+          ...(taxCode === undefined ? {} : { taxCode })
+        })
+      )
+    }
+    // The lines we read must add up to the invoice, or it has lines we cannot see (time, expenses).
+    const subtotal = decimalOf(record.subtotal)
+    if (subtotal !== undefined && reasons.length === 0) {
+      const scaled = (value: BigDecimal.BigDecimal) => BigDecimal.format(BigDecimal.scale(value, 2))
+      if (scaled(BigDecimal.round(sum, { scale: 2 })) !== scaled(BigDecimal.round(subtotal, { scale: 2 }))) {
+        reasons.push(
+          `its product lines add up to ${BigDecimal.format(sum)} but the subtotal is ${BigDecimal.format(subtotal)} (time or expense lines are not transferred)`
+        )
+      }
+    }
+    if (reasons.length > 0 || date === undefined || currency === undefined || currency === null) {
+      blocked.push(
+        new Blocked({ connectwiseInvoiceId: record.id, number: record.invoiceNumber, reasons: [...new Set(reasons)] })
+      )
+      continue
+    }
+    const taxCode = taxIdentifier(record.taxCode)
+    const description = record.reference ?? undefined
+    try {
+      invoices.push(
+        new TransferInvoice({
+          id: record.id,
+          number: record.invoiceNumber.trim(),
+          type: record.type,
+          companyId: record.company.id,
+          date,
+          ...(dueDate === undefined ? {} : { dueDate }),
+          ...(record.billingTerms ? { billingTermsId: record.billingTerms.id } : {}),
+          currency,
+          ...(taxCode === undefined ? {} : { taxCode }),
+          ...(description === undefined || description === "" ? {} : { description }),
+          lines: invoiceLines
+        })
+      )
+    } catch (error) {
+      blocked.push(
+        new Blocked({
+          connectwiseInvoiceId: record.id,
+          number: record.invoiceNumber,
+          reasons: [
+            `the invoice is malformed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`
+          ]
+        })
+      )
+    }
+  }
+
+  const exactInvoices = new Map<string, ExactInvoiceFound>()
+  for (const invoice of salesInvoices) {
+    const yourRef = invoice.YourRef?.trim()
+    if (yourRef === undefined || yourRef === "") continue
+    exactInvoices.set(yourRef, {
+      id: invoice.InvoiceID,
+      yourRef,
+      status: invoice.Status ?? 20,
+      type: invoice.Type ?? undefined,
+      invoiceNumber: invoice.InvoiceNumber ?? undefined,
+      amount: invoice.AmountFC ?? undefined,
+      currency: invoice.Currency ?? undefined
+    })
+  }
+
+  const snapshot = new TransferSnapshot({
+    linkId: deps.linkId,
+    companies: companies.map(
+      (company) =>
+        new PsaCompany({
+          id: company.id,
+          identifier: company.identifier,
+          name: company.name,
+          ...(company.taxIdentifier ? { vatNumber: company.taxIdentifier } : {}),
+          deleted: company.deletedFlag === true
+        })
+    ),
+    products: catalog.map(
+      (item) =>
+        new PsaProduct({
+          id: item.id,
+          identifier: item.identifier,
+          description: item.description,
+          cost: item.cost ?? BigDecimal.fromBigInt(0n),
+          price: item.price ?? BigDecimal.fromBigInt(0n),
+          inactive: item.inactiveFlag === true
+        })
+    ),
+    billingTerms: billingTerms.flatMap((term) =>
+      typeof term.id === "number" && typeof term.dueDays === "number"
+        ? [new PsaBillingTerms({ id: term.id, name: term.name, dueDays: term.dueDays })]
+        : []
+    ),
+    accounts: accounts.map(
+      (account) => new ExactAccount({ id: account.ID, code: account.Code ?? "", name: account.Name ?? "" })
+    ),
+    items: items.map(
+      (item) => new ExactItem({ id: item.ID, code: item.Code ?? "", description: item.Description ?? "" })
+    ),
+    vatCodes: vatCodes.flatMap((vat) => {
+      if (vat.Code === null || vat.Code === undefined) return []
+      const percentage =
+        vat.Percentage === null || vat.Percentage === undefined ? undefined : parseDecimal(vat.Percentage)
+      return [
+        new ExactVatCode({
+          code: vat.Code,
+          ...(percentage === undefined ? {} : { percentage }),
+          blocked: vat.IsBlocked === true
+        })
+      ]
+    }),
+    paymentConditions: conditionsList.flatMap((condition) =>
+      condition.Code === null || condition.Code === undefined || typeof condition.PaymentDays !== "number"
+        ? []
+        : [new ExactPaymentCondition({ code: condition.Code, days: condition.PaymentDays })]
+    ),
+    salesInvoices: [...exactInvoices.values()].map(
+      (invoice) =>
+        new ExactSalesInvoiceRef({
+          id: invoice.id,
+          yourRef: invoice.yourRef,
+          ...(invoice.invoiceNumber === undefined ? {} : { invoiceNumber: String(invoice.invoiceNumber) }),
+          status: invoice.status
+        })
+    )
+  })
+  progress(4)
+  return { invoices, snapshot, mappings, ledger, blocked, exactInvoices }
+}

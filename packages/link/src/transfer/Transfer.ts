@@ -1,0 +1,514 @@
+import type { SalesInvoiceDraft } from "@psa-ledger/exact-client"
+import { odata, SalesInvoice } from "@psa-ledger/exact-client"
+import {
+  type CreateAccount,
+  type CreateSalesInvoice,
+  Mapping,
+  type ProcessSalesInvoice,
+  planInvoiceTransfer,
+  TransferPlan,
+  TransferRecord
+} from "@psa-ledger/reconcile-core"
+import { BigDecimal, DateTime, type Effect, type Schema } from "effect"
+import { exactAccountCode, failureOf, nowOf, port, toEffect } from "./internal.ts"
+import { loadTransferInputs } from "./Load.ts"
+import {
+  Aborted,
+  DependencyFailed,
+  type TransferDeps,
+  type TransferError,
+  type TransferFailure,
+  type TransferInputs,
+  type TransferProgress,
+  type TransferRange
+} from "./TransferTypes.ts"
+
+/**
+ * What happened to one ConnectWise invoice in a transfer run.
+ *
+ * - `created`: Exact now has it (this run created it; `processed` says whether it was also printed).
+ * - `processed`: it existed in Exact already (an earlier, interrupted run) and this run processed it.
+ * - `skipped`: it was transferred before; nothing was written.
+ * - `blocked`: it cannot be transferred until the reasons are fixed.
+ * - `failed`: a write failed; `failure` says why. Rerunning resumes it.
+ *
+ * @since 0.1.0
+ */
+export type InvoiceTransferOutcome =
+  | {
+      readonly status: "created"
+      readonly connectwiseInvoiceId: number
+      readonly number: string
+      readonly kind: "invoice" | "credit-note"
+      readonly exactInvoiceId: string
+      readonly processed: boolean
+      readonly exactInvoiceNumber?: number | undefined
+    }
+  | {
+      readonly status: "processed"
+      readonly connectwiseInvoiceId: number
+      readonly number: string
+      readonly exactInvoiceId: string
+      readonly exactInvoiceNumber?: number | undefined
+    }
+  | {
+      readonly status: "skipped"
+      readonly connectwiseInvoiceId: number
+      readonly number: string
+      readonly exactInvoiceId: string
+      readonly reason: string
+    }
+  | {
+      readonly status: "blocked"
+      readonly connectwiseInvoiceId: number
+      readonly number: string
+      readonly reasons: ReadonlyArray<string>
+    }
+  | {
+      readonly status: "failed"
+      readonly connectwiseInvoiceId: number
+      readonly number: string
+      /** The operation that failed: `CreateAccount`, `CreateSalesInvoice` or `ProcessSalesInvoice`. */
+      readonly step: string
+      readonly failure: TransferFailure
+    }
+
+/**
+ * The result of a transfer run: one outcome per invoice (in ConnectWise id order), the accounts
+ * created, and counts.
+ *
+ * @since 0.1.0
+ */
+export interface TransferReport {
+  readonly runId: string
+  readonly invoices: ReadonlyArray<InvoiceTransferOutcome>
+  readonly accountsCreated: ReadonlyArray<{ readonly connectwiseCompanyId: number; readonly exactAccountId: string }>
+  readonly counts: Readonly<Record<InvoiceTransferOutcome["status"], number>>
+  readonly plan: TransferPlan
+}
+
+/**
+ * Options of {@link runTransfer}.
+ *
+ * @since 0.1.0
+ */
+export interface RunTransferOptions {
+  /** The run's id: journal entries and ledger records carry it. */
+  readonly runId: string
+  readonly onProgress?: ((event: TransferProgress) => void) | undefined
+  /** Cancels the run between operations; what is left is reported `failed` with `Aborted`. */
+  readonly signal?: AbortSignal | undefined
+}
+
+const planOf = (deps: TransferDeps, inputs: TransferInputs): TransferPlan => {
+  const plan = planInvoiceTransfer(inputs.invoices, inputs.snapshot, inputs.mappings, inputs.ledger, deps.settings)
+  return new TransferPlan({ ...plan, blocked: [...inputs.blocked, ...plan.blocked] })
+}
+
+/**
+ * The plan of a transfer with no writes: which accounts and invoices would be created and
+ * processed, which invoices are skipped (transferred before) and which are blocked, and why.
+ *
+ * @example
+ * ```ts
+ * const plan = await previewTransfer(deps, { from: "2026-01-01", to: "2026-02-01" })
+ * for (const blocked of plan.blocked) console.log(blocked.number, blocked.reasons.join("; "))
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const previewTransfer = async (
+  deps: TransferDeps,
+  range: TransferRange,
+  options: { readonly onProgress?: ((event: TransferProgress) => void) | undefined } = {}
+): Promise<TransferPlan> => planOf(deps, await loadTransferInputs(deps, range, options))
+
+const toDate = (date: string): Date => new Date(`${date}T00:00:00Z`)
+
+const draftOf = (op: CreateSalesInvoice, accountId: string): SalesInvoiceDraft => ({
+  OrderedBy: accountId,
+  Journal: op.journal,
+  Currency: op.currency,
+  Description: op.description,
+  OrderDate: toDate(op.invoiceDate),
+  ...(op.dueDate === undefined ? {} : { DueDate: toDate(op.dueDate) }),
+  ...(op.paymentCondition === undefined ? {} : { PaymentCondition: op.paymentCondition }),
+  Type: op.type,
+  SalesInvoiceLines: op.lines.map((line) => ({
+    Item: line.itemId,
+    Quantity: BigDecimal.format(line.quantity),
+    NetPrice: BigDecimal.format(line.netPrice),
+    VATCode: line.vatCode,
+    Description: line.description
+  }))
+})
+
+const resultId = (result: Schema.Json | undefined, field: string): string | undefined => {
+  if (result === null || typeof result !== "object" || Array.isArray(result)) return undefined
+  const value = (result as Record<string, Schema.Json>)[field]
+  return typeof value === "string" ? value : undefined
+}
+
+/**
+ * Transfers ConnectWise invoices to Exact Online: creates missing customer accounts (and remembers
+ * the mapping), creates each invoice or credit note (type 8021) with `YourRef` = the ConnectWise
+ * number, records it in the ledger at once, and processes it (`PrintedSalesInvoices`). Every
+ * operation is journaled under its idempotency key, so a crash or a kill and a rerun never write
+ * twice; the ledger and the `YourRef` lookup are the second line of defence. One failing invoice
+ * does not stop the others. A second run creates nothing.
+ *
+ * @example
+ * ```ts
+ * const report = await runTransfer(deps, { from: "2026-01-01", to: "2026-02-01" }, { runId: "run-42" })
+ * report.counts // { created: 41, processed: 0, skipped: 3, blocked: 1, failed: 0 }
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const runTransfer = async (
+  deps: TransferDeps,
+  range: TransferRange,
+  options: RunTransferOptions
+): Promise<TransferReport> => {
+  const { runId, onProgress, signal } = options
+  const inputs = await loadTransferInputs(deps, range, { onProgress })
+  const plan = planOf(deps, inputs)
+  const linkId = deps.linkId
+  const invoiceById = new Map(inputs.invoices.map((invoice) => [invoice.id, invoice]))
+  const foundByRef = inputs.exactInvoices
+  const at = () => DateTime.makeUnsafe(nowOf(deps))
+  const results = new Map<string, string>()
+  const failedOps = new Map<string, TransferFailure>()
+  const outcomes = new Map<number, InvoiceTransferOutcome>()
+  const accountsCreated: Array<{ connectwiseCompanyId: number; exactAccountId: string }> = []
+  const numberOf = (id: number) => invoiceById.get(id)?.number ?? `#${id}`
+
+  for (const skip of plan.skipped) {
+    outcomes.set(skip.connectwiseInvoiceId, {
+      status: "skipped",
+      connectwiseInvoiceId: skip.connectwiseInvoiceId,
+      number: skip.number,
+      exactInvoiceId: skip.exactInvoiceId,
+      reason: skip.reason
+    })
+  }
+  for (const block of plan.blocked) {
+    outcomes.set(block.connectwiseInvoiceId, {
+      status: "blocked",
+      connectwiseInvoiceId: block.connectwiseInvoiceId,
+      number: block.number,
+      reasons: block.reasons
+    })
+  }
+
+  // The ledger learns of invoices Exact has by YourRef but the ledger lost (a crash between the
+  // POST and the record), so later runs and the payment sync see them.
+  const adopt = async (invoiceId: number, exactInvoiceId: string, status: "created" | "processed") => {
+    const invoice = invoiceById.get(invoiceId)
+    if (invoice === undefined || inputs.ledger.has(invoiceId)) return
+    const found = foundByRef.get(invoice.number.trim())
+    const total = found?.amount === undefined ? undefined : BigDecimal.fromString(found.amount)
+    const now = at()
+    await port(
+      "record the transfer",
+      deps.ledger.record(
+        linkId,
+        new TransferRecord({
+          connectwiseInvoiceId: invoiceId,
+          connectwiseInvoiceNumber: invoice.number,
+          exactInvoiceId,
+          ...(found?.invoiceNumber === undefined ? {} : { exactInvoiceNumber: String(found.invoiceNumber) }),
+          kind: invoice.type === "CreditMemo" || found?.type === 8021 ? "credit-note" : "invoice",
+          status,
+          ...(total === undefined || total._tag === "None" ? {} : { total: total.value }),
+          currency: invoice.currency,
+          runId,
+          transferredAt: now,
+          updatedAt: now
+        })
+      )
+    )
+  }
+  for (const skip of plan.skipped) {
+    const found = foundByRef.get(skip.number.trim())
+    if (found !== undefined && !inputs.ledger.has(skip.connectwiseInvoiceId)) {
+      try {
+        await adopt(skip.connectwiseInvoiceId, skip.exactInvoiceId, found.status >= 50 ? "processed" : "created")
+      } catch (error) {
+        deps.logger?.warn("transfer: could not adopt an invoice Exact already has", {
+          number: skip.number,
+          error: failureOf(error).message
+        })
+      }
+    }
+  }
+
+  /** Claims an operation in the journal; `undefined` means it was done before (with its result). */
+  const claim = async (opKey: string) => {
+    let answer = await port("journal begin", deps.journal.begin(linkId, opKey, { runId, at: at() }))
+    // A claim left by a run that crashed: take it over. The YourRef / code lookups below make the
+    // write safe to repeat; one run per link at a time is the host's rule (singleton schedules).
+    if (answer._tag === "InProgress") {
+      answer = await port("journal begin", deps.journal.begin(linkId, opKey, { runId, at: at(), takeOver: true }))
+    }
+    return answer
+  }
+
+  const createAccount = async (op: CreateAccount): Promise<string> => {
+    const answer = await claim(op.idempotencyKey)
+    if (answer._tag === "AlreadyDone") {
+      const id = resultId(answer.result, "accountId")
+      if (id !== undefined) return id
+    }
+    // On a retry, the account may exist from the attempt that crashed.
+    let accountId: string | undefined
+    if (answer._tag === "Started" && answer.attempt > 1) {
+      const [existing] = await deps.exact.listAll("crm/Accounts", {
+        filter: odata.eq("Code", exactAccountCode(op.code)),
+        select: ["ID", "Code"]
+      })
+      accountId = typeof existing?.ID === "string" ? existing.ID : undefined
+    }
+    if (accountId === undefined) {
+      const account = await deps.exact.createAccount({
+        Name: op.name,
+        Code: op.code,
+        Status: "C",
+        ...(op.vatNumber === undefined ? {} : { VATNumber: op.vatNumber }),
+        ...(op.cocNumber === undefined ? {} : { ChamberOfCommerce: op.cocNumber }),
+        ...(op.paymentCondition === undefined ? {} : { PaymentConditionSales: op.paymentCondition })
+      })
+      accountId = account.ID
+    }
+    await port(
+      "remember the customer mapping",
+      deps.mappings.upsert(linkId, [
+        new Mapping({
+          kind: "customer",
+          sourceKey: accountId,
+          targetId: op.connectwiseCompanyId,
+          method: "exact-identifier",
+          decidedBy: deps.actor ?? "psa-ledger transfer",
+          decidedAt: at()
+        })
+      ])
+    )
+    accountsCreated.push({ connectwiseCompanyId: op.connectwiseCompanyId, exactAccountId: accountId })
+    await port(
+      "journal complete",
+      deps.journal.complete(linkId, op.idempotencyKey, { result: { accountId }, at: at() })
+    )
+    return accountId
+  }
+
+  const createInvoice = async (op: CreateSalesInvoice): Promise<string> => {
+    const answer = await claim(op.idempotencyKey)
+    if (answer._tag === "AlreadyDone") {
+      const id = resultId(answer.result, "invoiceId")
+      if (id !== undefined) return id
+    }
+    const accountId =
+      op.account._tag === "ExistingAccount" ? op.account.id : (results.get(op.account.opKey) as string | undefined)
+    if (accountId === undefined) throw new Error(`the account of ${op.yourRef} was not created`)
+    const { invoice, created } = await deps.exact.createSalesInvoice(draftOf(op, accountId), { yourRef: op.yourRef })
+    const now = at()
+    const total =
+      invoice.AmountFC === null || invoice.AmountFC === undefined ? undefined : BigDecimal.fromString(invoice.AmountFC)
+    // Recorded at once: if the run dies before processing, the next one knows the invoice exists.
+    await port(
+      "record the transfer",
+      deps.ledger.record(
+        linkId,
+        new TransferRecord({
+          connectwiseInvoiceId: op.connectwiseInvoiceId,
+          connectwiseInvoiceNumber: op.yourRef,
+          exactInvoiceId: invoice.InvoiceID,
+          kind: op.kind,
+          status: invoice.Status === 50 ? "processed" : "created",
+          ...(total === undefined || total._tag === "None" ? {} : { total: total.value }),
+          currency: op.currency,
+          runId,
+          transferredAt: now,
+          updatedAt: now
+        })
+      )
+    )
+    await port(
+      "journal complete",
+      deps.journal.complete(linkId, op.idempotencyKey, {
+        result: { invoiceId: invoice.InvoiceID, created },
+        at: at()
+      })
+    )
+    return invoice.InvoiceID
+  }
+
+  const processInvoice = async (op: ProcessSalesInvoice): Promise<{ id: string; number: number | undefined }> => {
+    const invoiceId =
+      op.invoice._tag === "ExistingSalesInvoice" ? op.invoice.id : (results.get(op.invoice.opKey) as string | undefined)
+    if (invoiceId === undefined) throw new Error("the invoice to process was not created")
+    const answer = await claim(op.idempotencyKey)
+    if (answer._tag === "AlreadyDone") return { id: invoiceId, number: undefined }
+    let number: number | undefined
+    let done = false
+    if (answer._tag === "Started" && answer.attempt > 1) {
+      // The crashed attempt may have printed it: Exact refuses to print twice.
+      const [current] = await deps.exact.listAll("salesinvoice/SalesInvoices", {
+        filter: odata.eq("InvoiceID", odata.guid(invoiceId)),
+        select: ["InvoiceID", "InvoiceNumber", "Status"],
+        schema: SalesInvoice
+      })
+      if (current?.Status === 50) {
+        done = true
+        number = current.InvoiceNumber ?? undefined
+      }
+    }
+    if (!done) {
+      const processed = await deps.exact.processSalesInvoice(invoiceId, { invoiceDate: toDate(op.invoiceDate) })
+      number = processed.InvoiceNumber
+    }
+    const existing = await port("read the ledger", deps.ledger.find(linkId, op.connectwiseInvoiceId))
+    const invoice = invoiceById.get(op.connectwiseInvoiceId)
+    if (existing._tag === "Some") {
+      await port(
+        "record the transfer",
+        deps.ledger.record(
+          linkId,
+          new TransferRecord({
+            ...existing.value,
+            status: existing.value.status === "paid" ? "paid" : "processed",
+            ...(number === undefined ? {} : { exactInvoiceNumber: String(number) }),
+            updatedAt: at()
+          })
+        )
+      )
+    } else if (invoice !== undefined) {
+      await adopt(op.connectwiseInvoiceId, invoiceId, "processed")
+    }
+    await port(
+      "journal complete",
+      deps.journal.complete(linkId, op.idempotencyKey, {
+        result: { invoiceId, ...(number === undefined ? {} : { invoiceNumber: number }) },
+        at: at()
+      })
+    )
+    return { id: invoiceId, number }
+  }
+
+  const accountOps = plan.operations.filter((op) => op._tag === "CreateAccount")
+  const invoiceOps = plan.operations.filter((op) => op._tag !== "CreateAccount")
+  let done = 0
+  for (const op of accountOps) {
+    if (signal?.aborted) {
+      failedOps.set(op.idempotencyKey, new Aborted({ message: "the run was cancelled" }))
+      continue
+    }
+    try {
+      results.set(op.idempotencyKey, await createAccount(op))
+    } catch (error) {
+      const failure = failureOf(error)
+      failedOps.set(op.idempotencyKey, failure)
+      await port(
+        "journal fail",
+        deps.journal.fail(linkId, op.idempotencyKey, {
+          error: { tag: failure._tag, message: failure.message },
+          at: at()
+        })
+      ).catch(() => undefined)
+    }
+    onProgress?.({ phase: "accounts", done: ++done, total: accountOps.length })
+  }
+
+  const total = invoiceOps.length
+  done = 0
+  for (const op of invoiceOps) {
+    const id = op.connectwiseInvoiceId
+    const fail = (failure: TransferFailure) => {
+      failedOps.set(op.idempotencyKey, failure)
+      if (outcomes.get(id)?.status !== "failed") {
+        outcomes.set(id, { status: "failed", connectwiseInvoiceId: id, number: numberOf(id), step: op._tag, failure })
+      }
+    }
+    const failedDependency = op.dependsOn.find((key) => failedOps.has(key))
+    if (failedDependency !== undefined) {
+      fail(
+        new DependencyFailed({
+          opKey: failedDependency,
+          message: `depends on an operation that failed: ${failedOps.get(failedDependency)?.message ?? failedDependency}`
+        })
+      )
+    } else if (signal?.aborted) {
+      fail(new Aborted({ message: "the run was cancelled before this invoice" }))
+    } else {
+      try {
+        if (op._tag === "CreateSalesInvoice") {
+          const exactInvoiceId = await createInvoice(op)
+          results.set(op.idempotencyKey, exactInvoiceId)
+          outcomes.set(id, {
+            status: "created",
+            connectwiseInvoiceId: id,
+            number: op.yourRef,
+            kind: op.kind,
+            exactInvoiceId,
+            processed: false
+          })
+        } else {
+          const processed = await processInvoice(op)
+          results.set(op.idempotencyKey, processed.id)
+          const before = outcomes.get(id)
+          outcomes.set(
+            id,
+            before?.status === "created"
+              ? { ...before, processed: true, exactInvoiceNumber: processed.number }
+              : {
+                  status: "processed",
+                  connectwiseInvoiceId: id,
+                  number: numberOf(id),
+                  exactInvoiceId: processed.id,
+                  exactInvoiceNumber: processed.number
+                }
+          )
+        }
+      } catch (error) {
+        const failure = failureOf(error)
+        fail(failure)
+        deps.logger?.error("transfer: operation failed", { op: op._tag, number: numberOf(id), error: failure.message })
+        await port(
+          "journal fail",
+          deps.journal.fail(linkId, op.idempotencyKey, {
+            error: { tag: failure._tag, message: failure.message },
+            at: at()
+          })
+        ).catch(() => undefined)
+      }
+    }
+    onProgress?.({ phase: "invoices", done: ++done, total })
+  }
+
+  const invoices = [...outcomes.values()].sort((a, b) => a.connectwiseInvoiceId - b.connectwiseInvoiceId)
+  const counts = { created: 0, processed: 0, skipped: 0, blocked: 0, failed: 0 }
+  for (const outcome of invoices) counts[outcome.status]++
+  return { runId, invoices, accountsCreated, counts, plan }
+}
+
+/**
+ * The Effect face of {@link previewTransfer}.
+ *
+ * @since 0.1.0
+ */
+export const previewTransferEffect = (
+  deps: TransferDeps,
+  range: TransferRange,
+  options?: { readonly onProgress?: ((event: TransferProgress) => void) | undefined }
+): Effect.Effect<TransferPlan, TransferError> => toEffect(() => previewTransfer(deps, range, options))
+
+/**
+ * The Effect face of {@link runTransfer}.
+ *
+ * @since 0.1.0
+ */
+export const runTransferEffect = (
+  deps: TransferDeps,
+  range: TransferRange,
+  options: RunTransferOptions
+): Effect.Effect<TransferReport, TransferError> => toEffect(() => runTransfer(deps, range, options))
