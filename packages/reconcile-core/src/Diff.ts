@@ -208,9 +208,18 @@ const notInvoiced = (
   _settings: Settings
 ): Array<GridRow> => {
   const byAgreement = new Map<number, { row: GridRow; products: Set<number>; unsure: boolean }>()
+  // A customer's row whose product is not linked yet may be the very addition we would cancel, on
+  // any of the customer's agreements (its agreement often cannot resolve without the product): do
+  // not guess for that company at all.
+  const unsureCompanies = new Set<number>()
   for (const row of rows) {
+    const companyId = linkedId(row.customerResolution)
+    if (companyId === undefined) continue
+    if (linkedId(row.productResolution) === undefined && row.productResolution._tag !== "Missing") {
+      unsureCompanies.add(companyId)
+    }
     const agreementId = linkedId(row.agreementResolution)
-    if (agreementId === undefined || linkedId(row.customerResolution) === undefined) continue
+    if (agreementId === undefined) continue
     let entry = byAgreement.get(agreementId)
     if (entry === undefined) {
       entry = { row, products: new Set(), unsure: false }
@@ -223,7 +232,8 @@ const notInvoiced = (
   }
   const result: Array<GridRow> = []
   for (const [agreementId, { row, products, unsure }] of byAgreement) {
-    if (unsure) continue
+    const companyId = index.agreements.get(agreementId)?.companyId
+    if (unsure || (companyId !== undefined && unsureCompanies.has(companyId))) continue
     for (const addition of index.additionsByAgreement.get(agreementId) ?? []) {
       if (products.has(addition.productId) || !isAdditionActive(addition, row.period)) continue
       const product = index.products.get(addition.productId)

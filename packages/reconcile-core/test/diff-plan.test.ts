@@ -8,6 +8,7 @@ import {
   dec,
   diff,
   LinkSettings,
+  Mapping,
   NewAgreementSettings,
   plan,
   RowDecision,
@@ -154,6 +155,39 @@ describe("diff", () => {
     const extra = rows.find((row) => row.origin === "connectwise")
     assert.strictEqual(extra?.deviations[0]?._tag, "AdditionNotInvoiced")
     assert.strictEqual(extra?.key, "addition|901")
+  })
+
+  it("proposes no cancellation while one of the customer's invoice products is still unlinked", () => {
+    // Without a configured agreement type the unlinked product's row cannot resolve an agreement;
+    // its product may well be addition 901's (the suggestion says so), so nothing may be cancelled.
+    const untyped = new LinkSettings({ proposeCancellations: true })
+    const lines = [
+      line("a", acme, { key: "BP" }, "5", "18.70"),
+      line("b", acme, { key: "EXO-P1", code: "EXO-P1", description: "Exchange Online Plan 1" }, "2", "4.00")
+    ]
+    const rows = diff(resolve(lines, baseSnapshot(), [], untyped), baseSnapshot(), untyped)
+    const unlinked = rows.find((row) => row.product.code === "EXO-P1")
+    assert.strictEqual(unlinked?.productResolution._tag, "Suggested")
+    assert.deepStrictEqual(
+      rows.filter((row) => row.origin === "connectwise"),
+      []
+    )
+    // Once the product is linked, the same invoice carries it and there is still nothing to cancel.
+    const mapped = [
+      new Mapping({
+        kind: "product",
+        sourceKey: "EXO-P1",
+        targetId: 11,
+        method: "manual",
+        decidedBy: "ann",
+        decidedAt: at
+      })
+    ]
+    const linked = diff(resolve(lines, baseSnapshot(), mapped, untyped), baseSnapshot(), untyped)
+    assert.deepStrictEqual(
+      linked.filter((row) => row.origin === "connectwise"),
+      []
+    )
   })
 
   it("several additions of one product are compared as their sum and noted", () => {
