@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// psa-ledger command line. Until the sandbox and link packages land, `demo` only says so.
-import { packageName as link } from "@psa-ledger/link"
+// psa-ledger on the command line. `demo` reconciles a sandbox MSP end to end (see demo.ts).
+import { runDemo } from "./demo.ts"
 
 const [command = "help"] = process.argv.slice(2)
 
 if (command === "demo") {
-  console.log(`psa-ledger demo (${link}): the end-to-end demo arrives with the sandbox and link packages.`)
+  await runDemo()
 } else {
-  console.log("usage: psa-ledger demo")
+  console.log("usage: psa-ledger demo    reconcile a simulated MSP end to end, over real HTTP on 127.0.0.1")
 }

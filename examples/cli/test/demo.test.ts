@@ -1,0 +1,28 @@
+import { afterEach, describe, expect, it, vi } from "vitest"
+import { runDemo } from "../src/demo.ts"
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
+describe("npm start demo", () => {
+  it("reconciles the sandbox MSP, leaves only what needs a person, and transfers invoices once", async () => {
+    const printed: Array<string> = []
+    vi.spyOn(console, "log").mockImplementation((...args: Array<unknown>) => {
+      printed.push(args.join(" "))
+    })
+    const result = await runDemo({ seed: 11, customers: 12 })
+    expect(result.deviations).toBeGreaterThan(0)
+    expect(result.report.counts.failed).toBe(0)
+    expect(result.report.counts.done).toBeGreaterThan(0)
+    // What an automatic apply must not touch: lines it cannot read, customers or products it cannot
+    // link or create on its own, and currencies that disagree.
+    expect(new Set(result.left)).toSatisfy((kinds: Set<string>) =>
+      [...kinds].every((kind) => ["AdditionMissing", "CurrencyMismatch", "InvalidLine"].includes(kind))
+    )
+    expect(result.transferred.created).toBeGreaterThan(0)
+    expect(result.transferred.failed).toBe(0)
+    expect(result.again.created).toBe(0)
+    expect(printed.join("\n")).toContain("never twice")
+  })
+})
