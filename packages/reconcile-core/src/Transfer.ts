@@ -421,11 +421,14 @@ export const planInvoiceTransfer = (
     const found = exactByYourRef.get(invoice.number.trim()) ?? []
     const existingId = record?.exactInvoiceId ?? found[0]?.id
     if (existingId !== undefined) {
-      const processed = record !== undefined ? record.status !== "created" : (found[0]?.status ?? 20) >= 50
+      // Exact's own status wins over the ledger: a run killed after printing but before the ledger
+      // update must not print again (Exact refuses, and errors count towards its hourly block).
+      const processed =
+        (record !== undefined && record.status !== "created") || found.some((exact) => exact.status >= 50)
       if (!processed && process) {
         invoiceOps.push(
           new ProcessSalesInvoice({
-            idempotencyKey: idempotencyKey("ProcessSalesInvoice", linkId, period, [invoice.id], "invoice", existingId),
+            idempotencyKey: processKey(linkId, period, invoice.id),
             dependsOn: [],
             connectwiseInvoiceId: invoice.id,
             invoice: new ExistingSalesInvoice({ id: existingId }),
@@ -518,14 +521,7 @@ export const planInvoiceTransfer = (
     if (process) {
       invoiceOps.push(
         new ProcessSalesInvoice({
-          idempotencyKey: idempotencyKey(
-            "ProcessSalesInvoice",
-            linkId,
-            period,
-            [invoice.id],
-            "invoice",
-            create.idempotencyKey
-          ),
+          idempotencyKey: processKey(linkId, period, invoice.id),
           dependsOn: [create.idempotencyKey],
           connectwiseInvoiceId: invoice.id,
           invoice: new Created({ opKey: create.idempotencyKey }),
@@ -536,3 +532,14 @@ export const planInvoiceTransfer = (
   }
   return new TransferPlan({ linkId, operations: [...accounts, ...invoiceOps], skipped, blocked })
 }
+
+/**
+ * Printing an invoice is keyed on the ConnectWise invoice alone, not on how the Exact invoice is
+ * referenced (the create operation before it exists, its id after): a resumed run must find the
+ * interrupted print's journal entry and check Exact before printing again.
+ */
+const processKey = (
+  linkId: string,
+  period: { readonly start: string; readonly end: string },
+  connectwiseInvoiceId: number
+): string => idempotencyKey("ProcessSalesInvoice", linkId, period, [connectwiseInvoiceId], "invoice", "processed")

@@ -131,4 +131,36 @@ describe("planInvoiceTransfer", () => {
     const again = planInvoiceTransfer([invoice(1, "INV-1")], snapshot, [], [record], settings)
     assert.strictEqual(again.operations[0]?.idempotencyKey, p.operations[1]?.idempotencyKey)
   })
+
+  it("keys a print on the ConnectWise invoice, so a resumed run finds it, and trusts Exact's processed status", () => {
+    const fresh = planInvoiceTransfer([invoice(1, "INV-1")], snapshot, [], [], settings)
+    const print = fresh.operations.find((op) => op._tag === "ProcessSalesInvoice")
+    // Killed after Exact created the invoice and the ledger recorded it, before the print finished.
+    const created = new TransferRecord({
+      connectwiseInvoiceId: 1,
+      connectwiseInvoiceNumber: "INV-1",
+      exactInvoiceId: "ex-1",
+      kind: "invoice",
+      status: "created",
+      runId: "r1",
+      transferredAt: at,
+      updatedAt: at
+    })
+    const resumed = planInvoiceTransfer([invoice(1, "INV-1")], snapshot, [], [created], settings)
+    assert.deepStrictEqual(
+      resumed.operations.map((op) => [op._tag, op.idempotencyKey]),
+      [["ProcessSalesInvoice", print?.idempotencyKey]]
+    )
+    // Killed after the print, before the ledger update: Exact says processed (50), so nothing is planned.
+    const printed = new TransferSnapshot({
+      ...snapshot,
+      salesInvoices: [...snapshot.salesInvoices, new ExactSalesInvoiceRef({ id: "ex-1", yourRef: "INV-1", status: 50 })]
+    })
+    const done = planInvoiceTransfer([invoice(1, "INV-1")], printed, [], [created], settings)
+    assert.deepStrictEqual(done.operations, [])
+    assert.deepStrictEqual(
+      done.skipped.map((skip) => skip.connectwiseInvoiceId),
+      [1]
+    )
+  })
 })
