@@ -1,0 +1,98 @@
+/**
+ * The process the kill tests kill: opens the link's SQLite storage, builds both clients against the
+ * sandbox (through the parent's proxy) and runs one engine to the end — Flow A's `applyPlan` of the
+ * plan file, or Flow B's `runTransfer` of the world's latest month — then writes its report.
+ *
+ *   node --conditions=@psa-ledger/source child.ts <config.json>
+ *
+ * Exit 0 with the report written; anything else is a failure the parent reports with stderr.
+ */
+import { readFileSync, writeFileSync } from "node:fs"
+import { ChangePlan } from "@psa-ledger/reconcile-core"
+import { sqliteStorage } from "@psa-ledger/storage-adapters"
+import { Schema } from "effect"
+import { applyPlan } from "../../src/reconciliation/index.ts"
+import { runTransfer } from "../../src/transfer/index.ts"
+import {
+  AGREEMENT_CONTACT,
+  clientsFor,
+  ENCRYPTION_KEY,
+  type Endpoint,
+  LINK_ID,
+  settingsFor,
+  transferRange
+} from "./harness.ts"
+
+/** What the parent tells a child. */
+export interface ChildConfig {
+  readonly flow: "apply" | "transfer"
+  readonly endpoint: Endpoint
+  readonly database: string
+  /** The encoded `ChangePlan` (apply only). */
+  readonly planFile?: string
+  readonly reportFile: string
+  readonly runId: string
+}
+
+const [configFile] = process.argv.slice(2)
+if (configFile === undefined) throw new Error("usage: child.ts <config.json>")
+const config = JSON.parse(readFileSync(configFile, "utf8")) as ChildConfig
+
+const storage = await sqliteStorage({ filename: config.database, encryptionKey: ENCRYPTION_KEY })
+const { connectwise, exact } = clientsFor(config.endpoint, storage.tokens(LINK_ID))
+
+/** What the parent reads back: counts and each outcome's status (the reports hold decimals and classes). */
+export interface ChildReport {
+  readonly counts: Readonly<Record<string, number>>
+  readonly outcomes: ReadonlyArray<{ readonly key: string; readonly status: string; readonly reason?: string }>
+}
+
+let report: ChildReport
+if (config.flow === "apply") {
+  if (config.planFile === undefined) throw new Error("apply needs a planFile")
+  const plan = Schema.decodeUnknownSync(ChangePlan)(JSON.parse(readFileSync(config.planFile, "utf8")))
+  const applied = await applyPlan(
+    {
+      linkId: LINK_ID,
+      connectwise,
+      mappings: storage.mappings,
+      journal: storage.journal,
+      agreementContact: () => AGREEMENT_CONTACT
+    },
+    plan,
+    { runId: config.runId }
+  )
+  report = {
+    counts: applied.counts,
+    outcomes: applied.operations.map((o) => ({
+      key: o.key,
+      status: o.status,
+      ...(o.status === "done" ? {} : { reason: `${o.reason._tag}: ${o.reason.message}` })
+    }))
+  }
+} else {
+  const transferred = await runTransfer(
+    {
+      linkId: LINK_ID,
+      exact,
+      connectwise,
+      ledger: storage.transfers,
+      journal: storage.journal,
+      mappings: storage.mappings,
+      settings: settingsFor()
+    },
+    transferRange(),
+    { runId: config.runId }
+  )
+  report = {
+    counts: transferred.counts,
+    outcomes: transferred.invoices.map((o) => ({
+      key: o.number,
+      status: o.status,
+      ...(o.status === "failed" ? { reason: `${o.step}: ${o.failure._tag}: ${o.failure.message}` } : {}),
+      ...(o.status === "blocked" ? { reason: o.reasons.join("; ") } : {})
+    }))
+  }
+}
+writeFileSync(config.reportFile, JSON.stringify(report))
+await storage.close()

