@@ -1,3 +1,5 @@
+import { ConnectWiseError } from "@psa-ledger/connectwise-client"
+import { ExactError } from "@psa-ledger/exact-client"
 import { Schema } from "effect"
 
 /**
@@ -21,6 +23,8 @@ export class ConnectWise extends Schema.TaggedClass<ConnectWise>()("ConnectWise"
   operation: Schema.String,
   /** The HTTP status, when there was a response. */
   status: Schema.optional(Schema.Int),
+  /** The client's reason tag, e.g. `Validation` or `NotFound`, when there is one. */
+  cause: Schema.optional(Schema.String),
   message: Schema.String
 }) {}
 
@@ -32,6 +36,34 @@ export class ConnectWise extends Schema.TaggedClass<ConnectWise>()("ConnectWise"
 export class Exact extends Schema.TaggedClass<Exact>()("Exact", {
   operation: Schema.String,
   status: Schema.optional(Schema.Int),
+  /** The client's reason tag, e.g. `RateLimited` or `Validation`, when there is one. */
+  cause: Schema.optional(Schema.String),
+  message: Schema.String
+}) {}
+
+/**
+ * The reconciliation's invoice source could not be read: Exact Online refused or failed, or a CSV
+ * file could not be opened.
+ *
+ * @since 0.1.0
+ */
+export class Source extends Schema.TaggedClass<Source>()("Source", {
+  /** `sales`, `purchase` or `csv`. */
+  source: Schema.String,
+  /** The vendor error's reason tag, e.g. `RateLimited`, when there is one. */
+  cause: Schema.optional(Schema.String),
+  message: Schema.String
+}) {}
+
+/**
+ * An operation this one depends on (an invoice's account, a new addition's product) failed or was
+ * skipped, so this one was not attempted.
+ *
+ * @since 0.1.0
+ */
+export class DependencyFailed extends Schema.TaggedClass<DependencyFailed>()("DependencyFailed", {
+  /** The idempotency key of the operation depended on. */
+  opKey: Schema.String,
   message: Schema.String
 }) {}
 
@@ -93,6 +125,8 @@ export const LinkErrorReason = Schema.Union([
   Storage,
   ConnectWise,
   Exact,
+  Source,
+  DependencyFailed,
   Mail,
   InvalidInput,
   Cancelled,
@@ -133,6 +167,10 @@ export class LinkError extends Schema.TaggedError<LinkError>()("LinkError", {
       }
       case "InvalidInput":
         return `InvalidInput: ${reason.record}.${reason.field}: ${reason.message}`
+      case "Source":
+        return `Source: reading the ${reason.source} invoice source failed${reason.cause ? ` (${reason.cause})` : ""}: ${reason.message}`
+      case "DependencyFailed":
+        return `DependencyFailed: ${reason.opKey}: ${reason.message}`
       default:
         return `${reason._tag}: ${reason.message}`
     }
@@ -144,20 +182,47 @@ export class LinkError extends Schema.TaggedError<LinkError>()("LinkError", {
   }
 }
 
+const messageOf = (error: unknown): string =>
+  error instanceof Error ? error.message : typeof error === "string" ? error : String(error)
+
 /**
- * Turns anything thrown or failed into a `LinkError`: a `LinkError` stays itself, a core
- * `StorageError` becomes a `Storage` reason, anything else `Unexpected` with its message.
+ * The reason for anything thrown or failed while doing `operation`: a `LinkError` keeps its reason,
+ * a client's `ExactError`/`ConnectWiseError` becomes `Exact`/`ConnectWise` (with its reason tag as
+ * `cause` and its HTTP status), a core `StorageError` becomes `Storage`, anything else `Unexpected`.
  *
  * @since 0.1.0
  */
-export const toLinkError = (error: unknown): LinkError => {
-  if (error instanceof LinkError) return error
-  if (isStorageError(error)) {
-    return LinkError.of(new Storage({ operation: error.operation, message: error.message }))
+export const reasonOf = (error: unknown, operation = "link"): LinkErrorReason => {
+  if (error instanceof LinkError) return error.reason
+  if (error instanceof ExactError) {
+    const status = (error.reason as { status?: unknown }).status
+    return new Exact({
+      operation,
+      ...(typeof status === "number" ? { status } : {}),
+      cause: error.reason._tag,
+      message: error.message
+    })
   }
-  const message = error instanceof Error ? error.message : typeof error === "string" ? error : String(error)
-  return LinkError.of(new Unexpected({ message }))
+  if (error instanceof ConnectWiseError) {
+    return new ConnectWise({
+      operation,
+      ...(error.status === undefined ? {} : { status: error.status }),
+      cause: error.reason._tag,
+      message: error.message
+    })
+  }
+  if (isStorageError(error)) return new Storage({ operation: error.operation, message: error.message })
+  return new Unexpected({ message: messageOf(error) })
 }
+
+/**
+ * Turns anything thrown or failed into a `LinkError`: a `LinkError` stays itself, client and
+ * storage errors keep their system (see {@link reasonOf}), anything else is `Unexpected`.
+ *
+ * @since 0.1.0
+ */
+export const toLinkError = (error: unknown, operation?: string): LinkError =>
+  error instanceof LinkError ? error : LinkError.of(reasonOf(error, operation))
 
 const isStorageError = (error: unknown): error is { _tag: "StorageError"; operation: string; message: string } =>
   typeof error === "object" &&

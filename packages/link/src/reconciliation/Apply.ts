@@ -8,9 +8,20 @@ import {
   toMapping
 } from "@psa-ledger/reconcile-core"
 import { BigDecimal, DateTime, Option, type Schema } from "effect"
+import {
+  Busy,
+  Cancelled,
+  DependencyFailed,
+  InvalidInput,
+  LinkError,
+  type LinkErrorReason,
+  reasonOf,
+  Storage,
+  Unexpected
+} from "../LinkError.ts"
 import type { OnProgress } from "./InvoiceSource.ts"
 import { run } from "./internal/effect.ts"
-import { messageOf, reasonTagOf } from "./ReconciliationError.ts"
+import { messageOf } from "./internal/errors.ts"
 import { mapLimit } from "./Snapshot.ts"
 
 /**
@@ -50,31 +61,21 @@ export interface ApplyOptions {
 }
 
 /**
- * Why an operation failed.
+ * Why an operation failed: a `LinkError` reason — `ConnectWise` (the client's reason tag in `cause`),
+ * `Storage`, `Busy` (another run holds the operation), `InvalidInput` (the plan is inconsistent) or
+ * `Unexpected`.
  *
  * @since 0.1.0
  */
-export type ApplyFailure =
-  | {
-      readonly _tag: "ConnectWise"
-      readonly message: string
-      /** The client's reason, e.g. `Validation`, `NotFound`. */
-      readonly reason: string | undefined
-      readonly status: number | undefined
-    }
-  | { readonly _tag: "Storage"; readonly operation: string; readonly message: string }
-  | { readonly _tag: "InProgress"; readonly runId: string; readonly message: string }
-  | { readonly _tag: "Invalid"; readonly message: string }
+export type ApplyFailure = LinkErrorReason
 
 /**
- * Why an operation was not attempted.
+ * Why an operation was not attempted: done by an earlier run (`AlreadyDone`), or the `LinkError`
+ * reasons `DependencyFailed` and `Cancelled` (the signal aborted).
  *
  * @since 0.1.0
  */
-export type ApplySkip =
-  | { readonly _tag: "AlreadyDone"; readonly message: string }
-  | { readonly _tag: "DependencyFailed"; readonly dependency: string; readonly message: string }
-  | { readonly _tag: "Aborted"; readonly message: string }
+export type ApplySkip = { readonly _tag: "AlreadyDone"; readonly message: string } | DependencyFailed | Cancelled
 
 /**
  * The outcome of one operation: `done` (written now, or found already written after a crash:
@@ -110,20 +111,10 @@ export interface ApplyReport {
   readonly counts: { readonly done: number; readonly skipped: number; readonly failed: number }
 }
 
-class OperationFailed extends Error {
-  readonly failure: ApplyFailure
-  constructor(failure: ApplyFailure) {
-    super(failure.message)
-    this.failure = failure
-  }
-}
-
-const cwFailure = (error: unknown): ApplyFailure => ({
-  _tag: "ConnectWise",
-  message: messageOf(error),
-  reason: reasonTagOf(error),
-  status: typeof (error as { status?: unknown })?.status === "number" ? (error as { status: number }).status : undefined
-})
+const failure = (reason: ApplyFailure) => LinkError.of(reason)
+const failureOf = (error: unknown, operation: string): ApplyFailure => reasonOf(error, operation)
+const invalidPlan = (key: string, message: string) =>
+  new InvalidInput({ record: "ChangePlan", field: `operations[${key}]`, message })
 
 const at = (date: string) => `${date}T00:00:00Z`
 const sameDecimal = (a: BigDecimal.BigDecimal | undefined, b: BigDecimal.BigDecimal) =>
@@ -201,37 +192,39 @@ export const applyPlan = async (
       status: "failed",
       key,
       op: "CreateProduct",
-      reason: { _tag: "Invalid", message: `operation ${key} is neither in the plan nor done` }
+      reason: invalidPlan(key, `operation ${key} is neither in the plan nor done`)
     }
   }
 
   const refId = (ref: TargetRef): number => {
     if (ref._tag === "Existing") return ref.id
     const id = createdIds.get(ref.opKey)
-    if (id === undefined) throw new OperationFailed({ _tag: "Invalid", message: `no id from operation ${ref.opKey}` })
+    if (id === undefined) throw failure(invalidPlan(ref.opKey, `no id from operation ${ref.opKey}`))
     return id
   }
 
-  const cw = async <A>(task: () => Promise<A>): Promise<A> => {
-    try {
-      return await task()
-    } catch (error) {
-      throw new OperationFailed(cwFailure(error))
+  const cw =
+    (operation: string) =>
+    async <A>(task: () => Promise<A>): Promise<A> => {
+      try {
+        return await task()
+      } catch (error) {
+        throw failure(failureOf(error, operation))
+      }
     }
-  }
 
   /** Looks for the write of an operation that may have happened before a crash. */
   const findExisting = async (op: PlanOperation): Promise<Schema.Json | undefined> => {
     const client = deps.connectwise
     switch (op._tag) {
       case "CreateProduct": {
-        const [found] = await cw(() =>
+        const [found] = await cw(op._tag)(() =>
           client.listAll("/procurement/catalog", { conditions: conditions.eq("identifier", op.identifier) })
         )
         return found === undefined ? undefined : { id: found.id }
       }
       case "CreateAgreement": {
-        const found = await cw(() =>
+        const found = await cw(op._tag)(() =>
           client.listAll("/finance/agreements", {
             conditions: conditions.and(
               conditions.eq("company/id", op.companyId),
@@ -246,7 +239,7 @@ export const applyPlan = async (
       case "AddAddition": {
         const agreementId = refId(op.agreement)
         const productId = refId(op.product)
-        const additions = await cw(() =>
+        const additions = await cw(op._tag)(() =>
           client.listAll("/finance/agreements/{parentId}/additions", {
             path: { parentId: agreementId },
             conditions: conditions.eq("product/id", productId)
@@ -272,7 +265,7 @@ export const applyPlan = async (
     const client = deps.connectwise
     switch (op._tag) {
       case "CreateProduct": {
-        const created = await cw(() =>
+        const created = await cw(op._tag)(() =>
           client.create(
             "/procurement/catalog",
             {
@@ -294,7 +287,7 @@ export const applyPlan = async (
       }
       case "CreateAgreement": {
         const contact = await deps.agreementContact?.(op.companyId)
-        const created = await cw(() =>
+        const created = await cw(op._tag)(() =>
           client.create(
             "/finance/agreements",
             {
@@ -317,7 +310,7 @@ export const applyPlan = async (
       case "AddAddition": {
         const agreementId = refId(op.agreement)
         const productId = refId(op.product)
-        const created = await cw(() =>
+        const created = await cw(op._tag)(() =>
           client.create(
             "/finance/agreements/{parentId}/additions",
             {
@@ -343,7 +336,7 @@ export const applyPlan = async (
             : op._tag === "UpdateAdditionUnitCost"
               ? "unitCost"
               : "unitPrice"
-        await cw(() =>
+        await cw(op._tag)(() =>
           client.patch(
             "/finance/agreements/{parentId}/additions/{id}",
             { parentId: op.agreementId, id: op.additionId },
@@ -353,7 +346,7 @@ export const applyPlan = async (
         return { id: op.additionId }
       }
       case "CancelAddition": {
-        await cw(() =>
+        await cw(op._tag)(() =>
           client.patch(
             "/finance/agreements/{parentId}/additions/{id}",
             { parentId: op.agreementId, id: op.additionId },
@@ -364,10 +357,9 @@ export const applyPlan = async (
       }
       case "RememberMapping": {
         const mapping = toMapping(op, createdIds)
-        if (mapping === undefined)
-          throw new OperationFailed({ _tag: "Invalid", message: "the created target's id is unknown" })
+        if (mapping === undefined) throw failure(invalidPlan(op.idempotencyKey, "the created target's id is unknown"))
         await run(deps.mappings.upsert(linkId, [mapping])).catch((error: unknown) => {
-          throw new OperationFailed({ _tag: "Storage", operation: "MappingStore.upsert", message: messageOf(error) })
+          throw failure(new Storage({ operation: "MappingStore.upsert", message: messageOf(error) }))
         })
         return { id: mapping.targetId }
       }
@@ -375,7 +367,7 @@ export const applyPlan = async (
   }
 
   const storage = (operation: string) => (error: unknown) => {
-    throw new OperationFailed({ _tag: "Storage", operation, message: messageOf(error) })
+    throw failure(new Storage({ operation, message: messageOf(error) }))
   }
 
   const execute = async (op: PlanOperation): Promise<OperationReport> => {
@@ -385,7 +377,7 @@ export const applyPlan = async (
       return {
         ...base,
         status: "skipped",
-        reason: { _tag: "Aborted", message: "the apply was aborted before this operation" }
+        reason: new Cancelled({ message: "the apply was aborted before this operation" })
       }
     }
     try {
@@ -403,7 +395,7 @@ export const applyPlan = async (
           return {
             ...base,
             status: "failed",
-            reason: { _tag: "InProgress", runId: claim.runId, message: `run ${claim.runId} holds this operation` }
+            reason: new Busy({ holder: claim.runId, message: `run ${claim.runId} holds this operation` })
           }
         }
         claim = await run(journal.begin(linkId, key, { runId: options.runId, at: now(), takeOver: true })).catch(
@@ -427,11 +419,11 @@ export const applyPlan = async (
         recovered = existing !== undefined
         result = existing ?? (await write(op))
       } catch (error) {
-        const failure = error instanceof OperationFailed ? error.failure : cwFailure(error)
+        const reason = failureOf(error, op._tag)
         await run(
-          journal.fail(linkId, key, { error: JSON.parse(JSON.stringify(failure)) as Schema.Json, at: now() })
+          journal.fail(linkId, key, { error: JSON.parse(JSON.stringify(reason)) as Schema.Json, at: now() })
         ).catch(() => undefined)
-        return { ...base, status: "failed", reason: failure }
+        return { ...base, status: "failed", reason }
       }
       const id = idOf(result)
       if (
@@ -443,9 +435,8 @@ export const applyPlan = async (
       await run(journal.complete(linkId, key, { result, at: now() })).catch(storage("PlanJournal.complete"))
       return { ...base, status: "done", result, recovered }
     } catch (error) {
-      const failure =
-        error instanceof OperationFailed ? error.failure : { _tag: "Invalid" as const, message: messageOf(error) }
-      return { ...base, status: "failed", reason: failure }
+      const reason = error instanceof LinkError ? error.reason : new Unexpected({ message: messageOf(error) })
+      return { ...base, status: "failed", reason }
     }
   }
 
@@ -470,11 +461,10 @@ export const applyPlan = async (
               status: "skipped",
               key,
               op: op._tag,
-              reason: {
-                _tag: "DependencyFailed",
-                dependency: blocked.key,
+              reason: new DependencyFailed({
+                opKey: blocked.key,
                 message: `${blocked.op} ${blocked.key} ${blocked.status === "failed" ? `failed: ${blocked.reason.message}` : `was skipped: ${blocked.reason.message}`}`
-              }
+              })
             }
           : await gated(() => execute(op))
       options.onProgress?.({ phase: "apply", done: ++finished, total })

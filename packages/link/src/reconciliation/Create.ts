@@ -7,7 +7,7 @@ import {
   type PsaProduct
 } from "@psa-ledger/reconcile-core"
 import { BigDecimal } from "effect"
-import { ConnectWiseFailed, InvalidRequest, ReconciliationError, reasonTagOf } from "./ReconciliationError.ts"
+import { InvalidInput, LinkError, reasonOf } from "../LinkError.ts"
 import { toPsaAgreement, toPsaProduct } from "./Snapshot.ts"
 
 /** What a new catalog item gets beyond the row's and settings' defaults. @since 0.1.0 */
@@ -35,18 +35,11 @@ export interface NewAgreementData {
 }
 
 const failed = (path: string) => (error: unknown) => {
-  const cause = reasonTagOf(error)
-  throw new ReconciliationError({
-    reason: new ConnectWiseFailed({
-      path,
-      message: error instanceof Error ? error.message : String(error),
-      ...(cause === undefined ? {} : { cause })
-    })
-  })
+  throw LinkError.of(reasonOf(error, path))
 }
 
 const invalid = (field: string, message: string) =>
-  new ReconciliationError({ reason: new InvalidRequest({ field, message }) })
+  LinkError.of(new InvalidInput({ record: "grid row", field, message }))
 
 /**
  * Creates what a grid row is missing in ConnectWise, from the row, the link's settings

@@ -1,4 +1,5 @@
 import { InvoiceLine, LineIssue, makeInvoiceLine } from "@psa-ledger/reconcile-core"
+import { InvalidInput, LinkError, Source } from "../LinkError.ts"
 import {
   type CsvColumns,
   type CsvSourceSettings,
@@ -6,7 +7,6 @@ import {
   type InvoiceSource,
   monthBounds
 } from "./InvoiceSource.ts"
-import { InvalidRequest, ReconciliationError, SourceFailed } from "./ReconciliationError.ts"
 
 /**
  * Parses CSV text into rows of fields (RFC 4180 plus what spreadsheets export): quoted fields
@@ -167,9 +167,7 @@ export const csvSource = (read: () => string | Promise<string>, settings: CsvSou
     try {
       text = await read()
     } catch (error) {
-      throw new ReconciliationError({
-        reason: new SourceFailed({ source: "csv", message: error instanceof Error ? error.message : String(error) })
-      })
+      throw LinkError.of(new Source({ source: "csv", message: error instanceof Error ? error.message : String(error) }))
     }
     const delimiter = settings.delimiter ?? guessDelimiter(text)
     const decimalComma = settings.decimalComma ?? delimiter === ";"
@@ -183,12 +181,13 @@ export const csvSource = (read: () => string | Promise<string>, settings: CsvSou
       if (typeof column === "number") return column
       const found = header.indexOf(column.trim().toLowerCase())
       if (found < 0) {
-        throw new ReconciliationError({
-          reason: new InvalidRequest({
+        throw LinkError.of(
+          new InvalidInput({
+            record: "CsvSourceSettings",
             field: `columns.${name}`,
             message: `the file has no column ${JSON.stringify(column)} (columns: ${header.join(", ")})`
           })
-        })
+        )
       }
       return found
     }

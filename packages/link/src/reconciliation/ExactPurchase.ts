@@ -1,5 +1,6 @@
 import { type ExactClient, isGuid, odata } from "@psa-ledger/exact-client"
 import { type InvoiceLine, makeInvoiceLine } from "@psa-ledger/reconcile-core"
+import { InvalidInput, LinkError } from "../LinkError.ts"
 import { withIssues } from "./Csv.ts"
 import { type InvoiceMonth, type InvoiceSource, monthBounds, type PurchaseSourceSettings } from "./InvoiceSource.ts"
 import {
@@ -13,7 +14,6 @@ import {
   recordsById,
   text
 } from "./internal/exact.ts"
-import { InvalidRequest, ReconciliationError } from "./ReconciliationError.ts"
 
 const normalName = (name: string) => name.trim().replace(/\s+/g, " ").toLowerCase()
 
@@ -44,21 +44,26 @@ export const exactPurchaseSource = (
 ): InvoiceSource => {
   const now = options.now ?? Date.now
   if (!isGuid(settings.supplier)) {
-    throw new ReconciliationError({
-      reason: new InvalidRequest({ field: "supplier", message: `${JSON.stringify(settings.supplier)} is not a GUID` })
-    })
+    throw LinkError.of(
+      new InvalidInput({
+        record: "PurchaseSourceSettings",
+        field: "supplier",
+        message: `${JSON.stringify(settings.supplier)} is not a GUID`
+      })
+    )
   }
   let pattern: RegExp | undefined
   if (settings.customer.by === "description") {
     try {
       pattern = new RegExp(settings.customer.pattern)
     } catch (error) {
-      throw new ReconciliationError({
-        reason: new InvalidRequest({
+      throw LinkError.of(
+        new InvalidInput({
+          record: "PurchaseSourceSettings",
           field: "customer.pattern",
           message: error instanceof Error ? error.message : "not a regular expression"
         })
-      })
+      )
     }
   }
   const supplier = odata.eq("Supplier", odata.guid(settings.supplier))

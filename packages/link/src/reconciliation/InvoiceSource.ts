@@ -1,6 +1,6 @@
 import type { InvoiceLine } from "@psa-ledger/reconcile-core"
 import { Schema } from "effect"
-import { InvalidRequest, ReconciliationError } from "./ReconciliationError.ts"
+import { InvalidInput, LinkError } from "../LinkError.ts"
 
 /**
  * A progress event a host can turn into a progress bar: the phase, how much of it is done, and its
@@ -41,9 +41,9 @@ export const monthBounds = (
 ): { readonly start: string; readonly end: string; readonly from: Date; readonly until: Date } => {
   const match = MONTH.exec(month)
   if (match === null) {
-    throw new ReconciliationError({
-      reason: new InvalidRequest({ field: "month", message: `${JSON.stringify(month)} is not a YYYY-MM month` })
-    })
+    throw LinkError.of(
+      new InvalidInput({ record: "month", field: "month", message: `${JSON.stringify(month)} is not a YYYY-MM month` })
+    )
   }
   const year = Number(match[1])
   const index = Number(match[2]) - 1
@@ -64,7 +64,7 @@ export const monthOf = (date: Date): InvoiceMonth => date.toISOString().slice(0,
  * Where a link's monthly invoice lines come from: the port every source implements.
  *
  * A source never drops a line it cannot read and never throws on one: such a line becomes an
- * `InvoiceLine` with `issues`, so the grid shows it. It rejects (with a `ReconciliationError`) only
+ * `InvoiceLine` with `issues`, so the grid shows it. It rejects (with a `LinkError`) only
  * when the source as a whole cannot be read.
  *
  * @example

@@ -11,9 +11,10 @@ import {
   PsaSnapshot,
   resolve
 } from "@psa-ledger/reconcile-core"
+import { LinkError, Storage } from "../LinkError.ts"
 import { type InvoiceMonth, type InvoiceSource, monthBounds, type OnProgress } from "./InvoiceSource.ts"
 import { run } from "./internal/effect.ts"
-import { messageOf, ReconciliationError, StorageFailed } from "./ReconciliationError.ts"
+import { messageOf } from "./internal/errors.ts"
 import { loadAgreements, loadCompaniesAndProducts } from "./Snapshot.ts"
 
 /**
@@ -83,9 +84,7 @@ export const loadMonth = async (
   options.signal?.throwIfAborted()
   progress?.({ phase: "mappings", done: 0, total: 1 })
   const mappings = await run(deps.mappings.list(deps.linkId)).catch((error: unknown) => {
-    throw new ReconciliationError({
-      reason: new StorageFailed({ operation: "MappingStore.list", message: messageOf(error) })
-    })
+    throw LinkError.of(new Storage({ operation: "MappingStore.list", message: messageOf(error) }))
   })
   progress?.({ phase: "mappings", done: 1, total: 1 })
   const byId = new Map(mappings.map((mapping) => [mappingId(mapping), mapping]))

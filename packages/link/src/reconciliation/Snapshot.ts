@@ -16,8 +16,8 @@ import {
   PsaSnapshot
 } from "@psa-ledger/reconcile-core"
 import { BigDecimal, Schema } from "effect"
+import { LinkError, reasonOf } from "../LinkError.ts"
 import type { OnProgress } from "./InvoiceSource.ts"
-import { ConnectWiseFailed, ReconciliationError, reasonTagOf } from "./ReconciliationError.ts"
 
 /**
  * The longest `conditions` text one call carries: ConnectWise (IIS) refuses URLs much above 8 KB,
@@ -101,14 +101,7 @@ const cw = async <A>(path: string, run: () => Promise<A>): Promise<A> => {
   try {
     return await run()
   } catch (error) {
-    const cause = reasonTagOf(error)
-    throw new ReconciliationError({
-      reason: new ConnectWiseFailed({
-        path,
-        message: error instanceof Error ? error.message : String(error),
-        ...(cause === undefined ? {} : { cause })
-      })
-    })
+    throw LinkError.of(reasonOf(error, `GET ${path}`))
   }
 }
 

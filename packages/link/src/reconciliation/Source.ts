@@ -1,9 +1,9 @@
 import type { ExactClient } from "@psa-ledger/exact-client"
+import { InvalidInput, LinkError } from "../LinkError.ts"
 import { csvSource } from "./Csv.ts"
 import { exactPurchaseSource } from "./ExactPurchase.ts"
 import { exactSalesSource } from "./ExactSales.ts"
 import type { InvoiceSource, InvoiceSourceSettings } from "./InvoiceSource.ts"
-import { InvalidRequest, ReconciliationError } from "./ReconciliationError.ts"
 
 /**
  * The invoice source a link's settings choose: Exact sales invoices, a supplier's purchase
@@ -27,19 +27,20 @@ export const invoiceSourceFor = (
   const clock = deps.now === undefined ? {} : { now: deps.now }
   if (settings.kind === "csv") {
     if (deps.readCsv === undefined) {
-      throw new ReconciliationError({
-        reason: new InvalidRequest({ field: "readCsv", message: "a CSV source needs the file" })
-      })
+      throw LinkError.of(
+        new InvalidInput({ record: "InvoiceSourceSettings", field: "readCsv", message: "a CSV source needs the file" })
+      )
     }
     return csvSource(deps.readCsv, settings)
   }
   if (deps.exact === undefined) {
-    throw new ReconciliationError({
-      reason: new InvalidRequest({
+    throw LinkError.of(
+      new InvalidInput({
+        record: "InvoiceSourceSettings",
         field: "exact",
         message: `the ${settings.kind} source needs an Exact Online client`
       })
-    })
+    )
   }
   return settings.kind === "sales"
     ? exactSalesSource(deps.exact, settings, clock)

@@ -23,15 +23,14 @@ import {
   TransferSnapshot
 } from "@psa-ledger/reconcile-core"
 import { BigDecimal } from "effect"
+import { InvalidInput, LinkError } from "../LinkError.ts"
 import { chunks, exactAccountCode, port, step } from "./internal.ts"
-import {
-  type ExactInvoiceFound,
-  InvalidRequest,
-  type TransferDeps,
-  TransferError,
-  type TransferInputs,
-  type TransferProgress,
-  type TransferRange
+import type {
+  ExactInvoiceFound,
+  TransferDeps,
+  TransferInputs,
+  TransferProgress,
+  TransferRange
 } from "./TransferTypes.ts"
 
 /** Ids per ConnectWise `in (...)` condition: keeps the URL well under common 8 KB limits. */
@@ -88,12 +87,13 @@ const checkRange = (range: TransferRange): { from: Date; to: Date } | undefined 
   const from = dateOf(range.from)
   const to = dateOf(range.to)
   if (from === undefined || to === undefined || from >= to) {
-    throw new TransferError({
-      operation: "check the range",
-      reason: new InvalidRequest({
+    throw LinkError.of(
+      new InvalidInput({
+        record: "TransferRange",
+        field: "from/to",
         message: `a range needs from < to as YYYY-MM-DD dates (to is exclusive); got ${JSON.stringify(range)}`
       })
-    })
+    )
   }
   return { from: new Date(`${from}T00:00:00Z`), to: new Date(`${to}T00:00:00Z`) }
 }

@@ -2,8 +2,9 @@ import { conditions } from "@psa-ledger/connectwise-client"
 import { odata, Receivable } from "@psa-ledger/exact-client"
 import { parseDecimal, TransferRecord } from "@psa-ledger/reconcile-core"
 import { BigDecimal, DateTime, type Effect } from "effect"
+import { Cancelled, type LinkError } from "../LinkError.ts"
 import { chunks, failureOf, nowOf, port, step, toEffect } from "./internal.ts"
-import type { TransferDeps, TransferError, TransferFailure, TransferProgress } from "./TransferTypes.ts"
+import type { TransferDeps, TransferFailure, TransferProgress } from "./TransferTypes.ts"
 
 /**
  * What the payment sync did for one transferred invoice.
@@ -154,7 +155,7 @@ export const syncPayments = async (
         status: "failed",
         connectwiseInvoiceId: id,
         number,
-        failure: failureOf(new Error("the sync was cancelled"))
+        failure: new Cancelled({ message: "the sync was cancelled" })
       })
       continue
     }
@@ -219,4 +220,4 @@ export const syncPayments = async (
 export const syncPaymentsEffect = (
   deps: TransferDeps,
   options?: Parameters<typeof syncPayments>[1]
-): Effect.Effect<PaymentSyncReport, TransferError> => toEffect(() => syncPayments(deps, options))
+): Effect.Effect<PaymentSyncReport, LinkError> => toEffect(() => syncPayments(deps, options))

@@ -10,18 +10,10 @@ import {
   TransferRecord
 } from "@psa-ledger/reconcile-core"
 import { BigDecimal, DateTime, type Effect, type Schema } from "effect"
+import { Cancelled, DependencyFailed, type LinkError } from "../LinkError.ts"
 import { exactAccountCode, failureOf, nowOf, port, toEffect } from "./internal.ts"
 import { loadTransferInputs } from "./Load.ts"
-import {
-  Aborted,
-  DependencyFailed,
-  type TransferDeps,
-  type TransferError,
-  type TransferFailure,
-  type TransferInputs,
-  type TransferProgress,
-  type TransferRange
-} from "./TransferTypes.ts"
+import type { TransferDeps, TransferFailure, TransferInputs, TransferProgress, TransferRange } from "./TransferTypes.ts"
 
 /**
  * What happened to one ConnectWise invoice in a transfer run.
@@ -400,13 +392,13 @@ export const runTransfer = async (
   let done = 0
   for (const op of accountOps) {
     if (signal?.aborted) {
-      failedOps.set(op.idempotencyKey, new Aborted({ message: "the run was cancelled" }))
+      failedOps.set(op.idempotencyKey, new Cancelled({ message: "the run was cancelled" }))
       continue
     }
     try {
       results.set(op.idempotencyKey, await createAccount(op))
     } catch (error) {
-      const failure = failureOf(error)
+      const failure = failureOf(error, op._tag)
       failedOps.set(op.idempotencyKey, failure)
       await port(
         "journal fail",
@@ -438,7 +430,7 @@ export const runTransfer = async (
         })
       )
     } else if (signal?.aborted) {
-      fail(new Aborted({ message: "the run was cancelled before this invoice" }))
+      fail(new Cancelled({ message: "the run was cancelled before this invoice" }))
     } else {
       try {
         if (op._tag === "CreateSalesInvoice") {
@@ -500,7 +492,7 @@ export const previewTransferEffect = (
   deps: TransferDeps,
   range: TransferRange,
   options?: { readonly onProgress?: ((event: TransferProgress) => void) | undefined }
-): Effect.Effect<TransferPlan, TransferError> => toEffect(() => previewTransfer(deps, range, options))
+): Effect.Effect<TransferPlan, LinkError> => toEffect(() => previewTransfer(deps, range, options))
 
 /**
  * The Effect face of {@link runTransfer}.
@@ -511,4 +503,4 @@ export const runTransferEffect = (
   deps: TransferDeps,
   range: TransferRange,
   options: RunTransferOptions
-): Effect.Effect<TransferReport, TransferError> => toEffect(() => runTransfer(deps, range, options))
+): Effect.Effect<TransferReport, LinkError> => toEffect(() => runTransfer(deps, range, options))

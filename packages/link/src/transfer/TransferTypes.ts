@@ -11,7 +11,7 @@ import type {
   TransferRecord,
   TransferSnapshot
 } from "@psa-ledger/reconcile-core"
-import { Schema } from "effect"
+import type { LinkErrorReason } from "../LinkError.ts"
 
 /**
  * A structured logger for the transfer; hosts pass the link's run logger.
@@ -67,104 +67,14 @@ export interface TransferProgress {
 }
 
 /**
- * Exact Online said no (its `ExactError` reason tag and message).
+ * Why an invoice (or a whole transfer) failed: a `LinkError` reason — `Exact`, `ConnectWise` (the
+ * client's reason tag in `cause`), `Storage`, `DependencyFailed`, `Cancelled`, `InvalidInput` or
+ * `Unexpected`. A transfer, preview or payment sync that cannot run at all rejects with a `LinkError`;
+ * per-invoice problems are in the report.
  *
  * @since 0.1.0
  */
-export class ExactFailed extends Schema.TaggedClass<ExactFailed>()("ExactFailed", {
-  reason: Schema.String,
-  message: Schema.String
-}) {}
-
-/**
- * ConnectWise said no (its `ConnectWiseError` reason tag and message).
- *
- * @since 0.1.0
- */
-export class ConnectWiseFailed extends Schema.TaggedClass<ConnectWiseFailed>()("ConnectWiseFailed", {
-  reason: Schema.String,
-  message: Schema.String
-}) {}
-
-/**
- * The link's storage failed.
- *
- * @since 0.1.0
- */
-export class StorageFailed extends Schema.TaggedClass<StorageFailed>()("StorageFailed", {
-  message: Schema.String
-}) {}
-
-/**
- * An operation this one depends on (the account of the invoice, or its creation) failed.
- *
- * @since 0.1.0
- */
-export class DependencyFailed extends Schema.TaggedClass<DependencyFailed>()("DependencyFailed", {
-  opKey: Schema.String,
-  message: Schema.String
-}) {}
-
-/**
- * The run was cancelled (its `AbortSignal`) before this invoice was done.
- *
- * @since 0.1.0
- */
-export class Aborted extends Schema.TaggedClass<Aborted>()("Aborted", {
-  message: Schema.String
-}) {}
-
-/**
- * The request itself is wrong (e.g. a range that is not two dates).
- *
- * @since 0.1.0
- */
-export class InvalidRequest extends Schema.TaggedClass<InvalidRequest>()("InvalidRequest", {
-  message: Schema.String
-}) {}
-
-/**
- * Anything else: a bug or an unexpected answer, with its message.
- *
- * @since 0.1.0
- */
-export class Unexpected extends Schema.TaggedClass<Unexpected>()("Unexpected", {
-  message: Schema.String
-}) {}
-
-/**
- * Why an invoice (or a whole transfer) failed.
- *
- * @since 0.1.0
- */
-export const TransferFailure = Schema.Union([
-  ExactFailed,
-  ConnectWiseFailed,
-  StorageFailed,
-  DependencyFailed,
-  Aborted,
-  InvalidRequest,
-  Unexpected
-])
-
-/** @since 0.1.0 */
-export type TransferFailure = typeof TransferFailure.Type
-
-/**
- * A transfer, preview or payment sync that could not run at all (loading failed, bad range…).
- * Per-invoice problems never raise it: they are in the report.
- *
- * @since 0.1.0
- */
-export class TransferError extends Schema.TaggedError<TransferError>()("TransferError", {
-  /** What was being done, e.g. `"load ConnectWise invoices"`. */
-  operation: Schema.String,
-  reason: TransferFailure
-}) {
-  override get message(): string {
-    return `${this.operation}: ${this.reason.message}`
-  }
-}
+export type TransferFailure = LinkErrorReason
 
 /**
  * Everything the planner needs, as loaded: the invoices in core's shape, the snapshot, the

@@ -1,16 +1,7 @@
-import { ConnectWiseError } from "@psa-ledger/connectwise-client"
-import { ExactError } from "@psa-ledger/exact-client"
-import { StorageError } from "@psa-ledger/reconcile-core"
+import type { StorageError } from "@psa-ledger/reconcile-core"
 import { Effect } from "effect"
-import {
-  ConnectWiseFailed,
-  ExactFailed,
-  StorageFailed,
-  type TransferDeps,
-  TransferError,
-  type TransferFailure,
-  Unexpected
-} from "./TransferTypes.ts"
+import { LinkError, reasonOf, Storage } from "../LinkError.ts"
+import type { TransferDeps, TransferFailure } from "./TransferTypes.ts"
 
 /** Splits a list into chunks of at most `size`. */
 export const chunks = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
@@ -20,36 +11,29 @@ export const chunks = <A>(items: ReadonlyArray<A>, size: number): Array<Readonly
 }
 
 /** A typed failure for anything a client, a port or our own code threw. */
-export const failureOf = (error: unknown): TransferFailure => {
-  if (error instanceof TransferError) return error.reason
-  if (error instanceof ExactError) return new ExactFailed({ reason: error.reason._tag, message: error.message })
-  if (error instanceof ConnectWiseError) {
-    return new ConnectWiseFailed({ reason: error.reason._tag, message: error.message })
-  }
-  if (error instanceof StorageError) return new StorageFailed({ message: error.message })
-  return new Unexpected({ message: error instanceof Error ? error.message : String(error) })
-}
+export const failureOf = (error: unknown, operation = "transfer"): TransferFailure => reasonOf(error, operation)
 
-/** Runs a storage port call as a promise, failing with a `TransferError`. */
+/** Runs a storage port call as a promise, failing with a `LinkError` (`Storage`, naming `operation`). */
 export const port = <A>(operation: string, effect: Effect.Effect<A, StorageError>): Promise<A> =>
-  Effect.runPromise(effect.pipe(Effect.mapError((error) => new TransferError({ operation, reason: failureOf(error) }))))
+  Effect.runPromise(
+    effect.pipe(Effect.mapError((error) => LinkError.of(new Storage({ operation, message: error.message }))))
+  )
 
-/** Wraps a promise-returning step so anything it throws becomes a `TransferError` of `operation`. */
+/** Wraps a promise-returning step so anything it throws becomes a `LinkError` naming `operation`. */
 export const step = async <A>(operation: string, run: () => Promise<A>): Promise<A> => {
   try {
     return await run()
   } catch (error) {
-    if (error instanceof TransferError) throw error
-    throw new TransferError({ operation, reason: failureOf(error) })
+    if (error instanceof LinkError) throw error
+    throw LinkError.of(failureOf(error, operation))
   }
 }
 
 /** The Effect face of a promise-returning transfer function. */
-export const toEffect = <A>(run: () => Promise<A>): Effect.Effect<A, TransferError> =>
+export const toEffect = <A>(run: () => Promise<A>): Effect.Effect<A, LinkError> =>
   Effect.tryPromise({
     try: run,
-    catch: (error) =>
-      error instanceof TransferError ? error : new TransferError({ operation: "transfer", reason: failureOf(error) })
+    catch: (error) => (error instanceof LinkError ? error : LinkError.of(failureOf(error)))
   })
 
 export const nowOf = (deps: TransferDeps): Date => deps.now?.() ?? new Date()

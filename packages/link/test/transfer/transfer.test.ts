@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { previewTransfer, runTransfer, syncPayments, TransferError } from "../../src/transfer/index.ts"
+import { LinkError } from "../../src/LinkError.ts"
+import { previewTransfer, runTransfer, syncPayments } from "../../src/transfer/index.ts"
 import { createWorld, DIVISION, secrets, useMsw, type World } from "./world.ts"
 
 useMsw()
@@ -39,8 +40,8 @@ describe("previewTransfer", () => {
   it("refuses a range that is not two dates", async () => {
     const world = await createWorld()
     const error = await previewTransfer(world.deps, { from: "2026-02-01", to: "2026-01-01" }).catch((e) => e)
-    expect(error).toBeInstanceOf(TransferError)
-    expect(error.reason._tag).toBe("InvalidRequest")
+    expect(error).toBeInstanceOf(LinkError)
+    expect(error.reason).toMatchObject({ _tag: "InvalidInput", record: "TransferRange" })
   })
 })
 
@@ -200,7 +201,7 @@ describe("runTransfer", () => {
     const report = await runTransfer(world.deps, JANUARY, { runId: "run-1" })
     expect(report.counts).toEqual({ created: 2, processed: 0, skipped: 0, blocked: 1, failed: 1 })
     const failed = report.invoices.find((o) => o.status === "failed")
-    expect(failed).toMatchObject({ number: "INV-1001", step: "ProcessSalesInvoice", failure: { _tag: "ExactFailed" } })
+    expect(failed).toMatchObject({ number: "INV-1001", step: "ProcessSalesInvoice", failure: { _tag: "Exact" } })
     const rerun = await runTransfer(world.deps, JANUARY, { runId: "run-2" })
     expect(rerun.counts).toEqual({ created: 0, processed: 1, skipped: 2, blocked: 1, failed: 0 })
     expect(exactInvoices(world)).toHaveLength(3)
@@ -221,11 +222,14 @@ describe("runTransfer", () => {
     expect(JSON.stringify(report)).not.toContain(secrets.privateKey)
   })
 
-  it("the Effect face fails with a TransferError", async () => {
+  it("the Effect face fails with a LinkError naming the range", async () => {
     const world = await createWorld()
     const { runTransferEffect } = await import("../../src/transfer/index.ts")
-    const exit = await Effect.runPromiseExit(runTransferEffect(world.deps, { from: "x", to: "y" }, { runId: "r" }))
-    expect(exit._tag).toBe("Failure")
+    const error = await Effect.runPromise(
+      Effect.flip(runTransferEffect(world.deps, { from: "x", to: "y" }, { runId: "r" }))
+    )
+    expect(error).toBeInstanceOf(LinkError)
+    expect(error.reason).toMatchObject({ _tag: "InvalidInput", record: "TransferRange", field: "from/to" })
   })
 })
 

@@ -1,5 +1,6 @@
 import { type ExactClient, isGuid, odata } from "@psa-ledger/exact-client"
-import { ReconciliationError, reasonTagOf, SourceFailed } from "../ReconciliationError.ts"
+import { LinkError, Source } from "../../LinkError.ts"
+import { reasonTagOf } from "./errors.ts"
 
 /** A raw Exact record as the client hands it out without a schema (decimals as strings, dates as `Date`). */
 export type Raw = Record<string, unknown>
@@ -56,20 +57,20 @@ export const recordsById = async (
   return found
 }
 
-/** Runs an Exact read, turning any failure into a `ReconciliationError` naming the source. */
+/** Runs an Exact read, turning any failure into a `LinkError` (`Source`) naming the source. */
 export const reading = async <A>(source: string, run: () => Promise<A>): Promise<A> => {
   try {
     return await run()
   } catch (error) {
-    if (error instanceof ReconciliationError) throw error
+    if (error instanceof LinkError) throw error
     const cause = reasonTagOf(error)
-    throw new ReconciliationError({
-      reason: new SourceFailed({
+    throw LinkError.of(
+      new Source({
         source,
         message: error instanceof Error ? error.message : String(error),
         ...(cause === undefined ? {} : { cause })
       })
-    })
+    )
   }
 }
 
