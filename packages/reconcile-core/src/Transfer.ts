@@ -428,7 +428,7 @@ export const planInvoiceTransfer = (
       if (!processed && process) {
         invoiceOps.push(
           new ProcessSalesInvoice({
-            idempotencyKey: processKey(linkId, period, invoice.id),
+            idempotencyKey: salesInvoiceProcessKey(linkId, invoice),
             dependsOn: [],
             connectwiseInvoiceId: invoice.id,
             invoice: new ExistingSalesInvoice({ id: existingId }),
@@ -501,7 +501,7 @@ export const planInvoiceTransfer = (
         : transfer.paymentConditions?.[String(invoice.billingTermsId)]) ??
       (byDays.length === 1 ? byDays[0]?.code : undefined)
     const create = new CreateSalesInvoice({
-      idempotencyKey: idempotencyKey("CreateSalesInvoice", linkId, period, [invoice.id], "yourRef", invoice.number),
+      idempotencyKey: salesInvoiceCreateKey(linkId, invoice),
       dependsOn: account._tag === "Created" ? [account.opKey] : [],
       connectwiseInvoiceId: invoice.id,
       kind: credit ? "credit-note" : "invoice",
@@ -521,7 +521,7 @@ export const planInvoiceTransfer = (
     if (process) {
       invoiceOps.push(
         new ProcessSalesInvoice({
-          idempotencyKey: processKey(linkId, period, invoice.id),
+          idempotencyKey: salesInvoiceProcessKey(linkId, invoice),
           dependsOn: [create.idempotencyKey],
           connectwiseInvoiceId: invoice.id,
           invoice: new Created({ opKey: create.idempotencyKey }),
@@ -534,12 +534,42 @@ export const planInvoiceTransfer = (
 }
 
 /**
- * Printing an invoice is keyed on the ConnectWise invoice alone, not on how the Exact invoice is
- * referenced (the create operation before it exists, its id after): a resumed run must find the
- * interrupted print's journal entry and check Exact before printing again.
+ * The idempotency key of the operation that creates a ConnectWise invoice's Exact invoice. It depends
+ * only on the invoice, so a run that finds the invoice already in Exact can settle the journal entry
+ * of a create that was interrupted after Exact accepted it.
+ *
+ * @since 0.1.0
  */
-const processKey = (
+export const salesInvoiceCreateKey = (
   linkId: string,
-  period: { readonly start: string; readonly end: string },
-  connectwiseInvoiceId: number
-): string => idempotencyKey("ProcessSalesInvoice", linkId, period, [connectwiseInvoiceId], "invoice", "processed")
+  invoice: { readonly id: number; readonly number: string; readonly date: string }
+): string =>
+  idempotencyKey(
+    "CreateSalesInvoice",
+    linkId,
+    { start: invoice.date, end: invoice.date },
+    [invoice.id],
+    "yourRef",
+    invoice.number
+  )
+
+/**
+ * The idempotency key of the operation that prints (processes) a ConnectWise invoice's Exact
+ * invoice: keyed on the ConnectWise invoice alone, not on how the Exact invoice is referenced (the
+ * create operation before it exists, its id after), so a resumed run finds the interrupted print's
+ * journal entry and checks Exact before printing again.
+ *
+ * @since 0.1.0
+ */
+export const salesInvoiceProcessKey = (
+  linkId: string,
+  invoice: { readonly id: number; readonly date: string }
+): string =>
+  idempotencyKey(
+    "ProcessSalesInvoice",
+    linkId,
+    { start: invoice.date, end: invoice.date },
+    [invoice.id],
+    "invoice",
+    "processed"
+  )

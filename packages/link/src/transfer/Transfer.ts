@@ -6,6 +6,8 @@ import {
   Mapping,
   type ProcessSalesInvoice,
   planInvoiceTransfer,
+  salesInvoiceCreateKey,
+  salesInvoiceProcessKey,
   TransferPlan,
   TransferRecord
 } from "@psa-ledger/reconcile-core"
@@ -223,7 +225,30 @@ export const runTransfer = async (
   }
   for (const skip of plan.skipped) {
     const found = foundByRef.get(skip.number.trim())
-    if (found !== undefined && !inputs.ledger.has(skip.connectwiseInvoiceId)) {
+    const recorded = inputs.ledger.get(skip.connectwiseInvoiceId)
+    // Printed in Exact, but the run was stopped before the ledger heard of it: catch the ledger up.
+    if (found !== undefined && found.status >= 50 && recorded?.status === "created") {
+      try {
+        await port(
+          "record the transfer",
+          deps.ledger.record(
+            linkId,
+            new TransferRecord({
+              ...recorded,
+              status: "processed",
+              ...(found.invoiceNumber === undefined ? {} : { exactInvoiceNumber: String(found.invoiceNumber) }),
+              updatedAt: at()
+            })
+          )
+        )
+      } catch (error) {
+        deps.logger?.warn("transfer: could not record an invoice Exact has processed", {
+          number: skip.number,
+          error: failureOf(error).message
+        })
+      }
+    }
+    if (found !== undefined && recorded === undefined) {
       try {
         await adopt(skip.connectwiseInvoiceId, skip.exactInvoiceId, found.status >= 50 ? "processed" : "created")
       } catch (error) {
@@ -233,6 +258,35 @@ export const runTransfer = async (
         })
       }
     }
+  }
+
+  // Operations interrupted after Exact accepted them are planned no more: a create whose invoice is
+  // found (by YourRef or in the ledger), a print of an invoice Exact has processed (the plan skips
+  // it). Close their journal entries with what they made, so the journal tells the truth.
+  const settle = async (opKey: string, result: Schema.Json, number: string) => {
+    try {
+      const entry = await port("journal get", deps.journal.get(linkId, opKey))
+      if (entry._tag === "Some" && entry.value.status === "started") {
+        await port("journal complete", deps.journal.complete(linkId, opKey, { result, at: at() }))
+      }
+    } catch (error) {
+      deps.logger?.warn("transfer: could not settle an interrupted operation in the journal", {
+        number,
+        error: failureOf(error).message
+      })
+    }
+  }
+  for (const skip of plan.skipped) {
+    const invoice = invoiceById.get(skip.connectwiseInvoiceId)
+    if (invoice === undefined) continue
+    await settle(salesInvoiceCreateKey(linkId, invoice), { invoiceId: skip.exactInvoiceId }, invoice.number)
+    await settle(salesInvoiceProcessKey(linkId, invoice), { invoiceId: skip.exactInvoiceId }, invoice.number)
+  }
+  for (const op of plan.operations) {
+    if (op._tag !== "ProcessSalesInvoice" || op.invoice._tag !== "ExistingSalesInvoice") continue
+    const invoice = invoiceById.get(op.connectwiseInvoiceId)
+    if (invoice === undefined) continue
+    await settle(salesInvoiceCreateKey(linkId, invoice), { invoiceId: op.invoice.id }, invoice.number)
   }
 
   /** Claims an operation in the journal; `undefined` means it was done before (with its result). */
