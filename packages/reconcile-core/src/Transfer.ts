@@ -416,7 +416,6 @@ export const planInvoiceTransfer = (
   }
 
   for (const invoice of [...invoices].sort((a, b) => a.id - b.id)) {
-    const period = { start: invoice.date, end: invoice.date }
     const record = records.get(invoice.id)
     const found = exactByYourRef.get(invoice.number.trim()) ?? []
     const existingId = record?.exactInvoiceId ?? found[0]?.id
