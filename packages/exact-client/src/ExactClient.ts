@@ -630,6 +630,32 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
     error instanceof ExactError &&
     (error.reason._tag === "Timeout" || error.reason._tag === "Server" || error.reason._tag === "Transport")
 
+  /**
+   * POSTs, and after an ambiguous failure (timeout, 5xx, dropped connection) looks for what the POST
+   * would have made before trying again: Exact has no idempotency key, so the lookup is the only
+   * way to retry a write without doubling it. Gives up after three attempts with the last error.
+   */
+  const postOnce = async <A>(
+    what: string,
+    post: () => Promise<A>,
+    landed: () => Promise<A | undefined>
+  ): Promise<A> => {
+    let lastError: unknown
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (attempt > 0) await clock.sleep(500 * 2 ** attempt)
+      try {
+        return await post()
+      } catch (error) {
+        if (!ambiguous(error)) throw error
+        lastError = error
+        log("warn", `exact: ${what} POST ended ambiguously; looking before any retry`, { attempt: attempt + 1 })
+        const found = await landed()
+        if (found !== undefined) return found
+      }
+    }
+    throw lastError
+  }
+
   const decimal = (value: DecimalInput | undefined, field: string) => {
     if (value === undefined) return undefined
     const literal = typeof value === "string" ? value : value.value
@@ -677,23 +703,19 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
         AmountFC: decimal(line.AmountFC, `SalesInvoiceLines[${index}].AmountFC`)
       }))
     }
-    let lastError: unknown
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
+    return postOnce(
+      "sales-invoice",
+      async () => {
         const created = await postJson(endpoint, div, body)
         const record = decodeRecord(SalesInvoice, created.d as Record<string, unknown>, endpoint)
         log("info", "exact: sales invoice created", { yourRef, invoiceId: record.InvoiceID })
         return { invoice: record, created: true }
-      } catch (error) {
-        if (!ambiguous(error)) throw error
-        lastError = error
-        // The POST may have landed: look before any retry.
-        log("warn", "exact: sales-invoice POST ended ambiguously; looking it up by YourRef", { yourRef })
-        const landed = await findSalesInvoiceByYourRef(yourRef, { division: div })
-        if (landed) return { invoice: landed, created: true }
+      },
+      async () => {
+        const found = await findSalesInvoiceByYourRef(yourRef, { division: div })
+        return found ? { invoice: found, created: true } : undefined
       }
-    }
-    throw lastError
+    )
   }
 
   const processSalesInvoice: ExactClient["processSalesInvoice"] = async (invoiceId, processOptions = {}) => {
@@ -706,39 +728,57 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
       })
     }
     const div = await division(processOptions.division)
-    try {
-      const answer = await postJson(endpoint, div, {
-        InvoiceID: invoiceId,
-        ...(processOptions.invoiceDate ? { InvoiceDate: processOptions.invoiceDate } : {}),
-        ...(processOptions.sendEmailToCustomer === undefined
-          ? {}
-          : { SendEmailToCustomer: processOptions.sendEmailToCustomer })
-      })
-      const d = plainRecord(answer.d as Record<string, unknown>)
-      return {
-        InvoiceID: invoiceId,
-        InvoiceNumber: typeof d.InvoiceNumber === "number" ? d.InvoiceNumber : undefined,
-        Status: typeof d.Status === "number" ? d.Status : undefined
+    return postOnce(
+      "print",
+      async () => {
+        const answer = await postJson(endpoint, div, {
+          InvoiceID: invoiceId,
+          ...(processOptions.invoiceDate ? { InvoiceDate: processOptions.invoiceDate } : {}),
+          ...(processOptions.sendEmailToCustomer === undefined
+            ? {}
+            : { SendEmailToCustomer: processOptions.sendEmailToCustomer })
+        })
+        const d = plainRecord(answer.d as Record<string, unknown>)
+        return {
+          InvoiceID: invoiceId,
+          InvoiceNumber: typeof d.InvoiceNumber === "number" ? d.InvoiceNumber : undefined,
+          Status: typeof d.Status === "number" ? d.Status : undefined
+        }
+      },
+      async () => {
+        // Printing is what turns the invoice into status 50: if it is, the print landed.
+        const [invoice] = await listAll("salesinvoice/SalesInvoices", {
+          filter: odata.eq("InvoiceID", odata.guid(invoiceId)),
+          select: ["InvoiceID", "InvoiceNumber", "Status"],
+          schema: SalesInvoice,
+          division: div
+        })
+        return invoice?.Status === 50
+          ? { InvoiceID: invoiceId, InvoiceNumber: invoice.InvoiceNumber ?? undefined, Status: 50 }
+          : undefined
       }
-    } catch (error) {
-      if (!ambiguous(error)) throw error
-      const [invoice] = await listAll("salesinvoice/SalesInvoices", {
-        filter: odata.eq("InvoiceID", odata.guid(invoiceId)),
-        select: ["InvoiceID", "InvoiceNumber", "Status"],
-        schema: SalesInvoice,
-        division: div
-      })
-      if (invoice?.Status === 50) {
-        return { InvoiceID: invoiceId, InvoiceNumber: invoice.InvoiceNumber ?? undefined, Status: 50 }
-      }
-      throw error
-    }
+    )
   }
 
   const createAccount: ExactClient["createAccount"] = async (account, accountOptions = {}) => {
     const div = await division(accountOptions.division)
-    const answer = await postJson("crm/Accounts", div, account)
-    return decodeRecord(Account, answer.d as Record<string, unknown>, "crm/Accounts")
+    const post = async () => {
+      const answer = await postJson("crm/Accounts", div, account)
+      return decodeRecord(Account, answer.d as Record<string, unknown>, "crm/Accounts")
+    }
+    const code = account.Code
+    // Without a code there is nothing to look an account up by, so an ambiguous POST is not retried.
+    if (code === undefined || code.trim() === "") return post()
+    return postOnce("account", post, async () => {
+      const [found] = await listAll("crm/Accounts", {
+        // Exact keeps account codes right-aligned in 18 characters.
+        filter: odata.eq("Code", code.trim().padStart(18, " ")),
+        schema: Account,
+        select: ["ID", "Code", "Name"],
+        division: div
+      })
+      return found
+    })
   }
 
   const api = createClient<paths>({

@@ -209,6 +209,35 @@ describe("idempotent sales-invoice creation", () => {
     })
   }
 
+  for (const kind of ["hang-after-commit", "error-after-commit", "error-before-commit", "network-error"] as const) {
+    it(`prints an invoice exactly once when the print POST ends ambiguously (${kind})`, async () => {
+      const { sim, client, authorise } = world()
+      const seeded = seedExactDivision(sim)
+      const exact = client({ division: 1001, timeoutMs: 150 })
+      await authorise(exact)
+      const { invoice } = await exact.createSalesInvoice(draft(seeded), { yourRef: "CW-77" })
+      sim.inject({ method: "POST", endpoint: "salesinvoice/PrintedSalesInvoices", kind, hangMs: 400, status: 503 })
+      const processed = await exact.processSalesInvoice(invoice.InvoiceID)
+      expect(processed.Status).toBe(50)
+      // A second print would be refused by Exact; the lookup must have stopped it.
+      expect(await exact.listAll("cashflow/Receivables")).toHaveLength(1)
+      const landed = kind === "error-before-commit" || kind === "network-error" ? 2 : 1
+      expect(sim.requestCount("POST salesinvoice/PrintedSalesInvoices")).toBe(landed)
+    })
+
+    it(`creates an account exactly once when its POST ends ambiguously (${kind})`, async () => {
+      const { sim, client, authorise } = world()
+      seedExactDivision(sim)
+      const exact = client({ division: 1001, timeoutMs: 150 })
+      await authorise(exact)
+      sim.inject({ method: "POST", endpoint: "crm/Accounts", kind, hangMs: 400, status: 503 })
+      const account = await exact.createAccount({ Name: "Nieuwe Klant B.V.", Code: "900123", Status: "C" })
+      expect(account.ID).toBeTruthy()
+      const named = sim.records(1001, "Accounts").filter((a) => a.Name === "Nieuwe Klant B.V.")
+      expect(named).toHaveLength(1)
+    })
+  }
+
   it("processes an invoice so a receivable exists", async () => {
     const { sim, client, authorise } = world()
     const seeded = seedExactDivision(sim)
