@@ -767,6 +767,7 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
     },
     exchangeCode: async (code) => {
       remember(code)
+      const sentAt = clock.now()
       const { status, body } = await tokenCall({
         grant_type: "authorization_code",
         code,
@@ -785,7 +786,7 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
         }
         throw tokenEndpointError(status, error, description)
       }
-      const tokens = toTokenSet(body, clock.now())
+      const tokens = toTokenSet(body, sentAt, clock.now())
       await auth.save(tokens)
       log("info", "exact: authorised; token chain stored")
       return { obtainedAt: tokens.obtainedAt, expiresAt: tokens.expiresAt }

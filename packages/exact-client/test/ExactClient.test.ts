@@ -53,6 +53,40 @@ describe("OAuth", () => {
     expect(sim.stats.earlyRefreshes).toBe(0)
   })
 
+  it("recovers an access token that expired in flight after a slow token answer, without an early refresh", async () => {
+    const { sim, clock, client } = world()
+    // Every token answer arrives 45 s after Exact issued it, and chosen API requests take 40 s to arrive:
+    // a client that dated the token by the answer's arrival would believe it valid 45 s too long.
+    let slowApi = false
+    const exact = client({
+      division: 1001,
+      fetch: async (request) => {
+        const isToken = new URL(request.url).pathname.endsWith("/oauth2/token")
+        if (!isToken && slowApi) await clock.sleep(40_000)
+        const response = await globalThis.fetch(request)
+        if (isToken) await clock.sleep(45_000)
+        return response
+      }
+    })
+    const issued = clock.now()
+    await exact.auth.exchangeCode(sim.authorize())
+    // 1. A call in what the client could take for the token's last minute, but after Exact's expiry.
+    await clock.sleep(issued + 605_000 - clock.now())
+    await exact.me()
+    expect(sim.stats.refreshes).toBe(1)
+    // 2. A call sent 35 s before the (new) token's expiry that reaches Exact 5 s after it.
+    const second = (await exact.auth.status()).obtainedAt ?? 0
+    await clock.sleep(second - 45_000 + 565_000 - clock.now())
+    slowApi = true
+    await exact.me()
+    slowApi = false
+    expect(sim.stats.refreshes).toBe(2)
+    expect(sim.stats.earlyRefreshes).toBe(0)
+    expect(sim.stats.brokenChains).toBe(0)
+    // The only error Exact counted is the in-flight expiry the client recovered from.
+    expect(sim.stats.errors).toBe(1)
+  })
+
   it("shares one token chain between eight concurrent clients: 200 refreshes over simulated days, none broken", async () => {
     const { sim, clock, client, authorise } = world({ dailyLimit: 1_000_000 })
     const tokens = memoryTokenStore()
