@@ -87,6 +87,37 @@ describe("OAuth", () => {
     expect(sim.stats.errors).toBe(1)
   })
 
+  it("recovers again when the retry, sent with another worker's newer token, also expires in flight", async () => {
+    const { sim, clock, client, authorise } = world()
+    const tokens = memoryTokenStore()
+    // Real stalls in a row: the first request and its retry both reach Exact late.
+    const stalls: Array<number> = []
+    const stalled = client({
+      division: 1001,
+      tokens,
+      fetch: async (request) => {
+        const stall = stalls.shift() ?? 0
+        if (stall > 0) await clock.sleep(stall)
+        return globalThis.fetch(request)
+      }
+    })
+    const other = client({ division: 1001, tokens })
+    const start = clock.now()
+    await authorise(other)
+    await stalled.me() // caches the first token
+    await clock.sleep(start + 565_000 - clock.now())
+    stalls.push(40_000, 580_000)
+    // Sent at 565 s with the first token, it arrives at 605 s, after that token expired.
+    const slow = stalled.me()
+    await clock.sleep(15_000)
+    await other.me() // meanwhile rotates at 580 s: the retry uses this token and arrives after it expired too
+    await slow
+    expect(sim.stats.refreshes).toBe(2)
+    expect(sim.stats.brokenChains).toBe(0)
+    expect(sim.stats.earlyRefreshes).toBe(0)
+    expect(sim.stats.errors).toBe(2)
+  })
+
   it("shares one token chain between eight concurrent clients: 200 refreshes over simulated days, none broken", async () => {
     const { sim, clock, client, authorise } = world({ dailyLimit: 1_000_000 })
     const tokens = memoryTokenStore()
