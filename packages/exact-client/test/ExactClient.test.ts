@@ -118,6 +118,56 @@ describe("OAuth", () => {
     expect(sim.stats.errors).toBe(2)
   })
 
+  it("after a 401, does not force a refresh of a newer stored token that is due but not yet refreshable", async () => {
+    const { sim, clock, client, authorise } = world()
+    const tokens = memoryTokenStore()
+    const stalls: Array<number> = []
+    let lockStall = 0
+    const stalled = client({
+      division: 1001,
+      // The lock is slow to come: by then the other worker's token is in its last 30 s.
+      tokens: {
+        load: () => tokens.load(),
+        compareAndSet: (previous, next) => tokens.compareAndSet(previous, next),
+        withLock: async (fn) => {
+          const stall = lockStall
+          lockStall = 0
+          if (stall > 0) await clock.sleep(stall)
+          return tokens.withLock(fn)
+        }
+      },
+      fetch: async (request) => {
+        const stall = stalls.shift() ?? 0
+        if (stall > 0) await clock.sleep(stall)
+        return globalThis.fetch(request)
+      }
+    })
+    // The other worker's token answers arrive 45 s after Exact issued them.
+    const other = client({
+      division: 1001,
+      tokens,
+      fetch: async (request) => {
+        const response = await globalThis.fetch(request)
+        if (new URL(request.url).pathname.endsWith("/oauth2/token")) await clock.sleep(45_000)
+        return response
+      }
+    })
+    const start = clock.now()
+    await authorise(other)
+    await stalled.me() // caches the first token
+    await clock.sleep(start + 565_000 - clock.now())
+    stalls.push(40_000)
+    lockStall = 595_000
+    // Sent at 565 s, it reaches Exact at 605 s, after the first token expired; the lock comes at 1,200 s.
+    const slow = stalled.me()
+    await clock.sleep(55_000)
+    await other.me() // rotates at 620 s (saved at 665 s): due from 1,190 s, refreshable from 1,235 s
+    await slow
+    expect(sim.stats.refreshes).toBe(1)
+    expect(sim.stats.earlyRefreshes).toBe(0)
+    expect(sim.stats.errors).toBe(1)
+  })
+
   it("shares one token chain between eight concurrent clients: 200 refreshes over simulated days, none broken", async () => {
     const { sim, clock, client, authorise } = world({ dailyLimit: 1_000_000 })
     const tokens = memoryTokenStore()

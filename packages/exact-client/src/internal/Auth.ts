@@ -106,7 +106,9 @@ export class Auth {
       throw new ExactError({ reason: new TokenChainBroken({ message: "The token store is empty: consent again" }) })
     }
     if (current.accessToken !== seen.accessToken && !this.due(current)) return current
-    if (!this.due(current) && !force) return current
+    // A 401 forces the refresh of the token it refused, never of a newer one another worker saved.
+    const forced = force && current.accessToken === seen.accessToken
+    if (!this.due(current) && !forced) return current
     const allowedAt = current.obtainedAt + minRefreshIntervalMs
     const now = this.#clock.now()
     if (now < allowedAt) {
@@ -116,7 +118,7 @@ export class Auth {
         // Expired (a 401 may have said so): wait out the 570 s rule rather than fail or refresh early.
         // The wait is at most that transit time less 30 s.
         await this.#clock.sleep(allowedAt - now)
-      } else if (!force) {
+      } else if (!forced) {
         // Still valid: use it until a refresh is allowed.
         return current
       } else {
