@@ -160,7 +160,7 @@ for (const target of targets) {
       expect(stats.blocked).toBe(0)
       expect(stats.rateLimited).toBe(0)
       // Nothing reached a caller, and no client saw its chain break.
-      expect(reports.flatMap((r) => r.errors)).toEqual([])
+      expect(reports.flatMap((r) => r.errors.map((e) => `worker ${r.worker}: ${e.tag}: ${e.message}`))).toEqual([])
       expect(reports.flatMap((r) => r.warnings)).toEqual([])
       // Every refresh Exact granted was saved by exactly one process: the chain never forked.
       expect(sum(reports, (r) => r.refreshes)).toBe(stats.refreshes)
