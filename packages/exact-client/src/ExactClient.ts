@@ -430,7 +430,8 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
     const safe = method === "GET"
     let failures = 0
     let waits = 0
-    let recovered = false
+    // Access tokens a 401 refused in this call: each is recovered from once, so a retry is never blind.
+    const refused = new Set<string>()
     for (;;) {
       await governor.acquire(key, method, endpoint)
       let tokens: Awaited<ReturnType<Auth["current"]>>
@@ -468,10 +469,10 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
       governor.release(key, response.headers)
       log("debug", `exact: ${method} ${endpoint} ${response.status}`, { ms: clock.now() - started })
       if (response.ok) return result
-      if (response.status === 401 && !recovered) {
-        recovered = true
+      if (response.status === 401 && !refused.has(tokens.accessToken) && refused.size < 3) {
+        refused.add(tokens.accessToken)
         const next = await auth.recover(tokens)
-        if (next) continue
+        if (next && !refused.has(next.accessToken)) continue
       }
       if (response.status === 429) {
         const dayRemaining = response.headers.get("X-RateLimit-Remaining")
@@ -807,6 +808,7 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
     },
     exchangeCode: async (code) => {
       remember(code)
+      const sentAt = clock.now()
       const { status, body } = await tokenCall({
         grant_type: "authorization_code",
         code,
@@ -825,7 +827,7 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
         }
         throw tokenEndpointError(status, error, description)
       }
-      const tokens = toTokenSet(body, clock.now())
+      const tokens = toTokenSet(body, sentAt, clock.now())
       await auth.save(tokens)
       log("info", "exact: authorised; token chain stored")
       return { obtainedAt: tokens.obtainedAt, expiresAt: tokens.expiresAt }

@@ -20,9 +20,15 @@
 export interface TokenSet {
   readonly accessToken: string
   readonly refreshToken: string
-  /** When the access token stops working (issue time + `expires_in`). */
+  /**
+   * When the access token stops working: `expires_in` counted from when the token request was sent,
+   * so never later than Exact's own expiry.
+   */
   readonly expiresAt: number
-  /** When Exact issued this pair: the "no refresh within 570 s" rule counts from here. */
+  /**
+   * When the answer carrying this pair arrived, so never earlier than Exact issued it: the "no refresh
+   * within 570 s" rule counts from here.
+   */
   readonly obtainedAt: number
 }
 

@@ -53,6 +53,121 @@ describe("OAuth", () => {
     expect(sim.stats.earlyRefreshes).toBe(0)
   })
 
+  it("recovers an access token that expired in flight after a slow token answer, without an early refresh", async () => {
+    const { sim, clock, client } = world()
+    // Every token answer arrives 45 s after Exact issued it, and chosen API requests take 40 s to arrive:
+    // a client that dated the token by the answer's arrival would believe it valid 45 s too long.
+    let slowApi = false
+    const exact = client({
+      division: 1001,
+      fetch: async (request) => {
+        const isToken = new URL(request.url).pathname.endsWith("/oauth2/token")
+        if (!isToken && slowApi) await clock.sleep(40_000)
+        const response = await globalThis.fetch(request)
+        if (isToken) await clock.sleep(45_000)
+        return response
+      }
+    })
+    const issued = clock.now()
+    await exact.auth.exchangeCode(sim.authorize())
+    // 1. A call in what the client could take for the token's last minute, but after Exact's expiry.
+    await clock.sleep(issued + 605_000 - clock.now())
+    await exact.me()
+    expect(sim.stats.refreshes).toBe(1)
+    // 2. A call sent 35 s before the (new) token's expiry that reaches Exact 5 s after it.
+    const second = (await exact.auth.status()).obtainedAt ?? 0
+    await clock.sleep(second - 45_000 + 565_000 - clock.now())
+    slowApi = true
+    await exact.me()
+    slowApi = false
+    expect(sim.stats.refreshes).toBe(2)
+    expect(sim.stats.earlyRefreshes).toBe(0)
+    expect(sim.stats.brokenChains).toBe(0)
+    // The only error Exact counted is the in-flight expiry the client recovered from.
+    expect(sim.stats.errors).toBe(1)
+  })
+
+  it("recovers again when the retry, sent with another worker's newer token, also expires in flight", async () => {
+    const { sim, clock, client, authorise } = world()
+    const tokens = memoryTokenStore()
+    // Real stalls in a row: the first request and its retry both reach Exact late.
+    const stalls: Array<number> = []
+    const stalled = client({
+      division: 1001,
+      tokens,
+      fetch: async (request) => {
+        const stall = stalls.shift() ?? 0
+        if (stall > 0) await clock.sleep(stall)
+        return globalThis.fetch(request)
+      }
+    })
+    const other = client({ division: 1001, tokens })
+    const start = clock.now()
+    await authorise(other)
+    await stalled.me() // caches the first token
+    await clock.sleep(start + 565_000 - clock.now())
+    stalls.push(40_000, 580_000)
+    // Sent at 565 s with the first token, it arrives at 605 s, after that token expired.
+    const slow = stalled.me()
+    await clock.sleep(15_000)
+    await other.me() // meanwhile rotates at 580 s: the retry uses this token and arrives after it expired too
+    await slow
+    expect(sim.stats.refreshes).toBe(2)
+    expect(sim.stats.brokenChains).toBe(0)
+    expect(sim.stats.earlyRefreshes).toBe(0)
+    expect(sim.stats.errors).toBe(2)
+  })
+
+  it("after a 401, does not force a refresh of a newer stored token that is due but not yet refreshable", async () => {
+    const { sim, clock, client, authorise } = world()
+    const tokens = memoryTokenStore()
+    const stalls: Array<number> = []
+    let lockStall = 0
+    const stalled = client({
+      division: 1001,
+      // The lock is slow to come: by then the other worker's token is in its last 30 s.
+      tokens: {
+        load: () => tokens.load(),
+        compareAndSet: (previous, next) => tokens.compareAndSet(previous, next),
+        withLock: async (fn) => {
+          const stall = lockStall
+          lockStall = 0
+          if (stall > 0) await clock.sleep(stall)
+          return tokens.withLock(fn)
+        }
+      },
+      fetch: async (request) => {
+        const stall = stalls.shift() ?? 0
+        if (stall > 0) await clock.sleep(stall)
+        return globalThis.fetch(request)
+      }
+    })
+    // The other worker's token answers arrive 45 s after Exact issued them.
+    const other = client({
+      division: 1001,
+      tokens,
+      fetch: async (request) => {
+        const response = await globalThis.fetch(request)
+        if (new URL(request.url).pathname.endsWith("/oauth2/token")) await clock.sleep(45_000)
+        return response
+      }
+    })
+    const start = clock.now()
+    await authorise(other)
+    await stalled.me() // caches the first token
+    await clock.sleep(start + 565_000 - clock.now())
+    stalls.push(40_000)
+    lockStall = 595_000
+    // Sent at 565 s, it reaches Exact at 605 s, after the first token expired; the lock comes at 1,200 s.
+    const slow = stalled.me()
+    await clock.sleep(55_000)
+    await other.me() // rotates at 620 s (saved at 665 s): due from 1,190 s, refreshable from 1,235 s
+    await slow
+    expect(sim.stats.refreshes).toBe(1)
+    expect(sim.stats.earlyRefreshes).toBe(0)
+    expect(sim.stats.errors).toBe(1)
+  })
+
   it("shares one token chain between eight concurrent clients: 200 refreshes over simulated days, none broken", async () => {
     const { sim, clock, client, authorise } = world({ dailyLimit: 1_000_000 })
     const tokens = memoryTokenStore()

@@ -53,6 +53,74 @@ export const systemClock: SandboxClock = {
     })
 }
 
+/**
+ * Where a scaled clock starts, and how fast it runs.
+ *
+ * @since 0.1.0
+ */
+export interface ScaledClockOptions {
+  /** Simulated epoch milliseconds at `realStart`. */
+  readonly start: number
+  /** Real epoch milliseconds (`Date.now()`) at which simulated time was `start`. Default: now. */
+  readonly realStart?: number
+  /** Simulated milliseconds per real millisecond, e.g. `2000`. Must be positive. */
+  readonly factor: number
+}
+
+/**
+ * A scaled clock: simulated time runs `factor` times faster than the wall clock, and `sleep` waits
+ * the matching fraction of real time. It is derived from `Date.now()` alone, so processes given the
+ * same `start`, `realStart` and `factor` read the same time: a simulation in one process and clients
+ * in others can share it, where a {@link VirtualClock} lives in one process only.
+ *
+ * Time moves in steps of `factor` ms (`Date.now()` has millisecond resolution), and every real stall
+ * is magnified: 5 ms of garbage collection at a factor of 2,000 is 10 simulated seconds.
+ *
+ * @example
+ * ```ts
+ * import { createExactSimulation, scaledClock } from "@psa-ledger/sandbox"
+ *
+ * // A simulated hour every 1.8 real seconds; pass start, realStart and factor to child processes.
+ * const clock = scaledClock({ start: Date.UTC(2026, 0, 5, 8), realStart: Date.now(), factor: 2000 })
+ * const exact = createExactSimulation({ clock })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const scaledClock = (options: ScaledClockOptions): SandboxClock => {
+  const { start, factor } = options
+  if (!(factor > 0) || !Number.isFinite(factor)) {
+    throw new RangeError(`scaledClock: factor must be a positive finite number, got ${factor}`)
+  }
+  const realStart = options.realStart ?? Date.now()
+  const now = () => start + (Date.now() - realStart) * factor
+  return {
+    now,
+    sleep: (ms, signal) =>
+      new Promise<void>((resolve, reject) => {
+        if (signal?.aborted) return reject(signal.reason)
+        const wakeAt = now() + Math.max(0, ms)
+        let timer: ReturnType<typeof setTimeout> | undefined
+        const onAbort = () => {
+          clearTimeout(timer)
+          reject(signal?.reason)
+        }
+        // Re-arm until the simulated time has come, so a sleeper never wakes early on this clock.
+        const arm = () => {
+          const left = wakeAt - now()
+          if (left <= 0) {
+            signal?.removeEventListener("abort", onAbort)
+            resolve()
+            return
+          }
+          timer = setTimeout(arm, Math.ceil(left / factor))
+        }
+        signal?.addEventListener("abort", onAbort, { once: true })
+        arm()
+      })
+  }
+}
+
 interface Sleeper {
   readonly wakeAt: number
   readonly seq: number

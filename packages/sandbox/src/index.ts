@@ -7,7 +7,14 @@
 /** The npm name of this package, for diagnostics and user agents. */
 export const packageName = "@psa-ledger/sandbox" as const
 
-export { type SandboxClock, systemClock, type VirtualClock, virtualClock } from "./clock.ts"
+export {
+  type SandboxClock,
+  type ScaledClockOptions,
+  scaledClock,
+  systemClock,
+  type VirtualClock,
+  virtualClock
+} from "./clock.ts"
 export * from "./connectwise/index.ts"
 export * from "./exact/index.ts"
 export * from "./sandbox/index.ts"

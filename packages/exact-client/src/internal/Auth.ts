@@ -74,12 +74,16 @@ export class Auth {
 
   /**
    * After a 401 on an API call with `rejected`: re-read the store first (another worker may have
-   * rotated), then refresh if Exact's rules allow; otherwise the 401 stands.
+   * rotated), then refresh if Exact's rules allow or the token has expired (it expired on the way);
+   * otherwise the 401 stands.
    */
   async recover(rejected: TokenSet): Promise<TokenSet | undefined> {
     const stored = await this.#store.load()
     if (stored && stored.accessToken !== rejected.accessToken) return this.#keep(stored)
-    if (stored && this.#clock.now() >= stored.obtainedAt + minRefreshIntervalMs) return this.refresh(stored, true)
+    const now = this.#clock.now()
+    if (stored && (now >= stored.obtainedAt + minRefreshIntervalMs || now >= stored.expiresAt)) {
+      return this.refresh(stored, true)
+    }
     return undefined
   }
 
@@ -102,19 +106,36 @@ export class Auth {
       throw new ExactError({ reason: new TokenChainBroken({ message: "The token store is empty: consent again" }) })
     }
     if (current.accessToken !== seen.accessToken && !this.due(current)) return current
-    if (!this.due(current) && !force) return current
-    if (this.#clock.now() < current.obtainedAt + minRefreshIntervalMs) {
-      // Exact would refuse (and count an error); the caller's 401 stands.
-      throw new ExactError({
-        reason: new Unauthorized({ message: "The access token was refused and may not be refreshed yet (570 s rule)" }),
-        method: "POST",
-        endpoint
-      })
+    // A 401 forces the refresh of the token it refused, never of a newer one another worker saved.
+    const forced = force && current.accessToken === seen.accessToken
+    if (!this.due(current) && !forced) return current
+    const allowedAt = current.obtainedAt + minRefreshIntervalMs
+    const now = this.#clock.now()
+    if (now < allowedAt) {
+      // `expiresAt` counts from before Exact issued the pair, `obtainedAt` from after: between the two
+      // lies the token answer's transit time, when a token can be due, even expired, yet not refreshable.
+      if (now >= current.expiresAt) {
+        // Expired (a 401 may have said so): wait out the 570 s rule rather than fail or refresh early.
+        // The wait is at most that transit time less 30 s.
+        await this.#clock.sleep(allowedAt - now)
+      } else if (!forced) {
+        // Still valid: use it until a refresh is allowed.
+        return current
+      } else {
+        // Refused while valid by every reckoning: Exact would refuse a refresh too (and count an error).
+        throw new ExactError({
+          reason: new Unauthorized({
+            message: "The access token was refused and may not be refreshed yet (570 s rule)"
+          }),
+          method: "POST",
+          endpoint
+        })
+      }
     }
+    const sentAt = this.#clock.now()
     const { status, body } = await this.#call({ grant_type: "refresh_token", refresh_token: current.refreshToken })
     if (status === 200) {
-      // Stamped on arrival, after Exact issued it: counting 570 s from here never undercounts.
-      const next = toTokenSet(body, this.#clock.now())
+      const next = toTokenSet(body, sentAt, this.#clock.now())
       this.#remember(next.accessToken)
       this.#remember(next.refreshToken)
       if (await this.#store.compareAndSet(current, next)) {
@@ -182,7 +203,12 @@ export const tokenEndpointError = (status: number, error: string, description: s
   return new ExactError({ reason, method: "POST", endpoint })
 }
 
-export const toTokenSet = (body: unknown, obtainedAt: number): TokenSet => {
+/**
+ * Reads a token answer. Exact issued the pair somewhere between `sentAt` and `arrivedAt`: expiry counts
+ * from the earlier (the token is never believed valid after Exact's expiry) and the 570 s rule from
+ * the later (a refresh is never sent early), whatever the answer's transit time.
+ */
+export const toTokenSet = (body: unknown, sentAt: number, arrivedAt: number): TokenSet => {
   const record = (body ?? {}) as Record<string, unknown>
   const seconds =
     typeof record.expires_in === "string" || typeof record.expires_in === "number"
@@ -204,7 +230,7 @@ export const toTokenSet = (body: unknown, obtainedAt: number): TokenSet => {
   return {
     accessToken: record.access_token,
     refreshToken: record.refresh_token,
-    obtainedAt,
-    expiresAt: obtainedAt + seconds * 1000
+    obtainedAt: arrivedAt,
+    expiresAt: sentAt + seconds * 1000
   }
 }

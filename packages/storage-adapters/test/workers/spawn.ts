@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 
-const script = fileURLToPath(new URL("./race.ts", import.meta.url))
+const raceScript = fileURLToPath(new URL("./race.ts", import.meta.url))
 
 /** A running worker: its stdout lines as they arrive, and its exit. */
 export interface Worker {
@@ -13,8 +13,11 @@ export interface Worker {
   readonly exited: Promise<number | null>
 }
 
-/** Starts `test/workers/race.ts` with the source condition, so it runs the package's TypeScript directly. */
-export const startWorker = (args: Record<string, unknown>): Worker => {
+/**
+ * Starts a worker script (default `test/workers/race.ts`) with the source condition, so it runs the
+ * package's TypeScript directly.
+ */
+export const startWorker = (args: Record<string, unknown>, script: string = raceScript): Worker => {
   const child = spawn(
     process.execPath,
     ["--conditions=@psa-ledger/source", "--no-warnings", script, JSON.stringify(args)],

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest"
+import { scaledClock } from "../src/index.ts"
+
+const start = Date.UTC(2026, 0, 5, 8)
+
+describe("scaledClock", () => {
+  it("runs factor times faster than the wall clock, from start at realStart", async () => {
+    const realStart = Date.now()
+    const clock = scaledClock({ start, realStart, factor: 1000 })
+    const before = Date.now()
+    const first = clock.now()
+    expect(first).toBeGreaterThanOrEqual(start + (before - realStart) * 1000)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const after = Date.now()
+    expect(clock.now()).toBe(start + (after - realStart) * 1000)
+    expect(clock.now() - first).toBeGreaterThanOrEqual(19_000)
+  })
+
+  it("reads the same time in every instance made with the same origin (as child processes do)", () => {
+    const realStart = Date.now() - 1234
+    const a = scaledClock({ start, realStart, factor: 2000 })
+    const b = scaledClock({ start, realStart, factor: 2000 })
+    const t = Date.now()
+    const [x, y] = [a.now(), b.now()]
+    // Both derive from Date.now(): equal unless a millisecond ticked between the two reads.
+    if (Date.now() === t) expect(x).toBe(y)
+    expect(Math.abs(x - y)).toBeLessThanOrEqual(2000)
+  })
+
+  it("sleeps the scaled fraction of real time and never wakes before the simulated time", async () => {
+    const clock = scaledClock({ start, factor: 2000 })
+    for (const ms of [0, 1, 1_999, 60_000, 600_000]) {
+      const from = clock.now()
+      const real = Date.now()
+      await clock.sleep(ms)
+      expect(clock.now() - from).toBeGreaterThanOrEqual(ms)
+      // 600 simulated seconds are 300 real ms; allow a loaded machine generous slack above that.
+      expect(Date.now() - real).toBeLessThan(ms / 2000 + 250)
+    }
+  })
+
+  it("lets an AbortSignal cut a sleep short", async () => {
+    const clock = scaledClock({ start, factor: 10 })
+    const controller = new AbortController()
+    const sleeping = clock.sleep(3_600_000, controller.signal)
+    controller.abort(new Error("stop"))
+    await expect(sleeping).rejects.toThrow("stop")
+    await expect(clock.sleep(1, controller.signal)).rejects.toThrow("stop")
+  })
+
+  it("refuses a factor that is not a positive number", () => {
+    expect(() => scaledClock({ start, factor: 0 })).toThrow(RangeError)
+    expect(() => scaledClock({ start, factor: -2 })).toThrow(/positive/)
+    expect(() => scaledClock({ start, factor: Number.NaN })).toThrow(/positive/)
+  })
+})

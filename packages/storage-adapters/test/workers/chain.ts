@@ -1,0 +1,132 @@
+/**
+ * A child process for the token-chain test: one Exact Online client on a durable token store, calling
+ * the sandbox until told to stop. All children and the sandbox read one scaled clock (same start, real
+ * start and factor), so ten-minute tokens turn over in a fraction of a real second.
+ *
+ * Protocol: prints `ready` once the store is open, starts on `go` (stdin), finishes the calls in flight
+ * on `stop`, then prints one JSON line with what it saw and exits. Run with
+ * `node --conditions=@psa-ledger/source`.
+ */
+import { createInterface } from "node:readline"
+import { createExactClient, ExactError } from "@psa-ledger/exact-client"
+import { scaledClock } from "@psa-ledger/sandbox"
+import { postgresStorage, type Storage, sqliteStorage } from "../../src/index.ts"
+
+/** What the parent passes (as one JSON argument). */
+export interface ChainArgs {
+  readonly adapter: "sqlite" | "postgres"
+  readonly target: string
+  readonly schema?: string
+  readonly key: string
+  readonly linkId: string
+  readonly worker: number
+  readonly baseUrl: string
+  readonly clientId: string
+  readonly clientSecret: string
+  readonly redirectUri: string
+  readonly division: number
+  readonly clock: { readonly start: number; readonly realStart: number; readonly factor: number }
+  /** Concurrent call loops in this process (they share the client, so its single-flight refresh). */
+  readonly loops: number
+  /** Simulated pause between one loop's calls: uniform in [min, max] ms. */
+  readonly pauseMs: readonly [number, number]
+}
+
+/** What the child reports. */
+export interface ChainReport {
+  readonly worker: number
+  readonly calls: number
+  /** Calls that rejected: what the caller of the client would have seen. */
+  readonly errors: ReadonlyArray<{ readonly tag: string; readonly message: string }>
+  /** Answers from the API endpoints, by HTTP status. */
+  readonly apiStatuses: Readonly<Record<string, number>>
+  /** Answers from the token endpoint, by HTTP status. */
+  readonly tokenStatuses: Readonly<Record<string, number>>
+  /** Refreshes this process performed and saved (from the client's log). */
+  readonly refreshes: number
+  /** Warnings the client logged (a broken chain would show here). */
+  readonly warnings: ReadonlyArray<string>
+}
+
+const args = JSON.parse(process.argv[2] ?? "{}") as ChainArgs
+const storage: Storage =
+  args.adapter === "sqlite"
+    ? await sqliteStorage({ filename: args.target, encryptionKey: args.key, busyTimeoutMs: 30_000 })
+    : await postgresStorage({
+        connectionString: args.target,
+        schema: args.schema,
+        encryptionKey: args.key,
+        pool: { max: 2 }
+      })
+
+const clock = scaledClock(args.clock)
+const apiStatuses: Record<string, number> = {}
+const tokenStatuses: Record<string, number> = {}
+const warnings: Array<string> = []
+let refreshes = 0
+
+const exact = createExactClient({
+  baseUrl: args.baseUrl,
+  clientId: args.clientId,
+  clientSecret: args.clientSecret,
+  redirectUri: args.redirectUri,
+  division: args.division,
+  tokens: storage.tokens(args.linkId),
+  clock,
+  fetch: async (request) => {
+    const response = await fetch(request)
+    const tally = new URL(request.url).pathname.endsWith("/oauth2/token") ? tokenStatuses : apiStatuses
+    tally[response.status] = (tally[response.status] ?? 0) + 1
+    return response
+  },
+  logger: {
+    info: (message) => {
+      if (message.includes("access token refreshed")) refreshes++
+    },
+    warn: (message) => warnings.push(message),
+    error: (message) => warnings.push(message)
+  }
+})
+
+const say = (line: string) => process.stdout.write(`${line}\n`)
+
+let stopped = false
+let go: () => void = () => undefined
+const started = new Promise<void>((resolve) => {
+  go = resolve
+})
+createInterface({ input: process.stdin }).on("line", (line) => {
+  if (line === "go") go()
+  if (line === "stop") stopped = true
+})
+
+say("ready")
+await started
+
+let calls = 0
+const errors: Array<{ tag: string; message: string }> = []
+const [minPause, maxPause] = args.pauseMs
+const loop = async (n: number) => {
+  for (let i = 0; !stopped; i++) {
+    calls++
+    try {
+      // Two endpoints, as a real worker would touch several.
+      if ((i + n) % 2 === 0) await exact.me()
+      else await exact.listAll("vat/VATCodes")
+    } catch (error) {
+      errors.push(
+        error instanceof ExactError
+          ? { tag: error.reason._tag, message: error.message }
+          : { tag: "Defect", message: String(error) }
+      )
+      // Do not hammer a failing chain: every failure would also count against Exact's error budget.
+      if (errors.length >= 20) stopped = true
+    }
+    await clock.sleep(minPause + Math.random() * (maxPause - minPause))
+  }
+}
+await Promise.all(Array.from({ length: args.loops }, (_, n) => loop(n)))
+await storage.close()
+const report: ChainReport = { worker: args.worker, calls, errors, apiStatuses, tokenStatuses, refreshes, warnings }
+say(JSON.stringify(report))
+process.exit(0)
