@@ -62,7 +62,8 @@ export const exactPurchaseSource = (
   }
   const attributes: ReadonlyArray<PurchaseCustomerAttribute> = Array.isArray(settings.customer)
     ? settings.customer
-    : [settings.customer as PurchaseCustomerAttribute]
+    : // Array.isArray does not narrow a readonly array out of the union.
+      [settings.customer as PurchaseCustomerAttribute]
   if (attributes.length === 0) {
     throw LinkError.of(
       new InvalidInput({ record: "PurchaseSourceSettings", field: "customer", message: "names no attribute" })
@@ -134,13 +135,13 @@ export const exactPurchaseSource = (
             select: ["ID", "Code", "Description", "Account"],
             bulk: false
           })
-          const accountIds = new Set([...projects.values()].flatMap((project) => text(project.Account) ?? []))
           if (uses("description")) {
             for (const account of accountList) {
               const id = text(account.ID)?.toLowerCase()
               if (id !== undefined) accounts.set(id, account)
             }
           } else {
+            const accountIds = new Set([...projects.values()].flatMap((project) => text(project.Account) ?? []))
             accounts = await recordsById(exact, "crm/Accounts", accountIds, { select: ACCOUNT_FIELDS, bulk: true })
           }
         }
