@@ -2,7 +2,13 @@ import { type ExactClient, isGuid, odata } from "@psa-ledger/exact-client"
 import { type InvoiceLine, makeInvoiceLine } from "@psa-ledger/reconcile-core"
 import { InvalidInput, LinkError } from "../LinkError.ts"
 import { withIssues } from "./Csv.ts"
-import { type InvoiceMonth, type InvoiceSource, monthBounds, type PurchaseSourceSettings } from "./InvoiceSource.ts"
+import {
+  type InvoiceMonth,
+  type InvoiceSource,
+  monthBounds,
+  type PurchaseCustomerAttribute,
+  type PurchaseSourceSettings
+} from "./InvoiceSource.ts"
 import {
   ACCOUNT_FIELDS,
   amount,
@@ -20,7 +26,8 @@ const normalName = (name: string) => name.trim().replace(/\s+/g, " ").toLowerCas
 /**
  * The month's purchase invoice(s) of one supplier in Exact Online (a distributor's monthly bill) as
  * an invoice source, compared on unit cost (the line's net price). The end customer of each line
- * comes from the configured attribute:
+ * comes from the configured attribute, or from a list of them tried in order (the first that names a
+ * customer wins):
  *
  * - `project`: the account of the line's project (projects and accounts read in bulk);
  * - `costCenter` / `costUnit`: the code on the line, matched to ConnectWise identifiers and remembered;
@@ -31,7 +38,8 @@ const normalName = (name: string) => name.trim().replace(/\s+/g, " ").toLowerCas
  * @example
  * ```ts
  * const source = exactPurchaseSource(exact, new PurchaseSourceSettings({
- *   kind: "purchase", supplier: distributorId, customer: { by: "description", pattern: "\\| (?<customer>.+)$" }
+ *   kind: "purchase", supplier: distributorId,
+ *   customer: [{ by: "project" }, { by: "description", pattern: "\\| (?<customer>.+)$" }]
  * }))
  * ```
  *
@@ -52,10 +60,20 @@ export const exactPurchaseSource = (
       })
     )
   }
-  let pattern: RegExp | undefined
-  if (settings.customer.by === "description") {
+  const attributes: ReadonlyArray<PurchaseCustomerAttribute> = Array.isArray(settings.customer)
+    ? settings.customer
+    : // Array.isArray does not narrow a readonly array out of the union.
+      [settings.customer as PurchaseCustomerAttribute]
+  if (attributes.length === 0) {
+    throw LinkError.of(
+      new InvalidInput({ record: "PurchaseSourceSettings", field: "customer", message: "names no attribute" })
+    )
+  }
+  const patterns = new Map<PurchaseCustomerAttribute, RegExp>()
+  for (const attribute of attributes) {
+    if (attribute.by !== "description") continue
     try {
-      pattern = new RegExp(settings.customer.pattern)
+      patterns.set(attribute, new RegExp(attribute.pattern))
     } catch (error) {
       throw LinkError.of(
         new InvalidInput({
@@ -66,6 +84,7 @@ export const exactPurchaseSource = (
       )
     }
   }
+  const uses = (by: PurchaseCustomerAttribute["by"]) => attributes.some((attribute) => attribute.by === by)
   const supplier = odata.eq("Supplier", odata.guid(settings.supplier))
   return {
     kind: "purchase",
@@ -103,20 +122,28 @@ export const exactPurchaseSource = (
           bulk: true
         })
         progress?.({ phase: "exact items", done: itemIds.size, total: itemIds.size })
-        const by = settings.customer.by
         let projects = new Map<string, Raw>()
         let accounts = new Map<string, Raw>()
         let accountList: Array<Raw> = []
-        if (by === "project") {
+        // A description pattern needs every account (names are matched); the projects' accounts are among them.
+        if (uses("description")) {
+          accountList = await exact.listAll<Raw>("crm/Accounts", { select: ACCOUNT_FIELDS, bulk: true })
+        }
+        if (uses("project")) {
           const projectIds = new Set(all.flatMap(({ line }) => text(line.Project) ?? []))
           projects = await recordsById(exact, "project/Projects", projectIds, {
             select: ["ID", "Code", "Description", "Account"],
             bulk: false
           })
-          const accountIds = new Set([...projects.values()].flatMap((project) => text(project.Account) ?? []))
-          accounts = await recordsById(exact, "crm/Accounts", accountIds, { select: ACCOUNT_FIELDS, bulk: true })
-        } else if (by === "description") {
-          accountList = await exact.listAll<Raw>("crm/Accounts", { select: ACCOUNT_FIELDS, bulk: true })
+          if (uses("description")) {
+            for (const account of accountList) {
+              const id = text(account.ID)?.toLowerCase()
+              if (id !== undefined) accounts.set(id, account)
+            }
+          } else {
+            const accountIds = new Set([...projects.values()].flatMap((project) => text(project.Account) ?? []))
+            accounts = await recordsById(exact, "crm/Accounts", accountIds, { select: ACCOUNT_FIELDS, bulk: true })
+          }
         }
         progress?.({ phase: "exact accounts", done: 1, total: 1 })
         const byCode = new Map<string, Raw>()
@@ -127,12 +154,14 @@ export const exactPurchaseSource = (
           const name = text(account.Name)
           if (name) byName.set(normalName(name), [...(byName.get(normalName(name)) ?? []), account])
         }
-        const customerOfLine = (
+        const customerBy = (
+          attribute: PurchaseCustomerAttribute,
           line: Raw
         ): {
           customer: ReturnType<typeof customerOf> | { key?: string; code?: string; name?: string }
           issue?: string
         } => {
+          const by = attribute.by
           switch (by) {
             case "project": {
               const projectId = text(line.Project)
@@ -153,7 +182,7 @@ export const exactPurchaseSource = (
             }
             case "description": {
               const description = text(line.Description) ?? ""
-              const match = pattern?.exec(description)
+              const match = patterns.get(attribute)?.exec(description)
               const value = (match?.groups?.customer ?? match?.[1])?.trim()
               if (!value) return { customer: {}, issue: "the description does not match the customer pattern" }
               const account = byCode.get(value.toUpperCase()) ?? uniqueOf(byName.get(normalName(value)))
@@ -161,6 +190,16 @@ export const exactPurchaseSource = (
               return { customer: { key: `name:${normalName(value)}`, code: "", name: value } }
             }
           }
+        }
+        // The first attribute that names a customer wins; when none does, every attribute's reason is kept.
+        const customerOfLine = (line: Raw): ReturnType<typeof customerBy> => {
+          const issues: Array<string> = []
+          for (const attribute of attributes) {
+            const found = customerBy(attribute, line)
+            if (found.issue === undefined) return found
+            issues.push(found.issue)
+          }
+          return { customer: {}, issue: issues.join("; ") }
         }
         const result: Array<InvoiceLine> = []
         for (const { invoice, line } of all) {

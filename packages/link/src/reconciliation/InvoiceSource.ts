@@ -142,7 +142,12 @@ export class PurchaseSourceSettings extends Schema.Class<PurchaseSourceSettings>
   kind: Schema.Literal("purchase"),
   /** The supplier's Exact account ID (GUID). */
   supplier: Schema.String,
-  customer: PurchaseCustomerAttribute,
+  /**
+   * Where a line names its end customer; a list is tried in order, the first attribute that names a
+   * customer wins (a distributor's bill often carries a project on some lines and the name in the
+   * description on the rest).
+   */
+  customer: Schema.Union([PurchaseCustomerAttribute, Schema.Array(PurchaseCustomerAttribute)]),
   monthsBack: Schema.optionalKey(Schema.Int)
 }) {}
 
