@@ -1,64 +1,21 @@
-import type { AddressInfo } from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { makeMemoryRunStore } from "@psa-ledger/reconcile-core"
-import { SMTPServer } from "smtp-server"
 import { Jobs, LinkError, makeRunner, makeRuns, noMailer, smtpMailer } from "../src/index.ts"
-
-interface Received {
-  readonly from: string | undefined
-  readonly to: ReadonlyArray<string>
-  readonly raw: string
-}
+import { startSmtpServer, type TestSmtpServer } from "./support/smtp.ts"
 
 const PASSWORD = "s3cret-smtp-Pa55"
-const received: Array<Received> = []
-let refuseRecipients = false
-let server: SMTPServer
-let port = 0
+let smtp: TestSmtpServer
 
 beforeAll(async () => {
-  server = new SMTPServer({
-    secure: false,
-    authOptional: false,
-    allowInsecureAuth: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    onAuth(auth, _session, callback) {
-      if (auth.username === "ledger" && auth.password === PASSWORD) callback(null, { user: "ledger" })
-      else callback(new Error("Invalid username or password"))
-    },
-    onRcptTo(_address, _session, callback) {
-      if (refuseRecipients) {
-        const error = Object.assign(new Error("mailbox unavailable"), { responseCode: 550 })
-        callback(error)
-      } else callback()
-    },
-    onData(stream, session, callback) {
-      const chunks: Array<Buffer> = []
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk))
-      stream.on("end", () => {
-        const from = session.envelope.mailFrom
-        received.push({
-          from: from === false ? undefined : from.address,
-          to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-          raw: Buffer.concat(chunks).toString("utf8")
-        })
-        callback()
-      })
-    }
-  })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  port = (server.server.address() as AddressInfo).port
+  smtp = await startSmtpServer(PASSWORD)
 })
 
-afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-})
+afterAll(() => smtp.close())
 
 const mailer = (pass = PASSWORD) =>
   smtpMailer({
     host: "127.0.0.1",
-    port,
+    port: smtp.port,
     secure: false,
     auth: { user: "ledger", pass },
     from: "ledger@msp.example",
@@ -92,7 +49,7 @@ const part = (raw: string, header: RegExp): string => {
 
 describe("run mail over SMTP", () => {
   it("mails the summary and the full log after a run", async () => {
-    received.length = 0
+    smtp.received.length = 0
     const store = makeMemoryRunStore()
     const runner = makeRunner({ store, mailer: mailer(), ids: () => "run-7" })
     const result = await runner.run(
@@ -115,8 +72,8 @@ describe("run mail over SMTP", () => {
     )
     expect(result.status).toBe("partial")
     expect(result.mail).toBe("sent")
-    expect(received).toHaveLength(1)
-    const mail = received[0]
+    expect(smtp.received).toHaveLength(1)
+    const mail = smtp.received[0]
     expect(mail?.from).toBe("ledger@msp.example")
     expect(mail?.to).toEqual(["finance@msp.example", "ops@msp.example"])
     const raw = mail?.raw ?? ""
@@ -141,8 +98,8 @@ describe("run mail over SMTP", () => {
   })
 
   it("a refused mail leaves the run succeeded, with a warn entry and no password", async () => {
-    received.length = 0
-    refuseRecipients = true
+    smtp.received.length = 0
+    smtp.refuseRecipients = true
     try {
       const store = makeMemoryRunStore()
       const runner = makeRunner({ store, mailer: mailer() })
@@ -163,9 +120,9 @@ describe("run mail over SMTP", () => {
       expect(warn?.message).toBe("the run's mail was not sent")
       expect(String(warn?.fields.error)).toContain("mailbox unavailable")
       expect(JSON.stringify(entries)).not.toContain(PASSWORD)
-      expect(received).toHaveLength(0)
+      expect(smtp.received).toHaveLength(0)
     } finally {
-      refuseRecipients = false
+      smtp.refuseRecipients = false
     }
   })
 

@@ -1,4 +1,3 @@
-import type { AddressInfo } from "node:net"
 import {
   LinkSettings,
   makeMemoryMappingStore,
@@ -9,7 +8,6 @@ import {
 } from "@psa-ledger/reconcile-core"
 import type { World } from "@psa-ledger/sandbox"
 import { BigDecimal } from "effect"
-import { SMTPServer } from "smtp-server"
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import {
   createLink,
@@ -21,44 +19,21 @@ import {
   type SchedulerEvent,
   smtpMailer
 } from "../../src/index.ts"
+import { startSmtpServer, type TestSmtpServer } from "../support/smtp.ts"
 import { type OpenSandbox, openSandbox, settingsFor, smallWorld, source } from "./sandbox.ts"
 
 const PASSWORD = "smtp-schedule-S3cret"
-const received: Array<{ to: Array<string>; raw: string }> = []
-let smtp: SMTPServer
-let smtpPort = 0
+let smtp: TestSmtpServer
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: false,
-    allowInsecureAuth: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    onAuth(auth, _session, callback) {
-      if (auth.username === "ledger" && auth.password === PASSWORD) callback(null, { user: "ledger" })
-      else callback(new Error("Invalid username or password"))
-    },
-    onData(stream, session, callback) {
-      const chunks: Array<Buffer> = []
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk))
-      stream.on("end", () => {
-        received.push({
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString("utf8")
-        })
-        callback()
-      })
-    }
-  })
-  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve))
-  smtpPort = (smtp.server.address() as AddressInfo).port
+  smtp = await startSmtpServer(PASSWORD)
 })
-afterAll(() => new Promise<void>((resolve) => smtp.close(() => resolve())))
+afterAll(() => smtp.close())
 
 let sandbox: OpenSandbox | undefined
 let scheduler: Scheduler | undefined
 beforeEach(() => {
-  received.length = 0
+  smtp.received.length = 0
 })
 afterEach(async () => {
   await scheduler?.stop({ abort: true })
@@ -101,7 +76,7 @@ const open = async (extra: Partial<ConstructorParameters<typeof LinkSettings>[0]
     ids: () => `run-${++run}`,
     mailer: smtpMailer({
       host: "127.0.0.1",
-      port: smtpPort,
+      port: smtp.port,
       auth: { user: "ledger", pass: PASSWORD },
       from: "ledger@msp.example"
     }),
@@ -176,11 +151,11 @@ describe("scheduled runs of a link from createLink (croner in process, sandbox w
     expect(text).toContain("transfer.run started")
     expect(text).toContain(`invoice ${expected[0]!.invoiceNumber} created`)
 
-    expect(received).toHaveLength(1)
-    expect(received[0]!.to).toEqual(["finance@msp.example"])
-    expect(received[0]!.raw).toContain(`Created ${expected.length} Exact invoices`)
-    expect(received[0]!.raw).toContain("filename=run-run-1.log")
-    expect(received[0]!.raw).not.toContain(PASSWORD)
+    expect(smtp.received).toHaveLength(1)
+    expect(smtp.received[0]!.to).toEqual(["finance@msp.example"])
+    expect(smtp.received[0]!.raw).toContain(`Created ${expected.length} Exact invoices`)
+    expect(smtp.received[0]!.raw).toContain("filename=run-run-1.log")
+    expect(smtp.received[0]!.raw).not.toContain(PASSWORD)
   }, 20_000)
 
   it("a scheduled apply applies only what the settings auto-approve (quantities here)", async () => {
@@ -218,7 +193,7 @@ describe("scheduled runs of a link from createLink (croner in process, sandbox w
       ([key]) => !key.startsWith("GET")
     )
     expect(writes.map(([key]) => key).every((key) => key.includes("/additions"))).toBe(true)
-    expect(received).toHaveLength(1)
+    expect(smtp.received).toHaveLength(1)
   }, 20_000)
 
   it("overlapping occurrences for one link never run at once: skipped, or queued and run after", async () => {

@@ -1,45 +1,20 @@
 import { mkdtempSync, rmSync } from "node:fs"
-import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { LinkSettings, TransferSettings } from "@psa-ledger/reconcile-core"
 import { type Storage, sqliteStorage } from "@psa-ledger/storage-adapters"
-import { SMTPServer } from "smtp-server"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { createLink, smtpMailer } from "../../src/index.ts"
+import { startSmtpServer, type TestSmtpServer } from "../support/smtp.ts"
 import { type OpenSandbox, openSandbox, smallWorld } from "./sandbox.ts"
 
 const PASSWORD = "smtp-e2e-S3cret"
-const received: Array<{ to: Array<string>; raw: string }> = []
-let smtp: SMTPServer
-let smtpPort = 0
+let smtp: TestSmtpServer
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: false,
-    allowInsecureAuth: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    onAuth(auth, _session, callback) {
-      if (auth.username === "ledger" && auth.password === PASSWORD) callback(null, { user: "ledger" })
-      else callback(new Error("Invalid username or password"))
-    },
-    onData(stream, session, callback) {
-      const chunks: Array<Buffer> = []
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk))
-      stream.on("end", () => {
-        received.push({
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString("utf8")
-        })
-        callback()
-      })
-    }
-  })
-  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve))
-  smtpPort = (smtp.server.address() as AddressInfo).port
+  smtp = await startSmtpServer(PASSWORD)
 })
-afterAll(() => new Promise<void>((resolve) => smtp.close(() => resolve())))
+afterAll(() => smtp.close())
 
 let sandbox: OpenSandbox | undefined
 let storage: Storage | undefined
@@ -80,7 +55,7 @@ describe("flow B end to end on the sandbox world, SQLite storage, mail through S
       ids: () => `run-${++run}`,
       mailer: smtpMailer({
         host: "127.0.0.1",
-        port: smtpPort,
+        port: smtp.port,
         auth: { user: "ledger", pass: PASSWORD },
         from: "ledger@msp.example"
       }),
@@ -152,12 +127,12 @@ describe("flow B end to end on the sandbox world, SQLite storage, mail through S
       "transfer.run",
       "transfer.run"
     ])
-    expect(received).toHaveLength(4)
-    const mail = received[0]!
+    expect(smtp.received).toHaveLength(4)
+    const mail = smtp.received[0]!
     expect(mail.to).toEqual(["finance@msp.example"])
     expect(mail.raw).toContain(`Created ${expected.length} Exact invoices`)
     expect(mail.raw).toContain("filename=run-run-1.log")
-    expect(received.map((m) => m.raw).join("\n")).not.toContain(PASSWORD)
+    expect(smtp.received.map((m) => m.raw).join("\n")).not.toContain(PASSWORD)
     expect(await link.runs.log("run-1").text()).toContain(`invoice ${standard.invoiceNumber} created`)
   }, 60_000)
 })
