@@ -17,5 +17,13 @@ export {
 } from "./clock.ts"
 export * from "./connectwise/index.ts"
 export * from "./exact/index.ts"
+export {
+  type LockstepCoordinator,
+  type LockstepParticipant,
+  type LockstepParticipantOptions,
+  type LockstepPort,
+  lockstepCoordinator,
+  lockstepParticipant
+} from "./lockstep.ts"
 export * from "./sandbox/index.ts"
 export * from "./world/index.ts"

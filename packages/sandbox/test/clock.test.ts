@@ -34,8 +34,9 @@ describe("scaledClock", () => {
       const real = Date.now()
       await clock.sleep(ms)
       expect(clock.now() - from).toBeGreaterThanOrEqual(ms)
-      // 600 simulated seconds are 300 real ms; allow a loaded machine generous slack above that.
-      expect(Date.now() - real).toBeLessThan(ms / 2000 + 250)
+      // 600 simulated seconds are 300 real ms: the bound only catches an unscaled sleep (600 real
+      // seconds), with room for any load on the machine.
+      expect(Date.now() - real).toBeLessThan(ms / 2000 + 30_000)
     }
   })
 

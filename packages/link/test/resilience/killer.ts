@@ -15,6 +15,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { once } from "node:events"
 import { createServer, type IncomingMessage, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
+import { finished } from "node:stream/promises"
 
 export type KillMoment = "before" | "answered" | "delivered"
 
@@ -97,7 +98,11 @@ export class KillingProxy {
             return
           }
           outgoing.writeHead(answer.status, answer.headers)
-          await new Promise<void>((resolve) => outgoing.end(answer.body, resolve))
+          // `finished`, not end's callback: when the child died while its request was with the server,
+          // the answer meets a closed socket and end's callback never comes (the driver then waited for
+          // this request for ever, on a loaded machine where kills land before answers do).
+          outgoing.end(answer.body)
+          await finished(outgoing).catch(() => undefined)
           answer.after?.()
         })
         .catch(() => outgoing.socket?.destroy())

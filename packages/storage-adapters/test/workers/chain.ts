@@ -1,15 +1,17 @@
 /**
  * A child process for the token-chain test: one Exact Online client on a durable token store, calling
- * the sandbox until told to stop. All children and the sandbox read one scaled clock (same start, real
- * start and factor), so ten-minute tokens turn over in a fraction of a real second.
+ * the sandbox until told to stop. The children and the sandbox share one lockstep clock (the parent
+ * coordinates it over the IPC channel): simulated time jumps while every process sleeps between calls
+ * and stands still while any works, so ten-minute tokens turn over in a few real milliseconds and no
+ * real stall can expire a token in flight.
  *
- * Protocol: prints `ready` once the store is open, starts on `go` (stdin), finishes the calls in flight
- * on `stop`, then prints one JSON line with what it saw and exits. Run with
- * `node --conditions=@psa-ledger/source`.
+ * Protocol: prints `ready` once the store is open and the clock synced, starts on `go` (stdin),
+ * finishes the call in flight on `stop`, then prints one JSON line with what it saw and exits. Run with
+ * `node --conditions=@psa-ledger/source`, spawned with an IPC channel.
  */
 import { createInterface } from "node:readline"
 import { createExactClient, ExactError } from "@psa-ledger/exact-client"
-import { scaledClock } from "@psa-ledger/sandbox"
+import { lockstepParticipant } from "@psa-ledger/sandbox"
 import { postgresStorage, type Storage, sqliteStorage } from "../../src/index.ts"
 
 /** What the parent passes (as one JSON argument). */
@@ -25,11 +27,15 @@ export interface ChainArgs {
   readonly clientSecret: string
   readonly redirectUri: string
   readonly division: number
-  readonly clock: { readonly start: number; readonly realStart: number; readonly factor: number }
   /** Concurrent call loops in this process (they share the client, so its single-flight refresh). */
   readonly loops: number
-  /** Simulated pause between one loop's calls: uniform in [min, max] ms. */
-  readonly pauseMs: readonly [number, number]
+  /**
+   * Simulated pause between one loop's calls: a whole number of minutes in [min, max], drawn from a
+   * seeded sequence. Whole minutes make processes wake together, so they race for the refresh.
+   */
+  readonly pauseMinutes: readonly [number, number]
+  /** Seeds this process's pauses. */
+  readonly seed: number
 }
 
 /** What the child reports. */
@@ -59,7 +65,8 @@ const storage: Storage =
         pool: { max: 2 }
       })
 
-const clock = scaledClock(args.clock)
+const clock = lockstepParticipant({ threads: args.loops })
+await clock.synced
 const apiStatuses: Record<string, number> = {}
 const tokenStatuses: Record<string, number> = {}
 const warnings: Array<string> = []
@@ -105,7 +112,16 @@ await started
 
 let calls = 0
 const errors: Array<{ tag: string; message: string }> = []
-const [minPause, maxPause] = args.pauseMs
+const [minPause, maxPause] = args.pauseMinutes
+// A small seeded generator (mulberry32): the same seed draws the same pauses.
+let state = args.seed >>> 0
+const random = () => {
+  state = (state + 0x6d2b79f5) >>> 0
+  let t = state
+  t = Math.imul(t ^ (t >>> 15), t | 1)
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+  return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
+}
 const loop = async (n: number) => {
   for (let i = 0; !stopped; i++) {
     calls++
@@ -122,7 +138,7 @@ const loop = async (n: number) => {
       // Do not hammer a failing chain: every failure would also count against Exact's error budget.
       if (errors.length >= 20) stopped = true
     }
-    await clock.sleep(minPause + Math.random() * (maxPause - minPause))
+    await clock.sleep((minPause + Math.floor(random() * (maxPause - minPause + 1))) * 60_000)
   }
 }
 await Promise.all(Array.from({ length: args.loops }, (_, n) => loop(n)))

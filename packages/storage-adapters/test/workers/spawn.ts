@@ -21,9 +21,8 @@ export const startWorker = (args: Record<string, unknown>, script: string = race
   const child = spawn(
     process.execPath,
     ["--conditions=@psa-ledger/source", "--no-warnings", script, JSON.stringify(args)],
-    {
-      stdio: ["pipe", "pipe", "pipe"]
-    }
+    // The IPC channel carries a lockstep clock where a test uses one.
+    { stdio: ["pipe", "pipe", "pipe", "ipc"] }
   )
   const lines: Array<string> = []
   const stderr: Array<string> = []
