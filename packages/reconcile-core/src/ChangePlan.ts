@@ -1,8 +1,9 @@
 import { BigDecimal, Schema } from "effect"
+import { LocalDate } from "./Calendar.ts"
+import { Decimal } from "./Decimal.ts"
 import { ZERO } from "./internal/lines.ts"
 import { Mapping, MappingKind, MappingMethod } from "./Mapping.ts"
 import { Instant, Key, Label } from "./ports/StorageCodec.ts"
-import { Decimal, LocalDate } from "./Values.ts"
 
 /**
  * A record that exists in ConnectWise.

@@ -1,3 +1,4 @@
+import { addDays, type Period } from "./Calendar.ts"
 import type { ChangePlan } from "./ChangePlan.ts"
 import { toMapping } from "./ChangePlan.ts"
 import { Decisions, RowDecision } from "./Decisions.ts"
@@ -9,7 +10,6 @@ import { rowPlanning } from "./internal/plan/RowPlanning.ts"
 import { agreementChoicesOf } from "./internal/plan/targets.ts"
 import { type LinkSettings, settingsOf } from "./LinkSettings.ts"
 import type { Mapping } from "./Mapping.ts"
-import { addDays, type Period } from "./Values.ts"
 
 /**
  * The effective date of a row's changes: the decision's, else the settings' rule (default: the

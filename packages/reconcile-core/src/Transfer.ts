@@ -1,7 +1,8 @@
 import { Schema } from "effect"
+import { LocalDate } from "./Calendar.ts"
 import { Created } from "./ChangePlan.ts"
+import { Decimal } from "./Decimal.ts"
 import { PsaCompany, PsaProduct } from "./PsaSnapshot.ts"
-import { Decimal, LocalDate } from "./Values.ts"
 
 /**
  * One line of a ConnectWise invoice, as flow B needs it.

@@ -8,7 +8,10 @@
 export const packageName = "@psa-ledger/reconcile-core" as const
 
 export * from "./ApplyToSnapshot.ts"
+export * from "./Calendar.ts"
 export * from "./ChangePlan.ts"
+export * from "./CurrencyCode.ts"
+export * from "./Decimal.ts"
 export * from "./Decisions.ts"
 export * from "./Deviation.ts"
 export * from "./Diff.ts"
@@ -24,4 +27,3 @@ export * from "./ports/index.ts"
 export * from "./Resolution.ts"
 export * from "./Resolve.ts"
 export * from "./Transfer.ts"
-export * from "./Values.ts"

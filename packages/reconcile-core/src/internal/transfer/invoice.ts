@@ -1,4 +1,5 @@
 import { BigDecimal } from "effect"
+import { addDays } from "../../Calendar.ts"
 import { Created } from "../../ChangePlan.ts"
 import { salesInvoiceCreateKey, salesInvoiceProcessKey } from "../../IdempotencyKeys.ts"
 import type { TransferSettings } from "../../LinkSettings.ts"
@@ -15,7 +16,6 @@ import {
   type TransferInvoice,
   type TransferOperation
 } from "../../Transfer.ts"
-import { addDays } from "../../Values.ts"
 import { ZERO } from "../lines.ts"
 import { accountFor, itemFor, type TransferIndex } from "./lookups.ts"
 
