@@ -1,6 +1,7 @@
 import { StorageError } from "@psa-ledger/reconcile-core"
 import { Effect, type Layer } from "effect"
 import pg from "pg"
+import { type ChainLock, keyedQueue } from "./internal/chainLock.ts"
 import { deriveTokenKeys, type EncryptionKeyInput, parseEncryptionKey } from "./internal/crypto.ts"
 import { toStorageError } from "./internal/driver.ts"
 import { advisoryKey, migratePostgres } from "./internal/migrate.ts"
@@ -12,7 +13,8 @@ import {
   type PostgresPoolOptions,
   postgresReason
 } from "./internal/postgres.ts"
-import { type ChainLock, keyedQueue, makeSqlStores, makeSqlTokenStore } from "./internal/stores.ts"
+import { makeSqlStores } from "./internal/stores.ts"
+import { makeSqlTokenStore } from "./internal/tokenStore.ts"
 import { invalidOption } from "./SqliteStorage.ts"
 import { layerOfStores, type Storage, type StorageServices, scopedLayer } from "./Storage.ts"
 import { TokenStoreError } from "./TokenStoreError.ts"

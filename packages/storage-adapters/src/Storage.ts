@@ -12,7 +12,8 @@ import {
   TransferLedger
 } from "@psa-ledger/reconcile-core"
 import { Context, Effect, Layer } from "effect"
-import { checkLinkId, type PortStores } from "./internal/stores.ts"
+import type { PortStores } from "./internal/stores.ts"
+import { checkLinkId } from "./internal/tokenStore.ts"
 
 /**
  * The Exact Online token chains of a storage, one per link, as an Effect service.

@@ -1,0 +1,75 @@
+import type { TokenSet, TokenStore } from "@psa-ledger/exact-client"
+import { StorageLimits } from "@psa-ledger/reconcile-core"
+import { TokenStoreError } from "../TokenStoreError.ts"
+import type { ChainLock } from "./chainLock.ts"
+import { fingerprint, openTokenSet, sealTokenSet, type TokenKeys, tokenSetProblem } from "./crypto.ts"
+import { type Driver, type Row, reasonText } from "./driver.ts"
+
+/** Checks a link id the way the ports' keys are checked, before it names a token chain. */
+export const checkLinkId = (linkId: unknown): string => {
+  if (typeof linkId !== "string" || linkId.length === 0 || linkId.length > StorageLimits.key) {
+    throw new TokenStoreError("InvalidInput", `the link id must be a string of 1 to ${StorageLimits.key} characters`)
+  }
+  return linkId
+}
+
+/** The encrypted token chain of one link over a SQL driver. */
+export const makeSqlTokenStore = (
+  driver: Driver,
+  keys: TokenKeys | undefined,
+  lock: ChainLock,
+  linkId: string
+): TokenStore => {
+  checkLinkId(linkId)
+  if (keys === undefined) {
+    throw new TokenStoreError(
+      "MissingKey",
+      "this storage was opened without an encryptionKey, and tokens are never stored unencrypted: pass `encryptionKey` (32 bytes)",
+      linkId
+    )
+  }
+  const table = driver.table("psa_tokens")
+  const unavailable = (error: unknown) =>
+    error instanceof TokenStoreError ? error : new TokenStoreError("Unavailable", reasonText(driver, error), linkId)
+  const checkSet = (set: unknown, which: string) => {
+    const problem = tokenSetProblem(set)
+    if (problem !== undefined) throw new TokenStoreError("InvalidInput", `${which}: ${problem}`, linkId)
+  }
+  return {
+    load: async () => {
+      let rows: ReadonlyArray<Row>
+      try {
+        rows = await driver.all(`SELECT sealed FROM ${table} WHERE link_id = $1`, [linkId])
+      } catch (error) {
+        throw unavailable(error)
+      }
+      const [row] = rows
+      return row === undefined ? undefined : openTokenSet(keys, linkId, row.sealed)
+    },
+    compareAndSet: async (previous: TokenSet | undefined, next: TokenSet) => {
+      checkSet(next, "next")
+      if (previous !== undefined) checkSet(previous, "previous")
+      const sealed = sealTokenSet(keys, linkId, next)
+      const nextPrint = fingerprint(keys, linkId, next.refreshToken)
+      const now = new Date().toISOString()
+      try {
+        const changed =
+          previous === undefined
+            ? await driver.run(
+                `INSERT INTO ${table} (link_id, refresh_fingerprint, sealed, updated_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (link_id) DO NOTHING`,
+                [linkId, nextPrint, sealed, now]
+              )
+            : await driver.run(
+                `UPDATE ${table} SET refresh_fingerprint = $3, sealed = $4, updated_at = $5
+                 WHERE link_id = $1 AND refresh_fingerprint = $2`,
+                [linkId, fingerprint(keys, linkId, previous.refreshToken), nextPrint, sealed, now]
+              )
+        return changed === 1
+      } catch (error) {
+        throw unavailable(error)
+      }
+    },
+    withLock: (fn) => lock(linkId, fn)
+  }
+}
