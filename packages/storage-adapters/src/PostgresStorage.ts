@@ -15,8 +15,7 @@ import {
 } from "./internal/postgres.ts"
 import { makeSqlStores } from "./internal/stores.ts"
 import { makeSqlTokenStore } from "./internal/tokenStore.ts"
-import { invalidOption } from "./SqliteStorage.ts"
-import { layerOfStores, type Storage, type StorageServices, scopedLayer } from "./Storage.ts"
+import { invalidOption, layerOfStores, type Storage, type StorageServices, scopedLayer } from "./Storage.ts"
 import { TokenStoreError } from "./TokenStoreError.ts"
 
 /**
@@ -108,7 +107,7 @@ export const openPostgresWith = async (
  *
  * @example
  * ```ts
- * import { postgresStorage } from "@psa-ledger/storage-adapters"
+ * import { postgresStorage } from "@psa-ledger/storage-adapters/postgres"
  *
  * const storage = await postgresStorage({
  *   connectionString: process.env.DATABASE_URL!,
@@ -128,7 +127,7 @@ export const postgresStorage = (options: PostgresStorageOptions): Promise<Storag
  *
  * @example
  * ```ts
- * import { layerPostgres } from "@psa-ledger/storage-adapters"
+ * import { layerPostgres } from "@psa-ledger/storage-adapters/postgres"
  *
  * const main = program.pipe(Effect.provide(layerPostgres({ connectionString: process.env.DATABASE_URL! })))
  * ```

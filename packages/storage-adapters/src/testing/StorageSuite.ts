@@ -11,16 +11,35 @@ import {
 } from "@psa-ledger/reconcile-core"
 import { BigDecimal, DateTime, Effect, Option } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import type { Storage } from "../src/index.ts"
-import { fails, run } from "./support.ts"
+import type { Storage } from "../Storage.ts"
 
-/** Opens a fresh, empty storage and says how to dispose of it. */
-export interface StorageFactory {
-  readonly name: string
-  /** SQLite and PostgreSQL: the checks the in-memory stores do not make (see the test). */
-  readonly durable: boolean
-  open(): Promise<{ readonly storage: Storage; readonly dispose: () => Promise<void> }>
+/**
+ * A storage opened for one test, with what to do after it (remove a temp file, drop a schema).
+ *
+ * @since 0.1.0
+ */
+export interface OpenedStorage {
+  readonly storage: Storage
+  /** Runs after each test instead of `storage.close()`; close the storage in it. */
+  readonly dispose: () => Promise<void>
 }
+
+/**
+ * Opens a fresh, empty storage for one test: a `Storage` (closed after the test) or an `OpenedStorage`.
+ * Durable adapters need an `encryptionKey`, since the suite stores tokens.
+ *
+ * @since 0.1.0
+ */
+export type OpenStorage = () => Storage | OpenedStorage | Promise<Storage | OpenedStorage>
+
+const opened = async (open: OpenStorage): Promise<OpenedStorage> => {
+  const result = await open()
+  if ("dispose" in result) return result
+  return { storage: result, dispose: () => result.close() }
+}
+
+const run = <A, E>(effect: Effect.Effect<A, E>): Promise<A> => Effect.runPromise(effect)
+const fails = <A, E>(effect: Effect.Effect<A, E>): Promise<E> => Effect.runPromise(Effect.flip(effect))
 
 const at = DateTime.makeUnsafe("2026-11-01T09:00:00Z")
 const later = (minutes: number) => DateTime.add(at, { minutes })
@@ -65,14 +84,24 @@ const tokenSet = (n: number): TokenSet => ({
 
 /**
  * The storage contract, written once and run against every adapter: the same calls must give the
- * same answers and the same refusals, whichever database is behind them.
+ * same answers and the same refusals, whichever database is behind them. Call it from a test file.
+ *
+ * @example
+ * ```ts
+ * import { memoryStorage } from "@psa-ledger/storage-adapters"
+ * import { suite } from "@psa-ledger/storage-adapters/testing"
+ *
+ * suite("memory", () => memoryStorage())
+ * ```
+ *
+ * @since 0.1.0
  */
-export const conformance = (factory: StorageFactory): void => {
-  describe(`${factory.name} storage conformance`, () => {
+export const suite = (name: string, open: OpenStorage): void => {
+  describe(`${name} storage conformance`, () => {
     let storage: Storage
     let dispose: () => Promise<void>
     beforeEach(async () => {
-      ;({ storage, dispose } = await factory.open())
+      ;({ storage, dispose } = await opened(open))
     })
     afterEach(async () => {
       await dispose()
