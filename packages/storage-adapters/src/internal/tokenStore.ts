@@ -1,16 +1,22 @@
 import type { TokenSet, TokenStore } from "@psa-ledger/exact-client"
-import { StorageLimits } from "@psa-ledger/reconcile-core"
+import { validateLinkId } from "@psa-ledger/reconcile-core"
 import { TokenStoreError } from "../TokenStoreError.ts"
 import type { ChainLock } from "./chainLock.ts"
 import { fingerprint, openTokenSet, sealTokenSet, type TokenKeys, tokenSetProblem } from "./crypto.ts"
 import { type Driver, type Row, reasonText } from "./driver.ts"
 
-/** Checks a link id the way the ports' keys are checked, before it names a token chain. */
+/**
+ * Checks a link id by the rule the link-scoped stores use, before it names a token chain; the
+ * refusal's cause is the same `InvalidInput` reason.
+ */
 export const checkLinkId = (linkId: unknown): string => {
-  if (typeof linkId !== "string" || linkId.length === 0 || linkId.length > StorageLimits.key) {
-    throw new TokenStoreError("InvalidInput", `the link id must be a string of 1 to ${StorageLimits.key} characters`)
+  const refused = validateLinkId("TokenStore", linkId)
+  if (refused !== undefined) {
+    throw new TokenStoreError("InvalidInput", `${refused.record}.${refused.field}: ${refused.message}`, undefined, {
+      cause: refused
+    })
   }
-  return linkId
+  return linkId as string
 }
 
 /** The encrypted token chain of one link over a SQL driver. */

@@ -1,5 +1,6 @@
 import type { TokenSet } from "@psa-ledger/exact-client"
 import {
+  type InvalidInput,
   LinkStore,
   Mapping,
   MappingStore,
@@ -420,8 +421,8 @@ export const suite = (name: string, open: OpenStorage): void => {
     })
 
     describe("link scope", () => {
-      it("refuses an empty or over-long link id on every link-scoped store, touching nothing", async () => {
-        for (const linkId of ["", "l".repeat(513)]) {
+      it("refuses a malformed link id on every link-scoped store and token chain, touching nothing", async () => {
+        for (const linkId of ["", "l".repeat(64), "Acme", "-a", "a_b", "a b", "a\u0000b", "café"]) {
           const refusals = [
             await fails(storage.mappings.list(linkId)),
             await fails(storage.runs.create(linkId, newRun("r1"))),
@@ -434,7 +435,33 @@ export const suite = (name: string, open: OpenStorage): void => {
             ["InvalidInput", "PlanJournal.begin"],
             ["InvalidInput", "TransferLedger.record"]
           ])
+          expect(refusals.map((error) => (error.reason as InvalidInput).field)).toEqual([
+            "linkId",
+            "linkId",
+            "linkId",
+            "linkId"
+          ])
           expect(refusals[0]?.message).toContain("MappingStore.linkId")
+          let refused: unknown
+          try {
+            storage.tokens(linkId)
+          } catch (error) {
+            refused = error
+          }
+          expect(refused).toMatchObject({
+            _tag: "TokenStoreError",
+            reason: "InvalidInput",
+            cause: { _tag: "InvalidInput", record: "TokenStore", field: "linkId" }
+          })
+        }
+        expect(await run(storage.mappings.list("a"))).toEqual([])
+      })
+
+      it("accepts every well-formed link id", async () => {
+        for (const linkId of ["a", "0", "link-1", "9-lives", "a".repeat(63)]) {
+          await run(storage.mappings.upsert(linkId, [mapping("c1", 1)]))
+          expect((await run(storage.mappings.list(linkId))).length).toBe(1)
+          expect(await storage.tokens(linkId).load()).toBeUndefined()
         }
       })
 
