@@ -2,8 +2,8 @@ import { BigDecimal, Schema } from "effect"
 import { LocalDate } from "./Calendar.ts"
 import { Decimal } from "./Decimal.ts"
 import { ZERO } from "./internal/lines.ts"
+import { Instant, Key, Label } from "./internal/storageFields.ts"
 import { Mapping, MappingKind, MappingMethod } from "./Mapping.ts"
-import { Instant, Key, Label } from "./ports/StorageCodec.ts"
 
 /**
  * A record that exists in ConnectWise.

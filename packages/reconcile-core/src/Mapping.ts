@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { Instant, Key, Label } from "./ports/StorageCodec.ts"
+import { Instant, Key, Label } from "./internal/storageFields.ts"
 
 /**
  * What a mapping links: an invoice customer to a ConnectWise company, an invoice product to a

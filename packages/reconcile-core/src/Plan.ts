@@ -8,7 +8,8 @@ import { planInvoiceRow } from "./internal/plan/invoiceRow.ts"
 import { makePlanBuilder } from "./internal/plan/PlanBuilder.ts"
 import { rowPlanning } from "./internal/plan/RowPlanning.ts"
 import { agreementChoicesOf } from "./internal/plan/targets.ts"
-import { type LinkSettings, settingsOf } from "./LinkSettings.ts"
+import { settingsOf } from "./internal/settings.ts"
+import type { LinkSettings } from "./LinkSettings.ts"
 import type { Mapping } from "./Mapping.ts"
 
 /**

@@ -1,29 +1,151 @@
 /**
  * Pure reconciliation domain: mapping resolution, deviation diffing and change plans.
  *
+ * Every export is named here (grouped by module); anything else is internal and may change.
+ *
  * @packageDocumentation
  */
 
-/** The npm name of this package, for diagnostics and user agents. */
+/**
+ * The npm name of this package, for diagnostics and user agents.
+ *
+ * @since 0.1.0
+ */
 export const packageName = "@psa-ledger/reconcile-core" as const
 
-export * from "./ApplyToSnapshot.ts"
-export * from "./Calendar.ts"
-export * from "./ChangePlan.ts"
-export * from "./CurrencyCode.ts"
-export * from "./Decimal.ts"
-export * from "./Decisions.ts"
-export * from "./Deviation.ts"
-export * from "./Diff.ts"
-export * from "./GridRow.ts"
+export { type AppliedSnapshot, applyToSnapshot } from "./ApplyToSnapshot.ts"
+export { addDays, LocalDate, localDate, Period, parseLocalDate } from "./Calendar.ts"
+export {
+  AddAddition,
+  CancelAddition,
+  ChangePlan,
+  CreateAgreement,
+  Created,
+  CreateProduct,
+  CurrencyImpact,
+  Existing,
+  PlanOperation,
+  PlanSummary,
+  RememberMapping,
+  SkippedRow,
+  summary,
+  TargetRef,
+  toMapping,
+  UpdateAdditionQuantity,
+  UpdateAdditionUnitCost,
+  UpdateAdditionUnitPrice
+} from "./ChangePlan.ts"
+export { CurrencyCode } from "./CurrencyCode.ts"
+export { Decimal, dec, parseDecimal } from "./Decimal.ts"
+export { CreateTarget, Decisions, RowDecision, TargetChoice, UseTarget } from "./Decisions.ts"
+export {
+  AdditionMissing,
+  AdditionNotInvoiced,
+  CurrencyMismatch,
+  Deviation,
+  InvalidLine,
+  LinesDisagree,
+  Notice,
+  QuantityDiffers,
+  UnitCostDiffers,
+  UnitPriceDiffers
+} from "./Deviation.ts"
+export { diff, pricesDiffer } from "./Diff.ts"
+export { GridRow } from "./GridRow.ts"
 export { salesInvoiceCreateKey, salesInvoiceProcessKey } from "./IdempotencyKeys.ts"
-export * from "./InvoiceLine.ts"
+export {
+  InvoiceCustomer,
+  InvoiceLine,
+  type InvoiceLineInput,
+  InvoiceProduct,
+  LineIssue,
+  makeInvoiceLine
+} from "./InvoiceLine.ts"
 export { ChangeKind, LinkSettings, NewAgreementSettings, NewProductSettings, TransferSettings } from "./LinkSettings.ts"
-export * from "./Mapping.ts"
-export * from "./Plan.ts"
-export * from "./PlanInvoiceTransfer.ts"
-export * from "./PsaSnapshot.ts"
-export * from "./ports/index.ts"
-export * from "./Resolution.ts"
-export * from "./Resolve.ts"
-export * from "./Transfer.ts"
+export { Mapping, MappingKind, MappingMethod, type MappingRef, mappingId } from "./Mapping.ts"
+export { effectiveDateOf, pendingMappings, plan } from "./Plan.ts"
+export { planInvoiceTransfer } from "./PlanInvoiceTransfer.ts"
+export {
+  AgreementStatus,
+  BillCustomer,
+  isAdditionActive,
+  isAgreementActive,
+  PsaAddition,
+  PsaAgreement,
+  PsaCompany,
+  PsaProduct,
+  PsaSnapshot
+} from "./PsaSnapshot.ts"
+export {
+  Conflict,
+  Corrupt,
+  decodeFromStorage,
+  encodeForStorage,
+  InvalidInput,
+  type JournalClaim,
+  JournalEntry,
+  JournalStatus,
+  LinkId,
+  LinkRecord,
+  LinkStore,
+  LOG_PAGE_LIMIT,
+  LogEntry,
+  LogLevel,
+  MappingStore,
+  makeMemoryLinkStore,
+  makeMemoryMappingStore,
+  makeMemoryPlanJournal,
+  makeMemoryRunStore,
+  makeMemoryTransferLedger,
+  NewLogEntry,
+  PlanJournal,
+  Run,
+  RunStatus,
+  RunStore,
+  RunTrigger,
+  type RunUpdate,
+  renderLog,
+  StorageError,
+  StorageErrorReason,
+  StorageLimits,
+  scopedByLink,
+  TransferKind,
+  TransferLedger,
+  TransferRecord,
+  TransferStatus,
+  Unavailable,
+  validateLinkId
+} from "./ports/index.ts"
+export {
+  Ambiguous,
+  Candidate,
+  linkedId,
+  Mapped,
+  Matched,
+  Missing,
+  Resolution,
+  Suggested,
+  Unmapped
+} from "./Resolution.ts"
+export { resolve, rowKeyOf } from "./Resolve.ts"
+export {
+  Blocked,
+  CreateAccount,
+  CreateSalesInvoice,
+  ExactAccount,
+  ExactItem,
+  ExactPaymentCondition,
+  ExactSalesInvoiceRef,
+  ExactVatCode,
+  ExistingAccount,
+  ExistingSalesInvoice,
+  ProcessSalesInvoice,
+  PsaBillingTerms,
+  SalesInvoiceLine,
+  Skip,
+  TransferInvoice,
+  TransferInvoiceLine,
+  TransferOperation,
+  TransferPlan,
+  TransferSnapshot
+} from "./Transfer.ts"

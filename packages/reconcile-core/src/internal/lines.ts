@@ -1,7 +1,7 @@
 import { BigDecimal } from "effect"
 import { InvalidLine } from "../Deviation.ts"
 import type { InvoiceLine } from "../InvoiceLine.ts"
-import type { Settings } from "../LinkSettings.ts"
+import type { Settings } from "./settings.ts"
 
 /** Why a line cannot be counted as it is; empty when it can. */
 export const lineProblems = (line: InvoiceLine, settings: Settings): Array<InvalidLine> => {

@@ -1,5 +1,6 @@
 import { Context, Effect, Layer, Option, Schema } from "effect"
-import { Instant, Key, Label, makeForStorage } from "./StorageCodec.ts"
+import { Instant, Key, Label } from "../internal/storageFields.ts"
+import { makeForStorage } from "../internal/storageIssues.ts"
 import { Conflict, StorageError } from "./StorageError.ts"
 
 /**

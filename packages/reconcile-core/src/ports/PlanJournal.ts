@@ -1,5 +1,7 @@
 import { Context, type DateTime, Effect, Layer, Option, Schema } from "effect"
-import { Instant, Key, makeForStorage, scopedByLink } from "./StorageCodec.ts"
+import { Instant, Key } from "../internal/storageFields.ts"
+import { makeForStorage } from "../internal/storageIssues.ts"
+import { scopedByLink } from "./StorageCodec.ts"
 import { Conflict, StorageError } from "./StorageError.ts"
 
 /**

@@ -1,5 +1,7 @@
 import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
-import { encodeForStorage, Instant, Key, Label, makeForStorage, scopedByLink, Text } from "./StorageCodec.ts"
+import { Instant, Key, Label, Text } from "../internal/storageFields.ts"
+import { makeForStorage } from "../internal/storageIssues.ts"
+import { encodeForStorage, scopedByLink } from "./StorageCodec.ts"
 import { Conflict, StorageError } from "./StorageError.ts"
 
 /**
@@ -153,7 +155,11 @@ export const renderLog = (entries: Iterable<LogEntry>): string => {
   return lines.join("\n")
 }
 
-/** The default and largest page of `readLog`. */
+/**
+ * The default and largest page of `readLog`.
+ *
+ * @since 0.1.0
+ */
 export const LOG_PAGE_LIMIT = 1_000
 
 const validateRun = encodeForStorage(Run, "Run")

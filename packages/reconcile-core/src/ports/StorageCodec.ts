@@ -1,19 +1,8 @@
-import { Effect, Result, Schema, SchemaIssue } from "effect"
+import { Effect, Result, Schema } from "effect"
+import { Key } from "../internal/storageFields.ts"
+import { firstIssue } from "../internal/storageIssues.ts"
 import { Corrupt, InvalidInput, StorageError } from "./StorageError.ts"
-
-const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
-
-const firstIssue = (error: Schema.SchemaError): { readonly field: string; readonly message: string } =>
-  describeIssue(error.issue, error.message)
-
-const describeIssue = (
-  schemaIssue: SchemaIssue.Issue,
-  fallback: string
-): { readonly field: string; readonly message: string } => {
-  const [issue] = formatter(schemaIssue).issues
-  const path = issue?.path?.map((segment) => String(typeof segment === "object" ? segment.key : segment)) ?? []
-  return { field: path.length > 0 ? path.join(".") : "(value)", message: issue?.message ?? fallback }
-}
+import { StorageLimits } from "./StorageLimits.ts"
 
 /**
  * Encodes a record for storage, refusing invalid input (too long, wrong type) with an
@@ -55,56 +44,6 @@ export const decodeFromStorage =
         })
       })
     ) as Effect.Effect<S["Type"], StorageError>
-
-/**
- * Length limits shared by every adapter: SQL columns are sized from these, and the schemas below
- * check them, so an over-long value is refused the same way everywhere.
- *
- * @since 0.1.0
- */
-export const StorageLimits = {
-  /** Link ids, run ids, operation keys, source keys. */
-  key: 512,
-  /** Names, e-mail addresses, cron expressions, short labels. */
-  label: 1_000,
-  /** Log messages and summaries. */
-  text: 100_000
-} as const
-
-/** @internal */
-export const Key = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(StorageLimits.key))
-/** @internal */
-export const Label = Schema.String.check(Schema.isMaxLength(StorageLimits.label))
-/** @internal */
-export const Text = Schema.String.check(Schema.isMaxLength(StorageLimits.text))
-/** @internal: an instant, ISO-8601 text when encoded. */
-export const Instant = Schema.DateTimeUtcFromString
-
-/**
- * Builds a record class instance inside a store, reporting anything the constructor refuses (a
- * failed check, a value of the wrong type such as `NaN` in JSON) as an `InvalidInput` reason that
- * names the record and field, instead of a thrown defect.
- *
- * @since 0.1.0
- */
-export const makeForStorage =
-  <Props, A>(Record: new (props: Props) => A, record: string) =>
-  (props: Props, operation: string, linkId?: string): Effect.Effect<A, StorageError> =>
-    Effect.try({
-      try: () => new Record(props),
-      catch: (error) => {
-        // Class constructors throw a plain Error whose cause is the schema issue.
-        const cause = error instanceof Error ? error.cause : undefined
-        const { field, message } = SchemaIssue.isIssue(cause)
-          ? describeIssue(cause, String(error))
-          : { field: "(value)", message: String(error) }
-        return new StorageError({
-          operation,
-          ...(linkId === undefined ? {} : { linkId }),
-          reason: new InvalidInput({ record, field, message })
-        })
-      }
-    })
 
 /**
  * A link's id: 1 to 63 characters of `a-z`, `0-9` and `-`, starting with a letter or digit. Narrow on

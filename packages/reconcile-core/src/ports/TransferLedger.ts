@@ -1,5 +1,6 @@
 import { Context, Effect, Layer, Option, Schema } from "effect"
-import { encodeForStorage, Instant, Key, Label, scopedByLink } from "./StorageCodec.ts"
+import { Instant, Key, Label } from "../internal/storageFields.ts"
+import { encodeForStorage, scopedByLink } from "./StorageCodec.ts"
 import type { StorageError } from "./StorageError.ts"
 
 /**

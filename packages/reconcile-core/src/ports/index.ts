@@ -1,15 +1,28 @@
-export * from "./LinkStore.ts"
-export * from "./MappingStore.ts"
-export * from "./PlanJournal.ts"
-export * from "./RunStore.ts"
+// The storage ports: what an adapter implements, the in-memory layers, and the codec helpers every
+// adapter validates through so that all of them refuse the same inputs.
+export { LinkRecord, LinkStore, makeMemoryLinkStore } from "./LinkStore.ts"
+export { MappingStore, makeMemoryMappingStore } from "./MappingStore.ts"
+export { type JournalClaim, JournalEntry, JournalStatus, makeMemoryPlanJournal, PlanJournal } from "./PlanJournal.ts"
 export {
-  decodeFromStorage,
-  encodeForStorage,
-  LinkId,
-  makeForStorage,
-  StorageLimits,
-  scopedByLink,
-  validateLinkId
-} from "./StorageCodec.ts"
-export * from "./StorageError.ts"
-export * from "./TransferLedger.ts"
+  LOG_PAGE_LIMIT,
+  LogEntry,
+  LogLevel,
+  makeMemoryRunStore,
+  NewLogEntry,
+  Run,
+  RunStatus,
+  RunStore,
+  RunTrigger,
+  type RunUpdate,
+  renderLog
+} from "./RunStore.ts"
+export { decodeFromStorage, encodeForStorage, LinkId, scopedByLink, validateLinkId } from "./StorageCodec.ts"
+export { Conflict, Corrupt, InvalidInput, StorageError, StorageErrorReason, Unavailable } from "./StorageError.ts"
+export { StorageLimits } from "./StorageLimits.ts"
+export {
+  makeMemoryTransferLedger,
+  TransferKind,
+  TransferLedger,
+  TransferRecord,
+  TransferStatus
+} from "./TransferLedger.ts"

@@ -1,7 +1,8 @@
 import type { PlanOperation } from "../../ChangePlan.ts"
 import type { Decisions, RowDecision } from "../../Decisions.ts"
 import type { GridRow } from "../../GridRow.ts"
-import type { ChangeKind, Settings } from "../../LinkSettings.ts"
+import type { ChangeKind } from "../../LinkSettings.ts"
+import type { Settings } from "../settings.ts"
 import type { PlanBuilder } from "./PlanBuilder.ts"
 
 /** What every row planner works with: one row, its decision, and where its operations go. */
