@@ -3,7 +3,7 @@ import {
   type ExactSimulation,
   type ExactSimulationOptions,
   exactHandlers,
-  exactVirtualClock
+  virtualClock
 } from "@psa-ledger/sandbox"
 import { setupServer } from "msw/node"
 import { afterAll, beforeAll } from "vitest"
@@ -53,7 +53,7 @@ export const recordingStore = (inner: TokenStore = memoryTokenStore()) => {
 
 /** A fresh simulation on a virtual clock, and a client factory sharing that clock. */
 export const world = (options: ExactSimulationOptions = {}) => {
-  const clock = exactVirtualClock(Date.UTC(2026, 1, 2, 8))
+  const clock = virtualClock(Date.UTC(2026, 1, 2, 8))
   const sim = createExactSimulation({ clock, apps: [app], ...options })
   current = sim
   const logs: Array<string> = []

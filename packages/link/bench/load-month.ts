@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs"
 import { createConnectWiseClient } from "@psa-ledger/connectwise-client"
 import { createExactClient, memoryTokenStore } from "@psa-ledger/exact-client"
 import { LinkSettings, makeMemoryMappingStore } from "@psa-ledger/reconcile-core"
-import { ConnectWiseSimulation, createExactSimulation, exactVirtualClock, rawNumber } from "@psa-ledger/sandbox"
+import { ConnectWiseSimulation, createExactSimulation, rawNumber, virtualClock } from "@psa-ledger/sandbox"
 import { exactSalesSource, loadMonth, SalesSourceSettings } from "../src/reconciliation/index.ts"
 
 const CUSTOMERS = Number(process.env.CUSTOMERS ?? 500)
@@ -16,7 +16,7 @@ const DIVISION = 1001
 const app = { clientId: "bench", clientSecret: "bench-secret", redirectUri: "https://bench.example/cb" }
 const guid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`
 
-const clock = exactVirtualClock(Date.UTC(2026, 1, 2, 8))
+const clock = virtualClock(Date.UTC(2026, 1, 2, 8))
 const exactSim = createExactSimulation({ clock, apps: [app], dailyLimit: 1_000_000, minutelyLimit: 1_000_000 })
 const cwSim = new ConnectWiseSimulation({ clientIds: ["bench-client"] })
 const exact = createExactClient({

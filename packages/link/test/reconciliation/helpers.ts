@@ -6,7 +6,7 @@ import {
   createExactSimulation,
   type ExactSimulation,
   exactHandlers,
-  exactVirtualClock
+  virtualClock
 } from "@psa-ledger/sandbox"
 import { setupServer } from "msw/node"
 import { afterAll, beforeAll } from "vitest"
@@ -50,7 +50,7 @@ export const useSimulations = () => {
 
 /** Fresh simulations and authorised clients on a virtual clock (Exact's rate limits cost no real time). */
 export const simulations = async (options: { readonly exactDailyLimit?: number } = {}) => {
-  const clock = exactVirtualClock(Date.UTC(2026, 1, 2, 8))
+  const clock = virtualClock(Date.UTC(2026, 1, 2, 8))
   exactSim = createExactSimulation({
     clock,
     apps: [exactApp],

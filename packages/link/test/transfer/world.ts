@@ -7,9 +7,9 @@ import {
   createExactSimulation,
   type ExactSimulation,
   exactHandlers,
-  exactVirtualClock,
   rawNumber,
-  seedExactDivision
+  seedExactDivision,
+  virtualClock
 } from "@psa-ledger/sandbox"
 import { memoryStorage } from "@psa-ledger/storage-adapters"
 import { setupServer } from "msw/node"
@@ -61,7 +61,7 @@ const money = (text: string) => rawNumber(text)
  * invoice with the unmapped tax code, and a February invoice outside the range.
  */
 export const createWorld = async () => {
-  const clock = exactVirtualClock(Date.UTC(2026, 1, 2, 8))
+  const clock = virtualClock(Date.UTC(2026, 1, 2, 8))
   const exactSim = createExactSimulation({ clock, apps: [app], minutelyLimit: 10_000 })
   const seeded = seedExactDivision(exactSim, { division: DIVISION, accounts: 3, items: 4 })
   const cwSim = new ConnectWiseSimulation({ ...secrets, clientIds: [secrets.clientId] })

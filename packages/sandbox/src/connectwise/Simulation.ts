@@ -4,13 +4,23 @@
  * this same core, so tests, demos and benchmarks exercise one implementation.
  */
 import { type SandboxClock, systemClock } from "../clock.ts"
-import { ConditionsSyntaxError, evaluateConditions, parseConditions, readField } from "./internal/conditions.ts"
-import { cloneJson, RawNumber, stringifyJson } from "./internal/json.ts"
+import { ConditionsSyntaxError, parseConditions } from "./Conditions.ts"
+import { evaluateConditions, readField } from "./internal/conditions.ts"
+import { cloneJson, stringifyJson } from "./internal/json.ts"
+import { RawNumber } from "./RawNumber.ts"
 
-/** A record as the simulation stores it: JSON data, with {@link RawNumber} for exact decimals. */
+/**
+ * A record as the simulation stores it: JSON data, with {@link RawNumber} for exact decimals.
+ *
+ * @since 0.1.0
+ */
 export type ConnectWiseRecord = Record<string, unknown>
 
-/** The collections the simulation keeps. */
+/**
+ * The collections the simulation keeps.
+ *
+ * @since 0.1.0
+ */
 export type ConnectWiseCollection =
   | "companies"
   | "agreements"
@@ -27,7 +37,11 @@ export type ConnectWiseCollection =
   | "invoicePayments"
   | "currencies"
 
-/** The credentials and identity the simulated tenant accepts. */
+/**
+ * The credentials and identity the simulated tenant accepts.
+ *
+ * @since 0.1.0
+ */
 export interface ConnectWiseSimulationOptions {
   /** The company id users log in with (the part before `+` in the Basic user name). */
   readonly companyId?: string
@@ -45,14 +59,22 @@ export interface ConnectWiseSimulationOptions {
   readonly forwardOnlyUnsupported?: ReadonlyArray<string>
 }
 
-/** Which requests a fault applies to; omitted parts match everything. */
+/**
+ * Which requests a fault applies to; omitted parts match everything.
+ *
+ * @since 0.1.0
+ */
 export interface FaultMatch {
   readonly method?: string
   /** A path template such as `/company/companies` or `/finance/agreements/{parentId}/additions`. */
   readonly template?: string
 }
 
-/** One entry of the request log. Secrets are not kept: only whether auth passed. */
+/**
+ * One entry of the request log. Secrets are not kept: only whether auth passed.
+ *
+ * @since 0.1.0
+ */
 export interface ConnectWiseRequestLogEntry {
   readonly method: string
   readonly template: string
@@ -197,7 +219,11 @@ const MEDIA_TYPE = "application/vnd.connectwise.com+json"
 const MAX_PAGE_SIZE = 1000
 const DEFAULT_PAGE_SIZE = 25
 
-/** The in-memory tables of the simulated tenant, with ids assigned in insertion order. */
+/**
+ * The in-memory tables of the simulated tenant, with ids assigned in insertion order.
+ *
+ * @since 0.1.0
+ */
 export class ConnectWiseStore {
   private readonly tables = new Map<ConnectWiseCollection, Map<number, ConnectWiseRecord>>()
   private readonly nextIds = new Map<ConnectWiseCollection, number>()
@@ -287,7 +313,11 @@ export class ConnectWiseStore {
   }
 }
 
-/** Counts requests per `METHOD /path/template`, for asserting how many calls a job took. */
+/**
+ * Counts requests per `METHOD /path/template`, for asserting how many calls a job took.
+ *
+ * @since 0.1.0
+ */
 export class ConnectWiseRequestCounter {
   private readonly counts = new Map<string, number>()
   /** Every request, in arrival order (without secrets). */
@@ -329,7 +359,11 @@ interface QueuedFault {
   remaining: number
 }
 
-/** Faults the simulation injects on demand: latency, rate limits, 5xx bursts, hangs, bad bodies. */
+/**
+ * Faults the simulation injects on demand: latency, rate limits, 5xx bursts, hangs, bad bodies.
+ *
+ * @since 0.1.0
+ */
 export class ConnectWiseFaults {
   /** Added to every response. */
   latencyMs = 0
@@ -497,6 +531,8 @@ const orderRecords = (records: Array<ConnectWiseRecord>, orderBy: string): Array
  * sim.store.insert("companies", { identifier: "ACME", name: "Acme B.V." })
  * const response = await sim.handle(new Request(`${sim.origin}/${sim.codebase}apis/3.0/company/companies`, { headers }))
  * ```
+ *
+ * @since 0.1.0
  */
 export class ConnectWiseSimulation {
   readonly companyId: string

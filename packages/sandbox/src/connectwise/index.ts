@@ -1,19 +1,27 @@
 /**
  * The ConnectWise PSA part of the sandbox: a stateful simulation, its msw handlers, a node:http
  * server and a seeded data generator.
+ *
+ * @since 0.1.0
  */
-export { ConditionsSyntaxError, parseConditions } from "./internal/conditions.ts"
-export { RawNumber, rawNumber } from "./internal/json.ts"
+export {
+  type ConditionNode,
+  type ConditionOperator,
+  ConditionsSyntaxError,
+  type ConditionValue,
+  parseConditions
+} from "./Conditions.ts"
 export { connectWiseHandlers } from "./msw.ts"
+export { RawNumber, rawNumber } from "./RawNumber.ts"
 export {
   type ConnectWiseCollection,
-  ConnectWiseFaults,
+  type ConnectWiseFaults,
   type ConnectWiseRecord,
-  ConnectWiseRequestCounter,
+  type ConnectWiseRequestCounter,
   type ConnectWiseRequestLogEntry,
   ConnectWiseSimulation,
   type ConnectWiseSimulationOptions,
-  ConnectWiseStore,
+  type ConnectWiseStore,
   type FaultMatch
 } from "./Simulation.ts"
 export { type ConnectWiseSeedOptions, type ConnectWiseSeedResult, seedConnectWise } from "./seed.ts"

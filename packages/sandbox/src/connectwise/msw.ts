@@ -10,6 +10,8 @@ import type { ConnectWiseSimulation } from "./Simulation.ts"
  * const server = setupServer(...connectWiseHandlers(sim))
  * server.listen({ onUnhandledFrame: "error" })
  * ```
+ *
+ * @since 0.1.0
  */
 export const connectWiseHandlers = (
   simulation: ConnectWiseSimulation,

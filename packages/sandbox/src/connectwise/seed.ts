@@ -1,7 +1,11 @@
-import { rawNumber } from "./internal/json.ts"
+import { rawNumber } from "./RawNumber.ts"
 import type { ConnectWiseRecord, ConnectWiseStore } from "./Simulation.ts"
 
-/** How much data {@link seedConnectWise} generates. */
+/**
+ * How much data {@link seedConnectWise} generates.
+ *
+ * @since 0.1.0
+ */
 export interface ConnectWiseSeedOptions {
   readonly companies?: number
   readonly catalogItems?: number
@@ -13,7 +17,11 @@ export interface ConnectWiseSeedOptions {
   readonly seed?: number
 }
 
-/** The ids {@link seedConnectWise} created, for tests to refer to. */
+/**
+ * The ids {@link seedConnectWise} created, for tests to refer to.
+ *
+ * @since 0.1.0
+ */
 export interface ConnectWiseSeedResult {
   readonly companyIds: ReadonlyArray<number>
   readonly agreementIds: ReadonlyArray<number>
@@ -48,6 +56,8 @@ const money = (cents: number) => rawNumber(`${Math.trunc(cents / 100)}.${pad(cen
  * const sim = new ConnectWiseSimulation()
  * const { companyIds } = seedConnectWise(sim.store, { companies: 50, seed: 7 })
  * ```
+ *
+ * @since 0.1.0
  */
 export const seedConnectWise = (
   store: ConnectWiseStore,

@@ -1,7 +1,11 @@
 import { serveFetch } from "../internal/serveFetch.ts"
 import type { ConnectWiseSimulation } from "./Simulation.ts"
 
-/** A running node:http server in front of a simulation. */
+/**
+ * A running node:http server in front of a simulation.
+ *
+ * @since 0.1.0
+ */
 export interface ConnectWiseServer {
   /** `http://127.0.0.1:<port>` */
   readonly origin: string
@@ -21,6 +25,8 @@ export interface ConnectWiseServer {
  * // point a client at server.baseUrl
  * await server.close()
  * ```
+ *
+ * @since 0.1.0
  */
 export const startConnectWiseServer = async (
   simulation: ConnectWiseSimulation,

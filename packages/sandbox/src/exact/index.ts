@@ -1,9 +1,9 @@
 /**
- * The Exact Online part of the sandbox.
+ * The Exact Online part of the sandbox: a stateful simulation, its msw handlers, a node:http server
+ * and a seeded data generator.
  *
  * @since 0.1.0
  */
-export { type ExactClock, type ExactVirtualClock, exactSystemClock, exactVirtualClock } from "./clock.ts"
 export {
   createExactSimulation,
   type ExactApp,

@@ -45,12 +45,8 @@ export interface SandboxCredentials {
   readonly exact: ExactCredentials
 }
 
-/**
- * Where each system is mounted on a sandbox origin.
- *
- * @since 0.1.0
- */
-export const sandboxPaths = {
+/** Where each system is mounted on a sandbox origin. */
+const sandboxPaths = {
   connectwise: "/connectwise",
   exact: "/exact",
   control: "/sandbox"

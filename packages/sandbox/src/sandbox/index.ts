@@ -2,9 +2,15 @@
  * The sandbox: a world loaded into both simulations, on one clock, behind seeded faults; as msw
  * handlers or a real HTTP server.
  *
- * @module
+ * @since 0.1.0
  */
-export { type FaultEvent, type FaultKind, type FaultRule, SandboxFaults, type SandboxSystem } from "./Faults.ts"
+export type {
+  FaultEvent,
+  FaultKind,
+  FaultRule,
+  SandboxFaults,
+  SandboxSystem
+} from "./Faults.ts"
 export { type SandboxHandlerOptions, sandboxHandlers, sandboxOrigin } from "./handlers.ts"
 export { exactDivisionOf, loadConnectWiseWorld, loadExactWorld } from "./load.ts"
 export {
@@ -15,7 +21,6 @@ export {
   type Sandbox,
   type SandboxCredentials,
   type SandboxOptions,
-  type SandboxUrls,
-  sandboxPaths
+  type SandboxUrls
 } from "./Sandbox.ts"
 export { type SandboxServer, type SandboxServerOptions, startSandboxServer } from "./server.ts"

@@ -4,7 +4,7 @@
  * keep every digit, and Exact's `/Date(ms)/` strings into dates.
  */
 
-import { RawNumber } from "../connectwise/internal/json.ts"
+import { RawNumber } from "../connectwise/RawNumber.ts"
 import type { ConnectWiseCollection, ConnectWiseSimulation } from "../connectwise/Simulation.ts"
 import type { ExactSimulation } from "../exact/ExactSimulation.ts"
 import { Dec, type SimRecord, type Value, When } from "../exact/internal/values.ts"

@@ -5,20 +5,32 @@
  */
 import type { DecimalString } from "./ExactRecords.ts"
 
-/** A `{id, name}` reference. */
+/**
+ * A `{id, name}` reference.
+ *
+ * @since 0.1.0
+ */
 export interface CwReference {
   readonly id: number
   readonly name: string
 }
 
-/** A `CompanyReference`. */
+/**
+ * A `CompanyReference`.
+ *
+ * @since 0.1.0
+ */
 export interface CwCompanyReference {
   readonly id: number
   readonly identifier: string
   readonly name: string
 }
 
-/** A `CurrencyReference`. */
+/**
+ * A `CurrencyReference`.
+ *
+ * @since 0.1.0
+ */
 export interface CwCurrency {
   readonly id: number
   readonly currencyCode: string
@@ -27,7 +39,11 @@ export interface CwCurrency {
   readonly numberOfDecimals: number
 }
 
-/** `/company/companies`. */
+/**
+ * `/company/companies`.
+ *
+ * @since 0.1.0
+ */
 export interface CwCompany {
   readonly id: number
   readonly identifier: string
@@ -51,7 +67,11 @@ export interface CwCompany {
   readonly types: ReadonlyArray<CwReference>
 }
 
-/** `/procurement/catalog`. */
+/**
+ * `/procurement/catalog`.
+ *
+ * @since 0.1.0
+ */
 export interface CwCatalogItem {
   readonly id: number
   readonly identifier: string
@@ -73,7 +93,11 @@ export interface CwCatalogItem {
   readonly vendor: CwCompanyReference | null
 }
 
-/** `/finance/agreements/types`. */
+/**
+ * `/finance/agreements/types`.
+ *
+ * @since 0.1.0
+ */
 export interface CwAgreementType {
   readonly id: number
   readonly name: string
@@ -91,7 +115,11 @@ export interface CwAgreementType {
   readonly taxableFlag: boolean
 }
 
-/** `/finance/agreements`. */
+/**
+ * `/finance/agreements`.
+ *
+ * @since 0.1.0
+ */
 export interface CwAgreement {
   readonly id: number
   readonly name: string
@@ -115,7 +143,11 @@ export interface CwAgreement {
   readonly billProducts: "Billable" | "DoNotBill" | "NoCharge" | "NoDefault"
 }
 
-/** `/finance/agreements/{parentId}/additions`. */
+/**
+ * `/finance/agreements/{parentId}/additions`.
+ *
+ * @since 0.1.0
+ */
 export interface CwAddition {
   readonly id: number
   readonly agreementId: number
@@ -135,7 +167,11 @@ export interface CwAddition {
   readonly uom: string
 }
 
-/** `/finance/billingTerms`. */
+/**
+ * `/finance/billingTerms`.
+ *
+ * @since 0.1.0
+ */
 export interface CwBillingTerm {
   readonly id: number
   readonly name: string
@@ -143,7 +179,11 @@ export interface CwBillingTerm {
   readonly defaultFlag: boolean
 }
 
-/** `/finance/taxCodes`. `levelOneRate` is a percentage ("21"). */
+/**
+ * `/finance/taxCodes`. `levelOneRate` is a percentage ("21").
+ *
+ * @since 0.1.0
+ */
 export interface CwTaxCode {
   readonly id: number
   readonly identifier: string
@@ -155,7 +195,11 @@ export interface CwTaxCode {
   readonly levelOneRateType: "Percent" | "Amount"
 }
 
-/** `/finance/invoices`. Credit memos carry negative totals. */
+/**
+ * `/finance/invoices`. Credit memos carry negative totals.
+ *
+ * @since 0.1.0
+ */
 export interface CwInvoice {
   readonly id: number
   readonly invoiceNumber: string
@@ -185,7 +229,11 @@ export interface CwInvoice {
   readonly balance: DecimalString
 }
 
-/** `/procurement/products`: a product line, here always attached to an invoice. */
+/**
+ * `/procurement/products`: a product line, here always attached to an invoice.
+ *
+ * @since 0.1.0
+ */
 export interface CwProductItem {
   readonly id: number
   readonly catalogItem: { readonly id: number; readonly identifier: string }
@@ -210,7 +258,11 @@ export interface CwProductItem {
   }
 }
 
-/** Everything the ConnectWise simulation is loaded with. */
+/**
+ * Everything the ConnectWise simulation is loaded with.
+ *
+ * @since 0.1.0
+ */
 export interface ConnectWiseWorld {
   /** Customers' companies (one deleted duplicate among them), then the distributor as vendor. */
   readonly companies: ReadonlyArray<CwCompany>

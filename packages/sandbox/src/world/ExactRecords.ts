@@ -5,10 +5,18 @@
  * bodies as numbers straight from this text, so nothing passes through binary floating point.
  */
 
-/** A decimal number as text, e.g. "24.60" or "-2". */
+/**
+ * A decimal number as text, e.g. "24.60" or "-2".
+ *
+ * @since 0.1.0
+ */
 export type DecimalString = string
 
-/** The division (administration) the MSP keeps its books in. */
+/**
+ * The division (administration) the MSP keeps its books in.
+ *
+ * @since 0.1.0
+ */
 export interface ExactDivision {
   readonly Code: number
   readonly Description: string
@@ -19,7 +27,11 @@ export interface ExactDivision {
   readonly ChamberOfCommerceNumber: string
 }
 
-/** `crm/Accounts`: a customer (Status "C") or the distributor (IsSupplier). */
+/**
+ * `crm/Accounts`: a customer (Status "C") or the distributor (IsSupplier).
+ *
+ * @since 0.1.0
+ */
 export interface ExactAccount {
   readonly ID: string
   /** 18 characters, right-aligned with leading spaces, e.g. "             10001". */
@@ -47,7 +59,11 @@ export interface ExactAccount {
   readonly Division: number
 }
 
-/** `logistics/Items`. */
+/**
+ * `logistics/Items`.
+ *
+ * @since 0.1.0
+ */
 export interface ExactItem {
   readonly ID: string
   readonly Code: string
@@ -68,7 +84,11 @@ export interface ExactItem {
   readonly Division: number
 }
 
-/** `vat/VATCodes`. `Percentage` is a fraction ("0.21"), as Exact stores it. */
+/**
+ * `vat/VATCodes`. `Percentage` is a fraction ("0.21"), as Exact stores it.
+ *
+ * @since 0.1.0
+ */
 export interface ExactVATCode {
   readonly ID: string
   /** Padded to 3 characters, e.g. "2  ". */
@@ -81,7 +101,11 @@ export interface ExactVATCode {
   readonly Division: number
 }
 
-/** `financial/GLAccounts`. */
+/**
+ * `financial/GLAccounts`.
+ *
+ * @since 0.1.0
+ */
 export interface ExactGLAccount {
   readonly ID: string
   readonly Code: string
@@ -93,7 +117,11 @@ export interface ExactGLAccount {
   readonly Division: number
 }
 
-/** `financial/Journals`. Type 20 = sales, 22 = purchase. */
+/**
+ * `financial/Journals`. Type 20 = sales, 22 = purchase.
+ *
+ * @since 0.1.0
+ */
 export interface ExactJournal {
   readonly ID: string
   readonly Code: string
@@ -103,7 +131,11 @@ export interface ExactJournal {
   readonly Division: number
 }
 
-/** `cashflow/PaymentConditions`. */
+/**
+ * `cashflow/PaymentConditions`.
+ *
+ * @since 0.1.0
+ */
 export interface ExactPaymentCondition {
   readonly ID: string
   readonly Code: string
@@ -112,7 +144,11 @@ export interface ExactPaymentCondition {
   readonly Division: number
 }
 
-/** `project/Projects`: one licence project per customer for some customers; the distributor's lines point at it. */
+/**
+ * `project/Projects`: one licence project per customer for some customers; the distributor's lines point at it.
+ *
+ * @since 0.1.0
+ */
 export interface ExactProject {
   readonly ID: string
   readonly Code: string
@@ -123,7 +159,11 @@ export interface ExactProject {
   readonly Division: number
 }
 
-/** A line of `salesinvoice/SalesInvoiceLines`. */
+/**
+ * A line of `salesinvoice/SalesInvoiceLines`.
+ *
+ * @since 0.1.0
+ */
 export interface ExactSalesInvoiceLine {
   readonly ID: string
   readonly InvoiceID: string
@@ -151,7 +191,11 @@ export interface ExactSalesInvoiceLine {
   readonly Division: number
 }
 
-/** `salesinvoice/SalesInvoices` with its lines expanded. Type 8020 invoice, 8021 credit note. */
+/**
+ * `salesinvoice/SalesInvoices` with its lines expanded. Type 8020 invoice, 8021 credit note.
+ *
+ * @since 0.1.0
+ */
 export interface ExactSalesInvoice {
   readonly InvoiceID: string
   readonly InvoiceNumber: number
@@ -180,7 +224,11 @@ export interface ExactSalesInvoice {
   readonly SalesInvoiceLines: ReadonlyArray<ExactSalesInvoiceLine>
 }
 
-/** A line of `purchase/PurchaseInvoiceLines`: names its end customer by `Project` or in `Description`. */
+/**
+ * A line of `purchase/PurchaseInvoiceLines`: names its end customer by `Project` or in `Description`.
+ *
+ * @since 0.1.0
+ */
 export interface ExactPurchaseInvoiceLine {
   readonly ID: string
   readonly InvoiceID: string
@@ -201,7 +249,11 @@ export interface ExactPurchaseInvoiceLine {
   readonly Project: string | null
 }
 
-/** `purchase/PurchaseInvoices` (Type 8033) from the distributor, lines expanded. */
+/**
+ * `purchase/PurchaseInvoices` (Type 8033) from the distributor, lines expanded.
+ *
+ * @since 0.1.0
+ */
 export interface ExactPurchaseInvoice {
   readonly ID: string
   readonly EntryNumber: number
@@ -221,7 +273,11 @@ export interface ExactPurchaseInvoice {
   readonly PurchaseInvoiceLines: ReadonlyArray<ExactPurchaseInvoiceLine>
 }
 
-/** Everything the Exact Online simulation is loaded with. */
+/**
+ * Everything the Exact Online simulation is loaded with.
+ *
+ * @since 0.1.0
+ */
 export interface ExactWorld {
   readonly division: ExactDivision
   /** Customers first (in code order), then the distributor. */

@@ -2,7 +2,11 @@
  * Options of `createWorld`, their defaults and their validation.
  */
 
-/** How many of each deviation to inject into the latest month. */
+/**
+ * How many of each deviation to inject into the latest month.
+ *
+ * @since 0.1.0
+ */
 export interface DeviationCounts {
   /** Addition quantity ≠ the month's summed invoice quantity. */
   readonly quantityOff: number
@@ -24,7 +28,11 @@ export interface DeviationCounts {
   readonly malformedLine: number
 }
 
-/** The deviations a world gets unless told otherwise. */
+/**
+ * The deviations a world gets unless told otherwise.
+ *
+ * @since 0.1.0
+ */
 export const defaultDeviations: DeviationCounts = {
   quantityOff: 3,
   unitCostOff: 3,
@@ -37,7 +45,11 @@ export const defaultDeviations: DeviationCounts = {
   malformedLine: 2
 }
 
-/** What to build. Only `seed` is required. */
+/**
+ * What to build. Only `seed` is required.
+ *
+ * @since 0.1.0
+ */
 export interface WorldOptions {
   /** Same seed (and options) → byte-identical world. A safe integer. */
   readonly seed: number
@@ -57,7 +69,11 @@ export interface WorldOptions {
   readonly connectwiseInvoices?: number
 }
 
-/** The options a world was built with, defaults filled in. */
+/**
+ * The options a world was built with, defaults filled in.
+ *
+ * @since 0.1.0
+ */
 export interface ResolvedWorldOptions {
   readonly seed: number
   readonly customers: number
@@ -69,7 +85,11 @@ export interface ResolvedWorldOptions {
   readonly connectwiseInvoices: number
 }
 
-/** An option `createWorld` cannot build a world from; names the option and says why. */
+/**
+ * An option `createWorld` cannot build a world from; names the option and says why.
+ *
+ * @since 0.1.0
+ */
 export class WorldOptionsError extends Error {
   readonly _tag = "WorldOptionsError"
   readonly option: string

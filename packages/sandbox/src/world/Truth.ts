@@ -5,7 +5,11 @@
  */
 import type { DecimalString } from "./ExactRecords.ts"
 
-/** How certain the evidence for a link is, from the linker's point of view. */
+/**
+ * How certain the evidence for a link is, from the linker's point of view.
+ *
+ * @since 0.1.0
+ */
 export type LinkEvidence =
   /** Exact account code (trimmed) = company identifier; Exact item code = catalog identifier. */
   | "identifier"
@@ -16,7 +20,11 @@ export type LinkEvidence =
   /** Nothing machine-checkable: a human must confirm (names or descriptions differ or merely resemble). */
   | "manual"
 
-/** Exact account → ConnectWise company. `companyId` null: the customer has no company in ConnectWise. */
+/**
+ * Exact account → ConnectWise company. `companyId` null: the customer has no company in ConnectWise.
+ *
+ * @since 0.1.0
+ */
 export interface CompanyLink {
   readonly accountId: string
   /** Trimmed. */
@@ -25,7 +33,11 @@ export interface CompanyLink {
   readonly evidence: LinkEvidence | null
 }
 
-/** Exact item → ConnectWise catalog item, or "create" when the product is missing from the catalog. */
+/**
+ * Exact item → ConnectWise catalog item, or "create" when the product is missing from the catalog.
+ *
+ * @since 0.1.0
+ */
 export interface ItemLink {
   readonly itemId: string
   readonly itemCode: string
@@ -33,16 +45,28 @@ export interface ItemLink {
   readonly evidence: LinkEvidence | null
 }
 
-/** Exact customer → the agreement its recurring services belong on, or "create" when there is none. */
+/**
+ * Exact customer → the agreement its recurring services belong on, or "create" when there is none.
+ *
+ * @since 0.1.0
+ */
 export interface AgreementLink {
   readonly accountId: string
   readonly agreementId: number | "create"
 }
 
-/** Why an addition is missing when the reason is a missing record upstream of it. */
+/**
+ * Why an addition is missing when the reason is a missing record upstream of it.
+ *
+ * @since 0.1.0
+ */
 export type MissingBecause = "customerWithoutCompany" | "agreementMissing" | "productMissing"
 
-/** Identifies one (customer, product) pair on both sides; null where the ConnectWise record does not exist. */
+/**
+ * Identifies one (customer, product) pair on both sides; null where the ConnectWise record does not exist.
+ *
+ * @since 0.1.0
+ */
 export interface PairRef {
   readonly accountId: string
   readonly itemId: string
@@ -51,7 +75,11 @@ export interface PairRef {
   readonly catalogItemId: number | null
 }
 
-/** The invoice's quantity for the pair differs from the addition's. */
+/**
+ * The invoice's quantity for the pair differs from the addition's.
+ *
+ * @since 0.1.0
+ */
 export interface QuantityOff extends PairRef {
   readonly kind: "quantityOff"
   readonly additionId: number
@@ -62,7 +90,11 @@ export interface QuantityOff extends PairRef {
   readonly additionQuantity: DecimalString
 }
 
-/** The invoice's unit cost for the pair differs from the addition's. */
+/**
+ * The invoice's unit cost for the pair differs from the addition's.
+ *
+ * @since 0.1.0
+ */
 export interface UnitCostOff extends PairRef {
   readonly kind: "unitCostOff"
   readonly additionId: number
@@ -71,7 +103,11 @@ export interface UnitCostOff extends PairRef {
   readonly additionUnitCost: DecimalString
 }
 
-/** The invoice carries the pair; no active addition does. */
+/**
+ * The invoice carries the pair; no active addition does.
+ *
+ * @since 0.1.0
+ */
 export interface AdditionMissing extends PairRef {
   readonly kind: "additionMissing"
   readonly invoiceLineIds: ReadonlyArray<string>
@@ -81,7 +117,11 @@ export interface AdditionMissing extends PairRef {
   readonly because: MissingBecause | null
 }
 
-/** An active addition whose product the month's invoice no longer carries for that customer. */
+/**
+ * An active addition whose product the month's invoice no longer carries for that customer.
+ *
+ * @since 0.1.0
+ */
 export interface AdditionNotInvoiced extends PairRef {
   readonly kind: "additionNotInvoiced"
   readonly additionId: number
@@ -89,28 +129,44 @@ export interface AdditionNotInvoiced extends PairRef {
   readonly additionUnitCost: DecimalString
 }
 
-/** An invoiced Exact item that has no catalog item in ConnectWise. */
+/**
+ * An invoiced Exact item that has no catalog item in ConnectWise.
+ *
+ * @since 0.1.0
+ */
 export interface ProductMissing {
   readonly kind: "productMissing"
   readonly itemId: string
   readonly itemCode: string
 }
 
-/** A customer with a company but no agreement for its recurring services. */
+/**
+ * A customer with a company but no agreement for its recurring services.
+ *
+ * @since 0.1.0
+ */
 export interface AgreementMissing {
   readonly kind: "agreementMissing"
   readonly accountId: string
   readonly companyId: number
 }
 
-/** An invoiced customer with no company in ConnectWise. */
+/**
+ * An invoiced customer with no company in ConnectWise.
+ *
+ * @since 0.1.0
+ */
 export interface CustomerWithoutCompany {
   readonly kind: "customerWithoutCompany"
   readonly accountId: string
   readonly accountCode: string
 }
 
-/** The customer's invoices are in another currency than its agreement. */
+/**
+ * The customer's invoices are in another currency than its agreement.
+ *
+ * @since 0.1.0
+ */
 export interface CurrencyMismatch {
   readonly kind: "currencyMismatch"
   readonly accountId: string
@@ -121,7 +177,11 @@ export interface CurrencyMismatch {
   readonly agreementCurrency: string
 }
 
-/** A line that cannot be read: a non-numeric quantity, or no item reference. */
+/**
+ * A line that cannot be read: a non-numeric quantity, or no item reference.
+ *
+ * @since 0.1.0
+ */
 export interface MalformedLine {
   readonly kind: "malformedLine"
   readonly accountId: string
@@ -132,7 +192,11 @@ export interface MalformedLine {
   readonly value: string | null
 }
 
-/** One deviation a reconciliation must find. */
+/**
+ * One deviation a reconciliation must find.
+ *
+ * @since 0.1.0
+ */
 export type Deviation =
   | QuantityOff
   | UnitCostOff
@@ -144,7 +208,11 @@ export type Deviation =
   | CurrencyMismatch
   | MalformedLine
 
-/** The kinds of deviation, in the order the truth lists them. */
+/**
+ * The kinds of deviation, in the order the truth lists them.
+ *
+ * @since 0.1.0
+ */
 export const deviationKinds = [
   "customerWithoutCompany",
   "agreementMissing",
@@ -157,10 +225,18 @@ export const deviationKinds = [
   "additionNotInvoiced"
 ] as const satisfies ReadonlyArray<Deviation["kind"]>
 
-/** One kind of deviation. */
+/**
+ * One kind of deviation.
+ *
+ * @since 0.1.0
+ */
 export type DeviationKind = (typeof deviationKinds)[number]
 
-/** The answer for one month. */
+/**
+ * The answer for one month.
+ *
+ * @since 0.1.0
+ */
 export interface MonthTruth {
   /** "2025-12" */
   readonly period: string
@@ -170,7 +246,11 @@ export interface MonthTruth {
   readonly deviations: ReadonlyArray<Deviation>
 }
 
-/** The answer key of a world. */
+/**
+ * The answer key of a world.
+ *
+ * @since 0.1.0
+ */
 export interface WorldTruth {
   /** The links hold for every month: accounts, items and agreements do not change over the year. */
   readonly links: {

@@ -18,7 +18,11 @@ import { buildModel } from "./Model.ts"
 import type { ResolvedWorldOptions, WorldOptions } from "./Options.ts"
 import type { WorldTruth } from "./Truth.ts"
 
-/** A simulated MSP in both systems, with its answer key. Plain data: `JSON.stringify` round-trips it. */
+/**
+ * A simulated MSP in both systems, with its answer key. Plain data: `JSON.stringify` round-trips it.
+ *
+ * @since 0.1.0
+ */
 export interface World {
   readonly meta: {
     readonly generator: "@psa-ledger/sandbox world"
@@ -49,6 +53,8 @@ export interface World {
  * const latest = world.truth.months.at(-1)
  * console.log(world.meta.latestPeriod, latest?.deviations.length)
  * ```
+ *
+ * @since 0.1.0
  */
 export const createWorld = (options: WorldOptions): World => {
   const model = buildModel(options)
