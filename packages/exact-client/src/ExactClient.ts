@@ -11,6 +11,7 @@
 import createClient, { type Client } from "openapi-fetch"
 import { type ExactClock, systemClock } from "./Clock.ts"
 import {
+  AbortedError,
   DailyLimitExhausted,
   Decode,
   ExactError,
@@ -24,6 +25,7 @@ import {
   Validation
 } from "./ExactError.ts"
 import type { paths } from "./generated/exact.ts"
+import { sleep, throwIfAborted, untilAborted } from "./internal/Abort.ts"
 import { Auth, tokenEndpointError, toTokenSet } from "./internal/Auth.ts"
 import { Governor } from "./internal/Governor.ts"
 import { type DecimalLiteral, type Filter, isGuid, odata, parseExactJson, plainRecord, toExactJson } from "./OData.ts"
@@ -93,11 +95,21 @@ export interface ExactClientOptions {
 }
 
 /**
+ * What every network call accepts: a signal that, when it fires, aborts the call's request (and any
+ * wait for the rate limit or a retry) and rejects it with an `ExactError` whose reason is `AbortedError`.
+ *
+ * @since 0.1.0
+ */
+export interface RequestOptions {
+  readonly signal?: AbortSignal | undefined
+}
+
+/**
  * Query options of `paginate` and `listAll`.
  *
  * @since 0.1.0
  */
-export interface ListOptions<A = Record<string, unknown>> {
+export interface ListOptions<A = Record<string, unknown>> extends RequestOptions {
   readonly filter?: Filter | string
   readonly select?: ReadonlyArray<string>
   readonly expand?: ReadonlyArray<string>
@@ -193,9 +205,12 @@ export interface ExactAuth {
   /** The URL to send the user to for consent. */
   authorizeUrl(options?: { readonly state?: string; readonly forceLogin?: boolean }): string
   /** Exchanges the code from the redirect (valid 3 minutes, once) and stores the new chain. */
-  exchangeCode(code: string): Promise<{ readonly obtainedAt: number; readonly expiresAt: number }>
+  exchangeCode(
+    code: string,
+    options?: RequestOptions
+  ): Promise<{ readonly obtainedAt: number; readonly expiresAt: number }>
   /** Refreshes if Exact allows it, so an idle chain does not die after 30 days. Run it daily. */
-  keepAlive(): Promise<{ readonly refreshed: boolean; readonly expiresAt: number }>
+  keepAlive(options?: RequestOptions): Promise<{ readonly refreshed: boolean; readonly expiresAt: number }>
   /** Whether a chain is stored, and its times (never the tokens). */
   status(): Promise<{ readonly authorised: boolean; readonly obtainedAt?: number; readonly expiresAt?: number }>
 }
@@ -211,11 +226,11 @@ export interface ExactClient {
   readonly auth: ExactAuth
   readonly baseUrl: string
   /** The signed-in user and their current division. */
-  me(): Promise<Me>
+  me(options?: RequestOptions): Promise<Me>
   /** The division in use: `options.division`, else `me().CurrentDivision` (asked once). */
-  division(): Promise<number>
+  division(options?: RequestOptions): Promise<number>
   /** The divisions the user can open. */
-  divisions(): Promise<ReadonlyArray<Division>>
+  divisions(options?: RequestOptions): Promise<ReadonlyArray<Division>>
   /** Every record of an endpoint, page by page (following `__next`). */
   paginate<A = Record<string, unknown>>(endpoint: string, options?: ListOptions<A>): AsyncGenerator<A, void, undefined>
   /** `paginate` collected into an array. */
@@ -223,22 +238,26 @@ export interface ExactClient {
   /** The sales invoice with this `YourRef` (lines expanded), if any. */
   findSalesInvoiceByYourRef(
     yourRef: string,
-    options?: { readonly division?: number }
+    options?: { readonly division?: number } & RequestOptions
   ): Promise<SalesInvoice | undefined>
   /** Creates a sales invoice at most once per `yourRef`, even across retries and crashes. */
   createSalesInvoice(
     invoice: SalesInvoiceDraft,
-    options: { readonly yourRef: string; readonly division?: number }
+    options: { readonly yourRef: string; readonly division?: number } & RequestOptions
   ): Promise<CreatedSalesInvoice>
   /** Processes (prints) a sales invoice so that payments and reminders apply. */
   processSalesInvoice(
     invoiceId: string,
-    options?: { readonly invoiceDate?: Date; readonly sendEmailToCustomer?: boolean; readonly division?: number }
+    options?: {
+      readonly invoiceDate?: Date
+      readonly sendEmailToCustomer?: boolean
+      readonly division?: number
+    } & RequestOptions
   ): Promise<ProcessedSalesInvoice>
   /** Creates a customer account. */
   createAccount(
     account: { readonly Name: string; readonly Code?: string } & Readonly<Record<string, string | boolean | undefined>>,
-    options?: { readonly division?: number }
+    options?: { readonly division?: number } & RequestOptions
   ): Promise<Account>
 }
 
@@ -336,22 +355,27 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
   }
 
   /** One HTTP exchange with a real-time timeout (it bounds real I/O, whatever the clock). */
-  const exchange = async (request: Request): Promise<{ response: Response; text: string }> => {
+  const exchange = async (request: Request, signal?: AbortSignal): Promise<{ response: Response; text: string }> => {
     const controller = new AbortController()
     let timedOut = false
     const timer = setTimeout(() => {
       timedOut = true
       controller.abort()
     }, timeoutMs)
+    const onAbort = () => controller.abort()
+    signal?.addEventListener("abort", onAbort, { once: true })
     try {
+      if (signal?.aborted) throw new AbortedError({ message: "The call was aborted by its caller" })
       const response = await doFetch(new Request(request, { signal: controller.signal }))
       const text = await response.text()
       return { response, text }
     } catch (cause) {
+      if (signal?.aborted) throw new AbortedError({ message: "The call was aborted by its caller" })
       if (timedOut) throw new Timeout({ timeoutMs })
       throw new Transport({ message: redact(cause instanceof Error ? cause.message : String(cause)) })
     } finally {
       clearTimeout(timer)
+      signal?.removeEventListener("abort", onAbort)
     }
   }
 
@@ -368,7 +392,7 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
         })
       )
     } catch (reason) {
-      if (reason instanceof Timeout || reason instanceof Transport) {
+      if (reason instanceof Timeout || reason instanceof Transport || reason instanceof AbortedError) {
         throw new ExactError({ reason, method: "POST", endpoint: "oauth2/token" })
       }
       throw reason
@@ -423,20 +447,24 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
     readonly url: string
     readonly body?: string
     readonly headers?: Headers
+    readonly signal?: AbortSignal | undefined
   }): Promise<{ response: Response; text: string }> => {
     const url = new URL(input.url)
     const { endpoint, key } = endpointOf(url)
     const method = input.method
+    const signal = input.signal
+    const site = { method, endpoint }
     const safe = method === "GET"
     let failures = 0
     let waits = 0
     // Access tokens a 401 refused in this call: each is recovered from once, so a retry is never blind.
     const refused = new Set<string>()
     for (;;) {
-      await governor.acquire(key, method, endpoint)
+      await governor.acquire(key, method, endpoint, signal)
       let tokens: Awaited<ReturnType<Auth["current"]>>
       try {
-        tokens = await auth.current()
+        // A refresh is never cut short (its answer rotates the chain): the caller just stops waiting.
+        tokens = await untilAborted(auth.current(), signal, site)
       } catch (error) {
         governor.release(key, undefined)
         throw error
@@ -452,15 +480,17 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
       let result: { response: Response; text: string }
       try {
         result = await exchange(
-          new Request(url, { method, headers, ...(input.body === undefined ? {} : { body: input.body }) })
+          new Request(url, { method, headers, ...(input.body === undefined ? {} : { body: input.body }) }),
+          signal
         )
       } catch (reason) {
         governor.release(key, undefined)
+        if (reason instanceof AbortedError) throw new ExactError({ reason, method, endpoint })
         if (!(reason instanceof Timeout || reason instanceof Transport)) throw reason
         log("warn", `exact: ${method} ${endpoint} failed: ${reason._tag}`)
         if (safe && failures < maxRetries) {
           failures++
-          await clock.sleep(500 * 2 ** failures)
+          await sleep(clock, 500 * 2 ** failures, signal, site)
           continue
         }
         throw new ExactError({ reason, method, endpoint })
@@ -471,7 +501,7 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
       if (response.ok) return result
       if (response.status === 401 && !refused.has(tokens.accessToken) && refused.size < 3) {
         refused.add(tokens.accessToken)
-        const next = await auth.recover(tokens)
+        const next = await untilAborted(auth.recover(tokens), signal, site)
         if (next && !refused.has(next.accessToken)) continue
       }
       if (response.status === 429) {
@@ -485,7 +515,7 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
         if (waits < 5) {
           waits++
           log("info", "exact: 429 from Exact; waiting for the minute reset", { waitMs: wait })
-          await clock.sleep(wait)
+          await sleep(clock, wait, signal, site)
           continue
         }
         throw new ExactError({ reason: new RateLimited({ resetAt: clock.now() + wait }), method, endpoint })
@@ -493,7 +523,7 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
       if (response.status >= 500 && safe && failures < maxRetries) {
         failures++
         log("warn", `exact: ${method} ${endpoint} ${response.status}; retrying`)
-        await clock.sleep(500 * 2 ** failures)
+        await sleep(clock, 500 * 2 ** failures, signal, site)
         continue
       }
       throw errorFor(response.status, text, response.headers, method, endpoint)
@@ -513,8 +543,8 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
     })
   }
 
-  const getJson = async (url: string): Promise<Record<string, unknown>> => {
-    const { text } = await send({ method: "GET", url })
+  const getJson = async (url: string, signal?: AbortSignal): Promise<Record<string, unknown>> => {
+    const { text } = await send({ method: "GET", url, signal })
     return parse(text, endpointOf(new URL(url)).endpoint)
   }
 
@@ -538,8 +568,8 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
   }
 
   let divisionPromise: Promise<number> | undefined
-  const me = async (): Promise<Me> => {
-    const body = await getJson(`${baseUrl}/api/v1/current/Me`)
+  const me = async (meOptions: RequestOptions = {}): Promise<Me> => {
+    const body = await getJson(`${baseUrl}/api/v1/current/Me`, meOptions.signal)
     const d = body.d as { results?: Array<Record<string, unknown>> } | Record<string, unknown>
     const record = Array.isArray((d as { results?: unknown }).results)
       ? (d as { results: Array<Record<string, unknown>> }).results[0]
@@ -548,16 +578,17 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
       throw new ExactError({ reason: new Decode({ message: "current/Me returned no user" }), endpoint: "current/Me" })
     return decodeRecord(Me, record, "current/Me")
   }
-  const division = (override?: number): Promise<number> => {
+  const division = (override?: number, signal?: AbortSignal): Promise<number> => {
     if (override !== undefined) return Promise.resolve(override)
     if (options.division !== undefined) return Promise.resolve(options.division)
     if (!divisionPromise) {
+      // Shared by every caller, so no caller's signal aborts it: each stops waiting on its own.
       divisionPromise = me().then((user) => user.CurrentDivision)
       divisionPromise.catch(() => {
         divisionPromise = undefined
       })
     }
-    return divisionPromise
+    return untilAborted(divisionPromise, signal, { method: "GET", endpoint: "current/Me" })
   }
 
   async function* paginate<A>(endpoint: string, listOptions: ListOptions<A> = {}): AsyncGenerator<A, void, undefined> {
@@ -572,7 +603,8 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
         endpoint: path
       })
     }
-    const div = await division(listOptions.division)
+    const signal = listOptions.signal
+    const div = await division(listOptions.division, signal)
     const url = new URL(`${baseUrl}/api/v1/${div}/${path}`)
     if (listOptions.filter !== undefined) url.searchParams.set("$filter", String(listOptions.filter))
     if (listOptions.select) url.searchParams.set("$select", listOptions.select.join(","))
@@ -581,7 +613,7 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
     if (listOptions.top !== undefined) url.searchParams.set("$top", String(listOptions.top))
     let next: string | undefined = url.toString()
     while (next) {
-      const body = await getJson(next)
+      const body = await getJson(next, signal)
       const d = body.d as { results?: unknown; __next?: unknown }
       if (!Array.isArray(d.results)) {
         throw new ExactError({
@@ -610,8 +642,13 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
     return out
   }
 
-  const postJson = async (path: string, div: number, body: unknown) => {
-    const { text } = await send({ method: "POST", url: `${baseUrl}/api/v1/${div}/${path}`, body: toExactJson(body) })
+  const postJson = async (path: string, div: number, body: unknown, signal: AbortSignal | undefined) => {
+    const { text } = await send({
+      method: "POST",
+      url: `${baseUrl}/api/v1/${div}/${path}`,
+      body: toExactJson(body),
+      signal
+    })
     return parse(text, path)
   }
 
@@ -620,6 +657,7 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
       filter: odata.eq("YourRef", yourRef),
       expand: ["SalesInvoiceLines"],
       schema: SalesInvoice,
+      signal: findOptions.signal,
       ...(findOptions.division === undefined ? {} : { division: findOptions.division })
     })
     if (found.length > 1)
@@ -639,11 +677,12 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
   const postOnce = async <A>(
     what: string,
     post: () => Promise<A>,
-    landed: () => Promise<A | undefined>
+    landed: () => Promise<A | undefined>,
+    signal: AbortSignal | undefined
   ): Promise<A> => {
     let lastError: unknown
     for (let attempt = 0; attempt < 3; attempt++) {
-      if (attempt > 0) await clock.sleep(500 * 2 ** attempt)
+      if (attempt > 0) await sleep(clock, 500 * 2 ** attempt, signal, { method: "POST", endpoint: what })
       try {
         return await post()
       } catch (error) {
@@ -675,6 +714,7 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
 
   const createSalesInvoice: ExactClient["createSalesInvoice"] = async (invoice, createOptions) => {
     const yourRef = createOptions.yourRef
+    const signal = createOptions.signal
     const endpoint = "salesinvoice/SalesInvoices"
     const problems: Array<string> = []
     if (yourRef.trim() === "") problems.push("yourRef must not be empty: it is what makes creation idempotent")
@@ -690,8 +730,8 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
         endpoint
       })
     }
-    const div = await division(createOptions.division)
-    const existing = await findSalesInvoiceByYourRef(yourRef, { division: div })
+    const div = await division(createOptions.division, signal)
+    const existing = await findSalesInvoiceByYourRef(yourRef, { division: div, signal })
     if (existing) return { invoice: existing, created: false }
     const body = {
       ...invoice,
@@ -707,15 +747,16 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
     return postOnce(
       "sales-invoice",
       async () => {
-        const created = await postJson(endpoint, div, body)
+        const created = await postJson(endpoint, div, body, signal)
         const record = decodeRecord(SalesInvoice, created.d as Record<string, unknown>, endpoint)
         log("info", "exact: sales invoice created", { yourRef, invoiceId: record.InvoiceID })
         return { invoice: record, created: true }
       },
       async () => {
-        const found = await findSalesInvoiceByYourRef(yourRef, { division: div })
+        const found = await findSalesInvoiceByYourRef(yourRef, { division: div, signal })
         return found ? { invoice: found, created: true } : undefined
-      }
+      },
+      signal
     )
   }
 
@@ -728,17 +769,23 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
         endpoint
       })
     }
-    const div = await division(processOptions.division)
+    const signal = processOptions.signal
+    const div = await division(processOptions.division, signal)
     return postOnce(
       "print",
       async () => {
-        const answer = await postJson(endpoint, div, {
-          InvoiceID: invoiceId,
-          ...(processOptions.invoiceDate ? { InvoiceDate: processOptions.invoiceDate } : {}),
-          ...(processOptions.sendEmailToCustomer === undefined
-            ? {}
-            : { SendEmailToCustomer: processOptions.sendEmailToCustomer })
-        })
+        const answer = await postJson(
+          endpoint,
+          div,
+          {
+            InvoiceID: invoiceId,
+            ...(processOptions.invoiceDate ? { InvoiceDate: processOptions.invoiceDate } : {}),
+            ...(processOptions.sendEmailToCustomer === undefined
+              ? {}
+              : { SendEmailToCustomer: processOptions.sendEmailToCustomer })
+          },
+          signal
+        )
         const d = plainRecord(answer.d as Record<string, unknown>)
         return {
           InvoiceID: invoiceId,
@@ -752,34 +799,39 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
           filter: odata.eq("InvoiceID", odata.guid(invoiceId)),
           select: ["InvoiceID", "InvoiceNumber", "Status"],
           schema: SalesInvoice,
-          division: div
+          division: div,
+          signal
         })
         return invoice?.Status === 50
           ? { InvoiceID: invoiceId, InvoiceNumber: invoice.InvoiceNumber ?? undefined, Status: 50 }
           : undefined
-      }
+      },
+      signal
     )
   }
 
   const createAccount: ExactClient["createAccount"] = async (account, accountOptions = {}) => {
-    const div = await division(accountOptions.division)
+    const signal = accountOptions.signal
+    const div = await division(accountOptions.division, signal)
     const post = async () => {
-      const answer = await postJson("crm/Accounts", div, account)
+      const answer = await postJson("crm/Accounts", div, account, signal)
       return decodeRecord(Account, answer.d as Record<string, unknown>, "crm/Accounts")
     }
     const code = account.Code
     // Without a code there is nothing to look an account up by, so an ambiguous POST is not retried.
     if (code === undefined || code.trim() === "") return post()
-    return postOnce("account", post, async () => {
+    const landed = async () => {
       const [found] = await listAll("crm/Accounts", {
         // Exact keeps account codes right-aligned in 18 characters.
         filter: odata.eq("Code", code.trim().padStart(18, " ")),
         schema: Account,
         select: ["ID", "Code", "Name"],
-        division: div
+        division: div,
+        signal
       })
       return found
-    })
+    }
+    return postOnce("account", post, landed, signal)
   }
 
   const api = createClient<paths>({
@@ -790,6 +842,7 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
         method: request.method,
         url: request.url,
         headers: request.headers,
+        signal: request.signal,
         ...(body === undefined ? {} : { body })
       })
       return new Response(text, { status: response.status, headers: response.headers })
@@ -806,14 +859,17 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
       if (authorizeOptions.forceLogin) url.searchParams.set("force_login", "1")
       return url.toString()
     },
-    exchangeCode: async (code) => {
+    exchangeCode: async (code, exchangeOptions = {}) => {
       remember(code)
+      const site = { method: "POST", endpoint: "oauth2/token" }
+      throwIfAborted(exchangeOptions.signal, site)
       const sentAt = clock.now()
-      const { status, body } = await tokenCall({
-        grant_type: "authorization_code",
-        code,
-        redirect_uri: options.redirectUri
-      })
+      // Not cut short once sent: the answer holds the only token chain this code can give.
+      const { status, body } = await untilAborted(
+        tokenCall({ grant_type: "authorization_code", code, redirect_uri: options.redirectUri }),
+        exchangeOptions.signal,
+        site
+      )
       if (status !== 200) {
         const record = (body ?? {}) as Record<string, unknown>
         const error = typeof record.error === "string" ? record.error : "unknown_error"
@@ -832,13 +888,14 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
       log("info", "exact: authorised; token chain stored")
       return { obtainedAt: tokens.obtainedAt, expiresAt: tokens.expiresAt }
     },
-    keepAlive: async () => {
-      const stored = await auth.stored()
+    keepAlive: async (keepAliveOptions = {}) => {
+      const site = { method: "POST", endpoint: "oauth2/token" }
+      const stored = await untilAborted(auth.stored(), keepAliveOptions.signal, site)
       if (!stored) {
         throw new ExactError({ reason: new Unauthorized({ message: "No tokens yet: nothing to keep alive" }) })
       }
       if (!auth.due(stored)) return { refreshed: false, expiresAt: stored.expiresAt }
-      const next = await auth.refresh(stored, false)
+      const next = await untilAborted(auth.refresh(stored, false), keepAliveOptions.signal, site)
       return { refreshed: next.refreshToken !== stored.refreshToken, expiresAt: next.expiresAt }
     },
     status: async () => {
@@ -854,8 +911,9 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
     auth: authFace,
     baseUrl,
     me,
-    division: () => division(),
-    divisions: async () => listAll("system/Divisions", { schema: Division }),
+    division: (divisionOptions = {}) => division(undefined, divisionOptions.signal),
+    divisions: async (divisionsOptions = {}) =>
+      listAll("system/Divisions", { schema: Division, signal: divisionsOptions.signal }),
     paginate,
     listAll,
     findSalesInvoiceByYourRef,

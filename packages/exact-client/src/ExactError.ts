@@ -103,6 +103,15 @@ export class Transport extends Schema.TaggedClass<Transport>()("Transport", {
 }) {}
 
 /**
+ * The caller aborted the call through its `AbortSignal`; a write may or may not have taken effect.
+ *
+ * @since 0.1.0
+ */
+export class AbortedError extends Schema.TaggedClass<AbortedError>()("AbortedError", {
+  message: Schema.String
+}) {}
+
+/**
  * An answer did not have the expected shape; names the record and the field when it can.
  *
  * @since 0.1.0
@@ -129,7 +138,8 @@ export const ExactErrorReason = Schema.Union([
   Server,
   Timeout,
   Transport,
-  Decode
+  Decode,
+  AbortedError
 ])
 
 /**
@@ -140,7 +150,7 @@ export const ExactErrorReason = Schema.Union([
 export type ExactErrorReason = typeof ExactErrorReason.Type
 
 /**
- * The error every client call rejects with (and every `ExactOnline` effect fails with).
+ * The error every client call rejects with.
  *
  * @example
  * ```ts

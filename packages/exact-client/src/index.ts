@@ -20,10 +20,12 @@ export {
   exactRegionHosts,
   type ListOptions,
   type ProcessedSalesInvoice,
+  type RequestOptions,
   type SalesInvoiceDraft,
   type SalesInvoiceLineDraft
 } from "./ExactClient.ts"
 export {
+  AbortedError,
   DailyLimitExhausted,
   Decode,
   ExactError,
@@ -38,7 +40,6 @@ export {
   Unauthorized,
   Validation
 } from "./ExactError.ts"
-export { ExactOnline, type ExactOnlineService, exactOnlineFromClient } from "./ExactOnline.ts"
 export type { components as ExactOpenApiComponents, paths as ExactOpenApiPaths } from "./generated/exact.ts"
 export {
   type DecimalLiteral,
