@@ -12,17 +12,17 @@ import createClient, { type Client } from "openapi-fetch"
 import { type ExactClock, systemClock } from "./Clock.ts"
 import {
   AbortedError,
-  DailyLimitExhausted,
-  Decode,
+  DailyLimitExhaustedError,
+  DecodeError,
   ExactError,
-  Forbidden,
-  NotFound,
-  RateLimited,
-  Server,
-  Timeout,
-  Transport,
-  Unauthorized,
-  Validation
+  ForbiddenError,
+  NotFoundError,
+  RateLimitedError,
+  ServerError,
+  TimeoutError,
+  TransportError,
+  UnauthorizedError,
+  ValidationError
 } from "./ExactError.ts"
 import type { paths } from "./generated/exact.ts"
 import { sleep, throwIfAborted, untilAborted } from "./internal/Abort.ts"
@@ -118,7 +118,7 @@ export interface ListOptions<A = Record<string, unknown>> extends RequestOptions
   /** Use the `bulk/` endpoint: 1,000 rows a page; `select` is then required. */
   readonly bulk?: boolean
   readonly division?: number
-  /** Decode every record with this schema (e.g. `SalesInvoice`); a bad record fails with a `Decode` reason. */
+  /** DecodeError every record with this schema (e.g. `SalesInvoice`); a bad record fails with a `Decode` reason. */
   readonly schema?: { readonly Type: A } & Parameters<typeof decodeWith>[0]
 }
 
@@ -371,8 +371,8 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
       return { response, text }
     } catch (cause) {
       if (signal?.aborted) throw new AbortedError({ message: "The call was aborted by its caller" })
-      if (timedOut) throw new Timeout({ timeoutMs })
-      throw new Transport({ message: redact(cause instanceof Error ? cause.message : String(cause)) })
+      if (timedOut) throw new TimeoutError({ timeoutMs })
+      throw new TransportError({ message: redact(cause instanceof Error ? cause.message : String(cause)) })
     } finally {
       clearTimeout(timer)
       signal?.removeEventListener("abort", onAbort)
@@ -392,7 +392,7 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
         })
       )
     } catch (reason) {
-      if (reason instanceof Timeout || reason instanceof Transport || reason instanceof AbortedError) {
+      if (reason instanceof TimeoutError || reason instanceof TransportError || reason instanceof AbortedError) {
         throw new ExactError({ reason, method: "POST", endpoint: "oauth2/token" })
       }
       throw reason
@@ -425,19 +425,19 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
     const message = redact(odataMessage(text))
     const reason =
       status === 400
-        ? new Validation({ message, messages: message.split(/\r?\n/).filter((m) => m.trim() !== "") })
+        ? new ValidationError({ message, messages: message.split(/\r?\n/).filter((m) => m.trim() !== "") })
         : status === 401
-          ? new Unauthorized({ message })
+          ? new UnauthorizedError({ message })
           : status === 403
-            ? new Forbidden({
+            ? new ForbiddenError({
                 message,
                 ...(headers.get("Reason") ? { exactReason: headers.get("Reason") as string } : {})
               })
             : status === 404
-              ? new NotFound({ message })
+              ? new NotFoundError({ message })
               : status >= 500
-                ? new Server({ status, message })
-                : new Validation({ message: `${status}: ${message}`, messages: [message] })
+                ? new ServerError({ status, message })
+                : new ValidationError({ message: `${status}: ${message}`, messages: [message] })
     return new ExactError({ reason, method, endpoint })
   }
 
@@ -486,7 +486,7 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
       } catch (reason) {
         governor.release(key, undefined)
         if (reason instanceof AbortedError) throw new ExactError({ reason, method, endpoint })
-        if (!(reason instanceof Timeout || reason instanceof Transport)) throw reason
+        if (!(reason instanceof TimeoutError || reason instanceof TransportError)) throw reason
         log("warn", `exact: ${method} ${endpoint} failed: ${reason._tag}`)
         if (safe && failures < maxRetries) {
           failures++
@@ -509,7 +509,7 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
         const dayReset = Number(response.headers.get("X-RateLimit-Reset") ?? Number.NaN)
         if (dayRemaining !== null && Number(dayRemaining) === 0 && Number.isFinite(dayReset)) {
           log("warn", "exact: the division's daily budget is spent", { resetAt: new Date(dayReset).toISOString() })
-          throw new ExactError({ reason: new DailyLimitExhausted({ resetAt: dayReset }), method, endpoint })
+          throw new ExactError({ reason: new DailyLimitExhaustedError({ resetAt: dayReset }), method, endpoint })
         }
         const wait = governor.spentMinute(key, response.headers)
         if (waits < 5) {
@@ -518,7 +518,7 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
           await sleep(clock, wait, signal, site)
           continue
         }
-        throw new ExactError({ reason: new RateLimited({ resetAt: clock.now() + wait }), method, endpoint })
+        throw new ExactError({ reason: new RateLimitedError({ resetAt: clock.now() + wait }), method, endpoint })
       }
       if (response.status >= 500 && safe && failures < maxRetries) {
         failures++
@@ -538,7 +538,7 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
       // fall through
     }
     throw new ExactError({
-      reason: new Decode({ message: "The answer is not an OData JSON envelope ({ d: … })" }),
+      reason: new DecodeError({ message: "The answer is not an OData JSON envelope ({ d: … })" }),
       endpoint
     })
   }
@@ -557,7 +557,7 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
       .map((k) => plain[k])
       .find((v) => v !== undefined && v !== null)
     throw new ExactError({
-      reason: new Decode({
+      reason: new DecodeError({
         message: decoded.message,
         record: `${endpoint}${id === undefined ? "" : `(${String(id)})`}`,
         ...(decoded.field === undefined ? {} : { field: decoded.field })
@@ -575,7 +575,10 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
       ? (d as { results: Array<Record<string, unknown>> }).results[0]
       : (d as Record<string, unknown>)
     if (!record)
-      throw new ExactError({ reason: new Decode({ message: "current/Me returned no user" }), endpoint: "current/Me" })
+      throw new ExactError({
+        reason: new DecodeError({ message: "current/Me returned no user" }),
+        endpoint: "current/Me"
+      })
     return decodeRecord(Me, record, "current/Me")
   }
   const division = (override?: number, signal?: AbortSignal): Promise<number> => {
@@ -595,7 +598,7 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
     const path = listOptions.bulk ? bulkEndpoint(endpoint) : endpoint
     if (/^(bulk|sync)\//i.test(path) && (!listOptions.select || listOptions.select.length === 0)) {
       throw new ExactError({
-        reason: new Validation({
+        reason: new ValidationError({
           message: "bulk and sync endpoints require a select list",
           messages: ["bulk and sync endpoints require a select list"]
         }),
@@ -617,7 +620,7 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
       const d = body.d as { results?: unknown; __next?: unknown }
       if (!Array.isArray(d.results)) {
         throw new ExactError({
-          reason: new Decode({ message: "d.results is not an array" }),
+          reason: new DecodeError({ message: "d.results is not an array" }),
           method: "GET",
           endpoint: path
         })
@@ -627,7 +630,7 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
       if (typeof d.__next !== "string" || new URL(d.__next, baseUrl).origin !== origin) {
         // Never send our token to a host other than the API's.
         throw new ExactError({
-          reason: new Decode({ message: "d.__next does not point at the API host", field: "__next" }),
+          reason: new DecodeError({ message: "d.__next does not point at the API host", field: "__next" }),
           method: "GET",
           endpoint: path
         })
@@ -667,7 +670,9 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
 
   const ambiguous = (error: unknown) =>
     error instanceof ExactError &&
-    (error.reason._tag === "Timeout" || error.reason._tag === "Server" || error.reason._tag === "Transport")
+    (error.reason._tag === "TimeoutError" ||
+      error.reason._tag === "ServerError" ||
+      error.reason._tag === "TransportError")
 
   /**
    * POSTs, and after an ambiguous failure (timeout, 5xx, dropped connection) looks for what the POST
@@ -701,7 +706,7 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
     const literal = typeof value === "string" ? value : value.value
     if (!/^-?\d+(\.\d+)?$/.test(literal)) {
       throw new ExactError({
-        reason: new Validation({
+        reason: new ValidationError({
           message: `${field} is not a decimal: ${JSON.stringify(literal)}`,
           messages: [`${field} is not a decimal`]
         }),
@@ -725,7 +730,7 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
     })
     if (problems.length > 0) {
       throw new ExactError({
-        reason: new Validation({ message: problems.join("\n"), messages: problems }),
+        reason: new ValidationError({ message: problems.join("\n"), messages: problems }),
         method: "POST",
         endpoint
       })
@@ -764,7 +769,7 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
     const endpoint = "salesinvoice/PrintedSalesInvoices"
     if (!isGuid(invoiceId)) {
       throw new ExactError({
-        reason: new Validation({ message: "InvoiceID must be a GUID", messages: ["InvoiceID must be a GUID"] }),
+        reason: new ValidationError({ message: "InvoiceID must be a GUID", messages: ["InvoiceID must be a GUID"] }),
         method: "POST",
         endpoint
       })
@@ -876,7 +881,9 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
         const description = typeof record.error_description === "string" ? record.error_description : ""
         if (status === 400 || status === 401) {
           throw new ExactError({
-            reason: new Unauthorized({ message: `Exact refused the authorization code (${error}: ${description})` }),
+            reason: new UnauthorizedError({
+              message: `Exact refused the authorization code (${error}: ${description})`
+            }),
             method: "POST",
             endpoint: "oauth2/token"
           })
@@ -892,7 +899,7 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
       const site = { method: "POST", endpoint: "oauth2/token" }
       const stored = await untilAborted(auth.stored(), keepAliveOptions.signal, site)
       if (!stored) {
-        throw new ExactError({ reason: new Unauthorized({ message: "No tokens yet: nothing to keep alive" }) })
+        throw new ExactError({ reason: new UnauthorizedError({ message: "No tokens yet: nothing to keep alive" }) })
       }
       if (!auth.due(stored)) return { refreshed: false, expiresAt: stored.expiresAt }
       const next = await untilAborted(auth.refresh(stored, false), keepAliveOptions.signal, site)

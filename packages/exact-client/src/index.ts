@@ -26,19 +26,19 @@ export {
 } from "./ExactClient.ts"
 export {
   AbortedError,
-  DailyLimitExhausted,
-  Decode,
+  DailyLimitExhaustedError,
+  DecodeError,
   ExactError,
   ExactErrorReason,
-  Forbidden,
-  NotFound,
-  RateLimited,
-  Server,
-  Timeout,
-  TokenChainBroken,
-  Transport,
-  Unauthorized,
-  Validation
+  ForbiddenError,
+  NotFoundError,
+  RateLimitedError,
+  ServerError,
+  TimeoutError,
+  TokenChainBrokenError,
+  TransportError,
+  UnauthorizedError,
+  ValidationError
 } from "./ExactError.ts"
 export type { components as ExactOpenApiComponents, paths as ExactOpenApiPaths } from "./generated/exact.ts"
 export {
