@@ -4,7 +4,11 @@
  * @packageDocumentation
  */
 
-/** The npm name of this package, for diagnostics and user agents. */
+/**
+ * The npm name of this package, for diagnostics and user agents.
+ *
+ * @since 0.1.0
+ */
 export const packageName = "@psa-ledger/exact-client" as const
 
 export { type ExactClock, systemClock } from "./Clock.ts"
@@ -40,6 +44,11 @@ export {
   UnauthorizedError,
   ValidationError
 } from "./ExactError.ts"
+/**
+ * The generated OpenAPI types of the endpoints the client knows, for typing `api` calls.
+ *
+ * @since 0.1.0
+ */
 export type { components as ExactOpenApiComponents, paths as ExactOpenApiPaths } from "./generated/exact.ts"
 export {
   type DecimalLiteral,
