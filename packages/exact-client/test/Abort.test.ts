@@ -1,4 +1,5 @@
 import { createExactSimulation, type ExactSimulation, seedExactDivision, startExactServer } from "@psa-ledger/sandbox"
+import { Effect, Fiber } from "effect"
 import { afterEach, describe, expect, it, vi } from "vitest"
 import { createExactClient, ExactError, memoryTokenStore } from "../src/index.ts"
 import { app } from "./helpers.ts"
@@ -134,6 +135,17 @@ describe("AbortSignal", () => {
     const { error, elapsed } = await abortAfter(200, (signal) => exact.api.GET("/v1/current/Me", { signal }))
     expectAborted(error)
     expect(elapsed).toBeLessThan(2_000)
+    await vi.waitFor(() => expect(seen.closedByClient).toBe(1))
+  })
+
+  it("lets an interrupted Effect abort the request it waits on", async () => {
+    const { exact, seen, slowWhen } = await slowServer()
+    slowWhen((url) => url.pathname.endsWith("/current/Me"))
+    const fiber = Effect.runFork(Effect.tryPromise((signal) => exact.me({ signal })))
+    await vi.waitFor(() => expect(seen.held).toBe(1))
+    const started = Date.now()
+    await Effect.runPromise(Fiber.interrupt(fiber))
+    expect(Date.now() - started).toBeLessThan(2_000)
     await vi.waitFor(() => expect(seen.closedByClient).toBe(1))
   })
 })
