@@ -1,6 +1,7 @@
 // Checks that every published package resolves for a plain ESM consumer: the runtime entry loads
 // under Node's default conditions (no `@psa-ledger/source`), exposes named exports, and its `types`
-// entry type-checks from a NodeNext TypeScript project. Run after `turbo run build`.
+// entry type-checks from a NodeNext TypeScript project; so does every other subpath of its `exports`
+// map. Run after `turbo run build`.
 import { execFileSync } from "node:child_process"
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
@@ -20,28 +21,33 @@ mkdirSync(consumer, { recursive: true })
 
 const imports = []
 for (const { dir, json } of packages) {
-  const entry = json.exports?.["."]
-  if (!entry?.import || !entry?.types) {
-    failures.push(`${json.name}: exports["."] needs "types" and "import"`)
-    continue
+  if (!json.exports?.["."]) failures.push(`${json.name}: package.json needs exports["."]`)
+  // Every subpath of the exports map, not just ".": each must build, load and type-check on its own.
+  for (const [subpath, entry] of Object.entries(json.exports ?? {})) {
+    if (subpath === "./package.json") continue
+    const specifier = subpath === "." ? json.name : `${json.name}${subpath.slice(1)}`
+    if (!entry?.import || !entry?.types) {
+      failures.push(`${specifier}: exports[${JSON.stringify(subpath)}] needs "types" and "import"`)
+      continue
+    }
+    for (const target of [entry.import, entry.types]) {
+      if (!existsSync(join(dir, target))) failures.push(`${specifier}: ${target} does not exist (was it built?)`)
+    }
+    const script = `const m = await import(${JSON.stringify(specifier)}); const names = Object.keys(m); if (names.length === 0) throw new Error("no exports"); console.log(names.length)`
+    try {
+      const count = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+        cwd: consumer,
+        encoding: "utf8"
+      }).trim()
+      console.log(`${specifier.padEnd(42)} ${count} runtime exports`)
+    } catch (error) {
+      failures.push(`${specifier}: importing the built entry failed: ${error.stderr || error.message}`)
+    }
+    const local = specifier.replace(/^@psa-ledger\//, "").replace(/[-/](.)/g, (_, c) => c.toUpperCase())
+    imports.push(
+      `import * as ${local} from ${JSON.stringify(specifier)}\nexport const ${local}Keys: ReadonlyArray<string> = Object.keys(${local})`
+    )
   }
-  for (const target of [entry.import, entry.types]) {
-    if (!existsSync(join(dir, target))) failures.push(`${json.name}: ${target} does not exist (was it built?)`)
-  }
-  const script = `const m = await import(${JSON.stringify(json.name)}); const names = Object.keys(m); if (names.length === 0) throw new Error("no exports"); console.log(names.length)`
-  try {
-    const count = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
-      cwd: consumer,
-      encoding: "utf8"
-    }).trim()
-    console.log(`${json.name.padEnd(34)} ${count} runtime exports`)
-  } catch (error) {
-    failures.push(`${json.name}: importing the built entry failed: ${error.stderr || error.message}`)
-  }
-  const local = json.name.replace(/^@psa-ledger\//, "").replace(/-(.)/g, (_, c) => c.toUpperCase())
-  imports.push(
-    `import * as ${local} from ${JSON.stringify(json.name)}\nexport const ${local}Keys: ReadonlyArray<string> = Object.keys(${local})`
-  )
 }
 
 writeFileSync(join(consumer, "package.json"), JSON.stringify({ name: "export-check", private: true, type: "module" }))

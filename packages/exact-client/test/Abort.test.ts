@@ -54,15 +54,28 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()))
 })
 
-/** Aborts after `ms` and returns how long the call took to reject, and with what. */
-const abortAfter = async (ms: number, call: (signal: AbortSignal) => Promise<unknown>) => {
+/**
+ * Aborts once `when` holds (polled; a number means that many ms from now) and returns how long the
+ * call took to reject after the abort, and with what. Waiting for the server to hold the request,
+ * rather than for a fixed time, keeps the test honest on a loaded machine.
+ */
+const abortWhen = async (when: number | (() => boolean), call: (signal: AbortSignal) => Promise<unknown>) => {
   const controller = new AbortController()
-  const started = Date.now()
-  setTimeout(() => controller.abort(), ms)
+  const due = typeof when === "number" ? Date.now() + when : 0
+  const ready = typeof when === "number" ? () => Date.now() >= due : when
+  let abortedAt = 0
+  const poll = setInterval(() => {
+    if (!ready()) return
+    clearInterval(poll)
+    abortedAt = Date.now()
+    controller.abort()
+  }, 5)
   try {
     await call(controller.signal)
   } catch (error) {
-    return { error, elapsed: Date.now() - started }
+    return { error, elapsed: Date.now() - abortedAt }
+  } finally {
+    clearInterval(poll)
   }
   throw new Error("expected the call to reject")
 }
@@ -76,7 +89,10 @@ describe("AbortSignal", () => {
   it("aborts an in-flight GET: the server sees the connection close and the call rejects at once", async () => {
     const { exact, seen, slowWhen } = await slowServer()
     slowWhen((url) => url.pathname.endsWith("/current/Me"))
-    const { error, elapsed } = await abortAfter(200, (signal) => exact.me({ signal }))
+    const { error, elapsed } = await abortWhen(
+      () => seen.held === 1,
+      (signal) => exact.me({ signal })
+    )
     expectAborted(error)
     expect(elapsed).toBeLessThan(2_000)
     await vi.waitFor(() => expect(seen.closedByClient).toBe(1))
@@ -86,8 +102,9 @@ describe("AbortSignal", () => {
     const { sim, exact, seen, slowWhen } = await slowServer()
     seedExactDivision(sim, { accounts: 130 })
     slowWhen((url) => url.pathname.endsWith("/crm/Accounts") && url.searchParams.has("$skiptoken"))
-    const { error, elapsed } = await abortAfter(300, (signal) =>
-      exact.listAll("crm/Accounts", { select: ["ID"], signal })
+    const { error, elapsed } = await abortWhen(
+      () => seen.held === 1,
+      (signal) => exact.listAll("crm/Accounts", { select: ["ID"], signal })
     )
     expectAborted(error)
     expect((error as ExactError).endpoint).toBe("crm/Accounts")
@@ -100,11 +117,13 @@ describe("AbortSignal", () => {
     const seeded = seedExactDivision(sim)
     slowWhen((url, method) => method === "POST" && url.pathname.endsWith("/salesinvoice/SalesInvoices"))
     sim.resetCounters()
-    const { error, elapsed } = await abortAfter(300, (signal) =>
-      exact.createSalesInvoice(
-        { OrderedBy: seeded.accounts[0]!.ID, SalesInvoiceLines: [{ Item: seeded.items[0]!.ID, Quantity: "1" }] },
-        { yourRef: "CW-ABORT", signal }
-      )
+    const { error, elapsed } = await abortWhen(
+      () => seen.held === 1,
+      (signal) =>
+        exact.createSalesInvoice(
+          { OrderedBy: seeded.accounts[0]!.ID, SalesInvoiceLines: [{ Item: seeded.items[0]!.ID, Quantity: "1" }] },
+          { yourRef: "CW-ABORT", signal }
+        )
     )
     expectAborted(error)
     expect(elapsed).toBeLessThan(2_000)
@@ -116,7 +135,7 @@ describe("AbortSignal", () => {
 
   it("cuts short a wait for the minute's rate limit", async () => {
     const { exact } = await slowServer({ minutelyLimit: 0 })
-    const { error, elapsed } = await abortAfter(300, (signal) => exact.listAll("vat/VATCodes", { signal }))
+    const { error, elapsed } = await abortWhen(300, (signal) => exact.listAll("vat/VATCodes", { signal }))
     expectAborted(error)
     expect(elapsed).toBeLessThan(2_000)
   })
@@ -132,7 +151,10 @@ describe("AbortSignal", () => {
   it("aborts a call made through the typed api", async () => {
     const { exact, seen, slowWhen } = await slowServer()
     slowWhen((url) => url.pathname.endsWith("/current/Me"))
-    const { error, elapsed } = await abortAfter(200, (signal) => exact.api.GET("/v1/current/Me", { signal }))
+    const { error, elapsed } = await abortWhen(
+      () => seen.held === 1,
+      (signal) => exact.api.GET("/v1/current/Me", { signal })
+    )
     expectAborted(error)
     expect(elapsed).toBeLessThan(2_000)
     await vi.waitFor(() => expect(seen.closedByClient).toBe(1))

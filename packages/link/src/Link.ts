@@ -276,7 +276,7 @@ const effectRun = <A>(operation: string, effect: Effect.Effect<A, unknown>): Pro
  * @example
  * ```ts
  * import { createLink, smtpMailer } from "@psa-ledger/link"
- * import { sqliteStorage } from "@psa-ledger/storage-adapters"
+ * import { sqliteStorage } from "@psa-ledger/storage-adapters/sqlite"
  *
  * const link = createLink({ id: "msp-1", exact, connectwise, storage: await sqliteStorage({ path: "ledger.db" }),
  *   settings, mailer: smtpMailer({ host: "smtp.msp.example", port: 587, from: "ledger@msp.example" }),

@@ -1,7 +1,7 @@
 import { Schema } from "effect"
+import { LocalDate } from "./Calendar.ts"
 import { ChangeKind } from "./LinkSettings.ts"
 import { Instant, Key, Label } from "./ports/StorageCodec.ts"
-import { LocalDate } from "./Values.ts"
 
 /**
  * Link this side of the row to an existing ConnectWise record: confirming a suggestion (when the

@@ -1,6 +1,6 @@
 import { Schema } from "effect"
+import { Decimal } from "./Decimal.ts"
 import { PsaAddition } from "./PsaSnapshot.ts"
-import { Decimal } from "./Values.ts"
 
 /**
  * The invoiced quantity (sum of the row's lines) differs from the additions' (sum).

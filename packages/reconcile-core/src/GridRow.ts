@@ -1,8 +1,9 @@
 import { Schema } from "effect"
+import { Period } from "./Calendar.ts"
+import { Decimal } from "./Decimal.ts"
 import { Deviation, Notice } from "./Deviation.ts"
 import { InvoiceCustomer, InvoiceLine, InvoiceProduct } from "./InvoiceLine.ts"
 import { Resolution } from "./Resolution.ts"
-import { Decimal, Period } from "./Values.ts"
 
 /**
  * One row of the reconciliation grid: the invoice lines of one (customer, product), how each side

@@ -1,5 +1,7 @@
 import { BigDecimal, Schema } from "effect"
-import { CurrencyCode, Decimal, Period, parseDecimal, parseLocalDate } from "./Values.ts"
+import { Period, parseLocalDate } from "./Calendar.ts"
+import { CurrencyCode } from "./CurrencyCode.ts"
+import { Decimal, parseDecimal } from "./Decimal.ts"
 
 /**
  * The invoiced customer as the source knows it. `key` is the source's stable id (an Exact

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { Decimal } from "./Values.ts"
+import { Decimal } from "./Decimal.ts"
 
 /**
  * The kinds of change a user approves. `autoApprove` in the settings lists the kinds a link may

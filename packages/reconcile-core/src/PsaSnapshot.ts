@@ -1,5 +1,6 @@
 import { Schema } from "effect"
-import { Decimal, LocalDate } from "./Values.ts"
+import { LocalDate } from "./Calendar.ts"
+import { Decimal } from "./Decimal.ts"
 
 /**
  * A ConnectWise company. A `deleted` company is kept so a stale mapping can be recognised, but

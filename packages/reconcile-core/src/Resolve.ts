@@ -1,4 +1,5 @@
 import { BigDecimal } from "effect"
+import { Period } from "./Calendar.ts"
 import { Notice } from "./Deviation.ts"
 import { GridRow } from "./GridRow.ts"
 import type { InvoiceLine } from "./InvoiceLine.ts"
@@ -19,7 +20,6 @@ import {
   Suggested,
   Unmapped
 } from "./Resolution.ts"
-import { Period } from "./Values.ts"
 
 const escapeKey = (key: string) => key.replace(/%/g, "%25").replace(/\|/g, "%7C")
 

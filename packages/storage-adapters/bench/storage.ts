@@ -12,7 +12,9 @@ import { join } from "node:path"
 import { Mapping } from "@psa-ledger/reconcile-core"
 import { DateTime, Effect } from "effect"
 import pg from "pg"
-import { postgresStorage, type Storage, sqliteStorage } from "../src/index.ts"
+import type { Storage } from "../src/index.ts"
+import { postgresStorage } from "../src/postgres.ts"
+import { sqliteStorage } from "../src/sqlite.ts"
 
 const N = Number(process.env.BENCH_N ?? 100_000)
 const BATCH = 1_000

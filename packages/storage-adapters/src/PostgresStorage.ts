@@ -1,6 +1,7 @@
 import { StorageError } from "@psa-ledger/reconcile-core"
 import { Effect, type Layer } from "effect"
 import pg from "pg"
+import { type ChainLock, keyedQueue } from "./internal/chainLock.ts"
 import { deriveTokenKeys, type EncryptionKeyInput, parseEncryptionKey } from "./internal/crypto.ts"
 import { toStorageError } from "./internal/driver.ts"
 import { advisoryKey, migratePostgres } from "./internal/migrate.ts"
@@ -12,9 +13,9 @@ import {
   type PostgresPoolOptions,
   postgresReason
 } from "./internal/postgres.ts"
-import { type ChainLock, keyedQueue, makeSqlStores, makeSqlTokenStore } from "./internal/stores.ts"
-import { invalidOption } from "./SqliteStorage.ts"
-import { layerOfStores, type Storage, type StorageServices, scopedLayer } from "./Storage.ts"
+import { makeSqlStores } from "./internal/stores.ts"
+import { makeSqlTokenStore } from "./internal/tokenStore.ts"
+import { invalidOption, layerOfStores, type Storage, type StorageServices, scopedLayer } from "./Storage.ts"
 import { TokenStoreError } from "./TokenStoreError.ts"
 
 /**
@@ -106,7 +107,7 @@ export const openPostgresWith = async (
  *
  * @example
  * ```ts
- * import { postgresStorage } from "@psa-ledger/storage-adapters"
+ * import { postgresStorage } from "@psa-ledger/storage-adapters/postgres"
  *
  * const storage = await postgresStorage({
  *   connectionString: process.env.DATABASE_URL!,
@@ -126,7 +127,7 @@ export const postgresStorage = (options: PostgresStorageOptions): Promise<Storag
  *
  * @example
  * ```ts
- * import { layerPostgres } from "@psa-ledger/storage-adapters"
+ * import { layerPostgres } from "@psa-ledger/storage-adapters/postgres"
  *
  * const main = program.pipe(Effect.provide(layerPostgres({ connectionString: process.env.DATABASE_URL! })))
  * ```

@@ -1,13 +1,14 @@
-import { InvalidInput, StorageError, Unavailable } from "@psa-ledger/reconcile-core"
+import { StorageError } from "@psa-ledger/reconcile-core"
 import { Effect, type Layer } from "effect"
+import { sqliteChainLock } from "./internal/chainLock.ts"
 import { deriveTokenKeys, type EncryptionKeyInput, parseEncryptionKey } from "./internal/crypto.ts"
 import { toStorageError } from "./internal/driver.ts"
 import { migrateSqlite } from "./internal/migrate.ts"
 import { type Migration, migrations } from "./internal/migrations.ts"
 import { openSqliteDriver } from "./internal/sqlite.ts"
-import { makeSqlStores, makeSqlTokenStore, sqliteChainLock } from "./internal/stores.ts"
-import { layerOfStores, type Storage, type StorageServices, scopedLayer } from "./Storage.ts"
-import { TokenStoreError } from "./TokenStoreError.ts"
+import { makeSqlStores } from "./internal/stores.ts"
+import { makeSqlTokenStore } from "./internal/tokenStore.ts"
+import { invalidOption, layerOfStores, type Storage, type StorageServices, scopedLayer } from "./Storage.ts"
 
 /**
  * How to open SQLite storage.
@@ -75,7 +76,7 @@ export const openSqliteWith = async (
  *
  * @example
  * ```ts
- * import { sqliteStorage } from "@psa-ledger/storage-adapters"
+ * import { sqliteStorage } from "@psa-ledger/storage-adapters/sqlite"
  *
  * const storage = await sqliteStorage({ filename: "/var/lib/psa-ledger/ledger.db", encryptionKey: process.env.PSA_LEDGER_KEY })
  * ```
@@ -89,7 +90,7 @@ export const sqliteStorage = (options: SqliteStorageOptions): Promise<Storage> =
  *
  * @example
  * ```ts
- * import { layerSqlite } from "@psa-ledger/storage-adapters"
+ * import { layerSqlite } from "@psa-ledger/storage-adapters/sqlite"
  *
  * const main = program.pipe(Effect.provide(layerSqlite({ filename: "ledger.db" })))
  * ```
@@ -106,9 +107,3 @@ export const layerSqlite = (options: SqliteStorageOptions): Layer.Layer<StorageS
           : new StorageError({ operation: "sqliteStorage.open", reason: invalidOption(error) })
     })
   )
-
-/** @internal: a non-storage failure while opening (a malformed encryption key) as a `StorageError` reason. */
-export const invalidOption = (error: unknown): StorageError["reason"] =>
-  error instanceof TokenStoreError
-    ? new InvalidInput({ record: "StorageOptions", field: "encryptionKey", message: error.message })
-    : new Unavailable({ message: error instanceof Error ? error.message : String(error) })

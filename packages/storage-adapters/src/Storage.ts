@@ -1,5 +1,6 @@
 import { memoryTokenStore, type TokenStore } from "@psa-ledger/exact-client"
 import {
+  InvalidInput,
   LinkStore,
   MappingStore,
   makeMemoryLinkStore,
@@ -9,10 +10,14 @@ import {
   makeMemoryTransferLedger,
   PlanJournal,
   RunStore,
-  TransferLedger
+  type StorageError,
+  TransferLedger,
+  Unavailable
 } from "@psa-ledger/reconcile-core"
 import { Context, Effect, Layer } from "effect"
-import { checkLinkId, type PortStores } from "./internal/stores.ts"
+import type { PortStores } from "./internal/stores.ts"
+import { checkLinkId } from "./internal/tokenStore.ts"
+import { TokenStoreError } from "./TokenStoreError.ts"
 
 /**
  * The Exact Online token chains of a storage, one per link, as an Effect service.
@@ -40,7 +45,7 @@ export type StorageServices = MappingStore | RunStore | PlanJournal | TransferLe
  *
  * @example
  * ```ts
- * import { sqliteStorage } from "@psa-ledger/storage-adapters"
+ * import { sqliteStorage } from "@psa-ledger/storage-adapters/sqlite"
  *
  * const storage = await sqliteStorage({ filename: "psa-ledger.db", encryptionKey: process.env.PSA_LEDGER_KEY })
  * const exactTokens = storage.tokens("link-1") // hand to createExactClient({ tokens: exactTokens, ... })
@@ -140,3 +145,9 @@ export const scopedLayer = <E>(open: Effect.Effect<Storage, E>): Layer.Layer<Sto
       Effect.map((storage) => storage.layer)
     )
   )
+
+/** @internal: a non-storage failure while opening (a malformed encryption key) as a `StorageError` reason. */
+export const invalidOption = (error: unknown): StorageError["reason"] =>
+  error instanceof TokenStoreError
+    ? new InvalidInput({ record: "StorageOptions", field: "encryptionKey", message: error.message })
+    : new Unavailable({ message: error instanceof Error ? error.message : String(error) })

@@ -3,7 +3,9 @@
  *
  * - `MissingKey`: the storage was opened without an `encryptionKey`, so tokens cannot be stored.
  * - `InvalidKey`: the `encryptionKey` is not 32 bytes (raw, 64 hex digits or base64).
- * - `InvalidInput`: the link id or token set is malformed.
+ * - `InvalidInput`: the link id or token set is malformed. A malformed link id is refused by
+ *   `validateLinkId` of `@psa-ledger/reconcile-core`, whose `InvalidInput` reason (field `linkId`) is the
+ *   error's `cause`, as the stores refuse it.
  * - `Corrupt`: a stored token set does not decrypt under this key (wrong key, or tampered row).
  * - `Unavailable`: the database could not be reached, or the storage is closed.
  *
@@ -37,8 +39,8 @@ export class TokenStoreError extends Error {
   readonly reason: TokenStoreErrorReason
   readonly linkId: string | undefined
 
-  constructor(reason: TokenStoreErrorReason, message: string, linkId?: string) {
-    super(`${linkId === undefined ? "" : `tokens of link ${linkId}: `}${reason}: ${message}`)
+  constructor(reason: TokenStoreErrorReason, message: string, linkId?: string, options?: ErrorOptions) {
+    super(`${linkId === undefined ? "" : `tokens of link ${linkId}: `}${reason}: ${message}`, options)
     this.reason = reason
     this.linkId = linkId
   }

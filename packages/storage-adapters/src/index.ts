@@ -1,15 +1,22 @@
 /**
- * Memory, SQLite and PostgreSQL storage for psa-ledger, behind one contract.
+ * Storage for psa-ledger behind one contract. This entry holds the contract and the in-memory
+ * storage; the durable adapters live behind their own subpaths so that importing this entry loads
+ * neither `pg` nor `node:sqlite`:
+ *
+ * - `@psa-ledger/storage-adapters/sqlite`: `sqliteStorage`, `layerSqlite` (Node's built-in `node:sqlite`)
+ * - `@psa-ledger/storage-adapters/postgres`: `postgresStorage`, `layerPostgres` (`pg`)
+ * - `@psa-ledger/storage-adapters/testing`: the conformance `suite` every adapter passes (vitest)
  *
  * @packageDocumentation
  */
 
-/** The npm name of this package, for diagnostics and user agents. */
+/**
+ * The npm name of this package, for diagnostics and user agents.
+ *
+ * @since 0.1.0
+ */
 export const packageName = "@psa-ledger/storage-adapters" as const
 
 export type { EncryptionKeyInput } from "./internal/crypto.ts"
-export type { PostgresPoolOptions } from "./internal/postgres.ts"
-export { layerPostgres, type PostgresStorageOptions, postgresStorage } from "./PostgresStorage.ts"
-export { layerSqlite, type SqliteStorageOptions, sqliteStorage } from "./SqliteStorage.ts"
 export { layerMemory, memoryStorage, type Storage, type StorageServices, TokenStores } from "./Storage.ts"
 export { TokenStoreError, type TokenStoreErrorReason } from "./TokenStoreError.ts"

@@ -1,6 +1,8 @@
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { postgresStorage, type Storage, sqliteStorage } from "../src/index.ts"
+import type { Storage } from "../src/index.ts"
+import { postgresStorage } from "../src/postgres.ts"
+import { sqliteStorage } from "../src/sqlite.ts"
 import { dropSchema, newKey, newSchema, PG_URL, pgStatus, skipPostgres, tempDir } from "./support.ts"
 import { race } from "./workers/spawn.ts"
 

@@ -1,8 +1,4 @@
 import { memoryStorage } from "../src/index.ts"
-import { conformance } from "./conformance.ts"
+import { suite } from "../src/testing/index.ts"
 
-conformance({
-  durable: false,
-  name: "memory",
-  open: async () => ({ storage: memoryStorage(), dispose: async () => undefined })
-})
+suite("memory", () => memoryStorage())

@@ -1,6 +1,6 @@
 import { describe, it } from "vitest"
-import { postgresStorage } from "../src/index.ts"
-import { conformance } from "./conformance.ts"
+import { postgresStorage } from "../src/postgres.ts"
+import { suite } from "../src/testing/index.ts"
 import { dropSchema, newKey, newSchema, PG_URL, pgStatus, skipPostgres } from "./support.ts"
 
 if (!pgStatus.ok && !skipPostgres) {
@@ -11,23 +11,19 @@ if (!pgStatus.ok && !skipPostgres) {
     })
   })
 } else if (!skipPostgres) {
-  conformance({
-    durable: true,
-    name: "postgres (own schema)",
-    open: async () => {
-      const schema = newSchema()
-      const storage = await postgresStorage({
-        connectionString: PG_URL,
-        schema,
-        encryptionKey: newKey(),
-        pool: { max: 4 }
-      })
-      return {
-        storage,
-        dispose: async () => {
-          await storage.close()
-          await dropSchema(schema)
-        }
+  suite("postgres (own schema)", async () => {
+    const schema = newSchema()
+    const storage = await postgresStorage({
+      connectionString: PG_URL,
+      schema,
+      encryptionKey: newKey(),
+      pool: { max: 4 }
+    })
+    return {
+      storage,
+      dispose: async () => {
+        await storage.close()
+        await dropSchema(schema)
       }
     }
   })

@@ -1,9 +1,10 @@
 import { Mapping, StorageError } from "@psa-ledger/reconcile-core"
 import { DateTime } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { postgresStorage, TokenStoreError } from "../src/index.ts"
+import { TokenStoreError } from "../src/index.ts"
 import { migrations } from "../src/internal/migrations.ts"
 import { openPostgresWith } from "../src/PostgresStorage.ts"
+import { postgresStorage } from "../src/postgres.ts"
 import { dropSchema, fails, newKey, newSchema, PG_URL, pgQuery, pgStatus, run, skipPostgres } from "./support.ts"
 
 const at = DateTime.makeUnsafe("2026-11-01T09:00:00Z")

@@ -4,9 +4,10 @@ import { DatabaseSync } from "node:sqlite"
 import { Mapping, StorageError } from "@psa-ledger/reconcile-core"
 import { DateTime, Effect, Option } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { layerSqlite, sqliteStorage, TokenStoreError } from "../src/index.ts"
+import { TokenStoreError } from "../src/index.ts"
 import { migrations } from "../src/internal/migrations.ts"
 import { openSqliteWith } from "../src/SqliteStorage.ts"
+import { layerSqlite, sqliteStorage } from "../src/sqlite.ts"
 import { fails, newKey, run, tempDir } from "./support.ts"
 
 const at = DateTime.makeUnsafe("2026-11-01T09:00:00Z")

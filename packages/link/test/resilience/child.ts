@@ -9,7 +9,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs"
 import { ChangePlan } from "@psa-ledger/reconcile-core"
-import { sqliteStorage } from "@psa-ledger/storage-adapters"
+import { sqliteStorage } from "@psa-ledger/storage-adapters/sqlite"
 import { Schema } from "effect"
 import { applyPlan } from "../../src/reconciliation/index.ts"
 import { runTransfer } from "../../src/transfer/index.ts"

@@ -106,12 +106,45 @@ export const makeForStorage =
       }
     })
 
-const checkLinkId = Schema.decodeUnknownResult(Key)
+/**
+ * A link's id: 1 to 63 characters of `a-z`, `0-9` and `-`, starting with a letter or digit. Narrow on
+ * purpose: it names a token chain, a lock and rows in every adapter, and must mean the same there.
+ *
+ * @since 0.1.0
+ */
+export const LinkId = Schema.String.check(
+  Schema.isPattern(/^[a-z0-9][a-z0-9-]{0,62}$/, { expected: "a link id: 1 to 63 characters of a-z, 0-9 and -" })
+)
+
+const decodeLinkId = Schema.decodeUnknownResult(LinkId)
 
 /**
- * Wraps a link-scoped store so every method refuses an empty or over-long link id (the first
- * argument) with an `InvalidInput` reason before the store is touched. Every adapter applies it, so
- * a link id is validated the same way everywhere.
+ * Checks a link id: `undefined` when it is valid, otherwise the `InvalidInput` reason (naming
+ * `record` and the field `linkId`) that every store and token chain refuses it with.
+ *
+ * @example
+ * ```ts
+ * import { validateLinkId } from "@psa-ledger/reconcile-core"
+ *
+ * validateLinkId("MappingStore", "acme-eu") // undefined
+ * validateLinkId("MappingStore", "Acme EU")?.field // "linkId"
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const validateLinkId = (record: string, linkId: unknown): InvalidInput | undefined =>
+  Result.isSuccess(decodeLinkId(linkId))
+    ? undefined
+    : new InvalidInput({
+        record,
+        field: "linkId",
+        message: "expected a link id: 1 to 63 characters of a-z, 0-9 and -, starting with a letter or digit"
+      })
+
+/**
+ * Wraps a link-scoped store so every method refuses a malformed link id (the first argument, see
+ * `validateLinkId`) with an `InvalidInput` reason before the store is touched. Every adapter applies
+ * it, so a link id is validated the same way everywhere.
  *
  * @since 0.1.0
  */
@@ -122,19 +155,12 @@ export const scopedByLink = <S extends object>(name: string, store: S): S => {
       guarded[method] = implementation
       continue
     }
-    guarded[method] = (linkId: unknown, ...rest: Array<unknown>) =>
-      Result.isSuccess(checkLinkId(linkId))
+    guarded[method] = (linkId: unknown, ...rest: Array<unknown>) => {
+      const refused = validateLinkId(name, linkId)
+      return refused === undefined
         ? implementation(linkId, ...rest)
-        : Effect.fail(
-            new StorageError({
-              operation: `${name}.${method}`,
-              reason: new InvalidInput({
-                record: name,
-                field: "linkId",
-                message: `expected a link id of 1 to ${StorageLimits.key} characters`
-              })
-            })
-          )
+        : Effect.fail(new StorageError({ operation: `${name}.${method}`, reason: refused }))
+    }
   }
   return guarded as S
 }

@@ -55,6 +55,51 @@ export const seedConnectWise = (
 ): ConnectWiseSeedResult => {
   const random = prng(options.seed ?? 1)
   const pick = <A>(items: ReadonlyArray<A>): A => items[Math.floor(random() * items.length)]!
+  const ctx: SeedContext = { store, options, random, pick, ...seedSetup(store), catalog: [], invoiceNumber: 1000 }
+  seedCatalog(ctx)
+  const companyIds: Array<number> = []
+  const agreementIds: Array<number> = []
+  const invoiceIds: Array<number> = []
+  const names = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne", "Tyrell", "Cyberdyne"]
+  const suffixes = ["B.V.", "N.V.", "Holding", "Ltd", "GmbH"]
+  for (let c = 0; c < (options.companies ?? 10); c++) {
+    const name = `${pick(names)} ${pick(suffixes)} ${pad(c + 1, 4)}`
+    const company = store.insert("companies", {
+      identifier: `CUST${pad(c + 1, 5)}`,
+      name,
+      status: { id: 1, name: "Active" },
+      billingTerms: { id: ctx.terms[1]!.id, name: ctx.terms[1]!.name },
+      taxCode: { id: ctx.taxCodes[0]!.id, name: ctx.taxCodes[0]!.identifier },
+      currency: { id: 1, currencyCode: "EUR", symbol: "€", name: "Euro" },
+      deletedFlag: false,
+      types: [{ id: 1, name: "Client" }]
+    })
+    companyIds.push(company.id as number)
+    const companyRef = { id: company.id, identifier: company.identifier, name }
+    for (let a = 0; a < (options.agreementsPerCompany ?? 1); a++) {
+      const seeded = seedAgreement(ctx, c, a, name, companyRef)
+      agreementIds.push(seeded.agreementId)
+      invoiceIds.push(...seeded.invoiceIds)
+    }
+  }
+  return { companyIds, agreementIds, catalogItemIds: ctx.catalog.map((r) => r.id as number), invoiceIds }
+}
+
+interface SeedContext {
+  readonly store: ConnectWiseStore
+  readonly options: ConnectWiseSeedOptions
+  readonly random: () => number
+  readonly pick: <A>(items: ReadonlyArray<A>) => A
+  readonly terms: ReadonlyArray<ConnectWiseRecord>
+  readonly taxCodes: ReadonlyArray<ConnectWiseRecord>
+  readonly types: ReadonlyArray<ConnectWiseRecord>
+  readonly catalog: Array<ConnectWiseRecord>
+  /** The last invoice number written; invoices are numbered across companies. */
+  invoiceNumber: number
+}
+
+/** Billing terms, tax codes and agreement types. */
+const seedSetup = (store: ConnectWiseStore) => {
   const terms = [
     store.insert("billingTerms", { name: "Net 14", dueDays: 14, defaultFlag: false }),
     store.insert("billingTerms", { name: "Net 30", dueDays: 30, defaultFlag: true })
@@ -93,6 +138,12 @@ export const seedConnectWise = (
       invoicingCycle: "ContractYear"
     })
   ]
+  return { terms, taxCodes, types }
+}
+
+/** Recurring catalog items, named from the list (numbered once it runs out). */
+const seedCatalog = (ctx: SeedContext): void => {
+  const { store, options, random, catalog } = ctx
   const products = [
     "M365-BP",
     "M365-E3",
@@ -103,7 +154,6 @@ export const seedConnectWise = (
     "SERVER-MGD",
     "HELPDESK-USER"
   ]
-  const catalog: Array<ConnectWiseRecord> = []
   for (let i = 0; i < (options.catalogItems ?? 20); i++) {
     const base = products[i % products.length]!
     const identifier = i < products.length ? base : `${base}-${pad(i, 4)}`
@@ -124,104 +174,92 @@ export const seedConnectWise = (
       })
     )
   }
-  const companyIds: Array<number> = []
-  const agreementIds: Array<number> = []
+}
+
+/** One agreement of a company, its additions and its invoices (one product line per addition). */
+const seedAgreement = (
+  ctx: SeedContext,
+  c: number,
+  a: number,
+  name: string,
+  companyRef: { readonly id: unknown; readonly identifier: unknown; readonly name: string }
+): { readonly agreementId: number; readonly invoiceIds: ReadonlyArray<number> } => {
+  const { store, options, random, pick, types, catalog, terms, taxCodes } = ctx
   const invoiceIds: Array<number> = []
-  const names = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne", "Tyrell", "Cyberdyne"]
-  const suffixes = ["B.V.", "N.V.", "Holding", "Ltd", "GmbH"]
-  let invoiceNumber = 1000
-  for (let c = 0; c < (options.companies ?? 10); c++) {
-    const name = `${pick(names)} ${pick(suffixes)} ${pad(c + 1, 4)}`
-    const company = store.insert("companies", {
-      identifier: `CUST${pad(c + 1, 5)}`,
-      name,
-      status: { id: 1, name: "Active" },
+  const type = pick(types)
+  const agreement = store.insert("agreements", {
+    name: `${type.name} ${name}`,
+    type: { id: type.id, name: type.name },
+    company: companyRef,
+    contact: { id: c + 1, name: "Finance" },
+    startDate: "2025-01-01T00:00:00Z",
+    noEndingDateFlag: true,
+    cancelledFlag: false,
+    agreementStatus: "Active",
+    billingCycle: { id: 1, name: "Monthly" },
+    currency: { id: 1, currencyCode: "EUR", symbol: "€", name: "Euro" },
+    billTime: "Billable",
+    billExpenses: "Billable",
+    billProducts: "Billable"
+  })
+  const agreementId = agreement.id as number
+  const lines: Array<ConnectWiseRecord> = []
+  for (let d = 0; d < (options.additionsPerAgreement ?? 3); d++) {
+    const item = catalog[(c * 7 + a * 3 + d) % catalog.length]!
+    const quantity = 1 + Math.floor(random() * 40)
+    lines.push(
+      store.insert("additions", {
+        agreementId,
+        product: { id: item.id, identifier: item.identifier },
+        description: item.description,
+        quantity,
+        lessIncluded: 0,
+        unitCost: item.cost,
+        unitPrice: item.price,
+        billCustomer: "Billable",
+        effectiveDate: "2025-01-01T00:00:00Z",
+        taxableFlag: true,
+        agreementStatus: "Active",
+        uom: "Month"
+      })
+    )
+  }
+  for (let v = 0; v < (options.invoicesPerCompany ?? 0); v++) {
+    const month = pad((v % 12) + 1, 2)
+    const invoice = store.insert("invoices", {
+      invoiceNumber: `INV${++ctx.invoiceNumber}`,
+      type: "Agreement",
+      company: companyRef,
+      applyToType: "Agreement",
+      applyToId: agreementId,
+      agreement: { id: agreementId, name: agreement.name },
+      date: `2026-${month}-01T00:00:00Z`,
+      dueDate: `2026-${month}-28T00:00:00Z`,
       billingTerms: { id: terms[1]!.id, name: terms[1]!.name },
       taxCode: { id: taxCodes[0]!.id, name: taxCodes[0]!.identifier },
       currency: { id: 1, currencyCode: "EUR", symbol: "€", name: "Euro" },
-      deletedFlag: false,
-      types: [{ id: 1, name: "Client" }]
+      status: { id: 1, name: "New" }
     })
-    companyIds.push(company.id as number)
-    const companyRef = { id: company.id, identifier: company.identifier, name }
-    for (let a = 0; a < (options.agreementsPerCompany ?? 1); a++) {
-      const type = pick(types)
-      const agreement = store.insert("agreements", {
-        name: `${type.name} ${name}`,
-        type: { id: type.id, name: type.name },
+    invoiceIds.push(invoice.id as number)
+    for (const line of lines) {
+      store.insert("productItems", {
+        catalogItem: line.product,
+        description: line.description,
+        quantity: line.quantity,
+        price: line.unitPrice,
+        cost: line.unitCost,
+        billableOption: "Billable",
+        agreement: { id: agreementId, name: agreement.name },
         company: companyRef,
-        contact: { id: c + 1, name: "Finance" },
-        startDate: "2025-01-01T00:00:00Z",
-        noEndingDateFlag: true,
-        cancelledFlag: false,
-        agreementStatus: "Active",
-        billingCycle: { id: 1, name: "Monthly" },
-        currency: { id: 1, currencyCode: "EUR", symbol: "€", name: "Euro" },
-        billTime: "Billable",
-        billExpenses: "Billable",
-        billProducts: "Billable"
+        invoice: {
+          id: invoice.id,
+          identifier: invoice.invoiceNumber,
+          billingType: "Agreement",
+          applyToType: "Agreement"
+        },
+        taxableFlag: true
       })
-      const agreementId = agreement.id as number
-      agreementIds.push(agreementId)
-      const lines: Array<ConnectWiseRecord> = []
-      for (let d = 0; d < (options.additionsPerAgreement ?? 3); d++) {
-        const item = catalog[(c * 7 + a * 3 + d) % catalog.length]!
-        const quantity = 1 + Math.floor(random() * 40)
-        lines.push(
-          store.insert("additions", {
-            agreementId,
-            product: { id: item.id, identifier: item.identifier },
-            description: item.description,
-            quantity,
-            lessIncluded: 0,
-            unitCost: item.cost,
-            unitPrice: item.price,
-            billCustomer: "Billable",
-            effectiveDate: "2025-01-01T00:00:00Z",
-            taxableFlag: true,
-            agreementStatus: "Active",
-            uom: "Month"
-          })
-        )
-      }
-      for (let v = 0; v < (options.invoicesPerCompany ?? 0); v++) {
-        const month = pad((v % 12) + 1, 2)
-        const invoice = store.insert("invoices", {
-          invoiceNumber: `INV${++invoiceNumber}`,
-          type: "Agreement",
-          company: companyRef,
-          applyToType: "Agreement",
-          applyToId: agreementId,
-          agreement: { id: agreementId, name: agreement.name },
-          date: `2026-${month}-01T00:00:00Z`,
-          dueDate: `2026-${month}-28T00:00:00Z`,
-          billingTerms: { id: terms[1]!.id, name: terms[1]!.name },
-          taxCode: { id: taxCodes[0]!.id, name: taxCodes[0]!.identifier },
-          currency: { id: 1, currencyCode: "EUR", symbol: "€", name: "Euro" },
-          status: { id: 1, name: "New" }
-        })
-        invoiceIds.push(invoice.id as number)
-        for (const line of lines) {
-          store.insert("productItems", {
-            catalogItem: line.product,
-            description: line.description,
-            quantity: line.quantity,
-            price: line.unitPrice,
-            cost: line.unitCost,
-            billableOption: "Billable",
-            agreement: { id: agreementId, name: agreement.name },
-            company: companyRef,
-            invoice: {
-              id: invoice.id,
-              identifier: invoice.invoiceNumber,
-              billingType: "Agreement",
-              applyToType: "Agreement"
-            },
-            taxableFlag: true
-          })
-        }
-      }
     }
   }
-  return { companyIds, agreementIds, catalogItemIds: catalog.map((r) => r.id as number), invoiceIds }
+  return { agreementId, invoiceIds }
 }

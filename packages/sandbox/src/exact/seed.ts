@@ -6,7 +6,7 @@
  */
 import { BigDecimal } from "effect"
 import type { ExactSimulation } from "./ExactSimulation.ts"
-import { seededRandom } from "./internal/random.ts"
+import { type SeededRandom, seededRandom } from "./internal/random.ts"
 import { Dec, round, type SimRecord, When } from "./internal/values.ts"
 
 /**
@@ -101,12 +101,32 @@ export const seedExactDivision = (sim: ExactSimulation, options: ExactSeedOption
   const division = options.division ?? 1001
   const random = seededRandom(options.seed ?? 7)
   const at = new When(Date.UTC(2024, 0, 1))
-  const vat = [
-    ["1  ", "BTW hoog 21%", "0.21"],
-    ["2  ", "BTW laag 9%", "0.09"],
-    ["0  ", "BTW 0%", "0"]
-  ] as const
-  for (const [Code, Description, Percentage] of vat) {
+  const revenue = seedLedger(sim, division, random)
+  const accounts = seedAccounts(sim, division, random, at, options.accounts ?? 20)
+  const items = seedItems(sim, division, random, at, revenue, options.items ?? 12)
+  const { invoiceIds, lineCount } = options.invoices
+    ? seedInvoices(sim, division, random, revenue, accounts, items, options.invoices)
+    : { invoiceIds: [], lineCount: 0 }
+  return {
+    division,
+    accounts,
+    items: items.map(({ ID, Code, Description }) => ({ ID, Code, Description })),
+    vatCodes: VAT.map(([code]) => code),
+    invoiceIds,
+    lineCount
+  }
+}
+
+/** The VAT codes the seed keeps: code, description, rate. */
+const VAT = [
+  ["1  ", "BTW hoog 21%", "0.21"],
+  ["2  ", "BTW laag 9%", "0.09"],
+  ["0  ", "BTW 0%", "0"]
+] as const
+
+/** The VAT codes, GL accounts and payment conditions; returns the revenue account. */
+const seedLedger = (sim: ExactSimulation, division: number, random: SeededRandom): SimRecord => {
+  for (const [Code, Description, Percentage] of VAT) {
     sim.insert(division, "VATCodes", {
       ID: random.guid(),
       Code,
@@ -139,8 +159,13 @@ export const seedExactDivision = (sim: ExactSimulation, options: ExactSeedOption
   ] as const) {
     sim.insert(division, "PaymentConditions", { ID: random.guid(), Code, Description, PaymentDays })
   }
+  return revenue
+}
+
+/** Customer accounts, named from the list (numbered once it runs out). */
+const seedAccounts = (sim: ExactSimulation, division: number, random: SeededRandom, at: When, count: number) => {
   const accounts: Array<{ ID: string; Code: string; Name: string }> = []
-  for (let i = 0; i < (options.accounts ?? 20); i++) {
+  for (let i = 0; i < count; i++) {
     const Name =
       companies[i % companies.length] + (i >= companies.length ? ` ${Math.floor(i / companies.length) + 1}` : "")
     const Code = String(1000 + i).padStart(18, " ")
@@ -164,8 +189,20 @@ export const seedExactDivision = (sim: ExactSimulation, options: ExactSeedOption
     })
     accounts.push({ ID: record.ID as string, Code, Name })
   }
+  return accounts
+}
+
+/** Service items, from the list (numbered once it runs out). */
+const seedItems = (
+  sim: ExactSimulation,
+  division: number,
+  random: SeededRandom,
+  at: When,
+  revenue: SimRecord,
+  count: number
+) => {
   const items: Array<{ ID: string; Code: string; Description: string; price: string }> = []
-  for (let i = 0; i < (options.items ?? 12); i++) {
+  for (let i = 0; i < count; i++) {
     const [code, description, price] = services[i % services.length] as (typeof services)[number]
     const Code = i >= services.length ? `${code}-${Math.floor(i / services.length) + 1}` : code
     const record = sim.insert(division, "Items", {
@@ -183,80 +220,84 @@ export const seedExactDivision = (sim: ExactSimulation, options: ExactSeedOption
     })
     items.push({ ID: record.ID as string, Code, Description: description, price })
   }
+  return items
+}
+
+/** Processed sales invoices for one month, lines cycling through the items. */
+const seedInvoices = (
+  sim: ExactSimulation,
+  division: number,
+  random: SeededRandom,
+  revenue: SimRecord,
+  accounts: ReadonlyArray<{ ID: string; Code: string; Name: string }>,
+  items: ReadonlyArray<{ ID: string; Code: string; Description: string; price: string }>,
+  invoices: NonNullable<ExactSeedOptions["invoices"]>
+) => {
   const invoiceIds: Array<string> = []
   let lineCount = 0
-  if (options.invoices) {
-    const { year, month, count, linesPerInvoice } = options.invoices
-    const invoiceDate = new When(Date.UTC(year, month - 1, 1))
-    for (let n = 0; n < count; n++) {
-      const account = accounts[n % accounts.length] as (typeof accounts)[number]
-      const InvoiceID = random.guid()
-      let net = BigDecimal.fromBigInt(0n)
-      const lines: Array<SimRecord> = []
-      for (let l = 0; l < linesPerInvoice; l++) {
-        const item = items[(n + l) % items.length] as (typeof items)[number]
-        const quantity = BigDecimal.fromBigInt(BigInt(random.int(1, 60)))
-        const price = BigDecimal.fromStringUnsafe(item.price)
-        const amount = round(BigDecimal.multiply(quantity, price))
-        net = BigDecimal.sum(net, amount)
-        lines.push({
-          ID: random.guid(),
-          InvoiceID,
-          LineNumber: l + 1,
-          Item: item.ID,
-          ItemCode: item.Code,
-          ItemDescription: item.Description,
-          Description: `${item.Description} ${year}-${String(month).padStart(2, "0")}`,
-          Quantity: Dec.of(quantity),
-          UnitPrice: new Dec(item.price),
-          NetPrice: new Dec(item.price),
-          Discount: new Dec("0"),
-          AmountFC: Dec.of(amount),
-          AmountDC: Dec.of(amount),
-          VATCode: "1  ",
-          VATPercentage: new Dec("0.21"),
-          VATAmountFC: Dec.of(round(BigDecimal.multiply(amount, BigDecimal.fromStringUnsafe("0.21")))),
-          GLAccount: revenue.ID as string,
-          UnitCode: "stuk"
-        })
-      }
-      const vatAmount = round(BigDecimal.multiply(net, BigDecimal.fromStringUnsafe("0.21")))
-      sim.insert(division, "SalesInvoices", {
+  const { year, month, count, linesPerInvoice } = invoices
+  const invoiceDate = new When(Date.UTC(year, month - 1, 1))
+  for (let n = 0; n < count; n++) {
+    const account = accounts[n % accounts.length] as (typeof accounts)[number]
+    const InvoiceID = random.guid()
+    let net = BigDecimal.fromBigInt(0n)
+    const lines: Array<SimRecord> = []
+    for (let l = 0; l < linesPerInvoice; l++) {
+      const item = items[(n + l) % items.length] as (typeof items)[number]
+      const quantity = BigDecimal.fromBigInt(BigInt(random.int(1, 60)))
+      const price = BigDecimal.fromStringUnsafe(item.price)
+      const amount = round(BigDecimal.multiply(quantity, price))
+      net = BigDecimal.sum(net, amount)
+      lines.push({
+        ID: random.guid(),
         InvoiceID,
-        InvoiceNumber: 26_100_000 + n,
-        InvoiceDate: invoiceDate,
-        OrderDate: invoiceDate,
-        DueDate: new When(invoiceDate.ms + 14 * 86_400_000),
-        OrderedBy: account.ID,
-        OrderedByName: account.Name,
-        InvoiceTo: account.ID,
-        InvoiceToName: account.Name,
-        DeliverTo: account.ID,
-        Journal: "70",
-        Currency: "EUR",
-        Description: `Diensten ${year}-${String(month).padStart(2, "0")}`,
-        YourRef: null,
-        PaymentCondition: "14",
-        Status: 50,
-        Type: 8020,
-        AmountFCExclVat: Dec.of(net),
-        VATAmountFC: Dec.of(vatAmount),
-        AmountFC: Dec.of(BigDecimal.sum(net, vatAmount)),
-        AmountDC: Dec.of(BigDecimal.sum(net, vatAmount)),
-        Created: invoiceDate,
-        Modified: invoiceDate
+        LineNumber: l + 1,
+        Item: item.ID,
+        ItemCode: item.Code,
+        ItemDescription: item.Description,
+        Description: `${item.Description} ${year}-${String(month).padStart(2, "0")}`,
+        Quantity: Dec.of(quantity),
+        UnitPrice: new Dec(item.price),
+        NetPrice: new Dec(item.price),
+        Discount: new Dec("0"),
+        AmountFC: Dec.of(amount),
+        AmountDC: Dec.of(amount),
+        VATCode: "1  ",
+        VATPercentage: new Dec("0.21"),
+        VATAmountFC: Dec.of(round(BigDecimal.multiply(amount, BigDecimal.fromStringUnsafe("0.21")))),
+        GLAccount: revenue.ID as string,
+        UnitCode: "stuk"
       })
-      for (const line of lines) sim.insert(division, "SalesInvoiceLines", line)
-      invoiceIds.push(InvoiceID)
-      lineCount += lines.length
     }
+    const vatAmount = round(BigDecimal.multiply(net, BigDecimal.fromStringUnsafe("0.21")))
+    sim.insert(division, "SalesInvoices", {
+      InvoiceID,
+      InvoiceNumber: 26_100_000 + n,
+      InvoiceDate: invoiceDate,
+      OrderDate: invoiceDate,
+      DueDate: new When(invoiceDate.ms + 14 * 86_400_000),
+      OrderedBy: account.ID,
+      OrderedByName: account.Name,
+      InvoiceTo: account.ID,
+      InvoiceToName: account.Name,
+      DeliverTo: account.ID,
+      Journal: "70",
+      Currency: "EUR",
+      Description: `Diensten ${year}-${String(month).padStart(2, "0")}`,
+      YourRef: null,
+      PaymentCondition: "14",
+      Status: 50,
+      Type: 8020,
+      AmountFCExclVat: Dec.of(net),
+      VATAmountFC: Dec.of(vatAmount),
+      AmountFC: Dec.of(BigDecimal.sum(net, vatAmount)),
+      AmountDC: Dec.of(BigDecimal.sum(net, vatAmount)),
+      Created: invoiceDate,
+      Modified: invoiceDate
+    })
+    for (const line of lines) sim.insert(division, "SalesInvoiceLines", line)
+    invoiceIds.push(InvoiceID)
+    lineCount += lines.length
   }
-  return {
-    division,
-    accounts,
-    items: items.map(({ ID, Code, Description }) => ({ ID, Code, Description })),
-    vatCodes: vat.map(([code]) => code),
-    invoiceIds,
-    lineCount
-  }
+  return { invoiceIds, lineCount }
 }

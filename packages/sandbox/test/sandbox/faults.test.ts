@@ -92,13 +92,14 @@ describe("fault injection", () => {
     expect(box.faults.log.map((e) => e.kind)).toEqual(["drop", "malformed", "timeout"])
   })
 
-  it("adds latency on the shared clock, so a virtual second passes in no time", async () => {
+  it("adds latency on the shared clock, so a virtual minute passes in no time", async () => {
     const clock = virtualClock(0)
-    const box = createSandbox({ world, clock, latencyMs: { exact: 5, connectwise: 1000 } })
+    const box = createSandbox({ world, clock, latencyMs: { exact: 5, connectwise: 60_000 } })
     const started = performance.now()
     await box.handleConnectWise(cwRequest(box, "/system/info"))
-    expect(clock.now()).toBe(1000)
-    expect(performance.now() - started).toBeLessThan(500)
+    expect(clock.now()).toBe(60_000)
+    // Far below the minute a real wait would take, with room for any load on the machine.
+    expect(performance.now() - started).toBeLessThan(30_000)
   })
 
   it("lets the real clients ride out 429 bursts and 503s over HTTP", async () => {

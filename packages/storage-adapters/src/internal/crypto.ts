@@ -2,7 +2,11 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } f
 import type { TokenSet } from "@psa-ledger/exact-client"
 import { TokenStoreError } from "../TokenStoreError.ts"
 
-/** The host's key, in the forms a host tends to keep it. */
+/**
+ * The host's key, in the forms a host tends to keep it: 32 raw bytes, 64 hex digits or base64.
+ *
+ * @since 0.1.0
+ */
 export type EncryptionKeyInput = Uint8Array | string
 
 /** Derived keys: one to seal token sets, one to fingerprint refresh tokens for compare-and-set. */

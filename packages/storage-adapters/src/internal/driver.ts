@@ -54,3 +54,9 @@ export const closedReason = (): Unavailable => new Unavailable({ message: "the s
 
 /** The message of anything thrown. */
 export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+/** A driver failure's message, with every configured secret removed. */
+export const reasonText = (driver: Driver, error: unknown): string => {
+  const reason = driver.reason(error)
+  return "message" in reason ? reason.message : messageOf(error)
+}

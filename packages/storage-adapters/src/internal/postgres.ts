@@ -2,7 +2,11 @@ import { Conflict, InvalidInput, type StorageErrorReason, Unavailable } from "@p
 import pg from "pg"
 import { closedReason, type Driver, messageOf, type Queryable, redact } from "./driver.ts"
 
-/** The pool settings a host may tune; the connection itself comes from the connection string. */
+/**
+ * The pool settings a host may tune; the connection itself comes from the connection string.
+ *
+ * @since 0.1.0
+ */
 export type PostgresPoolOptions = Omit<pg.PoolConfig, "connectionString" | "password" | "user" | "host" | "database">
 
 /** How the PostgreSQL driver connects. */

@@ -12,7 +12,9 @@
 import { createInterface } from "node:readline"
 import { createExactClient, ExactError } from "@psa-ledger/exact-client"
 import { lockstepParticipant } from "@psa-ledger/sandbox"
-import { postgresStorage, type Storage, sqliteStorage } from "../../src/index.ts"
+import type { Storage } from "../../src/index.ts"
+import { postgresStorage } from "../../src/postgres.ts"
+import { sqliteStorage } from "../../src/sqlite.ts"
 
 /** What the parent passes (as one JSON argument). */
 export interface ChainArgs {

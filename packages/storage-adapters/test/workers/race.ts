@@ -6,7 +6,9 @@
 import { createInterface } from "node:readline"
 import { NewLogEntry } from "@psa-ledger/reconcile-core"
 import { DateTime, Effect } from "effect"
-import { postgresStorage, type Storage, sqliteStorage } from "../../src/index.ts"
+import type { Storage } from "../../src/index.ts"
+import { postgresStorage } from "../../src/postgres.ts"
+import { sqliteStorage } from "../../src/sqlite.ts"
 
 interface Args {
   readonly adapter: "sqlite" | "postgres"

@@ -48,3 +48,21 @@ export const cwDate = (ms: number): string => `${new Date(ms).toISOString().slic
 
 /** Add whole days to a UTC midnight. */
 export const addDays = (ms: number, days: number): number => ms + days * DAY_MS
+
+const DUTCH_MONTHS = [
+  "januari",
+  "februari",
+  "maart",
+  "april",
+  "mei",
+  "juni",
+  "juli",
+  "augustus",
+  "september",
+  "oktober",
+  "november",
+  "december"
+]
+
+/** A period as a Dutch invoice description names it: "december 2025". */
+export const dutchMonth = (period: Period): string => `${DUTCH_MONTHS[period.month - 1]} ${period.year}`

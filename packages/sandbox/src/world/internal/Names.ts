@@ -383,3 +383,6 @@ export const phoneFor = (rng: Prng, country: Country): string => {
       return `+44 ${rng.int(20, 29)} ${digits(rng, 4)} ${digits(rng, 4)}`
   }
 }
+
+/** An Exact account code as Exact stores it: right-aligned in 18 characters. */
+export const padAccountCode = (code: string): string => code.padStart(18, " ")

@@ -201,3 +201,12 @@ export const productDefs = (rng: Prng, count: number): ReadonlyArray<ProductDef>
   }
   return out
 }
+
+/** Per unit kind: Exact's unit code and description, and ConnectWise's unit of measure. */
+export const UNIT_BY_KIND: Record<UnitKind, readonly [code: string, description: string, uom: string]> = {
+  user: ["gebr", "Gebruiker", "User"],
+  device: ["stuk", "Stuk", "Each"],
+  server: ["stuk", "Stuk", "Each"],
+  site: ["stuk", "Stuk", "Each"],
+  terabyte: ["TB", "Terabyte", "TB"]
+}

@@ -1,5 +1,6 @@
 import type { TokenSet } from "@psa-ledger/exact-client"
 import {
+  type InvalidInput,
   LinkStore,
   Mapping,
   MappingStore,
@@ -11,16 +12,35 @@ import {
 } from "@psa-ledger/reconcile-core"
 import { BigDecimal, DateTime, Effect, Option } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import type { Storage } from "../src/index.ts"
-import { fails, run } from "./support.ts"
+import type { Storage } from "../Storage.ts"
 
-/** Opens a fresh, empty storage and says how to dispose of it. */
-export interface StorageFactory {
-  readonly name: string
-  /** SQLite and PostgreSQL: the checks the in-memory stores do not make (see the test). */
-  readonly durable: boolean
-  open(): Promise<{ readonly storage: Storage; readonly dispose: () => Promise<void> }>
+/**
+ * A storage opened for one test, with what to do after it (remove a temp file, drop a schema).
+ *
+ * @since 0.1.0
+ */
+export interface OpenedStorage {
+  readonly storage: Storage
+  /** Runs after each test instead of `storage.close()`; close the storage in it. */
+  readonly dispose: () => Promise<void>
 }
+
+/**
+ * Opens a fresh, empty storage for one test: a `Storage` (closed after the test) or an `OpenedStorage`.
+ * Durable adapters need an `encryptionKey`, since the suite stores tokens.
+ *
+ * @since 0.1.0
+ */
+export type OpenStorage = () => Storage | OpenedStorage | Promise<Storage | OpenedStorage>
+
+const opened = async (open: OpenStorage): Promise<OpenedStorage> => {
+  const result = await open()
+  if ("dispose" in result) return result
+  return { storage: result, dispose: () => result.close() }
+}
+
+const run = <A, E>(effect: Effect.Effect<A, E>): Promise<A> => Effect.runPromise(effect)
+const fails = <A, E>(effect: Effect.Effect<A, E>): Promise<E> => Effect.runPromise(Effect.flip(effect))
 
 const at = DateTime.makeUnsafe("2026-11-01T09:00:00Z")
 const later = (minutes: number) => DateTime.add(at, { minutes })
@@ -65,14 +85,24 @@ const tokenSet = (n: number): TokenSet => ({
 
 /**
  * The storage contract, written once and run against every adapter: the same calls must give the
- * same answers and the same refusals, whichever database is behind them.
+ * same answers and the same refusals, whichever database is behind them. Call it from a test file.
+ *
+ * @example
+ * ```ts
+ * import { memoryStorage } from "@psa-ledger/storage-adapters"
+ * import { suite } from "@psa-ledger/storage-adapters/testing"
+ *
+ * suite("memory", () => memoryStorage())
+ * ```
+ *
+ * @since 0.1.0
  */
-export const conformance = (factory: StorageFactory): void => {
-  describe(`${factory.name} storage conformance`, () => {
+export const suite = (name: string, open: OpenStorage): void => {
+  describe(`${name} storage conformance`, () => {
     let storage: Storage
     let dispose: () => Promise<void>
     beforeEach(async () => {
-      ;({ storage, dispose } = await factory.open())
+      ;({ storage, dispose } = await opened(open))
     })
     afterEach(async () => {
       await dispose()
@@ -391,8 +421,8 @@ export const conformance = (factory: StorageFactory): void => {
     })
 
     describe("link scope", () => {
-      it("refuses an empty or over-long link id on every link-scoped store, touching nothing", async () => {
-        for (const linkId of ["", "l".repeat(513)]) {
+      it("refuses a malformed link id on every link-scoped store and token chain, touching nothing", async () => {
+        for (const linkId of ["", "l".repeat(64), "Acme", "-a", "a_b", "a b", "a\u0000b", "café"]) {
           const refusals = [
             await fails(storage.mappings.list(linkId)),
             await fails(storage.runs.create(linkId, newRun("r1"))),
@@ -405,7 +435,33 @@ export const conformance = (factory: StorageFactory): void => {
             ["InvalidInput", "PlanJournal.begin"],
             ["InvalidInput", "TransferLedger.record"]
           ])
+          expect(refusals.map((error) => (error.reason as InvalidInput).field)).toEqual([
+            "linkId",
+            "linkId",
+            "linkId",
+            "linkId"
+          ])
           expect(refusals[0]?.message).toContain("MappingStore.linkId")
+          let refused: unknown
+          try {
+            storage.tokens(linkId)
+          } catch (error) {
+            refused = error
+          }
+          expect(refused).toMatchObject({
+            _tag: "TokenStoreError",
+            reason: "InvalidInput",
+            cause: { _tag: "InvalidInput", record: "TokenStore", field: "linkId" }
+          })
+        }
+        expect(await run(storage.mappings.list("a"))).toEqual([])
+      })
+
+      it("accepts every well-formed link id", async () => {
+        for (const linkId of ["a", "0", "link-1", "9-lives", "a".repeat(63)]) {
+          await run(storage.mappings.upsert(linkId, [mapping("c1", 1)]))
+          expect((await run(storage.mappings.list(linkId))).length).toBe(1)
+          expect(await storage.tokens(linkId).load()).toBeUndefined()
         }
       })
 

@@ -1,0 +1,48 @@
+import type { PlanOperation } from "../../ChangePlan.ts"
+import type { Decisions, RowDecision } from "../../Decisions.ts"
+import type { GridRow } from "../../GridRow.ts"
+import type { ChangeKind, Settings } from "../../LinkSettings.ts"
+import type { PlanBuilder } from "./PlanBuilder.ts"
+
+/** What every row planner works with: one row, its decision, and where its operations go. */
+export interface RowPlanning {
+  readonly row: GridRow
+  readonly decision: RowDecision | undefined
+  readonly decisions: Decisions
+  readonly settings: Settings
+  readonly linkId: string
+  /** The date the row's changes take effect. */
+  readonly effectiveDate: string
+  readonly add: (op: PlanOperation) => void
+  readonly skip: (reason: string) => void
+}
+
+export const rowPlanning = (
+  row: GridRow,
+  decisions: Decisions,
+  settings: Settings,
+  effectiveDate: string,
+  builder: PlanBuilder
+): RowPlanning => ({
+  row,
+  decision: decisions.rows[row.key],
+  decisions,
+  settings,
+  linkId: decisions.linkId,
+  effectiveDate,
+  add: (op) => builder.add(op, row.key),
+  skip: (reason) => builder.skip(row.key, reason)
+})
+
+/** Whether a change of this kind may be planned for the row: approved on it, or by the settings. */
+export const approves = (planning: RowPlanning, kind: ChangeKind): boolean => {
+  const { decision, settings } = planning
+  return (
+    settings.autoApprove.has(kind) ||
+    decision?.approve === "all" ||
+    (Array.isArray(decision?.approve) && decision.approve.includes(kind))
+  )
+}
+
+/** Whether the user approved anything at all on the row (so a row that cannot be planned says why). */
+export const approvedAnything = (planning: RowPlanning): boolean => planning.decision?.approve !== undefined

@@ -1,0 +1,137 @@
+import { BigDecimal } from "effect"
+import {
+  AddAddition,
+  type TargetRef,
+  UpdateAdditionQuantity,
+  UpdateAdditionUnitCost,
+  UpdateAdditionUnitPrice
+} from "../../ChangePlan.ts"
+import type { AdditionMissing, QuantityDiffers, UnitCostDiffers, UnitPriceDiffers } from "../../Deviation.ts"
+import { addAdditionKey, updatePriceKey, updateQuantityKey } from "../../IdempotencyKeys.ts"
+import type { PsaAddition } from "../../PsaSnapshot.ts"
+import { ZERO } from "../lines.ts"
+import type { RowPlanning } from "./RowPlanning.ts"
+
+/** Where the row's additions live: the agreement and product, existing or created earlier in the plan. */
+export interface AdditionTargets {
+  readonly agreement: TargetRef
+  readonly product: TargetRef
+  /** Keys of the operations that create them. */
+  readonly dependsOn: ReadonlyArray<string>
+}
+
+/** `AdditionMissing`: add an addition with the invoiced quantity and the lines' common unit cost. */
+export const planAddAddition = (planning: RowPlanning, deviation: AdditionMissing, targets: AdditionTargets): void => {
+  const { row, linkId, effectiveDate } = planning
+  if (!BigDecimal.isPositive(deviation.quantity)) {
+    planning.skip("an addition needs a positive quantity")
+    return
+  }
+  if (row.unitCost === undefined) {
+    planning.skip("the lines disagree on the unit cost")
+    return
+  }
+  planning.add(
+    new AddAddition({
+      idempotencyKey: addAdditionKey(linkId, row.period, targets.agreement, targets.product, deviation.quantity),
+      dependsOn: targets.dependsOn,
+      rowKeys: [],
+      effectiveDate,
+      currency: row.currency,
+      costImpact: BigDecimal.multiply(deviation.quantity, row.unitCost),
+      ...(row.unitPrice === undefined ? {} : { priceImpact: BigDecimal.multiply(deviation.quantity, row.unitPrice) }),
+      agreement: targets.agreement,
+      product: targets.product,
+      quantity: deviation.quantity,
+      unitCost: row.unitCost,
+      ...(row.unitPrice === undefined ? {} : { unitPrice: row.unitPrice }),
+      billCustomer: "Billable"
+    })
+  )
+}
+
+/**
+ * `QuantityDiffers`: one addition (the decision's, else the newest) absorbs the difference.
+ * Returns that addition's new quantity, which later price updates are weighed with.
+ */
+export const planQuantityUpdate = (
+  planning: RowPlanning,
+  deviation: QuantityDiffers
+): { readonly additionId: number; readonly quantity: BigDecimal.BigDecimal } | undefined => {
+  const { row, decision, linkId, effectiveDate } = planning
+  const newest = [...deviation.additions].sort(
+    (a, b) => ((a.effectiveDate ?? "") < (b.effectiveDate ?? "") ? 1 : -1) || b.id - a.id
+  )[0] as PsaAddition
+  const chosen =
+    decision?.quantityAdditionId === undefined
+      ? newest
+      : deviation.additions.find((addition) => addition.id === decision.quantityAdditionId)
+  if (chosen === undefined) {
+    planning.skip(`addition ${decision?.quantityAdditionId} is not among the product's additions`)
+    return undefined
+  }
+  const to = BigDecimal.sum(chosen.quantity, BigDecimal.subtract(deviation.invoiced, deviation.current))
+  if (BigDecimal.isNegative(to)) {
+    planning.skip(`addition ${chosen.id} cannot absorb the difference without going negative`)
+    return undefined
+  }
+  const delta = BigDecimal.subtract(to, chosen.quantity)
+  planning.add(
+    new UpdateAdditionQuantity({
+      idempotencyKey: updateQuantityKey(linkId, row.period, chosen.id, to),
+      dependsOn: [],
+      rowKeys: [],
+      effectiveDate,
+      currency: row.currency,
+      costImpact: BigDecimal.multiply(delta, chosen.unitCost),
+      priceImpact: BigDecimal.multiply(delta, chosen.unitPrice),
+      agreementId: deviation.agreementId,
+      additionId: chosen.id,
+      productId: deviation.productId,
+      from: chosen.quantity,
+      to
+    })
+  )
+  return { additionId: chosen.id, quantity: to }
+}
+
+/**
+ * `UnitCostDiffers` / `UnitPriceDiffers`: set every differing addition to the invoiced value. The
+ * impact is weighed with each addition's quantity after this plan's quantity update.
+ */
+export const planPriceUpdates = (
+  planning: RowPlanning,
+  deviation: UnitCostDiffers | UnitPriceDiffers,
+  newQuantity: ReadonlyMap<number, BigDecimal.BigDecimal>
+): void => {
+  const { row, linkId, effectiveDate } = planning
+  const isCost = deviation._tag === "UnitCostDiffers"
+  for (const addition of deviation.additions) {
+    const from = isCost ? addition.unitCost : addition.unitPrice
+    const quantity = newQuantity.get(addition.id) ?? addition.quantity
+    const change = BigDecimal.multiply(BigDecimal.subtract(deviation.invoiced, from), quantity)
+    const fields = {
+      idempotencyKey: updatePriceKey(
+        isCost ? "unitCost" : "unitPrice",
+        linkId,
+        row.period,
+        addition.id,
+        deviation.invoiced
+      ),
+      dependsOn: [],
+      rowKeys: [],
+      effectiveDate,
+      currency: row.currency,
+      agreementId: deviation.agreementId,
+      additionId: addition.id,
+      productId: deviation.productId,
+      from,
+      to: deviation.invoiced
+    }
+    planning.add(
+      isCost
+        ? new UpdateAdditionUnitCost({ ...fields, costImpact: change, priceImpact: ZERO })
+        : new UpdateAdditionUnitPrice({ ...fields, costImpact: ZERO, priceImpact: change })
+    )
+  }
+}

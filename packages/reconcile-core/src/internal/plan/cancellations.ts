@@ -1,0 +1,28 @@
+import { BigDecimal } from "effect"
+import { CancelAddition } from "../../ChangePlan.ts"
+import { cancelAdditionKey } from "../../IdempotencyKeys.ts"
+import { approves, type RowPlanning } from "./RowPlanning.ts"
+
+/** A `connectwise` row (an addition the invoice no longer carries): cancel it, dated, when approved. */
+export const planCancellations = (planning: RowPlanning): void => {
+  const { row, linkId, effectiveDate } = planning
+  for (const deviation of row.deviations) {
+    if (deviation._tag !== "AdditionNotInvoiced" || !approves(planning, "cancelAddition")) continue
+    const addition = deviation.addition
+    planning.add(
+      new CancelAddition({
+        idempotencyKey: cancelAdditionKey(linkId, row.period, addition.id, effectiveDate),
+        dependsOn: [],
+        rowKeys: [],
+        effectiveDate,
+        currency: row.currency,
+        costImpact: BigDecimal.negate(BigDecimal.multiply(addition.quantity, addition.unitCost)),
+        priceImpact: BigDecimal.negate(BigDecimal.multiply(addition.quantity, addition.unitPrice)),
+        agreementId: addition.agreementId,
+        additionId: addition.id,
+        productId: addition.productId,
+        quantity: addition.quantity
+      })
+    )
+  }
+}

@@ -1,0 +1,45 @@
+import type { BigDecimal } from "effect"
+import type { Deviation } from "../../Deviation.ts"
+import { type AdditionTargets, planAddAddition, planPriceUpdates, planQuantityUpdate } from "./additions.ts"
+import { approvedAnything, approves, type RowPlanning } from "./RowPlanning.ts"
+
+const relevantTags = new Set<Deviation["_tag"]>([
+  "QuantityDiffers",
+  "UnitCostDiffers",
+  "UnitPriceDiffers",
+  "AdditionMissing"
+])
+
+/**
+ * The approved changes to a linked row's additions. Quantities come first so that price updates
+ * are weighed with the new quantities; a row whose links changed since `diff` plans nothing.
+ */
+export const planAdditionChanges = (planning: RowPlanning, targets: AdditionTargets): void => {
+  const agreementId = targets.agreement._tag === "Existing" ? targets.agreement.id : undefined
+  const productId = targets.product._tag === "Existing" ? targets.product.id : undefined
+  const stale = (deviation: Deviation) =>
+    "agreementId" in deviation &&
+    "productId" in deviation &&
+    (deviation.agreementId !== agreementId || deviation.productId !== productId)
+  const relevant = planning.row.deviations.filter((deviation) => relevantTags.has(deviation._tag))
+  if (relevant.some(stale)) {
+    if (approvedAnything(planning)) planning.skip("the row's link changed since diff: run diff again before planning")
+    return
+  }
+  const newQuantity = new Map<number, BigDecimal.BigDecimal>()
+  for (const deviation of relevant) {
+    if (deviation._tag === "AdditionMissing" && approves(planning, "addAddition")) {
+      planAddAddition(planning, deviation, targets)
+    } else if (deviation._tag === "QuantityDiffers" && approves(planning, "updateQuantity")) {
+      const updated = planQuantityUpdate(planning, deviation)
+      if (updated !== undefined) newQuantity.set(updated.additionId, updated.quantity)
+    }
+  }
+  for (const deviation of relevant) {
+    if (deviation._tag === "UnitCostDiffers" && approves(planning, "updateUnitCost")) {
+      planPriceUpdates(planning, deviation, newQuantity)
+    } else if (deviation._tag === "UnitPriceDiffers" && approves(planning, "updateUnitPrice")) {
+      planPriceUpdates(planning, deviation, newQuantity)
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import { CreateAgreement, Created, CreateProduct, type TargetRef } from "../../ChangePlan.ts"
+import { createAgreementKey, createProductKey } from "../../IdempotencyKeys.ts"
+import { ZERO } from "../lines.ts"
+import type { RowPlanning } from "./RowPlanning.ts"
+import type { Target } from "./targets.ts"
+
+/**
+ * The row's catalog item: the linked one, or one created when the user asked for it (or the
+ * settings auto-approve creating a missing one). `undefined` while it is not linked.
+ */
+export const planProduct = (planning: RowPlanning, product: Target): TargetRef | undefined => {
+  const { row, settings, linkId, effectiveDate } = planning
+  const linked = product.ref === "create" ? undefined : product.ref
+  const create =
+    product.ref === "create" ||
+    (product.ref === undefined && row.productResolution._tag === "Missing" && settings.autoApprove.has("createProduct"))
+  if (!create) return linked
+  const template = settings.newProduct
+  const op = new CreateProduct({
+    idempotencyKey: createProductKey(linkId, row.period, row.product.key, row.product.code),
+    dependsOn: [],
+    rowKeys: [],
+    effectiveDate,
+    identifier: row.product.code,
+    description: row.product.description,
+    cost: row.unitCost ?? ZERO,
+    ...(row.unitPrice === undefined ? {} : { price: row.unitPrice }),
+    ...(template?.subcategoryId === undefined ? {} : { subcategoryId: template.subcategoryId }),
+    ...(template?.typeId === undefined ? {} : { typeId: template.typeId }),
+    ...(template?.productClass === undefined ? {} : { productClass: template.productClass }),
+    ...(template?.taxable === undefined ? {} : { taxable: template.taxable })
+  })
+  if (row.product.code === "") {
+    planning.skip("a product without a code cannot be created")
+    return linked
+  }
+  planning.add(op)
+  return new Created({ opKey: op.idempotencyKey })
+}
+
+/**
+ * The row's agreement: the linked one, or one created for the company from the settings'
+ * `newAgreement` template when the user asked for it (or the settings auto-approve creating a
+ * missing one). `undefined` while it is not linked.
+ */
+export const planAgreement = (planning: RowPlanning, agreement: Target, companyId: number): TargetRef | undefined => {
+  const { row, settings, linkId, effectiveDate } = planning
+  const linked = agreement.ref === "create" ? undefined : agreement.ref
+  const create =
+    agreement.ref === "create" ||
+    (agreement.ref === undefined &&
+      row.agreementResolution._tag === "Missing" &&
+      settings.autoApprove.has("createAgreement"))
+  if (!create) return linked
+  const template = settings.newAgreement
+  if (template === undefined) {
+    planning.skip("creating an agreement needs newAgreement in the link settings")
+    return linked
+  }
+  if (row.currency === "") {
+    planning.skip("creating an agreement needs the lines' currency")
+    return linked
+  }
+  const op = new CreateAgreement({
+    idempotencyKey: createAgreementKey(linkId, row.period, companyId, template.typeId, row.currency),
+    dependsOn: [],
+    rowKeys: [],
+    effectiveDate,
+    companyId,
+    name: (template.name ?? "{customer}")
+      .replaceAll("{customer}", row.customer.name)
+      .replaceAll("{code}", row.customer.code),
+    typeId: template.typeId,
+    startDate: effectiveDate,
+    currency: row.currency,
+    ...(template.billingCycleId === undefined ? {} : { billingCycleId: template.billingCycleId }),
+    ...(template.billingTermsId === undefined ? {} : { billingTermsId: template.billingTermsId }),
+    ...(template.prorate === undefined ? {} : { prorate: template.prorate })
+  })
+  planning.add(op)
+  return new Created({ opKey: op.idempotencyKey })
+}

@@ -1,0 +1,59 @@
+import type { Existing, TargetRef } from "../../ChangePlan.ts"
+import { planAdditionChanges } from "./changes.ts"
+import { planAgreement, planProduct } from "./creates.ts"
+import { approvedAnything, type RowPlanning } from "./RowPlanning.ts"
+import { planRememberMapping } from "./remember.ts"
+import { targetOf } from "./targets.ts"
+
+/**
+ * An invoice row: remember its links, create the product and agreement it needs, then change its
+ * additions. A row whose customer is not linked plans nothing (and says so when it was approved).
+ */
+export const planInvoiceRow = (
+  planning: RowPlanning,
+  agreementChoices: ReadonlyMap<string, ReadonlySet<string>>
+): void => {
+  const { row, decision } = planning
+  const customer = targetOf(row.customerResolution, decision?.customer, "customer")
+  const product = targetOf(row.productResolution, decision?.product, "product")
+  const agreement = targetOf(row.agreementResolution, decision?.agreement, "agreement")
+  if (customer.ref === undefined) {
+    if (decision !== undefined && approvedAnything(planning)) planning.skip("the customer is not linked to a company")
+    return
+  }
+  // A customer is never created from the grid: its target is an existing company.
+  const company = customer.ref as Existing
+  if (customer.remember !== undefined && row.customer.key !== "") {
+    planRememberMapping(planning, "customer", row.customer.key, undefined, company, customer.remember)
+  }
+  const productRef = planProduct(planning, product)
+  const agreementRef = planAgreement(planning, agreement, company.id)
+  if (productRef !== undefined && product.remember !== undefined) {
+    planRememberMapping(planning, "product", row.product.key, undefined, productRef, product.remember)
+  }
+  if (agreementRef !== undefined && agreement.remember !== undefined) {
+    // One agreement chosen for all the customer's rows is remembered for the customer; otherwise per product.
+    const customerWide = (agreementChoices.get(row.customer.key)?.size ?? 0) <= 1
+    planRememberMapping(
+      planning,
+      "agreement",
+      row.customer.key,
+      customerWide ? undefined : row.product.key,
+      agreementRef,
+      agreement.remember
+    )
+  }
+  if (productRef === undefined || agreementRef === undefined) {
+    if (approvedAnything(planning) && row.deviations.length > 0) {
+      planning.skip(productRef === undefined ? "the product is not linked" : "the agreement is not linked")
+    }
+    return
+  }
+  planAdditionChanges(planning, additionTargets(agreementRef, productRef))
+}
+
+const additionTargets = (agreement: TargetRef, product: TargetRef) => ({
+  agreement,
+  product,
+  dependsOn: [agreement, product].flatMap((ref) => (ref._tag === "Created" ? [ref.opKey] : []))
+})

@@ -1,0 +1,179 @@
+import { BigDecimal } from "effect"
+import { addDays } from "../../Calendar.ts"
+import { Created } from "../../ChangePlan.ts"
+import { salesInvoiceCreateKey, salesInvoiceProcessKey } from "../../IdempotencyKeys.ts"
+import type { TransferSettings } from "../../LinkSettings.ts"
+import type { TransferRecord } from "../../ports/TransferLedger.ts"
+import {
+  Blocked,
+  type CreateAccount,
+  CreateSalesInvoice,
+  type ExactSalesInvoiceRef,
+  ExistingSalesInvoice,
+  ProcessSalesInvoice,
+  SalesInvoiceLine,
+  Skip,
+  type TransferInvoice,
+  type TransferOperation
+} from "../../Transfer.ts"
+import { ZERO } from "../lines.ts"
+import { accountFor, itemFor, type TransferIndex } from "./lookups.ts"
+
+/** A transfer run being planned: its lookups and what it has planned so far. */
+export interface TransferPlanning {
+  readonly index: TransferIndex
+  readonly transfer: TransferSettings | undefined
+  /** The division's journal codes, when known. */
+  readonly journals: ReadonlyArray<string> | undefined
+  readonly accountsToCreate: Map<number, CreateAccount>
+  readonly operations: Array<TransferOperation>
+  readonly skipped: Array<Skip>
+  readonly blocked: Array<Blocked>
+}
+
+/** One invoice: skipped or only processed when Exact has it already, else created (or blocked). */
+export const planInvoice = (
+  planning: TransferPlanning,
+  invoice: TransferInvoice,
+  record: TransferRecord | undefined
+): void => {
+  const found = planning.index.exactByYourRef.get(invoice.number.trim()) ?? []
+  const existingId = record?.exactInvoiceId ?? found[0]?.id
+  if (existingId === undefined) planNewInvoice(planning, invoice)
+  else planKnownInvoice(planning, invoice, record, found, existingId)
+}
+
+const planKnownInvoice = (
+  planning: TransferPlanning,
+  invoice: TransferInvoice,
+  record: TransferRecord | undefined,
+  found: ReadonlyArray<ExactSalesInvoiceRef>,
+  existingId: string
+): void => {
+  // Exact's own status wins over the ledger: a run killed after printing but before the ledger
+  // update must not print again (Exact refuses, and errors count towards its hourly block).
+  const processed = (record !== undefined && record.status !== "created") || found.some((exact) => exact.status >= 50)
+  if (!processed && (planning.transfer?.process ?? true)) {
+    planning.operations.push(
+      new ProcessSalesInvoice({
+        idempotencyKey: salesInvoiceProcessKey(planning.index.linkId, invoice),
+        dependsOn: [],
+        connectwiseInvoiceId: invoice.id,
+        invoice: new ExistingSalesInvoice({ id: existingId }),
+        invoiceDate: invoice.date
+      })
+    )
+    return
+  }
+  planning.skipped.push(
+    new Skip({
+      connectwiseInvoiceId: invoice.id,
+      number: invoice.number,
+      exactInvoiceId: existingId,
+      reason:
+        record !== undefined
+          ? `already transferred (${record.status})`
+          : `Exact already has invoice ${existingId} with YourRef ${invoice.number}`
+    })
+  )
+}
+
+const planNewInvoice = (planning: TransferPlanning, invoice: TransferInvoice): void => {
+  const { index, transfer } = planning
+  const reasons: Array<string> = []
+  if (transfer === undefined) reasons.push("the link has no transfer settings")
+  else if (planning.journals !== undefined && !planning.journals.includes(transfer.journal)) {
+    reasons.push(`journal ${transfer.journal} does not exist in the Exact division`)
+  }
+  if (invoice.lines.length === 0) reasons.push("the invoice has no lines")
+  const account = accountFor(index, planning.accountsToCreate, invoice.companyId, reasons)
+  const credit = invoice.type === "CreditMemo"
+  const { lines, total } = salesLinesOf(planning, invoice, credit, reasons)
+  if (reasons.length > 0 || account === undefined || transfer === undefined) {
+    planning.blocked.push(
+      new Blocked({ connectwiseInvoiceId: invoice.id, number: invoice.number, reasons: [...new Set(reasons)] })
+    )
+    return
+  }
+  const { dueDate, paymentCondition } = termsOf(planning, invoice, transfer)
+  const create = new CreateSalesInvoice({
+    idempotencyKey: salesInvoiceCreateKey(index.linkId, invoice),
+    dependsOn: account._tag === "Created" ? [account.opKey] : [],
+    connectwiseInvoiceId: invoice.id,
+    kind: credit ? "credit-note" : "invoice",
+    type: credit ? 8021 : 8020,
+    yourRef: invoice.number,
+    account,
+    journal: transfer.journal,
+    invoiceDate: invoice.date,
+    ...(dueDate === undefined ? {} : { dueDate }),
+    ...(paymentCondition === undefined ? {} : { paymentCondition }),
+    currency: invoice.currency,
+    description: invoice.description ?? `${credit ? "Credit memo" : "Invoice"} ${invoice.number}`,
+    lines,
+    totalExclVat: total
+  })
+  planning.operations.push(create)
+  if (transfer.process ?? true) {
+    planning.operations.push(
+      new ProcessSalesInvoice({
+        idempotencyKey: salesInvoiceProcessKey(index.linkId, invoice),
+        dependsOn: [create.idempotencyKey],
+        connectwiseInvoiceId: invoice.id,
+        invoice: new Created({ opKey: create.idempotencyKey }),
+        invoiceDate: invoice.date
+      })
+    )
+  }
+}
+
+// The Exact lines (an item and a VAT code each) and their total; what cannot be booked goes to `reasons`.
+const salesLinesOf = (
+  planning: TransferPlanning,
+  invoice: TransferInvoice,
+  credit: boolean,
+  reasons: Array<string>
+): { readonly lines: Array<SalesInvoiceLine>; readonly total: BigDecimal.BigDecimal } => {
+  const { index, transfer } = planning
+  const lines: Array<SalesInvoiceLine> = []
+  let total = ZERO
+  for (const line of invoice.lines) {
+    const item = itemFor(index, transfer?.defaultItemCode, line, reasons)
+    const taxCode = line.taxCode ?? invoice.taxCode
+    const vatCode = taxCode === undefined ? undefined : transfer?.vatCodes[taxCode]
+    if (taxCode === undefined) reasons.push(`line ${line.id} has no tax code`)
+    else if (vatCode === undefined) reasons.push(`tax code ${taxCode} has no Exact VAT code`)
+    else {
+      const vat = index.vatCodes.get(vatCode.trim())
+      if (vat === undefined) reasons.push(`Exact VAT code ${vatCode} (for tax code ${taxCode}) does not exist`)
+      else if (vat.blocked) reasons.push(`Exact VAT code ${vatCode} is blocked`)
+    }
+    if (item === undefined || vatCode === undefined) continue
+    // An Exact credit note carries negative quantities.
+    const quantity = credit ? BigDecimal.negate(BigDecimal.abs(line.quantity)) : line.quantity
+    total = BigDecimal.sum(total, BigDecimal.multiply(quantity, line.unitPrice))
+    lines.push(
+      new SalesInvoiceLine({
+        itemId: item.id,
+        itemCode: item.code.trim(),
+        quantity,
+        netPrice: line.unitPrice,
+        vatCode,
+        description: line.description
+      })
+    )
+  }
+  return { lines, total }
+}
+
+// The due date (the invoice's, else its billing terms') and the Exact payment condition (the
+// settings' for the terms, else the only one with the terms' days).
+const termsOf = (planning: TransferPlanning, invoice: TransferInvoice, transfer: TransferSettings) => {
+  const term = invoice.billingTermsId === undefined ? undefined : planning.index.terms.get(invoice.billingTermsId)
+  const dueDate = invoice.dueDate ?? (term === undefined ? undefined : addDays(invoice.date, term.dueDays))
+  const byDays = term === undefined ? [] : (planning.index.conditionsByDays.get(String(term.dueDays)) ?? [])
+  const paymentCondition =
+    (invoice.billingTermsId === undefined ? undefined : transfer.paymentConditions?.[String(invoice.billingTermsId)]) ??
+    (byDays.length === 1 ? byDays[0]?.code : undefined)
+  return { dueDate, paymentCondition }
+}
