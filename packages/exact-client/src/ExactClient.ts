@@ -1,33 +1,34 @@
 /**
  * `createExactClient`: the Exact Online REST client.
  *
- * Every call goes through one pipeline: the rate-limit governor, a current access token (refreshed
+ * One typed openapi-fetch client (`api`) does every call; the helpers below call it too. Its `fetch`
+ * is the pipeline (`internal/Pipeline.ts`): the rate-limit governor, a current access token (refreshed
  * safely when due), a timeout, the mapping of Exact's answers onto `ExactError`, and retries only
  * where they are safe (429 always after waiting; 5xx, timeouts and transport failures on GET only;
- * never 400/401/403/404 — Exact blocks a key after ten errors an hour).
+ * never 400/401/403/404 — Exact blocks a key after ten errors an hour). The helpers read bodies as
+ * text and parse them themselves, so decimals keep their digits.
  *
  * @since 0.1.0
  */
 import createClient, { type Client } from "openapi-fetch"
 import { type ExactClock, systemClock } from "./Clock.ts"
-import {
-  DailyLimitExhausted,
-  Decode,
-  ExactError,
-  Forbidden,
-  NotFound,
-  RateLimited,
-  Server,
-  Timeout,
-  Transport,
-  Unauthorized,
-  Validation
-} from "./ExactError.ts"
 import type { paths } from "./generated/exact.ts"
-import { Auth, tokenEndpointError, toTokenSet } from "./internal/Auth.ts"
+import { untilAborted } from "./internal/Abort.ts"
+import { Auth } from "./internal/Auth.ts"
 import { Governor } from "./internal/Governor.ts"
-import { type DecimalLiteral, type Filter, isGuid, odata, parseExactJson, plainRecord, toExactJson } from "./OData.ts"
-import { Account, Division, decodeWith, Me, SalesInvoice } from "./Records.ts"
+import { oauthFace, tokenEndpoint } from "./internal/OAuth.ts"
+import { listAll, paginate, readMe } from "./internal/Paging.ts"
+import { exactHeaders, pipelineFetch, tokenFetch } from "./internal/Pipeline.ts"
+import { makeLog, Secrets } from "./internal/Redaction.ts"
+import {
+  createAccount,
+  createSalesInvoice,
+  findSalesInvoiceByYourRef,
+  processSalesInvoice,
+  type Writer
+} from "./internal/Writes.ts"
+import type { DecimalLiteral, Filter } from "./OData.ts"
+import { type Account, Division, type decodeWith, type Me, type SalesInvoice } from "./Records.ts"
 import type { TokenStore } from "./TokenStore.ts"
 
 /**
@@ -93,11 +94,21 @@ export interface ExactClientOptions {
 }
 
 /**
+ * What every network call accepts: a signal that, when it fires, aborts the call's request (and any
+ * wait for the rate limit or a retry) and rejects it with an `ExactError` whose reason is `AbortedError`.
+ *
+ * @since 0.1.0
+ */
+export interface RequestOptions {
+  readonly signal?: AbortSignal | undefined
+}
+
+/**
  * Query options of `paginate` and `listAll`.
  *
  * @since 0.1.0
  */
-export interface ListOptions<A = Record<string, unknown>> {
+export interface ListOptions<A = Record<string, unknown>> extends RequestOptions {
   readonly filter?: Filter | string
   readonly select?: ReadonlyArray<string>
   readonly expand?: ReadonlyArray<string>
@@ -106,7 +117,7 @@ export interface ListOptions<A = Record<string, unknown>> {
   /** Use the `bulk/` endpoint: 1,000 rows a page; `select` is then required. */
   readonly bulk?: boolean
   readonly division?: number
-  /** Decode every record with this schema (e.g. `SalesInvoice`); a bad record fails with a `Decode` reason. */
+  /** DecodeError every record with this schema (e.g. `SalesInvoice`); a bad record fails with a `Decode` reason. */
   readonly schema?: { readonly Type: A } & Parameters<typeof decodeWith>[0]
 }
 
@@ -193,9 +204,12 @@ export interface ExactAuth {
   /** The URL to send the user to for consent. */
   authorizeUrl(options?: { readonly state?: string; readonly forceLogin?: boolean }): string
   /** Exchanges the code from the redirect (valid 3 minutes, once) and stores the new chain. */
-  exchangeCode(code: string): Promise<{ readonly obtainedAt: number; readonly expiresAt: number }>
+  exchangeCode(
+    code: string,
+    options?: RequestOptions
+  ): Promise<{ readonly obtainedAt: number; readonly expiresAt: number }>
   /** Refreshes if Exact allows it, so an idle chain does not die after 30 days. Run it daily. */
-  keepAlive(): Promise<{ readonly refreshed: boolean; readonly expiresAt: number }>
+  keepAlive(options?: RequestOptions): Promise<{ readonly refreshed: boolean; readonly expiresAt: number }>
   /** Whether a chain is stored, and its times (never the tokens). */
   status(): Promise<{ readonly authorised: boolean; readonly obtainedAt?: number; readonly expiresAt?: number }>
 }
@@ -206,16 +220,20 @@ export interface ExactAuth {
  * @since 0.1.0
  */
 export interface ExactClient {
-  /** A typed `openapi-fetch` client over the same pipeline (auth, governor, errors). Its JSON parse rounds decimals: use the helpers for money. */
+  /**
+   * The typed `openapi-fetch` client every helper uses, over the same pipeline (auth, governor,
+   * retries, errors: a non-2xx answer rejects with `ExactError`). Its default JSON parse rounds
+   * decimals: for money use the helpers, or `parseAs: "text"` and `parseExactJson`.
+   */
   readonly api: Client<paths>
   readonly auth: ExactAuth
   readonly baseUrl: string
   /** The signed-in user and their current division. */
-  me(): Promise<Me>
+  me(options?: RequestOptions): Promise<Me>
   /** The division in use: `options.division`, else `me().CurrentDivision` (asked once). */
-  division(): Promise<number>
+  division(options?: RequestOptions): Promise<number>
   /** The divisions the user can open. */
-  divisions(): Promise<ReadonlyArray<Division>>
+  divisions(options?: RequestOptions): Promise<ReadonlyArray<Division>>
   /** Every record of an endpoint, page by page (following `__next`). */
   paginate<A = Record<string, unknown>>(endpoint: string, options?: ListOptions<A>): AsyncGenerator<A, void, undefined>
   /** `paginate` collected into an array. */
@@ -223,65 +241,27 @@ export interface ExactClient {
   /** The sales invoice with this `YourRef` (lines expanded), if any. */
   findSalesInvoiceByYourRef(
     yourRef: string,
-    options?: { readonly division?: number }
+    options?: { readonly division?: number } & RequestOptions
   ): Promise<SalesInvoice | undefined>
   /** Creates a sales invoice at most once per `yourRef`, even across retries and crashes. */
   createSalesInvoice(
     invoice: SalesInvoiceDraft,
-    options: { readonly yourRef: string; readonly division?: number }
+    options: { readonly yourRef: string; readonly division?: number } & RequestOptions
   ): Promise<CreatedSalesInvoice>
   /** Processes (prints) a sales invoice so that payments and reminders apply. */
   processSalesInvoice(
     invoiceId: string,
-    options?: { readonly invoiceDate?: Date; readonly sendEmailToCustomer?: boolean; readonly division?: number }
+    options?: {
+      readonly invoiceDate?: Date
+      readonly sendEmailToCustomer?: boolean
+      readonly division?: number
+    } & RequestOptions
   ): Promise<ProcessedSalesInvoice>
   /** Creates a customer account. */
   createAccount(
     account: { readonly Name: string; readonly Code?: string } & Readonly<Record<string, string | boolean | undefined>>,
-    options?: { readonly division?: number }
+    options?: { readonly division?: number } & RequestOptions
   ): Promise<Account>
-}
-
-const serviceNames: Readonly<Record<string, string>> = {
-  salesinvoice: "SalesInvoice",
-  crm: "CRM",
-  logistics: "Logistics",
-  financial: "Financial",
-  cashflow: "Cashflow",
-  subscription: "Subscription",
-  project: "Project",
-  purchaseentry: "PurchaseEntry",
-  salesentry: "SalesEntry",
-  salesorder: "SalesOrder",
-  documents: "Documents",
-  inventory: "Inventory"
-}
-
-const bulkEndpoint = (endpoint: string): string => {
-  if (/^(bulk|sync)\//i.test(endpoint)) return endpoint
-  const [service = "", ...rest] = endpoint.split("/")
-  return `bulk/${serviceNames[service.toLowerCase()] ?? service}/${rest.join("/")}`
-}
-
-/** The endpoint of a URL for counts, logs and errors: no host, division, key or query. */
-const endpointOf = (url: URL): { endpoint: string; key: string } => {
-  const parts = url.pathname.split("/").filter(Boolean)
-  const v1 = parts.indexOf("v1")
-  const rest = v1 >= 0 ? parts.slice(v1 + 1) : parts.slice(1)
-  if (rest[0]?.toLowerCase() === "current") return { endpoint: rest.join("/"), key: "current" }
-  return { endpoint: decodeURIComponent(rest.slice(1).join("/")).replace(/\(.*\)$/, ""), key: rest[0] ?? "" }
-}
-
-const odataMessage = (text: string): string => {
-  try {
-    const body = JSON.parse(text) as { error?: { message?: { value?: unknown } | string } }
-    const message = body.error?.message
-    if (typeof message === "string") return message
-    if (message && typeof message.value === "string") return message.value
-  } catch {
-    // Not JSON: fall through to the text itself.
-  }
-  return text.slice(0, 500)
 }
 
 /**
@@ -311,557 +291,63 @@ const odataMessage = (text: string): string => {
  */
 export const createExactClient = (options: ExactClientOptions): ExactClient => {
   const baseUrl = (options.baseUrl ?? exactRegionHosts[options.region ?? "nl"]).replace(/\/+$/, "")
-  const origin = new URL(baseUrl).origin
   const clock = options.clock ?? systemClock
   const doFetch = options.fetch ?? ((request: Request) => globalThis.fetch(request))
   const timeoutMs = options.timeoutMs ?? 60_000
-  const maxRetries = options.maxRetries ?? 3
+  const apiBase = `${baseUrl}/api`
 
-  // Every secret this client has seen, to scrub from anything it writes.
-  const secrets = new Set<string>([options.clientSecret])
-  const remember = (secret: string) => {
-    if (secret.length >= 6) secrets.add(secret)
-  }
-  const redact = (text: string): string => {
-    let out = text
-    for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join("[redacted]")
-    return out
-  }
-  const log = (level: keyof ExactLogger, message: string, fields?: Record<string, unknown>) => {
-    const write = options.logger?.[level]
-    if (!write) return
-    const safeFields = fields ? (JSON.parse(redact(JSON.stringify(fields))) as Record<string, unknown>) : undefined
-    if (safeFields) write.call(options.logger, redact(message), safeFields)
-    else write.call(options.logger, redact(message))
-  }
-
-  /** One HTTP exchange with a real-time timeout (it bounds real I/O, whatever the clock). */
-  const exchange = async (request: Request): Promise<{ response: Response; text: string }> => {
-    const controller = new AbortController()
-    let timedOut = false
-    const timer = setTimeout(() => {
-      timedOut = true
-      controller.abort()
-    }, timeoutMs)
-    try {
-      const response = await doFetch(new Request(request, { signal: controller.signal }))
-      const text = await response.text()
-      return { response, text }
-    } catch (cause) {
-      if (timedOut) throw new Timeout({ timeoutMs })
-      throw new Transport({ message: redact(cause instanceof Error ? cause.message : String(cause)) })
-    } finally {
-      clearTimeout(timer)
-    }
-  }
-
-  const tokenCall = async (form: Record<string, string>) => {
-    for (const value of Object.values(form)) remember(value)
-    const body = new URLSearchParams({ ...form, client_id: options.clientId, client_secret: options.clientSecret })
-    let result: { response: Response; text: string }
-    try {
-      result = await exchange(
-        new Request(`${baseUrl}/api/oauth2/token`, {
-          method: "POST",
-          headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
-          body
-        })
-      )
-    } catch (reason) {
-      if (reason instanceof Timeout || reason instanceof Transport) {
-        throw new ExactError({ reason, method: "POST", endpoint: "oauth2/token" })
-      }
-      throw reason
-    }
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(result.text)
-    } catch {
-      parsed = { error: "invalid_response", error_description: result.text.slice(0, 200) }
-    }
-    if (result.response.status !== 200 && parsed && typeof parsed === "object") {
-      const record = parsed as Record<string, unknown>
-      if (typeof record.error_description === "string") record.error_description = redact(record.error_description)
-    }
-    return { status: result.response.status, body: parsed }
-  }
-
-  const auth = new Auth(
-    options.tokens,
-    clock,
-    tokenCall,
-    (level, message, fields) => log(level, message, fields),
-    remember
-  )
+  const secrets = new Secrets([options.clientSecret])
+  const log = makeLog(options.logger, secrets)
+  const tokenApi = createClient<paths>({ baseUrl: apiBase, fetch: tokenFetch({ fetch: doFetch, timeoutMs, secrets }) })
+  const call = tokenEndpoint(tokenApi, options, secrets)
+  const auth = new Auth(options.tokens, clock, call, log, (secret) => secrets.remember(secret))
   const governor = new Governor(clock, (ms, key) =>
     log("info", "exact: minute budget spent; waiting for the reset", { division: key, waitMs: ms })
   )
-
-  const errorFor = (status: number, text: string, headers: Headers, method: string, endpoint: string): ExactError => {
-    const message = redact(odataMessage(text))
-    const reason =
-      status === 400
-        ? new Validation({ message, messages: message.split(/\r?\n/).filter((m) => m.trim() !== "") })
-        : status === 401
-          ? new Unauthorized({ message })
-          : status === 403
-            ? new Forbidden({
-                message,
-                ...(headers.get("Reason") ? { exactReason: headers.get("Reason") as string } : {})
-              })
-            : status === 404
-              ? new NotFound({ message })
-              : status >= 500
-                ? new Server({ status, message })
-                : new Validation({ message: `${status}: ${message}`, messages: [message] })
-    return new ExactError({ reason, method, endpoint })
-  }
-
-  /** Sends an API request through the governor and the token chain; resolves only on 2xx. */
-  const send = async (input: {
-    readonly method: string
-    readonly url: string
-    readonly body?: string
-    readonly headers?: Headers
-  }): Promise<{ response: Response; text: string }> => {
-    const url = new URL(input.url)
-    const { endpoint, key } = endpointOf(url)
-    const method = input.method
-    const safe = method === "GET"
-    let failures = 0
-    let waits = 0
-    // Access tokens a 401 refused in this call: each is recovered from once, so a retry is never blind.
-    const refused = new Set<string>()
-    for (;;) {
-      await governor.acquire(key, method, endpoint)
-      let tokens: Awaited<ReturnType<Auth["current"]>>
-      try {
-        tokens = await auth.current()
-      } catch (error) {
-        governor.release(key, undefined)
-        throw error
-      }
-      const headers = new Headers(input.headers)
-      headers.set("Authorization", `Bearer ${tokens.accessToken}`)
-      headers.set("Accept", "application/json")
-      if (input.body !== undefined) {
-        headers.set("Content-Type", "application/json")
-        headers.set("Prefer", "return=representation")
-      }
-      const started = clock.now()
-      let result: { response: Response; text: string }
-      try {
-        result = await exchange(
-          new Request(url, { method, headers, ...(input.body === undefined ? {} : { body: input.body }) })
-        )
-      } catch (reason) {
-        governor.release(key, undefined)
-        if (!(reason instanceof Timeout || reason instanceof Transport)) throw reason
-        log("warn", `exact: ${method} ${endpoint} failed: ${reason._tag}`)
-        if (safe && failures < maxRetries) {
-          failures++
-          await clock.sleep(500 * 2 ** failures)
-          continue
-        }
-        throw new ExactError({ reason, method, endpoint })
-      }
-      const { response, text } = result
-      governor.release(key, response.headers)
-      log("debug", `exact: ${method} ${endpoint} ${response.status}`, { ms: clock.now() - started })
-      if (response.ok) return result
-      if (response.status === 401 && !refused.has(tokens.accessToken) && refused.size < 3) {
-        refused.add(tokens.accessToken)
-        const next = await auth.recover(tokens)
-        if (next && !refused.has(next.accessToken)) continue
-      }
-      if (response.status === 429) {
-        const dayRemaining = response.headers.get("X-RateLimit-Remaining")
-        const dayReset = Number(response.headers.get("X-RateLimit-Reset") ?? Number.NaN)
-        if (dayRemaining !== null && Number(dayRemaining) === 0 && Number.isFinite(dayReset)) {
-          log("warn", "exact: the division's daily budget is spent", { resetAt: new Date(dayReset).toISOString() })
-          throw new ExactError({ reason: new DailyLimitExhausted({ resetAt: dayReset }), method, endpoint })
-        }
-        const wait = governor.spentMinute(key, response.headers)
-        if (waits < 5) {
-          waits++
-          log("info", "exact: 429 from Exact; waiting for the minute reset", { waitMs: wait })
-          await clock.sleep(wait)
-          continue
-        }
-        throw new ExactError({ reason: new RateLimited({ resetAt: clock.now() + wait }), method, endpoint })
-      }
-      if (response.status >= 500 && safe && failures < maxRetries) {
-        failures++
-        log("warn", `exact: ${method} ${endpoint} ${response.status}; retrying`)
-        await clock.sleep(500 * 2 ** failures)
-        continue
-      }
-      throw errorFor(response.status, text, response.headers, method, endpoint)
-    }
-  }
-
-  const parse = (text: string, endpoint: string): Record<string, unknown> => {
-    try {
-      const parsed = parseExactJson(text)
-      if (parsed !== null && typeof parsed === "object" && "d" in parsed) return parsed as Record<string, unknown>
-    } catch {
-      // fall through
-    }
-    throw new ExactError({
-      reason: new Decode({ message: "The answer is not an OData JSON envelope ({ d: … })" }),
-      endpoint
+  const api = createClient<paths>({
+    baseUrl: apiBase,
+    fetch: pipelineFetch({
+      fetch: doFetch,
+      clock,
+      timeoutMs,
+      maxRetries: options.maxRetries ?? 3,
+      secrets,
+      log,
+      auth,
+      governor
     })
-  }
-
-  const getJson = async (url: string): Promise<Record<string, unknown>> => {
-    const { text } = await send({ method: "GET", url })
-    return parse(text, endpointOf(new URL(url)).endpoint)
-  }
-
-  const decodeRecord = <A>(schema: ListOptions<A>["schema"], raw: Record<string, unknown>, endpoint: string): A => {
-    const plain = plainRecord(raw)
-    if (!schema) return plain as A
-    const decoded = decodeWith(schema, plain)
-    if (decoded.ok) return decoded.value as A
-    const id = ["ID", "InvoiceID", "EntryID", "Code", "UserID"]
-      .map((k) => plain[k])
-      .find((v) => v !== undefined && v !== null)
-    throw new ExactError({
-      reason: new Decode({
-        message: decoded.message,
-        record: `${endpoint}${id === undefined ? "" : `(${String(id)})`}`,
-        ...(decoded.field === undefined ? {} : { field: decoded.field })
-      }),
-      method: "GET",
-      endpoint
-    })
-  }
+  })
+  api.use(exactHeaders)
 
   let divisionPromise: Promise<number> | undefined
-  const me = async (): Promise<Me> => {
-    const body = await getJson(`${baseUrl}/api/v1/current/Me`)
-    const d = body.d as { results?: Array<Record<string, unknown>> } | Record<string, unknown>
-    const record = Array.isArray((d as { results?: unknown }).results)
-      ? (d as { results: Array<Record<string, unknown>> }).results[0]
-      : (d as Record<string, unknown>)
-    if (!record)
-      throw new ExactError({ reason: new Decode({ message: "current/Me returned no user" }), endpoint: "current/Me" })
-    return decodeRecord(Me, record, "current/Me")
-  }
-  const division = (override?: number): Promise<number> => {
+  const division = (override: number | undefined, signal: AbortSignal | undefined): Promise<number> => {
     if (override !== undefined) return Promise.resolve(override)
     if (options.division !== undefined) return Promise.resolve(options.division)
     if (!divisionPromise) {
-      divisionPromise = me().then((user) => user.CurrentDivision)
+      // Shared by every caller, so no caller's signal aborts it: each stops waiting on its own.
+      divisionPromise = readMe(writer, undefined).then((user) => user.CurrentDivision)
       divisionPromise.catch(() => {
         divisionPromise = undefined
       })
     }
-    return divisionPromise
+    return untilAborted(divisionPromise, signal, { method: "GET", endpoint: "current/Me" })
   }
-
-  async function* paginate<A>(endpoint: string, listOptions: ListOptions<A> = {}): AsyncGenerator<A, void, undefined> {
-    const path = listOptions.bulk ? bulkEndpoint(endpoint) : endpoint
-    if (/^(bulk|sync)\//i.test(path) && (!listOptions.select || listOptions.select.length === 0)) {
-      throw new ExactError({
-        reason: new Validation({
-          message: "bulk and sync endpoints require a select list",
-          messages: ["bulk and sync endpoints require a select list"]
-        }),
-        method: "GET",
-        endpoint: path
-      })
-    }
-    const div = await division(listOptions.division)
-    const url = new URL(`${baseUrl}/api/v1/${div}/${path}`)
-    if (listOptions.filter !== undefined) url.searchParams.set("$filter", String(listOptions.filter))
-    if (listOptions.select) url.searchParams.set("$select", listOptions.select.join(","))
-    if (listOptions.expand) url.searchParams.set("$expand", listOptions.expand.join(","))
-    if (listOptions.orderby) url.searchParams.set("$orderby", listOptions.orderby)
-    if (listOptions.top !== undefined) url.searchParams.set("$top", String(listOptions.top))
-    let next: string | undefined = url.toString()
-    while (next) {
-      const body = await getJson(next)
-      const d = body.d as { results?: unknown; __next?: unknown }
-      if (!Array.isArray(d.results)) {
-        throw new ExactError({
-          reason: new Decode({ message: "d.results is not an array" }),
-          method: "GET",
-          endpoint: path
-        })
-      }
-      for (const raw of d.results) yield decodeRecord(listOptions.schema, raw as Record<string, unknown>, path)
-      if (d.__next === undefined || d.__next === null) break
-      if (typeof d.__next !== "string" || new URL(d.__next, baseUrl).origin !== origin) {
-        // Never send our token to a host other than the API's.
-        throw new ExactError({
-          reason: new Decode({ message: "d.__next does not point at the API host", field: "__next" }),
-          method: "GET",
-          endpoint: path
-        })
-      }
-      next = new URL(d.__next, baseUrl).toString()
-    }
-  }
-
-  const listAll = async <A>(endpoint: string, listOptions?: ListOptions<A>): Promise<Array<A>> => {
-    const out: Array<A> = []
-    for await (const record of paginate(endpoint, listOptions)) out.push(record)
-    return out
-  }
-
-  const postJson = async (path: string, div: number, body: unknown) => {
-    const { text } = await send({ method: "POST", url: `${baseUrl}/api/v1/${div}/${path}`, body: toExactJson(body) })
-    return parse(text, path)
-  }
-
-  const findSalesInvoiceByYourRef: ExactClient["findSalesInvoiceByYourRef"] = async (yourRef, findOptions = {}) => {
-    const found = await listAll("salesinvoice/SalesInvoices", {
-      filter: odata.eq("YourRef", yourRef),
-      expand: ["SalesInvoiceLines"],
-      schema: SalesInvoice,
-      ...(findOptions.division === undefined ? {} : { division: findOptions.division })
-    })
-    if (found.length > 1)
-      log("warn", "exact: more than one sales invoice has this YourRef", { yourRef, count: found.length })
-    return found[0]
-  }
-
-  const ambiguous = (error: unknown) =>
-    error instanceof ExactError &&
-    (error.reason._tag === "Timeout" || error.reason._tag === "Server" || error.reason._tag === "Transport")
-
-  /**
-   * POSTs, and after an ambiguous failure (timeout, 5xx, dropped connection) looks for what the POST
-   * would have made before trying again: Exact has no idempotency key, so the lookup is the only
-   * way to retry a write without doubling it. Gives up after three attempts with the last error.
-   */
-  const postOnce = async <A>(
-    what: string,
-    post: () => Promise<A>,
-    landed: () => Promise<A | undefined>
-  ): Promise<A> => {
-    let lastError: unknown
-    for (let attempt = 0; attempt < 3; attempt++) {
-      if (attempt > 0) await clock.sleep(500 * 2 ** attempt)
-      try {
-        return await post()
-      } catch (error) {
-        if (!ambiguous(error)) throw error
-        lastError = error
-        log("warn", `exact: ${what} POST ended ambiguously; looking before any retry`, { attempt: attempt + 1 })
-        const found = await landed()
-        if (found !== undefined) return found
-      }
-    }
-    throw lastError
-  }
-
-  const decimal = (value: DecimalInput | undefined, field: string) => {
-    if (value === undefined) return undefined
-    const literal = typeof value === "string" ? value : value.value
-    if (!/^-?\d+(\.\d+)?$/.test(literal)) {
-      throw new ExactError({
-        reason: new Validation({
-          message: `${field} is not a decimal: ${JSON.stringify(literal)}`,
-          messages: [`${field} is not a decimal`]
-        }),
-        method: "POST",
-        endpoint: "salesinvoice/SalesInvoices"
-      })
-    }
-    return odata.decimal(literal)
-  }
-
-  const createSalesInvoice: ExactClient["createSalesInvoice"] = async (invoice, createOptions) => {
-    const yourRef = createOptions.yourRef
-    const endpoint = "salesinvoice/SalesInvoices"
-    const problems: Array<string> = []
-    if (yourRef.trim() === "") problems.push("yourRef must not be empty: it is what makes creation idempotent")
-    if (!isGuid(invoice.OrderedBy)) problems.push("OrderedBy must be an account GUID")
-    if (invoice.SalesInvoiceLines.length === 0) problems.push("SalesInvoiceLines must not be empty")
-    invoice.SalesInvoiceLines.forEach((line, index) => {
-      if (!isGuid(line.Item)) problems.push(`SalesInvoiceLines[${index}].Item must be an item GUID`)
-    })
-    if (problems.length > 0) {
-      throw new ExactError({
-        reason: new Validation({ message: problems.join("\n"), messages: problems }),
-        method: "POST",
-        endpoint
-      })
-    }
-    const div = await division(createOptions.division)
-    const existing = await findSalesInvoiceByYourRef(yourRef, { division: div })
-    if (existing) return { invoice: existing, created: false }
-    const body = {
-      ...invoice,
-      YourRef: yourRef,
-      SalesInvoiceLines: invoice.SalesInvoiceLines.map((line, index) => ({
-        ...line,
-        Quantity: decimal(line.Quantity, `SalesInvoiceLines[${index}].Quantity`),
-        NetPrice: decimal(line.NetPrice, `SalesInvoiceLines[${index}].NetPrice`),
-        UnitPrice: decimal(line.UnitPrice, `SalesInvoiceLines[${index}].UnitPrice`),
-        AmountFC: decimal(line.AmountFC, `SalesInvoiceLines[${index}].AmountFC`)
-      }))
-    }
-    return postOnce(
-      "sales-invoice",
-      async () => {
-        const created = await postJson(endpoint, div, body)
-        const record = decodeRecord(SalesInvoice, created.d as Record<string, unknown>, endpoint)
-        log("info", "exact: sales invoice created", { yourRef, invoiceId: record.InvoiceID })
-        return { invoice: record, created: true }
-      },
-      async () => {
-        const found = await findSalesInvoiceByYourRef(yourRef, { division: div })
-        return found ? { invoice: found, created: true } : undefined
-      }
-    )
-  }
-
-  const processSalesInvoice: ExactClient["processSalesInvoice"] = async (invoiceId, processOptions = {}) => {
-    const endpoint = "salesinvoice/PrintedSalesInvoices"
-    if (!isGuid(invoiceId)) {
-      throw new ExactError({
-        reason: new Validation({ message: "InvoiceID must be a GUID", messages: ["InvoiceID must be a GUID"] }),
-        method: "POST",
-        endpoint
-      })
-    }
-    const div = await division(processOptions.division)
-    return postOnce(
-      "print",
-      async () => {
-        const answer = await postJson(endpoint, div, {
-          InvoiceID: invoiceId,
-          ...(processOptions.invoiceDate ? { InvoiceDate: processOptions.invoiceDate } : {}),
-          ...(processOptions.sendEmailToCustomer === undefined
-            ? {}
-            : { SendEmailToCustomer: processOptions.sendEmailToCustomer })
-        })
-        const d = plainRecord(answer.d as Record<string, unknown>)
-        return {
-          InvoiceID: invoiceId,
-          InvoiceNumber: typeof d.InvoiceNumber === "number" ? d.InvoiceNumber : undefined,
-          Status: typeof d.Status === "number" ? d.Status : undefined
-        }
-      },
-      async () => {
-        // Printing is what turns the invoice into status 50: if it is, the print landed.
-        const [invoice] = await listAll("salesinvoice/SalesInvoices", {
-          filter: odata.eq("InvoiceID", odata.guid(invoiceId)),
-          select: ["InvoiceID", "InvoiceNumber", "Status"],
-          schema: SalesInvoice,
-          division: div
-        })
-        return invoice?.Status === 50
-          ? { InvoiceID: invoiceId, InvoiceNumber: invoice.InvoiceNumber ?? undefined, Status: 50 }
-          : undefined
-      }
-    )
-  }
-
-  const createAccount: ExactClient["createAccount"] = async (account, accountOptions = {}) => {
-    const div = await division(accountOptions.division)
-    const post = async () => {
-      const answer = await postJson("crm/Accounts", div, account)
-      return decodeRecord(Account, answer.d as Record<string, unknown>, "crm/Accounts")
-    }
-    const code = account.Code
-    // Without a code there is nothing to look an account up by, so an ambiguous POST is not retried.
-    if (code === undefined || code.trim() === "") return post()
-    return postOnce("account", post, async () => {
-      const [found] = await listAll("crm/Accounts", {
-        // Exact keeps account codes right-aligned in 18 characters.
-        filter: odata.eq("Code", code.trim().padStart(18, " ")),
-        schema: Account,
-        select: ["ID", "Code", "Name"],
-        division: div
-      })
-      return found
-    })
-  }
-
-  const api = createClient<paths>({
-    baseUrl: `${baseUrl}/api`,
-    fetch: async (request: Request) => {
-      const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.text()
-      const { response, text } = await send({
-        method: request.method,
-        url: request.url,
-        headers: request.headers,
-        ...(body === undefined ? {} : { body })
-      })
-      return new Response(text, { status: response.status, headers: response.headers })
-    }
-  })
-
-  const authFace: ExactAuth = {
-    authorizeUrl: (authorizeOptions = {}) => {
-      const url = new URL(`${baseUrl}/api/oauth2/auth`)
-      url.searchParams.set("client_id", options.clientId)
-      url.searchParams.set("redirect_uri", options.redirectUri)
-      url.searchParams.set("response_type", "code")
-      if (authorizeOptions.state !== undefined) url.searchParams.set("state", authorizeOptions.state)
-      if (authorizeOptions.forceLogin) url.searchParams.set("force_login", "1")
-      return url.toString()
-    },
-    exchangeCode: async (code) => {
-      remember(code)
-      const sentAt = clock.now()
-      const { status, body } = await tokenCall({
-        grant_type: "authorization_code",
-        code,
-        redirect_uri: options.redirectUri
-      })
-      if (status !== 200) {
-        const record = (body ?? {}) as Record<string, unknown>
-        const error = typeof record.error === "string" ? record.error : "unknown_error"
-        const description = typeof record.error_description === "string" ? record.error_description : ""
-        if (status === 400 || status === 401) {
-          throw new ExactError({
-            reason: new Unauthorized({ message: `Exact refused the authorization code (${error}: ${description})` }),
-            method: "POST",
-            endpoint: "oauth2/token"
-          })
-        }
-        throw tokenEndpointError(status, error, description)
-      }
-      const tokens = toTokenSet(body, sentAt, clock.now())
-      await auth.save(tokens)
-      log("info", "exact: authorised; token chain stored")
-      return { obtainedAt: tokens.obtainedAt, expiresAt: tokens.expiresAt }
-    },
-    keepAlive: async () => {
-      const stored = await auth.stored()
-      if (!stored) {
-        throw new ExactError({ reason: new Unauthorized({ message: "No tokens yet: nothing to keep alive" }) })
-      }
-      if (!auth.due(stored)) return { refreshed: false, expiresAt: stored.expiresAt }
-      const next = await auth.refresh(stored, false)
-      return { refreshed: next.refreshToken !== stored.refreshToken, expiresAt: next.expiresAt }
-    },
-    status: async () => {
-      const stored = await auth.stored()
-      return stored
-        ? { authorised: true, obtainedAt: stored.obtainedAt, expiresAt: stored.expiresAt }
-        : { authorised: false }
-    }
-  }
+  const writer: Writer = { api, apiBase, division, clock, log }
 
   const client: ExactClient = {
     api,
-    auth: authFace,
+    auth: oauthFace({ app: options, baseUrl, clock, auth, call, secrets, log }),
     baseUrl,
-    me,
-    division: () => division(),
-    divisions: async () => listAll("system/Divisions", { schema: Division }),
-    paginate,
-    listAll,
-    findSalesInvoiceByYourRef,
-    createSalesInvoice,
-    processSalesInvoice,
-    createAccount
+    me: (meOptions = {}) => readMe(writer, meOptions.signal),
+    division: (divisionOptions = {}) => division(undefined, divisionOptions.signal),
+    divisions: (divisionsOptions = {}) =>
+      listAll(writer, "system/Divisions", { schema: Division, signal: divisionsOptions.signal }),
+    paginate: (endpoint, listOptions) => paginate(writer, endpoint, listOptions),
+    listAll: (endpoint, listOptions) => listAll(writer, endpoint, listOptions),
+    findSalesInvoiceByYourRef: (...args) => findSalesInvoiceByYourRef(writer, ...args),
+    createSalesInvoice: (...args) => createSalesInvoice(writer, ...args),
+    processSalesInvoice: (...args) => processSalesInvoice(writer, ...args),
+    createAccount: (...args) => createAccount(writer, ...args)
   }
   // What a console.log or a JSON dump of the client shows: no options, no secrets.
   Object.defineProperty(client, Symbol.for("nodejs.util.inspect.custom"), {

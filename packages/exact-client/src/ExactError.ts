@@ -14,7 +14,7 @@ import { Schema } from "effect"
  *
  * @since 0.1.0
  */
-export class Unauthorized extends Schema.TaggedClass<Unauthorized>()("Unauthorized", {
+export class UnauthorizedError extends Schema.TaggedError<UnauthorizedError>()("UnauthorizedError", {
   message: Schema.String
 }) {}
 
@@ -23,7 +23,7 @@ export class Unauthorized extends Schema.TaggedClass<Unauthorized>()("Unauthoriz
  *
  * @since 0.1.0
  */
-export class TokenChainBroken extends Schema.TaggedClass<TokenChainBroken>()("TokenChainBroken", {
+export class TokenChainBrokenError extends Schema.TaggedError<TokenChainBrokenError>()("TokenChainBrokenError", {
   message: Schema.String
 }) {}
 
@@ -32,7 +32,7 @@ export class TokenChainBroken extends Schema.TaggedClass<TokenChainBroken>()("To
  *
  * @since 0.1.0
  */
-export class Forbidden extends Schema.TaggedClass<Forbidden>()("Forbidden", {
+export class ForbiddenError extends Schema.TaggedError<ForbiddenError>()("ForbiddenError", {
   exactReason: Schema.optionalKey(Schema.String),
   message: Schema.String
 }) {}
@@ -42,7 +42,7 @@ export class Forbidden extends Schema.TaggedClass<Forbidden>()("Forbidden", {
  *
  * @since 0.1.0
  */
-export class NotFound extends Schema.TaggedClass<NotFound>()("NotFound", {
+export class NotFoundError extends Schema.TaggedError<NotFoundError>()("NotFoundError", {
   message: Schema.String
 }) {}
 
@@ -51,7 +51,7 @@ export class NotFound extends Schema.TaggedClass<NotFound>()("NotFound", {
  *
  * @since 0.1.0
  */
-export class Validation extends Schema.TaggedClass<Validation>()("Validation", {
+export class ValidationError extends Schema.TaggedError<ValidationError>()("ValidationError", {
   message: Schema.String,
   messages: Schema.Array(Schema.String)
 }) {}
@@ -61,25 +61,36 @@ export class Validation extends Schema.TaggedClass<Validation>()("Validation", {
  *
  * @since 0.1.0
  */
-export class RateLimited extends Schema.TaggedClass<RateLimited>()("RateLimited", {
+export class RateLimitedError extends Schema.TaggedError<RateLimitedError>()("RateLimitedError", {
   resetAt: Schema.optionalKey(Schema.Number)
-}) {}
+}) {
+  override get message(): string {
+    return describe(this)
+  }
+}
 
 /**
  * The division's daily budget is spent; calls fail fast until `resetAt` (epoch ms, UTC midnight).
  *
  * @since 0.1.0
  */
-export class DailyLimitExhausted extends Schema.TaggedClass<DailyLimitExhausted>()("DailyLimitExhausted", {
-  resetAt: Schema.Number
-}) {}
+export class DailyLimitExhaustedError extends Schema.TaggedError<DailyLimitExhaustedError>()(
+  "DailyLimitExhaustedError",
+  {
+    resetAt: Schema.Number
+  }
+) {
+  override get message(): string {
+    return describe(this)
+  }
+}
 
 /**
  * Exact answered with a 5xx.
  *
  * @since 0.1.0
  */
-export class Server extends Schema.TaggedClass<Server>()("Server", {
+export class ServerError extends Schema.TaggedError<ServerError>()("ServerError", {
   status: Schema.Number,
   message: Schema.String
 }) {}
@@ -89,16 +100,29 @@ export class Server extends Schema.TaggedClass<Server>()("Server", {
  *
  * @since 0.1.0
  */
-export class Timeout extends Schema.TaggedClass<Timeout>()("Timeout", {
+export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutError", {
   timeoutMs: Schema.Number
-}) {}
+}) {
+  override get message(): string {
+    return describe(this)
+  }
+}
 
 /**
  * The connection failed (DNS, reset, refused): the request may or may not have taken effect.
  *
  * @since 0.1.0
  */
-export class Transport extends Schema.TaggedClass<Transport>()("Transport", {
+export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
+  message: Schema.String
+}) {}
+
+/**
+ * The caller aborted the call through its `AbortSignal`; a write may or may not have taken effect.
+ *
+ * @since 0.1.0
+ */
+export class AbortedError extends Schema.TaggedError<AbortedError>()("AbortedError", {
   message: Schema.String
 }) {}
 
@@ -107,7 +131,7 @@ export class Transport extends Schema.TaggedClass<Transport>()("Transport", {
  *
  * @since 0.1.0
  */
-export class Decode extends Schema.TaggedClass<Decode>()("Decode", {
+export class DecodeError extends Schema.TaggedError<DecodeError>()("DecodeError", {
   message: Schema.String,
   record: Schema.optionalKey(Schema.String),
   field: Schema.optionalKey(Schema.String)
@@ -119,17 +143,18 @@ export class Decode extends Schema.TaggedClass<Decode>()("Decode", {
  * @since 0.1.0
  */
 export const ExactErrorReason = Schema.Union([
-  Unauthorized,
-  TokenChainBroken,
-  Forbidden,
-  NotFound,
-  Validation,
-  RateLimited,
-  DailyLimitExhausted,
-  Server,
-  Timeout,
-  Transport,
-  Decode
+  UnauthorizedError,
+  TokenChainBrokenError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+  RateLimitedError,
+  DailyLimitExhaustedError,
+  ServerError,
+  TimeoutError,
+  TransportError,
+  DecodeError,
+  AbortedError
 ])
 
 /**
@@ -140,7 +165,7 @@ export const ExactErrorReason = Schema.Union([
 export type ExactErrorReason = typeof ExactErrorReason.Type
 
 /**
- * The error every client call rejects with (and every `ExactOnline` effect fails with).
+ * The error every client call rejects with.
  *
  * @example
  * ```ts
@@ -149,7 +174,7 @@ export type ExactErrorReason = typeof ExactErrorReason.Type
  * try {
  *   await exact.createSalesInvoice(invoice, { yourRef: "CW-10231" })
  * } catch (error) {
- *   if (error instanceof ExactError && error.reason._tag === "Validation") console.error(error.reason.messages)
+ *   if (error instanceof ExactError && error.reason._tag === "ValidationError") console.error(error.reason.messages)
  *   else throw error
  * }
  * ```
@@ -165,23 +190,24 @@ export class ExactError extends Schema.TaggedError<ExactError>()("ExactError", {
 }) {
   override get message(): string {
     const where = this.endpoint === undefined ? "" : ` (${this.method ?? ""} ${this.endpoint})`.replace("( ", "(")
-    return `Exact Online ${this.reason._tag}${where}: ${describe(this.reason)}`
+    // The tag without its `Error` suffix reads as before: "Exact Online NotFound (GET …): …".
+    return `Exact Online ${this.reason._tag.replace(/Error$/, "")}${where}: ${describe(this.reason)}`
   }
 }
 
 const describe = (reason: ExactErrorReason): string => {
   switch (reason._tag) {
-    case "RateLimited":
+    case "RateLimitedError":
       return reason.resetAt === undefined
         ? "still rate limited after retrying"
         : `still rate limited after retrying; the minute resets at ${new Date(reason.resetAt).toISOString()}`
-    case "DailyLimitExhausted":
+    case "DailyLimitExhaustedError":
       return `the division's daily call budget is spent until ${new Date(reason.resetAt).toISOString()}`
-    case "Timeout":
+    case "TimeoutError":
       return `no answer within ${reason.timeoutMs} ms`
-    case "Forbidden":
+    case "ForbiddenError":
       return reason.exactReason === undefined ? reason.message : `${reason.exactReason}: ${reason.message}`
-    case "Decode":
+    case "DecodeError":
       return (
         [reason.record, reason.field].filter((part) => part !== undefined).join(".") +
         (reason.record || reason.field ? ": " : "") +

@@ -4,7 +4,11 @@
  * @packageDocumentation
  */
 
-/** The npm name of this package, for diagnostics and user agents. */
+/**
+ * The npm name of this package, for diagnostics and user agents.
+ *
+ * @since 0.1.0
+ */
 export const packageName = "@psa-ledger/exact-client" as const
 
 export { type ExactClock, systemClock } from "./Clock.ts"
@@ -20,25 +24,31 @@ export {
   exactRegionHosts,
   type ListOptions,
   type ProcessedSalesInvoice,
+  type RequestOptions,
   type SalesInvoiceDraft,
   type SalesInvoiceLineDraft
 } from "./ExactClient.ts"
 export {
-  DailyLimitExhausted,
-  Decode,
+  AbortedError,
+  DailyLimitExhaustedError,
+  DecodeError,
   ExactError,
   ExactErrorReason,
-  Forbidden,
-  NotFound,
-  RateLimited,
-  Server,
-  Timeout,
-  TokenChainBroken,
-  Transport,
-  Unauthorized,
-  Validation
+  ForbiddenError,
+  NotFoundError,
+  RateLimitedError,
+  ServerError,
+  TimeoutError,
+  TokenChainBrokenError,
+  TransportError,
+  UnauthorizedError,
+  ValidationError
 } from "./ExactError.ts"
-export { ExactOnline, type ExactOnlineService, exactOnlineFromClient } from "./ExactOnline.ts"
+/**
+ * The generated OpenAPI types of the endpoints the client knows, for typing `api` calls.
+ *
+ * @since 0.1.0
+ */
 export type { components as ExactOpenApiComponents, paths as ExactOpenApiPaths } from "./generated/exact.ts"
 export {
   type DecimalLiteral,

@@ -35,7 +35,7 @@ describe("OAuth", () => {
     expect(await exact.division()).toBe(1001)
     // The code was single-use.
     const again = await rejection(exact.auth.exchangeCode(redirect.searchParams.get("code") ?? ""))
-    expect(again.reason._tag).toBe("Unauthorized")
+    expect(again.reason._tag).toBe("UnauthorizedError")
   })
 
   it("uses an access token until its last 30 s and never refreshes within 570 s", async () => {
@@ -200,7 +200,7 @@ describe("OAuth", () => {
     const lazy = idle.client({ division: 1001 })
     await idle.authorise(lazy)
     await idle.clock.sleep(31 * 86_400_000)
-    expect((await rejection(lazy.me())).reason._tag).toBe("TokenChainBroken")
+    expect((await rejection(lazy.me())).reason._tag).toBe("TokenChainBrokenError")
   })
 })
 
@@ -218,7 +218,7 @@ describe("rate limits", () => {
     expect(clock.now() - start).toBeGreaterThanOrEqual(120_000)
   })
 
-  it("fails fast with DailyLimitExhausted, carrying the reset, once the day's budget is spent", async () => {
+  it("fails fast with DailyLimitExhaustedError, carrying the reset, once the day's budget is spent", async () => {
     const { sim, client, authorise } = world()
     const exact = client({ division: 1001 })
     await authorise(exact)
@@ -226,13 +226,13 @@ describe("rate limits", () => {
     await exact.listAll("vat/VATCodes")
     const before = sim.requestCount()
     const error = await rejection(exact.listAll("vat/VATCodes"))
-    expect(error.reason._tag).toBe("DailyLimitExhausted")
-    expect(error.reason._tag === "DailyLimitExhausted" && error.reason.resetAt).toBe(Date.UTC(2026, 1, 3))
+    expect(error.reason._tag).toBe("DailyLimitExhaustedError")
+    expect(error.reason._tag === "DailyLimitExhaustedError" && error.reason.resetAt).toBe(Date.UTC(2026, 1, 3))
     expect(sim.requestCount()).toBe(before)
     // A fresh client learns it from Exact's 429 and fails at once too.
     const other = client({ division: 1001, tokens: memoryTokenStore() })
     await authorise(other)
-    expect((await rejection(other.listAll("vat/VATCodes"))).reason._tag).toBe("DailyLimitExhausted")
+    expect((await rejection(other.listAll("vat/VATCodes"))).reason._tag).toBe("DailyLimitExhaustedError")
   })
 })
 
@@ -382,39 +382,42 @@ describe("errors", () => {
       const error = await rejection(promise)
       expect(error.reason._tag).toBe(tag)
       expect(error).toBeInstanceOf(Error)
+      // The reason is an Error too, with a message of its own.
+      expect(error.reason).toBeInstanceOf(Error)
+      expect(error.reason.message).not.toBe("")
       errors.push(error)
       reasons.add(tag)
     }
     const recorded = recordingStore()
     const codes: Array<string> = []
 
-    await expectReason("Unauthorized", client({ tokens: recorded.store }).me())
+    await expectReason("UnauthorizedError", client({ tokens: recorded.store }).me())
     // A generous per-attempt timeout: on a loaded machine a short one turns other cases into Timeout.
     const exact = client({ tokens: recorded.store, division: 1001, timeoutMs: 20_000, maxRetries: 1 })
     codes.push(await authorise(exact))
-    await expectReason("Forbidden", exact.listAll("crm/Accounts", { division: 2002 }))
+    await expectReason("ForbiddenError", exact.listAll("crm/Accounts", { division: 2002 }))
     expect(errors.at(-1)?.reason).toMatchObject({ exactReason: "NoDivisionAccess" })
-    await expectReason("NotFound", exact.listAll("crm/NoSuchThing"))
-    await expectReason("Validation", exact.createAccount({ Name: "" }))
-    await expectReason("Decode", exact.listAll("crm/Accounts", { schema: Me }))
+    await expectReason("NotFoundError", exact.listAll("crm/NoSuchThing"))
+    await expectReason("ValidationError", exact.createAccount({ Name: "" }))
+    await expectReason("DecodeError", exact.listAll("crm/Accounts", { schema: Me }))
     expect(errors.at(-1)?.reason).toMatchObject({ field: "UserID" })
     sim.inject({ method: "GET", endpoint: "vat/VATCodes", kind: "error-before-commit", status: 503, times: 2 })
-    await expectReason("Server", exact.listAll("vat/VATCodes"))
+    await expectReason("ServerError", exact.listAll("vat/VATCodes"))
     // Only the timeout case gets a short limit, against an answer held back far longer than it.
     const impatient = client({ tokens: recorded.store, division: 1001, timeoutMs: 200, maxRetries: 1 })
     sim.inject({ method: "GET", endpoint: "vat/VATCodes", kind: "hang-after-commit", hangMs: 20_000, times: 2 })
-    await expectReason("Timeout", impatient.listAll("vat/VATCodes"))
+    await expectReason("TimeoutError", impatient.listAll("vat/VATCodes"))
     sim.inject({ method: "GET", endpoint: "vat/VATCodes", kind: "network-error", times: 2 })
-    await expectReason("Transport", exact.listAll("vat/VATCodes"))
+    await expectReason("TransportError", exact.listAll("vat/VATCodes"))
     const tight = world({ minutelyLimit: 0 })
     const limited = tight.client({ division: 1001 })
     codes.push(await tight.authorise(limited))
-    await expectReason("RateLimited", limited.listAll("vat/VATCodes"))
+    await expectReason("RateLimitedError", limited.listAll("vat/VATCodes"))
     const daily = world()
     const spent = daily.client({ division: 1001 })
     codes.push(await daily.authorise(spent))
     daily.sim.setDailyUsed(1001, 5_000)
-    await expectReason("DailyLimitExhausted", spent.listAll("vat/VATCodes"))
+    await expectReason("DailyLimitExhaustedError", spent.listAll("vat/VATCodes"))
     // A worker that refreshed outside the shared store leaves us holding an old refresh token.
     const broken = world()
     const brokenStore = recordingStore()
@@ -434,22 +437,22 @@ describe("errors", () => {
       })
     )
     const rogueTokens = (await rogue.json()) as { access_token: string; refresh_token: string }
-    await expectReason("TokenChainBroken", victim.me())
+    await expectReason("TokenChainBrokenError", victim.me())
     expect(clock.now()).toBeGreaterThan(0)
 
     expect([...reasons].sort()).toEqual(
       [
-        "DailyLimitExhausted",
-        "Decode",
-        "Forbidden",
-        "NotFound",
-        "RateLimited",
-        "Server",
-        "Timeout",
-        "TokenChainBroken",
-        "Transport",
-        "Unauthorized",
-        "Validation"
+        "DailyLimitExhaustedError",
+        "DecodeError",
+        "ForbiddenError",
+        "NotFoundError",
+        "RateLimitedError",
+        "ServerError",
+        "TimeoutError",
+        "TokenChainBrokenError",
+        "TransportError",
+        "UnauthorizedError",
+        "ValidationError"
       ].sort()
     )
     const secrets = [

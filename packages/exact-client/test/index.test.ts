@@ -6,4 +6,69 @@ describe("@psa-ledger/exact-client entry", () => {
     const manifest = await import("../package.json", { with: { type: "json" } })
     expect(entry.packageName).toBe(manifest.default.name)
   })
+
+  it("exports exactly these runtime names (a change here is a deliberate API change)", () => {
+    expect(Object.keys(entry).sort()).toEqual(
+      [
+        "AbortedError",
+        "Account",
+        "DailyLimitExhaustedError",
+        "Decimal",
+        "DecodeError",
+        "Division",
+        "ExactDate",
+        "ExactError",
+        "ExactErrorReason",
+        "ForbiddenError",
+        "GLAccount",
+        "Guid",
+        "Item",
+        "Me",
+        "NotFoundError",
+        "PaymentCondition",
+        "PurchaseInvoice",
+        "PurchaseInvoiceLine",
+        "RateLimitedError",
+        "Receivable",
+        "SalesInvoice",
+        "SalesInvoiceLine",
+        "ServerError",
+        "Subscription",
+        "SubscriptionLine",
+        "TimeoutError",
+        "TokenChainBrokenError",
+        "TransportError",
+        "UnauthorizedError",
+        "VATCode",
+        "ValidationError",
+        "createExactClient",
+        "exactRegionHosts",
+        "isGuid",
+        "literal",
+        "memoryTokenStore",
+        "odata",
+        "packageName",
+        "parseExactDate",
+        "parseExactJson",
+        "plainRecord",
+        "systemClock",
+        "toExactJson"
+      ].sort()
+    )
+  })
+
+  it("every reason is an Error whose tag is its class name", () => {
+    for (const [name, value] of Object.entries(entry)) {
+      if (!name.endsWith("Error") || name === "ExactError") continue
+      const reason = new (value as new (fields: Record<string, unknown>) => Error & { _tag: string })({
+        message: "m",
+        messages: [],
+        status: 500,
+        resetAt: 0,
+        timeoutMs: 1
+      })
+      expect(reason).toBeInstanceOf(Error)
+      expect(reason._tag).toBe(name)
+    }
+  })
 })

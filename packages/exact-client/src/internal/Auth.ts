@@ -1,5 +1,12 @@
 import type { ExactClock } from "../Clock.ts"
-import { ExactError, RateLimited, Server, TokenChainBroken, Unauthorized, Validation } from "../ExactError.ts"
+import {
+  ExactError,
+  RateLimitedError,
+  ServerError,
+  TokenChainBrokenError,
+  UnauthorizedError,
+  ValidationError
+} from "../ExactError.ts"
 import type { TokenSet, TokenStore } from "../TokenStore.ts"
 
 /** Exact refuses a refresh within 570 s of the previous one. */
@@ -64,7 +71,9 @@ export class Auth {
       const loaded = await this.#store.load()
       if (!loaded) {
         throw new ExactError({
-          reason: new Unauthorized({ message: "No tokens yet: authorise with auth.authorizeUrl and auth.exchangeCode" })
+          reason: new UnauthorizedError({
+            message: "No tokens yet: authorise with auth.authorizeUrl and auth.exchangeCode"
+          })
         })
       }
       tokens = this.#keep(loaded)
@@ -103,7 +112,9 @@ export class Auth {
   async #refreshLocked(seen: TokenSet, force: boolean): Promise<TokenSet> {
     const current = await this.#store.load()
     if (!current) {
-      throw new ExactError({ reason: new TokenChainBroken({ message: "The token store is empty: consent again" }) })
+      throw new ExactError({
+        reason: new TokenChainBrokenError({ message: "The token store is empty: consent again" })
+      })
     }
     if (current.accessToken !== seen.accessToken && !this.due(current)) return current
     // A 401 forces the refresh of the token it refused, never of a newer one another worker saved.
@@ -124,7 +135,7 @@ export class Auth {
       } else {
         // Refused while valid by every reckoning: Exact would refuse a refresh too (and count an error).
         throw new ExactError({
-          reason: new Unauthorized({
+          reason: new UnauthorizedError({
             message: "The access token was refused and may not be refreshed yet (570 s rule)"
           }),
           method: "POST",
@@ -154,14 +165,14 @@ export class Auth {
       if (latest && latest.refreshToken !== current.refreshToken) return latest
       this.#log("warn", "exact: the refresh-token chain is broken; the user must consent again")
       throw new ExactError({
-        reason: new TokenChainBroken({ message: `Exact refused the refresh token (${error}: ${description})` }),
+        reason: new TokenChainBrokenError({ message: `Exact refused the refresh token (${error}: ${description})` }),
         method: "POST",
         endpoint
       })
     }
     if (status === 400 && /expired|invalid/i.test(`${error} ${description}`)) {
       throw new ExactError({
-        reason: new TokenChainBroken({ message: `Exact refused the refresh token (${error}: ${description})` }),
+        reason: new TokenChainBrokenError({ message: `Exact refused the refresh token (${error}: ${description})` }),
         method: "POST",
         endpoint
       })
@@ -179,7 +190,7 @@ export class Auth {
         if (await this.#store.compareAndSet(previous, next)) return
       }
       throw new ExactError({
-        reason: new Unauthorized({ message: "Could not save the new tokens: the store kept changing" })
+        reason: new UnauthorizedError({ message: "Could not save the new tokens: the store kept changing" })
       })
     })
     this.#cached = next
@@ -194,12 +205,12 @@ export const tokenEndpointError = (status: number, error: string, description: s
   const message = `${error}${description ? `: ${description}` : ""}`
   const reason =
     status === 429
-      ? new RateLimited({})
+      ? new RateLimitedError({})
       : status >= 500
-        ? new Server({ status, message })
+        ? new ServerError({ status, message })
         : status === 400
-          ? new Validation({ message, messages: [message] })
-          : new Unauthorized({ message })
+          ? new ValidationError({ message, messages: [message] })
+          : new UnauthorizedError({ message })
   return new ExactError({ reason, method: "POST", endpoint })
 }
 
@@ -220,7 +231,7 @@ export const toTokenSet = (body: unknown, sentAt: number, arrivedAt: number): To
     !Number.isFinite(seconds)
   ) {
     throw new ExactError({
-      reason: new Unauthorized({
+      reason: new UnauthorizedError({
         message: "The token endpoint answered without access_token, refresh_token or expires_in"
       }),
       method: "POST",

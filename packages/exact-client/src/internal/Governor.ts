@@ -1,5 +1,6 @@
 import type { ExactClock } from "../Clock.ts"
-import { DailyLimitExhausted, ExactError } from "../ExactError.ts"
+import { DailyLimitExhaustedError, ExactError } from "../ExactError.ts"
+import { sleep } from "./Abort.ts"
 
 interface Budget {
   minuteRemaining: number | undefined
@@ -48,8 +49,8 @@ export class Governor {
     return budget
   }
 
-  /** Waits until a call may be sent; fails fast when the day is spent. */
-  async acquire(key: string, method: string, endpoint: string): Promise<void> {
+  /** Waits until a call may be sent (or `signal` fires); fails fast when the day is spent. */
+  async acquire(key: string, method: string, endpoint: string, signal?: AbortSignal): Promise<void> {
     const budget = this.#budget(key)
     for (;;) {
       const now = this.#clock.now()
@@ -58,7 +59,7 @@ export class Governor {
         budget.dayReset = undefined
       }
       if (budget.dayRemaining !== undefined && budget.dayReset !== undefined && budget.dayRemaining <= 0) {
-        throw new ExactError({ reason: new DailyLimitExhausted({ resetAt: budget.dayReset }), method, endpoint })
+        throw new ExactError({ reason: new DailyLimitExhaustedError({ resetAt: budget.dayReset }), method, endpoint })
       }
       if (budget.minuteReset !== undefined && now >= budget.minuteReset + resetMargin) {
         budget.minuteRemaining = undefined
@@ -73,10 +74,10 @@ export class Governor {
       if (budget.minuteRemaining !== undefined && budget.minuteRemaining <= 0 && budget.minuteReset !== undefined) {
         const wait = Math.max(0, budget.minuteReset + resetMargin - now)
         this.#onWait(wait, key)
-        await this.#clock.sleep(wait)
+        await sleep(this.#clock, wait, signal, { method, endpoint })
       } else {
         // Another request is probing or in flight: wait a moment for its headers.
-        await this.#clock.sleep(10)
+        await sleep(this.#clock, 10, signal, { method, endpoint })
       }
     }
   }
