@@ -1,6 +1,7 @@
 import { Result, Schema, type SchemaIssue } from "effect"
 import createClient, { type Client } from "openapi-fetch"
 import {
+  Aborted,
   ConnectWiseError,
   type ConnectWiseErrorReason,
   Decode,
@@ -15,6 +16,7 @@ import {
   type ValidationIssue
 } from "./ConnectWiseError.ts"
 import type { paths } from "./generated/connectwise.ts"
+import { raceAbort, sleepUnlessAborted } from "./internal/abort.ts"
 import { parseJsonLossless, stringifyJson } from "./internal/json.ts"
 import type { PatchOperation } from "./patch.ts"
 import { type RecordPath, recordSchemas } from "./Records.ts"
@@ -50,8 +52,8 @@ export interface ConnectWiseClientOptions {
   /** Backoff base (default 500 ms) and cap (default 30,000 ms). */
   readonly retryBaseDelayMs?: number
   readonly retryMaxDelayMs?: number
-  /** Injectable for tests: how to wait, and the jitter source in [0, 1). */
-  readonly sleep?: (ms: number) => Promise<void>
+  /** Injectable for tests: how to wait (ending early when `signal` fires), and the jitter source in [0, 1). */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
   readonly random?: () => number
 }
 
@@ -73,6 +75,11 @@ export type RecordOf<P extends keyof Paths> = P extends RecordPath
     ? R
     : OkBody<GetOp<P>>
 
+/** Per-call options: aborting `signal` aborts the request in flight and any wait before a retry. */
+export interface RequestOptions {
+  readonly signal?: AbortSignal
+}
+
 /** Query options of list and count helpers. */
 export interface ListQuery {
   /** A `conditions` string, e.g. from the {@link import("./conditions.ts").conditions} builder. */
@@ -83,6 +90,8 @@ export interface ListQuery {
   readonly fields?: string
   /** Rows per page (default and maximum 1,000). */
   readonly pageSize?: number
+  /** Aborts the page in flight (and ends the iteration) when it fires. */
+  readonly signal?: AbortSignal
 }
 type WithPath<P extends keyof Paths, Q> = [PathParams<P>] extends [never]
   ? Q & { readonly path?: undefined }
@@ -99,10 +108,14 @@ export interface ConnectWiseClient {
   /** The number of matching records, from the path's `/count` endpoint. */
   readonly count: <P extends ListPath>(
     path: P,
-    query?: WithPath<P, Pick<ListQuery, "conditions" | "childConditions" | "customFieldConditions">>
+    query?: WithPath<P, Pick<ListQuery, "conditions" | "childConditions" | "customFieldConditions" | "signal">>
   ) => Promise<number>
   /** One record by id. */
-  readonly get: <P extends keyof Paths & `${string}{id}`>(path: P, params: PathParams<P>) => Promise<RecordOf<P>>
+  readonly get: <P extends keyof Paths & `${string}{id}`>(
+    path: P,
+    params: PathParams<P>,
+    options?: RequestOptions
+  ) => Promise<RecordOf<P>>
   /**
    * Creates a record. A POST is retried only when nothing can have been created (connection
    * refused, 429), or when `idempotencyCheck` finds no record from the failed attempt; if it
@@ -111,22 +124,25 @@ export interface ConnectWiseClient {
   readonly create: <P extends ListPath>(
     path: P,
     body: unknown,
-    options?: WithPath<P, { readonly idempotencyCheck?: () => Promise<unknown> }>
+    options?: WithPath<P, RequestOptions & { readonly idempotencyCheck?: () => Promise<unknown> }>
   ) => Promise<RecordOf<P>>
   /** Applies JSON Patch operations to one record and returns it as stored. */
   readonly patch: <P extends keyof Paths & `${string}{id}`>(
     path: P,
     params: PathParams<P>,
-    operations: ReadonlyArray<PatchOperation>
+    operations: ReadonlyArray<PatchOperation>,
+    options?: RequestOptions
   ) => Promise<RecordOf<P>>
   /** The API base URL in use (resolving the codebase first if needed). */
-  readonly resolveBaseUrl: () => Promise<string>
+  readonly resolveBaseUrl: (options?: RequestOptions) => Promise<string>
 }
 
 const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"])
 const RETRY_STATUS = new Set([502, 503, 504])
 const PLACEHOLDER = "https://connectwise.codebase.pending/apis/3.0"
 const INSPECT = Symbol.for("nodejs.util.inspect.custom")
+const signalOf = (options: RequestOptions): { signal?: AbortSignal } =>
+  options.signal ? { signal: options.signal } : {}
 
 class Semaphore {
   private active = 0
@@ -137,8 +153,23 @@ class Semaphore {
   constructor(limit: number) {
     this.limit = limit
   }
-  async run<A>(task: () => Promise<A>): Promise<A> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve))
+  async run<A>(task: () => Promise<A>, signal?: AbortSignal): Promise<A> {
+    if (this.active >= this.limit) {
+      await new Promise<void>((resolve, reject) => {
+        const turn = () => {
+          signal?.removeEventListener("abort", leave)
+          resolve()
+        }
+        // An aborted caller leaves the queue at once instead of waiting for a turn it no longer wants.
+        const leave = () => {
+          const index = this.waiting.indexOf(turn)
+          if (index >= 0) this.waiting.splice(index, 1)
+          reject(signal?.reason)
+        }
+        this.waiting.push(turn)
+        signal?.addEventListener("abort", leave, { once: true })
+      })
+    }
     this.active++
     try {
       return await task()
@@ -188,8 +219,9 @@ const templateOf = (url: URL, base: string): string => {
   return path.replace(/\/\d+(?=\/(additions|payments)\b)/g, "/{parentId}").replace(/\/\d+(?=\/|$)/g, "/{id}")
 }
 
-const reasonFor = async (response: Response): Promise<ConnectWiseErrorReason> => {
+const reasonFor = async (response: Response, signal: AbortSignal): Promise<ConnectWiseErrorReason> => {
   const text = await response.text().catch(() => "")
+  if (signal.aborted) return new Aborted({ message: "The caller aborted the request" })
   let body: { code?: unknown; message?: unknown; errors?: unknown } = {}
   try {
     const parsed: unknown = JSON.parse(text)
@@ -245,7 +277,7 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
   const maxRetries = options.maxRetries ?? 5
   const baseDelay = options.retryBaseDelayMs ?? 500
   const maxDelay = options.retryMaxDelayMs ?? 30_000
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
+  const sleep = options.sleep ?? sleepUnlessAborted
   const random = options.random ?? Math.random
   const fetchImpl = options.fetch ?? ((request: Request) => globalThis.fetch(request))
   const logger = options.logger ?? {}
@@ -255,7 +287,12 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
   const site = options.site?.replace(/^https?:\/\//, "").replace(/\/$/, "")
 
   let baseUrlPromise: Promise<string> | undefined
-  const resolveBaseUrl = (): Promise<string> => {
+  const aborted = (method: string, path: string) => () =>
+    new ConnectWiseError({ method, path, reason: new Aborted({ message: "The caller aborted the request" }) })
+  // The lookup is shared by every caller, so one caller's abort stops only its own wait.
+  const resolveBaseUrl = (request: RequestOptions = {}): Promise<string> =>
+    raceAbort(lookUpBaseUrl(), request.signal, aborted("GET", "/login/companyinfo/{companyId}"))
+  const lookUpBaseUrl = (): Promise<string> => {
     if (options.baseUrl) return Promise.resolve(options.baseUrl.replace(/\/$/, ""))
     if (!site) return Promise.reject(new TypeError("ConnectWise client needs either `site` or `baseUrl`"))
     if (options.codebase) return Promise.resolve(`https://${site}/${options.codebase.replace(/^\/|\/$/g, "")}/apis/3.0`)
@@ -293,6 +330,7 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
     postRetryCheck?: () => Promise<boolean>
   ): Promise<Response> => {
     const method = request.method.toUpperCase()
+    const signal = request.signal
     const body = method === "GET" || method === "HEAD" ? undefined : await request.arrayBuffer()
     const headers = new Headers(request.headers)
     if (authenticate) {
@@ -304,7 +342,11 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
     const fail = (reason: ConnectWiseErrorReason, status?: number): never => {
       throw new ConnectWiseError({ method, path: template, reason, ...(status !== undefined ? { status } : {}) })
     }
+    const stopIfAborted = () => {
+      if (signal.aborted) fail(new Aborted({ message: "The caller aborted the request" }))
+    }
     for (let attempt = 0; ; attempt++) {
+      stopIfAborted()
       const controller = new AbortController()
       let timedOut = false
       const timer = setTimeout(() => {
@@ -313,15 +355,17 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
       }, timeoutMs)
       let outcome: { response: Response } | { error: unknown }
       try {
-        const response = await gate.run(() =>
-          fetchImpl(
-            new Request(request.url, {
-              method,
-              headers,
-              signal: controller.signal,
-              ...(body !== undefined ? { body } : {})
-            })
-          )
+        const response = await gate.run(
+          () =>
+            fetchImpl(
+              new Request(request.url, {
+                method,
+                headers,
+                signal: AbortSignal.any([signal, controller.signal]),
+                ...(body !== undefined ? { body } : {})
+              })
+            ),
+          signal
         )
         outcome = { response }
       } catch (error) {
@@ -332,6 +376,7 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
       const retriesLeft = attempt < maxRetries
       const backoff = (): number => Math.min(maxDelay, baseDelay * 2 ** attempt) * (0.5 + random() / 2)
       if ("error" in outcome) {
+        stopIfAborted()
         const code = errorCode(outcome.error)
         // Refused means the request never reached a server: nothing can have been created.
         const provenUnsent = code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN"
@@ -353,7 +398,7 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
           attempt: attempt + 1,
           delayMs: Math.round(delay)
         })
-        await sleep(delay)
+        await sleep(delay, signal)
         continue
       }
       const response = outcome.response
@@ -365,7 +410,7 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
         (status === 429 ||
           (RETRY_STATUS.has(status) &&
             (IDEMPOTENT.has(method) || (postRetryCheck !== undefined && (await postRetryCheck())))))
-      if (!retryable) return fail(await reasonFor(response), status)
+      if (!retryable) return fail(await reasonFor(response, signal), status)
       const retryAfter = Number(response.headers.get("retry-after"))
       const delay = status === 429 && Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : backoff()
       await response.body?.cancel().catch(() => undefined)
@@ -376,7 +421,7 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
         attempt: attempt + 1,
         delayMs: Math.round(delay)
       })
-      await sleep(delay)
+      await sleep(delay, signal)
     }
   }
 
@@ -384,7 +429,7 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
     baseUrl: options.baseUrl?.replace(/\/$/, "") ?? PLACEHOLDER,
     bodySerializer: (b: unknown) => stringifyJson(b),
     fetch: async (request: Request) => {
-      const base = await resolveBaseUrl()
+      const base = await resolveBaseUrl({ signal: request.signal })
       const url = options.baseUrl ? request.url : request.url.replace(PLACEHOLDER, base)
       const routed = url === request.url ? request : new Request(url, request)
       return send(routed, templateOf(new URL(url), base))
@@ -394,9 +439,10 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
   const buildUrl = async (
     template: string,
     pathParams: Record<string, unknown> | undefined,
-    query: Record<string, string | number | undefined>
+    query: Record<string, string | number | undefined>,
+    signal: AbortSignal | undefined
   ) => {
-    const base = await resolveBaseUrl()
+    const base = await resolveBaseUrl({ ...(signal ? { signal } : {}) })
     const path = template.replace(/\{(\w+)\}/g, (_m, name: string) => {
       const value = pathParams?.[name]
       if (typeof value !== "number" && typeof value !== "string") throw new TypeError(`Missing path parameter ${name}`)
@@ -428,8 +474,22 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
     })
   }
 
-  const readJson = async (response: Response, method: string, template: string): Promise<unknown> => {
-    const text = await response.text()
+  const readJson = async (
+    response: Response,
+    method: string,
+    template: string,
+    signal: AbortSignal | undefined
+  ): Promise<unknown> => {
+    const text = await response.text().catch((error: unknown) => {
+      throw new ConnectWiseError({
+        method,
+        path: template,
+        status: response.status,
+        reason: signal?.aborted
+          ? new Aborted({ message: "The caller aborted the request" })
+          : new Transport({ message: error instanceof Error ? error.message : "The body could not be read" })
+      })
+    })
     try {
       return parseJsonLossless(text)
     } catch {
@@ -453,22 +513,27 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
 
   async function* paginate(template: string, query: ListQuery & { readonly path?: Record<string, unknown> } = {}) {
     const pageSize = Math.min(Math.max(query.pageSize ?? 1000, 1), 1000)
-    const first = await buildUrl(template, query.path, {
-      conditions: query.conditions,
-      childConditions: query.childConditions,
-      customFieldConditions: query.customFieldConditions,
-      orderBy: query.orderBy,
-      fields: query.fields,
-      pageSize
-    })
+    const first = await buildUrl(
+      template,
+      query.path,
+      {
+        conditions: query.conditions,
+        childConditions: query.childConditions,
+        customFieldConditions: query.customFieldConditions,
+        orderBy: query.orderBy,
+        fields: query.fields,
+        pageSize
+      },
+      query.signal
+    )
     // Forward-only paging does not combine with orderBy; page numbers do.
     const forwardOnly = query.orderBy === undefined
     let url: URL | undefined = first
     let page = 1
     while (url) {
       const headers: Record<string, string> = forwardOnly ? { "pagination-type": "forward-only" } : {}
-      const response = await send(new Request(url, { headers }), template)
-      const body = await readJson(response, "GET", template)
+      const response = await send(new Request(url, { headers, ...signalOf(query) }), template)
+      const body = await readJson(response, "GET", template, query.signal)
       if (!Array.isArray(body)) {
         throw new ConnectWiseError({
           method: "GET",
@@ -503,13 +568,18 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
     }) as ConnectWiseClient["listAll"],
     count: (async (path: string, query: ListQuery & { path?: Record<string, unknown> } = {}) => {
       const template = `${path}/count`
-      const url = await buildUrl(template, query.path, {
-        conditions: query.conditions,
-        childConditions: query.childConditions,
-        customFieldConditions: query.customFieldConditions
-      })
-      const response = await send(new Request(url), template)
-      const body = (await readJson(response, "GET", template)) as { count?: unknown } | null
+      const url = await buildUrl(
+        template,
+        query.path,
+        {
+          conditions: query.conditions,
+          childConditions: query.childConditions,
+          customFieldConditions: query.customFieldConditions
+        },
+        query.signal
+      )
+      const response = await send(new Request(url, signalOf(query)), template)
+      const body = (await readJson(response, "GET", template, query.signal)) as { count?: unknown } | null
       if (typeof body?.count !== "number" || !Number.isInteger(body.count)) {
         throw new ConnectWiseError({
           method: "GET",
@@ -520,16 +590,16 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
       }
       return body.count
     }) as ConnectWiseClient["count"],
-    get: (async (path: string, params: Record<string, unknown>) => {
-      const response = await send(new Request(await buildUrl(path, params, {})), path)
-      return decodeRecord(path, "GET", response.status, await readJson(response, "GET", path))
+    get: (async (path: string, params: Record<string, unknown>, opts: RequestOptions = {}) => {
+      const response = await send(new Request(await buildUrl(path, params, {}, opts.signal), signalOf(opts)), path)
+      return decodeRecord(path, "GET", response.status, await readJson(response, "GET", path, opts.signal))
     }) as ConnectWiseClient["get"],
     create: (async (
       path: string,
       body: unknown,
-      opts: { path?: Record<string, unknown>; idempotencyCheck?: () => Promise<unknown> } = {}
+      opts: { path?: Record<string, unknown>; idempotencyCheck?: () => Promise<unknown> } & RequestOptions = {}
     ) => {
-      const url = await buildUrl(path, opts.path, {})
+      const url = await buildUrl(path, opts.path, {}, opts.signal)
       let found: unknown
       const check = opts.idempotencyCheck
         ? async () => {
@@ -543,7 +613,8 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
           new Request(url, {
             method: "POST",
             headers: { "content-type": "application/json" },
-            body: stringifyJson(body)
+            body: stringifyJson(body),
+            ...signalOf(opts)
           }),
           path,
           true,
@@ -554,18 +625,24 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
         if (found !== undefined && found !== null) return decodeRecord(path, "POST", 201, found)
         throw error
       }
-      return decodeRecord(path, "POST", response.status, await readJson(response, "POST", path))
+      return decodeRecord(path, "POST", response.status, await readJson(response, "POST", path, opts.signal))
     }) as ConnectWiseClient["create"],
-    patch: (async (path: string, params: Record<string, unknown>, operations: ReadonlyArray<PatchOperation>) => {
+    patch: (async (
+      path: string,
+      params: Record<string, unknown>,
+      operations: ReadonlyArray<PatchOperation>,
+      opts: RequestOptions = {}
+    ) => {
       const response = await send(
-        new Request(await buildUrl(path, params, {}), {
+        new Request(await buildUrl(path, params, {}, opts.signal), {
           method: "PATCH",
           headers: { "content-type": "application/json" },
-          body: stringifyJson(operations)
+          body: stringifyJson(operations),
+          ...signalOf(opts)
         }),
         path
       )
-      return decodeRecord(path, "PATCH", response.status, await readJson(response, "PATCH", path))
+      return decodeRecord(path, "PATCH", response.status, await readJson(response, "PATCH", path, opts.signal))
     }) as ConnectWiseClient["patch"],
     resolveBaseUrl
   }

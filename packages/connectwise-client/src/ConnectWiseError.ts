@@ -39,6 +39,8 @@ export class Transport extends Schema.TaggedError<Transport>()("Transport", {
   message: Schema.String,
   code: Schema.optionalKey(Schema.String)
 }) {}
+/** The caller's `AbortSignal` fired: the request (or the wait before a retry) was abandoned. */
+export class Aborted extends Schema.TaggedError<Aborted>()("Aborted", { message: Schema.String }) {}
 /** The answer did not match the document: `field` names the offending field, `recordId` the record. */
 export class Decode extends Schema.TaggedError<Decode>()("Decode", {
   message: Schema.String,
@@ -56,6 +58,7 @@ export const ConnectWiseErrorReason = Schema.Union([
   Server,
   Timeout,
   Transport,
+  Aborted,
   Decode
 ])
 /** Why a ConnectWise call failed. */

@@ -15,10 +15,11 @@ export {
   createConnectWiseClient,
   type ListPath,
   type ListQuery,
-  type RecordOf
+  type RecordOf,
+  type RequestOptions
 } from "./Client.ts"
-export { ConnectWise } from "./ConnectWise.ts"
 export {
+  Aborted,
   ConnectWiseError,
   ConnectWiseErrorReason,
   Decode,

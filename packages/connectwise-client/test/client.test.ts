@@ -7,10 +7,10 @@ import {
   seedConnectWise,
   startConnectWiseServer
 } from "@psa-ledger/sandbox"
-import { BigDecimal, Effect } from "effect"
+import { BigDecimal } from "effect"
 import { setupServer } from "msw/node"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { ConnectWise, ConnectWiseError, conditions, createConnectWiseClient, patch } from "../src/index.ts"
+import { ConnectWiseError, conditions, createConnectWiseClient, patch } from "../src/index.ts"
 
 const secrets = {
   companyId: "acme",
@@ -262,19 +262,13 @@ describe("ConnectWise client against the simulation", () => {
     expectNoSecrets(inspect(client, { depth: 10, showHidden: true }), JSON.stringify(client), String(client), ...logs)
   })
 
-  it("offers an Effect service with the tagged error", async () => {
+  it("answers with promises and rejects with the tagged error (the Effect service is gone: pass a signal instead)", async () => {
     seedConnectWise(sim.store, { companies: 2 })
-    const program = Effect.gen(function* () {
-      const cw = yield* ConnectWise
-      const agreements = yield* cw.listAll("/finance/agreements", {
-        conditions: conditions.eq("agreementStatus", "Active")
-      })
-      const missing = yield* Effect.flip(cw.get("/finance/agreements/{id}", { id: 404 }))
-      return { count: agreements.length, reason: missing.reason._tag }
+    const client = makeClient({ ...secrets, sleep: () => Promise.resolve(), fetch: sim.handle })
+    const agreements = await client.listAll("/finance/agreements", {
+      conditions: conditions.eq("agreementStatus", "Active")
     })
-    const result = await Effect.runPromise(
-      program.pipe(Effect.provide(ConnectWise.layerTest(sim.handle, { ...secrets })))
-    )
-    expect(result).toEqual({ count: 2, reason: "NotFound" })
+    const missing = await failure(client.get("/finance/agreements/{id}", { id: 404 }))
+    expect({ count: agreements.length, reason: missing.reason._tag }).toEqual({ count: 2, reason: "NotFound" })
   })
 })
