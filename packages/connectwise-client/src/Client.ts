@@ -1,18 +1,18 @@
 import { Result, Schema, type SchemaIssue } from "effect"
 import createClient, { type Client } from "openapi-fetch"
 import {
-  Aborted,
+  AbortedError,
   ConnectWiseError,
   type ConnectWiseErrorReason,
-  Decode,
-  Forbidden,
-  NotFound,
-  RateLimited,
-  Server,
-  Timeout,
-  Transport,
-  Unauthorized,
-  Validation,
+  DecodeError,
+  ForbiddenError,
+  NotFoundError,
+  RateLimitedError,
+  ServerError,
+  TimeoutError,
+  TransportError,
+  UnauthorizedError,
+  ValidationError,
   type ValidationIssue
 } from "./ConnectWiseError.ts"
 import type { paths } from "./generated/connectwise.ts"
@@ -221,7 +221,7 @@ const templateOf = (url: URL, base: string): string => {
 
 const reasonFor = async (response: Response, signal: AbortSignal): Promise<ConnectWiseErrorReason> => {
   const text = await response.text().catch(() => "")
-  if (signal.aborted) return new Aborted({ message: "The caller aborted the request" })
+  if (signal.aborted) return new AbortedError({ message: "The caller aborted the request" })
   let body: { code?: unknown; message?: unknown; errors?: unknown } = {}
   try {
     const parsed: unknown = JSON.parse(text)
@@ -233,14 +233,17 @@ const reasonFor = async (response: Response, signal: AbortSignal): Promise<Conne
   const code = typeof body.code === "string" ? body.code : undefined
   switch (response.status) {
     case 401:
-      return new Unauthorized({ message })
+      return new UnauthorizedError({ message })
     case 403:
-      return new Forbidden({ message })
+      return new ForbiddenError({ message })
     case 404:
-      return new NotFound({ message })
+      return new NotFoundError({ message })
     case 429: {
       const retryAfter = Number(response.headers.get("retry-after"))
-      return new RateLimited({ message, ...(Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {}) })
+      return new RateLimitedError({
+        message,
+        ...(Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {})
+      })
     }
     default:
       if (response.status >= 400 && response.status < 500) {
@@ -252,9 +255,9 @@ const reasonFor = async (response: Response, signal: AbortSignal): Promise<Conne
               return [{ ...pick("code"), ...pick("message"), ...pick("resource"), ...pick("field") }]
             })
           : []
-        return new Validation({ message, errors, ...(code ? { code } : {}) })
+        return new ValidationError({ message, errors, ...(code ? { code } : {}) })
       }
-      return new Server({ message })
+      return new ServerError({ message })
   }
 }
 
@@ -288,7 +291,7 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
 
   let baseUrlPromise: Promise<string> | undefined
   const aborted = (method: string, path: string) => () =>
-    new ConnectWiseError({ method, path, reason: new Aborted({ message: "The caller aborted the request" }) })
+    new ConnectWiseError({ method, path, reason: new AbortedError({ message: "The caller aborted the request" }) })
   // The lookup is shared by every caller, so one caller's abort stops only its own wait.
   const resolveBaseUrl = (request: RequestOptions = {}): Promise<string> =>
     raceAbort(lookUpBaseUrl(), request.signal, aborted("GET", "/login/companyinfo/{companyId}"))
@@ -311,7 +314,7 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
           method: "GET",
           path,
           status: response.status,
-          reason: new Decode({ message: "The company info has no Codebase", field: "Codebase" })
+          reason: new DecodeError({ message: "The company info has no Codebase", field: "Codebase" })
         })
       }
       return `https://${site}/${info.Codebase.replace(/^\/|\/$/g, "")}/apis/3.0`
@@ -343,7 +346,7 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
       throw new ConnectWiseError({ method, path: template, reason, ...(status !== undefined ? { status } : {}) })
     }
     const stopIfAborted = () => {
-      if (signal.aborted) fail(new Aborted({ message: "The caller aborted the request" }))
+      if (signal.aborted) fail(new AbortedError({ message: "The caller aborted the request" }))
     }
     for (let attempt = 0; ; attempt++) {
       stopIfAborted()
@@ -384,8 +387,8 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
           retriesLeft &&
           (IDEMPOTENT.has(method) || provenUnsent || (postRetryCheck !== undefined && (await postRetryCheck())))
         const reason = timedOut
-          ? new Timeout({ message: `No answer within ${timeoutMs} ms`, timeoutMs })
-          : new Transport({
+          ? new TimeoutError({ message: `No answer within ${timeoutMs} ms`, timeoutMs })
+          : new TransportError({
               message: outcome.error instanceof Error ? outcome.error.message : "Network error",
               ...(code ? { code } : {})
             })
@@ -466,7 +469,7 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
       method,
       path: template,
       status,
-      reason: new Decode({
+      reason: new DecodeError({
         message: `${what} of ${template} does not match the document${field ? ` at ${field}` : ""}: ${result.failure.message.split("\n")[0]}`,
         ...(field ? { field } : {}),
         ...(recordId !== undefined ? { recordId } : {})
@@ -486,8 +489,8 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
         path: template,
         status: response.status,
         reason: signal?.aborted
-          ? new Aborted({ message: "The caller aborted the request" })
-          : new Transport({ message: error instanceof Error ? error.message : "The body could not be read" })
+          ? new AbortedError({ message: "The caller aborted the request" })
+          : new TransportError({ message: error instanceof Error ? error.message : "The body could not be read" })
       })
     })
     try {
@@ -497,7 +500,7 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
         method,
         path: template,
         status: response.status,
-        reason: new Decode({ message: `The body of ${method} ${template} is not valid JSON` })
+        reason: new DecodeError({ message: `The body of ${method} ${template} is not valid JSON` })
       })
     }
   }
@@ -539,7 +542,7 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
           method: "GET",
           path: template,
           status: response.status,
-          reason: new Decode({ message: `${template} did not answer with an array` })
+          reason: new DecodeError({ message: `${template} did not answer with an array` })
         })
       }
       for (const item of body) yield decodeRecord(template, "GET", response.status, item)
@@ -585,7 +588,7 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
           method: "GET",
           path: template,
           status: response.status,
-          reason: new Decode({ message: `${template} answered without an integer count`, field: "count" })
+          reason: new DecodeError({ message: `${template} answered without an integer count`, field: "count" })
         })
       }
       return body.count

@@ -19,18 +19,18 @@ export {
   type RequestOptions
 } from "./Client.ts"
 export {
-  Aborted,
+  AbortedError,
   ConnectWiseError,
   ConnectWiseErrorReason,
-  Decode,
-  Forbidden,
-  NotFound,
-  RateLimited,
-  Server,
-  Timeout,
-  Transport,
-  Unauthorized,
-  Validation,
+  DecodeError,
+  ForbiddenError,
+  NotFoundError,
+  RateLimitedError,
+  ServerError,
+  TimeoutError,
+  TransportError,
+  UnauthorizedError,
+  ValidationError,
   ValidationIssue
 } from "./ConnectWiseError.ts"
 export { type Condition, type ConditionValue, conditions, quote } from "./conditions.ts"

@@ -88,7 +88,7 @@ describe("aborting a call", () => {
   ] as const)("%s closes the connection and rejects promptly with an Aborted reason", async (_name, template, call) => {
     seedConnectWise(sim.store, { companies: 1, additionsPerAgreement: 1 })
     const { error, elapsedMs } = await abortMidRequest(template, call)
-    expect(error.reason._tag).toBe("Aborted")
+    expect(error.reason._tag).toBe("AbortedError")
     expect(elapsedMs).toBeLessThan(1000)
   })
 
@@ -105,7 +105,7 @@ describe("aborting a call", () => {
     controller.abort()
     const error = (await settled) as ConnectWiseError
     expect(performance.now() - started).toBeLessThan(1000)
-    expect(error.reason._tag).toBe("Aborted")
+    expect(error.reason._tag).toBe("AbortedError")
     expect(sim.requests.count("GET", "/system/info")).toBe(1)
   })
 
@@ -116,7 +116,7 @@ describe("aborting a call", () => {
         () => undefined,
         (e: unknown) => e as ConnectWiseError
       )
-    expect(error?.reason._tag).toBe("Aborted")
+    expect(error?.reason._tag).toBe("AbortedError")
     expect(sim.requests.total()).toBe(0)
   })
 })
