@@ -12,13 +12,21 @@ import { makeTransport } from "./internal/transport.ts"
 import type { PatchOperation } from "./patch.ts"
 import type { RecordPath, recordSchemas } from "./Records.ts"
 
-/** A structured logger; the client logs retries and never logs headers or keys. */
+/**
+ * A structured logger; the client logs retries and never logs headers or keys.
+ *
+ * @since 0.1.0
+ */
 export interface ConnectWiseLogger {
   readonly debug?: (message: string, fields?: Record<string, unknown>) => void
   readonly warn?: (message: string, fields?: Record<string, unknown>) => void
 }
 
-/** Options of {@link createConnectWiseClient}. */
+/**
+ * Options of {@link createConnectWiseClient}.
+ *
+ * @since 0.1.0
+ */
 export interface ConnectWiseClientOptions {
   /** The API host, e.g. `api-eu.myconnectwise.net`. */
   readonly site?: string
@@ -51,27 +59,47 @@ export interface ConnectWiseClientOptions {
 type Paths = paths
 type GetOp<P extends keyof Paths> = Paths[P] extends { get: infer O } ? O : never
 type OkBody<O> = O extends { responses: { 200: { content: { "application/json": infer B } } } } ? B : never
-/** The paths whose GET answers a JSON array (list endpoints). */
+/**
+ * The paths whose GET answers a JSON array (list endpoints).
+ *
+ * @since 0.1.0
+ */
 export type ListPath = {
   [P in keyof Paths]: OkBody<GetOp<P>> extends ReadonlyArray<unknown> ? P : never
 }[keyof Paths]
-/** The paths that answer `{count}`. */
+/**
+ * The paths that answer `{count}`.
+ *
+ * @since 0.1.0
+ */
 export type CountPath = Extract<keyof Paths, `${string}/count`>
 type PathParams<P extends keyof Paths> =
   GetOp<P> extends { parameters: { path: infer X } } ? (X extends Record<string, unknown> ? X : never) : never
-/** The record type a path yields: the Schema's type where one applies, the generated type otherwise. */
+/**
+ * The record type a path yields: the Schema's type where one applies, the generated type otherwise.
+ *
+ * @since 0.1.0
+ */
 export type RecordOf<P extends keyof Paths> = P extends RecordPath
   ? (typeof recordSchemas)[P]["Type"]
   : OkBody<GetOp<P>> extends ReadonlyArray<infer R>
     ? R
     : OkBody<GetOp<P>>
 
-/** Per-call options: aborting `signal` aborts the request in flight and any wait before a retry. */
+/**
+ * Per-call options: aborting `signal` aborts the request in flight and any wait before a retry.
+ *
+ * @since 0.1.0
+ */
 export interface RequestOptions {
   readonly signal?: AbortSignal
 }
 
-/** Query options of list and count helpers. */
+/**
+ * Query options of list and count helpers.
+ *
+ * @since 0.1.0
+ */
 export interface ListQuery {
   /** A `conditions` string, e.g. from the {@link import("./conditions.ts").conditions} builder. */
   readonly conditions?: string
@@ -88,11 +116,18 @@ type WithPath<P extends keyof Paths, Q> = [PathParams<P>] extends [never]
   ? Q & { readonly path?: undefined }
   : Q & { readonly path: PathParams<P> }
 
-/** A ConnectWise client: the typed `api` plus paging, counting and record helpers. */
+/**
+ * A ConnectWise client: the typed `api` plus paging, counting and record helpers.
+ *
+ * @since 0.1.0
+ */
 export interface ConnectWiseClient {
-  /** The openapi-fetch client over our OpenAPI document. Non-2xx answers throw {@link ConnectWiseError}. */
+  /**
+   * The openapi-fetch client over our OpenAPI document. Non-2xx answers (after retries) throw
+   * {@link ConnectWiseError}; a `signal` in the call's options aborts it.
+   */
   readonly api: Client<Paths>
-  /** Every record of a list endpoint, page by page (1,000 rows, forward-only where supported). */
+  /** Every record of a list endpoint, page by page (1,000 rows, forward-only where supported); `query.signal` aborts. */
   readonly paginate: <P extends ListPath>(path: P, query?: WithPath<P, ListQuery>) => AsyncIterable<RecordOf<P>>
   /** {@link ConnectWiseClient.paginate}, collected. */
   readonly listAll: <P extends ListPath>(path: P, query?: WithPath<P, ListQuery>) => Promise<Array<RecordOf<P>>>
@@ -110,7 +145,7 @@ export interface ConnectWiseClient {
   /**
    * Creates a record. A POST is retried only when nothing can have been created (connection
    * refused, 429), or when `idempotencyCheck` finds no record from the failed attempt; if it
-   * finds one, that record is returned.
+   * finds one, that record is returned. `options.signal` aborts the request and any wait.
    */
   readonly create: <P extends ListPath>(
     path: P,
@@ -142,6 +177,8 @@ const INSPECT = Symbol.for("nodejs.util.inspect.custom")
  *   conditions: conditions.and(conditions.eq("company/identifier", "ACME"), conditions.eq("agreementStatus", "Active"))
  * })
  * ```
+ *
+ * @since 0.1.0
  */
 export const createConnectWiseClient = (options: ConnectWiseClientOptions): ConnectWiseClient => {
   const logger = options.logger ?? {}

@@ -4,7 +4,11 @@
  * @packageDocumentation
  */
 
-/** The npm name of this package, for diagnostics and user agents. */
+/**
+ * The npm name of this package, for diagnostics and user agents.
+ *
+ * @since 0.1.0
+ */
 export const packageName = "@psa-ledger/connectwise-client" as const
 
 export {
@@ -34,6 +38,7 @@ export {
   ValidationIssue
 } from "./ConnectWiseError.ts"
 export { type Condition, type ConditionValue, conditions, quote } from "./conditions.ts"
+// The types openapi-typescript generates from openapi/connectwise.openapi.json (@since 0.1.0).
 export type { components, operations, paths } from "./generated/connectwise.ts"
 export { type PatchOperation, type PatchValue, patch } from "./patch.ts"
 export {
