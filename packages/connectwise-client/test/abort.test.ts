@@ -109,6 +109,21 @@ describe("aborting a call", () => {
     expect(sim.requests.count("GET", "/system/info")).toBe(1)
   })
 
+  it("leaves the queue when aborted while waiting for a turn, sending nothing", async () => {
+    sim.faults.hangNext({ template: "/system/info" })
+    const client = makeClient({ maxConcurrency: 1 })
+    const first = new AbortController()
+    const holding = client.api.GET("/system/info", { signal: first.signal }).catch((e: unknown) => e)
+    await vi.waitFor(() => expect(sim.faults.hangs.length).toBe(0), { timeout: 5000, interval: 5 })
+    const second = new AbortController()
+    const waiting = client.count("/company/companies", { signal: second.signal }).catch((e: unknown) => e)
+    second.abort()
+    expect(((await waiting) as ConnectWiseError).reason._tag).toBe("AbortedError")
+    first.abort()
+    await holding
+    expect(sim.requests.count("GET", "/company/companies/count")).toBe(0)
+  })
+
   it("sends nothing for a signal aborted before the call", async () => {
     const error = await makeClient()
       .get("/company/companies/{id}", { id: 1 }, { signal: AbortSignal.abort() })

@@ -2,7 +2,7 @@
 import type { RequestOptions } from "../Client.ts"
 import type { PatchOperation } from "../patch.ts"
 import { decodeRecord, expectCount, parseBody } from "./decode.ts"
-import { type RawApi, signalOf } from "./rawApi.ts"
+import { definedOnly, type RawApi, signalOf } from "./rawApi.ts"
 import type { Transport } from "./transport.ts"
 
 type PathParams = Readonly<Record<string, unknown>> | undefined
@@ -23,16 +23,13 @@ export type CountQuery = RequestOptions & {
 export const makeOperations = (api: RawApi, transport: Transport) => {
   const count = async (path: string, query: CountQuery = {}): Promise<number> => {
     const template = `${path}/count`
-    const filters = {
+    const filters = definedOnly({
       conditions: query.conditions,
       childConditions: query.childConditions,
       customFieldConditions: query.customFieldConditions
-    }
+    })
     const { data, response } = await api.GET(template, {
-      params: {
-        path: query.path,
-        query: Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined))
-      },
+      params: { path: query.path, query: filters },
       parseAs: "text",
       ...signalOf(query)
     })

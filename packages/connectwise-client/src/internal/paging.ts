@@ -6,7 +6,7 @@
  */
 import type { ConnectWiseLogger, ListQuery } from "../Client.ts"
 import { decodeRecord, expectArray, parseBody } from "./decode.ts"
-import { type RawApi, signalOf } from "./rawApi.ts"
+import { definedOnly, type RawApi, signalOf } from "./rawApi.ts"
 
 /** A list query with the path parameters of a nested list. */
 export type PageQuery = ListQuery & { readonly path?: Readonly<Record<string, unknown>> | undefined }
@@ -21,20 +21,15 @@ export const linkNext = (header: string | null): string | undefined => {
   return undefined
 }
 
-const firstQuery = (query: PageQuery, pageSize: number): Record<string, string | number> => {
-  const entries = {
+const firstQuery = (query: PageQuery, pageSize: number): Record<string, string | number> =>
+  definedOnly({
     conditions: query.conditions,
     childConditions: query.childConditions,
     customFieldConditions: query.customFieldConditions,
     orderBy: query.orderBy,
     fields: query.fields,
     pageSize
-  }
-  return Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined)) as Record<
-    string,
-    string | number
-  >
-}
+  })
 
 /** What paging needs from the client. */
 export interface PagingDeps {

@@ -29,3 +29,7 @@ export interface RawApi {
 /** `{signal}` when there is one: openapi-fetch passes it to the `Request`. */
 export const signalOf = (options: { readonly signal?: AbortSignal | undefined }): { signal?: AbortSignal } =>
   options.signal ? { signal: options.signal } : {}
+
+/** The entries whose value is defined: openapi-fetch would skip the others too, this says so in the type. */
+export const definedOnly = <V>(entries: Readonly<Record<string, V | undefined>>): Record<string, V> =>
+  Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined)) as Record<string, V>
