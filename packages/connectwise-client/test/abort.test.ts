@@ -4,6 +4,7 @@ import {
   seedConnectWise,
   startConnectWiseServer
 } from "@psa-ledger/sandbox"
+import { Effect, Fiber } from "effect"
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest"
 import { ConnectWiseError, createConnectWiseClient } from "../src/index.ts"
 
@@ -90,6 +91,20 @@ describe("aborting a call", () => {
     const { error, elapsedMs } = await abortMidRequest(template, call)
     expect(error.reason._tag).toBe("AbortedError")
     expect(elapsedMs).toBeLessThan(1000)
+  })
+
+  it("interrupting an Effect that passes its signal aborts the request (the simulation sees the close)", async () => {
+    sim.faults.hangNext({ template: "/company/companies" })
+    const client = makeClient()
+    const fiber = Effect.runFork(
+      Effect.tryPromise({ try: (signal) => client.listAll("/company/companies", { signal }), catch: (e) => e })
+    )
+    await vi.waitFor(() => expect(sim.faults.hangs.length).toBe(0), { timeout: 5000, interval: 5 })
+    await Effect.runPromise(Fiber.interrupt(fiber))
+    await vi.waitFor(
+      () => expect(sim.requests.log.some((e) => e.template === "/company/companies" && e.status === 504)).toBe(true),
+      { timeout: 2000, interval: 5 }
+    )
   })
 
   it("stops waiting before a retry", async () => {
