@@ -1,64 +1,127 @@
 import { Schema } from "effect"
 
-/** One entry of ConnectWise's `errors[]`: which field of which resource was rejected and why. */
+/**
+ * One entry of ConnectWise's `errors[]`: which field of which resource was rejected and why.
+ *
+ * @since 0.1.0
+ */
 export const ValidationIssue = Schema.Struct({
   code: Schema.optionalKey(Schema.String),
   message: Schema.optionalKey(Schema.String),
   resource: Schema.optionalKey(Schema.String),
   field: Schema.optionalKey(Schema.String)
 })
-/** One entry of ConnectWise's `errors[]`. */
+/**
+ * One entry of ConnectWise's `errors[]`.
+ *
+ * @since 0.1.0
+ */
 export type ValidationIssue = typeof ValidationIssue.Type
 
-/** 401: the keys or company id were not accepted. */
-export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", { message: Schema.String }) {}
-/** 403: the clientId is missing or invalid, or the member's security role forbids the call. */
-export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", { message: Schema.String }) {}
-/** 404: no such record or path (on cloud, bad auth can also surface as 404). */
-export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", { message: Schema.String }) {}
-/** 400/409/422: ConnectWise rejected the request; `errors` lists the fields. */
-export class Validation extends Schema.TaggedError<Validation>()("Validation", {
+/**
+ * 401: the keys or company id were not accepted.
+ *
+ * @since 0.1.0
+ */
+export class UnauthorizedError extends Schema.TaggedError<UnauthorizedError>()("UnauthorizedError", {
+  message: Schema.String
+}) {}
+/**
+ * 403: the clientId is missing or invalid, or the member's security role forbids the call.
+ *
+ * @since 0.1.0
+ */
+export class ForbiddenError extends Schema.TaggedError<ForbiddenError>()("ForbiddenError", {
+  message: Schema.String
+}) {}
+/**
+ * 404: no such record or path (on cloud, bad auth can also surface as 404).
+ *
+ * @since 0.1.0
+ */
+export class NotFoundError extends Schema.TaggedError<NotFoundError>()("NotFoundError", { message: Schema.String }) {}
+/**
+ * 400/409/422: ConnectWise rejected the request; `errors` lists the fields.
+ *
+ * @since 0.1.0
+ */
+export class ValidationError extends Schema.TaggedError<ValidationError>()("ValidationError", {
   message: Schema.String,
   code: Schema.optionalKey(Schema.String),
   errors: Schema.Array(ValidationIssue)
 }) {}
-/** 429 that persisted through every retry. */
-export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
+/**
+ * 429 that persisted through every retry.
+ *
+ * @since 0.1.0
+ */
+export class RateLimitedError extends Schema.TaggedError<RateLimitedError>()("RateLimitedError", {
   message: Schema.String,
   retryAfterSeconds: Schema.optionalKey(Schema.Finite)
 }) {}
-/** 5xx (or another unexpected status) that persisted through every retry. */
-export class Server extends Schema.TaggedError<Server>()("Server", { message: Schema.String }) {}
-/** No answer within `timeoutMs`. */
-export class Timeout extends Schema.TaggedError<Timeout>()("Timeout", {
+/**
+ * 5xx (or another unexpected status) that persisted through every retry.
+ *
+ * @since 0.1.0
+ */
+export class ServerError extends Schema.TaggedError<ServerError>()("ServerError", { message: Schema.String }) {}
+/**
+ * No answer within `timeoutMs`.
+ *
+ * @since 0.1.0
+ */
+export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutError", {
   message: Schema.String,
   timeoutMs: Schema.Finite
 }) {}
-/** The request never got an HTTP answer (connection refused, reset, DNS). */
-export class Transport extends Schema.TaggedError<Transport>()("Transport", {
+/**
+ * The request never got an HTTP answer (connection refused, reset, DNS).
+ *
+ * @since 0.1.0
+ */
+export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
   message: Schema.String,
   code: Schema.optionalKey(Schema.String)
 }) {}
-/** The answer did not match the document: `field` names the offending field, `recordId` the record. */
-export class Decode extends Schema.TaggedError<Decode>()("Decode", {
+/**
+ * The caller's `AbortSignal` fired: the request (or the wait before a retry) was abandoned.
+ *
+ * @since 0.1.0
+ */
+export class AbortedError extends Schema.TaggedError<AbortedError>()("AbortedError", { message: Schema.String }) {}
+/**
+ * The answer did not match the document: `field` names the offending field, `recordId` the record.
+ *
+ * @since 0.1.0
+ */
+export class DecodeError extends Schema.TaggedError<DecodeError>()("DecodeError", {
   message: Schema.String,
   field: Schema.optionalKey(Schema.String),
   recordId: Schema.optionalKey(Schema.Union([Schema.Finite, Schema.String]))
 }) {}
 
-/** Why a ConnectWise call failed; `reason._tag` tells the cases apart. */
+/**
+ * Why a ConnectWise call failed; `reason._tag` tells the cases apart.
+ *
+ * @since 0.1.0
+ */
 export const ConnectWiseErrorReason = Schema.Union([
-  Unauthorized,
-  Forbidden,
-  NotFound,
-  Validation,
-  RateLimited,
-  Server,
-  Timeout,
-  Transport,
-  Decode
+  UnauthorizedError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+  RateLimitedError,
+  ServerError,
+  TimeoutError,
+  TransportError,
+  AbortedError,
+  DecodeError
 ])
-/** Why a ConnectWise call failed. */
+/**
+ * Why a ConnectWise call failed.
+ *
+ * @since 0.1.0
+ */
 export type ConnectWiseErrorReason = typeof ConnectWiseErrorReason.Type
 
 /**
@@ -68,9 +131,11 @@ export type ConnectWiseErrorReason = typeof ConnectWiseErrorReason.Type
  * @example
  * ```ts
  * try { await client.listAll("/company/companies") } catch (error) {
- *   if (error instanceof ConnectWiseError && error.reason._tag === "Validation") console.warn(error.reason.errors)
+ *   if (error instanceof ConnectWiseError && error.reason._tag === "ValidationError") console.warn(error.reason.errors)
  * }
  * ```
+ *
+ * @since 0.1.0
  */
 export class ConnectWiseError extends Schema.TaggedError<ConnectWiseError>()("ConnectWiseError", {
   method: Schema.String,

@@ -11,6 +11,8 @@ const DECIMAL_TEXT = /^-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?$/
  * An exact decimal. The client reads ConnectWise's JSON numbers from their text (see README), so
  * `12.345678901234567890` arrives as that string and decodes without rounding; a plain JS number
  * (from callers' own data) is accepted through its shortest round-trip text.
+ *
+ * @since 0.1.0
  */
 export const Decimal = Schema.Union([
   Schema.String.check(Schema.isPattern(DECIMAL_TEXT, { expected: "a decimal number" })),
@@ -24,40 +26,68 @@ export const Decimal = Schema.Union([
 
 const opt = <S extends Schema.Top>(schema: S) => Schema.optionalKey(Schema.NullOr(schema))
 
-/** A reference to another record: `{id, identifier?, name?}`. */
+/**
+ * A reference to another record: `{id, identifier?, name?}`.
+ *
+ * @since 0.1.0
+ */
 export const Reference = Schema.Struct({
   id: Schema.Int,
   identifier: opt(Schema.String),
   name: opt(Schema.String)
 })
-/** A reference to another record. */
+/**
+ * A reference to another record.
+ *
+ * @since 0.1.0
+ */
 export type Reference = typeof Reference.Type
 
-/** A currency reference. */
+/**
+ * A currency reference.
+ *
+ * @since 0.1.0
+ */
 export const CurrencyReference = Schema.Struct({
   id: opt(Schema.Int),
   currencyCode: opt(Schema.String),
   symbol: opt(Schema.String),
   name: opt(Schema.String)
 })
-/** A currency reference. */
+/**
+ * A currency reference.
+ *
+ * @since 0.1.0
+ */
 export type CurrencyReference = typeof CurrencyReference.Type
 
-/** An invoice reference as product lines and time entries carry it. */
+/**
+ * An invoice reference as product lines and time entries carry it.
+ *
+ * @since 0.1.0
+ */
 export const InvoiceReference = Schema.Struct({
   id: Schema.Int,
   identifier: opt(Schema.String),
   billingType: opt(Schema.String),
   applyToType: opt(Schema.String)
 })
-/** An invoice reference. */
+/**
+ * An invoice reference.
+ *
+ * @since 0.1.0
+ */
 export type InvoiceReference = typeof InvoiceReference.Type
 
 const Billing = Schema.Literals(["Billable", "DoNotBill", "NoCharge"])
 const AgreementStatus = Schema.Literals(["Active", "Cancelled", "Expired", "Inactive"])
 const Info = opt(Schema.Record(Schema.String, Schema.Unknown))
 
-/** A ConnectWise company (customer). */
+/**
+ * A ConnectWise company (customer).
+ *
+ * @since 0.1.0
+ */
 export const Company = Schema.Struct({
   id: Schema.Int,
   identifier: Schema.String,
@@ -73,10 +103,18 @@ export const Company = Schema.Struct({
   deletedFlag: opt(Schema.Boolean),
   _info: Info
 })
-/** A ConnectWise company. */
+/**
+ * A ConnectWise company.
+ *
+ * @since 0.1.0
+ */
 export type Company = typeof Company.Type
 
-/** A ConnectWise agreement (contract) of a company. */
+/**
+ * A ConnectWise agreement (contract) of a company.
+ *
+ * @since 0.1.0
+ */
 export const Agreement = Schema.Struct({
   id: Schema.Int,
   name: Schema.String,
@@ -98,10 +136,18 @@ export const Agreement = Schema.Struct({
   customerPO: opt(Schema.String),
   _info: Info
 })
-/** A ConnectWise agreement. */
+/**
+ * A ConnectWise agreement.
+ *
+ * @since 0.1.0
+ */
 export type Agreement = typeof Agreement.Type
 
-/** A recurring product on an agreement: the line psa-ledger reconciles against. */
+/**
+ * A recurring product on an agreement: the line psa-ledger reconciles against.
+ *
+ * @since 0.1.0
+ */
 export const Addition = Schema.Struct({
   id: Schema.Int,
   agreementId: opt(Schema.Int),
@@ -120,10 +166,18 @@ export const Addition = Schema.Struct({
   uom: opt(Schema.String),
   _info: Info
 })
-/** An agreement addition. */
+/**
+ * An agreement addition.
+ *
+ * @since 0.1.0
+ */
 export type Addition = typeof Addition.Type
 
-/** A product in the procurement catalog. */
+/**
+ * A product in the procurement catalog.
+ *
+ * @since 0.1.0
+ */
 export const CatalogItem = Schema.Struct({
   id: Schema.Int,
   identifier: Schema.String,
@@ -143,10 +197,18 @@ export const CatalogItem = Schema.Struct({
   integrationXRef: opt(Schema.String),
   _info: Info
 })
-/** A catalog item. */
+/**
+ * A catalog item.
+ *
+ * @since 0.1.0
+ */
 export type CatalogItem = typeof CatalogItem.Type
 
-/** An invoice header (its lines are {@link InvoiceProductLine}s and time entries). */
+/**
+ * An invoice header (its lines are {@link InvoiceProductLine}s and time entries).
+ *
+ * @since 0.1.0
+ */
 export const Invoice = Schema.Struct({
   id: Schema.Int,
   invoiceNumber: Schema.String,
@@ -183,10 +245,18 @@ export const Invoice = Schema.Struct({
   balance: opt(Decimal),
   _info: Info
 })
-/** An invoice header. */
+/**
+ * An invoice header.
+ *
+ * @since 0.1.0
+ */
 export type Invoice = typeof Invoice.Type
 
-/** A product line of an invoice (`/procurement/products` with `invoice/id = N`). */
+/**
+ * A product line of an invoice (`/procurement/products` with `invoice/id = N`).
+ *
+ * @since 0.1.0
+ */
 export const InvoiceProductLine = Schema.Struct({
   id: Schema.Int,
   catalogItem: Reference,
@@ -206,10 +276,18 @@ export const InvoiceProductLine = Schema.Struct({
   cancelledFlag: opt(Schema.Boolean),
   _info: Info
 })
-/** An invoice product line. */
+/**
+ * An invoice product line.
+ *
+ * @since 0.1.0
+ */
 export type InvoiceProductLine = typeof InvoiceProductLine.Type
 
-/** Which Schema validates the records of which path (list and single-record forms). */
+/**
+ * Which Schema validates the records of which path (list and single-record forms).
+ *
+ * @since 0.1.0
+ */
 export const recordSchemas = {
   "/company/companies": Company,
   "/company/companies/{id}": Company,
@@ -223,5 +301,9 @@ export const recordSchemas = {
   "/finance/invoices/{id}": Invoice,
   "/procurement/products": InvoiceProductLine
 } as const
-/** The paths whose records are Schema-validated. */
+/**
+ * The paths whose records are Schema-validated.
+ *
+ * @since 0.1.0
+ */
 export type RecordPath = keyof typeof recordSchemas

@@ -6,10 +6,16 @@ declare const ConditionBrand: unique symbol
 /**
  * A conditions expression built by {@link conditions}. It is a string, so it goes wherever a
  * `conditions` query parameter does; the brand marks it as built, quoted and escaped by us.
+ *
+ * @since 0.1.0
  */
 export type Condition = string & { readonly [ConditionBrand]: true }
 
-/** A value a condition compares with. Dates are sent as `[YYYY-MM-DDTHH:MM:SSZ]` in UTC. */
+/**
+ * A value a condition compares with. Dates are sent as `[YYYY-MM-DDTHH:MM:SSZ]` in UTC.
+ *
+ * @since 0.1.0
+ */
 export type ConditionValue = string | number | boolean | null | Date | BigDecimal.BigDecimal
 
 const FIELD = /^[A-Za-z_][A-Za-z0-9_]*(\/[A-Za-z_][A-Za-z0-9_]*)*$/
@@ -19,7 +25,11 @@ const field = (name: string): string => {
   return name
 }
 
-/** Quotes a string for the conditions language: backslashes and double quotes are escaped. */
+/**
+ * Quotes a string for the conditions language: backslashes and double quotes are escaped.
+ *
+ * @since 0.1.0
+ */
 export const quote = (text: string): string => `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`
 
 const literal = (value: ConditionValue): string => {
@@ -49,6 +59,8 @@ const make = (text: string): Condition => text as Condition
  * const c = conditions.and(conditions.eq("company/identifier", "O'Brien \"B.V.\""), conditions.eq("agreementStatus", "Active"))
  * await client.listAll("/finance/agreements", { conditions: c })
  * ```
+ *
+ * @since 0.1.0
  */
 export const conditions = {
   /** `field = value` */

@@ -4,7 +4,11 @@
  * @packageDocumentation
  */
 
-/** The npm name of this package, for diagnostics and user agents. */
+/**
+ * The npm name of this package, for diagnostics and user agents.
+ *
+ * @since 0.1.0
+ */
 export const packageName = "@psa-ledger/connectwise-client" as const
 
 export {
@@ -15,24 +19,26 @@ export {
   createConnectWiseClient,
   type ListPath,
   type ListQuery,
-  type RecordOf
+  type RecordOf,
+  type RequestOptions
 } from "./Client.ts"
-export { ConnectWise } from "./ConnectWise.ts"
 export {
+  AbortedError,
   ConnectWiseError,
   ConnectWiseErrorReason,
-  Decode,
-  Forbidden,
-  NotFound,
-  RateLimited,
-  Server,
-  Timeout,
-  Transport,
-  Unauthorized,
-  Validation,
+  DecodeError,
+  ForbiddenError,
+  NotFoundError,
+  RateLimitedError,
+  ServerError,
+  TimeoutError,
+  TransportError,
+  UnauthorizedError,
+  ValidationError,
   ValidationIssue
 } from "./ConnectWiseError.ts"
 export { type Condition, type ConditionValue, conditions, quote } from "./conditions.ts"
+// The types openapi-typescript generates from openapi/connectwise.openapi.json (@since 0.1.0).
 export type { components, operations, paths } from "./generated/connectwise.ts"
 export { type PatchOperation, type PatchValue, patch } from "./patch.ts"
 export {

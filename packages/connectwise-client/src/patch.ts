@@ -1,6 +1,10 @@
 import type { BigDecimal } from "effect"
 
-/** One JSON Patch operation as ConnectWise's PATCH endpoints take them. */
+/**
+ * One JSON Patch operation as ConnectWise's PATCH endpoints take them.
+ *
+ * @since 0.1.0
+ */
 export interface PatchOperation {
   readonly op: "add" | "replace" | "remove"
   /** A field path such as `quantity` or `product/id`. */
@@ -8,7 +12,11 @@ export interface PatchOperation {
   readonly value?: unknown
 }
 
-/** A value a patch may set: JSON data, or a `BigDecimal` (sent as an exact JSON number). */
+/**
+ * A value a patch may set: JSON data, or a `BigDecimal` (sent as an exact JSON number).
+ *
+ * @since 0.1.0
+ */
 export type PatchValue = string | number | boolean | null | BigDecimal.BigDecimal | Date | { readonly id: number }
 
 const FIELD = /^[A-Za-z_][A-Za-z0-9_]*(\/[A-Za-z_][A-Za-z0-9_]*)*$/
@@ -29,6 +37,8 @@ const value = (v: PatchValue): unknown => (v instanceof Date ? v.toISOString().r
  * await client.patch("/finance/agreements/{parentId}/additions/{id}", { parentId: 12, id: 345 },
  *   patch.fromPartial({ quantity: BigDecimal.fromStringUnsafe("14"), cancelledDate: new Date("2026-05-01T00:00:00Z") }))
  * ```
+ *
+ * @since 0.1.0
  */
 export const patch = {
   /** `{op: "replace", path, value}` */

@@ -7,10 +7,10 @@ import {
   seedConnectWise,
   startConnectWiseServer
 } from "@psa-ledger/sandbox"
-import { BigDecimal, Effect } from "effect"
+import { BigDecimal } from "effect"
 import { setupServer } from "msw/node"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { ConnectWise, ConnectWiseError, conditions, createConnectWiseClient, patch } from "../src/index.ts"
+import { ConnectWiseError, conditions, createConnectWiseClient, patch } from "../src/index.ts"
 
 const secrets = {
   companyId: "acme",
@@ -122,7 +122,7 @@ describe("ConnectWise client against the simulation", () => {
     expect(sleeps).toEqual([75, 150])
     sim.faults.failNext({ status: 503, method: "POST" })
     const error = await failure(client.create("/company/companies", { identifier: "B", name: "B" }))
-    expect(error.reason._tag).toBe("Server")
+    expect(error.reason._tag).toBe("ServerError")
     expect(sim.requests.count("POST", "/company/companies")).toBe(1)
   })
 
@@ -150,7 +150,7 @@ describe("ConnectWise client against the simulation", () => {
     server.close()
     try {
       const error = await failure(client.create("/company/companies", { identifier: "X", name: "X" }))
-      expect(error.reason._tag).toBe("Transport")
+      expect(error.reason._tag).toBe("TransportError")
       expect(sleeps.length).toBe(2)
     } finally {
       server.listen({ onUnhandledFrame: "error" })
@@ -161,7 +161,7 @@ describe("ConnectWise client against the simulation", () => {
     sim.faults.hangNext({ count: 5 })
     const client = makeClient({ codebase: "v2026_1/", timeoutMs: 50, maxRetries: 1 })
     const error = await failure(client.api.GET("/system/info"))
-    expect(error.reason._tag).toBe("Timeout")
+    expect(error.reason._tag).toBe("TimeoutError")
     expect(sim.requests.count("GET", "/system/info")).toBe(2)
   })
 
@@ -169,22 +169,28 @@ describe("ConnectWise client against the simulation", () => {
     const ok = makeClient({ codebase: "v2026_1/", maxRetries: 0 })
     expect(
       (await failure(makeClient({ codebase: "v2026_1/", privateKey: "wrong" }).api.GET("/system/info"))).reason._tag
-    ).toBe("Unauthorized")
+    ).toBe("UnauthorizedError")
     expect(
       (await failure(makeClient({ codebase: "v2026_1/", clientId: "nope" }).api.GET("/system/info"))).reason._tag
-    ).toBe("Forbidden")
+    ).toBe("ForbiddenError")
     const notFound = await failure(ok.get("/company/companies/{id}", { id: 99 }))
-    expect([notFound.reason._tag, notFound.status, notFound.path]).toEqual(["NotFound", 404, "/company/companies/{id}"])
+    expect([notFound.reason._tag, notFound.status, notFound.path]).toEqual([
+      "NotFoundError",
+      404,
+      "/company/companies/{id}"
+    ])
     const invalid = await failure(ok.create("/company/companies", { name: "no identifier" }))
-    expect(invalid.reason._tag).toBe("Validation")
-    expect(invalid.reason._tag === "Validation" && invalid.reason.errors.map((e) => e.field)).toEqual(["identifier"])
+    expect(invalid.reason._tag).toBe("ValidationError")
+    expect(invalid.reason._tag === "ValidationError" && invalid.reason.errors.map((e) => e.field)).toEqual([
+      "identifier"
+    ])
     sim.faults.failNext({ status: 429 })
-    expect((await failure(ok.api.GET("/system/info"))).reason._tag).toBe("RateLimited")
+    expect((await failure(ok.api.GET("/system/info"))).reason._tag).toBe("RateLimitedError")
     sim.faults.failNext({ status: 500 })
-    expect((await failure(ok.api.GET("/system/info"))).reason._tag).toBe("Server")
+    expect((await failure(ok.api.GET("/system/info"))).reason._tag).toBe("ServerError")
     sim.faults.malformNext()
     sim.store.insert("companies", { identifier: "A", name: "A" })
-    expect((await failure(ok.listAll("/company/companies"))).reason._tag).toBe("Decode")
+    expect((await failure(ok.listAll("/company/companies"))).reason._tag).toBe("DecodeError")
   })
 
   it("names the field when a record does not match the document", async () => {
@@ -195,8 +201,8 @@ describe("ConnectWise client against the simulation", () => {
     })
     const client = makeClient({ codebase: "v2026_1/" })
     const error = await failure(client.listAll("/finance/agreements/{parentId}/additions", { path: { parentId: 1 } }))
-    expect(error.reason._tag).toBe("Decode")
-    expect(error.reason._tag === "Decode" && [error.reason.field, error.reason.recordId]).toEqual(["quantity", 2])
+    expect(error.reason._tag).toBe("DecodeError")
+    expect(error.reason._tag === "DecodeError" && [error.reason.field, error.reason.recordId]).toEqual(["quantity", 2])
     expect(error.message).toContain("quantity")
   })
 
@@ -262,19 +268,13 @@ describe("ConnectWise client against the simulation", () => {
     expectNoSecrets(inspect(client, { depth: 10, showHidden: true }), JSON.stringify(client), String(client), ...logs)
   })
 
-  it("offers an Effect service with the tagged error", async () => {
+  it("answers with promises and rejects with the tagged error (the Effect service is gone: pass a signal instead)", async () => {
     seedConnectWise(sim.store, { companies: 2 })
-    const program = Effect.gen(function* () {
-      const cw = yield* ConnectWise
-      const agreements = yield* cw.listAll("/finance/agreements", {
-        conditions: conditions.eq("agreementStatus", "Active")
-      })
-      const missing = yield* Effect.flip(cw.get("/finance/agreements/{id}", { id: 404 }))
-      return { count: agreements.length, reason: missing.reason._tag }
+    const client = makeClient({ ...secrets, sleep: () => Promise.resolve(), fetch: sim.handle })
+    const agreements = await client.listAll("/finance/agreements", {
+      conditions: conditions.eq("agreementStatus", "Active")
     })
-    const result = await Effect.runPromise(
-      program.pipe(Effect.provide(ConnectWise.layerTest(sim.handle, { ...secrets })))
-    )
-    expect(result).toEqual({ count: 2, reason: "NotFound" })
+    const missing = await failure(client.get("/finance/agreements/{id}", { id: 404 }))
+    expect({ count: agreements.length, reason: missing.reason._tag }).toEqual({ count: 2, reason: "NotFoundError" })
   })
 })

@@ -6,4 +6,40 @@ describe("@psa-ledger/connectwise-client entry", () => {
     const manifest = await import("../package.json", { with: { type: "json" } })
     expect(entry.packageName).toBe(manifest.default.name)
   })
+
+  it("exports exactly these runtime names (a change here is a deliberate change of the public API)", () => {
+    expect(Object.keys(entry).sort()).toEqual(
+      [
+        "AbortedError",
+        "Addition",
+        "Agreement",
+        "CatalogItem",
+        "Company",
+        "ConnectWiseError",
+        "ConnectWiseErrorReason",
+        "CurrencyReference",
+        "Decimal",
+        "DecodeError",
+        "ForbiddenError",
+        "Invoice",
+        "InvoiceProductLine",
+        "InvoiceReference",
+        "NotFoundError",
+        "RateLimitedError",
+        "Reference",
+        "ServerError",
+        "TimeoutError",
+        "TransportError",
+        "UnauthorizedError",
+        "ValidationError",
+        "ValidationIssue",
+        "conditions",
+        "createConnectWiseClient",
+        "packageName",
+        "patch",
+        "quote",
+        "recordSchemas"
+      ].sort()
+    )
+  })
 })

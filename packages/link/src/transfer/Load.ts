@@ -60,7 +60,7 @@ const listSettingAside = async <A>(
     } catch (error) {
       const reason = error instanceof ConnectWiseError ? error.reason : undefined
       if (
-        reason?._tag === "Decode" &&
+        reason?._tag === "DecodeError" &&
         typeof reason.recordId === "number" &&
         malformed.length < MAX_MALFORMED &&
         !malformed.some((m) => m.id === reason.recordId)

@@ -1,0 +1,91 @@
+/** The record helpers besides paging: count, get, create and patch, each one typed-`api` call. */
+import type { RequestOptions } from "../Client.ts"
+import type { PatchOperation } from "../patch.ts"
+import { decodeRecord, expectCount, parseBody } from "./decode.ts"
+import { definedOnly, type RawApi, signalOf } from "./rawApi.ts"
+import type { Transport } from "./transport.ts"
+
+type PathParams = Readonly<Record<string, unknown>> | undefined
+/** Options of `create`. */
+export type CreateOptions = RequestOptions & {
+  readonly path?: PathParams
+  readonly idempotencyCheck?: () => Promise<unknown>
+}
+/** Query of `count`. */
+export type CountQuery = RequestOptions & {
+  readonly path?: PathParams
+  readonly conditions?: string
+  readonly childConditions?: string
+  readonly customFieldConditions?: string
+}
+
+/** Builds the helpers over the untyped view of `api` and the transport underneath it. */
+export const makeOperations = (api: RawApi, transport: Transport) => {
+  const count = async (path: string, query: CountQuery = {}): Promise<number> => {
+    const template = `${path}/count`
+    const filters = definedOnly({
+      conditions: query.conditions,
+      childConditions: query.childConditions,
+      customFieldConditions: query.customFieldConditions
+    })
+    const { data, response } = await api.GET(template, {
+      params: { path: query.path, query: filters },
+      parseAs: "text",
+      ...signalOf(query)
+    })
+    const origin = { method: "GET", path: template, status: response.status }
+    return expectCount(parseBody(data, origin), origin)
+  }
+
+  const get = async (path: string, params: PathParams, options: RequestOptions = {}): Promise<unknown> => {
+    const { data, response } = await api.GET(path, { params: { path: params }, parseAs: "text", ...signalOf(options) })
+    const origin = { method: "GET", path, status: response.status }
+    return decodeRecord(parseBody(data, origin), origin)
+  }
+
+  const create = async (path: string, body: unknown, options: CreateOptions = {}): Promise<unknown> => {
+    let found: unknown
+    const check = options.idempotencyCheck
+    // A POST may be repeated only when the check proves the failed attempt created nothing.
+    const retryCheck = check
+      ? async () => {
+          found = await check()
+          return found === undefined || found === null
+        }
+      : undefined
+    let answer: Awaited<ReturnType<RawApi["POST"]>>
+    try {
+      answer = await api.POST(path, {
+        params: { path: options.path },
+        body,
+        parseAs: "text",
+        ...signalOf(options),
+        ...(retryCheck ? { fetch: (request: Request) => transport(request, retryCheck) } : {})
+      })
+    } catch (error) {
+      // The check found the record the failed attempt created: that is the answer.
+      if (found !== undefined && found !== null) return decodeRecord(found, { method: "POST", path, status: 201 })
+      throw error
+    }
+    const origin = { method: "POST", path, status: answer.response.status }
+    return decodeRecord(parseBody(answer.data, origin), origin)
+  }
+
+  const patch = async (
+    path: string,
+    params: PathParams,
+    operations: ReadonlyArray<PatchOperation>,
+    options: RequestOptions = {}
+  ): Promise<unknown> => {
+    const { data, response } = await api.PATCH(path, {
+      params: { path: params },
+      body: operations,
+      parseAs: "text",
+      ...signalOf(options)
+    })
+    const origin = { method: "PATCH", path, status: response.status }
+    return decodeRecord(parseBody(data, origin), origin)
+  }
+
+  return { count, get, create, patch }
+}
