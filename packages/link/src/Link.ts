@@ -42,7 +42,7 @@ import {
 } from "./reconciliation/InvoiceSource.ts"
 import { type LoadedMonth, loadMonth } from "./reconciliation/LoadMonth.ts"
 import { invoiceSourceFor } from "./reconciliation/Source.ts"
-import type { SchedulableLink, ScheduledRunOptions } from "./Schedule.ts"
+import type { SchedulableLink, ScheduledRunOptions } from "./Scheduling.ts"
 import { type PaymentSyncReport, syncPayments } from "./transfer/Payments.ts"
 import { previewTransfer, runTransfer, type TransferReport } from "./transfer/Transfer.ts"
 import type { TransferDeps, TransferRange } from "./transfer/TransferTypes.ts"
@@ -93,7 +93,7 @@ export interface CreateLinkOptions {
   /** The file of a `csv` source. */
   readonly readCsv?: (() => string | Promise<string>) | undefined
   readonly logger?: LinkLogger | undefined
-  /** How runs are mailed (`smtpMailer`); default none. */
+  /** How runs are mailed (`smtpMailer` from `@psa-ledger/link/smtp`); default none. */
   readonly mailer?: Mailer | undefined
   /** Where run mails go: the link's finance address. */
   readonly mailTo?: string | ReadonlyArray<string> | undefined
@@ -275,7 +275,8 @@ const effectRun = <A>(operation: string, effect: Effect.Effect<A, unknown>): Pro
  *
  * @example
  * ```ts
- * import { createLink, smtpMailer } from "@psa-ledger/link"
+ * import { createLink } from "@psa-ledger/link"
+ * import { smtpMailer } from "@psa-ledger/link/smtp"
  * import { sqliteStorage } from "@psa-ledger/storage-adapters"
  *
  * const link = createLink({ id: "msp-1", exact, connectwise, storage: await sqliteStorage({ path: "ledger.db" }),

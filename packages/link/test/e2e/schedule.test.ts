@@ -9,16 +9,9 @@ import {
 import type { World } from "@psa-ledger/sandbox"
 import { BigDecimal } from "effect"
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import {
-  createLink,
-  inProcessScheduler,
-  Jobs,
-  type LinkApi,
-  type SchedulableLink,
-  type Scheduler,
-  type SchedulerEvent,
-  smtpMailer
-} from "../../src/index.ts"
+import { createLink, Jobs, type LinkApi, type SchedulableLink, type SchedulerEvent } from "../../src/index.ts"
+import { inProcessScheduler, type Scheduler } from "../../src/schedule/index.ts"
+import { smtpMailer } from "../../src/smtp/index.ts"
 import { startSmtpServer, type TestSmtpServer } from "../support/smtp.ts"
 import { type OpenSandbox, openSandbox, settingsFor, smallWorld, source } from "./sandbox.ts"
 

@@ -1,6 +1,6 @@
 import { PgBoss } from "pg-boss"
-import { InvalidInput, LinkError, Unexpected } from "./LinkError.ts"
-import type { Overlap, SchedulableLink, SchedulerEvent } from "./Schedule.ts"
+import { InvalidInput, LinkError, Unexpected } from "../LinkError.ts"
+import type { Overlap, SchedulableLink, SchedulerEvent } from "../Scheduling.ts"
 
 /**
  * Where and how the shared scheduler keeps its queue.
@@ -113,8 +113,8 @@ const scrubber = (connectionString: string): ((text: string) => string) => {
  *
  * @example
  * ```ts
- * import { Jobs, pgBossScheduler } from "@psa-ledger/link"
- * import type { SchedulableLink } from "@psa-ledger/link"
+ * import { Jobs, type SchedulableLink } from "@psa-ledger/link"
+ * import { pgBossScheduler } from "@psa-ledger/link/pg-boss"
  *
  * declare const openLink: (linkId: string) => Promise<SchedulableLink>
  * const scheduler = pgBossScheduler({ connectionString: process.env.DATABASE_URL ?? "", schema: "psa_ledger_jobs" })
