@@ -9,7 +9,7 @@ import { createExactClient, memoryTokenStore } from "@psa-ledger/exact-client"
 import { ChangePlan, plan } from "@psa-ledger/reconcile-core"
 import { memoryStorage, sqliteStorage } from "@psa-ledger/storage-adapters"
 import { Schema } from "effect"
-import { loadMonth } from "../../src/reconciliation/index.ts"
+import { loadMonth } from "../../src/reconciliation/LoadMonth.ts"
 import type { ChildConfig, ChildReport } from "./child.ts"
 import {
   approveAll,

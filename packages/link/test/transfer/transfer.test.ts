@@ -1,7 +1,8 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { LinkError } from "../../src/LinkError.ts"
-import { previewTransfer, runTransfer, syncPayments } from "../../src/transfer/index.ts"
+import { syncPayments } from "../../src/transfer/Payments.ts"
+import { previewTransfer, runTransfer } from "../../src/transfer/Transfer.ts"
 import { createWorld, DIVISION, secrets, useMsw, type World } from "./world.ts"
 
 useMsw()
@@ -224,7 +225,7 @@ describe("runTransfer", () => {
 
   it("the Effect face fails with a LinkError naming the range", async () => {
     const world = await createWorld()
-    const { runTransferEffect } = await import("../../src/transfer/index.ts")
+    const { runTransferEffect } = await import("../../src/transfer/Transfer.ts")
     const error = await Effect.runPromise(
       Effect.flip(runTransferEffect(world.deps, { from: "x", to: "y" }, { runId: "r" }))
     )
