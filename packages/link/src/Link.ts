@@ -27,6 +27,7 @@ import {
   UseTarget
 } from "@psa-ledger/reconcile-core"
 import { Context, DateTime, Effect, Layer } from "effect"
+import { runPort } from "./internal/port.ts"
 import { InvalidInput, LinkError, toLinkError } from "./LinkError.ts"
 import type { Mailer } from "./Mail.ts"
 import { type ProgressListener, safeListener } from "./Progress.ts"
@@ -265,11 +266,6 @@ const promise = <A>(operation: string, run: () => Promise<A>): Promise<A> =>
     throw toLinkError(error, operation)
   })
 
-const effectRun = <A>(operation: string, effect: Effect.Effect<A, unknown>): Promise<A> =>
-  Effect.runPromise(effect).catch((error: unknown) => {
-    throw toLinkError(error, operation)
-  })
-
 /**
  * Opens a link: the API an MSP portal imports for both flows, their runs, logs, mail and schedules.
  *
@@ -491,7 +487,7 @@ export const createLink = (options: CreateLinkOptions): LinkApi => {
   }
 
   const mappings: LinkApi["mappings"] = {
-    list: (listOptions) => effectRun("MappingStore.list", storage.mappings.list(linkId, listOptions)),
+    list: (listOptions) => runPort("MappingStore.list", storage.mappings.list(linkId, listOptions)),
     confirm: async (row, side, confirmOptions = {}) => {
       const resolution = side === "customer" ? row.customerResolution : row.productResolution
       const candidates =
@@ -526,10 +522,10 @@ export const createLink = (options: CreateLinkOptions): LinkApi => {
         decidedBy: setOptions.by ?? actor,
         decidedAt: DateTime.makeUnsafe(clock())
       })
-      await effectRun("MappingStore.upsert", storage.mappings.upsert(linkId, [mapping]))
+      await runPort("MappingStore.upsert", storage.mappings.upsert(linkId, [mapping]))
       return mapping
     },
-    remove: (ref) => effectRun("MappingStore.remove", storage.mappings.remove(linkId, ref))
+    remove: (ref) => runPort("MappingStore.remove", storage.mappings.remove(linkId, ref))
   }
 
   const createApi: LinkApi["create"] = {

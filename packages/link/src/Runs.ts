@@ -1,5 +1,6 @@
 import { type LogEntry, type Run, RunStore, renderLog } from "@psa-ledger/reconcile-core"
 import { Effect, Option } from "effect"
+import { runPort } from "./internal/port.ts"
 import { type LinkError, toLinkError } from "./LinkError.ts"
 
 /** The largest page `RunStore.readLog` returns. */
@@ -60,9 +61,7 @@ export const readLogPages = (
   async *[Symbol.asyncIterator]() {
     let afterSeq = 0
     while (true) {
-      const page = await Effect.runPromise(
-        store.readLog(linkId, runId, { afterSeq, limit: PAGE }).pipe(Effect.mapError(toLinkError))
-      )
+      const page = await runPort("RunStore.readLog", store.readLog(linkId, runId, { afterSeq, limit: PAGE }))
       if (page.length > 0) yield page
       const last = page[page.length - 1]
       if (last === undefined || page.length < PAGE) return
@@ -78,11 +77,9 @@ export const readLogPages = (
  * @since 0.1.0
  */
 export const makeRuns = (store: RunStore["Service"]): Runs => {
-  const run = <A>(effect: Effect.Effect<A, unknown>): Promise<A> =>
-    Effect.runPromise(effect.pipe(Effect.mapError(toLinkError)))
   return {
-    list: (linkId, options) => run(store.list(linkId, options)),
-    get: (linkId, runId) => run(store.get(linkId, runId).pipe(Effect.map(Option.getOrUndefined))),
+    list: (linkId, options) => runPort("RunStore.list", store.list(linkId, options)),
+    get: (linkId, runId) => runPort("RunStore.get", store.get(linkId, runId).pipe(Effect.map(Option.getOrUndefined))),
     log: (linkId, runId) => {
       const pages = () => readLogPages(store, linkId, runId)
       return {

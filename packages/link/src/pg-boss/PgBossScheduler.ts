@@ -1,4 +1,5 @@
 import { PgBoss } from "pg-boss"
+import { REDACTED, secretScrubber } from "../internal/redact.ts"
 import { InvalidInput, LinkError, Unexpected } from "../LinkError.ts"
 import type { Overlap, SchedulableLink, SchedulerEvent } from "../Scheduling.ts"
 
@@ -101,11 +102,9 @@ const scrubber = (connectionString: string): ((text: string) => string) => {
   } catch {
     // Not a URL (a key=value string): nothing to look for.
   }
-  return (text) =>
-    (password.length > 0 ? text.split(password).join("[redacted]") : text).replace(
-      /(postgres(?:ql)?:\/\/[^:/@\s]*:)[^@\s]*@/gi,
-      "$1[redacted]@"
-    )
+  const scrub = secretScrubber([password])
+  // A connection URL quoted in a message loses its password even when it is not this one.
+  return (text) => scrub(text).replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)[^@\s]*@/gi, `$1${REDACTED}@`)
 }
 
 /**

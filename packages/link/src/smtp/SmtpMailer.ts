@@ -1,4 +1,5 @@
 import nodemailer from "nodemailer"
+import { secretScrubber } from "../internal/redact.ts"
 import { LinkError, Mail } from "../LinkError.ts"
 import type { Mailer } from "../Mail.ts"
 
@@ -55,9 +56,7 @@ export const smtpMailer = (options: SmtpOptions): Mailer => {
     greetingTimeout: timeout,
     socketTimeout: timeout
   })
-  const secret = options.auth?.pass
-  const scrub = (text: string): string =>
-    secret !== undefined && secret.length > 0 ? text.split(secret).join("[redacted]") : text
+  const scrub = secretScrubber([options.auth?.pass])
   return {
     enabled: true,
     send: async (message) => {
