@@ -1,7 +1,6 @@
 // The demo behind `npm start`: a seeded MSP world served by the sandbox over real HTTP on 127.0.0.1,
 // reconciled through the real clients and one link (`createLink`), with in-memory storage.
 import { createConnectWiseClient } from "@psa-ledger/connectwise-client"
-import { createExactClient, memoryTokenStore } from "@psa-ledger/exact-client"
 import { createLink, type Grid, SalesSourceSettings } from "@psa-ledger/link"
 import {
   Decisions,
@@ -63,12 +62,6 @@ export const runDemo = async (options: { readonly seed?: number; readonly custom
       baseUrl: server.baseUrls.connectwise,
       ...server.credentials.connectwise
     })
-    const exact = createExactClient({
-      baseUrl: server.baseUrls.exact,
-      ...server.credentials.exact,
-      tokens: memoryTokenStore()
-    })
-    await exact.auth.exchangeCode(server.authorizationCode())
 
     // The link's configuration, as an administrator sets it up once: how lines compare, and for the
     // transfer the sales journal, which Exact VAT code each ConnectWise tax code becomes, and which
@@ -89,13 +82,15 @@ export const runDemo = async (options: { readonly seed?: number; readonly custom
     })
     const link = createLink({
       id: "demo",
-      exact,
+      // The link builds its Exact client on its own token store, `storage.tokens("demo")`.
+      exact: { baseUrl: server.baseUrls.exact, ...server.credentials.exact },
       connectwise,
       storage,
       settings,
       source: new SalesSourceSettings({ kind: "sales", unitCost: "line" }),
       actor: "demo@psa-ledger.example"
     })
+    await link.exact.auth.exchangeCode(server.authorizationCode())
 
     const [month] = await link.reconciliation.months()
     if (month === undefined) throw new Error("the sandbox world has no invoices")

@@ -16,6 +16,7 @@ export {
   createLink,
   type DecideAllOptions,
   type DecisionsInput,
+  type ExactConnection,
   type Grid,
   Link,
   type LinkApi,
