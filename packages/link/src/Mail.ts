@@ -2,7 +2,7 @@ import { type LogEntry, NewLogEntry, type Run, RunStore, renderLog } from "@psa-
 import { Clock, DateTime, Effect } from "effect"
 import { formatCounts, formatDuration, runDurationMs, truncate } from "./internal/format.ts"
 import { LinkError, Mail } from "./LinkError.ts"
-import { readLogPages } from "./Runs.ts"
+import { readLogPages } from "./RunHistory.ts"
 
 /**
  * A file attached to a mail.

@@ -42,6 +42,7 @@ export {
 } from "./LinkError.ts"
 export { type MailAttachment, type Mailer, type MailMessage, type MailOutcome, noMailer } from "./Mail.ts"
 export type { ProgressEvent, ProgressListener, ProgressTracker } from "./Progress.ts"
+export { makeRuns, type RunLog, type Runs } from "./RunHistory.ts"
 export {
   Jobs,
   makeRunner,
@@ -55,8 +56,7 @@ export {
   type RunSettingsShape,
   type RunTapEvent,
   runJob
-} from "./Run.ts"
-export { makeRuns, type RunLog, type Runs } from "./Runs.ts"
+} from "./Runner.ts"
 export {
   type ApplyFailure,
   type ApplyReport,

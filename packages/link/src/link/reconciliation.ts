@@ -13,7 +13,7 @@ import {
 import type { LinkApi } from "../Link.ts"
 import { InvalidInput, LinkError } from "../LinkError.ts"
 import { safeListener } from "../Progress.ts"
-import { Jobs } from "../Run.ts"
+import { Jobs } from "../Runner.ts"
 import { applyPlan } from "../reconciliation/Apply.ts"
 import { loadMonth } from "../reconciliation/LoadMonth.ts"
 import type { LinkContext } from "./context.ts"

@@ -1,7 +1,7 @@
 import type { LinkApi } from "../Link.ts"
 import { InvalidInput, LinkError } from "../LinkError.ts"
-import { Jobs } from "../Run.ts"
-import { makeRuns } from "../Runs.ts"
+import { makeRuns } from "../RunHistory.ts"
+import { Jobs } from "../Runner.ts"
 import type { LinkContext } from "./context.ts"
 
 /** The link's run history: its runs, newest first, and each run's log. */

@@ -1,5 +1,5 @@
 import type { LinkApi } from "../Link.ts"
-import { Jobs } from "../Run.ts"
+import { Jobs } from "../Runner.ts"
 import { syncPayments } from "../transfer/Payments.ts"
 import { previewTransfer, runTransfer } from "../transfer/Transfer.ts"
 import type { LinkContext } from "./context.ts"

@@ -1,11 +1,11 @@
 import { conditions } from "@psa-ledger/connectwise-client"
 import { odata, Receivable } from "@psa-ledger/exact-client"
 import { parseDecimal, TransferRecord } from "@psa-ledger/reconcile-core"
-import { BigDecimal, DateTime, type Effect } from "effect"
+import { BigDecimal, DateTime } from "effect"
 import { chunks } from "../internal/chunk.ts"
 import { runPort } from "../internal/port.ts"
-import { Cancelled, type LinkError } from "../LinkError.ts"
-import { failureOf, nowOf, step, toEffect } from "./internal.ts"
+import { Cancelled } from "../LinkError.ts"
+import { failureOf, nowOf, step } from "./internal.ts"
 import type { TransferDeps, TransferFailure, TransferProgress } from "./TransferTypes.ts"
 
 /**
@@ -213,13 +213,3 @@ export const syncPayments = async (
   for (const outcome of invoices) counts[outcome.status]++
   return { invoices, counts }
 }
-
-/**
- * The Effect face of {@link syncPayments}.
- *
- * @since 0.1.0
- */
-export const syncPaymentsEffect = (
-  deps: TransferDeps,
-  options?: Parameters<typeof syncPayments>[1]
-): Effect.Effect<PaymentSyncReport, LinkError> => toEffect(() => syncPayments(deps, options))

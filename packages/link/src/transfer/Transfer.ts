@@ -11,10 +11,10 @@ import {
   TransferPlan,
   TransferRecord
 } from "@psa-ledger/reconcile-core"
-import { BigDecimal, DateTime, type Effect, type Schema } from "effect"
+import { BigDecimal, DateTime, type Schema } from "effect"
 import { runPort } from "../internal/port.ts"
-import { Cancelled, DependencyFailed, type LinkError } from "../LinkError.ts"
-import { exactAccountCode, failureOf, nowOf, toEffect } from "./internal.ts"
+import { Cancelled, DependencyFailed } from "../LinkError.ts"
+import { exactAccountCode, failureOf, nowOf } from "./internal.ts"
 import { loadTransferInputs } from "./Load.ts"
 import type { TransferDeps, TransferFailure, TransferInputs, TransferProgress, TransferRange } from "./TransferTypes.ts"
 
@@ -537,25 +537,3 @@ export const runTransfer = async (
   for (const outcome of invoices) counts[outcome.status]++
   return { runId, invoices, accountsCreated, counts, plan }
 }
-
-/**
- * The Effect face of {@link previewTransfer}.
- *
- * @since 0.1.0
- */
-export const previewTransferEffect = (
-  deps: TransferDeps,
-  range: TransferRange,
-  options?: { readonly onProgress?: ((event: TransferProgress) => void) | undefined }
-): Effect.Effect<TransferPlan, LinkError> => toEffect(() => previewTransfer(deps, range, options))
-
-/**
- * The Effect face of {@link runTransfer}.
- *
- * @since 0.1.0
- */
-export const runTransferEffect = (
-  deps: TransferDeps,
-  range: TransferRange,
-  options: RunTransferOptions
-): Effect.Effect<TransferReport, LinkError> => toEffect(() => runTransfer(deps, range, options))

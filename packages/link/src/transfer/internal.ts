@@ -1,4 +1,3 @@
-import { Effect } from "effect"
 import { LinkError, reasonOf } from "../LinkError.ts"
 import type { TransferDeps, TransferFailure } from "./TransferTypes.ts"
 
@@ -14,13 +13,6 @@ export const step = async <A>(operation: string, run: () => Promise<A>): Promise
     throw LinkError.of(failureOf(error, operation))
   }
 }
-
-/** The Effect face of a promise-returning transfer function. */
-export const toEffect = <A>(run: () => Promise<A>): Effect.Effect<A, LinkError> =>
-  Effect.tryPromise({
-    try: run,
-    catch: (error) => (error instanceof LinkError ? error : LinkError.of(failureOf(error)))
-  })
 
 export const nowOf = (deps: TransferDeps): Date => deps.now?.() ?? new Date()
 

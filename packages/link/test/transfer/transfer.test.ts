@@ -223,14 +223,15 @@ describe("runTransfer", () => {
     expect(JSON.stringify(report)).not.toContain(secrets.privateKey)
   })
 
-  it("the Effect face fails with a LinkError naming the range", async () => {
+  it("rejects an unreadable range with a LinkError naming it", async () => {
     const world = await createWorld()
-    const { runTransferEffect } = await import("../../src/transfer/Transfer.ts")
-    const error = await Effect.runPromise(
-      Effect.flip(runTransferEffect(world.deps, { from: "x", to: "y" }, { runId: "r" }))
-    )
+    const error = await runTransfer(world.deps, { from: "x", to: "y" }, { runId: "r" }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(LinkError)
-    expect(error.reason).toMatchObject({ _tag: "InvalidInput", record: "TransferRange", field: "from/to" })
+    expect((error as LinkError).reason).toMatchObject({
+      _tag: "InvalidInput",
+      record: "TransferRange",
+      field: "from/to"
+    })
   })
 })
 

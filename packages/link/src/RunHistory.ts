@@ -1,7 +1,6 @@
-import { type LogEntry, type Run, RunStore, renderLog } from "@psa-ledger/reconcile-core"
+import { type LogEntry, type Run, type RunStore, renderLog } from "@psa-ledger/reconcile-core"
 import { Effect, Option } from "effect"
 import { runPort } from "./internal/port.ts"
-import { type LinkError, toLinkError } from "./LinkError.ts"
 
 /** The largest page `RunStore.readLog` returns. */
 const PAGE = 1_000
@@ -95,28 +94,4 @@ export const makeRuns = (store: RunStore["Service"]): Runs => {
       }
     }
   }
-}
-
-/**
- * The reading side as Effects, for hosts that compose with Effect.
- *
- * @since 0.1.0
- */
-export const RunsEffect = {
-  list: (linkId: string, options?: { readonly limit?: number | undefined; readonly before?: string | undefined }) =>
-    RunStore.use((store) => store.list(linkId, options)).pipe(Effect.mapError(toLinkError)),
-  get: (linkId: string, runId: string) =>
-    RunStore.use((store) => store.get(linkId, runId)).pipe(Effect.mapError(toLinkError)),
-  /** The whole log as text, read page by page. */
-  text: (linkId: string, runId: string): Effect.Effect<string, LinkError, RunStore> =>
-    RunStore.use((store) =>
-      Effect.tryPromise({
-        try: async () => {
-          const lines: Array<string> = []
-          for await (const page of readLogPages(store, linkId, runId)) lines.push(renderLog(page))
-          return lines.join("\n")
-        },
-        catch: toLinkError
-      })
-    )
 }
