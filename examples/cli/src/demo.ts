@@ -1,33 +1,21 @@
 // The demo behind `npm start`: a seeded MSP world served by the sandbox over real HTTP on 127.0.0.1,
-// reconciled through the real clients, the core and the link engines, with in-memory storage.
+// reconciled through the real clients and one link (`createLink`), with in-memory storage.
 import { createConnectWiseClient } from "@psa-ledger/connectwise-client"
-import { createExactClient, memoryTokenStore } from "@psa-ledger/exact-client"
-import {
-  applyPlan,
-  exactSalesSource,
-  loadMonth,
-  previewTransfer,
-  runTransfer,
-  SalesSourceSettings
-} from "@psa-ledger/link"
+import { createLink, type Grid, SalesSourceSettings } from "@psa-ledger/link"
 import {
   Decisions,
-  diff,
   LinkSettings,
   pendingMappings,
-  plan,
   type Resolution,
   RowDecision,
-  resolve,
-  summary,
   TransferSettings,
   UseTarget
 } from "@psa-ledger/reconcile-core"
 import { createWorld, startSandboxServer } from "@psa-ledger/sandbox"
 import { memoryStorage } from "@psa-ledger/storage-adapters"
-import { BigDecimal, DateTime, Effect } from "effect"
+import { BigDecimal, DateTime } from "effect"
 
-type Rows = Awaited<ReturnType<typeof loadMonth>>["rows"]
+type Rows = Grid["rows"]
 
 const countBy = <A>(items: Iterable<A>, key: (item: A) => string): Map<string, number> => {
   const counts = new Map<string, number>()
@@ -74,85 +62,14 @@ export const runDemo = async (options: { readonly seed?: number; readonly custom
       baseUrl: server.baseUrls.connectwise,
       ...server.credentials.connectwise
     })
-    const exact = createExactClient({
-      baseUrl: server.baseUrls.exact,
-      ...server.credentials.exact,
-      tokens: memoryTokenStore()
-    })
-    await exact.auth.exchangeCode(server.authorizationCode())
 
-    const settings = new LinkSettings({ compare: "unitCost", proposeCancellations: true })
-    const source = exactSalesSource(exact, new SalesSourceSettings({ kind: "sales", unitCost: "line" }))
-    const deps = {
-      linkId: "demo",
-      source,
-      connectwise,
-      mappings: storage.mappings,
-      journal: storage.journal,
-      settings
-    }
-
-    const [month] = await source.months()
-    if (month === undefined) throw new Error("the sandbox world has no invoices")
-    const loaded = await loadMonth(deps, month)
-    const found = deviations(loaded.rows)
-    console.log(`1. Loaded ${month}: ${loaded.lines.length} invoice lines → ${loaded.rows.length} grid rows`)
-    console.log(`   Customer links:\n${table(countBy(loaded.rows, (row) => row.customerResolution._tag))}`)
-    console.log(`   Deviations against the agreement additions:\n${table(countBy(found, (f) => f.deviation._tag))}\n`)
-
-    // Like a person at the grid: confirm each strong suggestion, then approve every row. Confirmed
-    // links change what else resolves (an agreement needs its company), so resolve and diff again.
-    const choices: Record<string, RowDecision> = {}
-    for (const row of loaded.rows) {
-      const customer = strongSuggestion(row.customerResolution)
-      const product = strongSuggestion(row.productResolution)
-      if (customer === undefined && product === undefined) continue
-      choices[row.key] = new RowDecision({
-        ...(customer === undefined ? {} : { customer: new UseTarget({ targetId: customer }) }),
-        ...(product === undefined ? {} : { product: new UseTarget({ targetId: product }) })
-      })
-    }
-    const decidedAt = DateTime.makeUnsafe(Date.now())
-    const confirmed = new Decisions({ linkId: "demo", decidedBy: "demo@psa-ledger.example", decidedAt, rows: choices })
-    const pending = pendingMappings(loaded.rows, confirmed, settings)
-    // Confirming is remembering: next month these lines link themselves.
-    await Effect.runPromise(storage.mappings.upsert("demo", pending))
-    const rows = diff(
-      resolve(loaded.lines, loaded.snapshot, [...loaded.mappings, ...pending], settings),
-      loaded.snapshot,
-      settings
-    )
-    console.log(
-      `2. Confirmed ${Object.keys(choices).length} rows' suggestions (score ≥ ${STRONG}), ${pending.length} new links`
-    )
-    const decisions = new Decisions({
-      linkId: "demo",
-      decidedBy: "demo@psa-ledger.example",
-      decidedAt,
-      rows: Object.fromEntries(rows.map((row) => [row.key, new RowDecision({ ...choices[row.key], approve: "all" })]))
-    })
-    const changes = plan(rows, decisions, settings)
-    const shown = summary(changes)
-    console.log(`3. Approved every row: a plan of ${changes.operations.length} operations`)
-    console.log(table(new Map(Object.entries(shown.counts))))
-    for (const impact of shown.impact) {
-      console.log(`    monthly cost impact ${impact.currency} ${BigDecimal.format(BigDecimal.normalize(impact.cost))}`)
-    }
-
-    const report = await applyPlan(deps, changes, { runId: "demo-run-1" })
-    console.log(`\n4. Applied: ${JSON.stringify(report.counts)}`)
-
-    const reloaded = await loadMonth(deps, month)
-    const left = deviations(reloaded.rows)
-    console.log(`5. Reloaded ${month}: ${left.length} deviations left`)
-    if (left.length > 0) console.log(table(countBy(left, (f) => f.deviation._tag)))
-    console.log("   (what is left needs a person: unreadable lines, unlinked customers, currency mismatches)\n")
-
-    // The link's transfer configuration, as an administrator sets it up once: the sales journal, which
-    // Exact VAT code each ConnectWise tax code becomes, and which payment condition each billing term.
+    // The link's configuration, as an administrator sets it up once: how lines compare, and for the
+    // transfer the sales journal, which Exact VAT code each ConnectWise tax code becomes, and which
+    // payment condition each billing term.
     const taxCodes = new Map(world.connectwise.taxCodes.map((code) => [code.id, code.identifier]))
-    const transferSettings = new LinkSettings({
-      ...settings,
+    const settings = new LinkSettings({
+      compare: "unitCost",
+      proposeCancellations: true,
       transfer: new TransferSettings({
         journal: "70",
         vatCodes: Object.fromEntries(
@@ -163,30 +80,85 @@ export const runDemo = async (options: { readonly seed?: number; readonly custom
         )
       })
     })
-    const [from, to] = transferRange(world.meta.latestPeriod)
-    const transferDeps = {
-      linkId: "demo",
-      exact,
+    const link = createLink({
+      id: "demo",
+      // The link builds its Exact client on its own token store, `storage.tokens("demo")`.
+      exact: { baseUrl: server.baseUrls.exact, ...server.credentials.exact },
       connectwise,
-      ledger: storage.transfers,
-      journal: storage.journal,
-      mappings: storage.mappings,
-      settings: transferSettings
+      storage,
+      settings,
+      source: new SalesSourceSettings({ kind: "sales", unitCost: "line" }),
+      actor: "demo@psa-ledger.example"
+    })
+    await link.exact.auth.exchangeCode(server.authorizationCode())
+
+    const [month] = await link.reconciliation.months()
+    if (month === undefined) throw new Error("the sandbox world has no invoices")
+    const loaded = await link.reconciliation.load(month)
+    const found = deviations(loaded.rows)
+    console.log(`1. Loaded ${month}: ${loaded.lines.length} invoice lines → ${loaded.rows.length} grid rows`)
+    console.log(`   Customer links:\n${table(countBy(loaded.rows, (row) => row.customerResolution._tag))}`)
+    console.log(`   Deviations against the agreement additions:\n${table(countBy(found, (f) => f.deviation._tag))}\n`)
+
+    // Like a person at the grid: confirm each strong suggestion, then approve every row. Confirmed
+    // links change what else resolves (an agreement needs its company), so every row is approved on
+    // the rows planned with the confirmations (`confirmed.rows`), new ones included.
+    const choices: Record<string, RowDecision> = {}
+    for (const row of loaded.rows) {
+      const customer = strongSuggestion(row.customerResolution)
+      const product = strongSuggestion(row.productResolution)
+      if (customer === undefined && product === undefined) continue
+      choices[row.key] = new RowDecision({
+        ...(customer === undefined ? {} : { customer: new UseTarget({ targetId: customer }) }),
+        ...(product === undefined ? {} : { product: new UseTarget({ targetId: product }) })
+      })
     }
-    const preview = await previewTransfer(transferDeps, { from, to })
+    const confirmed = link.reconciliation.plan(loaded, choices)
+    // Confirming is remembering: next month these lines link themselves.
+    const pending = pendingMappings(loaded.rows, new Decisions(confirmedDecisions(choices)), settings)
+    for (const mapping of pending) {
+      await link.mappings.set(mapping, mapping.targetId, { method: mapping.method })
+    }
+    console.log(
+      `2. Confirmed ${Object.keys(choices).length} rows' suggestions (score ≥ ${STRONG}), ${pending.length} new links`
+    )
+    const planned = link.reconciliation.plan(
+      { ...loaded, rows: [...confirmed.rows] },
+      Object.fromEntries(
+        confirmed.rows.map((row) => [row.key, new RowDecision({ ...choices[row.key], approve: "all" })])
+      )
+    )
+    console.log(`3. Approved every row: a plan of ${planned.plan.operations.length} operations`)
+    console.log(table(new Map(Object.entries(planned.summary.counts))))
+    for (const impact of planned.summary.impact) {
+      console.log(`    monthly cost impact ${impact.currency} ${BigDecimal.format(BigDecimal.normalize(impact.cost))}`)
+    }
+
+    const applied = await link.reconciliation.apply(planned)
+    const report = reportOf(applied)
+    console.log(`\n4. Applied: ${JSON.stringify(report.counts)}`)
+
+    const reloaded = await link.reconciliation.load(month)
+    const left = deviations(reloaded.rows)
+    console.log(`5. Reloaded ${month}: ${left.length} deviations left`)
+    if (left.length > 0) console.log(table(countBy(left, (f) => f.deviation._tag)))
+    console.log("   (what is left needs a person: unreadable lines, unlinked customers, currency mismatches)\n")
+
+    const [from, to] = transferRange(world.meta.latestPeriod)
+    const preview = await link.transfer.preview({ from, to })
     console.log(
       `6. Invoice transfer ${from} … ${to}: a plan of ${preview.operations.length} operations, ` +
         `${preview.skipped.length} skipped, ${preview.blocked.length} blocked`
     )
     for (const blocked of preview.blocked) console.log(`    blocked ${blocked.number}: ${blocked.reasons.join("; ")}`)
-    const transferred = await runTransfer(transferDeps, { from, to }, { runId: "demo-transfer-1" })
+    const transferred = reportOf(await link.transfer.run({ from, to }))
     console.log(`   Transferred: ${JSON.stringify(transferred.counts)}`)
     for (const invoice of transferred.invoices.filter((i) => i.status === "created")) {
       const exactInvoices = server.exact.records(server.credentials.exact.division, "SalesInvoices")
       const created = exactInvoices.find((record) => record.YourRef === invoice.number)
       console.log(`    ConnectWise ${invoice.number} → Exact invoice ${String(created?.InvoiceNumber ?? "?")}`)
     }
-    const again = await runTransfer(transferDeps, { from, to }, { runId: "demo-transfer-2" })
+    const again = reportOf(await link.transfer.run({ from, to }))
     console.log(`   Transferred again: ${JSON.stringify(again.counts)} (never twice)`)
     return {
       month,
@@ -201,6 +173,24 @@ export const runDemo = async (options: { readonly seed?: number; readonly custom
     await storage.close()
     await server.close()
   }
+}
+
+/** The demo's decisions, as the link attributes them. */
+const confirmedDecisions = (rows: Record<string, RowDecision>) => ({
+  linkId: "demo",
+  decidedBy: "demo@psa-ledger.example",
+  decidedAt: DateTime.makeUnsafe(Date.now()),
+  rows
+})
+
+/** A run's report; a run that did not complete its body has none, and the demo stops there. */
+const reportOf = <A>(result: {
+  readonly report: A | undefined
+  readonly status: string
+  readonly error?: unknown
+}): A => {
+  if (result.report === undefined) throw new Error(`the run ${result.status}`, { cause: result.error })
+  return result.report
 }
 
 const transferRange = (period: string): readonly [string, string] => {

@@ -8,7 +8,9 @@ import { createConnectWiseClient } from "@psa-ledger/connectwise-client"
 import { createExactClient, memoryTokenStore } from "@psa-ledger/exact-client"
 import { LinkSettings, makeMemoryMappingStore } from "@psa-ledger/reconcile-core"
 import { ConnectWiseSimulation, createExactSimulation, rawNumber, virtualClock } from "@psa-ledger/sandbox"
-import { exactSalesSource, loadMonth, SalesSourceSettings } from "../src/reconciliation/index.ts"
+import { exactSalesSource } from "../src/reconciliation/ExactSales.ts"
+import { SalesSourceSettings } from "../src/reconciliation/index.ts"
+import { loadMonth } from "../src/reconciliation/LoadMonth.ts"
 
 const CUSTOMERS = Number(process.env.CUSTOMERS ?? 500)
 const PRODUCTS = Number(process.env.PRODUCTS ?? 10)

@@ -1,5 +1,6 @@
 import { ConnectWiseError } from "@psa-ledger/connectwise-client"
 import { ExactError } from "@psa-ledger/exact-client"
+import { StorageError } from "@psa-ledger/reconcile-core"
 import { Schema } from "effect"
 
 /**
@@ -10,7 +11,9 @@ import { Schema } from "effect"
 export class Storage extends Schema.TaggedClass<Storage>()("Storage", {
   /** The port method, e.g. `"RunStore.append"`. */
   operation: Schema.String,
-  message: Schema.String
+  message: Schema.String,
+  /** The port's own error, with its reason (e.g. `Conflict`, `Unavailable`). */
+  cause: Schema.optional(Schema.instanceOf(StorageError))
 }) {}
 
 /**
@@ -23,9 +26,9 @@ export class ConnectWise extends Schema.TaggedClass<ConnectWise>()("ConnectWise"
   operation: Schema.String,
   /** The HTTP status, when there was a response. */
   status: Schema.optional(Schema.Int),
-  /** The client's reason tag, e.g. `Validation` or `NotFound`, when there is one. */
-  cause: Schema.optional(Schema.String),
-  message: Schema.String
+  message: Schema.String,
+  /** The client's error, with its reason and that reason's fields (e.g. `Validation`, `NotFound`). */
+  cause: Schema.optional(Schema.instanceOf(ConnectWiseError))
 }) {}
 
 /**
@@ -36,9 +39,9 @@ export class ConnectWise extends Schema.TaggedClass<ConnectWise>()("ConnectWise"
 export class Exact extends Schema.TaggedClass<Exact>()("Exact", {
   operation: Schema.String,
   status: Schema.optional(Schema.Int),
-  /** The client's reason tag, e.g. `RateLimited` or `Validation`, when there is one. */
-  cause: Schema.optional(Schema.String),
-  message: Schema.String
+  message: Schema.String,
+  /** The client's error, with its reason and that reason's fields (e.g. a daily limit's `resetAt`). */
+  cause: Schema.optional(Schema.instanceOf(ExactError))
 }) {}
 
 /**
@@ -50,9 +53,9 @@ export class Exact extends Schema.TaggedClass<Exact>()("Exact", {
 export class Source extends Schema.TaggedClass<Source>()("Source", {
   /** `sales`, `purchase` or `csv`. */
   source: Schema.String,
-  /** The vendor error's reason tag, e.g. `RateLimited`, when there is one. */
-  cause: Schema.optional(Schema.String),
-  message: Schema.String
+  message: Schema.String,
+  /** What failed: Exact Online's `ExactError` (with its reason), or the error reading the CSV file. */
+  cause: Schema.optional(Schema.instanceOf(Error))
 }) {}
 
 /**
@@ -168,7 +171,7 @@ export class LinkError extends Schema.TaggedError<LinkError>()("LinkError", {
       case "InvalidInput":
         return `InvalidInput: ${reason.record}.${reason.field}: ${reason.message}`
       case "Source":
-        return `Source: reading the ${reason.source} invoice source failed${reason.cause ? ` (${reason.cause})` : ""}: ${reason.message}`
+        return `Source: reading the ${reason.source} invoice source failed${sourceTag(reason)}: ${reason.message}`
       case "DependencyFailed":
         return `DependencyFailed: ${reason.opKey}: ${reason.message}`
       default:
@@ -182,13 +185,20 @@ export class LinkError extends Schema.TaggedError<LinkError>()("LinkError", {
   }
 }
 
+/** The vendor's reason tag of a `Source` failure, as ` (RateLimited)`, or nothing. */
+const sourceTag = (reason: Source): string => {
+  const tag = (reason.cause as { reason?: { _tag?: unknown } } | undefined)?.reason?._tag
+  return typeof tag === "string" ? ` (${tag})` : ""
+}
+
 const messageOf = (error: unknown): string =>
   error instanceof Error ? error.message : typeof error === "string" ? error : String(error)
 
 /**
  * The reason for anything thrown or failed while doing `operation`: a `LinkError` keeps its reason,
- * a client's `ExactError`/`ConnectWiseError` becomes `Exact`/`ConnectWise` (with its reason tag as
- * `cause` and its HTTP status), a core `StorageError` becomes `Storage`, anything else `Unexpected`.
+ * a client's `ExactError`/`ConnectWiseError` becomes `Exact`/`ConnectWise` (the error itself as
+ * `cause`, and its HTTP status), a core `StorageError` becomes `Storage` (the error as `cause`),
+ * anything else `Unexpected`.
  *
  * @since 0.1.0
  */
@@ -199,19 +209,21 @@ export const reasonOf = (error: unknown, operation = "link"): LinkErrorReason =>
     return new Exact({
       operation,
       ...(typeof status === "number" ? { status } : {}),
-      cause: error.reason._tag,
-      message: error.message
+      message: error.message,
+      cause: error
     })
   }
   if (error instanceof ConnectWiseError) {
     return new ConnectWise({
       operation,
       ...(error.status === undefined ? {} : { status: error.status }),
-      cause: error.reason._tag,
-      message: error.message
+      message: error.message,
+      cause: error
     })
   }
-  if (isStorageError(error)) return new Storage({ operation: error.operation, message: error.message })
+  if (error instanceof StorageError) {
+    return new Storage({ operation: error.operation, message: error.message, cause: error })
+  }
   return new Unexpected({ message: messageOf(error) })
 }
 
@@ -223,9 +235,3 @@ export const reasonOf = (error: unknown, operation = "link"): LinkErrorReason =>
  */
 export const toLinkError = (error: unknown, operation?: string): LinkError =>
   error instanceof LinkError ? error : LinkError.of(reasonOf(error, operation))
-
-const isStorageError = (error: unknown): error is { _tag: "StorageError"; operation: string; message: string } =>
-  typeof error === "object" &&
-  error !== null &&
-  (error as { _tag?: unknown })._tag === "StorageError" &&
-  typeof (error as { operation?: unknown }).operation === "string"

@@ -1,20 +1,88 @@
 /**
  * psa-ledger orchestration: reconciliation runs, invoice transfer, logs, mail and schedules.
  *
+ * The root entry is what a portal, CLI or worker needs: `createLink` and the shapes of its API, the
+ * error, the runner and run history, and the invoice-source settings. The transports with heavy
+ * dependencies are subpaths: `@psa-ledger/link/smtp`, `/schedule` and `/pg-boss`.
+ *
  * @packageDocumentation
  */
 
 /** The npm name of this package, for diagnostics and user agents. */
 export const packageName = "@psa-ledger/link" as const
 
-export * from "./Link.ts"
-export * from "./LinkError.ts"
-export * from "./Mail.ts"
-export * from "./PgBossScheduler.ts"
-export * from "./Progress.ts"
-export * from "./Redact.ts"
-export * from "./Run.ts"
-export * from "./Runs.ts"
-export * from "./reconciliation/index.ts"
-export * from "./Schedule.ts"
-export * from "./transfer/index.ts"
+export {
+  type CreateLinkOptions,
+  createLink,
+  type DecideAllOptions,
+  type DecisionsInput,
+  type ExactConnection,
+  type Grid,
+  Link,
+  type LinkApi,
+  type LinkLogger,
+  type LinkRunOptions,
+  type LinkRunResult,
+  type LinkStorage,
+  type ReconciliationPlan
+} from "./Link.ts"
+export {
+  Busy,
+  Cancelled,
+  ConnectWise,
+  DependencyFailed,
+  Exact,
+  InvalidInput,
+  LinkError,
+  LinkErrorReason,
+  Mail,
+  Source,
+  Storage,
+  Unexpected
+} from "./LinkError.ts"
+export { type MailAttachment, type Mailer, type MailMessage, type MailOutcome, noMailer } from "./Mail.ts"
+export type { ProgressEvent, ProgressListener, ProgressTracker } from "./Progress.ts"
+export { makeRuns, type RunLog, type Runs } from "./RunHistory.ts"
+export {
+  Jobs,
+  makeRunner,
+  type RunContext,
+  RunIds,
+  type RunLogger,
+  type Runner,
+  type RunRequest,
+  type RunResult,
+  RunSettings,
+  type RunSettingsShape,
+  type RunTapEvent,
+  runJob
+} from "./Runner.ts"
+export {
+  type ApplyFailure,
+  type ApplyReport,
+  type ApplySkip,
+  CsvColumns,
+  CsvSourceSettings,
+  type InvoiceMonth,
+  type InvoiceSource,
+  InvoiceSourceSettings,
+  type LoadedMonth,
+  type NewAgreementData,
+  type NewProductData,
+  type OnProgress,
+  type OperationReport,
+  PurchaseCustomerAttribute,
+  PurchaseSourceSettings,
+  type ReconciliationProgress,
+  SalesSourceSettings
+} from "./reconciliation/index.ts"
+export type { Overlap, SchedulableLink, ScheduledRunOptions, SchedulerEvent } from "./Scheduling.ts"
+export type {
+  InvoiceTransferOutcome,
+  PaymentSyncOutcome,
+  PaymentSyncReport,
+  TransferFailure,
+  TransferProgress,
+  TransferRange,
+  TransferReport
+} from "./transfer/index.ts"

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { makeMemoryRunStore } from "@psa-ledger/reconcile-core"
-import { Jobs, LinkError, makeRunner, makeRuns, noMailer, smtpMailer } from "../src/index.ts"
+import { Jobs, LinkError, makeRunner, makeRuns, noMailer } from "../src/index.ts"
+import { smtpMailer } from "../src/smtp/index.ts"
 import { startSmtpServer, type TestSmtpServer } from "./support/smtp.ts"
 
 const PASSWORD = "s3cret-smtp-Pa55"

@@ -2,14 +2,8 @@ import { randomUUID } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { makeMemoryRunStore } from "@psa-ledger/reconcile-core"
 import pg from "pg"
-import {
-  Jobs,
-  makeRunner,
-  makeRuns,
-  type PgBossScheduler,
-  pgBossScheduler,
-  type SchedulableLink
-} from "../src/index.ts"
+import { Jobs, makeRunner, makeRuns, type SchedulableLink } from "../src/index.ts"
+import { type PgBossScheduler, pgBossScheduler } from "../src/pg-boss/index.ts"
 
 const url = process.env.PSA_LEDGER_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test"
 const schema = `psa_link_test_${randomUUID().replaceAll("-", "").slice(0, 12)}`

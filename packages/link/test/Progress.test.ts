@@ -1,7 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { StorageError, Unavailable } from "@psa-ledger/reconcile-core"
 import { BigDecimal } from "effect"
-import { Cancelled, LinkError, type ProgressEvent, redactFields, toLinkError, trackProgress } from "../src/index.ts"
+import { Cancelled, LinkError, type ProgressEvent } from "../src/index.ts"
+import { redactFields } from "../src/internal/redact.ts"
+import { toLinkError } from "../src/LinkError.ts"
+import { trackProgress } from "../src/Progress.ts"
 
 describe("trackProgress", () => {
   it("reports a 100,000-item phase about 100 times, starting at 0 and ending at the total", () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { makeMemoryRunStore } from "@psa-ledger/reconcile-core"
 import {
-  inProcessScheduler,
   Jobs,
   LinkError,
   makeRunner,
@@ -10,6 +9,7 @@ import {
   type ScheduledRunOptions,
   type SchedulerEvent
 } from "../src/index.ts"
+import { inProcessScheduler } from "../src/schedule/index.ts"
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 

@@ -8,6 +8,9 @@ import {
   toMapping
 } from "@psa-ledger/reconcile-core"
 import { BigDecimal, DateTime, Option, type Schema } from "effect"
+import { gate } from "../internal/limit.ts"
+import { runPort } from "../internal/port.ts"
+import { redactFields } from "../internal/redact.ts"
 import {
   Busy,
   Cancelled,
@@ -16,13 +19,10 @@ import {
   LinkError,
   type LinkErrorReason,
   reasonOf,
-  Storage,
   Unexpected
 } from "../LinkError.ts"
 import type { OnProgress } from "./InvoiceSource.ts"
-import { run } from "./internal/effect.ts"
 import { messageOf } from "./internal/errors.ts"
-import { mapLimit } from "./Snapshot.ts"
 
 /**
  * What applying a plan needs, passed in explicitly.
@@ -156,19 +156,7 @@ export const applyPlan = async (
   options.onProgress?.({ phase: "apply", done: 0, total })
 
   // One gate for ConnectWise writes; dependencies are awaited outside it, so it never deadlocks.
-  const limit = Math.max(1, options.concurrency ?? 4)
-  let active = 0
-  const waiting: Array<() => void> = []
-  const gated = async <A>(task: () => Promise<A>): Promise<A> => {
-    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve))
-    active++
-    try {
-      return await task()
-    } finally {
-      active--
-      waiting.shift()?.()
-    }
-  }
+  const gated = gate(options.concurrency ?? 4)
 
   const idOf = (result: Schema.Json | undefined): number | undefined => {
     const id = (result as { id?: unknown } | null | undefined)?.id
@@ -177,7 +165,7 @@ export const applyPlan = async (
 
   /** The outcome of a dependency outside the plan (an earlier plan of the link): only the journal knows it. */
   const external = async (key: string): Promise<OperationReport> => {
-    const entry = await run(journal.get(linkId, key)).catch(() => Option.none())
+    const entry = await runPort("PlanJournal.get", journal.get(linkId, key)).catch(() => Option.none())
     if (Option.isSome(entry) && entry.value.status === "done") {
       const id = idOf(entry.value.result)
       if (id !== undefined) createdIds.set(key, id)
@@ -358,16 +346,10 @@ export const applyPlan = async (
       case "RememberMapping": {
         const mapping = toMapping(op, createdIds)
         if (mapping === undefined) throw failure(invalidPlan(op.idempotencyKey, "the created target's id is unknown"))
-        await run(deps.mappings.upsert(linkId, [mapping])).catch((error: unknown) => {
-          throw failure(new Storage({ operation: "MappingStore.upsert", message: messageOf(error) }))
-        })
+        await runPort("MappingStore.upsert", deps.mappings.upsert(linkId, [mapping]))
         return { id: mapping.targetId }
       }
     }
-  }
-
-  const storage = (operation: string) => (error: unknown) => {
-    throw failure(new Storage({ operation, message: messageOf(error) }))
   }
 
   const execute = async (op: PlanOperation): Promise<OperationReport> => {
@@ -381,9 +363,7 @@ export const applyPlan = async (
       }
     }
     try {
-      let claim = await run(journal.begin(linkId, key, { runId: options.runId, at: now() })).catch(
-        storage("PlanJournal.begin")
-      )
+      let claim = await runPort("PlanJournal.begin", journal.begin(linkId, key, { runId: options.runId, at: now() }))
       if (claim._tag === "AlreadyDone") {
         const id = idOf(claim.result)
         if (id !== undefined) createdIds.set(key, id)
@@ -398,8 +378,9 @@ export const applyPlan = async (
             reason: new Busy({ holder: claim.runId, message: `run ${claim.runId} holds this operation` })
           }
         }
-        claim = await run(journal.begin(linkId, key, { runId: options.runId, at: now(), takeOver: true })).catch(
-          storage("PlanJournal.begin")
+        claim = await runPort(
+          "PlanJournal.begin",
+          journal.begin(linkId, key, { runId: options.runId, at: now(), takeOver: true })
         )
         if (claim._tag !== "Started") {
           return {
@@ -420,8 +401,9 @@ export const applyPlan = async (
         result = existing ?? (await write(op))
       } catch (error) {
         const reason = failureOf(error, op._tag)
-        await run(
-          journal.fail(linkId, key, { error: JSON.parse(JSON.stringify(reason)) as Schema.Json, at: now() })
+        await runPort(
+          "PlanJournal.fail",
+          journal.fail(linkId, key, { error: redactFields({ reason }).reason ?? null, at: now() })
         ).catch(() => undefined)
         return { ...base, status: "failed", reason }
       }
@@ -432,7 +414,7 @@ export const applyPlan = async (
       ) {
         createdIds.set(key, id)
       }
-      await run(journal.complete(linkId, key, { result, at: now() })).catch(storage("PlanJournal.complete"))
+      await runPort("PlanJournal.complete", journal.complete(linkId, key, { result, at: now() }))
       return { ...base, status: "done", result, recovered }
     } catch (error) {
       const reason = error instanceof LinkError ? error.reason : new Unexpected({ message: messageOf(error) })
@@ -474,7 +456,7 @@ export const applyPlan = async (
     return promise
   }
 
-  const results = await mapLimit(operations, operations.length || 1, (op) => start(op.idempotencyKey))
+  const results = await Promise.all(operations.map((op) => start(op.idempotencyKey)))
   const counts = { done: 0, skipped: 0, failed: 0 }
   for (const report of results) counts[report.status]++
   return { runId: options.runId, operations: results, counts }

@@ -167,7 +167,13 @@ export const csvSource = (read: () => string | Promise<string>, settings: CsvSou
     try {
       text = await read()
     } catch (error) {
-      throw LinkError.of(new Source({ source: "csv", message: error instanceof Error ? error.message : String(error) }))
+      throw LinkError.of(
+        new Source({
+          source: "csv",
+          message: error instanceof Error ? error.message : String(error),
+          ...(error instanceof Error ? { cause: error } : {})
+        })
+      )
     }
     const delimiter = settings.delimiter ?? guessDelimiter(text)
     const decimalComma = settings.decimalComma ?? delimiter === ";"

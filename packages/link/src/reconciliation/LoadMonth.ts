@@ -11,10 +11,8 @@ import {
   PsaSnapshot,
   resolve
 } from "@psa-ledger/reconcile-core"
-import { LinkError, Storage } from "../LinkError.ts"
+import { runPort } from "../internal/port.ts"
 import { type InvoiceMonth, type InvoiceSource, monthBounds, type OnProgress } from "./InvoiceSource.ts"
-import { run } from "./internal/effect.ts"
-import { messageOf } from "./internal/errors.ts"
 import { loadAgreements, loadCompaniesAndProducts } from "./Snapshot.ts"
 
 /**
@@ -83,9 +81,7 @@ export const loadMonth = async (
   const lines = await deps.source.lines(month, { onProgress: progress })
   options.signal?.throwIfAborted()
   progress?.({ phase: "mappings", done: 0, total: 1 })
-  const mappings = await run(deps.mappings.list(deps.linkId)).catch((error: unknown) => {
-    throw LinkError.of(new Storage({ operation: "MappingStore.list", message: messageOf(error) }))
-  })
+  const mappings = await runPort("MappingStore.list", deps.mappings.list(deps.linkId))
   progress?.({ phase: "mappings", done: 1, total: 1 })
   const byId = new Map(mappings.map((mapping) => [mappingId(mapping), mapping]))
   const customerKeys = new Set(lines.map((line) => line.customer.key).filter((key) => key !== ""))

@@ -16,6 +16,8 @@ import {
   PsaSnapshot
 } from "@psa-ledger/reconcile-core"
 import { BigDecimal, Schema } from "effect"
+import { chunkWhile } from "../internal/chunk.ts"
+import { mapLimit } from "../internal/limit.ts"
 import { LinkError, reasonOf } from "../LinkError.ts"
 import type { OnProgress } from "./InvoiceSource.ts"
 
@@ -68,33 +70,15 @@ export const chunkedIn = (
   values: ReadonlyArray<string | number>,
   limit: number = MAX_CONDITIONS_LENGTH
 ): Array<Condition> => {
-  const chunks: Array<Condition> = []
-  let current: Array<string | number> = []
   const fits = (list: ReadonlyArray<string | number>) => conditions.in(field, list).length <= limit
-  for (const value of values) {
-    const next = [...current, value]
-    if (current.length > 0 && !fits(next)) {
-      chunks.push(conditions.in(field, current))
-      current = [value]
-    } else current = next
-  }
-  if (current.length > 0) chunks.push(conditions.in(field, current))
-  return chunks
+  return chunkWhile(values, fits).map((list) => conditions.in(field, list))
 }
 
 /** Packs several conditions into as few `or`-joined ones as fit the limit. */
 const pack = (parts: ReadonlyArray<Condition>, limit: number = MAX_CONDITIONS_LENGTH): Array<Condition> => {
-  const packed: Array<Condition> = []
-  let current: Array<Condition> = []
-  for (const part of parts) {
-    const next = [...current, part]
-    if (current.length > 0 && conditions.or(...next).length > limit) {
-      packed.push(current.length === 1 ? (current[0] as Condition) : conditions.or(...current))
-      current = [part]
-    } else current = next
-  }
-  if (current.length > 0) packed.push(current.length === 1 ? (current[0] as Condition) : conditions.or(...current))
-  return packed
+  const joined = (list: ReadonlyArray<Condition>) =>
+    list.length === 1 ? (list[0] as Condition) : conditions.or(...list)
+  return chunkWhile(parts, (list) => conditions.or(...list).length <= limit).map(joined)
 }
 
 const cw = async <A>(path: string, run: () => Promise<A>): Promise<A> => {
@@ -164,26 +148,6 @@ export const toPsaAddition = (agreementId: number, addition: Addition): PsaAddit
     billCustomer: isBillCustomer(addition.billCustomer) ? addition.billCustomer : "Billable",
     status: addition.agreementStatus ?? "Active"
   })
-}
-
-/** Runs tasks with at most `limit` at once. @internal */
-export const mapLimit = async <A, B>(
-  items: ReadonlyArray<A>,
-  limit: number,
-  task: (item: A, index: number) => Promise<B>,
-  signal?: AbortSignal
-): Promise<Array<B>> => {
-  const results: Array<B> = new Array(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      signal?.throwIfAborted()
-      const index = next++
-      results[index] = await task(items[index] as A, index)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker))
-  return results
 }
 
 const numeric = (values: Iterable<number> | undefined) => [...new Set(values ?? [])].sort((a, b) => a - b)

@@ -1,15 +1,22 @@
 /**
- * Flow A, monthly reconciliation: invoice sources, the ConnectWise snapshot, loading a month,
- * applying a plan and creating what is missing.
+ * Flow A, monthly reconciliation: what of it a host names — the invoice-source settings, the grid,
+ * the apply report and the data of new products and agreements. The engines (`loadMonth`,
+ * `applyPlan`, the sources) are wired by `createLink` and stay inside the package.
  *
  * @module
  */
-export * from "./Apply.ts"
-export * from "./Create.ts"
-export { csvSource, guessDelimiter, parseCsv, readCsvNumber } from "./Csv.ts"
-export { exactPurchaseSource } from "./ExactPurchase.ts"
-export { exactSalesSource } from "./ExactSales.ts"
-export * from "./InvoiceSource.ts"
-export * from "./LoadMonth.ts"
-export * from "./Snapshot.ts"
-export * from "./Source.ts"
+export type { ApplyFailure, ApplyReport, ApplySkip, OperationReport } from "./Apply.ts"
+export type { NewAgreementData, NewProductData } from "./Create.ts"
+export {
+  CsvColumns,
+  CsvSourceSettings,
+  type InvoiceMonth,
+  type InvoiceSource,
+  InvoiceSourceSettings,
+  type OnProgress,
+  PurchaseCustomerAttribute,
+  PurchaseSourceSettings,
+  type ReconciliationProgress,
+  SalesSourceSettings
+} from "./InvoiceSource.ts"
+export type { LoadedMonth } from "./LoadMonth.ts"

@@ -23,8 +23,10 @@ import {
   TransferSnapshot
 } from "@psa-ledger/reconcile-core"
 import { BigDecimal } from "effect"
+import { chunks } from "../internal/chunk.ts"
+import { runPort } from "../internal/port.ts"
 import { InvalidInput, LinkError } from "../LinkError.ts"
-import { chunks, exactAccountCode, port, step } from "./internal.ts"
+import { exactAccountCode, step } from "./internal.ts"
 import type {
   ExactInvoiceFound,
   TransferDeps,
@@ -224,8 +226,8 @@ export const loadTransferInputs = async (
 
   // 3. Mappings and ledger.
   const [mappings, ledger] = await Promise.all([
-    port("read mappings", deps.mappings.list(deps.linkId)),
-    port("read the transfer ledger", deps.ledger.findMany(deps.linkId, invoiceIds))
+    runPort("read mappings", deps.mappings.list(deps.linkId)),
+    runPort("read the transfer ledger", deps.ledger.findMany(deps.linkId, invoiceIds))
   ])
 
   // 4. The Exact side, filtered to what the invoices involve.

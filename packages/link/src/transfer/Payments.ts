@@ -1,9 +1,11 @@
 import { conditions } from "@psa-ledger/connectwise-client"
 import { odata, Receivable } from "@psa-ledger/exact-client"
 import { parseDecimal, TransferRecord } from "@psa-ledger/reconcile-core"
-import { BigDecimal, DateTime, type Effect } from "effect"
-import { Cancelled, type LinkError } from "../LinkError.ts"
-import { chunks, failureOf, nowOf, port, step, toEffect } from "./internal.ts"
+import { BigDecimal, DateTime } from "effect"
+import { chunks } from "../internal/chunk.ts"
+import { runPort } from "../internal/port.ts"
+import { Cancelled } from "../LinkError.ts"
+import { failureOf, nowOf, step } from "./internal.ts"
 import type { TransferDeps, TransferFailure, TransferProgress } from "./TransferTypes.ts"
 
 /**
@@ -88,7 +90,7 @@ export const syncPayments = async (
   const outcomes: Array<PaymentSyncOutcome> = []
   let afterId: number | undefined
   for (;;) {
-    const page = await port("read the transfer ledger", deps.ledger.list(linkId, { afterId, limit: LEDGER_PAGE }))
+    const page = await runPort("read the transfer ledger", deps.ledger.list(linkId, { afterId, limit: LEDGER_PAGE }))
     for (const record of page) {
       if (record.status === "paid") continue
       if (record.kind === "credit-note") {
@@ -192,7 +194,7 @@ export const syncPayments = async (
       } else {
         outcomes.push({ status: "already-recorded", connectwiseInvoiceId: id, number })
       }
-      await port(
+      await runPort(
         "record the payment in the ledger",
         deps.ledger.record(
           linkId,
@@ -211,13 +213,3 @@ export const syncPayments = async (
   for (const outcome of invoices) counts[outcome.status]++
   return { invoices, counts }
 }
-
-/**
- * The Effect face of {@link syncPayments}.
- *
- * @since 0.1.0
- */
-export const syncPaymentsEffect = (
-  deps: TransferDeps,
-  options?: Parameters<typeof syncPayments>[1]
-): Effect.Effect<PaymentSyncReport, LinkError> => toEffect(() => syncPayments(deps, options))

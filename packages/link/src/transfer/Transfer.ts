@@ -11,9 +11,10 @@ import {
   TransferPlan,
   TransferRecord
 } from "@psa-ledger/reconcile-core"
-import { BigDecimal, DateTime, type Effect, type Schema } from "effect"
-import { Cancelled, DependencyFailed, type LinkError } from "../LinkError.ts"
-import { exactAccountCode, failureOf, nowOf, port, toEffect } from "./internal.ts"
+import { BigDecimal, DateTime, type Schema } from "effect"
+import { runPort } from "../internal/port.ts"
+import { Cancelled, DependencyFailed } from "../LinkError.ts"
+import { exactAccountCode, failureOf, nowOf } from "./internal.ts"
 import { loadTransferInputs } from "./Load.ts"
 import type { TransferDeps, TransferFailure, TransferInputs, TransferProgress, TransferRange } from "./TransferTypes.ts"
 
@@ -203,7 +204,7 @@ export const runTransfer = async (
     const found = foundByRef.get(invoice.number.trim())
     const total = found?.amount === undefined ? undefined : BigDecimal.fromString(found.amount)
     const now = at()
-    await port(
+    await runPort(
       "record the transfer",
       deps.ledger.record(
         linkId,
@@ -229,7 +230,7 @@ export const runTransfer = async (
     // Printed in Exact, but the run was stopped before the ledger heard of it: catch the ledger up.
     if (found !== undefined && found.status >= 50 && recorded?.status === "created") {
       try {
-        await port(
+        await runPort(
           "record the transfer",
           deps.ledger.record(
             linkId,
@@ -265,9 +266,9 @@ export const runTransfer = async (
   // it). Close their journal entries with what they made, so the journal tells the truth.
   const settle = async (opKey: string, result: Schema.Json, number: string) => {
     try {
-      const entry = await port("journal get", deps.journal.get(linkId, opKey))
+      const entry = await runPort("journal get", deps.journal.get(linkId, opKey))
       if (entry._tag === "Some" && entry.value.status === "started") {
-        await port("journal complete", deps.journal.complete(linkId, opKey, { result, at: at() }))
+        await runPort("journal complete", deps.journal.complete(linkId, opKey, { result, at: at() }))
       }
     } catch (error) {
       deps.logger?.warn("transfer: could not settle an interrupted operation in the journal", {
@@ -291,11 +292,11 @@ export const runTransfer = async (
 
   /** Claims an operation in the journal; `undefined` means it was done before (with its result). */
   const claim = async (opKey: string) => {
-    let answer = await port("journal begin", deps.journal.begin(linkId, opKey, { runId, at: at() }))
+    let answer = await runPort("journal begin", deps.journal.begin(linkId, opKey, { runId, at: at() }))
     // A claim left by a run that crashed: take it over. The YourRef / code lookups below make the
     // write safe to repeat; one run per link at a time is the host's rule (singleton schedules).
     if (answer._tag === "InProgress") {
-      answer = await port("journal begin", deps.journal.begin(linkId, opKey, { runId, at: at(), takeOver: true }))
+      answer = await runPort("journal begin", deps.journal.begin(linkId, opKey, { runId, at: at(), takeOver: true }))
     }
     return answer
   }
@@ -326,7 +327,7 @@ export const runTransfer = async (
       })
       accountId = account.ID
     }
-    await port(
+    await runPort(
       "remember the customer mapping",
       deps.mappings.upsert(linkId, [
         new Mapping({
@@ -340,7 +341,7 @@ export const runTransfer = async (
       ])
     )
     accountsCreated.push({ connectwiseCompanyId: op.connectwiseCompanyId, exactAccountId: accountId })
-    await port(
+    await runPort(
       "journal complete",
       deps.journal.complete(linkId, op.idempotencyKey, { result: { accountId }, at: at() })
     )
@@ -361,7 +362,7 @@ export const runTransfer = async (
     const total =
       invoice.AmountFC === null || invoice.AmountFC === undefined ? undefined : BigDecimal.fromString(invoice.AmountFC)
     // Recorded at once: if the run dies before processing, the next one knows the invoice exists.
-    await port(
+    await runPort(
       "record the transfer",
       deps.ledger.record(
         linkId,
@@ -379,7 +380,7 @@ export const runTransfer = async (
         })
       )
     )
-    await port(
+    await runPort(
       "journal complete",
       deps.journal.complete(linkId, op.idempotencyKey, {
         result: { invoiceId: invoice.InvoiceID, created },
@@ -413,10 +414,10 @@ export const runTransfer = async (
       const processed = await deps.exact.processSalesInvoice(invoiceId, { invoiceDate: toDate(op.invoiceDate) })
       number = processed.InvoiceNumber
     }
-    const existing = await port("read the ledger", deps.ledger.find(linkId, op.connectwiseInvoiceId))
+    const existing = await runPort("read the ledger", deps.ledger.find(linkId, op.connectwiseInvoiceId))
     const invoice = invoiceById.get(op.connectwiseInvoiceId)
     if (existing._tag === "Some") {
-      await port(
+      await runPort(
         "record the transfer",
         deps.ledger.record(
           linkId,
@@ -431,7 +432,7 @@ export const runTransfer = async (
     } else if (invoice !== undefined) {
       await adopt(op.connectwiseInvoiceId, invoiceId, "processed")
     }
-    await port(
+    await runPort(
       "journal complete",
       deps.journal.complete(linkId, op.idempotencyKey, {
         result: { invoiceId, ...(number === undefined ? {} : { invoiceNumber: number }) },
@@ -454,7 +455,7 @@ export const runTransfer = async (
     } catch (error) {
       const failure = failureOf(error, op._tag)
       failedOps.set(op.idempotencyKey, failure)
-      await port(
+      await runPort(
         "journal fail",
         deps.journal.fail(linkId, op.idempotencyKey, {
           error: { tag: failure._tag, message: failure.message },
@@ -519,7 +520,7 @@ export const runTransfer = async (
         const failure = failureOf(error)
         fail(failure)
         deps.logger?.error("transfer: operation failed", { op: op._tag, number: numberOf(id), error: failure.message })
-        await port(
+        await runPort(
           "journal fail",
           deps.journal.fail(linkId, op.idempotencyKey, {
             error: { tag: failure._tag, message: failure.message },
@@ -536,25 +537,3 @@ export const runTransfer = async (
   for (const outcome of invoices) counts[outcome.status]++
   return { runId, invoices, accountsCreated, counts, plan }
 }
-
-/**
- * The Effect face of {@link previewTransfer}.
- *
- * @since 0.1.0
- */
-export const previewTransferEffect = (
-  deps: TransferDeps,
-  range: TransferRange,
-  options?: { readonly onProgress?: ((event: TransferProgress) => void) | undefined }
-): Effect.Effect<TransferPlan, LinkError> => toEffect(() => previewTransfer(deps, range, options))
-
-/**
- * The Effect face of {@link runTransfer}.
- *
- * @since 0.1.0
- */
-export const runTransferEffect = (
-  deps: TransferDeps,
-  range: TransferRange,
-  options: RunTransferOptions
-): Effect.Effect<TransferReport, LinkError> => toEffect(() => runTransfer(deps, range, options))

@@ -1,9 +1,9 @@
 /**
- * Flow B: ConnectWise invoices → Exact Online sales invoices and credit notes, and payments back.
+ * Flow B, ConnectWise invoices → Exact Online sales invoices and credit notes, and payments back:
+ * the report shapes a host reads. The engines are wired by `createLink` and stay inside the package.
  *
  * @since 0.1.0
  */
-export * from "./Load.ts"
-export * from "./Payments.ts"
-export * from "./Transfer.ts"
-export * from "./TransferTypes.ts"
+export type { PaymentSyncOutcome, PaymentSyncReport } from "./Payments.ts"
+export type { InvoiceTransferOutcome, TransferReport } from "./Transfer.ts"
+export type { TransferFailure, TransferProgress, TransferRange } from "./TransferTypes.ts"

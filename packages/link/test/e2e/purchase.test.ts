@@ -1,18 +1,9 @@
-import {
-  type GridRow,
-  LinkSettings,
-  linkedId,
-  makeMemoryMappingStore,
-  makeMemoryPlanJournal,
-  makeMemoryRunStore,
-  makeMemoryTransferLedger,
-  rowKeyOf
-} from "@psa-ledger/reconcile-core"
+import { type GridRow, LinkSettings, linkedId, rowKeyOf } from "@psa-ledger/reconcile-core"
 import type { World } from "@psa-ledger/sandbox"
 import { BigDecimal } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import { createLink, type Grid, type LinkApi, PurchaseSourceSettings } from "../../src/index.ts"
-import { type OpenSandbox, openSandbox, settingsFor, smallWorld } from "./sandbox.ts"
+import { memoryStores, type OpenSandbox, openSandbox, settingsFor, smallWorld } from "./sandbox.ts"
 
 const dec = (value: BigDecimal.BigDecimal | undefined) =>
   value === undefined ? undefined : BigDecimal.format(BigDecimal.normalize(value))
@@ -38,12 +29,7 @@ const open = async (customer: PurchaseSourceSettings["customer"]) => {
     id: "msp-1",
     exact: sandbox.exact,
     connectwise: sandbox.connectwise,
-    storage: {
-      mappings: makeMemoryMappingStore(),
-      runs: makeMemoryRunStore(),
-      journal: makeMemoryPlanJournal(),
-      transfers: makeMemoryTransferLedger()
-    },
+    storage: memoryStores(),
     // The distributor bills only its licences: the MSP's own services are not on it, so no cancellations.
     settings: new LinkSettings({
       ...settingsFor(world),
@@ -54,6 +40,7 @@ const open = async (customer: PurchaseSourceSettings["customer"]) => {
     now: () => sandbox!.clock.now(),
     agreementContact: () => 1
   })
+  await sandbox.connect(link)
   const truth = world.truth.months.at(-1)!
   const bill = world.exact.purchaseInvoices.find((invoice) => monthOfExactDate(invoice.InvoiceDate) === truth.period)
   if (bill === undefined) throw new Error(`no purchase invoice in ${truth.period}`)

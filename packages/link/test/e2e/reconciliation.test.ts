@@ -1,18 +1,9 @@
-import {
-  type GridRow,
-  LinkSettings,
-  linkedId,
-  makeMemoryMappingStore,
-  makeMemoryPlanJournal,
-  makeMemoryRunStore,
-  makeMemoryTransferLedger,
-  rowKeyOf
-} from "@psa-ledger/reconcile-core"
+import { type GridRow, LinkSettings, linkedId, rowKeyOf } from "@psa-ledger/reconcile-core"
 import type { World } from "@psa-ledger/sandbox"
 import { BigDecimal } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import { createLink, type Grid, type LinkApi } from "../../src/index.ts"
-import { type OpenSandbox, openSandbox, settingsFor, smallWorld, source } from "./sandbox.ts"
+import { memoryStores, type OpenSandbox, openSandbox, settingsFor, smallWorld, source } from "./sandbox.ts"
 
 type Truth = World["truth"]["months"][number]["deviations"][number]
 
@@ -121,12 +112,7 @@ afterEach(async () => {
 const open = async () => {
   const world = smallWorld()
   sandbox = await openSandbox(world)
-  const storage = {
-    mappings: makeMemoryMappingStore(),
-    runs: makeMemoryRunStore(),
-    journal: makeMemoryPlanJournal(),
-    transfers: makeMemoryTransferLedger()
-  }
+  const storage = memoryStores()
   const base = settingsFor(world)
   const catalog = world.connectwise.catalogItems[0]!
   const settings = new LinkSettings({
@@ -145,6 +131,7 @@ const open = async () => {
     ids: () => `run-${++run}`,
     agreementContact: () => 1
   })
+  await sandbox.connect(link)
   return { world, link, storage, sandbox }
 }
 

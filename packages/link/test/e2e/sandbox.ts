@@ -1,8 +1,14 @@
 import { createConnectWiseClient } from "@psa-ledger/connectwise-client"
-import { createExactClient, memoryTokenStore } from "@psa-ledger/exact-client"
-import { LinkSettings } from "@psa-ledger/reconcile-core"
+import { type ExactClient, memoryTokenStore } from "@psa-ledger/exact-client"
+import {
+  LinkSettings,
+  makeMemoryMappingStore,
+  makeMemoryPlanJournal,
+  makeMemoryRunStore,
+  makeMemoryTransferLedger
+} from "@psa-ledger/reconcile-core"
 import { createWorld, type SandboxServer, startSandboxServer, virtualClock, type World } from "@psa-ledger/sandbox"
-import { type LinkStorage, SalesSourceSettings } from "../../src/index.ts"
+import { type ExactConnection, type LinkStorage, SalesSourceSettings } from "../../src/index.ts"
 
 /** A small world: 40 customers × 6 products × 3 months (the default deviations, all in the last month). */
 export const smallWorld = (): World => createWorld({ seed: 11, customers: 40, products: 6, months: 3 })
@@ -16,14 +22,25 @@ export const openSandbox = async (world: World) => {
     ...server.credentials.connectwise,
     sleep: (ms) => clock.sleep(ms)
   })
-  const exact = createExactClient({
-    baseUrl: server.baseUrls.exact,
-    ...server.credentials.exact,
-    tokens: memoryTokenStore(),
-    clock
-  })
-  await exact.auth.exchangeCode(server.authorizationCode())
-  return { clock, server, connectwise, exact }
+  // How a link reaches the sandbox's Exact; the link builds its client on its own token store.
+  const exact: ExactConnection = { baseUrl: server.baseUrls.exact, ...server.credentials.exact, clock }
+  /** Connects the link's Exact division, as the OAuth redirect would. */
+  const connect = async (link: { readonly exact: ExactClient }) => {
+    await link.exact.auth.exchangeCode(server.authorizationCode())
+  }
+  return { clock, server, connectwise, exact, connect }
+}
+
+/** Memory stores of one link, with a token store for its Exact client. */
+export const memoryStores = (): LinkStorage => {
+  const tokens = memoryTokenStore()
+  return {
+    tokens: () => tokens,
+    mappings: makeMemoryMappingStore(),
+    runs: makeMemoryRunStore(),
+    journal: makeMemoryPlanJournal(),
+    transfers: makeMemoryTransferLedger()
+  }
 }
 
 export type OpenSandbox = Awaited<ReturnType<typeof openSandbox>> & { readonly server: SandboxServer }

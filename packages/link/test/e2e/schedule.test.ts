@@ -1,26 +1,12 @@
-import {
-  LinkSettings,
-  makeMemoryMappingStore,
-  makeMemoryPlanJournal,
-  makeMemoryRunStore,
-  makeMemoryTransferLedger,
-  TransferSettings
-} from "@psa-ledger/reconcile-core"
+import { LinkSettings, TransferSettings } from "@psa-ledger/reconcile-core"
 import type { World } from "@psa-ledger/sandbox"
 import { BigDecimal } from "effect"
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import {
-  createLink,
-  inProcessScheduler,
-  Jobs,
-  type LinkApi,
-  type SchedulableLink,
-  type Scheduler,
-  type SchedulerEvent,
-  smtpMailer
-} from "../../src/index.ts"
+import { createLink, Jobs, type LinkApi, type SchedulableLink, type SchedulerEvent } from "../../src/index.ts"
+import { inProcessScheduler, type Scheduler } from "../../src/schedule/index.ts"
+import { smtpMailer } from "../../src/smtp/index.ts"
 import { startSmtpServer, type TestSmtpServer } from "../support/smtp.ts"
-import { type OpenSandbox, openSandbox, settingsFor, smallWorld, source } from "./sandbox.ts"
+import { memoryStores, type OpenSandbox, openSandbox, settingsFor, smallWorld, source } from "./sandbox.ts"
 
 const PASSWORD = "smtp-schedule-S3cret"
 let smtp: TestSmtpServer
@@ -56,12 +42,7 @@ const open = async (extra: Partial<ConstructorParameters<typeof LinkSettings>[0]
     name: "Sandbox MSP",
     exact: sandbox.exact,
     connectwise: sandbox.connectwise,
-    storage: {
-      mappings: makeMemoryMappingStore(),
-      runs: makeMemoryRunStore(),
-      journal: makeMemoryPlanJournal(),
-      transfers: makeMemoryTransferLedger()
-    },
+    storage: memoryStores(),
     settings: new LinkSettings({
       ...settingsFor(world),
       transfer: new TransferSettings({
@@ -83,6 +64,7 @@ const open = async (extra: Partial<ConstructorParameters<typeof LinkSettings>[0]
     mailTo: "finance@msp.example",
     agreementContact: () => 1
   })
+  await sandbox.connect(link)
   await rememberAsTheTruthSays(world, link)
   return { world, link, sandbox }
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -5,7 +6,8 @@ import { LinkSettings, TransferSettings } from "@psa-ledger/reconcile-core"
 import type { Storage } from "@psa-ledger/storage-adapters"
 import { sqliteStorage } from "@psa-ledger/storage-adapters/sqlite"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { createLink, smtpMailer } from "../../src/index.ts"
+import { createLink } from "../../src/index.ts"
+import { smtpMailer } from "../../src/smtp/index.ts"
 import { startSmtpServer, type TestSmtpServer } from "../support/smtp.ts"
 import { type OpenSandbox, openSandbox, smallWorld } from "./sandbox.ts"
 
@@ -34,7 +36,7 @@ describe("flow B end to end on the sandbox world, SQLite storage, mail through S
     const world = smallWorld()
     sandbox = await openSandbox(world)
     dir = mkdtempSync(join(tmpdir(), "psa-ledger-e2e-"))
-    storage = await sqliteStorage({ filename: join(dir, "ledger.db") })
+    storage = await sqliteStorage({ filename: join(dir, "ledger.db"), encryptionKey: randomBytes(32) })
     const { taxCodes, billingTerms } = world.truth.links
     const identifierOf = new Map(world.connectwise.taxCodes.map((t) => [t.id, t.identifier]))
     const settings = new LinkSettings({
@@ -62,6 +64,7 @@ describe("flow B end to end on the sandbox world, SQLite storage, mail through S
       }),
       mailTo: "finance@msp.example"
     })
+    await sandbox.connect(link)
     const period = world.truth.months.at(-1)!.period
     const [year, month] = period.split("-").map(Number) as [number, number]
     const range = { from: `${period}-01`, to: new Date(Date.UTC(year, month, 1)).toISOString().slice(0, 10) }

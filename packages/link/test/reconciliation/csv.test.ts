@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest"
-import {
-  CsvSourceSettings,
-  csvSource,
-  guessDelimiter,
-  parseCsv,
-  readCsvNumber
-} from "../../src/reconciliation/index.ts"
+import { csvSource, guessDelimiter, parseCsv, readCsvNumber } from "../../src/reconciliation/Csv.ts"
+import { CsvSourceSettings } from "../../src/reconciliation/index.ts"
 
 describe("parseCsv", () => {
   it("reads quoted fields with delimiters, doubled quotes and line breaks inside, CRLF, a BOM and no final newline", () => {

@@ -9,7 +9,10 @@ import {
 } from "@psa-ledger/reconcile-core"
 import { DateTime, Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { applyPlan, exactSalesSource, loadMonth, SalesSourceSettings } from "../../src/reconciliation/index.ts"
+import { applyPlan } from "../../src/reconciliation/Apply.ts"
+import { exactSalesSource } from "../../src/reconciliation/ExactSales.ts"
+import { SalesSourceSettings } from "../../src/reconciliation/index.ts"
+import { loadMonth } from "../../src/reconciliation/LoadMonth.ts"
 import { ACME, BACKUP, BP, GLOBEX, INITECH, seedMonth } from "./fixture.ts"
 import { cwWrites, simulations, useSimulations } from "./helpers.ts"
 

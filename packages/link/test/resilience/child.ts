@@ -11,8 +11,8 @@ import { readFileSync, writeFileSync } from "node:fs"
 import { ChangePlan } from "@psa-ledger/reconcile-core"
 import { sqliteStorage } from "@psa-ledger/storage-adapters/sqlite"
 import { Schema } from "effect"
-import { applyPlan } from "../../src/reconciliation/index.ts"
-import { runTransfer } from "../../src/transfer/index.ts"
+import { applyPlan } from "../../src/reconciliation/Apply.ts"
+import { runTransfer } from "../../src/transfer/Transfer.ts"
 import {
   AGREEMENT_CONTACT,
   clientsFor,

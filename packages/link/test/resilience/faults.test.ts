@@ -8,8 +8,9 @@ import { type ChangePlan, plan } from "@psa-ledger/reconcile-core"
 import type { FaultRule } from "@psa-ledger/sandbox"
 import { memoryStorage } from "@psa-ledger/storage-adapters"
 import { describe, expect, it } from "vitest"
-import { applyPlan, loadMonth } from "../../src/reconciliation/index.ts"
-import { runTransfer } from "../../src/transfer/index.ts"
+import { applyPlan } from "../../src/reconciliation/Apply.ts"
+import { loadMonth } from "../../src/reconciliation/LoadMonth.ts"
+import { runTransfer } from "../../src/transfer/Transfer.ts"
 import {
   AGREEMENT_CONTACT,
   approveAll,

@@ -26,7 +26,8 @@ import {
 } from "@psa-ledger/sandbox"
 import type { Storage } from "@psa-ledger/storage-adapters"
 import { DateTime, Effect } from "effect"
-import { exactSalesSource, SalesSourceSettings } from "../../src/reconciliation/index.ts"
+import { exactSalesSource } from "../../src/reconciliation/ExactSales.ts"
+import { SalesSourceSettings } from "../../src/reconciliation/index.ts"
 
 /** Small enough for 20 kills in a few seconds, big enough that every kind of operation occurs. */
 export const WORLD_OPTIONS = {

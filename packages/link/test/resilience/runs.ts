@@ -10,7 +10,7 @@ import { ChangePlan, plan } from "@psa-ledger/reconcile-core"
 import { memoryStorage } from "@psa-ledger/storage-adapters"
 import { sqliteStorage } from "@psa-ledger/storage-adapters/sqlite"
 import { Schema } from "effect"
-import { loadMonth } from "../../src/reconciliation/index.ts"
+import { loadMonth } from "../../src/reconciliation/LoadMonth.ts"
 import type { ChildConfig, ChildReport } from "./child.ts"
 import {
   approveAll,

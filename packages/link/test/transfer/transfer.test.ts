@@ -1,7 +1,8 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { LinkError } from "../../src/LinkError.ts"
-import { previewTransfer, runTransfer, syncPayments } from "../../src/transfer/index.ts"
+import { syncPayments } from "../../src/transfer/Payments.ts"
+import { previewTransfer, runTransfer } from "../../src/transfer/Transfer.ts"
 import { createWorld, DIVISION, secrets, useMsw, type World } from "./world.ts"
 
 useMsw()
@@ -222,14 +223,15 @@ describe("runTransfer", () => {
     expect(JSON.stringify(report)).not.toContain(secrets.privateKey)
   })
 
-  it("the Effect face fails with a LinkError naming the range", async () => {
+  it("rejects an unreadable range with a LinkError naming it", async () => {
     const world = await createWorld()
-    const { runTransferEffect } = await import("../../src/transfer/index.ts")
-    const error = await Effect.runPromise(
-      Effect.flip(runTransferEffect(world.deps, { from: "x", to: "y" }, { runId: "r" }))
-    )
+    const error = await runTransfer(world.deps, { from: "x", to: "y" }, { runId: "r" }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(LinkError)
-    expect(error.reason).toMatchObject({ _tag: "InvalidInput", record: "TransferRange", field: "from/to" })
+    expect((error as LinkError).reason).toMatchObject({
+      _tag: "InvalidInput",
+      record: "TransferRange",
+      field: "from/to"
+    })
   })
 })
 

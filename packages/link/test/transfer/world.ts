@@ -14,7 +14,7 @@ import {
 import { memoryStorage } from "@psa-ledger/storage-adapters"
 import { setupServer } from "msw/node"
 import { afterAll, beforeAll } from "vitest"
-import type { TransferDeps } from "../../src/transfer/index.ts"
+import type { TransferDeps } from "../../src/transfer/TransferTypes.ts"
 
 export const secrets = {
   companyId: "acme",

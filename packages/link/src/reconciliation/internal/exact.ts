@@ -1,6 +1,5 @@
 import { type ExactClient, isGuid, odata } from "@psa-ledger/exact-client"
 import { LinkError, Source } from "../../LinkError.ts"
-import { reasonTagOf } from "./errors.ts"
 
 /** A raw Exact record as the client hands it out without a schema (decimals as strings, dates as `Date`). */
 export type Raw = Record<string, unknown>
@@ -63,12 +62,11 @@ export const reading = async <A>(source: string, run: () => Promise<A>): Promise
     return await run()
   } catch (error) {
     if (error instanceof LinkError) throw error
-    const cause = reasonTagOf(error)
     throw LinkError.of(
       new Source({
         source,
         message: error instanceof Error ? error.message : String(error),
-        ...(cause === undefined ? {} : { cause })
+        ...(error instanceof Error ? { cause: error } : {})
       })
     )
   }

@@ -1,38 +1,6 @@
-import type { RunStatus } from "@psa-ledger/reconcile-core"
 import { Cron } from "croner"
-import { InvalidInput, LinkError } from "./LinkError.ts"
-
-/**
- * How a scheduler starts a job for a link. `createLink` gives links a `run(job, options)` that
- * dispatches to `reconciliation.apply`, `transfer.run` or `transfer.syncPayments`; anything with
- * this shape can be scheduled.
- *
- * @since 0.1.0
- */
-export interface SchedulableLink {
-  readonly id: string
-  run(job: string, options: ScheduledRunOptions): Promise<{ readonly status: RunStatus }>
-}
-
-/**
- * What a scheduler passes to `SchedulableLink.run`. Pass `note` on to `RunRequest.note`, so the
- * run's log says why and how it started (queued behind another run, which retry attempt).
- *
- * @since 0.1.0
- */
-export interface ScheduledRunOptions {
-  readonly trigger: "schedule"
-  readonly signal: AbortSignal
-  readonly note?: string | undefined
-}
-
-/**
- * What to do when a schedule fires while the same link is still running: `skip` the occurrence,
- * or `queue` it to start when the link is free (at most one waiting per link and job).
- *
- * @since 0.1.0
- */
-export type Overlap = "skip" | "queue"
+import { InvalidInput, LinkError } from "../LinkError.ts"
+import type { Overlap, SchedulableLink, SchedulerEvent } from "../Scheduling.ts"
 
 /**
  * One schedule: a cron expression (five fields, or six with seconds) and the job it starts.
@@ -47,18 +15,6 @@ export interface ScheduleOptions {
   /** Default: the scheduler's (`skip`). */
   readonly overlap?: Overlap | undefined
 }
-
-/**
- * What happened to a scheduled occurrence, for the host's log.
- *
- * @since 0.1.0
- */
-export type SchedulerEvent =
-  | { readonly _tag: "Started"; readonly linkId: string; readonly job: string }
-  | { readonly _tag: "Finished"; readonly linkId: string; readonly job: string; readonly status: RunStatus }
-  | { readonly _tag: "Skipped"; readonly linkId: string; readonly job: string; readonly message: string }
-  | { readonly _tag: "Queued"; readonly linkId: string; readonly job: string; readonly message: string }
-  | { readonly _tag: "Failed"; readonly linkId: string; readonly job: string; readonly message: string }
 
 /**
  * A running schedule.
@@ -99,8 +55,8 @@ export interface Scheduler {
  *
  * @example
  * ```ts
- * import { inProcessScheduler, Jobs } from "@psa-ledger/link"
- * import type { SchedulableLink } from "@psa-ledger/link"
+ * import { Jobs, type SchedulableLink } from "@psa-ledger/link"
+ * import { inProcessScheduler } from "@psa-ledger/link/schedule"
  *
  * declare const link: SchedulableLink
  * const scheduler = inProcessScheduler({ onEvent: (event) => console.log(event) })
@@ -255,8 +211,8 @@ let processScheduler: Scheduler | undefined
  *
  * @example
  * ```ts
- * import { Jobs, schedule } from "@psa-ledger/link"
- * import type { SchedulableLink } from "@psa-ledger/link"
+ * import { Jobs, type SchedulableLink } from "@psa-ledger/link"
+ * import { schedule } from "@psa-ledger/link/schedule"
  *
  * declare const link: SchedulableLink
  * const nightly = schedule(link, { cron: "30 2 * * *", job: Jobs.syncPayments })

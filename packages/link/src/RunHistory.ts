@@ -1,6 +1,6 @@
-import { type LogEntry, type Run, RunStore, renderLog } from "@psa-ledger/reconcile-core"
+import { type LogEntry, type Run, type RunStore, renderLog } from "@psa-ledger/reconcile-core"
 import { Effect, Option } from "effect"
-import { type LinkError, toLinkError } from "./LinkError.ts"
+import { runPort } from "./internal/port.ts"
 
 /** The largest page `RunStore.readLog` returns. */
 const PAGE = 1_000
@@ -60,9 +60,7 @@ export const readLogPages = (
   async *[Symbol.asyncIterator]() {
     let afterSeq = 0
     while (true) {
-      const page = await Effect.runPromise(
-        store.readLog(linkId, runId, { afterSeq, limit: PAGE }).pipe(Effect.mapError(toLinkError))
-      )
+      const page = await runPort("RunStore.readLog", store.readLog(linkId, runId, { afterSeq, limit: PAGE }))
       if (page.length > 0) yield page
       const last = page[page.length - 1]
       if (last === undefined || page.length < PAGE) return
@@ -78,11 +76,9 @@ export const readLogPages = (
  * @since 0.1.0
  */
 export const makeRuns = (store: RunStore["Service"]): Runs => {
-  const run = <A>(effect: Effect.Effect<A, unknown>): Promise<A> =>
-    Effect.runPromise(effect.pipe(Effect.mapError(toLinkError)))
   return {
-    list: (linkId, options) => run(store.list(linkId, options)),
-    get: (linkId, runId) => run(store.get(linkId, runId).pipe(Effect.map(Option.getOrUndefined))),
+    list: (linkId, options) => runPort("RunStore.list", store.list(linkId, options)),
+    get: (linkId, runId) => runPort("RunStore.get", store.get(linkId, runId).pipe(Effect.map(Option.getOrUndefined))),
     log: (linkId, runId) => {
       const pages = () => readLogPages(store, linkId, runId)
       return {
@@ -98,28 +94,4 @@ export const makeRuns = (store: RunStore["Service"]): Runs => {
       }
     }
   }
-}
-
-/**
- * The reading side as Effects, for hosts that compose with Effect.
- *
- * @since 0.1.0
- */
-export const RunsEffect = {
-  list: (linkId: string, options?: { readonly limit?: number | undefined; readonly before?: string | undefined }) =>
-    RunStore.use((store) => store.list(linkId, options)).pipe(Effect.mapError(toLinkError)),
-  get: (linkId: string, runId: string) =>
-    RunStore.use((store) => store.get(linkId, runId)).pipe(Effect.mapError(toLinkError)),
-  /** The whole log as text, read page by page. */
-  text: (linkId: string, runId: string): Effect.Effect<string, LinkError, RunStore> =>
-    RunStore.use((store) =>
-      Effect.tryPromise({
-        try: async () => {
-          const lines: Array<string> = []
-          for await (const page of readLogPages(store, linkId, runId)) lines.push(renderLog(page))
-          return lines.join("\n")
-        },
-        catch: toLinkError
-      })
-    )
 }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto"
 import { type LogLevel, NewLogEntry, Run, type RunStatus, RunStore, StorageLimits } from "@psa-ledger/reconcile-core"
 import { Cause, Clock, Context, DateTime, Effect, Exit, Layer, Schedule } from "effect"
 import { formatCounts, formatDuration, truncate } from "./internal/format.ts"
+import { redactFields } from "./internal/redact.ts"
 import { Cancelled, LinkError, toLinkError } from "./LinkError.ts"
 import { type Mailer, type MailOutcome, mailRun, noMailer } from "./Mail.ts"
 import {
@@ -11,7 +12,6 @@ import {
   safeListener,
   trackProgress
 } from "./Progress.ts"
-import { redactFields } from "./Redact.ts"
 
 /**
  * Structured logging into the run's log. Calls return at once: entries are buffered and written

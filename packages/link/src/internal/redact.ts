@@ -17,8 +17,6 @@ const SECRET_VALUE = /^\s*(bearer|basic)\s+\S+/i
 
 /**
  * Whether a field name names a secret.
- *
- * @since 0.1.0
  */
 export const isSecretKey = (key: string): boolean => SECRET_KEY.test(key)
 
@@ -29,13 +27,9 @@ export const isSecretKey = (key: string): boolean => SECRET_KEY.test(key)
  *
  * @example
  * ```ts
- * import { redactFields } from "@psa-ledger/link"
- *
  * redactFields({ invoice: "INV-1", accessToken: "eyJ..." })
  * // => { invoice: "INV-1", accessToken: "[redacted]" }
  * ```
- *
- * @since 0.1.0
  */
 export const redactFields = (fields: Readonly<Record<string, unknown>> | undefined): Record<string, Json> => {
   if (fields === undefined) return {}
@@ -90,4 +84,13 @@ const toJson = (value: unknown, seen: Set<object>, depth: number): Json | undefi
   } finally {
     seen.delete(value)
   }
+}
+
+/**
+ * A scrubber for free text (a vendor's error message) that replaces each of the given secrets (a
+ * password, a connection string's password) with `"[redacted]"`; empty or missing secrets are ignored.
+ */
+export const secretScrubber = (secrets: Iterable<string | undefined>): ((text: string) => string) => {
+  const known = [...secrets].filter((secret): secret is string => secret !== undefined && secret.length > 0)
+  return (text) => known.reduce((scrubbed, secret) => scrubbed.split(secret).join(REDACTED), text)
 }

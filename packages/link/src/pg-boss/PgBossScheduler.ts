@@ -1,6 +1,7 @@
 import { PgBoss } from "pg-boss"
-import { InvalidInput, LinkError, Unexpected } from "./LinkError.ts"
-import type { Overlap, SchedulableLink, SchedulerEvent } from "./Schedule.ts"
+import { REDACTED, secretScrubber } from "../internal/redact.ts"
+import { InvalidInput, LinkError, Unexpected } from "../LinkError.ts"
+import type { Overlap, SchedulableLink, SchedulerEvent } from "../Scheduling.ts"
 
 /**
  * Where and how the shared scheduler keeps its queue.
@@ -101,11 +102,9 @@ const scrubber = (connectionString: string): ((text: string) => string) => {
   } catch {
     // Not a URL (a key=value string): nothing to look for.
   }
-  return (text) =>
-    (password.length > 0 ? text.split(password).join("[redacted]") : text).replace(
-      /(postgres(?:ql)?:\/\/[^:/@\s]*:)[^@\s]*@/gi,
-      "$1[redacted]@"
-    )
+  const scrub = secretScrubber([password])
+  // A connection URL quoted in a message loses its password even when it is not this one.
+  return (text) => scrub(text).replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)[^@\s]*@/gi, `$1${REDACTED}@`)
 }
 
 /**
@@ -113,8 +112,8 @@ const scrubber = (connectionString: string): ((text: string) => string) => {
  *
  * @example
  * ```ts
- * import { Jobs, pgBossScheduler } from "@psa-ledger/link"
- * import type { SchedulableLink } from "@psa-ledger/link"
+ * import { Jobs, type SchedulableLink } from "@psa-ledger/link"
+ * import { pgBossScheduler } from "@psa-ledger/link/pg-boss"
  *
  * declare const openLink: (linkId: string) => Promise<SchedulableLink>
  * const scheduler = pgBossScheduler({ connectionString: process.env.DATABASE_URL ?? "", schema: "psa_ledger_jobs" })

@@ -1,0 +1,124 @@
+import { createExactClient, type ExactClient } from "@psa-ledger/exact-client"
+import { Decisions } from "@psa-ledger/reconcile-core"
+import { DateTime } from "effect"
+import type { CreateLinkOptions, DecisionsInput, LinkRunOptions, LinkRunResult } from "../Link.ts"
+import { makeRunner, type RunContext, type RunTapEvent } from "../Runner.ts"
+import { type InvoiceSource, type InvoiceSourceSettings, SalesSourceSettings } from "../reconciliation/InvoiceSource.ts"
+import { invoiceSourceFor } from "../reconciliation/Source.ts"
+import type { TransferDeps } from "../transfer/TransferTypes.ts"
+
+/**
+ * What every area of a link shares: its options with their defaults, the Exact client on the
+ * link's own token chain (built on first use), the invoice source, the runner, and the helpers that
+ * turn a job body into a run.
+ */
+export interface LinkContext {
+  readonly options: CreateLinkOptions
+  readonly linkId: string
+  readonly clock: () => number
+  readonly actor: string
+  exact(): ExactClient
+  source(): InvoiceSource
+  decisionsOf(input: DecisionsInput, by: string | undefined): Decisions
+  transferDeps(log?: RunContext["log"]): TransferDeps
+  asRun<A>(
+    job: string,
+    details: Readonly<Record<string, unknown>>,
+    runOptions: LinkRunOptions | undefined,
+    body: (ctx: RunContext) => Promise<A>
+  ): Promise<LinkRunResult<A>>
+}
+
+const isInvoiceSource = (source: InvoiceSourceSettings | InvoiceSource): source is InvoiceSource =>
+  typeof (source as InvoiceSource).lines === "function"
+
+/** The context of the link `options` describe. */
+export const makeLinkContext = (options: CreateLinkOptions): LinkContext => {
+  const { id: linkId, storage, settings } = options
+  const clock = options.now ?? Date.now
+  const actor = options.actor ?? "psa-ledger"
+  const logger = options.logger
+  // The token store is the link's own, asked for by the link's id; built on first use, so a link
+  // that never calls Exact (a CSV source, no transfer) needs no token key.
+  let exactClient: ExactClient | undefined
+  const exact = (): ExactClient => {
+    exactClient ??= createExactClient({ ...options.exact, tokens: storage.tokens(linkId) })
+    return exactClient
+  }
+  const sourceOption = options.source ?? new SalesSourceSettings({ kind: "sales" })
+  let source: InvoiceSource | undefined
+  const sourceOf = (): InvoiceSource => {
+    source ??= isInvoiceSource(sourceOption)
+      ? sourceOption
+      : invoiceSourceFor(sourceOption, {
+          ...(sourceOption.kind === "csv" ? {} : { exact: exact() }),
+          readCsv: options.readCsv,
+          now: clock
+        })
+    return source
+  }
+  const tap = (event: RunTapEvent) => {
+    if (logger === undefined) return
+    if (event._tag === "LogWriteFailed") {
+      logger.warn("run log entries could not be written", { runId: event.runId, error: event.error.message })
+      return
+    }
+    const { level, message, fields } = event.entry
+    const entryFields = { runId: event.runId, ...(fields ?? {}) }
+    if (level === "debug") logger.debug?.(message, entryFields)
+    else logger[level](message, entryFields)
+  }
+  const runner = makeRunner({
+    store: storage.runs,
+    mailer: options.mailer,
+    ids: options.ids,
+    ...(logger === undefined ? {} : { tap })
+  })
+
+  return {
+    options,
+    linkId,
+    clock,
+    actor,
+    exact,
+    source: sourceOf,
+    decisionsOf: (input, by) =>
+      input instanceof Decisions
+        ? input
+        : new Decisions({
+            linkId,
+            decidedBy: by ?? actor,
+            decidedAt: DateTime.makeUnsafe(clock()),
+            rows: { ...input }
+          }),
+    transferDeps: (log) => ({
+      linkId,
+      exact: exact(),
+      connectwise: options.connectwise,
+      ledger: storage.transfers,
+      journal: storage.journal,
+      mappings: storage.mappings,
+      settings,
+      now: () => new Date(clock()),
+      ...(log === undefined ? {} : { logger: log }),
+      actor
+    }),
+    asRun: async (job, details, runOptions, body) => {
+      const result = await runner.run(
+        {
+          linkId,
+          job,
+          details,
+          trigger: runOptions?.trigger ?? "manual",
+          onProgress: runOptions?.onProgress,
+          signal: runOptions?.signal,
+          note: runOptions?.note,
+          mailTo: options.mailTo,
+          linkName: options.name ?? linkId
+        },
+        body
+      )
+      return { ...result, runId: result.run.id, report: result.value }
+    }
+  }
+}
