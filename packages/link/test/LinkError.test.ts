@@ -1,4 +1,4 @@
-import { DailyLimitExhausted, ExactError } from "@psa-ledger/exact-client"
+import { DailyLimitExhaustedError, ExactError } from "@psa-ledger/exact-client"
 import { Conflict, StorageError } from "@psa-ledger/reconcile-core"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
@@ -10,15 +10,15 @@ describe("LinkError keeps the typed cause", () => {
   it("an Exact failure keeps the client's error and its reason's fields", () => {
     const resetAt = Date.parse("2026-03-02T00:00:00Z")
     const error = toLinkError(
-      new ExactError({ reason: new DailyLimitExhausted({ resetAt }), method: "GET", endpoint: "crm/Accounts" }),
+      new ExactError({ reason: new DailyLimitExhaustedError({ resetAt }), method: "GET", endpoint: "crm/Accounts" }),
       "read accounts"
     )
     expect(error.reason._tag).toBe("Exact")
     if (error.reason._tag !== "Exact") return
     const cause = error.reason.cause
     expect(cause).toBeInstanceOf(ExactError)
-    expect(cause?.reason._tag).toBe("DailyLimitExhausted")
-    expect(cause?.reason._tag === "DailyLimitExhausted" ? cause.reason.resetAt : undefined).toEqual(resetAt)
+    expect(cause?.reason._tag).toBe("DailyLimitExhaustedError")
+    expect(cause?.reason._tag === "DailyLimitExhaustedError" ? cause.reason.resetAt : undefined).toEqual(resetAt)
     expect(error.message).toContain("read accounts")
   })
 

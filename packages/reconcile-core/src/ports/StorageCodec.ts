@@ -1,8 +1,6 @@
 import { Effect, Result, Schema } from "effect"
-import { Key } from "../internal/storageFields.ts"
 import { firstIssue } from "../internal/storageIssues.ts"
 import { Corrupt, InvalidInput, StorageError } from "./StorageError.ts"
-import { StorageLimits } from "./StorageLimits.ts"
 
 /**
  * Encodes a record for storage, refusing invalid input (too long, wrong type) with an
