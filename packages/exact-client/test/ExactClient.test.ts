@@ -185,7 +185,7 @@ describe("OAuth", () => {
     expect(sim.stats.errors).toBe(0)
     expect(clock.now() - Date.UTC(2026, 1, 2, 8)).toBeGreaterThan(200 * 570_000)
     // 1,600 requests through msw: generous for a loaded two-core CI machine.
-  }, 120_000)
+  })
 
   it("keepAlive refreshes an idle chain so it outlives 30 days; without it the chain dies", async () => {
     const kept = world()

@@ -59,5 +59,5 @@ describe("README examples", () => {
     } finally {
       rmSync(file, { force: true })
     }
-  }, 120_000)
+  })
 })

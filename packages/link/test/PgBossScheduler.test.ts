@@ -92,7 +92,7 @@ describe.skipIf(!reachable)("pgBossScheduler on PostgreSQL, two workers", () => 
     await two.start()
     await one.work(linkFor("one"), { concurrency: 2 })
     await two.work(linkFor("two"), { concurrency: 2 })
-  }, 60_000)
+  })
 
   afterAll(async () => {
     await one?.stop({ timeoutMs: 5_000 })
@@ -101,7 +101,7 @@ describe.skipIf(!reachable)("pgBossScheduler on PostgreSQL, two workers", () => 
     await client.connect()
     await client.query(`drop schema if exists ${schema} cascade`)
     await client.end()
-  }, 60_000)
+  })
 
   it("runs every queued job, never two at once for one link", async () => {
     const before = ran.length
@@ -119,7 +119,7 @@ describe.skipIf(!reachable)("pgBossScheduler on PostgreSQL, two workers", () => 
     process.stdout.write(
       `workers: one ran ${ran.filter((r) => r.worker === "one").length}, two ran ${ran.filter((r) => r.worker === "two").length}\n`
     )
-  }, 60_000)
+  })
 
   it("retries a failed run, each attempt a run of its own", async () => {
     failFirst.set("link-c", 1)
@@ -135,7 +135,7 @@ describe.skipIf(!reachable)("pgBossScheduler on PostgreSQL, two workers", () => 
     expect(notes[1]).toMatch(/attempt 2 of 3$/)
     await sleep(1_500)
     expect(ran.filter((r) => r.linkId === "link-c")).toHaveLength(2)
-  }, 60_000)
+  })
 
   it("fires a stored schedule on one worker only", async () => {
     await one.schedule("link-d", { cron: "* * * * *", job: Jobs.apply, timezone: "UTC" })
@@ -146,5 +146,5 @@ describe.skipIf(!reachable)("pgBossScheduler on PostgreSQL, two workers", () => 
     await sleep(2_500)
     expect(ran.filter((r) => r.linkId === "link-d")).toHaveLength(1)
     expect(await one.schedules()).toEqual([])
-  }, 60_000)
+  })
 })

@@ -159,7 +159,7 @@ describe("flow A on the distributor's purchase invoice (sandbox world, 40 custom
         ).toContain(company.companyId)
       } else expect(linkedId(row.customerResolution), row.customer.name).toBe(company?.companyId)
     }
-  }, 30_000)
+  })
 
   it("finds exactly the truth's quantity and cost deviations of the licences on the bill", async () => {
     const { world, link, truth, bill } = await open([{ by: "project" }, byName])
@@ -206,7 +206,7 @@ describe("flow A on the distributor's purchase invoice (sandbox world, 40 custom
     expect(expected.some((e) => e.endsWith("Differs"))).toBe(true)
     // Nothing else: the bill is in euros like every agreement, and its quantities are all well formed.
     expect(allDeviations(grid)).toEqual(expected.sort())
-  }, 30_000)
+  })
 
   it("reads the customer from the description alone, and says why a line names none", async () => {
     const { world, link, truth, bill } = await open(byName)
@@ -231,7 +231,7 @@ describe("flow A on the distributor's purchase invoice (sandbox world, 40 custom
     expect(invalid).toContainEqual(
       expect.objectContaining({ field: "customer", message: "the description does not match the customer pattern" })
     )
-  }, 30_000)
+  })
 
   it("project only: lines without a project keep their place with the reason", async () => {
     const { link, truth, bill } = await open({ by: "project" })
@@ -244,5 +244,5 @@ describe("flow A on the distributor's purchase invoice (sandbox world, 40 custom
       expect(invalid).toContainEqual(expect.objectContaining({ field: "customer", message: "the line has no project" }))
     }
     expect(grid.lines).toHaveLength(bill.PurchaseInvoiceLines.length)
-  }, 30_000)
+  })
 })

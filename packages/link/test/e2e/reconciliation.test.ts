@@ -226,7 +226,7 @@ describe("flow A end to end on the sandbox world (40 customers × 6 products × 
     const again = await link.reconciliation.apply(planned)
     expect(again.report?.counts.done).toBe(0)
     expect(JSON.stringify(writes())).toBe(before)
-  }, 60_000)
+  })
 
   it("another month links itself from the remembered mappings: no suggestions left for what was confirmed", async () => {
     const { world, link } = await open()
@@ -243,5 +243,5 @@ describe("flow A end to end on the sandbox world (40 customers × 6 products × 
       (r) => r.customerResolution._tag === "Suggested" || r.productResolution._tag === "Suggested"
     )
     expect(suggested).toEqual([])
-  }, 60_000)
+  })
 })

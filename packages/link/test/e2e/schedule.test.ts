@@ -138,7 +138,7 @@ describe("scheduled runs of a link from createLink (croner in process, sandbox w
     expect(smtp.received[0]!.raw).toContain(`Created ${expected.length} Exact invoices`)
     expect(smtp.received[0]!.raw).toContain("filename=run-run-1.log")
     expect(smtp.received[0]!.raw).not.toContain(PASSWORD)
-  }, 20_000)
+  })
 
   it("a scheduled apply applies only what the settings auto-approve (quantities here)", async () => {
     const { world, link } = await open({ autoApprove: ["updateQuantity"] })
@@ -176,7 +176,7 @@ describe("scheduled runs of a link from createLink (croner in process, sandbox w
     )
     expect(writes.map(([key]) => key).every((key) => key.includes("/additions"))).toBe(true)
     expect(smtp.received).toHaveLength(1)
-  }, 20_000)
+  })
 
   it("overlapping occurrences for one link never run at once: skipped, or queued and run after", async () => {
     const { link } = await open()
@@ -218,5 +218,5 @@ describe("scheduled runs of a link from createLink (croner in process, sandbox w
       [Jobs.transfer, "schedule"]
     ])
     expect(await link.runs.log(runs[0]!.id).text()).toContain("queued behind transfer.run")
-  }, 20_000)
+  })
 })

@@ -138,5 +138,5 @@ describe("flow B end to end on the sandbox world, SQLite storage, mail through S
     expect(mail.raw).toContain("filename=run-run-1.log")
     expect(smtp.received.map((m) => m.raw).join("\n")).not.toContain(PASSWORD)
     expect(await link.runs.log("run-1").text()).toContain(`invoice ${standard.invoiceNumber} created`)
-  }, 60_000)
+  })
 })

@@ -39,4 +39,4 @@ it("is idle again once the answer to a caller that went away has been dropped", 
     upstream.closeAllConnections()
     await new Promise((resolve) => upstream.close(resolve))
   }
-}, 20_000)
+})
