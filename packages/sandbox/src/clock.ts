@@ -9,6 +9,8 @@
  * @since 0.1.0
  */
 
+import { type Sleeper as BaseSleeper, sleepOn } from "./internal/sleeper.ts"
+
 /**
  * Time as epoch milliseconds, and a way to wait (which an `AbortSignal` can cut short).
  *
@@ -121,10 +123,8 @@ export const scaledClock = (options: ScaledClockOptions): SandboxClock => {
   }
 }
 
-interface Sleeper {
-  readonly wakeAt: number
+interface Sleeper extends BaseSleeper {
   readonly seq: number
-  readonly resolve: () => void
 }
 
 /**
@@ -185,24 +185,15 @@ export const virtualClock = (start: number = Date.UTC(2026, 0, 5, 8, 0, 0)): Vir
       return sleepers.length
     },
     sleep: (ms, signal) =>
-      new Promise<void>((resolve, reject) => {
-        if (signal?.aborted) return reject(signal.reason)
-        const sleeper: Sleeper = {
-          wakeAt: now + Math.max(0, ms),
-          seq: seq++,
-          resolve: () => {
-            signal?.removeEventListener("abort", onAbort)
-            resolve()
-          }
-        }
-        const onAbort = () => {
+      sleepOn(signal, (wake) => ({ wakeAt: now + Math.max(0, ms), seq: seq++, resolve: wake }), {
+        add: (sleeper) => {
+          sleepers.push(sleeper)
+          quietTurns = 0
+          schedule()
+        },
+        remove: (sleeper) => {
           sleepers = sleepers.filter((s) => s !== sleeper)
-          reject(signal?.reason)
         }
-        signal?.addEventListener("abort", onAbort, { once: true })
-        sleepers.push(sleeper)
-        quietTurns = 0
-        schedule()
       })
   }
 }

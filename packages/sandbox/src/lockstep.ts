@@ -14,6 +14,7 @@
  * @since 0.1.0
  */
 import type { SandboxClock } from "./clock.ts"
+import { type Sleeper, sleepOn } from "./internal/sleeper.ts"
 
 /** A message between a coordinator and its participants; `lockstep` keeps it apart from other IPC. */
 type LockstepMessage =
@@ -51,11 +52,6 @@ interface Member {
   readonly port: LockstepPort
   busy: boolean
   wakeAt: number
-}
-
-interface Sleeper {
-  readonly wakeAt: number
-  readonly resolve: () => void
 }
 
 /**
@@ -130,22 +126,14 @@ export const lockstepCoordinator = (start: number): LockstepCoordinator => {
       return steps
     },
     sleep: (ms, signal) =>
-      new Promise<void>((resolve, reject) => {
-        if (signal?.aborted) return reject(signal.reason)
-        const sleeper: Sleeper = {
-          wakeAt: now + Math.max(0, ms),
-          resolve: () => {
-            signal?.removeEventListener("abort", onAbort)
-            resolve()
-          }
-        }
-        const onAbort = () => {
+      sleepOn(signal, (wake) => ({ wakeAt: now + Math.max(0, ms), resolve: wake }), {
+        add: (sleeper) => {
+          sleepers.push(sleeper)
+          schedule()
+        },
+        remove: (sleeper) => {
           sleepers = sleepers.filter((s) => s !== sleeper)
-          reject(signal?.reason)
         }
-        signal?.addEventListener("abort", onAbort, { once: true })
-        sleepers.push(sleeper)
-        schedule()
       }),
     attach: (child) => {
       const member: Member = { port: child, busy: true, wakeAt: Number.POSITIVE_INFINITY }
@@ -245,23 +233,15 @@ export const lockstepParticipant = (options: LockstepParticipantOptions = {}): L
     now: () => now,
     synced,
     sleep: (ms, signal) =>
-      new Promise<void>((resolve, reject) => {
-        if (signal?.aborted) return reject(signal.reason)
-        const sleeper: Sleeper = {
-          wakeAt: now + Math.max(0, ms),
-          resolve: () => {
-            signal?.removeEventListener("abort", onAbort)
-            resolve()
-          }
-        }
-        const onAbort = () => {
+      sleepOn(signal, (wake) => ({ wakeAt: now + Math.max(0, ms), resolve: wake }), {
+        add: (sleeper) => {
+          sleepers.push(sleeper)
+          report()
+        },
+        remove: (sleeper) => {
           sleepers = sleepers.filter((s) => s !== sleeper)
           report()
-          reject(signal?.reason)
         }
-        signal?.addEventListener("abort", onAbort, { once: true })
-        sleepers.push(sleeper)
-        report()
       })
   }
 }
