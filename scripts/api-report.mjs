@@ -109,6 +109,7 @@ const program = ts.createProgram(
 const checker = program.getTypeChecker()
 
 const failures = []
+const namesByPackage = new Map()
 for (const { dir, json } of packages) {
   const sections = [
     `# API report: ${json.name}`,
@@ -124,6 +125,8 @@ for (const { dir, json } of packages) {
       continue
     }
     const exported = checker.getExportsOfModule(moduleSymbol).sort((a, b) => a.name.localeCompare(b.name))
+    for (const symbol of exported)
+      namesByPackage.set(symbol.name, [...(namesByPackage.get(symbol.name) ?? []), json.name])
     sections.push(
       "",
       `## \`${json.name}${entry.subpath === "." ? "" : entry.subpath.slice(1)}\` (${exported.length} names)`,
@@ -150,6 +153,43 @@ for (const { dir, json } of packages) {
     writeFileSync(file, text)
     console.log(`api-report: wrote ${relative(root, file)}`)
   }
+}
+
+// DESIGN §7: exported names never collide across packages — a host that imports from two of them
+// must not have to alias. These collided before the rule was checked; the list may only shrink.
+const knownCollisions = new Set([
+  "AbortedError",
+  "AdditionMissing",
+  "AdditionNotInvoiced",
+  "ConditionValue",
+  "CurrencyMismatch",
+  "Decimal",
+  "DecodeError",
+  "Deviation",
+  "ExactAccount",
+  "ExactItem",
+  "ExactPaymentCondition",
+  "ForbiddenError",
+  "InvalidInput",
+  "NotFoundError",
+  "RateLimitedError",
+  "RequestOptions",
+  "SalesInvoiceLine",
+  "ServerError",
+  "Storage",
+  "TimeoutError",
+  "TransportError",
+  "UnauthorizedError",
+  "ValidationError",
+  "packageName",
+  "systemClock"
+])
+for (const [name, owners] of namesByPackage) {
+  const distinct = [...new Set(owners)]
+  if (distinct.length > 1 && !knownCollisions.has(name))
+    failures.push(`exported name ${name} collides across packages: ${distinct.join(", ")} (rename one)`)
+  if (distinct.length <= 1 && knownCollisions.has(name))
+    failures.push(`exported name ${name} no longer collides: remove it from knownCollisions in scripts/api-report.mjs`)
 }
 
 if (failures.length > 0) {
