@@ -1,0 +1,61 @@
+/**
+ * psa-ledger deployments: many links kept as configuration — credentials sealed, Exact Online
+ * connected by OAuth, settings, mail and schedules stored — opened on demand as link APIs.
+ *
+ * @packageDocumentation
+ */
+
+/** The npm name of this package, for diagnostics and user agents. */
+export const packageName = "@psa-ledger/deployment" as const
+
+export {
+  type ConnectionProblem,
+  Deployment,
+  type DeploymentApi,
+  type DeploymentOptions,
+  type ExactConnected,
+  type ExactConnectStart,
+  type LinkExport,
+  type LinkTestResult,
+  type Lookups,
+  type OpenLinkOptions,
+  openDeployment,
+  type ScheduledJob,
+  type SmtpConnection
+} from "./Deployment.ts"
+export {
+  DeploymentError,
+  DeploymentErrorReason,
+  DeploymentStorage,
+  DeploymentUpstream,
+  InvalidConfig,
+  LinkExists,
+  LinkNotFound,
+  OAuthRefused,
+  ReadOnlyDeployment,
+  VersionConflict,
+  WrongSecretKey
+} from "./DeploymentError.ts"
+export type { SystemCheck } from "./internal/connectionTest.ts"
+export type { LookupOption } from "./internal/lookups.ts"
+export { DeploymentSettings, DeploymentSettingsInput, type DeploymentSettingsView } from "./internal/settings.ts"
+export {
+  ApprovalPolicy,
+  ConnectWiseConfig,
+  ExactConfig,
+  LinkConfig,
+  LinkConfigInput,
+  type LinkSecretField,
+  type LinkView,
+  MailConfig,
+  ScheduleConfig,
+  type SecretState
+} from "./LinkConfig.ts"
+export {
+  deriveStorageKey,
+  keyFingerprint,
+  readSecretKey,
+  SECRET_KEY_ENV,
+  SECRET_KEY_FILE_ENV,
+  type SecretKeyInput
+} from "./SecretKey.ts"
