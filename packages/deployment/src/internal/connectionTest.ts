@@ -155,6 +155,14 @@ const testExact = async (ctx: DeploymentContext, id: string, config: LinkConfig)
         return error.reason.exactReason === "NoDivisionAccess"
           ? problem("NoDivisionAccess", `No access to the division: ${message}`)
           : problem("Failed", message)
+      case "NotFoundError":
+        // Exact answers 404 for a division number the license does not have.
+        return /division/i.test(message)
+          ? problem(
+              "NoDivisionAccess",
+              `Exact Online has no division ${config.exact.division ?? ""} for this consent: ${message}`
+            )
+          : problem("Failed", message)
       case "UnauthorizedError":
         return problem("WrongKeys", `Exact Online refused the app's client id or secret: ${message}`)
       case "TransportError":
