@@ -11,20 +11,20 @@ import { type ActorOptions, audit, makeLinks } from "./internal/links.ts"
 import { type Lookups, lookups } from "./internal/lookups.ts"
 import { type OpenLinkOptions, openLink } from "./internal/open.ts"
 import { type LinkExport, makePortable } from "./internal/portable.ts"
-import { listSchedules, type ScheduledJob } from "./internal/schedules.ts"
+import { type DeploymentSchedule, listSchedules } from "./internal/schedules.ts"
 import { type DeploymentSettingsView, makeSettings } from "./internal/settings.ts"
 import type { LinkView } from "./LinkConfig.ts"
 import { deriveStorageKey, parseSecretKey, type SecretKeyInput } from "./SecretKey.ts"
 
 export type {
   ConnectionProblem,
+  DeploymentSchedule,
   ExactConnected,
   ExactConnectStart,
   LinkExport,
   LinkTestResult,
   Lookups,
   OpenLinkOptions,
-  ScheduledJob,
   SmtpConnection
 }
 
@@ -112,7 +112,7 @@ export interface DeploymentApi {
     }): Promise<ReadonlyArray<{ at: string; actor: string; action: string; fields: ReadonlyArray<string> }>>
   }
   /** Every enabled schedule of every link (and each link's Exact keep-alive). */
-  schedules(): Promise<ReadonlyArray<ScheduledJob>>
+  schedules(): Promise<ReadonlyArray<DeploymentSchedule>>
   /** Calls `listener` after any change that may change `schedules()`; returns the unsubscribe. In this process only. */
   onChange(listener: () => void): () => void
   /** Runs a scheduled job of a link: `exact.keepAlive`, or the link's own `run(job)`. */

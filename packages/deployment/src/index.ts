@@ -13,6 +13,7 @@ export {
   Deployment,
   type DeploymentApi,
   type DeploymentOptions,
+  type DeploymentSchedule,
   type ExactConnected,
   type ExactConnectStart,
   type LinkExport,
@@ -20,7 +21,6 @@ export {
   type Lookups,
   type OpenLinkOptions,
   openDeployment,
-  type ScheduledJob,
   type SmtpConnection
 } from "./Deployment.ts"
 export {

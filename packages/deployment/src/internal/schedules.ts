@@ -9,7 +9,7 @@ import { readSettings } from "./settings.ts"
  *
  * @since 0.1.0
  */
-export interface ScheduledJob {
+export interface DeploymentSchedule {
   readonly linkId: string
   readonly job: string
   readonly cron: string
@@ -20,7 +20,7 @@ export interface ScheduledJob {
 export const DEFAULT_KEEP_ALIVE_CRON = "17 4 * * 0"
 
 /** Every enabled schedule of every link. */
-export const listSchedules = async (ctx: DeploymentContext): Promise<ReadonlyArray<ScheduledJob>> => {
+export const listSchedules = async (ctx: DeploymentContext): Promise<ReadonlyArray<DeploymentSchedule>> => {
   const operation = "schedules"
   const { config: settings } = await readSettings(ctx, operation)
   const fallback = settings.timeZone ?? "UTC"
