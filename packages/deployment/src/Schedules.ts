@@ -1,7 +1,7 @@
-import { decodeStored } from "./configs.ts"
-import type { DeploymentContext } from "./context.ts"
-import { store } from "./context.ts"
-import { readSettings } from "./settings.ts"
+import { readSettings } from "./DeploymentSettings.ts"
+import { decodeStored } from "./internal/configs.ts"
+import type { DeploymentContext } from "./internal/context.ts"
+import { store } from "./internal/context.ts"
 
 /**
  * One enabled schedule of one link, with its time zone resolved (the link's, else the

@@ -1,10 +1,10 @@
 import { ConnectWiseError } from "@psa-ledger/connectwise-client"
 import { ExactError } from "@psa-ledger/exact-client"
-import type { LinkConfig } from "../LinkConfig.ts"
-import { connectWiseClientOf } from "./clients.ts"
-import { type DeploymentContext, requireKey } from "./context.ts"
-import { linkSecret, loadLink } from "./links.ts"
-import { openLink } from "./open.ts"
+import { connectWiseClientOf } from "./internal/clients.ts"
+import { type DeploymentContext, requireKey } from "./internal/context.ts"
+import { linkSecret, loadLink } from "./internal/links.ts"
+import { openLink } from "./internal/open.ts"
+import type { LinkConfig } from "./LinkConfig.ts"
 
 /**
  * Why a system's connection test failed, in words a person can act on.
