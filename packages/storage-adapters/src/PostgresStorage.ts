@@ -2,8 +2,10 @@ import { StorageError } from "@psa-ledger/reconcile-core"
 import { Effect, type Layer } from "effect"
 import pg from "pg"
 import { type ChainLock, keyedQueue } from "./internal/chainLock.ts"
-import { deriveTokenKeys, type EncryptionKeyInput, parseEncryptionKey } from "./internal/crypto.ts"
+import type { EncryptionKeyInput } from "./internal/crypto.ts"
+import { makeSqlDeploymentStores } from "./internal/deploymentStores.ts"
 import { toStorageError } from "./internal/driver.ts"
+import { keyRing } from "./internal/keyRing.ts"
 import { advisoryKey, migratePostgres } from "./internal/migrate.ts"
 import { type Migration, migrations } from "./internal/migrations.ts"
 import {
@@ -13,6 +15,7 @@ import {
   type PostgresPoolOptions,
   postgresReason
 } from "./internal/postgres.ts"
+import { rotateKeys } from "./internal/rekey.ts"
 import { makeSqlStores } from "./internal/stores.ts"
 import { makeSqlTokenStore } from "./internal/tokenStore.ts"
 import { invalidOption, layerOfStores, type Storage, type StorageServices, scopedLayer } from "./Storage.ts"
@@ -69,8 +72,7 @@ export const openPostgresWith = async (
   options: PostgresStorageOptions,
   steps: ReadonlyArray<Migration>
 ): Promise<Storage> => {
-  const keys =
-    options.encryptionKey === undefined ? undefined : deriveTokenKeys(parseEncryptionKey(options.encryptionKey))
+  const ring = keyRing(options.encryptionKey)
   let schema: string
   try {
     schema = checkSchemaName(options.schema ?? "public")
@@ -85,9 +87,9 @@ export const openPostgresWith = async (
     await driver.close().catch(() => undefined)
     throw toStorageError(driver, error, "postgresStorage.open")
   }
-  const stores = makeSqlStores(driver)
+  const stores = { ...makeSqlStores(driver), ...makeSqlDeploymentStores(driver, ring) }
   const lock = advisoryChainLock(options, schema)
-  const tokens = (linkId: string) => makeSqlTokenStore(driver, keys, lock, linkId)
+  const tokens = (linkId: string) => makeSqlTokenStore(driver, ring, lock, linkId)
   return {
     adapter: "postgres",
     schemaVersion: outcome.schemaVersion,
@@ -95,6 +97,7 @@ export const openPostgresWith = async (
     ...stores,
     tokens,
     layer: layerOfStores(stores, tokens),
+    rotateEncryptionKey: (newKey) => rotateKeys(driver, ring, newKey),
     close: () => driver.close()
   }
 }

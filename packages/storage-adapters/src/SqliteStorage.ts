@@ -1,10 +1,13 @@
 import { StorageError } from "@psa-ledger/reconcile-core"
 import { Effect, type Layer } from "effect"
 import { sqliteChainLock } from "./internal/chainLock.ts"
-import { deriveTokenKeys, type EncryptionKeyInput, parseEncryptionKey } from "./internal/crypto.ts"
+import type { EncryptionKeyInput } from "./internal/crypto.ts"
+import { makeSqlDeploymentStores } from "./internal/deploymentStores.ts"
 import { toStorageError } from "./internal/driver.ts"
+import { keyRing } from "./internal/keyRing.ts"
 import { migrateSqlite } from "./internal/migrate.ts"
 import { type Migration, migrations } from "./internal/migrations.ts"
+import { rotateKeys } from "./internal/rekey.ts"
 import { openSqliteDriver } from "./internal/sqlite.ts"
 import { makeSqlStores } from "./internal/stores.ts"
 import { makeSqlTokenStore } from "./internal/tokenStore.ts"
@@ -36,8 +39,7 @@ export const openSqliteWith = async (
   options: SqliteStorageOptions,
   steps: ReadonlyArray<Migration>
 ): Promise<Storage> => {
-  const keys =
-    options.encryptionKey === undefined ? undefined : deriveTokenKeys(parseEncryptionKey(options.encryptionKey))
+  const ring = keyRing(options.encryptionKey)
   let driver: ReturnType<typeof openSqliteDriver>
   try {
     driver = openSqliteDriver({
@@ -55,9 +57,9 @@ export const openSqliteWith = async (
     await driver.close().catch(() => undefined)
     throw toStorageError(driver, error, "sqliteStorage.open")
   }
-  const stores = makeSqlStores(driver)
+  const stores = { ...makeSqlStores(driver), ...makeSqlDeploymentStores(driver, ring) }
   const lock = sqliteChainLock(driver, { leaseMs: options.lockLeaseMs ?? 30_000, waitMs: 120_000 })
-  const tokens = (linkId: string) => makeSqlTokenStore(driver, keys, lock, linkId)
+  const tokens = (linkId: string) => makeSqlTokenStore(driver, ring, lock, linkId)
   return {
     adapter: "sqlite",
     schemaVersion: outcome.schemaVersion,
@@ -65,6 +67,7 @@ export const openSqliteWith = async (
     ...stores,
     tokens,
     layer: layerOfStores(stores, tokens),
+    rotateEncryptionKey: (newKey) => rotateKeys(driver, ring, newKey),
     close: () => driver.close()
   }
 }

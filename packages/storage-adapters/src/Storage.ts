@@ -1,5 +1,7 @@
 import { memoryTokenStore, type TokenStore } from "@psa-ledger/exact-client"
 import {
+  AuditStore,
+  ConfigStore,
   InvalidInput,
   LinkStore,
   MappingStore,
@@ -8,13 +10,17 @@ import {
   makeMemoryPlanJournal,
   makeMemoryRunStore,
   makeMemoryTransferLedger,
+  OAuthStateStore,
   PlanJournal,
   RunStore,
+  SecretStore,
   type StorageError,
   TransferLedger,
   Unavailable
 } from "@psa-ledger/reconcile-core"
 import { Context, Effect, Layer } from "effect"
+import type { EncryptionKeyInput } from "./internal/crypto.ts"
+import { type DeploymentStores, makeMemoryDeploymentStores } from "./internal/deploymentStores.ts"
 import type { PortStores } from "./internal/stores.ts"
 import { checkLinkId } from "./internal/tokenStore.ts"
 import { TokenStoreError } from "./TokenStoreError.ts"
@@ -37,7 +43,27 @@ export class TokenStores extends Context.Service<
  *
  * @since 0.1.0
  */
-export type StorageServices = MappingStore | RunStore | PlanJournal | TransferLedger | LinkStore | TokenStores
+export type StorageServices =
+  | MappingStore
+  | RunStore
+  | PlanJournal
+  | TransferLedger
+  | LinkStore
+  | TokenStores
+  | SecretStore
+  | OAuthStateStore
+  | AuditStore
+  | ConfigStore
+
+/**
+ * What `rotateEncryptionKey` re-sealed.
+ *
+ * @since 0.1.0
+ */
+export interface KeyRotation {
+  readonly tokenChains: number
+  readonly secrets: number
+}
 
 /**
  * One opened storage: the implementation of every storage port, each link's token chain, a layer
@@ -55,7 +81,7 @@ export type StorageServices = MappingStore | RunStore | PlanJournal | TransferLe
  *
  * @since 0.1.0
  */
-export interface Storage extends PortStores {
+export interface Storage extends PortStores, DeploymentStores {
   /** Which adapter this is. */
   readonly adapter: "memory" | "sqlite" | "postgres"
   /** The newest schema step the database has (0 for memory). */
@@ -67,7 +93,13 @@ export interface Storage extends PortStores {
    * `TokenStoreError` (`MissingKey`) here when opened without an `encryptionKey`.
    */
   tokens(linkId: string): TokenStore
-  /** Provides the five port services and `TokenStores`. */
+  /**
+   * Re-seals every token chain and secret under `newKey` in one transaction, then uses it from
+   * here on; on any failure nothing changed. Rotate while no run refreshes a token chain. Memory
+   * storage seals nothing and only counts.
+   */
+  rotateEncryptionKey(newKey: EncryptionKeyInput): Promise<KeyRotation>
+  /** Provides every port service and `TokenStores`. */
   readonly layer: Layer.Layer<StorageServices>
   /** Closes connections; later calls fail with `Unavailable`. Safe to call twice. */
   close(): Promise<void>
@@ -75,11 +107,15 @@ export interface Storage extends PortStores {
 
 /** Builds the layer of a storage's stores. */
 export const layerOfStores = (
-  stores: PortStores,
+  stores: PortStores & DeploymentStores,
   tokens: (linkId: string) => TokenStore
 ): Layer.Layer<StorageServices> =>
   Layer.succeedContext(
     Context.make(MappingStore, stores.mappings).pipe(
+      Context.add(SecretStore, stores.secrets),
+      Context.add(OAuthStateStore, stores.oauthStates),
+      Context.add(AuditStore, stores.audit),
+      Context.add(ConfigStore, stores.configs),
       Context.add(RunStore, stores.runs),
       Context.add(PlanJournal, stores.journal),
       Context.add(TransferLedger, stores.transfers),
@@ -103,7 +139,8 @@ export const layerOfStores = (
  * @since 0.1.0
  */
 export const memoryStorage = (): Storage => {
-  const stores: PortStores = {
+  const stores: PortStores & DeploymentStores = {
+    ...makeMemoryDeploymentStores(),
     mappings: makeMemoryMappingStore(),
     runs: makeMemoryRunStore(),
     journal: makeMemoryPlanJournal(),
@@ -127,6 +164,7 @@ export const memoryStorage = (): Storage => {
     ...stores,
     tokens,
     layer: layerOfStores(stores, tokens),
+    rotateEncryptionKey: async () => ({ tokenChains: chains.size, secrets: 0 }),
     close: async () => undefined
   }
 }

@@ -18,5 +18,12 @@
 export const packageName = "@psa-ledger/storage-adapters" as const
 
 export type { EncryptionKeyInput } from "./internal/crypto.ts"
-export { layerMemory, memoryStorage, type Storage, type StorageServices, TokenStores } from "./Storage.ts"
+export {
+  type KeyRotation,
+  layerMemory,
+  memoryStorage,
+  type Storage,
+  type StorageServices,
+  TokenStores
+} from "./Storage.ts"
 export { TokenStoreError, type TokenStoreErrorReason } from "./TokenStoreError.ts"

@@ -1,7 +1,17 @@
 // The storage ports: what an adapter implements, the in-memory layers, and the codec helpers every
 // adapter validates through so that all of them refuse the same inputs.
+
+export { AuditEntry, AuditStore, makeMemoryAuditStore } from "./AuditStore.ts"
+export { ConfigRecord, ConfigStore, makeMemoryConfigStore } from "./ConfigStore.ts"
+export { checkField, checkOwner, DeploymentOwner } from "./DeploymentOwner.ts"
 export { LinkRecord, LinkStore, makeMemoryLinkStore } from "./LinkStore.ts"
 export { MappingStore, makeMemoryMappingStore } from "./MappingStore.ts"
+export {
+  type ConsumedOAuthState,
+  makeMemoryOAuthStateStore,
+  OAuthState,
+  OAuthStateStore
+} from "./OAuthStateStore.ts"
 export { type JournalClaim, JournalEntry, JournalStatus, makeMemoryPlanJournal, PlanJournal } from "./PlanJournal.ts"
 export {
   LOG_PAGE_LIMIT,
@@ -16,6 +26,7 @@ export {
   type RunUpdate,
   renderLog
 } from "./RunStore.ts"
+export { checkSecretName, makeMemorySecretStore, SecretInfo, SecretStore } from "./SecretStore.ts"
 export { decodeFromStorage, encodeForStorage, LinkId, scopedByLink, validateLinkId } from "./StorageCodec.ts"
 export { Conflict, Corrupt, InvalidInput, StorageError, StorageErrorReason, Unavailable } from "./StorageError.ts"
 export { StorageLimits } from "./StorageLimits.ts"

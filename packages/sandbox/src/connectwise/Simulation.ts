@@ -546,6 +546,15 @@ export class ConnectWiseSimulation {
   readonly store = new ConnectWiseStore()
   readonly requests = new ConnectWiseRequestCounter()
   readonly faults = new ConnectWiseFaults()
+  /**
+   * Security-role permissions the API member lacks, by path template: a matching request answers 403
+   * naming the permission, as ConnectWise does for a member whose role does not grant it.
+   */
+  readonly deniedPermissions: Array<{
+    readonly template: string
+    readonly method?: string
+    readonly permission: string
+  }> = []
   readonly clock: SandboxClock
   private readonly forwardOnlyUnsupported: ReadonlySet<string>
   private readonly routes: ReadonlyArray<Route>
@@ -654,6 +663,16 @@ export class ConnectWiseSimulation {
         return errorResponse(400, "ConnectWiseApi", `This endpoint does not support the API version '${version}'.`)
       }
       if (!route) return errorResponse(404, "NotFound", `No ${method} route for ${apiPath}.`)
+      const denied = this.deniedPermissions.find(
+        (d) => d.template === route.template && (d.method === undefined || d.method.toUpperCase() === method)
+      )
+      if (denied) {
+        return errorResponse(
+          403,
+          "Forbidden",
+          `The member's security role does not grant the permission needed for this request: ${denied.permission}.`
+        )
+      }
       const params = (route.pattern.exec(apiPath)?.groups ?? {}) as Record<string, string>
       try {
         return await route.handle({ request, url, params, version })

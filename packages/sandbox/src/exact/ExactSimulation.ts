@@ -125,8 +125,11 @@ export interface ExactSimulation {
   handle(request: Request, basePath?: string): Promise<Response>
   readonly clock: SandboxClock
   readonly apps: ReadonlyArray<ExactApp>
-  /** The user consents to `clientId` (default: the first app): returns the authorization code. */
-  authorize(options?: { readonly clientId?: string; readonly redirectUri?: string }): string
+  /**
+   * The user consents to `clientId` (default: the first app): returns the authorization code. With
+   * `division`, the consent is for that division only, as when it is chosen on the consent page.
+   */
+  authorize(options?: { readonly clientId?: string; readonly redirectUri?: string; readonly division?: number }): string
   /** Stores a record as is (after filling the modelled fields with null). */
   insert(division: number, set: string, values: SimRecord): SimRecord
   /** The stored records of a set. */

@@ -35,6 +35,17 @@ describe("ConnectWise simulation", () => {
     expect(s.requests.log.every((e) => !JSON.stringify(e).includes("priv"))).toBe(true)
   })
 
+  it("answers 403 naming the permission an API member's security role lacks", async () => {
+    const s = sim()
+    s.deniedPermissions.push({ template: "/finance/agreements", permission: "Finance > Agreements: Inquire Level" })
+    const denied = await get(s, "/finance/agreements")
+    expect(denied.status).toBe(403)
+    const body = (await denied.json()) as { code: string; message: string }
+    expect(body.code).toBe("Forbidden")
+    expect(body.message).toContain("Finance > Agreements: Inquire Level")
+    expect((await get(s, "/company/companies")).status).toBe(200)
+  })
+
   it("rejects an API version newer than the tenant's", async () => {
     const response = await get(sim(), "/system/info", {
       accept: "application/vnd.connectwise.com+json; version=2099.1"

@@ -50,8 +50,14 @@ const post = (sim: ExactSimulation, accessToken: string, path: string, body: str
   )
 
 describe("Exact simulation: OAuth", () => {
-  it("redirects the consent to the redirect URI with a code and the state", async () => {
-    const { sim } = setup()
+  it("shows a consent page where a division is chosen, then redirects with a code and the state", async () => {
+    const { sim } = setup({
+      divisions: [
+        { code: 1001, description: "Main BV" },
+        { code: 2002, description: "Second BV" },
+        { code: 3003, description: "Closed BV", access: false }
+      ]
+    })
     const url = new URL(`${base}/api/oauth2/auth`)
     url.search = new URLSearchParams({
       client_id: app.clientId,
@@ -59,12 +65,66 @@ describe("Exact simulation: OAuth", () => {
       response_type: "code",
       state: "xyz"
     }).toString()
-    const response = await sim.handle(new Request(url))
+    const page = await sim.handle(new Request(url))
+    expect(page.status).toBe(200)
+    const html = await page.text()
+    expect(html).toContain('<option value="1001" selected>')
+    expect(html).toContain('<option value="2002">')
+    expect(html).not.toContain("3003")
+    expect(html).toContain('name="state" value="xyz"')
+    const response = await sim.handle(
+      new Request(`${base}/api/oauth2/auth`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ ...Object.fromEntries(url.searchParams), division: "2002" })
+      })
+    )
     expect(response.status).toBe(302)
     const location = new URL(response.headers.get("Location") ?? "")
     expect(location.origin + location.pathname).toBe(app.redirectUri)
     expect(location.searchParams.get("state")).toBe("xyz")
-    expect(location.searchParams.get("code")).toMatch(/.{20,}/)
+    const code = location.searchParams.get("code") ?? ""
+    expect(code).toMatch(/.{20,}/)
+    // The chain reaches the chosen division only, and current/Me says so.
+    const exchanged = await token(sim, { grant_type: "authorization_code", code, redirect_uri: app.redirectUri })
+    const { access_token } = (await exchanged.json()) as { access_token: string }
+    const me = (await (await get(sim, access_token, "current/Me")).json()) as {
+      d: { results: Array<Record<string, unknown>> }
+    }
+    expect(me.d.results[0]?.CurrentDivision).toBe(2002)
+    expect((await get(sim, access_token, "2002/crm/Accounts")).status).toBe(200)
+    const other = await get(sim, access_token, "1001/crm/Accounts")
+    expect(other.status).toBe(403)
+    expect(`${other.headers.get("Reason")} ${await other.text()}`).toContain("NoDivisionAccess")
+    const divisions = (await (await get(sim, access_token, "2002/system/Divisions")).json()) as {
+      d: { results: Array<{ Code: number }> }
+    }
+    expect(divisions.d.results.map((d) => d.Code)).toEqual([2002])
+  })
+
+  it("matches the redirect URI exactly, as Exact does", async () => {
+    const { sim } = setup()
+    for (const redirect of [`${app.redirectUri}/`, app.redirectUri.toUpperCase(), `${app.redirectUri}?x=1`]) {
+      const url = new URL(`${base}/api/oauth2/auth`)
+      url.search = new URLSearchParams({
+        client_id: app.clientId,
+        redirect_uri: redirect,
+        response_type: "code"
+      }).toString()
+      expect((await sim.handle(new Request(url))).status).toBe(400)
+      const posted = await sim.handle(
+        new Request(`${base}/api/oauth2/auth`, {
+          method: "POST",
+          body: new URLSearchParams({
+            client_id: app.clientId,
+            redirect_uri: redirect,
+            response_type: "code",
+            division: "1001"
+          })
+        })
+      )
+      expect(posted.status).toBe(400)
+    }
   })
 
   it("accepts a code once, within three minutes, for the right redirect URI", async () => {

@@ -56,7 +56,19 @@ describe("startSandboxServer", () => {
 
   it("runs Exact OAuth end to end: authorize → code → token → refresh on the shared virtual clock", async () => {
     const exact = exactClient()
-    const consent = await fetch(exact.auth.authorizeUrl({ state: "e2e" }), { redirect: "manual" })
+    const authorizeUrl = new URL(exact.auth.authorizeUrl({ state: "e2e" }))
+    const consentPage = await fetch(authorizeUrl)
+    expect(consentPage.status).toBe(200)
+    expect(await consentPage.text()).toContain(`value="${server.credentials.exact.division}"`)
+    // The user grants access to the division on the consent page.
+    const consent = await fetch(`${authorizeUrl.origin}${authorizeUrl.pathname}`, {
+      method: "POST",
+      body: new URLSearchParams({
+        ...Object.fromEntries(authorizeUrl.searchParams),
+        division: String(server.credentials.exact.division)
+      }),
+      redirect: "manual"
+    })
     expect(consent.status).toBe(302)
     const landing = new URL(consent.headers.get("location") ?? "")
     expect(`${landing.origin}${landing.pathname}`).toBe(server.credentials.exact.redirectUri)

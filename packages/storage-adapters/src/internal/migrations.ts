@@ -4,6 +4,8 @@
  * newer one. Steps are append-only: never edit a released step, add the next one.
  */
 
+import { deploymentMigration } from "./deploymentMigration.ts"
+
 /** One schema step, with its statements for each dialect. */
 export interface Migration {
   readonly version: number
@@ -117,7 +119,8 @@ export const migrations: ReadonlyArray<Migration> = [
         `CREATE INDEX psa_journal_by_run ON ${t("psa_journal")} (link_id, run_id, op_key)`
       ]
     }
-  }
+  },
+  deploymentMigration
 ]
 
 /** The table that records applied steps. */

@@ -4,6 +4,7 @@ import { TokenStoreError } from "../TokenStoreError.ts"
 import type { ChainLock } from "./chainLock.ts"
 import { fingerprint, openTokenSet, sealTokenSet, type TokenKeys, tokenSetProblem } from "./crypto.ts"
 import { type Driver, type Row, reasonText } from "./driver.ts"
+import type { KeyRing } from "./keyRing.ts"
 
 /**
  * Checks a link id by the rule the link-scoped stores use, before it names a token chain; the
@@ -20,19 +21,19 @@ export const checkLinkId = (linkId: unknown): string => {
 }
 
 /** The encrypted token chain of one link over a SQL driver. */
-export const makeSqlTokenStore = (
-  driver: Driver,
-  keys: TokenKeys | undefined,
-  lock: ChainLock,
-  linkId: string
-): TokenStore => {
+export const makeSqlTokenStore = (driver: Driver, ring: KeyRing, lock: ChainLock, linkId: string): TokenStore => {
   checkLinkId(linkId)
-  if (keys === undefined) {
+  if (ring.current === undefined) {
     throw new TokenStoreError(
       "MissingKey",
       "this storage was opened without an encryptionKey, and tokens are never stored unencrypted: pass `encryptionKey` (32 bytes)",
       linkId
     )
+  }
+  // Read at each call: a key rotation swaps the ring's keys under every open chain.
+  const keyOf = (): TokenKeys => {
+    if (ring.current === undefined) throw new TokenStoreError("MissingKey", "this storage has no encryptionKey", linkId)
+    return ring.current.tokens
   }
   const table = driver.table("psa_tokens")
   const unavailable = (error: unknown) =>
@@ -50,11 +51,12 @@ export const makeSqlTokenStore = (
         throw unavailable(error)
       }
       const [row] = rows
-      return row === undefined ? undefined : openTokenSet(keys, linkId, row.sealed)
+      return row === undefined ? undefined : openTokenSet(keyOf(), linkId, row.sealed)
     },
     compareAndSet: async (previous: TokenSet | undefined, next: TokenSet) => {
       checkSet(next, "next")
       if (previous !== undefined) checkSet(previous, "previous")
+      const keys = keyOf()
       const sealed = sealTokenSet(keys, linkId, next)
       const nextPrint = fingerprint(keys, linkId, next.refreshToken)
       const now = new Date().toISOString()

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto"
 import type { TokenSet } from "@psa-ledger/exact-client"
 import {
   type InvalidInput,
@@ -13,6 +14,7 @@ import {
 import { BigDecimal, DateTime, Effect, Option } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import type { Storage } from "../Storage.ts"
+import { deploymentSuite } from "./DeploymentSuite.ts"
 
 /**
  * A storage opened for one test, with what to do after it (remove a temp file, drop a schema).
@@ -502,6 +504,11 @@ export const suite = (name: string, open: OpenStorage): void => {
         expect(events).toEqual(["a:in", "a:out", "b:in", "b:out", "c:in", "c:out"])
       })
     })
+
+    deploymentSuite(
+      () => storage,
+      () => randomBytes(32).toString("base64")
+    )
 
     it("provides every port through its layer", async () => {
       const program = Effect.gen(function* () {

@@ -24,7 +24,7 @@ export const issuePair = (sim: SimState, chain: Chain) => {
 
 export const authorize = (
   sim: SimState,
-  authOptions: { readonly clientId?: string; readonly redirectUri?: string } = {}
+  authOptions: { readonly clientId?: string; readonly redirectUri?: string; readonly division?: number } = {}
 ): string => {
   const app = sim.apps.find((a) => a.clientId === (authOptions.clientId ?? sim.apps[0]?.clientId))
   if (!app) throw new Error("authorize: unknown clientId")
@@ -33,22 +33,65 @@ export const authorize = (
     clientId: app.clientId,
     redirectUri: authOptions.redirectUri ?? app.redirectUri,
     issuedAt: sim.clock.now(),
-    used: false
+    used: false,
+    division: authOptions.division
   })
   return code
 }
 
-export const handleAuthorize = (sim: SimState, url: URL) => {
-  const app = sim.apps.find((a) => a.clientId === url.searchParams.get("client_id"))
-  const redirectUri = url.searchParams.get("redirect_uri")
-  if (!app || redirectUri !== app.redirectUri || url.searchParams.get("response_type") !== "code") {
-    return new Response("The client or redirect URI is not registered.", { status: 400 })
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c)
+
+// Exact compares the redirect URI with the registered one character for character: no prefix,
+// no trailing-slash or case leniency.
+const consentRequest = (sim: SimState, params: URLSearchParams) => {
+  const app = sim.apps.find((a) => a.clientId === params.get("client_id"))
+  const redirectUri = params.get("redirect_uri")
+  if (!app || redirectUri === null || redirectUri !== app.redirectUri || params.get("response_type") !== "code") {
+    return undefined
   }
-  const code = authorize(sim, { clientId: app.clientId, redirectUri })
-  const target = new URL(redirectUri)
+  return { app, redirectUri, state: params.get("state") }
+}
+
+const refused = () => new Response("The client or redirect URI is not registered.", { status: 400 })
+
+/** `GET oauth2/auth`: the consent page, where the user picks the division the app may use. */
+export const handleAuthorize = (sim: SimState, url: URL) => {
+  const request = consentRequest(sim, url.searchParams)
+  if (!request) return refused()
+  const options = [...sim.divisions.values()]
+    .filter((d) => d.seed.access !== false)
+    .map(
+      (d) =>
+        `<option value="${d.seed.code}"${d.seed.code === sim.currentDivision ? " selected" : ""}>${d.seed.code} ${escapeHtml(d.seed.description)}</option>`
+    )
+    .join("")
+  const hidden = ["client_id", "redirect_uri", "response_type", "state"]
+    .filter((name) => url.searchParams.has(name))
+    .map((name) => `<input type="hidden" name="${name}" value="${escapeHtml(url.searchParams.get(name) ?? "")}">`)
+    .join("")
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Exact Online: grant access</title></head>
+<body><main><h1>Grant access to your administration</h1>
+<form method="post" action="${escapeHtml(url.pathname)}">${hidden}
+<label for="division">Administration</label> <select id="division" name="division">${options}</select>
+<button type="submit" name="consent" value="grant">Grant access</button></form></main></body></html>`
+  return new Response(html, { status: 200, headers: { "content-type": "text/html; charset=utf-8" } })
+}
+
+/** `POST oauth2/auth`: the consent page's answer; redirects with a code bound to the chosen division. */
+export const handleConsent = async (sim: SimState, request: Request) => {
+  const form = new URLSearchParams(await request.text())
+  const consent = consentRequest(sim, form)
+  if (!consent) return refused()
+  const chosen = Number(form.get("division") ?? sim.currentDivision)
+  const division = sim.divisions.get(chosen)
+  if (!division || division.seed.access === false) {
+    return new Response("You have no access to this administration.", { status: 400 })
+  }
+  const code = authorize(sim, { clientId: consent.app.clientId, redirectUri: consent.redirectUri, division: chosen })
+  const target = new URL(consent.redirectUri)
   target.searchParams.set("code", code)
-  const state = url.searchParams.get("state")
-  if (state !== null) target.searchParams.set("state", state)
+  if (consent.state !== null) target.searchParams.set("state", consent.state)
   return new Response(null, { status: 302, headers: { Location: target.toString() } })
 }
 
@@ -87,7 +130,8 @@ export const handleToken = async (sim: SimState, request: Request): Promise<Resp
       refreshToken: "",
       oldRefreshTokens: new Set(),
       issuedAt: 0,
-      broken: false
+      broken: false,
+      ...(code.division === undefined ? {} : { division: code.division })
     }
     sim.chains.push(chain)
     return issuePair(sim, chain)

@@ -4,7 +4,7 @@
  */
 
 import { rateHeaders, spend } from "./limits.ts"
-import { handleAuthorize, handleToken } from "./oauth.ts"
+import { handleAuthorize, handleConsent, handleToken } from "./oauth.ts"
 import { list, single } from "./reads.ts"
 import { jsonResponse, odataError } from "./responses.ts"
 import {
@@ -41,7 +41,10 @@ export const divisionRecord = (sim: SimState, d: Division) => ({
 
 export const handleApi = async (sim: SimState, request: Request, url: URL, rest: Array<string>): Promise<Response> => {
   const isMe = rest[0]?.toLowerCase() === "current" && rest[1]?.toLowerCase() === "me"
-  const divisionCode = isMe ? sim.currentDivision : Number(rest[0])
+  const bearerToken = /^Bearer (.+)$/.exec(request.headers.get("Authorization") ?? "")?.[1]
+  // A consent names one division: it is the user's current one, and the only one its tokens reach.
+  const consented = bearerToken ? sim.accessTokens.get(bearerToken)?.chain.division : undefined
+  const divisionCode = isMe ? (consented ?? sim.currentDivision) : Number(rest[0])
   const pathParts = isMe ? ["current", "Me"] : rest.slice(1)
   const keyMatch = /^(.*)\((?:guid)?'([^']*)'\)$/.exec(pathParts.join("/"))
   const endpointPath = keyMatch ? (keyMatch[1] as string) : pathParts.join("/")
@@ -66,7 +69,7 @@ export const handleApi = async (sim: SimState, request: Request, url: URL, rest:
   }
   const division = Number.isInteger(divisionCode) ? sim.divisions.get(divisionCode) : undefined
   if (!division) return answer(odataError(404, `Division ${rest[0]} not found.`))
-  if (division.seed.access === false) {
+  if (division.seed.access === false || (consented !== undefined && division.seed.code !== consented)) {
     return answer(odataError(403, "You have no access to this division.", { Reason: "NoDivisionAccess" }))
   }
   const refused = spend(sim, division)
@@ -81,7 +84,7 @@ export const handleApi = async (sim: SimState, request: Request, url: URL, rest:
   if (fault?.kind === "error-before-commit")
     return withHeaders(odataError(fault.status ?? 500, "Internal server error."))
 
-  const routed = await route(sim, request, url, division, endpointPath, keyMatch?.[2], isMe)
+  const routed = await route(sim, request, url, division, endpointPath, keyMatch?.[2], isMe, consented)
   if (fault?.kind === "error-after-commit")
     return withHeaders(odataError(fault.status ?? 500, "Internal server error."))
   if (fault?.kind === "hang-after-commit") {
@@ -97,14 +100,17 @@ export const route = async (
   division: Division,
   endpointPath: string,
   key: string | undefined,
-  isMe: boolean
+  isMe: boolean,
+  consented?: number
 ): Promise<Response> => {
   if (isMe) return jsonResponse(200, { d: { results: [me(sim, division)] } })
   const lower = endpointPath.toLowerCase()
   if (lower === "system/divisions" && request.method === "GET") {
     return jsonResponse(200, {
       d: {
-        results: [...sim.divisions.values()].filter((d) => d.seed.access !== false).map((d) => divisionRecord(sim, d))
+        results: [...sim.divisions.values()]
+          .filter((d) => d.seed.access !== false && (consented === undefined || d.seed.code === consented))
+          .map((d) => divisionRecord(sim, d))
       }
     })
   }
@@ -141,6 +147,10 @@ export const handle = async (sim: SimState, request: Request, basePath = ""): Pr
   if (parts[1] === "oauth2" && parts[2] === "auth" && request.method === "GET") {
     count(sim, "GET oauth2/auth")
     return handleAuthorize(sim, url)
+  }
+  if (parts[1] === "oauth2" && parts[2] === "auth" && request.method === "POST") {
+    count(sim, "POST oauth2/auth")
+    return handleConsent(sim, request)
   }
   if (parts[1] === "oauth2" && parts[2] === "token" && request.method === "POST") {
     count(sim, "POST oauth2/token")

@@ -15,6 +15,8 @@ export interface Chain {
   readonly oldRefreshTokens: Set<string>
   issuedAt: number
   broken: boolean
+  /** The division chosen on the consent page: the only one the chain's tokens reach. */
+  readonly division?: number
 }
 
 /** One administration: its records by set, and its rate-limit budgets. */
@@ -68,7 +70,10 @@ export interface SimState {
   }
   readonly divisions: Map<number, Division>
   readonly currentDivision: number
-  readonly codes: Map<string, { clientId: string; redirectUri: string; issuedAt: number; used: boolean }>
+  readonly codes: Map<
+    string,
+    { clientId: string; redirectUri: string; issuedAt: number; used: boolean; division?: number | undefined }
+  >
   readonly chains: Array<Chain>
   readonly chainByRefresh: Map<string, Chain>
   readonly accessTokens: Map<string, { chain: Chain; expiresAt: number }>

@@ -1,0 +1,3 @@
+import { packageBuild } from "../../tsdown.shared.ts"
+
+export default packageBuild()
