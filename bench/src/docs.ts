@@ -61,6 +61,11 @@ ${table}
 ${storage ? `${renderStorage(storage)}\n` : ""}
 ## What each figure measures
 
+The wall, CPU and peak-RSS columns sit on the first row of each measurement: for P1 the load over
+real HTTP without latency (the process hosts the sandbox too, so its CPU and memory count), for P2 the
+core's three steps (RSS of the whole process, its generated data included), for P3 the apply, for P5
+our listing (first row) and the peer's (second row), for the sandbox build + load + serve.
+
 - **P1, loading a month** (\`link.reconciliation.load\`) of a sandbox world with ten lines a customer.
   *Calls* are counted by the sandbox over real HTTP on 127.0.0.1. The **lower bound** (DESIGN §5) is
   computed from the world, not from our reads: for each list the month needs (the month's invoices

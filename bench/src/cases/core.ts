@@ -194,9 +194,9 @@ const runPlain = (data: Data) => {
   return { keys: keys.length, ms: performance.now() - t0 }
 }
 
-/** One P2 run: a warm-up at 1,000 lines, then the measured size (core, then the reference). */
+/** One P2 run: a warm-up at 1,000 lines (scaled snapshot), then the measured size (core, then the reference). */
 export const run = async (params: CoreParams): Promise<CaseResult> => {
-  runCore(makeData({ ...params, lines: Math.min(1_000, params.lines) }))
+  runCore(makeData({ lines: 1_000, snapshot: "scaled" }))
   const data = makeData(params)
   globalThis.gc?.()
   const heap0 = process.memoryUsage().heapUsed
