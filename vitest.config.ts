@@ -4,6 +4,6 @@ import { defineConfig } from "vitest/config"
 // package's own config through turbo, which caches them independently.
 export default defineConfig({
   test: {
-    projects: ["packages/*", "examples/*"]
+    projects: ["packages/*", "examples/*", "bench"]
   }
 })

@@ -1,14 +1,18 @@
 /**
- * Storage throughput: 100k mapping upserts (in batches of 1,000, as a reconciliation saves them),
- * 100k mapping lookups, and 100k plan-journal operations (begin + complete), on SQLite and PostgreSQL.
+ * Storage throughput: N mapping upserts (in batches of 1,000, as a reconciliation saves them),
+ * N mapping lookups, and N plan-journal operations (begin + complete), on SQLite (synchronous=full
+ * and normal) and PostgreSQL — what decides the SQLite durability default and when PostgreSQL pays.
  *
- *   npm run bench -w @psa-ledger/storage-adapters        # BENCH_N=20000 for a quicker run
+ * Run by the bench suite (`npm run bench` at the root): N is 5,000 by default (the journal's fsync per
+ * operation makes 100k a matter of minutes), 100,000 with BENCH_SIZE=full, or BENCH_N. On its own:
  *
- * Prints a table and writes JSON to bench/results/.
+ *   node --conditions=@psa-ledger/source packages/storage-adapters/bench/storage.ts
+ *
+ * Prints a table and writes JSON to BENCH_RESULT_FILE (default bench/results/storage-<time>.json).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { Mapping } from "@psa-ledger/reconcile-core"
 import { DateTime, Effect } from "effect"
 import pg from "pg"
@@ -16,7 +20,7 @@ import type { Storage } from "../src/index.ts"
 import { postgresStorage } from "../src/postgres.ts"
 import { sqliteStorage } from "../src/sqlite.ts"
 
-const N = Number(process.env.BENCH_N ?? 100_000)
+const N = Number(process.env.BENCH_N ?? (process.env.BENCH_SIZE === "full" ? 100_000 : 5_000))
 const BATCH = 1_000
 const CONCURRENCY = 8
 const PG_URL = process.env.PSA_LEDGER_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test"
@@ -129,8 +133,9 @@ const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ??
 const line = (cells: ReadonlyArray<string>) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`
 process.stdout.write(`${[line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n")}\n`)
 
-const dir = join(import.meta.dirname, "results")
-mkdirSync(dir, { recursive: true })
-const file = join(dir, `storage-${new Date().toISOString().replace(/[:.]/g, "-")}.json`)
+const file =
+  process.env.BENCH_RESULT_FILE ??
+  join(import.meta.dirname, "results", `storage-${new Date().toISOString().replace(/[:.]/g, "-")}.json`)
+mkdirSync(dirname(file), { recursive: true })
 writeFileSync(file, `${JSON.stringify({ node: process.version, n: N, results: all }, null, 2)}\n`)
 process.stdout.write(`written ${file}\n`)
