@@ -123,6 +123,7 @@ export const sandboxGrant = async (sandbox: Sandbox, url: string): Promise<URL> 
 export const sandboxLinkConfig = (sandbox: Sandbox, name: string) => {
   const urls = sandbox.urls(SANDBOX_ORIGIN)
   const { connectwise, exact } = sandbox.credentials
+  const taxCodes = new Map(sandbox.world.connectwise.taxCodes.map((code) => [code.id, code.identifier]))
   return {
     name,
     connectwise: {
@@ -139,6 +140,21 @@ export const sandboxLinkConfig = (sandbox: Sandbox, name: string) => {
       redirectUri: exact.redirectUri,
       division: exact.division
     },
-    settings: { proposeCancellations: true }
+    // As an administrator sets a link up once: how lines compare, and for the transfer the sales
+    // journal, the Exact VAT code of each ConnectWise tax code, the payment condition of each billing term.
+    settings: {
+      compare: "unitCost",
+      proposeCancellations: true,
+      transfer: {
+        journal: "70",
+        vatCodes: Object.fromEntries(
+          sandbox.world.truth.links.taxCodes.map((l) => [taxCodes.get(l.taxCodeId) ?? "", l.vatCode])
+        ),
+        paymentConditions: Object.fromEntries(
+          sandbox.world.truth.links.billingTerms.map((l) => [String(l.billingTermsId), l.paymentCondition])
+        )
+      }
+    },
+    source: { kind: "sales", unitCost: "line" }
   }
 }
