@@ -211,8 +211,7 @@ export const commands: ReadonlyArray<Command> = [
     name: "links add",
     args: "LINK [--name NAME] [--from-file config.json | --sandbox | connection flags] [--secrets-from-stdin]",
     summary: "save a link; its secrets come from env, stdin or a no-echo prompt, never a flag",
-    example:
-      "PSA_LEDGER_CW_PRIVATE_KEY=… PSA_LEDGER_EXACT_CLIENT_SECRET=… psa-ledger links add acme --from-file acme.json",
+    example: "psa-ledger links add acme --from-file acme.json --secrets-from-stdin < secrets.txt",
     options: {
       name: { type: "string" },
       "from-file": { type: "string" },
