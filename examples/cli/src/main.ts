@@ -1,11 +1,19 @@
 #!/usr/bin/env node
-// psa-ledger on the command line. `demo` reconciles a sandbox MSP end to end (see demo.ts).
-import { runDemo } from "./demo.ts"
+// psa-ledger on the command line: the commands are in cli/commands.ts, the dispatch in cli/run.ts.
+import { run } from "./cli/run.ts"
 
-const [command = "help"] = process.argv.slice(2)
+const controller = new AbortController()
+// Ctrl-C: the running command is cancelled through its signal and finishes cleanly (exit 130);
+// a second Ctrl-C stops at once.
+process.on("SIGINT", () => {
+  if (controller.signal.aborted) process.exit(130)
+  process.stderr.write("\npsa-ledger: cancelling… (Ctrl-C again to stop at once)\n")
+  controller.abort(new Error("interrupted"))
+})
 
-if (command === "demo") {
-  await runDemo()
-} else {
-  console.log("usage: psa-ledger demo    reconcile a simulated MSP end to end, over real HTTP on 127.0.0.1")
-}
+const code = await run(
+  process.argv.slice(2),
+  { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) },
+  controller.signal
+)
+process.exitCode = code

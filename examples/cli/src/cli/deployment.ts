@@ -1,0 +1,160 @@
+// Opening the deployment a command works on: the storage from --storage or PSA_LEDGER_STORAGE, the
+// secret key by the deployment's one rule, and with --sandbox a simulated ConnectWise and Exact Online.
+import { type DeploymentApi, openDeployment, readSecretKey } from "@psa-ledger/deployment"
+import { createSandbox, createWorld, type Sandbox } from "@psa-ledger/sandbox"
+import type { Storage } from "@psa-ledger/storage-adapters"
+import { CliError, Exit } from "./errors.ts"
+
+/** Where the deployment lives, parsed from `sqlite:FILE` or a `postgres://` URL. */
+export type StorageTarget =
+  | { readonly _tag: "sqlite"; readonly filename: string }
+  | { readonly _tag: "postgres"; readonly connectionString: string; readonly schema?: string | undefined }
+
+/** The storage option of every command, or PSA_LEDGER_STORAGE. Never echoes a URL (it may hold a password). */
+export const storageTarget = (flag: string | undefined): StorageTarget => {
+  const text = flag ?? process.env.PSA_LEDGER_STORAGE
+  if (text === undefined || text === "") {
+    throw new CliError("no storage given", {
+      exitCode: Exit.usage,
+      hint: "pass --storage sqlite:ledger.db (or postgres://…), or set PSA_LEDGER_STORAGE"
+    })
+  }
+  if (text.startsWith("sqlite:")) {
+    const filename = text.slice("sqlite:".length)
+    if (filename === "") throw new CliError("--storage sqlite: needs a file name", { exitCode: Exit.usage })
+    return { _tag: "sqlite", filename }
+  }
+  if (text.startsWith("postgres://") || text.startsWith("postgresql://")) {
+    const url = new URL(text)
+    const schema = url.searchParams.get("schema") ?? undefined
+    url.searchParams.delete("schema")
+    return { _tag: "postgres", connectionString: url.toString(), schema }
+  }
+  throw new CliError("--storage must be sqlite:FILE or a postgres:// URL", { exitCode: Exit.usage })
+}
+
+/** Opens the storage with the encryption key the deployment derives. */
+export const openStorage =
+  (target: StorageTarget) =>
+  async (encryptionKey: Uint8Array | undefined): Promise<Storage> => {
+    if (target._tag === "sqlite") {
+      const { sqliteStorage } = await import("@psa-ledger/storage-adapters/sqlite")
+      return sqliteStorage({ filename: target.filename, encryptionKey })
+    }
+    const { postgresStorage } = await import("@psa-ledger/storage-adapters/postgres")
+    return postgresStorage({ connectionString: target.connectionString, schema: target.schema, encryptionKey })
+  }
+
+/** The origin the in-process sandbox answers on: link configurations made with --sandbox point here. */
+export const SANDBOX_ORIGIN = "http://sandbox.psa-ledger.test"
+
+/**
+ * The sandbox world of `--sandbox`: built from a fixed seed in this process, so every command sees
+ * the same MSP. What a command writes into the simulated systems lasts for that command; the ledger,
+ * runs and mappings are kept in the storage as usual.
+ */
+export const makeSandbox = (): Sandbox =>
+  createSandbox({
+    world: createWorld({ seed: 7, customers: 25, products: 6, months: 3 }),
+    exact: { minutelyLimit: 100_000, dailyLimit: 1_000_000 }
+  })
+
+/** The options every command takes. */
+export interface CommonOptions {
+  readonly storage?: string | undefined
+  readonly secretKeyFile?: string | undefined
+  readonly sandbox?: boolean | undefined
+}
+
+/** An opened deployment (and the sandbox behind it, with --sandbox). */
+export interface Opened {
+  readonly deployment: DeploymentApi
+  readonly sandbox: Sandbox | undefined
+}
+
+/** Opens the command's deployment; the caller closes it. */
+export const open = async (options: CommonOptions): Promise<Opened> => {
+  const target = storageTarget(options.storage)
+  const secretKey = await readSecretKey({ file: options.secretKeyFile })
+  const sandbox = options.sandbox === true ? makeSandbox() : undefined
+  const deployment = await openDeployment({
+    storage: openStorage(target),
+    secretKey,
+    actor: process.env.USER ?? "psa-ledger",
+    ...(sandbox === undefined ? {} : { fetch: (request: Request) => sandbox.handle(request) })
+  })
+  return { deployment, sandbox }
+}
+
+/**
+ * With --sandbox, a link's Exact consent is given again on this process's simulation (its tokens
+ * from an earlier command mean nothing to a freshly built world); the user's choice on the consent
+ * page is the configured division.
+ */
+export const sandboxConsent = async (opened: Opened, linkId: string): Promise<void> => {
+  const sandbox = opened.sandbox
+  if (sandbox === undefined) return
+  const { url } = await opened.deployment.exact.connect(linkId, { returnTo: "/" })
+  const location = await sandboxGrant(sandbox, url)
+  await opened.deployment.exact.complete({
+    code: location.searchParams.get("code") ?? "",
+    state: location.searchParams.get("state") ?? ""
+  })
+}
+
+/** The sandbox's consent page answered "grant" for the configured division: the redirect it sends. */
+export const sandboxGrant = async (sandbox: Sandbox, url: string): Promise<URL> => {
+  const authorize = new URL(url)
+  const granted = await sandbox.handle(
+    new Request(`${authorize.origin}${authorize.pathname}`, {
+      method: "POST",
+      body: new URLSearchParams({
+        ...Object.fromEntries(authorize.searchParams),
+        division: String(sandbox.credentials.exact.division)
+      })
+    })
+  )
+  const location = granted.headers.get("location")
+  if (location === null) throw new CliError("the sandbox refused the Exact consent")
+  return new URL(location)
+}
+
+/** A link configuration reaching the sandbox, with its (sandbox) secrets. */
+export const sandboxLinkConfig = (sandbox: Sandbox, name: string) => {
+  const urls = sandbox.urls(SANDBOX_ORIGIN)
+  const { connectwise, exact } = sandbox.credentials
+  const taxCodes = new Map(sandbox.world.connectwise.taxCodes.map((code) => [code.id, code.identifier]))
+  return {
+    name,
+    connectwise: {
+      baseUrl: urls.connectwise,
+      companyId: connectwise.companyId,
+      publicKey: connectwise.publicKey,
+      privateKey: connectwise.privateKey,
+      clientId: connectwise.clientId
+    },
+    exact: {
+      baseUrl: urls.exact,
+      clientId: exact.clientId,
+      clientSecret: exact.clientSecret,
+      redirectUri: exact.redirectUri,
+      division: exact.division
+    },
+    // As an administrator sets a link up once: how lines compare, and for the transfer the sales
+    // journal, the Exact VAT code of each ConnectWise tax code, the payment condition of each billing term.
+    settings: {
+      compare: "unitCost",
+      proposeCancellations: true,
+      transfer: {
+        journal: "70",
+        vatCodes: Object.fromEntries(
+          sandbox.world.truth.links.taxCodes.map((l) => [taxCodes.get(l.taxCodeId) ?? "", l.vatCode])
+        ),
+        paymentConditions: Object.fromEntries(
+          sandbox.world.truth.links.billingTerms.map((l) => [String(l.billingTermsId), l.paymentCondition])
+        )
+      }
+    },
+    source: { kind: "sales", unitCost: "line" }
+  }
+}

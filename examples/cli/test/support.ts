@@ -1,0 +1,69 @@
+import { execFile } from "node:child_process"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { demoCredentials } from "@psa-ledger/sandbox"
+
+const cliDir = new URL("..", import.meta.url).pathname
+const main = join(cliDir, "src/main.ts")
+
+/** Everything any child process printed, for the secret scan. */
+export const printed: Array<string> = []
+
+/** What one run of the bin did. */
+export interface CliResult {
+  readonly status: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs `psa-ledger ARGS` in a child process (not a terminal), with `env` added and `input` on stdin. */
+export const cli = (
+  args: ReadonlyArray<string>,
+  options: { readonly cwd?: string; readonly env?: Record<string, string>; readonly input?: string } = {}
+): Promise<CliResult> =>
+  new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      ["--conditions=@psa-ledger/source", "--no-warnings", main, ...args],
+      {
+        cwd: options.cwd ?? cliDir,
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+        env: {
+          ...process.env,
+          PSA_LEDGER_STORAGE: "",
+          PSA_LEDGER_SECRET_KEY: "",
+          PSA_LEDGER_SECRET_KEY_FILE: "",
+          NO_COLOR: "1",
+          ...options.env
+        }
+      },
+      (error, stdout, stderr) => {
+        printed.push(stdout, stderr)
+        const code = (error as { code?: unknown } | null)?.code
+        resolve({ status: error === null ? 0 : typeof code === "number" ? code : null, stdout, stderr })
+      }
+    )
+    child.stdin?.end(options.input ?? "")
+  })
+
+/** A temporary directory with a deployment in it (`init` run), and the env that reaches it. */
+export const deploymentDir = async () => {
+  const dir = mkdtempSync(join(tmpdir(), "psa-cli-"))
+  const env = {
+    PSA_LEDGER_STORAGE: `sqlite:${join(dir, "ledger.db")}`,
+    PSA_LEDGER_SECRET_KEY_FILE: join(dir, "ledger.key")
+  }
+  const init = await cli(["init", "--key-file", env.PSA_LEDGER_SECRET_KEY_FILE], { env })
+  if (init.status !== 0) throw new Error(`init failed: ${init.stderr}`)
+  return {
+    dir,
+    env,
+    key: () => readFileSync(env.PSA_LEDGER_SECRET_KEY_FILE, "utf8").trim(),
+    remove: () => rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** The secrets no output may contain. */
+export const sandboxSecrets = [demoCredentials.connectwise.privateKey, demoCredentials.exact.clientSecret]
