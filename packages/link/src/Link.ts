@@ -19,8 +19,9 @@ import type {
   TransferLedger,
   TransferPlan
 } from "@psa-ledger/reconcile-core"
+import { validateLinkId } from "@psa-ledger/reconcile-core"
 import { Context, Effect, Layer } from "effect"
-import { type LinkError, toLinkError } from "./LinkError.ts"
+import { InvalidInput, LinkError, toLinkError } from "./LinkError.ts"
 import { makeLinkContext } from "./link/context.ts"
 import { makeCreate } from "./link/create.ts"
 import { makeMappings } from "./link/mappings.ts"
@@ -284,6 +285,12 @@ export interface LinkApi extends SchedulableLink {
  * @since 0.1.0
  */
 export const createLink = (options: CreateLinkOptions): LinkApi => {
+  // The id names the link's rows, token chain and lease in storage, and appears in URLs and file
+  // names: it is checked here, by the storage's one rule, before anything is built on it.
+  const refused = validateLinkId("CreateLinkOptions", options.id)
+  if (refused !== undefined) {
+    throw LinkError.of(new InvalidInput({ record: "CreateLinkOptions", field: "id", message: refused.message }))
+  }
   const ctx = makeLinkContext(options)
   const reconciliation = makeReconciliation(ctx)
   const mappings = makeMappings(ctx)

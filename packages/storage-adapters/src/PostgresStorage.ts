@@ -4,6 +4,7 @@ import pg from "pg"
 import { type ChainLock, keyedQueue } from "./internal/chainLock.ts"
 import { deriveTokenKeys, type EncryptionKeyInput, parseEncryptionKey } from "./internal/crypto.ts"
 import { toStorageError } from "./internal/driver.ts"
+import { makeSqlErrorBudget } from "./internal/errorBudget.ts"
 import { advisoryKey, migratePostgres } from "./internal/migrate.ts"
 import { type Migration, migrations } from "./internal/migrations.ts"
 import {
@@ -94,6 +95,7 @@ export const openPostgresWith = async (
     migrationsApplied: outcome.applied,
     ...stores,
     tokens,
+    errorBudget: makeSqlErrorBudget(driver),
     layer: layerOfStores(stores, tokens),
     close: () => driver.close()
   }

@@ -3,6 +3,7 @@ import { Effect, type Layer } from "effect"
 import { sqliteChainLock } from "./internal/chainLock.ts"
 import { deriveTokenKeys, type EncryptionKeyInput, parseEncryptionKey } from "./internal/crypto.ts"
 import { toStorageError } from "./internal/driver.ts"
+import { makeSqlErrorBudget } from "./internal/errorBudget.ts"
 import { migrateSqlite } from "./internal/migrate.ts"
 import { type Migration, migrations } from "./internal/migrations.ts"
 import { openSqliteDriver } from "./internal/sqlite.ts"
@@ -64,6 +65,7 @@ export const openSqliteWith = async (
     migrationsApplied: outcome.applied,
     ...stores,
     tokens,
+    errorBudget: makeSqlErrorBudget(driver),
     layer: layerOfStores(stores, tokens),
     close: () => driver.close()
   }

@@ -1,4 +1,4 @@
-import { memoryTokenStore, type TokenStore } from "@psa-ledger/exact-client"
+import { type ErrorBudget, memoryErrorBudget, memoryTokenStore, type TokenStore } from "@psa-ledger/exact-client"
 import {
   InvalidInput,
   LinkStore,
@@ -6,9 +6,11 @@ import {
   makeMemoryLinkStore,
   makeMemoryMappingStore,
   makeMemoryPlanJournal,
+  makeMemoryRunLeases,
   makeMemoryRunStore,
   makeMemoryTransferLedger,
   PlanJournal,
+  RunLeases,
   RunStore,
   type StorageError,
   TransferLedger,
@@ -37,7 +39,14 @@ export class TokenStores extends Context.Service<
  *
  * @since 0.1.0
  */
-export type StorageServices = MappingStore | RunStore | PlanJournal | TransferLedger | LinkStore | TokenStores
+export type StorageServices =
+  | MappingStore
+  | RunStore
+  | PlanJournal
+  | TransferLedger
+  | LinkStore
+  | RunLeases
+  | TokenStores
 
 /**
  * One opened storage: the implementation of every storage port, each link's token chain, a layer
@@ -67,7 +76,12 @@ export interface Storage extends PortStores {
    * `TokenStoreError` (`MissingKey`) here when opened without an `encryptionKey`.
    */
   tokens(linkId: string): TokenStore
-  /** Provides the five port services and `TokenStores`. */
+  /**
+   * The Exact Online error count, shared by every client on this storage (key it by division: the
+   * client does), so all workers of a division see one count. Hand to `createExactClient({ errorBudget })`.
+   */
+  readonly errorBudget: ErrorBudget
+  /** Provides the port services and `TokenStores`. */
   readonly layer: Layer.Layer<StorageServices>
   /** Closes connections; later calls fail with `Unavailable`. Safe to call twice. */
   close(): Promise<void>
@@ -84,6 +98,7 @@ export const layerOfStores = (
       Context.add(PlanJournal, stores.journal),
       Context.add(TransferLedger, stores.transfers),
       Context.add(LinkStore, stores.links),
+      Context.add(RunLeases, stores.leases),
       Context.add(TokenStores, TokenStores.of({ tokens }))
     )
   )
@@ -108,7 +123,8 @@ export const memoryStorage = (): Storage => {
     runs: makeMemoryRunStore(),
     journal: makeMemoryPlanJournal(),
     transfers: makeMemoryTransferLedger(),
-    links: makeMemoryLinkStore()
+    links: makeMemoryLinkStore(),
+    leases: makeMemoryRunLeases()
   }
   const chains = new Map<string, TokenStore>()
   const tokens = (linkId: string): TokenStore => {
@@ -126,6 +142,7 @@ export const memoryStorage = (): Storage => {
     migrationsApplied: [],
     ...stores,
     tokens,
+    errorBudget: memoryErrorBudget(),
     layer: layerOfStores(stores, tokens),
     close: async () => undefined
   }

@@ -2,7 +2,9 @@
  * The `fetch` the typed client is created with: every API request goes through it, so the rate
  * governor, the token chain, timeouts, retries and the mapping of answers onto `ExactError` live
  * here once. Retries only where safe: 429 always after waiting; 5xx, timeouts and transport failures
- * on GET only; never 400/401/403/404 (Exact blocks a key after ten errors an hour).
+ * on GET only; never 400/401/403/404 (Exact blocks a key after ten errors an hour). Every error
+ * answer (4xx but 429) is counted in the `ErrorBudget`, and an endpoint with a spent budget is not
+ * sent to at all.
  */
 import type { Middleware } from "openapi-fetch"
 import type { ExactClock } from "../Clock.ts"
@@ -17,6 +19,7 @@ import {
 import type { TokenSet } from "../TokenStore.ts"
 import { sleep, untilAborted } from "./Abort.ts"
 import type { Auth } from "./Auth.ts"
+import type { BudgetGuard } from "./Budget.ts"
 import { endpointOf, errorFor } from "./Endpoints.ts"
 import type { Governor } from "./Governor.ts"
 import type { Log, Secrets } from "./Redaction.ts"
@@ -80,6 +83,7 @@ export interface PipelineDeps {
   readonly log: Log
   readonly auth: Auth
   readonly governor: Governor
+  readonly budget: BudgetGuard
 }
 
 interface Call {
@@ -165,8 +169,16 @@ export const pipelineFetch =
     }
     // Access tokens a 401 refused in this call: each is recovered from once, so a retry is never blind.
     const refused = new Set<string>()
+    const budgetSite = { key, ...site }
     for (;;) {
-      const outcome = await attempt(deps, call)
+      const done = await deps.budget.admit(budgetSite)
+      let outcome: Attempt
+      try {
+        outcome = await attempt(deps, call)
+        if (outcome.kind === "answered") await deps.budget.count(budgetSite, outcome.response.status)
+      } finally {
+        done()
+      }
       if (outcome.kind === "lost") {
         if (safe && failures < deps.maxRetries) {
           await backoff()

@@ -1,8 +1,22 @@
 // The storage ports: what an adapter implements, the in-memory layers, and the codec helpers every
 // adapter validates through so that all of them refuse the same inputs.
-export { LinkRecord, LinkStore, makeMemoryLinkStore } from "./LinkStore.ts"
+export { guardLinkIds, LinkRecord, LinkStore, makeMemoryLinkStore } from "./LinkStore.ts"
 export { MappingStore, makeMemoryMappingStore } from "./MappingStore.ts"
-export { type JournalClaim, JournalEntry, JournalStatus, makeMemoryPlanJournal, PlanJournal } from "./PlanJournal.ts"
+export {
+  claimExpired,
+  DEFAULT_CLAIM_LEASE_MS,
+  type JournalClaim,
+  JournalEntry,
+  JournalStatus,
+  makeMemoryPlanJournal,
+  PlanJournal
+} from "./PlanJournal.ts"
+export {
+  makeMemoryRunLeases,
+  type RunLeaseClaim,
+  type RunLeaseHolder,
+  RunLeases
+} from "./RunLease.ts"
 export {
   LOG_PAGE_LIMIT,
   LogEntry,
