@@ -15,6 +15,7 @@ import type {
   PsaProduct,
   RowDecision,
   Run,
+  RunLeases,
   RunStore,
   TransferLedger,
   TransferPlan
@@ -65,6 +66,12 @@ export interface LinkStorage {
   readonly runs: RunStore["Service"]
   readonly journal: PlanJournal["Service"]
   readonly transfers: TransferLedger["Service"]
+  /**
+   * The per-link run leases: one run of the link at a time across processes, for every job; a
+   * second run fails `Busy` naming the holder's run. A `Storage` has them; without them runs of a
+   * link are not kept apart.
+   */
+  readonly leases?: RunLeases["Service"] | undefined
 }
 
 /**
@@ -159,6 +166,11 @@ export interface LinkRunOptions {
   readonly trigger?: "manual" | "schedule" | undefined
   /** A first log entry, e.g. the scheduler's attempt. */
   readonly note?: string | undefined
+  /**
+   * When another run of the link is in progress: wait for it (`true`, or at most `timeoutMs`) rather
+   * than fail at once with `Busy` naming its run.
+   */
+  readonly wait?: boolean | { readonly timeoutMs: number } | undefined
 }
 
 /**

@@ -64,6 +64,16 @@ export const exchange = async (
   }
 }
 
+/** Whether a 2xx body is a whole JSON object (the `{ d: … }` envelope of every API read). */
+const isEnvelope = (text: string): boolean => {
+  try {
+    const parsed: unknown = JSON.parse(text)
+    return parsed !== null && typeof parsed === "object" && "d" in parsed
+  } catch {
+    return false
+  }
+}
+
 /** Exact's headers on every API request: JSON answers, and the created record back from a POST. */
 export const exactHeaders: Middleware = {
   onRequest({ request }) {
@@ -187,7 +197,15 @@ export const pipelineFetch =
         throw new ExactError({ reason: outcome.reason, ...site })
       }
       const { response, text, tokens } = outcome
-      if (response.ok) return new Response(text, { status: response.status, headers: response.headers })
+      if (response.ok) {
+        // A read whose body is cut short or is not the OData envelope is as transient as a 5xx.
+        if (safe && failures < deps.maxRetries && !isEnvelope(text)) {
+          deps.log("warn", `exact: ${method} ${endpoint} answered a malformed body; retrying`)
+          await backoff()
+          continue
+        }
+        return new Response(text, { status: response.status, headers: response.headers })
+      }
       if (response.status === 401 && !refused.has(tokens.accessToken) && refused.size < 3) {
         refused.add(tokens.accessToken)
         const next = await untilAborted(deps.auth.recover(tokens), call.signal, site)

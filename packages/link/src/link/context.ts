@@ -72,6 +72,7 @@ export const makeLinkContext = (options: CreateLinkOptions): LinkContext => {
     store: storage.runs,
     mailer: options.mailer,
     ids: options.ids,
+    ...(storage.leases === undefined ? {} : { leases: storage.leases }),
     ...(logger === undefined ? {} : { tap })
   })
 
@@ -113,6 +114,7 @@ export const makeLinkContext = (options: CreateLinkOptions): LinkContext => {
           onProgress: runOptions?.onProgress,
           signal: runOptions?.signal,
           note: runOptions?.note,
+          wait: runOptions?.wait,
           mailTo: options.mailTo,
           linkName: options.name ?? linkId
         },
