@@ -9,6 +9,7 @@ import {
 } from "@psa-ledger/reconcile-core"
 import { BigDecimal, DateTime, Option, type Schema } from "effect"
 import { claimOperation, startHeartbeat } from "../internal/claims.ts"
+import { checkTarget } from "../internal/conditional.ts"
 import { gate } from "../internal/limit.ts"
 import { runPort } from "../internal/port.ts"
 import { redactFields } from "../internal/redact.ts"
@@ -21,6 +22,7 @@ import {
   LinkError,
   type LinkErrorReason,
   reasonOf,
+  type Stale,
   Unexpected
 } from "../LinkError.ts"
 import type { OnProgress } from "./InvoiceSource.ts"
@@ -74,14 +76,16 @@ export type ApplyFailure = LinkErrorReason
 
 /**
  * Why an operation was not attempted: done by an earlier run (`AlreadyDone`), by a concurrent run
- * while this one waited for it (`DoneByAnotherRun`, never a failure), or the `LinkError` reasons
- * `DependencyFailed` and `Cancelled` (the signal aborted).
+ * while this one waited for it (`DoneByAnotherRun`, never a failure), changed in ConnectWise since
+ * the plan was made (`Stale`, with both values: nobody's later edit is overwritten), or the
+ * `LinkError` reasons `DependencyFailed` and `Cancelled` (the signal aborted).
  *
  * @since 0.1.0
  */
 export type ApplySkip =
   | { readonly _tag: "AlreadyDone"; readonly message: string }
   | DoneByAnotherRun
+  | Stale
   | DependencyFailed
   | Cancelled
 
@@ -402,7 +406,15 @@ export const applyPlan = async (
       let result: Schema.Json
       let recovered = false
       try {
-        const existing = checkFirst ? await findExisting(op) : undefined
+        // Every write is conditional: the target is read again, and a changed one is not overwritten.
+        const target = await cw(op._tag)(() => checkTarget(deps.connectwise, op, options.signal))
+        if (target._tag === "Stale") {
+          const { record, field, expected, found } = target
+          const error = { reason: "Stale", record, field, expected, found }
+          await runPort("PlanJournal.fail", journal.fail(linkId, key, { error, at: now() }))
+          return { ...base, status: "skipped", reason: target }
+        }
+        const existing = target._tag === "Written" ? { id: target.id } : checkFirst ? await findExisting(op) : undefined
         recovered = existing !== undefined
         result = existing ?? (await write(op))
       } catch (error) {
