@@ -64,7 +64,7 @@ describe("conditional writes", () => {
       parentId: update.agreementId,
       id: update.additionId
     })
-    expect(addition.quantity === undefined ? undefined : BigDecimal.format(addition.quantity)).toBe("99")
+    expect(addition.quantity == null ? undefined : BigDecimal.format(addition.quantity)).toBe("99")
     expect(report.counts.failed).toBe(0)
     expect(report.counts.done).toBe(changes.operations.length - 1)
     // Nothing stays started in the journal.

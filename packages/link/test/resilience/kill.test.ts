@@ -1,6 +1,6 @@
 /**
  * Kill tests: a child process running Flow A's apply or Flow B's transfer is killed with SIGKILL at
- * 20 points spread over its writes (seeded, deterministic: the proxy in front of the sandbox numbers
+ * 30 (PSA_LEDGER_KILLS) seeded random points spread over its writes (seeded, deterministic: the proxy in front of the sandbox numbers
  * the writes) and restarted each time until a run completes. The end state must equal that of an
  * uninterrupted run on a fresh server and fresh storage: the same additions, the same Exact invoices,
  * the same ledger and journal, and nothing created twice.
@@ -14,8 +14,10 @@ import { type RunOutcome, runFlow, tempDir, writePlan } from "./runs.ts"
 // loaded CI box can take several times that. A limit, not a performance target (that is bench/).
 const RESILIENCE_TIMEOUT_MS = 300_000
 
-const KILLS = 20
-const SEED = 20_260_508
+// At least 30 kills at seeded random moments (more with PSA_LEDGER_KILLS), at most one per write.
+const KILLS = Number(process.env.PSA_LEDGER_KILLS ?? 30)
+const SEED = Number(process.env.PSA_LEDGER_KILL_SEED ?? 20_260_508)
+const killsFor = (writes: number) => Math.min(KILLS, writes)
 const temp = tempDir()
 afterAll(() => temp.remove())
 
@@ -24,7 +26,7 @@ const posts = (counts: Record<string, number>) =>
 
 describe("kill tests", () => {
   it(
-    `apply: killed at ${KILLS} points and restarted, ConnectWise ends as after an uninterrupted apply`,
+    `apply: killed at up to ${KILLS} seeded random points and restarted, ConnectWise ends as after an uninterrupted apply`,
     async () => {
       const planFile = join(temp.dir, "plan.json")
       const changes = await writePlan(planFile)
@@ -33,7 +35,7 @@ describe("kill tests", () => {
       expect(reference.report.counts).toEqual({ done: changes.operations.length, skipped: 0, failed: 0 })
       expect(reference.connectwise.duplicateAdditions).toEqual([])
 
-      const points = killPoints(reference.writes, KILLS, SEED)
+      const points = killPoints(reference.writes, killsFor(reference.writes), SEED)
       const killed = await runFlow("apply", temp.dir, "apply-killed", points, planFile)
       const summary = {
         operations: changes.operations.length,
@@ -44,8 +46,8 @@ describe("kill tests", () => {
       }
       process.stdout.write(`apply kill test ${JSON.stringify(summary, null, 2)}\n`)
 
-      expect(killed.kills).toHaveLength(KILLS)
-      expect(killed.attempts).toBe(KILLS + 1)
+      expect(killed.kills).toHaveLength(points.length)
+      expect(killed.attempts).toBe(points.length + 1)
       expect(killed.report.counts.failed).toBe(0)
       expect(killed.connectwise.duplicateAdditions).toEqual([])
       expect(killed.connectwise.additions).toEqual(reference.connectwise.additions)
@@ -64,7 +66,12 @@ describe("kill tests", () => {
   const transferRuns = () => {
     transfer ??= (async () => {
       const reference = await runFlow("transfer", temp.dir, "transfer-reference", [])
-      const killed = await runFlow("transfer", temp.dir, "transfer-killed", killPoints(reference.writes, KILLS, SEED))
+      const killed = await runFlow(
+        "transfer",
+        temp.dir,
+        "transfer-killed",
+        killPoints(reference.writes, killsFor(reference.writes), SEED)
+      )
       process.stdout.write(
         `transfer kill test ${JSON.stringify(
           {
@@ -87,7 +94,7 @@ describe("kill tests", () => {
   }
 
   it(
-    `transfer: killed at ${KILLS} points and restarted, Exact ends as after an uninterrupted transfer`,
+    `transfer: killed at up to ${KILLS} seeded random points and restarted, Exact ends as after an uninterrupted transfer`,
     async () => {
       const { reference, killed } = await transferRuns()
       expect(reference.attempts).toBe(1)
@@ -95,8 +102,8 @@ describe("kill tests", () => {
       expect(reference.exact.duplicateInvoices).toEqual([])
       expect(reference.storage.ledger.every((r) => r.status === "processed" && r.exactYourRef === r.number)).toBe(true)
 
-      expect(killed.kills).toHaveLength(KILLS)
-      expect(killed.attempts).toBe(KILLS + 1)
+      expect(killed.kills).toHaveLength(killsFor(reference.writes))
+      expect(killed.attempts).toBe(killsFor(reference.writes) + 1)
       expect(killed.report.counts.failed).toBe(0)
       expect(killed.exact.duplicateInvoices).toEqual([])
       expect(killed.exact.invoices).toEqual(reference.exact.invoices)

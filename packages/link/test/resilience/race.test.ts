@@ -15,6 +15,7 @@ import { createExactClient } from "@psa-ledger/exact-client"
 import type { Storage } from "@psa-ledger/storage-adapters"
 import { postgresStorage } from "@psa-ledger/storage-adapters/postgres"
 import { sqliteStorage } from "@psa-ledger/storage-adapters/sqlite"
+import { Effect } from "effect"
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { ChildConfig, ChildReport } from "./child.ts"
@@ -92,11 +93,13 @@ const race = async (adapter: "sqlite" | "postgres", processes: number) => {
       const configFile = join(temp.dir, `${name}.${i}.json`)
       writeFileSync(configFile, JSON.stringify(config), { mode: 0o600 })
       const child = spawnChild(configFile)
+      // Listened to at once: a child that exits before the parent awaits it is not missed.
+      const exited = once(child, "exit") as Promise<[number | null]>
       let stderr = ""
       child.stderr?.on("data", (chunk: Buffer) => {
         stderr += chunk.toString()
       })
-      return { child, config, stderr: () => stderr }
+      return { child, exited, config, stderr: () => stderr }
     })
     // Start them together, once every child has opened its storage and waits for the file.
     const ready = (runId: string) => existsSync(`${startFile}.${runId}.ready`)
@@ -107,12 +110,38 @@ const race = async (adapter: "sqlite" | "postgres", processes: number) => {
     }
     writeFileSync(startFile, "go")
     const reports: Array<ChildReport> = []
-    for (const { child, config, stderr } of children) {
-      const [code] = (await once(child, "exit")) as [number | null]
+    for (const { exited, config, stderr } of children) {
+      const [code] = await exited
       if (code !== 0) throw new Error(`child ${config.runId} exited with ${code}:\n${stderr()}`)
       reports.push(JSON.parse(readFileSync(config.reportFile, "utf8")) as ChildReport)
     }
-    return { reports, connectwise: connectWiseState(server), writes: writesOf(server.connectwise.requests.snapshot()) }
+    // What the suite produced and kept: every child's error output and report, the journal and the
+    // database itself (SQLite's file and its write-ahead log), for the secret scan.
+    const after = await open()
+    const tokens = await after.tokens(LINK_ID).load()
+    const journal = await Effect.runPromise(after.journal.list(LINK_ID))
+    await after.close()
+    const files = adapter === "sqlite" ? [database, `${database}-wal`].filter(existsSync) : []
+    const produced = [
+      ...children.map(({ stderr }) => stderr()),
+      ...reports.map((report) => JSON.stringify(report)),
+      JSON.stringify(journal),
+      ...files.map((file) => readFileSync(file).toString("latin1"))
+    ]
+    const cw = server.credentials.connectwise
+    const secrets = [
+      cw.privateKey,
+      server.credentials.exact.clientSecret,
+      Buffer.from(`${cw.companyId}+${cw.publicKey}:${cw.privateKey}`).toString("base64"),
+      ...(tokens === undefined ? [] : [tokens.accessToken, tokens.refreshToken])
+    ]
+    return {
+      reports,
+      connectwise: connectWiseState(server),
+      writes: writesOf(server.connectwise.requests.snapshot()),
+      leaks: secrets.filter((secret) => produced.some((text) => text.includes(secret))).length,
+      scanned: { secrets: secrets.length, texts: produced.length }
+    }
   } finally {
     await server.close()
     if (adapter === "postgres") {
@@ -135,7 +164,7 @@ describe("races: processes applying the same plan at once", () => {
     it.skipIf(adapter === "postgres" && skipPostgres)(
       `${adapter}: ${processes} processes write each operation exactly once; the others report doneByAnotherRun`,
       async () => {
-        const { reports, connectwise, writes } = await race(adapter, processes)
+        const { reports, connectwise, writes, leaks, scanned } = await race(adapter, processes)
         // Each operation was done by exactly one run; every other run skipped it as done, none failed.
         const doneBy = new Map<string, number>()
         for (const report of reports) {
@@ -153,8 +182,11 @@ describe("races: processes applying the same plan at once", () => {
         // Nothing written twice: one ConnectWise write per operation that writes there.
         expect(connectwise.duplicateAdditions).toEqual([])
         expect(writes).toBe(operations.filter((op) => op._tag !== "RememberMapping").length)
+        // The secret scan: no credential or token in anything the run left behind.
+        expect(scanned.secrets).toBeGreaterThanOrEqual(3)
+        expect(leaks).toBe(0)
         process.stdout.write(
-          `race ${adapter} x${processes}: ${JSON.stringify(reports.map((r) => r.counts))}, ${writes} writes\n`
+          `race ${adapter} x${processes}: ${JSON.stringify(reports.map((r) => r.counts))}, ${writes} writes, ${leaks} leaks in ${scanned.texts} texts\n`
         )
       }
     )
