@@ -1,5 +1,5 @@
 import type { ConnectWiseClient } from "@psa-ledger/connectwise-client"
-import type { ExactClient, ExactClientOptions, TokenStore } from "@psa-ledger/exact-client"
+import type { ErrorBudget, ExactClient, ExactClientOptions, TokenStore } from "@psa-ledger/exact-client"
 import type {
   ChangePlan,
   Decisions,
@@ -72,6 +72,8 @@ export interface LinkStorage {
    * link are not kept apart.
    */
   readonly leases?: RunLeases["Service"] | undefined
+  /** Where the Exact client counts error answers, shared by every worker (a `Storage` has one). */
+  readonly errorBudget?: ErrorBudget | undefined
 }
 
 /**

@@ -42,7 +42,13 @@ export const makeLinkContext = (options: CreateLinkOptions): LinkContext => {
   // that never calls Exact (a CSV source, no transfer) needs no token key.
   let exactClient: ExactClient | undefined
   const exact = (): ExactClient => {
-    exactClient ??= createExactClient({ ...options.exact, tokens: storage.tokens(linkId) })
+    // The division's error count is the storage's, so every worker sees one count.
+    const errorBudget = options.exact.errorBudget ?? storage.errorBudget
+    exactClient ??= createExactClient({
+      ...options.exact,
+      tokens: storage.tokens(linkId),
+      ...(errorBudget === undefined ? {} : { errorBudget })
+    })
     return exactClient
   }
   const sourceOption = options.source ?? new SalesSourceSettings({ kind: "sales" })
