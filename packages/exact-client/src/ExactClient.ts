@@ -12,9 +12,11 @@
  */
 import createClient, { type Client } from "openapi-fetch"
 import { type ExactClock, systemClock } from "./Clock.ts"
+import { type ErrorBudget, memoryErrorBudget } from "./ErrorBudget.ts"
 import type { paths } from "./generated/exact.ts"
 import { untilAborted } from "./internal/Abort.ts"
 import { Auth } from "./internal/Auth.ts"
+import { budgetGuard } from "./internal/Budget.ts"
 import { Governor } from "./internal/Governor.ts"
 import { oauthFace, tokenEndpoint } from "./internal/OAuth.ts"
 import { listAll, paginate, readMe } from "./internal/Paging.ts"
@@ -91,6 +93,11 @@ export interface ExactClientOptions {
   readonly timeoutMs?: number
   /** Retries of a GET after a 5xx, timeout or transport failure. Default 3. */
   readonly maxRetries?: number
+  /**
+   * Where error answers are counted per division and endpoint (Exact blocks at ten an hour); share
+   * one durable budget between all workers of a division. Default: this process's memory.
+   */
+  readonly errorBudget?: ErrorBudget
 }
 
 /**
@@ -314,7 +321,13 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
       secrets,
       log,
       auth,
-      governor
+      governor,
+      budget: budgetGuard({
+        errorBudget: options.errorBudget ?? memoryErrorBudget(),
+        now: () => clock.now(),
+        secrets,
+        log
+      })
     })
   })
   api.use(exactHeaders)

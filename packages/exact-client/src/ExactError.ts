@@ -86,6 +86,25 @@ export class DailyLimitExhaustedError extends Schema.TaggedError<DailyLimitExhau
 }
 
 /**
+ * The client refused to send: the endpoint had `ERROR_BUDGET.limit` error answers in the last hour,
+ * and Exact blocks an app at ten. `freesAt` (epoch ms) is when the oldest of them leaves the hour.
+ *
+ * @since 0.1.0
+ */
+export class ErrorBudgetExhaustedError extends Schema.TaggedError<ErrorBudgetExhaustedError>()(
+  "ErrorBudgetExhaustedError",
+  {
+    endpoint: Schema.String,
+    errors: Schema.Number,
+    freesAt: Schema.Number
+  }
+) {
+  override get message(): string {
+    return describe(this)
+  }
+}
+
+/**
  * Exact answered with a 5xx.
  *
  * @since 0.1.0
@@ -150,6 +169,7 @@ export const ExactErrorReason = Schema.Union([
   ValidationError,
   RateLimitedError,
   DailyLimitExhaustedError,
+  ErrorBudgetExhaustedError,
   ServerError,
   TimeoutError,
   TransportError,
@@ -203,6 +223,8 @@ const describe = (reason: ExactErrorReason): string => {
         : `still rate limited after retrying; the minute resets at ${new Date(reason.resetAt).toISOString()}`
     case "DailyLimitExhaustedError":
       return `the division's daily call budget is spent until ${new Date(reason.resetAt).toISOString()}`
+    case "ErrorBudgetExhaustedError":
+      return `${reason.errors} error answers from ${reason.endpoint} in the last hour (Exact blocks at 10); not sent until ${new Date(reason.freesAt).toISOString()}`
     case "TimeoutError":
       return `no answer within ${reason.timeoutMs} ms`
     case "ForbiddenError":

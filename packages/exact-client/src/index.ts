@@ -12,6 +12,7 @@
 export const packageName = "@psa-ledger/exact-client" as const
 
 export { type ExactClock, systemClock } from "./Clock.ts"
+export { budgetFreesAt, ERROR_BUDGET, type ErrorBudget, memoryErrorBudget } from "./ErrorBudget.ts"
 export {
   type CreatedSalesInvoice,
   createExactClient,
@@ -32,6 +33,7 @@ export {
   AbortedError,
   DailyLimitExhaustedError,
   DecodeError,
+  ErrorBudgetExhaustedError,
   ExactError,
   ExactErrorReason,
   ForbiddenError,

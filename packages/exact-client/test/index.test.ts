@@ -13,6 +13,8 @@ describe("@psa-ledger/exact-client entry", () => {
         "AbortedError",
         "Account",
         "DailyLimitExhaustedError",
+        "ERROR_BUDGET",
+        "ErrorBudgetExhaustedError",
         "Decimal",
         "DecodeError",
         "Division",
@@ -41,10 +43,12 @@ describe("@psa-ledger/exact-client entry", () => {
         "UnauthorizedError",
         "VATCode",
         "ValidationError",
+        "budgetFreesAt",
         "createExactClient",
         "exactRegionHosts",
         "isGuid",
         "literal",
+        "memoryErrorBudget",
         "memoryTokenStore",
         "odata",
         "packageName",
@@ -60,12 +64,16 @@ describe("@psa-ledger/exact-client entry", () => {
   it("every reason is an Error whose tag is its class name", () => {
     for (const [name, value] of Object.entries(entry)) {
       if (!name.endsWith("Error") || name === "ExactError") continue
+      // A reason's required fields, whichever class: the unused ones are ignored.
       const reason = new (value as new (fields: Record<string, unknown>) => Error & { _tag: string })({
         message: "m",
         messages: [],
         status: 500,
         resetAt: 0,
-        timeoutMs: 1
+        timeoutMs: 1,
+        endpoint: "crm/Accounts",
+        errors: 8,
+        freesAt: 0
       })
       expect(reason).toBeInstanceOf(Error)
       expect(reason._tag).toBe(name)

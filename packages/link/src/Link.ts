@@ -1,5 +1,5 @@
 import type { ConnectWiseClient } from "@psa-ledger/connectwise-client"
-import type { ExactClient, ExactClientOptions, TokenStore } from "@psa-ledger/exact-client"
+import type { ErrorBudget, ExactClient, ExactClientOptions, TokenStore } from "@psa-ledger/exact-client"
 import type {
   ChangePlan,
   Decisions,
@@ -15,12 +15,14 @@ import type {
   PsaProduct,
   RowDecision,
   Run,
+  RunLeases,
   RunStore,
   TransferLedger,
   TransferPlan
 } from "@psa-ledger/reconcile-core"
+import { validateLinkId } from "@psa-ledger/reconcile-core"
 import { Context, Effect, Layer } from "effect"
-import { type LinkError, toLinkError } from "./LinkError.ts"
+import { InvalidInput, LinkError, toLinkError } from "./LinkError.ts"
 import { makeLinkContext } from "./link/context.ts"
 import { makeCreate } from "./link/create.ts"
 import { makeMappings } from "./link/mappings.ts"
@@ -64,6 +66,14 @@ export interface LinkStorage {
   readonly runs: RunStore["Service"]
   readonly journal: PlanJournal["Service"]
   readonly transfers: TransferLedger["Service"]
+  /**
+   * The per-link run leases: one run of the link at a time across processes, for every job; a
+   * second run fails `Busy` naming the holder's run. A `Storage` has them; without them runs of a
+   * link are not kept apart.
+   */
+  readonly leases?: RunLeases["Service"] | undefined
+  /** Where the Exact client counts error answers, shared by every worker (a `Storage` has one). */
+  readonly errorBudget?: ErrorBudget | undefined
 }
 
 /**
@@ -158,6 +168,11 @@ export interface LinkRunOptions {
   readonly trigger?: "manual" | "schedule" | undefined
   /** A first log entry, e.g. the scheduler's attempt. */
   readonly note?: string | undefined
+  /**
+   * When another run of the link is in progress: wait for it (`true`, or at most `timeoutMs`) rather
+   * than fail at once with `Busy` naming its run.
+   */
+  readonly wait?: boolean | { readonly timeoutMs: number } | undefined
 }
 
 /**
@@ -284,6 +299,12 @@ export interface LinkApi extends SchedulableLink {
  * @since 0.1.0
  */
 export const createLink = (options: CreateLinkOptions): LinkApi => {
+  // The id names the link's rows, token chain and lease in storage, and appears in URLs and file
+  // names: it is checked here, by the storage's one rule, before anything is built on it.
+  const refused = validateLinkId("CreateLinkOptions", options.id)
+  if (refused !== undefined) {
+    throw LinkError.of(new InvalidInput({ record: "CreateLinkOptions", field: "id", message: refused.message }))
+  }
   const ctx = makeLinkContext(options)
   const reconciliation = makeReconciliation(ctx)
   const mappings = makeMappings(ctx)

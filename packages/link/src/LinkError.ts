@@ -111,6 +111,48 @@ export class Busy extends Schema.TaggedClass<Busy>()("Busy", {
 }) {}
 
 /**
+ * A link has an unfinished run (its process died, or it is still going): a new run of the link waits
+ * until that one is resumed (`resume(runId)`) or abandoned.
+ *
+ * @since 0.1.0
+ */
+export class UnfinishedRun extends Schema.TaggedClass<UnfinishedRun>()("UnfinishedRun", {
+  runId: Schema.String,
+  /** The unfinished run's job. */
+  job: Schema.String,
+  message: Schema.String
+}) {}
+
+/**
+ * A write was not made because the target no longer holds the value the plan was made from: someone
+ * changed it since. Both values are named, so the user can decide.
+ *
+ * @since 0.1.0
+ */
+export class Stale extends Schema.TaggedClass<Stale>()("Stale", {
+  /** The target record, e.g. `"addition 4411"`. */
+  record: Schema.String,
+  field: Schema.String,
+  /** The value the plan was made from. */
+  expected: Schema.String,
+  /** The value the target holds now. */
+  found: Schema.String,
+  message: Schema.String
+}) {}
+
+/**
+ * Another run of the link did this operation while this one waited for it: nothing was written
+ * twice, and the other run's result is used.
+ *
+ * @since 0.1.0
+ */
+export class DoneByAnotherRun extends Schema.TaggedClass<DoneByAnotherRun>()("DoneByAnotherRun", {
+  /** The run that did it. */
+  runId: Schema.String,
+  message: Schema.String
+}) {}
+
+/**
  * Something failed that no other reason describes: a bug, or an exception thrown by host code.
  *
  * @since 0.1.0
@@ -134,6 +176,8 @@ export const LinkErrorReason = Schema.Union([
   InvalidInput,
   Cancelled,
   Busy,
+  UnfinishedRun,
+  Stale,
   Unexpected
 ])
 

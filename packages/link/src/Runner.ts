@@ -1,8 +1,17 @@
 import { randomUUID } from "node:crypto"
-import { type LogLevel, NewLogEntry, Run, type RunStatus, RunStore, StorageLimits } from "@psa-ledger/reconcile-core"
+import {
+  type LogLevel,
+  NewLogEntry,
+  Run,
+  type RunLeases,
+  type RunStatus,
+  RunStore,
+  StorageLimits
+} from "@psa-ledger/reconcile-core"
 import { Cause, Clock, Context, DateTime, Effect, Exit, Layer, Schedule } from "effect"
 import { formatCounts, formatDuration, truncate } from "./internal/format.ts"
 import { redactFields } from "./internal/redact.ts"
+import { acquireRunLease, type WaitForLink } from "./internal/runLease.ts"
 import { Cancelled, LinkError, toLinkError } from "./LinkError.ts"
 import { type Mailer, type MailOutcome, mailRun, noMailer } from "./Mail.ts"
 import {
@@ -79,6 +88,11 @@ export interface RunRequest {
   readonly mailTo?: string | ReadonlyArray<string> | undefined
   /** The link's display name for the mail. */
   readonly linkName?: string | undefined
+  /**
+   * When another run holds the link (one run per link at a time, with `RunSettings.leases`): wait
+   * for it (`true`, or at most `timeoutMs`) instead of failing at once with `Busy`.
+   */
+  readonly wait?: WaitForLink | undefined
 }
 
 /**
@@ -116,9 +130,10 @@ export const RunIds = Context.Reference<{ readonly next: () => string }>("@psa-l
 })
 
 /**
- * How runs log and mail: the mailer (default none), the write batch size (default 1,000 entries,
- * the store's page), the lowest level kept (default `debug`), and a tap the host may use to mirror
- * entries to its own logger.
+ * How runs log and mail: the mailer (default none), the write batch size (default 100 entries; the
+ * buffer is also written every second, so a dying process loses at most a second of its log), the
+ * lowest level kept (default `debug`), a tap the host may use to mirror entries to its own logger,
+ * and the per-link run leases (one run per link at a time across processes; none by default).
  *
  * @since 0.1.0
  */
@@ -128,6 +143,8 @@ export interface RunSettingsShape {
   readonly minLevel: LogLevel
   /** Called with every redacted entry, and with log writes that failed; must not throw. */
   readonly tap?: ((event: RunTapEvent) => void) | undefined
+  /** Where runs take their link's lease; without it runs of a link are not kept apart. */
+  readonly leases?: RunLeases["Service"] | undefined
 }
 
 /**
@@ -146,14 +163,18 @@ export type RunTapEvent =
  */
 export const RunSettings = Object.assign(
   Context.Reference<RunSettingsShape>("@psa-ledger/link/RunSettings", {
-    defaultValue: () => ({ mailer: noMailer, batchSize: 1_000, minLevel: "debug" })
+    defaultValue: () => ({ mailer: noMailer, batchSize: LOG_BATCH, minLevel: "debug" })
   }),
   {
     /** A layer with some settings changed from the defaults. */
     layer: (settings: Partial<RunSettingsShape>): Layer.Layer<never> =>
-      Layer.succeed(RunSettings, { mailer: noMailer, batchSize: 1_000, minLevel: "debug", ...settings })
+      Layer.succeed(RunSettings, { mailer: noMailer, batchSize: LOG_BATCH, minLevel: "debug", ...settings })
   }
 )
+
+/** Entries per log write, and how often (real ms) the buffer is written however few it holds. */
+const LOG_BATCH = 100
+const LOG_FLUSH_MS = 1_000
 
 const LEVELS: Readonly<Record<LogLevel, number>> = { debug: 0, info: 1, warn: 2, error: 3 }
 
@@ -209,6 +230,16 @@ class LogBuffer {
       this.onFailure(toLinkError(error))
       return false
     }
+  }
+
+  /** Writes what is buffered, if no write is in flight (the periodic flush). */
+  tick(): void {
+    if (this.pending.length === 0 || this.inflight !== undefined) return
+    this.inflight = this.writeOne()
+      .then(() => undefined)
+      .finally(() => {
+        this.inflight = undefined
+      })
   }
 
   private async writeFullBatches(): Promise<void> {
@@ -281,6 +312,21 @@ export const runJob = <A, E, R>(
       const runId = ids.next()
       const startedMs = clock.currentTimeMillisUnsafe()
       const details = request.details === undefined ? undefined : redactFields(request.details)
+      // One run per link at a time: the link's lease first, so a busy link creates no run.
+      const releaseLease =
+        settings.leases === undefined
+          ? Effect.void
+          : yield* restore(
+              acquireRunLease({
+                leases: settings.leases,
+                store,
+                linkId,
+                runId,
+                job,
+                now: () => clock.currentTimeMillisUnsafe(),
+                wait: request.wait
+              })
+            )
       yield* store
         .create(
           linkId,
@@ -294,7 +340,10 @@ export const runJob = <A, E, R>(
             ...(details === undefined ? {} : { details })
           })
         )
-        .pipe(Effect.mapError(toLinkError))
+        .pipe(
+          Effect.mapError(toLinkError),
+          Effect.tapError(() => releaseLease)
+        )
 
       const tap = settings.tap
       const callTap = (event: RunTapEvent) => {
@@ -309,6 +358,8 @@ export const runJob = <A, E, R>(
         Math.max(1, Math.min(settings.batchSize, 1_000)),
         (error) => callTap({ _tag: "LogWriteFailed", linkId, runId, error })
       )
+      const flushTimer = setInterval(() => buffer.tick(), LOG_FLUSH_MS)
+      flushTimer.unref?.()
       const minLevel = LEVELS[settings.minLevel]
       const write = (level: LogLevel, message: string, fields?: Readonly<Record<string, unknown>>) => {
         if (LEVELS[level] < minLevel) return
@@ -397,6 +448,7 @@ export const runJob = <A, E, R>(
         StorageLimits.text
       )
       log.info(`${job} finished: ${status}`, { durationMs: finishedMs - startedMs, counts: { ...counts } })
+      clearInterval(flushTimer)
       yield* Effect.promise(() => buffer.flush(3))
       if (buffer.lost > 0 || buffer.unwritten > 0) {
         counts.logEntriesLost = buffer.unwritten + buffer.lost
@@ -415,7 +467,8 @@ export const runJob = <A, E, R>(
               new LinkError({
                 reason: toLinkError(cause).reason
               })
-          )
+          ),
+          Effect.ensuring(releaseLease)
         )
       const mail = yield* mailRun({
         mailer: settings.mailer,
@@ -490,12 +543,14 @@ export const makeRunner = (options: {
   readonly batchSize?: number | undefined
   readonly minLevel?: LogLevel | undefined
   readonly tap?: ((event: RunTapEvent) => void) | undefined
+  readonly leases?: RunLeases["Service"] | undefined
 }): Runner => {
   const settings: RunSettingsShape = {
     mailer: options.mailer ?? noMailer,
-    batchSize: options.batchSize ?? 1_000,
+    batchSize: options.batchSize ?? LOG_BATCH,
     minLevel: options.minLevel ?? "debug",
-    ...(options.tap === undefined ? {} : { tap: options.tap })
+    ...(options.tap === undefined ? {} : { tap: options.tap }),
+    ...(options.leases === undefined ? {} : { leases: options.leases })
   }
   return {
     run: (request, body) => {

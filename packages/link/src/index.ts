@@ -31,14 +31,17 @@ export {
   Cancelled,
   ConnectWise,
   DependencyFailed,
+  DoneByAnotherRun,
   Exact,
   InvalidInput,
   LinkError,
   LinkErrorReason,
   Mail,
   Source,
+  Stale,
   Storage,
-  Unexpected
+  Unexpected,
+  UnfinishedRun
 } from "./LinkError.ts"
 export { type MailAttachment, type Mailer, type MailMessage, type MailOutcome, noMailer } from "./Mail.ts"
 export type { ProgressEvent, ProgressListener, ProgressTracker } from "./Progress.ts"

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { DateTime, Effect, Layer, Option } from "effect"
 import {
+  DEFAULT_CLAIM_LEASE_MS,
   LinkStore,
   Mapping,
   MappingStore,
@@ -77,7 +78,11 @@ describe("in-memory ports", () => {
       yield* journal.begin("a", "op", { runId: "r1", at })
       yield* journal.fail("a", "op", { error: { reason: "Server" }, at })
       assert.deepStrictEqual(yield* journal.begin("a", "op", { runId: "r2", at }), { _tag: "Started", attempt: 2 })
-      assert.deepStrictEqual(yield* journal.begin("a", "op", { runId: "r3", at, takeOver: true }), {
+      // r2 is alive (its lease has not passed): never taken over, even when asked.
+      const live = yield* journal.begin("a", "op", { runId: "r3", at, takeOver: true })
+      assert.strictEqual(live._tag, "InProgress")
+      const expired = DateTime.add(at, { milliseconds: DEFAULT_CLAIM_LEASE_MS })
+      assert.deepStrictEqual(yield* journal.begin("a", "op", { runId: "r3", at: expired, takeOver: true }), {
         _tag: "Started",
         attempt: 3
       })

@@ -6,6 +6,7 @@ import type { EncryptionKeyInput } from "./internal/crypto.ts"
 import { makeSqlDeploymentStores } from "./internal/deploymentStores.ts"
 import { toStorageError } from "./internal/driver.ts"
 import { keyRing } from "./internal/keyRing.ts"
+import { makeSqlErrorBudget } from "./internal/errorBudget.ts"
 import { advisoryKey, migratePostgres } from "./internal/migrate.ts"
 import { type Migration, migrations } from "./internal/migrations.ts"
 import {
@@ -96,6 +97,7 @@ export const openPostgresWith = async (
     migrationsApplied: outcome.applied,
     ...stores,
     tokens,
+    errorBudget: makeSqlErrorBudget(driver),
     layer: layerOfStores(stores, tokens),
     rotateEncryptionKey: (newKey) => rotateKeys(driver, ring, newKey),
     close: () => driver.close()

@@ -5,6 +5,7 @@ import type { EncryptionKeyInput } from "./internal/crypto.ts"
 import { makeSqlDeploymentStores } from "./internal/deploymentStores.ts"
 import { toStorageError } from "./internal/driver.ts"
 import { keyRing } from "./internal/keyRing.ts"
+import { makeSqlErrorBudget } from "./internal/errorBudget.ts"
 import { migrateSqlite } from "./internal/migrate.ts"
 import { type Migration, migrations } from "./internal/migrations.ts"
 import { rotateKeys } from "./internal/rekey.ts"
@@ -66,6 +67,7 @@ export const openSqliteWith = async (
     migrationsApplied: outcome.applied,
     ...stores,
     tokens,
+    errorBudget: makeSqlErrorBudget(driver),
     layer: layerOfStores(stores, tokens),
     rotateEncryptionKey: (newKey) => rotateKeys(driver, ring, newKey),
     close: () => driver.close()

@@ -1,4 +1,4 @@
-import { memoryTokenStore, type TokenStore } from "@psa-ledger/exact-client"
+import { type ErrorBudget, memoryErrorBudget, memoryTokenStore, type TokenStore } from "@psa-ledger/exact-client"
 import {
   AuditStore,
   ConfigStore,
@@ -8,10 +8,12 @@ import {
   makeMemoryLinkStore,
   makeMemoryMappingStore,
   makeMemoryPlanJournal,
+  makeMemoryRunLeases,
   makeMemoryRunStore,
   makeMemoryTransferLedger,
   OAuthStateStore,
   PlanJournal,
+  RunLeases,
   RunStore,
   SecretStore,
   type StorageError,
@@ -49,6 +51,7 @@ export type StorageServices =
   | PlanJournal
   | TransferLedger
   | LinkStore
+  | RunLeases
   | TokenStores
   | SecretStore
   | OAuthStateStore
@@ -94,6 +97,11 @@ export interface Storage extends PortStores, DeploymentStores {
    */
   tokens(linkId: string): TokenStore
   /**
+   * The Exact Online error count, shared by every client on this storage (key it by division: the
+   * client does), so all workers of a division see one count. Hand to `createExactClient({ errorBudget })`.
+   */
+  readonly errorBudget: ErrorBudget
+  /**
    * Re-seals every token chain and secret under `newKey` in one transaction, then uses it from
    * here on; on any failure nothing changed. Rotate while no run refreshes a token chain. Memory
    * storage seals nothing and only counts.
@@ -120,6 +128,7 @@ export const layerOfStores = (
       Context.add(PlanJournal, stores.journal),
       Context.add(TransferLedger, stores.transfers),
       Context.add(LinkStore, stores.links),
+      Context.add(RunLeases, stores.leases),
       Context.add(TokenStores, TokenStores.of({ tokens }))
     )
   )
@@ -145,7 +154,8 @@ export const memoryStorage = (): Storage => {
     runs: makeMemoryRunStore(),
     journal: makeMemoryPlanJournal(),
     transfers: makeMemoryTransferLedger(),
-    links: makeMemoryLinkStore()
+    links: makeMemoryLinkStore(),
+    leases: makeMemoryRunLeases()
   }
   const chains = new Map<string, TokenStore>()
   const tokens = (linkId: string): TokenStore => {
@@ -163,6 +173,7 @@ export const memoryStorage = (): Storage => {
     migrationsApplied: [],
     ...stores,
     tokens,
+    errorBudget: memoryErrorBudget(),
     layer: layerOfStores(stores, tokens),
     rotateEncryptionKey: async () => ({ tokenChains: chains.size, secrets: 0 }),
     close: async () => undefined

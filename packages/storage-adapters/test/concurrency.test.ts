@@ -1,4 +1,5 @@
 import { join } from "node:path"
+import { DateTime, Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Storage } from "../src/index.ts"
 import { postgresStorage } from "../src/postgres.ts"
@@ -75,6 +76,41 @@ for (const target of targets) {
       expect(new Set(all).size).toBe(KEYS)
       // The race was real: more than one worker won claims.
       expect(reports.filter((r) => r.started.length > 0).length).toBeGreaterThan(1)
+    })
+
+    it("takes over a dead run's claims once each, gives each link's lease to one run, loses no error count", async () => {
+      const rounds = 200
+      const storage = await setup.open()
+      try {
+        // A run that died holding 200 claims whose leases passed long ago.
+        for (let k = 0; k < rounds; k++) {
+          await Effect.runPromise(
+            storage.journal.begin("race", `dead-${k}`, {
+              runId: "dead",
+              at: DateTime.makeUnsafe("2026-11-01T09:00:00Z")
+            })
+          )
+        }
+      } finally {
+        await storage.close()
+      }
+      const reports = await race<{ takenOver: Array<number>; acquired: Array<number>; recorded: number }>(
+        WORKERS,
+        (worker) => ({ ...setup.args, task: "leases", worker, rounds })
+      )
+      const takenOver = reports.flatMap((r) => r.takenOver)
+      expect(takenOver.length).toBe(rounds)
+      expect(new Set(takenOver).size).toBe(rounds)
+      const acquired = reports.flatMap((r) => r.acquired)
+      expect(acquired.length).toBe(rounds)
+      expect(new Set(acquired).size).toBe(rounds)
+      const after = await setup.open()
+      try {
+        const errors = await after.errorBudget.errorsSince("race", "crm/Accounts", 0)
+        expect(errors.length).toBe(reports.reduce((sum, r) => sum + r.recorded, 0))
+      } finally {
+        await after.close()
+      }
     })
 
     it("loses no compare-and-set update on one token chain", async () => {

@@ -48,6 +48,19 @@ const buffered = async (response: Response): Promise<Response> => {
   return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
 }
 
+/** Whether a JSON answer's body parses (other content types are not judged). */
+const wholeJson = async (response: Response): Promise<boolean> => {
+  if (!(response.headers.get("content-type") ?? "").includes("json")) return true
+  const text = await response.clone().text()
+  if (text.trim() === "") return true
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** Builds the transport. */
 export const makeTransport = (config: TransportConfig): Transport => {
   const backoff = (attempt: number): number =>
@@ -98,7 +111,14 @@ export const makeTransport = (config: TransportConfig): Transport => {
     retryCheck: RetryCheck | undefined,
     signal: AbortSignal
   ): Promise<Step> => {
-    if (response.ok) return { response }
+    if (response.ok) {
+      // A 2xx read whose JSON body is cut short or garbled is as transient as a 5xx: ask again.
+      // (On a write it is an ambiguous outcome, left to the caller's look-up before retry.)
+      if (IDEMPOTENT.has(method) && attemptNo < config.maxRetries && !(await wholeJson(response))) {
+        return { retryInMs: backoff(attemptNo), why: "malformed body" }
+      }
+      return { response }
+    }
     const status = response.status
     const retryable =
       attemptNo < config.maxRetries &&

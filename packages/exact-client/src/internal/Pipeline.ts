@@ -2,7 +2,9 @@
  * The `fetch` the typed client is created with: every API request goes through it, so the rate
  * governor, the token chain, timeouts, retries and the mapping of answers onto `ExactError` live
  * here once. Retries only where safe: 429 always after waiting; 5xx, timeouts and transport failures
- * on GET only; never 400/401/403/404 (Exact blocks a key after ten errors an hour).
+ * on GET only; never 400/401/403/404 (Exact blocks a key after ten errors an hour). Every error
+ * answer (4xx but 429) is counted in the `ErrorBudget`, and an endpoint with a spent budget is not
+ * sent to at all.
  */
 import type { Middleware } from "openapi-fetch"
 import type { ExactClock } from "../Clock.ts"
@@ -17,6 +19,7 @@ import {
 import type { TokenSet } from "../TokenStore.ts"
 import { sleep, untilAborted } from "./Abort.ts"
 import type { Auth } from "./Auth.ts"
+import type { BudgetGuard } from "./Budget.ts"
 import { endpointOf, errorFor } from "./Endpoints.ts"
 import type { Governor } from "./Governor.ts"
 import type { Log, Secrets } from "./Redaction.ts"
@@ -61,6 +64,16 @@ export const exchange = async (
   }
 }
 
+/** Whether a 2xx body is a whole JSON object (the `{ d: … }` envelope of every API read). */
+const isEnvelope = (text: string): boolean => {
+  try {
+    const parsed: unknown = JSON.parse(text)
+    return parsed !== null && typeof parsed === "object" && "d" in parsed
+  } catch {
+    return false
+  }
+}
+
 /** Exact's headers on every API request: JSON answers, and the created record back from a POST. */
 export const exactHeaders: Middleware = {
   onRequest({ request }) {
@@ -80,6 +93,7 @@ export interface PipelineDeps {
   readonly log: Log
   readonly auth: Auth
   readonly governor: Governor
+  readonly budget: BudgetGuard
 }
 
 interface Call {
@@ -165,8 +179,16 @@ export const pipelineFetch =
     }
     // Access tokens a 401 refused in this call: each is recovered from once, so a retry is never blind.
     const refused = new Set<string>()
+    const budgetSite = { key, ...site }
     for (;;) {
-      const outcome = await attempt(deps, call)
+      const done = await deps.budget.admit(budgetSite)
+      let outcome: Attempt
+      try {
+        outcome = await attempt(deps, call)
+        if (outcome.kind === "answered") await deps.budget.count(budgetSite, outcome.response.status)
+      } finally {
+        done()
+      }
       if (outcome.kind === "lost") {
         if (safe && failures < deps.maxRetries) {
           await backoff()
@@ -175,7 +197,15 @@ export const pipelineFetch =
         throw new ExactError({ reason: outcome.reason, ...site })
       }
       const { response, text, tokens } = outcome
-      if (response.ok) return new Response(text, { status: response.status, headers: response.headers })
+      if (response.ok) {
+        // A read whose body is cut short or is not the OData envelope is as transient as a 5xx.
+        if (safe && failures < deps.maxRetries && !isEnvelope(text)) {
+          deps.log("warn", `exact: ${method} ${endpoint} answered a malformed body; retrying`)
+          await backoff()
+          continue
+        }
+        return new Response(text, { status: response.status, headers: response.headers })
+      }
       if (response.status === 401 && !refused.has(tokens.accessToken) && refused.size < 3) {
         refused.add(tokens.accessToken)
         const next = await untilAborted(deps.auth.recover(tokens), call.signal, site)

@@ -42,7 +42,13 @@ export const makeLinkContext = (options: CreateLinkOptions): LinkContext => {
   // that never calls Exact (a CSV source, no transfer) needs no token key.
   let exactClient: ExactClient | undefined
   const exact = (): ExactClient => {
-    exactClient ??= createExactClient({ ...options.exact, tokens: storage.tokens(linkId) })
+    // The division's error count is the storage's, so every worker sees one count.
+    const errorBudget = options.exact.errorBudget ?? storage.errorBudget
+    exactClient ??= createExactClient({
+      ...options.exact,
+      tokens: storage.tokens(linkId),
+      ...(errorBudget === undefined ? {} : { errorBudget })
+    })
     return exactClient
   }
   const sourceOption = options.source ?? new SalesSourceSettings({ kind: "sales" })
@@ -72,6 +78,7 @@ export const makeLinkContext = (options: CreateLinkOptions): LinkContext => {
     store: storage.runs,
     mailer: options.mailer,
     ids: options.ids,
+    ...(storage.leases === undefined ? {} : { leases: storage.leases }),
     ...(logger === undefined ? {} : { tap })
   })
 
@@ -113,6 +120,7 @@ export const makeLinkContext = (options: CreateLinkOptions): LinkContext => {
           onProgress: runOptions?.onProgress,
           signal: runOptions?.signal,
           note: runOptions?.note,
+          wait: runOptions?.wait,
           mailTo: options.mailTo,
           linkName: options.name ?? linkId
         },

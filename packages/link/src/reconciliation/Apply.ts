@@ -8,6 +8,8 @@ import {
   toMapping
 } from "@psa-ledger/reconcile-core"
 import { BigDecimal, DateTime, Option, type Schema } from "effect"
+import { claimOperation, startHeartbeat } from "../internal/claims.ts"
+import { checkTarget } from "../internal/conditional.ts"
 import { gate } from "../internal/limit.ts"
 import { runPort } from "../internal/port.ts"
 import { redactFields } from "../internal/redact.ts"
@@ -15,10 +17,12 @@ import {
   Busy,
   Cancelled,
   DependencyFailed,
+  DoneByAnotherRun,
   InvalidInput,
   LinkError,
   type LinkErrorReason,
   reasonOf,
+  type Stale,
   Unexpected
 } from "../LinkError.ts"
 import type { OnProgress } from "./InvoiceSource.ts"
@@ -54,8 +58,9 @@ export interface ApplyOptions {
   /** Operations in flight at once (default 4). */
   readonly concurrency?: number | undefined
   /**
-   * Resume operations another run began and never finished (a crash), after checking ConnectWise
-   * for their write. Default true: hosts run one apply per link at a time (the scheduler's singleton).
+   * Wait for operations another live run holds (reporting them `DoneByAnotherRun`), and take over
+   * those whose run died (its claim's lease passed), after checking ConnectWise for their write.
+   * Default true; `false` reports a held operation as failed `Busy`.
    */
   readonly takeOver?: boolean | undefined
 }
@@ -70,12 +75,19 @@ export interface ApplyOptions {
 export type ApplyFailure = LinkErrorReason
 
 /**
- * Why an operation was not attempted: done by an earlier run (`AlreadyDone`), or the `LinkError`
- * reasons `DependencyFailed` and `Cancelled` (the signal aborted).
+ * Why an operation was not attempted: done by an earlier run (`AlreadyDone`), by a concurrent run
+ * while this one waited for it (`DoneByAnotherRun`, never a failure), changed in ConnectWise since
+ * the plan was made (`Stale`, with both values: nobody's later edit is overwritten), or the
+ * `LinkError` reasons `DependencyFailed` and `Cancelled` (the signal aborted).
  *
  * @since 0.1.0
  */
-export type ApplySkip = { readonly _tag: "AlreadyDone"; readonly message: string } | DependencyFailed | Cancelled
+export type ApplySkip =
+  | { readonly _tag: "AlreadyDone"; readonly message: string }
+  | DoneByAnotherRun
+  | Stale
+  | DependencyFailed
+  | Cancelled
 
 /**
  * The outcome of one operation: `done` (written now, or found already written after a crash:
@@ -154,6 +166,16 @@ export const applyPlan = async (
   let finished = 0
   const total = operations.length
   options.onProgress?.({ phase: "apply", done: 0, total })
+
+  // One writer per operation across processes: claims are leases of this live run.
+  const claimDeps = {
+    journal,
+    linkId,
+    runId: options.runId,
+    now: clock,
+    signal: options.signal,
+    takeOver: options.takeOver
+  }
 
   // One gate for ConnectWise writes; dependencies are awaited outside it, so it never deadlocks.
   const gated = gate(options.concurrency ?? 4)
@@ -363,40 +385,36 @@ export const applyPlan = async (
       }
     }
     try {
-      let claim = await runPort("PlanJournal.begin", journal.begin(linkId, key, { runId: options.runId, at: now() }))
-      if (claim._tag === "AlreadyDone") {
+      const claim = await claimOperation(claimDeps, key)
+      if (claim._tag === "AlreadyDone" || claim._tag === "DoneByAnotherRun") {
         const id = idOf(claim.result)
         if (id !== undefined) createdIds.set(key, id)
-        return { ...base, status: "skipped", reason: { _tag: "AlreadyDone", message: "done by an earlier run" } }
+        const reason =
+          claim._tag === "AlreadyDone"
+            ? ({ _tag: "AlreadyDone", message: "done by an earlier run" } as const)
+            : new DoneByAnotherRun({ runId: claim.runId, message: `done by run ${claim.runId} meanwhile` })
+        return { ...base, status: "skipped", reason }
       }
-      let resumed = false
-      if (claim._tag === "InProgress") {
-        if (options.takeOver === false) {
-          return {
-            ...base,
-            status: "failed",
-            reason: new Busy({ holder: claim.runId, message: `run ${claim.runId} holds this operation` })
-          }
+      if (claim._tag === "Held") {
+        return {
+          ...base,
+          status: "failed",
+          reason: new Busy({ holder: claim.runId, message: `run ${claim.runId} holds this operation` })
         }
-        claim = await runPort(
-          "PlanJournal.begin",
-          journal.begin(linkId, key, { runId: options.runId, at: now(), takeOver: true })
-        )
-        if (claim._tag !== "Started") {
-          return {
-            ...base,
-            status: "skipped",
-            reason: { _tag: "AlreadyDone", message: "finished by another run meanwhile" }
-          }
-        }
-        resumed = true
       }
-      // A second attempt (after a crash or a failure that may have reached ConnectWise) checks first.
-      const checkFirst = resumed || (claim._tag === "Started" && claim.attempt > 1)
+      const checkFirst = claim.checkFirst
       let result: Schema.Json
       let recovered = false
       try {
-        const existing = checkFirst ? await findExisting(op) : undefined
+        // Every write is conditional: the target is read again, and a changed one is not overwritten.
+        const target = await cw(op._tag)(() => checkTarget(deps.connectwise, op, options.signal))
+        if (target._tag === "Stale") {
+          const { record, field, expected, found } = target
+          const error = { reason: "Stale", record, field, expected, found }
+          await runPort("PlanJournal.fail", journal.fail(linkId, key, { error, at: now() }))
+          return { ...base, status: "skipped", reason: target }
+        }
+        const existing = target._tag === "Written" ? { id: target.id } : checkFirst ? await findExisting(op) : undefined
         recovered = existing !== undefined
         result = existing ?? (await write(op))
       } catch (error) {
@@ -435,7 +453,8 @@ export const applyPlan = async (
       const dependencies = await Promise.all(op.dependsOn.map(start))
       const blocked = dependencies.find(
         (dep): dep is Exclude<OperationReport, { status: "done" }> =>
-          dep.status === "failed" || (dep.status === "skipped" && dep.reason._tag !== "AlreadyDone")
+          dep.status === "failed" ||
+          (dep.status === "skipped" && dep.reason._tag !== "AlreadyDone" && dep.reason._tag !== "DoneByAnotherRun")
       )
       const report: OperationReport =
         blocked !== undefined
@@ -456,7 +475,8 @@ export const applyPlan = async (
     return promise
   }
 
-  const results = await Promise.all(operations.map((op) => start(op.idempotencyKey)))
+  const stopHeartbeat = startHeartbeat(claimDeps)
+  const results = await Promise.all(operations.map((op) => start(op.idempotencyKey))).finally(stopHeartbeat)
   const counts = { done: 0, skipped: 0, failed: 0 }
   for (const report of results) counts[report.status]++
   return { runId: options.runId, operations: results, counts }

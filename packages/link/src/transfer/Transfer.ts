@@ -12,6 +12,7 @@ import {
   TransferRecord
 } from "@psa-ledger/reconcile-core"
 import { BigDecimal, DateTime, type Schema } from "effect"
+import { asJournalClaim, claimOperation, startHeartbeat } from "../internal/claims.ts"
 import { runPort } from "../internal/port.ts"
 import { Cancelled, DependencyFailed } from "../LinkError.ts"
 import { exactAccountCode, failureOf, nowOf } from "./internal.ts"
@@ -165,6 +166,28 @@ export const runTransfer = async (
   range: TransferRange,
   options: RunTransferOptions
 ): Promise<TransferReport> => {
+  // The run's claims stay live while it works, and only while it works.
+  const stopHeartbeat = startHeartbeat(claimDepsOf(deps, options))
+  try {
+    return await transferOnce(deps, range, options)
+  } finally {
+    stopHeartbeat()
+  }
+}
+
+const claimDepsOf = (deps: TransferDeps, options: RunTransferOptions) => ({
+  journal: deps.journal,
+  linkId: deps.linkId,
+  runId: options.runId,
+  now: () => nowOf(deps).getTime(),
+  signal: options.signal
+})
+
+const transferOnce = async (
+  deps: TransferDeps,
+  range: TransferRange,
+  options: RunTransferOptions
+): Promise<TransferReport> => {
   const { runId, onProgress, signal } = options
   const inputs = await loadTransferInputs(deps, range, { onProgress })
   const plan = planOf(deps, inputs)
@@ -292,13 +315,9 @@ export const runTransfer = async (
 
   /** Claims an operation in the journal; `undefined` means it was done before (with its result). */
   const claim = async (opKey: string) => {
-    let answer = await runPort("journal begin", deps.journal.begin(linkId, opKey, { runId, at: at() }))
-    // A claim left by a run that crashed: take it over. The YourRef / code lookups below make the
-    // write safe to repeat; one run per link at a time is the host's rule (singleton schedules).
-    if (answer._tag === "InProgress") {
-      answer = await runPort("journal begin", deps.journal.begin(linkId, opKey, { runId, at: at(), takeOver: true }))
-    }
-    return answer
+    // One writer per operation: a live run's claim is waited for, a dead run's taken over (then the
+    // YourRef / code lookups below check Exact before writing again).
+    return asJournalClaim(await claimOperation(claimDepsOf(deps, options), opKey))
   }
 
   const createAccount = async (op: CreateAccount): Promise<string> => {

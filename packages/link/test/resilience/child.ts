@@ -7,8 +7,9 @@
  *
  * Exit 0 with the report written; anything else is a failure the parent reports with stderr.
  */
-import { readFileSync, writeFileSync } from "node:fs"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { ChangePlan } from "@psa-ledger/reconcile-core"
+import { postgresStorage } from "@psa-ledger/storage-adapters/postgres"
 import { sqliteStorage } from "@psa-ledger/storage-adapters/sqlite"
 import { Schema } from "effect"
 import { applyPlan } from "../../src/reconciliation/Apply.ts"
@@ -27,19 +28,42 @@ import {
 export interface ChildConfig {
   readonly flow: "apply" | "transfer"
   readonly endpoint: Endpoint
+  /** The SQLite file, or with `postgres` the connection string. */
   readonly database: string
+  /** PostgreSQL storage in this schema instead of SQLite. */
+  readonly postgres?: { readonly schema: string } | undefined
+  /**
+   * Opens storage, writes `<startFile>.<runId>.ready`, then waits for this file to exist before it
+   * starts (so racing children start together).
+   */
+  readonly startFile?: string | undefined
   /** The encoded `ChangePlan` (apply only). */
   readonly planFile?: string
   readonly reportFile: string
   readonly runId: string
+  /** The journal's clock: this child's time, standing still (leases pass between children, never within one). */
+  readonly clockMs: number
 }
 
 const [configFile] = process.argv.slice(2)
 if (configFile === undefined) throw new Error("usage: child.ts <config.json>")
 const config = JSON.parse(readFileSync(configFile, "utf8")) as ChildConfig
 
-const storage = await sqliteStorage({ filename: config.database, encryptionKey: ENCRYPTION_KEY })
+const storage =
+  config.postgres === undefined
+    ? await sqliteStorage({ filename: config.database, encryptionKey: ENCRYPTION_KEY })
+    : await postgresStorage({
+        connectionString: config.database,
+        schema: config.postgres.schema,
+        encryptionKey: ENCRYPTION_KEY,
+        pool: { max: 3 }
+      })
 const { connectwise, exact } = clientsFor(config.endpoint, storage.tokens(LINK_ID))
+if (config.startFile !== undefined) {
+  const startFile = config.startFile
+  writeFileSync(`${startFile}.${config.runId}.ready`, "ready")
+  while (!existsSync(startFile)) await new Promise((resolve) => setTimeout(resolve, 5))
+}
 
 /** What the parent reads back: counts and each outcome's status (the reports hold decimals and classes). */
 export interface ChildReport {
@@ -57,6 +81,7 @@ if (config.flow === "apply") {
       connectwise,
       mappings: storage.mappings,
       journal: storage.journal,
+      now: () => config.clockMs,
       agreementContact: () => AGREEMENT_CONTACT
     },
     plan,
@@ -79,7 +104,8 @@ if (config.flow === "apply") {
       ledger: storage.transfers,
       journal: storage.journal,
       mappings: storage.mappings,
-      settings: settingsFor()
+      settings: settingsFor(),
+      now: () => new Date(config.clockMs)
     },
     transferRange(),
     { runId: config.runId }

@@ -1,6 +1,6 @@
 /**
  * Kill tests: a child process running Flow A's apply or Flow B's transfer is killed with SIGKILL at
- * 20 points spread over its writes (seeded, deterministic: the proxy in front of the sandbox numbers
+ * 20 (PSA_LEDGER_KILLS) seeded random points spread over its writes (seeded, deterministic: the proxy in front of the sandbox numbers
  * the writes) and restarted each time until a run completes. The end state must equal that of an
  * uninterrupted run on a fresh server and fresh storage: the same additions, the same Exact invoices,
  * the same ledger and journal, and nothing created twice.
@@ -12,10 +12,13 @@ import { type RunOutcome, runFlow, tempDir, writePlan } from "./runs.ts"
 
 // Child processes, a real HTTP server and 20 restarts: about 20 s on an idle two-core machine, but a
 // loaded CI box can take several times that. A limit, not a performance target (that is bench/).
-const RESILIENCE_TIMEOUT_MS = 300_000
+const RESILIENCE_TIMEOUT_MS = 600_000
 
-const KILLS = 20
-const SEED = 20_260_508
+// 20 kills per flow at seeded random moments by default, bounded for a loaded 2-core box; the
+// reliability run asks for more with PSA_LEDGER_KILLS (at most one per write).
+const KILLS = Number(process.env.PSA_LEDGER_KILLS ?? 20)
+const SEED = Number(process.env.PSA_LEDGER_KILL_SEED ?? 20_260_508)
+const killsFor = (writes: number) => Math.min(KILLS, writes)
 const temp = tempDir()
 afterAll(() => temp.remove())
 
@@ -24,7 +27,7 @@ const posts = (counts: Record<string, number>) =>
 
 describe("kill tests", () => {
   it(
-    `apply: killed at ${KILLS} points and restarted, ConnectWise ends as after an uninterrupted apply`,
+    `apply: killed at up to ${KILLS} seeded random points and restarted, ConnectWise ends as after an uninterrupted apply`,
     async () => {
       const planFile = join(temp.dir, "plan.json")
       const changes = await writePlan(planFile)
@@ -33,7 +36,7 @@ describe("kill tests", () => {
       expect(reference.report.counts).toEqual({ done: changes.operations.length, skipped: 0, failed: 0 })
       expect(reference.connectwise.duplicateAdditions).toEqual([])
 
-      const points = killPoints(reference.writes, KILLS, SEED)
+      const points = killPoints(reference.writes, killsFor(reference.writes), SEED)
       const killed = await runFlow("apply", temp.dir, "apply-killed", points, planFile)
       const summary = {
         operations: changes.operations.length,
@@ -44,8 +47,10 @@ describe("kill tests", () => {
       }
       process.stdout.write(`apply kill test ${JSON.stringify(summary, null, 2)}\n`)
 
-      expect(killed.kills).toHaveLength(KILLS)
-      expect(killed.attempts).toBe(KILLS + 1)
+      // Writes of a killed child still in flight land unarmed and use up write numbers, and no write is
+      // ever repeated (conditional writes find it written), so the last points may find no write left.
+      expect(killed.kills.length).toBeGreaterThanOrEqual(Math.ceil(points.length * 0.75))
+      expect(killed.attempts).toBe(killed.kills.length + 1)
       expect(killed.report.counts.failed).toBe(0)
       expect(killed.connectwise.duplicateAdditions).toEqual([])
       expect(killed.connectwise.additions).toEqual(reference.connectwise.additions)
@@ -64,7 +69,12 @@ describe("kill tests", () => {
   const transferRuns = () => {
     transfer ??= (async () => {
       const reference = await runFlow("transfer", temp.dir, "transfer-reference", [])
-      const killed = await runFlow("transfer", temp.dir, "transfer-killed", killPoints(reference.writes, KILLS, SEED))
+      const killed = await runFlow(
+        "transfer",
+        temp.dir,
+        "transfer-killed",
+        killPoints(reference.writes, killsFor(reference.writes), SEED)
+      )
       process.stdout.write(
         `transfer kill test ${JSON.stringify(
           {
@@ -87,7 +97,7 @@ describe("kill tests", () => {
   }
 
   it(
-    `transfer: killed at ${KILLS} points and restarted, Exact ends as after an uninterrupted transfer`,
+    `transfer: killed at up to ${KILLS} seeded random points and restarted, Exact ends as after an uninterrupted transfer`,
     async () => {
       const { reference, killed } = await transferRuns()
       expect(reference.attempts).toBe(1)
@@ -95,8 +105,8 @@ describe("kill tests", () => {
       expect(reference.exact.duplicateInvoices).toEqual([])
       expect(reference.storage.ledger.every((r) => r.status === "processed" && r.exactYourRef === r.number)).toBe(true)
 
-      expect(killed.kills).toHaveLength(KILLS)
-      expect(killed.attempts).toBe(KILLS + 1)
+      expect(killed.kills).toHaveLength(killsFor(reference.writes))
+      expect(killed.attempts).toBe(killsFor(reference.writes) + 1)
       expect(killed.report.counts.failed).toBe(0)
       expect(killed.exact.duplicateInvoices).toEqual([])
       expect(killed.exact.invoices).toEqual(reference.exact.invoices)

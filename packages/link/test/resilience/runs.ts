@@ -115,6 +115,9 @@ export const runFlow = async (
         database,
         reportFile,
         runId: `${name}-${attempt}`,
+        // Each child lives in its own hour: within it leases never pass, and a killed child's claims
+        // have passed when the next one starts, as a crashed run's would have for real.
+        clockMs: Date.UTC(2026, 10, 1) + attempt * 3_600_000,
         ...(planFile === undefined ? {} : { planFile })
       }
       writeFileSync(configFile, JSON.stringify(config), { mode: 0o600 })

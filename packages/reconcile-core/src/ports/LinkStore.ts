@@ -1,6 +1,7 @@
 import { Context, Effect, Layer, Option, Schema } from "effect"
-import { Instant, Key, Label } from "../internal/storageFields.ts"
+import { Instant, Label } from "../internal/storageFields.ts"
 import { makeForStorage } from "../internal/storageIssues.ts"
+import { LinkId, validateLinkId } from "./StorageCodec.ts"
 import { Conflict, StorageError } from "./StorageError.ts"
 
 /**
@@ -12,7 +13,8 @@ import { Conflict, StorageError } from "./StorageError.ts"
  * @since 0.1.0
  */
 export class LinkRecord extends Schema.Class<LinkRecord>("LinkRecord")({
-  id: Key,
+  /** The user's name for the link, by the one rule of `LinkId`. */
+  id: LinkId,
   name: Label,
   settings: Schema.Json,
   /** Incremented by every `put`; pass the version you read to detect a concurrent edit. */
@@ -67,7 +69,7 @@ const makeRecord = makeForStorage(LinkRecord, "LinkRecord")
  */
 export const makeMemoryLinkStore = (): LinkStore["Service"] => {
   const links = new Map<string, LinkRecord>()
-  return LinkStore.of({
+  return guardLinkIds({
     get: (linkId) => Effect.sync(() => Option.fromNullishOr(links.get(linkId))),
     list: () => Effect.sync(() => [...links.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))),
     put: (link, options) =>
@@ -88,5 +90,25 @@ export const makeMemoryLinkStore = (): LinkStore["Service"] => {
         return next
       }),
     remove: (linkId) => Effect.sync(() => links.delete(linkId))
+  })
+}
+
+/**
+ * Wraps a `LinkStore` so that `get`, `put` and `remove` refuse a malformed link id (see
+ * `validateLinkId`) with the same `InvalidInput` reason as every link-scoped store, before the store
+ * is touched. Every adapter applies it.
+ *
+ * @since 0.1.0
+ */
+export const guardLinkIds = (store: LinkStore["Service"]): LinkStore["Service"] => {
+  const refuse = (operation: string, linkId: unknown) => {
+    const refused = validateLinkId("LinkStore", linkId)
+    return refused === undefined ? undefined : Effect.fail(new StorageError({ operation, reason: refused }))
+  }
+  return LinkStore.of({
+    get: (linkId) => refuse("LinkStore.get", linkId) ?? store.get(linkId),
+    list: () => store.list(),
+    put: (link, options) => refuse("LinkStore.put", link.id) ?? store.put(link, options),
+    remove: (linkId) => refuse("LinkStore.remove", linkId) ?? store.remove(linkId)
   })
 }

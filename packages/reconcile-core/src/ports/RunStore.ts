@@ -13,11 +13,12 @@ export const RunTrigger = Schema.Literals(["manual", "schedule"])
 
 /**
  * Where a run is in its life: `running` until it finishes as one of the others. `partial` means it
- * finished with some operations failed.
+ * finished with some operations failed; `abandoned` that its process died (its lease passed) and
+ * the next run of the link closed it, with the time and the reason in its summary.
  *
  * @since 0.1.0
  */
-export const RunStatus = Schema.Literals(["running", "succeeded", "partial", "failed", "cancelled"])
+export const RunStatus = Schema.Literals(["running", "succeeded", "partial", "failed", "cancelled", "abandoned"])
 
 /** @since 0.1.0 */
 export type RunStatus = typeof RunStatus.Type

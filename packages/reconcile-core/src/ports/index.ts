@@ -4,15 +4,29 @@
 export { AuditEntry, AuditStore, makeMemoryAuditStore } from "./AuditStore.ts"
 export { ConfigRecord, ConfigStore, makeMemoryConfigStore } from "./ConfigStore.ts"
 export { checkField, checkOwner, DeploymentOwner } from "./DeploymentOwner.ts"
-export { LinkRecord, LinkStore, makeMemoryLinkStore } from "./LinkStore.ts"
-export { MappingStore, makeMemoryMappingStore } from "./MappingStore.ts"
 export {
   type ConsumedOAuthState,
   makeMemoryOAuthStateStore,
   OAuthState,
   OAuthStateStore
 } from "./OAuthStateStore.ts"
-export { type JournalClaim, JournalEntry, JournalStatus, makeMemoryPlanJournal, PlanJournal } from "./PlanJournal.ts"
+export { guardLinkIds, LinkRecord, LinkStore, makeMemoryLinkStore } from "./LinkStore.ts"
+export { MappingStore, makeMemoryMappingStore } from "./MappingStore.ts"
+export {
+  claimExpired,
+  DEFAULT_CLAIM_LEASE_MS,
+  type JournalClaim,
+  JournalEntry,
+  JournalStatus,
+  makeMemoryPlanJournal,
+  PlanJournal
+} from "./PlanJournal.ts"
+export {
+  makeMemoryRunLeases,
+  type RunLeaseClaim,
+  type RunLeaseHolder,
+  RunLeases
+} from "./RunLease.ts"
 export {
   LOG_PAGE_LIMIT,
   LogEntry,

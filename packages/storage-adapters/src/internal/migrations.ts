@@ -120,6 +120,30 @@ export const migrations: ReadonlyArray<Migration> = [
       ]
     }
   },
+  {
+    version: 3,
+    name: "journal claim leases, one run per link, the Exact error budget",
+    statements: (dialect, t) => {
+      const k = key(dialect)
+      return [
+        // NULL for entries begun before leases: they count as expired, as a crashed run's would.
+        `ALTER TABLE ${t("psa_journal")} ADD COLUMN lease_until_ms BIGINT`,
+        `CREATE TABLE ${t("psa_run_leases")} (
+          link_id ${k} NOT NULL PRIMARY KEY,
+          run_id ${k} NOT NULL,
+          job TEXT NOT NULL,
+          until_ms BIGINT NOT NULL
+        )`,
+        `CREATE TABLE ${t("psa_exact_errors")} (
+          scope ${k} NOT NULL,
+          endpoint ${k} NOT NULL,
+          at_ms BIGINT NOT NULL,
+          nonce TEXT NOT NULL,
+          PRIMARY KEY (scope, endpoint, at_ms, nonce)
+        )`
+      ]
+    }
+  },
   deploymentMigration
 ]
 

@@ -1,11 +1,12 @@
 import {
+  DEFAULT_CLAIM_LEASE_MS,
   decodeFromStorage,
   encodeForStorage,
   type JournalClaim,
   JournalEntry,
   PlanJournal
 } from "@psa-ledger/reconcile-core"
-import { type DateTime, Effect, Option, Schema } from "effect"
+import { DateTime, Effect, Option, Schema } from "effect"
 import type { Driver, Row } from "./driver.ts"
 import { conflict, executor, int, optional, optionalJson } from "./sqlRows.ts"
 
@@ -25,6 +26,7 @@ const journalFromRow = (row: Row, operation: string, linkId: string) =>
         status: row.status,
         attempts: int(row.attempts),
         startedAt: row.started_at,
+        ...leaseOf(row.lease_until_ms),
         ...optional("finishedAt", row.finished_at),
         ...result,
         ...error
@@ -33,6 +35,13 @@ const journalFromRow = (row: Row, operation: string, linkId: string) =>
       linkId
     )
   })
+
+const leaseOf = (value: unknown) => {
+  const ms = int(value)
+  // A value that is not a millisecond count is left for the decoder to refuse, naming the field.
+  if (value === null || value === undefined) return {}
+  return { leaseUntil: typeof ms === "number" && Number.isSafeInteger(ms) ? new Date(ms).toISOString() : value }
+}
 
 /** The `PlanJournal` over a SQL driver (without the link-id guard, which the assembler adds). */
 export const makeSqlPlanJournal = (driver: Driver): PlanJournal["Service"] => {
@@ -75,7 +84,7 @@ export const makeSqlPlanJournal = (driver: Driver): PlanJournal["Service"] => {
     })
 
   return PlanJournal.of({
-    begin: (linkId, opKey, { runId, at, takeOver }) =>
+    begin: (linkId, opKey, { runId, at, takeOver, leaseUntil }) =>
       Effect.gen(function* () {
         const operation = "PlanJournal.begin"
         const encoded = yield* validateJournalFields(
@@ -83,17 +92,23 @@ export const makeSqlPlanJournal = (driver: Driver): PlanJournal["Service"] => {
           operation,
           linkId
         )
+        const atMs = DateTime.toEpochMillis(at)
+        const untilMs = leaseUntil === undefined ? atMs + DEFAULT_CLAIM_LEASE_MS : DateTime.toEpochMillis(leaseUntil)
         for (let round = 0; round < 20; round++) {
           // The claim is one conditional statement: of concurrent callers exactly one changes the row.
+          // A started entry is taken over only when asked and its holder's lease has passed (or it
+          // is the caller's own run): a live run's claim is never taken.
           const [claimed] = yield* exec(operation, linkId, () =>
             driver.all(
-              `INSERT INTO ${J} AS j (link_id, op_key, run_id, status, attempts, started_at)
-               VALUES ($1, $2, $3, 'started', 1, $4)
+              `INSERT INTO ${J} AS j (link_id, op_key, run_id, status, attempts, started_at, lease_until_ms)
+               VALUES ($1, $2, $3, 'started', 1, $4, $6)
                ON CONFLICT (link_id, op_key) DO UPDATE SET run_id = excluded.run_id, status = 'started',
-                 attempts = j.attempts + 1, started_at = excluded.started_at, finished_at = NULL, result = NULL, error = NULL
-               WHERE j.status = 'failed' OR (j.status = 'started' AND $5 = 1)
+                 attempts = j.attempts + 1, started_at = excluded.started_at, lease_until_ms = excluded.lease_until_ms,
+                 finished_at = NULL, result = NULL, error = NULL
+               WHERE j.status = 'failed' OR (j.status = 'started' AND $5 = 1
+                 AND (j.run_id = excluded.run_id OR j.lease_until_ms IS NULL OR j.lease_until_ms <= $7))
                RETURNING attempts`,
-              [linkId, opKey, encoded.runId, encoded.startedAt, takeOver === true ? 1 : 0]
+              [linkId, opKey, encoded.runId, encoded.startedAt, takeOver === true ? 1 : 0, untilMs, atMs]
             )
           )
           if (claimed !== undefined) return { _tag: "Started", attempt: Number(int(claimed.attempts)) } as JournalClaim
@@ -104,12 +119,25 @@ export const makeSqlPlanJournal = (driver: Driver): PlanJournal["Service"] => {
           const entry = yield* journalFromRow(row, operation, linkId)
           if (entry.status === "done") return { _tag: "AlreadyDone", result: entry.result } as JournalClaim
           if (entry.status === "started") {
-            return { _tag: "InProgress", runId: entry.runId, startedAt: entry.startedAt } as JournalClaim
+            return {
+              _tag: "InProgress",
+              runId: entry.runId,
+              startedAt: entry.startedAt,
+              ...(entry.leaseUntil === undefined ? {} : { leaseUntil: entry.leaseUntil })
+            } as JournalClaim
           }
           // It failed between the claim and the read: claim again.
         }
         return yield* conflict(operation, linkId, `JournalEntry ${opKey}`, "the operation kept changing; try again")
       }),
+    renew: (linkId, runId, { leaseUntil }) =>
+      exec("PlanJournal.renew", linkId, () =>
+        driver.run(`UPDATE ${J} SET lease_until_ms = $3 WHERE link_id = $1 AND run_id = $2 AND status = 'started'`, [
+          linkId,
+          runId,
+          DateTime.toEpochMillis(leaseUntil)
+        ])
+      ),
     complete: (linkId, opKey, { result, at }) => finish("PlanJournal.complete", linkId, opKey, "done", at, { result }),
     fail: (linkId, opKey, { error, at }) => finish("PlanJournal.fail", linkId, opKey, "failed", at, { error }),
     get: (linkId, opKey) =>

@@ -1,7 +1,9 @@
 import {
+  guardLinkIds,
   type LinkStore,
   type MappingStore,
   type PlanJournal,
+  type RunLeases,
   type RunStore,
   scopedByLink,
   type TransferLedger
@@ -10,16 +12,19 @@ import type { Driver } from "./driver.ts"
 import { makeSqlLinkStore } from "./linkStore.ts"
 import { makeSqlMappingStore } from "./mappingStore.ts"
 import { makeSqlPlanJournal } from "./planJournal.ts"
+import { makeSqlRunLeases } from "./runLeases.ts"
 import { makeSqlRunStore } from "./runStore.ts"
 import { makeSqlTransferLedger } from "./transferLedger.ts"
 
-/** The five port services as one record. */
+/** The port services as one record. */
 export interface PortStores {
   readonly mappings: MappingStore["Service"]
   readonly runs: RunStore["Service"]
   readonly journal: PlanJournal["Service"]
   readonly transfers: TransferLedger["Service"]
   readonly links: LinkStore["Service"]
+  /** One run per link at a time: the per-link run lease. */
+  readonly leases: RunLeases["Service"]
 }
 
 /** The port services over one SQL driver; the SQL is shared by SQLite and PostgreSQL. */
@@ -28,5 +33,6 @@ export const makeSqlStores = (driver: Driver): PortStores => ({
   runs: scopedByLink("RunStore", makeSqlRunStore(driver)),
   journal: scopedByLink("PlanJournal", makeSqlPlanJournal(driver)),
   transfers: scopedByLink("TransferLedger", makeSqlTransferLedger(driver)),
-  links: makeSqlLinkStore(driver)
+  links: guardLinkIds(makeSqlLinkStore(driver)),
+  leases: scopedByLink("RunLeases", makeSqlRunLeases(driver))
 })

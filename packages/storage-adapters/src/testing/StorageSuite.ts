@@ -155,6 +155,7 @@ export const suite = (name: string, open: OpenStorage): void => {
         expect(error.message).toContain("Mapping.sourceKey")
         expect(error.operation).toBe("MappingStore.upsert")
         expect(await run(storage.mappings.list("a"))).toEqual([])
+        expect(await run(storage.links.list())).toEqual([])
       })
 
       it("refuses a target id that is not an integer", async () => {
@@ -309,11 +310,56 @@ export const suite = (name: string, open: OpenStorage): void => {
           undefined,
           undefined
         ])
-        expect(await run(journal.begin("a", "op", { runId: "r3", at, takeOver: true }))).toEqual({
+        // r2's claim is live at `at`; once its lease (the default two minutes) has passed it is taken over.
+        expect((await run(journal.begin("a", "op", { runId: "r3", at, takeOver: true })))._tag).toBe("InProgress")
+        expect(await run(journal.begin("a", "op", { runId: "r3", at: later(5), takeOver: true }))).toEqual({
           _tag: "Started",
           attempt: 3
         })
         expect((await fails(journal.fail("a", "missing", { error: "x", at }))).reason._tag).toBe("Conflict")
+      })
+
+      it("never takes over a live claim, even when asked; takes over once its lease has passed", async () => {
+        const { journal } = storage
+        await run(journal.begin("a", "op", { runId: "r1", at, leaseUntil: later(1) }))
+        const live = await run(journal.begin("a", "op", { runId: "r2", at: later(0.5), takeOver: true }))
+        expect(live._tag).toBe("InProgress")
+        if (live._tag === "InProgress") {
+          expect(live.runId).toBe("r1")
+          expect(live.leaseUntil === undefined ? undefined : DateTime.toEpochMillis(live.leaseUntil)).toBe(
+            DateTime.toEpochMillis(later(1))
+          )
+        }
+        // The holder's heartbeat extends its claims (only its own, only started ones).
+        await run(journal.begin("a", "other", { runId: "r9", at }))
+        expect(await run(journal.renew("a", "r1", { at: later(0.9), leaseUntil: later(5) }))).toBe(1)
+        expect(Option.getOrThrow(await run(journal.get("a", "other"))).leaseUntil).toEqual(
+          DateTime.add(at, { minutes: 2 })
+        )
+        expect((await run(journal.begin("a", "op", { runId: "r2", at: later(2), takeOver: true })))._tag).toBe(
+          "InProgress"
+        )
+        // Without `takeOver` even an expired claim is only reported.
+        expect((await run(journal.begin("a", "op", { runId: "r2", at: later(6) })))._tag).toBe("InProgress")
+        expect(
+          await run(journal.begin("a", "op", { runId: "r2", at: later(6), takeOver: true, leaseUntil: later(8) }))
+        ).toEqual({ _tag: "Started", attempt: 2 })
+        const entry = Option.getOrThrow(await run(journal.get("a", "op")))
+        expect([entry.runId, entry.leaseUntil]).toEqual(["r2", later(8)])
+        // The dead run's heartbeat, should it come back, extends nothing.
+        expect(await run(journal.renew("a", "r1", { at: later(7), leaseUntil: later(20) }))).toBe(0)
+        expect((await run(journal.begin("a", "op", { runId: "r1", at: later(7), takeOver: true })))._tag).toBe(
+          "InProgress"
+        )
+      })
+
+      it("lets a run resume its own started claim at once", async () => {
+        const { journal } = storage
+        await run(journal.begin("a", "op", { runId: "r1", at }))
+        expect(await run(journal.begin("a", "op", { runId: "r1", at: later(1), takeOver: true }))).toEqual({
+          _tag: "Started",
+          attempt: 2
+        })
       })
 
       it("keeps a null result distinct from none, and lists entries by op key, optionally of one run", async () => {
@@ -422,6 +468,58 @@ export const suite = (name: string, open: OpenStorage): void => {
       })
     })
 
+    describe("RunLeases", () => {
+      it("holds one run per link; a passed lease is taken over and its run named", async () => {
+        const { leases } = storage
+        const job = "reconciliation.apply"
+        expect(await run(leases.acquire("a", { runId: "r1", job, at, until: later(2) }))).toEqual({ _tag: "Acquired" })
+        const held = await run(leases.acquire("a", { runId: "r2", job: "transfer.run", at: later(1), until: later(3) }))
+        expect(held).toEqual({ _tag: "Held", runId: "r1", job, until: later(2) })
+        // Another link is its own.
+        expect((await run(leases.acquire("b", { runId: "r2", job, at, until: later(2) })))._tag).toBe("Acquired")
+        expect(await run(leases.renew("a", "r1", { at: later(1), until: later(4) }))).toBe(true)
+        expect((await run(leases.acquire("a", { runId: "r2", job, at: later(3), until: later(5) })))._tag).toBe("Held")
+        // The same run acquiring again keeps it.
+        expect(await run(leases.acquire("a", { runId: "r1", job, at: later(3), until: later(6) }))).toEqual({
+          _tag: "Acquired"
+        })
+        expect(await run(leases.acquire("a", { runId: "r2", job, at: later(7), until: later(9) }))).toEqual({
+          _tag: "Acquired",
+          previous: { runId: "r1", job, until: later(6) }
+        })
+        expect(await run(leases.renew("a", "r1", { at: later(7), until: later(20) }))).toBe(false)
+        await run(leases.release("a", "r1"))
+        expect(Option.getOrThrow(await run(leases.holder("a"))).runId).toBe("r2")
+        await run(leases.release("a", "r2"))
+        expect(Option.isNone(await run(leases.holder("a")))).toBe(true)
+        expect(await run(leases.acquire("a", { runId: "r3", job, at: later(7), until: later(9) }))).toEqual({
+          _tag: "Acquired"
+        })
+      })
+
+      it("refuses a malformed link id", async () => {
+        const error = await fails(storage.leases.acquire("A B", { runId: "r1", job: "x", at, until: later(1) }))
+        expect([error.reason._tag, (error.reason as InvalidInput).field]).toEqual(["InvalidInput", "linkId"])
+      })
+    })
+
+    describe("ErrorBudget", () => {
+      it("counts error answers per scope and endpoint, oldest first, from a time", async () => {
+        const budget = storage.errorBudget
+        const t0 = Date.parse("2026-11-01T09:00:00Z")
+        for (const offset of [3_000, 1_000, 2_000]) await budget.record("17", "crm/Accounts", t0 + offset)
+        await budget.record("17", "salesentry/SalesEntries", t0)
+        await budget.record("18", "crm/Accounts", t0)
+        expect(await budget.errorsSince("17", "crm/Accounts", t0)).toEqual([t0 + 1_000, t0 + 2_000, t0 + 3_000])
+        expect(await budget.errorsSince("17", "crm/Accounts", t0 + 2_000)).toEqual([t0 + 2_000, t0 + 3_000])
+        expect(await budget.errorsSince("17", "salesentry/SalesEntries", 0)).toEqual([t0])
+        expect(await budget.errorsSince("19", "crm/Accounts", 0)).toEqual([])
+        // Two errors at the same millisecond are two errors.
+        await budget.record("17", "crm/Accounts", t0 + 3_000)
+        expect((await budget.errorsSince("17", "crm/Accounts", t0)).length).toBe(4)
+      })
+    })
+
     describe("link scope", () => {
       it("refuses a malformed link id on every link-scoped store and token chain, touching nothing", async () => {
         for (const linkId of ["", "l".repeat(64), "Acme", "-a", "a_b", "a b", "a\u0000b", "café"]) {
@@ -429,20 +527,21 @@ export const suite = (name: string, open: OpenStorage): void => {
             await fails(storage.mappings.list(linkId)),
             await fails(storage.runs.create(linkId, newRun("r1"))),
             await fails(storage.journal.begin(linkId, "op", { runId: "r1", at })),
-            await fails(storage.transfers.record(linkId, transfer(1)))
+            await fails(storage.transfers.record(linkId, transfer(1))),
+            await fails(storage.links.put({ id: linkId, name: "x", settings: {}, updatedAt: at })),
+            await fails(storage.links.get(linkId)),
+            await fails(storage.links.remove(linkId))
           ]
           expect(refusals.map((error) => [error.reason._tag, error.operation])).toEqual([
             ["InvalidInput", "MappingStore.list"],
             ["InvalidInput", "RunStore.create"],
             ["InvalidInput", "PlanJournal.begin"],
-            ["InvalidInput", "TransferLedger.record"]
+            ["InvalidInput", "TransferLedger.record"],
+            ["InvalidInput", "LinkStore.put"],
+            ["InvalidInput", "LinkStore.get"],
+            ["InvalidInput", "LinkStore.remove"]
           ])
-          expect(refusals.map((error) => (error.reason as InvalidInput).field)).toEqual([
-            "linkId",
-            "linkId",
-            "linkId",
-            "linkId"
-          ])
+          expect(refusals.map((error) => (error.reason as InvalidInput).field)).toEqual(Array(7).fill("linkId"))
           expect(refusals[0]?.message).toContain("MappingStore.linkId")
           let refused: unknown
           try {

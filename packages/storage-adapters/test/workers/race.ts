@@ -15,7 +15,7 @@ interface Args {
   readonly target: string
   readonly schema?: string
   readonly key: string
-  readonly task: "cas" | "lock" | "begin" | "crash"
+  readonly task: "cas" | "lock" | "begin" | "leases" | "crash"
   readonly worker: number
   readonly rounds: number
 }
@@ -81,6 +81,33 @@ const tasks = {
       if (claim._tag === "Started") started.push(k)
     }
     return { started }
+  },
+  // Leases, in one process start: every worker tries to take over the claims of a dead run (its
+  // lease passed, so exactly one may), to acquire each link's run lease (one run per link), and
+  // counts error answers (none may be lost).
+  leases: async () => {
+    const later = DateTime.add(at, { hours: 1 })
+    const offset = Math.floor((args.worker * args.rounds) / 8)
+    const takenOver: Array<number> = []
+    const acquired: Array<number> = []
+    for (let n = 0; n < args.rounds; n++) {
+      const k = (n + offset) % args.rounds
+      const claim = await Effect.runPromise(
+        storage.journal.begin("race", `dead-${k}`, { runId: `w${args.worker}`, at: later, takeOver: true })
+      )
+      if (claim._tag === "Started") takenOver.push(k)
+      const lease = await Effect.runPromise(
+        storage.leases.acquire(`race-${k}`, {
+          runId: `w${args.worker}`,
+          job: "reconciliation.apply",
+          at,
+          until: DateTime.add(at, { minutes: 2 })
+        })
+      )
+      if (lease._tag === "Acquired") acquired.push(k)
+      if (n % 8 === 0) await storage.errorBudget.record("race", "crm/Accounts", Date.parse("2026-11-01T09:00:00Z") + n)
+    }
+    return { takenOver, acquired, recorded: Math.ceil(args.rounds / 8) }
   },
   // Writes until killed, acknowledging each step only after its writes returned.
   crash: async () => {
