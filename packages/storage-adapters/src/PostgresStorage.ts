@@ -16,6 +16,7 @@ import {
   postgresReason
 } from "./internal/postgres.ts"
 import { rotateKeys } from "./internal/rekey.ts"
+import { makeSqlServerStores } from "./internal/serverStores.ts"
 import { makeSqlStores } from "./internal/stores.ts"
 import { makeSqlTokenStore } from "./internal/tokenStore.ts"
 import { invalidOption, layerOfStores, type Storage, type StorageServices, scopedLayer } from "./Storage.ts"
@@ -87,7 +88,7 @@ export const openPostgresWith = async (
     await driver.close().catch(() => undefined)
     throw toStorageError(driver, error, "postgresStorage.open")
   }
-  const stores = { ...makeSqlStores(driver), ...makeSqlDeploymentStores(driver, ring) }
+  const stores = { ...makeSqlStores(driver), ...makeSqlDeploymentStores(driver, ring), ...makeSqlServerStores(driver) }
   const lock = advisoryChainLock(options, schema)
   const tokens = (linkId: string) => makeSqlTokenStore(driver, ring, lock, linkId)
   return {

@@ -1,9 +1,11 @@
 // The storage ports: what an adapter implements, the in-memory layers, and the codec helpers every
 // adapter validates through so that all of them refuse the same inputs.
 
+export { ApprovalEntry, ApprovalStore, encodeApproval, makeMemoryApprovalStore } from "./ApprovalStore.ts"
 export { AuditEntry, AuditStore, makeMemoryAuditStore } from "./AuditStore.ts"
 export { ConfigRecord, ConfigStore, makeMemoryConfigStore } from "./ConfigStore.ts"
 export { checkField, checkOwner, DeploymentOwner } from "./DeploymentOwner.ts"
+export { DraftRecord, DraftStore, encodeDraft, makeMemoryDraftStore } from "./DraftStore.ts"
 export { LinkRecord, LinkStore, makeMemoryLinkStore } from "./LinkStore.ts"
 export { MappingStore, makeMemoryMappingStore } from "./MappingStore.ts"
 export {
@@ -13,6 +15,13 @@ export {
   OAuthStateStore
 } from "./OAuthStateStore.ts"
 export { type JournalClaim, JournalEntry, JournalStatus, makeMemoryPlanJournal, PlanJournal } from "./PlanJournal.ts"
+export {
+  encodeRunEvent,
+  makeMemoryRunEventStore,
+  RUN_EVENT_PAGE_LIMIT,
+  RunEvent,
+  RunEventStore
+} from "./RunEventStore.ts"
 export {
   LOG_PAGE_LIMIT,
   LogEntry,
@@ -27,9 +36,11 @@ export {
   renderLog
 } from "./RunStore.ts"
 export { checkSecretName, makeMemorySecretStore, SecretInfo, SecretStore } from "./SecretStore.ts"
+export { encodeSession, makeMemorySessionStore, SessionRecord, SessionStore } from "./SessionStore.ts"
 export { decodeFromStorage, encodeForStorage, LinkId, scopedByLink, validateLinkId } from "./StorageCodec.ts"
 export { Conflict, Corrupt, InvalidInput, StorageError, StorageErrorReason, Unavailable } from "./StorageError.ts"
 export { StorageLimits } from "./StorageLimits.ts"
+export { makeMemoryThrottleStore, type ThrottleCount, ThrottleStore } from "./ThrottleStore.ts"
 export {
   makeMemoryTransferLedger,
   TransferKind,
@@ -37,3 +48,4 @@ export {
   TransferRecord,
   TransferStatus
 } from "./TransferLedger.ts"
+export { encodeUser, makeMemoryUserStore, UserRecord, UserRole, UserStore } from "./UserStore.ts"
