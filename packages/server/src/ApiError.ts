@@ -25,18 +25,19 @@ export type ErrorBody = typeof ErrorBody.Type
  * @since 0.1.0
  */
 export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly extra: {
-      readonly field?: string | undefined
-      readonly details?: Schema.Json | undefined
-      readonly headers?: Readonly<Record<string, string>> | undefined
-    } = {}
-  ) {
+  readonly status: number
+  readonly code: string
+  readonly extra: {
+    readonly field?: string | undefined
+    readonly details?: Schema.Json | undefined
+    readonly headers?: Readonly<Record<string, string>> | undefined
+  }
+  constructor(status: number, code: string, message: string, extra: ApiError["extra"] = {}) {
     super(message)
     this.name = "ApiError"
+    this.status = status
+    this.code = code
+    this.extra = extra
   }
 
   /** The error's JSON body. */

@@ -7,21 +7,32 @@ import { store } from "./session.ts"
 // A run row left "running" by a process that died must not hold its link forever.
 const STALE_RUN_MS = 6 * 3_600_000
 
-/** Refuses work on a link that has a run going, here or (by its stored run) in another process. */
-export const refuseIfBusy = async (ctx: ServerContext, link: LinkApi): Promise<void> => {
+/**
+ * Claims the link for a run in this process (synchronously, so two requests at once cannot both
+ * pass), then refuses when another process has a run of the link going (its stored run).
+ */
+const claim = async (ctx: ServerContext, link: LinkApi, job: string) => {
   const here = ctx.active.get(link.id)
   if (here !== undefined) {
     throw new ApiError(409, "Busy", `the link has a ${here.job} run going`, {
       details: here.runId === undefined ? { job: here.job } : { job: here.job, runId: here.runId }
     })
   }
-  const recent = await link.runs.list({ limit: 20 })
-  const now = ctx.now()
-  const running = recent.find((r) => r.status === "running" && now - r.startedAt.epochMilliseconds < STALE_RUN_MS)
-  if (running !== undefined) {
-    throw new ApiError(409, "Busy", `the link has a ${running.job} run going`, {
-      details: { job: running.job, runId: running.id }
-    })
+  const slot: { job: string; runId?: string | undefined } = { job }
+  ctx.active.set(link.id, slot)
+  try {
+    const recent = await link.runs.list({ limit: 50 })
+    const now = ctx.now()
+    const running = recent.find((r) => r.status === "running" && now - r.startedAt.epochMilliseconds < STALE_RUN_MS)
+    if (running !== undefined) {
+      throw new ApiError(409, "Busy", `the link has a ${running.job} run going`, {
+        details: { job: running.job, runId: running.id }
+      })
+    }
+    return { slot, known: new Set(recent.map((r) => r.id)) }
+  } catch (error) {
+    ctx.active.delete(link.id)
+    throw error
   }
 }
 
@@ -39,10 +50,7 @@ export const startRun = async (
   start: (options: LinkRunOptions) => Promise<LinkRunResult<unknown>>,
   after?: (result: LinkRunResult<unknown>) => Promise<void>
 ): Promise<{ readonly runId: string }> => {
-  await refuseIfBusy(ctx, link)
-  const known = new Set((await link.runs.list({ limit: 50 })).map((r) => r.id))
-  const slot: { job: string; runId?: string | undefined } = { job }
-  ctx.active.set(link.id, slot)
+  const { slot, known } = await claim(ctx, link, job)
   const pending: Array<ProgressEvent> = []
   let lastWrite = Promise.resolve()
   const write = (runId: string, event: ProgressEvent) => {

@@ -58,8 +58,10 @@ export const route = <
 
 /** A handler's answer with headers or a status of its own; any other value is the body. */
 export class Reply {
-  constructor(
-    readonly body: unknown,
-    readonly options: { readonly status?: number; readonly headers?: Readonly<Record<string, string>> } = {}
-  ) {}
+  readonly body: unknown
+  readonly options: { readonly status?: number; readonly headers?: Readonly<Record<string, string>> }
+  constructor(body: unknown, options: Reply["options"] = {}) {
+    this.body = body
+    this.options = options
+  }
 }
