@@ -11,16 +11,22 @@ export const PASSWORD = "a long enough password 1"
 export const logLines: Array<string> = []
 
 /** A sandbox world, a deployment with one or two links over it, and a server with users of each role. */
-export const openWorld = async (options: { readonly storage?: Storage; readonly links?: number } = {}) => {
+export const openWorld = async (
+  options: {
+    readonly storage?: Storage
+    readonly secretKey?: string
+    readonly sandbox?: ReturnType<typeof createSandbox>
+  } = {}
+) => {
   const clock = virtualClock(Date.UTC(2026, 3, 2, 8))
   const world = createWorld({ seed: 11, customers: 12, products: 4, months: 2 })
-  const sandbox = createSandbox({ world, clock })
+  const sandbox = options.sandbox ?? createSandbox({ world, clock })
   const urls = sandbox.urls("http://sandbox.test")
   const { connectwise, exact } = sandbox.credentials
   const storage = options.storage ?? memoryStorage()
   const deployment = await openDeployment({
     storage,
-    secretKey: randomBytes(32).toString("base64"),
+    secretKey: options.secretKey ?? randomBytes(32).toString("base64"),
     clock,
     fetch: (request) => sandbox.handle(request)
   })
