@@ -17,6 +17,7 @@ export {
   SCRYPT_PARAMETERS,
   verifyPassword
 } from "./Auth.ts"
+export { ConfigProblem, openConfiguredStorage, readServerConfig, type ServerConfig } from "./Config.ts"
 export { openApi } from "./OpenApi.ts"
 export { createServer, type RequestInfo, type Server, type ServerOptions, serve } from "./Server.ts"
 export { addUser, type NewUserInput } from "./Users.ts"
