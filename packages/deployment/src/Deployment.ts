@@ -3,28 +3,28 @@ import type { ExactClock } from "@psa-ledger/exact-client"
 import type { LinkApi, LinkRunOptions, Mailer } from "@psa-ledger/link"
 import type { KeyRotation, Storage } from "@psa-ledger/storage-adapters"
 import { Context, DateTime, Effect, Layer, Option, Redacted } from "effect"
+import { type ConnectionProblem, type LinkTestResult, testLink } from "./ConnectionTest.ts"
 import { type DeploymentError, fail, ReadOnlyDeployment, WrongSecretKey } from "./DeploymentError.ts"
-import { type ConnectionProblem, type LinkTestResult, testLink } from "./internal/connectionTest.ts"
+import { type DeploymentSettingsView, makeSettings } from "./DeploymentSettings.ts"
+import { type ExactConnected, type ExactConnectStart, makeExact } from "./ExactConnect.ts"
 import { DEPLOYMENT, type DeploymentContext, fromStorage, type SmtpConnection, store } from "./internal/context.ts"
-import { type ExactConnected, type ExactConnectStart, makeExact } from "./internal/exact.ts"
 import { type ActorOptions, audit, makeLinks } from "./internal/links.ts"
-import { type Lookups, lookups } from "./internal/lookups.ts"
 import { type OpenLinkOptions, openLink } from "./internal/open.ts"
-import { type LinkExport, makePortable } from "./internal/portable.ts"
-import { listSchedules, type ScheduledJob } from "./internal/schedules.ts"
-import { type DeploymentSettingsView, makeSettings } from "./internal/settings.ts"
 import type { LinkView } from "./LinkConfig.ts"
+import { type LinkExport, makePortable } from "./LinkExport.ts"
+import { type Lookups, lookups } from "./Lookups.ts"
+import { type DeploymentSchedule, listSchedules } from "./Schedules.ts"
 import { deriveStorageKey, parseSecretKey, type SecretKeyInput } from "./SecretKey.ts"
 
 export type {
   ConnectionProblem,
+  DeploymentSchedule,
   ExactConnected,
   ExactConnectStart,
   LinkExport,
   LinkTestResult,
   Lookups,
   OpenLinkOptions,
-  ScheduledJob,
   SmtpConnection
 }
 
@@ -112,7 +112,7 @@ export interface DeploymentApi {
     }): Promise<ReadonlyArray<{ at: string; actor: string; action: string; fields: ReadonlyArray<string> }>>
   }
   /** Every enabled schedule of every link (and each link's Exact keep-alive). */
-  schedules(): Promise<ReadonlyArray<ScheduledJob>>
+  schedules(): Promise<ReadonlyArray<DeploymentSchedule>>
   /** Calls `listener` after any change that may change `schedules()`; returns the unsubscribe. In this process only. */
   onChange(listener: () => void): () => void
   /** Runs a scheduled job of a link: `exact.keepAlive`, or the link's own `run(job)`. */

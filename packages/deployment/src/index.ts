@@ -8,11 +8,13 @@
 /** The npm name of this package, for diagnostics and user agents. */
 export const packageName = "@psa-ledger/deployment" as const
 
+export type { SystemCheck } from "./ConnectionTest.ts"
 export {
   type ConnectionProblem,
   Deployment,
   type DeploymentApi,
   type DeploymentOptions,
+  type DeploymentSchedule,
   type ExactConnected,
   type ExactConnectStart,
   type LinkExport,
@@ -20,7 +22,6 @@ export {
   type Lookups,
   type OpenLinkOptions,
   openDeployment,
-  type ScheduledJob,
   type SmtpConnection
 } from "./Deployment.ts"
 export {
@@ -36,9 +37,7 @@ export {
   VersionConflict,
   WrongSecretKey
 } from "./DeploymentError.ts"
-export type { SystemCheck } from "./internal/connectionTest.ts"
-export type { LookupOption } from "./internal/lookups.ts"
-export { DeploymentSettings, DeploymentSettingsInput, type DeploymentSettingsView } from "./internal/settings.ts"
+export { DeploymentSettings, DeploymentSettingsInput, type DeploymentSettingsView } from "./DeploymentSettings.ts"
 export {
   ApprovalPolicy,
   ConnectWiseConfig,
@@ -51,6 +50,7 @@ export {
   ScheduleConfig,
   type SecretState
 } from "./LinkConfig.ts"
+export type { LookupOption } from "./Lookups.ts"
 export {
   deriveStorageKey,
   keyFingerprint,

@@ -1,11 +1,11 @@
 import { createLink, type LinkApi, type Mailer, noMailer } from "@psa-ledger/link"
 import { Option, Redacted } from "effect"
+import { readSettings } from "../DeploymentSettings.ts"
 import type { ApprovalPolicy, LinkConfig } from "../LinkConfig.ts"
 import { connectWiseClientOf, exactConnectionOf } from "./clients.ts"
 import { settingsWithApproval } from "./configs.ts"
 import { DEPLOYMENT, type DeploymentContext, requireKey, store } from "./context.ts"
 import { loadLink } from "./links.ts"
-import { readSettings } from "./settings.ts"
 
 /** Options of `links.open`. */
 export interface OpenLinkOptions {

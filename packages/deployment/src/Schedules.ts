@@ -1,7 +1,7 @@
-import { decodeStored } from "./configs.ts"
-import type { DeploymentContext } from "./context.ts"
-import { store } from "./context.ts"
-import { readSettings } from "./settings.ts"
+import { readSettings } from "./DeploymentSettings.ts"
+import { decodeStored } from "./internal/configs.ts"
+import type { DeploymentContext } from "./internal/context.ts"
+import { store } from "./internal/context.ts"
 
 /**
  * One enabled schedule of one link, with its time zone resolved (the link's, else the
@@ -9,7 +9,7 @@ import { readSettings } from "./settings.ts"
  *
  * @since 0.1.0
  */
-export interface ScheduledJob {
+export interface DeploymentSchedule {
   readonly linkId: string
   readonly job: string
   readonly cron: string
@@ -20,7 +20,7 @@ export interface ScheduledJob {
 export const DEFAULT_KEEP_ALIVE_CRON = "17 4 * * 0"
 
 /** Every enabled schedule of every link. */
-export const listSchedules = async (ctx: DeploymentContext): Promise<ReadonlyArray<ScheduledJob>> => {
+export const listSchedules = async (ctx: DeploymentContext): Promise<ReadonlyArray<DeploymentSchedule>> => {
   const operation = "schedules"
   const { config: settings } = await readSettings(ctx, operation)
   const fallback = settings.timeZone ?? "UTC"

@@ -1,8 +1,8 @@
 import { DateTime, Option, Redacted, Schema } from "effect"
-import type { SecretState } from "../LinkConfig.ts"
-import { changedFields } from "./configs.ts"
-import { DEPLOYMENT, type DeploymentContext, decodeOrFail, notify, requireKey, store } from "./context.ts"
-import { type ActorOptions, audit } from "./links.ts"
+import { changedFields } from "./internal/configs.ts"
+import { DEPLOYMENT, type DeploymentContext, decodeOrFail, notify, requireKey, store } from "./internal/context.ts"
+import { type ActorOptions, audit } from "./internal/links.ts"
+import type { SecretState } from "./LinkConfig.ts"
 
 const Text = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(1_000))
 

@@ -1,10 +1,10 @@
 import { ConnectWiseError } from "@psa-ledger/connectwise-client"
 import { ExactError } from "@psa-ledger/exact-client"
-import type { LinkConfig } from "../LinkConfig.ts"
-import { connectWiseClientOf } from "./clients.ts"
-import { type DeploymentContext, requireKey } from "./context.ts"
-import { linkSecret, loadLink } from "./links.ts"
-import { openLink } from "./open.ts"
+import { connectWiseClientOf } from "./internal/clients.ts"
+import { type DeploymentContext, requireKey } from "./internal/context.ts"
+import { linkSecret, loadLink } from "./internal/links.ts"
+import { openLink } from "./internal/open.ts"
+import type { LinkConfig } from "./LinkConfig.ts"
 
 /**
  * Why a system's connection test failed, in words a person can act on.
@@ -154,6 +154,14 @@ const testExact = async (ctx: DeploymentContext, id: string, config: LinkConfig)
       case "ForbiddenError":
         return error.reason.exactReason === "NoDivisionAccess"
           ? problem("NoDivisionAccess", `No access to the division: ${message}`)
+          : problem("Failed", message)
+      case "NotFoundError":
+        // Exact answers 404 for a division number the license does not have.
+        return /division/i.test(message)
+          ? problem(
+              "NoDivisionAccess",
+              `Exact Online has no division ${config.exact.division ?? ""} for this consent: ${message}`
+            )
           : problem("Failed", message)
       case "UnauthorizedError":
         return problem("WrongKeys", `Exact Online refused the app's client id or secret: ${message}`)

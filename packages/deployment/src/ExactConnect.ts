@@ -2,12 +2,12 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
 import { createExactClient, type Division, exactRegionHosts, memoryTokenStore } from "@psa-ledger/exact-client"
 import { OAuthState } from "@psa-ledger/reconcile-core"
 import { DateTime, Option } from "effect"
-import { DeploymentUpstream, fail, OAuthRefused } from "../DeploymentError.ts"
-import type { LinkConfig } from "../LinkConfig.ts"
-import { exactConnectionOf } from "./clients.ts"
-import { type DeploymentContext, requireKey, store } from "./context.ts"
-import { type ActorOptions, audit, loadLink } from "./links.ts"
-import { openLink } from "./open.ts"
+import { DeploymentUpstream, fail, OAuthRefused } from "./DeploymentError.ts"
+import { exactConnectionOf } from "./internal/clients.ts"
+import { type DeploymentContext, requireKey, store } from "./internal/context.ts"
+import { type ActorOptions, audit, loadLink } from "./internal/links.ts"
+import { openLink } from "./internal/open.ts"
+import type { LinkConfig } from "./LinkConfig.ts"
 
 /** How long a consent may take: the state expires after ten minutes. */
 export const STATE_TTL_MS = 10 * 60_000

@@ -1,8 +1,8 @@
-import { DeploymentUpstream, fail } from "../DeploymentError.ts"
-import { connectWiseClientOf } from "./clients.ts"
-import type { DeploymentContext } from "./context.ts"
-import { loadLink } from "./links.ts"
-import { openLink } from "./open.ts"
+import { DeploymentUpstream, fail } from "./DeploymentError.ts"
+import { connectWiseClientOf } from "./internal/clients.ts"
+import type { DeploymentContext } from "./internal/context.ts"
+import { loadLink } from "./internal/links.ts"
+import { openLink } from "./internal/open.ts"
 
 /** An option of a settings form's pulldown. */
 export interface LookupOption {

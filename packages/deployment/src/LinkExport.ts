@@ -1,9 +1,9 @@
 import { DateTime, Option, Schema } from "effect"
-import { fail, InvalidConfig, LinkExists } from "../DeploymentError.ts"
-import { LinkConfig } from "../LinkConfig.ts"
-import { changedFields, decodeInput, decodeStored } from "./configs.ts"
-import { type DeploymentContext, notify, requireKey, store } from "./context.ts"
-import { type ActorOptions, audit, checkId, invalidate } from "./links.ts"
+import { fail, InvalidConfig, LinkExists } from "./DeploymentError.ts"
+import { changedFields, decodeInput, decodeStored } from "./internal/configs.ts"
+import { type DeploymentContext, notify, requireKey, store } from "./internal/context.ts"
+import { type ActorOptions, audit, checkId, invalidate } from "./internal/links.ts"
+import { LinkConfig } from "./LinkConfig.ts"
 
 /**
  * Link configurations as a file: no secret is ever part of it, so an imported link needs its
