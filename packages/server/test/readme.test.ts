@@ -14,7 +14,9 @@ describe("README example", () => {
     const file = new URL("./.readme-example.tmp.ts", import.meta.url)
     writeFileSync(file, example + epilogue)
     try {
-      const out = execFileSync(process.execPath, ["--conditions=@psa-ledger/source", file.pathname], { encoding: "utf8" })
+      const out = execFileSync(process.execPath, ["--conditions=@psa-ledger/source", file.pathname], {
+        encoding: "utf8"
+      })
       expect(JSON.parse(out)).toEqual({ role: "admin", cookie: true, created: 201, refused: [401, "Unauthenticated"] })
     } finally {
       rmSync(file, { force: true })
