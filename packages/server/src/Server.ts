@@ -25,7 +25,7 @@ export interface ServerOptions {
   readonly assets?: ((request: Request) => Response | Promise<Response>) | undefined
   /** The server's log (default none); it never receives a secret. */
   readonly log?: ServerLog | undefined
-  /** The clock for sessions and throttling (default `Date.now`). */
+  /** The clock for sessions, throttling and run ages: give the deployment's clock when it has one (default `Date.now`). */
   readonly now?: (() => number) | undefined
   /** How often event streams look for new events in storage, ms (default 250). */
   readonly pollMs?: number | undefined

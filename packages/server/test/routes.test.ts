@@ -1,3 +1,5 @@
+import { Run } from "@psa-ledger/reconcile-core"
+import { DateTime, Effect, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { createServer } from "../src/index.ts"
 import { addUsers, client, openWorld, PASSWORD, until } from "./support.ts"
@@ -177,5 +179,46 @@ describe("server routes", () => {
       })
     )
     expect(signIn.headers.get("set-cookie")).toMatch(/; Secure/)
+  })
+
+  it("refuses a run while another process's stored run of the link is going, and a replayed OAuth state", async () => {
+    const { w, ann } = await connected()
+    const fin = client(w.server)
+    await fin.signIn("fin")
+    // Another process's run: only its stored row is visible here.
+    await Effect.runPromise(
+      w.storage.runs.create(
+        "acme",
+        new Run({
+          id: "run-elsewhere",
+          job: "transfer.run",
+          trigger: "manual",
+          status: "running",
+          startedAt: DateTime.makeUnsafe(w.clock.now()),
+          counts: {}
+        })
+      )
+    )
+    const busy = await fin.post("/links/acme/transfer/payments")
+    expect([busy.status, busy.body.error.code, busy.body.error.details]).toEqual([
+      409,
+      "Busy",
+      { job: "transfer.run", runId: "run-elsewhere" }
+    ])
+    const replay = await ann.get("/oauth/exact/callback?code=abc&state=never-issued")
+    expect([replay.status, replay.body.error.code]).toEqual([400, "OAuthRefused"])
+  })
+
+  it("closes gracefully: finishes the run it started, then answers 503", async () => {
+    const { w } = await connected()
+    const fin = client(w.server)
+    await fin.signIn("fin")
+    const started = await fin.post("/links/acme/transfer/payments")
+    expect(started.status).toBe(202)
+    await w.server.close()
+    const run = await Effect.runPromise(w.storage.runs.get("acme", started.body.runId))
+    expect(Option.getOrThrow(run).status).not.toBe("running")
+    const after = await fin.get("/session")
+    expect([after.status, after.body.error.code, after.headers.get("retry-after")]).toEqual([503, "ShuttingDown", "5"])
   })
 })

@@ -51,7 +51,9 @@ export const openWorld = async (
   const server = createServer({
     deployment,
     log: (level, message, fields) => logLines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`),
-    pollMs: 5
+    pollMs: 5,
+    // The deployment's clock: run stamps, sessions and the throttle's windows on one time line.
+    now: () => clock.now()
   })
   const secrets = [connectwise.privateKey, exact.clientSecret, PASSWORD]
   /** The user grants the consent at `url` on the sandbox's consent page: the callback's query. */
