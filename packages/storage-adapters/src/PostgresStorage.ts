@@ -5,8 +5,8 @@ import { type ChainLock, keyedQueue } from "./internal/chainLock.ts"
 import type { EncryptionKeyInput } from "./internal/crypto.ts"
 import { makeSqlDeploymentStores } from "./internal/deploymentStores.ts"
 import { toStorageError } from "./internal/driver.ts"
-import { keyRing } from "./internal/keyRing.ts"
 import { makeSqlErrorBudget } from "./internal/errorBudget.ts"
+import { keyRing } from "./internal/keyRing.ts"
 import { advisoryKey, migratePostgres } from "./internal/migrate.ts"
 import { type Migration, migrations } from "./internal/migrations.ts"
 import {
@@ -17,6 +17,7 @@ import {
   postgresReason
 } from "./internal/postgres.ts"
 import { rotateKeys } from "./internal/rekey.ts"
+import { makeSqlServerStores } from "./internal/serverStores.ts"
 import { makeSqlStores } from "./internal/stores.ts"
 import { makeSqlTokenStore } from "./internal/tokenStore.ts"
 import { invalidOption, layerOfStores, type Storage, type StorageServices, scopedLayer } from "./Storage.ts"
@@ -88,7 +89,7 @@ export const openPostgresWith = async (
     await driver.close().catch(() => undefined)
     throw toStorageError(driver, error, "postgresStorage.open")
   }
-  const stores = { ...makeSqlStores(driver), ...makeSqlDeploymentStores(driver, ring) }
+  const stores = { ...makeSqlStores(driver), ...makeSqlDeploymentStores(driver, ring), ...makeSqlServerStores(driver) }
   const lock = advisoryChainLock(options, schema)
   const tokens = (linkId: string) => makeSqlTokenStore(driver, ring, lock, linkId)
   return {

@@ -4,11 +4,12 @@ import { sqliteChainLock } from "./internal/chainLock.ts"
 import type { EncryptionKeyInput } from "./internal/crypto.ts"
 import { makeSqlDeploymentStores } from "./internal/deploymentStores.ts"
 import { toStorageError } from "./internal/driver.ts"
-import { keyRing } from "./internal/keyRing.ts"
 import { makeSqlErrorBudget } from "./internal/errorBudget.ts"
+import { keyRing } from "./internal/keyRing.ts"
 import { migrateSqlite } from "./internal/migrate.ts"
 import { type Migration, migrations } from "./internal/migrations.ts"
 import { rotateKeys } from "./internal/rekey.ts"
+import { makeSqlServerStores } from "./internal/serverStores.ts"
 import { openSqliteDriver } from "./internal/sqlite.ts"
 import { makeSqlStores } from "./internal/stores.ts"
 import { makeSqlTokenStore } from "./internal/tokenStore.ts"
@@ -58,7 +59,7 @@ export const openSqliteWith = async (
     await driver.close().catch(() => undefined)
     throw toStorageError(driver, error, "sqliteStorage.open")
   }
-  const stores = { ...makeSqlStores(driver), ...makeSqlDeploymentStores(driver, ring) }
+  const stores = { ...makeSqlStores(driver), ...makeSqlDeploymentStores(driver, ring), ...makeSqlServerStores(driver) }
   const lock = sqliteChainLock(driver, { leaseMs: options.lockLeaseMs ?? 30_000, waitMs: 120_000 })
   const tokens = (linkId: string) => makeSqlTokenStore(driver, ring, lock, linkId)
   return {

@@ -1,7 +1,9 @@
 import { type ErrorBudget, memoryErrorBudget, memoryTokenStore, type TokenStore } from "@psa-ledger/exact-client"
 import {
+  ApprovalStore,
   AuditStore,
   ConfigStore,
+  DraftStore,
   InvalidInput,
   LinkStore,
   MappingStore,
@@ -13,16 +15,21 @@ import {
   makeMemoryTransferLedger,
   OAuthStateStore,
   PlanJournal,
+  RunEventStore,
   RunLeases,
   RunStore,
   SecretStore,
+  SessionStore,
   type StorageError,
+  ThrottleStore,
   TransferLedger,
-  Unavailable
+  Unavailable,
+  UserStore
 } from "@psa-ledger/reconcile-core"
 import { Context, Effect, Layer } from "effect"
 import type { EncryptionKeyInput } from "./internal/crypto.ts"
 import { type DeploymentStores, makeMemoryDeploymentStores } from "./internal/deploymentStores.ts"
+import { makeMemoryServerStores, type ServerStores } from "./internal/serverStores.ts"
 import type { PortStores } from "./internal/stores.ts"
 import { checkLinkId } from "./internal/tokenStore.ts"
 import { TokenStoreError } from "./TokenStoreError.ts"
@@ -57,6 +64,12 @@ export type StorageServices =
   | OAuthStateStore
   | AuditStore
   | ConfigStore
+  | UserStore
+  | SessionStore
+  | ThrottleStore
+  | DraftStore
+  | RunEventStore
+  | ApprovalStore
 
 /**
  * What `rotateEncryptionKey` re-sealed.
@@ -84,7 +97,7 @@ export interface KeyRotation {
  *
  * @since 0.1.0
  */
-export interface Storage extends PortStores, DeploymentStores {
+export interface Storage extends PortStores, DeploymentStores, ServerStores {
   /** Which adapter this is. */
   readonly adapter: "memory" | "sqlite" | "postgres"
   /** The newest schema step the database has (0 for memory). */
@@ -115,7 +128,7 @@ export interface Storage extends PortStores, DeploymentStores {
 
 /** Builds the layer of a storage's stores. */
 export const layerOfStores = (
-  stores: PortStores & DeploymentStores,
+  stores: PortStores & DeploymentStores & ServerStores,
   tokens: (linkId: string) => TokenStore
 ): Layer.Layer<StorageServices> =>
   Layer.succeedContext(
@@ -124,6 +137,12 @@ export const layerOfStores = (
       Context.add(OAuthStateStore, stores.oauthStates),
       Context.add(AuditStore, stores.audit),
       Context.add(ConfigStore, stores.configs),
+      Context.add(UserStore, stores.users),
+      Context.add(SessionStore, stores.sessions),
+      Context.add(ThrottleStore, stores.throttle),
+      Context.add(DraftStore, stores.drafts),
+      Context.add(RunEventStore, stores.runEvents),
+      Context.add(ApprovalStore, stores.approvals),
       Context.add(RunStore, stores.runs),
       Context.add(PlanJournal, stores.journal),
       Context.add(TransferLedger, stores.transfers),
@@ -148,8 +167,9 @@ export const layerOfStores = (
  * @since 0.1.0
  */
 export const memoryStorage = (): Storage => {
-  const stores: PortStores & DeploymentStores = {
+  const stores: PortStores & DeploymentStores & ServerStores = {
     ...makeMemoryDeploymentStores(),
+    ...makeMemoryServerStores(),
     mappings: makeMemoryMappingStore(),
     runs: makeMemoryRunStore(),
     journal: makeMemoryPlanJournal(),

@@ -1,17 +1,19 @@
 // The storage ports: what an adapter implements, the in-memory layers, and the codec helpers every
 // adapter validates through so that all of them refuse the same inputs.
 
+export { ApprovalEntry, ApprovalStore, encodeApproval, makeMemoryApprovalStore } from "./ApprovalStore.ts"
 export { AuditEntry, AuditStore, makeMemoryAuditStore } from "./AuditStore.ts"
 export { ConfigRecord, ConfigStore, makeMemoryConfigStore } from "./ConfigStore.ts"
 export { checkField, checkOwner, DeploymentOwner } from "./DeploymentOwner.ts"
+export { DraftRecord, DraftStore, encodeDraft, makeMemoryDraftStore } from "./DraftStore.ts"
+export { guardLinkIds, LinkRecord, LinkStore, makeMemoryLinkStore } from "./LinkStore.ts"
+export { MappingStore, makeMemoryMappingStore } from "./MappingStore.ts"
 export {
   type ConsumedOAuthState,
   makeMemoryOAuthStateStore,
   OAuthState,
   OAuthStateStore
 } from "./OAuthStateStore.ts"
-export { guardLinkIds, LinkRecord, LinkStore, makeMemoryLinkStore } from "./LinkStore.ts"
-export { MappingStore, makeMemoryMappingStore } from "./MappingStore.ts"
 export {
   claimExpired,
   DEFAULT_CLAIM_LEASE_MS,
@@ -21,6 +23,13 @@ export {
   makeMemoryPlanJournal,
   PlanJournal
 } from "./PlanJournal.ts"
+export {
+  encodeRunEvent,
+  makeMemoryRunEventStore,
+  RUN_EVENT_PAGE_LIMIT,
+  RunEvent,
+  RunEventStore
+} from "./RunEventStore.ts"
 export {
   makeMemoryRunLeases,
   type RunLeaseClaim,
@@ -41,9 +50,11 @@ export {
   renderLog
 } from "./RunStore.ts"
 export { checkSecretName, makeMemorySecretStore, SecretInfo, SecretStore } from "./SecretStore.ts"
+export { encodeSession, makeMemorySessionStore, SessionRecord, SessionStore } from "./SessionStore.ts"
 export { decodeFromStorage, encodeForStorage, LinkId, scopedByLink, validateLinkId } from "./StorageCodec.ts"
 export { Conflict, Corrupt, InvalidInput, StorageError, StorageErrorReason, Unavailable } from "./StorageError.ts"
 export { StorageLimits } from "./StorageLimits.ts"
+export { makeMemoryThrottleStore, type ThrottleCount, ThrottleStore } from "./ThrottleStore.ts"
 export {
   makeMemoryTransferLedger,
   TransferKind,
@@ -51,3 +62,4 @@ export {
   TransferRecord,
   TransferStatus
 } from "./TransferLedger.ts"
+export { encodeUser, makeMemoryUserStore, UserRecord, UserRole, UserStore } from "./UserStore.ts"

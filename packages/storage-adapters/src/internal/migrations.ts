@@ -5,6 +5,7 @@
  */
 
 import { deploymentMigration } from "./deploymentMigration.ts"
+import { serverMigration } from "./serverMigration.ts"
 
 /** One schema step, with its statements for each dialect. */
 export interface Migration {
@@ -144,7 +145,8 @@ export const migrations: ReadonlyArray<Migration> = [
       ]
     }
   },
-  deploymentMigration
+  deploymentMigration,
+  serverMigration
 ]
 
 /** The table that records applied steps. */

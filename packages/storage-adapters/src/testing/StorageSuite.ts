@@ -15,6 +15,7 @@ import { BigDecimal, DateTime, Effect, Option } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import type { Storage } from "../Storage.ts"
 import { deploymentSuite } from "./DeploymentSuite.ts"
+import { serverSuite } from "./ServerSuite.ts"
 
 /**
  * A storage opened for one test, with what to do after it (remove a temp file, drop a schema).
@@ -608,6 +609,8 @@ export const suite = (name: string, open: OpenStorage): void => {
       () => storage,
       () => randomBytes(32).toString("base64")
     )
+
+    serverSuite(() => storage)
 
     it("provides every port through its layer", async () => {
       const program = Effect.gen(function* () {

@@ -1,0 +1,36 @@
+import type { DeploymentApi } from "@psa-ledger/deployment"
+import type { Grid } from "@psa-ledger/link"
+import type { Storage } from "@psa-ledger/storage-adapters"
+import type { AuthOptions } from "../Auth.ts"
+
+/** A line of the server's own log (sign-ins, failures); never a secret, never a stack to a client. */
+export type ServerLog = (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void
+
+/** A month being loaded or loaded, in this process. */
+export interface MonthJob {
+  state: "loading" | "ready" | "failed"
+  startedAt: number
+  progress?: { phase: string; done: number; total?: number | undefined }
+  grid?: Grid
+  error?: { code: string; message: string }
+  promise: Promise<void>
+}
+
+/** What every route shares. */
+export interface ServerContext {
+  readonly deployment: DeploymentApi
+  readonly storage: Storage
+  readonly auth: AuthOptions
+  readonly now: () => number
+  readonly log: ServerLog
+  /** Months loaded here, by `linkId month`. */
+  readonly months: Map<string, MonthJob>
+  /** Links with a run started here and not finished. */
+  readonly active: Map<string, { job: string; runId?: string | undefined }>
+  /** Work started here (runs, loads), awaited by `close()`. */
+  readonly work: Set<Promise<unknown>>
+  /** Aborted by `close()` when the grace period ends. */
+  readonly shutdown: AbortController
+  /** How often streams poll storage for new events (ms). */
+  readonly pollMs: number
+}

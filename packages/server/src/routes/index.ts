@@ -1,0 +1,15 @@
+import type { Route } from "../internal/route.ts"
+import { linkRoutes } from "./links.ts"
+import { reconciliationRoutes } from "./reconciliation.ts"
+import { runRoutes } from "./runs.ts"
+import { sessionRoutes } from "./session.ts"
+import { userRoutes } from "./users.ts"
+
+/** Every route of the API, in the order of the OpenAPI document. */
+export const routes: ReadonlyArray<Route> = [
+  ...sessionRoutes,
+  ...userRoutes,
+  ...linkRoutes,
+  ...reconciliationRoutes,
+  ...runRoutes
+]

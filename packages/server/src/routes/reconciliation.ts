@@ -1,0 +1,500 @@
+import type { Grid, LinkApi } from "@psa-ledger/link"
+import {
+  ChangePlan,
+  GridRow,
+  Mapping,
+  MappingKind,
+  PlanSummary,
+  PsaAgreement,
+  PsaProduct,
+  RowDecision
+} from "@psa-ledger/reconcile-core"
+import { BigDecimal, Option, Schema } from "effect"
+import { ApiError } from "../ApiError.ts"
+import type { ServerContext } from "../internal/context.ts"
+import { loadMonth, startRun } from "../internal/jobs.ts"
+import { route } from "../internal/route.ts"
+import {
+  IntFromText,
+  LinkParams,
+  Month,
+  MonthParams,
+  Removed,
+  RowParams,
+  RunStarted,
+  Text
+} from "../internal/schemas.ts"
+import { store } from "../internal/session.ts"
+
+/** A grid row's state, for the grid's filter. */
+const RowState = Schema.Literals(["ok", "deviation", "suggested", "unlinked", "problem"])
+type RowState = typeof RowState.Type
+
+const stateOf = (row: GridRow): RowState => {
+  const sides = [row.customerResolution, row.productResolution, row.agreementResolution]
+  if (row.notices.length > 0 && row.lines.length > 0 && row.deviations.some((d) => d._tag === "InvalidLine"))
+    return "problem"
+  if (sides.some((r) => r._tag === "Unmapped" || r._tag === "Missing")) return "unlinked"
+  if (sides.some((r) => r._tag === "Suggested" || r._tag === "Ambiguous")) return "suggested"
+  if (row.deviations.length > 0) return "deviation"
+  return "ok"
+}
+
+const MonthStatus = Schema.Struct({
+  month: Month,
+  state: Schema.Literals(["not-loaded", "loading", "ready", "failed"]),
+  progress: Schema.optionalKey(
+    Schema.Struct({ phase: Schema.String, done: Schema.Int, total: Schema.optionalKey(Schema.Int) })
+  ),
+  rows: Schema.optionalKey(Schema.Int),
+  error: Schema.optionalKey(Schema.Struct({ code: Schema.String, message: Schema.String }))
+}).annotate({ identifier: "MonthStatus" })
+
+const GridPage = Schema.Struct({
+  month: Month,
+  total: Schema.Int,
+  offset: Schema.Int,
+  limit: Schema.Int,
+  counts: Schema.Record(Schema.String, Schema.Int),
+  rows: Schema.Array(Schema.Struct({ state: RowState, row: GridRow }))
+}).annotate({ identifier: "GridPage" })
+
+const Draft = Schema.Struct({
+  month: Month,
+  version: Schema.Int,
+  decisions: Schema.Record(Schema.String, RowDecision),
+  updatedBy: Schema.optionalKey(Schema.String),
+  updatedAt: Schema.optionalKey(Schema.Int)
+}).annotate({ identifier: "Draft" })
+
+const PlanPreview = Schema.Struct({
+  month: Month,
+  draftVersion: Schema.Int,
+  summary: PlanSummary,
+  plan: ChangePlan
+}).annotate({ identifier: "PlanPreview" })
+
+const Decimal = Schema.String.check(Schema.isPattern(/^-?\d+(\.\d+)?$/, { expected: "a decimal such as 12.50" }))
+
+const NewProduct = Schema.Struct({
+  identifier: Schema.optionalKey(Text),
+  description: Schema.optionalKey(Text),
+  cost: Schema.optionalKey(Decimal),
+  price: Schema.optionalKey(Decimal),
+  subcategoryId: Schema.optionalKey(Schema.Int),
+  typeId: Schema.optionalKey(Schema.Int),
+  productClass: Schema.optionalKey(Schema.Literals(["Agreement", "Bundle", "Inventory", "NonInventory", "Service"])),
+  taxable: Schema.optionalKey(Schema.Boolean)
+})
+
+const NewAgreement = Schema.Struct({
+  companyId: Schema.optionalKey(Schema.Int),
+  name: Schema.optionalKey(Text),
+  typeId: Schema.optionalKey(Schema.Int),
+  startDate: Schema.optionalKey(Schema.String.check(Schema.isPattern(/^\d{4}-\d{2}-\d{2}$/))),
+  contactId: Schema.optionalKey(Schema.Int),
+  billingCycleId: Schema.optionalKey(Schema.Int),
+  billingTermsId: Schema.optionalKey(Schema.Int)
+})
+
+const MappingRefBody = Schema.Struct({
+  kind: MappingKind,
+  sourceKey: Text,
+  productKey: Schema.optionalKey(Text)
+})
+
+const openLink = (server: ServerContext, linkId: string): Promise<LinkApi> => server.deployment.links.open(linkId)
+
+/** The loaded grid of a month in this process, or 409 `MonthNotLoaded`. */
+const gridOf = (server: ServerContext, linkId: string, month: string): Grid => {
+  const job = server.months.get(`${linkId} ${month}`)
+  if (job?.grid === undefined) {
+    throw new ApiError(409, "MonthNotLoaded", `month ${month} is not loaded on this server; load it first`)
+  }
+  return job.grid
+}
+
+const readDraft = async (server: ServerContext, linkId: string, month: string) => {
+  const found = await store(server.storage.drafts.get(linkId, month))
+  return Option.isNone(found)
+    ? { month, version: 0, decisions: {} as Record<string, RowDecision> }
+    : {
+        month,
+        version: found.value.version,
+        decisions: decodeDecisions(found.value.decisions),
+        updatedBy: found.value.updatedBy,
+        updatedAt: found.value.updatedAt
+      }
+}
+
+const DecisionsRecord = Schema.Record(Schema.String, RowDecision)
+const decodeDecisions = (json: unknown) => Schema.decodeUnknownSync(Schema.toCodecJson(DecisionsRecord))(json)
+const encodeDecisions = (value: Record<string, RowDecision>) =>
+  Schema.encodeSync(Schema.toCodecJson(DecisionsRecord))(value) as Schema.Json
+
+const rowOf = (grid: Grid, rowKey: string): GridRow => {
+  const row = grid.rows.find((r) => r.key === rowKey)
+  if (row === undefined) throw new ApiError(404, "NotFound", "no such row in the loaded month")
+  return row
+}
+
+const monthStatus = (server: ServerContext, linkId: string, month: string) => {
+  const job = server.months.get(`${linkId} ${month}`)
+  if (job === undefined) return { month, state: "not-loaded" as const }
+  return {
+    month,
+    state: job.state,
+    ...(job.progress === undefined
+      ? {}
+      : {
+          progress: {
+            phase: job.progress.phase,
+            done: job.progress.done,
+            ...(job.progress.total === undefined ? {} : { total: job.progress.total })
+          }
+        }),
+    ...(job.grid === undefined ? {} : { rows: job.grid.rows.length }),
+    ...(job.error === undefined ? {} : { error: job.error })
+  }
+}
+
+/** The changes a plan makes, as an audit's values before and after. */
+const changesOf = (plan: ChangePlan): Schema.Json =>
+  (Schema.encodeSync(Schema.toCodecJson(ChangePlan))(plan) as { operations: Schema.Json }).operations
+
+/** Reconciliation: months, load, the grid, draft decisions, plan, apply, create, mappings. */
+export const reconciliationRoutes = [
+  route({
+    method: "get",
+    path: "/links/{linkId}/months",
+    operationId: "listMonths",
+    summary: "The months with invoices in the link's source, newest first",
+    tag: "reconciliation",
+    access: "viewer",
+    params: LinkParams,
+    response: Schema.Struct({ months: Schema.Array(Schema.String) }),
+    handle: async ({ server, params }) => ({
+      months: await (await openLink(server, params.linkId)).reconciliation.months()
+    })
+  }),
+  route({
+    method: "post",
+    path: "/links/{linkId}/months/{month}/load",
+    operationId: "loadMonth",
+    summary: "Starts loading the month's grid as a job (202); poll the month's status",
+    tag: "reconciliation",
+    access: "finance",
+    params: MonthParams,
+    response: MonthStatus,
+    status: 202,
+    handle: async ({ server, params }) => {
+      loadMonth(server, await openLink(server, params.linkId), params.month)
+      return monthStatus(server, params.linkId, params.month)
+    }
+  }),
+  route({
+    method: "get",
+    path: "/links/{linkId}/months/{month}",
+    operationId: "getMonth",
+    summary: "Whether the month is loaded on this server, its progress, or why it failed",
+    tag: "reconciliation",
+    access: "viewer",
+    params: MonthParams,
+    response: MonthStatus,
+    handle: async ({ server, params }) => monthStatus(server, params.linkId, params.month)
+  }),
+  route({
+    method: "get",
+    path: "/links/{linkId}/months/{month}/grid",
+    operationId: "getGrid",
+    summary:
+      "The loaded grid, paged (limit at most 1,000), filtered by row state and searchable by customer or product",
+    tag: "reconciliation",
+    access: "viewer",
+    params: MonthParams,
+    query: Schema.Struct({
+      offset: Schema.optionalKey(IntFromText(0, 1_000_000)),
+      limit: Schema.optionalKey(IntFromText(1, 1_000)),
+      state: Schema.optionalKey(RowState),
+      q: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(200)))
+    }),
+    response: GridPage,
+    handle: async ({ server, params, query }) => {
+      const grid = gridOf(server, params.linkId, params.month)
+      const q = query.q?.trim().toLowerCase()
+      const counts: Record<string, number> = {}
+      const matching: Array<{ state: RowState; row: GridRow }> = []
+      for (const row of grid.rows) {
+        const state = stateOf(row)
+        counts[state] = (counts[state] ?? 0) + 1
+        if (query.state !== undefined && state !== query.state) continue
+        if (
+          q !== undefined &&
+          q !== "" &&
+          ![row.customer.name, row.customer.code, row.product.code, row.product.description, row.key].some((t) =>
+            t.toLowerCase().includes(q)
+          )
+        )
+          continue
+        matching.push({ state, row })
+      }
+      const offset = query.offset ?? 0
+      const limit = query.limit ?? 500
+      return {
+        month: params.month,
+        total: matching.length,
+        offset,
+        limit,
+        counts,
+        rows: matching.slice(offset, offset + limit)
+      }
+    }
+  }),
+  route({
+    method: "get",
+    path: "/links/{linkId}/months/{month}/draft",
+    operationId: "getDraft",
+    summary: "The draft decisions for the month, with their version (0: none yet)",
+    tag: "reconciliation",
+    access: "viewer",
+    params: MonthParams,
+    response: Draft,
+    handle: async ({ server, params }) => readDraft(server, params.linkId, params.month)
+  }),
+  route({
+    method: "put",
+    path: "/links/{linkId}/months/{month}/draft",
+    operationId: "saveDraft",
+    summary: "Saves the draft decisions with the version read: another user's save in between is 409 VersionConflict",
+    tag: "reconciliation",
+    access: "finance",
+    params: MonthParams,
+    body: Schema.Struct({ version: Schema.Int, decisions: Schema.Record(Schema.String, RowDecision) }),
+    response: Draft,
+    handle: async ({ server, params, body, principal }) => {
+      const before = await readDraft(server, params.linkId, params.month)
+      const saved = await store(
+        server.storage.drafts.put(
+          {
+            linkId: params.linkId,
+            month: params.month,
+            decisions: encodeDecisions(body.decisions),
+            updatedBy: principal.user,
+            updatedAt: server.now()
+          },
+          { expectedVersion: body.version }
+        )
+      )
+      const keys = new Set([...Object.keys(before.decisions), ...Object.keys(body.decisions)])
+      const encode = Schema.encodeSync(Schema.toCodecJson(RowDecision))
+      const changes: Array<Schema.Json> = []
+      for (const key of keys) {
+        const a = before.decisions[key]
+        const b = body.decisions[key]
+        const was = a === undefined ? null : (encode(a) as Schema.Json)
+        const now = b === undefined ? null : (encode(b) as Schema.Json)
+        if (JSON.stringify(was) !== JSON.stringify(now)) changes.push({ row: key, before: was, after: now })
+      }
+      if (changes.length > 0) {
+        await store(
+          server.storage.approvals.append(params.linkId, {
+            at: server.now(),
+            actor: principal.user,
+            action: "decisions.save",
+            month: params.month,
+            changes
+          })
+        )
+      }
+      return {
+        month: params.month,
+        version: saved.version,
+        decisions: body.decisions,
+        updatedBy: saved.updatedBy,
+        updatedAt: saved.updatedAt
+      }
+    }
+  }),
+  route({
+    method: "post",
+    path: "/links/{linkId}/months/{month}/plan",
+    operationId: "previewPlan",
+    summary: "Plans the month from its saved draft: the change plan and its summary, nothing written",
+    tag: "reconciliation",
+    access: "viewer",
+    params: MonthParams,
+    response: PlanPreview,
+    handle: async ({ server, params, principal }) => {
+      const grid = gridOf(server, params.linkId, params.month)
+      const draft = await readDraft(server, params.linkId, params.month)
+      const link = await openLink(server, params.linkId)
+      const planned = link.reconciliation.plan(grid, draft.decisions, { by: principal.user })
+      return { month: params.month, draftVersion: draft.version, summary: planned.summary, plan: planned.plan }
+    }
+  }),
+  route({
+    method: "post",
+    path: "/links/{linkId}/months/{month}/apply",
+    operationId: "applyPlan",
+    summary:
+      "Applies the plan of the draft at `version` as a run (202 with its id); 409 when the draft moved on or the link is busy",
+    tag: "reconciliation",
+    access: "finance",
+    params: MonthParams,
+    body: Schema.Struct({ version: Schema.Int }),
+    response: RunStarted,
+    status: 202,
+    handle: async ({ server, params, body, principal }) => {
+      const grid = gridOf(server, params.linkId, params.month)
+      const draft = await readDraft(server, params.linkId, params.month)
+      if (draft.version !== body.version) {
+        throw new ApiError(409, "VersionConflict", `the draft is at version ${draft.version}, not ${body.version}`, {
+          field: "version"
+        })
+      }
+      const link = await openLink(server, params.linkId)
+      const planned = link.reconciliation.plan(grid, draft.decisions, { by: principal.user })
+      const changes = changesOf(planned.plan)
+      return startRun(
+        server,
+        link,
+        "reconciliation.apply",
+        (options) => link.reconciliation.apply(planned, options),
+        async (result) => {
+          await store(
+            server.storage.approvals.append(params.linkId, {
+              at: server.now(),
+              actor: principal.user,
+              action: "reconciliation.apply",
+              month: params.month,
+              runId: result.runId,
+              changes: { draftVersion: draft.version, status: result.status, operations: changes }
+            })
+          )
+        }
+      )
+    }
+  }),
+  route({
+    method: "post",
+    path: "/links/{linkId}/months/{month}/rows/{rowKey}/product",
+    operationId: "createProduct",
+    summary: "Creates (or finds by identifier) the row's ConnectWise catalog item and remembers it",
+    tag: "reconciliation",
+    access: "finance",
+    params: RowParams,
+    body: NewProduct,
+    response: PsaProduct,
+    status: 201,
+    handle: async ({ server, params, body }) => {
+      const row = rowOf(gridOf(server, params.linkId, params.month), params.rowKey)
+      const link = await openLink(server, params.linkId)
+      const { cost, price, ...rest } = body
+      return link.create.product(row, {
+        ...rest,
+        ...(cost === undefined ? {} : { cost: BigDecimal.fromStringUnsafe(cost) }),
+        ...(price === undefined ? {} : { price: BigDecimal.fromStringUnsafe(price) })
+      })
+    }
+  }),
+  route({
+    method: "post",
+    path: "/links/{linkId}/months/{month}/rows/{rowKey}/agreement",
+    operationId: "createAgreement",
+    summary: "Creates (or finds) the row's ConnectWise agreement and remembers it for the row's customer",
+    tag: "reconciliation",
+    access: "finance",
+    params: RowParams,
+    body: NewAgreement,
+    response: PsaAgreement,
+    status: 201,
+    handle: async ({ server, params, body }) => {
+      const row = rowOf(gridOf(server, params.linkId, params.month), params.rowKey)
+      return (await openLink(server, params.linkId)).create.agreement(row, body)
+    }
+  }),
+  route({
+    method: "get",
+    path: "/links/{linkId}/mappings",
+    operationId: "listMappings",
+    summary: "The remembered links between invoice keys and ConnectWise ids",
+    tag: "reconciliation",
+    access: "viewer",
+    params: LinkParams,
+    query: Schema.Struct({ kind: Schema.optionalKey(MappingKind) }),
+    response: Schema.Array(Mapping),
+    handle: async ({ server, params, query }) =>
+      (await openLink(server, params.linkId)).mappings.list(query.kind === undefined ? {} : { kind: query.kind })
+  }),
+  route({
+    method: "put",
+    path: "/links/{linkId}/mappings",
+    operationId: "setMapping",
+    summary: "Remembers a manual link of an invoice key to a ConnectWise id",
+    tag: "reconciliation",
+    access: "finance",
+    params: LinkParams,
+    body: Schema.Struct({ ref: MappingRefBody, targetId: Schema.Int.check(Schema.isGreaterThan(0)) }),
+    response: Mapping,
+    handle: async ({ server, params, body, principal }) => {
+      const link = await openLink(server, params.linkId)
+      const saved = await link.mappings.set(body.ref, body.targetId, { by: principal.user, method: "manual" })
+      await store(
+        server.storage.approvals.append(params.linkId, {
+          at: server.now(),
+          actor: principal.user,
+          action: "mapping.set",
+          changes: [{ ref: body.ref, after: body.targetId }]
+        })
+      )
+      return saved
+    }
+  }),
+  route({
+    method: "post",
+    path: "/links/{linkId}/mappings/remove",
+    operationId: "removeMapping",
+    summary: "Forgets a remembered link",
+    tag: "reconciliation",
+    access: "finance",
+    params: LinkParams,
+    body: Schema.Struct({ ref: MappingRefBody }),
+    response: Removed,
+    handle: async ({ server, params, body, principal }) => {
+      const removed = await (await openLink(server, params.linkId)).mappings.remove(body.ref)
+      if (removed) {
+        await store(
+          server.storage.approvals.append(params.linkId, {
+            at: server.now(),
+            actor: principal.user,
+            action: "mapping.remove",
+            changes: [{ ref: body.ref, after: null }]
+          })
+        )
+      }
+      return { removed }
+    }
+  }),
+  route({
+    method: "get",
+    path: "/links/{linkId}/approvals",
+    operationId: "listApprovals",
+    summary: "The approval audit: who approved which changes, with the values before and after, newest first",
+    tag: "reconciliation",
+    access: "viewer",
+    params: LinkParams,
+    query: Schema.Struct({ limit: Schema.optionalKey(IntFromText(1, 1_000)) }),
+    response: Schema.Array(
+      Schema.Struct({
+        at: Schema.Int,
+        actor: Schema.String,
+        action: Schema.String,
+        month: Schema.optionalKey(Schema.String),
+        runId: Schema.optionalKey(Schema.String),
+        changes: Schema.Json
+      }).annotate({ identifier: "Approval" })
+    ),
+    handle: async ({ server, params, query }) =>
+      store(server.storage.approvals.list(params.linkId, { limit: query.limit ?? 100 }))
+  })
+]

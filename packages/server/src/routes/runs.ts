@@ -1,0 +1,174 @@
+import { LogEntry, Run, TransferPlan } from "@psa-ledger/reconcile-core"
+import { Option, Schema } from "effect"
+import { ApiError } from "../ApiError.ts"
+import { startRun } from "../internal/jobs.ts"
+import { Reply, route } from "../internal/route.ts"
+import { IntFromText, LinkParams, RunParams, RunStarted, Text } from "../internal/schemas.ts"
+import { store } from "../internal/session.ts"
+import { runEventStream } from "../internal/sse.ts"
+
+const Day = Schema.String.check(Schema.isPattern(/^\d{4}-\d{2}-\d{2}$/, { expected: "a date such as 2026-03-31" }))
+const TransferRangeBody = Schema.Union([
+  Schema.Struct({ from: Day, to: Day }),
+  Schema.Struct({ unposted: Schema.Literal(true) })
+])
+
+const LogPage = Schema.Struct({
+  entries: Schema.Array(LogEntry),
+  /** Pass as `after` for the next page; absent at the end of the log so far. */
+  next: Schema.optionalKey(Schema.Int)
+}).annotate({ identifier: "LogPage" })
+
+/** Transfer (preview, run, payment sync) and runs (list, get, log, text, events). */
+export const runRoutes = [
+  route({
+    method: "post",
+    path: "/links/{linkId}/transfer/preview",
+    operationId: "previewTransfer",
+    summary: "What a transfer of the range would do, without writing",
+    tag: "transfer",
+    access: "viewer",
+    params: LinkParams,
+    body: TransferRangeBody,
+    response: TransferPlan,
+    handle: async ({ server, params, body }) =>
+      (await server.deployment.links.open(params.linkId)).transfer.preview(body)
+  }),
+  route({
+    method: "post",
+    path: "/links/{linkId}/transfer/run",
+    operationId: "runTransfer",
+    summary: "Transfers the range's ConnectWise invoices to Exact Online as a run (202 with its id; 409 when busy)",
+    tag: "transfer",
+    access: "finance",
+    params: LinkParams,
+    body: TransferRangeBody,
+    response: RunStarted,
+    status: 202,
+    handle: async ({ server, params, body, principal }) => {
+      const link = await server.deployment.links.open(params.linkId)
+      return startRun(
+        server,
+        link,
+        "transfer.run",
+        (options) => link.transfer.run(body, options),
+        async (result) => {
+          await store(
+            server.storage.approvals.append(params.linkId, {
+              at: server.now(),
+              actor: principal.user,
+              action: "transfer.run",
+              runId: result.runId,
+              changes: { range: body, status: result.status }
+            })
+          )
+        }
+      )
+    }
+  }),
+  route({
+    method: "post",
+    path: "/links/{linkId}/transfer/payments",
+    operationId: "syncPayments",
+    summary: "Records Exact Online's payments on the ConnectWise invoices as a run (202 with its id)",
+    tag: "transfer",
+    access: "finance",
+    params: LinkParams,
+    response: RunStarted,
+    status: 202,
+    handle: async ({ server, params }) => {
+      const link = await server.deployment.links.open(params.linkId)
+      return startRun(server, link, "transfer.syncPayments", (options) => link.transfer.syncPayments(options))
+    }
+  }),
+  route({
+    method: "get",
+    path: "/links/{linkId}/runs",
+    operationId: "listRuns",
+    summary: "The link's runs, newest first; page with `before` (a run id of the previous page)",
+    tag: "runs",
+    access: "viewer",
+    params: LinkParams,
+    query: Schema.Struct({ limit: Schema.optionalKey(IntFromText(1, 200)), before: Schema.optionalKey(Text) }),
+    response: Schema.Array(Run),
+    handle: async ({ server, params, query }) =>
+      store(
+        server.storage.runs.list(params.linkId, {
+          limit: query.limit ?? 50,
+          ...(query.before === undefined ? {} : { before: query.before })
+        })
+      )
+  }),
+  route({
+    method: "get",
+    path: "/links/{linkId}/runs/{runId}",
+    operationId: "getRun",
+    summary: "One run: job, status, counts and summary",
+    tag: "runs",
+    access: "viewer",
+    params: RunParams,
+    response: Run,
+    handle: async ({ server, params }) => {
+      const run = await store(server.storage.runs.get(params.linkId, params.runId))
+      if (Option.isNone(run)) throw new ApiError(404, "NotFound", "no such run")
+      return run.value
+    }
+  }),
+  route({
+    method: "get",
+    path: "/links/{linkId}/runs/{runId}/log",
+    operationId: "getRunLog",
+    summary: "The run's log entries after `after`, in pages of at most 1,000",
+    tag: "runs",
+    access: "viewer",
+    params: RunParams,
+    query: Schema.Struct({
+      after: Schema.optionalKey(IntFromText(0, Number.MAX_SAFE_INTEGER)),
+      limit: Schema.optionalKey(IntFromText(1, 1_000))
+    }),
+    response: LogPage,
+    handle: async ({ server, params, query }) => {
+      const limit = query.limit ?? 1_000
+      const entries = await store(
+        server.storage.runs.readLog(params.linkId, params.runId, { afterSeq: query.after ?? 0, limit })
+      )
+      const last = entries.at(-1)
+      return { entries, ...(entries.length === limit && last !== undefined ? { next: last.seq } : {}) }
+    }
+  }),
+  route({
+    method: "get",
+    path: "/links/{linkId}/runs/{runId}/log.txt",
+    operationId: "downloadRunLog",
+    summary: "The whole log as readable text, one line per entry (a download)",
+    tag: "runs",
+    access: "viewer",
+    params: RunParams,
+    response: "text",
+    handle: async ({ server, params }) => {
+      const link = await server.deployment.links.open(params.linkId)
+      const text = await link.runs.log(params.runId).text()
+      return new Reply(text, {
+        headers: {
+          "content-type": "text/plain; charset=utf-8",
+          "content-disposition": `attachment; filename="run-${params.runId.replace(/[^A-Za-z0-9-]/g, "")}.log"`
+        }
+      })
+    }
+  }),
+  route({
+    method: "get",
+    path: "/links/{linkId}/runs/{runId}/events",
+    operationId: "streamRunEvents",
+    summary: "Server-sent events of the run (progress, log, end), from any server; resumable with Last-Event-ID",
+    tag: "runs",
+    access: "viewer",
+    params: RunParams,
+    response: "sse",
+    handle: async ({ server, params, request }) => {
+      const run = await store(server.storage.runs.get(params.linkId, params.runId))
+      if (Option.isNone(run)) throw new ApiError(404, "NotFound", "no such run")
+      return runEventStream(server, params.linkId, params.runId, request)
+    }
+  })
+]
