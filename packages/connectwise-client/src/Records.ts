@@ -100,6 +100,9 @@ export const Company = Schema.Struct({
   taxCode: opt(Reference),
   billToCompany: opt(Reference),
   currency: opt(CurrencyReference),
+  /** The company's default contact: a new agreement's contact when the caller names none. */
+  defaultContact: opt(Reference),
+  billingContact: opt(Reference),
   deletedFlag: opt(Schema.Boolean),
   _info: Info
 })

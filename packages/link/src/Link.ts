@@ -172,14 +172,24 @@ export interface LinkRunResult<A> extends RunResult<A> {
 }
 
 /**
- * Options of `decideAll`: confirm the best suggestion of each side (default false: only rows that
- * link by themselves are approved) and create what is missing (default false).
+ * Options of `decideAll`. Nothing below the link's safe rule (`autoAcceptAbove`, unique, clearly
+ * ahead, not another customer's certain match) is confirmed by a bulk call: rows that pass it are
+ * linked already, and a weaker suggestion is confirmed only on the rows named in `rows`.
  *
  * @since 0.1.0
  */
 export interface DecideAllOptions {
+  /** Row keys whose best suggestions a person confirms (default none). */
+  readonly rows?: Iterable<string> | undefined
+  /**
+   * Kept for compatibility: confirms only the suggestions that pass the safe rule, which link by
+   * themselves already — so it adds nothing. Name rows in `rows` to confirm weaker ones.
+   */
   readonly confirmSuggestions?: boolean | undefined
-  readonly createMissing?: boolean | undefined
+  /** Create the missing products and agreements of every row (`true`) or of these rows (default none). */
+  readonly createMissing?: boolean | Iterable<string> | undefined
+  /** The type of agreements created when the settings' `newAgreement` has none. */
+  readonly agreementTypeId?: number | undefined
 }
 
 /**
@@ -205,8 +215,8 @@ export interface LinkApi extends SchedulableLink {
       options?: { readonly onProgress?: ProgressListener | undefined; readonly signal?: AbortSignal | undefined }
     ): Promise<Grid>
     /**
-     * Row decisions approving every change of every row: confirming the best suggestions and
-     * creating what is missing when asked. A starting point for a grid's "approve all".
+     * Row decisions approving every change of every row, linking nothing the engine is not sure
+     * of (see `DecideAllOptions`). A starting point for a grid's "approve all".
      */
     decideAll(grid: Grid, options?: DecideAllOptions): Record<string, RowDecision>
     /** Plans the approved changes; confirmed suggestions are resolved again first, so their agreements link. */
@@ -277,7 +287,7 @@ export interface LinkApi extends SchedulableLink {
  *   mailTo: "finance@msp.example" })
  * const [latest] = await link.reconciliation.months()
  * const grid = await link.reconciliation.load(latest!, { onProgress: (e) => bar.update(e) })
- * const plan = link.reconciliation.plan(grid, link.reconciliation.decideAll(grid, { confirmSuggestions: true }))
+ * const plan = link.reconciliation.plan(grid, link.reconciliation.decideAll(grid))
  * const { status, report } = await link.reconciliation.apply(plan)
  * ```
  *

@@ -18,7 +18,12 @@ export class UseTarget extends Schema.TaggedClass<UseTarget>()("UseTarget", {
  *
  * @since 0.1.0
  */
-export class CreateTarget extends Schema.TaggedClass<CreateTarget>()("CreateTarget", {}) {}
+export class CreateTarget extends Schema.TaggedClass<CreateTarget>()("CreateTarget", {
+  /** Agreements: the type, when the settings' `newAgreement` does not say (or to override it). */
+  typeId: Schema.optionalKey(Schema.Int),
+  /** Agreements: the name; default the settings' template, else the customer's name. */
+  name: Schema.optionalKey(Schema.String)
+}) {}
 
 /**
  * A user's choice for one side of a row.

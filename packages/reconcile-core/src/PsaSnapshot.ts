@@ -12,6 +12,9 @@ export class PsaCompany extends Schema.Class<PsaCompany>("PsaCompany")({
   id: Schema.Int,
   identifier: Schema.String,
   name: Schema.String,
+  /** Where MSPs keep the accounting system's customer number; certain like the identifier. */
+  accountNumber: Schema.optional(Schema.String),
+  /** ConnectWise `taxIdentifier`. */
   vatNumber: Schema.optional(Schema.String),
   cocNumber: Schema.optional(Schema.String),
   deleted: Schema.Boolean

@@ -38,6 +38,8 @@ export const MAX_CONDITIONS_LENGTH = 6000
 export interface SnapshotNeeds {
   readonly companyIdentifiers?: Iterable<string>
   readonly companyVatNumbers?: Iterable<string>
+  /** Account codes to look up in the companies' `accountNumber` (where MSPs keep the accounting number). */
+  readonly companyAccountNumbers?: Iterable<string>
   readonly companyIds?: Iterable<number>
   readonly productIdentifiers?: Iterable<string>
   readonly productIds?: Iterable<number>
@@ -100,6 +102,7 @@ export const toPsaCompany = (company: Company): PsaCompany =>
     id: company.id,
     identifier: company.identifier,
     name: company.name,
+    ...(company.accountNumber?.trim() ? { accountNumber: company.accountNumber } : {}),
     ...(company.taxIdentifier ? { vatNumber: company.taxIdentifier } : {}),
     deleted: company.deletedFlag === true
   })
@@ -153,6 +156,11 @@ export const toPsaAddition = (agreementId: number, addition: Addition): PsaAddit
 const numeric = (values: Iterable<number> | undefined) => [...new Set(values ?? [])].sort((a, b) => a - b)
 const texts = (values: Iterable<string> | undefined) =>
   [...new Set([...(values ?? [])].map((v) => v.trim()).filter((v) => v !== ""))].sort()
+// A numeric code may be stored with or without leading zeros: ask for both forms.
+const accountNumbers = (values: Iterable<string> | undefined) =>
+  texts(
+    [...(values ?? [])].flatMap((v) => (/^\d+$/.test(v.trim()) ? [v.trim(), v.trim().replace(/^0+(?=\d)/, "")] : [v]))
+  )
 
 /**
  * Reads the part of ConnectWise a month needs with the fewest calls the API allows:
@@ -193,8 +201,9 @@ export const loadCompaniesAndProducts = async (
   const companyConditions = needs.allCompanies
     ? [undefined]
     : pack([
-        ...chunkedIn("identifier", texts(needs.companyIdentifiers)),
+        ...chunkedIn("identifier", accountNumbers(needs.companyIdentifiers)),
         ...chunkedIn("taxIdentifier", texts(needs.companyVatNumbers)),
+        ...chunkedIn("accountNumber", accountNumbers(needs.companyAccountNumbers)),
         ...chunkedIn("id", numeric(needs.companyIds))
       ])
   const productConditions = needs.allProducts
