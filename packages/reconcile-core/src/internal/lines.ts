@@ -51,6 +51,8 @@ export const lineProblems = (line: InvoiceLine, settings: Settings): Array<Inval
  */
 const amountProblem = (line: InvoiceLine, settings: Settings): InvalidLine | undefined => {
   if (line.amount === undefined) return undefined
+  // An unreadable quantity or price is its own problem; the amount cannot be checked against it.
+  if ((line.issues ?? []).some((issue) => ["quantity", "unitCost", "unitPrice"].includes(issue.field))) return undefined
   const price = line.unitPrice ?? line.unitCost
   const expected = BigDecimal.multiply(line.quantity, price)
   const scale = settings.scaleOf(line.currency)
