@@ -134,6 +134,8 @@ export const Agreement = Schema.Struct({
   billingCycle: opt(Reference),
   billingTerms: opt(Reference),
   billAmount: opt(Decimal),
+  /** What the agreement's prepaid block counts: `Amount`, or a block of `Hours` / `Incidents`. */
+  applicationUnits: opt(Schema.String),
   taxCode: opt(Reference),
   currency: opt(CurrencyReference),
   customerPO: opt(Schema.String),

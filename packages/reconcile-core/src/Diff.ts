@@ -22,7 +22,7 @@ import { indexOf, type SnapshotIndex } from "./internal/SnapshotIndex.ts"
 import { type Settings, settingsOf } from "./internal/settings.ts"
 import type { LinkSettings } from "./LinkSettings.ts"
 import { isAdditionActive, type PsaAddition, type PsaSnapshot } from "./PsaSnapshot.ts"
-import { linkedId, Matched, type Resolution } from "./Resolution.ts"
+import { linkedId, Matched, Missing, type Resolution } from "./Resolution.ts"
 
 /**
  * Whether two unit prices differ at the currency's scale by more than the tolerance.
@@ -63,6 +63,11 @@ export interface DiffOptions {
   readonly earlierRows?: ReadonlyArray<GridRow> | undefined
   /** Purchase and CSV: catalog items the supplier carries besides those linked on this bill (remembered mappings). */
   readonly supplierProductIds?: Iterable<number> | undefined
+  /**
+   * Rows (by key) whose product or agreement the decisions create: compared as missing (the
+   * addition is added once it exists), whatever was suggested for them.
+   */
+  readonly creating?: ReadonlyMap<string, { readonly product: boolean; readonly agreement: boolean }> | undefined
 }
 
 /**
@@ -88,12 +93,38 @@ export const diff = (
   const resolvedSettings = settingsOf(settings)
   const index = indexOf(snapshot)
   const invoiceRows = rows.filter((row) => row.origin === "invoice")
-  const context: DiffContext = { index, settings: resolvedSettings, pairs: pairsOf(invoiceRows, resolvedSettings) }
-  const result = invoiceRows.map((row) => diffRow(row, context))
+  const compared = options.creating === undefined ? invoiceRows : invoiceRows.map((row) => asCreated(row, options))
+  const context: DiffContext = { index, settings: resolvedSettings, pairs: pairsOf(compared, resolvedSettings) }
+  const result = compared.map((row) => diffRow(row, context))
   if (resolvedSettings.proposeCancellations) {
-    result.push(...notInvoiced(invoiceRows, index, resolvedSettings, cancellable(invoiceRows, options)))
+    result.push(...notInvoiced(compared, index, resolvedSettings, cancellable(compared, options)))
+  }
+  if (options.creating !== undefined) {
+    // The rows keep their own resolutions; only the comparison saw the created targets.
+    const byKey = new Map(invoiceRows.map((row) => [row.key, row]))
+    return result.map((row) => {
+      const original = byKey.get(row.key)
+      return original === undefined || original === row
+        ? row
+        : new GridRow({
+            ...row,
+            productResolution: original.productResolution,
+            agreementResolution: original.agreementResolution
+          })
+    })
   }
   return result
+}
+
+// A row whose product or agreement the decisions create is compared as if it were missing.
+const asCreated = (row: GridRow, options: DiffOptions): GridRow => {
+  const creating = options.creating?.get(row.key)
+  if (creating === undefined || (!creating.product && !creating.agreement)) return row
+  return new GridRow({
+    ...row,
+    ...(creating.product ? { productResolution: new Missing({ reason: "created by the decisions" }) } : {}),
+    ...(creating.agreement ? { agreementResolution: new Missing({ reason: "created by the decisions" }) } : {})
+  })
 }
 
 interface DiffContext {

@@ -119,12 +119,34 @@ export const planConfirmed = (
     const mapping = toMapping(op)
     return mapping === undefined ? [] : [mapping]
   })
-  if (pending.length === 0) return { plan: plan(input.rows, decisions, settings), rows: input.rows }
+  const creating = new Map<string, { product: boolean; agreement: boolean }>()
+  for (const [key, decision] of Object.entries(decisions.rows)) {
+    const product = decision.product?._tag === "CreateTarget"
+    const agreement = decision.agreement?._tag === "CreateTarget"
+    if (decision.exclude !== true && (product || agreement)) creating.set(key, { product, agreement })
+  }
+  if (pending.length === 0 && creating.size === 0) {
+    return { plan: plan(input.rows, decisions, settings), rows: input.rows }
+  }
   const rows = diff(
-    resolve(input.lines, input.snapshot, [...input.mappings, ...pending], settings),
+    pending.length === 0 ? input.rows : resolve(input.lines, input.snapshot, [...input.mappings, ...pending], settings),
     input.snapshot,
     settings,
-    diffOptions
+    {
+      ...diffOptions,
+      // The window's earlier months link through the same confirmations.
+      ...(diffOptions?.earlierRows === undefined || pending.length === 0
+        ? {}
+        : {
+            earlierRows: resolve(
+              diffOptions.earlierRows.flatMap((row) => row.lines),
+              input.snapshot,
+              [...input.mappings, ...pending],
+              settings
+            )
+          }),
+      creating
+    }
   )
   const planned = plan(rows, decisions, settings)
   // The re-resolved rows show the pending links as remembered already: keep remembering them.

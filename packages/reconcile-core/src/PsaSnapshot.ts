@@ -58,7 +58,12 @@ export class PsaAgreement extends Schema.Class<PsaAgreement>("PsaAgreement")({
   startDate: Schema.optional(LocalDate),
   endDate: Schema.optional(LocalDate),
   currency: Schema.optional(Schema.String),
-  prorate: Schema.Boolean
+  prorate: Schema.Boolean,
+  /**
+   * A block of prepaid hours or incidents (a "strippenkaart"): where time is booked, not where
+   * recurring additions go, so it is never picked for them by itself.
+   */
+  prepaid: Schema.optional(Schema.Boolean)
 }) {}
 
 /**

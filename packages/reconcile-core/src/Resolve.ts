@@ -217,10 +217,25 @@ const resolveAgreement = (question: AgreementQuestion, context: Context): Resolv
     (agreement) => isAgreementActive(agreement, period) && (typeId === undefined || agreement.typeId === typeId)
   )
   const ofType = typeId === undefined ? "" : ` of type ${typeId}`
-  if (active.length === 0)
-    return { resolution: new Missing({ reason: `the company has no active agreement${ofType}` }), notices }
-  if (active.length === 1) {
-    const only = active[0] as PsaAgreement
+  const carries = (agreement: PsaAgreement, product: number) =>
+    index.additionsOf(agreement.id, product).some((addition) => isAdditionActive(addition, period))
+  // A prepaid block of hours is no home for recurring additions, unless it already carries the product.
+  const recurring = active.filter(
+    (agreement) => agreement.prepaid !== true || (productId !== undefined && carries(agreement, productId))
+  )
+  if (recurring.length === 0) {
+    return {
+      resolution: new Missing({
+        reason:
+          active.length === 0
+            ? `the company has no active agreement${ofType}`
+            : `the company has only prepaid agreements${ofType} (${active.map((a) => a.name).join(", ")})`
+      }),
+      notices
+    }
+  }
+  if (recurring.length === 1) {
+    const only = recurring[0] as PsaAgreement
     return {
       resolution: new Matched({
         targetId: only.id,
@@ -229,10 +244,8 @@ const resolveAgreement = (question: AgreementQuestion, context: Context): Resolv
       notices
     }
   }
-  const carries = (agreement: PsaAgreement, product: number) =>
-    index.additionsOf(agreement.id, product).some((addition) => isAdditionActive(addition, period))
   if (productId !== undefined) {
-    const carrying = active.filter((agreement) => carries(agreement, productId))
+    const carrying = recurring.filter((agreement) => carries(agreement, productId))
     if (carrying.length === 1) {
       return {
         resolution: new Matched({ targetId: (carrying[0] as PsaAgreement).id, on: "carries-product" }),
@@ -252,7 +265,7 @@ const resolveAgreement = (question: AgreementQuestion, context: Context): Resolv
   // Several agreements and none carries the product: the one carrying most of the customer's
   // other invoiced products is where it most likely belongs — a strong suggestion, never certain.
   const others = otherProductIds.filter((id) => id !== productId)
-  const ranked = active
+  const ranked = recurring
     .map((agreement) => ({ agreement, carried: others.filter((id) => carries(agreement, id)).length }))
     .sort((a, b) => b.carried - a.carried || a.agreement.id - b.agreement.id)
   const candidates = ranked.map(

@@ -131,7 +131,8 @@ export const toPsaAgreement = (agreement: Agreement): PsaAgreement => {
     ...(startDate === undefined ? {} : { startDate }),
     ...(endDate === undefined ? {} : { endDate }),
     ...(agreement.currency?.currencyCode ? { currency: agreement.currency.currencyCode } : {}),
-    prorate: false
+    prorate: false,
+    ...(agreement.applicationUnits === "Hours" || agreement.applicationUnits === "Incidents" ? { prepaid: true } : {})
   })
 }
 

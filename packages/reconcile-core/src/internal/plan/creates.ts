@@ -16,6 +16,8 @@ export const planProduct = (planning: RowPlanning, product: Target): TargetRef |
     (product.ref === undefined && row.productResolution._tag === "Missing" && settings.autoApprove.has("createProduct"))
   if (!create) return linked
   const template = settings.newProduct
+  const subcategoryId = product.create?.subcategoryId ?? template?.subcategoryId
+  const typeId = product.create?.typeId ?? template?.typeId
   const op = new CreateProduct({
     idempotencyKey: createProductKey(linkId, row.period, row.product.key, row.product.code),
     dependsOn: [],
@@ -25,8 +27,8 @@ export const planProduct = (planning: RowPlanning, product: Target): TargetRef |
     description: row.product.description,
     cost: row.unitCost ?? ZERO,
     ...(row.unitPrice === undefined ? {} : { price: row.unitPrice }),
-    ...(template?.subcategoryId === undefined ? {} : { subcategoryId: template.subcategoryId }),
-    ...(template?.typeId === undefined ? {} : { typeId: template.typeId }),
+    ...(subcategoryId === undefined ? {} : { subcategoryId }),
+    ...(typeId === undefined ? {} : { typeId }),
     ...(template?.productClass === undefined ? {} : { productClass: template.productClass }),
     ...(template?.taxable === undefined ? {} : { taxable: template.taxable })
   })
