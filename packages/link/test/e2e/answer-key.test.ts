@@ -24,6 +24,7 @@ import { createWorld, type World } from "@psa-ledger/sandbox"
 import { BigDecimal } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 import { createLink, type Grid } from "../../src/index.ts"
+import { planChanges, truthChanges } from "./changes.ts"
 import { memoryStores, openSandbox, source } from "./sandbox.ts"
 
 const full = process.env.ANSWER_KEY_FULL === "1"
@@ -34,64 +35,6 @@ const sizes = [
   { name: "L", customers: 48, products: 8, months: 3 },
   ...(full ? [{ name: "XL", customers: 200, products: 12, months: 4 }] : [])
 ]
-
-const norm = (text: string) => BigDecimal.format(BigDecimal.normalize(BigDecimal.fromStringUnsafe(text)))
-const dec = (value: BigDecimal.BigDecimal) => BigDecimal.format(BigDecimal.normalize(value))
-
-/** The ConnectWise changes the truth calls for in the month, as comparable strings. */
-const truthChanges = (world: World): Set<string> => {
-  const month = world.truth.months.at(-1)!
-  const itemCode = new Map(world.truth.links.items.map((item) => [item.itemId, item.itemCode]))
-  const expected = new Set<string>()
-  for (const d of month.deviations) {
-    if (d.kind === "quantityOff") expected.add(`qty:${d.additionId}:${norm(d.invoiceQuantity)}`)
-    if (d.kind === "unitCostOff") expected.add(`cost:${d.additionId}:${norm(d.invoiceUnitCost)}`)
-    if (d.kind === "additionNotInvoiced" && d.proposal === "cancel") expected.add(`cancel:${d.additionId}`)
-    if (d.kind === "additionMissing" && d.companyId !== null) {
-      const agreement = d.agreementId ?? `new:${d.companyId}`
-      const product = d.catalogItemId ?? `new:${itemCode.get(d.itemId)}`
-      if (d.agreementId === null) expected.add(`createAgreement:${d.companyId}`)
-      if (d.catalogItemId === null) expected.add(`createProduct:${itemCode.get(d.itemId)}`)
-      expected.add(`add:${agreement}:${product}:${norm(d.invoiceQuantity)}:${norm(d.invoiceUnitCost)}`)
-    }
-  }
-  return expected
-}
-
-/** A plan's ConnectWise operations as the same strings. */
-const planChanges = (plan: ChangePlan): Array<string> => {
-  const byKey = new Map(plan.operations.map((op) => [op.idempotencyKey, op]))
-  const ref = (target: { _tag: "Existing"; id: number } | { _tag: "Created"; opKey: string }) => {
-    if (target._tag === "Existing") return String(target.id)
-    const created = byKey.get(target.opKey)
-    return created?._tag === "CreateAgreement"
-      ? `new:${created.companyId}`
-      : created?._tag === "CreateProduct"
-        ? `new:${created.identifier}`
-        : `?${target.opKey}`
-  }
-  return plan.operations.flatMap((op) => {
-    switch (op._tag) {
-      case "UpdateAdditionQuantity":
-        return [`qty:${op.additionId}:${dec(op.to)}`]
-      case "UpdateAdditionUnitCost":
-        return [`cost:${op.additionId}:${dec(op.to)}`]
-      case "UpdateAdditionUnitPrice":
-        return [`price:${op.additionId}:${dec(op.to)}`]
-      case "CancelAddition":
-        return [`cancel:${op.additionId}`]
-      case "CreateAgreement":
-        return [`createAgreement:${op.companyId}`]
-      case "CreateProduct":
-        return [`createProduct:${op.identifier}`]
-      case "AddAddition":
-        return [`add:${ref(op.agreement)}:${ref(op.product)}:${dec(op.quantity)}:${dec(op.unitCost)}`]
-      case "RememberMapping":
-        return []
-    }
-    return []
-  })
-}
 
 /** Remembered mappings that contradict the truth's links (a created target is checked by its kind only). */
 const wrongMemories = (world: World, plan: ChangePlan): Array<string> => {
