@@ -21,7 +21,6 @@ import {
   UseTarget
 } from "@psa-ledger/reconcile-core"
 import { createWorld, type World } from "@psa-ledger/sandbox"
-import { BigDecimal } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 import { createLink, type Grid } from "../../src/index.ts"
 import { planChanges, truthChanges } from "./changes.ts"
