@@ -276,6 +276,18 @@ const diffRow = (row: GridRow, context: DiffContext): GridRow => {
     )
     return new GridRow({ ...row, deviations, notices })
   }
+  const unreadable = agreementId === undefined ? undefined : context.index.unreadableOf(agreementId)
+  if (unreadable !== undefined) {
+    // ConnectWise's side could not be read: comparing with what was read would be a guess.
+    deviations.push(
+      new Unreadable({
+        lineIds: [],
+        invoices: [],
+        reason: `ConnectWise ${unreadable.what}: ${unreadable.recordId === undefined ? "a record" : `record ${unreadable.recordId}`} could not be read${unreadable.field === undefined ? "" : ` (field ${unreadable.field})`}`
+      })
+    )
+    return new GridRow({ ...row, deviations, notices })
+  }
   if (agreementId !== undefined && productId !== undefined) {
     const group = context.pairs.get(`${agreementId}:${productId}`) ?? [row]
     if (group[0] !== row) {
@@ -434,6 +446,7 @@ const notInvoiced = (
   for (const [agreementId, { row, products, unsure }] of byAgreement) {
     const companyId = index.agreements.get(agreementId)?.companyId
     if (unsure || (companyId !== undefined && unsureCompanies.has(companyId))) continue
+    if (index.unreadableOf(agreementId) !== undefined) continue
     for (const addition of index.additionsByAgreement.get(agreementId) ?? []) {
       if (products.has(addition.productId) || !isAdditionActive(addition, row.period)) continue
       const product = index.products.get(addition.productId)

@@ -96,6 +96,22 @@ export class PsaAddition extends Schema.Class<PsaAddition>("PsaAddition")({
 }) {}
 
 /**
+ * A ConnectWise record that could not be read (it does not match the API's document): the rows it
+ * would be compared with say so instead of the whole month failing.
+ *
+ * @since 0.1.0
+ */
+export class UnreadableRecord extends Schema.Class<UnreadableRecord>("UnreadableRecord")({
+  /** What could not be read, e.g. `"additions of agreement 3001"`. */
+  what: Schema.String,
+  /** The agreement whose additions are unknown because of it. */
+  agreementId: Schema.Int,
+  recordId: Schema.optional(Schema.Union([Schema.Int, Schema.String])),
+  field: Schema.optional(Schema.String),
+  message: Schema.String
+}) {}
+
+/**
  * What the reconciliation needs of one ConnectWise site, loaded once per run.
  *
  * @since 0.1.0
@@ -104,7 +120,9 @@ export class PsaSnapshot extends Schema.Class<PsaSnapshot>("PsaSnapshot")({
   companies: Schema.Array(PsaCompany),
   products: Schema.Array(PsaProduct),
   agreements: Schema.Array(PsaAgreement),
-  additions: Schema.Array(PsaAddition)
+  additions: Schema.Array(PsaAddition),
+  /** Records that could not be read; their agreements' rows are not compared. */
+  unreadable: Schema.optional(Schema.Array(UnreadableRecord))
 }) {}
 
 /**

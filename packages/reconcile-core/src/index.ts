@@ -81,7 +81,8 @@ export {
   PsaAgreement,
   PsaCompany,
   PsaProduct,
-  PsaSnapshot
+  PsaSnapshot,
+  UnreadableRecord
 } from "./PsaSnapshot.ts"
 export {
   Conflict,

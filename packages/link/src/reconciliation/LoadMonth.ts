@@ -164,7 +164,7 @@ export const loadMonth = async (
       for (const candidate of resolution.candidates) companyIds.add(candidate.targetId)
     if (resolution._tag === "Ambiguous") for (const id of resolution.candidateIds) companyIds.add(id)
   }
-  const { agreements, additions } = await loadAgreements(
+  const { agreements, additions, unreadable } = await loadAgreements(
     deps.connectwise,
     [...companyIds],
     { agreementIds, period },
@@ -179,7 +179,13 @@ export const loadMonth = async (
       products = [...products, ...more.products]
     }
   }
-  const snapshot = new PsaSnapshot({ companies, products, agreements, additions })
+  const snapshot = new PsaSnapshot({
+    companies,
+    products,
+    agreements,
+    additions,
+    ...(unreadable.length === 0 ? {} : { unreadable })
+  })
   const diffOptions = proposeCancellations
     ? await cancellationEvidence(deps, month, snapshot, mappings, options)
     : { source: sourceKind(deps.source) }

@@ -5,6 +5,7 @@ import {
   type Company,
   type Condition,
   type ConnectWiseClient,
+  ConnectWiseError,
   conditions
 } from "@psa-ledger/connectwise-client"
 import {
@@ -13,7 +14,8 @@ import {
   PsaAgreement,
   PsaCompany,
   PsaProduct,
-  PsaSnapshot
+  PsaSnapshot,
+  UnreadableRecord
 } from "@psa-ledger/reconcile-core"
 import { BigDecimal, Schema } from "effect"
 import { chunkWhile } from "../internal/chunk.ts"
@@ -188,8 +190,14 @@ export const loadSnapshot = async (
   const { companies, products } = await loadCompaniesAndProducts(client, needs, options)
   const agreementCompanies =
     needs.agreementCompanyIds === undefined ? companies.map((c) => c.id) : numeric(needs.agreementCompanyIds)
-  const { agreements, additions } = await loadAgreements(client, agreementCompanies, needs, options)
-  return new PsaSnapshot({ companies, products, agreements, additions })
+  const { agreements, additions, unreadable } = await loadAgreements(client, agreementCompanies, needs, options)
+  return new PsaSnapshot({
+    companies,
+    products,
+    agreements,
+    additions,
+    ...(unreadable.length === 0 ? {} : { unreadable })
+  })
 }
 
 /** Phase one of {@link loadSnapshot}: companies and catalog items. @since 0.1.0 */
@@ -240,7 +248,11 @@ export const loadAgreements = async (
   companyIds: ReadonlyArray<number>,
   needs: Pick<SnapshotNeeds, "agreementIds" | "period">,
   options: SnapshotOptions = {}
-): Promise<{ agreements: Array<PsaAgreement>; additions: Array<PsaAddition> }> => {
+): Promise<{
+  agreements: Array<PsaAgreement>
+  additions: Array<PsaAddition>
+  unreadable: Array<UnreadableRecord>
+}> => {
   const progress = options.onProgress
   const agreementConditions = pack([
     ...chunkedIn("company/id", numeric(companyIds)),
@@ -264,17 +276,37 @@ export const loadAgreements = async (
   )
   let read = 0
   progress?.({ phase: "connectwise additions", done: 0, total: inForce.length })
+  const unreadable: Array<UnreadableRecord> = []
   const lists = await mapLimit(
     inForce,
     options.concurrency ?? 4,
     async (agreement) => {
-      const list = await cw("/finance/agreements/{parentId}/additions", () =>
-        client.listAll("/finance/agreements/{parentId}/additions", { path: { parentId: agreement.id } })
-      )
+      let list: Array<Addition>
+      try {
+        list = await client.listAll("/finance/agreements/{parentId}/additions", { path: { parentId: agreement.id } })
+      } catch (error) {
+        // One malformed addition must not fail the month: its agreement's rows say so instead.
+        if (!(error instanceof ConnectWiseError) || error.reason._tag !== "DecodeError") {
+          throw LinkError.of(reasonOf(error, "GET /finance/agreements/{parentId}/additions"))
+        }
+        const { field, recordId } = error.reason
+        unreadable.push(
+          new UnreadableRecord({
+            what: `additions of agreement ${agreement.id}`,
+            agreementId: agreement.id,
+            ...(recordId === undefined
+              ? {}
+              : { recordId: typeof recordId === "number" ? Math.trunc(recordId) : recordId }),
+            ...(field === undefined ? {} : { field }),
+            message: error.reason.message
+          })
+        )
+        list = []
+      }
       progress?.({ phase: "connectwise additions", done: ++read, total: inForce.length })
       return list.map((addition) => toPsaAddition(agreement.id, addition))
     },
     options.signal
   )
-  return { agreements: [...agreements.values()], additions: lists.flat() }
+  return { agreements: [...agreements.values()], additions: lists.flat(), unreadable }
 }

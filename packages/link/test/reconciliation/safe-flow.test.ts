@@ -18,7 +18,7 @@ import { createMissing } from "../../src/reconciliation/Create.ts"
 import { exactSalesSource } from "../../src/reconciliation/ExactSales.ts"
 import { SalesSourceSettings } from "../../src/reconciliation/index.ts"
 import { loadMonth } from "../../src/reconciliation/LoadMonth.ts"
-import { ACME, BP, seedMonth } from "./fixture.ts"
+import { ACME, BP, GLOBEX, seedMonth } from "./fixture.ts"
 import { cwWrites, simulations, useSimulations } from "./helpers.ts"
 
 useSimulations()
@@ -144,5 +144,33 @@ describe("defect 8: effective dates reach ConnectWise", () => {
     const changes = plan(rows, decisionsOf({ [rowKeyOf(ACME, BP)]: new RowDecision({ approve: "all" }) }), settings)
     const update = changes.operations.find((op) => op._tag === "UpdateAdditionQuantity")
     expect(update?._tag === "UpdateAdditionQuantity" && update.takesEffect).toBe("immediately")
+  })
+})
+
+describe("defect 6: one malformed ConnectWise addition does not fail the month", () => {
+  it("its agreement's rows say which record and field could not be read; the rest of the month compares", async () => {
+    const settings = new LinkSettings({ compare: "unitPrice" })
+    const { deps, cwSim, seeded } = await setup(settings)
+    const bad = cwSim.store.insert("additions", {
+      agreementId: seeded.globexAgreement.id,
+      product: { id: seeded.old.id, identifier: "OLD" },
+      quantity: "lots",
+      billCustomer: "Billable",
+      agreementStatus: "Active"
+    })
+    const { rows, snapshot } = await loadMonth(deps, "2026-01")
+    expect(snapshot.unreadable?.[0]).toMatchObject({
+      agreementId: seeded.globexAgreement.id,
+      recordId: bad.id,
+      field: "quantity"
+    })
+    const globex = rows.find((row) => row.key === rowKeyOf(GLOBEX, BP))!
+    const unreadable = globex.deviations.find((d) => d._tag === "Unreadable")
+    expect(unreadable?._tag === "Unreadable" && unreadable.reason).toContain(`record ${bad.id}`)
+    expect(unreadable?._tag === "Unreadable" && unreadable.reason).toContain("quantity")
+    expect(globex.deviations.map((d) => d._tag)).toEqual(["Unreadable"])
+    expect(rows.find((row) => row.key === rowKeyOf(ACME, BP))?.deviations.map((d) => d._tag)).toEqual([
+      "QuantityDiffers"
+    ])
   })
 })

@@ -1,4 +1,11 @@
-import type { PsaAddition, PsaAgreement, PsaCompany, PsaProduct, PsaSnapshot } from "../PsaSnapshot.ts"
+import type {
+  PsaAddition,
+  PsaAgreement,
+  PsaCompany,
+  PsaProduct,
+  PsaSnapshot,
+  UnreadableRecord
+} from "../PsaSnapshot.ts"
 import { NameIndex, normaliseKey } from "./text.ts"
 
 const push = <K, V>(map: Map<K, Array<V>>, key: K, value: V) => {
@@ -82,6 +89,11 @@ export class SnapshotIndex {
       (product) => product.description
     )
     return this.productNames
+  }
+
+  /** The first unreadable record that leaves the agreement's additions unknown, if any. */
+  unreadableOf(agreementId: number): UnreadableRecord | undefined {
+    return this.snapshot.unreadable?.find((record) => record.agreementId === agreementId)
   }
 
   additionsOf(agreementId: number, productId: number): ReadonlyArray<PsaAddition> {
