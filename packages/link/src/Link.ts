@@ -33,6 +33,7 @@ import type { RunLog } from "./RunHistory.ts"
 import type { RunResult } from "./Runner.ts"
 import type { ApplyReport } from "./reconciliation/Apply.ts"
 import type { NewAgreementData, NewProductData } from "./reconciliation/Create.ts"
+import type { CsvInput } from "./reconciliation/Csv.ts"
 import type { InvoiceMonth, InvoiceSource, InvoiceSourceSettings } from "./reconciliation/InvoiceSource.ts"
 import type { LoadedMonth } from "./reconciliation/LoadMonth.ts"
 import type { SchedulableLink, ScheduledRunOptions } from "./Scheduling.ts"
@@ -96,7 +97,7 @@ export interface CreateLinkOptions {
    */
   readonly source?: InvoiceSourceSettings | InvoiceSource | undefined
   /** The file of a `csv` source. */
-  readonly readCsv?: (() => string | Promise<string>) | undefined
+  readonly readCsv?: (() => CsvInput | Promise<CsvInput>) | undefined
   readonly logger?: LinkLogger | undefined
   /** How runs are mailed (`smtpMailer` from `@psa-ledger/link/smtp`); default none. */
   readonly mailer?: Mailer | undefined

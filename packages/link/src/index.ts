@@ -62,6 +62,7 @@ export {
   type ApplyReport,
   type ApplySkip,
   CsvColumns,
+  type CsvInput,
   CsvSourceSettings,
   type InvoiceMonth,
   type InvoiceSource,
