@@ -145,6 +145,11 @@ export class ConnectWiseError extends Schema.TaggedError<ConnectWiseError>()("Co
 }) {
   override get message(): string {
     const status = this.status === undefined ? "" : ` ${this.status}`
-    return `ConnectWise ${this.method} ${this.path}${status}: ${this.reason._tag}: ${this.reason.message}`
+    // ConnectWise's own message is generic ("agreement object is invalid"); the fields say what to fix.
+    const fields =
+      this.reason._tag === "ValidationError" && this.reason.errors.length > 0
+        ? ` (${this.reason.errors.map((issue) => `${issue.field ?? issue.resource ?? "?"}: ${issue.message ?? issue.code ?? "invalid"}`).join("; ")})`
+        : ""
+    return `ConnectWise ${this.method} ${this.path}${status}: ${this.reason._tag}: ${this.reason.message}${fields}`
   }
 }

@@ -100,6 +100,9 @@ export const Company = Schema.Struct({
   taxCode: opt(Reference),
   billToCompany: opt(Reference),
   currency: opt(CurrencyReference),
+  /** The company's default contact: a new agreement's contact when the caller names none. */
+  defaultContact: opt(Reference),
+  billingContact: opt(Reference),
   deletedFlag: opt(Schema.Boolean),
   _info: Info
 })
@@ -131,6 +134,8 @@ export const Agreement = Schema.Struct({
   billingCycle: opt(Reference),
   billingTerms: opt(Reference),
   billAmount: opt(Decimal),
+  /** What the agreement's prepaid block counts: `Amount`, or a block of `Hours` / `Incidents`. */
+  applicationUnits: opt(Schema.String),
   taxCode: opt(Reference),
   currency: opt(CurrencyReference),
   customerPO: opt(Schema.String),

@@ -35,6 +35,7 @@ import type { RunLog } from "./RunHistory.ts"
 import type { RunResult } from "./Runner.ts"
 import type { ApplyReport } from "./reconciliation/Apply.ts"
 import type { NewAgreementData, NewProductData } from "./reconciliation/Create.ts"
+import type { CsvInput } from "./reconciliation/Csv.ts"
 import type { InvoiceMonth, InvoiceSource, InvoiceSourceSettings } from "./reconciliation/InvoiceSource.ts"
 import type { LoadedMonth } from "./reconciliation/LoadMonth.ts"
 import type { SchedulableLink, ScheduledRunOptions } from "./Scheduling.ts"
@@ -106,7 +107,7 @@ export interface CreateLinkOptions {
    */
   readonly source?: InvoiceSourceSettings | InvoiceSource | undefined
   /** The file of a `csv` source. */
-  readonly readCsv?: (() => string | Promise<string>) | undefined
+  readonly readCsv?: (() => CsvInput | Promise<CsvInput>) | undefined
   readonly logger?: LinkLogger | undefined
   /** How runs are mailed (`smtpMailer` from `@psa-ledger/link/smtp`); default none. */
   readonly mailer?: Mailer | undefined
@@ -187,14 +188,24 @@ export interface LinkRunResult<A> extends RunResult<A> {
 }
 
 /**
- * Options of `decideAll`: confirm the best suggestion of each side (default false: only rows that
- * link by themselves are approved) and create what is missing (default false).
+ * Options of `decideAll`. Nothing below the link's safe rule (`autoAcceptAbove`, unique, clearly
+ * ahead, not another customer's certain match) is confirmed by a bulk call: rows that pass it are
+ * linked already, and a weaker suggestion is confirmed only on the rows named in `rows`.
  *
  * @since 0.1.0
  */
 export interface DecideAllOptions {
+  /** Row keys whose best suggestions a person confirms (default none). */
+  readonly rows?: Iterable<string> | undefined
+  /**
+   * Kept for compatibility: confirms only the suggestions that pass the safe rule, which link by
+   * themselves already — so it adds nothing. Name rows in `rows` to confirm weaker ones.
+   */
   readonly confirmSuggestions?: boolean | undefined
-  readonly createMissing?: boolean | undefined
+  /** Create the missing products and agreements of every row (`true`) or of these rows (default none). */
+  readonly createMissing?: boolean | Iterable<string> | undefined
+  /** The type of agreements created when the settings' `newAgreement` has none. */
+  readonly agreementTypeId?: number | undefined
 }
 
 /**
@@ -220,8 +231,8 @@ export interface LinkApi extends SchedulableLink {
       options?: { readonly onProgress?: ProgressListener | undefined; readonly signal?: AbortSignal | undefined }
     ): Promise<Grid>
     /**
-     * Row decisions approving every change of every row: confirming the best suggestions and
-     * creating what is missing when asked. A starting point for a grid's "approve all".
+     * Row decisions approving every change of every row, linking nothing the engine is not sure
+     * of (see `DecideAllOptions`). A starting point for a grid's "approve all".
      */
     decideAll(grid: Grid, options?: DecideAllOptions): Record<string, RowDecision>
     /** Plans the approved changes; confirmed suggestions are resolved again first, so their agreements link. */
@@ -292,7 +303,7 @@ export interface LinkApi extends SchedulableLink {
  *   mailTo: "finance@msp.example" })
  * const [latest] = await link.reconciliation.months()
  * const grid = await link.reconciliation.load(latest!, { onProgress: (e) => bar.update(e) })
- * const plan = link.reconciliation.plan(grid, link.reconciliation.decideAll(grid, { confirmSuggestions: true }))
+ * const plan = link.reconciliation.plan(grid, link.reconciliation.decideAll(grid))
  * const { status, report } = await link.reconciliation.apply(plan)
  * ```
  *

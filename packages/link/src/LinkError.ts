@@ -27,6 +27,16 @@ export class ConnectWise extends Schema.TaggedClass<ConnectWise>()("ConnectWise"
   /** The HTTP status, when there was a response. */
   status: Schema.optional(Schema.Int),
   message: Schema.String,
+  /** ConnectWise's field-level `errors[]` when it rejected the request (field and message each). */
+  errors: Schema.optional(
+    Schema.Array(
+      Schema.Struct({
+        field: Schema.optional(Schema.String),
+        message: Schema.optional(Schema.String),
+        code: Schema.optional(Schema.String)
+      })
+    )
+  ),
   /** The client's error, with its reason and that reason's fields (e.g. `Validation`, `NotFound`). */
   cause: Schema.optional(Schema.instanceOf(ConnectWiseError))
 }) {}
@@ -258,10 +268,19 @@ export const reasonOf = (error: unknown, operation = "link"): LinkErrorReason =>
     })
   }
   if (error instanceof ConnectWiseError) {
+    const errors =
+      error.reason._tag === "ValidationError"
+        ? error.reason.errors.map((issue) => ({
+            ...(issue.field === undefined ? {} : { field: issue.field }),
+            ...(issue.message === undefined ? {} : { message: issue.message }),
+            ...(issue.code === undefined ? {} : { code: issue.code })
+          }))
+        : []
     return new ConnectWise({
       operation,
       ...(error.status === undefined ? {} : { status: error.status }),
       message: error.message,
+      ...(errors.length === 0 ? {} : { errors }),
       cause: error
     })
   }

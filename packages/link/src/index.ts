@@ -65,6 +65,7 @@ export {
   type ApplyReport,
   type ApplySkip,
   CsvColumns,
+  type CsvInput,
   CsvSourceSettings,
   type InvoiceMonth,
   type InvoiceSource,

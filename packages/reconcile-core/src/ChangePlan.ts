@@ -95,12 +95,20 @@ export class AddAddition extends Schema.TaggedClass<AddAddition>()("AddAddition"
   unitCost: Decimal,
   /** Absent: ConnectWise takes the catalog price. */
   unitPrice: Schema.optional(Decimal),
-  billCustomer: Schema.Literals(["Billable", "DoNotBill", "NoCharge"])
+  billCustomer: Schema.Literals(["Billable", "DoNotBill", "NoCharge"]),
+  /** The addition this one replaces from `effectiveDate` (a dated change); it is cancelled the day before. */
+  replaces: Schema.optional(Schema.Int)
 }) {}
 
 const update = (to: typeof Decimal) => ({
   ...common,
   ...impact,
+  /**
+   * When the change holds in ConnectWise: `immediately` — the addition is patched in place and a
+   * patch carries no date, so `effectiveDate` is the date the plan was meant for, not one
+   * ConnectWise records (use `datedChanges: "cancel-and-add"` for a dated change).
+   */
+  takesEffect: Schema.Literals(["immediately"]),
   agreementId: Schema.Int,
   additionId: Schema.Int,
   productId: Schema.Int,
@@ -139,7 +147,9 @@ export class UpdateAdditionUnitPrice extends Schema.TaggedClass<UpdateAdditionUn
 ) {}
 
 /**
- * Cancel an addition as of `effectiveDate` (its cancel date): it is dated, not deleted.
+ * Cancel an addition as of `effectiveDate` (its cancel date): it is dated, not deleted. With
+ * `replacedBy`, it is the first half of a dated change: the `AddAddition` with that key (which
+ * depends on this one) starts the day after with the new values.
  *
  * @since 0.1.0
  */
@@ -150,7 +160,8 @@ export class CancelAddition extends Schema.TaggedClass<CancelAddition>()("Cancel
   additionId: Schema.Int,
   productId: Schema.Int,
   /** The addition's quantity, which stops billing. */
-  quantity: Decimal
+  quantity: Decimal,
+  replacedBy: Schema.optional(Schema.String)
 }) {}
 
 /**

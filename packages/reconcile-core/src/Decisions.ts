@@ -18,7 +18,17 @@ export class UseTarget extends Schema.TaggedClass<UseTarget>()("UseTarget", {
  *
  * @since 0.1.0
  */
-export class CreateTarget extends Schema.TaggedClass<CreateTarget>()("CreateTarget", {}) {}
+export class CreateTarget extends Schema.TaggedClass<CreateTarget>()("CreateTarget", {
+  /**
+   * The type of what is created — the agreement type, or the catalog item's product type — when
+   * the settings' `newAgreement` / `newProduct` do not say (or to override them).
+   */
+  typeId: Schema.optionalKey(Schema.Int),
+  /** Agreements: the name; default the settings' template, else the customer's name. */
+  name: Schema.optionalKey(Schema.String),
+  /** Catalog items: the subcategory (ConnectWise requires one), when the settings' `newProduct` does not say. */
+  subcategoryId: Schema.optionalKey(Schema.Int)
+}) {}
 
 /**
  * A user's choice for one side of a row.

@@ -102,6 +102,70 @@ export class LinesDisagree extends Schema.TaggedClass<LinesDisagree>()("LinesDis
 }) {}
 
 /**
+ * Two or more active additions of one product on one agreement: which one is right is a person's
+ * call, so nothing is changed on them (never one silently set to zero).
+ *
+ * @since 0.1.0
+ */
+export class DuplicateAdditions extends Schema.TaggedClass<DuplicateAdditions>()("DuplicateAdditions", {
+  agreementId: Schema.Int,
+  productId: Schema.Int,
+  additionIds: Schema.Array(Schema.Int),
+  invoiced: Decimal,
+  /** Their quantities' sum. */
+  current: Decimal
+}) {}
+
+const waiting = {
+  /** Why the row cannot be compared yet. */
+  reason: Schema.String,
+  /** What will be compared once it is linked, in words, e.g. "invoice 12 at 18.70; ConnectWise has no addition". */
+  pending: Schema.String,
+  /** The row's invoiced quantity (its counted lines). */
+  invoiced: Decimal,
+  unitCost: Schema.optional(Decimal),
+  /** The records to choose from, best first (may be empty: then create or link by hand). */
+  candidateIds: Schema.Array(Schema.Int)
+}
+
+/**
+ * The row's customer is not linked to a ConnectWise company: a person links it.
+ *
+ * @since 0.1.0
+ */
+export class NeedsCustomer extends Schema.TaggedClass<NeedsCustomer>()("NeedsCustomer", waiting) {}
+
+/**
+ * The row's product is not linked to a catalog item (a suggestion to confirm, or several equal ones).
+ *
+ * @since 0.1.0
+ */
+export class NeedsProduct extends Schema.TaggedClass<NeedsProduct>()("NeedsProduct", waiting) {}
+
+/**
+ * The company has several agreements and none is certain for the row: a person picks one.
+ *
+ * @since 0.1.0
+ */
+export class NeedsAgreement extends Schema.TaggedClass<NeedsAgreement>()("NeedsAgreement", {
+  ...waiting,
+  companyId: Schema.Int
+}) {}
+
+/**
+ * A row with an unreadable, duplicate or inconsistent line: it proposes no change until the source
+ * is fixed. Each problem is an `InvalidLine` beside it, naming the invoice, line and field.
+ *
+ * @since 0.1.0
+ */
+export class Unreadable extends Schema.TaggedClass<Unreadable>()("Unreadable", {
+  lineIds: Schema.Array(Schema.String),
+  /** The invoices (numbers, else ids) those lines are on. */
+  invoices: Schema.Array(Schema.String),
+  reason: Schema.String
+}) {}
+
+/**
  * What differs between the invoice and ConnectWise for one grid row.
  *
  * @since 0.1.0
@@ -114,8 +178,28 @@ export const Deviation = Schema.Union([
   AdditionNotInvoiced,
   CurrencyMismatch,
   InvalidLine,
-  LinesDisagree
+  LinesDisagree,
+  DuplicateAdditions,
+  NeedsCustomer,
+  NeedsProduct,
+  NeedsAgreement,
+  Unreadable
 ])
+
+/**
+ * The deviations that mean a person must act before the row can be planned.
+ *
+ * @since 0.1.0
+ */
+export const needsPerson = (deviation: Deviation): boolean =>
+  deviation._tag === "NeedsCustomer" ||
+  deviation._tag === "NeedsProduct" ||
+  deviation._tag === "NeedsAgreement" ||
+  deviation._tag === "Unreadable" ||
+  deviation._tag === "InvalidLine" ||
+  deviation._tag === "DuplicateAdditions" ||
+  deviation._tag === "CurrencyMismatch" ||
+  deviation._tag === "LinesDisagree"
 
 /** @since 0.1.0 */
 export type Deviation = typeof Deviation.Type

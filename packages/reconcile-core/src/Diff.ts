@@ -4,20 +4,25 @@ import {
   AdditionNotInvoiced,
   CurrencyMismatch,
   type Deviation,
+  DuplicateAdditions,
   LinesDisagree,
+  NeedsAgreement,
+  NeedsCustomer,
+  NeedsProduct,
   Notice,
   QuantityDiffers,
   UnitCostDiffers,
-  UnitPriceDiffers
+  UnitPriceDiffers,
+  Unreadable
 } from "./Deviation.ts"
 import { GridRow } from "./GridRow.ts"
 import { InvoiceProduct } from "./InvoiceLine.ts"
-import { distinctDecimals, lineProblems, ZERO } from "./internal/lines.ts"
+import { countedLines, distinctDecimals, rowLineProblems, ZERO } from "./internal/lines.ts"
 import { indexOf, type SnapshotIndex } from "./internal/SnapshotIndex.ts"
 import { type Settings, settingsOf } from "./internal/settings.ts"
 import type { LinkSettings } from "./LinkSettings.ts"
 import { isAdditionActive, type PsaAddition, type PsaSnapshot } from "./PsaSnapshot.ts"
-import { linkedId, Matched } from "./Resolution.ts"
+import { linkedId, Matched, Missing, type Resolution } from "./Resolution.ts"
 
 /**
  * Whether two unit prices differ at the currency's scale by more than the tolerance.
@@ -39,25 +44,87 @@ const differs = (a: BigDecimal.BigDecimal, b: BigDecimal.BigDecimal, currency: s
 }
 
 /**
- * Compares each resolved row with its agreement's additions and returns the rows with their
- * `deviations` filled in, followed by one `connectwise` row per active addition the invoice no
- * longer carries (when the settings propose cancellations).
- *
- * Rows that link to the same (agreement, product) are summed together: the differences go on
- * the first of them and the others get a `combined-rows` notice. Several additions of one
- * product on one agreement are compared as their sum and noted. Lines are never dropped: an
- * unreadable, negative or keyless line is an `InvalidLine` deviation on its row.
+ * What `diff` needs to know about the source beyond the rows, to propose only cancellations the
+ * source can mean.
  *
  * @since 0.1.0
  */
-export const diff = (rows: ReadonlyArray<GridRow>, snapshot: PsaSnapshot, settings?: LinkSettings): Array<GridRow> => {
+export interface DiffOptions {
+  /**
+   * The source kind (default `"sales"`). A sales invoice carries what the customer is billed: an
+   * addition is proposed for cancellation only when its product was invoiced to the customer in
+   * the cancellation window. A purchase bill or CSV carries one supplier's products: only those.
+   */
+  readonly source?: "sales" | "purchase" | "csv" | undefined
+  /**
+   * Sales: the resolved rows of the window's earlier months (see `cancellationWindow`). Without
+   * them the window is unknown and only products invoiced to some customer this month are proposed.
+   */
+  readonly earlierRows?: ReadonlyArray<GridRow> | undefined
+  /** Purchase and CSV: catalog items the supplier carries besides those linked on this bill (remembered mappings). */
+  readonly supplierProductIds?: Iterable<number> | undefined
+  /**
+   * Rows (by key) whose product or agreement the decisions create: compared as missing (the
+   * addition is added once it exists), whatever was suggested for them.
+   */
+  readonly creating?: ReadonlyMap<string, { readonly product: boolean; readonly agreement: boolean }> | undefined
+}
+
+/**
+ * Compares each resolved row with its agreement's additions and returns the rows with their
+ * `deviations` filled in, followed by one `connectwise` row per active addition the invoice no
+ * longer carries (when the settings propose cancellations; only products the source can carry).
+ *
+ * Rows that link to the same (agreement, product) are summed together: the differences go on
+ * the first of them and the others get a `combined-rows` notice. Several active additions of one
+ * product on one agreement are a `DuplicateAdditions` for a person. Lines are never dropped: an
+ * unreadable, negative, duplicate or inconsistent line is an `InvalidLine` on its row, and the row
+ * is `Unreadable` (no change proposed). A row that cannot be compared yet says why
+ * (`NeedsCustomer`, `NeedsProduct`, `NeedsAgreement`) and what will be compared once linked.
+ *
+ * @since 0.1.0
+ */
+export const diff = (
+  rows: ReadonlyArray<GridRow>,
+  snapshot: PsaSnapshot,
+  settings?: LinkSettings,
+  options: DiffOptions = {}
+): Array<GridRow> => {
   const resolvedSettings = settingsOf(settings)
   const index = indexOf(snapshot)
   const invoiceRows = rows.filter((row) => row.origin === "invoice")
-  const context: DiffContext = { index, settings: resolvedSettings, pairs: pairsOf(invoiceRows) }
-  const result = invoiceRows.map((row) => diffRow(row, context))
-  if (resolvedSettings.proposeCancellations) result.push(...notInvoiced(invoiceRows, index, resolvedSettings))
+  const compared = options.creating === undefined ? invoiceRows : invoiceRows.map((row) => asCreated(row, options))
+  const context: DiffContext = { index, settings: resolvedSettings, pairs: pairsOf(compared, resolvedSettings) }
+  const result = compared.map((row) => diffRow(row, context))
+  if (resolvedSettings.proposeCancellations) {
+    result.push(...notInvoiced(compared, index, resolvedSettings, cancellable(compared, options)))
+  }
+  if (options.creating !== undefined) {
+    // The rows keep their own resolutions; only the comparison saw the created targets.
+    const byKey = new Map(invoiceRows.map((row) => [row.key, row]))
+    return result.map((row) => {
+      const original = byKey.get(row.key)
+      return original === undefined || original === row
+        ? row
+        : new GridRow({
+            ...row,
+            productResolution: original.productResolution,
+            agreementResolution: original.agreementResolution
+          })
+    })
+  }
   return result
+}
+
+// A row whose product or agreement the decisions create is compared as if it were missing.
+const asCreated = (row: GridRow, options: DiffOptions): GridRow => {
+  const creating = options.creating?.get(row.key)
+  if (creating === undefined || (!creating.product && !creating.agreement)) return row
+  return new GridRow({
+    ...row,
+    ...(creating.product ? { productResolution: new Missing({ reason: "created by the decisions" }) } : {}),
+    ...(creating.agreement ? { agreementResolution: new Missing({ reason: "created by the decisions" }) } : {})
+  })
 }
 
 interface DiffContext {
@@ -67,12 +134,13 @@ interface DiffContext {
   readonly pairs: ReadonlyMap<string, ReadonlyArray<GridRow>>
 }
 
-const pairsOf = (rows: ReadonlyArray<GridRow>): Map<string, Array<GridRow>> => {
+const pairsOf = (rows: ReadonlyArray<GridRow>, settings: Settings): Map<string, Array<GridRow>> => {
   const pairs = new Map<string, Array<GridRow>>()
   for (const row of rows) {
     const agreementId = linkedId(row.agreementResolution)
     const productId = linkedId(row.productResolution)
     if (agreementId === undefined || productId === undefined || linkedId(row.customerResolution) === undefined) continue
+    if (rowLineProblems(row.lines, settings).length > 0) continue
     const pair = `${agreementId}:${productId}`
     const list = pairs.get(pair)
     if (list === undefined) pairs.set(pair, [row])
@@ -81,15 +149,54 @@ const pairsOf = (rows: ReadonlyArray<GridRow>): Map<string, Array<GridRow>> => {
   return pairs
 }
 
+const shown = (value: BigDecimal.BigDecimal) => BigDecimal.format(BigDecimal.normalize(value))
+
+/** "invoice 12 at 18.70" */
+const invoicedText = (row: GridRow) =>
+  `invoice ${shown(row.quantity)}${row.unitCost === undefined ? "" : ` at ${shown(row.unitCost)}`}`
+
+/** What the row would be compared with on one agreement, in words. */
+const comparedOn = (
+  row: GridRow,
+  index: SnapshotIndex,
+  agreementId: number | undefined,
+  productId: number | undefined
+) => {
+  if (agreementId === undefined || productId === undefined) return `${invoicedText(row)}; compared once linked`
+  const additions = index
+    .additionsOf(agreementId, productId)
+    .filter((addition) => isAdditionActive(addition, row.period))
+  if (additions.length === 0) return `${invoicedText(row)}; ConnectWise has no addition on agreement ${agreementId}`
+  const current = additions.reduce((sum, addition) => BigDecimal.sum(sum, addition.quantity), ZERO)
+  return `${invoicedText(row)}; ConnectWise ${shown(current)} at ${shown((additions[0] as PsaAddition).unitCost)} on agreement ${agreementId}`
+}
+
+const candidatesOf = (resolution: Resolution): Array<number> =>
+  resolution._tag === "Suggested"
+    ? resolution.candidates.map((candidate) => candidate.targetId)
+    : resolution._tag === "Ambiguous"
+      ? [...resolution.candidateIds]
+      : []
+
+const reasonOf = (resolution: Resolution, what: string): string =>
+  resolution._tag === "Suggested"
+    ? `${what}: suggestions to confirm`
+    : resolution._tag === "Ambiguous"
+      ? resolution.reason
+      : resolution._tag === "Unmapped" || resolution._tag === "Missing"
+        ? resolution.reason
+        : what
+
 // One invoice row: what is wrong with its lines, then how it compares with its agreement's additions.
 const diffRow = (row: GridRow, context: DiffContext): GridRow => {
   const { index, settings } = context
   const deviations: Array<Deviation> = []
   const notices = row.notices.filter((notice) => notice.code !== "several-additions" && notice.code !== "combined-rows")
-  for (const line of row.lines) deviations.push(...lineProblems(line, settings))
+  const problems = rowLineProblems(row.lines, settings)
+  deviations.push(...problems)
   const currencies = [...new Set(row.lines.map((line) => line.currency).filter((currency) => currency !== ""))]
   if (currencies.length > 1) deviations.push(new CurrencyMismatch({ invoiced: currencies }))
-  const counted = row.lines.filter((line) => lineProblems(line, settings).length === 0)
+  const counted = countedLines(row.lines, settings)
   const costs = distinctDecimals(counted.map((line) => line.unitCost))
   if (costs.length > 1) deviations.push(new LinesDisagree({ field: "unitCost", values: costs }))
   if (settings.compare !== "unitCost") {
@@ -112,7 +219,76 @@ const diffRow = (row: GridRow, context: DiffContext): GridRow => {
     )
     comparable = false
   }
-  if (counted.length > 0 && companyId !== undefined && agreementId !== undefined && productId !== undefined) {
+  if (problems.length > 0) {
+    // Bad lines block, never shrink: the readable lines' sum is not what the invoice says.
+    const lineIds = [...new Set(problems.map((problem) => problem.lineId))]
+    const invoices = [
+      ...new Set(
+        row.lines.filter((line) => lineIds.includes(line.id)).map((line) => line.invoiceNumber || line.invoiceId)
+      )
+    ]
+    deviations.push(
+      new Unreadable({
+        lineIds,
+        invoices,
+        reason: `${problems.length} problem${problems.length === 1 ? "" : "s"} on the lines: no change is proposed until the source is fixed`
+      })
+    )
+    return new GridRow({ ...row, deviations, notices })
+  }
+  const waitingFields = {
+    invoiced: row.quantity,
+    ...(row.unitCost === undefined ? {} : { unitCost: row.unitCost })
+  }
+  if (counted.length === 0) return new GridRow({ ...row, deviations, notices })
+  if (companyId === undefined) {
+    deviations.push(
+      new NeedsCustomer({
+        ...waitingFields,
+        reason: reasonOf(row.customerResolution, "the customer is not linked"),
+        pending: `${invoicedText(row)}; compared once the customer is linked to a company`,
+        candidateIds: candidatesOf(row.customerResolution)
+      })
+    )
+    return new GridRow({ ...row, deviations, notices })
+  }
+  if (productId === undefined && row.productResolution._tag !== "Missing") {
+    deviations.push(
+      new NeedsProduct({
+        ...waitingFields,
+        reason: reasonOf(row.productResolution, "the product is not linked"),
+        pending: `${invoicedText(row)}; compared once the product is linked to a catalog item`,
+        candidateIds: candidatesOf(row.productResolution)
+      })
+    )
+    return new GridRow({ ...row, deviations, notices })
+  }
+  if (agreementId === undefined && row.agreementResolution._tag !== "Missing") {
+    const candidateIds = candidatesOf(row.agreementResolution)
+    deviations.push(
+      new NeedsAgreement({
+        ...waitingFields,
+        companyId,
+        reason: reasonOf(row.agreementResolution, "the agreement is not certain"),
+        pending: `${comparedOn(row, index, candidateIds[0], productId)} — after you pick the agreement`,
+        candidateIds
+      })
+    )
+    return new GridRow({ ...row, deviations, notices })
+  }
+  const unreadable = agreementId === undefined ? undefined : context.index.unreadableOf(agreementId)
+  if (unreadable !== undefined) {
+    // ConnectWise's side could not be read: comparing with what was read would be a guess.
+    deviations.push(
+      new Unreadable({
+        lineIds: [],
+        invoices: [],
+        reason: `ConnectWise ${unreadable.what}: ${unreadable.recordId === undefined ? "a record" : `record ${unreadable.recordId}`} could not be read${unreadable.field === undefined ? "" : ` (field ${unreadable.field})`}`
+      })
+    )
+    return new GridRow({ ...row, deviations, notices })
+  }
+  if (agreementId !== undefined && productId !== undefined) {
     const group = context.pairs.get(`${agreementId}:${productId}`) ?? [row]
     if (group[0] !== row) {
       notices.push(
@@ -124,12 +300,7 @@ const diffRow = (row: GridRow, context: DiffContext): GridRow => {
     } else {
       compareWithAdditions(row, group, { agreementId, productId, comparable }, context, deviations, notices)
     }
-  } else if (
-    counted.length > 0 &&
-    companyId !== undefined &&
-    (productId !== undefined || row.productResolution._tag === "Missing") &&
-    (agreementId !== undefined || row.agreementResolution._tag === "Missing")
-  ) {
+  } else {
     // The product or agreement does not exist yet: creating it means adding the addition too.
     deviations.push(
       new AdditionMissing({
@@ -144,8 +315,8 @@ const diffRow = (row: GridRow, context: DiffContext): GridRow => {
   return new GridRow({ ...row, deviations, notices })
 }
 
-// The first row of an (agreement, product) group against the pair's active additions: missing, or
-// a different quantity (summed over the group and over several additions), unit cost or price.
+// The first row of an (agreement, product) group against the pair's active additions: missing,
+// duplicated, or a different quantity (summed over the group), unit cost or price.
 const compareWithAdditions = (
   row: GridRow,
   group: ReadonlyArray<GridRow>,
@@ -181,13 +352,17 @@ const compareWithAdditions = (
     return
   }
   if (additions.length > 1) {
-    notices.push(
-      new Notice({
-        code: "several-additions",
-        message: `${additions.length} additions of the product on agreement ${agreementId} were compared as their sum`,
-        ids: additions.map((addition) => addition.id)
+    // Which of them is right is a person's call; changing one to absorb the other is a guess.
+    deviations.push(
+      new DuplicateAdditions({
+        agreementId,
+        productId,
+        additionIds: additions.map((addition) => addition.id),
+        invoiced: quantity,
+        current: additions.reduce((sum, addition) => BigDecimal.sum(sum, addition.quantity), ZERO)
       })
     )
+    return
   }
   const current = additions.reduce((sum, addition) => BigDecimal.sum(sum, addition.quantity), ZERO)
   if (!BigDecimal.equals(current, quantity)) {
@@ -211,7 +386,39 @@ const compareWithAdditions = (
   }
 }
 
-const notInvoiced = (rows: ReadonlyArray<GridRow>, index: SnapshotIndex, _settings: Settings): Array<GridRow> => {
+/** Whether an addition's product is one the source could have carried for the company. */
+type Cancellable = (companyId: number, productId: number) => boolean
+
+const linkedProductsByCompany = (rows: ReadonlyArray<GridRow>): Map<number, Set<number>> => {
+  const byCompany = new Map<number, Set<number>>()
+  for (const row of rows) {
+    const companyId = linkedId(row.customerResolution)
+    const productId = linkedId(row.productResolution)
+    if (companyId === undefined || productId === undefined) continue
+    const set = byCompany.get(companyId) ?? new Set<number>()
+    set.add(productId)
+    byCompany.set(companyId, set)
+  }
+  return byCompany
+}
+
+const cancellable = (rows: ReadonlyArray<GridRow>, options: DiffOptions): Cancellable => {
+  const carriedNow = new Set(rows.flatMap((row) => linkedId(row.productResolution) ?? []))
+  if ((options.source ?? "sales") !== "sales") {
+    const supplier = new Set([...carriedNow, ...(options.supplierProductIds ?? [])])
+    return (_companyId, productId) => supplier.has(productId)
+  }
+  if (options.earlierRows === undefined) return (_companyId, productId) => carriedNow.has(productId)
+  const recent = linkedProductsByCompany(options.earlierRows)
+  return (companyId, productId) => recent.get(companyId)?.has(productId) === true
+}
+
+const notInvoiced = (
+  rows: ReadonlyArray<GridRow>,
+  index: SnapshotIndex,
+  settings: Settings,
+  canCarry: Cancellable
+): Array<GridRow> => {
   const byAgreement = new Map<number, { row: GridRow; products: Set<number>; unsure: boolean }>()
   // A customer's row whose product is not linked yet may be the very addition we would cancel, on
   // any of the customer's agreements (its agreement often cannot resolve without the product): do
@@ -239,9 +446,12 @@ const notInvoiced = (rows: ReadonlyArray<GridRow>, index: SnapshotIndex, _settin
   for (const [agreementId, { row, products, unsure }] of byAgreement) {
     const companyId = index.agreements.get(agreementId)?.companyId
     if (unsure || (companyId !== undefined && unsureCompanies.has(companyId))) continue
+    if (index.unreadableOf(agreementId) !== undefined) continue
     for (const addition of index.additionsByAgreement.get(agreementId) ?? []) {
       if (products.has(addition.productId) || !isAdditionActive(addition, row.period)) continue
       const product = index.products.get(addition.productId)
+      if (companyId === undefined || !canCarry(companyId, addition.productId)) continue
+      if (settings.neverCancel(addition.productId, product?.identifier)) continue
       result.push(
         new GridRow({
           key: `addition|${addition.id}`,

@@ -1,7 +1,7 @@
 import { Schema } from "effect"
 import { Period } from "./Calendar.ts"
 import { Decimal } from "./Decimal.ts"
-import { Deviation, Notice } from "./Deviation.ts"
+import { Deviation, Notice, needsPerson } from "./Deviation.ts"
 import { InvoiceCustomer, InvoiceLine, InvoiceProduct } from "./InvoiceLine.ts"
 import { Resolution } from "./Resolution.ts"
 
@@ -35,3 +35,33 @@ export class GridRow extends Schema.Class<GridRow>("GridRow")({
   deviations: Schema.Array(Deviation),
   notices: Schema.Array(Notice)
 }) {}
+
+/**
+ * How many rows of a grid are in agreement, have changes to approve, or need a person first
+ * (an unlinked customer, product or agreement, an unreadable line, duplicate additions…).
+ *
+ * @since 0.1.0
+ */
+export class GridSummary extends Schema.Class<GridSummary>("GridSummary")({
+  rows: Schema.Int,
+  inAgreement: Schema.Int,
+  toApprove: Schema.Int,
+  needsPerson: Schema.Int
+}) {}
+
+/**
+ * Counts a grid's rows by what they need: nothing, an approval, or a person.
+ *
+ * @since 0.1.0
+ */
+export const summarizeGrid = (rows: ReadonlyArray<GridRow>): GridSummary => {
+  let inAgreement = 0
+  let toApprove = 0
+  let person = 0
+  for (const row of rows) {
+    if (row.deviations.some(needsPerson)) person++
+    else if (row.deviations.length > 0) toApprove++
+    else inAgreement++
+  }
+  return new GridSummary({ rows: rows.length, inAgreement, toApprove, needsPerson: person })
+}

@@ -87,6 +87,23 @@ export const updatePriceKey = (
 export const cancelAdditionKey = (linkId: string, period: PeriodLike, additionId: number, cancelDate: string): string =>
   keyOf("CancelAddition", linkId, period, [additionId], "cancelledDate", cancelDate)
 
+/** The `AddAddition` that replaces an addition (`datedChanges: "cancel-and-add"`): the old addition and the new values. @internal */
+export const replaceAdditionKey = (
+  linkId: string,
+  period: PeriodLike,
+  additionId: number,
+  quantity: BigDecimal.BigDecimal,
+  unitCost: BigDecimal.BigDecimal
+): string =>
+  keyOf(
+    "AddAddition",
+    linkId,
+    period,
+    [`replaces:${additionId}`],
+    "quantity,unitCost",
+    `${decimalKey(quantity)},${decimalKey(unitCost)}`
+  )
+
 /** `RememberMapping`: what is mapped (kind, source, product) and to which target. @internal */
 export const rememberMappingKey = (
   linkId: string,

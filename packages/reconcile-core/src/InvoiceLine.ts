@@ -74,6 +74,10 @@ export class InvoiceLine extends Schema.Class<InvoiceLine>("InvoiceLine")({
   unitPrice: Schema.optional(Decimal),
   currency: Schema.String,
   description: Schema.String,
+  /** The line's amount as the source states it; checked against quantity × price. */
+  amount: Schema.optional(Decimal),
+  /** The line is on a credit note: its negative quantity is netted, never flagged. */
+  credit: Schema.optional(Schema.Boolean),
   /** Fields the loader could not read (their decimal then reads as zero and is not counted). */
   issues: Schema.optional(Schema.Array(LineIssue))
 }) {}
@@ -106,18 +110,27 @@ export interface InvoiceLineInput {
   readonly unitPrice?: string | number | BigDecimal.BigDecimal | undefined
   readonly currency?: string | undefined
   readonly description?: string | undefined
+  /** The line's amount as stated by the source (checked against quantity × price). */
+  readonly amount?: string | number | BigDecimal.BigDecimal | undefined
+  /** The line is on a credit note. */
+  readonly credit?: boolean | undefined
 }
 
-const readDecimal = (value: string | number | BigDecimal.BigDecimal | undefined): BigDecimal.BigDecimal | undefined => {
-  if (value === undefined) return undefined
-  if (BigDecimal.isBigDecimal(value)) return value
+// No invoice quantity or amount reaches 10^15: beyond that the source sent an overflow (1e400).
+const LIMIT = BigDecimal.make(1n, -15)
+
+const readDecimal = (value: unknown): BigDecimal.BigDecimal | undefined => {
+  if (value === undefined || value === null) return undefined
+  const within = (parsed: BigDecimal.BigDecimal | undefined) =>
+    parsed === undefined || BigDecimal.isLessThan(BigDecimal.abs(parsed), LIMIT) ? parsed : undefined
+  if (BigDecimal.isBigDecimal(value)) return within(value)
   // A JSON number is already binary; its shortest round-trip text is the closest we can read.
-  if (typeof value === "number") return Number.isFinite(value) ? parseDecimal(String(value)) : undefined
-  return parseDecimal(value)
+  if (typeof value === "number") return Number.isFinite(value) ? within(parseDecimal(String(value))) : undefined
+  return typeof value === "string" ? within(parseDecimal(value)) : undefined
 }
 
 const shown = (value: unknown): string =>
-  value === undefined ? "" : BigDecimal.isBigDecimal(value) ? BigDecimal.format(value) : String(value)
+  value === undefined || value === null ? "" : BigDecimal.isBigDecimal(value) ? BigDecimal.format(value) : String(value)
 
 /**
  * Turns a loader's raw line into an `InvoiceLine` without ever failing: every field that cannot
@@ -149,7 +162,7 @@ export const makeInvoiceLine = (input: InvoiceLineInput): InvoiceLine => {
   }
   const decimal = (field: string, value: InvoiceLineInput["quantity"], required: boolean) => {
     const parsed = readDecimal(value)
-    if (parsed === undefined && (required || value !== undefined)) {
+    if (parsed === undefined && (required || (value !== undefined && value !== null))) {
       issues.push(
         new LineIssue({
           field,
@@ -183,6 +196,8 @@ export const makeInvoiceLine = (input: InvoiceLineInput): InvoiceLine => {
   const quantity = decimal("quantity", input.quantity, true)
   const unitCost = decimal("unitCost", input.unitCost, true)
   const unitPrice = decimal("unitPrice", input.unitPrice, false)
+  const amount = decimal("amount", input.amount, false)
+
   const currency = text("currency", input.currency, true).toUpperCase()
   if (currency !== "" && !Schema.is(CurrencyCode)(currency)) {
     issues.push(new LineIssue({ field: "currency", value: currency, message: "not an ISO 4217 currency code" }))
@@ -199,6 +214,8 @@ export const makeInvoiceLine = (input: InvoiceLineInput): InvoiceLine => {
     ...(unitPrice === undefined ? {} : { unitPrice }),
     currency,
     description: input.description ?? "",
+    ...(amount === undefined ? {} : { amount }),
+    ...(input.credit === true ? { credit: true } : {}),
     ...(issues.length > 0 ? { issues } : {})
   })
 }

@@ -91,12 +91,41 @@ export class LinkSettings extends Schema.Class<LinkSettings>("LinkSettings")({
   currencyScales: Schema.optionalKey(Schema.Record(Schema.String, Schema.Int)),
   /** Largest unit-price difference, after rounding to the scale, that is not a deviation (default 0). */
   tolerance: Schema.optionalKey(Schema.Record(Schema.String, Decimal)),
-  /** Extra keys that identify a customer exactly besides the code (default none). */
+  /**
+   * Keys besides the account code (= company `identifier` or `accountNumber`, always certain) that
+   * identify a customer exactly: the VAT number (= `taxIdentifier`) and the chamber-of-commerce
+   * number. Default `["vatNumber"]`; `[]` turns VAT matching off.
+   */
   identifierKeys: Schema.optionalKey(Schema.Array(Schema.Literals(["vatNumber", "cocNumber"]))),
-  /** Accept the best fuzzy suggestion without confirmation when unique and scoring at least this (default off). */
+  /**
+   * A fuzzy suggestion links by itself (and `decideAll` confirms it) only when its best candidate
+   * scores at least this, is the only one that does, leads the runner-up by `autoAcceptMargin`,
+   * and is not another invoice customer's certain match. Default 0.92; 1 accepts only names equal
+   * after normalisation.
+   */
   autoAcceptAbove: Schema.optionalKey(Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 1 }))),
-  /** Propose cancelling active additions the invoice no longer carries (default false). */
+  /** How far the best suggestion must lead the runner-up to be accepted without a person (default 0.1). */
+  autoAcceptMargin: Schema.optionalKey(Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 1 }))),
+  /**
+   * Propose cancelling active additions the invoice no longer carries (default true). Only products
+   * the source can carry are proposed: see `cancellationWindow` and `neverCancel`.
+   */
   proposeCancellations: Schema.optionalKey(Schema.Boolean),
+  /**
+   * Sales source: an addition is proposed for cancellation only when its product was invoiced to
+   * the customer in one of this many months up to the reconciled one (default 3). Purchase and CSV
+   * sources: only products the supplier's bills carry (linked on this bill or remembered).
+   */
+  cancellationWindow: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 24 }))),
+  /** Catalog item ids (or identifiers) never proposed for cancellation, e.g. a flat managed-services fee. */
+  neverCancel: Schema.optionalKey(Schema.Array(Schema.Union([Schema.Int, Schema.String]))),
+  /**
+   * How a quantity or cost change is written. `in-place` (default): the addition is patched and the
+   * change takes effect immediately (ConnectWise has no effective date on a patch). `cancel-and-add`
+   * (for agreements that prorate): the current addition is cancelled the day before the effective
+   * date and a new one with the new values starts on it.
+   */
+  datedChanges: Schema.optionalKey(Schema.Literals(["in-place", "cancel-and-add"])),
   /**
    * Negative (credit) lines: `flag` (default) shows them as invalid and leaves them out of the
    * sum; `net` subtracts them from the product's quantity.

@@ -12,6 +12,9 @@ export class PsaCompany extends Schema.Class<PsaCompany>("PsaCompany")({
   id: Schema.Int,
   identifier: Schema.String,
   name: Schema.String,
+  /** Where MSPs keep the accounting system's customer number; certain like the identifier. */
+  accountNumber: Schema.optional(Schema.String),
+  /** ConnectWise `taxIdentifier`. */
   vatNumber: Schema.optional(Schema.String),
   cocNumber: Schema.optional(Schema.String),
   deleted: Schema.Boolean
@@ -55,7 +58,12 @@ export class PsaAgreement extends Schema.Class<PsaAgreement>("PsaAgreement")({
   startDate: Schema.optional(LocalDate),
   endDate: Schema.optional(LocalDate),
   currency: Schema.optional(Schema.String),
-  prorate: Schema.Boolean
+  prorate: Schema.Boolean,
+  /**
+   * A block of prepaid hours or incidents (a "strippenkaart"): where time is booked, not where
+   * recurring additions go, so it is never picked for them by itself.
+   */
+  prepaid: Schema.optional(Schema.Boolean)
 }) {}
 
 /**
@@ -88,6 +96,22 @@ export class PsaAddition extends Schema.Class<PsaAddition>("PsaAddition")({
 }) {}
 
 /**
+ * A ConnectWise record that could not be read (it does not match the API's document): the rows it
+ * would be compared with say so instead of the whole month failing.
+ *
+ * @since 0.1.0
+ */
+export class UnreadableRecord extends Schema.Class<UnreadableRecord>("UnreadableRecord")({
+  /** What could not be read, e.g. `"additions of agreement 3001"`. */
+  what: Schema.String,
+  /** The agreement whose additions are unknown because of it. */
+  agreementId: Schema.Int,
+  recordId: Schema.optional(Schema.Union([Schema.Int, Schema.String])),
+  field: Schema.optional(Schema.String),
+  message: Schema.String
+}) {}
+
+/**
  * What the reconciliation needs of one ConnectWise site, loaded once per run.
  *
  * @since 0.1.0
@@ -96,7 +120,9 @@ export class PsaSnapshot extends Schema.Class<PsaSnapshot>("PsaSnapshot")({
   companies: Schema.Array(PsaCompany),
   products: Schema.Array(PsaProduct),
   agreements: Schema.Array(PsaAgreement),
-  additions: Schema.Array(PsaAddition)
+  additions: Schema.Array(PsaAddition),
+  /** Records that could not be read; their agreements' rows are not compared. */
+  unreadable: Schema.optional(Schema.Array(UnreadableRecord))
 }) {}
 
 /**

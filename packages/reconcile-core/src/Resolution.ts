@@ -19,8 +19,19 @@ export class Mapped extends Schema.TaggedClass<Mapped>()("Mapped", {
  */
 export class Matched extends Schema.TaggedClass<Matched>()("Matched", {
   targetId: Schema.Int,
-  /** What matched: `identifier`, `vatNumber`, `cocNumber`, `carries-product`, `only-agreement-of-type`. */
-  on: Schema.Literals(["identifier", "vatNumber", "cocNumber", "carries-product", "only-agreement-of-type"])
+  /**
+   * What matched: `identifier` (the code = the company's `identifier` or `accountNumber`, the item
+   * code = the catalog identifier), `vatNumber`, `cocNumber`; for agreements `only-active-agreement`
+   * (the company's only one in force), `carries-product`, `only-agreement-of-type`.
+   */
+  on: Schema.Literals([
+    "identifier",
+    "vatNumber",
+    "cocNumber",
+    "only-active-agreement",
+    "carries-product",
+    "only-agreement-of-type"
+  ])
 }) {}
 
 /**

@@ -3,13 +3,13 @@ import { Period } from "./Calendar.ts"
 import { Notice } from "./Deviation.ts"
 import { GridRow } from "./GridRow.ts"
 import type { InvoiceLine } from "./InvoiceLine.ts"
-import { distinctDecimals, lineProblems, ZERO } from "./internal/lines.ts"
+import { countedLines, distinctDecimals, ZERO } from "./internal/lines.ts"
 import { identifierKey, indexOf, type SnapshotIndex } from "./internal/SnapshotIndex.ts"
 import { type Settings, settingsOf } from "./internal/settings.ts"
 import { normaliseKey } from "./internal/text.ts"
 import type { LinkSettings } from "./LinkSettings.ts"
 import { type Mapping, mappingId } from "./Mapping.ts"
-import { isAdditionActive, isAgreementActive, type PsaSnapshot } from "./PsaSnapshot.ts"
+import { isAdditionActive, isAgreementActive, type PsaAgreement, type PsaSnapshot } from "./PsaSnapshot.ts"
 import {
   Ambiguous,
   Candidate,
@@ -36,6 +36,20 @@ export const rowKeyOf = (customerKey: string, productKey: string): string =>
 const MIN_SCORE = 0.5
 const MAX_CANDIDATES = 5
 
+/**
+ * The safe rule for linking a suggestion without a person: the best candidate meets the
+ * threshold and leads the runner-up by the margin. (That it is not another invoice customer's
+ * certain match is checked over all rows, in `resolve`.)
+ */
+const passesThreshold = (candidates: ReadonlyArray<Candidate>, settings: Settings): boolean => {
+  const [best, second] = candidates
+  return (
+    best !== undefined &&
+    best.score >= settings.autoAcceptAbove &&
+    (second === undefined || best.score - second.score >= settings.autoAcceptMargin - 1e-9)
+  )
+}
+
 const suggestion = (
   found: ReadonlyArray<{ readonly value: { readonly id: number }; readonly score: number }>,
   what: string,
@@ -49,13 +63,7 @@ const suggestion = (
         reason: score === 1 ? `same ${what} after normalisation` : `similar ${what}`
       })
   )
-  const [best, second] = candidates
-  const autoAccepted =
-    settings.autoAcceptAbove !== undefined &&
-    best !== undefined &&
-    best.score >= settings.autoAcceptAbove &&
-    (second === undefined || second.score < best.score)
-  return new Suggested({ candidates, autoAccepted })
+  return new Suggested({ candidates, autoAccepted: passesThreshold(candidates, settings) })
 }
 
 const byIdentifier = <T extends { readonly id: number }>(
@@ -102,8 +110,9 @@ const resolveCustomer = (line: InvoiceLine, context: Context): Resolved => {
       })
     )
   }
+  // The account code is certain against the company's identifier or its accountNumber.
   const identifierMatch =
-    customer.code.trim() === ""
+    identifierKey(customer.code) === ""
       ? undefined
       : byIdentifier(index.companiesByIdentifier.get(identifierKey(customer.code)), "identifier", customer.code.trim())
   if (identifierMatch !== undefined) return { resolution: identifierMatch, notices }
@@ -121,7 +130,7 @@ const resolveCustomer = (line: InvoiceLine, context: Context): Resolved => {
   if (found.length === 0) {
     return {
       resolution: new Unmapped({
-        reason: `no company with identifier ${JSON.stringify(customer.code)} or a similar name`
+        reason: `no company with identifier or account number ${JSON.stringify(customer.code)}, the VAT number or a similar name`
       }),
       notices
     }
@@ -169,14 +178,18 @@ const resolveProduct = (line: InvoiceLine, context: Context): Resolved => {
   return { resolution: suggestion(found, "description", settings), notices }
 }
 
-const resolveAgreement = (
-  customerKey: string,
-  productKey: string,
-  companyId: number | undefined,
-  productId: number | undefined,
-  period: Period,
-  context: Context
-): Resolved => {
+interface AgreementQuestion {
+  readonly customerKey: string
+  readonly productKey: string
+  readonly companyId: number | undefined
+  readonly productId: number | undefined
+  /** The catalog items of the customer's other rows this month that are linked. */
+  readonly otherProductIds: ReadonlyArray<number>
+  readonly period: Period
+}
+
+const resolveAgreement = (question: AgreementQuestion, context: Context): Resolved => {
+  const { customerKey, productKey, companyId, productId, otherProductIds, period } = question
   const { index, mappings, settings } = context
   if (companyId === undefined)
     return { resolution: new Unmapped({ reason: "the customer is not linked yet" }), notices: [] }
@@ -199,16 +212,43 @@ const resolveAgreement = (
       })
     )
   }
-  const active = (index.agreementsByCompany.get(companyId) ?? []).filter((agreement) =>
-    isAgreementActive(agreement, period)
+  const typeId = settings.agreementTypeId
+  const active = (index.agreementsByCompany.get(companyId) ?? []).filter(
+    (agreement) => isAgreementActive(agreement, period) && (typeId === undefined || agreement.typeId === typeId)
   )
+  const ofType = typeId === undefined ? "" : ` of type ${typeId}`
+  const carries = (agreement: PsaAgreement, product: number) =>
+    index.additionsOf(agreement.id, product).some((addition) => isAdditionActive(addition, period))
+  // A prepaid block of hours is no home for recurring additions, unless it already carries the product.
+  const recurring = active.filter(
+    (agreement) => agreement.prepaid !== true || (productId !== undefined && carries(agreement, productId))
+  )
+  if (recurring.length === 0) {
+    return {
+      resolution: new Missing({
+        reason:
+          active.length === 0
+            ? `the company has no active agreement${ofType}`
+            : `the company has only prepaid agreements${ofType} (${active.map((a) => a.name).join(", ")})`
+      }),
+      notices
+    }
+  }
+  if (recurring.length === 1) {
+    const only = recurring[0] as PsaAgreement
+    return {
+      resolution: new Matched({
+        targetId: only.id,
+        on: typeId === undefined ? "only-active-agreement" : "only-agreement-of-type"
+      }),
+      notices
+    }
+  }
   if (productId !== undefined) {
-    const carrying = active.filter((agreement) =>
-      index.additionsOf(agreement.id, productId).some((addition) => isAdditionActive(addition, period))
-    )
+    const carrying = recurring.filter((agreement) => carries(agreement, productId))
     if (carrying.length === 1) {
       return {
-        resolution: new Matched({ targetId: (carrying[0] as { id: number }).id, on: "carries-product" }),
+        resolution: new Matched({ targetId: (carrying[0] as PsaAgreement).id, on: "carries-product" }),
         notices
       }
     }
@@ -216,48 +256,57 @@ const resolveAgreement = (
       return {
         resolution: new Ambiguous({
           candidateIds: carrying.map((agreement) => agreement.id),
-          reason: `${carrying.length} active agreements of the company carry the product`
+          reason: `${carrying.length} active agreements${ofType} of the company carry the product`
         }),
         notices
       }
     }
   }
-  if (settings.agreementTypeId !== undefined) {
-    const typeId = settings.agreementTypeId
-    const ofType = active.filter((agreement) => agreement.typeId === typeId)
-    if (ofType.length === 1) {
-      return {
-        resolution: new Matched({ targetId: (ofType[0] as { id: number }).id, on: "only-agreement-of-type" }),
-        notices
-      }
-    }
-    if (ofType.length > 1) {
-      return {
-        resolution: new Ambiguous({
-          candidateIds: ofType.map((agreement) => agreement.id),
-          reason: `${ofType.length} active agreements of type ${typeId}`
-        }),
-        notices
-      }
-    }
-    return { resolution: new Missing({ reason: `the company has no active agreement of type ${typeId}` }), notices }
-  }
-  if (active.length === 0)
-    return { resolution: new Missing({ reason: "the company has no active agreement" }), notices }
-  // Without a configured type any choice would be a guess: offer them, accept none.
+  // Several agreements and none carries the product: the one carrying most of the customer's
+  // other invoiced products is where it most likely belongs — a strong suggestion, never certain.
+  const others = otherProductIds.filter((id) => id !== productId)
+  const ranked = recurring
+    .map((agreement) => ({ agreement, carried: others.filter((id) => carries(agreement, id)).length }))
+    .sort((a, b) => b.carried - a.carried || a.agreement.id - b.agreement.id)
+  const candidates = ranked.map(
+    ({ agreement, carried }) =>
+      new Candidate({
+        targetId: agreement.id,
+        score: others.length === 0 ? 0.5 : 0.5 + (0.45 * carried) / others.length,
+        reason:
+          carried === 0
+            ? `an active agreement of the company (${agreement.name})`
+            : `carries ${carried} of the customer's ${others.length} other invoiced products (${agreement.name})`
+      })
+  )
   return {
     resolution: new Suggested({
-      candidates: active.map(
-        (agreement) =>
-          new Candidate({
-            targetId: agreement.id,
-            score: 0.5,
-            reason: `an active agreement of the company (${agreement.name}); set agreementTypeId to pick automatically`
-          })
-      ),
-      autoAccepted: false
+      candidates,
+      autoAccepted: others.length > 0 && passesThreshold(candidates, settings)
     }),
     notices
+  }
+}
+
+/** A suggestion whose best target is another source key's certain match is not accepted by itself. */
+const withoutContestedAcceptance = (resolved: Map<string, Resolved>): void => {
+  const certain = new Map<number, string>()
+  for (const [key, { resolution }] of resolved) {
+    if (resolution._tag === "Mapped" || resolution._tag === "Matched") certain.set(resolution.targetId, key)
+  }
+  const acceptedBy = new Map<number, Array<string>>()
+  for (const [key, { resolution }] of resolved) {
+    if (resolution._tag !== "Suggested" || !resolution.autoAccepted) continue
+    const best = (resolution.candidates[0] as Candidate).targetId
+    acceptedBy.set(best, [...(acceptedBy.get(best) ?? []), key])
+  }
+  for (const [key, entry] of resolved) {
+    const { resolution } = entry
+    if (resolution._tag !== "Suggested" || !resolution.autoAccepted) continue
+    const best = (resolution.candidates[0] as Candidate).targetId
+    const owner = certain.get(best)
+    const contested = (owner !== undefined && owner !== key) || (acceptedBy.get(best)?.length ?? 0) > 1
+    if (contested) resolved.set(key, { ...entry, resolution: new Suggested({ ...resolution, autoAccepted: false }) })
   }
 }
 
@@ -304,8 +353,7 @@ export const resolve = (
   }
   const customers = new Map<string, Resolved>()
   const products = new Map<string, Resolved>()
-  const rows: Array<GridRow> = []
-  for (const [key, group] of groups) {
+  const sides = [...groups.values()].map((group) => {
     const first = group[0] as InvoiceLine
     let customer = customers.get(first.customer.key)
     if (customer === undefined) {
@@ -317,6 +365,35 @@ export const resolve = (
       product = resolveProduct(first, context)
       if (first.product.key !== "") products.set(first.product.key, product)
     }
+    return first
+  })
+  withoutContestedAcceptance(customers)
+  withoutContestedAcceptance(products)
+  const customerOf = (line: InvoiceLine) =>
+    customers.get(line.customer.key) ?? {
+      resolution: new Unmapped({ reason: "the line has no customer key" }),
+      notices: []
+    }
+  const productOf = (line: InvoiceLine) =>
+    products.get(line.product.key) ?? {
+      resolution: new Unmapped({ reason: "the line has no product key" }),
+      notices: []
+    }
+  // The linked catalog items of each customer's rows, for placing a product on one of several agreements.
+  const productIdsOf = new Map<string, Set<number>>()
+  for (const first of sides) {
+    const productId = linkedId(productOf(first).resolution)
+    if (productId === undefined || first.customer.key === "") continue
+    const set = productIdsOf.get(first.customer.key) ?? new Set<number>()
+    set.add(productId)
+    productIdsOf.set(first.customer.key, set)
+  }
+  const rows: Array<GridRow> = []
+  let position = 0
+  for (const [key, group] of groups) {
+    const first = sides[position++] as InvoiceLine
+    const customer = customerOf(first)
+    const product = productOf(first)
     let start = first.period.start
     let end = first.period.end
     for (const line of group) {
@@ -325,14 +402,17 @@ export const resolve = (
     }
     const period = new Period({ start, end })
     const agreement = resolveAgreement(
-      first.customer.key,
-      first.product.key,
-      linkedId(customer.resolution),
-      linkedId(product.resolution),
-      period,
+      {
+        customerKey: first.customer.key,
+        productKey: first.product.key,
+        companyId: linkedId(customer.resolution),
+        productId: linkedId(product.resolution),
+        otherProductIds: [...(productIdsOf.get(first.customer.key) ?? [])],
+        period
+      },
       context
     )
-    const counted = group.filter((line) => lineProblems(line, resolvedSettings).length === 0)
+    const counted = countedLines(group, resolvedSettings)
     const quantity = counted.reduce((sum, line) => BigDecimal.sum(sum, line.quantity), ZERO)
     const costs = distinctDecimals(counted.map((line) => line.unitCost))
     const prices = distinctDecimals(counted.flatMap((line) => (line.unitPrice === undefined ? [] : [line.unitPrice])))

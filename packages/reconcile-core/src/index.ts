@@ -36,6 +36,7 @@ export {
   UpdateAdditionUnitPrice
 } from "./ChangePlan.ts"
 export { CurrencyCode } from "./CurrencyCode.ts"
+export { type BulkDecisionOptions, decideAll } from "./DecideAll.ts"
 export { Decimal, dec, parseDecimal } from "./Decimal.ts"
 export { CreateTarget, Decisions, RowDecision, TargetChoice, UseTarget } from "./Decisions.ts"
 export {
@@ -43,15 +44,21 @@ export {
   AdditionNotInvoiced,
   CurrencyMismatch,
   Deviation,
+  DuplicateAdditions,
   InvalidLine,
   LinesDisagree,
+  NeedsAgreement,
+  NeedsCustomer,
+  NeedsProduct,
   Notice,
+  needsPerson,
   QuantityDiffers,
   UnitCostDiffers,
-  UnitPriceDiffers
+  UnitPriceDiffers,
+  Unreadable
 } from "./Deviation.ts"
-export { diff, pricesDiffer } from "./Diff.ts"
-export { GridRow } from "./GridRow.ts"
+export { type DiffOptions, diff, pricesDiffer } from "./Diff.ts"
+export { GridRow, GridSummary, summarizeGrid } from "./GridRow.ts"
 export { salesInvoiceCreateKey, salesInvoiceProcessKey } from "./IdempotencyKeys.ts"
 export {
   InvoiceCustomer,
@@ -63,7 +70,7 @@ export {
 } from "./InvoiceLine.ts"
 export { ChangeKind, LinkSettings, NewAgreementSettings, NewProductSettings, TransferSettings } from "./LinkSettings.ts"
 export { Mapping, MappingKind, MappingMethod, type MappingRef, mappingId } from "./Mapping.ts"
-export { effectiveDateOf, pendingMappings, plan } from "./Plan.ts"
+export { effectiveDateOf, type PlanInput, pendingMappings, plan, planConfirmed } from "./Plan.ts"
 export { planInvoiceTransfer } from "./PlanInvoiceTransfer.ts"
 export {
   AgreementStatus,
@@ -74,7 +81,8 @@ export {
   PsaAgreement,
   PsaCompany,
   PsaProduct,
-  PsaSnapshot
+  PsaSnapshot,
+  UnreadableRecord
 } from "./PsaSnapshot.ts"
 export {
   ApprovalEntry,

@@ -10,6 +10,7 @@ import {
   LinkSettings,
   Mapping,
   NewAgreementSettings,
+  Period,
   plan,
   RowDecision,
   resolve,
@@ -22,6 +23,20 @@ import { addition, at, baseSnapshot, line } from "./fixtures.ts"
 
 const acme = { key: "g1", code: "C100" }
 const settings = new LinkSettings({ agreementTypeId: 3, proposeCancellations: true })
+// Last month Acme was invoiced for both BP and EXO: within the cancellation window.
+const lastMonth = (s: LinkSettings) =>
+  resolve(
+    [line("p1", acme, { key: "BP" }, "5", "18.70"), line("p2", acme, { key: "EXO" }, "2", "4")].map(
+      (l) =>
+        new (l.constructor as typeof import("../src/index.ts").InvoiceLine)({
+          ...l,
+          period: new Period({ start: "2026-10-01", end: "2026-10-31" })
+        })
+    ),
+    baseSnapshot(),
+    [],
+    s
+  )
 
 const tags = (deviations: ReadonlyArray<Deviation>) => deviations.map((deviation) => deviation._tag).sort()
 
@@ -91,7 +106,8 @@ describe("diff", () => {
         line("cr", acme, { key: "BP" }, "-2", "18.70"),
         line("b", acme, { key: "EXO" }, "2", "4")
       ],
-      expected: ["InvalidLine"],
+      // The row is blocked: no quantity change is proposed from the readable lines.
+      expected: ["InvalidLine", "Unreadable"],
       check: (d) => assert.isTrue(d[0]?._tag === "InvalidLine" && d[0].field === "quantity" && d[0].lineId === "cr")
     },
     {
@@ -107,7 +123,7 @@ describe("diff", () => {
     {
       name: "non-numeric quantity names the field",
       lines: [line("a", acme, { key: "BP" }, "five", "18.70"), line("b", acme, { key: "EXO" }, "2", "4")],
-      expected: ["InvalidLine"],
+      expected: ["InvalidLine", "Unreadable"],
       check: (d) => assert.isTrue(d[0]?._tag === "InvalidLine" && d[0].field === "quantity" && d[0].value === "five")
     },
     {
@@ -146,11 +162,12 @@ describe("diff", () => {
     ])
   })
 
-  it("an active addition the invoice no longer carries becomes a connectwise row", () => {
+  it("an active addition the invoice no longer carries becomes a connectwise row (invoiced within the window)", () => {
     const rows = diff(
       resolve([line("a", acme, { key: "BP" }, "5", "18.70")], baseSnapshot(), [], settings),
       baseSnapshot(),
-      settings
+      settings,
+      { earlierRows: lastMonth(settings) }
     )
     const extra = rows.find((row) => row.origin === "connectwise")
     assert.strictEqual(extra?.deviations[0]?._tag, "AdditionNotInvoiced")
@@ -190,7 +207,7 @@ describe("diff", () => {
     )
   })
 
-  it("several additions of one product are compared as their sum and noted", () => {
+  it("several additions of one product are DuplicateAdditions for a person, never one set to zero", () => {
     const base = baseSnapshot()
     const snapshot = new (base.constructor as typeof import("../src/index.ts").PsaSnapshot)({
       ...base,
@@ -206,8 +223,23 @@ describe("diff", () => {
       snapshot,
       settings
     )
-    assert.deepStrictEqual(tags(rows.flatMap((row) => row.deviations)), [])
-    assert.strictEqual(rows[0]?.notices[0]?.code, "several-additions")
+    const deviations = rows.flatMap((row) => row.deviations)
+    assert.deepStrictEqual(tags(deviations), ["DuplicateAdditions"])
+    assert.deepStrictEqual(deviations[0]?._tag === "DuplicateAdditions" && deviations[0].additionIds, [900, 902])
+    const p = plan(
+      rows,
+      new Decisions({
+        linkId: "l",
+        decidedBy: "ann",
+        decidedAt: at,
+        rows: Object.fromEntries(rows.map((row) => [row.key, new RowDecision({ approve: "all" })]))
+      }),
+      settings
+    )
+    assert.deepStrictEqual(
+      p.operations.filter((op) => op._tag !== "RememberMapping"),
+      []
+    )
   })
 })
 
@@ -224,7 +256,10 @@ describe("plan", () => {
     proposeCancellations: true,
     newAgreement: new NewAgreementSettings({ typeId: 3, name: "{customer} cloud" })
   })
-  const rows = () => diff(resolve(lines, baseSnapshot(), [], withAgreement), baseSnapshot(), withAgreement)
+  const rows = () =>
+    diff(resolve(lines, baseSnapshot(), [], withAgreement), baseSnapshot(), withAgreement, {
+      earlierRows: lastMonth(withAgreement)
+    })
 
   it("plans nothing unapproved but remembers certain links", () => {
     const p = plan(rows(), decisions({}), withAgreement)
@@ -269,7 +304,9 @@ describe("plan", () => {
     const mappings = p.operations.flatMap((op) =>
       op._tag === "RememberMapping" ? [toMapping(op, applied.createdIds)!] : []
     )
-    const after = diff(resolve(lines, applied.snapshot, mappings, withAgreement), applied.snapshot, withAgreement)
+    const after = diff(resolve(lines, applied.snapshot, mappings, withAgreement), applied.snapshot, withAgreement, {
+      earlierRows: lastMonth(withAgreement)
+    })
     assert.deepStrictEqual(tags(after.flatMap((row) => row.deviations)), [])
     const again = plan(
       rows(),

@@ -113,6 +113,34 @@ describe("properties", () => {
     )
   })
 
+  // Defect 9: with default settings and with dated changes, an approved plan converges.
+  for (const [name, variant] of [
+    ["default settings", new LinkSettings({ newAgreement: new NewAgreementSettings({ typeId: 3 }) })],
+    [
+      "cancel-and-add",
+      new LinkSettings({
+        compare: "both",
+        datedChanges: "cancel-and-add",
+        newAgreement: new NewAgreementSettings({ typeId: 3 })
+      })
+    ]
+  ] as const) {
+    it.prop(`${name}: applying an approved plan and diffing again leaves no deviation`, [scenario], ([s]) => {
+      const snapshot = baseSnapshot()
+      const lines = linesOf(s)
+      const rows = diff(resolve(lines, snapshot, [], variant), snapshot, variant)
+      const changePlan = plan(rows, approveAll(rows), variant)
+      const applied = applyToSnapshot(snapshot, changePlan)
+      const mappings = changePlan.operations.flatMap((op) => {
+        const mapping = op._tag === "RememberMapping" ? toMapping(op, applied.createdIds) : undefined
+        return mapping === undefined ? [] : [mapping]
+      })
+      const after = diff(resolve(lines, applied.snapshot, mappings, variant), applied.snapshot, variant)
+      const left = after.flatMap((row) => row.deviations)
+      if (left.length > 0) throw new Error(`left: ${left.map((d) => d._tag).join(", ")}`)
+    })
+  }
+
   it.prop("applying an approved plan and diffing again leaves no deviations", [scenario], ([s]) => {
     const snapshot = baseSnapshot()
     const lines = linesOf(s)

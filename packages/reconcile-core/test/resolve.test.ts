@@ -84,8 +84,8 @@ describe("resolve", () => {
       lines: [line("l1", { key: "g1", code: "C100" }, { key: "OLD", description: "Zzz" }, "1", "1")],
       customer: "Matched",
       product: "Missing",
-      // One active agreement but no configured type: offered, not assumed.
-      agreement: "Suggested"
+      // The company's only active agreement is certain, with or without a configured type.
+      agreement: "Matched"
     },
     {
       name: "product suggested from its description",
@@ -141,7 +141,7 @@ describe("resolve", () => {
     assert.strictEqual(rows[0] && rows[0].quantity.value * 10n ** BigInt(1 - rows[0].quantity.scale), 26n)
   })
 
-  it("agreement: ambiguous with several of the configured type, matched by the only one of it", () => {
+  it("agreement: suggested with several of the configured type, matched by the only one of it", () => {
     const snapshot = baseSnapshot()
     const two = new (snapshot.constructor as typeof import("../src/index.ts").PsaSnapshot)({
       ...snapshot,
@@ -152,11 +152,11 @@ describe("resolve", () => {
       resolve(lines, snapshot, [], new LinkSettings({ agreementTypeId: 3 }))[0]?.agreementResolution._tag,
       "Matched"
     )
-    assert.strictEqual(
-      resolve(lines, two, [], new LinkSettings({ agreementTypeId: 3 }))[0]?.agreementResolution._tag,
-      "Ambiguous"
-    )
-    assert.strictEqual(resolve(lines, two, [])[0]?.agreementResolution._tag, "Suggested")
+    // Two of the type and neither carries the product (nor any other of the customer's): offered, not assumed.
+    const typed = resolve(lines, two, [], new LinkSettings({ agreementTypeId: 3 }))[0]?.agreementResolution
+    assert.isTrue(typed?._tag === "Suggested" && !typed.autoAccepted)
+    const untyped = resolve(lines, two, [])[0]?.agreementResolution
+    assert.isTrue(untyped?._tag === "Suggested" && !untyped.autoAccepted)
     assert.strictEqual(
       resolve(lines, snapshot, [], new LinkSettings({ agreementTypeId: 99 }))[0]?.agreementResolution._tag,
       "Missing"

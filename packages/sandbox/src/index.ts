@@ -96,6 +96,7 @@ export {
   type AdditionNotInvoiced,
   type AgreementLink,
   type AgreementMissing,
+  CANCELLATION_WINDOW,
   type CompanyLink,
   type ConnectWiseWorld,
   type CurrencyMismatch,

@@ -1,15 +1,4 @@
-import { conditions } from "@psa-ledger/connectwise-client"
-import {
-  CreateTarget,
-  diff,
-  type GridRow,
-  pendingMappings,
-  plan as planChanges,
-  RowDecision,
-  resolve,
-  summary,
-  UseTarget
-} from "@psa-ledger/reconcile-core"
+import { decideAll, planConfirmed, summary } from "@psa-ledger/reconcile-core"
 import type { LinkApi } from "../Link.ts"
 import { InvalidInput, LinkError } from "../LinkError.ts"
 import { safeListener } from "../Progress.ts"
@@ -23,16 +12,8 @@ import { promise } from "./promise.ts"
 export const makeReconciliation = (ctx: LinkContext): LinkApi["reconciliation"] => {
   const { linkId, options } = ctx
   const { connectwise, storage, settings } = options
-  const agreementContact =
-    options.agreementContact ??
-    (async (companyId: number) => {
-      // The contact of another agreement of the company; without one ConnectWise refuses the agreement, visibly.
-      const agreements = await connectwise.listAll("/finance/agreements", {
-        conditions: conditions.eq("company/id", companyId)
-      })
-      return agreements.find((agreement) => agreement.contact?.id !== undefined)?.contact?.id
-    })
-
+  // The caller's contact for new agreements; without one Apply uses the company's default, then billing contact.
+  const agreementContact = options.agreementContact
   return {
     months: () => promise("reconciliation.months", () => ctx.source().months()),
     load: (month, loadOptions = {}) =>
@@ -50,31 +31,13 @@ export const makeReconciliation = (ctx: LinkContext): LinkApi["reconciliation"] 
           { onProgress: safeListener(loadOptions.onProgress), signal: loadOptions.signal }
         )
       ),
-    decideAll: (grid, decideOptions = {}) => {
-      const rows: Record<string, RowDecision> = {}
-      for (const row of grid.rows) {
-        const choose = (resolution: GridRow["customerResolution"], side: "customer" | "product" | "agreement") => {
-          if (resolution._tag === "Suggested" && decideOptions.confirmSuggestions === true && side !== "agreement") {
-            const best = resolution.candidates[0]
-            return best === undefined ? undefined : new UseTarget({ targetId: best.targetId })
-          }
-          if (resolution._tag === "Missing" && decideOptions.createMissing === true && side !== "customer") {
-            return new CreateTarget({})
-          }
-          return undefined
-        }
-        const customer = choose(row.customerResolution, "customer")
-        const product = choose(row.productResolution, "product")
-        const agreement = choose(row.agreementResolution, "agreement")
-        rows[row.key] = new RowDecision({
-          approve: "all",
-          ...(customer === undefined ? {} : { customer }),
-          ...(product === undefined ? {} : { product }),
-          ...(agreement === undefined ? {} : { agreement })
-        })
-      }
-      return rows
-    },
+    decideAll: (grid, decideOptions = {}) =>
+      // The safe rule: what links by itself is linked already; only named rows confirm a weaker suggestion.
+      decideAll(grid.rows, {
+        confirmRows: decideOptions.rows,
+        createMissing: decideOptions.createMissing,
+        agreementTypeId: decideOptions.agreementTypeId
+      }),
     plan: (grid, input, planOptions = {}) => {
       const decisions = ctx.decisionsOf(input, planOptions.by)
       if (decisions.linkId !== linkId) {
@@ -86,14 +49,10 @@ export const makeReconciliation = (ctx: LinkContext): LinkApi["reconciliation"] 
           })
         )
       }
-      // A confirmed suggestion changes what else resolves (the agreement needs the company).
-      const pending = pendingMappings(grid.rows, decisions, settings)
-      const rows =
-        pending.length === 0
-          ? grid.rows
-          : diff(resolve(grid.lines, grid.snapshot, [...grid.mappings, ...pending], settings), grid.snapshot, settings)
-      const changes = planChanges(rows, decisions, settings)
-      return { month: grid.month, plan: changes, rows, summary: summary(changes) }
+      // A confirmed suggestion changes what else resolves (the agreement needs the company), and
+      // is remembered whether it was confirmed here or through mappings.confirm.
+      const { plan: changes, rows } = planConfirmed(grid, decisions, settings, grid.diffOptions)
+      return { month: grid.month, plan: changes, rows: [...rows], summary: summary(changes) }
     },
     apply: (input, runOptions) => {
       const changes = "plan" in input ? input.plan : input

@@ -26,6 +26,7 @@ import {
   Unexpected
 } from "../LinkError.ts"
 import type { OnProgress } from "./InvoiceSource.ts"
+import { agreementParty } from "./internal/agreementParty.ts"
 import { messageOf } from "./internal/errors.ts"
 
 /**
@@ -40,7 +41,10 @@ export interface ApplyDeps {
   readonly journal: PlanJournal["Service"]
   /** The clock for journal times (default `Date.now`). */
   readonly now?: (() => number) | undefined
-  /** The contact a new agreement gets (ConnectWise requires one), per company. */
+  /**
+   * The contact a new agreement gets, per company; without one (or when it answers `undefined`)
+   * the company's default contact, then its billing contact (ConnectWise requires a contact).
+   */
   readonly agreementContact?: ((companyId: number) => number | undefined | Promise<number | undefined>) | undefined
 }
 
@@ -296,7 +300,12 @@ export const applyPlan = async (
         return { id: created.id }
       }
       case "CreateAgreement": {
-        const contact = await deps.agreementContact?.(op.companyId)
+        const party = await agreementParty(
+          client,
+          op.companyId,
+          op.currency,
+          (await deps.agreementContact?.(op.companyId)) ?? undefined
+        )
         const created = await cw(op._tag)(() =>
           client.create(
             "/finance/agreements",
@@ -304,7 +313,8 @@ export const applyPlan = async (
               name: op.name,
               type: { id: op.typeId },
               company: { id: op.companyId },
-              ...(contact === undefined ? {} : { contact: { id: contact } }),
+              contact: party.contact,
+              ...(party.currency === undefined ? {} : { currency: party.currency }),
               startDate: at(op.startDate),
               noEndingDateFlag: true,
               agreementStatus: "Active",

@@ -8,6 +8,7 @@ import {
 } from "@psa-ledger/reconcile-core"
 import { BigDecimal } from "effect"
 import { InvalidInput, LinkError, reasonOf } from "../LinkError.ts"
+import { agreementParty } from "./internal/agreementParty.ts"
 import { toPsaAgreement, toPsaProduct } from "./Snapshot.ts"
 
 /** What a new catalog item gets beyond the row's and settings' defaults. @since 0.1.0 */
@@ -29,7 +30,10 @@ export interface NewAgreementData {
   readonly typeId?: number
   /** `YYYY-MM-DD`; default the row's period start. */
   readonly startDate?: string
+  /** Default: the company's default contact, then its billing contact; with none the call fails naming `contactId`. */
   readonly contactId?: number
+  /** Default: the row's currency. */
+  readonly currency?: string
   readonly billingCycleId?: number
   readonly billingTermsId?: number
 }
@@ -118,12 +122,14 @@ export const createMissing = (deps: {
     if (active !== undefined) return toPsaAgreement(active)
     const billingCycleId = data.billingCycleId ?? template?.billingCycleId
     const billingTermsId = data.billingTermsId ?? template?.billingTermsId
+    const party = await agreementParty(deps.connectwise, companyId, data.currency ?? row.currency, data.contactId)
     const created = await deps.connectwise
       .create("/finance/agreements", {
         name,
         type: { id: typeId },
         company: { id: companyId },
-        ...(data.contactId === undefined ? {} : { contact: { id: data.contactId } }),
+        contact: party.contact,
+        ...(party.currency === undefined ? {} : { currency: party.currency }),
         startDate: `${data.startDate ?? row.period.start}T00:00:00Z`,
         noEndingDateFlag: true,
         agreementStatus: "Active",

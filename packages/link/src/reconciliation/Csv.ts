@@ -148,6 +148,62 @@ export const csvMonthOf = (raw: string): string | undefined => {
 }
 
 /**
+ * What a CSV source reads: text already decoded, or the file's bytes (decoded by `decodeCsv`).
+ *
+ * @since 0.1.0
+ */
+export type CsvInput = string | Uint8Array
+
+const BOMS: ReadonlyArray<{ readonly bytes: ReadonlyArray<number>; readonly encoding: string }> = [
+  { bytes: [0xef, 0xbb, 0xbf], encoding: "utf-8" },
+  { bytes: [0xff, 0xfe], encoding: "utf-16le" },
+  { bytes: [0xfe, 0xff], encoding: "utf-16be" }
+]
+
+/**
+ * Decodes a CSV file's bytes: by its byte-order mark, else the declared `encoding` (default
+ * UTF-8). Bytes that are not valid in that encoding are an `InvalidInput` naming the line — a
+ * Latin-1 export read as UTF-8 would otherwise turn "Café" into "Caf\uFFFD" without a word.
+ *
+ * @example
+ * ```ts
+ * decodeCsv(new Uint8Array([0x43, 0x61, 0x66, 0xe9]), "windows-1252") // "Café"
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const decodeCsv = (bytes: Uint8Array, encoding: string = "utf-8"): string => {
+  const bom = BOMS.find((candidate) => candidate.bytes.every((byte, i) => bytes[i] === byte))
+  const chosen = bom?.encoding ?? encoding
+  const body = bom === undefined ? bytes : bytes.subarray(bom.bytes.length)
+  try {
+    return new TextDecoder(chosen, { fatal: true }).decode(body)
+  } catch {
+    // Name the first line whose bytes do not decode (lines split on LF, which every encoding here keeps).
+    let line = 1
+    let start = 0
+    const decoder = new TextDecoder(chosen, { fatal: true })
+    for (let i = 0; i <= body.length; i++) {
+      if (i < body.length && body[i] !== 0x0a) continue
+      try {
+        decoder.decode(body.subarray(start, i))
+      } catch {
+        break
+      }
+      line++
+      start = i + 1
+    }
+    throw LinkError.of(
+      new InvalidInput({
+        record: `CSV line ${line}`,
+        field: "encoding",
+        message: `the bytes are not valid ${chosen}; declare the file's encoding (e.g. encoding: "windows-1252")`
+      })
+    )
+  }
+}
+
+/**
  * A CSV (or spreadsheet export) as an invoice source. `read` is called on every `months()` and
  * `lines()` so a host can hand in a freshly uploaded file.
  *
@@ -161,12 +217,14 @@ export const csvMonthOf = (raw: string): string | undefined => {
  *
  * @since 0.1.0
  */
-export const csvSource = (read: () => string | Promise<string>, settings: CsvSourceSettings): InvoiceSource => {
+export const csvSource = (read: () => CsvInput | Promise<CsvInput>, settings: CsvSourceSettings): InvoiceSource => {
   const load = async () => {
     let text: string
     try {
-      text = await read()
+      const input = await read()
+      text = typeof input === "string" ? input : decodeCsv(input, settings.encoding)
     } catch (error) {
+      if (error instanceof LinkError) throw error
       throw LinkError.of(
         new Source({
           source: "csv",

@@ -15,6 +15,9 @@ import {
   text
 } from "./internal/exact.ts"
 
+/** Exact's invoice type of a sales credit note. */
+const CREDIT_NOTE = 8021
+
 const HEADER_FIELDS = ["InvoiceID", "InvoiceNumber", "InvoiceDate", "OrderedBy", "OrderedByName", "Currency", "Type"]
 const LINE_FIELDS = [
   "ID",
@@ -26,6 +29,7 @@ const LINE_FIELDS = [
   "Description",
   "Quantity",
   "NetPrice",
+  "AmountFC",
   "Subscription"
 ]
 
@@ -140,7 +144,10 @@ export const exactSalesSource = (
               quantity: amount(line.Quantity),
               unitCost,
               unitPrice: amount(line.NetPrice),
+              amount: amount(line.AmountFC),
               currency: text(invoice.Currency),
+              // A credit note (type 8021) credits what was billed: its negative quantity is netted.
+              credit: Number(invoice.Type) === CREDIT_NOTE,
               description: text(line.Description) ?? ""
             })
             const extra =

@@ -194,7 +194,9 @@ export class CsvSourceSettings extends Schema.Class<CsvSourceSettings>("CsvSourc
   /** The currency of rows without a currency column. */
   currency: Schema.optionalKey(Schema.String),
   /** The month of every row when the file has no month column. */
-  month: Schema.optionalKey(Schema.String)
+  month: Schema.optionalKey(Schema.String),
+  /** The encoding of a file handed in as bytes without a byte-order mark (default `utf-8`), e.g. `windows-1252`. */
+  encoding: Schema.optionalKey(Schema.Literals(["utf-8", "windows-1252", "iso-8859-1", "utf-16le", "utf-16be"]))
 }) {}
 
 /**

@@ -1,5 +1,6 @@
 import type { ConnectWiseClient } from "@psa-ledger/connectwise-client"
 import {
+  type DiffOptions,
   diff,
   type GridRow,
   type InvoiceLine,
@@ -47,6 +48,14 @@ export interface LoadedMonth {
   readonly snapshot: PsaSnapshot
   readonly lines: Array<InvoiceLine>
   readonly mappings: ReadonlyArray<Mapping>
+  /** What the rows were diffed with beyond the settings (the source kind, the window's earlier rows). */
+  readonly diffOptions: DiffOptions
+}
+
+const previousMonth = (month: InvoiceMonth): InvoiceMonth => {
+  const [year, index] = month.split("-").map(Number) as [number, number]
+  const date = new Date(Date.UTC(year, index - 2, 1))
+  return date.toISOString().slice(0, 7)
 }
 
 const idKey = (text: string) => text.trim().toUpperCase()
@@ -88,12 +97,15 @@ export const loadMonth = async (
   const productKeys = new Set(lines.map((line) => line.product.key).filter((key) => key !== ""))
   const mappedCompany = (key: string) => byId.get(mappingId({ kind: "customer", sourceKey: key }))?.targetId
   const mappedProduct = (key: string) => byId.get(mappingId({ kind: "product", sourceKey: key }))?.targetId
-  const useVat = settings?.identifierKeys?.includes("vatNumber") === true
+  // The core's defaults: VAT numbers identify, cancellations are proposed (within the window).
+  const useVat = (settings?.identifierKeys ?? ["vatNumber"]).includes("vatNumber")
+  const proposeCancellations = settings?.proposeCancellations !== false
   const agreementIds = mappings
     .filter((mapping) => mapping.kind === "agreement" && customerKeys.has(mapping.sourceKey))
     .map((mapping) => mapping.targetId)
   const needs = {
     companyIdentifiers: lines.map((line) => line.customer.code),
+    companyAccountNumbers: lines.map((line) => line.customer.code),
     ...(useVat ? { companyVatNumbers: lines.flatMap((line) => line.customer.vatNumber ?? []) } : {}),
     companyIds: [...customerKeys].flatMap((key) => mappedCompany(key) ?? []),
     productIdentifiers: lines.map((line) => line.product.code),
@@ -109,7 +121,12 @@ export const loadMonth = async (
   if (mode === "when-unmatched") {
     // Suggestions rank every company by name; searching only the ones we read would mislead.
     const live = companies.filter((company) => !company.deleted)
-    const identifiers = new Set(live.map((company) => idKey(company.identifier)))
+    const identifiers = new Set(
+      live.flatMap((company) => [
+        idKey(company.identifier),
+        ...(company.accountNumber ? [idKey(company.accountNumber)] : [])
+      ])
+    )
     const vats = new Set(live.flatMap((company) => (company.vatNumber ? [vatKey(company.vatNumber)] : [])))
     const liveIds = new Set(live.map((company) => company.id))
     const customerUnmatched = lines.some((line) => {
@@ -147,14 +164,14 @@ export const loadMonth = async (
       for (const candidate of resolution.candidates) companyIds.add(candidate.targetId)
     if (resolution._tag === "Ambiguous") for (const id of resolution.candidateIds) companyIds.add(id)
   }
-  const { agreements, additions } = await loadAgreements(
+  const { agreements, additions, unreadable } = await loadAgreements(
     deps.connectwise,
     [...companyIds],
     { agreementIds, period },
     snapshotOptions
   )
   // Products of additions the invoice does not carry, so a proposed cancellation names its product.
-  if (settings?.proposeCancellations === true) {
+  if (proposeCancellations) {
     const known = new Set(products.map((product) => product.id))
     const missing = [...new Set(additions.map((addition) => addition.productId))].filter((id) => !known.has(id))
     if (missing.length > 0) {
@@ -162,9 +179,51 @@ export const loadMonth = async (
       products = [...products, ...more.products]
     }
   }
-  const snapshot = new PsaSnapshot({ companies, products, agreements, additions })
+  const snapshot = new PsaSnapshot({
+    companies,
+    products,
+    agreements,
+    additions,
+    ...(unreadable.length === 0 ? {} : { unreadable })
+  })
+  const diffOptions = proposeCancellations
+    ? await cancellationEvidence(deps, month, snapshot, mappings, options)
+    : { source: sourceKind(deps.source) }
   progress?.({ phase: "reconcile", done: 0, total: lines.length })
-  const rows = diff(resolve(lines, snapshot, mappings, settings), snapshot, settings)
+  const rows = diff(resolve(lines, snapshot, mappings, settings), snapshot, settings, diffOptions)
   progress?.({ phase: "reconcile", done: lines.length, total: lines.length })
-  return { month, rows, snapshot, lines, mappings }
+  return { month, rows, snapshot, lines, mappings, diffOptions }
+}
+
+const sourceKind = (source: InvoiceSource): "sales" | "purchase" | "csv" =>
+  source.kind === "purchase" || source.kind === "csv" ? source.kind : "sales"
+
+/**
+ * What decides which additions a missing line may cancel: for a sales source the customer's
+ * invoices of the window's earlier months (read like this one, resolved against the same
+ * snapshot); for a supplier's bill or a CSV the catalog items its remembered product mappings name.
+ */
+const cancellationEvidence = async (
+  deps: LoadMonthDeps,
+  month: InvoiceMonth,
+  snapshot: PsaSnapshot,
+  mappings: ReadonlyArray<Mapping>,
+  options: { readonly signal?: AbortSignal | undefined }
+): Promise<DiffOptions> => {
+  const source = sourceKind(deps.source)
+  if (source !== "sales") {
+    const supplierProductIds = mappings
+      .filter((mapping) => mapping.kind === "product")
+      .map((mapping) => mapping.targetId)
+    return { source, supplierProductIds }
+  }
+  const window = deps.settings?.cancellationWindow ?? 3
+  const earlier: Array<InvoiceLine> = []
+  let previous = month
+  for (let i = 1; i < window; i++) {
+    options.signal?.throwIfAborted()
+    previous = previousMonth(previous)
+    earlier.push(...(await deps.source.lines(previous)))
+  }
+  return { source, earlierRows: resolve(earlier, snapshot, mappings, deps.settings) }
 }

@@ -5,6 +5,7 @@ import {
   type Company,
   type Condition,
   type ConnectWiseClient,
+  ConnectWiseError,
   conditions
 } from "@psa-ledger/connectwise-client"
 import {
@@ -13,7 +14,8 @@ import {
   PsaAgreement,
   PsaCompany,
   PsaProduct,
-  PsaSnapshot
+  PsaSnapshot,
+  UnreadableRecord
 } from "@psa-ledger/reconcile-core"
 import { BigDecimal, Schema } from "effect"
 import { chunkWhile } from "../internal/chunk.ts"
@@ -38,6 +40,8 @@ export const MAX_CONDITIONS_LENGTH = 6000
 export interface SnapshotNeeds {
   readonly companyIdentifiers?: Iterable<string>
   readonly companyVatNumbers?: Iterable<string>
+  /** Account codes to look up in the companies' `accountNumber` (where MSPs keep the accounting number). */
+  readonly companyAccountNumbers?: Iterable<string>
   readonly companyIds?: Iterable<number>
   readonly productIdentifiers?: Iterable<string>
   readonly productIds?: Iterable<number>
@@ -100,6 +104,7 @@ export const toPsaCompany = (company: Company): PsaCompany =>
     id: company.id,
     identifier: company.identifier,
     name: company.name,
+    ...(company.accountNumber?.trim() ? { accountNumber: company.accountNumber } : {}),
     ...(company.taxIdentifier ? { vatNumber: company.taxIdentifier } : {}),
     deleted: company.deletedFlag === true
   })
@@ -128,7 +133,8 @@ export const toPsaAgreement = (agreement: Agreement): PsaAgreement => {
     ...(startDate === undefined ? {} : { startDate }),
     ...(endDate === undefined ? {} : { endDate }),
     ...(agreement.currency?.currencyCode ? { currency: agreement.currency.currencyCode } : {}),
-    prorate: false
+    prorate: false,
+    ...(agreement.applicationUnits === "Hours" || agreement.applicationUnits === "Incidents" ? { prepaid: true } : {})
   })
 }
 
@@ -153,6 +159,11 @@ export const toPsaAddition = (agreementId: number, addition: Addition): PsaAddit
 const numeric = (values: Iterable<number> | undefined) => [...new Set(values ?? [])].sort((a, b) => a - b)
 const texts = (values: Iterable<string> | undefined) =>
   [...new Set([...(values ?? [])].map((v) => v.trim()).filter((v) => v !== ""))].sort()
+// A numeric code may be stored with or without leading zeros: ask for both forms.
+const accountNumbers = (values: Iterable<string> | undefined) =>
+  texts(
+    [...(values ?? [])].flatMap((v) => (/^\d+$/.test(v.trim()) ? [v.trim(), v.trim().replace(/^0+(?=\d)/, "")] : [v]))
+  )
 
 /**
  * Reads the part of ConnectWise a month needs with the fewest calls the API allows:
@@ -179,8 +190,14 @@ export const loadSnapshot = async (
   const { companies, products } = await loadCompaniesAndProducts(client, needs, options)
   const agreementCompanies =
     needs.agreementCompanyIds === undefined ? companies.map((c) => c.id) : numeric(needs.agreementCompanyIds)
-  const { agreements, additions } = await loadAgreements(client, agreementCompanies, needs, options)
-  return new PsaSnapshot({ companies, products, agreements, additions })
+  const { agreements, additions, unreadable } = await loadAgreements(client, agreementCompanies, needs, options)
+  return new PsaSnapshot({
+    companies,
+    products,
+    agreements,
+    additions,
+    ...(unreadable.length === 0 ? {} : { unreadable })
+  })
 }
 
 /** Phase one of {@link loadSnapshot}: companies and catalog items. @since 0.1.0 */
@@ -193,8 +210,9 @@ export const loadCompaniesAndProducts = async (
   const companyConditions = needs.allCompanies
     ? [undefined]
     : pack([
-        ...chunkedIn("identifier", texts(needs.companyIdentifiers)),
+        ...chunkedIn("identifier", accountNumbers(needs.companyIdentifiers)),
         ...chunkedIn("taxIdentifier", texts(needs.companyVatNumbers)),
+        ...chunkedIn("accountNumber", accountNumbers(needs.companyAccountNumbers)),
         ...chunkedIn("id", numeric(needs.companyIds))
       ])
   const productConditions = needs.allProducts
@@ -230,7 +248,11 @@ export const loadAgreements = async (
   companyIds: ReadonlyArray<number>,
   needs: Pick<SnapshotNeeds, "agreementIds" | "period">,
   options: SnapshotOptions = {}
-): Promise<{ agreements: Array<PsaAgreement>; additions: Array<PsaAddition> }> => {
+): Promise<{
+  agreements: Array<PsaAgreement>
+  additions: Array<PsaAddition>
+  unreadable: Array<UnreadableRecord>
+}> => {
   const progress = options.onProgress
   const agreementConditions = pack([
     ...chunkedIn("company/id", numeric(companyIds)),
@@ -254,17 +276,37 @@ export const loadAgreements = async (
   )
   let read = 0
   progress?.({ phase: "connectwise additions", done: 0, total: inForce.length })
+  const unreadable: Array<UnreadableRecord> = []
   const lists = await mapLimit(
     inForce,
     options.concurrency ?? 4,
     async (agreement) => {
-      const list = await cw("/finance/agreements/{parentId}/additions", () =>
-        client.listAll("/finance/agreements/{parentId}/additions", { path: { parentId: agreement.id } })
-      )
+      let list: Array<Addition>
+      try {
+        list = await client.listAll("/finance/agreements/{parentId}/additions", { path: { parentId: agreement.id } })
+      } catch (error) {
+        // One malformed addition must not fail the month: its agreement's rows say so instead.
+        if (!(error instanceof ConnectWiseError) || error.reason._tag !== "DecodeError") {
+          throw LinkError.of(reasonOf(error, "GET /finance/agreements/{parentId}/additions"))
+        }
+        const { field, recordId } = error.reason
+        unreadable.push(
+          new UnreadableRecord({
+            what: `additions of agreement ${agreement.id}`,
+            agreementId: agreement.id,
+            ...(recordId === undefined
+              ? {}
+              : { recordId: typeof recordId === "number" ? Math.trunc(recordId) : recordId }),
+            ...(field === undefined ? {} : { field }),
+            message: error.reason.message
+          })
+        )
+        list = []
+      }
       progress?.({ phase: "connectwise additions", done: ++read, total: inForce.length })
       return list.map((addition) => toPsaAddition(agreement.id, addition))
     },
     options.signal
   )
-  return { agreements: [...agreements.values()], additions: lists.flat() }
+  return { agreements: [...agreements.values()], additions: lists.flat(), unreadable }
 }

@@ -1,6 +1,6 @@
 import type { ExactClient } from "@psa-ledger/exact-client"
 import { InvalidInput, LinkError } from "../LinkError.ts"
-import { csvSource } from "./Csv.ts"
+import { type CsvInput, csvSource } from "./Csv.ts"
 import { exactPurchaseSource } from "./ExactPurchase.ts"
 import { exactSalesSource } from "./ExactSales.ts"
 import type { InvoiceSource, InvoiceSourceSettings } from "./InvoiceSource.ts"
@@ -20,7 +20,7 @@ export const invoiceSourceFor = (
   settings: InvoiceSourceSettings,
   deps: {
     readonly exact?: ExactClient | undefined
-    readonly readCsv?: (() => string | Promise<string>) | undefined
+    readonly readCsv?: (() => CsvInput | Promise<CsvInput>) | undefined
     readonly now?: (() => number) | undefined
   }
 ): InvoiceSource => {

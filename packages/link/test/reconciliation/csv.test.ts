@@ -86,3 +86,42 @@ describe("csvSource", () => {
     await expect(broken.months()).rejects.toThrow(/Klantnr/)
   })
 })
+
+describe("defect 6: CSV bytes are decoded by their BOM or declared encoding, never silently", () => {
+  const settings = (encoding?: "windows-1252") =>
+    new CsvSourceSettings({
+      kind: "csv",
+      month: "2026-11",
+      currency: "EUR",
+      ...(encoding === undefined ? {} : { encoding }),
+      columns: { customerKey: "klant", customerName: "naam", productKey: "sku", quantity: "aantal", unitCost: "kost" }
+    })
+  // "klant;naam;sku;aantal;kost\nC1;Café B.V.;BP;2;10\n" in Latin-1 (é = 0xE9).
+  const latin1 = new Uint8Array([
+    ...new TextEncoder().encode("klant;naam;sku;aantal;kost\nC1;Caf"),
+    0xe9,
+    ...new TextEncoder().encode(" B.V.;BP;2;10\n")
+  ])
+  it("a Latin-1 file read as UTF-8 is an error naming the line, not Caf\uFFFD", async () => {
+    const failure = await csvSource(() => latin1, settings())
+      .lines("2026-11")
+      .catch((error: unknown) => error)
+    expect((failure as { reason?: unknown }).reason).toMatchObject({
+      _tag: "InvalidInput",
+      record: "CSV line 2",
+      field: "encoding"
+    })
+  })
+  it("declared windows-1252 reads Café; a UTF-8 BOM wins over the declaration", async () => {
+    const lines = await csvSource(() => latin1, settings("windows-1252")).lines("2026-11")
+    expect(lines[0]?.customer.name).toBe("Café B.V.")
+    const utf8 = new Uint8Array([
+      0xef,
+      0xbb,
+      0xbf,
+      ...new TextEncoder().encode("klant;naam;sku;aantal;kost\nC1;Café B.V.;BP;2;10\n")
+    ])
+    const again = await csvSource(() => utf8, settings("windows-1252")).lines("2026-11")
+    expect(again[0]?.customer.name).toBe("Café B.V.")
+  })
+})

@@ -10,12 +10,14 @@ export const GLOBEX = guid(2)
 export const INITECH = guid(3)
 export const BP = guid(11)
 export const BACKUP = guid(12)
+export const OLD = guid(13)
 
 /**
  * A small hand-made month (2026-01, plus one invoice in 2025-12): Acme invoiced 10 BP (ConnectWise
  * has 8) and 3 BACKUP (no addition); Globex 4 BP at 22 (ConnectWise price 20) and a line whose
  * quantity reads "12 st"; Initech has no company with its code, only a similar name. Acme's
- * agreement also carries an OLD addition the invoice no longer has.
+ * agreement also carries an OLD addition the invoice no longer has (invoiced in December, so within
+ * the cancellation window).
  */
 export const seedMonth = async ({ exact, exactSim, cwSim }: Sims) => {
   // The simulation keeps dates as its own (unexported) value type; an account created through the API carries one.
@@ -30,6 +32,7 @@ export const seedMonth = async ({ exact, exactSim, cwSim }: Sims) => {
   account(INITECH, "C300", "Initech", "NL003")
   exactSim.insert(DIVISION, "Items", { ID: BP, Code: "BP", Description: "M365 Business Premium" })
   exactSim.insert(DIVISION, "Items", { ID: BACKUP, Code: "BACKUP", Description: "Backup 100 GB" })
+  exactSim.insert(DIVISION, "Items", { ID: OLD, Code: "OLD", Description: "Discontinued service" })
   let line = 100
   const invoice = (
     n: number,
@@ -85,7 +88,16 @@ export const seedMonth = async ({ exact, exactSim, cwSim }: Sims) => {
     ]
   )
   invoice(53, INITECH, "Initech", [2026, 1], [[BP, "BP", 2, "22.00"]])
-  invoice(54, ACME, "Acme B.V.", [2025, 12], [[BP, "BP", 8, "22.00"]])
+  invoice(
+    54,
+    ACME,
+    "Acme B.V.",
+    [2025, 12],
+    [
+      [BP, "BP", 8, "22.00"],
+      [OLD, "OLD", 1, "9.00"]
+    ]
+  )
 
   const store = cwSim.store
   const type = store.insert("agreementTypes", { name: "Managed Services" })

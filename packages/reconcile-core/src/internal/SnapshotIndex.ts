@@ -1,4 +1,11 @@
-import type { PsaAddition, PsaAgreement, PsaCompany, PsaProduct, PsaSnapshot } from "../PsaSnapshot.ts"
+import type {
+  PsaAddition,
+  PsaAgreement,
+  PsaCompany,
+  PsaProduct,
+  PsaSnapshot,
+  UnreadableRecord
+} from "../PsaSnapshot.ts"
 import { NameIndex, normaliseKey } from "./text.ts"
 
 const push = <K, V>(map: Map<K, Array<V>>, key: K, value: V) => {
@@ -7,8 +14,14 @@ const push = <K, V>(map: Map<K, Array<V>>, key: K, value: V) => {
   else list.push(value)
 }
 
-/** Identifier comparison: trimmed and case-insensitive (Exact pads codes with spaces). */
-export const identifierKey = (text: string): string => text.trim().toUpperCase()
+/**
+ * Identifier comparison: trimmed and case-insensitive (Exact pads codes with spaces); a numeric
+ * code without its leading zeros (`"000123"` is the accounting number `123`).
+ */
+export const identifierKey = (text: string): string => {
+  const trimmed = text.trim().toUpperCase()
+  return /^\d+$/.test(trimmed) ? trimmed.replace(/^0+(?=\d)/, "") : trimmed
+}
 
 /**
  * The snapshot indexed once into maps, so resolving and diffing cost a constant number of
@@ -20,6 +33,7 @@ export class SnapshotIndex {
   readonly products = new Map<number, PsaProduct>()
   readonly agreements = new Map<number, PsaAgreement>()
   readonly additions = new Map<number, PsaAddition>()
+  /** Live companies by `identifier` and by `accountNumber` (one entry per company and key). */
   readonly companiesByIdentifier = new Map<string, Array<PsaCompany>>()
   readonly companiesByVat = new Map<string, Array<PsaCompany>>()
   readonly companiesByCoc = new Map<string, Array<PsaCompany>>()
@@ -37,7 +51,10 @@ export class SnapshotIndex {
     for (const company of snapshot.companies) {
       this.companies.set(company.id, company)
       if (company.deleted) continue
-      push(this.companiesByIdentifier, identifierKey(company.identifier), company)
+      const identifier = identifierKey(company.identifier)
+      if (identifier !== "") push(this.companiesByIdentifier, identifier, company)
+      const accountNumber = company.accountNumber === undefined ? "" : identifierKey(company.accountNumber)
+      if (accountNumber !== "" && accountNumber !== identifier) push(this.companiesByIdentifier, accountNumber, company)
       if (company.vatNumber) push(this.companiesByVat, normaliseKey(company.vatNumber), company)
       if (company.cocNumber) push(this.companiesByCoc, normaliseKey(company.cocNumber), company)
     }
@@ -72,6 +89,11 @@ export class SnapshotIndex {
       (product) => product.description
     )
     return this.productNames
+  }
+
+  /** The first unreadable record that leaves the agreement's additions unknown, if any. */
+  unreadableOf(agreementId: number): UnreadableRecord | undefined {
+    return this.snapshot.unreadable?.find((record) => record.agreementId === agreementId)
   }
 
   additionsOf(agreementId: number, productId: number): ReadonlyArray<PsaAddition> {

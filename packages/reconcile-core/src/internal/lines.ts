@@ -17,7 +17,12 @@ export const lineProblems = (line: InvoiceLine, settings: Settings): Array<Inval
   missing("customer.key", line.customer.key)
   missing("product.key", line.product.key)
   missing("currency", line.currency)
-  if (BigDecimal.isNegative(line.quantity) && settings.creditLines === "flag" && !flagged.has("quantity")) {
+  if (
+    BigDecimal.isNegative(line.quantity) &&
+    line.credit !== true &&
+    settings.creditLines === "flag" &&
+    !flagged.has("quantity")
+  ) {
     problems.push(
       new InvalidLine({
         lineId: line.id,
@@ -38,6 +43,64 @@ export const lineProblems = (line: InvoiceLine, settings: Settings): Array<Inval
     )
   }
   return problems
+}
+
+/**
+ * Whether a line's amount disagrees with quantity × unit price (or cost, without a price) by more
+ * than one unit of the currency's last place: the source then contradicts itself.
+ */
+const amountProblem = (line: InvoiceLine, settings: Settings): InvalidLine | undefined => {
+  if (line.amount === undefined) return undefined
+  // An unreadable quantity or price is its own problem; the amount cannot be checked against it.
+  if ((line.issues ?? []).some((issue) => ["quantity", "unitCost", "unitPrice"].includes(issue.field))) return undefined
+  const price = line.unitPrice ?? line.unitCost
+  const expected = BigDecimal.multiply(line.quantity, price)
+  const scale = settings.scaleOf(line.currency)
+  const gap = BigDecimal.abs(BigDecimal.subtract(expected, line.amount))
+  const allowed = BigDecimal.make(1n, scale)
+  if (!BigDecimal.isGreaterThan(gap, allowed)) return undefined
+  return new InvalidLine({
+    lineId: line.id,
+    field: "amount",
+    value: BigDecimal.format(line.amount),
+    message: `the amount is not quantity × ${line.unitPrice === undefined ? "unit cost" : "unit price"} (${BigDecimal.format(BigDecimal.normalize(expected))})`
+  })
+}
+
+/** Every problem of a row's lines: each line's own, its amount, and line ids delivered more than once. */
+export const rowLineProblems = (lines: ReadonlyArray<InvoiceLine>, settings: Settings): Array<InvalidLine> => {
+  const problems: Array<InvalidLine> = []
+  const seen = new Set<string>()
+  for (const line of lines) {
+    if (seen.has(line.id)) {
+      problems.push(
+        new InvalidLine({
+          lineId: line.id,
+          field: "id",
+          value: line.id,
+          message: `line ${line.id} of invoice ${line.invoiceNumber || line.invoiceId} was delivered more than once; counted once`
+        })
+      )
+      continue
+    }
+    seen.add(line.id)
+    problems.push(...lineProblems(line, settings))
+    const amount = amountProblem(line, settings)
+    if (amount !== undefined) problems.push(amount)
+  }
+  return problems
+}
+
+/** The lines a row sums: each line id once (the first delivery), without the unreadable ones. */
+export const countedLines = (lines: ReadonlyArray<InvoiceLine>, settings: Settings): Array<InvoiceLine> => {
+  const seen = new Set<string>()
+  const counted: Array<InvoiceLine> = []
+  for (const line of lines) {
+    if (seen.has(line.id)) continue
+    seen.add(line.id)
+    if (lineProblems(line, settings).length === 0) counted.push(line)
+  }
+  return counted
 }
 
 /** A stable text for a decimal's value (1.50 and 1.5 agree), for sets and keys. */

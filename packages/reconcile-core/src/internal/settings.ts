@@ -7,8 +7,13 @@ export interface Settings {
   readonly scaleOf: (currency: string) => number
   readonly toleranceOf: (currency: string) => Decimal | undefined
   readonly identifierKeys: ReadonlyArray<"vatNumber" | "cocNumber">
-  readonly autoAcceptAbove: number | undefined
+  readonly autoAcceptAbove: number
+  readonly autoAcceptMargin: number
   readonly proposeCancellations: boolean
+  readonly cancellationWindow: number
+  /** Whether a catalog item (by id and identifier) is on the never-cancel list. */
+  readonly neverCancel: (productId: number, identifier: string | undefined) => boolean
+  readonly datedChanges: "in-place" | "cancel-and-add"
   readonly creditLines: "flag" | "net"
   readonly effectiveDate: "period-start" | "period-end" | "day-after-period-end"
   readonly agreementTypeId: number | undefined
@@ -22,9 +27,18 @@ export const settingsOf = (settings: LinkSettings | undefined): Settings => ({
   compare: settings?.compare ?? "unitCost",
   scaleOf: (currency) => settings?.currencyScales?.[currency] ?? 2,
   toleranceOf: (currency) => settings?.tolerance?.[currency],
-  identifierKeys: settings?.identifierKeys ?? [],
-  autoAcceptAbove: settings?.autoAcceptAbove,
-  proposeCancellations: settings?.proposeCancellations ?? false,
+  identifierKeys: settings?.identifierKeys ?? ["vatNumber"],
+  autoAcceptAbove: settings?.autoAcceptAbove ?? 0.92,
+  autoAcceptMargin: settings?.autoAcceptMargin ?? 0.1,
+  proposeCancellations: settings?.proposeCancellations ?? true,
+  cancellationWindow: settings?.cancellationWindow ?? 3,
+  neverCancel: (productId, identifier) =>
+    (settings?.neverCancel ?? []).some((entry) =>
+      typeof entry === "number"
+        ? entry === productId
+        : identifier !== undefined && entry.trim().toUpperCase() === identifier.trim().toUpperCase()
+    ),
+  datedChanges: settings?.datedChanges ?? "in-place",
   creditLines: settings?.creditLines ?? "flag",
   effectiveDate: settings?.effectiveDate ?? "period-start",
   agreementTypeId: settings?.agreementTypeId ?? settings?.newAgreement?.typeId,

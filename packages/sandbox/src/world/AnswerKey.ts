@@ -13,7 +13,7 @@ import { isActive } from "./internal/Pairs.ts"
 import { VAT_CODES } from "./internal/Vat.ts"
 import type { Customer, Pair, WorldModel } from "./Model.ts"
 import type { Deviation, DeviationKind, MissingBecause, MonthTruth, PairRef, WorldTruth } from "./Truth.ts"
-import { deviationKinds } from "./Truth.ts"
+import { CANCELLATION_WINDOW, deviationKinds } from "./Truth.ts"
 
 /** Write the truth of a world. */
 export const writeTruth = (model: WorldModel, exact: ExactOutput, cw: ConnectWiseOutput): WorldTruth => ({
@@ -91,7 +91,7 @@ const monthTruth = (model: WorldModel, exact: ExactOutput, cw: ConnectWiseOutput
     const invoiced = month.byCustomer.get(c.index)
     if (invoiced === undefined) {
       // Nothing invoiced this month; an addition may still be running.
-      for (const pair of c.pairs) if (ctx.active(pair)) notInvoiced(ctx, c, pair)
+      for (const pair of c.pairs) if (ctx.active(pair)) notInvoiced(ctx, c, pair, "customerNotInvoiced")
       continue
     }
     customerDeviations(ctx, c, invoiced)
@@ -100,7 +100,20 @@ const monthTruth = (model: WorldModel, exact: ExactOutput, cw: ConnectWiseOutput
       if (model.productMissing.has(pair.product)) missingProductsInvoiced.add(pair.product)
       pairDeviations(ctx, c, pair, invoiced)
     }
-    for (const pair of c.pairs) if (!isActive(pair, m) && ctx.active(pair)) notInvoiced(ctx, c, pair)
+    for (const pair of c.pairs) {
+      if (isActive(pair, m) || !ctx.active(pair)) continue
+      const last = lastInvoiced(pair, m)
+      notInvoiced(
+        ctx,
+        c,
+        pair,
+        invoiced.malformedItemLineId !== null
+          ? "lineWithoutItem"
+          : last === null || m - last >= CANCELLATION_WINDOW
+            ? "outsideWindow"
+            : "cancel"
+      )
+    }
   }
   for (const p of [...missingProductsInvoiced].sort((a, b) => a - b)) {
     const item = exact.records.items[p]!
@@ -114,15 +127,29 @@ const monthTruth = (model: WorldModel, exact: ExactOutput, cw: ConnectWiseOutput
   }
 }
 
+/** The last month before `m` the pair was invoiced, or null. */
+const lastInvoiced = (pair: Pair, m: number): number | null => {
+  const last = Math.min(pair.end, m) - 1
+  return last >= pair.start ? last : null
+}
+
 /** An addition running in a month the pair is not invoiced. */
-const notInvoiced = (ctx: MonthContext, c: Customer, pair: Pair): void => {
+const notInvoiced = (
+  ctx: MonthContext,
+  c: Customer,
+  pair: Pair,
+  proposal: "cancel" | "lineWithoutItem" | "outsideWindow" | "customerNotInvoiced"
+): void => {
   const addition = ctx.cw.additionOf.get(pair)!
+  const last = lastInvoiced(pair, ctx.m)
   ctx.push({
     kind: "additionNotInvoiced",
     ...ctx.pairRef(c, pair),
     additionId: addition.id,
     additionQuantity: addition.quantity,
-    additionUnitCost: addition.unitCost
+    additionUnitCost: addition.unitCost,
+    lastInvoiced: last === null ? null : ctx.model.periods[last]!.period,
+    proposal
   })
 }
 

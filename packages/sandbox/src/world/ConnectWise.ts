@@ -124,6 +124,9 @@ const writeCompanies = (model: WorldModel, setup: ConnectWiseSetup, renames: Prn
     website: `www.${c.identity.domain}`,
     accountNumber: null,
     taxIdentifier: c.identity.vatNumber,
+    // Drawn from nothing: the contact's id follows the customer's index, so no stream shifts.
+    defaultContact: { id: 9001 + c.index, name: `Finance ${c.identity.name}` },
+    billingContact: null,
     billingTerms: termsRef(termsFor(setup, c)),
     taxCode: taxRef(setup, vatOf(c.vatCode).taxCodeId),
     currency: setup.eur,
@@ -172,6 +175,8 @@ const writeCompanies = (model: WorldModel, setup: ConnectWiseSetup, renames: Prn
     website: DISTRIBUTOR.website,
     accountNumber: DISTRIBUTOR.code,
     taxIdentifier: DISTRIBUTOR.vatNumber,
+    defaultContact: null,
+    billingContact: null,
     billingTerms: termsRef(setup.billingTerms[1]!),
     taxCode: taxRef(setup, 1),
     currency: setup.eur,

@@ -58,6 +58,9 @@ export interface CwCompany {
   /** The accounting system's customer number, filled for some companies. */
   readonly accountNumber: string | null
   readonly taxIdentifier: string | null
+  /** The contact a new agreement of the company gets. */
+  readonly defaultContact: CwReference | null
+  readonly billingContact: CwReference | null
   readonly billingTerms: CwReference
   readonly taxCode: CwReference
   readonly currency: CwCurrency

@@ -127,7 +127,25 @@ export interface AdditionNotInvoiced extends PairRef {
   readonly additionId: number
   readonly additionQuantity: DecimalString
   readonly additionUnitCost: DecimalString
+  /** The last month before this one the pair was invoiced ("2025-11"), or null when never. */
+  readonly lastInvoiced: string | null
+  /**
+   * Whether a correct reconciliation proposes cancelling it: `cancel`; or why not —
+   * `lineWithoutItem` (the customer's invoice has a line without an item, which may be this
+   * product), `outsideWindow` (not invoiced in the cancellation window, the last
+   * {@link CANCELLATION_WINDOW} months), `customerNotInvoiced` (no invoice of the customer this
+   * month to compare with).
+   */
+  readonly proposal: "cancel" | "lineWithoutItem" | "outsideWindow" | "customerNotInvoiced"
 }
+
+/**
+ * The months (this one included) within which a product must have been invoiced to the customer
+ * for its running addition to be proposed for cancellation.
+ *
+ * @since 0.1.0
+ */
+export const CANCELLATION_WINDOW = 3
 
 /**
  * An invoiced Exact item that has no catalog item in ConnectWise.

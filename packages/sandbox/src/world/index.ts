@@ -46,6 +46,7 @@ export {
   type AdditionNotInvoiced,
   type AgreementLink,
   type AgreementMissing,
+  CANCELLATION_WINDOW,
   type CompanyLink,
   type CurrencyMismatch,
   type CustomerWithoutCompany,

@@ -17,6 +17,7 @@ import type {
   LinkEvidence,
   World
 } from "../../src/index.ts"
+import { CANCELLATION_WINDOW } from "../../src/index.ts"
 
 const DECIMAL = /^-?\d+(\.\d+)?$/
 
@@ -158,7 +159,20 @@ export const checkWorld = (world: World): CheckerResult => {
     const period = periodOfExactDate(invoice.InvoiceDate)
     invoicesByPeriod.set(period, [...(invoicesByPeriod.get(period) ?? []), invoice])
   }
-  const months = world.meta.periods.map((period) => {
+  // Per (account, item): the month indexes it was invoiced in, for the cancellation window.
+  const invoicedIn = new Map<string, Array<number>>()
+  world.meta.periods.forEach((period, m) => {
+    for (const invoice of invoicesByPeriod.get(period) ?? []) {
+      for (const line of invoice.SalesInvoiceLines) {
+        if (line.Item === null) continue
+        const key = `${invoice.OrderedBy}|${line.Item}`
+        const list = invoicedIn.get(key) ?? []
+        if (list.at(-1) !== m) list.push(m)
+        invoicedIn.set(key, list)
+      }
+    }
+  })
+  const months = world.meta.periods.map((period, m) => {
     const out: Array<Deviation> = []
     interface PairSum {
       accountId: string
@@ -324,6 +338,14 @@ export const checkWorld = (world: World): CheckerResult => {
             continue
           }
           if (pairs.has(`${account.ID}|${item.ID}`)) continue
+          const last = (invoicedIn.get(`${account.ID}|${item.ID}`) ?? []).filter((k) => k < m).at(-1) ?? null
+          const proposal = !invoiced.has(account.ID)
+            ? ("customerNotInvoiced" as const)
+            : malformed.some((d) => d.kind === "malformedLine" && d.accountId === account.ID && d.field === "Item")
+              ? ("lineWithoutItem" as const)
+              : last === null || m - last >= CANCELLATION_WINDOW
+                ? ("outsideWindow" as const)
+                : ("cancel" as const)
           out.push({
             kind: "additionNotInvoiced",
             accountId: account.ID,
@@ -333,7 +355,9 @@ export const checkWorld = (world: World): CheckerResult => {
             catalogItemId: productId,
             additionId: addition.id,
             additionQuantity: addition.quantity,
-            additionUnitCost: addition.unitCost
+            additionUnitCost: addition.unitCost,
+            lastInvoiced: last === null ? null : world.meta.periods[last]!,
+            proposal
           })
         }
       }

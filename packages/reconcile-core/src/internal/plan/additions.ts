@@ -1,13 +1,22 @@
 import { BigDecimal } from "effect"
+import { addDays } from "../../Calendar.ts"
 import {
   AddAddition,
+  CancelAddition,
+  Existing,
   type TargetRef,
   UpdateAdditionQuantity,
   UpdateAdditionUnitCost,
   UpdateAdditionUnitPrice
 } from "../../ChangePlan.ts"
 import type { AdditionMissing, QuantityDiffers, UnitCostDiffers, UnitPriceDiffers } from "../../Deviation.ts"
-import { addAdditionKey, updatePriceKey, updateQuantityKey } from "../../IdempotencyKeys.ts"
+import {
+  addAdditionKey,
+  cancelAdditionKey,
+  replaceAdditionKey,
+  updatePriceKey,
+  updateQuantityKey
+} from "../../IdempotencyKeys.ts"
 import type { PsaAddition } from "../../PsaSnapshot.ts"
 import { ZERO } from "../lines.ts"
 import type { RowPlanning } from "./RowPlanning.ts"
@@ -85,6 +94,7 @@ export const planQuantityUpdate = (
       currency: row.currency,
       costImpact: BigDecimal.multiply(delta, chosen.unitCost),
       priceImpact: BigDecimal.multiply(delta, chosen.unitPrice),
+      takesEffect: "immediately",
       agreementId: deviation.agreementId,
       additionId: chosen.id,
       productId: deviation.productId,
@@ -122,6 +132,7 @@ export const planPriceUpdates = (
       rowKeys: [],
       effectiveDate,
       currency: row.currency,
+      takesEffect: "immediately" as const,
       agreementId: deviation.agreementId,
       additionId: addition.id,
       productId: deviation.productId,
@@ -134,4 +145,59 @@ export const planPriceUpdates = (
         : new UpdateAdditionUnitPrice({ ...fields, costImpact: ZERO, priceImpact: change })
     )
   }
+}
+
+/** The new values of one addition in a dated change; absent fields stay as they are. */
+export interface Replacement {
+  readonly quantity?: BigDecimal.BigDecimal | undefined
+  readonly unitCost?: BigDecimal.BigDecimal | undefined
+  readonly unitPrice?: BigDecimal.BigDecimal | undefined
+}
+
+/**
+ * A dated change (`datedChanges: "cancel-and-add"`): cancel the addition the day before the
+ * effective date and add one with the new values from it, the add depending on the cancel.
+ */
+export const planReplacement = (planning: RowPlanning, addition: PsaAddition, change: Replacement): void => {
+  const { row, linkId, effectiveDate } = planning
+  const quantity = change.quantity ?? addition.quantity
+  const unitCost = change.unitCost ?? addition.unitCost
+  const unitPrice = change.unitPrice ?? addition.unitPrice
+  const cancelDate = addDays(effectiveDate, -1)
+  const addKey = replaceAdditionKey(linkId, row.period, addition.id, quantity, unitCost)
+  const cancelKey = cancelAdditionKey(linkId, row.period, addition.id, cancelDate)
+  planning.add(
+    new CancelAddition({
+      idempotencyKey: cancelKey,
+      dependsOn: [],
+      rowKeys: [],
+      effectiveDate: cancelDate,
+      currency: row.currency,
+      costImpact: BigDecimal.negate(BigDecimal.multiply(addition.quantity, addition.unitCost)),
+      priceImpact: BigDecimal.negate(BigDecimal.multiply(addition.quantity, addition.unitPrice)),
+      agreementId: addition.agreementId,
+      additionId: addition.id,
+      productId: addition.productId,
+      quantity: addition.quantity,
+      replacedBy: addKey
+    })
+  )
+  planning.add(
+    new AddAddition({
+      idempotencyKey: addKey,
+      dependsOn: [cancelKey],
+      rowKeys: [],
+      effectiveDate,
+      currency: row.currency,
+      costImpact: BigDecimal.multiply(quantity, unitCost),
+      priceImpact: BigDecimal.multiply(quantity, unitPrice),
+      agreement: new Existing({ id: addition.agreementId }),
+      product: new Existing({ id: addition.productId }),
+      quantity,
+      unitCost,
+      unitPrice,
+      billCustomer: addition.billCustomer,
+      replaces: addition.id
+    })
+  )
 }

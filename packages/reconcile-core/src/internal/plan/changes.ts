@@ -1,6 +1,14 @@
 import type { BigDecimal } from "effect"
 import type { Deviation } from "../../Deviation.ts"
-import { type AdditionTargets, planAddAddition, planPriceUpdates, planQuantityUpdate } from "./additions.ts"
+import type { PsaAddition } from "../../PsaSnapshot.ts"
+import {
+  type AdditionTargets,
+  planAddAddition,
+  planPriceUpdates,
+  planQuantityUpdate,
+  planReplacement,
+  type Replacement
+} from "./additions.ts"
 import { approvedAnything, approves, type RowPlanning } from "./RowPlanning.ts"
 
 const relevantTags = new Set<Deviation["_tag"]>([
@@ -26,6 +34,10 @@ export const planAdditionChanges = (planning: RowPlanning, targets: AdditionTarg
     if (approvedAnything(planning)) planning.skip("the row's link changed since diff: run diff again before planning")
     return
   }
+  if (planning.settings.datedChanges === "cancel-and-add") {
+    planDatedChanges(planning, relevant, targets)
+    return
+  }
   const newQuantity = new Map<number, BigDecimal.BigDecimal>()
   for (const deviation of relevant) {
     if (deviation._tag === "AdditionMissing" && approves(planning, "addAddition")) {
@@ -42,4 +54,30 @@ export const planAdditionChanges = (planning: RowPlanning, targets: AdditionTarg
       planPriceUpdates(planning, deviation, newQuantity)
     }
   }
+}
+
+// Dated changes: a missing addition is added as usual; a changed one is replaced (one pair per addition).
+const planDatedChanges = (
+  planning: RowPlanning,
+  relevant: ReadonlyArray<Deviation>,
+  targets: AdditionTargets
+): void => {
+  const changes = new Map<number, { addition: PsaAddition; change: Replacement }>()
+  const change = (addition: PsaAddition, values: Replacement) => {
+    const entry = changes.get(addition.id) ?? { addition, change: {} }
+    changes.set(addition.id, { addition, change: { ...entry.change, ...values } })
+  }
+  for (const deviation of relevant) {
+    if (deviation._tag === "AdditionMissing" && approves(planning, "addAddition")) {
+      planAddAddition(planning, deviation, targets)
+    } else if (deviation._tag === "QuantityDiffers" && approves(planning, "updateQuantity")) {
+      const [only] = deviation.additions
+      if (only !== undefined && deviation.additions.length === 1) change(only, { quantity: deviation.invoiced })
+    } else if (deviation._tag === "UnitCostDiffers" && approves(planning, "updateUnitCost")) {
+      for (const addition of deviation.additions) change(addition, { unitCost: deviation.invoiced })
+    } else if (deviation._tag === "UnitPriceDiffers" && approves(planning, "updateUnitPrice")) {
+      for (const addition of deviation.additions) change(addition, { unitPrice: deviation.invoiced })
+    }
+  }
+  for (const { addition, change: values } of changes.values()) planReplacement(planning, addition, values)
 }

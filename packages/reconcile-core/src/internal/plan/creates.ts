@@ -16,6 +16,8 @@ export const planProduct = (planning: RowPlanning, product: Target): TargetRef |
     (product.ref === undefined && row.productResolution._tag === "Missing" && settings.autoApprove.has("createProduct"))
   if (!create) return linked
   const template = settings.newProduct
+  const subcategoryId = product.create?.subcategoryId ?? template?.subcategoryId
+  const typeId = product.create?.typeId ?? template?.typeId
   const op = new CreateProduct({
     idempotencyKey: createProductKey(linkId, row.period, row.product.key, row.product.code),
     dependsOn: [],
@@ -25,8 +27,8 @@ export const planProduct = (planning: RowPlanning, product: Target): TargetRef |
     description: row.product.description,
     cost: row.unitCost ?? ZERO,
     ...(row.unitPrice === undefined ? {} : { price: row.unitPrice }),
-    ...(template?.subcategoryId === undefined ? {} : { subcategoryId: template.subcategoryId }),
-    ...(template?.typeId === undefined ? {} : { typeId: template.typeId }),
+    ...(subcategoryId === undefined ? {} : { subcategoryId }),
+    ...(typeId === undefined ? {} : { typeId }),
     ...(template?.productClass === undefined ? {} : { productClass: template.productClass }),
     ...(template?.taxable === undefined ? {} : { taxable: template.taxable })
   })
@@ -53,8 +55,11 @@ export const planAgreement = (planning: RowPlanning, agreement: Target, companyI
       settings.autoApprove.has("createAgreement"))
   if (!create) return linked
   const template = settings.newAgreement
-  if (template === undefined) {
-    planning.skip("creating an agreement needs newAgreement in the link settings")
+  const typeId = agreement.create?.typeId ?? template?.typeId ?? settings.agreementTypeId
+  if (typeId === undefined) {
+    planning.skip(
+      "creating an agreement needs its type: newAgreement.typeId in the link settings or the decision's typeId"
+    )
     return linked
   }
   if (row.currency === "") {
@@ -62,20 +67,20 @@ export const planAgreement = (planning: RowPlanning, agreement: Target, companyI
     return linked
   }
   const op = new CreateAgreement({
-    idempotencyKey: createAgreementKey(linkId, row.period, companyId, template.typeId, row.currency),
+    idempotencyKey: createAgreementKey(linkId, row.period, companyId, typeId, row.currency),
     dependsOn: [],
     rowKeys: [],
     effectiveDate,
     companyId,
-    name: (template.name ?? "{customer}")
+    name: (agreement.create?.name ?? template?.name ?? "{customer}")
       .replaceAll("{customer}", row.customer.name)
       .replaceAll("{code}", row.customer.code),
-    typeId: template.typeId,
+    typeId,
     startDate: effectiveDate,
     currency: row.currency,
-    ...(template.billingCycleId === undefined ? {} : { billingCycleId: template.billingCycleId }),
-    ...(template.billingTermsId === undefined ? {} : { billingTermsId: template.billingTermsId }),
-    ...(template.prorate === undefined ? {} : { prorate: template.prorate })
+    ...(template?.billingCycleId === undefined ? {} : { billingCycleId: template.billingCycleId }),
+    ...(template?.billingTermsId === undefined ? {} : { billingTermsId: template.billingTermsId }),
+    ...(template?.prorate === undefined ? {} : { prorate: template.prorate })
   })
   planning.add(op)
   return new Created({ opKey: op.idempotencyKey })

@@ -1,5 +1,5 @@
 import { Existing, type TargetRef } from "../../ChangePlan.ts"
-import type { Decisions, TargetChoice } from "../../Decisions.ts"
+import type { CreateTarget, Decisions, TargetChoice } from "../../Decisions.ts"
 import type { GridRow } from "../../GridRow.ts"
 import type { Mapping } from "../../Mapping.ts"
 import { linkedId, type Resolution } from "../../Resolution.ts"
@@ -10,6 +10,8 @@ export interface Target {
   readonly ref: TargetRef | "create" | undefined
   /** How to remember it, when it should be remembered. */
   readonly remember: Mapping["method"] | undefined
+  /** The user's create choice (its type and name for an agreement). */
+  readonly create?: CreateTarget | undefined
 }
 
 /** The target of one side of a row: the user's choice, else what resolution linked. */
@@ -28,7 +30,8 @@ export const targetOf = (
       remember: sameAsMapped ? undefined : suggested ? "confirmed-suggestion" : "manual"
     }
   }
-  if (choice?._tag === "CreateTarget") return { ref: side === "customer" ? undefined : "create", remember: "manual" }
+  if (choice?._tag === "CreateTarget")
+    return { ref: side === "customer" ? undefined : "create", remember: "manual", create: choice }
   const id = linkedId(resolution)
   if (id === undefined) return { ref: undefined, remember: undefined }
   return { ref: new Existing({ id }), remember: rememberedAs(resolution) }
@@ -38,7 +41,9 @@ const rememberedAs = (resolution: Resolution): Mapping["method"] | undefined => 
   if (resolution._tag === "Suggested") return "auto-accepted"
   if (resolution._tag !== "Matched") return undefined
   // Agreements inferred from the data are re-inferred each month rather than frozen.
-  return resolution.on === "carries-product" || resolution.on === "only-agreement-of-type"
+  return resolution.on === "carries-product" ||
+    resolution.on === "only-agreement-of-type" ||
+    resolution.on === "only-active-agreement"
     ? undefined
     : "exact-identifier"
 }
