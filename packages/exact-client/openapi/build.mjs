@@ -230,9 +230,11 @@ for (const [name, entity] of Object.entries(entities)) {
     schemas[`${name}Create`] = { type: "object", required, properties: body }
   }
 }
+// What Exact answers a print with: the printed invoice's id (its number and status are read from
+// SalesInvoices; PrintedSalesInvoices documents neither).
 schemas.PrintedSalesInvoice = {
   type: "object",
-  properties: { InvoiceID: { type: "string", format: "uuid" }, Status: { type: ["integer", "null"] } }
+  properties: { InvoiceID: { type: "string", format: "uuid" } }
 }
 
 const envelopes = (name) => {

@@ -1997,7 +1997,6 @@ export interface components {
         PrintedSalesInvoice: {
             /** Format: uuid */
             InvoiceID?: string;
-            Status?: number | null;
         };
         MePage: {
             d: {

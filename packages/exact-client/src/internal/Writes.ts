@@ -6,7 +6,7 @@
 import type { ExactClock } from "../Clock.ts"
 import type { DecimalInput, ExactClient } from "../ExactClient.ts"
 import { ExactError, ValidationError } from "../ExactError.ts"
-import { isGuid, odata, plainRecord, toExactJson } from "../OData.ts"
+import { isGuid, odata, toExactJson } from "../OData.ts"
 import { Account, SalesInvoice } from "../Records.ts"
 import { sleep } from "./Abort.ts"
 import { decodeRecord, listAll, parseEnvelope, type Reader, withSignal } from "./Paging.ts"
@@ -168,8 +168,18 @@ export const processSalesInvoice = async (
   if (!isGuid(invoiceId)) throw refuse(endpoint, ["InvoiceID must be a GUID"])
   const signal = options.signal
   const division = await writer.division(options.division, signal)
+  const printed = async () => {
+    const [invoice] = await listAll(writer, "salesinvoice/SalesInvoices", {
+      filter: odata.eq("InvoiceID", odata.guid(invoiceId)),
+      select: ["InvoiceID", "InvoiceNumber", "Status"],
+      schema: SalesInvoice,
+      division,
+      signal
+    })
+    return invoice
+  }
   const attempt = async () => {
-    const answer = await post(
+    await post(
       writer,
       `/v1/{division}/${endpoint}`,
       division,
@@ -180,22 +190,13 @@ export const processSalesInvoice = async (
       },
       signal
     )
-    const d = plainRecord(answer.d as Record<string, unknown>)
-    return {
-      InvoiceID: invoiceId,
-      InvoiceNumber: typeof d.InvoiceNumber === "number" ? d.InvoiceNumber : undefined,
-      Status: typeof d.Status === "number" ? d.Status : undefined
-    }
+    // A print that Exact accepted has processed the invoice (status 50). The number it assigned
+    // is not in the answer; readers take it from SalesInvoices (bulk, with the next run's reads).
+    return { InvoiceID: invoiceId, InvoiceNumber: undefined, Status: 50 }
   }
   const landed = async () => {
     // Printing is what turns the invoice into status 50: if it is, the print landed.
-    const [invoice] = await listAll(writer, "salesinvoice/SalesInvoices", {
-      filter: odata.eq("InvoiceID", odata.guid(invoiceId)),
-      select: ["InvoiceID", "InvoiceNumber", "Status"],
-      schema: SalesInvoice,
-      division,
-      signal
-    })
+    const invoice = await printed()
     return invoice?.Status === 50
       ? { InvoiceID: invoiceId, InvoiceNumber: invoice.InvoiceNumber ?? undefined, Status: 50 }
       : undefined
