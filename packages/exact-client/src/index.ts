@@ -13,9 +13,11 @@ export const packageName = "@psa-ledger/exact-client" as const
 
 export { type ExactClock, systemClock } from "./Clock.ts"
 export {
+  type CreatedSalesEntry,
   type CreatedSalesInvoice,
   createExactClient,
   type DecimalInput,
+  type DocumentDraft,
   type ExactAuth,
   type ExactClient,
   type ExactClientOptions,
@@ -25,6 +27,8 @@ export {
   type ListOptions,
   type ProcessedSalesInvoice,
   type RequestOptions,
+  type SalesEntryDraft,
+  type SalesEntryLineDraft,
   type SalesInvoiceDraft,
   type SalesInvoiceLineDraft
 } from "./ExactClient.ts"
@@ -76,6 +80,7 @@ export {
   PurchaseInvoice,
   PurchaseInvoiceLine,
   Receivable,
+  SalesEntry,
   SalesInvoice,
   SalesInvoiceLine,
   Subscription,

@@ -30,6 +30,7 @@ describe("@psa-ledger/exact-client entry", () => {
         "PurchaseInvoiceLine",
         "RateLimitedError",
         "Receivable",
+        "SalesEntry",
         "SalesInvoice",
         "SalesInvoiceLine",
         "ServerError",

@@ -9,7 +9,9 @@ const escapePdfText = (text: string) => text.replace(/[\\()]/g, (c) => `\\${c}`)
 
 /** The invoice as a minimal PDF 1.4 document (a page with one line of text). */
 export const renderInvoicePdf = (invoice: ConnectWiseRecord): Uint8Array<ArrayBuffer> => {
-  const line = escapePdfText(`Invoice ${String(invoice.invoiceNumber ?? invoice.id)} total ${String(invoice.total ?? "")}`)
+  const line = escapePdfText(
+    `Invoice ${String(invoice.invoiceNumber ?? invoice.id)} total ${String(invoice.total ?? "")}`
+  )
   const stream = `BT /F1 12 Tf 72 720 Td (${line}) Tj ET`
   const objects = [
     "<< /Type /Catalog /Pages 2 0 R >>",

@@ -72,7 +72,9 @@ export const createSalesInvoice = (sim: SimState, division: Division, body: Json
       continue
     }
     const percentage = vatCode?.Percentage instanceof Dec ? vatCode.Percentage.value : BigDecimal.fromBigInt(0n)
-    const vatAmount = round(BigDecimal.multiply(amount, percentage))
+    // A VAT amount the caller gives is kept; otherwise Exact computes it per line from the code.
+    const given = line.VATAmountFC === undefined || line.VATAmountFC === null ? undefined : asDecimal(line.VATAmountFC)
+    const vatAmount = given ?? round(BigDecimal.multiply(amount, percentage))
     net = BigDecimal.sum(net, amount)
     vat = BigDecimal.sum(vat, vatAmount)
     builtLines.push({
