@@ -52,7 +52,7 @@ export {
 } from "./Deviation.ts"
 export { diff, pricesDiffer } from "./Diff.ts"
 export { GridRow } from "./GridRow.ts"
-export { salesInvoiceCreateKey, salesInvoiceProcessKey } from "./IdempotencyKeys.ts"
+export { attachPdfKey, salesEntryCreateKey, salesInvoiceCreateKey, salesInvoiceProcessKey } from "./IdempotencyKeys.ts"
 export {
   InvoiceCustomer,
   InvoiceLine,
@@ -61,6 +61,7 @@ export {
   LineIssue,
   makeInvoiceLine
 } from "./InvoiceLine.ts"
+export { entryNumberOf } from "./internal/transfer/entry.ts"
 export { ChangeKind, LinkSettings, NewAgreementSettings, NewProductSettings, TransferSettings } from "./LinkSettings.ts"
 export { Mapping, MappingKind, MappingMethod, type MappingRef, mappingId } from "./Mapping.ts"
 export { effectiveDateOf, pendingMappings, plan } from "./Plan.ts"
@@ -129,20 +130,26 @@ export {
 } from "./Resolution.ts"
 export { resolve, rowKeyOf } from "./Resolve.ts"
 export {
+  AttachPdf,
   Blocked,
   CreateAccount,
+  CreateSalesEntry,
   CreateSalesInvoice,
   ExactAccount,
+  ExactGLAccount,
   ExactItem,
   ExactPaymentCondition,
+  ExactSalesEntryRef,
   ExactSalesInvoiceRef,
   ExactVatCode,
   ExistingAccount,
   ExistingSalesInvoice,
   ProcessSalesInvoice,
   PsaBillingTerms,
+  SalesEntryLine,
   SalesInvoiceLine,
   Skip,
+  TransferCompany,
   TransferInvoice,
   TransferInvoiceLine,
   TransferOperation,
