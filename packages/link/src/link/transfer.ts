@@ -79,11 +79,11 @@ export const makeTransfer = (ctx: LinkContext): LinkApi["transfer"] => {
           }
         }
         const counts = report.counts
-        run.count("done", counts.paid)
+        run.count("done", counts.paid + counts["partly-paid"])
         run.count("skipped", counts["already-recorded"] + counts.open + counts.skipped + counts["not-found"])
         run.count("failed", counts.failed)
         run.summarize(
-          `Recorded ${counts.paid} payments in ConnectWise; ${counts.open} still open, ${counts["already-recorded"]} recorded before, ${counts.failed} failed.`
+          `Recorded ${counts.paid + counts["partly-paid"]} payments in ConnectWise (${counts["partly-paid"]} partial); ${counts.open} still open, ${counts["already-recorded"]} recorded before, ${counts.failed} failed.`
         )
         return report
       })

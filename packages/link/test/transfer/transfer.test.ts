@@ -286,13 +286,15 @@ describe("syncPayments", () => {
       ["INV-1002", "open"],
       ["INV-1003", "skipped"]
     ])
-    expect(report.invoices[0]).toMatchObject({ amount: "138.375", paymentDate: "2026-01-31" })
+    // What the customer paid in Exact is what ConnectWise records: this invoice-mode world's
+    // ConnectWise invoice carries no tax, so Exact's 21% VAT makes the receivable 167.44.
+    expect(report.invoices[0]).toMatchObject({ amount: "167.44", paymentDate: "2026-01-31" })
     // One bulk read of receivables for all invoices.
     expect(world.exactSim.requestCounts()).toEqual({ "GET bulk/Cashflow/Receivables": 1 })
     const payments = world.cwSim.store.all("invoicePayments")
     expect(payments).toHaveLength(1)
     expect(payments[0]).toMatchObject({ invoiceId: world.invoices.agreement.id })
-    expect(String(payments[0]!.amount)).toBe("138.375")
+    expect(String(payments[0]!.amount)).toBe("167.44")
 
     const again = await syncPayments(world.deps)
     expect(again.counts).toMatchObject({ paid: 0, open: 1 })

@@ -158,6 +158,10 @@ export const processSalesInvoice = (sim: SimState, division: Division, body: Jso
     AccountCode: (account?.Code as string | undefined) ?? null,
     AccountName: (account?.Name as string | undefined) ?? null,
     EntryID: invoice.InvoiceID as string,
+    // The simulation books a printed invoice as its own transaction, so its id is the entry's.
+    TransactionEntryID: invoice.InvoiceID as string,
+    TransactionAmountFC: invoice.AmountFC as Dec,
+    EntryNumber: invoice.InvoiceNumber,
     InvoiceNumber: invoice.InvoiceNumber,
     InvoiceDate: invoice.InvoiceDate as When,
     DueDate: invoice.DueDate as When,
