@@ -59,7 +59,7 @@ const transferOnce = async (seed: number, mode: "entry" | "invoice") => {
     })
   })
   let run = 0
-  const link = createLink({
+  const options = {
     id: `seed-${seed}`,
     name: "Sandbox MSP",
     exact: sandbox.exact,
@@ -68,7 +68,8 @@ const transferOnce = async (seed: number, mode: "entry" | "invoice") => {
     settings,
     now: () => sandbox!.clock.now(),
     ids: () => `run-${++run}`
-  })
+  }
+  const link = createLink(options)
   await sandbox.connect(link)
   // The customer and product links flow A confirmed are the link's mappings; flow B uses them too.
   for (const company of world.truth.links.companies) {
@@ -84,7 +85,7 @@ const transferOnce = async (seed: number, mode: "entry" | "invoice") => {
   const period = world.meta.latestPeriod
   const [year, month] = period.split("-").map(Number) as [number, number]
   const range = { from: `${period}-01`, to: new Date(Date.UTC(year, month, 1)).toISOString().slice(0, 10) }
-  return { world, link, range, sim: sandbox.server, division: sandbox.server.credentials.exact.division }
+  return { world, link, options, range, sim: sandbox.server, division: sandbox.server.credentials.exact.division }
 }
 
 describe("flow B on the sandbox world, judged by its answer key", () => {
@@ -188,6 +189,38 @@ describe("flow B on the sandbox world, judged by its answer key", () => {
       })
     }
   }
+
+  it("counts a blocked invoice as blocked, never as failed, in the report, the run and its summary", async () => {
+    const { world, options, range } = await transferOnce(SEEDS[0] as number, "entry")
+    const expected = world.connectwise.invoices.filter((i) => i.date.slice(0, 7) === world.meta.latestPeriod)
+    // Exact's periods closed through the month's end: nothing of it may be booked.
+    const closed = createLink({
+      ...options,
+      settings: new LinkSettings({
+        transfer: new TransferSettings({ ...options.settings.transfer!, closedThrough: range.to })
+      })
+    })
+    await sandbox!.connect(closed)
+    const result = await closed.transfer.run(range)
+    expect(result.report?.counts).toMatchObject({ created: 0, blocked: expected.length, failed: 0 })
+    expect(result.report?.invoices.every((o) => o.status === "blocked" && o.codes?.includes("ClosedPeriod"))).toBe(true)
+    expect(result.run.counts).toMatchObject({ blocked: expected.length, failed: 0 })
+    expect(result.run.summary).toContain(`blocked ${expected.length}, failed 0`)
+  })
+
+  it("attaches no PDF when ConnectWise cannot give it: a warning, the entry booked once, never again", async () => {
+    const { world, link, range, sim, division } = await transferOnce(SEEDS[1] as number, "entry")
+    const expected = world.connectwise.invoices.filter((i) => i.date.slice(0, 7) === world.meta.latestPeriod)
+    sim.connectwise.faults.failNext({ method: "GET", template: "/finance/invoices/{id}/pdf", status: 404, count: 1 })
+    const first = await link.transfer.run(range)
+    expect(first.report?.counts).toMatchObject({ created: expected.length, failed: 0 })
+    const warned = first.report?.invoices.filter((o) => o.status === "created" && o.pdfAttached === false) ?? []
+    expect(warned).toHaveLength(1)
+    expect(await link.runs.log(first.runId).text()).toContain("was not attached")
+    const second = await link.transfer.run(range)
+    expect(second.report?.counts).toMatchObject({ created: 0, alreadyTransferred: expected.length })
+    expect(sim.exact.records(division, "SalesEntries")).toHaveLength(expected.length)
+  })
 
   it("covered worlds where Exact's per-line VAT rounding would miss ConnectWise's tax", () => {
     expect(roundingWorlds.length).toBeGreaterThan(0)
