@@ -303,7 +303,10 @@ export const loadTransferInputs = async (
       ...[...itemIds].map((id) => odata.eq("ID", odata.guid(id)))
     ]
   )
-  const numbers = [...new Set(invoiceRecords.map((invoice) => invoice.invoiceNumber.trim()))]
+  // Entry mode finds its earlier bookings among the journal's entries (one bulk read below), not
+  // among sales invoices by YourRef.
+  const entryMode = (deps.settings.transfer?.mode ?? "entry") === "entry"
+  const numbers = entryMode ? [] : [...new Set(invoiceRecords.map((invoice) => invoice.invoiceNumber.trim()))]
   const salesInvoices = await bulkByTerms(
     "load Exact sales invoices by YourRef",
     "salesinvoice/SalesInvoices",
