@@ -1,4 +1,3 @@
-import { conditions } from "@psa-ledger/connectwise-client"
 import { odata, Receivable } from "@psa-ledger/exact-client"
 import { parseDecimal, TransferRecord } from "@psa-ledger/reconcile-core"
 import { BigDecimal, DateTime } from "effect"
@@ -62,7 +61,6 @@ export interface PaymentSyncReport {
 }
 
 const EXACT_TERMS_PER_FILTER = 40
-const CW_IDS_PER_QUERY = 200
 const LEDGER_PAGE = 1_000
 
 /**
