@@ -71,6 +71,7 @@ export const runDemo = async (options: { readonly seed?: number; readonly custom
       compare: "unitCost",
       proposeCancellations: true,
       transfer: new TransferSettings({
+        mode: "invoice",
         journal: "70",
         vatCodes: Object.fromEntries(
           world.truth.links.taxCodes.map((l) => [taxCodes.get(l.taxCodeId) ?? "", l.vatCode])

@@ -159,6 +159,11 @@ export interface ConnectWiseClient {
     operations: ReadonlyArray<PatchOperation>,
     options?: RequestOptions
   ) => Promise<RecordOf<P>>
+  /**
+   * The invoice as ConnectWise rendered it for the customer (`GET /finance/invoices/{id}/pdf`),
+   * as the PDF's bytes.
+   */
+  readonly invoicePdf: (invoiceId: number, options?: RequestOptions) => Promise<Uint8Array>
   /** The API base URL in use (resolving the codebase first if needed). */
   readonly resolveBaseUrl: (options?: RequestOptions) => Promise<string>
 }
@@ -242,6 +247,15 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
     get: operations.get as ConnectWiseClient["get"],
     create: operations.create as ConnectWiseClient["create"],
     patch: operations.patch as ConnectWiseClient["patch"],
+    // The PDF is the one answer that is not JSON: its bytes are read as they are.
+    invoicePdf: async (invoiceId, request = {}) => {
+      const { data } = await api.GET("/finance/invoices/{id}/pdf", {
+        params: { path: { id: invoiceId } },
+        parseAs: "arrayBuffer",
+        ...(request.signal ? { signal: request.signal } : {})
+      })
+      return new Uint8Array(data ?? new ArrayBuffer(0))
+    },
     resolveBaseUrl: (request: RequestOptions = {}) => resolveBaseUrl(request.signal)
   }
   const describe = () =>

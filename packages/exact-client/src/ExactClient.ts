@@ -16,6 +16,7 @@ import { type ErrorBudget, memoryErrorBudget } from "./ErrorBudget.ts"
 import type { paths } from "./generated/exact.ts"
 import { untilAborted } from "./internal/Abort.ts"
 import { Auth } from "./internal/Auth.ts"
+import { attachDocument, createSalesEntry } from "./internal/Entries.ts"
 import { budgetGuard } from "./internal/Budget.ts"
 import { Governor } from "./internal/Governor.ts"
 import { oauthFace, tokenEndpoint } from "./internal/OAuth.ts"
@@ -30,7 +31,7 @@ import {
   type Writer
 } from "./internal/Writes.ts"
 import type { DecimalLiteral, Filter } from "./OData.ts"
-import { type Account, Division, type decodeWith, type Me, type SalesInvoice } from "./Records.ts"
+import { type Account, Division, type decodeWith, type Me, type SalesEntry, type SalesInvoice } from "./Records.ts"
 import type { TokenStore } from "./TokenStore.ts"
 
 /**
@@ -150,10 +151,81 @@ export interface SalesInvoiceLineDraft {
   /** Line amount excl. VAT; default Quantity × NetPrice. */
   readonly AmountFC?: DecimalInput
   readonly VATCode?: string
+  /** The line's VAT as the source charged it; Exact computes it from the VAT code when absent. */
+  readonly VATAmountFC?: DecimalInput
   readonly Description?: string
   readonly UnitCode?: string
   readonly CostCenter?: string
   readonly DeliveryDate?: Date
+}
+
+/**
+ * A sales-entry line to create: a revenue GL account, the net amount and the VAT charged on it.
+ *
+ * @since 0.1.0
+ */
+export interface SalesEntryLineDraft {
+  /** GL account ID (GUID). */
+  readonly GLAccount: string
+  /** Net amount, excluding VAT (negative on a credit note). */
+  readonly AmountFC: DecimalInput
+  /** The VAT charged on the line; Exact computes it from the VAT code when absent. */
+  readonly VATAmountFC?: DecimalInput
+  readonly VATCode?: string
+  readonly Quantity?: DecimalInput
+  readonly Description?: string
+}
+
+/**
+ * A sales entry to create: books the receivable directly, with no invoice document. `YourRef`
+ * comes from the `yourRef` option.
+ *
+ * @since 0.1.0
+ */
+export interface SalesEntryDraft {
+  /** Customer account ID (GUID). */
+  readonly Customer: string
+  /** Sales journal code, e.g. "70". */
+  readonly Journal: string
+  /** The entry's number in its journal (unique there); Exact assigns the next one when absent. */
+  readonly EntryNumber?: number
+  readonly EntryDate: Date
+  readonly DueDate?: Date
+  readonly Currency?: string
+  /** Exchange rate to the division's currency, when the entry is in another currency. */
+  readonly Rate?: DecimalInput
+  readonly Description?: string
+  readonly PaymentCondition?: string
+  readonly PaymentReference?: string
+  readonly SalesEntryLines: ReadonlyArray<SalesEntryLineDraft>
+}
+
+/**
+ * The result of `createSalesEntry`: the entry as Exact booked it, and whether this call created it.
+ *
+ * @since 0.1.0
+ */
+export interface CreatedSalesEntry {
+  readonly entry: SalesEntry
+  /** `false` when the entry was there already (found after an ambiguous failure). */
+  readonly created: boolean
+}
+
+/**
+ * A file to attach to a booked entry as an Exact document.
+ *
+ * @since 0.1.0
+ */
+export interface DocumentDraft {
+  readonly Subject: string
+  /** Exact's document type (10 is a sales invoice). */
+  readonly Type: number
+  readonly Account?: string
+  /** The entry (its `EntryID`) the document belongs to. */
+  readonly FinancialTransactionEntryID?: string
+  readonly DocumentDate?: Date
+  readonly fileName: string
+  readonly bytes: Uint8Array
 }
 
 /**
@@ -264,6 +336,21 @@ export interface ExactClient {
       readonly division?: number
     } & RequestOptions
   ): Promise<ProcessedSalesInvoice>
+  /**
+   * Creates a sales entry with its lines in the same POST, at most once: after an ambiguous
+   * failure it looks for the entry (journal and entry number, else `YourRef`) before any retry.
+   * Callers that have read the existing entries in bulk pass `lookupFirst: false` to spare the
+   * look-up before the first attempt.
+   */
+  createSalesEntry(
+    entry: SalesEntryDraft,
+    options: { readonly yourRef: string; readonly lookupFirst?: boolean; readonly division?: number } & RequestOptions
+  ): Promise<CreatedSalesEntry>
+  /** Stores a file as an Exact document (`documents/Documents` then `DocumentAttachments`). */
+  attachDocument(
+    document: DocumentDraft,
+    options?: { readonly division?: number } & RequestOptions
+  ): Promise<{ readonly documentId: string; readonly attachmentId: string }>
   /** Creates a customer account. */
   createAccount(
     account: { readonly Name: string; readonly Code?: string } & Readonly<Record<string, string | boolean | undefined>>,
@@ -360,7 +447,9 @@ export const createExactClient = (options: ExactClientOptions): ExactClient => {
     findSalesInvoiceByYourRef: (...args) => findSalesInvoiceByYourRef(writer, ...args),
     createSalesInvoice: (...args) => createSalesInvoice(writer, ...args),
     processSalesInvoice: (...args) => processSalesInvoice(writer, ...args),
-    createAccount: (...args) => createAccount(writer, ...args)
+    createAccount: (...args) => createAccount(writer, ...args),
+    createSalesEntry: (...args) => createSalesEntry(writer, ...args),
+    attachDocument: (...args) => attachDocument(writer, ...args)
   }
   // What a console.log or a JSON dump of the client shows: no options, no secrets.
   Object.defineProperty(client, Symbol.for("nodejs.util.inspect.custom"), {

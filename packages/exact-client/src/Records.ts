@@ -274,10 +274,39 @@ export const Receivable = Schema.Struct({
   YourRef: text,
   IsFullyPaid: bool,
   LastPaymentDate: date,
-  Journal: text
+  Journal: text,
+  /** The entry number of the transaction the receivable belongs to. */
+  EntryNumber: int,
+  /** The transaction (a sales entry's `EntryID`) the receivable belongs to. */
+  TransactionEntryID: guid,
+  /** The whole transaction's amount; a part-paid receivable is split into parts of it. */
+  TransactionAmountFC: decimal
 })
 /** @since 0.1.0 */
 export type Receivable = typeof Receivable.Type
+
+/**
+ * A sales entry (`salesentry/SalesEntries`): a booked sales invoice or credit note without an
+ * invoice document. `AmountFC` is the total Exact booked, VAT included.
+ *
+ * @since 0.1.0
+ */
+export const SalesEntry = Schema.Struct({
+  EntryID: Guid,
+  EntryNumber: int,
+  Journal: text,
+  Customer: guid,
+  EntryDate: date,
+  DueDate: date,
+  YourRef: text,
+  Description: text,
+  Currency: text,
+  AmountFC: decimal,
+  VATAmountFC: decimal,
+  PaymentCondition: text
+})
+/** @since 0.1.0 */
+export type SalesEntry = typeof SalesEntry.Type
 
 /**
  * A purchase-invoice line (`purchase/PurchaseInvoiceLines`).

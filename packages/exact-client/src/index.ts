@@ -14,9 +14,11 @@ export const packageName = "@psa-ledger/exact-client" as const
 export { type ExactClock, systemClock } from "./Clock.ts"
 export { budgetFreesAt, ERROR_BUDGET, type ErrorBudget, memoryErrorBudget } from "./ErrorBudget.ts"
 export {
+  type CreatedSalesEntry,
   type CreatedSalesInvoice,
   createExactClient,
   type DecimalInput,
+  type DocumentDraft,
   type ExactAuth,
   type ExactClient,
   type ExactClientOptions,
@@ -26,6 +28,8 @@ export {
   type ListOptions,
   type ProcessedSalesInvoice,
   type RequestOptions,
+  type SalesEntryDraft,
+  type SalesEntryLineDraft,
   type SalesInvoiceDraft,
   type SalesInvoiceLineDraft
 } from "./ExactClient.ts"
@@ -78,6 +82,7 @@ export {
   PurchaseInvoice,
   PurchaseInvoiceLine,
   Receivable,
+  SalesEntry,
   SalesInvoice,
   SalesInvoiceLine,
   Subscription,

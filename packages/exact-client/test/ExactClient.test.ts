@@ -361,7 +361,10 @@ describe("idempotent sales-invoice creation", () => {
     const { invoice } = await exact.createSalesInvoice(draft(seeded), { yourRef: "CW-1" })
     const processed = await exact.processSalesInvoice(invoice.InvoiceID)
     expect(processed.Status).toBe(50)
-    expect(processed.InvoiceNumber).toBeGreaterThan(0)
+    // PrintedSalesInvoices documents no InvoiceNumber: the number is read from the invoice.
+    expect(processed.InvoiceNumber).toBeUndefined()
+    const printed = await exact.findSalesInvoiceByYourRef("CW-1")
+    expect(printed?.InvoiceNumber).toBeGreaterThan(0)
     const receivables = await exact.listAll("cashflow/Receivables")
     expect(receivables).toHaveLength(1)
   })

@@ -32,6 +32,7 @@ describe("@psa-ledger/exact-client entry", () => {
         "PurchaseInvoiceLine",
         "RateLimitedError",
         "Receivable",
+        "SalesEntry",
         "SalesInvoice",
         "SalesInvoiceLine",
         "ServerError",

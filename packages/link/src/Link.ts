@@ -267,7 +267,13 @@ export interface LinkApi extends SchedulableLink {
     /** What a transfer of the range would do, without writing. */
     preview(range: TransferRange): Promise<TransferPlan>
     /** Transfers the range's ConnectWise invoices to Exact Online as a run (`transfer.run`). */
-    run(range: TransferRange, options?: LinkRunOptions): Promise<LinkRunResult<TransferReport>>
+    run(
+      range: TransferRange,
+      options?: LinkRunOptions & {
+        /** ConnectWise companies whose new Exact account a person approved (see `createAccounts`). */
+        readonly approveAccounts?: ReadonlyArray<number>
+      }
+    ): Promise<LinkRunResult<TransferReport>>
     /** Records Exact Online's payments on the ConnectWise invoices as a run (`transfer.syncPayments`). */
     syncPayments(options?: LinkRunOptions): Promise<LinkRunResult<PaymentSyncReport>>
   }

@@ -142,3 +142,23 @@ export const salesInvoiceProcessKey = (
   linkId: string,
   invoice: { readonly id: number; readonly date: string }
 ): string => keyOf("ProcessSalesInvoice", linkId, dayOf(invoice.date), [invoice.id], "invoice", "processed")
+
+/**
+ * The idempotency key of the operation that books a ConnectWise invoice as an Exact sales entry:
+ * keyed on the invoice and its entry number alone.
+ *
+ * @since 0.1.0
+ */
+export const salesEntryCreateKey = (
+  linkId: string,
+  invoice: { readonly id: number; readonly number: string; readonly date: string },
+  entryNumber: number
+): string => keyOf("CreateSalesEntry", linkId, dayOf(invoice.date), [invoice.id], "entryNumber", String(entryNumber))
+
+/**
+ * The idempotency key of the operation that attaches a ConnectWise invoice's PDF in Exact.
+ *
+ * @since 0.1.0
+ */
+export const attachPdfKey = (linkId: string, invoice: { readonly id: number; readonly date: string }): string =>
+  keyOf("AttachPdf", linkId, dayOf(invoice.date), [invoice.id], "pdf", "attached")

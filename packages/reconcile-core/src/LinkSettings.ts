@@ -61,7 +61,31 @@ export class TransferSettings extends Schema.Class<TransferSettings>("TransferSe
   /** The Exact item for lines without a product (e.g. an agreement amount). */
   defaultItemCode: Schema.optionalKey(Schema.String),
   /** Process (print) each created invoice so payments and reminders apply. Default true. */
-  process: Schema.optionalKey(Schema.Boolean)
+  process: Schema.optionalKey(Schema.Boolean),
+  /**
+   * How an invoice is booked: `entry` (default) a sales entry numbered with the ConnectWise number,
+   * the receivable at once and no second document; `invoice` an Exact sales invoice, printed.
+   */
+  mode: Schema.optionalKey(Schema.Literals(["entry", "invoice"])),
+  /**
+   * A regular expression with one capture group that takes the entry number from the ConnectWise
+   * invoice number (default `^(\d+)$`: numeric numbers only; e.g. `^INV-(\d+)$` for `INV-24018`).
+   */
+  entryNumberPattern: Schema.optionalKey(Schema.String),
+  /** Entry mode: the revenue GL account (code or id) per ConnectWise catalog item id (as text). */
+  glAccounts: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+  /** Entry mode: the revenue GL account (code or id) of lines without their own. */
+  defaultGlAccount: Schema.optionalKey(Schema.String),
+  /** Attach ConnectWise's PDF of the invoice to what is booked. Default true. */
+  attachPdf: Schema.optionalKey(Schema.Boolean),
+  /** Creating an Exact account for a company with none: `ask` (default, needs approval), `auto` or `never`. */
+  createAccounts: Schema.optionalKey(Schema.Literals(["ask", "auto", "never"])),
+  /** The range new account codes are taken from (the next free one); default 100000–999999. */
+  accountCodes: Schema.optionalKey(Schema.Struct({ from: Schema.Int, to: Schema.Int })),
+  /** Exchange rate per foreign currency (to the division's); an invoice in another currency without one is blocked. */
+  exchangeRates: Schema.optionalKey(Schema.Record(Schema.String, Decimal)),
+  /** Exact's periods are closed up to and including this date: later invoices only are booked. */
+  closedThrough: Schema.optionalKey(Schema.String)
 }) {}
 
 /**

@@ -1,4 +1,4 @@
-import { planInvoice, type TransferPlanning } from "./internal/transfer/invoice.ts"
+import { planInvoice, type TransferPlanning, termsOfInvoice } from "./internal/transfer/invoice.ts"
 import { transferIndexOf } from "./internal/transfer/lookups.ts"
 import type { LinkSettings } from "./LinkSettings.ts"
 import type { Mapping } from "./Mapping.ts"
@@ -31,17 +31,25 @@ export const planInvoiceTransfer = (
   snapshot: TransferSnapshot,
   mappings: ReadonlyArray<Mapping>,
   ledger: ReadonlyMap<number, TransferRecord> | ReadonlyArray<TransferRecord>,
-  settings: LinkSettings
+  settings: LinkSettings,
+  options: {
+    /** ConnectWise companies whose new Exact account a person approved (with `createAccounts: "ask"`). */
+    readonly approvedCompanies?: ReadonlyArray<number>
+  } = {}
 ): TransferPlan => {
   const records: ReadonlyMap<number, TransferRecord> =
     ledger instanceof Map
       ? ledger
       : new Map((ledger as ReadonlyArray<TransferRecord>).map((r) => [r.connectwiseInvoiceId, r]))
+  const index = transferIndexOf(snapshot, mappings)
   const planning: TransferPlanning = {
-    index: transferIndexOf(snapshot, mappings),
+    index,
     transfer: settings.transfer,
     journals: snapshot.journals,
     accountsToCreate: new Map(),
+    approvedCompanies: new Set(options.approvedCompanies ?? []),
+    divisionCurrency: snapshot.divisionCurrency,
+    termsOf: termsOfInvoice(index, settings.transfer),
     operations: [],
     skipped: [],
     blocked: []

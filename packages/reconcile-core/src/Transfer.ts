@@ -18,7 +18,9 @@ export class TransferInvoiceLine extends Schema.Class<TransferInvoiceLine>("Tran
   /** The net unit price, excluding VAT. */
   unitPrice: Decimal,
   /** The ConnectWise tax code identifier of the line; the invoice's when absent. */
-  taxCode: Schema.optional(Schema.String)
+  taxCode: Schema.optional(Schema.String),
+  /** Whether ConnectWise taxed the line (its `taxableFlag`); taxed when absent. */
+  taxable: Schema.optional(Schema.Boolean)
 }) {}
 
 /**
@@ -38,7 +40,15 @@ export class TransferInvoice extends Schema.Class<TransferInvoice>("TransferInvo
   currency: Schema.String,
   taxCode: Schema.optional(Schema.String),
   description: Schema.optional(Schema.String),
-  lines: Schema.Array(TransferInvoiceLine)
+  lines: Schema.Array(TransferInvoiceLine),
+  /** ConnectWise's subtotal (net), sales tax and total, as invoiced: what Exact must book. */
+  subtotal: Schema.optional(Decimal),
+  tax: Schema.optional(Decimal),
+  total: Schema.optional(Decimal),
+  /** The customer's purchase-order number, carried into the entry's description. */
+  customerPO: Schema.optional(Schema.String),
+  /** ConnectWise's billing status name (e.g. `Sent`, `Void`). */
+  status: Schema.optional(Schema.String)
 }) {}
 
 /**
@@ -60,7 +70,49 @@ export class PsaBillingTerms extends Schema.Class<PsaBillingTerms>("PsaBillingTe
 export class ExactAccount extends Schema.Class<ExactAccount>("ExactAccount")({
   id: Schema.String,
   code: Schema.String,
-  name: Schema.String
+  name: Schema.String,
+  vatNumber: Schema.optional(Schema.String),
+  cocNumber: Schema.optional(Schema.String)
+}) {}
+
+/**
+ * What flow B needs of a ConnectWise company beyond `PsaCompany`: the accounting number MSPs keep
+ * in `accountNumber`, and what a new Exact account gets (invoice e-mail, address).
+ *
+ * @since 0.1.0
+ */
+export class TransferCompany extends Schema.Class<TransferCompany>("TransferCompany")({
+  id: Schema.Int,
+  accountNumber: Schema.optional(Schema.String),
+  email: Schema.optional(Schema.String),
+  addressLine1: Schema.optional(Schema.String),
+  city: Schema.optional(Schema.String),
+  postcode: Schema.optional(Schema.String),
+  country: Schema.optional(Schema.String)
+}) {}
+
+/**
+ * An Exact Online GL account (financial/GLAccounts), the revenue account of an entry line.
+ *
+ * @since 0.1.0
+ */
+export class ExactGLAccount extends Schema.Class<ExactGLAccount>("ExactGLAccount")({
+  id: Schema.String,
+  code: Schema.String
+}) {}
+
+/**
+ * An Exact sales entry as its receivables show it: the journal and number it holds (taken
+ * numbers), `YourRef`, and the amount Exact booked.
+ *
+ * @since 0.1.0
+ */
+export class ExactSalesEntryRef extends Schema.Class<ExactSalesEntryRef>("ExactSalesEntryRef")({
+  entryId: Schema.String,
+  journal: Schema.String,
+  entryNumber: Schema.Int,
+  yourRef: Schema.optional(Schema.String),
+  amount: Schema.optional(Decimal)
 }) {}
 
 /**
@@ -71,7 +123,9 @@ export class ExactAccount extends Schema.Class<ExactAccount>("ExactAccount")({
 export class ExactItem extends Schema.Class<ExactItem>("ExactItem")({
   id: Schema.String,
   code: Schema.String,
-  description: Schema.String
+  description: Schema.String,
+  /** The item's revenue GL account (its id), the default GL account of its entry lines. */
+  glRevenue: Schema.optional(Schema.String)
 }) {}
 
 /**
@@ -126,7 +180,15 @@ export class TransferSnapshot extends Schema.Class<TransferSnapshot>("TransferSn
   /** Exact sales invoices whose `YourRef` is one of the invoices' numbers. */
   salesInvoices: Schema.Array(ExactSalesInvoiceRef),
   /** The division's journal codes; when given, the settings' journal must be one of them. */
-  journals: Schema.optional(Schema.Array(Schema.String))
+  journals: Schema.optional(Schema.Array(Schema.String)),
+  /** GL accounts the lines may book to (entry mode). */
+  glAccounts: Schema.optional(Schema.Array(ExactGLAccount)),
+  /** Sales entries already in the settings' journal with the numbers involved (entry mode). */
+  salesEntries: Schema.optional(Schema.Array(ExactSalesEntryRef)),
+  /** The division's currency; an invoice in another needs a rate in the settings. */
+  divisionCurrency: Schema.optional(Schema.String),
+  /** ConnectWise company details by id (account number, contact data). */
+  companyDetails: Schema.optional(Schema.Array(TransferCompany))
 }) {}
 
 /**
@@ -151,7 +213,16 @@ export class CreateAccount extends Schema.TaggedClass<CreateAccount>()("CreateAc
   name: Schema.String,
   vatNumber: Schema.optional(Schema.String),
   cocNumber: Schema.optional(Schema.String),
-  paymentCondition: Schema.optional(Schema.String)
+  paymentCondition: Schema.optional(Schema.String),
+  email: Schema.optional(Schema.String),
+  addressLine1: Schema.optional(Schema.String),
+  city: Schema.optional(Schema.String),
+  postcode: Schema.optional(Schema.String),
+  country: Schema.optional(Schema.String),
+  /** Whether the settings allow creating it without a person's approval (`createAccounts: "auto"`). */
+  approved: Schema.optional(Schema.Boolean),
+  /** Existing Exact accounts whose name resembles the company's, for the person deciding. */
+  suggestions: Schema.optional(Schema.Array(Schema.String))
 }) {}
 
 /**
@@ -165,7 +236,9 @@ export class SalesInvoiceLine extends Schema.Class<SalesInvoiceLine>("SalesInvoi
   quantity: Decimal,
   netPrice: Decimal,
   vatCode: Schema.String,
-  description: Schema.String
+  description: Schema.String,
+  /** The VAT ConnectWise charged on the line, sent so Exact's total equals ConnectWise's. */
+  vatAmount: Schema.optional(Decimal)
 }) {}
 
 /**
@@ -203,6 +276,64 @@ export class ExistingSalesInvoice extends Schema.TaggedClass<ExistingSalesInvoic
 }) {}
 
 /**
+ * One line of an Exact sales entry: the revenue GL account, the net amount and the VAT amount
+ * ConnectWise charged on it.
+ *
+ * @since 0.1.0
+ */
+export class SalesEntryLine extends Schema.Class<SalesEntryLine>("SalesEntryLine")({
+  glAccountId: Schema.String,
+  description: Schema.String,
+  quantity: Decimal,
+  amount: Decimal,
+  vatCode: Schema.String,
+  vatAmount: Decimal
+}) {}
+
+/**
+ * Book a ConnectWise invoice (or credit memo, with negative amounts) as an Exact sales entry whose
+ * `EntryNumber` is the ConnectWise number and whose VAT is ConnectWise's, so Exact's total is
+ * ConnectWise's to the cent.
+ *
+ * @since 0.1.0
+ */
+export class CreateSalesEntry extends Schema.TaggedClass<CreateSalesEntry>()("CreateSalesEntry", {
+  idempotencyKey: Schema.String,
+  dependsOn: Schema.Array(Schema.String),
+  connectwiseInvoiceId: Schema.Int,
+  kind: Schema.Literals(["invoice", "credit-note"]),
+  entryNumber: Schema.Int,
+  yourRef: Schema.String,
+  account: Schema.Union([ExistingAccount, Created]),
+  journal: Schema.String,
+  entryDate: LocalDate,
+  dueDate: Schema.optional(LocalDate),
+  paymentCondition: Schema.optional(Schema.String),
+  currency: Schema.String,
+  rate: Schema.optional(Decimal),
+  description: Schema.String,
+  lines: Schema.Array(SalesEntryLine),
+  /** ConnectWise's total (net + VAT): what Exact must report for the entry. */
+  total: Decimal
+}) {}
+
+/**
+ * Attach the invoice's ConnectWise PDF to what was booked (entry or invoice) as an Exact document.
+ *
+ * @since 0.1.0
+ */
+export class AttachPdf extends Schema.TaggedClass<AttachPdf>()("AttachPdf", {
+  idempotencyKey: Schema.String,
+  dependsOn: Schema.Array(Schema.String),
+  connectwiseInvoiceId: Schema.Int,
+  number: Schema.String,
+  account: Schema.Union([ExistingAccount, Created]),
+  /** The booked entry or invoice: its Exact id, or the operation that creates it. */
+  booked: Schema.Union([ExistingSalesInvoice, Created]),
+  entryDate: LocalDate
+}) {}
+
+/**
  * Process (print) the sales invoice so Exact books it and payments and reminders apply.
  *
  * @since 0.1.0
@@ -224,7 +355,12 @@ export class Skip extends Schema.TaggedClass<Skip>()("Skip", {
   connectwiseInvoiceId: Schema.Int,
   number: Schema.String,
   exactInvoiceId: Schema.String,
-  reason: Schema.String
+  reason: Schema.String,
+  /**
+   * What differs in ConnectWise from what was booked (its amounts or status changed, or it was
+   * voided, after the transfer): for a person to resolve; it is never booked again.
+   */
+  changes: Schema.optional(Schema.Array(Schema.String))
 }) {}
 
 /**
@@ -235,7 +371,13 @@ export class Skip extends Schema.TaggedClass<Skip>()("Skip", {
 export class Blocked extends Schema.TaggedClass<Blocked>()("Blocked", {
   connectwiseInvoiceId: Schema.Int,
   number: Schema.String,
-  reasons: Schema.Array(Schema.String)
+  reasons: Schema.Array(Schema.String),
+  /**
+   * Why, as codes a program can act on, one per kind of reason: `EntryNumberInvalid`,
+   * `EntryNumberTaken`, `NeedsCustomer`, `TotalsDiffer`, `Currency`, `ClosedPeriod`, `VatCode`,
+   * `PaymentCondition`, `ChangedAfterBooking`, `Mapping`, `Input`.
+   */
+  codes: Schema.optional(Schema.Array(Schema.String))
 }) {}
 
 /**
@@ -243,7 +385,13 @@ export class Blocked extends Schema.TaggedClass<Blocked>()("Blocked", {
  *
  * @since 0.1.0
  */
-export const TransferOperation = Schema.Union([CreateAccount, CreateSalesInvoice, ProcessSalesInvoice])
+export const TransferOperation = Schema.Union([
+  CreateAccount,
+  CreateSalesInvoice,
+  ProcessSalesInvoice,
+  CreateSalesEntry,
+  AttachPdf
+])
 
 /** @since 0.1.0 */
 export type TransferOperation = typeof TransferOperation.Type

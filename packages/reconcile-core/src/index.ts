@@ -59,7 +59,7 @@ export {
 } from "./Deviation.ts"
 export { type DiffOptions, diff, pricesDiffer } from "./Diff.ts"
 export { GridRow, GridSummary, summarizeGrid } from "./GridRow.ts"
-export { salesInvoiceCreateKey, salesInvoiceProcessKey } from "./IdempotencyKeys.ts"
+export { attachPdfKey, salesEntryCreateKey, salesInvoiceCreateKey, salesInvoiceProcessKey } from "./IdempotencyKeys.ts"
 export {
   InvoiceCustomer,
   InvoiceLine,
@@ -68,6 +68,7 @@ export {
   LineIssue,
   makeInvoiceLine
 } from "./InvoiceLine.ts"
+export { entryNumberOf } from "./internal/transfer/entry.ts"
 export { ChangeKind, LinkSettings, NewAgreementSettings, NewProductSettings, TransferSettings } from "./LinkSettings.ts"
 export { Mapping, MappingKind, MappingMethod, type MappingRef, mappingId } from "./Mapping.ts"
 export { effectiveDateOf, type PlanInput, pendingMappings, plan, planConfirmed } from "./Plan.ts"
@@ -186,20 +187,26 @@ export {
 } from "./Resolution.ts"
 export { resolve, rowKeyOf } from "./Resolve.ts"
 export {
+  AttachPdf,
   Blocked,
   CreateAccount,
+  CreateSalesEntry,
   CreateSalesInvoice,
   ExactAccount,
+  ExactGLAccount,
   ExactItem,
   ExactPaymentCondition,
+  ExactSalesEntryRef,
   ExactSalesInvoiceRef,
   ExactVatCode,
   ExistingAccount,
   ExistingSalesInvoice,
   ProcessSalesInvoice,
   PsaBillingTerms,
+  SalesEntryLine,
   SalesInvoiceLine,
   Skip,
+  TransferCompany,
   TransferInvoice,
   TransferInvoiceLine,
   TransferOperation,

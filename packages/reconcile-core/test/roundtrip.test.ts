@@ -38,7 +38,7 @@ describe("JSON round-trip", () => {
     agreementTypeId: 3,
     newAgreement: new NewAgreementSettings({ typeId: 3, name: "{customer}" }),
     autoApprove: ["updateQuantity"],
-    transfer: new TransferSettings({ journal: "70", vatCodes: { HIGH: "2" } })
+    transfer: new TransferSettings({ mode: "invoice", journal: "70", vatCodes: { HIGH: "2" } })
   })
   const lines = [
     line("a", { key: "g1", code: "C100" }, { key: "BP" }, "7", "19.00"),

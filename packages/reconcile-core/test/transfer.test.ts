@@ -30,7 +30,9 @@ const snapshot = new TransferSnapshot({
   salesInvoices: [new ExactSalesInvoiceRef({ id: "ex-9", yourRef: "INV-9", status: 20 })],
   journals: ["70"]
 })
-const settings = new LinkSettings({ transfer: new TransferSettings({ journal: "70", vatCodes: { HIGH: "2" } }) })
+const settings = new LinkSettings({
+  transfer: new TransferSettings({ mode: "invoice", journal: "70", vatCodes: { HIGH: "2" } })
+})
 const invoice = (id: number, number: string, extra: Partial<TransferInvoice> = {}) =>
   new TransferInvoice({
     id,

@@ -317,6 +317,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/finance/invoices/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The invoice as the customer received it, as a PDF. */
+        get: operations["getInvoicePdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/finance/invoices/count": {
         parameters: {
             query?: never;
@@ -711,7 +728,6 @@ export interface components {
         BatchReference: {
             /** Format: int32 */
             id?: number;
-            identifier?: string;
             _info?: {
                 [key: string]: string;
             };
@@ -1141,31 +1157,26 @@ export interface components {
             id?: number;
             type?: string;
             invoice?: components["schemas"]["InvoiceReference"];
+            credit?: components["schemas"]["InvoiceReference"];
             /** Format: double */
             amount: number;
             /** Format: date-time */
             paymentDate?: string;
             appliedBy?: string;
-            creditCardNumber?: string;
             _info?: {
                 [key: string]: string;
             };
         };
         CompanyInfo: {
-            CompanyName?: string;
             /** @description e.g. v2026_1/; on-premise v4_6_release/ */
             Codebase: string;
             VersionCode?: string;
-            VersionNumber?: string;
             CompanyID?: string;
             IsCloud?: boolean;
             SiteUrl?: string;
         };
         SystemInfo: {
             version?: string;
-            isCloud?: boolean;
-            serverTimeZone?: string;
-            cloudRegion?: string;
         };
         Count: {
             /** Format: int32 */
@@ -2064,6 +2075,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Invoice"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    getInvoicePdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
                 };
             };
             400: components["responses"]["Error"];

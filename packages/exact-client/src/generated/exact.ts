@@ -343,6 +343,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/{division}/bulk/Cashflow/Receivables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                division: components["parameters"]["division"];
+            };
+            cookie?: never;
+        };
+        get: operations["bulkReceivables"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/{division}/salesentry/SalesEntries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                division: components["parameters"]["division"];
+            };
+            cookie?: never;
+        };
+        get: operations["listSalesEntries"];
+        put?: never;
+        post: operations["createSalesEntry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/{division}/salesentry/SalesEntryLines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                division: components["parameters"]["division"];
+            };
+            cookie?: never;
+        };
+        get: operations["listSalesEntryLines"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/{division}/documents/Documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                division: components["parameters"]["division"];
+            };
+            cookie?: never;
+        };
+        get: operations["listDocuments"];
+        put?: never;
+        post: operations["createDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/{division}/documents/DocumentAttachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                division: components["parameters"]["division"];
+            };
+            cookie?: never;
+        };
+        get: operations["listDocumentAttachments"];
+        put?: never;
+        post: operations["createDocumentAttachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/{division}/financial/FinancialPeriods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                division: components["parameters"]["division"];
+            };
+            cookie?: never;
+        };
+        get: operations["listFinancialPeriods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/{division}/subscription/Subscriptions": {
         parameters: {
             query?: never;
@@ -974,6 +1082,323 @@ export interface components {
             WithholdingTaxBaseAmount?: number | null;
             WithholdingTaxPercentage?: number | null;
             YourRef?: string | null;
+        };
+        SalesEntry: {
+            __metadata?: components["schemas"]["Metadata"];
+            /** Format: uuid */
+            EntryID?: string | null;
+            AmountDC?: number | null;
+            AmountFC?: number | null;
+            BatchNumber?: number | null;
+            Created?: string | null;
+            /** Format: uuid */
+            Creator?: string | null;
+            CreatorFullName?: string | null;
+            Currency?: string | null;
+            /** Format: uuid */
+            Customer?: string | null;
+            CustomerName?: string | null;
+            Description?: string | null;
+            Division?: number | null;
+            /** Format: uuid */
+            Document?: string | null;
+            DocumentNumber?: number | null;
+            DocumentSubject?: string | null;
+            DueDate?: string | null;
+            EntryDate?: string | null;
+            EntryNumber?: number | null;
+            ExternalLinkDescription?: string | null;
+            ExternalLinkReference?: string | null;
+            GAccountAmountFC?: number | null;
+            InvoiceNumber?: number | null;
+            IsExtraDuty?: boolean | null;
+            Journal?: string | null;
+            JournalDescription?: string | null;
+            Modified?: string | null;
+            /** Format: uuid */
+            Modifier?: string | null;
+            ModifierFullName?: string | null;
+            OrderNumber?: number | null;
+            PaymentCondition?: string | null;
+            PaymentConditionDescription?: string | null;
+            PaymentReference?: string | null;
+            ProcessNumber?: number | null;
+            Rate?: number | null;
+            ReportingPeriod?: number | null;
+            ReportingYear?: number | null;
+            Reversal?: boolean | null;
+            SalesEntryLines?: components["schemas"]["Deferred"] | {
+                results: components["schemas"]["SalesEntryLine"][];
+            };
+            Status?: number | null;
+            StatusDescription?: string | null;
+            Type?: number | null;
+            TypeDescription?: string | null;
+            VATAmountDC?: number | null;
+            VATAmountFC?: number | null;
+            WithholdingTaxAmountDC?: number | null;
+            WithholdingTaxBaseAmount?: number | null;
+            WithholdingTaxPercentage?: number | null;
+            YourRef?: string | null;
+        };
+        SalesEntryCreate: {
+            /** Format: uuid */
+            EntryID?: string | null;
+            BatchNumber?: number | null;
+            Currency?: string | null;
+            /** Format: uuid */
+            Customer: string | null;
+            Description?: string | null;
+            /** Format: uuid */
+            Document?: string | null;
+            DueDate?: string | null;
+            EntryDate?: string | null;
+            EntryNumber?: number | null;
+            ExternalLinkReference?: string | null;
+            GAccountAmountFC?: number | null;
+            InvoiceNumber?: number | null;
+            IsExtraDuty?: boolean | null;
+            Journal: string | null;
+            OrderNumber?: number | null;
+            PaymentCondition?: string | null;
+            PaymentReference?: string | null;
+            ProcessNumber?: number | null;
+            Rate?: number | null;
+            ReportingPeriod?: number | null;
+            ReportingYear?: number | null;
+            Reversal?: boolean | null;
+            SalesEntryLines: components["schemas"]["SalesEntryLineCreate"][];
+            VATAmountFC?: number | null;
+            WithholdingTaxAmountDC?: number | null;
+            WithholdingTaxBaseAmount?: number | null;
+            WithholdingTaxPercentage?: number | null;
+            YourRef?: string | null;
+        };
+        SalesEntryLine: {
+            __metadata?: components["schemas"]["Metadata"];
+            /** Format: uuid */
+            ID?: string | null;
+            AmountDC?: number | null;
+            AmountFC?: number | null;
+            /** Format: uuid */
+            Asset?: string | null;
+            AssetDescription?: string | null;
+            CostCenter?: string | null;
+            CostCenterDescription?: string | null;
+            CostUnit?: string | null;
+            CostUnitDescription?: string | null;
+            Description?: string | null;
+            Division?: number | null;
+            /** Format: uuid */
+            EntryID?: string | null;
+            ExtraDutyAmountFC?: number | null;
+            ExtraDutyPercentage?: number | null;
+            From?: string | null;
+            /** Format: uuid */
+            GLAccount?: string | null;
+            GLAccountCode?: string | null;
+            GLAccountDescription?: string | null;
+            IntraStatArea?: string | null;
+            IntraStatCountry?: string | null;
+            IntraStatDeliveryTerm?: string | null;
+            IntraStatTransactionA?: string | null;
+            IntraStatTransactionB?: string | null;
+            IntraStatTransportMethod?: string | null;
+            LineNumber?: number | null;
+            Notes?: string | null;
+            /** Format: uuid */
+            Project?: string | null;
+            ProjectDescription?: string | null;
+            Quantity?: number | null;
+            SerialNumber?: string | null;
+            StatisticalNetWeight?: number | null;
+            StatisticalNumber?: string | null;
+            StatisticalQuantity?: number | null;
+            StatisticalValue?: number | null;
+            /** Format: uuid */
+            Subscription?: string | null;
+            SubscriptionDescription?: string | null;
+            /** Format: uuid */
+            TaxSchedule?: string | null;
+            To?: string | null;
+            /** Format: uuid */
+            TrackingNumber?: string | null;
+            TrackingNumberDescription?: string | null;
+            Type?: number | null;
+            VATAmountDC?: number | null;
+            VATAmountFC?: number | null;
+            VATBaseAmountDC?: number | null;
+            VATBaseAmountFC?: number | null;
+            VATCode?: string | null;
+            VATCodeDescription?: string | null;
+            VATPercentage?: number | null;
+        };
+        SalesEntryLineCreate: {
+            /** Format: uuid */
+            ID?: string | null;
+            AmountFC: number | null;
+            /** Format: uuid */
+            Asset?: string | null;
+            CostCenter?: string | null;
+            CostUnit?: string | null;
+            Description?: string | null;
+            /** Format: uuid */
+            EntryID?: string | null;
+            ExtraDutyAmountFC?: number | null;
+            ExtraDutyPercentage?: number | null;
+            From?: string | null;
+            /** Format: uuid */
+            GLAccount: string | null;
+            IntraStatArea?: string | null;
+            IntraStatCountry?: string | null;
+            IntraStatDeliveryTerm?: string | null;
+            IntraStatTransactionA?: string | null;
+            IntraStatTransactionB?: string | null;
+            IntraStatTransportMethod?: string | null;
+            Notes?: string | null;
+            /** Format: uuid */
+            Project?: string | null;
+            Quantity?: number | null;
+            SerialNumber?: string | null;
+            StatisticalNetWeight?: number | null;
+            StatisticalNumber?: string | null;
+            StatisticalQuantity?: number | null;
+            StatisticalValue?: number | null;
+            /** Format: uuid */
+            Subscription?: string | null;
+            /** Format: uuid */
+            TaxSchedule?: string | null;
+            To?: string | null;
+            /** Format: uuid */
+            TrackingNumber?: string | null;
+            VATAmountFC?: number | null;
+            VATBaseAmountDC?: number | null;
+            VATBaseAmountFC?: number | null;
+            VATCode?: string | null;
+            VATPercentage?: number | null;
+        };
+        Document: {
+            __metadata?: components["schemas"]["Metadata"];
+            /** Format: uuid */
+            ID?: string | null;
+            /** Format: uuid */
+            Account?: string | null;
+            AccountCode?: string | null;
+            AccountName?: string | null;
+            AmountFC?: number | null;
+            Body?: string | null;
+            /** Format: uuid */
+            Category?: string | null;
+            CategoryDescription?: string | null;
+            /** Format: uuid */
+            Contact?: string | null;
+            ContactFullName?: string | null;
+            Created?: string | null;
+            /** Format: uuid */
+            Creator?: string | null;
+            CreatorFullName?: string | null;
+            Currency?: string | null;
+            Division?: number | null;
+            DocumentDate?: string | null;
+            /** Format: uuid */
+            DocumentFolder?: string | null;
+            DocumentFolderCode?: string | null;
+            DocumentFolderDescription?: string | null;
+            DocumentViewUrl?: string | null;
+            ExpiryDate?: string | null;
+            /** Format: uuid */
+            FinancialTransactionEntryID?: string | null;
+            HasEmptyBody?: boolean | null;
+            HID?: number | null;
+            InheritShare?: boolean | null;
+            Language?: string | null;
+            Modified?: string | null;
+            /** Format: uuid */
+            Modifier?: string | null;
+            ModifierFullName?: string | null;
+            /** Format: uuid */
+            Opportunity?: string | null;
+            /** Format: uuid */
+            Project?: string | null;
+            ProjectCode?: string | null;
+            ProjectDescription?: string | null;
+            SalesInvoiceNumber?: number | null;
+            SalesOrderNumber?: number | null;
+            SendMethod?: number | null;
+            ShopOrderNumber?: number | null;
+            Subject?: string | null;
+            Type?: number | null;
+            TypeDescription?: string | null;
+        };
+        DocumentCreate: {
+            /** Format: uuid */
+            ID?: string | null;
+            /** Format: uuid */
+            Account?: string | null;
+            AmountFC?: number | null;
+            Body?: string | null;
+            /** Format: uuid */
+            Category?: string | null;
+            CategoryDescription?: string | null;
+            /** Format: uuid */
+            Contact?: string | null;
+            CreatorFullName?: string | null;
+            Currency?: string | null;
+            DocumentDate?: string | null;
+            /** Format: uuid */
+            DocumentFolder?: string | null;
+            ExpiryDate?: string | null;
+            /** Format: uuid */
+            FinancialTransactionEntryID?: string | null;
+            HID?: number | null;
+            InheritShare?: boolean | null;
+            Language?: string | null;
+            /** Format: uuid */
+            Opportunity?: string | null;
+            /** Format: uuid */
+            Project?: string | null;
+            SalesInvoiceNumber?: number | null;
+            SalesOrderNumber?: number | null;
+            ShopOrderNumber?: number | null;
+            Subject: string | null;
+            Type: number | null;
+        };
+        DocumentAttachment: {
+            __metadata?: components["schemas"]["Metadata"];
+            /** Format: uuid */
+            ID?: string | null;
+            Attachment?: string | null;
+            /** Format: uuid */
+            Document?: string | null;
+            FileName?: string | null;
+            FileSize?: number | null;
+            Url?: string | null;
+        };
+        DocumentAttachmentCreate: {
+            /** Format: uuid */
+            ID?: string | null;
+            Attachment: string | null;
+            /** Format: uuid */
+            Document: string | null;
+            FileName: string | null;
+        };
+        FinancialPeriod: {
+            __metadata?: components["schemas"]["Metadata"];
+            /** Format: uuid */
+            ID?: string | null;
+            Created?: string | null;
+            /** Format: uuid */
+            Creator?: string | null;
+            CreatorFullName?: string | null;
+            Division?: number | null;
+            EndDate?: string | null;
+            FinPeriod?: number | null;
+            FinYear?: number | null;
+            Modified?: string | null;
+            /** Format: uuid */
+            Modifier?: string | null;
+            ModifierFullName?: string | null;
+            StartDate?: string | null;
         };
         PurchaseInvoice: {
             __metadata?: components["schemas"]["Metadata"];
@@ -1997,7 +2422,6 @@ export interface components {
         PrintedSalesInvoice: {
             /** Format: uuid */
             InvoiceID?: string;
-            Status?: number | null;
         };
         MePage: {
             d: {
@@ -2064,6 +2488,61 @@ export interface components {
         };
         SyncSalesInvoiceSingle: {
             d: components["schemas"]["SyncSalesInvoice"];
+        };
+        SalesEntryPage: {
+            d: {
+                results: components["schemas"]["SalesEntry"][];
+                /** @description The next page's URL, with $skiptoken; absent on the last page. */
+                __next?: string;
+                __count?: string;
+            };
+        };
+        SalesEntrySingle: {
+            d: components["schemas"]["SalesEntry"];
+        };
+        SalesEntryLinePage: {
+            d: {
+                results: components["schemas"]["SalesEntryLine"][];
+                /** @description The next page's URL, with $skiptoken; absent on the last page. */
+                __next?: string;
+                __count?: string;
+            };
+        };
+        SalesEntryLineSingle: {
+            d: components["schemas"]["SalesEntryLine"];
+        };
+        DocumentPage: {
+            d: {
+                results: components["schemas"]["Document"][];
+                /** @description The next page's URL, with $skiptoken; absent on the last page. */
+                __next?: string;
+                __count?: string;
+            };
+        };
+        DocumentSingle: {
+            d: components["schemas"]["Document"];
+        };
+        DocumentAttachmentPage: {
+            d: {
+                results: components["schemas"]["DocumentAttachment"][];
+                /** @description The next page's URL, with $skiptoken; absent on the last page. */
+                __next?: string;
+                __count?: string;
+            };
+        };
+        DocumentAttachmentSingle: {
+            d: components["schemas"]["DocumentAttachment"];
+        };
+        FinancialPeriodPage: {
+            d: {
+                results: components["schemas"]["FinancialPeriod"][];
+                /** @description The next page's URL, with $skiptoken; absent on the last page. */
+                __next?: string;
+                __count?: string;
+            };
+        };
+        FinancialPeriodSingle: {
+            d: components["schemas"]["FinancialPeriod"];
         };
         PurchaseInvoicePage: {
             d: {
@@ -3240,6 +3719,417 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReceivablePage"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    bulkReceivables: {
+        parameters: {
+            query?: {
+                /** @description OData v2 filter: eq ne gt ge lt le and or, substringof, guid'…', datetime'…'. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated field names; mandatory on bulk/ and sync/ endpoints. */
+                $select?: components["parameters"]["select"];
+                /** @description Navigation properties to inline, e.g. SalesInvoiceLines. */
+                $expand?: components["parameters"]["expand"];
+                /** @description Field name, optionally followed by asc or desc. */
+                $orderby?: components["parameters"]["orderby"];
+                $top?: components["parameters"]["top"];
+                /** @description Set by Exact in __next; follow __next rather than building it. */
+                $skiptoken?: components["parameters"]["skiptoken"];
+                /** @description allpages to receive __count. */
+                $inlinecount?: components["parameters"]["inlinecount"];
+            };
+            header?: never;
+            path: {
+                division: components["parameters"]["division"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Minutely-Limit": components["headers"]["X-RateLimit-Minutely-Limit"];
+                    "X-RateLimit-Minutely-Remaining": components["headers"]["X-RateLimit-Minutely-Remaining"];
+                    "X-RateLimit-Minutely-Reset": components["headers"]["X-RateLimit-Minutely-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceivablePage"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    listSalesEntries: {
+        parameters: {
+            query?: {
+                /** @description OData v2 filter: eq ne gt ge lt le and or, substringof, guid'…', datetime'…'. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated field names; mandatory on bulk/ and sync/ endpoints. */
+                $select?: components["parameters"]["select"];
+                /** @description Navigation properties to inline, e.g. SalesInvoiceLines. */
+                $expand?: components["parameters"]["expand"];
+                /** @description Field name, optionally followed by asc or desc. */
+                $orderby?: components["parameters"]["orderby"];
+                $top?: components["parameters"]["top"];
+                /** @description Set by Exact in __next; follow __next rather than building it. */
+                $skiptoken?: components["parameters"]["skiptoken"];
+                /** @description allpages to receive __count. */
+                $inlinecount?: components["parameters"]["inlinecount"];
+            };
+            header?: never;
+            path: {
+                division: components["parameters"]["division"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Minutely-Limit": components["headers"]["X-RateLimit-Minutely-Limit"];
+                    "X-RateLimit-Minutely-Remaining": components["headers"]["X-RateLimit-Minutely-Remaining"];
+                    "X-RateLimit-Minutely-Reset": components["headers"]["X-RateLimit-Minutely-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesEntryPage"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    createSalesEntry: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description return=representation makes a POST return the created record. */
+                Prefer?: components["parameters"]["prefer"];
+            };
+            path: {
+                division: components["parameters"]["division"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SalesEntryCreate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Minutely-Limit": components["headers"]["X-RateLimit-Minutely-Limit"];
+                    "X-RateLimit-Minutely-Remaining": components["headers"]["X-RateLimit-Minutely-Remaining"];
+                    "X-RateLimit-Minutely-Reset": components["headers"]["X-RateLimit-Minutely-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesEntrySingle"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    listSalesEntryLines: {
+        parameters: {
+            query?: {
+                /** @description OData v2 filter: eq ne gt ge lt le and or, substringof, guid'…', datetime'…'. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated field names; mandatory on bulk/ and sync/ endpoints. */
+                $select?: components["parameters"]["select"];
+                /** @description Navigation properties to inline, e.g. SalesInvoiceLines. */
+                $expand?: components["parameters"]["expand"];
+                /** @description Field name, optionally followed by asc or desc. */
+                $orderby?: components["parameters"]["orderby"];
+                $top?: components["parameters"]["top"];
+                /** @description Set by Exact in __next; follow __next rather than building it. */
+                $skiptoken?: components["parameters"]["skiptoken"];
+                /** @description allpages to receive __count. */
+                $inlinecount?: components["parameters"]["inlinecount"];
+            };
+            header?: never;
+            path: {
+                division: components["parameters"]["division"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Minutely-Limit": components["headers"]["X-RateLimit-Minutely-Limit"];
+                    "X-RateLimit-Minutely-Remaining": components["headers"]["X-RateLimit-Minutely-Remaining"];
+                    "X-RateLimit-Minutely-Reset": components["headers"]["X-RateLimit-Minutely-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesEntryLinePage"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    listDocuments: {
+        parameters: {
+            query?: {
+                /** @description OData v2 filter: eq ne gt ge lt le and or, substringof, guid'…', datetime'…'. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated field names; mandatory on bulk/ and sync/ endpoints. */
+                $select?: components["parameters"]["select"];
+                /** @description Navigation properties to inline, e.g. SalesInvoiceLines. */
+                $expand?: components["parameters"]["expand"];
+                /** @description Field name, optionally followed by asc or desc. */
+                $orderby?: components["parameters"]["orderby"];
+                $top?: components["parameters"]["top"];
+                /** @description Set by Exact in __next; follow __next rather than building it. */
+                $skiptoken?: components["parameters"]["skiptoken"];
+                /** @description allpages to receive __count. */
+                $inlinecount?: components["parameters"]["inlinecount"];
+            };
+            header?: never;
+            path: {
+                division: components["parameters"]["division"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Minutely-Limit": components["headers"]["X-RateLimit-Minutely-Limit"];
+                    "X-RateLimit-Minutely-Remaining": components["headers"]["X-RateLimit-Minutely-Remaining"];
+                    "X-RateLimit-Minutely-Reset": components["headers"]["X-RateLimit-Minutely-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentPage"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    createDocument: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description return=representation makes a POST return the created record. */
+                Prefer?: components["parameters"]["prefer"];
+            };
+            path: {
+                division: components["parameters"]["division"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentCreate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Minutely-Limit": components["headers"]["X-RateLimit-Minutely-Limit"];
+                    "X-RateLimit-Minutely-Remaining": components["headers"]["X-RateLimit-Minutely-Remaining"];
+                    "X-RateLimit-Minutely-Reset": components["headers"]["X-RateLimit-Minutely-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentSingle"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    listDocumentAttachments: {
+        parameters: {
+            query?: {
+                /** @description OData v2 filter: eq ne gt ge lt le and or, substringof, guid'…', datetime'…'. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated field names; mandatory on bulk/ and sync/ endpoints. */
+                $select?: components["parameters"]["select"];
+                /** @description Navigation properties to inline, e.g. SalesInvoiceLines. */
+                $expand?: components["parameters"]["expand"];
+                /** @description Field name, optionally followed by asc or desc. */
+                $orderby?: components["parameters"]["orderby"];
+                $top?: components["parameters"]["top"];
+                /** @description Set by Exact in __next; follow __next rather than building it. */
+                $skiptoken?: components["parameters"]["skiptoken"];
+                /** @description allpages to receive __count. */
+                $inlinecount?: components["parameters"]["inlinecount"];
+            };
+            header?: never;
+            path: {
+                division: components["parameters"]["division"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Minutely-Limit": components["headers"]["X-RateLimit-Minutely-Limit"];
+                    "X-RateLimit-Minutely-Remaining": components["headers"]["X-RateLimit-Minutely-Remaining"];
+                    "X-RateLimit-Minutely-Reset": components["headers"]["X-RateLimit-Minutely-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentAttachmentPage"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    createDocumentAttachment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description return=representation makes a POST return the created record. */
+                Prefer?: components["parameters"]["prefer"];
+            };
+            path: {
+                division: components["parameters"]["division"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentAttachmentCreate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Minutely-Limit": components["headers"]["X-RateLimit-Minutely-Limit"];
+                    "X-RateLimit-Minutely-Remaining": components["headers"]["X-RateLimit-Minutely-Remaining"];
+                    "X-RateLimit-Minutely-Reset": components["headers"]["X-RateLimit-Minutely-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentAttachmentSingle"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    listFinancialPeriods: {
+        parameters: {
+            query?: {
+                /** @description OData v2 filter: eq ne gt ge lt le and or, substringof, guid'…', datetime'…'. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated field names; mandatory on bulk/ and sync/ endpoints. */
+                $select?: components["parameters"]["select"];
+                /** @description Navigation properties to inline, e.g. SalesInvoiceLines. */
+                $expand?: components["parameters"]["expand"];
+                /** @description Field name, optionally followed by asc or desc. */
+                $orderby?: components["parameters"]["orderby"];
+                $top?: components["parameters"]["top"];
+                /** @description Set by Exact in __next; follow __next rather than building it. */
+                $skiptoken?: components["parameters"]["skiptoken"];
+                /** @description allpages to receive __count. */
+                $inlinecount?: components["parameters"]["inlinecount"];
+            };
+            header?: never;
+            path: {
+                division: components["parameters"]["division"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Minutely-Limit": components["headers"]["X-RateLimit-Minutely-Limit"];
+                    "X-RateLimit-Minutely-Remaining": components["headers"]["X-RateLimit-Minutely-Remaining"];
+                    "X-RateLimit-Minutely-Reset": components["headers"]["X-RateLimit-Minutely-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FinancialPeriodPage"];
                 };
             };
             400: components["responses"]["Error"];

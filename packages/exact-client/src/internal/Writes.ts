@@ -6,7 +6,7 @@
 import type { ExactClock } from "../Clock.ts"
 import type { DecimalInput, ExactClient } from "../ExactClient.ts"
 import { ExactError, ValidationError } from "../ExactError.ts"
-import { isGuid, odata, plainRecord, toExactJson } from "../OData.ts"
+import { isGuid, odata, toExactJson } from "../OData.ts"
 import { Account, SalesInvoice } from "../Records.ts"
 import { sleep } from "./Abort.ts"
 import { decodeRecord, listAll, parseEnvelope, type Reader, withSignal } from "./Paging.ts"
@@ -20,11 +20,14 @@ export interface Writer extends Reader {
 
 type PostRoute =
   | "/v1/{division}/salesinvoice/SalesInvoices"
+  | "/v1/{division}/salesentry/SalesEntries"
+  | "/v1/{division}/documents/Documents"
+  | "/v1/{division}/documents/DocumentAttachments"
   | "/v1/{division}/salesinvoice/PrintedSalesInvoices"
   | "/v1/{division}/crm/Accounts"
 
 /** POSTs a body through the typed api and reads the created record's envelope. */
-const post = async (
+export const post = async (
   writer: Writer,
   route: PostRoute,
   division: number,
@@ -54,7 +57,7 @@ const ambiguous = (error: unknown) =>
  * again: the lookup is the only way to retry a write without doubling it. Gives up after three
  * attempts with the last error.
  */
-const postOnce = async <A>(
+export const postOnce = async <A>(
   writer: Writer,
   what: { readonly name: string; readonly endpoint: string },
   attempt: () => Promise<A>,
@@ -77,14 +80,14 @@ const postOnce = async <A>(
   throw lastError
 }
 
-const refuse = (endpoint: string, problems: ReadonlyArray<string>): ExactError =>
+export const refuse = (endpoint: string, problems: ReadonlyArray<string>): ExactError =>
   new ExactError({
     reason: new ValidationError({ message: problems.join("\n"), messages: [...problems] }),
     method: "POST",
     endpoint
   })
 
-const decimal = (value: DecimalInput | undefined, field: string) => {
+export const decimal = (value: DecimalInput | undefined, field: string, endpoint = "salesinvoice/SalesInvoices") => {
   if (value === undefined) return undefined
   const literal = typeof value === "string" ? value : value.value
   if (!/^-?\d+(\.\d+)?$/.test(literal)) {
@@ -94,7 +97,7 @@ const decimal = (value: DecimalInput | undefined, field: string) => {
         messages: [`${field} is not a decimal`]
       }),
       method: "POST",
-      endpoint: "salesinvoice/SalesInvoices"
+      endpoint
     })
   }
   return odata.decimal(literal)
@@ -143,7 +146,8 @@ export const createSalesInvoice = async (
       Quantity: decimal(line.Quantity, `SalesInvoiceLines[${index}].Quantity`),
       NetPrice: decimal(line.NetPrice, `SalesInvoiceLines[${index}].NetPrice`),
       UnitPrice: decimal(line.UnitPrice, `SalesInvoiceLines[${index}].UnitPrice`),
-      AmountFC: decimal(line.AmountFC, `SalesInvoiceLines[${index}].AmountFC`)
+      AmountFC: decimal(line.AmountFC, `SalesInvoiceLines[${index}].AmountFC`),
+      VATAmountFC: decimal(line.VATAmountFC, `SalesInvoiceLines[${index}].VATAmountFC`)
     }))
   }
   const attempt = async () => {
@@ -168,8 +172,18 @@ export const processSalesInvoice = async (
   if (!isGuid(invoiceId)) throw refuse(endpoint, ["InvoiceID must be a GUID"])
   const signal = options.signal
   const division = await writer.division(options.division, signal)
+  const printed = async () => {
+    const [invoice] = await listAll(writer, "salesinvoice/SalesInvoices", {
+      filter: odata.eq("InvoiceID", odata.guid(invoiceId)),
+      select: ["InvoiceID", "InvoiceNumber", "Status"],
+      schema: SalesInvoice,
+      division,
+      signal
+    })
+    return invoice
+  }
   const attempt = async () => {
-    const answer = await post(
+    await post(
       writer,
       `/v1/{division}/${endpoint}`,
       division,
@@ -180,22 +194,13 @@ export const processSalesInvoice = async (
       },
       signal
     )
-    const d = plainRecord(answer.d as Record<string, unknown>)
-    return {
-      InvoiceID: invoiceId,
-      InvoiceNumber: typeof d.InvoiceNumber === "number" ? d.InvoiceNumber : undefined,
-      Status: typeof d.Status === "number" ? d.Status : undefined
-    }
+    // A print that Exact accepted has processed the invoice (status 50). The number it assigned
+    // is not in the answer; readers take it from SalesInvoices (bulk, with the next run's reads).
+    return { InvoiceID: invoiceId, InvoiceNumber: undefined, Status: 50 }
   }
   const landed = async () => {
     // Printing is what turns the invoice into status 50: if it is, the print landed.
-    const [invoice] = await listAll(writer, "salesinvoice/SalesInvoices", {
-      filter: odata.eq("InvoiceID", odata.guid(invoiceId)),
-      select: ["InvoiceID", "InvoiceNumber", "Status"],
-      schema: SalesInvoice,
-      division,
-      signal
-    })
+    const invoice = await printed()
     return invoice?.Status === 50
       ? { InvoiceID: invoiceId, InvoiceNumber: invoice.InvoiceNumber ?? undefined, Status: 50 }
       : undefined

@@ -18,6 +18,7 @@ import {
   PsaProduct,
   parseDecimal,
   parseLocalDate,
+  TransferCompany,
   TransferInvoice,
   TransferInvoiceLine,
   TransferSnapshot
@@ -27,6 +28,7 @@ import { chunks } from "../internal/chunk.ts"
 import { runPort } from "../internal/port.ts"
 import { InvalidInput, LinkError } from "../LinkError.ts"
 import { exactAccountCode, step } from "./internal.ts"
+import { entryReadsOf, loadDivisionCurrency, loadEntries, loadGlAccounts } from "./LoadEntries.ts"
 import type {
   ExactInvoiceFound,
   TransferDeps,
@@ -248,7 +250,14 @@ export const loadTransferInputs = async (
       else itemCodes.add(mapping.sourceKey.trim())
     }
   }
-  for (const company of companies) if (company.identifier.trim() !== "") accountCodes.add(company.identifier.trim())
+  const vatNumbers = new Set<string>()
+  for (const company of companies) {
+    if (company.identifier.trim() !== "") accountCodes.add(company.identifier.trim())
+    // MSPs keep the accounting customer number in accountNumber: the Exact code to look for first.
+    const accountNumber = company.accountNumber?.trim()
+    if (accountNumber !== undefined && accountNumber !== "") accountCodes.add(accountNumber.replace(/^0+(?=\d)/, ""))
+    if (company.taxIdentifier && company.taxIdentifier.trim() !== "") vatNumbers.add(company.taxIdentifier.trim())
+  }
   for (const item of catalog) if (item.identifier.trim() !== "") itemCodes.add(item.identifier.trim())
   const defaultItemCode = deps.settings.transfer?.defaultItemCode
   if (defaultItemCode !== undefined && needsReferenceData) itemCodes.add(defaultItemCode.trim())
@@ -273,15 +282,31 @@ export const loadTransferInputs = async (
     }
     return out
   }
-  const accounts = await bulkByTerms("load Exact accounts", "crm/Accounts", ["ID", "Code", "Name"], Account, [
-    ...[...accountCodes].map((code) => odata.eq("Code", exactAccountCode(code))),
-    ...[...accountIds].map((id) => odata.eq("ID", odata.guid(id)))
-  ])
-  const items = await bulkByTerms("load Exact items", "logistics/Items", ["ID", "Code", "Description"], Item, [
-    ...[...itemCodes].map((code) => odata.eq("Code", code)),
-    ...[...itemIds].map((id) => odata.eq("ID", odata.guid(id)))
-  ])
-  const numbers = [...new Set(invoiceRecords.map((invoice) => invoice.invoiceNumber.trim()))]
+  const accounts = await bulkByTerms(
+    "load Exact accounts",
+    "crm/Accounts",
+    ["ID", "Code", "Name", "VATNumber", "ChamberOfCommerce"],
+    Account,
+    [
+      ...[...accountCodes].map((code) => odata.eq("Code", exactAccountCode(code))),
+      ...[...accountIds].map((id) => odata.eq("ID", odata.guid(id))),
+      ...[...vatNumbers].map((vat) => odata.eq("VATNumber", vat))
+    ]
+  )
+  const items = await bulkByTerms(
+    "load Exact items",
+    "logistics/Items",
+    ["ID", "Code", "Description", "GLRevenue"],
+    Item,
+    [
+      ...[...itemCodes].map((code) => odata.eq("Code", code)),
+      ...[...itemIds].map((id) => odata.eq("ID", odata.guid(id)))
+    ]
+  )
+  // Entry mode finds its earlier bookings among the journal's entries (one bulk read below), not
+  // among sales invoices by YourRef.
+  const entryMode = (deps.settings.transfer?.mode ?? "entry") === "entry"
+  const numbers = entryMode ? [] : [...new Set(invoiceRecords.map((invoice) => invoice.invoiceNumber.trim()))]
   const salesInvoices = await bulkByTerms(
     "load Exact sales invoices by YourRef",
     "salesinvoice/SalesInvoices",
@@ -299,6 +324,10 @@ export const loadTransferInputs = async (
         exact.listAll("cashflow/PaymentConditions", { select: ["ID", "Code", "PaymentDays"], schema: PaymentCondition })
       )
     : []
+  const entry = entryReadsOf(deps, invoiceRecords)
+  const glAccounts = entry === undefined || !needsReferenceData ? [] : await loadGlAccounts(deps, items)
+  const salesEntries = entry === undefined || !needsReferenceData ? [] : await loadEntries(deps, entry)
+  const divisionCurrency = entry === undefined || !needsReferenceData ? undefined : await loadDivisionCurrency(deps)
   progress(3)
 
   // Map into core's shapes.
@@ -366,7 +395,8 @@ export const loadTransferInputs = async (
             `item ${line.catalogItem.id}`,
           quantity,
           unitPrice: price,
-          ...(taxCode === undefined ? {} : { taxCode })
+          ...(taxCode === undefined ? {} : { taxCode }),
+          ...(typeof line.taxableFlag === "boolean" ? { taxable: line.taxableFlag } : {})
         })
       )
     }
@@ -401,7 +431,12 @@ export const loadTransferInputs = async (
           currency,
           ...(taxCode === undefined ? {} : { taxCode }),
           ...(description === undefined || description === "" ? {} : { description }),
-          lines: invoiceLines
+          lines: invoiceLines,
+          ...(record.subtotal ? { subtotal: record.subtotal } : {}),
+          ...(record.salesTax ? { tax: record.salesTax } : {}),
+          ...(record.total ? { total: record.total } : {}),
+          ...(record.customerPO && record.customerPO.trim() !== "" ? { customerPO: record.customerPO.trim() } : {}),
+          ...(record.status?.name ? { status: record.status.name } : {})
         })
       )
     } catch (error) {
@@ -461,10 +496,34 @@ export const loadTransferInputs = async (
         : []
     ),
     accounts: accounts.map(
-      (account) => new ExactAccount({ id: account.ID, code: account.Code ?? "", name: account.Name ?? "" })
+      (account) =>
+        new ExactAccount({
+          id: account.ID,
+          code: account.Code ?? "",
+          name: account.Name ?? "",
+          ...(account.VATNumber ? { vatNumber: account.VATNumber } : {}),
+          ...(account.ChamberOfCommerce ? { cocNumber: account.ChamberOfCommerce } : {})
+        })
     ),
     items: items.map(
-      (item) => new ExactItem({ id: item.ID, code: item.Code ?? "", description: item.Description ?? "" })
+      (item) =>
+        new ExactItem({
+          id: item.ID,
+          code: item.Code ?? "",
+          description: item.Description ?? "",
+          ...(item.GLRevenue ? { glRevenue: item.GLRevenue } : {})
+        })
+    ),
+    glAccounts,
+    salesEntries,
+    ...(divisionCurrency === undefined ? {} : { divisionCurrency }),
+    companyDetails: companies.map(
+      (company) =>
+        new TransferCompany({
+          id: company.id,
+          ...(company.accountNumber ? { accountNumber: company.accountNumber } : {}),
+          ...(company.invoiceToEmailAddress ? { email: company.invoiceToEmailAddress } : {})
+        })
     ),
     vatCodes: vatCodes.flatMap((vat) => {
       if (vat.Code === null || vat.Code === undefined) return []

@@ -1,4 +1,3 @@
-import { conditions } from "@psa-ledger/connectwise-client"
 import { odata, Receivable } from "@psa-ledger/exact-client"
 import { parseDecimal, TransferRecord } from "@psa-ledger/reconcile-core"
 import { BigDecimal, DateTime } from "effect"
@@ -11,7 +10,9 @@ import type { TransferDeps, TransferFailure, TransferProgress } from "./Transfer
 /**
  * What the payment sync did for one transferred invoice.
  *
- * - `paid`: Exact says it is fully paid; the payment is now recorded on the ConnectWise invoice.
+ * - `paid`: Exact says it is fully paid; what was paid since the last sync is now recorded on the
+ *   ConnectWise invoice (`amount`).
+ * - `partly-paid`: Exact received part of it since the last sync; that part is recorded in ConnectWise.
  * - `already-recorded`: fully paid, and ConnectWise already had the payments (marked paid in the ledger).
  * - `open`: not fully paid in Exact; `openAmount` is Exact's outstanding amount.
  * - `not-found`: Exact has no receivable for it (not processed, or removed in Exact).
@@ -22,7 +23,7 @@ import type { TransferDeps, TransferFailure, TransferProgress } from "./Transfer
  */
 export type PaymentSyncOutcome =
   | {
-      readonly status: "paid"
+      readonly status: "paid" | "partly-paid"
       readonly connectwiseInvoiceId: number
       readonly number: string
       readonly amount: string
@@ -60,20 +61,21 @@ export interface PaymentSyncReport {
 }
 
 const EXACT_TERMS_PER_FILTER = 40
-const CW_IDS_PER_QUERY = 200
 const LEDGER_PAGE = 1_000
 
 /**
- * Brings payments back from Exact Online: for every transferred invoice the ledger does not yet
- * know as paid, reads Exact's receivables in bulk (by `YourRef`, 40 invoices a call, never one call
- * per invoice) and, for the fully paid ones, records the payment on the ConnectWise invoice
- * (`POST /finance/invoices/{id}/payments`) unless ConnectWise already has payments covering it,
- * then marks the ledger `paid`. Open invoices are reported with Exact's outstanding amount.
+ * Brings payments back from Exact Online, fully and partly: for every transferred invoice the
+ * ledger does not yet know as paid, reads the receivables of the entry Exact booked (by
+ * `TransactionEntryID`, 40 entries a bulk call, never one call per invoice; never by number
+ * alone), and records in ConnectWise (`POST /finance/invoices/{id}/payments`) what Exact received
+ * beyond the payments ConnectWise already has — so each part payment is recorded once. A fully
+ * paid invoice is marked `paid` in the ledger. Open invoices are reported with Exact's outstanding
+ * amount; credit notes are reported, not applied.
  *
  * @example
  * ```ts
  * const report = await syncPayments(deps)
- * report.counts // { paid: 12, "already-recorded": 0, open: 30, "not-found": 0, skipped: 1, failed: 0 }
+ * report.counts // { paid: 12, "partly-paid": 2, "already-recorded": 0, open: 30, "not-found": 0, skipped: 1, failed: 0 }
  * ```
  *
  * @since 0.1.0
@@ -98,7 +100,9 @@ export const syncPayments = async (
           status: "skipped",
           connectwiseInvoiceId: record.connectwiseInvoiceId,
           number: record.connectwiseInvoiceNumber,
-          reason: "a credit note: ConnectWise applies credit memos itself"
+          // ConnectWise's documented payment body has a `credit` reference but no documented way to
+          // apply a credit memo to an invoice through it, so credit notes are reported, not applied.
+          reason: "a credit note: reported, not applied (ConnectWise documents no API that applies a credit memo)"
         })
       } else pending.push(record)
     }
@@ -106,50 +110,68 @@ export const syncPayments = async (
     afterId = page[page.length - 1]?.connectwiseInvoiceId
   }
 
-  const receivables = new Map<string, Receivable>()
+  // The receivables of the booked entries, matched by the entry Exact booked (TransactionEntryID),
+  // never by number alone; 40 entries a bulk call. A part-paid receivable is split in Exact: the
+  // paid parts are fully paid, the open part is not.
+  const byEntry = new Map<string, Array<Receivable>>()
   for (const part of chunks(pending, EXACT_TERMS_PER_FILTER)) {
     const found = await step("load Exact receivables", () =>
       deps.exact.listAll("cashflow/Receivables", {
         bulk: true,
-        select: ["ID", "EntryID", "YourRef", "InvoiceNumber", "AmountFC", "Currency", "IsFullyPaid", "LastPaymentDate"],
-        filter: odata.or(...part.map((record) => odata.eq("YourRef", record.connectwiseInvoiceNumber))),
+        select: [
+          "ID",
+          "TransactionEntryID",
+          "YourRef",
+          "AmountFC",
+          "Currency",
+          "IsFullyPaid",
+          "LastPaymentDate",
+          "Journal",
+          "EntryNumber"
+        ],
+        filter: odata.or(...part.map((record) => odata.eq("TransactionEntryID", odata.guid(record.exactInvoiceId)))),
         schema: Receivable
       })
     )
     for (const receivable of found) {
-      const ref = receivable.YourRef?.trim()
-      if (ref !== undefined && ref !== "") receivables.set(ref, receivable)
+      const entry = receivable.TransactionEntryID?.toLowerCase()
+      if (entry === undefined) continue
+      const list = byEntry.get(entry) ?? []
+      list.push(receivable)
+      byEntry.set(entry, list)
     }
   }
-
-  const paid = pending.filter((record) => receivables.get(record.connectwiseInvoiceNumber.trim())?.IsFullyPaid === true)
-  // Only the paid invoices' ConnectWise totals are needed.
-  const totals = new Map<number, BigDecimal.BigDecimal>()
-  for (const part of chunks(paid, CW_IDS_PER_QUERY)) {
-    const invoices = await step("load ConnectWise invoices", () =>
-      deps.connectwise.listAll("/finance/invoices", {
-        conditions: conditions.in(
-          "id",
-          part.map((record) => record.connectwiseInvoiceId)
-        ),
-        fields: "id,invoiceNumber,type,company,total"
-      })
-    )
-    for (const invoice of invoices) if (invoice.total) totals.set(invoice.id, invoice.total)
+  const paidOf = (list: ReadonlyArray<Receivable>) => {
+    let paid = BigDecimal.fromBigInt(0n)
+    let last: string | undefined
+    for (const receivable of list) {
+      if (receivable.IsFullyPaid !== true) continue
+      const amount =
+        receivable.AmountFC === null || receivable.AmountFC === undefined
+          ? undefined
+          : parseDecimal(receivable.AmountFC)
+      if (amount !== undefined) paid = BigDecimal.sum(paid, amount)
+      const date =
+        receivable.LastPaymentDate instanceof Date ? receivable.LastPaymentDate.toISOString().slice(0, 10) : undefined
+      if (date !== undefined && (last === undefined || date > last)) last = date
+    }
+    return { paid, last, open: list.some((receivable) => receivable.IsFullyPaid !== true) }
   }
 
   let done = 0
   for (const record of pending) {
     const id = record.connectwiseInvoiceId
     const number = record.connectwiseInvoiceNumber
-    const receivable = receivables.get(number.trim())
+    const receivables = byEntry.get(record.exactInvoiceId.toLowerCase())
     options.onProgress?.({ phase: "payments", done: done++, total: pending.length })
-    if (receivable === undefined) {
+    if (receivables === undefined || receivables.length === 0) {
       outcomes.push({ status: "not-found", connectwiseInvoiceId: id, number })
       continue
     }
-    if (receivable.IsFullyPaid !== true) {
-      outcomes.push({ status: "open", connectwiseInvoiceId: id, number, openAmount: receivable.AmountFC ?? undefined })
+    const { paid, last, open } = paidOf(receivables)
+    if (!BigDecimal.isPositive(paid)) {
+      const openAmount = receivables.find((r) => r.IsFullyPaid !== true)?.AmountFC ?? undefined
+      outcomes.push({ status: "open", connectwiseInvoiceId: id, number, openAmount })
       continue
     }
     if (options.signal?.aborted) {
@@ -162,9 +184,8 @@ export const syncPayments = async (
       continue
     }
     try {
-      const total = totals.get(id)
-      if (total === undefined) throw new Error(`ConnectWise invoice ${id} (${number}) has no total`)
-      // Idempotent: what ConnectWise already has for this invoice is not recorded again.
+      // Idempotent: what ConnectWise already has for this invoice is not recorded again, so a
+      // sync after a crash, or a second sync, records only what Exact received since.
       const existing = await deps.connectwise.listAll("/finance/invoices/{parentId}/payments", {
         path: { parentId: id }
       })
@@ -176,31 +197,37 @@ export const syncPayments = async (
           typeof amount === "string" || typeof amount === "number" ? parseDecimal(String(amount)) : undefined
         if (value !== undefined) recorded = BigDecimal.sum(recorded, value)
       }
-      const due = BigDecimal.subtract(total, recorded)
-      const paymentDate =
-        receivable.LastPaymentDate instanceof Date ? receivable.LastPaymentDate.toISOString().slice(0, 10) : undefined
+      const due = BigDecimal.subtract(paid, recorded)
       if (BigDecimal.isPositive(due)) {
         await deps.connectwise.create(
           "/finance/invoices/{parentId}/payments",
           {
             type: "Payment",
             amount: due,
-            ...(paymentDate === undefined ? {} : { paymentDate: `${paymentDate}T00:00:00Z` }),
+            ...(last === undefined ? {} : { paymentDate: `${last}T00:00:00Z` }),
             appliedBy: deps.actor ?? "psa-ledger"
           },
           { path: { parentId: id } }
         )
-        outcomes.push({ status: "paid", connectwiseInvoiceId: id, number, amount: BigDecimal.format(due), paymentDate })
+        outcomes.push({
+          status: open ? "partly-paid" : "paid",
+          connectwiseInvoiceId: id,
+          number,
+          amount: BigDecimal.format(due),
+          paymentDate: last
+        })
       } else {
         outcomes.push({ status: "already-recorded", connectwiseInvoiceId: id, number })
       }
-      await runPort(
-        "record the payment in the ledger",
-        deps.ledger.record(
-          linkId,
-          new TransferRecord({ ...record, status: "paid", updatedAt: DateTime.makeUnsafe(nowOf(deps)) })
+      if (!open) {
+        await runPort(
+          "record the payment in the ledger",
+          deps.ledger.record(
+            linkId,
+            new TransferRecord({ ...record, status: "paid", updatedAt: DateTime.makeUnsafe(nowOf(deps)) })
+          )
         )
-      )
+      }
     } catch (error) {
       const failure = failureOf(error)
       deps.logger?.error("payments: could not record a payment", { number, error: failure.message })
@@ -209,7 +236,7 @@ export const syncPayments = async (
   }
   options.onProgress?.({ phase: "payments", done: pending.length, total: pending.length })
   const invoices = outcomes.sort((a, b) => a.connectwiseInvoiceId - b.connectwiseInvoiceId)
-  const counts = { paid: 0, "already-recorded": 0, open: 0, "not-found": 0, skipped: 0, failed: 0 }
+  const counts = { paid: 0, "partly-paid": 0, "already-recorded": 0, open: 0, "not-found": 0, skipped: 0, failed: 0 }
   for (const outcome of invoices) counts[outcome.status]++
   return { invoices, counts }
 }

@@ -1,7 +1,9 @@
 import type { SalesInvoiceDraft } from "@psa-ledger/exact-client"
 import { odata, SalesInvoice } from "@psa-ledger/exact-client"
 import {
+  type AttachPdf,
   type CreateAccount,
+  type CreateSalesEntry,
   type CreateSalesInvoice,
   Mapping,
   type ProcessSalesInvoice,
@@ -15,6 +17,7 @@ import { BigDecimal, DateTime, type Schema } from "effect"
 import { asJournalClaim, claimOperation, startHeartbeat } from "../internal/claims.ts"
 import { runPort } from "../internal/port.ts"
 import { Cancelled, DependencyFailed } from "../LinkError.ts"
+import { attachInvoicePdf, bookEntry, resultField, totalsAgree } from "./Entries.ts"
 import { exactAccountCode, failureOf, nowOf } from "./internal.ts"
 import { loadTransferInputs } from "./Load.ts"
 import type { TransferDeps, TransferFailure, TransferInputs, TransferProgress, TransferRange } from "./TransferTypes.ts"
@@ -22,10 +25,14 @@ import type { TransferDeps, TransferFailure, TransferInputs, TransferProgress, T
 /**
  * What happened to one ConnectWise invoice in a transfer run.
  *
- * - `created`: Exact now has it (this run created it; `processed` says whether it was also printed).
+ * - `created`: Exact now has it (this run created it; `processed` says whether it was also printed
+ *   or, for a sales entry, booked — always; `pdfAttached` whether its PDF is attached).
+ * - `totalDiffers`: booked, but the amount Exact reports is not ConnectWise's total (both given):
+ *   for a person to look at, never booked again.
  * - `processed`: it existed in Exact already (an earlier, interrupted run) and this run processed it.
- * - `skipped`: it was transferred before; nothing was written.
- * - `blocked`: it cannot be transferred until the reasons are fixed.
+ * - `alreadyTransferred`: it was transferred before; nothing was written. `changes` lists what
+ *   ConnectWise changed since (amounts, status, voided), for a person.
+ * - `blocked`: it cannot be transferred until the reasons are fixed (`codes` name them); never a failure.
  * - `failed`: a write failed; `failure` says why. Rerunning resumes it.
  *
  * @since 0.1.0
@@ -39,6 +46,18 @@ export type InvoiceTransferOutcome =
       readonly exactInvoiceId: string
       readonly processed: boolean
       readonly exactInvoiceNumber?: number | undefined
+      readonly pdfAttached?: boolean | undefined
+      readonly warnings?: ReadonlyArray<string> | undefined
+    }
+  | {
+      readonly status: "totalDiffers"
+      readonly connectwiseInvoiceId: number
+      readonly number: string
+      readonly exactInvoiceId: string
+      readonly exactInvoiceNumber?: number | undefined
+      /** What Exact reports for the booking, and ConnectWise's total. */
+      readonly exactTotal: string | undefined
+      readonly connectwiseTotal: string
     }
   | {
       readonly status: "processed"
@@ -48,17 +67,19 @@ export type InvoiceTransferOutcome =
       readonly exactInvoiceNumber?: number | undefined
     }
   | {
-      readonly status: "skipped"
+      readonly status: "alreadyTransferred"
       readonly connectwiseInvoiceId: number
       readonly number: string
       readonly exactInvoiceId: string
       readonly reason: string
+      readonly changes?: ReadonlyArray<string> | undefined
     }
   | {
       readonly status: "blocked"
       readonly connectwiseInvoiceId: number
       readonly number: string
       readonly reasons: ReadonlyArray<string>
+      readonly codes?: ReadonlyArray<string> | undefined
     }
   | {
       readonly status: "failed"
@@ -94,10 +115,17 @@ export interface RunTransferOptions {
   readonly onProgress?: ((event: TransferProgress) => void) | undefined
   /** Cancels the run between operations; what is left is reported `failed` with `Aborted`. */
   readonly signal?: AbortSignal | undefined
+  /**
+   * ConnectWise companies whose new Exact account a person approved for this run (with the
+   * default `createAccounts: "ask"`, no account is created otherwise).
+   */
+  readonly approveAccounts?: ReadonlyArray<number> | undefined
 }
 
-const planOf = (deps: TransferDeps, inputs: TransferInputs): TransferPlan => {
-  const plan = planInvoiceTransfer(inputs.invoices, inputs.snapshot, inputs.mappings, inputs.ledger, deps.settings)
+const planOf = (deps: TransferDeps, inputs: TransferInputs, approve: ReadonlyArray<number> = []): TransferPlan => {
+  const plan = planInvoiceTransfer(inputs.invoices, inputs.snapshot, inputs.mappings, inputs.ledger, deps.settings, {
+    approvedCompanies: approve
+  })
   return new TransferPlan({ ...plan, blocked: [...inputs.blocked, ...plan.blocked] })
 }
 
@@ -135,6 +163,7 @@ const draftOf = (op: CreateSalesInvoice, accountId: string): SalesInvoiceDraft =
     Quantity: BigDecimal.format(line.quantity),
     NetPrice: BigDecimal.format(line.netPrice),
     VATCode: line.vatCode,
+    ...(line.vatAmount === undefined ? {} : { VATAmountFC: BigDecimal.format(line.vatAmount) }),
     Description: line.description
   }))
 })
@@ -156,7 +185,7 @@ const resultId = (result: Schema.Json | undefined, field: string): string | unde
  * @example
  * ```ts
  * const report = await runTransfer(deps, { from: "2026-01-01", to: "2026-02-01" }, { runId: "run-42" })
- * report.counts // { created: 41, processed: 0, skipped: 3, blocked: 1, failed: 0 }
+ * report.counts // { created: 41, processed: 0, alreadyTransferred: 3, blocked: 1, failed: 0, totalDiffers: 0 }
  * ```
  *
  * @since 0.1.0
@@ -190,7 +219,8 @@ const transferOnce = async (
 ): Promise<TransferReport> => {
   const { runId, onProgress, signal } = options
   const inputs = await loadTransferInputs(deps, range, { onProgress })
-  const plan = planOf(deps, inputs)
+  const approved = new Set(options.approveAccounts ?? [])
+  const plan = planOf(deps, inputs, [...approved])
   const linkId = deps.linkId
   const invoiceById = new Map(inputs.invoices.map((invoice) => [invoice.id, invoice]))
   const foundByRef = inputs.exactInvoices
@@ -203,11 +233,12 @@ const transferOnce = async (
 
   for (const skip of plan.skipped) {
     outcomes.set(skip.connectwiseInvoiceId, {
-      status: "skipped",
+      status: "alreadyTransferred",
       connectwiseInvoiceId: skip.connectwiseInvoiceId,
       number: skip.number,
       exactInvoiceId: skip.exactInvoiceId,
-      reason: skip.reason
+      reason: skip.reason,
+      ...(skip.changes === undefined ? {} : { changes: skip.changes })
     })
   }
   for (const block of plan.blocked) {
@@ -215,7 +246,8 @@ const transferOnce = async (
       status: "blocked",
       connectwiseInvoiceId: block.connectwiseInvoiceId,
       number: block.number,
-      reasons: block.reasons
+      reasons: block.reasons,
+      ...(block.codes === undefined ? {} : { codes: block.codes })
     })
   }
 
@@ -320,6 +352,29 @@ const transferOnce = async (
     return asJournalClaim(await claimOperation(claimDepsOf(deps, options), opKey))
   }
 
+  const entryMode = (deps.settings.transfer?.mode ?? "entry") === "entry"
+  // New accounts take the next free numeric code of the settings' range (one read per run).
+  let lastCode: number | undefined
+  const nextAccountCode = async (): Promise<string> => {
+    const range = deps.settings.transfer?.accountCodes ?? { from: 100_000, to: 999_999 }
+    if (lastCode === undefined) {
+      const [highest] = await deps.exact.listAll("crm/Accounts", {
+        filter: odata.and(
+          odata.ge("Code", exactAccountCode(String(range.from))),
+          odata.le("Code", exactAccountCode(String(range.to)))
+        ),
+        select: ["ID", "Code"],
+        orderby: "Code desc",
+        top: 1
+      })
+      const code = typeof highest?.Code === "string" ? Number(highest.Code.trim()) : Number.NaN
+      lastCode = Number.isSafeInteger(code) ? code : range.from - 1
+    }
+    lastCode += 1
+    if (lastCode > range.to) throw new Error(`no free account code left in ${range.from}–${range.to}`)
+    return String(lastCode)
+  }
+
   const createAccount = async (op: CreateAccount): Promise<string> => {
     const answer = await claim(op.idempotencyKey)
     if (answer._tag === "AlreadyDone") {
@@ -336,9 +391,15 @@ const transferOnce = async (
       accountId = typeof existing?.ID === "string" ? existing.ID : undefined
     }
     if (accountId === undefined) {
+      const code = entryMode ? await nextAccountCode() : op.code
       const account = await deps.exact.createAccount({
         Name: op.name,
-        Code: op.code,
+        Code: code,
+        ...(op.email === undefined ? {} : { Email: op.email }),
+        ...(op.addressLine1 === undefined ? {} : { AddressLine1: op.addressLine1 }),
+        ...(op.city === undefined ? {} : { City: op.city }),
+        ...(op.postcode === undefined ? {} : { Postcode: op.postcode }),
+        ...(op.country === undefined ? {} : { Country: op.country }),
         Status: "C",
         ...(op.vatNumber === undefined ? {} : { VATNumber: op.vatNumber }),
         ...(op.cocNumber === undefined ? {} : { ChamberOfCommerce: op.cocNumber }),
@@ -461,10 +522,85 @@ const transferOnce = async (
     return { id: invoiceId, number }
   }
 
+  const accountOf = (account: CreateSalesEntry["account"]): string => {
+    const accountId = account._tag === "ExistingAccount" ? account.id : results.get(account.opKey)
+    if (accountId === undefined) throw new Error("the customer's account was not created")
+    return accountId
+  }
+
+  const runEntry = async (op: CreateSalesEntry, id: number) => {
+    const answer = await claim(op.idempotencyKey)
+    const done = answer._tag === "AlreadyDone" ? resultField(answer.result, "entryId") : undefined
+    if (done !== undefined) {
+      results.set(op.idempotencyKey, done)
+      return
+    }
+    const booked = await bookEntry(deps, op, accountOf(op.account), runId)
+    results.set(op.idempotencyKey, booked.entryId)
+    await runPort(
+      "journal complete",
+      deps.journal.complete(linkId, op.idempotencyKey, { result: { entryId: booked.entryId }, at: at() })
+    )
+    // Checked after: what Exact booked must be ConnectWise's total.
+    if (totalsAgree(booked.exactTotal, op.total)) {
+      outcomes.set(id, {
+        status: "created",
+        connectwiseInvoiceId: id,
+        number: op.yourRef,
+        kind: op.kind,
+        exactInvoiceId: booked.entryId,
+        exactInvoiceNumber: booked.entryNumber,
+        processed: true
+      })
+    } else {
+      deps.logger?.warn("transfer: Exact's total differs from ConnectWise's", {
+        number: op.yourRef,
+        exact: booked.exactTotal,
+        connectwise: BigDecimal.format(op.total)
+      })
+      outcomes.set(id, {
+        status: "totalDiffers",
+        connectwiseInvoiceId: id,
+        number: op.yourRef,
+        exactInvoiceId: booked.entryId,
+        exactInvoiceNumber: booked.entryNumber,
+        exactTotal: booked.exactTotal,
+        connectwiseTotal: BigDecimal.format(op.total)
+      })
+    }
+  }
+
+  const runAttach = async (op: AttachPdf, id: number) => {
+    const entryId = op.booked._tag === "ExistingSalesInvoice" ? op.booked.id : results.get(op.booked.opKey)
+    if (entryId === undefined) return
+    const answer = await claim(op.idempotencyKey)
+    if (answer._tag === "AlreadyDone") return
+    const attached = await attachInvoicePdf(deps, op, accountOf(op.account), entryId)
+    const before = outcomes.get(id)
+    if ("warning" in attached) {
+      // A warning, never a failure: the booking stands and is not repeated.
+      deps.logger?.warn(`transfer: ${attached.warning}`, { number: op.number })
+      if (before?.status === "created") {
+        outcomes.set(id, { ...before, pdfAttached: false, warnings: [...(before.warnings ?? []), attached.warning] })
+      }
+    } else if (before?.status === "created") {
+      outcomes.set(id, { ...before, pdfAttached: true })
+    }
+    await runPort(
+      "journal complete",
+      deps.journal.complete(linkId, op.idempotencyKey, {
+        result: "warning" in attached ? { warning: attached.warning } : { documentId: attached.documentId },
+        at: at()
+      })
+    )
+  }
+
   const accountOps = plan.operations.filter((op) => op._tag === "CreateAccount")
   const invoiceOps = plan.operations.filter((op) => op._tag !== "CreateAccount")
   let done = 0
   for (const op of accountOps) {
+    // Waiting for a person's approval: nothing is written; its invoices are blocked NeedsCustomer.
+    if (op.approved === false && !approved.has(op.connectwiseCompanyId)) continue
     if (signal?.aborted) {
       failedOps.set(op.idempotencyKey, new Cancelled({ message: "the run was cancelled" }))
       continue
@@ -507,7 +643,11 @@ const transferOnce = async (
       fail(new Cancelled({ message: "the run was cancelled before this invoice" }))
     } else {
       try {
-        if (op._tag === "CreateSalesInvoice") {
+        if (op._tag === "CreateSalesEntry") {
+          await runEntry(op, id)
+        } else if (op._tag === "AttachPdf") {
+          await runAttach(op, id)
+        } else if (op._tag === "CreateSalesInvoice") {
           const exactInvoiceId = await createInvoice(op)
           results.set(op.idempotencyKey, exactInvoiceId)
           outcomes.set(id, {
@@ -552,7 +692,7 @@ const transferOnce = async (
   }
 
   const invoices = [...outcomes.values()].sort((a, b) => a.connectwiseInvoiceId - b.connectwiseInvoiceId)
-  const counts = { created: 0, processed: 0, skipped: 0, blocked: 0, failed: 0 }
+  const counts = { created: 0, processed: 0, alreadyTransferred: 0, blocked: 0, failed: 0, totalDiffers: 0 }
   for (const outcome of invoices) counts[outcome.status]++
   return { runId, invoices, accountsCreated, counts, plan }
 }

@@ -46,6 +46,7 @@ const open = async (extra: Partial<ConstructorParameters<typeof LinkSettings>[0]
     settings: new LinkSettings({
       ...settingsFor(world),
       transfer: new TransferSettings({
+        mode: "invoice",
         journal: "70",
         vatCodes: Object.fromEntries(taxCodes.map((t) => [identifierOf.get(t.taxCodeId) ?? "", t.vatCode])),
         paymentConditions: Object.fromEntries(billingTerms.map((b) => [String(b.billingTermsId), b.paymentCondition]))
@@ -135,7 +136,7 @@ describe("scheduled runs of a link from createLink (croner in process, sandbox w
 
     expect(smtp.received).toHaveLength(1)
     expect(smtp.received[0]!.to).toEqual(["finance@msp.example"])
-    expect(smtp.received[0]!.raw).toContain(`Created ${expected.length} Exact invoices`)
+    expect(smtp.received[0]!.raw).toContain(`Created ${expected.length}, processed 0,`)
     expect(smtp.received[0]!.raw).toContain("filename=run-run-1.log")
     expect(smtp.received[0]!.raw).not.toContain(PASSWORD)
   })

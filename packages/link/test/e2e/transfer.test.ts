@@ -41,6 +41,7 @@ describe("flow B end to end on the sandbox world, SQLite storage, mail through S
     const identifierOf = new Map(world.connectwise.taxCodes.map((t) => [t.id, t.identifier]))
     const settings = new LinkSettings({
       transfer: new TransferSettings({
+        mode: "invoice",
         journal: "70",
         vatCodes: Object.fromEntries(taxCodes.map((t) => [identifierOf.get(t.taxCodeId) ?? "", t.vatCode])),
         paymentConditions: Object.fromEntries(billingTerms.map((b) => [String(b.billingTermsId), b.paymentCondition]))
@@ -134,7 +135,7 @@ describe("flow B end to end on the sandbox world, SQLite storage, mail through S
     expect(smtp.received).toHaveLength(4)
     const mail = smtp.received[0]!
     expect(mail.to).toEqual(["finance@msp.example"])
-    expect(mail.raw).toContain(`Created ${expected.length} Exact invoices`)
+    expect(mail.raw).toContain(`Created ${expected.length}, processed 0,`)
     expect(mail.raw).toContain("filename=run-run-1.log")
     expect(smtp.received.map((m) => m.raw).join("\n")).not.toContain(PASSWORD)
     expect(await link.runs.log("run-1").text()).toContain(`invoice ${standard.invoiceNumber} created`)

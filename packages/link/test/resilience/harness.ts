@@ -121,7 +121,7 @@ export const settingsFor = (world: World = theWorld()) => {
     proposeCancellations: true,
     newAgreement: new NewAgreementSettings({ typeId: managed.id, name: "Managed Services {customer}" }),
     newProduct: new NewProductSettings({ subcategoryId: 11, typeId: 3, productClass: "NonInventory" }),
-    transfer: new TransferSettings({ journal: "70", vatCodes, paymentConditions })
+    transfer: new TransferSettings({ mode: "invoice", journal: "70", vatCodes, paymentConditions })
   })
 }
 

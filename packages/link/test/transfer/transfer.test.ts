@@ -54,7 +54,14 @@ describe("runTransfer", () => {
       runId: "run-1",
       onProgress: (e) => progress.push(`${e.phase} ${e.done}/${e.total}`)
     })
-    expect(report.counts).toEqual({ created: 3, processed: 0, skipped: 0, blocked: 1, failed: 0 })
+    expect(report.counts).toEqual({
+      created: 3,
+      processed: 0,
+      alreadyTransferred: 0,
+      blocked: 1,
+      failed: 0,
+      totalDiffers: 0
+    })
     expect(report.invoices.map((o) => [o.number, o.status])).toEqual([
       ["INV-1001", "created"],
       ["INV-1002", "created"],
@@ -119,7 +126,14 @@ describe("runTransfer", () => {
     // Second run: nothing new.
     world.exactSim.resetCounters()
     const again = await runTransfer(world.deps, JANUARY, { runId: "run-2" })
-    expect(again.counts).toEqual({ created: 0, processed: 0, skipped: 3, blocked: 1, failed: 0 })
+    expect(again.counts).toEqual({
+      created: 0,
+      processed: 0,
+      alreadyTransferred: 3,
+      blocked: 1,
+      failed: 0,
+      totalDiffers: 0
+    })
     expect(exactInvoices(world)).toHaveLength(3)
     expect(Object.keys(world.exactSim.requestCounts()).filter((k) => k.startsWith("POST"))).toEqual([])
   })
@@ -187,7 +201,14 @@ describe("runTransfer", () => {
     const world = await createWorld()
     world.exactSim.inject({ method: "POST", endpoint: "salesinvoice/SalesInvoices", kind: "error-after-commit" })
     const report = await runTransfer(world.deps, JANUARY, { runId: "run-1" })
-    expect(report.counts).toEqual({ created: 3, processed: 0, skipped: 0, blocked: 1, failed: 0 })
+    expect(report.counts).toEqual({
+      created: 3,
+      processed: 0,
+      alreadyTransferred: 0,
+      blocked: 1,
+      failed: 0,
+      totalDiffers: 0
+    })
     expect(exactInvoices(world)).toHaveLength(3)
   })
 
@@ -200,11 +221,25 @@ describe("runTransfer", () => {
       status: 400
     })
     const report = await runTransfer(world.deps, JANUARY, { runId: "run-1" })
-    expect(report.counts).toEqual({ created: 2, processed: 0, skipped: 0, blocked: 1, failed: 1 })
+    expect(report.counts).toEqual({
+      created: 2,
+      processed: 0,
+      alreadyTransferred: 0,
+      blocked: 1,
+      failed: 1,
+      totalDiffers: 0
+    })
     const failed = report.invoices.find((o) => o.status === "failed")
     expect(failed).toMatchObject({ number: "INV-1001", step: "ProcessSalesInvoice", failure: { _tag: "Exact" } })
     const rerun = await runTransfer(world.deps, JANUARY, { runId: "run-2" })
-    expect(rerun.counts).toEqual({ created: 0, processed: 1, skipped: 2, blocked: 1, failed: 0 })
+    expect(rerun.counts).toEqual({
+      created: 0,
+      processed: 1,
+      alreadyTransferred: 2,
+      blocked: 1,
+      failed: 0,
+      totalDiffers: 0
+    })
     expect(exactInvoices(world)).toHaveLength(3)
   })
 
@@ -251,13 +286,15 @@ describe("syncPayments", () => {
       ["INV-1002", "open"],
       ["INV-1003", "skipped"]
     ])
-    expect(report.invoices[0]).toMatchObject({ amount: "138.375", paymentDate: "2026-01-31" })
+    // What the customer paid in Exact is what ConnectWise records: this invoice-mode world's
+    // ConnectWise invoice carries no tax, so Exact's 21% VAT makes the receivable 167.44.
+    expect(report.invoices[0]).toMatchObject({ amount: "167.44", paymentDate: "2026-01-31" })
     // One bulk read of receivables for all invoices.
     expect(world.exactSim.requestCounts()).toEqual({ "GET bulk/Cashflow/Receivables": 1 })
     const payments = world.cwSim.store.all("invoicePayments")
     expect(payments).toHaveLength(1)
     expect(payments[0]).toMatchObject({ invoiceId: world.invoices.agreement.id })
-    expect(String(payments[0]!.amount)).toBe("138.375")
+    expect(String(payments[0]!.amount)).toBe("167.44")
 
     const again = await syncPayments(world.deps)
     expect(again.counts).toMatchObject({ paid: 0, open: 1 })

@@ -217,6 +217,7 @@ export const createWorld = async () => {
   const storage = memoryStorage()
   const settings = new LinkSettings({
     transfer: new TransferSettings({
+      mode: "invoice",
       journal: "70",
       vatCodes: { VAT21: "1  ", VAT9: "2  " },
       paymentConditions: { [String(net30.id)]: "30" }

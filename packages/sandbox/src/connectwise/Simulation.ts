@@ -3,9 +3,11 @@
  * `(request: Request) => Promise<Response>` core. The msw handlers and the node:http server wrap
  * this same core, so tests, demos and benchmarks exercise one implementation.
  */
+
 import { type SandboxClock, systemClock } from "../clock.ts"
 import { ConditionsSyntaxError, parseConditions } from "./Conditions.ts"
 import { evaluateConditions, readField } from "./internal/conditions.ts"
+import { renderInvoicePdf } from "./internal/invoicePdf.ts"
 import { cloneJson, stringifyJson } from "./internal/json.ts"
 import { RawNumber } from "./RawNumber.ts"
 
@@ -1019,6 +1021,11 @@ export class ConnectWiseSimulation {
     resource("/finance/agreements", "agreements", { item: true, create: true, patch: true })
     resource("/procurement/catalog", "catalogItems", { item: true, create: true, patch: true })
     resource("/finance/invoices/{parentId}/payments", "invoicePayments", { create: true, count: false })
+    add("GET", "/finance/invoices/{id}/pdf", (ctx) => {
+      const invoice = this.store.get("invoices", Number(ctx.params.id))
+      if (!invoice) return errorResponse(404, "NotFound", `invoice ${ctx.params.id} was not found.`)
+      return new Response(renderInvoicePdf(invoice), { status: 200, headers: { "content-type": "application/pdf" } })
+    })
     resource("/finance/invoices", "invoices", { item: true })
     resource("/procurement/products", "productItems", {})
     resource("/time/entries", "timeEntries", {})

@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import { type SandboxClock, systemClock } from "../clock.ts"
+import { payEntry } from "./internal/entries.ts"
 import { authorize } from "./internal/oauth.ts"
 import { handle } from "./internal/routing.ts"
 import { divisionOf, insertInto, makeState, nextUtcMidnight, rows, zeroStats } from "./internal/state.ts"
@@ -145,6 +146,12 @@ export interface ExactSimulation {
   resetCounters(): void
   /** Moves a division's remaining daily budget (for daily-limit tests). */
   setDailyUsed(division: number, used: number): void
+  /**
+   * The customer pays `amount` (a decimal string) of a sales entry (by its `EntryID`) on `date`
+   * (epoch ms, default now): a part payment splits the open receivable as Exact does. Returns the
+   * paid receivable.
+   */
+  payEntry(division: number, entryId: string, amount: string, date?: number): SimRecord
 }
 
 /**
@@ -185,6 +192,8 @@ export const createExactSimulation = (options: ExactSimulationOptions = {}): Exa
       sim.counts = {}
       sim.stats = zeroStats()
     },
+    payEntry: (code, entryId, amount, date) =>
+      payEntry(sim, divisionOf(sim, code), entryId, amount, date ?? clock.now()),
     setDailyUsed: (code, used) => {
       const division = divisionOf(sim, code)
       const now = clock.now()

@@ -17,6 +17,8 @@ import {
   type TransferOperation
 } from "../../Transfer.ts"
 import { ZERO } from "../lines.ts"
+import { allocate } from "./allocate.ts"
+import { planEntry } from "./entry.ts"
 import { accountFor, itemFor, type TransferIndex } from "./lookups.ts"
 
 /** A transfer run being planned: its lookups and what it has planned so far. */
@@ -26,6 +28,15 @@ export interface TransferPlanning {
   /** The division's journal codes, when known. */
   readonly journals: ReadonlyArray<string> | undefined
   readonly accountsToCreate: Map<number, CreateAccount>
+  /** ConnectWise companies whose new Exact account a person approved for this run. */
+  readonly approvedCompanies: ReadonlySet<number>
+  readonly divisionCurrency: string | undefined
+  /** The due date and payment condition of an invoice (`termsKnown`: it has billing terms). */
+  readonly termsOf: (invoice: TransferInvoice) => {
+    readonly dueDate: string | undefined
+    readonly paymentCondition: string | undefined
+    readonly termsKnown: boolean
+  }
   readonly operations: Array<TransferOperation>
   readonly skipped: Array<Skip>
   readonly blocked: Array<Blocked>
@@ -37,6 +48,11 @@ export const planInvoice = (
   invoice: TransferInvoice,
   record: TransferRecord | undefined
 ): void => {
+  const transfer = planning.transfer
+  if (transfer !== undefined && (transfer.mode ?? "entry") === "entry") {
+    planEntry(planning, transfer, invoice, record)
+    return
+  }
   const found = planning.index.exactByYourRef.get(invoice.number.trim()) ?? []
   const existingId = record?.exactInvoiceId ?? found[0]?.id
   if (existingId === undefined) planNewInvoice(planning, invoice)
@@ -95,7 +111,7 @@ const planNewInvoice = (planning: TransferPlanning, invoice: TransferInvoice): v
     )
     return
   }
-  const { dueDate, paymentCondition } = termsOf(planning, invoice, transfer)
+  const { dueDate, paymentCondition } = planning.termsOf(invoice)
   const create = new CreateSalesInvoice({
     idempotencyKey: salesInvoiceCreateKey(index.linkId, invoice),
     dependsOn: account._tag === "Created" ? [account.opKey] : [],
@@ -137,7 +153,19 @@ const salesLinesOf = (
   const { index, transfer } = planning
   const lines: Array<SalesInvoiceLine> = []
   let total = ZERO
-  for (const line of invoice.lines) {
+  // ConnectWise's tax spread over its taxed lines, so Exact's total is ConnectWise's to the cent.
+  const vatAmounts =
+    invoice.tax === undefined
+      ? undefined
+      : allocate(
+          credit && BigDecimal.isPositive(invoice.tax) ? BigDecimal.negate(invoice.tax) : invoice.tax,
+          invoice.lines.map((line) => {
+            const net = BigDecimal.multiply(line.quantity, line.unitPrice)
+            const signed = credit ? BigDecimal.negate(BigDecimal.abs(net)) : net
+            return line.taxable === false ? ZERO : signed
+          })
+        )
+  for (const [lineIndex, line] of invoice.lines.entries()) {
     const item = itemFor(index, transfer?.defaultItemCode, line, reasons)
     const taxCode = line.taxCode ?? invoice.taxCode
     const vatCode = taxCode === undefined ? undefined : transfer?.vatCodes[taxCode]
@@ -159,21 +187,27 @@ const salesLinesOf = (
         quantity,
         netPrice: line.unitPrice,
         vatCode,
-        description: line.description
+        description: line.description,
+        ...(vatAmounts?.[lineIndex] === undefined ? {} : { vatAmount: vatAmounts[lineIndex] })
       })
     )
   }
   return { lines, total }
 }
 
-// The due date (the invoice's, else its billing terms') and the Exact payment condition (the
-// settings' for the terms, else the only one with the terms' days).
-const termsOf = (planning: TransferPlanning, invoice: TransferInvoice, transfer: TransferSettings) => {
-  const term = invoice.billingTermsId === undefined ? undefined : planning.index.terms.get(invoice.billingTermsId)
-  const dueDate = invoice.dueDate ?? (term === undefined ? undefined : addDays(invoice.date, term.dueDays))
-  const byDays = term === undefined ? [] : (planning.index.conditionsByDays.get(String(term.dueDays)) ?? [])
-  const paymentCondition =
-    (invoice.billingTermsId === undefined ? undefined : transfer.paymentConditions?.[String(invoice.billingTermsId)]) ??
-    (byDays.length === 1 ? byDays[0]?.code : undefined)
-  return { dueDate, paymentCondition }
-}
+/**
+ * The due date (the invoice's, else its billing terms') and the Exact payment condition (the
+ * settings' for the terms, else the only one with the terms' days).
+ */
+export const termsOfInvoice =
+  (index: TransferIndex, transfer: TransferSettings | undefined) => (invoice: TransferInvoice) => {
+    const term = invoice.billingTermsId === undefined ? undefined : index.terms.get(invoice.billingTermsId)
+    const dueDate = invoice.dueDate ?? (term === undefined ? undefined : addDays(invoice.date, term.dueDays))
+    const byDays = term === undefined ? [] : (index.conditionsByDays.get(String(term.dueDays)) ?? [])
+    const paymentCondition =
+      (invoice.billingTermsId === undefined
+        ? undefined
+        : transfer?.paymentConditions?.[String(invoice.billingTermsId)]) ??
+      (byDays.length === 1 ? byDays[0]?.code : undefined)
+    return { dueDate, paymentCondition, termsKnown: invoice.billingTermsId !== undefined }
+  }

@@ -71,7 +71,35 @@ export const entitySets: Readonly<Record<string, EntitySet>> = Object.fromEntrie
       "ID",
       "Exact.Web.Api.Models.Receivable",
       `ID Account AccountCode AccountName EntryID InvoiceNumber InvoiceDate DueDate AmountDC AmountFC Currency
-       Description YourRef IsFullyPaid LastPaymentDate Journal`
+       Description YourRef IsFullyPaid LastPaymentDate Journal EntryNumber EntryDate TransactionEntryID
+       TransactionAmountFC Status`
+    ),
+    set(
+      "SalesEntries",
+      "EntryID",
+      "Exact.Web.Api.Models.SalesEntry",
+      `EntryID EntryNumber Journal Customer CustomerName EntryDate DueDate YourRef Description Currency Rate
+       PaymentCondition PaymentReference AmountFC AmountDC VATAmountFC Status Type Division Created Modified
+       SalesEntryLines`,
+      { SalesEntryLines: { set: "SalesEntryLines", foreignKey: "EntryID" } }
+    ),
+    set(
+      "SalesEntryLines",
+      "ID",
+      "Exact.Web.Api.Models.SalesEntryLine",
+      "ID EntryID LineNumber GLAccount GLAccountCode Description Quantity AmountFC AmountDC VATCode VATPercentage VATAmountFC Division"
+    ),
+    set(
+      "Documents",
+      "ID",
+      "Exact.Web.Api.Models.Document",
+      "ID Subject Type Account DocumentDate FinancialTransactionEntryID Division Created"
+    ),
+    set(
+      "DocumentAttachments",
+      "ID",
+      "Exact.Web.Api.Models.DocumentAttachment",
+      "ID Document FileName FileSize Attachment"
     ),
     set(
       "Subscriptions",
@@ -159,7 +187,11 @@ const endpointList: ReadonlyArray<readonly [string, string, Endpoint["mode"]]> =
   ["purchase/PurchaseInvoiceLines", "PurchaseInvoiceLines", "list"],
   ["purchaseentry/PurchaseEntries", "PurchaseEntries", "list"],
   ["purchaseentry/PurchaseEntryLines", "PurchaseEntryLines", "list"],
-  ["project/Projects", "Projects", "list"]
+  ["project/Projects", "Projects", "list"],
+  ["salesentry/SalesEntries", "SalesEntries", "list"],
+  ["salesentry/SalesEntryLines", "SalesEntryLines", "list"],
+  ["documents/Documents", "Documents", "list"],
+  ["documents/DocumentAttachments", "DocumentAttachments", "list"]
 ]
 
 /** Endpoints by lower-cased path (Exact's routing ignores case). */

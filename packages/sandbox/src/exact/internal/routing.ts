@@ -3,6 +3,7 @@
  * rate limits and injected faults, and finally the read or write the path names.
  */
 
+import { createDocument, createDocumentAttachment, createSalesEntry } from "./entries.ts"
 import { rateHeaders, spend } from "./limits.ts"
 import { handleAuthorize, handleConsent, handleToken } from "./oauth.ts"
 import { list, single } from "./reads.ts"
@@ -133,6 +134,9 @@ export const route = async (
     if (lower === "salesinvoice/salesinvoices") return createSalesInvoice(sim, division, body, url)
     if (lower === "salesinvoice/printedsalesinvoices") return processSalesInvoice(sim, division, body)
     if (lower === "crm/accounts") return createAccount(sim, division, body, url)
+    if (lower === "salesentry/salesentries") return createSalesEntry(sim, division, body, url)
+    if (lower === "documents/documents") return createDocument(sim, division, body, url)
+    if (lower === "documents/documentattachments") return createDocumentAttachment(sim, division, body, url)
     return odataError(405, `POST is not supported on ${endpointPath} in the simulation.`)
   }
   return odataError(405, `${request.method} is not supported on ${endpointPath} in the simulation.`)

@@ -72,7 +72,9 @@ export const createSalesInvoice = (sim: SimState, division: Division, body: Json
       continue
     }
     const percentage = vatCode?.Percentage instanceof Dec ? vatCode.Percentage.value : BigDecimal.fromBigInt(0n)
-    const vatAmount = round(BigDecimal.multiply(amount, percentage))
+    // A VAT amount the caller gives is kept; otherwise Exact computes it per line from the code.
+    const given = line.VATAmountFC === undefined || line.VATAmountFC === null ? undefined : asDecimal(line.VATAmountFC)
+    const vatAmount = given ?? round(BigDecimal.multiply(amount, percentage))
     net = BigDecimal.sum(net, amount)
     vat = BigDecimal.sum(vat, vatAmount)
     builtLines.push({
@@ -156,6 +158,10 @@ export const processSalesInvoice = (sim: SimState, division: Division, body: Jso
     AccountCode: (account?.Code as string | undefined) ?? null,
     AccountName: (account?.Name as string | undefined) ?? null,
     EntryID: invoice.InvoiceID as string,
+    // The simulation books a printed invoice as its own transaction, so its id is the entry's.
+    TransactionEntryID: invoice.InvoiceID as string,
+    TransactionAmountFC: invoice.AmountFC as Dec,
+    EntryNumber: invoice.InvoiceNumber,
     InvoiceNumber: invoice.InvoiceNumber,
     InvoiceDate: invoice.InvoiceDate as When,
     DueDate: invoice.DueDate as When,

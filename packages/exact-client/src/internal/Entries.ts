@@ -1,0 +1,104 @@
+/**
+ * Sales entries and documents: the writes of flow B's default booking. A sales entry books the
+ * receivable directly, with the number the customer knows; its PDF is stored as a document with
+ * an attachment, linked to the entry.
+ */
+
+import type { ExactClient } from "../ExactClient.ts"
+import { isGuid, odata } from "../OData.ts"
+import { SalesEntry } from "../Records.ts"
+import { decodeRecord, listAll } from "./Paging.ts"
+import { decimal, post, postOnce, refuse, type Writer } from "./Writes.ts"
+
+const endpoint = "salesentry/SalesEntries"
+/** Exact's EntryNumber is an Edm.Int32. */
+const MAX_ENTRY_NUMBER = 2_147_483_647
+
+/** Creates a sales entry at most once (see `ExactClient.createSalesEntry`). */
+export const createSalesEntry = async (
+  writer: Writer,
+  ...[entry, options]: Parameters<ExactClient["createSalesEntry"]>
+): ReturnType<ExactClient["createSalesEntry"]> => {
+  const { yourRef, signal } = options
+  const problems: Array<string> = []
+  if (yourRef.trim() === "") problems.push("yourRef must not be empty: it is how a retry finds the entry")
+  if (!isGuid(entry.Customer)) problems.push("Customer must be an account GUID")
+  if (entry.Journal.trim() === "") problems.push("Journal must not be empty")
+  if (
+    entry.EntryNumber !== undefined &&
+    !(Number.isSafeInteger(entry.EntryNumber) && entry.EntryNumber > 0 && entry.EntryNumber <= MAX_ENTRY_NUMBER)
+  ) {
+    problems.push(`EntryNumber ${entry.EntryNumber} is not a positive 32-bit integer`)
+  }
+  if (entry.SalesEntryLines.length === 0) problems.push("SalesEntryLines must not be empty")
+  entry.SalesEntryLines.forEach((line, index) => {
+    if (!isGuid(line.GLAccount)) problems.push(`SalesEntryLines[${index}].GLAccount must be a GL account GUID`)
+  })
+  if (problems.length > 0) throw refuse(endpoint, problems)
+  const division = await writer.division(options.division, signal)
+  const find = async (): Promise<SalesEntry | undefined> => {
+    const filter =
+      entry.EntryNumber === undefined
+        ? odata.and(odata.eq("Journal", entry.Journal), odata.eq("YourRef", yourRef))
+        : odata.and(odata.eq("Journal", entry.Journal), odata.eq("EntryNumber", entry.EntryNumber))
+    const [found] = await listAll(writer, endpoint, { filter, schema: SalesEntry, division, signal })
+    return found
+  }
+  if (options.lookupFirst !== false) {
+    const existing = await find()
+    if (existing !== undefined && existing.YourRef?.trim() === yourRef.trim())
+      return { entry: existing, created: false }
+  }
+  const at = (index: number, field: string) => `SalesEntryLines[${index}].${field}`
+  const body = {
+    ...entry,
+    YourRef: yourRef,
+    ...(entry.Rate === undefined ? {} : { Rate: decimal(entry.Rate, "Rate", endpoint) }),
+    SalesEntryLines: entry.SalesEntryLines.map((line, index) => ({
+      ...line,
+      AmountFC: decimal(line.AmountFC, at(index, "AmountFC"), endpoint),
+      VATAmountFC: decimal(line.VATAmountFC, at(index, "VATAmountFC"), endpoint),
+      Quantity: decimal(line.Quantity, at(index, "Quantity"), endpoint)
+    }))
+  }
+  const attempt = async () => {
+    const created = await post(writer, `/v1/{division}/${endpoint}`, division, body, signal)
+    const record = decodeRecord(SalesEntry, created.d as Record<string, unknown>, endpoint)
+    writer.log("info", "exact: sales entry created", { yourRef, entryId: record.EntryID })
+    return { entry: record, created: true }
+  }
+  const landed = async () => {
+    const found = await find()
+    return found !== undefined && found.YourRef?.trim() === yourRef.trim() ? { entry: found, created: true } : undefined
+  }
+  return postOnce(writer, { name: "sales-entry", endpoint }, attempt, landed, signal)
+}
+
+const base64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString("base64")
+
+/**
+ * Stores a file as a document: the document record, then its attachment. Neither POST is retried
+ * after an ambiguous failure (a document has no key to look it up by); the caller decides.
+ */
+export const attachDocument = async (
+  writer: Writer,
+  ...[document, options = {}]: Parameters<ExactClient["attachDocument"]>
+): ReturnType<ExactClient["attachDocument"]> => {
+  const signal = options.signal
+  if (document.Subject.trim() === "") throw refuse("documents/Documents", ["Subject must not be empty"])
+  if (document.bytes.length === 0) throw refuse("documents/DocumentAttachments", ["the file is empty"])
+  const division = await writer.division(options.division, signal)
+  const { fileName, bytes, ...fields } = document
+  const created = await post(writer, "/v1/{division}/documents/Documents", division, fields, signal)
+  const documentId = (created.d as { ID?: unknown }).ID
+  if (typeof documentId !== "string") throw refuse("documents/Documents", ["Exact answered without a document ID"])
+  const attached = await post(
+    writer,
+    "/v1/{division}/documents/DocumentAttachments",
+    division,
+    { Document: documentId, FileName: fileName, Attachment: base64(bytes) },
+    signal
+  )
+  const attachmentId = (attached.d as { ID?: unknown }).ID
+  return { documentId, attachmentId: typeof attachmentId === "string" ? attachmentId : "" }
+}
