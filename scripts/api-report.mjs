@@ -167,6 +167,7 @@ const knownCollisions = new Set([
   "DecodeError",
   "Deviation",
   "ExactAccount",
+  "ExactGLAccount",
   "ExactItem",
   "ExactPaymentCondition",
   "ForbiddenError",

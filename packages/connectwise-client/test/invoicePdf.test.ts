@@ -8,7 +8,7 @@ const sim = new ConnectWiseSimulation({ ...secrets, clientIds: [secrets.clientId
 const server = setupServer(...connectWiseHandlers(sim))
 const client = createConnectWiseClient({ site: "api-eu.myconnectwise.net", ...secrets, sleep: async () => {} })
 
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }))
+beforeAll(() => server.listen({ onUnhandledFrame: "error" }))
 afterAll(() => server.close())
 
 describe("invoicePdf", () => {

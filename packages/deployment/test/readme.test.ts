@@ -15,7 +15,7 @@ const sandbox = createSandbox({
   credentials: { connectwise: { companyId: "acme" }, exact: { redirectUri: "https://ledger.msp.example/oauth/exact" } }
 })
 const server = setupServer(...sandboxHandlers(sandbox))
-server.listen({ onUnhandledRequest: "error" })
+server.listen({ onUnhandledFrame: "error" })
 const { publicKey, privateKey, clientId } = sandbox.credentials.connectwise
 const { clientId: exactAppId, clientSecret, division } = sandbox.credentials.exact
 // The user on Exact's consent page: choose the division, grant access, follow the redirect.
