@@ -88,15 +88,16 @@ export const ScheduleConfig = Schema.Struct({
 /**
  * What may happen without a person: the one approval policy of a link, used everywhere.
  * `autoAcceptAbove` is the bulk-confirmation threshold for suggestions, `autoApprove` the change
- * kinds an unattended run applies, `createAccounts` whether flow B may create Exact customers
- * without approval. A host may only tighten it (`open(id, { approval })`).
+ * kinds an unattended run applies, `createAccounts` whether flow B creates an Exact customer for a
+ * company that has none: `ask` (a person approves each), `auto` or `never`; it overrides the transfer
+ * settings' own `createAccounts`. A host may only tighten it (`open(id, { approval })`).
  *
  * @since 0.1.0
  */
 export const ApprovalPolicy = Schema.Struct({
   autoAcceptAbove: Schema.optionalKey(Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 1 }))),
   autoApprove: Schema.optionalKey(Schema.Array(ChangeKind)),
-  createAccounts: Schema.optionalKey(Schema.Boolean)
+  createAccounts: Schema.optionalKey(Schema.Literals(["ask", "auto", "never"]))
 })
 
 /** @since 0.1.0 */

@@ -108,6 +108,22 @@ describe("links: configuration kept by the deployment", () => {
     expect(tightened.settings.autoApprove).toEqual([])
   })
 
+  it("applies the approval policy's createAccounts to flow B, and a host can only make it stricter", async () => {
+    const box = openSandbox()
+    const deployment = await openDeployment({ storage: memoryStorage(), secretKey: newKey(), fetch: box.fetch })
+    const transfer = { journal: "70", vatCodes: { "1": "2" }, createAccounts: "auto" as const }
+    await deployment.links.create("acme-eu", {
+      ...box.config(),
+      settings: { transfer },
+      approval: { createAccounts: "ask" }
+    })
+    expect((await deployment.links.open("acme-eu")).settings.transfer?.createAccounts).toBe("ask")
+    const stricter = await deployment.links.open("acme-eu", { approval: { createAccounts: "never" } })
+    expect(stricter.settings.transfer?.createAccounts).toBe("never")
+    const looser = await deployment.links.open("acme-eu", { approval: { createAccounts: "auto" } })
+    expect(looser.settings.transfer?.createAccounts).toBe("ask")
+  })
+
   it("opens read-only without a secret key and says so; a wrong key is refused", async () => {
     const box = openSandbox()
     const storage = memoryStorage()

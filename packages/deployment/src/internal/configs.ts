@@ -1,4 +1,4 @@
-import { LinkSettings } from "@psa-ledger/reconcile-core"
+import { LinkSettings, TransferSettings } from "@psa-ledger/reconcile-core"
 import { Schema } from "effect"
 import { LinkConfig, LinkConfigInput, type LinkSecretField, linkSecretFields } from "../LinkConfig.ts"
 import { decodeOrFail } from "./context.ts"
@@ -50,12 +50,22 @@ export const settingsWithApproval = (config: LinkConfig, tighter: LinkConfig["ap
   const kinds = policy.autoApprove ?? base.autoApprove
   const autoApprove =
     tighter?.autoApprove === undefined ? kinds : (kinds ?? []).filter((kind) => tighter.autoApprove?.includes(kind))
+  const createAccounts = strictest(policy.createAccounts ?? base.transfer?.createAccounts, tighter?.createAccounts)
   return new LinkSettings({
     ...base,
     ...(autoAcceptAbove === undefined ? {} : { autoAcceptAbove }),
-    ...(autoApprove === undefined ? {} : { autoApprove })
+    ...(autoApprove === undefined ? {} : { autoApprove }),
+    ...(base.transfer === undefined || createAccounts === undefined
+      ? {}
+      : { transfer: new TransferSettings({ ...base.transfer, createAccounts }) })
   })
 }
+
+type AccountCreation = "ask" | "auto" | "never"
+// From the most to the least a host may allow: a host's policy can only move down this list.
+const ACCOUNT_CREATION: ReadonlyArray<AccountCreation> = ["auto", "ask", "never"]
+const strictest = (a: AccountCreation | undefined, b: AccountCreation | undefined): AccountCreation | undefined =>
+  a === undefined ? b : b === undefined ? a : ACCOUNT_CREATION.indexOf(a) > ACCOUNT_CREATION.indexOf(b) ? a : b
 
 const maxDefined = (a: number | undefined, b: number | undefined) =>
   a === undefined ? b : b === undefined ? a : Math.max(a, b)
