@@ -25,7 +25,19 @@ describe("OAuth", () => {
     expect(url.origin + url.pathname).toBe("https://start.exactonline.nl/api/oauth2/auth")
     expect(url.searchParams.get("client_id")).toBe(app.clientId)
     expect(url.searchParams.get("response_type")).toBe("code")
-    const consent = await sim.handle(new Request(url))
+    // The consent page: the user picks the administration and grants access; the answer redirects.
+    const page = await sim.handle(new Request(url))
+    expect(page.status).toBe(200)
+    expect(await page.text()).toContain('name="division"')
+    const form = new URLSearchParams(url.searchParams)
+    form.set("division", "1001")
+    const consent = await sim.handle(
+      new Request(`${url.origin}${url.pathname}`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: form
+      })
+    )
     const redirect = new URL(consent.headers.get("Location") ?? "")
     expect(redirect.searchParams.get("state")).toBe("csrf-123")
     await exact.auth.exchangeCode(redirect.searchParams.get("code") ?? "")

@@ -752,7 +752,10 @@ export const commands: ReadonlyArray<Command> = [
           const counts = Object.entries(result.report?.counts ?? {}).map(([k, n]) => [k, String(n)])
           out(`${table(["INVOICES", "COUNT"], counts)}\nRun ${result.runId}: ${result.status}\n`)
         }
-        return runExit(result.status)
+        // A blocked invoice or a booked total that differs is not a failure but waits for a person.
+        const waiting = (result.report?.counts.blocked ?? 0) + (result.report?.counts.totalDiffers ?? 0)
+        const exit = runExit(result.status)
+        return exit === Exit.done && waiting > 0 ? Exit.needsPerson : exit
       })
   },
   {
@@ -773,7 +776,10 @@ export const commands: ReadonlyArray<Command> = [
           const counts = Object.entries(result.report?.counts ?? {}).map(([k, n]) => [k, String(n)])
           out(`${table(["INVOICES", "COUNT"], counts)}\nRun ${result.runId}: ${result.status}\n`)
         }
-        return runExit(result.status)
+        // A blocked invoice or a booked total that differs is not a failure but waits for a person.
+        const waiting = (result.report?.counts.blocked ?? 0) + (result.report?.counts.totalDiffers ?? 0)
+        const exit = runExit(result.status)
+        return exit === Exit.done && waiting > 0 ? Exit.needsPerson : exit
       })
   },
   {
