@@ -11,9 +11,13 @@ describe("scaledClock", () => {
     const first = clock.now()
     expect(first).toBeGreaterThanOrEqual(start + (before - realStart) * 1000)
     await new Promise((resolve) => setTimeout(resolve, 20))
-    const after = Date.now()
-    expect(clock.now()).toBe(start + (after - realStart) * 1000)
-    expect(clock.now() - first).toBeGreaterThanOrEqual(19_000)
+    // Bracketed by two wall-clock reads: a millisecond may tick between any two reads.
+    const from = Date.now()
+    const now = clock.now()
+    const until = Date.now()
+    expect(now).toBeGreaterThanOrEqual(start + (from - realStart) * 1000)
+    expect(now).toBeLessThanOrEqual(start + (until - realStart) * 1000)
+    expect(now - first).toBeGreaterThanOrEqual(19_000)
   })
 
   it("reads the same time in every instance made with the same origin (as child processes do)", () => {
