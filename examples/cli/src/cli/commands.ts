@@ -776,10 +776,7 @@ export const commands: ReadonlyArray<Command> = [
           const counts = Object.entries(result.report?.counts ?? {}).map(([k, n]) => [k, String(n)])
           out(`${table(["INVOICES", "COUNT"], counts)}\nRun ${result.runId}: ${result.status}\n`)
         }
-        // A blocked invoice or a booked total that differs is not a failure but waits for a person.
-        const waiting = (result.report?.counts.blocked ?? 0) + (result.report?.counts.totalDiffers ?? 0)
-        const exit = runExit(result.status)
-        return exit === Exit.done && waiting > 0 ? Exit.needsPerson : exit
+        return runExit(result.status)
       })
   },
   {
