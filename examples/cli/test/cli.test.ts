@@ -4,7 +4,7 @@ import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { commands } from "../src/cli/commands.ts"
 import { run } from "../src/cli/run.ts"
-import { cli, deploymentDir, printed, sandboxSecrets } from "./support.ts"
+import { cli, cliRunning, deploymentDir, printed, sandboxSecrets } from "./support.ts"
 
 const keys: Array<string> = []
 const LINK_FLAGS = [
@@ -270,6 +270,54 @@ describe("psa-ledger", () => {
       expect(connect.stdout).toMatch(/https?:\/\/\S+oauth2\/auth\?/)
       expect(connect.stdout).toContain("Exact Online connected for acme")
       expect(bad.status).toBe(2)
+    } finally {
+      d.remove()
+    }
+  })
+
+  it("cancels an apply on Ctrl-C: exit 130, a cancelled run, and what was not written is left for the next apply", async () => {
+    const d = await deploymentDir()
+    try {
+      expect((await cli(["links", "add", "acme", "--sandbox"], { env: d.env })).status).toBe(0)
+      const planFile = join(d.dir, "plan.json")
+      const planned = await cli(["plan", "acme", "--month", "2025-03", "--out", planFile, "--json", "--sandbox"], {
+        env: d.env
+      })
+      expect(planned.status, planned.stderr).toBe(0)
+      const total = (JSON.parse(readFileSync(planFile, "utf8")) as { plan: { operations: Array<unknown> } }).plan
+        .operations.length
+      expect(total).toBeGreaterThan(3)
+      // A slow ConnectWise, so that the interrupt lands while operations are still to come.
+      const apply = cliRunning(["apply", planFile, "--sandbox"], {
+        env: { ...d.env, PSA_LEDGER_SANDBOX_LATENCY_MS: "800" }
+      })
+      await apply.waitFor(/^apply: [1-9]\d*\//)
+      apply.child.kill("SIGINT")
+      const result = await apply.done
+      expect(result.status, result.stderr).toBe(130)
+      expect(result.stderr).toContain("cancelling")
+      expect(result.stdout).toContain("Cancelled: what was not written is left for the next apply.")
+      expect(result.stderr).not.toMatch(/\n\s+at /)
+      const runs = JSON.parse((await cli(["runs", "acme", "--json", "--sandbox"], { env: d.env })).stdout) as Array<{
+        id: string
+        job: string
+        status: string
+        counts: Record<string, number>
+      }>
+      const run = runs.find((r) => r.job === "reconciliation.apply")
+      expect(run?.status).toBe("cancelled")
+      // Some operations were written, not all; none is counted as failed.
+      expect(run?.counts.done ?? 0).toBeGreaterThan(0)
+      expect(run?.counts.done ?? 0).toBeLessThan(total)
+      expect(run?.counts.failed ?? 0).toBe(0)
+      const log = await cli(["log", run?.id ?? "", "--sandbox"], { env: d.env })
+      expect(log.status).toBe(0)
+      expect(log.stdout).toMatch(/cancel/i)
+      const followed = await cli(["log", run?.id ?? "", "--follow", "--json", "--sandbox"], { env: d.env })
+      expect(followed.status).toBe(130)
+      const lines = followed.stdout.trimEnd().split("\n")
+      expect(lines.length).toBeGreaterThan(0)
+      for (const line of lines) expect(JSON.parse(line)).toHaveProperty("message")
     } finally {
       d.remove()
     }

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process"
+import { execFile, spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -67,3 +67,56 @@ export const deploymentDir = async () => {
 
 /** The secrets no output may contain. */
 export const sandboxSecrets = [demoCredentials.connectwise.privateKey, demoCredentials.exact.clientSecret]
+
+/**
+ * Starts `psa-ledger ARGS` in a child process and hands it back running: `waitFor` resolves when a
+ * line of stderr matches, `done` when the process exits.
+ */
+export const cliRunning = (args: ReadonlyArray<string>, options: { readonly env?: Record<string, string> } = {}) => {
+  const child = spawn(process.execPath, ["--conditions=@psa-ledger/source", "--no-warnings", main, ...args], {
+    cwd: cliDir,
+    env: {
+      ...process.env,
+      PSA_LEDGER_STORAGE: "",
+      PSA_LEDGER_SECRET_KEY: "",
+      PSA_LEDGER_SECRET_KEY_FILE: "",
+      NO_COLOR: "1",
+      ...options.env
+    },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  let stdout = ""
+  let stderr = ""
+  const watchers: Array<{ pattern: RegExp; resolve: (line: string) => void }> = []
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk
+  })
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk
+    for (const line of stderr.split("\n")) {
+      for (const watcher of watchers.splice(0)) {
+        if (watcher.pattern.test(line)) watcher.resolve(line)
+        else watchers.push(watcher)
+      }
+    }
+  })
+  const done = new Promise<CliResult>((resolve) => {
+    child.on("close", (code, signal) => {
+      printed.push(stdout, stderr)
+      resolve({ status: code ?? (signal === null ? null : 128), stdout, stderr })
+    })
+  })
+  return {
+    child,
+    done,
+    waitFor: (pattern: RegExp) =>
+      new Promise<string>((resolve, reject) => {
+        const seen = stderr.split("\n").find((line) => pattern.test(line))
+        if (seen !== undefined) return resolve(seen)
+        watchers.push({ pattern, resolve })
+        void done.then((result) =>
+          reject(new Error(`exited (${String(result.status)}) before stderr showed ${pattern}:\n${result.stderr}`))
+        )
+      })
+  }
+}

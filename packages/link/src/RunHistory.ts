@@ -15,6 +15,20 @@ export interface RunLog extends AsyncIterable<LogEntry> {
   pages(): AsyncIterable<ReadonlyArray<LogEntry>>
   /** The whole log rendered as readable text, one line per entry. */
   text(): Promise<string>
+  /**
+   * The entries as they are written, until the run has finished (or `signal` aborts): for a run
+   * that another process is running, read from storage every `pollMs` (default 500 ms). A finished
+   * run yields its whole log and ends.
+   *
+   * @example
+   * ```ts
+   * for await (const entry of link.runs.log(runId).follow()) console.log(entry.message)
+   * ```
+   */
+  follow(options?: {
+    readonly signal?: AbortSignal | undefined
+    readonly pollMs?: number | undefined
+  }): AsyncIterable<LogEntry>
 }
 
 /**
@@ -69,6 +83,48 @@ export const readLogPages = (
   }
 })
 
+/** Waits `ms`, or less when `signal` aborts. */
+const pause = (ms: number, signal: AbortSignal | undefined) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted === true) return resolve()
+    const done = () => {
+      clearTimeout(timer)
+      signal?.removeEventListener("abort", done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    signal?.addEventListener("abort", done, { once: true })
+  })
+
+/**
+ * A run's entries as they are written: the status is read before the entries, so that once a
+ * finished status has been seen, everything written before it is read in the same round.
+ */
+const followLog = (
+  store: RunStore["Service"],
+  linkId: string,
+  runId: string,
+  options: { readonly signal?: AbortSignal | undefined; readonly pollMs?: number | undefined }
+): AsyncIterable<LogEntry> => ({
+  async *[Symbol.asyncIterator]() {
+    const pollMs = Math.max(10, options.pollMs ?? 500)
+    let afterSeq = 0
+    while (options.signal?.aborted !== true) {
+      const run = await runPort("RunStore.get", store.get(linkId, runId))
+      let page: ReadonlyArray<LogEntry>
+      do {
+        page = await runPort("RunStore.readLog", store.readLog(linkId, runId, { afterSeq, limit: PAGE }))
+        for (const entry of page) {
+          afterSeq = entry.seq
+          yield entry
+        }
+      } while (page.length === PAGE)
+      if (Option.isNone(run) || run.value.status !== "running") return
+      await pause(pollMs, options.signal)
+    }
+  }
+})
+
 /**
  * The reading side over a `RunStore` (memory, SQLite or PostgreSQL), with promises for hosts.
  * Failures reject with a `LinkError` (reason `Storage`).
@@ -90,7 +146,8 @@ export const makeRuns = (store: RunStore["Service"]): Runs => {
           const lines: Array<string> = []
           for await (const page of pages()) lines.push(renderLog(page))
           return lines.join("\n")
-        }
+        },
+        follow: (options = {}) => followLog(store, linkId, runId, options)
       }
     }
   }

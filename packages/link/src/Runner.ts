@@ -145,6 +145,14 @@ export interface RunSettingsShape {
   readonly tap?: ((event: RunTapEvent) => void) | undefined
   /** Where runs take their link's lease; without it runs of a link are not kept apart. */
   readonly leases?: RunLeases["Service"] | undefined
+  /**
+   * How long a cancelled run's body may take to stop by itself (it watches `ctx.signal`) before
+   * it is abandoned. Within it the run records what the body did (its counts and report); after
+   * it the run is recorded as cancelled with what was counted so far. Default 0: an Effect body is
+   * interrupted at once. The promise face (`makeRunner`) waits 30 s, as a promise cannot be
+   * interrupted and the writes it has started are still landing.
+   */
+  readonly cancelGraceMs?: number | undefined
 }
 
 /**
@@ -171,6 +179,9 @@ export const RunSettings = Object.assign(
       Layer.succeed(RunSettings, { mailer: noMailer, batchSize: LOG_BATCH, minLevel: "debug", ...settings })
   }
 )
+
+/** How long the promise face lets a cancelled body stop by itself (see `cancelGraceMs`). */
+const PROMISE_CANCEL_GRACE_MS = 30_000
 
 /** Entries per log write, and how often (real ms) the buffer is written however few it holds. */
 const LOG_BATCH = 100
@@ -411,9 +422,10 @@ export const runJob = <A, E, R>(
       if (request.note !== undefined) log.info(request.note)
       log.info(`${job} started`, { trigger, ...(details ?? {}) })
 
+      const grace = Math.max(0, settings.cancelGraceMs ?? 0)
       const cancelled = Effect.callback<never, LinkError>((resume) => {
-        const fire = () =>
-          resume(Effect.fail(LinkError.of(new Cancelled({ message: `${job} was cancelled by the caller` }))))
+        const failure = Effect.fail(LinkError.of(new Cancelled({ message: `${job} was cancelled by the caller` })))
+        const fire = () => resume(grace === 0 ? failure : Effect.andThen(Effect.sleep(grace), failure))
         if (controller.signal.aborted) fire()
         else controller.signal.addEventListener("abort", fire, { once: true })
         return Effect.sync(() => controller.signal.removeEventListener("abort", fire))
@@ -492,7 +504,12 @@ const outcome = <A, E>(
   counts: Readonly<Record<string, number>>,
   aborted: boolean
 ): { readonly status: Exclude<RunStatus, "running">; readonly error: LinkError | undefined } => {
-  if (Exit.isSuccess(exit)) return { status: (counts.failed ?? 0) > 0 ? "partial" : "succeeded", error: undefined }
+  if (Exit.isSuccess(exit)) {
+    // A body that stopped early because the caller cancelled it ends as cancelled, with its counts.
+    if (aborted)
+      return { status: "cancelled", error: LinkError.of(new Cancelled({ message: "cancelled by the caller" })) }
+    return { status: (counts.failed ?? 0) > 0 ? "partial" : "succeeded", error: undefined }
+  }
   const cause = exit.cause
   if (Cause.hasInterruptsOnly(cause)) {
     return { status: "cancelled", error: LinkError.of(new Cancelled({ message: "the run was interrupted" })) }
@@ -544,13 +561,15 @@ export const makeRunner = (options: {
   readonly minLevel?: LogLevel | undefined
   readonly tap?: ((event: RunTapEvent) => void) | undefined
   readonly leases?: RunLeases["Service"] | undefined
+  readonly cancelGraceMs?: number | undefined
 }): Runner => {
   const settings: RunSettingsShape = {
     mailer: options.mailer ?? noMailer,
     batchSize: options.batchSize ?? LOG_BATCH,
     minLevel: options.minLevel ?? "debug",
     ...(options.tap === undefined ? {} : { tap: options.tap }),
-    ...(options.leases === undefined ? {} : { leases: options.leases })
+    ...(options.leases === undefined ? {} : { leases: options.leases }),
+    cancelGraceMs: options.cancelGraceMs ?? PROMISE_CANCEL_GRACE_MS
   }
   return {
     run: (request, body) => {

@@ -159,7 +159,9 @@ describe.skipIf(!reachable)("pgBossScheduler on PostgreSQL, two workers", () => 
       const forwarded = await client.query<{ slot: string | null }>(
         `select singleton_on::text as slot from ${schema}.job where name = '__pgboss__send-it' and data->>'key' = 'link-d/${Jobs.apply}'`
       )
-      const queued = await client.query(`select id from ${schema}.job where name <> '__pgboss__send-it' and data->>'linkId' = 'link-d'`)
+      const queued = await client.query(
+        `select id from ${schema}.job where name <> '__pgboss__send-it' and data->>'linkId' = 'link-d'`
+      )
       const slots = forwarded.rows.map((row) => row.slot)
       expect(slots.every((slot) => slot !== null)).toBe(true)
       expect(new Set(slots).size).toBe(runs.length)

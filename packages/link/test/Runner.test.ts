@@ -306,4 +306,108 @@ describe("makeRunner (promise face)", () => {
     setTimeout(() => controller.abort(), 10)
     expect((await pending).status).toBe("cancelled")
   })
+
+  it("records what a cancelled body did before it stopped (its counts and report), not an empty run", async () => {
+    const store = makeMemoryRunStore()
+    const runner = makeRunner({ store, ids: sequentialIds() })
+    const controller = new AbortController()
+    const pending = runner.run({ linkId: "l", job: Jobs.apply, signal: controller.signal }, async (ctx) => {
+      let written = 0
+      for (let i = 0; i < 10; i++) {
+        if (ctx.signal.aborted) break
+        // An operation in flight when Ctrl-C comes still lands: it must be counted.
+        await new Promise((resolve) => setTimeout(resolve, 1))
+        written++
+        ctx.count("done")
+        if (i === 2) controller.abort()
+      }
+      return { written }
+    })
+    const result = await pending
+    expect(result.status).toBe("cancelled")
+    expect(result.value).toEqual({ written: 3 })
+    expect(result.run.counts).toEqual({ done: 3 })
+    expect((await makeRuns(store).get("l", "run-1"))?.status).toBe("cancelled")
+  })
+
+  it("abandons a cancelled body that does not stop within the grace period", async () => {
+    const runner = makeRunner({ store: makeMemoryRunStore(), cancelGraceMs: 20 })
+    const controller = new AbortController()
+    const pending = runner.run({ linkId: "l", job: Jobs.transfer, signal: controller.signal }, async (ctx) => {
+      ctx.count("done")
+      controller.abort()
+      await new Promise(() => {})
+    })
+    const result = await pending
+    expect(result.status).toBe("cancelled")
+    expect(result.run.counts).toEqual({ done: 1 })
+  })
+})
+
+describe("RunLog.follow", () => {
+  it("yields a running run's entries as they are written and ends when the run finishes", async () => {
+    const store = makeMemoryRunStore()
+    const runner = makeRunner({ store, ids: sequentialIds() })
+    let openGate: () => void = () => {}
+    const gate = new Promise<void>((resolve) => {
+      openGate = resolve
+    })
+    let started: () => void = () => {}
+    const running = new Promise<void>((resolve) => {
+      started = resolve
+    })
+    const pending = runner.run({ linkId: "link-1", job: Jobs.transfer }, async (ctx) => {
+      ctx.log.info("first invoice booked", { invoice: "INV-1" })
+      started()
+      await gate
+      ctx.log.info("second invoice booked", { invoice: "INV-2" })
+      ctx.count("done", 2)
+    })
+    await running
+    const messages: Array<string> = []
+    for await (const entry of makeRuns(store).log("link-1", "run-1").follow({ pollMs: 10 })) {
+      messages.push(entry.message)
+      // The second entry is written only after the follower has seen the first.
+      if (entry.message === "first invoice booked") openGate()
+    }
+    const result = await pending
+    expect(result.status).toBe("succeeded")
+    expect(messages.indexOf("first invoice booked")).toBeGreaterThanOrEqual(0)
+    expect(messages.indexOf("second invoice booked")).toBeGreaterThan(messages.indexOf("first invoice booked"))
+    // Everything the finished run holds was followed, in order, once.
+    const all: Array<string> = []
+    for await (const entry of makeRuns(store).log("link-1", "run-1")) all.push(entry.message)
+    expect(messages).toEqual(all)
+  })
+
+  it("stops when its signal aborts, and yields a finished run's log once", async () => {
+    const store = makeMemoryRunStore()
+    const runner = makeRunner({ store, ids: sequentialIds() })
+    await runner.run({ linkId: "link-1", job: Jobs.syncPayments }, async (ctx) => {
+      ctx.log.info("payments read", { count: 3 })
+    })
+    const finished: Array<string> = []
+    for await (const entry of makeRuns(store).log("link-1", "run-1").follow()) finished.push(entry.message)
+    expect(finished).toContain("payments read")
+
+    const controller = new AbortController()
+    let release: () => void = () => {}
+    const hold = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const pending = runner.run({ linkId: "link-1", job: Jobs.syncPayments }, async (ctx) => {
+      ctx.log.info("waiting for Exact Online")
+      await hold
+    })
+    const seen: Array<string> = []
+    for await (const entry of makeRuns(store)
+      .log("link-1", "run-2")
+      .follow({ signal: controller.signal, pollMs: 10 })) {
+      seen.push(entry.message)
+      controller.abort()
+    }
+    expect(seen.length).toBeGreaterThan(0)
+    release()
+    expect((await pending).status).toBe("succeeded")
+  })
 })

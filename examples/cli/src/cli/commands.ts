@@ -4,7 +4,7 @@ import { readFile, writeFile } from "node:fs/promises"
 import type { ParseArgsOptionsConfig } from "node:util"
 import { deriveStorageKey, keyFingerprint, openDeployment } from "@psa-ledger/deployment"
 import type { Grid, LinkApi } from "@psa-ledger/link"
-import { ChangePlan, type GridRow, RowDecision, UseTarget } from "@psa-ledger/reconcile-core"
+import { ChangePlan, type GridRow, RowDecision, renderLog, UseTarget } from "@psa-ledger/reconcile-core"
 import { Schema } from "effect"
 import { runDemo } from "../demo.ts"
 import {
@@ -806,12 +806,12 @@ export const commands: ReadonlyArray<Command> = [
   },
   {
     name: "log",
-    args: "RUN [--link LINK] [--json]",
-    summary: "a run's log: text, or its entries with --json",
-    example: "psa-ledger log 6f1c… --json",
-    options: { link: { type: "string" } },
+    args: "RUN [--link LINK] [--json] [--follow]",
+    summary: "a run's log: text, or its entries with --json; --follow prints entries as a running run writes them",
+    example: "psa-ledger log 6f1c… --follow",
+    options: { link: { type: "string" }, follow: { type: "boolean" } },
     positionals: 1,
-    run: ({ values, positionals, out }) =>
+    run: ({ values, positionals, signal, out }) =>
       withDeployment(values, async (opened) => {
         const runId = positionals[0] ?? ""
         const ids =
@@ -820,6 +820,16 @@ export const commands: ReadonlyArray<Command> = [
           const link = await opened.deployment.links.open(id)
           if ((await link.runs.get(runId)) === undefined) continue
           const log = link.runs.log(runId)
+          if (values.follow === true) {
+            // One entry per line as it is written (JSON lines with --json), then the run's outcome.
+            for await (const entry of log.follow({ signal })) {
+              out(values.json === true ? toJson(entry, 0) : `${renderLog([entry])}\n`)
+            }
+            const run = await link.runs.get(runId)
+            if (signal.aborted) return Exit.interrupted
+            if (values.json !== true) out(`Run ${runId}: ${run?.status ?? "unknown"}\n`)
+            return run === undefined ? Exit.failed : runExit(run.status)
+          }
           if (values.json === true) {
             const entries = []
             for await (const entry of log) entries.push(entry)

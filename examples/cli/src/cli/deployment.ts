@@ -51,13 +51,17 @@ export const SANDBOX_ORIGIN = "http://sandbox.psa-ledger.test"
 /**
  * The sandbox world of `--sandbox`: built from a fixed seed in this process, so every command sees
  * the same MSP. What a command writes into the simulated systems lasts for that command; the ledger,
- * runs and mappings are kept in the storage as usual.
+ * runs and mappings are kept in the storage as usual. `PSA_LEDGER_SANDBOX_LATENCY_MS` makes each
+ * simulated ConnectWise answer that much slower, to watch progress (or press Ctrl-C) as on a real site.
  */
-export const makeSandbox = (): Sandbox =>
-  createSandbox({
+export const makeSandbox = (): Sandbox => {
+  const latency = Number(process.env.PSA_LEDGER_SANDBOX_LATENCY_MS ?? "0")
+  return createSandbox({
     world: createWorld({ seed: 7, customers: 25, products: 6, months: 3 }),
-    exact: { minutelyLimit: 100_000, dailyLimit: 1_000_000 }
+    exact: { minutelyLimit: 100_000, dailyLimit: 1_000_000 },
+    ...(Number.isFinite(latency) && latency > 0 ? { latencyMs: { connectwise: latency } } : {})
   })
+}
 
 /** The options every command takes. */
 export interface CommonOptions {

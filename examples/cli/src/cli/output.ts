@@ -2,8 +2,8 @@
 // progress on a terminal only.
 import { BigDecimal, DateTime } from "effect"
 
-/** JSON with decimals as strings and instants as ISO text, two-space indented, one trailing newline. */
-export const toJson = (value: unknown): string =>
+/** JSON with decimals as strings and instants as ISO text, two-space indented (or one line), one trailing newline. */
+export const toJson = (value: unknown, indent: 2 | 0 = 2): string =>
   `${JSON.stringify(
     value,
     function (this: Record<string, unknown>, key, replaced) {
@@ -12,7 +12,7 @@ export const toJson = (value: unknown): string =>
       if (DateTime.isDateTime(original)) return DateTime.formatIso(original)
       return replaced
     },
-    2
+    indent
   )}\n`
 
 /** Decimal text for a table cell (empty when absent). */
@@ -42,16 +42,27 @@ export const paint = (code: number, text: string): string =>
   (process.env.NO_COLOR ?? "") === "" && process.stdout.isTTY === true ? `\u001b[${code}m${text}\u001b[0m` : text
 
 /**
- * A progress listener: a redrawn bar on a terminal (stderr), nothing otherwise, so that piped
- * output and `--json` stay clean.
+ * A progress listener on stderr: a redrawn bar on a terminal; otherwise plain lines, one when a
+ * phase starts and one per tenth of it, so that a log file shows progress without a line per
+ * item. Nothing at all when disabled (`--json`), so that stdout and stderr stay clean for scripts.
  */
 export const progressBar = (enabled: boolean) => {
   const tty = enabled && process.stderr.isTTY === true
   let drawn = false
+  let phase = ""
+  let step = -1
   return {
     onProgress: (event: { readonly phase: string; readonly done: number; readonly total?: number | undefined }) => {
-      if (!tty) return
+      if (!enabled) return
       const total = event.total ?? 0
+      if (!tty) {
+        const tenth = total > 0 ? Math.floor((event.done / total) * 10) : 0
+        if (event.phase === phase && tenth === step) return
+        phase = event.phase
+        step = tenth
+        process.stderr.write(`${event.phase}: ${event.done}/${total || "?"}\n`)
+        return
+      }
       const width = 30
       const filled = total > 0 ? Math.round((event.done / total) * width) : 0
       process.stderr.write(
