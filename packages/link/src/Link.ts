@@ -174,6 +174,8 @@ export interface LinkRunOptions {
    * than fail at once with `Busy` naming its run.
    */
   readonly wait?: boolean | { readonly timeoutMs: number } | undefined
+  /** Called with the run's id as soon as the run is recorded, before any work (see `RunRequest.onStart`). */
+  readonly onStart?: ((runId: string) => void) | undefined
 }
 
 /**

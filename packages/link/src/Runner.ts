@@ -93,6 +93,11 @@ export interface RunRequest {
    * for it (`true`, or at most `timeoutMs`) instead of failing at once with `Busy`.
    */
   readonly wait?: WaitForLink | undefined
+  /**
+   * Called once with the run's id when the run is recorded, before its body starts: a host that
+   * starts a run in the background answers with this id at once. Must not throw (a throw is ignored).
+   */
+  readonly onStart?: ((runId: string) => void) | undefined
 }
 
 /**
@@ -355,6 +360,11 @@ export const runJob = <A, E, R>(
           Effect.mapError(toLinkError),
           Effect.tapError(() => releaseLease)
         )
+      try {
+        request.onStart?.(runId)
+      } catch {
+        // The host's notice must not break the run.
+      }
 
       const tap = settings.tap
       const callTap = (event: RunTapEvent) => {

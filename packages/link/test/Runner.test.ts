@@ -330,6 +330,27 @@ describe("makeRunner (promise face)", () => {
     expect((await makeRuns(store).get("l", "run-1"))?.status).toBe("cancelled")
   })
 
+  it("names the run through onStart once it is recorded, before its body starts", async () => {
+    const store = makeMemoryRunStore()
+    const runner = makeRunner({ store, ids: sequentialIds() })
+    const seen: Array<string> = []
+    const result = await runner.run(
+      {
+        linkId: "l",
+        job: Jobs.transfer,
+        onStart: (runId) => {
+          seen.push(`start ${runId}`)
+          throw new Error("a host's notice that throws")
+        }
+      },
+      async (ctx) => {
+        seen.push(`body ${ctx.runId} ${(await makeRuns(store).get("l", ctx.runId))?.status}`)
+      }
+    )
+    expect(seen).toEqual(["start run-1", "body run-1 running"])
+    expect(result.status).toBe("succeeded")
+  })
+
   it("abandons a cancelled body that does not stop within the grace period", async () => {
     const runner = makeRunner({ store: makeMemoryRunStore(), cancelGraceMs: 20 })
     const controller = new AbortController()

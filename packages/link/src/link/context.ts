@@ -121,6 +121,7 @@ export const makeLinkContext = (options: CreateLinkOptions): LinkContext => {
           signal: runOptions?.signal,
           note: runOptions?.note,
           wait: runOptions?.wait,
+          onStart: runOptions?.onStart,
           mailTo: options.mailTo,
           linkName: options.name ?? linkId
         },

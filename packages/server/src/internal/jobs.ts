@@ -29,14 +29,12 @@ const claim = async (ctx: ServerContext, link: LinkApi, job: string) => {
         details: { job: running.job, runId: running.id }
       })
     }
-    return { slot, known: new Set(recent.map((r) => r.id)) }
+    return { slot }
   } catch (error) {
     ctx.active.delete(link.id)
     throw error
   }
 }
-
-const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
  * Starts a run in the background, independent of the request: answers with the run's id as soon
@@ -50,7 +48,7 @@ export const startRun = async (
   start: (options: LinkRunOptions) => Promise<LinkRunResult<unknown>>,
   after?: (result: LinkRunResult<unknown>) => Promise<void>
 ): Promise<{ readonly runId: string }> => {
-  const { slot, known } = await claim(ctx, link, job)
+  const { slot } = await claim(ctx, link, job)
   const pending: Array<ProgressEvent> = []
   let lastWrite = Promise.resolve()
   const write = (runId: string, event: ProgressEvent) => {
@@ -71,39 +69,48 @@ export const startRun = async (
     if (slot.runId === undefined) pending.push(event)
     else write(slot.runId, event)
   }
-  let failed: unknown
-  let settled = false
-  const running = start({ onProgress, signal: ctx.shutdown.signal })
+  // The runner names the run as soon as it is recorded, before its body starts; a run that fails
+  // before that (busy, storage down) settles the other way.
+  let started: (runId: string) => void = () => {}
+  let notStarted: (error: unknown) => void = () => {}
+  const recorded = new Promise<string>((resolve, reject) => {
+    started = resolve
+    notStarted = reject
+  })
+  const running = start({
+    onProgress,
+    signal: ctx.shutdown.signal,
+    onStart: (runId) => {
+      slot.runId = runId
+      for (const event of pending.splice(0)) write(runId, event)
+      started(runId)
+    }
+  })
     .then(async (result) => {
       slot.runId ??= result.runId
+      started(result.runId)
       await lastWrite
       if (after !== undefined)
         await after(result).catch((error) => ctx.log("error", "after-run step failed", { error: String(error) }))
       return result
     })
     .catch((error: unknown) => {
-      failed = error
+      notStarted(error)
       ctx.log("error", `${job} failed to start or ended with an error`, {
         linkId: link.id,
         error: toApiError(error).message
       })
     })
     .finally(() => {
-      settled = true
       if (ctx.active.get(link.id) === slot) ctx.active.delete(link.id)
     })
   ctx.work.add(running)
   void running.finally(() => ctx.work.delete(running))
-  // The runner records the run before its body starts: find it by the id this process has not seen.
-  for (let i = 0; slot.runId === undefined; i++) {
-    const fresh = (await link.runs.list({ limit: 10 })).find((r) => !known.has(r.id) && r.job === job)
-    if (fresh !== undefined) slot.runId = fresh.id
-    else if (settled) throw toApiError(failed)
-    else await tick(Math.min(5 + i * 5, 50))
+  try {
+    return { runId: await recorded }
+  } catch (error) {
+    throw toApiError(error)
   }
-  const runId = slot.runId
-  for (const event of pending.splice(0)) write(runId, event)
-  return { runId }
 }
 
 /** Starts loading a month in the background; a second call while it loads returns the same job. */
