@@ -96,3 +96,12 @@ describe("links.test against the sandbox: a reason a person can act on", () => {
     expect((await deployment.links.test("acme-eu")).exact).toMatchObject({ ok: false, reason: "NoDivisionAccess" })
   })
 })
+
+describe("links.remove", () => {
+  it("forgets the link's Exact Online tokens with its secrets", async () => {
+    const { storage, deployment } = await connected()
+    expect(await storage.tokens("acme-eu").load()).toBeDefined()
+    expect(await deployment.links.remove("acme-eu")).toBe(true)
+    expect(await storage.tokens("acme-eu").load()).toBeUndefined()
+  })
+})

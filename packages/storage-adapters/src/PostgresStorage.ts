@@ -19,7 +19,7 @@ import {
 import { rotateKeys } from "./internal/rekey.ts"
 import { makeSqlServerStores } from "./internal/serverStores.ts"
 import { makeSqlStores } from "./internal/stores.ts"
-import { makeSqlTokenStore } from "./internal/tokenStore.ts"
+import { forgetSqlTokens, makeSqlTokenStore } from "./internal/tokenStore.ts"
 import { invalidOption, layerOfStores, type Storage, type StorageServices, scopedLayer } from "./Storage.ts"
 import { TokenStoreError } from "./TokenStoreError.ts"
 
@@ -98,6 +98,7 @@ export const openPostgresWith = async (
     migrationsApplied: outcome.applied,
     ...stores,
     tokens,
+    forgetTokens: (linkId: string) => forgetSqlTokens(driver, linkId),
     errorBudget: makeSqlErrorBudget(driver),
     layer: layerOfStores(stores, tokens),
     rotateEncryptionKey: (newKey) => rotateKeys(driver, ring, newKey),

@@ -12,7 +12,7 @@ import { rotateKeys } from "./internal/rekey.ts"
 import { makeSqlServerStores } from "./internal/serverStores.ts"
 import { openSqliteDriver } from "./internal/sqlite.ts"
 import { makeSqlStores } from "./internal/stores.ts"
-import { makeSqlTokenStore } from "./internal/tokenStore.ts"
+import { forgetSqlTokens, makeSqlTokenStore } from "./internal/tokenStore.ts"
 import { invalidOption, layerOfStores, type Storage, type StorageServices, scopedLayer } from "./Storage.ts"
 
 /**
@@ -68,6 +68,7 @@ export const openSqliteWith = async (
     migrationsApplied: outcome.applied,
     ...stores,
     tokens,
+    forgetTokens: (linkId: string) => forgetSqlTokens(driver, linkId),
     errorBudget: makeSqlErrorBudget(driver),
     layer: layerOfStores(stores, tokens),
     rotateEncryptionKey: (newKey) => rotateKeys(driver, ring, newKey),

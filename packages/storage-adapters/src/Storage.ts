@@ -110,6 +110,12 @@ export interface Storage extends PortStores, DeploymentStores, ServerStores {
    */
   tokens(linkId: string): TokenStore
   /**
+   * Deletes the link's Exact Online token chain, as when the link is removed: a client holding the
+   * chain then finds no tokens (its next refresh loses the race and the link must be connected
+   * again). Resolves whether there was a chain.
+   */
+  forgetTokens(linkId: string): Promise<boolean>
+  /**
    * The Exact Online error count, shared by every client on this storage (key it by division: the
    * client does), so all workers of a division see one count. Hand to `createExactClient({ errorBudget })`.
    */
@@ -178,8 +184,7 @@ export const memoryStorage = (): Storage => {
     leases: makeMemoryRunLeases()
   }
   const chains = new Map<string, TokenStore>()
-  const tokens = (linkId: string): TokenStore => {
-    checkLinkId(linkId)
+  const chainOf = (linkId: string): TokenStore => {
     let chain = chains.get(linkId)
     if (chain === undefined) {
       chain = memoryTokenStore()
@@ -187,12 +192,28 @@ export const memoryStorage = (): Storage => {
     }
     return chain
   }
+  // Each call goes to the link's current chain, so that a forgotten chain is forgotten for the
+  // clients that already hold it too.
+  const tokens = (linkId: string): TokenStore => {
+    checkLinkId(linkId)
+    return {
+      load: () => chainOf(linkId).load(),
+      compareAndSet: (previous, next) => chainOf(linkId).compareAndSet(previous, next),
+      withLock: (fn) => chainOf(linkId).withLock(fn)
+    }
+  }
   return {
     adapter: "memory",
     schemaVersion: 0,
     migrationsApplied: [],
     ...stores,
     tokens,
+    forgetTokens: async (linkId) => {
+      checkLinkId(linkId)
+      const chain = chains.get(linkId)
+      chains.delete(linkId)
+      return chain !== undefined && (await chain.load()) !== undefined
+    },
     errorBudget: memoryErrorBudget(),
     layer: layerOfStores(stores, tokens),
     rotateEncryptionKey: async () => ({ tokenChains: chains.size, secrets: 0 }),

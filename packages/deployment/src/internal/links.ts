@@ -3,7 +3,7 @@ import { DateTime, Option, Redacted } from "effect"
 import { fail, InvalidConfig, LinkNotFound } from "../DeploymentError.ts"
 import type { LinkConfig, LinkSecretField, LinkView, SecretState } from "../LinkConfig.ts"
 import { changedFields, decodeInput, decodeStored, secretFieldNames } from "./configs.ts"
-import { type DeploymentContext, notify, requireKey, store } from "./context.ts"
+import { type DeploymentContext, fromStorage, notify, requireKey, store } from "./context.ts"
 
 /** Who did something, for the audit. */
 export interface ActorOptions {
@@ -172,6 +172,10 @@ export const makeLinks = (ctx: DeploymentContext) => ({
     const removed = await store(operation, ctx.storage.links.remove(id), id)
     if (!removed) return false
     await store(operation, ctx.storage.secrets.remove(id), id)
+    // The Exact Online refresh token is a credential too: it goes with the link.
+    await ctx.storage.forgetTokens(id).catch((error: unknown) => {
+      throw fromStorage(operation, error, id)
+    })
     invalidate(ctx, id)
     await audit(ctx, id, "link.remove", [], options, operation)
     notify(ctx)

@@ -81,3 +81,13 @@ export const makeSqlTokenStore = (driver: Driver, ring: KeyRing, lock: ChainLock
     withLock: (fn) => lock(linkId, fn)
   }
 }
+
+/** Deletes one link's sealed token chain; needs no key, so a storage opened read-only can still forget. */
+export const forgetSqlTokens = async (driver: Driver, linkId: string): Promise<boolean> => {
+  checkLinkId(linkId)
+  try {
+    return (await driver.run(`DELETE FROM ${driver.table("psa_tokens")} WHERE link_id = $1`, [linkId])) > 0
+  } catch (error) {
+    throw new TokenStoreError("Unavailable", reasonText(driver, error), linkId)
+  }
+}

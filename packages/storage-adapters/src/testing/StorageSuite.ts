@@ -588,6 +588,19 @@ export const suite = (name: string, open: OpenStorage): void => {
         expect(await storage.tokens("link-1").load()).toEqual(tokenSet(2))
       })
 
+      it("forgets one link's chain, also for a holder of the chain, and leaves the others", async () => {
+        const held = storage.tokens("link-1")
+        expect(await held.compareAndSet(undefined, tokenSet(1))).toBe(true)
+        expect(await storage.tokens("link-2").compareAndSet(undefined, tokenSet(5))).toBe(true)
+        expect(await storage.forgetTokens("link-1")).toBe(true)
+        expect(await held.load()).toBeUndefined()
+        // A refresh that read the forgotten set loses: nothing is written back.
+        expect(await held.compareAndSet(tokenSet(1), tokenSet(2))).toBe(false)
+        expect(await storage.tokens("link-1").load()).toBeUndefined()
+        expect(await storage.tokens("link-2").load()).toEqual(tokenSet(5))
+        expect(await storage.forgetTokens("link-1")).toBe(false)
+      })
+
       it("runs lock holders one at a time and releases the lock when the holder rejects", async () => {
         const tokens = storage.tokens("link-1")
         const events: Array<string> = []
