@@ -91,7 +91,7 @@ export type RecordOf<P extends keyof Paths> = P extends RecordPath
  *
  * @since 0.1.0
  */
-export interface RequestOptions {
+export interface ConnectWiseRequestOptions {
   readonly signal?: AbortSignal
 }
 
@@ -140,7 +140,7 @@ export interface ConnectWiseClient {
   readonly get: <P extends keyof Paths & `${string}{id}`>(
     path: P,
     params: PathParams<P>,
-    options?: RequestOptions
+    options?: ConnectWiseRequestOptions
   ) => Promise<RecordOf<P>>
   /**
    * Creates a record. A POST is retried only when nothing can have been created (connection
@@ -150,22 +150,22 @@ export interface ConnectWiseClient {
   readonly create: <P extends ListPath>(
     path: P,
     body: unknown,
-    options?: WithPath<P, RequestOptions & { readonly idempotencyCheck?: () => Promise<unknown> }>
+    options?: WithPath<P, ConnectWiseRequestOptions & { readonly idempotencyCheck?: () => Promise<unknown> }>
   ) => Promise<RecordOf<P>>
   /** Applies JSON Patch operations to one record and returns it as stored. */
   readonly patch: <P extends keyof Paths & `${string}{id}`>(
     path: P,
     params: PathParams<P>,
     operations: ReadonlyArray<PatchOperation>,
-    options?: RequestOptions
+    options?: ConnectWiseRequestOptions
   ) => Promise<RecordOf<P>>
   /**
    * The invoice as ConnectWise rendered it for the customer (`GET /finance/invoices/{id}/pdf`),
    * as the PDF's bytes.
    */
-  readonly invoicePdf: (invoiceId: number, options?: RequestOptions) => Promise<Uint8Array>
+  readonly invoicePdf: (invoiceId: number, options?: ConnectWiseRequestOptions) => Promise<Uint8Array>
   /** The API base URL in use (resolving the codebase first if needed). */
-  readonly resolveBaseUrl: (options?: RequestOptions) => Promise<string>
+  readonly resolveBaseUrl: (options?: ConnectWiseRequestOptions) => Promise<string>
 }
 
 const INSPECT = Symbol.for("nodejs.util.inspect.custom")
@@ -256,7 +256,7 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
       })
       return new Uint8Array(data ?? new ArrayBuffer(0))
     },
-    resolveBaseUrl: (request: RequestOptions = {}) => resolveBaseUrl(request.signal)
+    resolveBaseUrl: (request: ConnectWiseRequestOptions = {}) => resolveBaseUrl(request.signal)
   }
   const describe = () =>
     `ConnectWiseClient { companyId: [redacted], site: ${JSON.stringify(site ?? options.baseUrl ?? "")} }`
