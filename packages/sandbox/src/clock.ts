@@ -38,7 +38,7 @@ export interface VirtualClock extends SandboxClock {
  *
  * @since 0.1.0
  */
-export const systemClock: SandboxClock = {
+export const wallClock: SandboxClock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
