@@ -13,13 +13,16 @@ import type { PatchOperation } from "./patch.ts"
 import type { RecordPath, recordSchemas } from "./Records.ts"
 
 /**
- * A structured logger; the client logs retries and never logs headers or keys.
+ * A structured logger; the client logs retries and never logs headers or keys. It has the shape of
+ * `@psa-ledger/exact-client`'s `ExactLogger` (the clients share no code), so one logger serves both.
  *
  * @since 0.1.0
  */
 export interface ConnectWiseLogger {
-  readonly debug?: (message: string, fields?: Record<string, unknown>) => void
-  readonly warn?: (message: string, fields?: Record<string, unknown>) => void
+  debug?(message: string, fields?: Record<string, unknown>): void
+  info?(message: string, fields?: Record<string, unknown>): void
+  warn?(message: string, fields?: Record<string, unknown>): void
+  error?(message: string, fields?: Record<string, unknown>): void
 }
 
 /**
