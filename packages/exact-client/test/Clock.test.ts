@@ -18,4 +18,13 @@ describe("the clock interface", () => {
     controller.abort()
     expect(await sleeping).toBe("aborted")
   })
+
+  it("systemClock's sleep rejects with an Error even when the signal's reason is not one", async () => {
+    const controller = new AbortController()
+    const sleeping = systemClock.sleep(60_000, controller.signal).catch((error: unknown) => error)
+    controller.abort("stop")
+    expect(await sleeping).toMatchObject({ name: "AbortError", cause: "stop" })
+    expect(await sleeping).toBeInstanceOf(Error)
+    await expect(systemClock.sleep(10, AbortSignal.abort(42))).rejects.toMatchObject({ name: "AbortError", cause: 42 })
+  })
 })

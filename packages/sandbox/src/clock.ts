@@ -9,7 +9,7 @@
  * @since 0.1.0
  */
 
-import { type Sleeper as BaseSleeper, sleepOn } from "./internal/sleeper.ts"
+import { abortError, type Sleeper as BaseSleeper, sleepOn } from "./internal/sleeper.ts"
 
 /**
  * Time as epoch milliseconds, and a way to wait (which an `AbortSignal` can cut short).
@@ -42,14 +42,14 @@ export const wallClock: SandboxClock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason)
+      if (signal?.aborted) return reject(abortError(signal))
       const timer = setTimeout(() => {
         signal?.removeEventListener("abort", onAbort)
         resolve()
       }, ms)
       const onAbort = () => {
         clearTimeout(timer)
-        reject(signal?.reason)
+        reject(abortError(signal))
       }
       signal?.addEventListener("abort", onAbort, { once: true })
     })
@@ -100,12 +100,12 @@ export const scaledClock = (options: ScaledClockOptions): SandboxClock => {
     now,
     sleep: (ms, signal) =>
       new Promise<void>((resolve, reject) => {
-        if (signal?.aborted) return reject(signal.reason)
+        if (signal?.aborted) return reject(abortError(signal))
         const wakeAt = now() + Math.max(0, ms)
         let timer: ReturnType<typeof setTimeout> | undefined
         const onAbort = () => {
           clearTimeout(timer)
-          reject(signal?.reason)
+          reject(abortError(signal))
         }
         // Re-arm until the simulated time has come, so a sleeper never wakes early on this clock.
         const arm = () => {
