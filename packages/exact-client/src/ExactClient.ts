@@ -377,11 +377,13 @@ export interface ExactClient {
  *   tokens: memoryTokenStore(),
  *   division: 1234567
  * })
+ * await exact.auth.exchangeCode(code) // the `code` Exact sent to redirectUri after the user's consent
  * for await (const line of exact.paginate("salesinvoice/SalesInvoiceLines", {
  *   bulk: true,
  *   select: ["ID", "InvoiceID", "ItemCode", "Quantity", "NetPrice"]
  * })) {
- *   // line.Quantity is a decimal string, e.g. "12.5"
+ *   // line.Quantity keeps its digits: a whole number stays a number (3), a decimal is its literal as a
+ *   // string ("12.5"), never a rounded double
  * }
  * ```
  *
