@@ -33,7 +33,7 @@ export const sleepOn = <S extends Sleeper>(
  * an `AbortError` `DOMException`), otherwise an `AbortError` carrying that reason as its `cause`, so
  * that a sleep never rejects with something that is not an `Error`.
  */
-export const abortError = (signal: AbortSignal | undefined): Error => {
+const abortError = (signal: AbortSignal | undefined): Error => {
   const reason: unknown = signal?.reason
   if (reason instanceof Error) return reason
   const error = new Error("The sleep was aborted", { cause: reason })
