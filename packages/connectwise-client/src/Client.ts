@@ -13,13 +13,16 @@ import type { PatchOperation } from "./patch.ts"
 import type { RecordPath, recordSchemas } from "./Records.ts"
 
 /**
- * A structured logger; the client logs retries and never logs headers or keys.
+ * A structured logger; the client logs retries and never logs headers or keys. It has the shape of
+ * `@psa-ledger/exact-client`'s `ExactLogger` (the clients share no code), so one logger serves both.
  *
  * @since 0.1.0
  */
 export interface ConnectWiseLogger {
-  readonly debug?: (message: string, fields?: Record<string, unknown>) => void
-  readonly warn?: (message: string, fields?: Record<string, unknown>) => void
+  debug?(message: string, fields?: Record<string, unknown>): void
+  info?(message: string, fields?: Record<string, unknown>): void
+  warn?(message: string, fields?: Record<string, unknown>): void
+  error?(message: string, fields?: Record<string, unknown>): void
 }
 
 /**
@@ -91,7 +94,7 @@ export type RecordOf<P extends keyof Paths> = P extends RecordPath
  *
  * @since 0.1.0
  */
-export interface RequestOptions {
+export interface ConnectWiseRequestOptions {
   readonly signal?: AbortSignal
 }
 
@@ -140,7 +143,7 @@ export interface ConnectWiseClient {
   readonly get: <P extends keyof Paths & `${string}{id}`>(
     path: P,
     params: PathParams<P>,
-    options?: RequestOptions
+    options?: ConnectWiseRequestOptions
   ) => Promise<RecordOf<P>>
   /**
    * Creates a record. A POST is retried only when nothing can have been created (connection
@@ -150,22 +153,22 @@ export interface ConnectWiseClient {
   readonly create: <P extends ListPath>(
     path: P,
     body: unknown,
-    options?: WithPath<P, RequestOptions & { readonly idempotencyCheck?: () => Promise<unknown> }>
+    options?: WithPath<P, ConnectWiseRequestOptions & { readonly idempotencyCheck?: () => Promise<unknown> }>
   ) => Promise<RecordOf<P>>
   /** Applies JSON Patch operations to one record and returns it as stored. */
   readonly patch: <P extends keyof Paths & `${string}{id}`>(
     path: P,
     params: PathParams<P>,
     operations: ReadonlyArray<PatchOperation>,
-    options?: RequestOptions
+    options?: ConnectWiseRequestOptions
   ) => Promise<RecordOf<P>>
   /**
    * The invoice as ConnectWise rendered it for the customer (`GET /finance/invoices/{id}/pdf`),
    * as the PDF's bytes.
    */
-  readonly invoicePdf: (invoiceId: number, options?: RequestOptions) => Promise<Uint8Array>
+  readonly invoicePdf: (invoiceId: number, options?: ConnectWiseRequestOptions) => Promise<Uint8Array>
   /** The API base URL in use (resolving the codebase first if needed). */
-  readonly resolveBaseUrl: (options?: RequestOptions) => Promise<string>
+  readonly resolveBaseUrl: (options?: ConnectWiseRequestOptions) => Promise<string>
 }
 
 const INSPECT = Symbol.for("nodejs.util.inspect.custom")
@@ -256,7 +259,7 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
       })
       return new Uint8Array(data ?? new ArrayBuffer(0))
     },
-    resolveBaseUrl: (request: RequestOptions = {}) => resolveBaseUrl(request.signal)
+    resolveBaseUrl: (request: ConnectWiseRequestOptions = {}) => resolveBaseUrl(request.signal)
   }
   const describe = () =>
     `ConnectWiseClient { companyId: [redacted], site: ${JSON.stringify(site ?? options.baseUrl ?? "")} }`

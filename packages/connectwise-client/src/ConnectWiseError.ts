@@ -23,15 +23,18 @@ export type ValidationIssue = typeof ValidationIssue.Type
  *
  * @since 0.1.0
  */
-export class UnauthorizedError extends Schema.TaggedError<UnauthorizedError>()("UnauthorizedError", {
-  message: Schema.String
-}) {}
+export class ConnectWiseUnauthorizedError extends Schema.TaggedError<ConnectWiseUnauthorizedError>()(
+  "UnauthorizedError",
+  {
+    message: Schema.String
+  }
+) {}
 /**
  * 403: the clientId is missing or invalid, or the member's security role forbids the call.
  *
  * @since 0.1.0
  */
-export class ForbiddenError extends Schema.TaggedError<ForbiddenError>()("ForbiddenError", {
+export class ConnectWiseForbiddenError extends Schema.TaggedError<ConnectWiseForbiddenError>()("ForbiddenError", {
   message: Schema.String
 }) {}
 /**
@@ -39,13 +42,15 @@ export class ForbiddenError extends Schema.TaggedError<ForbiddenError>()("Forbid
  *
  * @since 0.1.0
  */
-export class NotFoundError extends Schema.TaggedError<NotFoundError>()("NotFoundError", { message: Schema.String }) {}
+export class ConnectWiseNotFoundError extends Schema.TaggedError<ConnectWiseNotFoundError>()("NotFoundError", {
+  message: Schema.String
+}) {}
 /**
  * 400/409/422: ConnectWise rejected the request; `errors` lists the fields.
  *
  * @since 0.1.0
  */
-export class ValidationError extends Schema.TaggedError<ValidationError>()("ValidationError", {
+export class ConnectWiseValidationError extends Schema.TaggedError<ConnectWiseValidationError>()("ValidationError", {
   message: Schema.String,
   code: Schema.optionalKey(Schema.String),
   errors: Schema.Array(ValidationIssue)
@@ -55,7 +60,7 @@ export class ValidationError extends Schema.TaggedError<ValidationError>()("Vali
  *
  * @since 0.1.0
  */
-export class RateLimitedError extends Schema.TaggedError<RateLimitedError>()("RateLimitedError", {
+export class ConnectWiseRateLimitedError extends Schema.TaggedError<ConnectWiseRateLimitedError>()("RateLimitedError", {
   message: Schema.String,
   retryAfterSeconds: Schema.optionalKey(Schema.Finite)
 }) {}
@@ -64,13 +69,15 @@ export class RateLimitedError extends Schema.TaggedError<RateLimitedError>()("Ra
  *
  * @since 0.1.0
  */
-export class ServerError extends Schema.TaggedError<ServerError>()("ServerError", { message: Schema.String }) {}
+export class ConnectWiseServerError extends Schema.TaggedError<ConnectWiseServerError>()("ServerError", {
+  message: Schema.String
+}) {}
 /**
  * No answer within `timeoutMs`.
  *
  * @since 0.1.0
  */
-export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutError", {
+export class ConnectWiseTimeoutError extends Schema.TaggedError<ConnectWiseTimeoutError>()("TimeoutError", {
   message: Schema.String,
   timeoutMs: Schema.Finite
 }) {}
@@ -79,7 +86,7 @@ export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutErr
  *
  * @since 0.1.0
  */
-export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
+export class ConnectWiseTransportError extends Schema.TaggedError<ConnectWiseTransportError>()("TransportError", {
   message: Schema.String,
   code: Schema.optionalKey(Schema.String)
 }) {}
@@ -88,13 +95,15 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
  *
  * @since 0.1.0
  */
-export class AbortedError extends Schema.TaggedError<AbortedError>()("AbortedError", { message: Schema.String }) {}
+export class ConnectWiseAbortedError extends Schema.TaggedError<ConnectWiseAbortedError>()("AbortedError", {
+  message: Schema.String
+}) {}
 /**
  * The answer did not match the document: `field` names the offending field, `recordId` the record.
  *
  * @since 0.1.0
  */
-export class DecodeError extends Schema.TaggedError<DecodeError>()("DecodeError", {
+export class ConnectWiseDecodeError extends Schema.TaggedError<ConnectWiseDecodeError>()("DecodeError", {
   message: Schema.String,
   field: Schema.optionalKey(Schema.String),
   recordId: Schema.optionalKey(Schema.Union([Schema.Finite, Schema.String]))
@@ -103,19 +112,23 @@ export class DecodeError extends Schema.TaggedError<DecodeError>()("DecodeError"
 /**
  * Why a ConnectWise call failed; `reason._tag` tells the cases apart.
  *
+ * Each reason class carries the vendor in its name (`ConnectWiseNotFoundError`), so that a host
+ * importing both clients never has to alias; its `_tag` is the reason alone (`NotFoundError`), which
+ * is what callers match on and what stored run logs already hold.
+ *
  * @since 0.1.0
  */
 export const ConnectWiseErrorReason = Schema.Union([
-  UnauthorizedError,
-  ForbiddenError,
-  NotFoundError,
-  ValidationError,
-  RateLimitedError,
-  ServerError,
-  TimeoutError,
-  TransportError,
-  AbortedError,
-  DecodeError
+  ConnectWiseUnauthorizedError,
+  ConnectWiseForbiddenError,
+  ConnectWiseNotFoundError,
+  ConnectWiseValidationError,
+  ConnectWiseRateLimitedError,
+  ConnectWiseServerError,
+  ConnectWiseTimeoutError,
+  ConnectWiseTransportError,
+  ConnectWiseAbortedError,
+  ConnectWiseDecodeError
 ])
 /**
  * Why a ConnectWise call failed.

@@ -14,7 +14,7 @@ const DECIMAL_TEXT = /^-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?$/
  *
  * @since 0.1.0
  */
-export const Decimal = Schema.Union([
+export const ConnectWiseDecimal = Schema.Union([
   Schema.String.check(Schema.isPattern(DECIMAL_TEXT, { expected: "a decimal number" })),
   Schema.Finite
 ]).pipe(
@@ -133,7 +133,7 @@ export const Agreement = Schema.Struct({
   agreementStatus: opt(AgreementStatus),
   billingCycle: opt(Reference),
   billingTerms: opt(Reference),
-  billAmount: opt(Decimal),
+  billAmount: opt(ConnectWiseDecimal),
   /** What the agreement's prepaid block counts: `Amount`, or a block of `Hours` / `Incidents`. */
   applicationUnits: opt(Schema.String),
   taxCode: opt(Reference),
@@ -159,10 +159,10 @@ export const Addition = Schema.Struct({
   product: Reference,
   description: opt(Schema.String),
   invoiceDescription: opt(Schema.String),
-  quantity: opt(Decimal),
-  lessIncluded: opt(Decimal),
-  unitPrice: opt(Decimal),
-  unitCost: opt(Decimal),
+  quantity: opt(ConnectWiseDecimal),
+  lessIncluded: opt(ConnectWiseDecimal),
+  unitPrice: opt(ConnectWiseDecimal),
+  unitCost: opt(ConnectWiseDecimal),
   billCustomer: Billing,
   effectiveDate: opt(Schema.String),
   cancelledDate: opt(Schema.String),
@@ -193,12 +193,12 @@ export const CatalogItem = Schema.Struct({
   subcategory: opt(Reference),
   type: opt(Reference),
   unitOfMeasure: opt(Reference),
-  price: opt(Decimal),
-  cost: opt(Decimal),
+  price: opt(ConnectWiseDecimal),
+  cost: opt(ConnectWiseDecimal),
   taxableFlag: opt(Schema.Boolean),
   recurringFlag: opt(Schema.Boolean),
-  recurringRevenue: opt(Decimal),
-  recurringCost: opt(Decimal),
+  recurringRevenue: opt(ConnectWiseDecimal),
+  recurringCost: opt(ConnectWiseDecimal),
   integrationXRef: opt(Schema.String),
   _info: Info
 })
@@ -239,15 +239,15 @@ export const Invoice = Schema.Struct({
   currency: opt(CurrencyReference),
   reference: opt(Schema.String),
   customerPO: opt(Schema.String),
-  serviceTotal: opt(Decimal),
-  productTotal: opt(Decimal),
-  agreementAmount: opt(Decimal),
-  subtotal: opt(Decimal),
-  salesTax: opt(Decimal),
-  total: opt(Decimal),
-  payments: opt(Decimal),
-  credits: opt(Decimal),
-  balance: opt(Decimal),
+  serviceTotal: opt(ConnectWiseDecimal),
+  productTotal: opt(ConnectWiseDecimal),
+  agreementAmount: opt(ConnectWiseDecimal),
+  subtotal: opt(ConnectWiseDecimal),
+  salesTax: opt(ConnectWiseDecimal),
+  total: opt(ConnectWiseDecimal),
+  payments: opt(ConnectWiseDecimal),
+  credits: opt(ConnectWiseDecimal),
+  balance: opt(ConnectWiseDecimal),
   _info: Info
 })
 /**
@@ -267,11 +267,11 @@ export const InvoiceProductLine = Schema.Struct({
   catalogItem: Reference,
   description: opt(Schema.String),
   customerDescription: opt(Schema.String),
-  quantity: opt(Decimal),
-  price: opt(Decimal),
-  cost: opt(Decimal),
-  extPrice: opt(Decimal),
-  discount: opt(Decimal),
+  quantity: opt(ConnectWiseDecimal),
+  price: opt(ConnectWiseDecimal),
+  cost: opt(ConnectWiseDecimal),
+  extPrice: opt(ConnectWiseDecimal),
+  discount: opt(ConnectWiseDecimal),
   billableOption: Billing,
   agreement: opt(Reference),
   company: opt(Reference),

@@ -15,26 +15,26 @@ export {
   type ConnectWiseClient,
   type ConnectWiseClientOptions,
   type ConnectWiseLogger,
+  type ConnectWiseRequestOptions,
   type CountPath,
   createConnectWiseClient,
   type ListPath,
   type ListQuery,
-  type RecordOf,
-  type RequestOptions
+  type RecordOf
 } from "./Client.ts"
 export {
-  AbortedError,
+  ConnectWiseAbortedError,
+  ConnectWiseDecodeError,
   ConnectWiseError,
   ConnectWiseErrorReason,
-  DecodeError,
-  ForbiddenError,
-  NotFoundError,
-  RateLimitedError,
-  ServerError,
-  TimeoutError,
-  TransportError,
-  UnauthorizedError,
-  ValidationError,
+  ConnectWiseForbiddenError,
+  ConnectWiseNotFoundError,
+  ConnectWiseRateLimitedError,
+  ConnectWiseServerError,
+  ConnectWiseTimeoutError,
+  ConnectWiseTransportError,
+  ConnectWiseUnauthorizedError,
+  ConnectWiseValidationError,
   ValidationIssue
 } from "./ConnectWiseError.ts"
 export { type Condition, type ConditionValue, conditions, quote } from "./conditions.ts"
@@ -46,8 +46,8 @@ export {
   Agreement,
   CatalogItem,
   Company,
+  ConnectWiseDecimal,
   CurrencyReference,
-  Decimal,
   Invoice,
   InvoiceProductLine,
   InvoiceReference,

@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from "node:crypto"
-import type { ExactClock } from "@psa-ledger/exact-client"
+import { type ExactClock, systemClock } from "@psa-ledger/exact-client"
 import type { LinkApi, LinkRunOptions, Mailer } from "@psa-ledger/link"
 import type { KeyRotation, Storage } from "@psa-ledger/storage-adapters"
 import { Context, DateTime, Effect, Layer, Option, Redacted } from "effect"
@@ -147,18 +147,6 @@ const verifyKey = async (ctx: DeploymentContext): Promise<void> => {
 }
 
 const ctxNow = (ctx: DeploymentContext) => DateTime.makeUnsafe(ctx.now())
-
-const systemClock: ExactClock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(resolve, ms)
-      signal?.addEventListener("abort", () => {
-        clearTimeout(timer)
-        reject(signal.reason)
-      })
-    })
-}
 
 /**
  * Opens a deployment over a storage: checks the secret key against the one its secrets were sealed

@@ -17,7 +17,8 @@ export interface ExactClock {
 }
 
 /**
- * The wall clock.
+ * The wall clock. An aborted `sleep` rejects with the signal's reason, or with an `AbortError`
+ * carrying it when that reason is not an `Error`.
  *
  * @since 0.1.0
  */
@@ -25,10 +26,10 @@ export const systemClock: ExactClock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason)
+      if (signal?.aborted) return reject(abortError(signal))
       const onAbort = () => {
         clearTimeout(timer)
-        reject(signal?.reason)
+        reject(abortError(signal))
       }
       const timer = setTimeout(() => {
         signal?.removeEventListener("abort", onAbort)
@@ -36,4 +37,17 @@ export const systemClock: ExactClock = {
       }, ms)
       signal?.addEventListener("abort", onAbort, { once: true })
     })
+}
+
+/**
+ * What a sleep cut short rejects with: the signal's reason when it is an `Error` (the default one is
+ * an `AbortError` `DOMException`), otherwise an `AbortError` carrying that reason as its `cause`, so
+ * that a sleep never rejects with something that is not an `Error`.
+ */
+const abortError = (signal: AbortSignal | undefined): Error => {
+  const reason: unknown = signal?.reason
+  if (reason instanceof Error) return reason
+  const error = new Error("The sleep was aborted", { cause: reason })
+  error.name = "AbortError"
+  return error
 }

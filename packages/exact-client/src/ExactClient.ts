@@ -103,11 +103,11 @@ export interface ExactClientOptions {
 
 /**
  * What every network call accepts: a signal that, when it fires, aborts the call's request (and any
- * wait for the rate limit or a retry) and rejects it with an `ExactError` whose reason is `AbortedError`.
+ * wait for the rate limit or a retry) and rejects it with an `ExactError` whose reason is `ExactAbortedError`.
  *
  * @since 0.1.0
  */
-export interface RequestOptions {
+export interface ExactRequestOptions {
   readonly signal?: AbortSignal | undefined
 }
 
@@ -116,7 +116,7 @@ export interface RequestOptions {
  *
  * @since 0.1.0
  */
-export interface ListOptions<A = Record<string, unknown>> extends RequestOptions {
+export interface ListOptions<A = Record<string, unknown>> extends ExactRequestOptions {
   readonly filter?: Filter | string
   readonly select?: ReadonlyArray<string>
   readonly expand?: ReadonlyArray<string>
@@ -125,7 +125,7 @@ export interface ListOptions<A = Record<string, unknown>> extends RequestOptions
   /** Use the `bulk/` endpoint: 1,000 rows a page; `select` is then required. */
   readonly bulk?: boolean
   readonly division?: number
-  /** DecodeError every record with this schema (e.g. `SalesInvoice`); a bad record fails with a `Decode` reason. */
+  /** Decode every record with this schema (e.g. `SalesInvoice`); a bad record fails with a `Decode` reason. */
   readonly schema?: { readonly Type: A } & Parameters<typeof decodeWith>[0]
 }
 
@@ -285,10 +285,10 @@ export interface ExactAuth {
   /** Exchanges the code from the redirect (valid 3 minutes, once) and stores the new chain. */
   exchangeCode(
     code: string,
-    options?: RequestOptions
+    options?: ExactRequestOptions
   ): Promise<{ readonly obtainedAt: number; readonly expiresAt: number }>
   /** Refreshes if Exact allows it, so an idle chain does not die after 30 days. Run it daily. */
-  keepAlive(options?: RequestOptions): Promise<{ readonly refreshed: boolean; readonly expiresAt: number }>
+  keepAlive(options?: ExactRequestOptions): Promise<{ readonly refreshed: boolean; readonly expiresAt: number }>
   /** Whether a chain is stored, and its times (never the tokens). */
   status(): Promise<{ readonly authorised: boolean; readonly obtainedAt?: number; readonly expiresAt?: number }>
 }
@@ -308,11 +308,11 @@ export interface ExactClient {
   readonly auth: ExactAuth
   readonly baseUrl: string
   /** The signed-in user and their current division. */
-  me(options?: RequestOptions): Promise<Me>
+  me(options?: ExactRequestOptions): Promise<Me>
   /** The division in use: `options.division`, else `me().CurrentDivision` (asked once). */
-  division(options?: RequestOptions): Promise<number>
+  division(options?: ExactRequestOptions): Promise<number>
   /** The divisions the user can open. */
-  divisions(options?: RequestOptions): Promise<ReadonlyArray<Division>>
+  divisions(options?: ExactRequestOptions): Promise<ReadonlyArray<Division>>
   /** Every record of an endpoint, page by page (following `__next`). */
   paginate<A = Record<string, unknown>>(endpoint: string, options?: ListOptions<A>): AsyncGenerator<A, void, undefined>
   /** `paginate` collected into an array. */
@@ -320,12 +320,12 @@ export interface ExactClient {
   /** The sales invoice with this `YourRef` (lines expanded), if any. */
   findSalesInvoiceByYourRef(
     yourRef: string,
-    options?: { readonly division?: number } & RequestOptions
+    options?: { readonly division?: number } & ExactRequestOptions
   ): Promise<SalesInvoice | undefined>
   /** Creates a sales invoice at most once per `yourRef`, even across retries and crashes. */
   createSalesInvoice(
     invoice: SalesInvoiceDraft,
-    options: { readonly yourRef: string; readonly division?: number } & RequestOptions
+    options: { readonly yourRef: string; readonly division?: number } & ExactRequestOptions
   ): Promise<CreatedSalesInvoice>
   /** Processes (prints) a sales invoice so that payments and reminders apply. */
   processSalesInvoice(
@@ -334,7 +334,7 @@ export interface ExactClient {
       readonly invoiceDate?: Date
       readonly sendEmailToCustomer?: boolean
       readonly division?: number
-    } & RequestOptions
+    } & ExactRequestOptions
   ): Promise<ProcessedSalesInvoice>
   /**
    * Creates a sales entry with its lines in the same POST, at most once: after an ambiguous
@@ -344,17 +344,21 @@ export interface ExactClient {
    */
   createSalesEntry(
     entry: SalesEntryDraft,
-    options: { readonly yourRef: string; readonly lookupFirst?: boolean; readonly division?: number } & RequestOptions
+    options: {
+      readonly yourRef: string
+      readonly lookupFirst?: boolean
+      readonly division?: number
+    } & ExactRequestOptions
   ): Promise<CreatedSalesEntry>
   /** Stores a file as an Exact document (`documents/Documents` then `DocumentAttachments`). */
   attachDocument(
     document: DocumentDraft,
-    options?: { readonly division?: number } & RequestOptions
+    options?: { readonly division?: number } & ExactRequestOptions
   ): Promise<{ readonly documentId: string; readonly attachmentId: string }>
   /** Creates a customer account. */
   createAccount(
     account: { readonly Name: string; readonly Code?: string } & Readonly<Record<string, string | boolean | undefined>>,
-    options?: { readonly division?: number } & RequestOptions
+    options?: { readonly division?: number } & ExactRequestOptions
   ): Promise<Account>
 }
 
@@ -373,11 +377,13 @@ export interface ExactClient {
  *   tokens: memoryTokenStore(),
  *   division: 1234567
  * })
+ * await exact.auth.exchangeCode(code) // the `code` Exact sent to redirectUri after the user's consent
  * for await (const line of exact.paginate("salesinvoice/SalesInvoiceLines", {
  *   bulk: true,
  *   select: ["ID", "InvoiceID", "ItemCode", "Quantity", "NetPrice"]
  * })) {
- *   // line.Quantity is a decimal string, e.g. "12.5"
+ *   // line.Quantity keeps its digits: a whole number stays a number (3), a decimal is its literal as a
+ *   // string ("12.5"), never a rounded double
  * }
  * ```
  *

@@ -5,6 +5,10 @@
  * refresh tokens and authorization codes never appear in them (the client also redacts any of
  * them it holds from every message, as a second line of defence).
  *
+ * Each reason class carries the vendor in its name (`ExactNotFoundError`), so that a host importing
+ * both clients never has to alias; its `_tag` is the reason alone (`NotFoundError`), which is what
+ * callers match on and what stored run logs already hold.
+ *
  * @since 0.1.0
  */
 import { Schema } from "effect"
@@ -14,7 +18,7 @@ import { Schema } from "effect"
  *
  * @since 0.1.0
  */
-export class UnauthorizedError extends Schema.TaggedError<UnauthorizedError>()("UnauthorizedError", {
+export class ExactUnauthorizedError extends Schema.TaggedError<ExactUnauthorizedError>()("UnauthorizedError", {
   message: Schema.String
 }) {}
 
@@ -23,16 +27,19 @@ export class UnauthorizedError extends Schema.TaggedError<UnauthorizedError>()("
  *
  * @since 0.1.0
  */
-export class TokenChainBrokenError extends Schema.TaggedError<TokenChainBrokenError>()("TokenChainBrokenError", {
-  message: Schema.String
-}) {}
+export class ExactTokenChainBrokenError extends Schema.TaggedError<ExactTokenChainBrokenError>()(
+  "TokenChainBrokenError",
+  {
+    message: Schema.String
+  }
+) {}
 
 /**
  * Exact refused the call; `exactReason` is its `Reason` header (e.g. `NoDivisionAccess`, `LicenseExpired`).
  *
  * @since 0.1.0
  */
-export class ForbiddenError extends Schema.TaggedError<ForbiddenError>()("ForbiddenError", {
+export class ExactForbiddenError extends Schema.TaggedError<ExactForbiddenError>()("ForbiddenError", {
   exactReason: Schema.optionalKey(Schema.String),
   message: Schema.String
 }) {}
@@ -42,7 +49,7 @@ export class ForbiddenError extends Schema.TaggedError<ForbiddenError>()("Forbid
  *
  * @since 0.1.0
  */
-export class NotFoundError extends Schema.TaggedError<NotFoundError>()("NotFoundError", {
+export class ExactNotFoundError extends Schema.TaggedError<ExactNotFoundError>()("NotFoundError", {
   message: Schema.String
 }) {}
 
@@ -51,7 +58,7 @@ export class NotFoundError extends Schema.TaggedError<NotFoundError>()("NotFound
  *
  * @since 0.1.0
  */
-export class ValidationError extends Schema.TaggedError<ValidationError>()("ValidationError", {
+export class ExactValidationError extends Schema.TaggedError<ExactValidationError>()("ValidationError", {
   message: Schema.String,
   messages: Schema.Array(Schema.String)
 }) {}
@@ -61,7 +68,7 @@ export class ValidationError extends Schema.TaggedError<ValidationError>()("Vali
  *
  * @since 0.1.0
  */
-export class RateLimitedError extends Schema.TaggedError<RateLimitedError>()("RateLimitedError", {
+export class ExactRateLimitedError extends Schema.TaggedError<ExactRateLimitedError>()("RateLimitedError", {
   resetAt: Schema.optionalKey(Schema.Number)
 }) {
   override get message(): string {
@@ -74,7 +81,7 @@ export class RateLimitedError extends Schema.TaggedError<RateLimitedError>()("Ra
  *
  * @since 0.1.0
  */
-export class DailyLimitExhaustedError extends Schema.TaggedError<DailyLimitExhaustedError>()(
+export class ExactDailyLimitExhaustedError extends Schema.TaggedError<ExactDailyLimitExhaustedError>()(
   "DailyLimitExhaustedError",
   {
     resetAt: Schema.Number
@@ -91,7 +98,7 @@ export class DailyLimitExhaustedError extends Schema.TaggedError<DailyLimitExhau
  *
  * @since 0.1.0
  */
-export class ErrorBudgetExhaustedError extends Schema.TaggedError<ErrorBudgetExhaustedError>()(
+export class ExactErrorBudgetExhaustedError extends Schema.TaggedError<ExactErrorBudgetExhaustedError>()(
   "ErrorBudgetExhaustedError",
   {
     endpoint: Schema.String,
@@ -109,7 +116,7 @@ export class ErrorBudgetExhaustedError extends Schema.TaggedError<ErrorBudgetExh
  *
  * @since 0.1.0
  */
-export class ServerError extends Schema.TaggedError<ServerError>()("ServerError", {
+export class ExactServerError extends Schema.TaggedError<ExactServerError>()("ServerError", {
   status: Schema.Number,
   message: Schema.String
 }) {}
@@ -119,7 +126,7 @@ export class ServerError extends Schema.TaggedError<ServerError>()("ServerError"
  *
  * @since 0.1.0
  */
-export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutError", {
+export class ExactTimeoutError extends Schema.TaggedError<ExactTimeoutError>()("TimeoutError", {
   timeoutMs: Schema.Number
 }) {
   override get message(): string {
@@ -132,7 +139,7 @@ export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutErr
  *
  * @since 0.1.0
  */
-export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
+export class ExactTransportError extends Schema.TaggedError<ExactTransportError>()("TransportError", {
   message: Schema.String
 }) {}
 
@@ -141,7 +148,7 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
  *
  * @since 0.1.0
  */
-export class AbortedError extends Schema.TaggedError<AbortedError>()("AbortedError", {
+export class ExactAbortedError extends Schema.TaggedError<ExactAbortedError>()("AbortedError", {
   message: Schema.String
 }) {}
 
@@ -150,7 +157,7 @@ export class AbortedError extends Schema.TaggedError<AbortedError>()("AbortedErr
  *
  * @since 0.1.0
  */
-export class DecodeError extends Schema.TaggedError<DecodeError>()("DecodeError", {
+export class ExactDecodeError extends Schema.TaggedError<ExactDecodeError>()("DecodeError", {
   message: Schema.String,
   record: Schema.optionalKey(Schema.String),
   field: Schema.optionalKey(Schema.String)
@@ -162,19 +169,19 @@ export class DecodeError extends Schema.TaggedError<DecodeError>()("DecodeError"
  * @since 0.1.0
  */
 export const ExactErrorReason = Schema.Union([
-  UnauthorizedError,
-  TokenChainBrokenError,
-  ForbiddenError,
-  NotFoundError,
-  ValidationError,
-  RateLimitedError,
-  DailyLimitExhaustedError,
-  ErrorBudgetExhaustedError,
-  ServerError,
-  TimeoutError,
-  TransportError,
-  DecodeError,
-  AbortedError
+  ExactUnauthorizedError,
+  ExactTokenChainBrokenError,
+  ExactForbiddenError,
+  ExactNotFoundError,
+  ExactValidationError,
+  ExactRateLimitedError,
+  ExactDailyLimitExhaustedError,
+  ExactErrorBudgetExhaustedError,
+  ExactServerError,
+  ExactTimeoutError,
+  ExactTransportError,
+  ExactDecodeError,
+  ExactAbortedError
 ])
 
 /**

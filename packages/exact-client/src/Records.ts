@@ -18,7 +18,7 @@ const decimalText = /^-?\d+(\.\d+)?$/
  *
  * @since 0.1.0
  */
-export const Decimal = Schema.Union([
+export const ExactDecimal = Schema.Union([
   Schema.String.check(Schema.isPattern(decimalText)),
   Schema.Int.pipe(
     Schema.decodeTo(Schema.String, {
@@ -47,7 +47,7 @@ export const ExactDate = Schema.Date
 const opt = <S extends Schema.Top>(schema: S) => Schema.optionalKey(Schema.NullOr(schema))
 const text = opt(Schema.String)
 const int = opt(Schema.Int)
-const decimal = opt(Decimal)
+const decimal = opt(ExactDecimal)
 const date = opt(ExactDate)
 const guid = opt(Guid)
 const bool = opt(Schema.Boolean)

@@ -24,31 +24,31 @@ export {
   type ExactClientOptions,
   type ExactLogger,
   type ExactRegion,
+  type ExactRequestOptions,
   exactRegionHosts,
   type ListOptions,
   type ProcessedSalesInvoice,
-  type RequestOptions,
   type SalesEntryDraft,
   type SalesEntryLineDraft,
   type SalesInvoiceDraft,
   type SalesInvoiceLineDraft
 } from "./ExactClient.ts"
 export {
-  AbortedError,
-  DailyLimitExhaustedError,
-  DecodeError,
-  ErrorBudgetExhaustedError,
+  ExactAbortedError,
+  ExactDailyLimitExhaustedError,
+  ExactDecodeError,
   ExactError,
+  ExactErrorBudgetExhaustedError,
   ExactErrorReason,
-  ForbiddenError,
-  NotFoundError,
-  RateLimitedError,
-  ServerError,
-  TimeoutError,
-  TokenChainBrokenError,
-  TransportError,
-  UnauthorizedError,
-  ValidationError
+  ExactForbiddenError,
+  ExactNotFoundError,
+  ExactRateLimitedError,
+  ExactServerError,
+  ExactTimeoutError,
+  ExactTokenChainBrokenError,
+  ExactTransportError,
+  ExactUnauthorizedError,
+  ExactValidationError
 } from "./ExactError.ts"
 /**
  * The generated OpenAPI types of the endpoints the client knows, for typing `api` calls.
@@ -71,9 +71,9 @@ export {
 } from "./OData.ts"
 export {
   Account,
-  Decimal,
   Division,
   ExactDate,
+  ExactDecimal,
   GLAccount,
   Guid,
   Item,

@@ -10,40 +10,40 @@ describe("@psa-ledger/exact-client entry", () => {
   it("exports exactly these runtime names (a change here is a deliberate API change)", () => {
     expect(Object.keys(entry).sort()).toEqual(
       [
-        "AbortedError",
+        "ExactAbortedError",
         "Account",
-        "DailyLimitExhaustedError",
+        "ExactDailyLimitExhaustedError",
         "ERROR_BUDGET",
-        "ErrorBudgetExhaustedError",
-        "Decimal",
-        "DecodeError",
+        "ExactErrorBudgetExhaustedError",
+        "ExactDecimal",
+        "ExactDecodeError",
         "Division",
         "ExactDate",
         "ExactError",
         "ExactErrorReason",
-        "ForbiddenError",
+        "ExactForbiddenError",
         "GLAccount",
         "Guid",
         "Item",
         "Me",
-        "NotFoundError",
+        "ExactNotFoundError",
         "PaymentCondition",
         "PurchaseInvoice",
         "PurchaseInvoiceLine",
-        "RateLimitedError",
+        "ExactRateLimitedError",
         "Receivable",
         "SalesEntry",
         "SalesInvoice",
         "SalesInvoiceLine",
-        "ServerError",
+        "ExactServerError",
         "Subscription",
         "SubscriptionLine",
-        "TimeoutError",
-        "TokenChainBrokenError",
-        "TransportError",
-        "UnauthorizedError",
+        "ExactTimeoutError",
+        "ExactTokenChainBrokenError",
+        "ExactTransportError",
+        "ExactUnauthorizedError",
         "VATCode",
-        "ValidationError",
+        "ExactValidationError",
         "budgetFreesAt",
         "createExactClient",
         "exactRegionHosts",
@@ -62,9 +62,10 @@ describe("@psa-ledger/exact-client entry", () => {
     )
   })
 
-  it("every reason is an Error whose tag is its class name", () => {
+  it("every reason is an Error whose tag is its class name without the Exact prefix", () => {
     for (const [name, value] of Object.entries(entry)) {
       if (!name.endsWith("Error") || name === "ExactError") continue
+      expect(name.startsWith("Exact")).toBe(true)
       // A reason's required fields, whichever class: the unused ones are ignored.
       const reason = new (value as new (fields: Record<string, unknown>) => Error & { _tag: string })({
         message: "m",
@@ -77,7 +78,7 @@ describe("@psa-ledger/exact-client entry", () => {
         freesAt: 0
       })
       expect(reason).toBeInstanceOf(Error)
-      expect(reason._tag).toBe(name)
+      expect(reason._tag).toBe(name.slice("Exact".length))
     }
   })
 })

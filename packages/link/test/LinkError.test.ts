@@ -1,4 +1,4 @@
-import { DailyLimitExhaustedError, ExactError } from "@psa-ledger/exact-client"
+import { ExactDailyLimitExhaustedError, ExactError } from "@psa-ledger/exact-client"
 import { Conflict, StorageError } from "@psa-ledger/reconcile-core"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
@@ -10,7 +10,11 @@ describe("LinkError keeps the typed cause", () => {
   it("an Exact failure keeps the client's error and its reason's fields", () => {
     const resetAt = Date.parse("2026-03-02T00:00:00Z")
     const error = toLinkError(
-      new ExactError({ reason: new DailyLimitExhaustedError({ resetAt }), method: "GET", endpoint: "crm/Accounts" }),
+      new ExactError({
+        reason: new ExactDailyLimitExhaustedError({ resetAt }),
+        method: "GET",
+        endpoint: "crm/Accounts"
+      }),
       "read accounts"
     )
     expect(error.reason._tag).toBe("Exact")

@@ -38,21 +38,17 @@ export interface VirtualClock extends SandboxClock {
  *
  * @since 0.1.0
  */
-export const systemClock: SandboxClock = {
+export const wallClock: SandboxClock = {
   now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason)
-      const timer = setTimeout(() => {
-        signal?.removeEventListener("abort", onAbort)
-        resolve()
-      }, ms)
-      const onAbort = () => {
-        clearTimeout(timer)
-        reject(signal?.reason)
-      }
-      signal?.addEventListener("abort", onAbort, { once: true })
+  sleep: (ms, signal) => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    return sleepOn(signal, (wake) => ({ wakeAt: Date.now() + Math.max(0, ms), resolve: wake }), {
+      add: (sleeper) => {
+        timer = setTimeout(sleeper.resolve, Math.max(0, ms))
+      },
+      remove: () => clearTimeout(timer)
     })
+  }
 }
 
 /**
@@ -98,28 +94,21 @@ export const scaledClock = (options: ScaledClockOptions): SandboxClock => {
   const now = () => start + (Date.now() - realStart) * factor
   return {
     now,
-    sleep: (ms, signal) =>
-      new Promise<void>((resolve, reject) => {
-        if (signal?.aborted) return reject(signal.reason)
-        const wakeAt = now() + Math.max(0, ms)
-        let timer: ReturnType<typeof setTimeout> | undefined
-        const onAbort = () => {
-          clearTimeout(timer)
-          reject(signal?.reason)
-        }
+    sleep: (ms, signal) => {
+      let timer: ReturnType<typeof setTimeout> | undefined
+      return sleepOn(signal, (wake) => ({ wakeAt: now() + Math.max(0, ms), resolve: wake }), {
         // Re-arm until the simulated time has come, so a sleeper never wakes early on this clock.
-        const arm = () => {
-          const left = wakeAt - now()
-          if (left <= 0) {
-            signal?.removeEventListener("abort", onAbort)
-            resolve()
-            return
+        add: (sleeper) => {
+          const arm = () => {
+            const left = sleeper.wakeAt - now()
+            if (left <= 0) sleeper.resolve()
+            else timer = setTimeout(arm, Math.ceil(left / factor))
           }
-          timer = setTimeout(arm, Math.ceil(left / factor))
-        }
-        signal?.addEventListener("abort", onAbort, { once: true })
-        arm()
+          arm()
+        },
+        remove: () => clearTimeout(timer)
       })
+    }
   }
 }
 

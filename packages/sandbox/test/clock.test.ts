@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { scaledClock } from "../src/index.ts"
+import { type SandboxClock, scaledClock, virtualClock, wallClock } from "../src/index.ts"
 
 const start = Date.UTC(2026, 0, 5, 8)
 
@@ -57,5 +57,30 @@ describe("scaledClock", () => {
     expect(() => scaledClock({ start, factor: 0 })).toThrow(RangeError)
     expect(() => scaledClock({ start, factor: -2 })).toThrow(/positive/)
     expect(() => scaledClock({ start, factor: Number.NaN })).toThrow(/positive/)
+  })
+})
+
+describe("an aborted sleep", () => {
+  const clocks: ReadonlyArray<[string, () => SandboxClock]> = [
+    ["wallClock", () => wallClock],
+    ["virtualClock", () => virtualClock(start)],
+    ["scaledClock", () => scaledClock({ start, factor: 2 })]
+  ]
+
+  it.each(clocks)("%s rejects with an Error even when the reason is not one", async (_name, make) => {
+    const clock = make()
+    const controller = new AbortController()
+    const sleeping = clock.sleep(3_600_000, controller.signal).then(
+      () => undefined,
+      (error: unknown) => error
+    )
+    controller.abort("stop")
+    const error = await sleeping
+    expect(error).toBeInstanceOf(Error)
+    expect(error).toMatchObject({ name: "AbortError", cause: "stop" })
+    // An already-aborted signal, and an Error reason, which is passed on as it is.
+    const reason = new Error("mine")
+    await expect(clock.sleep(10, AbortSignal.abort(reason))).rejects.toBe(reason)
+    await expect(clock.sleep(10, AbortSignal.abort(42))).rejects.toMatchObject({ name: "AbortError", cause: 42 })
   })
 })

@@ -1,4 +1,4 @@
-import { ConnectWiseError, DecodeError } from "../ConnectWiseError.ts"
+import { ConnectWiseDecodeError, ConnectWiseError } from "../ConnectWiseError.ts"
 import { raceAbort } from "./abort.ts"
 import { abortedReason } from "./reasons.ts"
 import { LOGIN_PATH } from "./routing.ts"
@@ -34,7 +34,7 @@ export const makeBaseUrlResolver = (config: BaseUrlConfig): ((signal?: AbortSign
         method: "GET",
         path: LOGIN_PATH,
         status,
-        reason: new DecodeError({ message: "The company info has no Codebase", field: "Codebase" })
+        reason: new ConnectWiseDecodeError({ message: "The company info has no Codebase", field: "Codebase" })
       })
     }
     return `https://${site}/${trimSlashes(info.Codebase)}/apis/3.0`

@@ -1,5 +1,5 @@
 import { Result, Schema, type SchemaIssue } from "effect"
-import { ConnectWiseError, DecodeError } from "../ConnectWiseError.ts"
+import { ConnectWiseDecodeError, ConnectWiseError } from "../ConnectWiseError.ts"
 import { recordSchemas } from "../Records.ts"
 import { parseJsonLossless } from "./json.ts"
 
@@ -10,7 +10,7 @@ export interface Origin {
   readonly status: number
 }
 
-const decodeFailure = (origin: Origin, reason: DecodeError): ConnectWiseError =>
+const decodeFailure = (origin: Origin, reason: ConnectWiseDecodeError): ConnectWiseError =>
   new ConnectWiseError({ method: origin.method, path: origin.path, status: origin.status, reason })
 
 const firstPointer = (issue: SchemaIssue.Issue): string | undefined => {
@@ -45,24 +45,24 @@ export const parseBody = (text: string | undefined, origin: Origin): unknown => 
   } catch {
     throw decodeFailure(
       origin,
-      new DecodeError({ message: `The body of ${origin.method} ${origin.path} is not valid JSON` })
+      new ConnectWiseDecodeError({ message: `The body of ${origin.method} ${origin.path} is not valid JSON` })
     )
   }
 }
 
-/** Fails with a {@link DecodeError} unless `value` is an array. */
+/** Fails with a {@link ConnectWiseDecodeError} unless `value` is an array. */
 export const expectArray = (value: unknown, origin: Origin): Array<unknown> => {
   if (Array.isArray(value)) return value
-  throw decodeFailure(origin, new DecodeError({ message: `${origin.path} did not answer with an array` }))
+  throw decodeFailure(origin, new ConnectWiseDecodeError({ message: `${origin.path} did not answer with an array` }))
 }
 
-/** Fails with a {@link DecodeError} unless `value` is `{count: <integer>}`. */
+/** Fails with a {@link ConnectWiseDecodeError} unless `value` is `{count: <integer>}`. */
 export const expectCount = (value: unknown, origin: Origin): number => {
   const count = (value as { count?: unknown } | null)?.count
   if (typeof count === "number" && Number.isInteger(count)) return count
   throw decodeFailure(
     origin,
-    new DecodeError({ message: `${origin.path} answered without an integer count`, field: "count" })
+    new ConnectWiseDecodeError({ message: `${origin.path} answered without an integer count`, field: "count" })
   )
 }
 
@@ -79,7 +79,7 @@ export const decodeRecord = (value: unknown, origin: Origin): unknown => {
   const what = recordId === undefined ? "a record" : `record ${recordId}`
   throw decodeFailure(
     origin,
-    new DecodeError({
+    new ConnectWiseDecodeError({
       message: `${what} of ${template} does not match the document${field ? ` at ${field}` : ""}: ${result.failure.message.split("\n")[0]}`,
       ...(field ? { field } : {}),
       ...(recordId !== undefined ? { recordId } : {})

@@ -1,5 +1,5 @@
 /** The record helpers besides paging: count, get, create and patch, each one typed-`api` call. */
-import type { RequestOptions } from "../Client.ts"
+import type { ConnectWiseRequestOptions } from "../Client.ts"
 import type { PatchOperation } from "../patch.ts"
 import { decodeRecord, expectCount, parseBody } from "./decode.ts"
 import { definedOnly, type RawApi, signalOf } from "./rawApi.ts"
@@ -7,12 +7,12 @@ import type { Transport } from "./transport.ts"
 
 type PathParams = Readonly<Record<string, unknown>> | undefined
 /** Options of `create`. */
-export type CreateOptions = RequestOptions & {
+export type CreateOptions = ConnectWiseRequestOptions & {
   readonly path?: PathParams
   readonly idempotencyCheck?: () => Promise<unknown>
 }
 /** Query of `count`. */
-export type CountQuery = RequestOptions & {
+export type CountQuery = ConnectWiseRequestOptions & {
   readonly path?: PathParams
   readonly conditions?: string
   readonly childConditions?: string
@@ -37,7 +37,7 @@ export const makeOperations = (api: RawApi, transport: Transport) => {
     return expectCount(parseBody(data, origin), origin)
   }
 
-  const get = async (path: string, params: PathParams, options: RequestOptions = {}): Promise<unknown> => {
+  const get = async (path: string, params: PathParams, options: ConnectWiseRequestOptions = {}): Promise<unknown> => {
     const { data, response } = await api.GET(path, { params: { path: params }, parseAs: "text", ...signalOf(options) })
     const origin = { method: "GET", path, status: response.status }
     return decodeRecord(parseBody(data, origin), origin)
@@ -75,7 +75,7 @@ export const makeOperations = (api: RawApi, transport: Transport) => {
     path: string,
     params: PathParams,
     operations: ReadonlyArray<PatchOperation>,
-    options: RequestOptions = {}
+    options: ConnectWiseRequestOptions = {}
   ): Promise<unknown> => {
     const { data, response } = await api.PATCH(path, {
       params: { path: params },

@@ -1,17 +1,18 @@
 import {
-  AbortedError,
+  ConnectWiseAbortedError,
   type ConnectWiseErrorReason,
-  ForbiddenError,
-  NotFoundError,
-  RateLimitedError,
-  ServerError,
-  UnauthorizedError,
-  ValidationError,
+  ConnectWiseForbiddenError,
+  ConnectWiseNotFoundError,
+  ConnectWiseRateLimitedError,
+  ConnectWiseServerError,
+  ConnectWiseUnauthorizedError,
+  ConnectWiseValidationError,
   type ValidationIssue
 } from "../ConnectWiseError.ts"
 
 /** The reason of a call whose caller's signal fired. */
-export const abortedReason = (): AbortedError => new AbortedError({ message: "The caller aborted the request" })
+export const abortedReason = (): ConnectWiseAbortedError =>
+  new ConnectWiseAbortedError({ message: "The caller aborted the request" })
 
 /** The system error code (`ECONNREFUSED`, …) somewhere in a fetch failure's cause chain. */
 export const errorCode = (error: unknown): string | undefined => {
@@ -49,22 +50,22 @@ export const reasonFor = async (response: Response, signal: AbortSignal): Promis
   const code = typeof body.code === "string" ? body.code : undefined
   switch (response.status) {
     case 401:
-      return new UnauthorizedError({ message })
+      return new ConnectWiseUnauthorizedError({ message })
     case 403:
-      return new ForbiddenError({ message })
+      return new ConnectWiseForbiddenError({ message })
     case 404:
-      return new NotFoundError({ message })
+      return new ConnectWiseNotFoundError({ message })
     case 429: {
       const retryAfter = Number(response.headers.get("retry-after"))
-      return new RateLimitedError({
+      return new ConnectWiseRateLimitedError({
         message,
         ...(Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {})
       })
     }
     default:
       if (response.status >= 400 && response.status < 500) {
-        return new ValidationError({ message, errors: issuesOf(body.errors), ...(code ? { code } : {}) })
+        return new ConnectWiseValidationError({ message, errors: issuesOf(body.errors), ...(code ? { code } : {}) })
       }
-      return new ServerError({ message })
+      return new ConnectWiseServerError({ message })
   }
 }

@@ -5,7 +5,12 @@
  * every method; other failures are retried only where repeating cannot create a second record.
  */
 import type { ConnectWiseLogger } from "../Client.ts"
-import { ConnectWiseError, type ConnectWiseErrorReason, TimeoutError, TransportError } from "../ConnectWiseError.ts"
+import {
+  ConnectWiseError,
+  type ConnectWiseErrorReason,
+  ConnectWiseTimeoutError,
+  ConnectWiseTransportError
+} from "../ConnectWiseError.ts"
 import { raceAbort } from "./abort.ts"
 import { abortedReason, errorCode, reasonFor } from "./reasons.ts"
 
@@ -93,8 +98,8 @@ export const makeTransport = (config: TransportConfig): Transport => {
     // Refused means the request never reached a server: nothing can have been created.
     const provenUnsent = code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN"
     const reason = outcome.timedOut
-      ? new TimeoutError({ message: `No answer within ${config.timeoutMs} ms`, timeoutMs: config.timeoutMs })
-      : new TransportError({
+      ? new ConnectWiseTimeoutError({ message: `No answer within ${config.timeoutMs} ms`, timeoutMs: config.timeoutMs })
+      : new ConnectWiseTransportError({
           message: outcome.error instanceof Error ? outcome.error.message : "Network error",
           ...(code ? { code } : {})
         })

@@ -1,5 +1,5 @@
 import type { ExactClock } from "../Clock.ts"
-import { AbortedError, ExactError } from "../ExactError.ts"
+import { ExactAbortedError, ExactError } from "../ExactError.ts"
 
 /** Where a call was when it was aborted, for the error. */
 export interface CallSite {
@@ -10,7 +10,7 @@ export interface CallSite {
 /** The error an aborted call rejects with. */
 export const abortedError = (site: CallSite = {}): ExactError =>
   new ExactError({
-    reason: new AbortedError({ message: "The call was aborted by its caller" }),
+    reason: new ExactAbortedError({ message: "The call was aborted by its caller" }),
     ...(site.method === undefined ? {} : { method: site.method }),
     ...(site.endpoint === undefined ? {} : { endpoint: site.endpoint })
   })

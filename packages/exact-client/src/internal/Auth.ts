@@ -1,11 +1,11 @@
 import type { ExactClock } from "../Clock.ts"
 import {
   ExactError,
-  RateLimitedError,
-  ServerError,
-  TokenChainBrokenError,
-  UnauthorizedError,
-  ValidationError
+  ExactRateLimitedError,
+  ExactServerError,
+  ExactTokenChainBrokenError,
+  ExactUnauthorizedError,
+  ExactValidationError
 } from "../ExactError.ts"
 import type { TokenSet, TokenStore } from "../TokenStore.ts"
 
@@ -71,7 +71,7 @@ export class Auth {
       const loaded = await this.#store.load()
       if (!loaded) {
         throw new ExactError({
-          reason: new UnauthorizedError({
+          reason: new ExactUnauthorizedError({
             message: "No tokens yet: authorise with auth.authorizeUrl and auth.exchangeCode"
           })
         })
@@ -113,7 +113,7 @@ export class Auth {
     const current = await this.#store.load()
     if (!current) {
       throw new ExactError({
-        reason: new TokenChainBrokenError({ message: "The token store is empty: consent again" })
+        reason: new ExactTokenChainBrokenError({ message: "The token store is empty: consent again" })
       })
     }
     if (current.accessToken !== seen.accessToken && !this.due(current)) return current
@@ -135,7 +135,7 @@ export class Auth {
       } else {
         // Refused while valid by every reckoning: Exact would refuse a refresh too (and count an error).
         throw new ExactError({
-          reason: new UnauthorizedError({
+          reason: new ExactUnauthorizedError({
             message: "The access token was refused and may not be refreshed yet (570 s rule)"
           }),
           method: "POST",
@@ -165,14 +165,18 @@ export class Auth {
       if (latest && latest.refreshToken !== current.refreshToken) return latest
       this.#log("warn", "exact: the refresh-token chain is broken; the user must consent again")
       throw new ExactError({
-        reason: new TokenChainBrokenError({ message: `Exact refused the refresh token (${error}: ${description})` }),
+        reason: new ExactTokenChainBrokenError({
+          message: `Exact refused the refresh token (${error}: ${description})`
+        }),
         method: "POST",
         endpoint
       })
     }
     if (status === 400 && /expired|invalid/i.test(`${error} ${description}`)) {
       throw new ExactError({
-        reason: new TokenChainBrokenError({ message: `Exact refused the refresh token (${error}: ${description})` }),
+        reason: new ExactTokenChainBrokenError({
+          message: `Exact refused the refresh token (${error}: ${description})`
+        }),
         method: "POST",
         endpoint
       })
@@ -190,7 +194,7 @@ export class Auth {
         if (await this.#store.compareAndSet(previous, next)) return
       }
       throw new ExactError({
-        reason: new UnauthorizedError({ message: "Could not save the new tokens: the store kept changing" })
+        reason: new ExactUnauthorizedError({ message: "Could not save the new tokens: the store kept changing" })
       })
     })
     this.#cached = next
@@ -205,12 +209,12 @@ export const tokenEndpointError = (status: number, error: string, description: s
   const message = `${error}${description ? `: ${description}` : ""}`
   const reason =
     status === 429
-      ? new RateLimitedError({})
+      ? new ExactRateLimitedError({})
       : status >= 500
-        ? new ServerError({ status, message })
+        ? new ExactServerError({ status, message })
         : status === 400
-          ? new ValidationError({ message, messages: [message] })
-          : new UnauthorizedError({ message })
+          ? new ExactValidationError({ message, messages: [message] })
+          : new ExactUnauthorizedError({ message })
   return new ExactError({ reason, method: "POST", endpoint })
 }
 
@@ -231,7 +235,7 @@ export const toTokenSet = (body: unknown, sentAt: number, arrivedAt: number): To
     !Number.isFinite(seconds)
   ) {
     throw new ExactError({
-      reason: new UnauthorizedError({
+      reason: new ExactUnauthorizedError({
         message: "The token endpoint answered without access_token, refresh_token or expires_in"
       }),
       method: "POST",

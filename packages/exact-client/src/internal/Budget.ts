@@ -4,7 +4,7 @@
  * requests of this client to one endpoint can never together pass the limit.
  */
 import { budgetFreesAt, ERROR_BUDGET, type ErrorBudget } from "../ErrorBudget.ts"
-import { ErrorBudgetExhaustedError, ExactError, TransportError } from "../ExactError.ts"
+import { ExactError, ExactErrorBudgetExhaustedError, ExactTransportError } from "../ExactError.ts"
 import type { Log, Secrets } from "./Redaction.ts"
 
 /** What the guard needs from the client. */
@@ -49,7 +49,7 @@ export const budgetGuard = (deps: BudgetDeps): BudgetGuard => {
           errors = await deps.errorBudget.errorsSince(site.key, site.endpoint, deps.now() - ERROR_BUDGET.windowMs + 1)
         } catch (cause) {
           throw new ExactError({
-            reason: new TransportError({ message: `the error budget is unavailable: ${message(cause)}` }),
+            reason: new ExactTransportError({ message: `the error budget is unavailable: ${message(cause)}` }),
             method: site.method,
             endpoint: site.endpoint
           })
@@ -62,7 +62,7 @@ export const budgetGuard = (deps: BudgetDeps): BudgetGuard => {
             freesAt: new Date(freesAt).toISOString()
           })
           throw new ExactError({
-            reason: new ErrorBudgetExhaustedError({ endpoint: site.endpoint, errors: errors.length, freesAt }),
+            reason: new ExactErrorBudgetExhaustedError({ endpoint: site.endpoint, errors: errors.length, freesAt }),
             method: site.method,
             endpoint: site.endpoint
           })

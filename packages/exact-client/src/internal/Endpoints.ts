@@ -1,10 +1,10 @@
 import {
   ExactError,
-  ForbiddenError,
-  NotFoundError,
-  ServerError,
-  UnauthorizedError,
-  ValidationError
+  ExactForbiddenError,
+  ExactNotFoundError,
+  ExactServerError,
+  ExactUnauthorizedError,
+  ExactValidationError
 } from "../ExactError.ts"
 
 const serviceNames: Readonly<Record<string, string>> = {
@@ -64,15 +64,15 @@ export const errorFor = (
   const exactReason = headers.get("Reason")
   const reason =
     status === 400
-      ? new ValidationError({ message, messages: message.split(/\r?\n/).filter((m) => m.trim() !== "") })
+      ? new ExactValidationError({ message, messages: message.split(/\r?\n/).filter((m) => m.trim() !== "") })
       : status === 401
-        ? new UnauthorizedError({ message })
+        ? new ExactUnauthorizedError({ message })
         : status === 403
-          ? new ForbiddenError({ message, ...(exactReason ? { exactReason } : {}) })
+          ? new ExactForbiddenError({ message, ...(exactReason ? { exactReason } : {}) })
           : status === 404
-            ? new NotFoundError({ message })
+            ? new ExactNotFoundError({ message })
             : status >= 500
-              ? new ServerError({ status, message })
-              : new ValidationError({ message: `${status}: ${message}`, messages: [message] })
+              ? new ExactServerError({ status, message })
+              : new ExactValidationError({ message: `${status}: ${message}`, messages: [message] })
   return new ExactError({ reason, method: site.method, endpoint: site.endpoint })
 }

@@ -1,5 +1,5 @@
 import type { ExactClock } from "../Clock.ts"
-import { DailyLimitExhaustedError, ExactError } from "../ExactError.ts"
+import { ExactDailyLimitExhaustedError, ExactError } from "../ExactError.ts"
 import { sleep } from "./Abort.ts"
 
 interface Budget {
@@ -59,7 +59,11 @@ export class Governor {
         budget.dayReset = undefined
       }
       if (budget.dayRemaining !== undefined && budget.dayReset !== undefined && budget.dayRemaining <= 0) {
-        throw new ExactError({ reason: new DailyLimitExhaustedError({ resetAt: budget.dayReset }), method, endpoint })
+        throw new ExactError({
+          reason: new ExactDailyLimitExhaustedError({ resetAt: budget.dayReset }),
+          method,
+          endpoint
+        })
       }
       if (budget.minuteReset !== undefined && now >= budget.minuteReset + resetMargin) {
         budget.minuteRemaining = undefined

@@ -3,7 +3,7 @@
  */
 import type { ExactClock } from "../Clock.ts"
 import type { ExactAuth, ExactClientOptions } from "../ExactClient.ts"
-import { ExactError, UnauthorizedError } from "../ExactError.ts"
+import { ExactError, ExactUnauthorizedError } from "../ExactError.ts"
 import { throwIfAborted, untilAborted } from "./Abort.ts"
 import { type Auth, type TokenEndpoint, tokenEndpointError, toTokenSet } from "./Auth.ts"
 import type { ExactApi } from "./Paging.ts"
@@ -75,7 +75,9 @@ const exchangeCode =
       const description = typeof record.error_description === "string" ? record.error_description : ""
       if (status === 400 || status === 401) {
         throw new ExactError({
-          reason: new UnauthorizedError({ message: `Exact refused the authorization code (${error}: ${description})` }),
+          reason: new ExactUnauthorizedError({
+            message: `Exact refused the authorization code (${error}: ${description})`
+          }),
           ...site
         })
       }
@@ -103,7 +105,7 @@ export const oauthFace = (deps: OAuthDeps): ExactAuth => ({
   keepAlive: async (options = {}) => {
     const stored = await untilAborted(deps.auth.stored(), options.signal, site)
     if (!stored) {
-      throw new ExactError({ reason: new UnauthorizedError({ message: "No tokens yet: nothing to keep alive" }) })
+      throw new ExactError({ reason: new ExactUnauthorizedError({ message: "No tokens yet: nothing to keep alive" }) })
     }
     if (!deps.auth.due(stored)) return { refreshed: false, expiresAt: stored.expiresAt }
     const next = await untilAborted(deps.auth.refresh(stored, false), options.signal, site)

@@ -4,7 +4,7 @@
  */
 import type { Client } from "openapi-fetch"
 import type { ListOptions } from "../ExactClient.ts"
-import { DecodeError, ExactError, ValidationError } from "../ExactError.ts"
+import { ExactDecodeError, ExactError, ExactValidationError } from "../ExactError.ts"
 import type { paths } from "../generated/exact.ts"
 import { parseExactJson, plainRecord } from "../OData.ts"
 import { decodeWith, Me } from "../Records.ts"
@@ -51,7 +51,7 @@ export const parseEnvelope = (text: unknown, endpoint: string): Record<string, u
     // fall through
   }
   throw new ExactError({
-    reason: new DecodeError({ message: "The answer is not an OData JSON envelope ({ d: … })" }),
+    reason: new ExactDecodeError({ message: "The answer is not an OData JSON envelope ({ d: … })" }),
     endpoint
   })
 }
@@ -70,7 +70,7 @@ export const decodeRecord = <A>(
     .map((k) => plain[k])
     .find((v) => v !== undefined && v !== null)
   throw new ExactError({
-    reason: new DecodeError({
+    reason: new ExactDecodeError({
       message: decoded.message,
       record: `${endpoint}${id === undefined ? "" : `(${String(id)})`}`,
       ...(decoded.field === undefined ? {} : { field: decoded.field })
@@ -91,7 +91,7 @@ export const readMe = async (reader: Reader, signal: AbortSignal | undefined): P
     : (d as Record<string, unknown>)
   if (!record) {
     throw new ExactError({
-      reason: new DecodeError({ message: "current/Me returned no user" }),
+      reason: new ExactDecodeError({ message: "current/Me returned no user" }),
       endpoint: "current/Me"
     })
   }
@@ -113,7 +113,7 @@ const nextPage = (next: unknown, apiBase: string, path: string): { route: string
   if (!url || url.origin !== base.origin || !url.pathname.startsWith(`${base.pathname}/`)) {
     // Never send our token to a host other than the API's.
     throw new ExactError({
-      reason: new DecodeError({ message: "d.__next does not point at the API host", field: "__next" }),
+      reason: new ExactDecodeError({ message: "d.__next does not point at the API host", field: "__next" }),
       method: "GET",
       endpoint: path
     })
@@ -131,7 +131,7 @@ export async function* paginate<A>(
   if (isBulkOrSync(path) && (!options.select || options.select.length === 0)) {
     const message = "bulk and sync endpoints require a select list"
     throw new ExactError({
-      reason: new ValidationError({ message, messages: [message] }),
+      reason: new ExactValidationError({ message, messages: [message] }),
       method: "GET",
       endpoint: path
     })
@@ -151,7 +151,7 @@ export async function* paginate<A>(
     const d = parseEnvelope(data, path).d as { results?: unknown; __next?: unknown }
     if (!Array.isArray(d.results)) {
       throw new ExactError({
-        reason: new DecodeError({ message: "d.results is not an array" }),
+        reason: new ExactDecodeError({ message: "d.results is not an array" }),
         method: "GET",
         endpoint: path
       })

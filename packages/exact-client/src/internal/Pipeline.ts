@@ -9,12 +9,12 @@
 import type { Middleware } from "openapi-fetch"
 import type { ExactClock } from "../Clock.ts"
 import {
-  AbortedError,
-  DailyLimitExhaustedError,
+  ExactAbortedError,
+  ExactDailyLimitExhaustedError,
   ExactError,
-  RateLimitedError,
-  TimeoutError,
-  TransportError
+  ExactRateLimitedError,
+  ExactTimeoutError,
+  ExactTransportError
 } from "../ExactError.ts"
 import type { TokenSet } from "../TokenStore.ts"
 import { sleep, untilAborted } from "./Abort.ts"
@@ -27,11 +27,11 @@ import type { Log, Secrets } from "./Redaction.ts"
 /** A fetch of one `Request`, as openapi-fetch calls it. */
 export type FetchFn = (request: Request) => Promise<Response>
 
-const aborted = () => new AbortedError({ message: "The call was aborted by its caller" })
+const aborted = () => new ExactAbortedError({ message: "The call was aborted by its caller" })
 
 /**
  * One HTTP exchange with a real-time timeout (it bounds real I/O, whatever the clock), cut short by
- * `signal`. Fails with a bare `TimeoutError`, `TransportError` or `AbortedError` for the caller to place.
+ * `signal`. Fails with a bare `ExactTimeoutError`, `ExactTransportError` or `ExactAbortedError` for the caller to place.
  */
 export const exchange = async (
   doFetch: FetchFn,
@@ -54,8 +54,8 @@ export const exchange = async (
     return { response, text }
   } catch (cause) {
     if (signal?.aborted) throw aborted()
-    if (timedOut) throw new TimeoutError({ timeoutMs: options.timeoutMs })
-    throw new TransportError({
+    if (timedOut) throw new ExactTimeoutError({ timeoutMs: options.timeoutMs })
+    throw new ExactTransportError({
       message: options.secrets.redact(cause instanceof Error ? cause.message : String(cause))
     })
   } finally {
@@ -109,7 +109,7 @@ interface Call {
 
 type Attempt =
   | { readonly kind: "answered"; readonly response: Response; readonly text: string; readonly tokens: TokenSet }
-  | { readonly kind: "lost"; readonly reason: TimeoutError | TransportError }
+  | { readonly kind: "lost"; readonly reason: ExactTimeoutError | ExactTransportError }
 
 /** One attempt: a governor slot, the current access token, the exchange. */
 const attempt = async (deps: PipelineDeps, call: Call): Promise<Attempt> => {
@@ -137,8 +137,8 @@ const attempt = async (deps: PipelineDeps, call: Call): Promise<Attempt> => {
     return { kind: "answered", response, text, tokens }
   } catch (reason) {
     deps.governor.release(call.key, undefined)
-    if (reason instanceof AbortedError) throw new ExactError({ reason, method, endpoint })
-    if (!(reason instanceof TimeoutError || reason instanceof TransportError)) throw reason
+    if (reason instanceof ExactAbortedError) throw new ExactError({ reason, method, endpoint })
+    if (!(reason instanceof ExactTimeoutError || reason instanceof ExactTransportError)) throw reason
     deps.log("warn", `exact: ${method} ${endpoint} failed: ${reason._tag.replace(/Error$/, "")}`)
     return { kind: "lost", reason }
   }
@@ -150,11 +150,11 @@ const onRateLimited = async (deps: PipelineDeps, call: Call, headers: Headers, m
   const dayReset = Number(headers.get("X-RateLimit-Reset") ?? Number.NaN)
   if (dayRemaining !== null && Number(dayRemaining) === 0 && Number.isFinite(dayReset)) {
     deps.log("warn", "exact: the division's daily budget is spent", { resetAt: new Date(dayReset).toISOString() })
-    throw new ExactError({ reason: new DailyLimitExhaustedError({ resetAt: dayReset }), ...call.site })
+    throw new ExactError({ reason: new ExactDailyLimitExhaustedError({ resetAt: dayReset }), ...call.site })
   }
   const wait = deps.governor.spentMinute(call.key, headers)
   if (!mayWait) {
-    throw new ExactError({ reason: new RateLimitedError({ resetAt: deps.clock.now() + wait }), ...call.site })
+    throw new ExactError({ reason: new ExactRateLimitedError({ resetAt: deps.clock.now() + wait }), ...call.site })
   }
   deps.log("info", "exact: 429 from Exact; waiting for the minute reset", { waitMs: wait })
   await sleep(deps.clock, wait, call.signal, call.site)
@@ -232,7 +232,11 @@ export const tokenFetch =
       const { response, text } = await exchange(deps.fetch, request, deps)
       return new Response(text, { status: response.status, headers: response.headers })
     } catch (reason) {
-      if (reason instanceof TimeoutError || reason instanceof TransportError || reason instanceof AbortedError) {
+      if (
+        reason instanceof ExactTimeoutError ||
+        reason instanceof ExactTransportError ||
+        reason instanceof ExactAbortedError
+      ) {
         throw new ExactError({ reason, method: "POST", endpoint: "oauth2/token" })
       }
       throw reason

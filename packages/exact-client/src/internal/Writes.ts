@@ -5,7 +5,7 @@
 
 import type { ExactClock } from "../Clock.ts"
 import type { DecimalInput, ExactClient } from "../ExactClient.ts"
-import { ExactError, ValidationError } from "../ExactError.ts"
+import { ExactError, ExactValidationError } from "../ExactError.ts"
 import { isGuid, odata, toExactJson } from "../OData.ts"
 import { Account, SalesInvoice } from "../Records.ts"
 import { sleep } from "./Abort.ts"
@@ -82,7 +82,7 @@ export const postOnce = async <A>(
 
 export const refuse = (endpoint: string, problems: ReadonlyArray<string>): ExactError =>
   new ExactError({
-    reason: new ValidationError({ message: problems.join("\n"), messages: [...problems] }),
+    reason: new ExactValidationError({ message: problems.join("\n"), messages: [...problems] }),
     method: "POST",
     endpoint
   })
@@ -92,7 +92,7 @@ export const decimal = (value: DecimalInput | undefined, field: string, endpoint
   const literal = typeof value === "string" ? value : value.value
   if (!/^-?\d+(\.\d+)?$/.test(literal)) {
     throw new ExactError({
-      reason: new ValidationError({
+      reason: new ExactValidationError({
         message: `${field} is not a decimal: ${JSON.stringify(literal)}`,
         messages: [`${field} is not a decimal`]
       }),

@@ -11,7 +11,7 @@
  *
  * @since 0.1.0
  */
-export type ConditionValue =
+export type ConditionLiteral =
   | { readonly kind: "string"; readonly value: string }
   | { readonly kind: "number"; readonly value: string }
   | { readonly kind: "date"; readonly value: string }
@@ -38,7 +38,7 @@ export type ConditionNode =
       readonly field: string
       readonly operator: ConditionOperator
       readonly negated: boolean
-      readonly values: ReadonlyArray<ConditionValue>
+      readonly values: ReadonlyArray<ConditionLiteral>
     }
 
 /**
@@ -171,7 +171,7 @@ export const parseConditions = (input: string): ConditionNode => {
     }
     return parseComparison()
   }
-  const parseValue = (): ConditionValue => {
+  const parseValue = (): ConditionLiteral => {
     const t = peek()
     if (!t) throw new ConditionsSyntaxError("Expected a value", at())
     pos++
@@ -218,7 +218,7 @@ export const parseConditions = (input: string): ConditionNode => {
       const open = peek()
       if (open?.type !== "punct" || open.text !== "(") throw new ConditionsSyntaxError("Expected ( after in", at())
       pos++
-      const values: Array<ConditionValue> = [parseValue()]
+      const values: Array<ConditionLiteral> = [parseValue()]
       for (;;) {
         const t = peek()
         if (t?.type === "punct" && t.text === ",") {

@@ -4,7 +4,7 @@
  * this same core, so tests, demos and benchmarks exercise one implementation.
  */
 
-import { type SandboxClock, systemClock } from "../clock.ts"
+import { type SandboxClock, wallClock } from "../clock.ts"
 import { ConditionsSyntaxError, parseConditions } from "./Conditions.ts"
 import { evaluateConditions, readField } from "./internal/conditions.ts"
 import { renderInvoicePdf } from "./internal/invoicePdf.ts"
@@ -569,7 +569,7 @@ export class ConnectWiseSimulation {
     this.clientIds = options.clientIds ?? ["00000000-0000-4000-8000-000000000000"]
     this.codebase = options.codebase ?? "v2026_1/"
     this.apiVersion = options.apiVersion ?? "2026.4"
-    this.clock = options.clock ?? systemClock
+    this.clock = options.clock ?? wallClock
     this.forwardOnlyUnsupported = new Set(options.forwardOnlyUnsupported ?? [])
     this.routes = this.buildRoutes()
   }

@@ -5,10 +5,10 @@
  * @since 0.1.0
  */
 export {
+  type ConditionLiteral,
   type ConditionNode,
   type ConditionOperator,
   ConditionsSyntaxError,
-  type ConditionValue,
   parseConditions
 } from "./Conditions.ts"
 export { connectWiseHandlers } from "./msw.ts"

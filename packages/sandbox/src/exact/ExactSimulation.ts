@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { type SandboxClock, systemClock } from "../clock.ts"
+import { type SandboxClock, wallClock } from "../clock.ts"
 import { payEntry } from "./internal/entries.ts"
 import { authorize } from "./internal/oauth.ts"
 import { handle } from "./internal/routing.ts"
@@ -170,7 +170,7 @@ export interface ExactSimulation {
  * @since 0.1.0
  */
 export const createExactSimulation = (options: ExactSimulationOptions = {}): ExactSimulation => {
-  const clock = options.clock ?? systemClock
+  const clock = options.clock ?? wallClock
   const sim = makeState(options, clock)
   return {
     handle: (request, basePath) => handle(sim, request, basePath),

@@ -7,7 +7,7 @@ export interface Sleeper {
 /**
  * The one way this package's clocks put a caller to sleep: `make` builds the clock's sleeper around
  * the wake-up, `add` hands it to the clock, and an abort takes it back through `remove` and rejects
- * with the signal's reason.
+ * with {@link abortError}.
  */
 export const sleepOn = <S extends Sleeper>(
   signal: AbortSignal | undefined,
@@ -15,10 +15,10 @@ export const sleepOn = <S extends Sleeper>(
   clock: { readonly add: (sleeper: S) => void; readonly remove: (sleeper: S) => void }
 ): Promise<void> =>
   new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason)
+    if (signal?.aborted) return reject(abortError(signal))
     const onAbort = () => {
       clock.remove(sleeper)
-      reject(signal?.reason)
+      reject(abortError(signal))
     }
     const sleeper = make(() => {
       signal?.removeEventListener("abort", onAbort)
@@ -27,3 +27,16 @@ export const sleepOn = <S extends Sleeper>(
     signal?.addEventListener("abort", onAbort, { once: true })
     clock.add(sleeper)
   })
+
+/**
+ * What a sleep cut short rejects with: the signal's reason when it is an `Error` (the default one is
+ * an `AbortError` `DOMException`), otherwise an `AbortError` carrying that reason as its `cause`, so
+ * that a sleep never rejects with something that is not an `Error`.
+ */
+const abortError = (signal: AbortSignal | undefined): Error => {
+  const reason: unknown = signal?.reason
+  if (reason instanceof Error) return reason
+  const error = new Error("The sleep was aborted", { cause: reason })
+  error.name = "AbortError"
+  return error
+}

@@ -2,7 +2,7 @@
  * One simulated MSP in both systems: a world loaded into a ConnectWise and an Exact Online
  * simulation that share a clock, a set of demo credentials and seeded fault injection.
  */
-import { type SandboxClock, systemClock } from "../clock.ts"
+import { type SandboxClock, wallClock } from "../clock.ts"
 import { ConnectWiseSimulation, type ConnectWiseSimulationOptions } from "../connectwise/Simulation.ts"
 import { createExactSimulation, type ExactSimulation, type ExactSimulationOptions } from "../exact/ExactSimulation.ts"
 import type { World } from "../world/World.ts"
@@ -167,7 +167,7 @@ const relativeExactPath = (pathname: string, basePath: string): string =>
  */
 export const createSandbox = (options: SandboxOptions): Sandbox => {
   const { world } = options
-  const clock = options.clock ?? systemClock
+  const clock = options.clock ?? wallClock
   const credentials: SandboxCredentials = {
     connectwise: { ...demoCredentials.connectwise, ...options.credentials?.connectwise },
     exact: { ...demoCredentials.exact, ...options.credentials?.exact, division: world.exact.division.Code }

@@ -12,7 +12,7 @@ import { money, quantity } from "./internal/Money.ts"
 import { isActive } from "./internal/Pairs.ts"
 import { VAT_CODES } from "./internal/Vat.ts"
 import type { Customer, Pair, WorldModel } from "./Model.ts"
-import type { Deviation, DeviationKind, MissingBecause, MonthTruth, PairRef, WorldTruth } from "./Truth.ts"
+import type { DeviationKind, MissingBecause, MonthTruth, PairRef, PlantedDeviation, WorldTruth } from "./Truth.ts"
 import { CANCELLATION_WINDOW, deviationKinds } from "./Truth.ts"
 
 /** Write the truth of a world. */
@@ -61,14 +61,14 @@ interface MonthContext {
   readonly cw: ConnectWiseOutput
   readonly m: number
   readonly period: Period
-  readonly push: (d: Deviation) => void
+  readonly push: (d: PlantedDeviation) => void
   readonly active: (pair: Pair) => boolean
   readonly pairRef: (c: Customer, pair: Pair) => PairRef
 }
 
 const monthTruth = (model: WorldModel, exact: ExactOutput, cw: ConnectWiseOutput, m: number): MonthTruth => {
   const period = model.periods[m] as Period
-  const byKind = new Map<DeviationKind, Array<Deviation>>(deviationKinds.map((k) => [k, []]))
+  const byKind = new Map<DeviationKind, Array<PlantedDeviation>>(deviationKinds.map((k) => [k, []]))
   const ctx: MonthContext = {
     model,
     exact,

@@ -7,19 +7,19 @@
  * records tells the truth which invoice and lines each customer got, without re-reading them.
  */
 import type {
-  ExactAccount,
-  ExactDivision,
-  ExactGLAccount,
-  ExactItem,
-  ExactJournal,
-  ExactPaymentCondition,
-  ExactProject,
-  ExactPurchaseInvoice,
-  ExactPurchaseInvoiceLine,
-  ExactSalesInvoice,
-  ExactSalesInvoiceLine,
-  ExactVATCode,
-  ExactWorld
+  ExactWorld,
+  ExactWorldAccount,
+  ExactWorldDivision,
+  ExactWorldGLAccount,
+  ExactWorldItem,
+  ExactWorldJournal,
+  ExactWorldPaymentCondition,
+  ExactWorldProject,
+  ExactWorldPurchaseInvoice,
+  ExactWorldPurchaseInvoiceLine,
+  ExactWorldSalesInvoice,
+  ExactWorldSalesInvoiceLine,
+  ExactWorldVATCode
 } from "./ExactRecords.ts"
 import { addDays, dutchMonth, exactDate, type Period } from "./internal/Dates.ts"
 import { DISTRIBUTOR } from "./internal/Distributor.ts"
@@ -33,7 +33,7 @@ import type { Customer, Pair, WorldModel } from "./Model.ts"
 
 /** What one customer was invoiced in one month. */
 export interface ExactCustomerMonth {
-  readonly invoice: ExactSalesInvoice
+  readonly invoice: ExactWorldSalesInvoice
   /** The credit note beside the invoice, if the month has one for this customer. */
   readonly creditId: string | null
   /** The ids of the lines (invoice and credit note) written for each pair. */
@@ -57,11 +57,11 @@ export interface ExactOutput {
 
 interface Ledger {
   readonly division: number
-  readonly glAccounts: ReadonlyArray<ExactGLAccount>
-  readonly glByCode: (code: string) => ExactGLAccount
-  readonly vatCodes: ReadonlyArray<ExactVATCode>
-  readonly journals: ReadonlyArray<ExactJournal>
-  readonly paymentConditions: ReadonlyArray<ExactPaymentCondition>
+  readonly glAccounts: ReadonlyArray<ExactWorldGLAccount>
+  readonly glByCode: (code: string) => ExactWorldGLAccount
+  readonly vatCodes: ReadonlyArray<ExactWorldVATCode>
+  readonly journals: ReadonlyArray<ExactWorldJournal>
+  readonly paymentConditions: ReadonlyArray<ExactWorldPaymentCondition>
 }
 
 /** Write the Exact records of a world. Draws only from the model's "ids" and a "references" stream. */
@@ -89,7 +89,7 @@ export const writeExact = (model: WorldModel, references: Prng): ExactOutput => 
   }
 }
 
-const divisionRecord = (division: number): ExactDivision => ({
+const divisionRecord = (division: number): ExactWorldDivision => ({
   Code: division,
   Description: "Noordlicht ICT Beheer B.V.",
   HID: 1,
@@ -101,7 +101,12 @@ const divisionRecord = (division: number): ExactDivision => ({
 
 /** The GL accounts, VAT codes, journals and payment conditions of the division. */
 const writeLedger = (division: number, ids: Prng): Ledger => {
-  const gl = (Code: string, Description: string, BalanceType: "B" | "W", BalanceSide: "C" | "D"): ExactGLAccount => ({
+  const gl = (
+    Code: string,
+    Description: string,
+    BalanceType: "B" | "W",
+    BalanceSide: "C" | "D"
+  ): ExactWorldGLAccount => ({
     ID: ids.guid(),
     Code,
     Description,
@@ -119,7 +124,7 @@ const writeLedger = (division: number, ids: Prng): Ledger => {
     gl("8000", "Omzet dienstverlening", "W", "C"),
     gl("8010", "Omzet licenties", "W", "C")
   ]
-  const vatCodes: Array<ExactVATCode> = VAT_CODES.map((v) => ({
+  const vatCodes: Array<ExactWorldVATCode> = VAT_CODES.map((v) => ({
     ID: ids.guid(),
     Code: v.code,
     Description: v.description,
@@ -129,23 +134,23 @@ const writeLedger = (division: number, ids: Prng): Ledger => {
     IsBlocked: false,
     Division: division
   }))
-  const journals: Array<ExactJournal> = [
+  const journals: Array<ExactWorldJournal> = [
     { ID: ids.guid(), Code: "70", Description: "Verkoopboek", Type: 20, Currency: "EUR", Division: division },
     { ID: ids.guid(), Code: "60", Description: "Inkoopboek", Type: 22, Currency: "EUR", Division: division },
     { ID: ids.guid(), Code: "20", Description: "Bank", Type: 12, Currency: "EUR", Division: division },
     { ID: ids.guid(), Code: "90", Description: "Memoriaal", Type: 90, Currency: "EUR", Division: division }
   ]
-  const paymentConditions: Array<ExactPaymentCondition> = [
+  const paymentConditions: Array<ExactWorldPaymentCondition> = [
     { ID: ids.guid(), Code: "00", Description: "Direct", PaymentDays: 0, Division: division },
     { ID: ids.guid(), Code: "14", Description: "14 dagen", PaymentDays: 14, Division: division },
     { ID: ids.guid(), Code: "30", Description: "30 dagen", PaymentDays: 30, Division: division }
   ]
-  const glByCode = (code: string): ExactGLAccount => glAccounts.find((g) => g.Code === code)!
+  const glByCode = (code: string): ExactWorldGLAccount => glAccounts.find((g) => g.Code === code)!
   return { division, glAccounts, glByCode, vatCodes, journals, paymentConditions }
 }
 
 /** One item per product, the technician hour last; licences book to the licence GL accounts. */
-const writeItems = (model: WorldModel, ledger: Ledger): Array<ExactItem> =>
+const writeItems = (model: WorldModel, ledger: Ledger): Array<ExactWorldItem> =>
   model.allProducts.map((def) => {
     const revenue = ledger.glByCode(def.distributor ? "8010" : "8000")
     const costs = ledger.glByCode(def.distributor ? "7010" : "7000")
@@ -172,8 +177,8 @@ const writeItems = (model: WorldModel, ledger: Ledger): Array<ExactItem> =>
   })
 
 /** The customer accounts, then the distributor's. */
-const writeAccounts = (model: WorldModel, division: number): Array<ExactAccount> => {
-  const accounts: Array<ExactAccount> = model.customers.map((c) => ({
+const writeAccounts = (model: WorldModel, division: number): Array<ExactWorldAccount> => {
+  const accounts: Array<ExactWorldAccount> = model.customers.map((c) => ({
     ID: c.accountId,
     Code: c.paddedCode,
     Name: c.identity.name,
@@ -227,7 +232,7 @@ const writeAccounts = (model: WorldModel, division: number): Array<ExactAccount>
 }
 
 /** A licence project for the customers that have one (the distributor's lines point at it). */
-const writeProjects = (model: WorldModel, division: number): Array<ExactProject> =>
+const writeProjects = (model: WorldModel, division: number): Array<ExactWorldProject> =>
   model.customers.flatMap((c) =>
     c.projectId === null
       ? []
@@ -257,7 +262,7 @@ const splitQuantity = (q: number, lines: number): Array<number> => {
 interface InvoiceContext {
   readonly model: WorldModel
   readonly ledger: Ledger
-  readonly items: ReadonlyArray<ExactItem>
+  readonly items: ReadonlyArray<ExactWorldItem>
   readonly references: Prng
   readonly nextInvoiceNumber: (year: number) => number
 }
@@ -265,7 +270,7 @@ interface InvoiceContext {
 /** The month's distributor invoice, filled while the customers' invoices are written. */
 interface PurchaseDraft {
   readonly id: string
-  readonly lines: Array<ExactPurchaseInvoiceLine>
+  readonly lines: Array<ExactWorldPurchaseInvoiceLine>
   amount: number
   vat: number
 }
@@ -274,8 +279,8 @@ interface PurchaseDraft {
 const writeInvoices = (
   model: WorldModel,
   ledger: Ledger,
-  items: ReadonlyArray<ExactItem>,
-  distributor: ExactAccount,
+  items: ReadonlyArray<ExactWorldItem>,
+  distributor: ExactWorldAccount,
   references: Prng
 ) => {
   let invoiceYear = -1
@@ -290,8 +295,8 @@ const writeInvoices = (
     return (year % 100) * 1_000_000 + invoiceSeq
   }
   const ctx: InvoiceContext = { model, ledger, items, references, nextInvoiceNumber }
-  const salesInvoices: Array<ExactSalesInvoice> = []
-  const purchaseInvoices: Array<ExactPurchaseInvoice> = []
+  const salesInvoices: Array<ExactWorldSalesInvoice> = []
+  const purchaseInvoices: Array<ExactWorldPurchaseInvoice> = []
   const months: Array<ExactMonth> = []
   for (let m = 0; m < model.options.months; m++) {
     const period = model.periods[m] as Period
@@ -323,7 +328,7 @@ const writeCustomerMonth = (ctx: InvoiceContext, c: Customer, m: number, purchas
   const vat = vatOf(c.vatCode)
   const invoiceId = ids.guid()
   const lineIds = new Map<Pair, Array<string>>()
-  const lines: Array<ExactSalesInvoiceLine> = []
+  const lines: Array<ExactWorldSalesInvoiceLine> = []
   const credit = model.credits.get(`${m}:${c.index}`)
   const addLine = lineWriter(ctx, c, vat, lineIds)
   let net = 0
@@ -365,7 +370,7 @@ const writeCustomerMonth = (ctx: InvoiceContext, c: Customer, m: number, purchas
     PaymentConditionDescription: condition.Description,
     Division: ledger.division
   }
-  const invoice: ExactSalesInvoice = {
+  const invoice: ExactWorldSalesInvoice = {
     InvoiceID: invoiceId,
     InvoiceNumber: ctx.nextInvoiceNumber(period.year),
     Type: 8020,
@@ -384,7 +389,7 @@ const writeCustomerMonth = (ctx: InvoiceContext, c: Customer, m: number, purchas
   let creditId: string | null = null
   if (credit !== undefined) {
     creditId = ids.guid()
-    const creditLines: Array<ExactSalesInvoiceLine> = []
+    const creditLines: Array<ExactWorldSalesInvoiceLine> = []
     const r = addLine(creditLines, creditId, credit.pair, -credit.quantity, quantity(-credit.quantity))
     invoices.push({
       InvoiceID: creditId,
@@ -413,7 +418,7 @@ const writeCustomerMonth = (ctx: InvoiceContext, c: Customer, m: number, purchas
 const lineWriter =
   (ctx: InvoiceContext, c: Customer, vat: VatCodeDef, lineIds: Map<Pair, Array<string>>) =>
   (
-    target: Array<ExactSalesInvoiceLine>,
+    target: Array<ExactWorldSalesInvoiceLine>,
     invoice: string,
     pair: Pair | null,
     q: number,
@@ -483,11 +488,11 @@ const addPurchaseLine = (ctx: InvoiceContext, c: Customer, pair: Pair, q: number
 
 const purchaseInvoice = (
   ctx: InvoiceContext,
-  distributor: ExactAccount,
+  distributor: ExactWorldAccount,
   period: Period,
   m: number,
   purchase: PurchaseDraft
-): ExactPurchaseInvoice => ({
+): ExactWorldPurchaseInvoice => ({
   ID: purchase.id,
   EntryNumber: (period.year % 100) * 100_000 + m + 1,
   Type: 8033,

@@ -17,7 +17,7 @@ export type DecimalString = string
  *
  * @since 0.1.0
  */
-export interface ExactDivision {
+export interface ExactWorldDivision {
   readonly Code: number
   readonly Description: string
   readonly HID: number
@@ -32,7 +32,7 @@ export interface ExactDivision {
  *
  * @since 0.1.0
  */
-export interface ExactAccount {
+export interface ExactWorldAccount {
   readonly ID: string
   /** 18 characters, right-aligned with leading spaces, e.g. "             10001". */
   readonly Code: string
@@ -64,7 +64,7 @@ export interface ExactAccount {
  *
  * @since 0.1.0
  */
-export interface ExactItem {
+export interface ExactWorldItem {
   readonly ID: string
   readonly Code: string
   readonly Description: string
@@ -89,7 +89,7 @@ export interface ExactItem {
  *
  * @since 0.1.0
  */
-export interface ExactVATCode {
+export interface ExactWorldVATCode {
   readonly ID: string
   /** Padded to 3 characters, e.g. "2  ". */
   readonly Code: string
@@ -106,7 +106,7 @@ export interface ExactVATCode {
  *
  * @since 0.1.0
  */
-export interface ExactGLAccount {
+export interface ExactWorldGLAccount {
   readonly ID: string
   readonly Code: string
   readonly Description: string
@@ -122,7 +122,7 @@ export interface ExactGLAccount {
  *
  * @since 0.1.0
  */
-export interface ExactJournal {
+export interface ExactWorldJournal {
   readonly ID: string
   readonly Code: string
   readonly Description: string
@@ -136,7 +136,7 @@ export interface ExactJournal {
  *
  * @since 0.1.0
  */
-export interface ExactPaymentCondition {
+export interface ExactWorldPaymentCondition {
   readonly ID: string
   readonly Code: string
   readonly Description: string
@@ -149,7 +149,7 @@ export interface ExactPaymentCondition {
  *
  * @since 0.1.0
  */
-export interface ExactProject {
+export interface ExactWorldProject {
   readonly ID: string
   readonly Code: string
   readonly Description: string
@@ -164,7 +164,7 @@ export interface ExactProject {
  *
  * @since 0.1.0
  */
-export interface ExactSalesInvoiceLine {
+export interface ExactWorldSalesInvoiceLine {
   readonly ID: string
   readonly InvoiceID: string
   readonly LineNumber: number
@@ -196,7 +196,7 @@ export interface ExactSalesInvoiceLine {
  *
  * @since 0.1.0
  */
-export interface ExactSalesInvoice {
+export interface ExactWorldSalesInvoice {
   readonly InvoiceID: string
   readonly InvoiceNumber: number
   readonly Type: 8020 | 8021
@@ -221,7 +221,7 @@ export interface ExactSalesInvoice {
   readonly VATAmountFC: DecimalString
   readonly AmountFC: DecimalString
   readonly Division: number
-  readonly SalesInvoiceLines: ReadonlyArray<ExactSalesInvoiceLine>
+  readonly SalesInvoiceLines: ReadonlyArray<ExactWorldSalesInvoiceLine>
 }
 
 /**
@@ -229,7 +229,7 @@ export interface ExactSalesInvoice {
  *
  * @since 0.1.0
  */
-export interface ExactPurchaseInvoiceLine {
+export interface ExactWorldPurchaseInvoiceLine {
   readonly ID: string
   readonly InvoiceID: string
   readonly LineNumber: number
@@ -254,7 +254,7 @@ export interface ExactPurchaseInvoiceLine {
  *
  * @since 0.1.0
  */
-export interface ExactPurchaseInvoice {
+export interface ExactWorldPurchaseInvoice {
   readonly ID: string
   readonly EntryNumber: number
   readonly Type: 8033
@@ -270,7 +270,7 @@ export interface ExactPurchaseInvoice {
   readonly Amount: DecimalString
   readonly VATAmount: DecimalString
   readonly Division: number
-  readonly PurchaseInvoiceLines: ReadonlyArray<ExactPurchaseInvoiceLine>
+  readonly PurchaseInvoiceLines: ReadonlyArray<ExactWorldPurchaseInvoiceLine>
 }
 
 /**
@@ -279,18 +279,18 @@ export interface ExactPurchaseInvoice {
  * @since 0.1.0
  */
 export interface ExactWorld {
-  readonly division: ExactDivision
+  readonly division: ExactWorldDivision
   /** Customers first (in code order), then the distributor. */
-  readonly accounts: ReadonlyArray<ExactAccount>
+  readonly accounts: ReadonlyArray<ExactWorldAccount>
   /** Recurring products first, then the one-off technician hour. */
-  readonly items: ReadonlyArray<ExactItem>
-  readonly vatCodes: ReadonlyArray<ExactVATCode>
-  readonly glAccounts: ReadonlyArray<ExactGLAccount>
-  readonly journals: ReadonlyArray<ExactJournal>
-  readonly paymentConditions: ReadonlyArray<ExactPaymentCondition>
-  readonly projects: ReadonlyArray<ExactProject>
+  readonly items: ReadonlyArray<ExactWorldItem>
+  readonly vatCodes: ReadonlyArray<ExactWorldVATCode>
+  readonly glAccounts: ReadonlyArray<ExactWorldGLAccount>
+  readonly journals: ReadonlyArray<ExactWorldJournal>
+  readonly paymentConditions: ReadonlyArray<ExactWorldPaymentCondition>
+  readonly projects: ReadonlyArray<ExactWorldProject>
   /** Every month's invoices and credit notes, by month, then customer code. */
-  readonly salesInvoices: ReadonlyArray<ExactSalesInvoice>
+  readonly salesInvoices: ReadonlyArray<ExactWorldSalesInvoice>
   /** One distributor invoice per month. */
-  readonly purchaseInvoices: ReadonlyArray<ExactPurchaseInvoice>
+  readonly purchaseInvoices: ReadonlyArray<ExactWorldPurchaseInvoice>
 }

@@ -80,7 +80,7 @@ export interface PairRef {
  *
  * @since 0.1.0
  */
-export interface QuantityOff extends PairRef {
+export interface PlantedQuantityOff extends PairRef {
   readonly kind: "quantityOff"
   readonly additionId: number
   /** All lines of the pair in the month, credit notes included, sorted. */
@@ -95,7 +95,7 @@ export interface QuantityOff extends PairRef {
  *
  * @since 0.1.0
  */
-export interface UnitCostOff extends PairRef {
+export interface PlantedUnitCostOff extends PairRef {
   readonly kind: "unitCostOff"
   readonly additionId: number
   readonly invoiceLineIds: ReadonlyArray<string>
@@ -108,7 +108,7 @@ export interface UnitCostOff extends PairRef {
  *
  * @since 0.1.0
  */
-export interface AdditionMissing extends PairRef {
+export interface PlantedAdditionMissing extends PairRef {
   readonly kind: "additionMissing"
   readonly invoiceLineIds: ReadonlyArray<string>
   readonly invoiceQuantity: DecimalString
@@ -122,7 +122,7 @@ export interface AdditionMissing extends PairRef {
  *
  * @since 0.1.0
  */
-export interface AdditionNotInvoiced extends PairRef {
+export interface PlantedAdditionNotInvoiced extends PairRef {
   readonly kind: "additionNotInvoiced"
   readonly additionId: number
   readonly additionQuantity: DecimalString
@@ -152,7 +152,7 @@ export const CANCELLATION_WINDOW = 3
  *
  * @since 0.1.0
  */
-export interface ProductMissing {
+export interface PlantedProductMissing {
   readonly kind: "productMissing"
   readonly itemId: string
   readonly itemCode: string
@@ -163,7 +163,7 @@ export interface ProductMissing {
  *
  * @since 0.1.0
  */
-export interface AgreementMissing {
+export interface PlantedAgreementMissing {
   readonly kind: "agreementMissing"
   readonly accountId: string
   readonly companyId: number
@@ -174,7 +174,7 @@ export interface AgreementMissing {
  *
  * @since 0.1.0
  */
-export interface CustomerWithoutCompany {
+export interface PlantedCustomerWithoutCompany {
   readonly kind: "customerWithoutCompany"
   readonly accountId: string
   readonly accountCode: string
@@ -185,7 +185,7 @@ export interface CustomerWithoutCompany {
  *
  * @since 0.1.0
  */
-export interface CurrencyMismatch {
+export interface PlantedCurrencyMismatch {
   readonly kind: "currencyMismatch"
   readonly accountId: string
   readonly companyId: number
@@ -200,7 +200,7 @@ export interface CurrencyMismatch {
  *
  * @since 0.1.0
  */
-export interface MalformedLine {
+export interface PlantedMalformedLine {
   readonly kind: "malformedLine"
   readonly accountId: string
   readonly invoiceId: string
@@ -215,16 +215,16 @@ export interface MalformedLine {
  *
  * @since 0.1.0
  */
-export type Deviation =
-  | QuantityOff
-  | UnitCostOff
-  | AdditionMissing
-  | AdditionNotInvoiced
-  | ProductMissing
-  | AgreementMissing
-  | CustomerWithoutCompany
-  | CurrencyMismatch
-  | MalformedLine
+export type PlantedDeviation =
+  | PlantedQuantityOff
+  | PlantedUnitCostOff
+  | PlantedAdditionMissing
+  | PlantedAdditionNotInvoiced
+  | PlantedProductMissing
+  | PlantedAgreementMissing
+  | PlantedCustomerWithoutCompany
+  | PlantedCurrencyMismatch
+  | PlantedMalformedLine
 
 /**
  * The kinds of deviation, in the order the truth lists them.
@@ -241,7 +241,7 @@ export const deviationKinds = [
   "quantityOff",
   "unitCostOff",
   "additionNotInvoiced"
-] as const satisfies ReadonlyArray<Deviation["kind"]>
+] as const satisfies ReadonlyArray<PlantedDeviation["kind"]>
 
 /**
  * One kind of deviation.
@@ -261,7 +261,7 @@ export interface MonthTruth {
   /** Accounts with at least one sales invoice or credit note this month. */
   readonly invoicedAccounts: number
   readonly invoiceLines: number
-  readonly deviations: ReadonlyArray<Deviation>
+  readonly deviations: ReadonlyArray<PlantedDeviation>
 }
 
 /**

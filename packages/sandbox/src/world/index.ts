@@ -20,19 +20,19 @@ export type {
 } from "./ConnectWiseRecords.ts"
 export type {
   DecimalString,
-  ExactAccount,
-  ExactDivision,
-  ExactGLAccount,
-  ExactItem,
-  ExactJournal,
-  ExactPaymentCondition,
-  ExactProject,
-  ExactPurchaseInvoice,
-  ExactPurchaseInvoiceLine,
-  ExactSalesInvoice,
-  ExactSalesInvoiceLine,
-  ExactVATCode,
-  ExactWorld
+  ExactWorld,
+  ExactWorldAccount,
+  ExactWorldDivision,
+  ExactWorldGLAccount,
+  ExactWorldItem,
+  ExactWorldJournal,
+  ExactWorldPaymentCondition,
+  ExactWorldProject,
+  ExactWorldPurchaseInvoice,
+  ExactWorldPurchaseInvoiceLine,
+  ExactWorldSalesInvoice,
+  ExactWorldSalesInvoiceLine,
+  ExactWorldVATCode
 } from "./ExactRecords.ts"
 export {
   type DeviationCounts,
@@ -42,26 +42,26 @@ export {
   WorldOptionsError
 } from "./Options.ts"
 export {
-  type AdditionMissing,
-  type AdditionNotInvoiced,
   type AgreementLink,
-  type AgreementMissing,
   CANCELLATION_WINDOW,
   type CompanyLink,
-  type CurrencyMismatch,
-  type CustomerWithoutCompany,
-  type Deviation,
   type DeviationKind,
   deviationKinds,
   type ItemLink,
   type LinkEvidence,
-  type MalformedLine,
   type MissingBecause,
   type MonthTruth,
   type PairRef,
-  type ProductMissing,
-  type QuantityOff,
-  type UnitCostOff,
+  type PlantedAdditionMissing,
+  type PlantedAdditionNotInvoiced,
+  type PlantedAgreementMissing,
+  type PlantedCurrencyMismatch,
+  type PlantedCustomerWithoutCompany,
+  type PlantedDeviation,
+  type PlantedMalformedLine,
+  type PlantedProductMissing,
+  type PlantedQuantityOff,
+  type PlantedUnitCostOff,
   type WorldTruth
 } from "./Truth.ts"
 export { createWorld, type World } from "./World.ts"

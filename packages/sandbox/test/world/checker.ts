@@ -11,10 +11,10 @@ import type {
   CwAgreement,
   CwCatalogItem,
   CwCompany,
-  Deviation,
-  ExactAccount,
-  ExactItem,
+  ExactWorldAccount,
+  ExactWorldItem,
   LinkEvidence,
+  PlantedDeviation,
   World
 } from "../../src/index.ts"
 import { CANCELLATION_WINDOW } from "../../src/index.ts"
@@ -48,7 +48,7 @@ const activeIn = (addition: CwAddition, period: string): boolean => {
 /** What the checker found, plus every disagreement with the truth's links it noticed on the way. */
 export interface CheckerResult {
   readonly linkProblems: ReadonlyArray<string>
-  readonly months: ReadonlyArray<{ readonly period: string; readonly deviations: ReadonlyArray<Deviation> }>
+  readonly months: ReadonlyArray<{ readonly period: string; readonly deviations: ReadonlyArray<PlantedDeviation> }>
 }
 
 /** Reconcile every month of `world` from its records. */
@@ -107,7 +107,7 @@ export const checkWorld = (world: World): CheckerResult => {
   // Items: active catalog identifier = item code, else the same description (a human confirms).
   const activeCatalog = connectwise.catalogItems.filter((c) => !c.inactiveFlag)
   const catalogOf = new Map<string, CwCatalogItem | null>()
-  const itemOfCatalog = new Map<number, ExactItem>()
+  const itemOfCatalog = new Map<number, ExactWorldItem>()
   for (const item of exact.items) {
     const byCode = activeCatalog.filter((c) => c.identifier === item.Code)
     const byDescription = activeCatalog.filter((c) => c.description === item.Description)
@@ -127,7 +127,7 @@ export const checkWorld = (world: World): CheckerResult => {
   // Agreements: the company's one active agreement of a non-prepaid type holds the recurring additions.
   const recurringTypes = new Set(connectwise.agreementTypes.filter((t) => !t.prePaymentFlag).map((t) => t.id))
   const agreementOf = new Map<string, CwAgreement | null>()
-  const accountOfAgreement = new Map<number, ExactAccount>()
+  const accountOfAgreement = new Map<number, ExactWorldAccount>()
   for (const account of customers) {
     const company = companyOf.get(account.ID) ?? null
     const candidates =
@@ -173,7 +173,7 @@ export const checkWorld = (world: World): CheckerResult => {
     }
   })
   const months = world.meta.periods.map((period, m) => {
-    const out: Array<Deviation> = []
+    const out: Array<PlantedDeviation> = []
     interface PairSum {
       accountId: string
       itemId: string
@@ -184,7 +184,7 @@ export const checkWorld = (world: World): CheckerResult => {
     }
     const pairs = new Map<string, PairSum>()
     const invoiced = new Map<string, Array<{ id: string; currency: string }>>()
-    const malformed: Array<Deviation> = []
+    const malformed: Array<PlantedDeviation> = []
     for (const invoice of invoicesByPeriod.get(period) ?? []) {
       const accountId = invoice.OrderedBy
       invoiced.set(accountId, [
@@ -370,7 +370,7 @@ export const checkWorld = (world: World): CheckerResult => {
 const DECIMAL_FIELDS = ["invoiceQuantity", "additionQuantity", "invoiceUnitCost", "additionUnitCost"] as const
 
 /** A deviation as a canonical string: decimal fields normalised, keys sorted, so lists compare as multisets. */
-export const canonicalDeviation = (d: Deviation): string => {
+export const canonicalDeviation = (d: PlantedDeviation): string => {
   const record: Record<string, unknown> = { ...d }
   for (const field of DECIMAL_FIELDS) {
     const v = record[field]
@@ -380,4 +380,5 @@ export const canonicalDeviation = (d: Deviation): string => {
 }
 
 /** Deviations as a sorted list of canonical strings. */
-export const canonicalList = (list: ReadonlyArray<Deviation>): Array<string> => list.map(canonicalDeviation).sort()
+export const canonicalList = (list: ReadonlyArray<PlantedDeviation>): Array<string> =>
+  list.map(canonicalDeviation).sort()

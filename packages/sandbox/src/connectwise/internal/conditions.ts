@@ -1,7 +1,7 @@
 /**
  * Evaluating a parsed conditions expression against a stored record.
  */
-import type { ConditionNode, ConditionValue } from "../Conditions.ts"
+import type { ConditionLiteral, ConditionNode } from "../Conditions.ts"
 import { RawNumber } from "../RawNumber.ts"
 
 /** Reads a `/`-separated field path from a record; missing parts read as null. */
@@ -26,7 +26,7 @@ const likeToRegExp = (pattern: string): RegExp =>
   )
 
 // SQL Server's default collation, which ConnectWise runs on, compares text case-insensitively.
-const compareScalars = (actual: unknown, expected: ConditionValue): number | undefined => {
+const compareScalars = (actual: unknown, expected: ConditionLiteral): number | undefined => {
   switch (expected.kind) {
     case "null":
       return actual === null ? 0 : undefined
