@@ -38,21 +38,21 @@ export const occurrencesBetween = (
   limit = 100
 ): ReadonlyArray<number> => {
   if (untilMs <= afterMs) return []
-  let cron: Cron
+  const found: Array<number> = []
   try {
-    cron = new Cron(schedule.cron, { timezone: schedule.timeZone, paused: true })
+    // croner refuses a bad expression when built, a bad time zone only when asked for a time.
+    const cron = new Cron(schedule.cron, { timezone: schedule.timeZone, paused: true })
+    let cursor = new Date(afterMs)
+    for (;;) {
+      // croner's nextRun(from) is strictly after `from`.
+      const next = cron.nextRun(cursor)
+      if (next === null || next.getTime() > untilMs) break
+      found.push(next.getTime())
+      if (found.length > limit) found.shift()
+      cursor = next
+    }
   } catch (error) {
     throw new InvalidSchedule(schedule, error instanceof Error ? error.message : String(error))
-  }
-  const found: Array<number> = []
-  let cursor = new Date(afterMs)
-  for (;;) {
-    // croner's nextRun(from) is strictly after `from`.
-    const next = cron.nextRun(cursor)
-    if (next === null || next.getTime() > untilMs) break
-    found.push(next.getTime())
-    if (found.length > limit) found.shift()
-    cursor = next
   }
   return found
 }

@@ -98,7 +98,7 @@ export const makeRunQueue = (options: RunQueueOptions): RunQueue => {
   const queue = options.queue ?? "psa-ledger-runs"
   const deadQueue = `${queue}-dead`
   const s = ident(schema)
-  const heartbeatSeconds = Math.max(10, options.heartbeatSeconds ?? 30)
+  const heartbeatSeconds = Math.max(10, Math.round(options.heartbeatSeconds ?? 30))
   const boss = new PgBoss({
     connectionString: options.connectionString,
     schema,
@@ -129,11 +129,15 @@ export const makeRunQueue = (options: RunQueueOptions): RunQueue => {
 
   const sendOptions = (job: string) => {
     const retry = options.retries(job)
+    // pg-boss takes whole seconds, and a maximum delay only with backoff.
+    const delay = Math.max(0, Math.round(retry.delaySeconds))
     return {
-      retryLimit: retry.limit,
-      retryDelay: retry.delaySeconds,
-      retryBackoff: retry.delaySeconds > 0,
-      ...(retry.maxDelaySeconds === undefined ? {} : { retryDelayMax: retry.maxDelaySeconds })
+      retryLimit: Math.max(0, Math.round(retry.limit)),
+      retryDelay: delay,
+      retryBackoff: delay > 0,
+      ...(delay > 0 && retry.maxDelaySeconds !== undefined
+        ? { retryDelayMax: Math.max(delay, Math.round(retry.maxDelaySeconds)) }
+        : {})
     }
   }
 
