@@ -4,6 +4,7 @@ import { parseArgs } from "node:util"
 import { openDeployment, readSecretKey } from "@psa-ledger/deployment"
 import { hostWorker, stopSignal } from "./host.ts"
 import { errorText, jsonLog } from "./log.ts"
+import { countingFetch, Metrics } from "./metrics.ts"
 import {
   alertOf,
   alertOptionHelp,
@@ -58,7 +59,10 @@ const main = async (): Promise<number> => {
     const target = postgresTarget((values.storage as string | undefined) ?? process.env.PSA_LEDGER_STORAGE)
     const secretKey = await readSecretKey({ file: values["secret-key-file"] as string | undefined })
     const { postgresStorage } = await import("@psa-ledger/storage-adapters/postgres")
+    const metrics = new Metrics()
     const deployment = await openDeployment({
+      // Every ConnectWise and Exact call of every run, counted per system (and its 429s) for /metrics.
+      fetch: countingFetch(metrics),
       storage: (encryptionKey) =>
         postgresStorage({ connectionString: target.connectionString, schema: target.schema, encryptionKey }),
       secretKey
@@ -68,6 +72,7 @@ const main = async (): Promise<number> => {
         ...host,
         name,
         log,
+        metrics,
         alert: await alertOf(values),
         deployment,
         connectionString: target.connectionString,
