@@ -89,6 +89,9 @@ const help = {
   duration: "Seconds spent in job attempts, per job"
 } as const
 
+/** How long an enqueued occurrence's row is kept (a week: far longer than any tick). */
+const OCCURRENCES_KEPT_MS = 7 * 86_400_000
+
 /** Starts a worker: creates the queue if needed, starts consuming and (unless `plan: false`) planning. */
 export const startWorker = async (options: WorkerOptions): Promise<Worker> => {
   const name = options.name ?? `worker-${process.pid}`
@@ -138,6 +141,7 @@ export const startWorker = async (options: WorkerOptions): Promise<Worker> => {
     const keys = schedules.map((s) => [s.linkId, s.job] as const)
     await queue.advance(keys, now)
     await queue.forgetExcept(keys)
+    await queue.prune(now, OCCURRENCES_KEPT_MS)
     return enqueued
   }
 

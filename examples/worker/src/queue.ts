@@ -83,6 +83,11 @@ export interface RunQueue {
   cursors(): Promise<ReadonlyMap<string, number>>
   /** Records that these schedules are planned until `untilMs` (never moving one back). */
   advance(keys: ReadonlyArray<readonly [string, string]>, untilMs: number): Promise<void>
+  /**
+   * Forgets the occurrences due more than `keepMs` before `nowMs`: planning never looks behind a
+   * schedule's cursor, so old rows only cost space.
+   */
+  prune(nowMs: number, keepMs: number): Promise<number>
   /** Forgets the cursors of schedules no longer listed (disabled or removed). */
   forgetExcept(keys: ReadonlyArray<readonly [string, string]>): Promise<void>
   work(handler: (run: QueuedRun) => Promise<void>, options: { readonly concurrency: number }): Promise<void>
@@ -205,6 +210,12 @@ export const makeRunQueue = (options: RunQueueOptions): RunQueue => {
          on conflict (link_id, job) do update set planned_until = greatest(psa_ledger_cursor.planned_until, excluded.planned_until)`,
         [keys.map(([linkId]) => linkId), keys.map(([, job]) => job), new Date(untilMs)]
       )
+    },
+    prune: async (nowMs, keepMs) => {
+      const result = await pool.query(`delete from ${s}.psa_ledger_occurrence where due_at < $1`, [
+        new Date(nowMs - keepMs)
+      ])
+      return result.rowCount ?? 0
     },
     forgetExcept: async (keys) => {
       await pool.query(

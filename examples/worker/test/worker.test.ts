@@ -153,6 +153,15 @@ describe.skipIf(!reachable)("a worker in this process", () => {
     now += 3_600_000
     expect(await worker.tick()).toBe(1)
     await until("four runs", async () => (ran.length >= 4 ? true : undefined))
+    // A week on (the hourly schedule disabled, so nothing new falls due) the old rows are pruned.
+    now += 8 * 24 * 3_600_000
+    listed = [bad]
+    await worker.tick()
+    const db = new pg.Client({ connectionString: url })
+    await db.connect()
+    const left = await db.query(`select due_at from ${base}_plan.psa_ledger_occurrence`)
+    await db.end()
+    expect(left.rowCount).toBe(0)
     expect(ran).toEqual([
       "acme 2026-05-01T01:00:00.000Z",
       "acme 2026-05-01T02:00:00.000Z",
