@@ -135,14 +135,14 @@ describe("psa-ledger worker", () => {
       expect(await health.json()).toMatchObject({ ok: true, worker: "cli-worker" })
 
       const played = await cli(
-        ["worker", "play", "acme", "transfer.run", "--queue-schema", queueSchema, "--retry", "*=0", "--json"],
+        ["worker", "play", "acme", "exact.keepAlive", "--queue-schema", queueSchema, "--retry", "*=0", "--json"],
         { env }
       )
       expect(played.status).toBe(0)
       const { jobId } = JSON.parse(played.stdout) as { jobId: string }
-      // The link has no Exact consent, so the transfer fails; with no retries it is dead-lettered.
+      // The link has no Exact consent, so its keep-alive fails; with no retries it is dead-lettered.
       const dead = await seen("job dead-lettered")
-      expect(dead).toMatchObject({ linkId: "acme", job: "transfer.run" })
+      expect(dead).toMatchObject({ linkId: "acme", job: "exact.keepAlive" })
       expect(lines.find((l) => l.message === "job started")).toMatchObject({ jobId, attempt: 1, of: 1 })
       expect(
         (await cli(["worker", "play", "nobody", "transfer.run", "--queue-schema", queueSchema], { env })).status
