@@ -20,6 +20,7 @@ import {
 import { CliError, Exit, usageError } from "./errors.ts"
 import { csv, decimal, paint, progressBar, table, toJson } from "./output.ts"
 import { prompt, readLinkSecrets, readStdin } from "./secrets.ts"
+import { workerCommands } from "./worker.ts"
 
 /** What a command is given: its parsed options and positionals, and a signal aborted by Ctrl-C. */
 export interface Invocation {
@@ -839,5 +840,7 @@ export const commands: ReadonlyArray<Command> = [
         }
         throw new CliError(`no run ${JSON.stringify(runId)}`, { hint: "`psa-ledger runs LINK` lists the runs" })
       })
-  }
+  },
+  // The fleet's worker and its manual play: cli/worker.ts.
+  ...workerCommands
 ]

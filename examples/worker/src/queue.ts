@@ -1,0 +1,276 @@
+// The fleet's shared queue on PostgreSQL: pg-boss for the jobs, and two small tables of our own in
+// pg-boss's schema for what pg-boss cannot promise by itself.
+//
+// - `psa_ledger_occurrence` (link, job, due time) is the "enqueued once" record: a planner inserts
+//   the occurrence and sends its job in one transaction, so however many workers compute the same
+//   occurrence, one job exists for it, for as long as the row is kept — unlike a pg-boss singleton,
+//   which only keeps one job queued or active at a time and forgets it once the job is archived.
+// - `psa_ledger_cursor` (link, job) is how far the fleet has planned that schedule, so a worker that
+//   starts after the fleet was down catches up on what fell due meanwhile.
+//
+// One run per link across the fleet: the queue's policy is pg-boss's `singleton` with the link id as
+// the singleton key, so at most one job of a link is active anywhere; occurrences of a busy link wait
+// their turn. (The link's own run lease in storage keeps a manual run outside the queue apart too.)
+
+import pg from "pg"
+import { type JobWithMetadata, PgBoss } from "pg-boss"
+import type { RetryPolicy } from "./retries.ts"
+
+/** What a queued job carries. */
+export interface RunJobData {
+  readonly linkId: string
+  readonly job: string
+  readonly trigger: "schedule" | "manual"
+  /** The occurrence's due time (ISO 8601), for a scheduled job. */
+  readonly dueAt?: string | undefined
+  /** Who asked for a manual run. */
+  readonly actor?: string | undefined
+}
+
+export const isRunJobData = (data: unknown): data is RunJobData =>
+  typeof data === "object" &&
+  data !== null &&
+  typeof (data as { linkId?: unknown }).linkId === "string" &&
+  typeof (data as { job?: unknown }).job === "string"
+
+/** Where the queue lives and how pg-boss watches it. */
+export interface RunQueueOptions {
+  readonly connectionString: string
+  /** pg-boss's schema, which also holds the two tables above (default `psa_ledger_jobs`). */
+  readonly schema?: string | undefined
+  /** The queue's name (default `psa-ledger-runs`); its dead letters go to `NAME-dead`. */
+  readonly queue?: string | undefined
+  /**
+   * How long a job may go without its worker's heartbeat before pg-boss fails it and another worker
+   * retries it (a worker that died without shutting down). At least 10 s; default 30 s.
+   */
+  readonly heartbeatSeconds?: number | undefined
+  /** How often pg-boss looks for jobs whose heartbeat stopped (default 30 s). */
+  readonly superviseSeconds?: number | undefined
+  /** How long one run may take before it counts as failed (default 4 hours). */
+  readonly expireInSeconds?: number | undefined
+  /** How often an idle worker looks for work (default 2 s, at least 0.5). */
+  readonly pollingSeconds?: number | undefined
+  readonly retries: RetryPolicy
+}
+
+/** A job as the worker's handler sees it. */
+export interface QueuedRun {
+  readonly id: string
+  readonly data: RunJobData
+  /** 0 on the first attempt. */
+  readonly retryCount: number
+  readonly retryLimit: number
+  /** Aborted when pg-boss takes the job back (the heartbeat lapsed, or the worker stops). */
+  readonly signal: AbortSignal
+}
+
+const ident = (name: string): string => {
+  if (!/^[a-z_][a-z0-9_]*$/i.test(name)) throw new Error(`not a plain SQL identifier: ${JSON.stringify(name)}`)
+  return `"${name}"`
+}
+
+/** The queue. `start()` first; `stop()` hands running jobs back after the grace period. */
+export interface RunQueue {
+  readonly queue: string
+  readonly deadQueue: string
+  start(): Promise<void>
+  /** Sends the occurrence's job unless the fleet already did: its job id, or `undefined` when it existed. */
+  enqueueDue(linkId: string, job: string, dueMs: number): Promise<string | undefined>
+  /** A manual "play": queued behind the link's running job, if any. */
+  play(linkId: string, job: string, actor?: string | undefined): Promise<string>
+  /** Every schedule's planned-until time, keyed `link/job`. */
+  cursors(): Promise<ReadonlyMap<string, number>>
+  /** Records that these schedules are planned until `untilMs` (never moving one back). */
+  advance(keys: ReadonlyArray<readonly [string, string]>, untilMs: number): Promise<void>
+  /**
+   * Forgets the occurrences due more than `keepMs` before `nowMs`: planning never looks behind a
+   * schedule's cursor, so old rows only cost space.
+   */
+  prune(nowMs: number, keepMs: number): Promise<number>
+  /** Forgets the cursors of schedules no longer listed (disabled or removed). */
+  forgetExcept(keys: ReadonlyArray<readonly [string, string]>): Promise<void>
+  work(handler: (run: QueuedRun) => Promise<void>, options: { readonly concurrency: number }): Promise<void>
+  workDead(handler: (data: RunJobData, id: string) => Promise<void>): Promise<void>
+  /** Jobs waiting (created or retry) in the queue. */
+  depth(): Promise<number>
+  /** Stops taking work, waits up to `graceMs` for running jobs, then fails (hands back) the rest. */
+  stop(graceMs: number): Promise<void>
+}
+
+export const makeRunQueue = (options: RunQueueOptions): RunQueue => {
+  const schema = options.schema ?? "psa_ledger_jobs"
+  const queue = options.queue ?? "psa-ledger-runs"
+  const deadQueue = `${queue}-dead`
+  const s = ident(schema)
+  const heartbeatSeconds = Math.max(10, Math.round(options.heartbeatSeconds ?? 30))
+  const boss = new PgBoss({
+    connectionString: options.connectionString,
+    schema,
+    // The worker plans from the links' settings itself; pg-boss's own cron stays off.
+    schedule: false,
+    superviseIntervalSeconds: Math.max(1, options.superviseSeconds ?? 30),
+    monitorIntervalSeconds: Math.max(1, options.superviseSeconds ?? 30)
+  })
+  // pg-boss reports background failures as events; without a listener Node would throw them.
+  boss.on("error", () => {})
+  const pool = new pg.Pool({ connectionString: options.connectionString, max: 4 })
+  pool.on("error", () => {})
+
+  const inTransaction = async <A>(body: (client: pg.PoolClient) => Promise<A>): Promise<A> => {
+    const client = await pool.connect()
+    try {
+      await client.query("begin")
+      const result = await body(client)
+      await client.query("commit")
+      return result
+    } catch (error) {
+      await client.query("rollback").catch(() => undefined)
+      throw error
+    } finally {
+      client.release()
+    }
+  }
+
+  const sendOptions = (job: string) => {
+    const retry = options.retries(job)
+    // pg-boss takes whole seconds, and a maximum delay only with backoff.
+    const delay = Math.max(0, Math.round(retry.delaySeconds))
+    return {
+      retryLimit: Math.max(0, Math.round(retry.limit)),
+      retryDelay: delay,
+      retryBackoff: delay > 0,
+      ...(delay > 0 && retry.maxDelaySeconds !== undefined
+        ? { retryDelayMax: Math.max(delay, Math.round(retry.maxDelaySeconds)) }
+        : {})
+    }
+  }
+
+  return {
+    queue,
+    deadQueue,
+    start: async () => {
+      await boss.start()
+      await inTransaction(async (client) => {
+        // Several workers start at once: one creates the tables, the others wait for it.
+        await client.query("select pg_advisory_xact_lock(hashtext($1))", [`${schema}.psa_ledger_worker`])
+        await client.query(`create table if not exists ${s}.psa_ledger_occurrence (
+          link_id text not null, job text not null, due_at timestamptz not null,
+          job_id uuid not null, enqueued_at timestamptz not null default now(),
+          primary key (link_id, job, due_at))`)
+        await client.query(`create table if not exists ${s}.psa_ledger_cursor (
+          link_id text not null, job text not null, planned_until timestamptz not null,
+          primary key (link_id, job))`)
+      })
+      if ((await boss.getQueue(deadQueue)) === null) await boss.createQueue(deadQueue, { policy: "standard" })
+      if ((await boss.getQueue(queue)) === null) {
+        await boss.createQueue(queue, {
+          policy: "singleton",
+          deadLetter: deadQueue,
+          heartbeatSeconds,
+          expireInSeconds: options.expireInSeconds ?? 4 * 3_600
+        })
+      }
+    },
+    enqueueDue: (linkId, job, dueMs) =>
+      inTransaction(async (client) => {
+        const id = crypto.randomUUID()
+        const inserted = await client.query(
+          `insert into ${s}.psa_ledger_occurrence (link_id, job, due_at, job_id) values ($1, $2, $3, $4)
+           on conflict do nothing`,
+          [linkId, job, new Date(dueMs), id]
+        )
+        if (inserted.rowCount === 0) return undefined
+        const data: RunJobData = { linkId, job, trigger: "schedule", dueAt: new Date(dueMs).toISOString() }
+        await boss.send(queue, data, {
+          ...sendOptions(job),
+          id,
+          singletonKey: linkId,
+          db: { executeSql: (text, values) => client.query(text, values as Array<unknown>) }
+        })
+        return id
+      }),
+    play: async (linkId, job, actor) => {
+      const data: RunJobData = { linkId, job, trigger: "manual", ...(actor === undefined ? {} : { actor }) }
+      const id = await boss.send(queue, data, { ...sendOptions(job), singletonKey: linkId })
+      if (id === null) throw new Error(`pg-boss refused the run of ${job} for link ${linkId}`)
+      return id
+    },
+    cursors: async () => {
+      const result = await pool.query<{ link_id: string; job: string; until: Date }>(
+        `select link_id, job, planned_until as until from ${s}.psa_ledger_cursor`
+      )
+      return new Map(result.rows.map((row) => [`${row.link_id}/${row.job}`, row.until.getTime()]))
+    },
+    advance: async (keys, untilMs) => {
+      if (keys.length === 0) return
+      await pool.query(
+        `insert into ${s}.psa_ledger_cursor (link_id, job, planned_until)
+         select link_id, job, $3 from unnest($1::text[], $2::text[]) as k(link_id, job)
+         on conflict (link_id, job) do update set planned_until = greatest(psa_ledger_cursor.planned_until, excluded.planned_until)`,
+        [keys.map(([linkId]) => linkId), keys.map(([, job]) => job), new Date(untilMs)]
+      )
+    },
+    prune: async (nowMs, keepMs) => {
+      const result = await pool.query(`delete from ${s}.psa_ledger_occurrence where due_at < $1`, [
+        new Date(nowMs - keepMs)
+      ])
+      return result.rowCount ?? 0
+    },
+    forgetExcept: async (keys) => {
+      await pool.query(
+        `delete from ${s}.psa_ledger_cursor c where not exists (
+           select 1 from unnest($1::text[], $2::text[]) as k(link_id, job) where k.link_id = c.link_id and k.job = c.job)`,
+        [keys.map(([linkId]) => linkId), keys.map(([, job]) => job)]
+      )
+    },
+    work: async (handler, workOptions) => {
+      await boss.work<RunJobData>(
+        queue,
+        {
+          batchSize: 1,
+          includeMetadata: true,
+          localConcurrency: Math.max(1, workOptions.concurrency),
+          pollingIntervalSeconds: Math.max(0.5, options.pollingSeconds ?? 2)
+        },
+        async (jobs) => {
+          for (const job of jobs) {
+            if (!isRunJobData(job.data)) throw new Error(`job ${job.id} has no linkId and job`)
+            await handler({
+              id: job.id,
+              data: job.data,
+              retryCount: job.retryCount,
+              retryLimit: (job as JobWithMetadata<RunJobData>).retryLimit,
+              signal: job.signal
+            })
+          }
+        }
+      )
+    },
+    workDead: async (handler) => {
+      await boss.work<RunJobData>(
+        deadQueue,
+        { batchSize: 1, pollingIntervalSeconds: Math.max(0.5, options.pollingSeconds ?? 2) },
+        async (jobs) => {
+          for (const job of jobs) if (isRunJobData(job.data)) await handler(job.data, job.id)
+        }
+      )
+    },
+    depth: async () => {
+      // Counted here rather than read from pg-boss's queue statistics, which its monitor refreshes
+      // only every `superviseSeconds`.
+      const result = await pool.query<{ n: string }>(
+        `select count(*) as n from ${s}.job where name = $1 and state in ('created', 'retry')`,
+        [queue]
+      )
+      return Number(result.rows[0]?.n ?? 0)
+    },
+    stop: async (graceMs) => {
+      try {
+        await boss.stop({ graceful: true, close: true, timeout: Math.max(1_000, graceMs) })
+      } finally {
+        await pool.end().catch(() => undefined)
+      }
+    }
+  }
+}
