@@ -56,6 +56,13 @@ export interface ApplyDeps {
 export interface ApplyOptions {
   /** This run's id, recorded in the journal. */
   readonly runId: string
+  /**
+   * The run id the journal claims are held in, when not `runId`: a resumed plan keeps claiming in
+   * the name of the run that made it, so the claims that run left `started` are taken over at once
+   * (and ConnectWise checked for their writes first) instead of waiting for their leases to pass.
+   * Only for a run that holds the link (its run lease), so the plan's first run is known to be gone.
+   */
+  readonly claimAs?: string | undefined
   readonly onProgress?: OnProgress | undefined
   /** Stops starting operations; those not started are reported skipped (`Aborted`). */
   readonly signal?: AbortSignal | undefined
@@ -175,7 +182,7 @@ export const applyPlan = async (
   const claimDeps = {
     journal,
     linkId,
-    runId: options.runId,
+    runId: options.claimAs ?? options.runId,
     now: clock,
     signal: options.signal,
     takeOver: options.takeOver

@@ -9,7 +9,7 @@ import { createExactClient, memoryTokenStore } from "@psa-ledger/exact-client"
 import { ChangePlan, plan } from "@psa-ledger/reconcile-core"
 import { memoryStorage } from "@psa-ledger/storage-adapters"
 import { sqliteStorage } from "@psa-ledger/storage-adapters/sqlite"
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { loadMonth } from "../../src/reconciliation/LoadMonth.ts"
 import type { ChildConfig, ChildReport } from "./child.ts"
 import {
@@ -74,6 +74,10 @@ export interface RunOutcome {
   readonly writes: number
   readonly writeLog: KillingProxy["log"]
   readonly wallMs: number
+  /** The link's runs, oldest first: id, status and the run it resumed (the `link-apply` flow). */
+  readonly runs: ReadonlyArray<{ readonly id: string; readonly status: string; readonly resumes: unknown }>
+  /** The runs with a plan still open. */
+  readonly unfinished: ReadonlyArray<string>
 }
 
 /**
@@ -136,7 +140,15 @@ export const runFlow = async (
         kills: restarts.kills,
         writes: proxy.writes,
         writeLog: proxy.log,
-        wallMs: restarts.wallMs
+        wallMs: restarts.wallMs,
+        runs: (await Effect.runPromise(storage.runs.list(LINK_ID, { limit: 1_000 })))
+          .map((r) => ({
+            id: r.id,
+            status: r.status,
+            resumes: (r.details as { resumes?: unknown } | undefined)?.resumes ?? null
+          }))
+          .reverse(),
+        unfinished: (await Effect.runPromise(storage.plans.unfinished(LINK_ID))).map((p) => p.runId)
       }
     } finally {
       await storage.close()
