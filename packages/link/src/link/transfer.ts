@@ -125,6 +125,7 @@ export const makeTransfer = (ctx: LinkContext): LinkApi["transfer"] => {
     syncPayments: (runOptions) =>
       ctx.asRun(Jobs.syncPayments, {}, runOptions, async (run) => {
         const report = await syncPayments(ctx.transferDeps(run.log), {
+          runId: run.runId,
           onProgress: (event) => run.progress(event),
           signal: run.signal
         })
