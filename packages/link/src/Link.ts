@@ -16,6 +16,7 @@ import type {
   RowDecision,
   Run,
   RunLeases,
+  RunPlans,
   RunStore,
   TransferLedger,
   TransferPlan
@@ -26,6 +27,7 @@ import { InvalidInput, LinkError, toLinkError } from "./LinkError.ts"
 import { makeLinkContext } from "./link/context.ts"
 import { makeCreate } from "./link/create.ts"
 import { makeMappings } from "./link/mappings.ts"
+import type { UnfinishedRunInfo } from "./link/plans.ts"
 import { makeReconciliation } from "./link/reconciliation.ts"
 import { makeJobRunner, makeRunHistory } from "./link/runs.ts"
 import { makeTransfer } from "./link/transfer.ts"
@@ -75,6 +77,12 @@ export interface LinkStorage {
   readonly leases?: RunLeases["Service"] | undefined
   /** Where the Exact client counts error answers, shared by every worker (a `Storage` has one). */
   readonly errorBudget?: ErrorBudget | undefined
+  /**
+   * Where an apply or a transfer stores its plan before its first write, so that a run whose process
+   * died is resumed (`runs.resume`) with the same operations rather than planned again; a link with
+   * such an unfinished run refuses new ones with `UnfinishedRun`. A `Storage` has them.
+   */
+  readonly plans?: RunPlans["Service"] | undefined
 }
 
 /**
@@ -287,6 +295,24 @@ export interface LinkApi extends SchedulableLink {
     get(runId: string): Promise<Run | undefined>
     /** The run's log: iterate for entries, `.text()` for the readable rendering. */
     log(runId: string): RunLog
+    /**
+     * Runs whose process died before they finished their stored plan, oldest first. While there is
+     * one, a new apply or transfer fails with `UnfinishedRun` naming it: resume it or abandon it.
+     */
+    unfinished(): Promise<ReadonlyArray<UnfinishedRunInfo>>
+    /**
+     * Finishes the stored plan of the unfinished run `runId` as a new run of its job (with
+     * `details.resumes`): the same operations and idempotency keys, operations the first run did are
+     * skipped, those it left started are checked in ConnectWise or Exact before any write, so nothing
+     * is written twice. `InvalidInput` (field `runId`) when the run has no open plan.
+     */
+    resume(runId: string, options?: LinkRunOptions): Promise<LinkRunResult<ApplyReport | TransferReport>>
+    /**
+     * Gives up the stored plan of the unfinished run `runId` (a person chose to plan again): the plan
+     * is closed `abandoned` with the reason, and the run, if still `running`, marked `abandoned`.
+     * Resolves `false` when there was no open plan.
+     */
+    abandon(runId: string, options?: { readonly reason?: string | undefined }): Promise<boolean>
   }
   /**
    * Runs a job by name, as a scheduler does: `reconciliation.apply` (the newest month, planned with

@@ -43,6 +43,7 @@ export {
   Unexpected,
   UnfinishedRun
 } from "./LinkError.ts"
+export type { UnfinishedRunInfo } from "./link/plans.ts"
 export { type MailAttachment, type Mailer, type MailMessage, type MailOutcome, noMailer } from "./Mail.ts"
 export type { ProgressEvent, ProgressListener, ProgressTracker } from "./Progress.ts"
 export { makeRuns, type RunLog, type Runs } from "./RunHistory.ts"

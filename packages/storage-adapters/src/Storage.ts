@@ -11,12 +11,14 @@ import {
   makeMemoryMappingStore,
   makeMemoryPlanJournal,
   makeMemoryRunLeases,
+  makeMemoryRunPlans,
   makeMemoryRunStore,
   makeMemoryTransferLedger,
   OAuthStateStore,
   PlanJournal,
   RunEventStore,
   RunLeases,
+  RunPlans,
   RunStore,
   SecretStore,
   SessionStore,
@@ -59,6 +61,7 @@ export type StorageServices =
   | TransferLedger
   | LinkStore
   | RunLeases
+  | RunPlans
   | TokenStores
   | SecretStore
   | OAuthStateStore
@@ -154,6 +157,7 @@ export const layerOfStores = (
       Context.add(TransferLedger, stores.transfers),
       Context.add(LinkStore, stores.links),
       Context.add(RunLeases, stores.leases),
+      Context.add(RunPlans, stores.plans),
       Context.add(TokenStores, TokenStores.of({ tokens }))
     )
   )
@@ -181,7 +185,8 @@ export const memoryStorage = (): Storage => {
     journal: makeMemoryPlanJournal(),
     transfers: makeMemoryTransferLedger(),
     links: makeMemoryLinkStore(),
-    leases: makeMemoryRunLeases()
+    leases: makeMemoryRunLeases(),
+    plans: makeMemoryRunPlans()
   }
   const chains = new Map<string, TokenStore>()
   const chainOf = (linkId: string): TokenStore => {

@@ -46,11 +46,14 @@ export const post = async (
   return parseEnvelope(data, route.slice("/v1/{division}/".length))
 }
 
+// A 2xx whose body is cut short or is not the envelope (`DecodeError`) is ambiguous too: Exact may
+// well have made the record, so it is looked for before any retry.
 const ambiguous = (error: unknown) =>
   error instanceof ExactError &&
   (error.reason._tag === "TimeoutError" ||
     error.reason._tag === "ServerError" ||
-    error.reason._tag === "TransportError")
+    error.reason._tag === "TransportError" ||
+    error.reason._tag === "DecodeError")
 
 /**
  * POSTs, and after an ambiguous failure looks for what the POST would have made before trying

@@ -1,19 +1,102 @@
-import { decideAll, planConfirmed, summary } from "@psa-ledger/reconcile-core"
+import { ChangePlan, decideAll, planConfirmed, summary } from "@psa-ledger/reconcile-core"
+import { Schema } from "effect"
 import type { LinkApi } from "../Link.ts"
 import { InvalidInput, LinkError } from "../LinkError.ts"
 import { safeListener } from "../Progress.ts"
-import { Jobs } from "../Runner.ts"
-import { applyPlan } from "../reconciliation/Apply.ts"
+import { Jobs, type RunContext } from "../Runner.ts"
+import { type ApplyReport, applyPlan } from "../reconciliation/Apply.ts"
 import { loadMonth } from "../reconciliation/LoadMonth.ts"
 import type { LinkContext } from "./context.ts"
+import { type LinkPlans, makeLinkPlans } from "./plans.ts"
 import { promise } from "./promise.ts"
+
+const encodePlan = Schema.encodeSync(ChangePlan)
+const decodePlan = Schema.decodeUnknownSync(ChangePlan)
+
+/**
+ * Applies `changes` in the run `run` and logs, counts and summarises the outcome. `planRunId` is the
+ * run whose stored plan this is (this run's own, or the one a resume finishes).
+ */
+const applyInRun = async (
+  ctx: LinkContext,
+  plans: LinkPlans,
+  run: RunContext,
+  changes: ChangePlan,
+  month: string | undefined,
+  planRunId: string
+): Promise<ApplyReport> => {
+  const { linkId, options } = ctx
+  const report = await applyPlan(
+    {
+      linkId,
+      connectwise: options.connectwise,
+      mappings: options.storage.mappings,
+      journal: options.storage.journal,
+      now: ctx.clock,
+      agreementContact: options.agreementContact
+    },
+    changes,
+    {
+      runId: run.runId,
+      ...(planRunId === run.runId ? {} : { claimAs: planRunId }),
+      onProgress: (event) => run.progress(event),
+      signal: run.signal,
+      concurrency: options.concurrency
+    }
+  )
+  for (const operation of report.operations) {
+    if (operation.status === "failed") {
+      run.log.error(`${operation.op} failed`, { key: operation.key, reason: operation.reason })
+    } else if (operation.status === "skipped") {
+      run.log.info(`${operation.op} skipped: ${operation.reason.message}`, { key: operation.key })
+    } else {
+      run.log.info(`${operation.op} done${operation.recovered ? " (found written by an earlier run)" : ""}`, {
+        key: operation.key,
+        result: operation.result
+      })
+    }
+  }
+  // Every operation was tried (done, skipped or failed with its reason): the plan is finished.
+  await plans.finish(run, planRunId)
+  run.count("done", report.counts.done)
+  run.count("skipped", report.counts.skipped)
+  run.count("failed", report.counts.failed)
+  run.summarize(
+    `Applied ${report.counts.done} of ${changes.operations.length} changes${month === undefined ? "" : ` for ${month}`}${planRunId === run.runId ? "" : ` (resuming run ${planRunId})`}; ${report.counts.skipped} skipped, ${report.counts.failed} failed.`
+  )
+  return report
+}
+
+/** Resumes the stored apply plan of `planRunId` in the run `run`. */
+export const resumeApply = async (
+  ctx: LinkContext,
+  plans: LinkPlans,
+  run: RunContext,
+  planRunId: string
+): Promise<ApplyReport> => {
+  const stored = await plans.take(run, planRunId)
+  const body = stored.plan as { readonly body?: unknown; readonly details?: { readonly month?: unknown } }
+  let changes: ChangePlan
+  try {
+    changes = decodePlan(body.body)
+  } catch (error) {
+    throw LinkError.of(
+      new InvalidInput({
+        record: "StoredPlan",
+        field: "plan",
+        message: `the stored plan of run ${planRunId} is not a change plan this release reads: ${error instanceof Error ? error.message : String(error)}`
+      })
+    )
+  }
+  const month = typeof body.details?.month === "string" ? body.details.month : undefined
+  return applyInRun(ctx, plans, run, changes, month, planRunId)
+}
 
 /** Flow A of a link: the months, the grid, the decisions, the plan and its apply as a run. */
 export const makeReconciliation = (ctx: LinkContext): LinkApi["reconciliation"] => {
   const { linkId, options } = ctx
   const { connectwise, storage, settings } = options
-  // The caller's contact for new agreements; without one Apply uses the company's default, then billing contact.
-  const agreementContact = options.agreementContact
+  const plans = makeLinkPlans(ctx)
   return {
     months: () => promise("reconciliation.months", () => ctx.source().months()),
     load: (month, loadOptions = {}) =>
@@ -54,53 +137,18 @@ export const makeReconciliation = (ctx: LinkContext): LinkApi["reconciliation"] 
       const { plan: changes, rows } = planConfirmed(grid, decisions, settings, grid.diffOptions)
       return { month: grid.month, plan: changes, rows: [...rows], summary: summary(changes) }
     },
-    apply: (input, runOptions) => {
+    apply: async (input, runOptions) => {
       const changes = "plan" in input ? input.plan : input
       const month = "plan" in input ? input.month : undefined
-      return ctx.asRun(
-        Jobs.apply,
-        { ...(month === undefined ? {} : { month }), operations: changes.operations.length },
-        runOptions,
-        async (run) => {
-          run.log.info("applying the plan", { month: month ?? null, operations: changes.operations.length })
-          const report = await applyPlan(
-            {
-              linkId,
-              connectwise,
-              mappings: storage.mappings,
-              journal: storage.journal,
-              now: ctx.clock,
-              agreementContact
-            },
-            changes,
-            {
-              runId: run.runId,
-              onProgress: (event) => run.progress(event),
-              signal: run.signal,
-              concurrency: options.concurrency
-            }
-          )
-          for (const operation of report.operations) {
-            if (operation.status === "failed") {
-              run.log.error(`${operation.op} failed`, { key: operation.key, reason: operation.reason })
-            } else if (operation.status === "skipped") {
-              run.log.info(`${operation.op} skipped: ${operation.reason.message}`, { key: operation.key })
-            } else {
-              run.log.info(`${operation.op} done${operation.recovered ? " (found written by an earlier run)" : ""}`, {
-                key: operation.key,
-                result: operation.result
-              })
-            }
-          }
-          run.count("done", report.counts.done)
-          run.count("skipped", report.counts.skipped)
-          run.count("failed", report.counts.failed)
-          run.summarize(
-            `Applied ${report.counts.done} of ${changes.operations.length} changes${month === undefined ? "" : ` for ${month}`}; ${report.counts.skipped} skipped, ${report.counts.failed} failed.`
-          )
-          return report
-        }
-      )
+      // A run that died part-way left its plan open: resume or abandon it first.
+      await plans.refuseIfUnfinished()
+      const details = { ...(month === undefined ? {} : { month }), operations: changes.operations.length }
+      return ctx.asRun(Jobs.apply, details, runOptions, async (run) => {
+        run.log.info("applying the plan", { month: month ?? null, operations: changes.operations.length })
+        // Stored before the first write, so a run killed part-way is resumed with these very operations.
+        await plans.save(run, { details, body: encodePlan(changes) as Schema.Json })
+        return applyInRun(ctx, plans, run, changes, month, run.runId)
+      })
     }
   }
 }

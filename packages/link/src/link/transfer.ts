@@ -1,8 +1,12 @@
+import type { Schema } from "effect"
 import type { LinkApi } from "../Link.ts"
-import { Jobs } from "../Runner.ts"
+import { InvalidInput, LinkError } from "../LinkError.ts"
+import { Jobs, type RunContext } from "../Runner.ts"
 import { syncPayments } from "../transfer/Payments.ts"
 import { previewTransfer, runTransfer, type TransferReport } from "../transfer/Transfer.ts"
+import type { TransferRange } from "../transfer/TransferTypes.ts"
 import type { LinkContext } from "./context.ts"
+import { type LinkPlans, makeLinkPlans } from "./plans.ts"
 import { promise } from "./promise.ts"
 
 /**
@@ -24,50 +28,104 @@ export const transferSummary = (report: TransferReport): string => {
   ].join(" ")
 }
 
+/**
+ * Transfers `range` in the run `run`, logging, counting and summarising the outcome. `planRunId` is
+ * the run whose stored plan this is (this run's own, or the one a resume finishes).
+ */
+const transferInRun = async (
+  ctx: LinkContext,
+  plans: LinkPlans,
+  run: RunContext,
+  range: TransferRange,
+  approveAccounts: ReadonlyArray<number> | undefined,
+  planRunId: string
+): Promise<TransferReport> => {
+  // A resume transfers under the plan's run id: its journal claims and ledger records carry it.
+  const report = await runTransfer(ctx.transferDeps(run.log), range, {
+    runId: planRunId,
+    onProgress: (event) => run.progress(event),
+    signal: run.signal,
+    approveAccounts
+  })
+  // Every invoice was tried (transferred, blocked or failed with its reason): the plan is finished.
+  await plans.finish(run, planRunId)
+  for (const outcome of report.invoices) {
+    if (outcome.status === "failed") {
+      run.log.error(`invoice ${outcome.number} failed at ${outcome.step}`, { reason: outcome.failure })
+    } else if (outcome.status === "blocked") {
+      run.log.warn(`invoice ${outcome.number} blocked`, { reasons: outcome.reasons, codes: outcome.codes })
+    } else if (outcome.status === "totalDiffers") {
+      run.log.warn(
+        `invoice ${outcome.number}: Exact booked ${outcome.exactTotal ?? "no amount"}, ConnectWise's total is ${outcome.connectwiseTotal}`,
+        { exactInvoiceId: outcome.exactInvoiceId }
+      )
+    } else if (outcome.status === "alreadyTransferred" && outcome.changes !== undefined) {
+      run.log.warn(`invoice ${outcome.number} changed in ConnectWise after it was booked`, {
+        changes: outcome.changes
+      })
+    } else {
+      run.log.info(`invoice ${outcome.number} ${outcome.status}`)
+      if (outcome.status === "created") for (const warning of outcome.warnings ?? []) run.log.warn(warning)
+    }
+  }
+  const summary = transferSummary(report)
+  const counts = report.counts
+  run.count("done", counts.created + counts.processed)
+  run.count("skipped", counts.alreadyTransferred)
+  run.count("blocked", counts.blocked)
+  // A blocked invoice waits for a person; it is not a failure.
+  run.count("failed", counts.failed)
+  run.summarize(summary)
+  return report
+}
+
+/**
+ * Resumes the stored transfer of `planRunId` in the run `run`: the same range and approvals, under
+ * the plan's run id. Its invoices are keyed on the ConnectWise invoice, so the operations and keys are
+ * the first run's; those it left started are looked up in Exact before anything is written.
+ */
+export const resumeTransfer = async (
+  ctx: LinkContext,
+  plans: LinkPlans,
+  run: RunContext,
+  planRunId: string
+): Promise<TransferReport> => {
+  const stored = await plans.take(run, planRunId)
+  const body = (stored.plan as { readonly body?: unknown }).body as
+    | { readonly range?: TransferRange; readonly approveAccounts?: ReadonlyArray<number> }
+    | undefined
+  const range = body?.range
+  if (range === undefined || typeof range.from !== "string" || typeof range.to !== "string") {
+    throw LinkError.of(
+      new InvalidInput({
+        record: "StoredPlan",
+        field: "plan.body.range",
+        message: `the stored plan of run ${planRunId} has no transfer range`
+      })
+    )
+  }
+  return transferInRun(ctx, plans, run, range, body?.approveAccounts, planRunId)
+}
+
 /** Flow B of a link: preview and run a transfer, sync payments back; runs are logged and mailed. */
 export const makeTransfer = (ctx: LinkContext): LinkApi["transfer"] => {
+  const plans = makeLinkPlans(ctx)
   return {
     preview: (range) => promise("transfer.preview", () => previewTransfer(ctx.transferDeps(), range)),
-    run: (range, runOptions) =>
-      ctx.asRun(Jobs.transfer, { range }, runOptions, async (run) => {
-        const report = await runTransfer(ctx.transferDeps(run.log), range, {
-          runId: run.runId,
-          onProgress: (event) => run.progress(event),
-          signal: run.signal,
-          approveAccounts: runOptions?.approveAccounts
-        })
-        for (const outcome of report.invoices) {
-          if (outcome.status === "failed") {
-            run.log.error(`invoice ${outcome.number} failed at ${outcome.step}`, { reason: outcome.failure })
-          } else if (outcome.status === "blocked") {
-            run.log.warn(`invoice ${outcome.number} blocked`, { reasons: outcome.reasons, codes: outcome.codes })
-          } else if (outcome.status === "totalDiffers") {
-            run.log.warn(
-              `invoice ${outcome.number}: Exact booked ${outcome.exactTotal ?? "no amount"}, ConnectWise's total is ${outcome.connectwiseTotal}`,
-              { exactInvoiceId: outcome.exactInvoiceId }
-            )
-          } else if (outcome.status === "alreadyTransferred" && outcome.changes !== undefined) {
-            run.log.warn(`invoice ${outcome.number} changed in ConnectWise after it was booked`, {
-              changes: outcome.changes
-            })
-          } else {
-            run.log.info(`invoice ${outcome.number} ${outcome.status}`)
-            if (outcome.status === "created") for (const warning of outcome.warnings ?? []) run.log.warn(warning)
-          }
-        }
-        const summary = transferSummary(report)
-        const counts = report.counts
-        run.count("done", counts.created + counts.processed)
-        run.count("skipped", counts.alreadyTransferred)
-        run.count("blocked", counts.blocked)
-        // A blocked invoice waits for a person; it is not a failure.
-        run.count("failed", counts.failed)
-        run.summarize(summary)
-        return report
-      }),
+    run: async (range, runOptions) => {
+      // A run that died part-way left its plan open: resume or abandon it first.
+      await plans.refuseIfUnfinished()
+      const approveAccounts = runOptions?.approveAccounts
+      return ctx.asRun(Jobs.transfer, { range }, runOptions, async (run) => {
+        const body = { range, ...(approveAccounts === undefined ? {} : { approveAccounts: [...approveAccounts] }) }
+        await plans.save(run, { details: { range }, body: body as unknown as Schema.Json })
+        return transferInRun(ctx, plans, run, range, approveAccounts, run.runId)
+      })
+    },
     syncPayments: (runOptions) =>
       ctx.asRun(Jobs.syncPayments, {}, runOptions, async (run) => {
         const report = await syncPayments(ctx.transferDeps(run.log), {
+          runId: run.runId,
           onProgress: (event) => run.progress(event),
           signal: run.signal
         })

@@ -56,6 +56,13 @@ export interface ApplyDeps {
 export interface ApplyOptions {
   /** This run's id, recorded in the journal. */
   readonly runId: string
+  /**
+   * The run id the journal claims are held in, when not `runId`: a resumed plan keeps claiming in
+   * the name of the run that made it, so the claims that run left `started` are taken over at once
+   * (and ConnectWise checked for their writes first) instead of waiting for their leases to pass.
+   * Only for a run that holds the link (its run lease), so the plan's first run is known to be gone.
+   */
+  readonly claimAs?: string | undefined
   readonly onProgress?: OnProgress | undefined
   /** Stops starting operations; those not started are reported skipped (`Aborted`). */
   readonly signal?: AbortSignal | undefined
@@ -175,7 +182,7 @@ export const applyPlan = async (
   const claimDeps = {
     journal,
     linkId,
-    runId: options.runId,
+    runId: options.claimAs ?? options.runId,
     now: clock,
     signal: options.signal,
     takeOver: options.takeOver
@@ -275,7 +282,42 @@ export const applyPlan = async (
     }
   }
 
-  const write = async (op: PlanOperation): Promise<Schema.Json> => {
+  /**
+   * A write ConnectWise carried out (a 2xx) whose answer did not decode — cut short, not JSON: the
+   * outcome is known to be written but not its id, so a creation is looked up, an update is done.
+   */
+  const settled = async (
+    attempt: () => Promise<Schema.Json>,
+    orElse: () => Promise<Schema.Json | undefined>
+  ): Promise<Schema.Json> => {
+    try {
+      return await attempt()
+    } catch (error) {
+      const reason = error instanceof LinkError ? error.reason : undefined
+      const status = reason?._tag === "ConnectWise" ? (reason.status ?? 0) : 0
+      const decodeFailed =
+        reason?._tag === "ConnectWise" && reason.cause?.reason._tag === "DecodeError" && status >= 200 && status < 300
+      if (!decodeFailed) throw error
+      const found = await orElse()
+      if (found === undefined) throw error
+      return found
+    }
+  }
+
+  const write = async (op: PlanOperation): Promise<Schema.Json> =>
+    settled(
+      () => writeOnce(op),
+      async () => {
+        if (op._tag === "CreateProduct" || op._tag === "CreateAgreement" || op._tag === "AddAddition") {
+          return findExisting(op)
+        }
+        if (op._tag === "RememberMapping") return undefined
+        // An update or a cancellation that ConnectWise answered 2xx took effect.
+        return { id: op.additionId }
+      }
+    )
+
+  const writeOnce = async (op: PlanOperation): Promise<Schema.Json> => {
     const client = deps.connectwise
     switch (op._tag) {
       case "CreateProduct": {

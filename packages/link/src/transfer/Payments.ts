@@ -1,7 +1,9 @@
+import { randomUUID } from "node:crypto"
 import { odata, Receivable } from "@psa-ledger/exact-client"
 import { parseDecimal, TransferRecord } from "@psa-ledger/reconcile-core"
 import { BigDecimal, DateTime } from "effect"
 import { chunks } from "../internal/chunk.ts"
+import { type ClaimDeps, claimOperation, startHeartbeat } from "../internal/claims.ts"
 import { runPort } from "../internal/port.ts"
 import { Cancelled } from "../LinkError.ts"
 import { failureOf, nowOf, step } from "./internal.ts"
@@ -85,7 +87,39 @@ export const syncPayments = async (
   options: {
     readonly onProgress?: ((event: TransferProgress) => void) | undefined
     readonly signal?: AbortSignal | undefined
+    /** The run's id, recorded on the journal claims of the payments it books (default a random id). */
+    readonly runId?: string | undefined
   } = {}
+): Promise<PaymentSyncReport> => {
+  const linkId = deps.linkId
+  // One writer per payment across processes: each payment is claimed in the journal as apply's
+  // writes are, so two syncs at once never book one payment twice.
+  const claimDeps: ClaimDeps = {
+    journal: deps.journal,
+    linkId,
+    runId: options.runId ?? `payments-${randomUUID()}`,
+    now: () => nowOf(deps).getTime(),
+    signal: options.signal
+  }
+  const stopHeartbeat = startHeartbeat(claimDeps)
+  try {
+    return await syncOnce(deps, options, claimDeps)
+  } finally {
+    stopHeartbeat()
+  }
+}
+
+/** The payment's journal key: the invoice and the total Exact has received for it, so each part is its own. */
+export const paymentKey = (connectwiseInvoiceId: number, paidTotal: BigDecimal.BigDecimal): string =>
+  `payment:${connectwiseInvoiceId}:${BigDecimal.format(BigDecimal.normalize(paidTotal))}`
+
+const syncOnce = async (
+  deps: TransferDeps,
+  options: {
+    readonly onProgress?: ((event: TransferProgress) => void) | undefined
+    readonly signal?: AbortSignal | undefined
+  },
+  claimDeps: ClaimDeps
 ): Promise<PaymentSyncReport> => {
   const linkId = deps.linkId
   const pending: Array<TransferRecord> = []
@@ -183,42 +217,82 @@ export const syncPayments = async (
       })
       continue
     }
+    const key = paymentKey(id, paid)
+    let claimed = false
     try {
-      // Idempotent: what ConnectWise already has for this invoice is not recorded again, so a
-      // sync after a crash, or a second sync, records only what Exact received since.
-      const existing = await deps.connectwise.listAll("/finance/invoices/{parentId}/payments", {
-        path: { parentId: id }
-      })
-      let recorded = BigDecimal.fromBigInt(0n)
-      for (const payment of existing) {
-        // The client hands non-integer numbers over as their exact text, whatever the generated type says.
-        const amount: unknown = payment.amount
-        const value =
-          typeof amount === "string" || typeof amount === "number" ? parseDecimal(String(amount)) : undefined
-        if (value !== undefined) recorded = BigDecimal.sum(recorded, value)
-      }
-      const due = BigDecimal.subtract(paid, recorded)
-      if (BigDecimal.isPositive(due)) {
-        await deps.connectwise.create(
-          "/finance/invoices/{parentId}/payments",
-          {
-            type: "Payment",
-            amount: due,
-            ...(last === undefined ? {} : { paymentDate: `${last}T00:00:00Z` }),
-            appliedBy: deps.actor ?? "psa-ledger"
-          },
-          { path: { parentId: id } }
-        )
-        outcomes.push({
-          status: open ? "partly-paid" : "paid",
-          connectwiseInvoiceId: id,
-          number,
-          amount: BigDecimal.format(due),
-          paymentDate: last
-        })
+      // Claimed before ConnectWise is read: a sync that waited for another finds its payment journaled.
+      const claim = await claimOperation(claimDeps, key)
+      if (claim._tag === "Held") throw new Error(`run ${claim.runId} holds the payment of ${number}`)
+      claimed = claim._tag === "Mine"
+      if (claim._tag === "Mine") {
+        // Idempotent: what ConnectWise already has for this invoice is not recorded again, so a
+        // sync after a crash, or a second sync, records only what Exact received since.
+        const recordedNow = async () => {
+          const existing = await deps.connectwise.listAll("/finance/invoices/{parentId}/payments", {
+            path: { parentId: id }
+          })
+          let recorded = BigDecimal.fromBigInt(0n)
+          for (const payment of existing) {
+            // The client hands non-integer numbers over as their exact text, whatever the generated type says.
+            const amount: unknown = payment.amount
+            const value =
+              typeof amount === "string" || typeof amount === "number" ? parseDecimal(String(amount)) : undefined
+            if (value !== undefined) recorded = BigDecimal.sum(recorded, value)
+          }
+          return {
+            recorded,
+            newest: existing.reduce<number | undefined>(
+              (m, p) => (typeof p.id !== "number" ? m : m === undefined ? p.id : Math.max(m, p.id)),
+              undefined
+            )
+          }
+        }
+        const { recorded } = await recordedNow()
+        const due = BigDecimal.subtract(paid, recorded)
+        if (BigDecimal.isPositive(due)) {
+          const created = await deps.connectwise.create(
+            "/finance/invoices/{parentId}/payments",
+            {
+              type: "Payment",
+              amount: due,
+              ...(last === undefined ? {} : { paymentDate: `${last}T00:00:00Z` }),
+              appliedBy: deps.actor ?? "psa-ledger"
+            },
+            {
+              path: { parentId: id },
+              // An answer lost on the way: the payment landed when ConnectWise now holds what Exact received.
+              idempotencyCheck: async () => {
+                const now = await recordedNow()
+                return BigDecimal.isLessThan(now.recorded, paid) ? undefined : now.newest
+              }
+            }
+          )
+          await runPort(
+            "PlanJournal.complete",
+            deps.journal.complete(linkId, key, {
+              result: { id: created.id ?? null, amount: BigDecimal.format(due) },
+              at: DateTime.makeUnsafe(nowOf(deps))
+            })
+          )
+          outcomes.push({
+            status: open ? "partly-paid" : "paid",
+            connectwiseInvoiceId: id,
+            number,
+            amount: BigDecimal.format(due),
+            paymentDate: last
+          })
+        } else {
+          await runPort(
+            "PlanJournal.complete",
+            deps.journal.complete(linkId, key, { result: { id: null }, at: DateTime.makeUnsafe(nowOf(deps)) })
+          )
+          outcomes.push({ status: "already-recorded", connectwiseInvoiceId: id, number })
+        }
       } else {
+        // Booked by an earlier sync, or by one running at the same time while this one waited.
         outcomes.push({ status: "already-recorded", connectwiseInvoiceId: id, number })
       }
+      claimed = false
       if (!open) {
         await runPort(
           "record the payment in the ledger",
@@ -230,6 +304,15 @@ export const syncPayments = async (
       }
     } catch (error) {
       const failure = failureOf(error)
+      if (claimed) {
+        await runPort(
+          "PlanJournal.fail",
+          deps.journal.fail(linkId, key, {
+            error: { reason: failure._tag, message: failure.message },
+            at: DateTime.makeUnsafe(nowOf(deps))
+          })
+        ).catch(() => undefined)
+      }
       deps.logger?.error("payments: could not record a payment", { number, error: failure.message })
       outcomes.push({ status: "failed", connectwiseInvoiceId: id, number, failure })
     }

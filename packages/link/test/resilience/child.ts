@@ -8,10 +8,11 @@
  * Exit 0 with the report written; anything else is a failure the parent reports with stderr.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
-import { ChangePlan } from "@psa-ledger/reconcile-core"
+import { ChangePlan, type RunLeases } from "@psa-ledger/reconcile-core"
 import { postgresStorage } from "@psa-ledger/storage-adapters/postgres"
 import { sqliteStorage } from "@psa-ledger/storage-adapters/sqlite"
-import { Schema } from "effect"
+import { DateTime, Schema } from "effect"
+import { createLink } from "../../src/Link.ts"
 import { applyPlan } from "../../src/reconciliation/Apply.ts"
 import { runTransfer } from "../../src/transfer/Transfer.ts"
 import {
@@ -26,7 +27,11 @@ import {
 
 /** What the parent tells a child. */
 export interface ChildConfig {
-  readonly flow: "apply" | "transfer"
+  /**
+   * `link-apply` applies the plan file through `createLink` as a run, or — when the link has an
+   * unfinished run (an earlier child was killed) — resumes that run with `runs.resume`.
+   */
+  readonly flow: "apply" | "transfer" | "link-apply"
   readonly endpoint: Endpoint
   /** The SQLite file, or with `postgres` the connection string. */
   readonly database: string
@@ -69,10 +74,63 @@ if (config.startFile !== undefined) {
 export interface ChildReport {
   readonly counts: Readonly<Record<string, number>>
   readonly outcomes: ReadonlyArray<{ readonly key: string; readonly status: string; readonly reason?: string }>
+  /** The run a `link-apply` child resumed. */
+  readonly resumed?: string
+}
+
+/**
+ * The link's run leases on this child's clock: each child lives in its own hour (see `clockMs`), so a
+ * killed child's lease has passed when the next starts, as a dead process's would after a minute.
+ */
+const leasesOnChildClock = (leases: RunLeases["Service"]): RunLeases["Service"] => {
+  const offset = config.clockMs - Date.UTC(2026, 10, 1)
+  const shift = (at: DateTime.Utc) => DateTime.add(at, { milliseconds: offset })
+  return {
+    acquire: (linkId, options) =>
+      leases.acquire(linkId, { ...options, at: shift(options.at), until: shift(options.until) }),
+    renew: (linkId, runId, options) =>
+      leases.renew(linkId, runId, { at: shift(options.at), until: shift(options.until) }),
+    release: (linkId, runId) => leases.release(linkId, runId),
+    holder: (linkId) => leases.holder(linkId)
+  }
 }
 
 let report: ChildReport
-if (config.flow === "apply") {
+if (config.flow === "link-apply") {
+  if (config.planFile === undefined) throw new Error("link-apply needs a planFile")
+  const plan = Schema.decodeUnknownSync(ChangePlan)(JSON.parse(readFileSync(config.planFile, "utf8")))
+  const ex = config.endpoint.credentials.exact
+  const link = createLink({
+    id: LINK_ID,
+    exact: {
+      baseUrl: config.endpoint.exact,
+      clientId: ex.clientId,
+      clientSecret: ex.clientSecret,
+      redirectUri: ex.redirectUri,
+      division: ex.division
+    },
+    connectwise,
+    storage: { ...storage, leases: leasesOnChildClock(storage.leases) },
+    settings: settingsFor(),
+    now: () => config.clockMs,
+    ids: () => config.runId,
+    agreementContact: () => AGREEMENT_CONTACT
+  })
+  const [unfinished] = await link.runs.unfinished()
+  const result =
+    unfinished === undefined ? await link.reconciliation.apply(plan) : await link.runs.resume(unfinished.runId)
+  const applied = result.report as Awaited<ReturnType<typeof applyPlan>> | undefined
+  if (applied === undefined) throw new Error(`the run ended ${result.status}: ${result.error?.message ?? ""}`)
+  report = {
+    counts: applied.counts,
+    outcomes: applied.operations.map((o) => ({
+      key: o.key,
+      status: o.status,
+      ...(o.status === "done" ? {} : { reason: `${o.reason._tag}: ${o.reason.message}` })
+    })),
+    ...(unfinished === undefined ? {} : { resumed: unfinished.runId })
+  }
+} else if (config.flow === "apply") {
   if (config.planFile === undefined) throw new Error("apply needs a planFile")
   const plan = Schema.decodeUnknownSync(ChangePlan)(JSON.parse(readFileSync(config.planFile, "utf8")))
   const applied = await applyPlan(

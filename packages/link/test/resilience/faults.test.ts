@@ -37,11 +37,33 @@ const FAULTS: ReadonlyArray<FaultRule> = (["connectwise", "exact"] as const).fla
   { system, kind: "rateLimit" as const, probability: 0.1, retryAfterSeconds: 0 }
 ])
 
+/**
+ * The 15% mix on both systems: 429s with `Retry-After`, 5xx, dropped connections, timeouts (the
+ * client gives up after 1.5 s; a bounded number, so the run stays short) and 2xx answers whose body
+ * is cut in half after the request took effect.
+ */
+const FAULT_MIX: ReadonlyArray<FaultRule> = (["connectwise", "exact"] as const).flatMap((system) => [
+  { system, kind: "rateLimit" as const, probability: 0.04, retryAfterSeconds: 0 },
+  { system, kind: "serverError" as const, status: 503, probability: 0.03 },
+  { system, kind: "drop" as const, probability: 0.02 },
+  { system, kind: "timeout" as const, probability: 0.02, hangMs: 3_000, limit: 3 },
+  { system, kind: "malformed" as const, probability: 0.04 }
+])
+// Long enough for any answer of the sandbox on a loaded machine; a request that takes longer is
+// retried like a timeout, so the outcome does not depend on it.
+const CLIENT_TIMEOUT_MS = 1_500
+// The mix's seed: PSA_LEDGER_FAULT_SEED tries others.
+const MIX_SEED = Number(process.env.PSA_LEDGER_FAULT_SEED ?? 77)
+
 /** Loads the month, applies everything, then transfers the month — on one server. */
-const fullRun = async (faults: ReadonlyArray<FaultRule>, fixedPlan?: ChangePlan) => {
-  const server = await startServer({ faults, seed: 4242 })
+const fullRun = async (faults: ReadonlyArray<FaultRule>, fixedPlan?: ChangePlan, seed = 4242) => {
+  const server = await startServer({ faults, seed })
   try {
-    const { connectwise, exact } = clientsFor(endpointOf(server), memoryTokenStore())
+    const { connectwise, exact } = clientsFor(
+      endpointOf(server),
+      memoryTokenStore(),
+      faults.some((rule) => rule.kind === "timeout") ? { timeoutMs: CLIENT_TIMEOUT_MS } : {}
+    )
     await exact.auth.exchangeCode(server.authorizationCode())
     const storage = memoryStorage()
     await seedMappings(storage.mappings)
@@ -152,6 +174,33 @@ describe("faults", () => {
       expect(faulty.exact.duplicateInvoices).toEqual([])
       expect(faulty.exact.accounts).toEqual(clean.exact.accounts)
       expect(faulty.storage).toEqual(clean.storage)
+    },
+    RESILIENCE_TIMEOUT_MS
+  )
+
+  it(
+    "with a 15% mix of 429s, 5xx, drops, timeouts and truncated bodies on both sides, load, apply and transfer end as without faults",
+    async () => {
+      const { clean } = await bothRuns()
+      const mixed = await fullRun(FAULT_MIX, undefined, MIX_SEED)
+      process.stdout.write(`fault mix ${JSON.stringify(mixed.faultKinds, null, 2)}\n`)
+      expect(mixed.faultKinds["connectwise malformed"] ?? 0).toBeGreaterThan(0)
+      expect(mixed.faultKinds["exact malformed"] ?? 0).toBeGreaterThan(0)
+      expect(mixed.loadedRows).toBe(clean.loadedRows)
+      expect(mixed.changes.operations.map((op) => op.idempotencyKey)).toEqual(
+        clean.changes.operations.map((op) => op.idempotencyKey)
+      )
+      // Nothing reaches a report: no 429, no broken body, no raw error.
+      expect(mixed.applied.operations.filter((o) => o.status !== "done")).toEqual([])
+      expect(mixed.transferred.invoices.filter((o) => o.status === "failed")).toEqual([])
+      expect(mixed.transferred.counts).toEqual(clean.transferred.counts)
+      // The same end state, record for record, with nothing written twice.
+      expect(mixed.connectwise).toEqual(clean.connectwise)
+      expect(mixed.connectwise.duplicateAdditions).toEqual([])
+      expect(mixed.exact.invoices).toEqual(clean.exact.invoices)
+      expect(mixed.exact.duplicateInvoices).toEqual([])
+      expect(mixed.exact.accounts).toEqual(clean.exact.accounts)
+      expect(mixed.storage).toEqual(clean.storage)
     },
     RESILIENCE_TIMEOUT_MS
   )

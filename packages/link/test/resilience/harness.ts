@@ -79,7 +79,12 @@ export const endpointOf = (server: SandboxServer, origin: string = server.origin
 }
 
 /** Both clients, retrying quickly (the sandbox's faults are immediate). */
-export const clientsFor = (endpoint: Endpoint, tokens: TokenStore) => {
+export const clientsFor = (
+  endpoint: Endpoint,
+  tokens: TokenStore,
+  options: { readonly timeoutMs?: number | undefined } = {}
+) => {
+  const timeout = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }
   const cw = endpoint.credentials.connectwise
   const ex = endpoint.credentials.exact
   const connectwise = createConnectWiseClient({
@@ -89,7 +94,8 @@ export const clientsFor = (endpoint: Endpoint, tokens: TokenStore) => {
     privateKey: cw.privateKey,
     clientId: cw.clientId,
     retryBaseDelayMs: 20,
-    retryMaxDelayMs: 200
+    retryMaxDelayMs: 200,
+    ...timeout
   })
   const exact = createExactClient({
     baseUrl: endpoint.exact,
@@ -97,7 +103,8 @@ export const clientsFor = (endpoint: Endpoint, tokens: TokenStore) => {
     clientSecret: ex.clientSecret,
     redirectUri: ex.redirectUri,
     division: ex.division,
-    tokens
+    tokens,
+    ...timeout
   })
   return { connectwise, exact }
 }

@@ -8,8 +8,10 @@ import { join } from "node:path"
 import { createExactClient, memoryTokenStore } from "@psa-ledger/exact-client"
 import { ChangePlan, plan } from "@psa-ledger/reconcile-core"
 import { memoryStorage } from "@psa-ledger/storage-adapters"
+import { postgresStorage } from "@psa-ledger/storage-adapters/postgres"
 import { sqliteStorage } from "@psa-ledger/storage-adapters/sqlite"
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
+import pg from "pg"
 import { loadMonth } from "../../src/reconciliation/LoadMonth.ts"
 import type { ChildConfig, ChildReport } from "./child.ts"
 import {
@@ -74,24 +76,52 @@ export interface RunOutcome {
   readonly writes: number
   readonly writeLog: KillingProxy["log"]
   readonly wallMs: number
+  /** The link's runs, oldest first: id, status and the run it resumed (the `link-apply` flow). */
+  readonly runs: ReadonlyArray<{ readonly id: string; readonly status: string; readonly resumes: unknown }>
+  /** The runs with a plan still open. */
+  readonly unfinished: ReadonlyArray<string>
+}
+
+/** The PostgreSQL the tests use (each run in a schema of its own, dropped after). */
+export const PG_URL = process.env.PSA_LEDGER_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test"
+
+/** Whether PostgreSQL answers; under CI an unreachable one fails the tests rather than skipping them. */
+export const postgresReachable = async (): Promise<boolean> => {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3_000 })
+  client.on("error", () => undefined)
+  try {
+    await client.connect()
+    return true
+  } catch {
+    return false
+  } finally {
+    await client.end().catch(() => undefined)
+  }
 }
 
 /**
  * Runs `flow` in children until one completes, killing them at `points`: a fresh server, fresh
- * SQLite storage with the confirmed mappings and an authorised Exact token chain.
+ * storage (SQLite, or with `adapter: "postgres"` a fresh PostgreSQL schema) with the confirmed
+ * mappings and an authorised Exact token chain.
  */
 export const runFlow = async (
   flow: ChildConfig["flow"],
   dir: string,
   name: string,
   points: ReadonlyArray<KillPoint>,
-  planFile?: string
+  planFile?: string,
+  adapter: "sqlite" | "postgres" = "sqlite"
 ): Promise<RunOutcome> => {
   const server = await startServer()
   const proxy = await new KillingProxy(server.origin).start()
+  const schema = `psa_kill_${name.replace(/[^a-z0-9]/g, "_")}_${Date.now().toString(36)}`
+  const database = adapter === "sqlite" ? join(dir, `${name}.db`) : PG_URL
+  const openStorage = () =>
+    adapter === "sqlite"
+      ? sqliteStorage({ filename: database, encryptionKey: ENCRYPTION_KEY })
+      : postgresStorage({ connectionString: PG_URL, schema, encryptionKey: ENCRYPTION_KEY, pool: { max: 2 } })
   try {
-    const database = join(dir, `${name}.db`)
-    const setup = await sqliteStorage({ filename: database, encryptionKey: ENCRYPTION_KEY })
+    const setup = await openStorage()
     await seedMappings(setup.mappings)
     const ex = server.credentials.exact
     await createExactClient({
@@ -114,6 +144,7 @@ export const runFlow = async (
         endpoint,
         database,
         reportFile,
+        ...(adapter === "postgres" ? { postgres: { schema } } : {}),
         runId: `${name}-${attempt}`,
         // Each child lives in its own hour: within it leases never pass, and a killed child's claims
         // have passed when the next one starts, as a crashed run's would have for real.
@@ -124,7 +155,7 @@ export const runFlow = async (
       return spawnChild(configFile)
     })
 
-    const storage = await sqliteStorage({ filename: database, encryptionKey: ENCRYPTION_KEY })
+    const storage = await openStorage()
     try {
       return {
         connectwise: connectWiseState(server),
@@ -136,7 +167,15 @@ export const runFlow = async (
         kills: restarts.kills,
         writes: proxy.writes,
         writeLog: proxy.log,
-        wallMs: restarts.wallMs
+        wallMs: restarts.wallMs,
+        runs: (await Effect.runPromise(storage.runs.list(LINK_ID, { limit: 1_000 })))
+          .map((r) => ({
+            id: r.id,
+            status: r.status,
+            resumes: (r.details as { resumes?: unknown } | undefined)?.resumes ?? null
+          }))
+          .reverse(),
+        unfinished: (await Effect.runPromise(storage.plans.unfinished(LINK_ID))).map((p) => p.runId)
       }
     } finally {
       await storage.close()
@@ -144,5 +183,10 @@ export const runFlow = async (
   } finally {
     await proxy.close()
     await server.close()
+    if (adapter === "postgres") {
+      const client = new pg.Client({ connectionString: PG_URL })
+      await client.connect()
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).finally(() => client.end())
+    }
   }
 }

@@ -302,4 +302,28 @@ describe("syncPayments", () => {
     const records = await Effect.runPromise(world.storage.transfers.list("link-flowb"))
     expect(records.find((r) => r.connectwiseInvoiceNumber === "INV-1001")?.status).toBe("paid")
   })
+
+  it("books a payment once when two syncs run at once, the other reporting it recorded", async () => {
+    const world = await createWorld()
+    await runTransfer(world.deps, JANUARY, { runId: "run-1" })
+    const paid = world.exactSim.records(DIVISION, "Receivables").find((r) => r.YourRef === "INV-1001")!
+    paid.IsFullyPaid = true
+    paid.LastPaymentDate = paid.DueDate ?? null
+    const [first, second] = await Promise.all([
+      syncPayments(world.deps, { runId: "sync-a" }),
+      syncPayments(world.deps, { runId: "sync-b" })
+    ])
+    const outcomes = [first, second].map((report) => report.invoices.find((o) => o.number === "INV-1001")?.status)
+    expect(outcomes.sort()).toEqual(["already-recorded", "paid"])
+    const payments = world.cwSim.store.all("invoicePayments")
+    expect(payments).toHaveLength(1)
+    expect(String(payments[0]!.amount)).toBe("167.44")
+    // The payment's claim is done, in the name of the sync that booked it.
+    const journal = await Effect.runPromise(world.deps.journal.list("link-flowb"))
+    const claims = journal.filter((entry) => entry.opKey.startsWith("payment:"))
+    expect(claims.map((entry) => [entry.opKey, entry.status])).toEqual([
+      [`payment:${world.invoices.agreement.id}:167.44`, "done"]
+    ])
+    expect(["sync-a", "sync-b"]).toContain(claims[0]?.runId)
+  })
 })

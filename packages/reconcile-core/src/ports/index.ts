@@ -36,6 +36,7 @@ export {
   type RunLeaseHolder,
   RunLeases
 } from "./RunLease.ts"
+export { makeMemoryRunPlans, RunPlans, StoredPlan, StoredPlanStatus } from "./RunPlans.ts"
 export {
   LOG_PAGE_LIMIT,
   LogEntry,

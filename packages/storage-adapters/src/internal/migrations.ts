@@ -145,6 +145,29 @@ export const migrations: ReadonlyArray<Migration> = [
       ]
     }
   },
+  {
+    version: 4,
+    name: "stored plans of runs, so a killed run is resumed instead of planned again",
+    statements: (dialect, t) => {
+      const k = key(dialect)
+      return [
+        `CREATE TABLE ${t("psa_run_plans")} (
+          link_id ${k} NOT NULL,
+          run_id ${k} NOT NULL,
+          job TEXT NOT NULL,
+          plan TEXT NOT NULL,
+          status TEXT NOT NULL,
+          saved_at TEXT NOT NULL,
+          saved_ms BIGINT NOT NULL,
+          last_run_id ${k} NOT NULL,
+          finished_at TEXT,
+          note TEXT,
+          PRIMARY KEY (link_id, run_id)
+        )`,
+        `CREATE INDEX psa_run_plans_open ON ${t("psa_run_plans")} (link_id, status, saved_ms)`
+      ]
+    }
+  },
   deploymentMigration,
   serverMigration
 ]

@@ -4,6 +4,7 @@ import {
   type MappingStore,
   type PlanJournal,
   type RunLeases,
+  type RunPlans,
   type RunStore,
   scopedByLink,
   type TransferLedger
@@ -13,6 +14,7 @@ import { makeSqlLinkStore } from "./linkStore.ts"
 import { makeSqlMappingStore } from "./mappingStore.ts"
 import { makeSqlPlanJournal } from "./planJournal.ts"
 import { makeSqlRunLeases } from "./runLeases.ts"
+import { makeSqlRunPlans } from "./runPlans.ts"
 import { makeSqlRunStore } from "./runStore.ts"
 import { makeSqlTransferLedger } from "./transferLedger.ts"
 
@@ -25,6 +27,8 @@ export interface PortStores {
   readonly links: LinkStore["Service"]
   /** One run per link at a time: the per-link run lease. */
   readonly leases: RunLeases["Service"]
+  /** The plans of runs, kept until finished, so a killed run is resumed rather than planned again. */
+  readonly plans: RunPlans["Service"]
 }
 
 /** The port services over one SQL driver; the SQL is shared by SQLite and PostgreSQL. */
@@ -34,5 +38,6 @@ export const makeSqlStores = (driver: Driver): PortStores => ({
   journal: scopedByLink("PlanJournal", makeSqlPlanJournal(driver)),
   transfers: scopedByLink("TransferLedger", makeSqlTransferLedger(driver)),
   links: guardLinkIds(makeSqlLinkStore(driver)),
-  leases: scopedByLink("RunLeases", makeSqlRunLeases(driver))
+  leases: scopedByLink("RunLeases", makeSqlRunLeases(driver)),
+  plans: scopedByLink("RunPlans", makeSqlRunPlans(driver))
 })
