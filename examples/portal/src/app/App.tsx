@@ -3,12 +3,13 @@ import { api, type LinkSummary, problem, type Session, setCsrfToken } from "./ap
 import { LinksPage } from "./Links.tsx"
 import { ReconcilePage } from "./Reconcile.tsx"
 import { RunsPage } from "./Runs.tsx"
+import { TransferPage } from "./Transfer.tsx"
 
-type Page = "links" | "reconcile" | "runs"
+type Page = "links" | "reconcile" | "transfer" | "runs"
 
 const pageOfHash = (): Page => {
   const page = window.location.hash.replace(/^#\/?/, "").split("/")[0]
-  return page === "links" || page === "runs" ? page : "reconcile"
+  return page === "links" || page === "runs" || page === "transfer" ? page : "reconcile"
 }
 
 export const App = () => {
@@ -60,6 +61,7 @@ export const App = () => {
           {(
             [
               ["reconcile", "Reconciliation"],
+              ["transfer", "Transfer"],
               ["links", "Links"],
               ["runs", "Runs"]
             ] as const
@@ -108,6 +110,8 @@ export const App = () => {
               go("reconcile")
             }}
           />
+        ) : page === "transfer" ? (
+          <TransferPage key={linkId} linkId={linkId} role={session.role} />
         ) : page === "runs" ? (
           <RunsPage linkId={linkId} />
         ) : (

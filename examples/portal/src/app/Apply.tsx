@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "react"
 import { api, type Operation, type PlanPreview, problem, type Run } from "./api.ts"
 import { formatDate, formatDecimal, formatMoney } from "./format.ts"
+import { type Progress, watchRun } from "./watch.ts"
 
 const KINDS: Record<string, string> = {
   CreateProduct: "Create products",
@@ -31,8 +32,6 @@ const describe = (op: Operation): string => {
       return ""
   }
 }
-
-type Progress = { readonly phase?: string; readonly done?: number; readonly total?: number }
 
 /** The confirmation listing the changes by kind with the cost impact, then live progress and the result. */
 export const ApplyDialog = (props: {
@@ -69,20 +68,11 @@ export const ApplyDialog = (props: {
     })
     if (data === undefined) return setError(problem(e, response.status))
     setRunId(data.runId)
-    const source = new EventSource(
-      `/api/v1/links/${encodeURIComponent(props.linkId)}/runs/${encodeURIComponent(data.runId)}/events`
-    )
-    source.addEventListener("progress", (event) => setProgress(JSON.parse((event as MessageEvent).data) as Progress))
-    source.addEventListener("log", (event) => {
-      const entry = JSON.parse((event as MessageEvent).data) as { level: string; message: string }
-      setLines((current) => [...current.slice(-199), `${entry.level} ${entry.message}`])
+    const finished = await watchRun(props.linkId, data.runId, {
+      progress: setProgress,
+      log: (line) => setLines((current) => [...current.slice(-199), line])
     })
-    source.addEventListener("end", () => {
-      source.close()
-      void api
-        .GET("/links/{linkId}/runs/{runId}", { params: { path: { linkId: props.linkId, runId: data.runId } } })
-        .then(({ data: finished }) => setRun(finished))
-    })
+    setRun(finished)
   }
 
   const impact = props.plan.summary.impact

@@ -3,7 +3,7 @@
 // origin under /sandbox-world, a deployment on SQLite, demo users of each role, and one link to the
 // sandbox with Exact Online already connected. One builder, for the start script and the tests.
 import { randomBytes } from "node:crypto"
-import { mkdtempSync } from "node:fs"
+import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type DeploymentApi, openDeployment } from "@psa-ledger/deployment"
@@ -105,7 +105,8 @@ export const grantSandboxConsent = async (sandbox: Sandbox, url: string): Promis
 
 /** Starts the portal's server on a fresh sandbox world. */
 export const startPortalWorld = async (options: WorldOptions = {}): Promise<PortalWorld> => {
-  const database = options.database ?? join(mkdtempSync(join(tmpdir(), "psa-ledger-portal-")), "ledger.db")
+  const folder = options.database === undefined ? mkdtempSync(join(tmpdir(), "psa-ledger-portal-")) : undefined
+  const database = options.database ?? join(folder ?? "", "ledger.db")
   // The sandbox needs the portal's origin (Exact's redirect comes back to it), so it is made after listening.
   let sandbox: Sandbox | undefined
   const world = () => {
@@ -163,6 +164,8 @@ export const startPortalWorld = async (options: WorldOptions = {}): Promise<Port
     close: async () => {
       await listening.close({ graceMs: 5_000 })
       await deployment.close()
+      // A ledger of our own making goes with the world; one the caller named stays.
+      if (folder !== undefined) rmSync(folder, { recursive: true, force: true })
     }
   }
 }
