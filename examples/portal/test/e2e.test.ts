@@ -113,7 +113,10 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== "true")("the portal 
     const search = page.getByLabel("Search", { exact: true })
     await search.fill(suggested.row.customer.name ?? "")
     const row = page.locator(`.ag-row[row-id="${suggested.row.key}"]`)
-    await row.locator('[col-id="customer"] button').click()
+    // By keyboard: focus the row's customer cell, move right to the ConnectWise company chip, Enter.
+    await row.locator('[col-id="customer-name"]').click()
+    await page.keyboard.press("ArrowRight")
+    await page.keyboard.press("Enter")
     await page
       .getByRole("dialog")
       .getByRole("button", { name: `Use #${candidate} ` })

@@ -75,6 +75,7 @@ export const ApplyDialog = (props: {
     setRun(finished)
   }
 
+  const problems = lines.filter((l) => l.startsWith("warn ") || l.startsWith("error "))
   const impact = props.plan.summary.impact
   const failed = run !== undefined && (run.counts.failed ?? 0) > 0
   return (
@@ -142,6 +143,17 @@ export const ApplyDialog = (props: {
           </ul>
           {run.summary !== undefined && run.summary !== null && <p>{run.summary}</p>}
         </div>
+      )}
+      {run !== undefined && problems.length > 0 && (
+        <section aria-label="What did not go through">
+          <h3>What did not go through</h3>
+          <ul className="loglines">
+            {problems.map((l, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: log lines are append-only
+              <li key={i}>{l}</li>
+            ))}
+          </ul>
+        </section>
       )}
       {lines.length > 0 && (
         <details>
