@@ -185,6 +185,36 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== "true")("the portal 
     expect(relinked?.row.customerResolution).toMatchObject({ _tag: "Mapped", targetId: candidate })
     const left = reloaded.filter((e) => e.state === "deviation").length
     await page.getByRole("button", { name: `Deviations (${left})` }).waitFor()
+
+    // Create a missing agreement from the grid: the company is linked, it has no active agreement.
+    const lacking = reloaded.find(
+      (e) =>
+        e.row.agreementResolution._tag === "Missing" &&
+        (e.row.customerResolution._tag === "Matched" || e.row.customerResolution._tag === "Mapped")
+    )
+    if (lacking === undefined) throw new Error("the sandbox month has no company without an agreement")
+    const company =
+      lacking.row.customerResolution._tag === "Matched" || lacking.row.customerResolution._tag === "Mapped"
+        ? lacking.row.customerResolution.targetId
+        : 0
+    const agreementsOf = () =>
+      world.sandbox.connectwise.store
+        .all("agreements")
+        .filter((a) => (a.company as { id?: number } | undefined)?.id === company)
+    const agreementsBefore = agreementsOf().length
+    await page.getByRole("button", { name: /^All rows \(/ }).click()
+    await search.fill(lacking.row.customer.name ?? "")
+    const lackingRow = page.locator(`.ag-row[row-id="${lacking.row.key}"]`)
+    await lackingRow.locator('[col-id="agreement"] button').click()
+    await page.getByRole("dialog").getByRole("button", { name: "Create agreement…" }).click()
+    await page.waitForFunction(
+      () => document.querySelector("dialog") === null || document.querySelector("dialog [role=alert]") !== null
+    )
+    expect(await page.locator("dialog [role=alert]").allTextContents()).toEqual([])
+    await page.locator(".ag-row").first().waitFor()
+    expect(agreementsOf().length).toBe(agreementsBefore + 1)
+    await expect(lackingRow.locator('[col-id="agreement"] button').textContent()).resolves.not.toContain("none")
+    await search.fill("")
   })
 
   it("transfers a month's invoices to Exact Online", async () => {

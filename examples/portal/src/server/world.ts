@@ -52,6 +52,7 @@ export const sandboxLinkConfig = (sandbox: Sandbox, origin: string, name = "Demo
   const urls = sandbox.urls(`${origin}${SANDBOX_MOUNT}`)
   const { connectwise, exact } = sandbox.credentials
   const taxCodes = new Map(sandbox.world.connectwise.taxCodes.map((code) => [code.id, code.identifier]))
+  const [managed] = sandbox.world.connectwise.agreementTypes
   return {
     name,
     connectwise: {
@@ -71,6 +72,8 @@ export const sandboxLinkConfig = (sandbox: Sandbox, origin: string, name = "Demo
     settings: {
       compare: "unitCost",
       proposeCancellations: true,
+      // What "Create agreement…" in the grid makes: the world's managed-services agreement type.
+      ...(managed === undefined ? {} : { newAgreement: { typeId: managed.id, name: "Managed Services {customer}" } }),
       transfer: {
         journal: "70",
         vatCodes: Object.fromEntries(
