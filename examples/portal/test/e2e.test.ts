@@ -69,6 +69,8 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== "true")("the portal 
     })
     browser = await launch()
     page = await browser.context.newPage()
+    // Limits that only stop a hung step: CI shares two cores with every other package's tests.
+    page.setDefaultTimeout(120_000)
   })
   afterAll(async () => {
     await browser?.close()
