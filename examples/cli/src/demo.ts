@@ -1,4 +1,4 @@
-// The demo behind `npm start`: a seeded MSP world served by the sandbox over real HTTP on 127.0.0.1,
+// The demo behind `npm run demo`: a seeded MSP world served by the sandbox over real HTTP on 127.0.0.1,
 // reconciled through the real clients and one link (`createLink`), with in-memory storage.
 import { createConnectWiseClient } from "@psa-ledger/connectwise-client"
 import { createLink, type Grid, SalesSourceSettings } from "@psa-ledger/link"

@@ -5,7 +5,7 @@ afterEach(() => {
   vi.restoreAllMocks()
 })
 
-describe("npm start demo", () => {
+describe("npm run demo", () => {
   it("reconciles the sandbox MSP, leaves only what needs a person, and transfers invoices once", async () => {
     const printed: Array<string> = []
     vi.spyOn(console, "log").mockImplementation((...args: Array<unknown>) => {

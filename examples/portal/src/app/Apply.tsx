@@ -1,0 +1,196 @@
+import { useEffect, useRef, useState } from "react"
+import { api, type Operation, type PlanPreview, problem, type Run } from "./api.ts"
+import { formatDate, formatDecimal, formatMoney } from "./format.ts"
+import { type Progress, watchRun } from "./watch.ts"
+
+const KINDS: Record<string, string> = {
+  CreateProduct: "Create products",
+  CreateAgreement: "Create agreements",
+  AddAddition: "Add agreement additions",
+  UpdateAdditionQuantity: "Change quantities",
+  UpdateAdditionUnitCost: "Change unit costs",
+  UpdateAdditionUnitPrice: "Change unit prices",
+  CancelAddition: "Cancel additions",
+  RememberMapping: "Remember links"
+}
+
+const describe = (op: Operation): string => {
+  const o = op as Record<string, unknown>
+  const when = typeof o.effectiveDate === "string" ? ` from ${formatDate(o.effectiveDate)}` : ""
+  switch (op._tag) {
+    case "UpdateAdditionQuantity":
+    case "UpdateAdditionUnitCost":
+    case "UpdateAdditionUnitPrice":
+      return `addition #${String(o.additionId)} on agreement #${String(o.agreementId)}: ${formatDecimal(String(o.from))} → ${formatDecimal(String(o.to))}${when}`
+    case "AddAddition":
+      return `${formatDecimal(String(o.quantity))} × ${formatDecimal(String(o.unitCost), 2)}${when}`
+    case "CancelAddition":
+      return `addition #${String(o.additionId)}${when}`
+    case "RememberMapping":
+      return `${String(o.kind ?? "")} ${String(o.sourceKey ?? "")} → #${String(o.targetId ?? "")}`
+    default:
+      return ""
+  }
+}
+
+/** The confirmation listing the changes by kind with the cost impact, then live progress and the result. */
+export const ApplyDialog = (props: {
+  readonly linkId: string
+  readonly month: string
+  readonly plan: PlanPreview
+  readonly onClose: () => void
+  readonly onReload: () => void
+}) => {
+  const dialog = useRef<HTMLDialogElement>(null)
+  const [runId, setRunId] = useState<string | undefined>(undefined)
+  const [progress, setProgress] = useState<Progress>({})
+  const [lines, setLines] = useState<ReadonlyArray<string>>([])
+  const [run, setRun] = useState<Run | undefined>(undefined)
+  const [error, setError] = useState<string | undefined>(undefined)
+  useEffect(() => {
+    dialog.current?.showModal()
+  }, [])
+  const ops = props.plan.plan.operations
+  const byKind = new Map<string, Array<Operation>>()
+  for (const op of ops) byKind.set(op._tag, [...(byKind.get(op._tag) ?? []), op])
+
+  const apply = async () => {
+    setError(undefined)
+    setRun(undefined)
+    setLines([])
+    const {
+      data,
+      error: e,
+      response
+    } = await api.POST("/links/{linkId}/months/{month}/apply", {
+      params: { path: { linkId: props.linkId, month: props.month } },
+      body: { version: props.plan.draftVersion }
+    })
+    if (data === undefined) return setError(problem(e, response.status))
+    setRunId(data.runId)
+    const finished = await watchRun(props.linkId, data.runId, {
+      progress: setProgress,
+      log: (line) => setLines((current) => [...current.slice(-199), line])
+    })
+    setRun(finished)
+  }
+
+  const problems = lines.filter((l) => l.startsWith("warn ") || l.startsWith("error "))
+  const impact = props.plan.summary.impact
+  const failed = run !== undefined && (run.counts.failed ?? 0) > 0
+  return (
+    <dialog ref={dialog} className="apply" aria-labelledby="apply-title" onClose={props.onClose}>
+      <h2 id="apply-title">
+        {runId === undefined
+          ? `Apply ${ops.length} changes to ConnectWise`
+          : run === undefined
+            ? "Applying…"
+            : "Applied"}
+      </h2>
+      {runId === undefined && (
+        <>
+          {ops.length === 0 && <p>The approved rows need no change in ConnectWise.</p>}
+          <ul className="kinds">
+            {[...byKind].map(([kind, list]) => (
+              <li key={kind}>
+                <details>
+                  <summary>
+                    {KINDS[kind] ?? kind}: <strong>{list.length}</strong>
+                  </summary>
+                  <ul>
+                    {list.slice(0, 200).map((op) => (
+                      <li key={(op as { idempotencyKey: string }).idempotencyKey}>{describe(op)}</li>
+                    ))}
+                  </ul>
+                </details>
+              </li>
+            ))}
+          </ul>
+          <p>
+            Monthly cost impact:{" "}
+            {impact.length === 0
+              ? "none"
+              : impact.map((i) => (
+                  <strong key={i.currency} data-testid={`impact-${i.currency}`}>
+                    {formatMoney(i.cost, i.currency)}{" "}
+                  </strong>
+                ))}
+            {props.plan.summary.skipped > 0 &&
+              ` · ${props.plan.summary.skipped} approved rows cannot change yet (not linked)`}
+          </p>
+        </>
+      )}
+      {runId !== undefined && run === undefined && (
+        <div className="progress">
+          <label htmlFor="apply-progress">
+            {progress.phase ?? "Working"} {progress.done ?? 0}
+            {progress.total === undefined ? "" : ` of ${progress.total}`}
+          </label>
+          <progress id="apply-progress" value={progress.done ?? 0} max={progress.total ?? Math.max(1, ops.length)} />
+        </div>
+      )}
+      {run !== undefined && (
+        <div className="result" data-testid="apply-result" data-status={run.status}>
+          <p>
+            Run {run.id}: <strong>{run.status}</strong>
+          </p>
+          <ul>
+            {Object.entries(run.counts).map(([k, v]) => (
+              <li key={k}>
+                {k}: {v}
+              </li>
+            ))}
+          </ul>
+          {run.summary !== undefined && run.summary !== null && <p>{run.summary}</p>}
+        </div>
+      )}
+      {run !== undefined && problems.length > 0 && (
+        <section aria-label="What did not go through">
+          <h3>What did not go through</h3>
+          <ul className="loglines">
+            {problems.map((l, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: log lines are append-only
+              <li key={i}>{l}</li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {lines.length > 0 && (
+        <details>
+          <summary>Log ({lines.length} lines)</summary>
+          <ol className="loglines" aria-label="Log lines">
+            {lines.map((l, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: log lines are append-only
+              <li key={i}>{l}</li>
+            ))}
+          </ol>
+        </details>
+      )}
+      {error !== undefined && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      <p className="actions">
+        {runId === undefined && (
+          <button type="button" className="primary" disabled={ops.length === 0} onClick={() => void apply()}>
+            Apply {ops.length} changes
+          </button>
+        )}
+        {failed && (
+          <button type="button" onClick={() => void apply()}>
+            Retry failed
+          </button>
+        )}
+        {run !== undefined && (
+          <button type="button" className="primary" onClick={props.onReload}>
+            Load the month again
+          </button>
+        )}
+        <button type="button" onClick={() => dialog.current?.close()}>
+          Close
+        </button>
+      </p>
+    </dialog>
+  )
+}

@@ -1,0 +1,118 @@
+import { useEffect, useState } from "react"
+import { api, type LinkSummary, problem, type Run } from "./api.ts"
+import { formatDateTime } from "./format.ts"
+
+type Check = { readonly ok: boolean; readonly detail?: string; readonly message?: string }
+type Checks = { readonly connectwise: Check; readonly exact: Check }
+
+/** Each link with its connections (tested on request), its latest runs and a way into its month. */
+export const LinksPage = (props: {
+  readonly links: ReadonlyArray<LinkSummary>
+  readonly role: string
+  readonly onOpen: (id: string) => void
+}) => (
+  <section>
+    <h1>Links</h1>
+    {props.links.length === 0 && <p className="empty">No links yet: an administrator adds one.</p>}
+    <ul className="cards">
+      {props.links.map((link) => (
+        <LinkCard key={link.id} link={link} admin={props.role === "admin"} onOpen={props.onOpen} />
+      ))}
+    </ul>
+  </section>
+)
+
+const LinkCard = ({
+  link,
+  admin,
+  onOpen
+}: {
+  readonly link: LinkSummary
+  readonly admin: boolean
+  readonly onOpen: (id: string) => void
+}) => {
+  const [runs, setRuns] = useState<ReadonlyArray<Run>>([])
+  const [checks, setChecks] = useState<Checks | undefined>(undefined)
+  const [error, setError] = useState<string | undefined>(undefined)
+  const [testing, setTesting] = useState(false)
+  useEffect(() => {
+    void api
+      .GET("/links/{linkId}/runs", { params: { path: { linkId: link.id } } })
+      .then(({ data }) => setRuns(data ?? []))
+  }, [link.id])
+  const test = async () => {
+    setTesting(true)
+    setError(undefined)
+    const {
+      data,
+      error: e,
+      response
+    } = await api.POST("/links/{linkId}/test", { params: { path: { linkId: link.id } } })
+    setTesting(false)
+    if (data === undefined) setError(problem(e, response.status))
+    else setChecks(data as Checks)
+  }
+  return (
+    <li className="card">
+      <h2>{link.name}</h2>
+      <p>
+        <button type="button" onClick={() => onOpen(link.id)}>
+          Open reconciliation
+        </button>{" "}
+        {admin && (
+          <button type="button" onClick={() => void test()} disabled={testing}>
+            {testing ? "Testing…" : "Test connections"}
+          </button>
+        )}
+      </p>
+      {checks !== undefined && (
+        <ul aria-label="Connections">
+          {(
+            [
+              ["ConnectWise PSA", checks.connectwise],
+              ["Exact Online", checks.exact]
+            ] as const
+          ).map(([system, check]) => (
+            <li key={system}>
+              {system}:{" "}
+              {check.ok ? (
+                <strong className="good">connected</strong>
+              ) : (
+                <strong className="bad">{check.message}</strong>
+              )}{" "}
+              {check.detail}
+            </li>
+          ))}
+        </ul>
+      )}
+      {error !== undefined && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      <h3>Latest runs</h3>
+      {runs.length === 0 ? (
+        <p>No runs yet: load a month and apply, or transfer invoices.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Job</th>
+              <th scope="col">Status</th>
+              <th scope="col">Started</th>
+            </tr>
+          </thead>
+          <tbody>
+            {runs.slice(0, 5).map((r) => (
+              <tr key={r.id}>
+                <td>{r.job}</td>
+                <td>{r.status}</td>
+                <td>{formatDateTime(r.startedAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </li>
+  )
+}

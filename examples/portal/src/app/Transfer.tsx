@@ -1,0 +1,202 @@
+import { useState } from "react"
+import { api, problem, type Run, type Schemas } from "./api.ts"
+import { formatDate, formatMoney } from "./format.ts"
+import { type Progress, watchRun } from "./watch.ts"
+
+type Plan = Schemas["TransferPlanEncoded"]
+type Op = Plan["operations"][number]
+
+const lastMonth = (): { from: string; to: string } => {
+  const now = new Date()
+  const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1))
+  const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1))
+  return { from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10) }
+}
+
+/** ConnectWise invoices to Exact Online: a preview grouped by what will happen, then the run. */
+export const TransferPage = ({ linkId, role }: { readonly linkId: string; readonly role: string }) => {
+  const canRun = role === "finance" || role === "admin"
+  const [range, setRange] = useState(lastMonth())
+  const [unposted, setUnposted] = useState(false)
+  const [plan, setPlan] = useState<Plan | undefined>(undefined)
+  const [error, setError] = useState<string | undefined>(undefined)
+  const [progress, setProgress] = useState<Progress | undefined>(undefined)
+  const [run, setRun] = useState<Run | undefined>(undefined)
+  const body = unposted ? { unposted: true as const } : range
+
+  const preview = async (keepRun = false) => {
+    setError(undefined)
+    if (!keepRun) setRun(undefined)
+    const {
+      data,
+      error: e,
+      response
+    } = await api.POST("/links/{linkId}/transfer/preview", {
+      params: { path: { linkId } },
+      body
+    })
+    if (data === undefined) return setError(problem(e, response.status))
+    setPlan(data)
+  }
+  const start = async (kind: "run" | "payments") => {
+    setError(undefined)
+    setRun(undefined)
+    const started =
+      kind === "run"
+        ? await api.POST("/links/{linkId}/transfer/run", { params: { path: { linkId } }, body })
+        : await api.POST("/links/{linkId}/transfer/payments", { params: { path: { linkId } } })
+    if (started.data === undefined) return setError(problem(started.error, started.response.status))
+    setProgress({})
+    const finished = await watchRun(linkId, started.data.runId, { progress: setProgress })
+    setProgress(undefined)
+    setRun(finished)
+    if (kind === "run") await preview(true)
+  }
+
+  const invoices = (plan?.operations ?? []).filter(
+    (op): op is Extract<Op, { _tag: "CreateSalesInvoice" | "CreateSalesEntry" }> =>
+      op._tag === "CreateSalesInvoice" || op._tag === "CreateSalesEntry"
+  )
+  const accounts = (plan?.operations ?? []).filter((op) => op._tag === "CreateAccount")
+  return (
+    <section>
+      <h1>Transfer invoices to Exact Online</h1>
+      <div className="toolbar">
+        <label>
+          From{" "}
+          <input
+            type="date"
+            value={range.from}
+            disabled={unposted}
+            onChange={(e) => setRange({ ...range, from: e.target.value })}
+          />
+        </label>
+        <label>
+          Until (not included){" "}
+          <input
+            type="date"
+            value={range.to}
+            disabled={unposted}
+            onChange={(e) => setRange({ ...range, to: e.target.value })}
+          />
+        </label>
+        <label>
+          <input type="checkbox" checked={unposted} onChange={(e) => setUnposted(e.target.checked)} /> Everything not
+          yet transferred
+        </label>
+        <button type="button" onClick={() => void preview()}>
+          Preview
+        </button>
+        {canRun && (
+          <button type="button" onClick={() => void start("payments")} disabled={progress !== undefined}>
+            Sync payments
+          </button>
+        )}
+      </div>
+      {error !== undefined && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      {progress !== undefined && (
+        <div className="progress">
+          <label htmlFor="transfer-progress">
+            {progress.phase ?? "Working"} {progress.done ?? 0}
+            {progress.total === undefined ? "" : ` of ${progress.total}`}
+          </label>
+          <progress id="transfer-progress" value={progress.done ?? 0} max={progress.total ?? 1} />
+        </div>
+      )}
+      {run !== undefined && (
+        <p data-testid="transfer-result" data-status={run.status}>
+          Run {run.id}: <strong>{run.status}</strong>{" "}
+          {Object.entries(run.counts)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(", ")}
+          {run.summary !== undefined && run.summary !== null && ` · ${run.summary}`}
+        </p>
+      )}
+      {plan === undefined ? (
+        <p className="empty">Pick the invoice dates (or everything not yet transferred) and choose Preview.</p>
+      ) : (
+        <>
+          <h2>Ready ({invoices.length})</h2>
+          {invoices.length === 0 ? (
+            <p>Nothing to transfer in this range.</p>
+          ) : (
+            <table data-testid="ready">
+              <thead>
+                <tr>
+                  <th scope="col">ConnectWise invoice</th>
+                  <th scope="col">Date</th>
+                  <th scope="col">Description</th>
+                  <th scope="col">Exact customer</th>
+                  <th scope="col">Journal</th>
+                  <th scope="col">Amount excl. VAT</th>
+                </tr>
+              </thead>
+              <tbody>
+                {invoices.map((op) => (
+                  <tr key={op.idempotencyKey}>
+                    <td>{op.yourRef}</td>
+                    <td>{formatDate(op._tag === "CreateSalesInvoice" ? op.invoiceDate : op.entryDate)}</td>
+                    <td>{op.description}</td>
+                    <td>{op.account._tag === "ExistingAccount" ? "exists" : "created first"}</td>
+                    <td>{op.journal}</td>
+                    <td>{formatMoney(op._tag === "CreateSalesInvoice" ? op.totalExclVat : op.total, op.currency)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <h2>Needs a customer in Exact ({accounts.length})</h2>
+          {accounts.length === 0 ? (
+            <p>Every customer exists in Exact Online.</p>
+          ) : (
+            <ul>
+              {accounts.map((op) => (
+                <li key={op.idempotencyKey}>
+                  {op._tag === "CreateAccount" ? `${op.name} (${op.code}) will be created in Exact Online` : ""}
+                </li>
+              ))}
+            </ul>
+          )}
+          <h2>Blocked ({plan.blocked.length})</h2>
+          {plan.blocked.length === 0 ? (
+            <p>Nothing is blocked.</p>
+          ) : (
+            <ul>
+              {plan.blocked.map((b) => (
+                <li key={b.connectwiseInvoiceId}>
+                  {b.number}: {b.reasons.join("; ")}
+                </li>
+              ))}
+            </ul>
+          )}
+          <h2>Already transferred ({plan.skipped.length})</h2>
+          {plan.skipped.length > 0 && (
+            <ul>
+              {plan.skipped.map((s) => (
+                <li key={s.connectwiseInvoiceId}>
+                  {s.number}: {s.reason}
+                </li>
+              ))}
+            </ul>
+          )}
+          {canRun && (
+            <p className="actions">
+              <button
+                type="button"
+                className="primary"
+                disabled={invoices.length === 0 || progress !== undefined}
+                onClick={() => void start("run")}
+              >
+                Transfer {invoices.length} invoices
+              </button>
+            </p>
+          )}
+        </>
+      )}
+    </section>
+  )
+}
