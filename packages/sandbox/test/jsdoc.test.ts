@@ -48,6 +48,7 @@ if (response.status !== 200 || body[0]?.identifier !== "ACME") throw new Error("
   "connectwise/seed.ts#1": `if (companyIds.length !== 50) throw new Error(companyIds.length + " companies")`,
   "sandbox/server.ts#1": `if (!/^http:\\/\\/127\\.0\\.0\\.1:\\d+\\/connectwise\\/v2026_1\\/apis\\/3\\.0$/.test(server.baseUrls.connectwise) || !server.baseUrls.exact.endsWith("/exact"))
   throw new Error(JSON.stringify(server.baseUrls))`,
+  "world/Options.ts#1": `if (JSON.stringify(duplicates.map((d) => d.additionIds)) !== "[[5030,5134],[5116,5135]]") throw new Error(JSON.stringify(duplicates))`,
   "world/World.ts#1": `if (latest === undefined || latest.period !== world.meta.latestPeriod) throw new Error("no latest month")`
 }
 
@@ -79,6 +80,7 @@ describe("JSDoc examples", () => {
       "sandbox/load.ts#1",
       "sandbox/load.ts#2",
       "sandbox/server.ts#1",
+      "world/Options.ts#1",
       "world/World.ts#1"
     ])
   })

@@ -8,6 +8,10 @@
  *     missing), the plan is exactly the truth's changes, apply converges, and another month links
  *     itself.
  *
+ * Every world also carries planted duplicate additions (`deviations.duplicateAdditions`): each must
+ * show as `DuplicateAdditions` on its row, and neither plan may touch those additions — a person
+ * says which one is right.
+ *
  * 8 seeds × 3 sizes by default (a few minutes on two cores); `ANSWER_KEY_FULL=1` adds seeds and
  * larger worlds. The measured table is printed at the end.
  */
@@ -135,7 +139,40 @@ const personDecisions = (world: World, grid: Grid): Record<string, RowDecision> 
 }
 
 /** Deviations a person must resolve outside this flow: no company, an unreadable line, another currency. */
-const outsideTheFlow = new Set(["NeedsCustomer", "InvalidLine", "Unreadable", "CurrencyMismatch"])
+const outsideTheFlow = new Set(["NeedsCustomer", "InvalidLine", "Unreadable", "CurrencyMismatch", "DuplicateAdditions"])
+
+/** Duplicate additions planted per world. */
+const DUPLICATES = 2
+
+/** The planted duplicates the grid does not show as `DuplicateAdditions` on their row, with both additions. */
+const unflaggedDuplicates = (world: World, grid: Grid): Array<string> =>
+  world.truth.months.at(-1)!.deviations.flatMap((d) => {
+    if (d.kind !== "duplicateAdditions") return []
+    const shown = grid.rows.some(
+      (row) =>
+        row.customer.key === d.accountId &&
+        row.product.key === d.itemId &&
+        row.deviations.some(
+          (x) =>
+            x._tag === "DuplicateAdditions" &&
+            x.agreementId === d.agreementId &&
+            x.productId === d.catalogItemId &&
+            [...x.additionIds].sort((a, b) => a - b).join() === d.additionIds.join()
+        )
+    )
+    return shown ? [] : [`duplicate ${d.additionIds.join("+")} on agreement ${d.agreementId}`]
+  })
+
+/** A plan's operations on any planted duplicate's additions. */
+const onDuplicates = (world: World, ops: ReadonlyArray<string>): Array<string> => {
+  const ids = new Set(
+    world.truth.months.at(-1)!.deviations.flatMap((d) => (d.kind === "duplicateAdditions" ? d.additionIds : []))
+  )
+  return ops.filter((op) => {
+    const [kind, id] = op.split(":")
+    return kind !== "add" && ids.has(Number(id))
+  })
+}
 
 interface Measured {
   readonly seed: number
@@ -148,22 +185,23 @@ interface Measured {
   readonly missing: Array<string>
   readonly converged: Array<string>
   readonly notSelfLinked: Array<string>
+  readonly duplicates: { readonly planted: number; readonly unflagged: Array<string>; readonly touched: Array<string> }
 }
 
 const measured: Array<Measured> = []
 
 afterAll(() => {
   const lines = [
-    "| seed | size | links right | links wrong | left for a person | decideAll() ops right / wrong | person's ops right | wrong | missing | converged | next month self-linked |",
-    "|---|---|---|---|---|---|---|---|---|---|---|",
+    "| seed | size | links right | links wrong | left for a person | decideAll() ops right / wrong | person's ops right | wrong | missing | converged | next month self-linked | duplicates flagged / touched |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...measured.map(
       (m) =>
-        `| ${m.seed} | ${m.size} | ${m.links.right} | ${m.links.wrong.length} | ${m.links.left} | ${m.bulkRight} / ${m.bulkWrong.length} | ${m.right} | ${m.wrong.length} | ${m.missing.length} | ${m.converged.length === 0 ? "yes" : `no (${m.converged.length})`} | ${m.notSelfLinked.length === 0 ? "yes" : `no (${m.notSelfLinked.length})`} |`
+        `| ${m.seed} | ${m.size} | ${m.links.right} | ${m.links.wrong.length} | ${m.links.left} | ${m.bulkRight} / ${m.bulkWrong.length} | ${m.right} | ${m.wrong.length} | ${m.missing.length} | ${m.converged.length === 0 ? "yes" : `no (${m.converged.length})`} | ${m.notSelfLinked.length === 0 ? "yes" : `no (${m.notSelfLinked.length})`} | ${m.duplicates.planted - m.duplicates.unflagged.length}/${m.duplicates.planted} / ${m.duplicates.touched.length} |`
     )
   ]
   const sum = (f: (m: Measured) => number) => measured.reduce((total, m) => total + f(m), 0)
   lines.push(
-    `| all | | ${sum((m) => m.links.right)} | ${sum((m) => m.links.wrong.length)} | ${sum((m) => m.links.left)} | ${sum((m) => m.bulkRight)} / ${sum((m) => m.bulkWrong.length)} | ${sum((m) => m.right)} | ${sum((m) => m.wrong.length)} | ${sum((m) => m.missing.length)} | | |`
+    `| all | | ${sum((m) => m.links.right)} | ${sum((m) => m.links.wrong.length)} | ${sum((m) => m.links.left)} | ${sum((m) => m.bulkRight)} / ${sum((m) => m.bulkWrong.length)} | ${sum((m) => m.right)} | ${sum((m) => m.wrong.length)} | ${sum((m) => m.missing.length)} | | | ${sum((m) => m.duplicates.planted - m.duplicates.unflagged.length)}/${sum((m) => m.duplicates.planted)} / ${sum((m) => m.duplicates.touched.length)} |`
   )
   process.stdout.write(`\nFlow A against the answer key (default settings)\n${lines.join("\n")}\n\n`)
 })
@@ -172,7 +210,13 @@ const cases = sizes.flatMap((size) => seeds.map((seed) => ({ seed, size })))
 
 describe("flow A against the sandbox's answer key, default settings", () => {
   it.each(cases)("seed $seed, size $size.name", async ({ seed, size }) => {
-    const world = createWorld({ seed, customers: size.customers, products: size.products, months: size.months })
+    const world = createWorld({
+      seed,
+      customers: size.customers,
+      products: size.products,
+      months: size.months,
+      deviations: { duplicateAdditions: DUPLICATES }
+    })
     const sandbox = await openSandbox(world)
     try {
       let run = 0
@@ -239,8 +283,17 @@ describe("flow A against the sandbox's answer key, default settings", () => {
         wrong,
         missing,
         converged,
-        notSelfLinked
+        notSelfLinked,
+        duplicates: {
+          planted: world.truth.months.at(-1)!.deviations.filter((d) => d.kind === "duplicateAdditions").length,
+          unflagged: unflaggedDuplicates(world, grid),
+          touched: [...onDuplicates(world, bulkOps), ...onDuplicates(world, ops)]
+        }
       })
+      const last = measured.at(-1)!
+      expect(last.duplicates.planted, "duplicates planted").toBe(DUPLICATES)
+      expect(last.duplicates.unflagged, "planted duplicates shown as DuplicateAdditions").toEqual([])
+      expect(last.duplicates.touched, "operations on duplicate additions").toEqual([])
       expect(links.wrong, "wrong auto-links").toEqual([])
       expect(bulkWrong, "decideAll() plans what the truth does not call for").toEqual([])
       expect({ wrong, missing }, "the person's plan is the truth's changes").toEqual({ wrong: [], missing: [] })

@@ -6,7 +6,10 @@ import { BigDecimal } from "effect"
 const norm = (text: string) => BigDecimal.format(BigDecimal.normalize(BigDecimal.fromStringUnsafe(text)))
 const dec = (value: BigDecimal.BigDecimal) => BigDecimal.format(BigDecimal.normalize(value))
 
-/** The ConnectWise changes the truth calls for in the month, as comparable strings. */
+/**
+ * The ConnectWise changes the truth calls for in the month, as comparable strings. A
+ * `duplicateAdditions` calls for none: which of the additions is right is a person's call.
+ */
 export const truthChanges = (world: World): Set<string> => {
   const month = world.truth.months.at(-1)!
   const itemCode = new Map(world.truth.links.items.map((item) => [item.itemId, item.itemCode]))

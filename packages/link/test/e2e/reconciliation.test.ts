@@ -1,5 +1,5 @@
 import { type GridRow, LinkSettings, linkedId, rowKeyOf } from "@psa-ledger/reconcile-core"
-import type { World } from "@psa-ledger/sandbox"
+import { createWorld, type World } from "@psa-ledger/sandbox"
 import { BigDecimal } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import { createLink, type Grid, type LinkApi } from "../../src/index.ts"
@@ -68,6 +68,20 @@ const explain = (grid: Grid, d: Truth): Array<string> => {
       ])
       return [`${row.key} QuantityDiffers`]
     }
+    case "duplicateAdditions": {
+      // Two additions of the product: a person says which is right, nothing is compared or changed.
+      const row = pair(d.accountId, d.itemId)
+      const found = row.deviations.find((x) => x._tag === "DuplicateAdditions")
+      expect(found).toMatchObject({ agreementId: d.agreementId, productId: d.catalogItemId })
+      expect(
+        found?._tag === "DuplicateAdditions" && [
+          [...found.additionIds].sort((a, b) => a - b),
+          dec(found.invoiced),
+          dec(found.current)
+        ]
+      ).toEqual([d.additionIds, norm(d.invoiceQuantity), norm(d.additionQuantity)])
+      return [`${row.key} DuplicateAdditions`]
+    }
     case "unitCostOff": {
       const row = pair(d.accountId, d.itemId)
       const found = row.deviations.find((x) => x._tag === "UnitCostDiffers")
@@ -111,8 +125,7 @@ afterEach(async () => {
   sandbox = undefined
 })
 
-const open = async () => {
-  const world = smallWorld()
+const open = async (world: World = smallWorld()) => {
   sandbox = await openSandbox(world)
   const storage = memoryStores()
   const base = settingsFor(world)
@@ -242,6 +255,39 @@ describe("flow A end to end on the sandbox world (40 customers × 6 products × 
     const again = await link.reconciliation.apply(planned)
     expect(again.report?.counts.done).toBe(0)
     expect(JSON.stringify(writes())).toBe(before)
+  })
+
+  it("flags planted duplicate additions for a person and leaves them alone when everything is approved", async () => {
+    const { world, link } = await open(
+      createWorld({ seed: 11, customers: 40, products: 6, months: 3, deviations: { duplicateAdditions: 3 } })
+    )
+    const truth = world.truth.months.at(-1)!
+    const duplicates = truth.deviations.flatMap((d) => (d.kind === "duplicateAdditions" ? [d] : []))
+    expect(duplicates).toHaveLength(3)
+    const grid0 = await link.reconciliation.load(truth.period)
+    await confirmAsTheTruthSays(world, link, grid0)
+    const grid = await link.reconciliation.load(truth.period)
+    const explained = new Set(truth.deviations.flatMap((d) => explain(grid, d)))
+    expect(allDeviations(grid)).toEqual([...explained].sort())
+
+    const ids = duplicates.flatMap((d) => d.additionIds)
+    const stored = () => {
+      const byId = new Map(sandbox!.server.connectwise.store.all("additions").map((a) => [a.id as number, a]))
+      return ids.map((id) => JSON.stringify(byId.get(id)))
+    }
+    const before = stored()
+    const planned = link.reconciliation.plan(grid, link.reconciliation.decideAll(grid, { createMissing: true }), {
+      by: "finance@msp.example"
+    })
+    const touching = planned.plan.operations.filter((op) => "additionId" in op && ids.includes(op.additionId as number))
+    expect(touching).toEqual([])
+    const applied = await link.reconciliation.apply(planned)
+    expect(applied.report?.counts.failed).toBe(0)
+    expect(stored()).toEqual(before)
+    // Still there for a person after the apply, with both additions named.
+    const after = await link.reconciliation.load(truth.period)
+    for (const d of duplicates)
+      expect(explain(after, d)).toEqual([`${rowKeyOf(d.accountId, d.itemId)} DuplicateAdditions`])
   })
 
   it("another month links itself from the remembered mappings: no suggestions left for what was confirmed", async () => {

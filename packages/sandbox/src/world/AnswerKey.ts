@@ -215,6 +215,22 @@ const pairDeviations = (ctx: MonthContext, c: Customer, pair: Pair, invoiced: Ex
     return
   }
   const addition: CwAddition = ctx.cw.additionOf.get(pair)!
+  const duplicate = ctx.cw.duplicateOf.get(pair)
+  if (duplicate !== undefined && m === model.latest) {
+    // Two additions of the product: which is right is a person's call, so no change is due.
+    const ref = ctx.pairRef(c, pair)
+    ctx.push({
+      kind: "duplicateAdditions",
+      ...ref,
+      agreementId: addition.agreementId,
+      catalogItemId: addition.product.id,
+      additionIds: [addition.id, duplicate.id].sort((a, b) => a - b),
+      invoiceLineIds: lineIds,
+      invoiceQuantity: quantity(q),
+      additionQuantity: quantity(model.duplicates.get(pair)!.qty + (pair.additionQty ?? q))
+    })
+    return
+  }
   if (addition.quantity !== quantity(q)) {
     ctx.push({
       kind: "quantityOff",

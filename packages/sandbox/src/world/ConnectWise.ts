@@ -39,6 +39,8 @@ export interface ConnectWiseOutput {
   readonly companyOf: ReadonlyMap<Customer, CwCompany>
   readonly agreementOf: ReadonlyMap<Customer, CwAgreement>
   readonly additionOf: ReadonlyMap<Pair, CwAddition>
+  /** The second addition of a pair with a planted duplicate; it runs from the latest month. */
+  readonly duplicateOf: ReadonlyMap<Pair, CwAddition>
   /** By product index (the technician hour last); missing products have none. */
   readonly catalogOf: ReadonlyMap<number, CwCatalogItem>
 }
@@ -69,7 +71,7 @@ export const writeConnectWise = (model: WorldModel, streams: ConnectWiseStreams)
   const { companies, companyOf, vendor } = writeCompanies(model, setup, streams.renames)
   const { catalogItems, catalogOf } = writeCatalog(model, setup, vendor)
   const { agreements, agreementOf } = writeAgreements(model, setup, companyOf, streams.agreements)
-  const { additions, additionOf } = writeAdditions(model, agreementOf, catalogOf)
+  const { additions, additionOf, duplicateOf } = writeAdditions(model, agreementOf, catalogOf)
   const { invoices, products } = writeConnectWiseInvoices(
     model,
     { companyOf, agreementOf, additionOf, catalogOf, setup },
@@ -92,6 +94,7 @@ export const writeConnectWise = (model: WorldModel, streams: ConnectWiseStreams)
     companyOf,
     agreementOf,
     additionOf,
+    duplicateOf,
     catalogOf
   }
 }
@@ -298,7 +301,11 @@ const writeAgreements = (
   return { agreements, agreementOf }
 }
 
-/** An addition per pair whose product is in the catalog, as the latest month has it but for the deviations. */
+/**
+ * An addition per pair whose product is in the catalog, as the latest month has it but for the
+ * deviations; then the planted duplicates, numbered after all of them (so that without any, the
+ * ids are as before).
+ */
 const writeAdditions = (
   model: WorldModel,
   agreementOf: ReadonlyMap<Customer, CwAgreement>,
@@ -309,6 +316,7 @@ const writeAdditions = (
   const additions: Array<CwAddition> = []
   const additionOf = new Map<Pair, CwAddition>()
   let nextAdditionId = 5001
+  const nextSequence = new Map<number, number>()
   for (const c of model.customers) {
     const agreement = agreementOf.get(c)
     if (agreement === undefined) continue
@@ -341,6 +349,29 @@ const writeAdditions = (
       additionOf.set(pair, addition)
       additions.push(addition)
     }
+    nextSequence.set(agreement.id, sequenceNumber)
   }
-  return { additions, additionOf }
+  const duplicateOf = new Map<Pair, CwAddition>()
+  for (const c of model.customers) {
+    const agreement = agreementOf.get(c)
+    if (agreement === undefined) continue
+    for (const pair of c.pairs) {
+      const duplicate = model.duplicates.get(pair)
+      const original = additionOf.get(pair)
+      if (duplicate === undefined || original === undefined) continue
+      const sequenceNumber = nextSequence.get(agreement.id)!
+      nextSequence.set(agreement.id, sequenceNumber + 1)
+      const addition: CwAddition = {
+        ...original,
+        id: nextAdditionId++,
+        quantity: quantity(duplicate.qty),
+        unitCost: money(duplicate.costCents),
+        effectiveDate: cwDate((ps[L] as Period).startMs),
+        sequenceNumber
+      }
+      duplicateOf.set(pair, addition)
+      additions.push(addition)
+    }
+  }
+  return { additions, additionOf, duplicateOf }
 }

@@ -8,7 +8,7 @@
  * happen in a fixed order: reordering a loop here changes every world.
  */
 import { type Period, parseMonth, periods } from "./internal/Dates.ts"
-import { injectDeviations } from "./internal/Deviations.ts"
+import { type DuplicateAddition, injectDeviations, pickDuplicateAdditions } from "./internal/Deviations.ts"
 import { countryFor, customerSize } from "./internal/Draws.ts"
 import { type CompanyIdentity, type Country, identityFor, padAccountCode, phoneFor } from "./internal/Names.ts"
 import { isActive } from "./internal/Pairs.ts"
@@ -94,6 +94,8 @@ export interface WorldModel {
   readonly malformedItemCustomers: ReadonlySet<number>
   /** Keyed by `${month}:${customer index}`. */
   readonly credits: ReadonlyMap<string, Credit>
+  /** Pairs whose agreement gets a second active addition of the product in the latest month (empty unless asked). */
+  readonly duplicates: ReadonlyMap<Pair, DuplicateAddition>
   /**
    * The "ids" stream, already drawn from for the customers' account and project ids. The Exact
    * records continue it, so it is handed on rather than reopened (which would repeat the ids).
@@ -143,6 +145,14 @@ export const buildModel = (options: WorldOptions): WorldModel => {
     stream("deviations:pairs")
   )
   const credits = drawCredits(o, products, customers, stream("credits"))
+  const duplicates = pickDuplicateAdditions(
+    o,
+    products,
+    customers,
+    roles.ordinary,
+    productMissing,
+    stream("deviations:duplicates")
+  )
 
   return {
     options: o,
@@ -156,6 +166,7 @@ export const buildModel = (options: WorldOptions): WorldModel => {
     customers,
     malformedItemCustomers,
     credits,
+    duplicates,
     ids
   }
 }

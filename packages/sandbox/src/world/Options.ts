@@ -3,7 +3,20 @@
  */
 
 /**
- * How many of each deviation to inject into the latest month.
+ * How many of each deviation to inject into the latest month. All but `duplicateAdditions` are on
+ * by default (see {@link defaultDeviations}); duplicate additions are planted only when asked for.
+ *
+ * @example
+ * ```ts
+ * import { createWorld } from "@psa-ledger/sandbox"
+ *
+ * const world = createWorld({ seed: 3, customers: 30, products: 6, months: 3, deviations: { duplicateAdditions: 2 } })
+ * const latest = world.truth.months.at(-1)!
+ * const duplicates = latest.deviations.flatMap((d) => (d.kind === "duplicateAdditions" ? [d] : []))
+ * // Two invoiced pairs, each with two active additions of one product on one agreement: no change
+ * // is called for on them, a person says which addition is right.
+ * console.log(duplicates.map((d) => d.additionIds)) // [[5030, 5134], [5116, 5135]]
+ * ```
  *
  * @since 0.1.0
  */
@@ -26,6 +39,16 @@ export interface DeviationCounts {
   readonly currencyMismatch: number
   /** Lines that cannot be read: alternately a non-numeric quantity and a missing item reference. */
   readonly malformedLine: number
+  /**
+   * Invoiced (customer, product) pairs that get a second active addition of the same product on
+   * the same agreement in the latest month — an MSP's copy-paste mistake, sometimes with another
+   * quantity or cost. A person must say which one is right, so the truth calls for no change on
+   * them. Default 0; when 0 the key is left out of the resolved options, so worlds built before
+   * the option existed stay byte-identical.
+   *
+   * @since 0.1.0
+   */
+  readonly duplicateAdditions?: number
 }
 
 /**
@@ -122,10 +145,13 @@ export const resolveOptions = (options: WorldOptions): ResolvedWorldOptions => {
     throw new WorldOptionsError("startMonth", `must look like "2025-01", got ${JSON.stringify(startMonth)}`)
   }
   const given = options.deviations ?? {}
-  const deviations = {} as Record<keyof DeviationCounts, number>
-  for (const key of Object.keys(defaultDeviations) as Array<keyof DeviationCounts>) {
+  const deviations: { -readonly [K in keyof DeviationCounts]: DeviationCounts[K] } = { ...defaultDeviations }
+  for (const key of Object.keys(defaultDeviations) as Array<Exclude<keyof DeviationCounts, "duplicateAdditions">>) {
     deviations[key] = wholeNumber(`deviations.${key}`, given[key] ?? defaultDeviations[key], 0, 100_000)
   }
+  // Opt-in and left out when 0, so that worlds built before it existed keep their exact JSON.
+  const duplicateAdditions = wholeNumber("deviations.duplicateAdditions", given.duplicateAdditions ?? 0, 0, 100_000)
+  if (duplicateAdditions > 0) deviations.duplicateAdditions = duplicateAdditions
   const connectwiseInvoices = wholeNumber(
     "connectwiseInvoices",
     options.connectwiseInvoices ?? Math.min(200, Math.max(4, Math.ceil(customers / 10))),

@@ -118,6 +118,27 @@ export interface PlantedAdditionMissing extends PairRef {
 }
 
 /**
+ * The invoice carries the pair and its agreement has two or more active additions of the product
+ * (planted with `deviations.duplicateAdditions`: a copy of the addition entered again, sometimes
+ * with another quantity or cost). Which one is right is a person's call: a correct reconciliation
+ * flags the pair and proposes no change to any of them, so the truth's changes for it are none.
+ * Listed instead of the pair's `quantityOff` or `unitCostOff`.
+ *
+ * @since 0.1.0
+ */
+export interface PlantedDuplicateAdditions extends PairRef {
+  readonly kind: "duplicateAdditions"
+  readonly agreementId: number
+  readonly catalogItemId: number
+  /** The active additions of the product on the agreement, ascending. */
+  readonly additionIds: ReadonlyArray<number>
+  readonly invoiceLineIds: ReadonlyArray<string>
+  readonly invoiceQuantity: DecimalString
+  /** The sum of the additions' quantities. */
+  readonly additionQuantity: DecimalString
+}
+
+/**
  * An active addition whose product the month's invoice no longer carries for that customer.
  *
  * @since 0.1.0
@@ -220,6 +241,7 @@ export type PlantedDeviation =
   | PlantedUnitCostOff
   | PlantedAdditionMissing
   | PlantedAdditionNotInvoiced
+  | PlantedDuplicateAdditions
   | PlantedProductMissing
   | PlantedAgreementMissing
   | PlantedCustomerWithoutCompany
@@ -238,6 +260,7 @@ export const deviationKinds = [
   "currencyMismatch",
   "malformedLine",
   "additionMissing",
+  "duplicateAdditions",
   "quantityOff",
   "unitCostOff",
   "additionNotInvoiced"

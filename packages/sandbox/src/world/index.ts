@@ -58,6 +58,7 @@ export {
   type PlantedCurrencyMismatch,
   type PlantedCustomerWithoutCompany,
   type PlantedDeviation,
+  type PlantedDuplicateAdditions,
   type PlantedMalformedLine,
   type PlantedProductMissing,
   type PlantedQuantityOff,

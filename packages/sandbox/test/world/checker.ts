@@ -276,9 +276,21 @@ export const checkWorld = (world: World): CheckerResult => {
         agreement === null || catalog === null
           ? []
           : (additionsOf.get(agreement.id)?.get(catalog.id) ?? []).filter((a) => activeIn(a, period))
-      if (active.length > 1) throw new Error(`pair ${pair.accountId}/${pair.itemId}: several active additions`)
       const addition = active[0]
       const lineIds = pair.lineIds.slice().sort()
+      if (active.length > 1) {
+        out.push({
+          kind: "duplicateAdditions",
+          ...ref,
+          agreementId: agreement!.id,
+          catalogItemId: catalog!.id,
+          additionIds: active.map((a) => a.id).sort((a, b) => a - b),
+          invoiceLineIds: lineIds,
+          invoiceQuantity: canonical(pair.quantity),
+          additionQuantity: canonical(active.reduce((sum, a) => BigDecimal.sum(sum, decimal(a.quantity)), decimal("0")))
+        })
+        continue
+      }
       if (addition === undefined) {
         out.push({
           kind: "additionMissing",

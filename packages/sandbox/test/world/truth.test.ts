@@ -30,7 +30,8 @@ const cases: ReadonlyArray<WorldOptions> = [
       currencyMismatch: 2,
       malformedLine: 5
     }
-  }
+  },
+  { seed: 9, customers: 40, products: 8, months: 3, linesPerCustomer: 6, deviations: { duplicateAdditions: 4 } }
 ]
 
 describe("world.truth, checked by an independent reconciliation of both systems", () => {
@@ -59,6 +60,7 @@ describe("world.truth, checked by an independent reconciliation of both systems"
       expect(count(world, L, "customerWithoutCompany")).toBe(asked.customerWithoutCompany)
       expect(count(world, L, "currencyMismatch")).toBe(asked.currencyMismatch)
       expect(count(world, L, "malformedLine")).toBe(asked.malformedLine)
+      expect(count(world, L, "duplicateAdditions")).toBe(asked.duplicateAdditions ?? 0)
       const missing = world.truth.links.items.filter((l) => l.catalogItemId === "create")
       expect(missing).toHaveLength(asked.productMissing)
     })
@@ -105,6 +107,60 @@ describe("world.truth, checked by an independent reconciliation of both systems"
       expect(lines.map((l) => l.ID).sort()).toEqual([...d.invoiceLineIds])
       expect(lines.every((l) => l.Item === d.itemId)).toBe(true)
     }
+  })
+})
+
+describe("duplicate additions (deviations.duplicateAdditions)", () => {
+  const options = { seed: 9, customers: 40, products: 8, months: 3 } as const
+
+  it("are off by default: asking for 0 builds the byte-identical world, without the key in the options", () => {
+    const plain = JSON.stringify(createWorld(options))
+    expect(JSON.stringify(createWorld({ ...options, deviations: { duplicateAdditions: 0 } }))).toBe(plain)
+    expect("duplicateAdditions" in createWorld(options).meta.options.deviations).toBe(false)
+  })
+
+  it("only add additions: the Exact records and every other ConnectWise record stay as they were", () => {
+    const plain = createWorld(options)
+    const dup = createWorld({ ...options, deviations: { duplicateAdditions: 3 } })
+    expect(dup.exact).toEqual(plain.exact)
+    expect({ ...dup.connectwise, additions: [] }).toEqual({ ...plain.connectwise, additions: [] })
+    expect(dup.connectwise.additions.slice(0, plain.connectwise.additions.length)).toEqual(plain.connectwise.additions)
+    expect(dup.connectwise.additions.length).toBe(plain.connectwise.additions.length + 3)
+    // Earlier months are untouched: the copies run from the latest month.
+    expect(dup.truth.months.slice(0, -1)).toEqual(plain.truth.months.slice(0, -1))
+  })
+
+  it("name the agreement, the product and both additions, which copy the original but maybe its quantity or cost", () => {
+    const world = createWorld({ ...options, deviations: { duplicateAdditions: 3 } })
+    const latest = world.truth.months.at(-1)!
+    const planted = latest.deviations.filter((d) => d.kind === "duplicateAdditions")
+    expect(planted).toHaveLength(3)
+    expect(new Set(planted.map((d) => d.accountId)).size).toBe(3)
+    for (const d of planted) {
+      const additions = d.additionIds.map((id) => world.connectwise.additions.find((a) => a.id === id)!)
+      expect(additions).toHaveLength(2)
+      for (const a of additions) {
+        expect(a.agreementId).toBe(d.agreementId)
+        expect(a.product.id).toBe(d.catalogItemId)
+        expect(a.cancelledDate).toBeNull()
+        expect(a.description).toBe(additions[0]!.description)
+      }
+      expect(additions[1]!.effectiveDate.slice(0, 7)).toBe(latest.period)
+      // The pair lists no quantity or cost deviation of its own: the duplicate stands instead.
+      const others = latest.deviations.filter(
+        (o) => o.kind !== "duplicateAdditions" && "additionId" in o && d.additionIds.includes(o.additionId)
+      )
+      expect(others).toEqual([])
+    }
+  })
+
+  it("say when the world has no room for them", () => {
+    expect(() => createWorld({ ...options, deviations: { duplicateAdditions: 50 } })).toThrow(
+      /deviations\.duplicateAdditions/
+    )
+    expect(() => createWorld({ ...options, deviations: { duplicateAdditions: -1 } })).toThrow(
+      /deviations\.duplicateAdditions/
+    )
   })
 })
 

@@ -131,3 +131,52 @@ const claimer =
       )
     }
   }
+
+/** A second active addition of a pair's product on its agreement, entered in the latest month. */
+export interface DuplicateAddition {
+  /** In hundredths. */
+  readonly qty: number
+  readonly costCents: number
+}
+
+/**
+ * The pairs that get a duplicate addition (`deviations.duplicateAdditions`), drawn from their own
+ * stream so that asking for none leaves every other draw, and so the world, as it was. One pair
+ * per ordinary customer, among invoiced pairs with no other deviation whose addition runs on.
+ */
+export const pickDuplicateAdditions = (
+  o: ResolvedWorldOptions,
+  products: ReadonlyArray<ProductDef>,
+  customers: ReadonlyArray<Customer>,
+  ordinary: ReadonlyArray<number>,
+  productMissing: ReadonlySet<number>,
+  rng: Prng
+): ReadonlyMap<Pair, DuplicateAddition> => {
+  const count = o.deviations.duplicateAdditions ?? 0
+  const duplicates = new Map<Pair, DuplicateAddition>()
+  if (count === 0) return duplicates
+  const L = o.months - 1
+  for (const i of rng.shuffle([...ordinary])) {
+    if (duplicates.size === count) break
+    const options = customers[i]!.pairs.filter(
+      (pair) => isActive(pair, L) && pair.inject === null && !pair.cancelInCw && !productMissing.has(pair.product)
+    )
+    if (options.length === 0) continue
+    const pair = rng.pick(options)
+    const def = products[pair.product]!
+    const q = pair.qty[L]!
+    const step = def.kind === "terabyte" ? 25 : 100
+    // A copy of the addition: half the time exactly, else with a stale quantity or cost.
+    const r = rng.fraction()
+    const qty = r < 0.25 ? q + rng.int(1, 3) * step : q
+    const costCents = r >= 0.25 && r < 0.5 ? def.costCents + Math.max(1, Math.floor(def.costCents / 20)) : def.costCents
+    duplicates.set(pair, { qty, costCents })
+  }
+  if (duplicates.size < count) {
+    throw new WorldOptionsError(
+      "deviations.duplicateAdditions",
+      `asks for ${count} but the world has room for ${duplicates.size}; add customers or lower the count`
+    )
+  }
+  return duplicates
+}
