@@ -48,7 +48,7 @@ interface Data {
   readonly sizes: { readonly companies: number; readonly products: number; readonly additions: number }
 }
 
-const makeData = ({ lines: count, snapshot: kind }: CoreParams): Data => {
+export const makeData = ({ lines: count, snapshot: kind }: CoreParams): Data => {
   const scaled = kind === "scaled"
   const COMPANIES = scaled ? Math.max(10, Math.ceil(count / 10)) : 5_000
   const PRODUCTS = scaled ? Math.max(100, Math.ceil(count / 10)) : 10_000
@@ -139,11 +139,14 @@ const at = DateTime.makeUnsafe("2026-12-02T10:00:00Z")
 
 /** The core's three steps on `data`, timed apart. */
 const runCore = (data: Data) => {
+  const c0 = process.cpuUsage()
   const t0 = performance.now()
   const resolved = resolve(data.lines, data.snapshot, [], settings)
   const t1 = performance.now()
+  const c1 = process.cpuUsage()
   const rows = diff(resolved, data.snapshot, settings)
   const t2 = performance.now()
+  const c2 = process.cpuUsage()
   const decisions = new Decisions({
     linkId: "bench",
     decidedBy: "bench",
@@ -152,12 +155,17 @@ const runCore = (data: Data) => {
   })
   const changePlan = plan(rows, decisions, settings)
   const t3 = performance.now()
+  const c3 = process.cpuUsage()
+  const cpuMs = (from: NodeJS.CpuUsage, to: NodeJS.CpuUsage) => (to.user - from.user + to.system - from.system) / 1000
   return {
     rows: rows.length,
     operations: changePlan.operations.length,
     resolveMs: t1 - t0,
     diffMs: t2 - t1,
-    planMs: t3 - t2
+    planMs: t3 - t2,
+    resolveCpuMs: cpuMs(c0, c1),
+    diffCpuMs: cpuMs(c1, c2),
+    planCpuMs: cpuMs(c2, c3)
   }
 }
 
@@ -215,6 +223,9 @@ export const run = async (params: CoreParams): Promise<CaseResult> => {
       resolveMs: core.resolveMs,
       diffMs: core.diffMs,
       planMs: core.planMs,
+      resolveCpuMs: core.resolveCpuMs,
+      diffCpuMs: core.diffCpuMs,
+      planCpuMs: core.planCpuMs,
       wallMs,
       cpuMs: (cpu.user + cpu.system) / 1000,
       heapGrowthMb: heapMb,

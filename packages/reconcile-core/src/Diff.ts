@@ -20,6 +20,7 @@ import { InvoiceProduct } from "./InvoiceLine.ts"
 import { countedLines, distinctDecimals, rowLineProblems, ZERO } from "./internal/lines.ts"
 import { indexOf, type SnapshotIndex } from "./internal/SnapshotIndex.ts"
 import { type Settings, settingsOf } from "./internal/settings.ts"
+import { trusted } from "./internal/trusted.ts"
 import type { LinkSettings } from "./LinkSettings.ts"
 import { isAdditionActive, type PsaAddition, type PsaSnapshot } from "./PsaSnapshot.ts"
 import { linkedId, Matched, Missing, type Resolution } from "./Resolution.ts"
@@ -106,7 +107,7 @@ export const diff = (
       const original = byKey.get(row.key)
       return original === undefined || original === row
         ? row
-        : new GridRow({
+        : trusted(GridRow, {
             ...row,
             productResolution: original.productResolution,
             agreementResolution: original.agreementResolution
@@ -120,10 +121,10 @@ export const diff = (
 const asCreated = (row: GridRow, options: DiffOptions): GridRow => {
   const creating = options.creating?.get(row.key)
   if (creating === undefined || (!creating.product && !creating.agreement)) return row
-  return new GridRow({
+  return trusted(GridRow, {
     ...row,
-    ...(creating.product ? { productResolution: new Missing({ reason: "created by the decisions" }) } : {}),
-    ...(creating.agreement ? { agreementResolution: new Missing({ reason: "created by the decisions" }) } : {})
+    ...(creating.product ? { productResolution: trusted(Missing, { reason: "created by the decisions" }) } : {}),
+    ...(creating.agreement ? { agreementResolution: trusted(Missing, { reason: "created by the decisions" }) } : {})
   })
 }
 
@@ -195,13 +196,13 @@ const diffRow = (row: GridRow, context: DiffContext): GridRow => {
   const problems = rowLineProblems(row.lines, settings)
   deviations.push(...problems)
   const currencies = [...new Set(row.lines.map((line) => line.currency).filter((currency) => currency !== ""))]
-  if (currencies.length > 1) deviations.push(new CurrencyMismatch({ invoiced: currencies }))
+  if (currencies.length > 1) deviations.push(trusted(CurrencyMismatch, { invoiced: currencies }))
   const counted = countedLines(row.lines, settings)
   const costs = distinctDecimals(counted.map((line) => line.unitCost))
-  if (costs.length > 1) deviations.push(new LinesDisagree({ field: "unitCost", values: costs }))
+  if (costs.length > 1) deviations.push(trusted(LinesDisagree, { field: "unitCost", values: costs }))
   if (settings.compare !== "unitCost") {
     const prices = distinctDecimals(counted.flatMap((line) => (line.unitPrice === undefined ? [] : [line.unitPrice])))
-    if (prices.length > 1) deviations.push(new LinesDisagree({ field: "unitPrice", values: prices }))
+    if (prices.length > 1) deviations.push(trusted(LinesDisagree, { field: "unitPrice", values: prices }))
   }
   const companyId = linkedId(row.customerResolution)
   const agreementId = linkedId(row.agreementResolution)
@@ -215,7 +216,7 @@ const diffRow = (row: GridRow, context: DiffContext): GridRow => {
     currencies[0] !== agreement.currency
   ) {
     deviations.push(
-      new CurrencyMismatch({ invoiced: currencies, agreementId: agreement.id, agreement: agreement.currency })
+      trusted(CurrencyMismatch, { invoiced: currencies, agreementId: agreement.id, agreement: agreement.currency })
     )
     comparable = false
   }
@@ -228,45 +229,45 @@ const diffRow = (row: GridRow, context: DiffContext): GridRow => {
       )
     ]
     deviations.push(
-      new Unreadable({
+      trusted(Unreadable, {
         lineIds,
         invoices,
         reason: `${problems.length} problem${problems.length === 1 ? "" : "s"} on the lines: no change is proposed until the source is fixed`
       })
     )
-    return new GridRow({ ...row, deviations, notices })
+    return trusted(GridRow, { ...row, deviations, notices })
   }
   const waitingFields = {
     invoiced: row.quantity,
     ...(row.unitCost === undefined ? {} : { unitCost: row.unitCost })
   }
-  if (counted.length === 0) return new GridRow({ ...row, deviations, notices })
+  if (counted.length === 0) return trusted(GridRow, { ...row, deviations, notices })
   if (companyId === undefined) {
     deviations.push(
-      new NeedsCustomer({
+      trusted(NeedsCustomer, {
         ...waitingFields,
         reason: reasonOf(row.customerResolution, "the customer is not linked"),
         pending: `${invoicedText(row)}; compared once the customer is linked to a company`,
         candidateIds: candidatesOf(row.customerResolution)
       })
     )
-    return new GridRow({ ...row, deviations, notices })
+    return trusted(GridRow, { ...row, deviations, notices })
   }
   if (productId === undefined && row.productResolution._tag !== "Missing") {
     deviations.push(
-      new NeedsProduct({
+      trusted(NeedsProduct, {
         ...waitingFields,
         reason: reasonOf(row.productResolution, "the product is not linked"),
         pending: `${invoicedText(row)}; compared once the product is linked to a catalog item`,
         candidateIds: candidatesOf(row.productResolution)
       })
     )
-    return new GridRow({ ...row, deviations, notices })
+    return trusted(GridRow, { ...row, deviations, notices })
   }
   if (agreementId === undefined && row.agreementResolution._tag !== "Missing") {
     const candidateIds = candidatesOf(row.agreementResolution)
     deviations.push(
-      new NeedsAgreement({
+      trusted(NeedsAgreement, {
         ...waitingFields,
         companyId,
         reason: reasonOf(row.agreementResolution, "the agreement is not certain"),
@@ -274,25 +275,25 @@ const diffRow = (row: GridRow, context: DiffContext): GridRow => {
         candidateIds
       })
     )
-    return new GridRow({ ...row, deviations, notices })
+    return trusted(GridRow, { ...row, deviations, notices })
   }
   const unreadable = agreementId === undefined ? undefined : context.index.unreadableOf(agreementId)
   if (unreadable !== undefined) {
     // ConnectWise's side could not be read: comparing with what was read would be a guess.
     deviations.push(
-      new Unreadable({
+      trusted(Unreadable, {
         lineIds: [],
         invoices: [],
         reason: `ConnectWise ${unreadable.what}: ${unreadable.recordId === undefined ? "a record" : `record ${unreadable.recordId}`} could not be read${unreadable.field === undefined ? "" : ` (field ${unreadable.field})`}`
       })
     )
-    return new GridRow({ ...row, deviations, notices })
+    return trusted(GridRow, { ...row, deviations, notices })
   }
   if (agreementId !== undefined && productId !== undefined) {
     const group = context.pairs.get(`${agreementId}:${productId}`) ?? [row]
     if (group[0] !== row) {
       notices.push(
-        new Notice({
+        trusted(Notice, {
           code: "combined-rows",
           message: `summed with row ${(group[0] as GridRow).key}, where the differences are shown`
         })
@@ -303,7 +304,7 @@ const diffRow = (row: GridRow, context: DiffContext): GridRow => {
   } else {
     // The product or agreement does not exist yet: creating it means adding the addition too.
     deviations.push(
-      new AdditionMissing({
+      trusted(AdditionMissing, {
         ...(agreementId === undefined ? {} : { agreementId }),
         ...(productId === undefined ? {} : { productId }),
         quantity: row.quantity,
@@ -312,7 +313,7 @@ const diffRow = (row: GridRow, context: DiffContext): GridRow => {
       })
     )
   }
-  return new GridRow({ ...row, deviations, notices })
+  return trusted(GridRow, { ...row, deviations, notices })
 }
 
 // The first row of an (agreement, product) group against the pair's active additions: missing,
@@ -330,7 +331,7 @@ const compareWithAdditions = (
   const quantity = group.reduce((sum, member) => BigDecimal.sum(sum, member.quantity), ZERO)
   if (group.length > 1) {
     notices.push(
-      new Notice({
+      trusted(Notice, {
         code: "combined-rows",
         message: `rows ${group.map((member) => member.key).join(", ")} link to the same agreement and product and were summed`
       })
@@ -341,7 +342,7 @@ const compareWithAdditions = (
     .filter((addition) => isAdditionActive(addition, row.period))
   if (additions.length === 0) {
     deviations.push(
-      new AdditionMissing({
+      trusted(AdditionMissing, {
         agreementId,
         productId,
         quantity,
@@ -354,7 +355,7 @@ const compareWithAdditions = (
   if (additions.length > 1) {
     // Which of them is right is a person's call; changing one to absorb the other is a guess.
     deviations.push(
-      new DuplicateAdditions({
+      trusted(DuplicateAdditions, {
         agreementId,
         productId,
         additionIds: additions.map((addition) => addition.id),
@@ -366,14 +367,14 @@ const compareWithAdditions = (
   }
   const current = additions.reduce((sum, addition) => BigDecimal.sum(sum, addition.quantity), ZERO)
   if (!BigDecimal.equals(current, quantity)) {
-    deviations.push(new QuantityDiffers({ agreementId, productId, invoiced: quantity, current, additions }))
+    deviations.push(trusted(QuantityDiffers, { agreementId, productId, invoiced: quantity, current, additions }))
   }
   if (comparable && settings.compare !== "unitPrice" && row.unitCost !== undefined) {
     const invoiced = row.unitCost
     const off = additions.filter((addition) => differs(invoiced, addition.unitCost, row.currency, settings))
     if (off.length > 0) {
       const current = (off[0] as PsaAddition).unitCost
-      deviations.push(new UnitCostDiffers({ agreementId, productId, invoiced, current, additions: off }))
+      deviations.push(trusted(UnitCostDiffers, { agreementId, productId, invoiced, current, additions: off }))
     }
   }
   if (comparable && settings.compare !== "unitCost" && row.unitPrice !== undefined) {
@@ -381,7 +382,7 @@ const compareWithAdditions = (
     const off = additions.filter((addition) => differs(invoiced, addition.unitPrice, row.currency, settings))
     if (off.length > 0) {
       const current = (off[0] as PsaAddition).unitPrice
-      deviations.push(new UnitPriceDiffers({ agreementId, productId, invoiced, current, additions: off }))
+      deviations.push(trusted(UnitPriceDiffers, { agreementId, productId, invoiced, current, additions: off }))
     }
   }
 }
@@ -453,12 +454,12 @@ const notInvoiced = (
       if (companyId === undefined || !canCarry(companyId, addition.productId)) continue
       if (settings.neverCancel(addition.productId, product?.identifier)) continue
       result.push(
-        new GridRow({
+        trusted(GridRow, {
           key: `addition|${addition.id}`,
           origin: "connectwise",
           period: row.period,
           customer: row.customer,
-          product: new InvoiceProduct({
+          product: trusted(InvoiceProduct, {
             key: "",
             code: product?.identifier ?? "",
             description: product?.description ?? `catalog item ${addition.productId}`
@@ -467,9 +468,9 @@ const notInvoiced = (
           lines: [],
           quantity: ZERO,
           customerResolution: row.customerResolution,
-          productResolution: new Matched({ targetId: addition.productId, on: "identifier" }),
+          productResolution: trusted(Matched, { targetId: addition.productId, on: "identifier" }),
           agreementResolution: row.agreementResolution,
-          deviations: [new AdditionNotInvoiced({ addition })],
+          deviations: [trusted(AdditionNotInvoiced, { addition })],
           notices: []
         })
       )

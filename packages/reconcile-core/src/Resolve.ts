@@ -7,6 +7,7 @@ import { countedLines, distinctDecimals, ZERO } from "./internal/lines.ts"
 import { identifierKey, indexOf, type SnapshotIndex } from "./internal/SnapshotIndex.ts"
 import { type Settings, settingsOf } from "./internal/settings.ts"
 import { normaliseKey } from "./internal/text.ts"
+import { trusted } from "./internal/trusted.ts"
 import type { LinkSettings } from "./LinkSettings.ts"
 import { type Mapping, mappingId } from "./Mapping.ts"
 import { isAdditionActive, isAgreementActive, type PsaAgreement, type PsaSnapshot } from "./PsaSnapshot.ts"
@@ -55,15 +56,14 @@ const suggestion = (
   what: string,
   settings: Settings
 ): Suggested => {
-  const candidates = found.map(
-    ({ value, score }) =>
-      new Candidate({
-        targetId: value.id,
-        score,
-        reason: score === 1 ? `same ${what} after normalisation` : `similar ${what}`
-      })
+  const candidates = found.map(({ value, score }) =>
+    trusted(Candidate, {
+      targetId: value.id,
+      score,
+      reason: score === 1 ? `same ${what} after normalisation` : `similar ${what}`
+    })
   )
-  return new Suggested({ candidates, autoAccepted: passesThreshold(candidates, settings) })
+  return trusted(Suggested, { candidates, autoAccepted: passesThreshold(candidates, settings) })
 }
 
 const byIdentifier = <T extends { readonly id: number }>(
@@ -72,8 +72,8 @@ const byIdentifier = <T extends { readonly id: number }>(
   value: string
 ): Resolution | undefined => {
   if (found === undefined || found.length === 0) return undefined
-  if (found.length === 1) return new Matched({ targetId: (found[0] as T).id, on })
-  return new Ambiguous({
+  if (found.length === 1) return trusted(Matched, { targetId: (found[0] as T).id, on })
+  return trusted(Ambiguous, {
     candidateIds: found.map((item) => item.id),
     reason: `${found.length} records have ${on} ${JSON.stringify(value)}`
   })
@@ -94,16 +94,16 @@ const resolveCustomer = (line: InvoiceLine, context: Context): Resolved => {
   const { index, mappings, settings } = context
   const customer = line.customer
   if (customer.key.trim() === "")
-    return { resolution: new Unmapped({ reason: "the line has no customer key" }), notices: [] }
+    return { resolution: trusted(Unmapped, { reason: "the line has no customer key" }), notices: [] }
   const notices: Array<Notice> = []
   const mapping = mappings.get(mappingId({ kind: "customer", sourceKey: customer.key }))
   if (mapping !== undefined) {
     const company = index.companies.get(mapping.targetId)
     if (company !== undefined && !company.deleted) {
-      return { resolution: new Mapped({ targetId: company.id, method: mapping.method }), notices }
+      return { resolution: trusted(Mapped, { targetId: company.id, method: mapping.method }), notices }
     }
     notices.push(
-      new Notice({
+      trusted(Notice, {
         code: "stale-mapping",
         message: `the remembered company ${mapping.targetId} is ${company === undefined ? "gone" : "deleted"}`,
         ids: [mapping.targetId]
@@ -129,7 +129,7 @@ const resolveCustomer = (line: InvoiceLine, context: Context): Resolved => {
       : index.companyNameIndex().search(customer.name, { minScore: MIN_SCORE, limit: MAX_CANDIDATES })
   if (found.length === 0) {
     return {
-      resolution: new Unmapped({
+      resolution: trusted(Unmapped, {
         reason: `no company with identifier or account number ${JSON.stringify(customer.code)}, the VAT number or a similar name`
       }),
       notices
@@ -142,16 +142,16 @@ const resolveProduct = (line: InvoiceLine, context: Context): Resolved => {
   const { index, mappings, settings } = context
   const product = line.product
   if (product.key.trim() === "")
-    return { resolution: new Unmapped({ reason: "the line has no product key" }), notices: [] }
+    return { resolution: trusted(Unmapped, { reason: "the line has no product key" }), notices: [] }
   const notices: Array<Notice> = []
   const mapping = mappings.get(mappingId({ kind: "product", sourceKey: product.key }))
   if (mapping !== undefined) {
     const target = index.products.get(mapping.targetId)
     if (target !== undefined && !target.inactive) {
-      return { resolution: new Mapped({ targetId: target.id, method: mapping.method }), notices }
+      return { resolution: trusted(Mapped, { targetId: target.id, method: mapping.method }), notices }
     }
     notices.push(
-      new Notice({
+      trusted(Notice, {
         code: "stale-mapping",
         message: `the remembered catalog item ${mapping.targetId} is ${target === undefined ? "gone" : "inactive"}`,
         ids: [mapping.targetId]
@@ -169,7 +169,7 @@ const resolveProduct = (line: InvoiceLine, context: Context): Resolved => {
       : index.productNameIndex().search(product.description, { minScore: MIN_SCORE, limit: MAX_CANDIDATES })
   if (found.length === 0) {
     return {
-      resolution: new Missing({
+      resolution: trusted(Missing, {
         reason: `no catalog item with identifier ${JSON.stringify(product.code)} or a similar description`
       }),
       notices
@@ -192,7 +192,7 @@ const resolveAgreement = (question: AgreementQuestion, context: Context): Resolv
   const { customerKey, productKey, companyId, productId, otherProductIds, period } = question
   const { index, mappings, settings } = context
   if (companyId === undefined)
-    return { resolution: new Unmapped({ reason: "the customer is not linked yet" }), notices: [] }
+    return { resolution: trusted(Unmapped, { reason: "the customer is not linked yet" }), notices: [] }
   const notices: Array<Notice> = []
   for (const ref of [
     { kind: "agreement" as const, sourceKey: customerKey, productKey },
@@ -202,10 +202,10 @@ const resolveAgreement = (question: AgreementQuestion, context: Context): Resolv
     if (mapping === undefined) continue
     const agreement = index.agreements.get(mapping.targetId)
     if (agreement !== undefined && isAgreementActive(agreement, period)) {
-      return { resolution: new Mapped({ targetId: agreement.id, method: mapping.method }), notices }
+      return { resolution: trusted(Mapped, { targetId: agreement.id, method: mapping.method }), notices }
     }
     notices.push(
-      new Notice({
+      trusted(Notice, {
         code: "stale-mapping",
         message: `the remembered agreement ${mapping.targetId} is ${agreement === undefined ? "gone" : "not active in the period"}`,
         ids: [mapping.targetId]
@@ -225,7 +225,7 @@ const resolveAgreement = (question: AgreementQuestion, context: Context): Resolv
   )
   if (recurring.length === 0) {
     return {
-      resolution: new Missing({
+      resolution: trusted(Missing, {
         reason:
           active.length === 0
             ? `the company has no active agreement${ofType}`
@@ -237,7 +237,7 @@ const resolveAgreement = (question: AgreementQuestion, context: Context): Resolv
   if (recurring.length === 1) {
     const only = recurring[0] as PsaAgreement
     return {
-      resolution: new Matched({
+      resolution: trusted(Matched, {
         targetId: only.id,
         on: typeId === undefined ? "only-active-agreement" : "only-agreement-of-type"
       }),
@@ -248,13 +248,13 @@ const resolveAgreement = (question: AgreementQuestion, context: Context): Resolv
     const carrying = recurring.filter((agreement) => carries(agreement, productId))
     if (carrying.length === 1) {
       return {
-        resolution: new Matched({ targetId: (carrying[0] as PsaAgreement).id, on: "carries-product" }),
+        resolution: trusted(Matched, { targetId: (carrying[0] as PsaAgreement).id, on: "carries-product" }),
         notices
       }
     }
     if (carrying.length > 1) {
       return {
-        resolution: new Ambiguous({
+        resolution: trusted(Ambiguous, {
           candidateIds: carrying.map((agreement) => agreement.id),
           reason: `${carrying.length} active agreements${ofType} of the company carry the product`
         }),
@@ -268,19 +268,18 @@ const resolveAgreement = (question: AgreementQuestion, context: Context): Resolv
   const ranked = recurring
     .map((agreement) => ({ agreement, carried: others.filter((id) => carries(agreement, id)).length }))
     .sort((a, b) => b.carried - a.carried || a.agreement.id - b.agreement.id)
-  const candidates = ranked.map(
-    ({ agreement, carried }) =>
-      new Candidate({
-        targetId: agreement.id,
-        score: others.length === 0 ? 0.5 : 0.5 + (0.45 * carried) / others.length,
-        reason:
-          carried === 0
-            ? `an active agreement of the company (${agreement.name})`
-            : `carries ${carried} of the customer's ${others.length} other invoiced products (${agreement.name})`
-      })
+  const candidates = ranked.map(({ agreement, carried }) =>
+    trusted(Candidate, {
+      targetId: agreement.id,
+      score: others.length === 0 ? 0.5 : 0.5 + (0.45 * carried) / others.length,
+      reason:
+        carried === 0
+          ? `an active agreement of the company (${agreement.name})`
+          : `carries ${carried} of the customer's ${others.length} other invoiced products (${agreement.name})`
+    })
   )
   return {
-    resolution: new Suggested({
+    resolution: trusted(Suggested, {
       candidates,
       autoAccepted: others.length > 0 && passesThreshold(candidates, settings)
     }),
@@ -306,7 +305,8 @@ const withoutContestedAcceptance = (resolved: Map<string, Resolved>): void => {
     const best = (resolution.candidates[0] as Candidate).targetId
     const owner = certain.get(best)
     const contested = (owner !== undefined && owner !== key) || (acceptedBy.get(best)?.length ?? 0) > 1
-    if (contested) resolved.set(key, { ...entry, resolution: new Suggested({ ...resolution, autoAccepted: false }) })
+    if (contested)
+      resolved.set(key, { ...entry, resolution: trusted(Suggested, { ...resolution, autoAccepted: false }) })
   }
 }
 
@@ -371,12 +371,12 @@ export const resolve = (
   withoutContestedAcceptance(products)
   const customerOf = (line: InvoiceLine) =>
     customers.get(line.customer.key) ?? {
-      resolution: new Unmapped({ reason: "the line has no customer key" }),
+      resolution: trusted(Unmapped, { reason: "the line has no customer key" }),
       notices: []
     }
   const productOf = (line: InvoiceLine) =>
     products.get(line.product.key) ?? {
-      resolution: new Unmapped({ reason: "the line has no product key" }),
+      resolution: trusted(Unmapped, { reason: "the line has no product key" }),
       notices: []
     }
   // The linked catalog items of each customer's rows, for placing a product on one of several agreements.
@@ -400,7 +400,7 @@ export const resolve = (
       if (line.period.start < start) start = line.period.start
       if (line.period.end > end) end = line.period.end
     }
-    const period = new Period({ start, end })
+    const period = trusted(Period, { start, end })
     const agreement = resolveAgreement(
       {
         customerKey: first.customer.key,
@@ -419,10 +419,12 @@ export const resolve = (
     const currencies = new Set(group.map((line) => line.currency).filter((currency) => currency !== ""))
     const notices = [...customer.notices, ...product.notices, ...agreement.notices]
     if (counted.some((line) => BigDecimal.isNegative(line.quantity))) {
-      notices.push(new Notice({ code: "credit-netted", message: "credit lines were subtracted from the quantity" }))
+      notices.push(
+        trusted(Notice, { code: "credit-netted", message: "credit lines were subtracted from the quantity" })
+      )
     }
     rows.push(
-      new GridRow({
+      trusted(GridRow, {
         key,
         origin: "invoice",
         period,

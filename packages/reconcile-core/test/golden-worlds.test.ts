@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto"
 import { readFileSync } from "node:fs"
-import { assert, describe, it } from "@effect/vitest"
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { BigDecimal, Schema } from "effect"
 import {
   ChangePlan,
@@ -27,6 +27,7 @@ import {
   resolve,
   UseTarget
 } from "../src/index.ts"
+import { verifyTrusted } from "../src/internal/trusted.ts"
 import { at } from "./fixtures.ts"
 
 // Pins what resolve, diff, plan, pendingMappings and planConfirmed produce on seeded worlds of a
@@ -346,6 +347,10 @@ const golden = () =>
     .split("\n")
 
 describe("golden worlds", () => {
+  // Every value the core builds without parsing is built by the constructor too, and must be the same.
+  beforeAll(() => verifyTrusted(true))
+  afterAll(() => verifyTrusted(false))
+
   it("resolve, diff, plan, pendingMappings and planConfirmed give the recorded output on seeded worlds", () => {
     const cases = CASES.map(([seed, customers]) => worldCase(seed, customers))
     // The worlds reach every operation kind, with operations that serve many rows.

@@ -2,16 +2,17 @@ import { BigDecimal } from "effect"
 import { InvalidLine } from "../Deviation.ts"
 import type { InvoiceLine } from "../InvoiceLine.ts"
 import type { Settings } from "./settings.ts"
+import { trusted } from "./trusted.ts"
 
 /** Why a line cannot be counted as it is; empty when it can. */
 export const lineProblems = (line: InvoiceLine, settings: Settings): Array<InvalidLine> => {
-  const problems = (line.issues ?? []).map(
-    (issue) => new InvalidLine({ lineId: line.id, field: issue.field, value: issue.value, message: issue.message })
+  const problems = (line.issues ?? []).map((issue) =>
+    trusted(InvalidLine, { lineId: line.id, field: issue.field, value: issue.value, message: issue.message })
   )
   const flagged = new Set(problems.map((problem) => problem.field))
   const missing = (field: string, value: string) => {
     if (value.trim() === "" && !flagged.has(field)) {
-      problems.push(new InvalidLine({ lineId: line.id, field, value, message: "missing" }))
+      problems.push(trusted(InvalidLine, { lineId: line.id, field, value, message: "missing" }))
     }
   }
   missing("customer.key", line.customer.key)
@@ -24,7 +25,7 @@ export const lineProblems = (line: InvoiceLine, settings: Settings): Array<Inval
     !flagged.has("quantity")
   ) {
     problems.push(
-      new InvalidLine({
+      trusted(InvalidLine, {
         lineId: line.id,
         field: "quantity",
         value: BigDecimal.format(line.quantity),
@@ -34,7 +35,7 @@ export const lineProblems = (line: InvoiceLine, settings: Settings): Array<Inval
   }
   if (BigDecimal.isNegative(line.unitCost) && !flagged.has("unitCost")) {
     problems.push(
-      new InvalidLine({
+      trusted(InvalidLine, {
         lineId: line.id,
         field: "unitCost",
         value: BigDecimal.format(line.unitCost),
@@ -59,7 +60,7 @@ const amountProblem = (line: InvoiceLine, settings: Settings): InvalidLine | und
   const gap = BigDecimal.abs(BigDecimal.subtract(expected, line.amount))
   const allowed = BigDecimal.make(1n, scale)
   if (!BigDecimal.isGreaterThan(gap, allowed)) return undefined
-  return new InvalidLine({
+  return trusted(InvalidLine, {
     lineId: line.id,
     field: "amount",
     value: BigDecimal.format(line.amount),
@@ -74,7 +75,7 @@ export const rowLineProblems = (lines: ReadonlyArray<InvoiceLine>, settings: Set
   for (const line of lines) {
     if (seen.has(line.id)) {
       problems.push(
-        new InvalidLine({
+        trusted(InvalidLine, {
           lineId: line.id,
           field: "id",
           value: line.id,
