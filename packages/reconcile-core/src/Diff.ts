@@ -17,7 +17,7 @@ import {
 } from "./Deviation.ts"
 import { GridRow } from "./GridRow.ts"
 import { InvoiceProduct } from "./InvoiceLine.ts"
-import { countedLines, distinctDecimals, rowLineProblems, ZERO } from "./internal/lines.ts"
+import { distinctDecimals, type RowLines, readRowLines, ZERO } from "./internal/lines.ts"
 import { indexOf, type SnapshotIndex } from "./internal/SnapshotIndex.ts"
 import { type Settings, settingsOf } from "./internal/settings.ts"
 import { trusted } from "./internal/trusted.ts"
@@ -95,8 +95,9 @@ export const diff = (
   const index = indexOf(snapshot)
   const invoiceRows = rows.filter((row) => row.origin === "invoice")
   const compared = options.creating === undefined ? invoiceRows : invoiceRows.map((row) => asCreated(row, options))
-  const context: DiffContext = { index, settings: resolvedSettings, pairs: pairsOf(compared, resolvedSettings) }
-  const result = compared.map((row) => diffRow(row, context))
+  const read = compared.map((row) => readRowLines(row.lines, resolvedSettings))
+  const context: DiffContext = { index, settings: resolvedSettings, pairs: pairsOf(compared, read) }
+  const result = compared.map((row, i) => diffRow(row, read[i] as RowLines, context))
   if (resolvedSettings.proposeCancellations) {
     result.push(...notInvoiced(compared, index, resolvedSettings, cancellable(compared, options)))
   }
@@ -131,23 +132,39 @@ const asCreated = (row: GridRow, options: DiffOptions): GridRow => {
 interface DiffContext {
   readonly index: SnapshotIndex
   readonly settings: Settings
-  /** The linked rows per (agreement, product): they are compared as one. */
-  readonly pairs: ReadonlyMap<string, ReadonlyArray<GridRow>>
+  /** The linked rows per agreement and catalog item: they are compared as one. */
+  readonly pairs: ReadonlyMap<number, ReadonlyMap<number, ReadonlyArray<GridRow>>>
 }
 
-const pairsOf = (rows: ReadonlyArray<GridRow>, settings: Settings): Map<string, Array<GridRow>> => {
-  const pairs = new Map<string, Array<GridRow>>()
-  for (const row of rows) {
+const pairsOf = (
+  rows: ReadonlyArray<GridRow>,
+  read: ReadonlyArray<RowLines>
+): Map<number, Map<number, Array<GridRow>>> => {
+  const pairs = new Map<number, Map<number, Array<GridRow>>>()
+  rows.forEach((row, i) => {
     const agreementId = linkedId(row.agreementResolution)
     const productId = linkedId(row.productResolution)
-    if (agreementId === undefined || productId === undefined || linkedId(row.customerResolution) === undefined) continue
-    if (rowLineProblems(row.lines, settings).length > 0) continue
-    const pair = `${agreementId}:${productId}`
-    const list = pairs.get(pair)
-    if (list === undefined) pairs.set(pair, [row])
+    if (agreementId === undefined || productId === undefined || linkedId(row.customerResolution) === undefined) return
+    if ((read[i] as RowLines).problems.length > 0) return
+    let byProduct = pairs.get(agreementId)
+    if (byProduct === undefined) {
+      byProduct = new Map()
+      pairs.set(agreementId, byProduct)
+    }
+    const list = byProduct.get(productId)
+    if (list === undefined) byProduct.set(productId, [row])
     else list.push(row)
-  }
+  })
   return pairs
+}
+
+/** The lines' distinct currencies (empty ones left out), in first-seen order. */
+const currenciesOf = (lines: GridRow["lines"]): Array<string> => {
+  const currencies: Array<string> = []
+  for (const line of lines) {
+    if (line.currency !== "" && !currencies.includes(line.currency)) currencies.push(line.currency)
+  }
+  return currencies
 }
 
 const shown = (value: BigDecimal.BigDecimal) => BigDecimal.format(BigDecimal.normalize(value))
@@ -189,15 +206,16 @@ const reasonOf = (resolution: Resolution, what: string): string =>
         : what
 
 // One invoice row: what is wrong with its lines, then how it compares with its agreement's additions.
-const diffRow = (row: GridRow, context: DiffContext): GridRow => {
+const diffRow = (row: GridRow, read: RowLines, context: DiffContext): GridRow => {
   const { index, settings } = context
-  const deviations: Array<Deviation> = []
-  const notices = row.notices.filter((notice) => notice.code !== "several-additions" && notice.code !== "combined-rows")
-  const problems = rowLineProblems(row.lines, settings)
-  deviations.push(...problems)
-  const currencies = [...new Set(row.lines.map((line) => line.currency).filter((currency) => currency !== ""))]
+  const { problems, counted } = read
+  const deviations: Array<Deviation> = [...problems]
+  const notices =
+    row.notices.length === 0
+      ? []
+      : row.notices.filter((notice) => notice.code !== "several-additions" && notice.code !== "combined-rows")
+  const currencies = currenciesOf(row.lines)
   if (currencies.length > 1) deviations.push(trusted(CurrencyMismatch, { invoiced: currencies }))
-  const counted = countedLines(row.lines, settings)
   const costs = distinctDecimals(counted.map((line) => line.unitCost))
   if (costs.length > 1) deviations.push(trusted(LinesDisagree, { field: "unitCost", values: costs }))
   if (settings.compare !== "unitCost") {
@@ -290,7 +308,7 @@ const diffRow = (row: GridRow, context: DiffContext): GridRow => {
     return trusted(GridRow, { ...row, deviations, notices })
   }
   if (agreementId !== undefined && productId !== undefined) {
-    const group = context.pairs.get(`${agreementId}:${productId}`) ?? [row]
+    const group = context.pairs.get(agreementId)?.get(productId) ?? [row]
     if (group[0] !== row) {
       notices.push(
         trusted(Notice, {

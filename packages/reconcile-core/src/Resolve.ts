@@ -3,7 +3,7 @@ import { Period } from "./Calendar.ts"
 import { Notice } from "./Deviation.ts"
 import { GridRow } from "./GridRow.ts"
 import type { InvoiceLine } from "./InvoiceLine.ts"
-import { countedLines, distinctDecimals, ZERO } from "./internal/lines.ts"
+import { distinctDecimals, readRowLines, ZERO } from "./internal/lines.ts"
 import { identifierKey, indexOf, type SnapshotIndex } from "./internal/SnapshotIndex.ts"
 import { type Settings, settingsOf } from "./internal/settings.ts"
 import { normaliseKey } from "./internal/text.ts"
@@ -23,7 +23,8 @@ import {
   Unmapped
 } from "./Resolution.ts"
 
-const escapeKey = (key: string) => key.replace(/%/g, "%25").replace(/\|/g, "%7C")
+const escapeKey = (key: string) =>
+  key.includes("%") || key.includes("|") ? key.replace(/%/g, "%25").replace(/\|/g, "%7C") : key
 
 /**
  * The grid row key of a (customer key, product key) pair: stable across months, so decisions
@@ -183,13 +184,13 @@ interface AgreementQuestion {
   readonly productKey: string
   readonly companyId: number | undefined
   readonly productId: number | undefined
-  /** The catalog items of the customer's other rows this month that are linked. */
-  readonly otherProductIds: ReadonlyArray<number>
+  /** The catalog items of the customer's rows this month that are linked. */
+  readonly productIds: ReadonlySet<number> | undefined
   readonly period: Period
 }
 
 const resolveAgreement = (question: AgreementQuestion, context: Context): Resolved => {
-  const { customerKey, productKey, companyId, productId, otherProductIds, period } = question
+  const { customerKey, productKey, companyId, productId, productIds, period } = question
   const { index, mappings, settings } = context
   if (companyId === undefined)
     return { resolution: trusted(Unmapped, { reason: "the customer is not linked yet" }), notices: [] }
@@ -264,7 +265,7 @@ const resolveAgreement = (question: AgreementQuestion, context: Context): Resolv
   }
   // Several agreements and none carries the product: the one carrying most of the customer's
   // other invoiced products is where it most likely belongs — a strong suggestion, never certain.
-  const others = otherProductIds.filter((id) => id !== productId)
+  const others = [...(productIds ?? [])].filter((id) => id !== productId)
   const ranked = recurring
     .map((agreement) => ({ agreement, carried: others.filter((id) => carries(agreement, id)).length }))
     .sort((a, b) => b.carried - a.carried || a.agreement.id - b.agreement.id)
@@ -407,12 +408,12 @@ export const resolve = (
         productKey: first.product.key,
         companyId: linkedId(customer.resolution),
         productId: linkedId(product.resolution),
-        otherProductIds: [...(productIdsOf.get(first.customer.key) ?? [])],
+        productIds: productIdsOf.get(first.customer.key),
         period
       },
       context
     )
-    const counted = countedLines(group, resolvedSettings)
+    const { counted } = readRowLines(group, resolvedSettings)
     const quantity = counted.reduce((sum, line) => BigDecimal.sum(sum, line.quantity), ZERO)
     const costs = distinctDecimals(counted.map((line) => line.unitCost))
     const prices = distinctDecimals(counted.flatMap((line) => (line.unitPrice === undefined ? [] : [line.unitPrice])))
