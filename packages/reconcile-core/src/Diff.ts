@@ -1,6 +1,5 @@
 import { BigDecimal } from "effect"
 import {
-  AdditionMissing,
   AdditionNotInvoiced,
   CurrencyMismatch,
   type Deviation,
@@ -10,16 +9,14 @@ import {
   NeedsCustomer,
   NeedsProduct,
   Notice,
-  QuantityDiffers,
-  UnitCostDiffers,
-  UnitPriceDiffers,
   Unreadable
 } from "./Deviation.ts"
-import { GridRow } from "./GridRow.ts"
+import type { GridRow } from "./GridRow.ts"
 import { InvoiceProduct } from "./InvoiceLine.ts"
 import { distinctDecimals, type RowLines, readRowLines, ZERO } from "./internal/lines.ts"
 import { indexOf, type SnapshotIndex } from "./internal/SnapshotIndex.ts"
 import { type Settings, settingsOf } from "./internal/settings.ts"
+import { additionMissing, gridRow, quantityDiffers, unitCostDiffers, unitPriceDiffers } from "./internal/shapes.ts"
 import { trusted } from "./internal/trusted.ts"
 import type { LinkSettings } from "./LinkSettings.ts"
 import { isAdditionActive, type PsaAddition, type PsaSnapshot } from "./PsaSnapshot.ts"
@@ -108,7 +105,7 @@ export const diff = (
       const original = byKey.get(row.key)
       return original === undefined || original === row
         ? row
-        : trusted(GridRow, {
+        : gridRow({
             ...row,
             productResolution: original.productResolution,
             agreementResolution: original.agreementResolution
@@ -122,7 +119,7 @@ export const diff = (
 const asCreated = (row: GridRow, options: DiffOptions): GridRow => {
   const creating = options.creating?.get(row.key)
   if (creating === undefined || (!creating.product && !creating.agreement)) return row
-  return trusted(GridRow, {
+  return gridRow({
     ...row,
     ...(creating.product ? { productResolution: trusted(Missing, { reason: "created by the decisions" }) } : {}),
     ...(creating.agreement ? { agreementResolution: trusted(Missing, { reason: "created by the decisions" }) } : {})
@@ -253,13 +250,13 @@ const diffRow = (row: GridRow, read: RowLines, context: DiffContext): GridRow =>
         reason: `${problems.length} problem${problems.length === 1 ? "" : "s"} on the lines: no change is proposed until the source is fixed`
       })
     )
-    return trusted(GridRow, { ...row, deviations, notices })
+    return gridRow({ ...row, deviations, notices })
   }
   const waitingFields = {
     invoiced: row.quantity,
     ...(row.unitCost === undefined ? {} : { unitCost: row.unitCost })
   }
-  if (counted.length === 0) return trusted(GridRow, { ...row, deviations, notices })
+  if (counted.length === 0) return gridRow({ ...row, deviations, notices })
   if (companyId === undefined) {
     deviations.push(
       trusted(NeedsCustomer, {
@@ -269,7 +266,7 @@ const diffRow = (row: GridRow, read: RowLines, context: DiffContext): GridRow =>
         candidateIds: candidatesOf(row.customerResolution)
       })
     )
-    return trusted(GridRow, { ...row, deviations, notices })
+    return gridRow({ ...row, deviations, notices })
   }
   if (productId === undefined && row.productResolution._tag !== "Missing") {
     deviations.push(
@@ -280,7 +277,7 @@ const diffRow = (row: GridRow, read: RowLines, context: DiffContext): GridRow =>
         candidateIds: candidatesOf(row.productResolution)
       })
     )
-    return trusted(GridRow, { ...row, deviations, notices })
+    return gridRow({ ...row, deviations, notices })
   }
   if (agreementId === undefined && row.agreementResolution._tag !== "Missing") {
     const candidateIds = candidatesOf(row.agreementResolution)
@@ -293,7 +290,7 @@ const diffRow = (row: GridRow, read: RowLines, context: DiffContext): GridRow =>
         candidateIds
       })
     )
-    return trusted(GridRow, { ...row, deviations, notices })
+    return gridRow({ ...row, deviations, notices })
   }
   const unreadable = agreementId === undefined ? undefined : context.index.unreadableOf(agreementId)
   if (unreadable !== undefined) {
@@ -305,7 +302,7 @@ const diffRow = (row: GridRow, read: RowLines, context: DiffContext): GridRow =>
         reason: `ConnectWise ${unreadable.what}: ${unreadable.recordId === undefined ? "a record" : `record ${unreadable.recordId}`} could not be read${unreadable.field === undefined ? "" : ` (field ${unreadable.field})`}`
       })
     )
-    return trusted(GridRow, { ...row, deviations, notices })
+    return gridRow({ ...row, deviations, notices })
   }
   if (agreementId !== undefined && productId !== undefined) {
     const group = context.pairs.get(agreementId)?.get(productId) ?? [row]
@@ -322,7 +319,7 @@ const diffRow = (row: GridRow, read: RowLines, context: DiffContext): GridRow =>
   } else {
     // The product or agreement does not exist yet: creating it means adding the addition too.
     deviations.push(
-      trusted(AdditionMissing, {
+      additionMissing({
         ...(agreementId === undefined ? {} : { agreementId }),
         ...(productId === undefined ? {} : { productId }),
         quantity: row.quantity,
@@ -331,7 +328,7 @@ const diffRow = (row: GridRow, read: RowLines, context: DiffContext): GridRow =>
       })
     )
   }
-  return trusted(GridRow, { ...row, deviations, notices })
+  return gridRow({ ...row, deviations, notices })
 }
 
 // The first row of an (agreement, product) group against the pair's active additions: missing,
@@ -360,7 +357,7 @@ const compareWithAdditions = (
     .filter((addition) => isAdditionActive(addition, row.period))
   if (additions.length === 0) {
     deviations.push(
-      trusted(AdditionMissing, {
+      additionMissing({
         agreementId,
         productId,
         quantity,
@@ -385,14 +382,14 @@ const compareWithAdditions = (
   }
   const current = additions.reduce((sum, addition) => BigDecimal.sum(sum, addition.quantity), ZERO)
   if (!BigDecimal.equals(current, quantity)) {
-    deviations.push(trusted(QuantityDiffers, { agreementId, productId, invoiced: quantity, current, additions }))
+    deviations.push(quantityDiffers({ agreementId, productId, invoiced: quantity, current, additions }))
   }
   if (comparable && settings.compare !== "unitPrice" && row.unitCost !== undefined) {
     const invoiced = row.unitCost
     const off = additions.filter((addition) => differs(invoiced, addition.unitCost, row.currency, settings))
     if (off.length > 0) {
       const current = (off[0] as PsaAddition).unitCost
-      deviations.push(trusted(UnitCostDiffers, { agreementId, productId, invoiced, current, additions: off }))
+      deviations.push(unitCostDiffers({ agreementId, productId, invoiced, current, additions: off }))
     }
   }
   if (comparable && settings.compare !== "unitCost" && row.unitPrice !== undefined) {
@@ -400,7 +397,7 @@ const compareWithAdditions = (
     const off = additions.filter((addition) => differs(invoiced, addition.unitPrice, row.currency, settings))
     if (off.length > 0) {
       const current = (off[0] as PsaAddition).unitPrice
-      deviations.push(trusted(UnitPriceDiffers, { agreementId, productId, invoiced, current, additions: off }))
+      deviations.push(unitPriceDiffers({ agreementId, productId, invoiced, current, additions: off }))
     }
   }
 }
@@ -472,7 +469,7 @@ const notInvoiced = (
       if (companyId === undefined || !canCarry(companyId, addition.productId)) continue
       if (settings.neverCancel(addition.productId, product?.identifier)) continue
       result.push(
-        trusted(GridRow, {
+        gridRow({
           key: `addition|${addition.id}`,
           origin: "connectwise",
           period: row.period,

@@ -1,11 +1,12 @@
 import { BigDecimal } from "effect"
 import { Period } from "./Calendar.ts"
 import { Notice } from "./Deviation.ts"
-import { GridRow } from "./GridRow.ts"
+import type { GridRow } from "./GridRow.ts"
 import type { InvoiceLine } from "./InvoiceLine.ts"
 import { distinctDecimals, readRowLines, ZERO } from "./internal/lines.ts"
 import { identifierKey, indexOf, type SnapshotIndex } from "./internal/SnapshotIndex.ts"
 import { type Settings, settingsOf } from "./internal/settings.ts"
+import { gridRow } from "./internal/shapes.ts"
 import { normaliseKey } from "./internal/text.ts"
 import { trusted } from "./internal/trusted.ts"
 import type { LinkSettings } from "./LinkSettings.ts"
@@ -401,7 +402,9 @@ export const resolve = (
       if (line.period.start < start) start = line.period.start
       if (line.period.end > end) end = line.period.end
     }
-    const period = trusted(Period, { start, end })
+    // A row's period is its first line's unless its lines span more (one Period per row otherwise).
+    const period =
+      start === first.period.start && end === first.period.end ? first.period : trusted(Period, { start, end })
     const agreement = resolveAgreement(
       {
         customerKey: first.customer.key,
@@ -425,7 +428,7 @@ export const resolve = (
       )
     }
     rows.push(
-      trusted(GridRow, {
+      gridRow({
         key,
         origin: "invoice",
         period,

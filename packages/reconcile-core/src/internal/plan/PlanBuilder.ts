@@ -4,6 +4,7 @@ import {
   ChangePlan,
   CreateAgreement,
   CreateProduct,
+  Existing,
   type PlanOperation,
   RememberMapping,
   SkippedRow,
@@ -36,6 +37,8 @@ export type MakeOperation = (rowKeys: ReadonlyArray<string>) => PlanOperation
  * `make` is kept and later rows only add their key, so a duplicate costs a lookup, not a build.
  */
 export interface PlanBuilder {
+  /** The reference to an existing record (one instance per id, shared by the plan's rows). */
+  readonly existing: (id: number) => Existing
   /** The key of a source, hashed once per distinct source text. */
   readonly key: (source: KeySource) => string
   /** Adds the row to the operation with this key; the first time, `make` is kept to build it. */
@@ -69,6 +72,7 @@ const addRow = (entry: Entry, rowKey: string): void => {
 
 export const makePlanBuilder = (linkId: string): PlanBuilder => {
   const keys = new Map<string, string>()
+  const refs = new Map<number, Existing>()
   const entries = new Map<string, Entry>()
   const skipped: Array<SkippedRow> = []
   const add = (key: string, rowKey: string, make: MakeOperation): void => {
@@ -80,6 +84,14 @@ export const makePlanBuilder = (linkId: string): PlanBuilder => {
     addRow(entry, rowKey)
   }
   return {
+    existing: (id) => {
+      let ref = refs.get(id)
+      if (ref === undefined) {
+        ref = trusted(Existing, { id })
+        refs.set(id, ref)
+      }
+      return ref
+    },
     key: (source) => {
       let key = keys.get(source.text)
       if (key === undefined) {

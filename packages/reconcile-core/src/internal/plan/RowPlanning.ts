@@ -1,3 +1,4 @@
+import type { Existing } from "../../ChangePlan.ts"
 import type { Decisions, RowDecision } from "../../Decisions.ts"
 import type { GridRow } from "../../GridRow.ts"
 import type { KeySource } from "../../IdempotencyKeys.ts"
@@ -14,6 +15,8 @@ export interface RowPlanning {
   readonly linkId: string
   /** The date the row's changes take effect. */
   readonly effectiveDate: string
+  /** The reference to an existing ConnectWise record. */
+  readonly existing: (id: number) => Existing
   /** The idempotency key of a source (hashed once per plan). */
   readonly key: (source: KeySource) => string
   /** Serves the row with the operation of this key, built by `make` unless an earlier row built it. */
@@ -34,6 +37,7 @@ export const rowPlanning = (
   settings,
   linkId: decisions.linkId,
   effectiveDate,
+  existing: builder.existing,
   key: builder.key,
   add: (key, make) => builder.add(key, row.key, make),
   skip: (reason) => builder.skip(row.key, reason)

@@ -1,14 +1,6 @@
 import { BigDecimal } from "effect"
 import { addDays } from "../../Calendar.ts"
-import {
-  AddAddition,
-  CancelAddition,
-  Existing,
-  type TargetRef,
-  UpdateAdditionQuantity,
-  UpdateAdditionUnitCost,
-  UpdateAdditionUnitPrice
-} from "../../ChangePlan.ts"
+import type { TargetRef } from "../../ChangePlan.ts"
 import type { AdditionMissing, QuantityDiffers, UnitCostDiffers, UnitPriceDiffers } from "../../Deviation.ts"
 import {
   addAdditionSource,
@@ -19,7 +11,13 @@ import {
 } from "../../IdempotencyKeys.ts"
 import type { PsaAddition } from "../../PsaSnapshot.ts"
 import { ZERO } from "../lines.ts"
-import { trusted } from "../trusted.ts"
+import {
+  addAddition,
+  cancelAddition,
+  updateAdditionQuantity,
+  updateAdditionUnitCost,
+  updateAdditionUnitPrice
+} from "../shapes.ts"
 import type { RowPlanning } from "./RowPlanning.ts"
 
 /** Where the row's additions live: the agreement and product, existing or created earlier in the plan. */
@@ -46,7 +44,7 @@ export const planAddAddition = (planning: RowPlanning, deviation: AdditionMissin
     addAdditionSource(linkId, row.period, targets.agreement, targets.product, deviation.quantity)
   )
   planning.add(idempotencyKey, (rowKeys) =>
-    trusted(AddAddition, {
+    addAddition({
       idempotencyKey,
       dependsOn: targets.dependsOn,
       rowKeys,
@@ -92,7 +90,7 @@ export const planQuantityUpdate = (
   const delta = BigDecimal.subtract(to, chosen.quantity)
   const idempotencyKey = planning.key(updateQuantitySource(linkId, row.period, chosen.id, to))
   planning.add(idempotencyKey, (rowKeys) =>
-    trusted(UpdateAdditionQuantity, {
+    updateAdditionQuantity({
       idempotencyKey,
       dependsOn: [],
       rowKeys,
@@ -143,8 +141,8 @@ export const planPriceUpdates = (
     }
     planning.add(idempotencyKey, (rowKeys) =>
       isCost
-        ? trusted(UpdateAdditionUnitCost, { ...fields, rowKeys, costImpact: change, priceImpact: ZERO })
-        : trusted(UpdateAdditionUnitPrice, { ...fields, rowKeys, costImpact: ZERO, priceImpact: change })
+        ? updateAdditionUnitCost({ ...fields, rowKeys, costImpact: change, priceImpact: ZERO })
+        : updateAdditionUnitPrice({ ...fields, rowKeys, costImpact: ZERO, priceImpact: change })
     )
   }
 }
@@ -169,7 +167,7 @@ export const planReplacement = (planning: RowPlanning, addition: PsaAddition, ch
   const addKey = planning.key(replaceAdditionSource(linkId, row.period, addition.id, quantity, unitCost))
   const cancelKey = planning.key(cancelAdditionSource(linkId, row.period, addition.id, cancelDate))
   planning.add(cancelKey, (rowKeys) =>
-    trusted(CancelAddition, {
+    cancelAddition({
       idempotencyKey: cancelKey,
       dependsOn: [],
       rowKeys,
@@ -185,7 +183,7 @@ export const planReplacement = (planning: RowPlanning, addition: PsaAddition, ch
     })
   )
   planning.add(addKey, (rowKeys) =>
-    trusted(AddAddition, {
+    addAddition({
       idempotencyKey: addKey,
       dependsOn: [cancelKey],
       rowKeys,
@@ -193,8 +191,8 @@ export const planReplacement = (planning: RowPlanning, addition: PsaAddition, ch
       currency: row.currency,
       costImpact: BigDecimal.multiply(quantity, unitCost),
       priceImpact: BigDecimal.multiply(quantity, unitPrice),
-      agreement: trusted(Existing, { id: addition.agreementId }),
-      product: trusted(Existing, { id: addition.productId }),
+      agreement: planning.existing(addition.agreementId),
+      product: planning.existing(addition.productId),
       quantity,
       unitCost,
       unitPrice,

@@ -1,7 +1,6 @@
 import { BigDecimal } from "effect"
-import { CancelAddition } from "../../ChangePlan.ts"
 import { cancelAdditionSource } from "../../IdempotencyKeys.ts"
-import { trusted } from "../trusted.ts"
+import { cancelAddition } from "../shapes.ts"
 import { approves, type RowPlanning } from "./RowPlanning.ts"
 
 /** A `connectwise` row (an addition the invoice no longer carries): cancel it, dated, when approved. */
@@ -12,7 +11,7 @@ export const planCancellations = (planning: RowPlanning): void => {
     const addition = deviation.addition
     const idempotencyKey = planning.key(cancelAdditionSource(linkId, row.period, addition.id, effectiveDate))
     planning.add(idempotencyKey, (rowKeys) =>
-      trusted(CancelAddition, {
+      cancelAddition({
         idempotencyKey,
         dependsOn: [],
         rowKeys,
