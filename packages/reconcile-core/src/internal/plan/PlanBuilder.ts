@@ -50,6 +50,12 @@ export interface PlanBuilder {
   readonly build: () => ChangePlan
 }
 
+interface Sortable {
+  readonly op: PlanOperation
+  readonly row: string
+  readonly key: string
+}
+
 interface Entry {
   readonly key: string
   readonly make: MakeOperation
@@ -70,17 +76,29 @@ const addRow = (entry: Entry, rowKey: string): void => {
   }
 }
 
+// A source's key, and the entry of its operation once one was added (so adding a duplicate,
+// the common case, costs the one lookup of its source text).
+interface Slot {
+  readonly key: string
+  entry: Entry | undefined
+}
+
 export const makePlanBuilder = (linkId: string): PlanBuilder => {
-  const keys = new Map<string, string>()
+  const slots = new Map<string, Slot>()
+  const byKey = new Map<string, Entry>()
+  const entries: Array<Entry> = []
   const refs = new Map<number, Existing>()
-  const entries = new Map<string, Entry>()
   const skipped: Array<SkippedRow> = []
+  let last: Slot | undefined
   const add = (key: string, rowKey: string, make: MakeOperation): void => {
-    let entry = entries.get(key)
+    const slot = last !== undefined && last.key === key ? last : undefined
+    let entry = slot?.entry ?? byKey.get(key)
     if (entry === undefined) {
       entry = { key, make, rowKeys: [], seen: undefined }
-      entries.set(key, entry)
+      byKey.set(key, entry)
+      entries.push(entry)
     }
+    if (slot !== undefined) slot.entry = entry
     addRow(entry, rowKey)
   }
   return {
@@ -93,12 +111,13 @@ export const makePlanBuilder = (linkId: string): PlanBuilder => {
       return ref
     },
     key: (source) => {
-      let key = keys.get(source.text)
-      if (key === undefined) {
-        key = keyOf(source)
-        keys.set(source.text, key)
+      let slot = slots.get(source.text)
+      if (slot === undefined) {
+        slot = { key: keyOf(source), entry: undefined }
+        slots.set(source.text, slot)
       }
-      return key
+      last = slot
+      return slot.key
     },
     add,
     addOperation: (op, rowKey) => add(op.idempotencyKey, rowKey, (rowKeys) => withRowKeys(op, rowKeys)),
@@ -106,14 +125,17 @@ export const makePlanBuilder = (linkId: string): PlanBuilder => {
       skipped.push(trusted(SkippedRow, { rowKey, reason }))
     },
     build: () => {
+      // One bucket per kind (their order is the plan's), each sorted by first row key, then key.
+      const buckets: Array<Array<Sortable>> = [[], [], [], [], [], [], [], []]
+      for (const entry of entries) {
+        const op = entry.make(entry.rowKeys.sort(compareText))
+        ;(buckets[rank[op._tag]] as Array<Sortable>).push({ op, row: op.rowKeys[0] ?? "", key: op.idempotencyKey })
+      }
       const ops: Array<PlanOperation> = []
-      for (const entry of entries.values()) ops.push(entry.make(entry.rowKeys.sort(compareText)))
-      ops.sort(
-        (a, b) =>
-          rank[a._tag] - rank[b._tag] ||
-          compareText(a.rowKeys[0] ?? "", b.rowKeys[0] ?? "") ||
-          compareText(a.idempotencyKey, b.idempotencyKey)
-      )
+      for (const bucket of buckets) {
+        bucket.sort((a, b) => (a.row < b.row ? -1 : a.row > b.row ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+        for (const { op } of bucket) ops.push(op)
+      }
       return trusted(ChangePlan, { linkId, operations: ops, skipped })
     }
   }
