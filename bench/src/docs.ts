@@ -102,6 +102,10 @@ our listing (first row) and the peer's (second row), for the sandbox build + loa
   lines) and with the fixed 5k companies / 10k products / 50k additions. **Plain JS** is the same
   bookkeeping without domain logic on the same data (group the lines, index the snapshot, key every
   row and every addition left over). The slope is µs per row at the largest size over the smallest.
+  The decisions (a validated \`RowDecision\` per row, the user's input between diff and plan) are
+  built outside the measured time, like the lines and the snapshot. *Ours* gives the CPU of each
+  step: on a shared machine the wall time also counts the time spent waiting for a core. Each run
+  is a fresh process warmed up on 1,000 lines, so the largest sizes include the JIT's work too.
 - **P3, rate limit**: a plan of addition updates (quantity deviations of a sandbox world) applied by
   \`link.reconciliation.apply\` while ConnectWise allows 10 requests a second and answers 429 with
   \`Retry-After: 1\` beyond that; 100 ms a request; virtual clock. Throughput counts the requests
