@@ -85,7 +85,7 @@ export const coreFigure = (runs: CaseRuns): Figure => {
     id: "P2",
     what: `Core (${snapshot}): resolve + diff + plan / plain JS`,
     size: `${size(lines, "lines")} → ${fmt(median(runs, "rows"))} rows`,
-    ours: `${fmt(wall)} ms · ${fmt(median(runs, "usPerRow"))} µs/row`,
+    ours: `${fmt(wall)} ms · ${fmt(median(runs, "usPerRow"))} µs/row · CPU resolve ${fmt(median(runs, "resolveCpuMs"))} / diff ${fmt(median(runs, "diffCpuMs"))} / plan ${fmt(median(runs, "planCpuMs"))} ms`,
     against: `plain JS ${fmt(median(runs, "plainMs"))} ms`,
     ratio: metric(runs, "coreOverPlain"),
     goal: at100k ? "< 1 s, < 500 MB" : "",

@@ -2,7 +2,9 @@
  * `npm run bench`: every benchmark side by side, one table printed, JSON written to
  * bench/results/<profile>.json, and docs/benchmarks.md (with docs/benchmarks.json) regenerated with
  * the machine's description. `BENCH_SIZE=smoke|default|full`, `BENCH_REPEATS=n`, `BENCH_ONLY=P1,P3`
- * to run a subset; a smoke run writes no docs. Benchmarks are not tests and assert no time.
+ * to run a subset; a smoke run writes no docs, a subset none unless `BENCH_DOCS=merge` (its figures
+ * then replace those of the same ids in docs/benchmarks.json, and the page says when and where
+ * they were measured again). Benchmarks are not tests and assert no time.
  */
 import { execFileSync, spawn } from "node:child_process"
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
@@ -156,11 +158,25 @@ const jsonFile = join(outDir, `${sizes.profile}.json`)
 writeFileSync(jsonFile, `${JSON.stringify(result, null, 2)}\n`)
 process.stderr.write(`wrote ${jsonFile}\n`)
 
+const docs = join(ROOT, "docs/benchmarks.md")
+const docsJson = join(ROOT, "docs/benchmarks.json")
 if (sizes.profile !== "smoke" && only === undefined) {
-  const docs = join(ROOT, "docs/benchmarks.md")
   mkdirSync(dirname(docs), { recursive: true })
   const { renderDocs } = await import("./docs.ts")
   writeFileSync(docs, renderDocs({ machine: result.machine, table, storage }))
-  writeFileSync(join(ROOT, "docs/benchmarks.json"), `${JSON.stringify(result, null, 2)}\n`)
+  writeFileSync(docsJson, `${JSON.stringify(result, null, 2)}\n`)
   process.stderr.write(`wrote ${docs}\n`)
+} else if (sizes.profile !== "smoke" && process.env.BENCH_DOCS === "merge") {
+  const { mergeResults, renderDocs } = await import("./docs.ts")
+  const merged = mergeResults(JSON.parse(readFileSync(docsJson, "utf8")), {
+    ...result,
+    only: only ?? [],
+    storage
+  })
+  writeFileSync(
+    docs,
+    renderDocs({ machine: merged.machine, table: renderTable(merged.figures), storage: merged.storage })
+  )
+  writeFileSync(docsJson, `${JSON.stringify(merged, null, 2)}\n`)
+  process.stderr.write(`merged ${(only ?? []).join(", ")} into ${docs}\n`)
 }

@@ -1,6 +1,5 @@
 import { BigDecimal } from "effect"
 import {
-  AdditionMissing,
   AdditionNotInvoiced,
   CurrencyMismatch,
   type Deviation,
@@ -10,16 +9,15 @@ import {
   NeedsCustomer,
   NeedsProduct,
   Notice,
-  QuantityDiffers,
-  UnitCostDiffers,
-  UnitPriceDiffers,
   Unreadable
 } from "./Deviation.ts"
-import { GridRow } from "./GridRow.ts"
+import type { GridRow } from "./GridRow.ts"
 import { InvoiceProduct } from "./InvoiceLine.ts"
-import { countedLines, distinctDecimals, rowLineProblems, ZERO } from "./internal/lines.ts"
+import { distinctDecimals, type RowLines, readRowLines, ZERO } from "./internal/lines.ts"
 import { indexOf, type SnapshotIndex } from "./internal/SnapshotIndex.ts"
 import { type Settings, settingsOf } from "./internal/settings.ts"
+import { additionMissing, gridRow, quantityDiffers, unitCostDiffers, unitPriceDiffers } from "./internal/shapes.ts"
+import { trusted } from "./internal/trusted.ts"
 import type { LinkSettings } from "./LinkSettings.ts"
 import { isAdditionActive, type PsaAddition, type PsaSnapshot } from "./PsaSnapshot.ts"
 import { linkedId, Matched, Missing, type Resolution } from "./Resolution.ts"
@@ -94,8 +92,9 @@ export const diff = (
   const index = indexOf(snapshot)
   const invoiceRows = rows.filter((row) => row.origin === "invoice")
   const compared = options.creating === undefined ? invoiceRows : invoiceRows.map((row) => asCreated(row, options))
-  const context: DiffContext = { index, settings: resolvedSettings, pairs: pairsOf(compared, resolvedSettings) }
-  const result = compared.map((row) => diffRow(row, context))
+  const read = compared.map((row) => readRowLines(row.lines, resolvedSettings))
+  const context: DiffContext = { index, settings: resolvedSettings, pairs: pairsOf(compared, read) }
+  const result = compared.map((row, i) => diffRow(row, read[i] as RowLines, context))
   if (resolvedSettings.proposeCancellations) {
     result.push(...notInvoiced(compared, index, resolvedSettings, cancellable(compared, options)))
   }
@@ -106,7 +105,7 @@ export const diff = (
       const original = byKey.get(row.key)
       return original === undefined || original === row
         ? row
-        : new GridRow({
+        : gridRow({
             ...row,
             productResolution: original.productResolution,
             agreementResolution: original.agreementResolution
@@ -120,33 +119,49 @@ export const diff = (
 const asCreated = (row: GridRow, options: DiffOptions): GridRow => {
   const creating = options.creating?.get(row.key)
   if (creating === undefined || (!creating.product && !creating.agreement)) return row
-  return new GridRow({
+  return gridRow({
     ...row,
-    ...(creating.product ? { productResolution: new Missing({ reason: "created by the decisions" }) } : {}),
-    ...(creating.agreement ? { agreementResolution: new Missing({ reason: "created by the decisions" }) } : {})
+    ...(creating.product ? { productResolution: trusted(Missing, { reason: "created by the decisions" }) } : {}),
+    ...(creating.agreement ? { agreementResolution: trusted(Missing, { reason: "created by the decisions" }) } : {})
   })
 }
 
 interface DiffContext {
   readonly index: SnapshotIndex
   readonly settings: Settings
-  /** The linked rows per (agreement, product): they are compared as one. */
-  readonly pairs: ReadonlyMap<string, ReadonlyArray<GridRow>>
+  /** The linked rows per agreement and catalog item: they are compared as one. */
+  readonly pairs: ReadonlyMap<number, ReadonlyMap<number, ReadonlyArray<GridRow>>>
 }
 
-const pairsOf = (rows: ReadonlyArray<GridRow>, settings: Settings): Map<string, Array<GridRow>> => {
-  const pairs = new Map<string, Array<GridRow>>()
-  for (const row of rows) {
+const pairsOf = (
+  rows: ReadonlyArray<GridRow>,
+  read: ReadonlyArray<RowLines>
+): Map<number, Map<number, Array<GridRow>>> => {
+  const pairs = new Map<number, Map<number, Array<GridRow>>>()
+  rows.forEach((row, i) => {
     const agreementId = linkedId(row.agreementResolution)
     const productId = linkedId(row.productResolution)
-    if (agreementId === undefined || productId === undefined || linkedId(row.customerResolution) === undefined) continue
-    if (rowLineProblems(row.lines, settings).length > 0) continue
-    const pair = `${agreementId}:${productId}`
-    const list = pairs.get(pair)
-    if (list === undefined) pairs.set(pair, [row])
+    if (agreementId === undefined || productId === undefined || linkedId(row.customerResolution) === undefined) return
+    if ((read[i] as RowLines).problems.length > 0) return
+    let byProduct = pairs.get(agreementId)
+    if (byProduct === undefined) {
+      byProduct = new Map()
+      pairs.set(agreementId, byProduct)
+    }
+    const list = byProduct.get(productId)
+    if (list === undefined) byProduct.set(productId, [row])
     else list.push(row)
-  }
+  })
   return pairs
+}
+
+/** The lines' distinct currencies (empty ones left out), in first-seen order. */
+const currenciesOf = (lines: GridRow["lines"]): Array<string> => {
+  const currencies: Array<string> = []
+  for (const line of lines) {
+    if (line.currency !== "" && !currencies.includes(line.currency)) currencies.push(line.currency)
+  }
+  return currencies
 }
 
 const shown = (value: BigDecimal.BigDecimal) => BigDecimal.format(BigDecimal.normalize(value))
@@ -188,20 +203,21 @@ const reasonOf = (resolution: Resolution, what: string): string =>
         : what
 
 // One invoice row: what is wrong with its lines, then how it compares with its agreement's additions.
-const diffRow = (row: GridRow, context: DiffContext): GridRow => {
+const diffRow = (row: GridRow, read: RowLines, context: DiffContext): GridRow => {
   const { index, settings } = context
-  const deviations: Array<Deviation> = []
-  const notices = row.notices.filter((notice) => notice.code !== "several-additions" && notice.code !== "combined-rows")
-  const problems = rowLineProblems(row.lines, settings)
-  deviations.push(...problems)
-  const currencies = [...new Set(row.lines.map((line) => line.currency).filter((currency) => currency !== ""))]
-  if (currencies.length > 1) deviations.push(new CurrencyMismatch({ invoiced: currencies }))
-  const counted = countedLines(row.lines, settings)
+  const { problems, counted } = read
+  const deviations: Array<Deviation> = [...problems]
+  const notices =
+    row.notices.length === 0
+      ? []
+      : row.notices.filter((notice) => notice.code !== "several-additions" && notice.code !== "combined-rows")
+  const currencies = currenciesOf(row.lines)
+  if (currencies.length > 1) deviations.push(trusted(CurrencyMismatch, { invoiced: currencies }))
   const costs = distinctDecimals(counted.map((line) => line.unitCost))
-  if (costs.length > 1) deviations.push(new LinesDisagree({ field: "unitCost", values: costs }))
+  if (costs.length > 1) deviations.push(trusted(LinesDisagree, { field: "unitCost", values: costs }))
   if (settings.compare !== "unitCost") {
     const prices = distinctDecimals(counted.flatMap((line) => (line.unitPrice === undefined ? [] : [line.unitPrice])))
-    if (prices.length > 1) deviations.push(new LinesDisagree({ field: "unitPrice", values: prices }))
+    if (prices.length > 1) deviations.push(trusted(LinesDisagree, { field: "unitPrice", values: prices }))
   }
   const companyId = linkedId(row.customerResolution)
   const agreementId = linkedId(row.agreementResolution)
@@ -215,7 +231,7 @@ const diffRow = (row: GridRow, context: DiffContext): GridRow => {
     currencies[0] !== agreement.currency
   ) {
     deviations.push(
-      new CurrencyMismatch({ invoiced: currencies, agreementId: agreement.id, agreement: agreement.currency })
+      trusted(CurrencyMismatch, { invoiced: currencies, agreementId: agreement.id, agreement: agreement.currency })
     )
     comparable = false
   }
@@ -228,45 +244,45 @@ const diffRow = (row: GridRow, context: DiffContext): GridRow => {
       )
     ]
     deviations.push(
-      new Unreadable({
+      trusted(Unreadable, {
         lineIds,
         invoices,
         reason: `${problems.length} problem${problems.length === 1 ? "" : "s"} on the lines: no change is proposed until the source is fixed`
       })
     )
-    return new GridRow({ ...row, deviations, notices })
+    return gridRow({ ...row, deviations, notices })
   }
   const waitingFields = {
     invoiced: row.quantity,
     ...(row.unitCost === undefined ? {} : { unitCost: row.unitCost })
   }
-  if (counted.length === 0) return new GridRow({ ...row, deviations, notices })
+  if (counted.length === 0) return gridRow({ ...row, deviations, notices })
   if (companyId === undefined) {
     deviations.push(
-      new NeedsCustomer({
+      trusted(NeedsCustomer, {
         ...waitingFields,
         reason: reasonOf(row.customerResolution, "the customer is not linked"),
         pending: `${invoicedText(row)}; compared once the customer is linked to a company`,
         candidateIds: candidatesOf(row.customerResolution)
       })
     )
-    return new GridRow({ ...row, deviations, notices })
+    return gridRow({ ...row, deviations, notices })
   }
   if (productId === undefined && row.productResolution._tag !== "Missing") {
     deviations.push(
-      new NeedsProduct({
+      trusted(NeedsProduct, {
         ...waitingFields,
         reason: reasonOf(row.productResolution, "the product is not linked"),
         pending: `${invoicedText(row)}; compared once the product is linked to a catalog item`,
         candidateIds: candidatesOf(row.productResolution)
       })
     )
-    return new GridRow({ ...row, deviations, notices })
+    return gridRow({ ...row, deviations, notices })
   }
   if (agreementId === undefined && row.agreementResolution._tag !== "Missing") {
     const candidateIds = candidatesOf(row.agreementResolution)
     deviations.push(
-      new NeedsAgreement({
+      trusted(NeedsAgreement, {
         ...waitingFields,
         companyId,
         reason: reasonOf(row.agreementResolution, "the agreement is not certain"),
@@ -274,25 +290,25 @@ const diffRow = (row: GridRow, context: DiffContext): GridRow => {
         candidateIds
       })
     )
-    return new GridRow({ ...row, deviations, notices })
+    return gridRow({ ...row, deviations, notices })
   }
   const unreadable = agreementId === undefined ? undefined : context.index.unreadableOf(agreementId)
   if (unreadable !== undefined) {
     // ConnectWise's side could not be read: comparing with what was read would be a guess.
     deviations.push(
-      new Unreadable({
+      trusted(Unreadable, {
         lineIds: [],
         invoices: [],
         reason: `ConnectWise ${unreadable.what}: ${unreadable.recordId === undefined ? "a record" : `record ${unreadable.recordId}`} could not be read${unreadable.field === undefined ? "" : ` (field ${unreadable.field})`}`
       })
     )
-    return new GridRow({ ...row, deviations, notices })
+    return gridRow({ ...row, deviations, notices })
   }
   if (agreementId !== undefined && productId !== undefined) {
-    const group = context.pairs.get(`${agreementId}:${productId}`) ?? [row]
+    const group = context.pairs.get(agreementId)?.get(productId) ?? [row]
     if (group[0] !== row) {
       notices.push(
-        new Notice({
+        trusted(Notice, {
           code: "combined-rows",
           message: `summed with row ${(group[0] as GridRow).key}, where the differences are shown`
         })
@@ -303,7 +319,7 @@ const diffRow = (row: GridRow, context: DiffContext): GridRow => {
   } else {
     // The product or agreement does not exist yet: creating it means adding the addition too.
     deviations.push(
-      new AdditionMissing({
+      additionMissing({
         ...(agreementId === undefined ? {} : { agreementId }),
         ...(productId === undefined ? {} : { productId }),
         quantity: row.quantity,
@@ -312,7 +328,7 @@ const diffRow = (row: GridRow, context: DiffContext): GridRow => {
       })
     )
   }
-  return new GridRow({ ...row, deviations, notices })
+  return gridRow({ ...row, deviations, notices })
 }
 
 // The first row of an (agreement, product) group against the pair's active additions: missing,
@@ -330,7 +346,7 @@ const compareWithAdditions = (
   const quantity = group.reduce((sum, member) => BigDecimal.sum(sum, member.quantity), ZERO)
   if (group.length > 1) {
     notices.push(
-      new Notice({
+      trusted(Notice, {
         code: "combined-rows",
         message: `rows ${group.map((member) => member.key).join(", ")} link to the same agreement and product and were summed`
       })
@@ -341,7 +357,7 @@ const compareWithAdditions = (
     .filter((addition) => isAdditionActive(addition, row.period))
   if (additions.length === 0) {
     deviations.push(
-      new AdditionMissing({
+      additionMissing({
         agreementId,
         productId,
         quantity,
@@ -354,7 +370,7 @@ const compareWithAdditions = (
   if (additions.length > 1) {
     // Which of them is right is a person's call; changing one to absorb the other is a guess.
     deviations.push(
-      new DuplicateAdditions({
+      trusted(DuplicateAdditions, {
         agreementId,
         productId,
         additionIds: additions.map((addition) => addition.id),
@@ -366,14 +382,14 @@ const compareWithAdditions = (
   }
   const current = additions.reduce((sum, addition) => BigDecimal.sum(sum, addition.quantity), ZERO)
   if (!BigDecimal.equals(current, quantity)) {
-    deviations.push(new QuantityDiffers({ agreementId, productId, invoiced: quantity, current, additions }))
+    deviations.push(quantityDiffers({ agreementId, productId, invoiced: quantity, current, additions }))
   }
   if (comparable && settings.compare !== "unitPrice" && row.unitCost !== undefined) {
     const invoiced = row.unitCost
     const off = additions.filter((addition) => differs(invoiced, addition.unitCost, row.currency, settings))
     if (off.length > 0) {
       const current = (off[0] as PsaAddition).unitCost
-      deviations.push(new UnitCostDiffers({ agreementId, productId, invoiced, current, additions: off }))
+      deviations.push(unitCostDiffers({ agreementId, productId, invoiced, current, additions: off }))
     }
   }
   if (comparable && settings.compare !== "unitCost" && row.unitPrice !== undefined) {
@@ -381,7 +397,7 @@ const compareWithAdditions = (
     const off = additions.filter((addition) => differs(invoiced, addition.unitPrice, row.currency, settings))
     if (off.length > 0) {
       const current = (off[0] as PsaAddition).unitPrice
-      deviations.push(new UnitPriceDiffers({ agreementId, productId, invoiced, current, additions: off }))
+      deviations.push(unitPriceDiffers({ agreementId, productId, invoiced, current, additions: off }))
     }
   }
 }
@@ -453,12 +469,12 @@ const notInvoiced = (
       if (companyId === undefined || !canCarry(companyId, addition.productId)) continue
       if (settings.neverCancel(addition.productId, product?.identifier)) continue
       result.push(
-        new GridRow({
+        gridRow({
           key: `addition|${addition.id}`,
           origin: "connectwise",
           period: row.period,
           customer: row.customer,
-          product: new InvoiceProduct({
+          product: trusted(InvoiceProduct, {
             key: "",
             code: product?.identifier ?? "",
             description: product?.description ?? `catalog item ${addition.productId}`
@@ -467,9 +483,9 @@ const notInvoiced = (
           lines: [],
           quantity: ZERO,
           customerResolution: row.customerResolution,
-          productResolution: new Matched({ targetId: addition.productId, on: "identifier" }),
+          productResolution: trusted(Matched, { targetId: addition.productId, on: "identifier" }),
           agreementResolution: row.agreementResolution,
-          deviations: [new AdditionNotInvoiced({ addition })],
+          deviations: [trusted(AdditionNotInvoiced, { addition })],
           notices: []
         })
       )

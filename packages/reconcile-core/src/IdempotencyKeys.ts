@@ -19,14 +19,28 @@ interface PeriodLike {
   readonly end: string
 }
 
-const keyOf = (
+/**
+ * What a key is made of: the operation kind and the canonical text that is hashed. Two sources
+ * with the same text have the same key, so a planner can tell a duplicate before hashing it.
+ *
+ * @internal
+ */
+export interface KeySource {
+  readonly tag: string
+  readonly text: string
+}
+
+const sourceOf = (
   tag: string,
   linkId: string,
   period: PeriodLike,
   target: ReadonlyArray<string | number>,
   field: string,
   value: string
-): string => `${tag}:${sha256Hex(JSON.stringify([linkId, period.start, period.end, tag, target, field, value]))}`
+): KeySource => ({ tag, text: JSON.stringify([linkId, period.start, period.end, tag, target, field, value]) })
+
+/** The idempotency key of a source: its kind, a colon, and the SHA-256 of its text in hex. @internal */
+export const keyOf = (source: KeySource): string => `${source.tag}:${sha256Hex(source.text)}`
 
 // Flow B is not tied to a service period: its keys use an empty one, or the invoice's date.
 const noPeriod: PeriodLike = { start: "", end: "" }
@@ -36,45 +50,45 @@ const dayOf = (date: string): PeriodLike => ({ start: date, end: date })
 const refText = (ref: TargetRef): string => (ref._tag === "Existing" ? `id:${ref.id}` : `op:${ref.opKey}`)
 
 /** `CreateProduct`: one catalog item per invoice product and code. @internal */
-export const createProductKey = (linkId: string, period: PeriodLike, productKey: string, code: string): string =>
-  keyOf("CreateProduct", linkId, period, [productKey], "identifier", code)
+export const createProductSource = (linkId: string, period: PeriodLike, productKey: string, code: string): KeySource =>
+  sourceOf("CreateProduct", linkId, period, [productKey], "identifier", code)
 
 /** `CreateAgreement`: one agreement per company, agreement type and currency. @internal */
-export const createAgreementKey = (
+export const createAgreementSource = (
   linkId: string,
   period: PeriodLike,
   companyId: number,
   typeId: number,
   currency: string
-): string => keyOf("CreateAgreement", linkId, period, [companyId, typeId], "currency", currency)
+): KeySource => sourceOf("CreateAgreement", linkId, period, [companyId, typeId], "currency", currency)
 
 /** `AddAddition`: the (agreement, product) pair and the quantity added. @internal */
-export const addAdditionKey = (
+export const addAdditionSource = (
   linkId: string,
   period: PeriodLike,
   agreement: TargetRef,
   product: TargetRef,
   quantity: BigDecimal.BigDecimal
-): string =>
-  keyOf("AddAddition", linkId, period, [refText(agreement), refText(product)], "quantity", decimalKey(quantity))
+): KeySource =>
+  sourceOf("AddAddition", linkId, period, [refText(agreement), refText(product)], "quantity", decimalKey(quantity))
 
 /** `UpdateAdditionQuantity`: the addition and its new quantity. @internal */
-export const updateQuantityKey = (
+export const updateQuantitySource = (
   linkId: string,
   period: PeriodLike,
   additionId: number,
   to: BigDecimal.BigDecimal
-): string => keyOf("UpdateAdditionQuantity", linkId, period, [additionId], "quantity", decimalKey(to))
+): KeySource => sourceOf("UpdateAdditionQuantity", linkId, period, [additionId], "quantity", decimalKey(to))
 
 /** `UpdateAdditionUnitCost` or `UpdateAdditionUnitPrice`: the addition and its new value. @internal */
-export const updatePriceKey = (
+export const updatePriceSource = (
   field: "unitCost" | "unitPrice",
   linkId: string,
   period: PeriodLike,
   additionId: number,
   to: BigDecimal.BigDecimal
-): string =>
-  keyOf(
+): KeySource =>
+  sourceOf(
     field === "unitCost" ? "UpdateAdditionUnitCost" : "UpdateAdditionUnitPrice",
     linkId,
     period,
@@ -84,18 +98,22 @@ export const updatePriceKey = (
   )
 
 /** `CancelAddition`: the addition and its cancel date. @internal */
-export const cancelAdditionKey = (linkId: string, period: PeriodLike, additionId: number, cancelDate: string): string =>
-  keyOf("CancelAddition", linkId, period, [additionId], "cancelledDate", cancelDate)
+export const cancelAdditionSource = (
+  linkId: string,
+  period: PeriodLike,
+  additionId: number,
+  cancelDate: string
+): KeySource => sourceOf("CancelAddition", linkId, period, [additionId], "cancelledDate", cancelDate)
 
 /** The `AddAddition` that replaces an addition (`datedChanges: "cancel-and-add"`): the old addition and the new values. @internal */
-export const replaceAdditionKey = (
+export const replaceAdditionSource = (
   linkId: string,
   period: PeriodLike,
   additionId: number,
   quantity: BigDecimal.BigDecimal,
   unitCost: BigDecimal.BigDecimal
-): string =>
-  keyOf(
+): KeySource =>
+  sourceOf(
     "AddAddition",
     linkId,
     period,
@@ -105,18 +123,19 @@ export const replaceAdditionKey = (
   )
 
 /** `RememberMapping`: what is mapped (kind, source, product) and to which target. @internal */
-export const rememberMappingKey = (
+export const rememberMappingSource = (
   linkId: string,
   period: PeriodLike,
   kind: MappingKind,
   sourceKey: string,
   productKey: string | undefined,
   target: TargetRef
-): string => keyOf("RememberMapping", linkId, period, [kind, sourceKey, productKey ?? ""], "target", refText(target))
+): KeySource =>
+  sourceOf("RememberMapping", linkId, period, [kind, sourceKey, productKey ?? ""], "target", refText(target))
 
 /** `CreateAccount`: one Exact account per ConnectWise company and code. @internal */
 export const createAccountKey = (linkId: string, companyId: number, code: string): string =>
-  keyOf("CreateAccount", linkId, noPeriod, [companyId], "code", code)
+  keyOf(sourceOf("CreateAccount", linkId, noPeriod, [companyId], "code", code))
 
 /**
  * The idempotency key of the operation that creates a ConnectWise invoice's Exact invoice. It depends
@@ -128,7 +147,7 @@ export const createAccountKey = (linkId: string, companyId: number, code: string
 export const salesInvoiceCreateKey = (
   linkId: string,
   invoice: { readonly id: number; readonly number: string; readonly date: string }
-): string => keyOf("CreateSalesInvoice", linkId, dayOf(invoice.date), [invoice.id], "yourRef", invoice.number)
+): string => keyOf(sourceOf("CreateSalesInvoice", linkId, dayOf(invoice.date), [invoice.id], "yourRef", invoice.number))
 
 /**
  * The idempotency key of the operation that prints (processes) a ConnectWise invoice's Exact
@@ -141,7 +160,7 @@ export const salesInvoiceCreateKey = (
 export const salesInvoiceProcessKey = (
   linkId: string,
   invoice: { readonly id: number; readonly date: string }
-): string => keyOf("ProcessSalesInvoice", linkId, dayOf(invoice.date), [invoice.id], "invoice", "processed")
+): string => keyOf(sourceOf("ProcessSalesInvoice", linkId, dayOf(invoice.date), [invoice.id], "invoice", "processed"))
 
 /**
  * The idempotency key of the operation that books a ConnectWise invoice as an Exact sales entry:
@@ -153,7 +172,8 @@ export const salesEntryCreateKey = (
   linkId: string,
   invoice: { readonly id: number; readonly number: string; readonly date: string },
   entryNumber: number
-): string => keyOf("CreateSalesEntry", linkId, dayOf(invoice.date), [invoice.id], "entryNumber", String(entryNumber))
+): string =>
+  keyOf(sourceOf("CreateSalesEntry", linkId, dayOf(invoice.date), [invoice.id], "entryNumber", String(entryNumber)))
 
 /**
  * The idempotency key of the operation that attaches a ConnectWise invoice's PDF in Exact.
@@ -161,4 +181,4 @@ export const salesEntryCreateKey = (
  * @since 0.1.0
  */
 export const attachPdfKey = (linkId: string, invoice: { readonly id: number; readonly date: string }): string =>
-  keyOf("AttachPdf", linkId, dayOf(invoice.date), [invoice.id], "pdf", "attached")
+  keyOf(sourceOf("AttachPdf", linkId, dayOf(invoice.date), [invoice.id], "pdf", "attached"))

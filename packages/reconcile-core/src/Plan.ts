@@ -151,10 +151,10 @@ export const planConfirmed = (
   const planned = plan(rows, decisions, settings)
   // The re-resolved rows show the pending links as remembered already: keep remembering them.
   const builder = makePlanBuilder(decisions.linkId)
-  for (const op of planned.operations) for (const rowKey of op.rowKeys) builder.add(op, rowKey)
+  for (const op of planned.operations) for (const rowKey of op.rowKeys) builder.addOperation(op, rowKey)
   for (const op of remembering) {
     if (op.target._tag !== "Existing") continue
-    for (const rowKey of op.rowKeys) builder.add(op, rowKey)
+    for (const rowKey of op.rowKeys) builder.addOperation(op, rowKey)
   }
   for (const skipped of planned.skipped) builder.skip(skipped.rowKey, skipped.reason)
   return { plan: builder.build(), rows }

@@ -1,12 +1,14 @@
 import { BigDecimal } from "effect"
 import { Period } from "./Calendar.ts"
 import { Notice } from "./Deviation.ts"
-import { GridRow } from "./GridRow.ts"
+import type { GridRow } from "./GridRow.ts"
 import type { InvoiceLine } from "./InvoiceLine.ts"
-import { countedLines, distinctDecimals, ZERO } from "./internal/lines.ts"
+import { distinctDecimals, readRowLines, ZERO } from "./internal/lines.ts"
 import { identifierKey, indexOf, type SnapshotIndex } from "./internal/SnapshotIndex.ts"
 import { type Settings, settingsOf } from "./internal/settings.ts"
+import { gridRow } from "./internal/shapes.ts"
 import { normaliseKey } from "./internal/text.ts"
+import { trusted } from "./internal/trusted.ts"
 import type { LinkSettings } from "./LinkSettings.ts"
 import { type Mapping, mappingId } from "./Mapping.ts"
 import { isAdditionActive, isAgreementActive, type PsaAgreement, type PsaSnapshot } from "./PsaSnapshot.ts"
@@ -22,7 +24,8 @@ import {
   Unmapped
 } from "./Resolution.ts"
 
-const escapeKey = (key: string) => key.replace(/%/g, "%25").replace(/\|/g, "%7C")
+const escapeKey = (key: string) =>
+  key.includes("%") || key.includes("|") ? key.replace(/%/g, "%25").replace(/\|/g, "%7C") : key
 
 /**
  * The grid row key of a (customer key, product key) pair: stable across months, so decisions
@@ -55,15 +58,14 @@ const suggestion = (
   what: string,
   settings: Settings
 ): Suggested => {
-  const candidates = found.map(
-    ({ value, score }) =>
-      new Candidate({
-        targetId: value.id,
-        score,
-        reason: score === 1 ? `same ${what} after normalisation` : `similar ${what}`
-      })
+  const candidates = found.map(({ value, score }) =>
+    trusted(Candidate, {
+      targetId: value.id,
+      score,
+      reason: score === 1 ? `same ${what} after normalisation` : `similar ${what}`
+    })
   )
-  return new Suggested({ candidates, autoAccepted: passesThreshold(candidates, settings) })
+  return trusted(Suggested, { candidates, autoAccepted: passesThreshold(candidates, settings) })
 }
 
 const byIdentifier = <T extends { readonly id: number }>(
@@ -72,8 +74,8 @@ const byIdentifier = <T extends { readonly id: number }>(
   value: string
 ): Resolution | undefined => {
   if (found === undefined || found.length === 0) return undefined
-  if (found.length === 1) return new Matched({ targetId: (found[0] as T).id, on })
-  return new Ambiguous({
+  if (found.length === 1) return trusted(Matched, { targetId: (found[0] as T).id, on })
+  return trusted(Ambiguous, {
     candidateIds: found.map((item) => item.id),
     reason: `${found.length} records have ${on} ${JSON.stringify(value)}`
   })
@@ -94,16 +96,16 @@ const resolveCustomer = (line: InvoiceLine, context: Context): Resolved => {
   const { index, mappings, settings } = context
   const customer = line.customer
   if (customer.key.trim() === "")
-    return { resolution: new Unmapped({ reason: "the line has no customer key" }), notices: [] }
+    return { resolution: trusted(Unmapped, { reason: "the line has no customer key" }), notices: [] }
   const notices: Array<Notice> = []
   const mapping = mappings.get(mappingId({ kind: "customer", sourceKey: customer.key }))
   if (mapping !== undefined) {
     const company = index.companies.get(mapping.targetId)
     if (company !== undefined && !company.deleted) {
-      return { resolution: new Mapped({ targetId: company.id, method: mapping.method }), notices }
+      return { resolution: trusted(Mapped, { targetId: company.id, method: mapping.method }), notices }
     }
     notices.push(
-      new Notice({
+      trusted(Notice, {
         code: "stale-mapping",
         message: `the remembered company ${mapping.targetId} is ${company === undefined ? "gone" : "deleted"}`,
         ids: [mapping.targetId]
@@ -129,7 +131,7 @@ const resolveCustomer = (line: InvoiceLine, context: Context): Resolved => {
       : index.companyNameIndex().search(customer.name, { minScore: MIN_SCORE, limit: MAX_CANDIDATES })
   if (found.length === 0) {
     return {
-      resolution: new Unmapped({
+      resolution: trusted(Unmapped, {
         reason: `no company with identifier or account number ${JSON.stringify(customer.code)}, the VAT number or a similar name`
       }),
       notices
@@ -142,16 +144,16 @@ const resolveProduct = (line: InvoiceLine, context: Context): Resolved => {
   const { index, mappings, settings } = context
   const product = line.product
   if (product.key.trim() === "")
-    return { resolution: new Unmapped({ reason: "the line has no product key" }), notices: [] }
+    return { resolution: trusted(Unmapped, { reason: "the line has no product key" }), notices: [] }
   const notices: Array<Notice> = []
   const mapping = mappings.get(mappingId({ kind: "product", sourceKey: product.key }))
   if (mapping !== undefined) {
     const target = index.products.get(mapping.targetId)
     if (target !== undefined && !target.inactive) {
-      return { resolution: new Mapped({ targetId: target.id, method: mapping.method }), notices }
+      return { resolution: trusted(Mapped, { targetId: target.id, method: mapping.method }), notices }
     }
     notices.push(
-      new Notice({
+      trusted(Notice, {
         code: "stale-mapping",
         message: `the remembered catalog item ${mapping.targetId} is ${target === undefined ? "gone" : "inactive"}`,
         ids: [mapping.targetId]
@@ -169,7 +171,7 @@ const resolveProduct = (line: InvoiceLine, context: Context): Resolved => {
       : index.productNameIndex().search(product.description, { minScore: MIN_SCORE, limit: MAX_CANDIDATES })
   if (found.length === 0) {
     return {
-      resolution: new Missing({
+      resolution: trusted(Missing, {
         reason: `no catalog item with identifier ${JSON.stringify(product.code)} or a similar description`
       }),
       notices
@@ -183,16 +185,16 @@ interface AgreementQuestion {
   readonly productKey: string
   readonly companyId: number | undefined
   readonly productId: number | undefined
-  /** The catalog items of the customer's other rows this month that are linked. */
-  readonly otherProductIds: ReadonlyArray<number>
+  /** The catalog items of the customer's rows this month that are linked. */
+  readonly productIds: ReadonlySet<number> | undefined
   readonly period: Period
 }
 
 const resolveAgreement = (question: AgreementQuestion, context: Context): Resolved => {
-  const { customerKey, productKey, companyId, productId, otherProductIds, period } = question
+  const { customerKey, productKey, companyId, productId, productIds, period } = question
   const { index, mappings, settings } = context
   if (companyId === undefined)
-    return { resolution: new Unmapped({ reason: "the customer is not linked yet" }), notices: [] }
+    return { resolution: trusted(Unmapped, { reason: "the customer is not linked yet" }), notices: [] }
   const notices: Array<Notice> = []
   for (const ref of [
     { kind: "agreement" as const, sourceKey: customerKey, productKey },
@@ -202,10 +204,10 @@ const resolveAgreement = (question: AgreementQuestion, context: Context): Resolv
     if (mapping === undefined) continue
     const agreement = index.agreements.get(mapping.targetId)
     if (agreement !== undefined && isAgreementActive(agreement, period)) {
-      return { resolution: new Mapped({ targetId: agreement.id, method: mapping.method }), notices }
+      return { resolution: trusted(Mapped, { targetId: agreement.id, method: mapping.method }), notices }
     }
     notices.push(
-      new Notice({
+      trusted(Notice, {
         code: "stale-mapping",
         message: `the remembered agreement ${mapping.targetId} is ${agreement === undefined ? "gone" : "not active in the period"}`,
         ids: [mapping.targetId]
@@ -225,7 +227,7 @@ const resolveAgreement = (question: AgreementQuestion, context: Context): Resolv
   )
   if (recurring.length === 0) {
     return {
-      resolution: new Missing({
+      resolution: trusted(Missing, {
         reason:
           active.length === 0
             ? `the company has no active agreement${ofType}`
@@ -237,7 +239,7 @@ const resolveAgreement = (question: AgreementQuestion, context: Context): Resolv
   if (recurring.length === 1) {
     const only = recurring[0] as PsaAgreement
     return {
-      resolution: new Matched({
+      resolution: trusted(Matched, {
         targetId: only.id,
         on: typeId === undefined ? "only-active-agreement" : "only-agreement-of-type"
       }),
@@ -248,13 +250,13 @@ const resolveAgreement = (question: AgreementQuestion, context: Context): Resolv
     const carrying = recurring.filter((agreement) => carries(agreement, productId))
     if (carrying.length === 1) {
       return {
-        resolution: new Matched({ targetId: (carrying[0] as PsaAgreement).id, on: "carries-product" }),
+        resolution: trusted(Matched, { targetId: (carrying[0] as PsaAgreement).id, on: "carries-product" }),
         notices
       }
     }
     if (carrying.length > 1) {
       return {
-        resolution: new Ambiguous({
+        resolution: trusted(Ambiguous, {
           candidateIds: carrying.map((agreement) => agreement.id),
           reason: `${carrying.length} active agreements${ofType} of the company carry the product`
         }),
@@ -264,23 +266,22 @@ const resolveAgreement = (question: AgreementQuestion, context: Context): Resolv
   }
   // Several agreements and none carries the product: the one carrying most of the customer's
   // other invoiced products is where it most likely belongs — a strong suggestion, never certain.
-  const others = otherProductIds.filter((id) => id !== productId)
+  const others = [...(productIds ?? [])].filter((id) => id !== productId)
   const ranked = recurring
     .map((agreement) => ({ agreement, carried: others.filter((id) => carries(agreement, id)).length }))
     .sort((a, b) => b.carried - a.carried || a.agreement.id - b.agreement.id)
-  const candidates = ranked.map(
-    ({ agreement, carried }) =>
-      new Candidate({
-        targetId: agreement.id,
-        score: others.length === 0 ? 0.5 : 0.5 + (0.45 * carried) / others.length,
-        reason:
-          carried === 0
-            ? `an active agreement of the company (${agreement.name})`
-            : `carries ${carried} of the customer's ${others.length} other invoiced products (${agreement.name})`
-      })
+  const candidates = ranked.map(({ agreement, carried }) =>
+    trusted(Candidate, {
+      targetId: agreement.id,
+      score: others.length === 0 ? 0.5 : 0.5 + (0.45 * carried) / others.length,
+      reason:
+        carried === 0
+          ? `an active agreement of the company (${agreement.name})`
+          : `carries ${carried} of the customer's ${others.length} other invoiced products (${agreement.name})`
+    })
   )
   return {
-    resolution: new Suggested({
+    resolution: trusted(Suggested, {
       candidates,
       autoAccepted: others.length > 0 && passesThreshold(candidates, settings)
     }),
@@ -306,7 +307,8 @@ const withoutContestedAcceptance = (resolved: Map<string, Resolved>): void => {
     const best = (resolution.candidates[0] as Candidate).targetId
     const owner = certain.get(best)
     const contested = (owner !== undefined && owner !== key) || (acceptedBy.get(best)?.length ?? 0) > 1
-    if (contested) resolved.set(key, { ...entry, resolution: new Suggested({ ...resolution, autoAccepted: false }) })
+    if (contested)
+      resolved.set(key, { ...entry, resolution: trusted(Suggested, { ...resolution, autoAccepted: false }) })
   }
 }
 
@@ -371,12 +373,12 @@ export const resolve = (
   withoutContestedAcceptance(products)
   const customerOf = (line: InvoiceLine) =>
     customers.get(line.customer.key) ?? {
-      resolution: new Unmapped({ reason: "the line has no customer key" }),
+      resolution: trusted(Unmapped, { reason: "the line has no customer key" }),
       notices: []
     }
   const productOf = (line: InvoiceLine) =>
     products.get(line.product.key) ?? {
-      resolution: new Unmapped({ reason: "the line has no product key" }),
+      resolution: trusted(Unmapped, { reason: "the line has no product key" }),
       notices: []
     }
   // The linked catalog items of each customer's rows, for placing a product on one of several agreements.
@@ -400,29 +402,33 @@ export const resolve = (
       if (line.period.start < start) start = line.period.start
       if (line.period.end > end) end = line.period.end
     }
-    const period = new Period({ start, end })
+    // A row's period is its first line's unless its lines span more (one Period per row otherwise).
+    const period =
+      start === first.period.start && end === first.period.end ? first.period : trusted(Period, { start, end })
     const agreement = resolveAgreement(
       {
         customerKey: first.customer.key,
         productKey: first.product.key,
         companyId: linkedId(customer.resolution),
         productId: linkedId(product.resolution),
-        otherProductIds: [...(productIdsOf.get(first.customer.key) ?? [])],
+        productIds: productIdsOf.get(first.customer.key),
         period
       },
       context
     )
-    const counted = countedLines(group, resolvedSettings)
+    const { counted } = readRowLines(group, resolvedSettings)
     const quantity = counted.reduce((sum, line) => BigDecimal.sum(sum, line.quantity), ZERO)
     const costs = distinctDecimals(counted.map((line) => line.unitCost))
     const prices = distinctDecimals(counted.flatMap((line) => (line.unitPrice === undefined ? [] : [line.unitPrice])))
     const currencies = new Set(group.map((line) => line.currency).filter((currency) => currency !== ""))
     const notices = [...customer.notices, ...product.notices, ...agreement.notices]
     if (counted.some((line) => BigDecimal.isNegative(line.quantity))) {
-      notices.push(new Notice({ code: "credit-netted", message: "credit lines were subtracted from the quantity" }))
+      notices.push(
+        trusted(Notice, { code: "credit-netted", message: "credit lines were subtracted from the quantity" })
+      )
     }
     rows.push(
-      new GridRow({
+      gridRow({
         key,
         origin: "invoice",
         period,

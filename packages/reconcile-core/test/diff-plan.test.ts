@@ -361,4 +361,35 @@ describe("plan", () => {
     assert.deepStrictEqual(tags(out.filter((row) => row.origin === "invoice").flatMap((row) => row.deviations)), [])
     assert.strictEqual(out[1]?.notices[0]?.code, "combined-rows")
   })
+
+  it("a link whose source key is too long to store is refused, not remembered", () => {
+    // The planner builds a RememberMapping without re-validating it only when its keys fit the
+    // storage limits; one that does not is still refused by the schema, as before.
+    const snapshot = baseSnapshot()
+    const long = { key: "k".repeat(600), code: "C100" }
+    const rows = diff(
+      resolve([line("a", long, { key: "BP" }, "5", "18.70")], snapshot, [], settings),
+      snapshot,
+      settings
+    )
+    const key = rows[0]?.key as string
+    const decided = new Decisions({
+      linkId: "link-1",
+      decidedBy: "ann",
+      decidedAt: at,
+      rows: { [key]: new RowDecision({ approve: "all" }) }
+    })
+    assert.throws(() => plan(rows, decided, settings), /sourceKey|validation/i)
+    const fits = diff(
+      resolve([line("a", acme, { key: "BP" }, "5", "18.70")], snapshot, [], settings),
+      snapshot,
+      settings
+    )
+    const ok = plan(
+      fits,
+      new Decisions({ ...decided, rows: { [fits[0]?.key as string]: new RowDecision({ approve: "all" }) } }),
+      settings
+    )
+    assert.isTrue(ok.operations.some((op) => op._tag === "RememberMapping" && op.sourceKey === "g1"))
+  })
 })

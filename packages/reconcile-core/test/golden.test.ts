@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto"
 import { readFileSync } from "node:fs"
-import { assert, describe, it } from "@effect/vitest"
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Schema } from "effect"
 import {
   ChangePlan,
@@ -33,6 +33,7 @@ import {
   TransferSnapshot,
   UseTarget
 } from "../src/index.ts"
+import { verifyTrusted } from "../src/internal/trusted.ts"
 import { addition, agreement, at, baseSnapshot, company, line, product } from "./fixtures.ts"
 
 // Pins what resolve, diff, plan and planInvoiceTransfer produce on many seeded inputs, byte for
@@ -352,6 +353,10 @@ const golden = (name: string) =>
 const CASES = 400
 
 describe("golden plans", () => {
+  // Every value the core builds without parsing is built by the constructor too, and must be the same.
+  beforeAll(() => verifyTrusted(true))
+  afterAll(() => verifyTrusted(false))
+
   it("resolve, diff, plan and pendingMappings give the recorded output for every seeded case", () => {
     const cases = Array.from({ length: CASES }, (_, seed) => reconciliationCase(seed))
     // The cases reach every operation kind and the skip reasons, so the pins mean something.

@@ -40,7 +40,8 @@ export class SnapshotIndex {
   readonly productsByIdentifier = new Map<string, Array<PsaProduct>>()
   readonly agreementsByCompany = new Map<number, Array<PsaAgreement>>()
   readonly additionsByAgreement = new Map<number, Array<PsaAddition>>()
-  readonly additionsByAgreementProduct = new Map<string, Array<PsaAddition>>()
+  /** By agreement, then catalog item. */
+  readonly additionsByAgreementProduct = new Map<number, Map<number, Array<PsaAddition>>>()
   private companyNames: NameIndex<PsaCompany> | undefined
   private productNames: NameIndex<PsaProduct> | undefined
 
@@ -69,7 +70,12 @@ export class SnapshotIndex {
     for (const addition of snapshot.additions) {
       this.additions.set(addition.id, addition)
       push(this.additionsByAgreement, addition.agreementId, addition)
-      push(this.additionsByAgreementProduct, `${addition.agreementId}:${addition.productId}`, addition)
+      let byProduct = this.additionsByAgreementProduct.get(addition.agreementId)
+      if (byProduct === undefined) {
+        byProduct = new Map()
+        this.additionsByAgreementProduct.set(addition.agreementId, byProduct)
+      }
+      push(byProduct, addition.productId, addition)
     }
   }
 
@@ -93,13 +99,18 @@ export class SnapshotIndex {
 
   /** The first unreadable record that leaves the agreement's additions unknown, if any. */
   unreadableOf(agreementId: number): UnreadableRecord | undefined {
-    return this.snapshot.unreadable?.find((record) => record.agreementId === agreementId)
+    const unreadable = this.snapshot.unreadable
+    return unreadable === undefined || unreadable.length === 0
+      ? undefined
+      : unreadable.find((record) => record.agreementId === agreementId)
   }
 
   additionsOf(agreementId: number, productId: number): ReadonlyArray<PsaAddition> {
-    return this.additionsByAgreementProduct.get(`${agreementId}:${productId}`) ?? []
+    return this.additionsByAgreementProduct.get(agreementId)?.get(productId) ?? none
   }
 }
+
+const none: ReadonlyArray<PsaAddition> = Object.freeze([])
 
 const cache = new WeakMap<PsaSnapshot, SnapshotIndex>()
 

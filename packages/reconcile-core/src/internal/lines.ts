@@ -2,16 +2,29 @@ import { BigDecimal } from "effect"
 import { InvalidLine } from "../Deviation.ts"
 import type { InvoiceLine } from "../InvoiceLine.ts"
 import type { Settings } from "./settings.ts"
+import { trusted } from "./trusted.ts"
+
+const none: ReadonlyArray<InvalidLine> = Object.freeze([])
+
+/** Whether the line has none of the problems `lineProblems` looks for (almost every line). */
+const isClean = (line: InvoiceLine, settings: Settings): boolean =>
+  line.issues === undefined &&
+  !BigDecimal.isNegative(line.unitCost) &&
+  (settings.creditLines !== "flag" || line.credit === true || !BigDecimal.isNegative(line.quantity)) &&
+  line.customer.key.trim() !== "" &&
+  line.product.key.trim() !== "" &&
+  line.currency.trim() !== ""
 
 /** Why a line cannot be counted as it is; empty when it can. */
-export const lineProblems = (line: InvoiceLine, settings: Settings): Array<InvalidLine> => {
-  const problems = (line.issues ?? []).map(
-    (issue) => new InvalidLine({ lineId: line.id, field: issue.field, value: issue.value, message: issue.message })
+export const lineProblems = (line: InvoiceLine, settings: Settings): ReadonlyArray<InvalidLine> => {
+  if (isClean(line, settings)) return none
+  const problems = (line.issues ?? []).map((issue) =>
+    trusted(InvalidLine, { lineId: line.id, field: issue.field, value: issue.value, message: issue.message })
   )
   const flagged = new Set(problems.map((problem) => problem.field))
   const missing = (field: string, value: string) => {
     if (value.trim() === "" && !flagged.has(field)) {
-      problems.push(new InvalidLine({ lineId: line.id, field, value, message: "missing" }))
+      problems.push(trusted(InvalidLine, { lineId: line.id, field, value, message: "missing" }))
     }
   }
   missing("customer.key", line.customer.key)
@@ -24,7 +37,7 @@ export const lineProblems = (line: InvoiceLine, settings: Settings): Array<Inval
     !flagged.has("quantity")
   ) {
     problems.push(
-      new InvalidLine({
+      trusted(InvalidLine, {
         lineId: line.id,
         field: "quantity",
         value: BigDecimal.format(line.quantity),
@@ -34,7 +47,7 @@ export const lineProblems = (line: InvoiceLine, settings: Settings): Array<Inval
   }
   if (BigDecimal.isNegative(line.unitCost) && !flagged.has("unitCost")) {
     problems.push(
-      new InvalidLine({
+      trusted(InvalidLine, {
         lineId: line.id,
         field: "unitCost",
         value: BigDecimal.format(line.unitCost),
@@ -59,7 +72,7 @@ const amountProblem = (line: InvoiceLine, settings: Settings): InvalidLine | und
   const gap = BigDecimal.abs(BigDecimal.subtract(expected, line.amount))
   const allowed = BigDecimal.make(1n, scale)
   if (!BigDecimal.isGreaterThan(gap, allowed)) return undefined
-  return new InvalidLine({
+  return trusted(InvalidLine, {
     lineId: line.id,
     field: "amount",
     value: BigDecimal.format(line.amount),
@@ -67,14 +80,31 @@ const amountProblem = (line: InvoiceLine, settings: Settings): InvalidLine | und
   })
 }
 
-/** Every problem of a row's lines: each line's own, its amount, and line ids delivered more than once. */
-export const rowLineProblems = (lines: ReadonlyArray<InvoiceLine>, settings: Settings): Array<InvalidLine> => {
+/** A row's lines as read once: every problem, and the lines it sums. */
+export interface RowLines {
+  /** Each line's own problems, its amount's, and line ids delivered more than once. */
+  readonly problems: ReadonlyArray<InvalidLine>
+  /** Each line id once (the first delivery), without the unreadable ones. */
+  readonly counted: ReadonlyArray<InvoiceLine>
+}
+
+/** Reads a row's lines once: what is wrong with them and which are counted. */
+export const readRowLines = (lines: ReadonlyArray<InvoiceLine>, settings: Settings): RowLines => {
+  if (lines.length === 1) {
+    // The common row: one line, nothing delivered twice.
+    const line = lines[0] as InvoiceLine
+    const own = lineProblems(line, settings)
+    const amount = amountProblem(line, settings)
+    const problems = amount === undefined ? own : [...own, amount]
+    return { problems, counted: own.length === 0 ? lines : [] }
+  }
   const problems: Array<InvalidLine> = []
+  const counted: Array<InvoiceLine> = []
   const seen = new Set<string>()
   for (const line of lines) {
     if (seen.has(line.id)) {
       problems.push(
-        new InvalidLine({
+        trusted(InvalidLine, {
           lineId: line.id,
           field: "id",
           value: line.id,
@@ -84,30 +114,21 @@ export const rowLineProblems = (lines: ReadonlyArray<InvoiceLine>, settings: Set
       continue
     }
     seen.add(line.id)
-    problems.push(...lineProblems(line, settings))
+    const own = lineProblems(line, settings)
+    if (own.length === 0) counted.push(line)
+    else problems.push(...own)
     const amount = amountProblem(line, settings)
     if (amount !== undefined) problems.push(amount)
   }
-  return problems
-}
-
-/** The lines a row sums: each line id once (the first delivery), without the unreadable ones. */
-export const countedLines = (lines: ReadonlyArray<InvoiceLine>, settings: Settings): Array<InvoiceLine> => {
-  const seen = new Set<string>()
-  const counted: Array<InvoiceLine> = []
-  for (const line of lines) {
-    if (seen.has(line.id)) continue
-    seen.add(line.id)
-    if (lineProblems(line, settings).length === 0) counted.push(line)
-  }
-  return counted
+  return { problems, counted }
 }
 
 /** A stable text for a decimal's value (1.50 and 1.5 agree), for sets and keys. */
 export const decimalKey = (value: BigDecimal.BigDecimal): string => BigDecimal.format(BigDecimal.normalize(value))
 
 /** The distinct values, in first-seen order. */
-export const distinctDecimals = (values: Iterable<BigDecimal.BigDecimal>): Array<BigDecimal.BigDecimal> => {
+export const distinctDecimals = (values: ReadonlyArray<BigDecimal.BigDecimal>): Array<BigDecimal.BigDecimal> => {
+  if (values.length <= 1) return [...values]
   const seen = new Map<string, BigDecimal.BigDecimal>()
   for (const value of values) {
     const key = decimalKey(value)

@@ -86,29 +86,39 @@ export const trigrams = (normalised: string): ReadonlyArray<string> => {
   return [...result]
 }
 
-const dice = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): number => {
-  if (a.length === 0 || b.length === 0) return 0
-  const set = new Set(a)
+/** A name read once for comparing: its words and trigrams as sets. */
+interface Prepared {
+  readonly normalised: string
+  readonly words: ReadonlySet<string>
+  readonly grams: ReadonlySet<string>
+}
+
+const prepare = (name: string): Prepared => {
+  const tokens = nameTokens(name)
+  const normalised = tokens.join(" ")
+  return { normalised, words: new Set(tokens), grams: new Set(trigrams(normalised)) }
+}
+
+const dice = (a: ReadonlySet<string>, b: ReadonlySet<string>): number => {
+  if (a.size === 0 || b.size === 0) return 0
   let shared = 0
-  for (const item of new Set(b)) if (set.has(item)) shared++
-  return (2 * shared) / (set.size + new Set(b).size)
+  for (const item of b) if (a.has(item)) shared++
+  return (2 * shared) / (a.size + b.size)
+}
+
+const similarity = (a: Prepared, b: Prepared): number => {
+  if (a.normalised === "" || b.normalised === "") return 0
+  if (a.normalised === b.normalised) return 1
+  const score = 0.6 * dice(a.words, b.words) + 0.4 * dice(a.grams, b.grams)
+  // Never report a perfect score for names that differ.
+  return Math.min(Math.round(score * 1000) / 1000, 0.99)
 }
 
 /**
  * Similarity of two names in 0..1: 1 when equal after normalisation, otherwise a blend of word
  * overlap and character-trigram overlap (which tolerates typos).
  */
-export const nameSimilarity = (a: string, b: string): number => {
-  const ta = nameTokens(a)
-  const tb = nameTokens(b)
-  const na = ta.join(" ")
-  const nb = tb.join(" ")
-  if (na === "" || nb === "") return 0
-  if (na === nb) return 1
-  const score = 0.6 * dice(ta, tb) + 0.4 * dice(trigrams(na), trigrams(nb))
-  // Never report a perfect score for names that differ.
-  return Math.min(Math.round(score * 1000) / 1000, 0.99)
-}
+export const nameSimilarity = (a: string, b: string): number => similarity(prepare(a), prepare(b))
 
 /**
  * An inverted trigram index over names, so finding candidates for one name touches only the
@@ -116,14 +126,15 @@ export const nameSimilarity = (a: string, b: string): number => {
  */
 export class NameIndex<T> {
   private readonly postings = new Map<string, Array<number>>()
-  private readonly entries: Array<{ readonly value: T; readonly name: string }> = []
+  private readonly entries: Array<{ readonly value: T; readonly name: string; prepared: Prepared | undefined }> = []
   private readonly maxPosting: number
+  private counts: Uint32Array | undefined
 
   constructor(items: Iterable<T>, name: (item: T) => string, maxPosting = 2_000) {
     this.maxPosting = maxPosting
     for (const item of items) {
       const text = name(item)
-      const index = this.entries.push({ value: item, name: text }) - 1
+      const index = this.entries.push({ value: item, name: text, prepared: undefined }) - 1
       for (const gram of trigrams(normaliseName(text))) {
         let list = this.postings.get(gram)
         if (list === undefined) {
@@ -140,23 +151,36 @@ export class NameIndex<T> {
     query: string,
     options: { readonly minScore: number; readonly limit: number }
   ): Array<{ readonly value: T; readonly score: number }> {
-    const grams = trigrams(normaliseName(query))
-    const counts = new Map<number, number>()
+    const prepared = prepare(query)
+    const grams = trigrams(prepared.normalised)
+    // Shared trigrams per entry, counted in a reused array (a query touches thousands of entries).
+    this.counts ??= new Uint32Array(this.entries.length)
+    const counts = this.counts
+    const touched: Array<number> = []
     for (const gram of grams) {
       const list = this.postings.get(gram)
       // Trigrams shared by a huge share of names carry no signal and would make this a scan.
       if (list === undefined || list.length > this.maxPosting) continue
-      for (const index of list) counts.set(index, (counts.get(index) ?? 0) + 1)
+      for (const index of list) {
+        const count = counts[index] as number
+        counts[index] = count + 1
+        if (count === 0) touched.push(index)
+      }
     }
-    const shortlist = [...counts.entries()]
-      .filter(([, count]) => count * 3 >= grams.length)
-      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
-      .slice(0, 50)
+    const shortlist: Array<readonly [index: number, count: number]> = []
+    for (const index of touched) {
+      const count = counts[index] as number
+      counts[index] = 0
+      if (count * 3 >= grams.length) shortlist.push([index, count])
+    }
+    shortlist.sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    if (shortlist.length > 50) shortlist.length = 50
     const scored: Array<{ readonly value: T; readonly score: number; readonly index: number }> = []
     for (const [index] of shortlist) {
       const entry = this.entries[index]
       if (entry === undefined) continue
-      const score = nameSimilarity(query, entry.name)
+      entry.prepared ??= prepare(entry.name)
+      const score = similarity(prepared, entry.prepared)
       if (score >= options.minScore) scored.push({ value: entry.value, score, index })
     }
     scored.sort((a, b) => b.score - a.score || a.index - b.index)

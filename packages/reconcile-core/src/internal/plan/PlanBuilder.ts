@@ -4,6 +4,7 @@ import {
   ChangePlan,
   CreateAgreement,
   CreateProduct,
+  Existing,
   type PlanOperation,
   RememberMapping,
   SkippedRow,
@@ -11,82 +12,148 @@ import {
   UpdateAdditionUnitCost,
   UpdateAdditionUnitPrice
 } from "../../ChangePlan.ts"
+import { type KeySource, keyOf } from "../../IdempotencyKeys.ts"
+import { trusted } from "../trusted.ts"
 
 // Operations run kind by kind: records are created before the additions that use them, and
 // mappings are remembered last, once their targets exist.
-const order: ReadonlyArray<PlanOperation["_tag"]> = [
-  "CreateProduct",
-  "CreateAgreement",
-  "AddAddition",
-  "UpdateAdditionQuantity",
-  "UpdateAdditionUnitCost",
-  "UpdateAdditionUnitPrice",
-  "CancelAddition",
-  "RememberMapping"
-]
+const rank: Record<PlanOperation["_tag"], number> = {
+  CreateProduct: 0,
+  CreateAgreement: 1,
+  AddAddition: 2,
+  UpdateAdditionQuantity: 3,
+  UpdateAdditionUnitCost: 4,
+  UpdateAdditionUnitPrice: 5,
+  CancelAddition: 6,
+  RememberMapping: 7
+}
 
-/** Collects a plan's operations (one per idempotency key, with every row it serves) and skipped rows. */
+/** Makes an operation once its rows are known (it is made once, however many rows it serves). */
+export type MakeOperation = (rowKeys: ReadonlyArray<string>) => PlanOperation
+
+/**
+ * Collects a plan's operations (one per idempotency key, with every row it serves) and skipped rows.
+ * Many rows share an operation (a customer's mapping, a created agreement): the first row's
+ * `make` is kept and later rows only add their key, so a duplicate costs a lookup, not a build.
+ */
 export interface PlanBuilder {
-  /** Adds an operation for a row; a second operation with the same key only adds the row to the first. */
-  readonly add: (op: PlanOperation, rowKey: string) => void
+  /** The reference to an existing record (one instance per id, shared by the plan's rows). */
+  readonly existing: (id: number) => Existing
+  /** The key of a source, hashed once per distinct source text. */
+  readonly key: (source: KeySource) => string
+  /** Adds the row to the operation with this key; the first time, `make` is kept to build it. */
+  readonly add: (key: string, rowKey: string, make: MakeOperation) => void
+  /** Adds an operation that was already built (by an earlier plan) for a row. */
+  readonly addOperation: (op: PlanOperation, rowKey: string) => void
   readonly skip: (rowKey: string, reason: string) => void
   /** The plan: operations in kind order, then by first row key, then by key. */
   readonly build: () => ChangePlan
 }
 
+interface Sortable {
+  readonly op: PlanOperation
+  readonly row: string
+  readonly key: string
+}
+
+interface Entry {
+  readonly key: string
+  readonly make: MakeOperation
+  readonly rowKeys: Array<string>
+  /** Built once an entry serves many rows, so adding a row stays a constant-time check. */
+  seen: Set<string> | undefined
+}
+
+const addRow = (entry: Entry, rowKey: string): void => {
+  const { rowKeys } = entry
+  if (rowKeys[rowKeys.length - 1] === rowKey) return
+  if (entry.seen === undefined) {
+    if (!rowKeys.includes(rowKey)) rowKeys.push(rowKey)
+    if (rowKeys.length > 8) entry.seen = new Set(rowKeys)
+  } else if (!entry.seen.has(rowKey)) {
+    entry.seen.add(rowKey)
+    rowKeys.push(rowKey)
+  }
+}
+
+// A source's key, and the entry of its operation once one was added (so adding a duplicate,
+// the common case, costs the one lookup of its source text).
+interface Slot {
+  readonly key: string
+  entry: Entry | undefined
+}
+
 export const makePlanBuilder = (linkId: string): PlanBuilder => {
-  const operations = new Map<string, PlanOperation>()
-  const rowKeysOf = new Map<string, Set<string>>()
+  const slots = new Map<string, Slot>()
+  const byKey = new Map<string, Entry>()
+  const entries: Array<Entry> = []
+  const refs = new Map<number, Existing>()
   const skipped: Array<SkippedRow> = []
+  let last: Slot | undefined
+  const add = (key: string, rowKey: string, make: MakeOperation): void => {
+    const slot = last !== undefined && last.key === key ? last : undefined
+    let entry = slot?.entry ?? byKey.get(key)
+    if (entry === undefined) {
+      entry = { key, make, rowKeys: [], seen: undefined }
+      byKey.set(key, entry)
+      entries.push(entry)
+    }
+    if (slot !== undefined) slot.entry = entry
+    addRow(entry, rowKey)
+  }
   return {
-    add: (op, rowKey) => {
-      if (!operations.has(op.idempotencyKey)) operations.set(op.idempotencyKey, op)
-      let keys = rowKeysOf.get(op.idempotencyKey)
-      if (keys === undefined) {
-        keys = new Set()
-        rowKeysOf.set(op.idempotencyKey, keys)
+    existing: (id) => {
+      let ref = refs.get(id)
+      if (ref === undefined) {
+        ref = trusted(Existing, { id })
+        refs.set(id, ref)
       }
-      keys.add(rowKey)
+      return ref
     },
+    key: (source) => {
+      let slot = slots.get(source.text)
+      if (slot === undefined) {
+        slot = { key: keyOf(source), entry: undefined }
+        slots.set(source.text, slot)
+      }
+      last = slot
+      return slot.key
+    },
+    add,
+    addOperation: (op, rowKey) => add(op.idempotencyKey, rowKey, (rowKeys) => withRowKeys(op, rowKeys)),
     skip: (rowKey, reason) => {
-      skipped.push(new SkippedRow({ rowKey, reason }))
+      skipped.push(trusted(SkippedRow, { rowKey, reason }))
     },
     build: () => {
-      const ops = [...operations.values()].map((op) => {
-        const rowKeys = [...(rowKeysOf.get(op.idempotencyKey) ?? [])].sort()
-        return { ...op, rowKeys } as PlanOperation
-      })
-      ops.sort(
-        (a, b) =>
-          order.indexOf(a._tag) - order.indexOf(b._tag) ||
-          compareText(a.rowKeys[0] ?? "", b.rowKeys[0] ?? "") ||
-          compareText(a.idempotencyKey, b.idempotencyKey)
-      )
-      return new ChangePlan({ linkId, operations: ops.map(rebuild), skipped })
+      // One bucket per kind (their order is the plan's), each sorted by first row key, then key.
+      const buckets: Array<Array<Sortable>> = [[], [], [], [], [], [], [], []]
+      for (const entry of entries) {
+        const op = entry.make(entry.rowKeys.sort(compareText))
+        ;(buckets[rank[op._tag]] as Array<Sortable>).push({ op, row: op.rowKeys[0] ?? "", key: op.idempotencyKey })
+      }
+      const ops: Array<PlanOperation> = []
+      for (const bucket of buckets) {
+        bucket.sort((a, b) => (a.row < b.row ? -1 : a.row > b.row ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+        for (const { op } of bucket) ops.push(op)
+      }
+      return trusted(ChangePlan, { linkId, operations: ops, skipped })
     }
   }
 }
 
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
-// Spreading a class instance loses its prototype; rebuild so the plan holds real instances.
-const rebuild = (op: PlanOperation): PlanOperation => {
-  switch (op._tag) {
-    case "CreateProduct":
-      return new CreateProduct(op)
-    case "CreateAgreement":
-      return new CreateAgreement(op)
-    case "AddAddition":
-      return new AddAddition(op)
-    case "UpdateAdditionQuantity":
-      return new UpdateAdditionQuantity(op)
-    case "UpdateAdditionUnitCost":
-      return new UpdateAdditionUnitCost(op)
-    case "UpdateAdditionUnitPrice":
-      return new UpdateAdditionUnitPrice(op)
-    case "CancelAddition":
-      return new CancelAddition(op)
-    case "RememberMapping":
-      return new RememberMapping(op)
-  }
-}
+const classes = {
+  CreateProduct,
+  CreateAgreement,
+  AddAddition,
+  UpdateAdditionQuantity,
+  UpdateAdditionUnitCost,
+  UpdateAdditionUnitPrice,
+  CancelAddition,
+  RememberMapping
+} as const
+
+// An operation of an earlier plan serving other rows: the same fields, validated when first built.
+const withRowKeys = (op: PlanOperation, rowKeys: ReadonlyArray<string>): PlanOperation =>
+  trusted(classes[op._tag] as typeof AddAddition, { ...(op as AddAddition), rowKeys })

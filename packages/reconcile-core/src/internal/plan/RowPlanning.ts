@@ -1,9 +1,10 @@
-import type { PlanOperation } from "../../ChangePlan.ts"
+import type { Existing } from "../../ChangePlan.ts"
 import type { Decisions, RowDecision } from "../../Decisions.ts"
 import type { GridRow } from "../../GridRow.ts"
+import type { KeySource } from "../../IdempotencyKeys.ts"
 import type { ChangeKind } from "../../LinkSettings.ts"
 import type { Settings } from "../settings.ts"
-import type { PlanBuilder } from "./PlanBuilder.ts"
+import type { MakeOperation, PlanBuilder } from "./PlanBuilder.ts"
 
 /** What every row planner works with: one row, its decision, and where its operations go. */
 export interface RowPlanning {
@@ -14,7 +15,12 @@ export interface RowPlanning {
   readonly linkId: string
   /** The date the row's changes take effect. */
   readonly effectiveDate: string
-  readonly add: (op: PlanOperation) => void
+  /** The reference to an existing ConnectWise record. */
+  readonly existing: (id: number) => Existing
+  /** The idempotency key of a source (hashed once per plan). */
+  readonly key: (source: KeySource) => string
+  /** Serves the row with the operation of this key, built by `make` unless an earlier row built it. */
+  readonly add: (key: string, make: MakeOperation) => void
   readonly skip: (reason: string) => void
 }
 
@@ -31,7 +37,9 @@ export const rowPlanning = (
   settings,
   linkId: decisions.linkId,
   effectiveDate,
-  add: (op) => builder.add(op, row.key),
+  existing: builder.existing,
+  key: builder.key,
+  add: (key, make) => builder.add(key, row.key, make),
   skip: (reason) => builder.skip(row.key, reason)
 })
 

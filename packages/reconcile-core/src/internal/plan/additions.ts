@@ -1,24 +1,23 @@
 import { BigDecimal } from "effect"
 import { addDays } from "../../Calendar.ts"
-import {
-  AddAddition,
-  CancelAddition,
-  Existing,
-  type TargetRef,
-  UpdateAdditionQuantity,
-  UpdateAdditionUnitCost,
-  UpdateAdditionUnitPrice
-} from "../../ChangePlan.ts"
+import type { TargetRef } from "../../ChangePlan.ts"
 import type { AdditionMissing, QuantityDiffers, UnitCostDiffers, UnitPriceDiffers } from "../../Deviation.ts"
 import {
-  addAdditionKey,
-  cancelAdditionKey,
-  replaceAdditionKey,
-  updatePriceKey,
-  updateQuantityKey
+  addAdditionSource,
+  cancelAdditionSource,
+  replaceAdditionSource,
+  updatePriceSource,
+  updateQuantitySource
 } from "../../IdempotencyKeys.ts"
 import type { PsaAddition } from "../../PsaSnapshot.ts"
 import { ZERO } from "../lines.ts"
+import {
+  addAddition,
+  cancelAddition,
+  updateAdditionQuantity,
+  updateAdditionUnitCost,
+  updateAdditionUnitPrice
+} from "../shapes.ts"
 import type { RowPlanning } from "./RowPlanning.ts"
 
 /** Where the row's additions live: the agreement and product, existing or created earlier in the plan. */
@@ -40,20 +39,24 @@ export const planAddAddition = (planning: RowPlanning, deviation: AdditionMissin
     planning.skip("the lines disagree on the unit cost")
     return
   }
-  planning.add(
-    new AddAddition({
-      idempotencyKey: addAdditionKey(linkId, row.period, targets.agreement, targets.product, deviation.quantity),
+  const { unitCost, unitPrice } = row
+  const idempotencyKey = planning.key(
+    addAdditionSource(linkId, row.period, targets.agreement, targets.product, deviation.quantity)
+  )
+  planning.add(idempotencyKey, (rowKeys) =>
+    addAddition({
+      idempotencyKey,
       dependsOn: targets.dependsOn,
-      rowKeys: [],
+      rowKeys,
       effectiveDate,
       currency: row.currency,
-      costImpact: BigDecimal.multiply(deviation.quantity, row.unitCost),
-      ...(row.unitPrice === undefined ? {} : { priceImpact: BigDecimal.multiply(deviation.quantity, row.unitPrice) }),
+      costImpact: BigDecimal.multiply(deviation.quantity, unitCost),
+      ...(unitPrice === undefined ? {} : { priceImpact: BigDecimal.multiply(deviation.quantity, unitPrice) }),
       agreement: targets.agreement,
       product: targets.product,
       quantity: deviation.quantity,
-      unitCost: row.unitCost,
-      ...(row.unitPrice === undefined ? {} : { unitPrice: row.unitPrice }),
+      unitCost,
+      ...(unitPrice === undefined ? {} : { unitPrice }),
       billCustomer: "Billable"
     })
   )
@@ -85,11 +88,12 @@ export const planQuantityUpdate = (
     return undefined
   }
   const delta = BigDecimal.subtract(to, chosen.quantity)
-  planning.add(
-    new UpdateAdditionQuantity({
-      idempotencyKey: updateQuantityKey(linkId, row.period, chosen.id, to),
+  const idempotencyKey = planning.key(updateQuantitySource(linkId, row.period, chosen.id, to))
+  planning.add(idempotencyKey, (rowKeys) =>
+    updateAdditionQuantity({
+      idempotencyKey,
       dependsOn: [],
-      rowKeys: [],
+      rowKeys,
       effectiveDate,
       currency: row.currency,
       costImpact: BigDecimal.multiply(delta, chosen.unitCost),
@@ -120,16 +124,12 @@ export const planPriceUpdates = (
     const from = isCost ? addition.unitCost : addition.unitPrice
     const quantity = newQuantity.get(addition.id) ?? addition.quantity
     const change = BigDecimal.multiply(BigDecimal.subtract(deviation.invoiced, from), quantity)
+    const idempotencyKey = planning.key(
+      updatePriceSource(isCost ? "unitCost" : "unitPrice", linkId, row.period, addition.id, deviation.invoiced)
+    )
     const fields = {
-      idempotencyKey: updatePriceKey(
-        isCost ? "unitCost" : "unitPrice",
-        linkId,
-        row.period,
-        addition.id,
-        deviation.invoiced
-      ),
+      idempotencyKey,
       dependsOn: [],
-      rowKeys: [],
       effectiveDate,
       currency: row.currency,
       takesEffect: "immediately" as const,
@@ -139,10 +139,10 @@ export const planPriceUpdates = (
       from,
       to: deviation.invoiced
     }
-    planning.add(
+    planning.add(idempotencyKey, (rowKeys) =>
       isCost
-        ? new UpdateAdditionUnitCost({ ...fields, costImpact: change, priceImpact: ZERO })
-        : new UpdateAdditionUnitPrice({ ...fields, costImpact: ZERO, priceImpact: change })
+        ? updateAdditionUnitCost({ ...fields, rowKeys, costImpact: change, priceImpact: ZERO })
+        : updateAdditionUnitPrice({ ...fields, rowKeys, costImpact: ZERO, priceImpact: change })
     )
   }
 }
@@ -164,13 +164,13 @@ export const planReplacement = (planning: RowPlanning, addition: PsaAddition, ch
   const unitCost = change.unitCost ?? addition.unitCost
   const unitPrice = change.unitPrice ?? addition.unitPrice
   const cancelDate = addDays(effectiveDate, -1)
-  const addKey = replaceAdditionKey(linkId, row.period, addition.id, quantity, unitCost)
-  const cancelKey = cancelAdditionKey(linkId, row.period, addition.id, cancelDate)
-  planning.add(
-    new CancelAddition({
+  const addKey = planning.key(replaceAdditionSource(linkId, row.period, addition.id, quantity, unitCost))
+  const cancelKey = planning.key(cancelAdditionSource(linkId, row.period, addition.id, cancelDate))
+  planning.add(cancelKey, (rowKeys) =>
+    cancelAddition({
       idempotencyKey: cancelKey,
       dependsOn: [],
-      rowKeys: [],
+      rowKeys,
       effectiveDate: cancelDate,
       currency: row.currency,
       costImpact: BigDecimal.negate(BigDecimal.multiply(addition.quantity, addition.unitCost)),
@@ -182,17 +182,17 @@ export const planReplacement = (planning: RowPlanning, addition: PsaAddition, ch
       replacedBy: addKey
     })
   )
-  planning.add(
-    new AddAddition({
+  planning.add(addKey, (rowKeys) =>
+    addAddition({
       idempotencyKey: addKey,
       dependsOn: [cancelKey],
-      rowKeys: [],
+      rowKeys,
       effectiveDate,
       currency: row.currency,
       costImpact: BigDecimal.multiply(quantity, unitCost),
       priceImpact: BigDecimal.multiply(quantity, unitPrice),
-      agreement: new Existing({ id: addition.agreementId }),
-      product: new Existing({ id: addition.productId }),
+      agreement: planning.existing(addition.agreementId),
+      product: planning.existing(addition.productId),
       quantity,
       unitCost,
       unitPrice,

@@ -1,6 +1,6 @@
 import { BigDecimal } from "effect"
-import { CancelAddition } from "../../ChangePlan.ts"
-import { cancelAdditionKey } from "../../IdempotencyKeys.ts"
+import { cancelAdditionSource } from "../../IdempotencyKeys.ts"
+import { cancelAddition } from "../shapes.ts"
 import { approves, type RowPlanning } from "./RowPlanning.ts"
 
 /** A `connectwise` row (an addition the invoice no longer carries): cancel it, dated, when approved. */
@@ -9,11 +9,12 @@ export const planCancellations = (planning: RowPlanning): void => {
   for (const deviation of row.deviations) {
     if (deviation._tag !== "AdditionNotInvoiced" || !approves(planning, "cancelAddition")) continue
     const addition = deviation.addition
-    planning.add(
-      new CancelAddition({
-        idempotencyKey: cancelAdditionKey(linkId, row.period, addition.id, effectiveDate),
+    const idempotencyKey = planning.key(cancelAdditionSource(linkId, row.period, addition.id, effectiveDate))
+    planning.add(idempotencyKey, (rowKeys) =>
+      cancelAddition({
+        idempotencyKey,
         dependsOn: [],
-        rowKeys: [],
+        rowKeys,
         effectiveDate,
         currency: row.currency,
         costImpact: BigDecimal.negate(BigDecimal.multiply(addition.quantity, addition.unitCost)),

@@ -1,6 +1,7 @@
 import { CreateAgreement, Created, CreateProduct, type TargetRef } from "../../ChangePlan.ts"
-import { createAgreementKey, createProductKey } from "../../IdempotencyKeys.ts"
+import { createAgreementSource, createProductSource } from "../../IdempotencyKeys.ts"
 import { ZERO } from "../lines.ts"
+import { trusted } from "../trusted.ts"
 import type { RowPlanning } from "./RowPlanning.ts"
 import type { Target } from "./targets.ts"
 
@@ -18,26 +19,28 @@ export const planProduct = (planning: RowPlanning, product: Target): TargetRef |
   const template = settings.newProduct
   const subcategoryId = product.create?.subcategoryId ?? template?.subcategoryId
   const typeId = product.create?.typeId ?? template?.typeId
-  const op = new CreateProduct({
-    idempotencyKey: createProductKey(linkId, row.period, row.product.key, row.product.code),
-    dependsOn: [],
-    rowKeys: [],
-    effectiveDate,
-    identifier: row.product.code,
-    description: row.product.description,
-    cost: row.unitCost ?? ZERO,
-    ...(row.unitPrice === undefined ? {} : { price: row.unitPrice }),
-    ...(subcategoryId === undefined ? {} : { subcategoryId }),
-    ...(typeId === undefined ? {} : { typeId }),
-    ...(template?.productClass === undefined ? {} : { productClass: template.productClass }),
-    ...(template?.taxable === undefined ? {} : { taxable: template.taxable })
-  })
   if (row.product.code === "") {
     planning.skip("a product without a code cannot be created")
     return linked
   }
-  planning.add(op)
-  return new Created({ opKey: op.idempotencyKey })
+  const idempotencyKey = planning.key(createProductSource(linkId, row.period, row.product.key, row.product.code))
+  planning.add(idempotencyKey, (rowKeys) =>
+    trusted(CreateProduct, {
+      idempotencyKey,
+      dependsOn: [],
+      rowKeys,
+      effectiveDate,
+      identifier: row.product.code,
+      description: row.product.description,
+      cost: row.unitCost ?? ZERO,
+      ...(row.unitPrice === undefined ? {} : { price: row.unitPrice }),
+      ...(subcategoryId === undefined ? {} : { subcategoryId }),
+      ...(typeId === undefined ? {} : { typeId }),
+      ...(template?.productClass === undefined ? {} : { productClass: template.productClass }),
+      ...(template?.taxable === undefined ? {} : { taxable: template.taxable })
+    })
+  )
+  return trusted(Created, { opKey: idempotencyKey })
 }
 
 /**
@@ -66,22 +69,25 @@ export const planAgreement = (planning: RowPlanning, agreement: Target, companyI
     planning.skip("creating an agreement needs the lines' currency")
     return linked
   }
-  const op = new CreateAgreement({
-    idempotencyKey: createAgreementKey(linkId, row.period, companyId, typeId, row.currency),
-    dependsOn: [],
-    rowKeys: [],
-    effectiveDate,
-    companyId,
-    name: (agreement.create?.name ?? template?.name ?? "{customer}")
-      .replaceAll("{customer}", row.customer.name)
-      .replaceAll("{code}", row.customer.code),
-    typeId,
-    startDate: effectiveDate,
-    currency: row.currency,
-    ...(template?.billingCycleId === undefined ? {} : { billingCycleId: template.billingCycleId }),
-    ...(template?.billingTermsId === undefined ? {} : { billingTermsId: template.billingTermsId }),
-    ...(template?.prorate === undefined ? {} : { prorate: template.prorate })
-  })
-  planning.add(op)
-  return new Created({ opKey: op.idempotencyKey })
+  const idempotencyKey = planning.key(createAgreementSource(linkId, row.period, companyId, typeId, row.currency))
+  const name = (agreement.create?.name ?? template?.name ?? "{customer}")
+    .replaceAll("{customer}", row.customer.name)
+    .replaceAll("{code}", row.customer.code)
+  planning.add(idempotencyKey, (rowKeys) =>
+    trusted(CreateAgreement, {
+      idempotencyKey,
+      dependsOn: [],
+      rowKeys,
+      effectiveDate,
+      companyId,
+      name,
+      typeId,
+      startDate: effectiveDate,
+      currency: row.currency,
+      ...(template?.billingCycleId === undefined ? {} : { billingCycleId: template.billingCycleId }),
+      ...(template?.billingTermsId === undefined ? {} : { billingTermsId: template.billingTermsId }),
+      ...(template?.prorate === undefined ? {} : { prorate: template.prorate })
+    })
+  )
+  return trusted(Created, { opKey: idempotencyKey })
 }

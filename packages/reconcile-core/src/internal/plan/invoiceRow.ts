@@ -14,9 +14,9 @@ export const planInvoiceRow = (
   agreementChoices: ReadonlyMap<string, ReadonlySet<string>>
 ): void => {
   const { row, decision } = planning
-  const customer = targetOf(row.customerResolution, decision?.customer, "customer")
-  const product = targetOf(row.productResolution, decision?.product, "product")
-  const agreement = targetOf(row.agreementResolution, decision?.agreement, "agreement")
+  const customer = targetOf(row.customerResolution, decision?.customer, "customer", planning.existing)
+  const product = targetOf(row.productResolution, decision?.product, "product", planning.existing)
+  const agreement = targetOf(row.agreementResolution, decision?.agreement, "agreement", planning.existing)
   if (customer.ref === undefined) {
     if (decision !== undefined && approvedAnything(planning)) planning.skip("the customer is not linked to a company")
     return

@@ -1,9 +1,22 @@
 import { RememberMapping, type TargetRef } from "../../ChangePlan.ts"
-import { rememberMappingKey } from "../../IdempotencyKeys.ts"
+import { rememberMappingSource } from "../../IdempotencyKeys.ts"
 import type { Mapping } from "../../Mapping.ts"
+import { StorageLimits } from "../../ports/StorageLimits.ts"
+import { trusted } from "../trusted.ts"
 import type { RowPlanning } from "./RowPlanning.ts"
 
-/** Remembers how one side of the row is linked, so next month the same lines link themselves. */
+// The one check of a RememberMapping's fields that the row's values could fail: its keys are
+// stored, so they are `Key`s (not empty, at most StorageLimits.key long). Everything else comes
+// from validated decisions or from the code.
+const isStorableKey = (key: string | undefined) =>
+  key === undefined || (key.length >= 1 && key.length <= StorageLimits.key)
+
+/**
+ * Remembers how one side of the row is linked, so next month the same lines link themselves. Most
+ * rows remember what an earlier row of the same customer or product already did: they only join
+ * that operation. A `RememberMapping` is a stored record with length limits: one whose keys would
+ * break them is built with its constructor, which refuses it (as it always has).
+ */
 export const planRememberMapping = (
   planning: RowPlanning,
   kind: Mapping["kind"],
@@ -13,11 +26,12 @@ export const planRememberMapping = (
   method: Mapping["method"]
 ): void => {
   const { row, linkId, decisions, effectiveDate } = planning
-  planning.add(
-    new RememberMapping({
-      idempotencyKey: rememberMappingKey(linkId, row.period, kind, sourceKey, productKey, target),
+  const idempotencyKey = planning.key(rememberMappingSource(linkId, row.period, kind, sourceKey, productKey, target))
+  planning.add(idempotencyKey, (rowKeys) => {
+    const fields = {
+      idempotencyKey,
       dependsOn: target._tag === "Created" ? [target.opKey] : [],
-      rowKeys: [],
+      rowKeys,
       effectiveDate,
       kind,
       sourceKey,
@@ -26,6 +40,9 @@ export const planRememberMapping = (
       method,
       decidedBy: decisions.decidedBy,
       decidedAt: decisions.decidedAt
-    })
-  )
+    }
+    return isStorableKey(sourceKey) && isStorableKey(productKey)
+      ? trusted(RememberMapping, fields)
+      : new RememberMapping(fields)
+  })
 }

@@ -1,4 +1,4 @@
-import { Existing, type TargetRef } from "../../ChangePlan.ts"
+import type { Existing, TargetRef } from "../../ChangePlan.ts"
 import type { CreateTarget, Decisions, TargetChoice } from "../../Decisions.ts"
 import type { GridRow } from "../../GridRow.ts"
 import type { Mapping } from "../../Mapping.ts"
@@ -18,7 +18,8 @@ export interface Target {
 export const targetOf = (
   resolution: Resolution,
   choice: TargetChoice | undefined,
-  side: "customer" | "product" | "agreement"
+  side: "customer" | "product" | "agreement",
+  existing: (id: number) => Existing
 ): Target => {
   if (choice?._tag === "UseTarget") {
     const suggested =
@@ -26,7 +27,7 @@ export const targetOf = (
       (resolution._tag === "Ambiguous" && resolution.candidateIds.includes(choice.targetId))
     const sameAsMapped = resolution._tag === "Mapped" && resolution.targetId === choice.targetId
     return {
-      ref: new Existing({ id: choice.targetId }),
+      ref: existing(choice.targetId),
       remember: sameAsMapped ? undefined : suggested ? "confirmed-suggestion" : "manual"
     }
   }
@@ -34,7 +35,7 @@ export const targetOf = (
     return { ref: side === "customer" ? undefined : "create", remember: "manual", create: choice }
   const id = linkedId(resolution)
   if (id === undefined) return { ref: undefined, remember: undefined }
-  return { ref: new Existing({ id }), remember: rememberedAs(resolution) }
+  return { ref: existing(id), remember: rememberedAs(resolution) }
 }
 
 const rememberedAs = (resolution: Resolution): Mapping["method"] | undefined => {
