@@ -25,6 +25,8 @@ export interface JobRequest {
   /** For the run's log: which occurrence, which attempt, which worker. */
   readonly note: string
   readonly attempt: number
+  /** How many attempts the job has in all: `attempt < attempts` means a retry follows a failure. */
+  readonly attempts: number
   /**
    * True when an earlier attempt of this job started and did not finish on its worker (killed, or
    * handed back at shutdown): the run should resume the stored plan of that attempt rather than plan
@@ -165,6 +167,7 @@ export const startWorker = async (options: WorkerOptions): Promise<Worker> => {
         signal: run.signal,
         note,
         attempt,
+        attempts: of,
         resume: run.retryCount > 0
       })
       if (result.status === "failed") failure = `${job} for link ${linkId} failed (see its run)`

@@ -22,6 +22,8 @@ export const deploymentJobRunner =
       trigger: request.trigger,
       signal: request.signal,
       note: request.note,
+      // The link mails a failure once: from the last attempt, not from each try before a retry.
+      retryFollows: request.attempt < request.attempts,
       wait: { timeoutMs: options.waitMs ?? 5 * 60_000 }
     })
     const status = (result as { status?: unknown } | undefined)?.status

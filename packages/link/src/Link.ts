@@ -184,6 +184,8 @@ export interface LinkRunOptions {
   readonly wait?: boolean | { readonly timeoutMs: number } | undefined
   /** Called with the run's id as soon as the run is recorded, before any work (see `RunRequest.onStart`). */
   readonly onStart?: ((runId: string) => void) | undefined
+  /** A scheduler retries this run if it fails: its failure is not mailed (see `RunRequest.retryFollows`). */
+  readonly retryFollows?: boolean | undefined
 }
 
 /**

@@ -141,7 +141,7 @@ const escapeHtml = (text: string): string =>
  *
  * @since 0.1.0
  */
-export type MailOutcome = "sent" | "failed" | "not configured"
+export type MailOutcome = "sent" | "failed" | "not configured" | "held for the retry"
 
 /**
  * Mails a finished run's summary and log. Never fails: a failed mail (or a log that could not be

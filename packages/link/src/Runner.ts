@@ -98,6 +98,12 @@ export interface RunRequest {
    * starts a run in the background answers with this id at once. Must not throw (a throw is ignored).
    */
   readonly onStart?: ((runId: string) => void) | undefined
+  /**
+   * A scheduler's retry follows if this attempt does not succeed: a failed or cancelled attempt
+   * is then not mailed (the outcome is `"held for the retry"`), so that a failure reaches the
+   * link's address once, from the last attempt, not once per try.
+   */
+  readonly retryFollows?: boolean | undefined
 }
 
 /**
@@ -492,13 +498,16 @@ export const runJob = <A, E, R>(
           ),
           Effect.ensuring(releaseLease)
         )
-      const mail = yield* mailRun({
-        mailer: settings.mailer,
-        linkId,
-        linkName: request.linkName,
-        run,
-        to: asRecipients(request.mailTo)
-      })
+      const mail: MailOutcome =
+        request.retryFollows === true && (status === "failed" || status === "cancelled")
+          ? "held for the retry"
+          : yield* mailRun({
+              mailer: settings.mailer,
+              linkId,
+              linkName: request.linkName,
+              run,
+              to: asRecipients(request.mailTo)
+            })
       return {
         run,
         status,

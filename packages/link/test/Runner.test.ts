@@ -432,3 +432,29 @@ describe("RunLog.follow", () => {
     expect((await pending).status).toBe("succeeded")
   })
 })
+
+describe("retryFollows", () => {
+  it("mails a failed attempt only when no retry follows it, and a success always", async () => {
+    const sent: Array<string> = []
+    const mailer = {
+      enabled: true,
+      send: async (message: { readonly subject: string }) => {
+        sent.push(message.subject)
+      }
+    }
+    const runner = makeRunner({ store: makeMemoryRunStore(), mailer, ids: sequentialIds() })
+    const fail = async () => {
+      throw new Error("ConnectWise answered 503")
+    }
+    const request = { linkId: "l", job: Jobs.transfer, mailTo: "finance@msp.example" }
+    const first = await runner.run({ ...request, retryFollows: true }, fail)
+    expect(first.status).toBe("failed")
+    expect(first.mail).toBe("held for the retry")
+    expect(sent).toEqual([])
+    const retried = await runner.run({ ...request, retryFollows: true }, async () => "ok")
+    expect(retried.mail).toBe("sent")
+    const last = await runner.run({ ...request, retryFollows: false }, fail)
+    expect(last.mail).toBe("sent")
+    expect(sent).toHaveLength(2)
+  })
+})

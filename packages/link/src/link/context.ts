@@ -122,6 +122,7 @@ export const makeLinkContext = (options: CreateLinkOptions): LinkContext => {
           note: runOptions?.note,
           wait: runOptions?.wait,
           onStart: runOptions?.onStart,
+          retryFollows: runOptions?.retryFollows,
           mailTo: options.mailTo,
           linkName: options.name ?? linkId
         },
