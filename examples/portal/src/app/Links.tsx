@@ -13,6 +13,11 @@ export const LinksPage = (props: {
 }) => (
   <section>
     <h1>Links</h1>
+    {props.role === "admin" && (
+      <p>
+        <a href="#/links/new">Add a link</a>
+      </p>
+    )}
     {props.links.length === 0 && <p className="empty">No links yet: an administrator adds one.</p>}
     <ul className="cards">
       {props.links.map((link) => (
@@ -63,7 +68,8 @@ const LinkCard = ({
           <button type="button" onClick={() => void test()} disabled={testing}>
             {testing ? "Testing…" : "Test connections"}
           </button>
-        )}
+        )}{" "}
+        {admin && <a href={`#/links/${encodeURIComponent(link.id)}/settings`}>Settings</a>}
       </p>
       {checks !== undefined && (
         <ul aria-label="Connections">
