@@ -4,7 +4,7 @@
 // (agreement types, billing terms, tax codes; journals, VAT codes, payment conditions, divisions)
 // come from the server, so nobody types an id. Saving carries the version; a colleague's save in
 // between is reported as such.
-import { type ReactNode, useCallback, useEffect, useId, useState } from "react"
+import { cloneElement, type ReactElement, useCallback, useEffect, useId, useState } from "react"
 import { api, problem } from "./api.ts"
 import { formatDateTime } from "./format.ts"
 
@@ -269,14 +269,24 @@ const configOf = (d: Draft, previous: Json): Json => {
   }
 }
 
-const Field = (props: { readonly label: string; readonly hint?: string; readonly children: ReactNode }) => (
-  // biome-ignore lint/a11y/noLabelWithoutControl: the control is the child the caller passes
-  <label className="field">
-    <span>{props.label}</span>
-    {props.children}
-    {props.hint !== undefined && <small>{props.hint}</small>}
-  </label>
-)
+/** A labelled control with an optional hint, the hint its description (not part of its name). */
+const Field = (props: {
+  readonly label: string
+  readonly hint?: string
+  readonly children: ReactElement<{ id?: string; "aria-describedby"?: string }>
+}) => {
+  const id = useId()
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      {cloneElement(props.children, {
+        id,
+        ...(props.hint === undefined ? {} : { "aria-describedby": `${id}-hint` })
+      })}
+      {props.hint !== undefined && <small id={`${id}-hint`}>{props.hint}</small>}
+    </div>
+  )
+}
 
 /** A write-only key: whether it is set and since when, and a box for a new one. */
 const SecretField = (props: {
@@ -285,12 +295,14 @@ const SecretField = (props: {
   readonly value: string
   readonly onChange: (value: string) => void
 }) => {
-  const hint = useId()
+  const id = useId()
+  const hint = `${id}-hint`
   const set = props.state?.set === true ? props.state : undefined
   return (
-    <label className="field">
-      <span>{props.label}</span>
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
       <input
+        id={id}
         type="password"
         autoComplete="new-password"
         value={props.value}
@@ -305,7 +317,7 @@ const SecretField = (props: {
             : "Not set."
           : `Set, updated ${formatDateTime(set.updatedAt)}. The value is never shown.`}
       </small>
-    </label>
+    </div>
   )
 }
 
