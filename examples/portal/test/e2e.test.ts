@@ -288,6 +288,16 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== "true")("the portal 
     await page.getByRole("button", { name: "Sign out" }).click()
     await signIn(DEMO_USERS.admin)
     await page.getByRole("link", { name: "Links" }).click()
+    // The newest month is loaded (the first test did): the card says how much of it needs a person.
+    const months = (await api<{ months: Array<string> }>(`/links/${DEMO_LINK}/months`)).body.months
+    const counts = (
+      await api<{ counts: Record<string, number> }>(`/links/${DEMO_LINK}/months/${months[0]}/grid?limit=1`)
+    ).body.counts
+    const waiting = (counts.unlinked ?? 0) + (counts.problem ?? 0) + (counts.suggested ?? 0)
+    expect(waiting).toBeGreaterThan(0)
+    await expect(page.getByTestId("attention").textContent()).resolves.toBe(
+      `${waiting} ${waiting === 1 ? "line needs" : "lines need"} a person in ${months[0]}.`
+    )
     await page.getByRole("button", { name: "Test connections" }).click()
     await page.getByLabel("Connections").waitFor()
     expect(await page.getByLabel("Connections").locator(".good").count()).toBe(2)
