@@ -7,7 +7,14 @@ import { fileURLToPath } from "node:url"
 import type { Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { GridEntry } from "../src/app/api.ts"
-import { DEMO_LINK, DEMO_USERS, type PortalWorld, startPortalWorld } from "../src/server/world.ts"
+import {
+  DEMO_LINK,
+  DEMO_USERS,
+  type PortalWorld,
+  SANDBOX_MOUNT,
+  sandboxLinkConfig,
+  startPortalWorld
+} from "../src/server/world.ts"
 import { CHROMIUM, launch, seriousViolations } from "./browser.ts"
 
 const dist = fileURLToPath(new URL("../dist/", import.meta.url))
@@ -281,11 +288,162 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== "true")("the portal 
     await page.getByRole("button", { name: "Sign out" }).click()
     await signIn(DEMO_USERS.admin)
     await page.getByRole("link", { name: "Links" }).click()
+    // The newest month is loaded (the first test did): the card says how much of it needs a person.
+    const months = (await api<{ months: Array<string> }>(`/links/${DEMO_LINK}/months`)).body.months
+    const counts = (
+      await api<{ counts: Record<string, number> }>(`/links/${DEMO_LINK}/months/${months[0]}/grid?limit=1`)
+    ).body.counts
+    const waiting = (counts.unlinked ?? 0) + (counts.problem ?? 0) + (counts.suggested ?? 0)
+    expect(waiting).toBeGreaterThan(0)
+    await expect(page.getByTestId("attention").textContent()).resolves.toBe(
+      `${waiting} ${waiting === 1 ? "line needs" : "lines need"} a person in ${months[0]}.`
+    )
     await page.getByRole("button", { name: "Test connections" }).click()
     await page.getByLabel("Connections").waitFor()
     expect(await page.getByLabel("Connections").locator(".good").count()).toBe(2)
     expect(await seriousViolations(page)).toEqual([])
     await page.screenshot({ path: `${shots}/links.png` })
+  })
+
+  it("an administrator adds a second link through the wizard, connects Exact and loads a month on it", async () => {
+    const expected = sandboxLinkConfig(world.sandbox, world.url, "Second MSP")
+    const urls = world.sandbox.urls(`${world.url}${SANDBOX_MOUNT}`)
+    await page.getByRole("link", { name: "Links" }).click()
+    await page.getByRole("link", { name: "Add a link" }).click()
+    await page.getByRole("heading", { name: "New link" }).waitFor()
+    await page.getByLabel("Link id").fill("second")
+    await page.getByLabel("Name", { exact: true }).fill("Second MSP")
+    await page.getByLabel("API address").fill(urls.connectwise)
+    await page.getByLabel("Company id").fill(expected.connectwise.companyId)
+    await page.getByLabel("Public key").fill(expected.connectwise.publicKey)
+    await page.getByLabel("Private key").fill(expected.connectwise.privateKey)
+    await page.getByLabel("Client id", { exact: true }).fill(expected.connectwise.clientId)
+    await page.getByLabel("Exact address").fill(urls.exact)
+    await page.getByLabel("App client id").fill(expected.exact.clientId)
+    await page.getByLabel("App client secret").fill(expected.exact.clientSecret)
+    // The redirect URI is offered as the portal's own callback, which is what the sandbox's app registered.
+    await expect(page.getByLabel("Redirect URI").inputValue()).resolves.toBe(expected.exact.redirectUri)
+    expect(await seriousViolations(page)).toEqual([])
+    await page.getByRole("button", { name: "Save and continue" }).click()
+
+    // Step 2: ConnectWise answers; Exact is not connected yet, and says what to do.
+    await page.getByText("Step 2 of 3: test and connect").waitFor()
+    const tested = page.getByLabel("Connection test")
+    await page.getByRole("button", { name: "Test connection" }).click()
+    await tested.waitFor()
+    await expect(tested.locator('[data-ok="true"]').allTextContents()).resolves.toEqual([
+      expect.stringContaining("ConnectWise PSA: connected")
+    ])
+    const exactProblem = (await tested.locator('[data-ok="false"]').textContent()) ?? ""
+    expect(exactProblem).toMatch(/^Exact Online: not connected \S/)
+    expect(await seriousViolations(page)).toEqual([])
+    await page.screenshot({ path: `${shots}/link-wizard-test.png` })
+
+    // Connect Exact Online: the sandbox's consent page, then back in the wizard.
+    await page.getByRole("button", { name: "Connect Exact Online" }).click()
+    await page.getByRole("button", { name: "Grant access" }).waitFor()
+    await page.getByLabel("Administration").selectOption(String(world.sandbox.credentials.exact.division))
+    await page.getByRole("button", { name: "Grant access" }).click()
+    await page.getByText("Step 2 of 3: test and connect").waitFor()
+    expect(new URL(page.url()).hash).toBe("#/links/second/setup")
+    await page.getByRole("button", { name: "Test connection" }).click()
+    await page.locator('[aria-label="Connection test"] [data-ok="true"]').nth(1).waitFor()
+    expect(await tested.locator('[data-ok="false"]').count()).toBe(0)
+    await page.getByRole("button", { name: "Continue" }).click()
+
+    // Step 3: everything chosen from the server's look-ups.
+    await page.getByText("Step 3 of 3").waitFor()
+    type Lookups = {
+      connectwise: {
+        agreementTypes: Array<{ id: number; name: string }>
+        billingTerms: Array<{ id: number; name: string }>
+      }
+    }
+    const lookups = (await api<Lookups>("/links/second/lookups")).body
+    const agreementType = lookups.connectwise.agreementTypes[0]
+    if (agreementType === undefined) throw new Error("the sandbox has no agreement types")
+    // The options arrive from the server: wait for them rather than for a while.
+    await page.locator(`select option[value="${expected.settings.transfer.journal}"]`).waitFor({ state: "attached" })
+    await page.getByLabel("Exact administration").selectOption(String(expected.exact.division))
+    await page.getByLabel("Unit cost from").selectOption("line")
+    await page.getByLabel("Tolerance (EUR)").fill("0.01")
+    await page.getByLabel("Agreement type").selectOption(String(agreementType.id))
+    await page.getByLabel("Booking mode").selectOption("invoice")
+    await page.getByLabel("Sales journal").selectOption(expected.settings.transfer.journal)
+    for (const [taxCode, vatCode] of Object.entries(expected.settings.transfer.vatCodes)) {
+      await page.getByLabel(`VAT code for ${taxCode}`).selectOption(vatCode)
+    }
+    const terms = new Map(lookups.connectwise.billingTerms.map((t) => [String(t.id), t.name]))
+    for (const [termsId, condition] of Object.entries(expected.settings.transfer.paymentConditions)) {
+      await page.getByLabel(`Payment condition for ${terms.get(termsId)}`).selectOption(condition)
+    }
+    await page.getByLabel("Mail runs to").fill("finance@demo.example")
+    await page.getByRole("button", { name: "Add a schedule" }).click()
+    await page.getByLabel("Cron 1").fill("0 6 * * 1-5")
+    expect(await seriousViolations(page)).toEqual([])
+    await page.screenshot({ path: `${shots}/link-wizard-settings.png`, fullPage: true })
+    await page.getByRole("button", { name: "Save and finish" }).click()
+
+    // Saved as chosen, its keys sealed (never echoed), and the month loads on the new link.
+    await page.getByRole("heading", { name: "Reconciliation" }).waitFor()
+    const saved = (await api<{ version: number; config: Record<string, Record<string, unknown>> }>("/links/second"))
+      .body
+    expect(JSON.stringify(saved)).not.toContain(expected.connectwise.privateKey)
+    expect(JSON.stringify(saved)).not.toContain(expected.exact.clientSecret)
+    expect(saved.config.connectwise?.privateKey).toMatchObject({ set: true })
+    expect(saved.config.exact?.division).toBe(expected.exact.division)
+    expect(saved.config.source).toEqual(expected.source)
+    expect(saved.config.settings).toMatchObject({
+      compare: "unitCost",
+      tolerance: { EUR: "0.01" },
+      newAgreement: { typeId: agreementType.id },
+      transfer: { ...expected.settings.transfer, mode: "invoice" }
+    })
+    expect(saved.config.mail).toEqual({ to: ["finance@demo.example"], when: "problems" })
+    expect(saved.config.schedules).toEqual([{ job: "transfer.run", cron: "0 6 * * 1-5", enabled: true }])
+    await expect(page.locator(".switcher select").inputValue()).resolves.toBe("second")
+    await page.getByRole("button", { name: "Load invoice" }).click()
+    await page.locator(".ag-row").first().waitFor()
+    const months = (await api<{ months: Array<string> }>("/links/second/months")).body.months
+    const grid = (await api<{ rows: Array<GridEntry> }>(`/links/second/months/${months[0]}/grid?limit=1000`)).body.rows
+    expect(grid.length).toBeGreaterThan(0)
+
+    // The form for the existing link: the key is "set", never shown; a colleague's save in between is a conflict.
+    await page.goto(`${world.url}/#/links/second/settings`)
+    await page.getByRole("heading", { name: "Settings: Second MSP" }).waitFor()
+    await expect(page.getByLabel("Private key").inputValue()).resolves.toBe("")
+    await expect(page.getByTestId("secret-Private key").textContent()).resolves.toMatch(/^Set, updated /)
+    expect(await page.content()).not.toContain(expected.connectwise.privateKey)
+    expect(await seriousViolations(page)).toEqual([])
+    await page.screenshot({ path: `${shots}/link-settings.png`, fullPage: true })
+    // A colleague renames the link meanwhile (sending the configuration without the secrets' states).
+    const { privateKey: _privateKey, ...connectwise } = saved.config.connectwise ?? {}
+    const { clientSecret: _clientSecret, ...exact } = saved.config.exact ?? {}
+    const colleague = await api("/links/second", {
+      method: "PUT",
+      body: { version: saved.version, config: { ...saved.config, connectwise, exact, name: "Second MSP (colleague)" } }
+    })
+    expect(colleague.status).toBe(200)
+    await page.getByLabel("Name", { exact: true }).fill("Second MSP B.V.")
+    await page.getByRole("button", { name: "Save", exact: true }).click()
+    await page
+      .getByRole("alert")
+      .getByText(/^Someone else saved this link/)
+      .waitFor()
+    await page.reload()
+    await page.getByRole("heading", { name: "Settings: Second MSP (colleague)" }).waitFor()
+    await page.getByLabel("Name", { exact: true }).fill("Second MSP B.V.")
+    await page.getByRole("button", { name: "Save", exact: true }).click()
+    await page
+      .getByRole("status")
+      .getByText(`Saved (version ${saved.version + 2}).`)
+      .waitFor()
+    const after = (await api<{ config: Record<string, Record<string, unknown>> }>("/links/second")).body
+    expect(after.config.name).toBe("Second MSP B.V.")
+    // A key left empty keeps its value: the connection still works.
+    expect(after.config.connectwise?.privateKey).toMatchObject({ set: true })
+    await page.getByRole("button", { name: "Test connection" }).click()
+    await page.locator('[aria-label="Connection test"] [data-ok="true"]').nth(1).waitFor()
   })
 
   it("a viewer sees the month but cannot apply", async () => {

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "react"
 import { api, type LinkSummary, problem, type Session, setCsrfToken } from "./api.ts"
+import { LinkSettingsPage } from "./LinkSettings.tsx"
 import { LinksPage } from "./Links.tsx"
 import { ReconcilePage } from "./Reconcile.tsx"
 import { RunsPage } from "./Runs.tsx"
@@ -12,14 +13,27 @@ const pageOfHash = (): Page => {
   return page === "links" || page === "runs" || page === "transfer" ? page : "reconcile"
 }
 
+/** `#/links/new` and `#/links/ID/setup`: the wizard; `#/links/ID/settings`: the form. */
+const settingsOfHash = (): { linkId: string | undefined; wizard: boolean } | undefined => {
+  const [page, id, what] = window.location.hash.replace(/^#\/?/, "").split("/")
+  if (page !== "links" || id === undefined) return undefined
+  if (id === "new") return { linkId: undefined, wizard: true }
+  if (what === "setup" || what === "settings") return { linkId: decodeURIComponent(id), wizard: what === "setup" }
+  return undefined
+}
+
 export const App = () => {
   const [session, setSession] = useState<Session | null | undefined>(undefined)
   const [links, setLinks] = useState<ReadonlyArray<LinkSummary>>([])
   const [linkId, setLinkId] = useState<string | undefined>(undefined)
   const [page, setPage] = useState<Page>(pageOfHash())
+  const [settings, setSettings] = useState(settingsOfHash())
 
   useEffect(() => {
-    const onHash = () => setPage(pageOfHash())
+    const onHash = () => {
+      setPage(pageOfHash())
+      setSettings(settingsOfHash())
+    }
     window.addEventListener("hashchange", onHash)
     return () => window.removeEventListener("hashchange", onHash)
   }, [])
@@ -33,14 +47,17 @@ export const App = () => {
     void api.GET("/session").then(({ data }) => (data === undefined ? setSession(null) : signedIn(data)))
   }, [signedIn])
 
+  const refreshLinks = useCallback(async () => {
+    const { data } = await api.GET("/links")
+    const found = data ?? []
+    setLinks(found)
+    setLinkId((current) => current ?? found[0]?.id)
+  }, [])
+
   useEffect(() => {
     if (session === null || session === undefined) return
-    void api.GET("/links").then(({ data }) => {
-      const found = data ?? []
-      setLinks(found)
-      setLinkId((current) => current ?? found[0]?.id)
-    })
-  }, [session])
+    void refreshLinks()
+  }, [session, refreshLinks])
 
   if (session === undefined) return <p className="loading">Loading…</p>
   if (session === null) return <SignIn onSignedIn={signedIn} />
@@ -92,7 +109,18 @@ export const App = () => {
         </button>
       </header>
       <main>
-        {linkId === undefined ? (
+        {settings !== undefined && session.role === "admin" ? (
+          <LinkSettingsPage
+            key={`${settings.linkId ?? "new"}-${settings.wizard}`}
+            linkId={settings.linkId}
+            wizard={settings.wizard}
+            onSaved={() => void refreshLinks()}
+            onDone={(id) => {
+              setLinkId(id)
+              go("reconcile")
+            }}
+          />
+        ) : linkId === undefined ? (
           <section className="empty">
             <h1>No links yet</h1>
             <p>
@@ -100,6 +128,7 @@ export const App = () => {
                 ? "Add a link to connect ConnectWise PSA and Exact Online."
                 : "Ask an administrator to grant you a link."}
             </p>
+            {session.role === "admin" && <a href="#/links/new">Add a link</a>}
           </section>
         ) : page === "links" ? (
           <LinksPage

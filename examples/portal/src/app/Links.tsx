@@ -5,6 +5,25 @@ import { formatDateTime } from "./format.ts"
 type Check = { readonly ok: boolean; readonly detail?: string; readonly message?: string }
 type Checks = { readonly connectwise: Check; readonly exact: Check }
 
+/** The rows of a grid that need a person, as the reconciliation page's view counts them. */
+const NEEDS_A_PERSON = ["unlinked", "problem", "suggested"] as const
+
+/** How many lines of the newest month need a person, when that month is loaded on the server. */
+const attentionOf = async (linkId: string): Promise<{ month: string; count: number } | undefined> => {
+  const path = { linkId }
+  const month = (await api.GET("/links/{linkId}/months", { params: { path } })).data?.months[0]
+  if (month === undefined) return undefined
+  const status = (await api.GET("/links/{linkId}/months/{month}", { params: { path: { linkId, month } } })).data
+  if (status?.state !== "ready") return undefined
+  const grid = (
+    await api.GET("/links/{linkId}/months/{month}/grid", {
+      params: { path: { linkId, month }, query: { limit: "1" } }
+    })
+  ).data
+  if (grid === undefined) return undefined
+  return { month, count: NEEDS_A_PERSON.reduce((n, state) => n + (grid.counts[state] ?? 0), 0) }
+}
+
 /** Each link with its connections (tested on request), its latest runs and a way into its month. */
 export const LinksPage = (props: {
   readonly links: ReadonlyArray<LinkSummary>
@@ -13,6 +32,11 @@ export const LinksPage = (props: {
 }) => (
   <section>
     <h1>Links</h1>
+    {props.role === "admin" && (
+      <p>
+        <a href="#/links/new">Add a link</a>
+      </p>
+    )}
     {props.links.length === 0 && <p className="empty">No links yet: an administrator adds one.</p>}
     <ul className="cards">
       {props.links.map((link) => (
@@ -35,10 +59,12 @@ const LinkCard = ({
   const [checks, setChecks] = useState<Checks | undefined>(undefined)
   const [error, setError] = useState<string | undefined>(undefined)
   const [testing, setTesting] = useState(false)
+  const [attention, setAttention] = useState<{ month: string; count: number } | undefined>(undefined)
   useEffect(() => {
     void api
       .GET("/links/{linkId}/runs", { params: { path: { linkId: link.id } } })
       .then(({ data }) => setRuns(data ?? []))
+    void attentionOf(link.id).then(setAttention)
   }, [link.id])
   const test = async () => {
     setTesting(true)
@@ -63,7 +89,8 @@ const LinkCard = ({
           <button type="button" onClick={() => void test()} disabled={testing}>
             {testing ? "Testing…" : "Test connections"}
           </button>
-        )}
+        )}{" "}
+        {admin && <a href={`#/links/${encodeURIComponent(link.id)}/settings`}>Settings</a>}
       </p>
       {checks !== undefined && (
         <ul aria-label="Connections">
@@ -88,6 +115,13 @@ const LinkCard = ({
       {error !== undefined && (
         <p role="alert" className="error">
           {error}
+        </p>
+      )}
+      {attention !== undefined && (
+        <p className={attention.count > 0 ? "attention" : undefined} data-testid="attention">
+          {attention.count === 0
+            ? `Nothing needs a person in ${attention.month}.`
+            : `${attention.count} ${attention.count === 1 ? "line needs" : "lines need"} a person in ${attention.month}.`}
         </p>
       )}
       <h3>Latest runs</h3>
