@@ -20,8 +20,10 @@ export const openSandbox = () => {
   const urls = sandbox.urls(origin)
   const fetch = (request: Request) => sandbox.handle(request)
   /** A link configuration reaching the sandbox, with its secrets. */
-  const config = (name = "Acme EU", extra: Partial<LinkConfigInput> = {}): LinkConfigInput =>
-    ({ ...sandbox.linkConfig(origin, { name, settings: { proposeCancellations: true } }), ...extra })
+  const config = (name = "Acme EU", extra: Partial<LinkConfigInput> = {}): LinkConfigInput => ({
+    ...sandbox.linkConfig(origin, { name, settings: { proposeCancellations: true } }),
+    ...extra
+  })
   /** The user grants the consent at `url` on the sandbox's consent page (choosing `division`): the callback's code and state. */
   const consent = (url: string, division?: number) => sandbox.grantConsent(url, { division })
   return { clock, world, sandbox, urls, fetch, config, consent, credentials: sandbox.credentials }

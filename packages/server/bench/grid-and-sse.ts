@@ -38,7 +38,10 @@ const call = async (method: string, path: string, body?: unknown) => {
   return { status: res.status, text, json: () => JSON.parse(text) }
 }
 csrf = (await call("POST", "/session", { username: "bench", password: "bench password 123" })).json().csrfToken
-await call("POST", "/links", { id: "bench", config: sandbox.linkConfig("http://sandbox.test", { name: "Bench", settings: {} }) })
+await call("POST", "/links", {
+  id: "bench",
+  config: sandbox.linkConfig("http://sandbox.test", { name: "Bench", settings: {} })
+})
 const { url } = (await call("POST", "/links/bench/exact/connect", {})).json()
 await call("GET", `/oauth/exact/callback${(await sandbox.grantConsent(url)).redirect.search}`)
 const month = (await call("GET", "/links/bench/months")).json().months[0]

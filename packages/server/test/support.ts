@@ -31,7 +31,8 @@ export const openWorld = async (
     clock,
     fetch: (request) => sandbox.handle(request)
   })
-  const config = (name: string) => sandbox.linkConfig(SANDBOX_ORIGIN, { name, settings: { proposeCancellations: true } })
+  const config = (name: string) =>
+    sandbox.linkConfig(SANDBOX_ORIGIN, { name, settings: { proposeCancellations: true } })
   const server = createServer({
     deployment,
     log: (level, message, fields) => logLines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`),

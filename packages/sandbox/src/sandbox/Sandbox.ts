@@ -133,7 +133,10 @@ export interface Sandbox {
    * `exact.connect` returned, on this sandbox) with "grant" for `division` (default the world's).
    * Rejects with an `Error` giving the status when the page or the grant is refused.
    */
-  grantConsent(authorizeUrl: string | URL, options?: { readonly division?: number | undefined }): Promise<SandboxConsent>
+  grantConsent(
+    authorizeUrl: string | URL,
+    options?: { readonly division?: number | undefined }
+  ): Promise<SandboxConsent>
 }
 
 /**
