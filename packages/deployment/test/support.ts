@@ -19,41 +19,13 @@ export const openSandbox = () => {
   const sandbox: Sandbox = createSandbox({ world, clock })
   const urls = sandbox.urls(origin)
   const fetch = (request: Request) => sandbox.handle(request)
-  const { connectwise, exact } = sandbox.credentials
   /** A link configuration reaching the sandbox, with its secrets. */
   const config = (name = "Acme EU", extra: Partial<LinkConfigInput> = {}): LinkConfigInput => ({
-    name,
-    connectwise: {
-      baseUrl: urls.connectwise,
-      companyId: connectwise.companyId,
-      publicKey: connectwise.publicKey,
-      privateKey: connectwise.privateKey,
-      clientId: connectwise.clientId
-    },
-    exact: {
-      baseUrl: urls.exact,
-      clientId: exact.clientId,
-      clientSecret: exact.clientSecret,
-      redirectUri: exact.redirectUri,
-      division: exact.division
-    },
-    settings: { proposeCancellations: true },
+    ...sandbox.linkConfig(origin, { name, settings: { proposeCancellations: true } }),
     ...extra
   })
   /** The user grants the consent at `url` on the sandbox's consent page (choosing `division`): the callback's code and state. */
-  const consent = async (url: string, division = exact.division) => {
-    const authorize = new URL(url)
-    const page = await sandbox.handle(new Request(authorize))
-    if (page.status !== 200) throw new Error(`consent page answered ${page.status}`)
-    const granted = await sandbox.handle(
-      new Request(`${authorize.origin}${authorize.pathname}`, {
-        method: "POST",
-        body: new URLSearchParams({ ...Object.fromEntries(authorize.searchParams), division: String(division) })
-      })
-    )
-    const location = new URL(granted.headers.get("location") ?? "")
-    return { code: location.searchParams.get("code") ?? "", state: location.searchParams.get("state") ?? "", location }
-  }
+  const consent = (url: string, division?: number) => sandbox.grantConsent(url, { division })
   return { clock, world, sandbox, urls, fetch, config, consent, credentials: sandbox.credentials }
 }
 

@@ -46,6 +46,8 @@ const claims: Record<string, string> = {
   "connectwise/Simulation.ts#1": `const body = (await response.json()) as Array<{ identifier?: string }>
 if (response.status !== 200 || body[0]?.identifier !== "ACME") throw new Error("answered " + response.status)`,
   "connectwise/seed.ts#1": `if (companyIds.length !== 50) throw new Error(companyIds.length + " companies")`,
+  "sandbox/link.ts#1": `if (state !== "s1" || code === "" || config.name !== "Acme" || config.settings.transfer.journal !== "70")
+  throw new Error(JSON.stringify({ code, state, name: config.name }))`,
   "sandbox/server.ts#1": `if (!/^http:\\/\\/127\\.0\\.0\\.1:\\d+\\/connectwise\\/v2026_1\\/apis\\/3\\.0$/.test(server.baseUrls.connectwise) || !server.baseUrls.exact.endsWith("/exact"))
   throw new Error(JSON.stringify(server.baseUrls))`,
   "world/Options.ts#1": `if (JSON.stringify(duplicates.map((d) => d.additionIds)) !== "[[5030,5134],[5116,5135]]") throw new Error(JSON.stringify(duplicates))`,
@@ -77,6 +79,7 @@ describe("JSDoc examples", () => {
       "sandbox/Faults.ts#1",
       "sandbox/Sandbox.ts#1",
       "sandbox/handlers.ts#1",
+      "sandbox/link.ts#1",
       "sandbox/load.ts#1",
       "sandbox/load.ts#2",
       "sandbox/server.ts#1",

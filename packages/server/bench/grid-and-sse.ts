@@ -18,8 +18,6 @@ const sandbox = createSandbox({
   world: createWorld({ seed: 5, customers: CUSTOMERS, products: PRODUCTS, months: 1 }),
   clock
 })
-const urls = sandbox.urls("http://sandbox.test")
-const { connectwise, exact } = sandbox.credentials
 const storage = memoryStorage()
 const deployment = await openDeployment({ storage, secretKey: randomBytes(32), clock, fetch: (r) => sandbox.handle(r) })
 const server = createServer({ deployment, pollMs: 20 })
@@ -42,35 +40,10 @@ const call = async (method: string, path: string, body?: unknown) => {
 csrf = (await call("POST", "/session", { username: "bench", password: "bench password 123" })).json().csrfToken
 await call("POST", "/links", {
   id: "bench",
-  config: {
-    name: "Bench",
-    connectwise: {
-      baseUrl: urls.connectwise,
-      companyId: connectwise.companyId,
-      publicKey: connectwise.publicKey,
-      privateKey: connectwise.privateKey,
-      clientId: connectwise.clientId
-    },
-    exact: {
-      baseUrl: urls.exact,
-      clientId: exact.clientId,
-      clientSecret: exact.clientSecret,
-      redirectUri: exact.redirectUri,
-      division: exact.division
-    },
-    settings: {}
-  }
+  config: sandbox.linkConfig("http://sandbox.test", { name: "Bench", settings: {} })
 })
 const { url } = (await call("POST", "/links/bench/exact/connect", {})).json()
-const authorize = new URL(url)
-await sandbox.handle(new Request(authorize))
-const granted = await sandbox.handle(
-  new Request(`${authorize.origin}${authorize.pathname}`, {
-    method: "POST",
-    body: new URLSearchParams({ ...Object.fromEntries(authorize.searchParams), division: String(exact.division) })
-  })
-)
-await call("GET", `/oauth/exact/callback${new URL(granted.headers.get("location") ?? "").search}`)
+await call("GET", `/oauth/exact/callback${(await sandbox.grantConsent(url)).redirect.search}`)
 const month = (await call("GET", "/links/bench/months")).json().months[0]
 const loadStart = performance.now()
 await call("POST", `/links/bench/months/${month}/load`)

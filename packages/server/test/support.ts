@@ -5,6 +5,8 @@ import { memoryStorage, type Storage } from "@psa-ledger/storage-adapters"
 import { addUser, createServer, type Server } from "../src/index.ts"
 
 export const ORIGIN = "http://localhost"
+/** Where the in-process sandbox answers. */
+const SANDBOX_ORIGIN = "http://sandbox.test"
 export const PASSWORD = "a long enough password 1"
 
 /** Every line the server logged, for the secret scan. */
@@ -21,7 +23,6 @@ export const openWorld = async (
   const clock = virtualClock(Date.UTC(2026, 3, 2, 8))
   const world = createWorld({ seed: 11, customers: 12, products: 4, months: 2 })
   const sandbox = options.sandbox ?? createSandbox({ world, clock })
-  const urls = sandbox.urls("http://sandbox.test")
   const { connectwise, exact } = sandbox.credentials
   const storage = options.storage ?? memoryStorage()
   const deployment = await openDeployment({
@@ -30,24 +31,8 @@ export const openWorld = async (
     clock,
     fetch: (request) => sandbox.handle(request)
   })
-  const config = (name: string) => ({
-    name,
-    connectwise: {
-      baseUrl: urls.connectwise,
-      companyId: connectwise.companyId,
-      publicKey: connectwise.publicKey,
-      privateKey: connectwise.privateKey,
-      clientId: connectwise.clientId
-    },
-    exact: {
-      baseUrl: urls.exact,
-      clientId: exact.clientId,
-      clientSecret: exact.clientSecret,
-      redirectUri: exact.redirectUri,
-      division: exact.division
-    },
-    settings: { proposeCancellations: true }
-  })
+  const config = (name: string) =>
+    sandbox.linkConfig(SANDBOX_ORIGIN, { name, settings: { proposeCancellations: true } })
   const server = createServer({
     deployment,
     log: (level, message, fields) => logLines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`),
@@ -57,18 +42,7 @@ export const openWorld = async (
   })
   const secrets = [connectwise.privateKey, exact.clientSecret, PASSWORD]
   /** The user grants the consent at `url` on the sandbox's consent page: the callback's query. */
-  const consent = async (url: string) => {
-    const authorize = new URL(url)
-    const page = await sandbox.handle(new Request(authorize))
-    if (page.status !== 200) throw new Error(`consent page answered ${page.status}`)
-    const granted = await sandbox.handle(
-      new Request(`${authorize.origin}${authorize.pathname}`, {
-        method: "POST",
-        body: new URLSearchParams({ ...Object.fromEntries(authorize.searchParams), division: String(exact.division) })
-      })
-    )
-    return new URL(granted.headers.get("location") ?? "").search
-  }
+  const consent = async (url: string) => (await sandbox.grantConsent(url)).redirect.search
   return {
     clock,
     world,

@@ -99,66 +99,13 @@ export const sandboxConsent = async (opened: Opened, linkId: string): Promise<vo
   const sandbox = opened.sandbox
   if (sandbox === undefined) return
   const { url } = await opened.deployment.exact.connect(linkId, { returnTo: "/" })
-  const location = await sandboxGrant(sandbox, url)
-  await opened.deployment.exact.complete({
-    code: location.searchParams.get("code") ?? "",
-    state: location.searchParams.get("state") ?? ""
-  })
+  const { code, state } = await sandbox.grantConsent(url)
+  await opened.deployment.exact.complete({ code, state })
 }
 
 /** The sandbox's consent page answered "grant" for the configured division: the redirect it sends. */
-export const sandboxGrant = async (sandbox: Sandbox, url: string): Promise<URL> => {
-  const authorize = new URL(url)
-  const granted = await sandbox.handle(
-    new Request(`${authorize.origin}${authorize.pathname}`, {
-      method: "POST",
-      body: new URLSearchParams({
-        ...Object.fromEntries(authorize.searchParams),
-        division: String(sandbox.credentials.exact.division)
-      })
-    })
-  )
-  const location = granted.headers.get("location")
-  if (location === null) throw new CliError("the sandbox refused the Exact consent")
-  return new URL(location)
-}
+export const sandboxGrant = async (sandbox: Sandbox, url: string): Promise<URL> =>
+  (await sandbox.grantConsent(url)).redirect
 
 /** A link configuration reaching the sandbox, with its (sandbox) secrets. */
-export const sandboxLinkConfig = (sandbox: Sandbox, name: string) => {
-  const urls = sandbox.urls(SANDBOX_ORIGIN)
-  const { connectwise, exact } = sandbox.credentials
-  const taxCodes = new Map(sandbox.world.connectwise.taxCodes.map((code) => [code.id, code.identifier]))
-  return {
-    name,
-    connectwise: {
-      baseUrl: urls.connectwise,
-      companyId: connectwise.companyId,
-      publicKey: connectwise.publicKey,
-      privateKey: connectwise.privateKey,
-      clientId: connectwise.clientId
-    },
-    exact: {
-      baseUrl: urls.exact,
-      clientId: exact.clientId,
-      clientSecret: exact.clientSecret,
-      redirectUri: exact.redirectUri,
-      division: exact.division
-    },
-    // As an administrator sets a link up once: how lines compare, and for the transfer the sales
-    // journal, the Exact VAT code of each ConnectWise tax code, the payment condition of each billing term.
-    settings: {
-      compare: "unitCost",
-      proposeCancellations: true,
-      transfer: {
-        journal: "70",
-        vatCodes: Object.fromEntries(
-          sandbox.world.truth.links.taxCodes.map((l) => [taxCodes.get(l.taxCodeId) ?? "", l.vatCode])
-        ),
-        paymentConditions: Object.fromEntries(
-          sandbox.world.truth.links.billingTerms.map((l) => [String(l.billingTermsId), l.paymentCondition])
-        )
-      }
-    },
-    source: { kind: "sales", unitCost: "line" }
-  }
-}
+export const sandboxLinkConfig = (sandbox: Sandbox, name: string) => sandbox.linkConfig(SANDBOX_ORIGIN, { name })

@@ -49,61 +49,16 @@ export interface PortalWorld {
 
 /** The link configuration an administrator would enter for the sandbox (with the sandbox's secrets). */
 export const sandboxLinkConfig = (sandbox: Sandbox, origin: string, name = "Demo MSP") => {
-  const urls = sandbox.urls(`${origin}${SANDBOX_MOUNT}`)
-  const { connectwise, exact } = sandbox.credentials
-  const taxCodes = new Map(sandbox.world.connectwise.taxCodes.map((code) => [code.id, code.identifier]))
+  const config = sandbox.linkConfig(`${origin}${SANDBOX_MOUNT}`, { name })
   const [managed] = sandbox.world.connectwise.agreementTypes
   return {
-    name,
-    connectwise: {
-      baseUrl: urls.connectwise,
-      companyId: connectwise.companyId,
-      publicKey: connectwise.publicKey,
-      privateKey: connectwise.privateKey,
-      clientId: connectwise.clientId
-    },
-    exact: {
-      baseUrl: urls.exact,
-      clientId: exact.clientId,
-      clientSecret: exact.clientSecret,
-      redirectUri: exact.redirectUri,
-      division: exact.division
-    },
+    ...config,
     settings: {
-      compare: "unitCost",
-      proposeCancellations: true,
+      ...config.settings,
       // What "Create agreement…" in the grid makes: the world's managed-services agreement type.
-      ...(managed === undefined ? {} : { newAgreement: { typeId: managed.id, name: "Managed Services {customer}" } }),
-      transfer: {
-        journal: "70",
-        vatCodes: Object.fromEntries(
-          sandbox.world.truth.links.taxCodes.map((l) => [taxCodes.get(l.taxCodeId) ?? "", l.vatCode])
-        ),
-        paymentConditions: Object.fromEntries(
-          sandbox.world.truth.links.billingTerms.map((l) => [String(l.billingTermsId), l.paymentCondition])
-        )
-      }
-    },
-    source: { kind: "sales", unitCost: "line" }
+      ...(managed === undefined ? {} : { newAgreement: { typeId: managed.id, name: "Managed Services {customer}" } })
+    }
   }
-}
-
-/** The sandbox's consent page answered "grant" for the configured division: where it redirects. */
-export const grantSandboxConsent = async (sandbox: Sandbox, url: string): Promise<URL> => {
-  const authorize = new URL(url)
-  const granted = await sandbox.handle(
-    new Request(`${authorize.origin}${authorize.pathname}`, {
-      method: "POST",
-      body: new URLSearchParams({
-        ...Object.fromEntries(authorize.searchParams),
-        division: String(sandbox.credentials.exact.division)
-      })
-    }),
-    SANDBOX_MOUNT
-  )
-  const location = granted.headers.get("location")
-  if (location === null) throw new Error(`the sandbox refused the Exact consent (${granted.status})`)
-  return new URL(location)
 }
 
 /** Starts the portal's server on a fresh sandbox world. */
@@ -151,12 +106,8 @@ export const startPortalWorld = async (options: WorldOptions = {}): Promise<Port
   for (const user of Object.values(DEMO_USERS)) await addUser(deployment.storage, user)
   await deployment.links.create(DEMO_LINK, sandboxLinkConfig(sandbox, origin), { actor: DEMO_USERS.admin.username })
   const { url } = await deployment.exact.connect(DEMO_LINK, { returnTo: "/", actor: DEMO_USERS.admin.username })
-  const location = await grantSandboxConsent(sandbox, url)
-  await deployment.exact.complete({
-    code: location.searchParams.get("code") ?? "",
-    state: location.searchParams.get("state") ?? "",
-    actor: DEMO_USERS.admin.username
-  })
+  const { code, state } = await sandbox.grantConsent(url)
+  await deployment.exact.complete({ code, state, actor: DEMO_USERS.admin.username })
   const built = sandbox
   return {
     url: origin,

@@ -7,6 +7,7 @@ import { ConnectWiseSimulation, type ConnectWiseSimulationOptions } from "../con
 import { createExactSimulation, type ExactSimulation, type ExactSimulationOptions } from "../exact/ExactSimulation.ts"
 import type { World } from "../world/World.ts"
 import { type FaultRule, SandboxFaults, type SandboxSystem, withFaults } from "./Faults.ts"
+import { grantConsent, linkConfig, type SandboxConsent, type SandboxLinkConfigWith } from "./link.ts"
 import { exactDivisionOf, loadConnectWiseWorld, loadExactWorld } from "./load.ts"
 
 /**
@@ -120,6 +121,22 @@ export interface Sandbox {
   authorizationCode(): string
   /** The base URLs of both systems on `origin` (e.g. `http://127.0.0.1:4010`). */
   urls(origin: string): SandboxUrls
+  /**
+   * The link configuration that reaches this sandbox on `origin` (which may end in the path the
+   * sandbox is mounted at): both connections with the sandbox's credentials and the settings an
+   * administrator sets once (see `SandboxLinkSettings`). `overrides` replace top-level fields (the
+   * name, or the whole `settings`: spread `config.settings` to change one).
+   */
+  linkConfig<const O extends object = {}>(origin: string, overrides?: O): SandboxLinkConfigWith<O>
+  /**
+   * The user answers the Exact consent page at `authorizeUrl` (the URL a deployment's
+   * `exact.connect` returned, on this sandbox) with "grant" for `division` (default the world's).
+   * Rejects with an `Error` giving the status when the page or the grant is refused.
+   */
+  grantConsent(
+    authorizeUrl: string | URL,
+    options?: { readonly division?: number | undefined }
+  ): Promise<SandboxConsent>
 }
 
 /**
@@ -280,6 +297,9 @@ export const createSandbox = (options: SandboxOptions): Sandbox => {
     handleConnectWise,
     handleExact,
     authorizationCode,
-    urls: (origin) => urls(origin)
+    urls: (origin) => urls(origin),
+    linkConfig: (origin, overrides) => linkConfig(world, credentials, urls(origin), overrides),
+    grantConsent: (authorizeUrl, options) =>
+      grantConsent(handle, authorizeUrl, options?.division ?? credentials.exact.division)
   }
 }

@@ -12,6 +12,7 @@ export type {
   SandboxSystem
 } from "./Faults.ts"
 export { type SandboxHandlerOptions, sandboxHandlers, sandboxOrigin } from "./handlers.ts"
+export type { SandboxConsent, SandboxLinkConfig, SandboxLinkConfigWith, SandboxLinkSettings } from "./link.ts"
 export { exactDivisionOf, loadConnectWiseWorld, loadExactWorld } from "./load.ts"
 export {
   type ConnectWiseCredentials,
