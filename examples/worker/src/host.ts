@@ -22,6 +22,8 @@ export const deploymentJobRunner =
       trigger: request.trigger,
       signal: request.signal,
       note: request.note,
+      // A job taken over from an attempt that did not finish resumes that attempt's stored plan.
+      resume: request.resume,
       wait: { timeoutMs: options.waitMs ?? 5 * 60_000 }
     })
     const status = (result as { status?: unknown } | undefined)?.status
