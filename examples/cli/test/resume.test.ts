@@ -6,8 +6,9 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { deriveStorageKey } from "@psa-ledger/deployment"
+import { Run, StoredPlan } from "@psa-ledger/reconcile-core"
 import { sqliteStorage } from "@psa-ledger/storage-adapters/sqlite"
-import { Effect } from "effect"
+import { DateTime, Effect, type Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { cli, cliRunning, deploymentDir, printed, sandboxSecrets } from "./support.ts"
 
@@ -89,8 +90,45 @@ describe("psa-ledger runs --unfinished, resume, abandon", () => {
       const none = await cli(["runs", "acme", "--unfinished", "--json", "--sandbox"], { env: d.env })
       expect(JSON.parse(none.stdout)).toEqual([])
 
-      // Another dead apply, given up: --reason is needed (2), then the link runs again.
-      const second = await killedApply(d, planFile)
+      // Another dead apply (written as its dying process leaves it, without a second slow kill), given
+      // up: --reason is needed (2), then the link has no unfinished run.
+      const second = { runId: "run-dead-2" }
+      const storage = await sqliteStorage({
+        filename: join(d.dir, "ledger.db"),
+        encryptionKey: deriveStorageKey(d.key())
+      })
+      try {
+        const at = DateTime.makeUnsafe(Date.now())
+        const body = (JSON.parse(readFileSync(planFile, "utf8")) as { plan: Schema.Json }).plan
+        await Effect.runPromise(
+          storage.runs.create(
+            "acme",
+            new Run({
+              id: second.runId,
+              job: "reconciliation.apply",
+              trigger: "manual",
+              status: "running",
+              startedAt: at,
+              counts: {}
+            })
+          )
+        )
+        await Effect.runPromise(
+          storage.plans.save(
+            "acme",
+            new StoredPlan({
+              runId: second.runId,
+              job: "reconciliation.apply",
+              plan: { details: { operations: total }, body },
+              status: "open",
+              savedAt: at,
+              lastRunId: second.runId
+            }) as StoredPlan
+          )
+        )
+      } finally {
+        await storage.close()
+      }
       const noReason = await cli(["abandon", second.runId, "--link", "acme", "--sandbox"], { env: d.env })
       expect(noReason.status).toBe(2)
       const abandoned = await cli(
