@@ -24,6 +24,8 @@ export const deploymentJobRunner =
       note: request.note,
       // The link mails a failure once: from the last attempt, not from each try before a retry.
       retryFollows: request.attempt < request.attempts,
+      // A job taken over from an attempt that did not finish resumes that attempt's stored plan.
+      resume: request.resume,
       wait: { timeoutMs: options.waitMs ?? 5 * 60_000 }
     })
     const status = (result as { status?: unknown } | undefined)?.status

@@ -115,8 +115,16 @@ export interface DeploymentApi {
   schedules(): Promise<ReadonlyArray<DeploymentSchedule>>
   /** Calls `listener` after any change that may change `schedules()`; returns the unsubscribe. In this process only. */
   onChange(listener: () => void): () => void
-  /** Runs a scheduled job of a link: `exact.keepAlive`, or the link's own `run(job)`. */
-  runJob(linkId: string, job: string, options?: LinkRunOptions): Promise<unknown>
+  /**
+   * Runs a scheduled job of a link: `exact.keepAlive`, or the link's own `run(job)`. With `resume`
+   * (a worker took over a job an earlier attempt started and did not finish), the link's unfinished
+   * run of that job, if there is one, is resumed (`runs.resume`) instead of planned again.
+   */
+  runJob(
+    linkId: string,
+    job: string,
+    options?: LinkRunOptions & { readonly resume?: boolean | undefined }
+  ): Promise<unknown>
   /** Re-seals every secret and token chain under `newKey` in one transaction; `oldKey` must be the key in use. */
   rotateSecretKey(oldKey: SecretKeyInput, newKey: SecretKeyInput, options?: ActorOptions): Promise<KeyRotation>
   /** Closes the storage when the deployment opened it. */
@@ -230,8 +238,17 @@ export const openDeployment = async (options: DeploymentOptions): Promise<Deploy
         ctx.listeners.delete(listener)
       }
     },
-    runJob: async (linkId, job, runOptions) =>
-      job === "exact.keepAlive" ? exact.keepAlive(linkId) : (await openLink(ctx, linkId)).run(job, runOptions ?? {}),
+    runJob: async (linkId, job, jobOptions) => {
+      if (job === "exact.keepAlive") return exact.keepAlive(linkId)
+      const { resume, ...runOptions } = jobOptions ?? {}
+      const link = await openLink(ctx, linkId)
+      if (resume === true) {
+        // The earlier attempt's stored plan: finished where it stopped, never planned again.
+        const left = (await link.runs.unfinished()).find((u) => u.job === job)
+        if (left !== undefined) return link.runs.resume(left.runId, runOptions)
+      }
+      return link.run(job, runOptions)
+    },
     rotateSecretKey: async (oldKey, newKey, actorOptions) => {
       const operation = "rotateSecretKey"
       const current = ctx.secretKey

@@ -31,6 +31,13 @@ describe("the OpenAPI document", () => {
     }
     expect(doc.openapi).toBe("3.1.0")
     expect(doc.components.schemas.GridRowEncoded?.properties?.quantity?.type).toBe("string")
+    // The connection test's answer has its shape (a generated client does not see `unknown`).
+    const paths = (doc as unknown as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> })
+      .paths
+    expect(JSON.stringify(paths["/links/{linkId}/test"]?.post?.responses["200"])).toContain(
+      "#/components/schemas/LinkTestResult"
+    )
+    expect(doc.components.schemas.LinkTestResult?.properties?.ok?.type).toBe("boolean")
     const w = await openWorld()
     const served = await w.server.fetch(new Request("http://localhost/api/v1/openapi.json"))
     expect(served.status).toBe(200)

@@ -17,7 +17,7 @@ import {
   sandboxLinkConfig,
   storageTarget
 } from "./deployment.ts"
-import { CliError, Exit, usageError } from "./errors.ts"
+import { CliError, Exit, usageError, withLink } from "./errors.ts"
 import { csv, decimal, paint, progressBar, table, toJson } from "./output.ts"
 import { prompt, readLinkSecrets, readStdin } from "./secrets.ts"
 import { workerCommands } from "./worker.ts"
@@ -149,6 +149,22 @@ const approveKinds = (text: string | boolean | undefined, usage: string): Readon
 }
 
 /** The exit code of a finished run: done, partial, failed or cancelled. */
+/** The link (of `--link`, or the one that has it) where `runId` is an unfinished run, opened to run. */
+const linkOfUnfinished = async (opened: Opened, runId: string, linkOption: unknown): Promise<LinkApi> => {
+  const ids = typeof linkOption === "string" ? [linkOption] : (await opened.deployment.links.list()).map((l) => l.id)
+  for (const id of ids) {
+    if (typeof linkOption === "string" && (await opened.deployment.links.get(id)) === undefined) break
+    const found = await opened.deployment.links.open(id)
+    if ((await found.runs.unfinished()).some((u) => u.runId === runId)) return openLink(opened, id)
+  }
+  throw new CliError(
+    `no unfinished run ${JSON.stringify(runId)}${typeof linkOption === "string" ? ` of link ${linkOption}` : ""}`,
+    {
+      hint: "`psa-ledger runs LINK --unfinished` lists the unfinished runs"
+    }
+  )
+}
+
 const runExit = (status: string): number =>
   status === "succeeded"
     ? Exit.done
@@ -601,7 +617,12 @@ export const commands: ReadonlyArray<Command> = [
         }
         const link = await openLink(opened, plan.linkId)
         const bar = progressBar(values.json !== true)
-        const result = await link.reconciliation.apply(plan, { onProgress: bar.onProgress, signal })
+        const result = await link.reconciliation
+          .apply(plan, { onProgress: bar.onProgress, signal })
+          .catch((error: unknown) => {
+            bar.done()
+            throw withLink(error, plan.linkId)
+          })
         bar.done()
         const operations = result.report?.operations ?? []
         if (values.json === true) {
@@ -738,7 +759,12 @@ export const commands: ReadonlyArray<Command> = [
           return preview.blocked.length > 0 ? Exit.needsPerson : Exit.done
         }
         const bar = progressBar(values.json !== true)
-        const result = await link.transfer.run(range, { onProgress: bar.onProgress, signal })
+        const result = await link.transfer
+          .run(range, { onProgress: bar.onProgress, signal })
+          .catch((error: unknown) => {
+            bar.done()
+            throw withLink(error, link.id)
+          })
         bar.done()
         if (values.json === true)
           out(
@@ -782,14 +808,44 @@ export const commands: ReadonlyArray<Command> = [
   },
   {
     name: "runs",
-    args: "LINK [--limit N]",
-    summary: "the link's runs, newest first",
-    example: "psa-ledger runs acme --limit 10",
-    options: { limit: { type: "string" } },
+    args: "LINK [--limit N] [--unfinished]",
+    summary: "the link's runs, newest first; --unfinished: the runs a dead process left part-way, to resume or abandon",
+    example: "psa-ledger runs acme --unfinished",
+    options: { limit: { type: "string" }, unfinished: { type: "boolean" } },
+    optionHelp: [
+      ["--unfinished", "list the runs a dead process left part-way; a new apply or transfer waits for them"]
+    ],
     positionals: 1,
     run: ({ values, positionals, out }) =>
       withDeployment(values, async (opened) => {
         const link = await openLink(opened, positionals[0] ?? "")
+        if (values.unfinished === true) {
+          const left = await link.runs.unfinished()
+          if (values.json === true) out(toJson(left))
+          else {
+            out(
+              `${table(
+                ["RUN", "JOB", "SAVED", "LAST RUN", "PLAN"],
+                left.map((u) => [
+                  u.runId,
+                  u.job,
+                  u.savedAt,
+                  u.lastRunId,
+                  Object.entries(u.details)
+                    .map(([k, v]) => `${k} ${typeof v === "string" ? v : JSON.stringify(v)}`)
+                    .join(", ")
+                ])
+              )}\n`
+            )
+            const [first] = left
+            out(
+              first === undefined
+                ? "No unfinished runs.\n"
+                : `Next: psa-ledger resume ${first.runId} --link ${link.id}, or psa-ledger abandon ${first.runId} --link ${link.id} --reason TEXT\n`
+            )
+          }
+          return Exit.done
+        }
         const limit = values.limit === undefined ? 20 : Number(values.limit)
         if (!Number.isInteger(limit) || limit <= 0)
           throw usageError("--limit must be a whole number", "psa-ledger runs LINK")
@@ -839,6 +895,62 @@ export const commands: ReadonlyArray<Command> = [
           return Exit.done
         }
         throw new CliError(`no run ${JSON.stringify(runId)}`, { hint: "`psa-ledger runs LINK` lists the runs" })
+      })
+  },
+  {
+    name: "resume",
+    args: "RUN [--link LINK]",
+    summary: "finish the stored plan of a run a dead process left part-way, as a new run; nothing it did is done again",
+    example: "psa-ledger resume 6f1c… --link acme",
+    options: { link: { type: "string" } },
+    positionals: 1,
+    run: ({ values, positionals, signal, out }) =>
+      withDeployment(values, async (opened) => {
+        const runId = positionals[0] ?? ""
+        const link = await linkOfUnfinished(opened, runId, values.link)
+        const bar = progressBar(values.json !== true)
+        const result = await link.runs.resume(runId, { onProgress: bar.onProgress, signal }).finally(() => bar.done())
+        const counts = (result.report as { counts?: Record<string, number> } | undefined)?.counts ?? {}
+        if (values.json === true) out(toJson({ runId: result.runId, resumes: runId, status: result.status, counts }))
+        else {
+          const rows = Object.entries(counts).map(([k, n]) => [k, String(n)])
+          out(
+            `${table(["COUNT", "N"], rows)}\nRun ${result.runId} (resuming ${runId}): ${result.status}${result.error === undefined ? "" : ` — ${result.error.message}`}\n`
+          )
+        }
+        return runExit(result.status)
+      })
+  },
+  {
+    name: "abandon",
+    args: "RUN --reason TEXT [--link LINK]",
+    summary: "give up the stored plan of a run a dead process left part-way (then plan again)",
+    example: 'psa-ledger abandon 6f1c… --link acme --reason "the month was planned again"',
+    options: { link: { type: "string" }, reason: { type: "string" } },
+    optionHelp: [
+      ["--reason TEXT", "why the plan is given up (kept with the run)"],
+      ["--link LINK", "the run's link (default: the link that has it)"]
+    ],
+    positionals: 1,
+    run: ({ values, positionals, out }) =>
+      withDeployment(values, async (opened) => {
+        const reason = typeof values.reason === "string" ? values.reason.trim() : ""
+        if (reason === "")
+          throw usageError("--reason is needed: why the plan is given up", "psa-ledger abandon RUN --reason TEXT")
+        const runId = positionals[0] ?? ""
+        const link = await linkOfUnfinished(opened, runId, values.link)
+        const abandoned = await link.runs.abandon(runId, { reason })
+        if (!abandoned) {
+          throw new CliError(`run ${runId} has no open plan any more`, {
+            hint: `\`psa-ledger runs ${link.id} --unfinished\` lists the unfinished runs`
+          })
+        }
+        out(
+          values.json === true
+            ? toJson({ runId, linkId: link.id, abandoned, reason })
+            : `Run ${runId} abandoned: its plan is closed; plan again with \`psa-ledger plan ${link.id} …\`.\n`
+        )
+        return Exit.done
       })
   },
   // The fleet's worker and its manual play: cli/worker.ts.

@@ -46,9 +46,29 @@ export const reasonOf = (error: unknown): string | undefined => {
   return typeof reason === "string" ? reason : undefined
 }
 
+/**
+ * A link refused a new run because a dead run's plan is open: exit 4 (a person decides), with the
+ * two commands that settle it in the one line, naming the link when it is known.
+ */
+const unfinishedRun = (error: unknown, linkId: string | undefined): CliError | undefined => {
+  const reason = (error as { reason?: { _tag?: unknown; runId?: unknown; job?: unknown } } | null)?.reason
+  if (reason?._tag !== "UnfinishedRun" || typeof reason.runId !== "string") return undefined
+  const run = reason.runId
+  const link = linkId === undefined ? "" : ` --link ${linkId}`
+  return new CliError(
+    `UnfinishedRun: run ${run} (${String(reason.job)}) stopped before it finished its plan: run \`psa-ledger resume ${run}${link}\` to finish it, or \`psa-ledger abandon ${run}${link} --reason TEXT\` to plan again`,
+    { exitCode: Exit.needsPerson, cause: error }
+  )
+}
+
+/** `error` as a `CliError` naming the link: an `UnfinishedRun` gets its resume command. */
+export const withLink = (error: unknown, linkId: string): unknown => unfinishedRun(error, linkId) ?? error
+
 /** A thrown value as a `CliError`: library errors keep their (secret-free) message. */
 export const toCliError = (error: unknown): CliError => {
   if (error instanceof CliError) return error
+  const unfinished = unfinishedRun(error, undefined)
+  if (unfinished !== undefined) return unfinished
   const reason = reasonOf(error)
   const message = error instanceof Error ? error.message : String(error)
   const hint = reason === undefined ? undefined : hints[reason]

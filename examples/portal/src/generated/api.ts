@@ -455,6 +455,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/links/{linkId}/unfinished-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Runs whose process died before they finished their stored plan, oldest first; while there is one, apply and transfer answer 409 UnfinishedRun */
+        get: operations["listUnfinishedRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/links/{linkId}/unfinished-runs/{runId}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Finishes the unfinished run's stored plan as a new run (202 with its id): nothing it did is done again; 400 when the run has no open plan */
+        post: operations["resumeRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/links/{linkId}/unfinished-runs/{runId}/abandon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Gives up the unfinished run's stored plan with a reason (then plan again); 409 Busy while a run still works on it */
+        post: operations["abandonRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/links/{linkId}/runs/{runId}": {
         parameters: {
             query?: never;
@@ -544,6 +595,11 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Abandoned: {
+            abandoned: boolean;
+        } & {
+            [key: string]: unknown;
+        };
         AddAdditionEncoded: {
             /** @enum {string} */
             _tag: "AddAddition";
@@ -968,6 +1024,14 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        LinkTestResult: {
+            linkId: string;
+            ok: boolean;
+            connectwise: components["schemas"]["SystemCheck"];
+            exact: components["schemas"]["SystemCheck"];
+        } & {
+            [key: string]: unknown;
+        };
         LogEntryEncoded: {
             seq: number;
             at: string;
@@ -1279,11 +1343,36 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        SystemCheck: ({
+            /** @enum {boolean} */
+            ok: true;
+            detail: string;
+        } & {
+            [key: string]: unknown;
+        }) | ({
+            /** @enum {boolean} */
+            ok: false;
+            /** @enum {string} */
+            reason: "MissingSecret" | "WrongKeys" | "MissingClientId" | "ClientIdRefused" | "MissingPermission" | "UnknownCompany" | "UnknownCodebase" | "Unreachable" | "NotConnected" | "ConsentExpired" | "ChainBroken" | "NoDivisionAccess" | "Failed";
+            message: string;
+            permission?: string;
+        } & {
+            [key: string]: unknown;
+        });
         TransferPlanEncoded: {
             linkId: string;
             operations: (components["schemas"]["CreateAccountEncoded"] | components["schemas"]["CreateSalesInvoiceEncoded"] | components["schemas"]["ProcessSalesInvoiceEncoded"] | components["schemas"]["CreateSalesEntryEncoded"] | components["schemas"]["AttachPdfEncoded"])[];
             skipped: components["schemas"]["SkipEncoded"][];
             blocked: components["schemas"]["BlockedEncoded"][];
+        } & {
+            [key: string]: unknown;
+        };
+        UnfinishedRun: {
+            runId: string;
+            job: string;
+            savedAt: string;
+            lastRunId: string;
+            details: Record<string, never>;
         } & {
             [key: string]: unknown;
         };
@@ -2171,7 +2260,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["LinkTestResult"];
                 };
             };
             /** @description Bad input: `field` names what is wrong */
@@ -3727,6 +3816,208 @@ export interface operations {
             };
             /** @description Not found, or no grant on the link */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listUnfinishedRuns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnfinishedRun"][];
+                };
+            };
+            /** @description Bad input: `field` names what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role does not allow this, or the request failed the CSRF check */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or no grant on the link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    resumeRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                linkId: string;
+                runId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunStarted"];
+                };
+            };
+            /** @description Bad input: `field` names what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role does not allow this, or the request failed the CSRF check */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or no grant on the link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A version conflict, or the link is busy */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    abandonRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                linkId: string;
+                runId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Abandoned"];
+                };
+            };
+            /** @description Bad input: `field` names what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role does not allow this, or the request failed the CSRF check */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or no grant on the link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A version conflict, or the link is busy */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

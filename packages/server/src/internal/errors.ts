@@ -43,6 +43,14 @@ export const toApiError = (error: unknown): ApiError => {
         return new ApiError(502, "Upstream", error.message, { details: { system: r._tag } })
       case "Cancelled":
         return new ApiError(409, "Cancelled", r.message)
+      case "UnfinishedRun":
+        // A person decides: resume the dead run's plan or abandon it (the unfinished-runs routes).
+        return new ApiError(
+          409,
+          "UnfinishedRun",
+          `run ${r.runId} (${r.job}) stopped before it finished its plan: resume it or abandon it first`,
+          { details: { runId: r.runId, job: r.job } }
+        )
       default:
         return new ApiError(500, r._tag, "the link failed; see the server log")
     }

@@ -22,8 +22,13 @@ const claim = async (ctx: ServerContext, link: LinkApi, job: string) => {
   ctx.active.set(link.id, slot)
   try {
     const recent = await link.runs.list({ limit: 50 })
+    // A run whose plan is left unfinished died with its row `running`: the link itself answers for
+    // it (`UnfinishedRun`, or `Busy` while its lease is alive), so it does not make the link busy here.
+    const dead = new Set((await link.runs.unfinished()).flatMap((u) => [u.runId, u.lastRunId]))
     const now = ctx.now()
-    const running = recent.find((r) => r.status === "running" && now - r.startedAt.epochMilliseconds < STALE_RUN_MS)
+    const running = recent.find(
+      (r) => r.status === "running" && !dead.has(r.id) && now - r.startedAt.epochMilliseconds < STALE_RUN_MS
+    )
     if (running !== undefined) {
       throw new ApiError(409, "Busy", `the link has a ${running.job} run going`, {
         details: { job: running.job, runId: running.id }

@@ -60,3 +60,39 @@ export const UserUpdate = Schema.Struct({
 
 export const Removed = Schema.Struct({ removed: Schema.Boolean })
 export const RunStarted = Schema.Struct({ runId: Schema.String }).annotate({ identifier: "RunStarted" })
+
+const ConnectionProblem = Schema.Literals([
+  "MissingSecret",
+  "WrongKeys",
+  "MissingClientId",
+  "ClientIdRefused",
+  "MissingPermission",
+  "UnknownCompany",
+  "UnknownCodebase",
+  "Unreachable",
+  "NotConnected",
+  "ConsentExpired",
+  "ChainBroken",
+  "NoDivisionAccess",
+  "Failed"
+])
+
+/** One system's connection test: ok with a detail, or a reason a person can act on. */
+const SystemCheck = Schema.Union([
+  Schema.Struct({ ok: Schema.Literal(true), detail: Schema.String }),
+  Schema.Struct({
+    ok: Schema.Literal(false),
+    reason: ConnectionProblem,
+    message: Schema.String,
+    /** What the ConnectWise API member lacks, for `MissingPermission`. */
+    permission: Schema.optionalKey(Schema.String)
+  })
+]).annotate({ identifier: "SystemCheck" })
+
+/** `POST /links/{linkId}/test`'s answer (the deployment's `LinkTestResult`). */
+export const LinkTestAnswer = Schema.Struct({
+  linkId: Schema.String,
+  ok: Schema.Boolean,
+  connectwise: SystemCheck,
+  exact: SystemCheck
+}).annotate({ identifier: "LinkTestResult" })

@@ -3,7 +3,7 @@ import { DateTime, Schema } from "effect"
 import { ApiError } from "../ApiError.ts"
 import { canSeeLink } from "../Auth.ts"
 import { Reply, route } from "../internal/route.ts"
-import { LinkParams, Removed, Text } from "../internal/schemas.ts"
+import { LinkParams, LinkTestAnswer, Removed, Text } from "../internal/schemas.ts"
 import { store } from "../internal/session.ts"
 
 const LinkSummary = Schema.Struct({
@@ -132,8 +132,8 @@ export const linkRoutes = [
     tag: "links",
     access: "admin",
     params: LinkParams,
-    response: Schema.Json,
-    handle: async ({ deployment, params }) => asJson(await deployment.links.test(params.linkId))
+    response: LinkTestAnswer,
+    handle: async ({ deployment, params }) => deployment.links.test(params.linkId)
   }),
   route({
     method: "get",

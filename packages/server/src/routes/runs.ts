@@ -2,6 +2,7 @@ import { LogEntry, Run, TransferPlan } from "@psa-ledger/reconcile-core"
 import { Option, Schema } from "effect"
 import { ApiError } from "../ApiError.ts"
 import { startRun } from "../internal/jobs.ts"
+import { toJson } from "../internal/json.ts"
 import { Reply, route } from "../internal/route.ts"
 import { IntFromText, LinkParams, RunParams, RunStarted, Text } from "../internal/schemas.ts"
 import { store } from "../internal/session.ts"
@@ -18,6 +19,24 @@ const LogPage = Schema.Struct({
   /** Pass as `after` for the next page; absent at the end of the log so far. */
   next: Schema.optionalKey(Schema.Int)
 }).annotate({ identifier: "LogPage" })
+
+const UnfinishedRunView = Schema.Struct({
+  /** The run that made the plan: resume and abandon name it. */
+  runId: Schema.String,
+  job: Schema.String,
+  /** When the plan was stored (ISO-8601). */
+  savedAt: Schema.String,
+  /** The run that last worked on the plan: `runId`, or an earlier resume that died too. */
+  lastRunId: Schema.String,
+  /** What the plan was of: an apply's month and operation count, a transfer's range. */
+  details: Schema.Record(Schema.String, Schema.Json)
+}).annotate({ identifier: "UnfinishedRun" })
+
+const AbandonBody = Schema.Struct({ reason: Text })
+const Abandoned = Schema.Struct({
+  /** `false` when the run had no open plan (finished, abandoned or resumed meanwhile). */
+  abandoned: Schema.Boolean
+}).annotate({ identifier: "Abandoned" })
 
 /** Transfer (preview, run, payment sync) and runs (list, get, log, text, events). */
 export const runRoutes = [
@@ -98,6 +117,85 @@ export const runRoutes = [
           ...(query.before === undefined ? {} : { before: query.before })
         })
       )
+  }),
+  route({
+    method: "get",
+    path: "/links/{linkId}/unfinished-runs",
+    operationId: "listUnfinishedRuns",
+    summary:
+      "Runs whose process died before they finished their stored plan, oldest first; while there is one, apply and transfer answer 409 UnfinishedRun",
+    tag: "runs",
+    access: "viewer",
+    params: LinkParams,
+    response: Schema.Array(UnfinishedRunView),
+    handle: async ({ server, params }) => {
+      const link = await server.deployment.links.open(params.linkId)
+      return (await link.runs.unfinished()).map((u) => ({
+        ...u,
+        details: toJson(u.details) as Record<string, Schema.Json>
+      }))
+    }
+  }),
+  route({
+    method: "post",
+    path: "/links/{linkId}/unfinished-runs/{runId}/resume",
+    operationId: "resumeRun",
+    summary:
+      "Finishes the unfinished run's stored plan as a new run (202 with its id): nothing it did is done again; 400 when the run has no open plan",
+    tag: "runs",
+    access: "finance",
+    params: RunParams,
+    response: RunStarted,
+    status: 202,
+    handle: async ({ server, params, principal }) => {
+      const link = await server.deployment.links.open(params.linkId)
+      const [open] = (await link.runs.unfinished()).filter((u) => u.runId === params.runId)
+      return startRun(
+        server,
+        link,
+        open?.job ?? "resume",
+        (options) => link.runs.resume(params.runId, options),
+        async (result) => {
+          await store(
+            server.storage.approvals.append(params.linkId, {
+              at: server.now(),
+              actor: principal.user,
+              action: "runs.resume",
+              runId: result.runId,
+              changes: { resumes: params.runId, status: result.status }
+            })
+          )
+        }
+      )
+    }
+  }),
+  route({
+    method: "post",
+    path: "/links/{linkId}/unfinished-runs/{runId}/abandon",
+    operationId: "abandonRun",
+    summary:
+      "Gives up the unfinished run's stored plan with a reason (then plan again); 409 Busy while a run still works on it",
+    tag: "runs",
+    access: "finance",
+    params: RunParams,
+    body: AbandonBody,
+    response: Abandoned,
+    handle: async ({ server, params, body, principal }) => {
+      const link = await server.deployment.links.open(params.linkId)
+      const abandoned = await link.runs.abandon(params.runId, { reason: body.reason })
+      if (abandoned) {
+        await store(
+          server.storage.approvals.append(params.linkId, {
+            at: server.now(),
+            actor: principal.user,
+            action: "runs.abandon",
+            runId: params.runId,
+            changes: { reason: body.reason }
+          })
+        )
+      }
+      return { abandoned }
+    }
   }),
   route({
     method: "get",
