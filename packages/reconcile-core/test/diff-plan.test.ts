@@ -362,6 +362,40 @@ describe("plan", () => {
     assert.strictEqual(out[1]?.notices[0]?.code, "combined-rows")
   })
 
+  it("a row whose line has no product key is left out of the plan, naming the line and field (never a throw)", () => {
+    // Approving everything and asking to create what is missing used to throw building the
+    // RememberMapping of the empty product key (issue 13).
+    const snapshot = baseSnapshot()
+    const lines = [line("a", acme, { key: "", code: "X9" }, "5", "18.70"), line("b", acme, { key: "BP" }, "3", "18.70")]
+    const approveAndCreate = (rows: ReadonlyArray<{ readonly key: string }>) =>
+      new Decisions({
+        linkId: "link-1",
+        decidedBy: "ann",
+        decidedAt: at,
+        rows: Object.fromEntries(
+          rows.map((row) => [
+            row.key,
+            new RowDecision({ approve: "all", product: new CreateTarget(), agreement: new CreateTarget() })
+          ])
+        )
+      })
+    const rows = diff(resolve(lines, snapshot, [], settings), snapshot, settings)
+    const bad = rows.find((row) => row.lines.some((l) => l.id === "a"))
+    assert.isDefined(bad)
+    const changes = plan(rows, approveAndCreate(rows), settings)
+    assert.isFalse(changes.operations.some((op) => op.rowKeys.includes(bad?.key as string)))
+    const reason = changes.skipped.find((skipped) => skipped.rowKey === bad?.key)?.reason ?? ""
+    assert.match(reason, /unreadable line: line a of invoice 2026-0042 \(product\.key missing\)/)
+    // The other row is planned as before.
+    assert.isTrue(changes.operations.some((op) => op.rowKeys.includes(rowKeyOf("g1", "BP"))))
+    // Rows straight from resolve (not diffed yet) are read the same way.
+    const resolved = resolve(lines, snapshot, [], settings)
+    const undiffed = plan(resolved, approveAndCreate(resolved), settings)
+    assert.isTrue(
+      undiffed.skipped.some((skipped) => skipped.rowKey === bad?.key && /product\.key/.test(skipped.reason))
+    )
+  })
+
   it("a link whose source key is too long to store is refused, not remembered", () => {
     // The planner builds a RememberMapping without re-validating it only when its keys fit the
     // storage limits; one that does not is still refused by the schema, as before.
