@@ -12,6 +12,7 @@ import {
   NewAgreementSettings,
   Period,
   plan,
+  planConfirmed,
   RowDecision,
   resolve,
   rowKeyOf,
@@ -394,6 +395,51 @@ describe("plan", () => {
     assert.isTrue(
       undiffed.skipped.some((skipped) => skipped.rowKey === bad?.key && /product\.key/.test(skipped.reason))
     )
+  })
+
+  it("an approved change that a confirmed link moves onto another row is reported, never silently dropped", () => {
+    // Seen on the portal's sandbox (issue 13): a unit cost change approved on one row got no
+    // operation because confirming another customer's suggestion linked that customer to the same
+    // agreement and product; the rows were summed and the difference moved to the group's first row.
+    const snapshot = baseSnapshot()
+    const lines = [
+      line("b", { key: "a0", code: "Q77", name: "Acme BV" }, { key: "BP" }, "2", "17.00"),
+      line("a", acme, { key: "BP" }, "5", "17.00")
+    ]
+    const rows = diff(resolve(lines, snapshot, [], settings), snapshot, settings)
+    const approved = rowKeyOf("g1", "BP")
+    const confirmedRow = rowKeyOf("a0", "BP")
+    assert.deepStrictEqual(tags(rows.find((row) => row.key === approved)?.deviations ?? []), ["UnitCostDiffers"])
+    assert.strictEqual(rows.find((row) => row.key === confirmedRow)?.customerResolution._tag, "Suggested")
+    const decided = (approveConfirmed: boolean) =>
+      new Decisions({
+        linkId: "link-1",
+        decidedBy: "ann",
+        decidedAt: at,
+        rows: {
+          [confirmedRow]: new RowDecision({
+            customer: new UseTarget({ targetId: 1 }),
+            ...(approveConfirmed ? { approve: "all" as const } : {})
+          }),
+          [approved]: new RowDecision({ approve: ["updateUnitCost"] })
+        }
+      })
+    const input = { rows, lines, snapshot, mappings: [] }
+    const onlyApproved = planConfirmed(input, decided(false), settings)
+    // The re-derived grid shows where the difference went, and the plan says why the row is left out.
+    assert.isTrue(
+      onlyApproved.rows.find((row) => row.key === approved)?.notices.some((n) => n.code === "combined-rows")
+    )
+    assert.isFalse(onlyApproved.plan.operations.some((op) => op._tag === "UpdateAdditionUnitCost"))
+    const reason = onlyApproved.plan.skipped.find((skipped) => skipped.rowKey === approved)?.reason ?? ""
+    assert.match(
+      reason,
+      new RegExp(`approved unit cost change is now shown on row ${confirmedRow.replace("|", "\\|")}`)
+    )
+    // Approving the row it moved to plans the change there, and nothing is reported as dropped.
+    const both = planConfirmed(input, decided(true), settings)
+    assert.isTrue(both.plan.operations.some((op) => op._tag === "UpdateAdditionUnitCost"))
+    assert.isFalse(both.plan.skipped.some((skipped) => skipped.rowKey === approved))
   })
 
   it("a link whose source key is too long to store is refused, not remembered", () => {
