@@ -215,18 +215,30 @@ const droppedChanges = (
     return [...kinds]
   }
   const reported = new Set(planned.skipped.map((skipped) => skipped.rowKey))
-  const changing = new Set(planned.operations.filter((op) => op._tag !== "RememberMapping").flatMap((op) => op.rowKeys))
+  // Which rows an operation of each change kind serves.
+  const servedBy = new Map<ChangeKind, Set<string>>()
+  for (const op of planned.operations) {
+    for (const kind of kindsOfOperation(op)) {
+      const rows = servedBy.get(kind) ?? new Set<string>()
+      for (const rowKey of op.rowKeys) rows.add(rowKey)
+      servedBy.set(kind, rows)
+    }
+  }
   const now = new Map(after.map((row) => [row.key, row]))
   const dropped: Array<{ readonly rowKey: string; readonly reason: string }> = []
   for (const row of before) {
-    if (reported.has(row.key) || changing.has(row.key)) continue
+    // A row with an operation of its own has its changes, derived again, planned.
+    if (reported.has(row.key) || [...servedBy.values()].some((rows) => rows.has(row.key))) continue
     const derived = now.get(row.key)
     const still = new Set(derived === undefined ? [] : approved(derived))
-    const lost = approved(row).filter((kind) => !still.has(kind))
+    const summedWith = derived === undefined ? undefined : groupHead(derived, after)
+    // A change is lost when the row derived again no longer carries it and no operation makes it
+    // for the row it is now summed with.
+    const lost = approved(row).filter(
+      (kind) => !still.has(kind) && (summedWith === undefined || servedBy.get(kind)?.has(summedWith) !== true)
+    )
     if (lost.length === 0) continue
     const what = lost.map((kind) => describedChange[kind]).join(", ")
-    const summedWith = derived === undefined ? undefined : groupHead(derived, after)
-    if (summedWith !== undefined && changing.has(summedWith)) continue
     dropped.push({
       rowKey: row.key,
       reason:
@@ -234,7 +246,7 @@ const droppedChanges = (
           ? `the approved ${what} no longer holds: with the links confirmed in this plan the invoice carries this addition's product, so the row was derived again; review it before planning`
           : summedWith === undefined
             ? `the approved ${what} no longer hold${lost.length === 1 ? "s" : ""} once the links confirmed in this plan are applied: the row was derived again, review it before planning`
-            : `the approved ${what} ${lost.length === 1 ? "is" : "are"} now shown on row ${summedWith}: a link confirmed in this plan sums both rows (same agreement and product), so the differences were derived again; review and approve them there`
+            : `the approved ${what} ${lost.length === 1 ? "is" : "are"} now shown on row ${summedWith}: a link confirmed in this plan sums both rows (same agreement and product), so the differences were derived again and are not planned from this row: review them there`
     })
   }
   return dropped
@@ -248,6 +260,24 @@ const onlyChoices = (rows: Decisions["rows"]): Decisions["rows"] => {
     result[key] = new RowDecision(rest)
   }
   return result
+}
+
+// The change kinds an operation makes (a dated change's replacing addition makes the values it carries).
+const kindsOfOperation = (op: ChangePlan["operations"][number]): ReadonlyArray<ChangeKind> => {
+  switch (op._tag) {
+    case "UpdateAdditionQuantity":
+      return ["updateQuantity"]
+    case "UpdateAdditionUnitCost":
+      return ["updateUnitCost"]
+    case "UpdateAdditionUnitPrice":
+      return ["updateUnitPrice"]
+    case "AddAddition":
+      return op.replaces === undefined ? ["addAddition"] : ["updateQuantity", "updateUnitCost", "updateUnitPrice"]
+    case "CancelAddition":
+      return op.replacedBy === undefined ? ["cancelAddition"] : []
+    default:
+      return []
+  }
 }
 
 // The row a summed row's differences are shown on: the first row linked to the same agreement and product.
