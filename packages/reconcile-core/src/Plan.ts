@@ -2,6 +2,7 @@ import { addDays, type Period } from "./Calendar.ts"
 import type { ChangePlan, RememberMapping } from "./ChangePlan.ts"
 import { toMapping } from "./ChangePlan.ts"
 import { Decisions, RowDecision } from "./Decisions.ts"
+import type { Deviation } from "./Deviation.ts"
 import { type DiffOptions, diff } from "./Diff.ts"
 import type { GridRow } from "./GridRow.ts"
 import type { InvoiceLine } from "./InvoiceLine.ts"
@@ -11,9 +12,10 @@ import { makePlanBuilder } from "./internal/plan/PlanBuilder.ts"
 import { rowPlanning } from "./internal/plan/RowPlanning.ts"
 import { agreementChoicesOf } from "./internal/plan/targets.ts"
 import { settingsOf } from "./internal/settings.ts"
-import type { LinkSettings } from "./LinkSettings.ts"
+import type { ChangeKind, LinkSettings } from "./LinkSettings.ts"
 import type { Mapping } from "./Mapping.ts"
 import type { PsaSnapshot } from "./PsaSnapshot.ts"
+import { linkedId } from "./Resolution.ts"
 import { resolve } from "./Resolve.ts"
 
 /**
@@ -157,7 +159,97 @@ export const planConfirmed = (
     for (const rowKey of op.rowKeys) builder.addOperation(op, rowKey)
   }
   for (const skipped of planned.skipped) builder.skip(skipped.rowKey, skipped.reason)
+  for (const { rowKey, reason } of droppedChanges(input.rows, rows, planned, decisions, settings)) {
+    builder.skip(rowKey, reason)
+  }
   return { plan: builder.build(), rows }
+}
+
+// The change a deviation proposes, by the approval it needs.
+const changeKindOf: Partial<Record<Deviation["_tag"], ChangeKind>> = {
+  QuantityDiffers: "updateQuantity",
+  UnitCostDiffers: "updateUnitCost",
+  UnitPriceDiffers: "updateUnitPrice",
+  AdditionMissing: "addAddition",
+  AdditionNotInvoiced: "cancelAddition"
+}
+
+const describedChange: Record<string, string> = {
+  updateQuantity: "quantity change",
+  updateUnitCost: "unit cost change",
+  updateUnitPrice: "unit price change",
+  addAddition: "new addition",
+  cancelAddition: "cancellation"
+}
+
+/**
+ * The approved changes of the rows as the person saw them that the rows derived again with the
+ * confirmed links no longer carry, and that no operation serves: each is reported on its row with
+ * the reason (never silently dropped). A typical case: confirming a customer links its row to the
+ * agreement and product of another row, the two are summed, and the differences move to the
+ * group's first row.
+ */
+const droppedChanges = (
+  before: ReadonlyArray<GridRow>,
+  after: ReadonlyArray<GridRow>,
+  planned: ChangePlan,
+  decisions: Decisions,
+  settings: LinkSettings | undefined
+): Array<{ readonly rowKey: string; readonly reason: string }> => {
+  const autoApprove = settingsOf(settings).autoApprove
+  const approved = (row: GridRow): Array<ChangeKind> => {
+    const decision = decisions.rows[row.key]
+    if (decision?.exclude === true) return []
+    const kinds = new Set<ChangeKind>()
+    for (const deviation of row.deviations) {
+      const kind = changeKindOf[deviation._tag]
+      if (kind === undefined) continue
+      if (
+        autoApprove.has(kind) ||
+        decision?.approve === "all" ||
+        (Array.isArray(decision?.approve) && decision.approve.includes(kind))
+      ) {
+        kinds.add(kind)
+      }
+    }
+    return [...kinds]
+  }
+  const reported = new Set(planned.skipped.map((skipped) => skipped.rowKey))
+  // Which rows an operation of each change kind serves.
+  const servedBy = new Map<ChangeKind, Set<string>>()
+  for (const op of planned.operations) {
+    for (const kind of kindsOfOperation(op)) {
+      const rows = servedBy.get(kind) ?? new Set<string>()
+      for (const rowKey of op.rowKeys) rows.add(rowKey)
+      servedBy.set(kind, rows)
+    }
+  }
+  const now = new Map(after.map((row) => [row.key, row]))
+  const dropped: Array<{ readonly rowKey: string; readonly reason: string }> = []
+  for (const row of before) {
+    // A row with an operation of its own has its changes, derived again, planned.
+    if (reported.has(row.key) || [...servedBy.values()].some((rows) => rows.has(row.key))) continue
+    const derived = now.get(row.key)
+    const still = new Set(derived === undefined ? [] : approved(derived))
+    const summedWith = derived === undefined ? undefined : groupHead(derived, after)
+    // A change is lost when the row derived again no longer carries it and no operation makes it
+    // for the row it is now summed with.
+    const lost = approved(row).filter(
+      (kind) => !still.has(kind) && (summedWith === undefined || servedBy.get(kind)?.has(summedWith) !== true)
+    )
+    if (lost.length === 0) continue
+    const what = lost.map((kind) => describedChange[kind]).join(", ")
+    dropped.push({
+      rowKey: row.key,
+      reason:
+        derived === undefined && row.origin === "connectwise"
+          ? `the approved ${what} no longer holds: with the links confirmed in this plan the invoice carries this addition's product, so the row was derived again; review it before planning`
+          : summedWith === undefined
+            ? `the approved ${what} no longer hold${lost.length === 1 ? "s" : ""} once the links confirmed in this plan are applied: the row was derived again, review it before planning`
+            : `the approved ${what} ${lost.length === 1 ? "is" : "are"} now shown on row ${summedWith}: a link confirmed in this plan sums both rows (same agreement and product), so the differences were derived again and are not planned from this row: review them there`
+    })
+  }
+  return dropped
 }
 
 // The decisions' target choices without their approvals: remembering links needs no approval.
@@ -168,4 +260,39 @@ const onlyChoices = (rows: Decisions["rows"]): Decisions["rows"] => {
     result[key] = new RowDecision(rest)
   }
   return result
+}
+
+// The change kinds an operation makes (a dated change's replacing addition makes the values it carries).
+const kindsOfOperation = (op: ChangePlan["operations"][number]): ReadonlyArray<ChangeKind> => {
+  switch (op._tag) {
+    case "UpdateAdditionQuantity":
+      return ["updateQuantity"]
+    case "UpdateAdditionUnitCost":
+      return ["updateUnitCost"]
+    case "UpdateAdditionUnitPrice":
+      return ["updateUnitPrice"]
+    case "AddAddition":
+      return op.replaces === undefined ? ["addAddition"] : ["updateQuantity", "updateUnitCost", "updateUnitPrice"]
+    case "CancelAddition":
+      return op.replacedBy === undefined ? ["cancelAddition"] : []
+    default:
+      return []
+  }
+}
+
+// The row a summed row's differences are shown on: the first row linked to the same agreement and product.
+const groupHead = (row: GridRow, rows: ReadonlyArray<GridRow>): string | undefined => {
+  if (row.origin !== "invoice" || !row.notices.some((notice) => notice.code === "combined-rows")) return undefined
+  const agreementId = linkedId(row.agreementResolution)
+  const productId = linkedId(row.productResolution)
+  if (agreementId === undefined || productId === undefined) return undefined
+  const head = rows.find(
+    (other) =>
+      other.origin === "invoice" &&
+      linkedId(other.customerResolution) !== undefined &&
+      !other.deviations.some((deviation) => deviation._tag === "InvalidLine") &&
+      linkedId(other.agreementResolution) === agreementId &&
+      linkedId(other.productResolution) === productId
+  )
+  return head === undefined || head.key === row.key ? undefined : head.key
 }

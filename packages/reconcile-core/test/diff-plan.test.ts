@@ -12,6 +12,7 @@ import {
   NewAgreementSettings,
   Period,
   plan,
+  planConfirmed,
   RowDecision,
   resolve,
   rowKeyOf,
@@ -360,6 +361,85 @@ describe("plan", () => {
     const out = diff(resolve(both, snapshot, [], settings), snapshot, settings)
     assert.deepStrictEqual(tags(out.filter((row) => row.origin === "invoice").flatMap((row) => row.deviations)), [])
     assert.strictEqual(out[1]?.notices[0]?.code, "combined-rows")
+  })
+
+  it("a row whose line has no product key is left out of the plan, naming the line and field (never a throw)", () => {
+    // Approving everything and asking to create what is missing used to throw building the
+    // RememberMapping of the empty product key (issue 13).
+    const snapshot = baseSnapshot()
+    const lines = [line("a", acme, { key: "", code: "X9" }, "5", "18.70"), line("b", acme, { key: "BP" }, "3", "18.70")]
+    const approveAndCreate = (rows: ReadonlyArray<{ readonly key: string }>) =>
+      new Decisions({
+        linkId: "link-1",
+        decidedBy: "ann",
+        decidedAt: at,
+        rows: Object.fromEntries(
+          rows.map((row) => [
+            row.key,
+            new RowDecision({ approve: "all", product: new CreateTarget(), agreement: new CreateTarget() })
+          ])
+        )
+      })
+    const rows = diff(resolve(lines, snapshot, [], settings), snapshot, settings)
+    const bad = rows.find((row) => row.lines.some((l) => l.id === "a"))
+    assert.isDefined(bad)
+    const changes = plan(rows, approveAndCreate(rows), settings)
+    assert.isFalse(changes.operations.some((op) => op.rowKeys.includes(bad?.key as string)))
+    const reason = changes.skipped.find((skipped) => skipped.rowKey === bad?.key)?.reason ?? ""
+    assert.match(reason, /unreadable line: line a of invoice 2026-0042 \(product\.key missing\)/)
+    // The other row is planned as before.
+    assert.isTrue(changes.operations.some((op) => op.rowKeys.includes(rowKeyOf("g1", "BP"))))
+    // Rows straight from resolve (not diffed yet) are read the same way.
+    const resolved = resolve(lines, snapshot, [], settings)
+    const undiffed = plan(resolved, approveAndCreate(resolved), settings)
+    assert.isTrue(
+      undiffed.skipped.some((skipped) => skipped.rowKey === bad?.key && /product\.key/.test(skipped.reason))
+    )
+  })
+
+  it("an approved change that a confirmed link moves onto another row is reported, never silently dropped", () => {
+    // Seen on the portal's sandbox (issue 13): a unit cost change approved on one row got no
+    // operation because confirming another customer's suggestion linked that customer to the same
+    // agreement and product; the rows were summed and the difference moved to the group's first row.
+    const snapshot = baseSnapshot()
+    const lines = [
+      line("b", { key: "a0", code: "Q77", name: "Acme BV" }, { key: "BP" }, "2", "17.00"),
+      line("a", acme, { key: "BP" }, "5", "17.00")
+    ]
+    const rows = diff(resolve(lines, snapshot, [], settings), snapshot, settings)
+    const approved = rowKeyOf("g1", "BP")
+    const confirmedRow = rowKeyOf("a0", "BP")
+    assert.deepStrictEqual(tags(rows.find((row) => row.key === approved)?.deviations ?? []), ["UnitCostDiffers"])
+    assert.strictEqual(rows.find((row) => row.key === confirmedRow)?.customerResolution._tag, "Suggested")
+    const decided = (approveConfirmed: boolean) =>
+      new Decisions({
+        linkId: "link-1",
+        decidedBy: "ann",
+        decidedAt: at,
+        rows: {
+          [confirmedRow]: new RowDecision({
+            customer: new UseTarget({ targetId: 1 }),
+            ...(approveConfirmed ? { approve: "all" as const } : {})
+          }),
+          [approved]: new RowDecision({ approve: ["updateUnitCost"] })
+        }
+      })
+    const input = { rows, lines, snapshot, mappings: [] }
+    const onlyApproved = planConfirmed(input, decided(false), settings)
+    // The re-derived grid shows where the difference went, and the plan says why the row is left out.
+    assert.isTrue(
+      onlyApproved.rows.find((row) => row.key === approved)?.notices.some((n) => n.code === "combined-rows")
+    )
+    assert.isFalse(onlyApproved.plan.operations.some((op) => op._tag === "UpdateAdditionUnitCost"))
+    const reason = onlyApproved.plan.skipped.find((skipped) => skipped.rowKey === approved)?.reason ?? ""
+    assert.match(
+      reason,
+      new RegExp(`approved unit cost change is now shown on row ${confirmedRow.replace("|", "\\|")}`)
+    )
+    // Approving the row it moved to plans the change there, and nothing is reported as dropped.
+    const both = planConfirmed(input, decided(true), settings)
+    assert.isTrue(both.plan.operations.some((op) => op._tag === "UpdateAdditionUnitCost"))
+    assert.isFalse(both.plan.skipped.some((skipped) => skipped.rowKey === approved))
   })
 
   it("a link whose source key is too long to store is refused, not remembered", () => {

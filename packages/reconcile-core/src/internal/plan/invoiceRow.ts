@@ -1,4 +1,7 @@
 import type { Existing, TargetRef } from "../../ChangePlan.ts"
+import type { GridRow } from "../../GridRow.ts"
+import { lineProblems } from "../lines.ts"
+import type { Settings } from "../settings.ts"
 import { planAdditionChanges } from "./changes.ts"
 import { planAgreement, planProduct } from "./creates.ts"
 import { approvedAnything, type RowPlanning } from "./RowPlanning.ts"
@@ -7,13 +10,20 @@ import { targetOf } from "./targets.ts"
 
 /**
  * An invoice row: remember its links, create the product and agreement it needs, then change its
- * additions. A row whose customer is not linked plans nothing (and says so when it was approved).
+ * additions. A row whose customer is not linked, or with a line that cannot be read, plans nothing
+ * (and says so when it was approved).
  */
 export const planInvoiceRow = (
   planning: RowPlanning,
   agreementChoices: ReadonlyMap<string, ReadonlySet<string>>
 ): void => {
   const { row, decision } = planning
+  const unreadable = unreadableLines(row, planning.settings)
+  if (unreadable !== undefined) {
+    // Bad lines block: nothing is created, remembered or changed from a row the source garbled.
+    if (decision !== undefined && approvedAnything(planning)) planning.skip(unreadable)
+    return
+  }
   const customer = targetOf(row.customerResolution, decision?.customer, "customer", planning.existing)
   const product = targetOf(row.productResolution, decision?.product, "product", planning.existing)
   const agreement = targetOf(row.agreementResolution, decision?.agreement, "agreement", planning.existing)
@@ -57,3 +67,23 @@ const additionTargets = (agreement: TargetRef, product: TargetRef) => ({
   product,
   dependsOn: [agreement, product].flatMap((ref) => (ref._tag === "Created" ? [ref.opKey] : []))
 })
+
+/** Why a row with unreadable lines is left out of the plan, naming each line and field; `undefined` when all are readable. */
+const unreadableLines = (row: GridRow, settings: Settings): string | undefined => {
+  const problems = new Map<string, Array<string>>()
+  const flagged = row.deviations.filter((deviation) => deviation._tag === "InvalidLine")
+  // Rows straight from `resolve` carry no deviations yet: their lines are read here.
+  const invalid = flagged.length > 0 ? flagged : row.lines.flatMap((line) => lineProblems(line, settings))
+  for (const deviation of invalid) {
+    const fields = problems.get(deviation.lineId) ?? []
+    fields.push(`${deviation.field} ${deviation.message}`)
+    problems.set(deviation.lineId, fields)
+  }
+  if (problems.size === 0) return undefined
+  const described = [...problems].map(([lineId, fields]) => {
+    const line = row.lines.find((l) => l.id === lineId)
+    const invoice = line === undefined ? "" : ` of invoice ${line.invoiceNumber || line.invoiceId}`
+    return `line ${lineId}${invoice} (${fields.join(", ")})`
+  })
+  return `the row has an unreadable line: ${described.join("; ")}; nothing is planned until the source is fixed`
+}

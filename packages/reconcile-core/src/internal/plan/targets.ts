@@ -51,7 +51,8 @@ const rememberedAs = (resolution: Resolution): Mapping["method"] | undefined => 
 
 /**
  * The agreements chosen per customer key, over the invoice rows that are not excluded: an agreement
- * chosen for a customer applies to all its products unless its rows chose differently.
+ * chosen for a customer applies to all its products unless its rows chose differently (rows with
+ * an unreadable line, which plan nothing, are not counted).
  */
 export const agreementChoicesOf = (
   rows: ReadonlyArray<GridRow>,
@@ -61,6 +62,8 @@ export const agreementChoicesOf = (
   for (const row of rows) {
     const choice = decisions.rows[row.key]?.agreement
     if (row.origin !== "invoice" || choice === undefined || decisions.rows[row.key]?.exclude === true) continue
+    // A row with an unreadable line is left out of the plan: its choice does not count either.
+    if (row.deviations.some((deviation) => deviation._tag === "InvalidLine")) continue
     const set = choices.get(row.customer.key) ?? new Set()
     set.add(choice._tag === "UseTarget" ? `id:${choice.targetId}` : "create")
     choices.set(row.customer.key, set)
