@@ -115,9 +115,19 @@ export const ApplyDialog = (props: {
                     {formatMoney(i.cost, i.currency)}{" "}
                   </strong>
                 ))}
-            {props.plan.summary.skipped > 0 &&
-              ` · ${props.plan.summary.skipped} approved rows cannot change yet (not linked)`}
           </p>
+          {props.plan.plan.skipped.length > 0 && (
+            <details data-testid="plan-skipped">
+              <summary>
+                Approved but not planned: <strong>{props.plan.plan.skipped.length}</strong>
+              </summary>
+              <ul>
+                {props.plan.plan.skipped.slice(0, 200).map((row) => (
+                  <li key={row.rowKey}>{row.reason}</li>
+                ))}
+              </ul>
+            </details>
+          )}
         </>
       )}
       {runId !== undefined && run === undefined && (
