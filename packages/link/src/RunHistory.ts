@@ -1,5 +1,6 @@
 import { type LogEntry, type Run, type RunStore, renderLog } from "@psa-ledger/reconcile-core"
 import { Effect, Option } from "effect"
+import { pause } from "./internal/pause.ts"
 import { runPort } from "./internal/port.ts"
 
 /** The largest page `RunStore.readLog` returns. */
@@ -82,19 +83,6 @@ export const readLogPages = (
     }
   }
 })
-
-/** Waits `ms`, or less when `signal` aborts. */
-const pause = (ms: number, signal: AbortSignal | undefined) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted === true) return resolve()
-    const done = () => {
-      clearTimeout(timer)
-      signal?.removeEventListener("abort", done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal?.addEventListener("abort", done, { once: true })
-  })
 
 /**
  * A run's entries as they are written: the status is read before the entries, so that once a

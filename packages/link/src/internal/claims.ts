@@ -9,6 +9,7 @@
  */
 import type { JournalClaim, PlanJournal } from "@psa-ledger/reconcile-core"
 import { DateTime, type Schema } from "effect"
+import { pause } from "./pause.ts"
 import { runPort } from "./port.ts"
 
 /** How long a claim lives without a heartbeat; the heartbeat comes four times within it. */
@@ -36,19 +37,6 @@ export interface ClaimDeps {
   /** `false`: report a held claim instead of waiting for it or taking over an expired one. */
   readonly takeOver?: boolean | undefined
 }
-
-/** Waits `ms` real milliseconds, or less when the signal aborts. */
-const pause = (ms: number, signal: AbortSignal | undefined) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted) return resolve()
-    const timer = setTimeout(done, ms)
-    function done() {
-      clearTimeout(timer)
-      signal?.removeEventListener("abort", done)
-      resolve()
-    }
-    signal?.addEventListener("abort", done, { once: true })
-  })
 
 /**
  * Claims `opKey` for the run: `Mine`, `AlreadyDone`, `DoneByAnotherRun`, or (with `takeOver: false`)
