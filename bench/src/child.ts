@@ -8,6 +8,7 @@ const cases: Record<string, () => Promise<{ run: (params: never) => Promise<Case
   loadMonth: () => import("./cases/loadMonth.ts"),
   core: () => import("./cases/core.ts"),
   rateLimit: () => import("./cases/rateLimit.ts"),
+  transfer: () => import("./cases/transfer.ts"),
   peer: () => import("./cases/peer.ts"),
   sandboxScale: () => import("./cases/sandboxScale.ts"),
   runLog: () => import("./cases/runLog.ts")

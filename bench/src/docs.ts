@@ -110,7 +110,14 @@ our listing (first row) and the peer's (second row), for the sandbox build + loa
   \`link.reconciliation.apply\` while ConnectWise allows 10 requests a second and answers 429 with
   \`Retry-After: 1\` beyond that; 100 ms a request; virtual clock. Throughput counts the requests
   ConnectWise answered (not 429) per simulated second.
-- **P4, invoice transfer** waits for the booking mode of the flow B issue.
+- **P4, invoice transfer**: a month of ConnectWise invoices (agreement, standard and credit memos)
+  booked by \`link.transfer.run\` in entry mode, without and with the ConnectWise PDF, on the sandbox's
+  virtual clock with Exact's real limits (60 calls a minute per division). Calls are every Exact
+  request but OAuth's; the **bound** is one POST an invoice (the entry with its lines), three with
+  the PDF (document, attachment, entry), plus the bulk reads of what is already booked and of the
+  customers, items and codes the invoices name. The time's **floor** is what 60 calls a minute allow
+  for that many calls (Exact's minute starts at the first call); the ratio counts minutes touched, so
+  a transfer that fits in one minute is 1.
 - **P5, a public peer**: every addition of N agreements listed with our client and with
   [\`connectwise-rest\`](https://www.npmjs.com/package/connectwise-rest) (a devDependency of the bench
   only), four agreements at a time each, against the sandbox's ConnectWise behind TLS (a self-signed

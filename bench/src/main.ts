@@ -19,7 +19,7 @@ import {
   runLogFigure,
   sandboxScaleFigure,
   slopeFigure,
-  transferPlaceholder
+  transferFigures
 } from "./figures.ts"
 import { type Figure, renderTable } from "./report.ts"
 import { type CaseRuns, repeat } from "./run.ts"
@@ -111,7 +111,14 @@ if (wanted("P3")) {
   all.push(runs)
   figures.push(rateLimitFigure(runs))
 }
-if (wanted("P4")) figures.push(transferPlaceholder())
+if (wanted("P4")) {
+  stage("P4 invoice transfer")
+  for (const attachPdf of [false, true]) {
+    const runs = await repeat("transfer", { invoices: sizes.transferInvoices, attachPdf }, sizes.repeats)
+    all.push(runs)
+    figures.push(...transferFigures(runs))
+  }
+}
 if (wanted("P5")) {
   stage("P5 connectwise-rest")
   const certificate = makeCertificate()

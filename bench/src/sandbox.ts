@@ -32,6 +32,8 @@ export interface BenchSandboxOptions {
   readonly faults?: ReadonlyArray<FaultRule>
   /** ConnectWise requests in flight at once (the client's default is 4). */
   readonly concurrency?: number
+  /** Exact's rate limits: lifted (default; P1 is about calls, not pacing) or Exact's real 60 a minute. */
+  readonly exactLimits?: "lifted" | "real"
 }
 
 /** A sandbox, its virtual clock, a ConnectWise client and the Exact connection of a link. */
@@ -49,7 +51,7 @@ export interface BenchSandbox {
 
 const IN_PROCESS_ORIGIN = "http://sandbox.bench"
 
-/** Opens the sandbox on `world` with Exact's rate limits lifted (they are P4's subject, not P1's). */
+/** Opens the sandbox on `world`, Exact's rate limits lifted unless asked for (they are P4's subject, not P1's). */
 export const openBenchSandbox = async (world: World, options: BenchSandboxOptions = {}): Promise<BenchSandbox> => {
   const clock = virtualClock(Date.parse(`${world.meta.latestPeriod}-28T08:00:00Z`))
   const sandboxOptions = {
@@ -57,7 +59,7 @@ export const openBenchSandbox = async (world: World, options: BenchSandboxOption
     clock,
     ...(options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs }),
     ...(options.faults === undefined ? {} : { faults: options.faults }),
-    exact: { minutelyLimit: 1_000_000, dailyLimit: 10_000_000 }
+    ...(options.exactLimits === "real" ? {} : { exact: { minutelyLimit: 1_000_000, dailyLimit: 10_000_000 } })
   }
   const http = (options.transport ?? "http") === "http"
   const server = http ? await startSandboxServer({ ...sandboxOptions, port: 0 }) : undefined

@@ -19,6 +19,8 @@ export interface Sizes {
   readonly coreLines: ReadonlyArray<number>
   /** P3: addition updates applied against the rate limit. */
   readonly rateLimitUpdates: number
+  /** P4: ConnectWise invoices transferred to Exact. */
+  readonly transferInvoices: number
   /** P5: agreements whose additions are listed. */
   readonly peerAgreements: number
   /** The sandbox's own scale: customers (ten lines each a month) and months. */
@@ -37,6 +39,7 @@ const profiles: Record<SizeProfile, Omit<Sizes, "profile">> = {
     naiveSentUpTo: 500,
     coreLines: [1_000],
     rateLimitUpdates: 100,
+    transferInvoices: 50,
     peerAgreements: 100,
     sandboxCustomers: 200,
     sandboxMonths: 1,
@@ -49,6 +52,7 @@ const profiles: Record<SizeProfile, Omit<Sizes, "profile">> = {
     naiveSentUpTo: 500,
     coreLines: [1_000, 10_000, 100_000],
     rateLimitUpdates: 1_000,
+    transferInvoices: 1_000,
     peerAgreements: 2_000,
     sandboxCustomers: 10_000,
     sandboxMonths: 1,
@@ -61,6 +65,7 @@ const profiles: Record<SizeProfile, Omit<Sizes, "profile">> = {
     naiveSentUpTo: 500,
     coreLines: [1_000, 10_000, 100_000],
     rateLimitUpdates: 1_000,
+    transferInvoices: 1_000,
     peerAgreements: 2_000,
     sandboxCustomers: 10_000,
     sandboxMonths: 12,

@@ -31,7 +31,6 @@ describe("npm run bench (smoke sizes)", () => {
       expect([...ids].sort()).toEqual(["P1", "P2", "P3", "P4", "P5", "Runs", "Sandbox"])
       for (const figure of result.figures) {
         expect(table).toContain(figure.what)
-        if (figure.id === "P4") continue
         expect(figure.ours, figure.what).not.toMatch(/—|NaN/)
         expect(figure.against, figure.what).not.toMatch(/—|NaN/)
         if (figure.ratio !== undefined) expect(Number.isFinite(figure.ratio.median), figure.what).toBe(true)
@@ -46,5 +45,6 @@ describe("npm run bench (smoke sizes)", () => {
     } finally {
       rmSync(out, { recursive: true, force: true })
     }
-  })
+    // A hang guard, not a time limit: every case runs in turn, and a loaded machine stretches them.
+  }, 1_200_000)
 })
