@@ -20,6 +20,7 @@ import {
 import { CliError, Exit, usageError, withLink } from "./errors.ts"
 import { csv, decimal, paint, progressBar, table, toJson } from "./output.ts"
 import { prompt, readLinkSecrets, readStdin } from "./secrets.ts"
+import { serveCommands } from "./serve.ts"
 import { workerCommands } from "./worker.ts"
 
 /** What a command is given: its parsed options and positionals, and a signal aborted by Ctrl-C. */
@@ -953,6 +954,7 @@ export const commands: ReadonlyArray<Command> = [
         return Exit.done
       })
   },
-  // The fleet's worker and its manual play: cli/worker.ts.
+  // The hosts: the server with the portal (cli/serve.ts), the fleet's worker and its manual play (cli/worker.ts).
+  ...serveCommands,
   ...workerCommands
 ]
