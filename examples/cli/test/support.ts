@@ -1,8 +1,9 @@
 import { execFile, spawn } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { type AddressInfo, createServer as createNetServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { demoCredentials } from "@psa-ledger/sandbox"
+import { createWorld, demoCredentials, startSandboxServer } from "@psa-ledger/sandbox"
 
 export const cliDir = new URL("..", import.meta.url).pathname
 const main = join(cliDir, "src/main.ts")
@@ -143,5 +144,48 @@ export const pgReachable = async (): Promise<boolean> => {
     return false
   } finally {
     await client.end().catch(() => {})
+  }
+}
+
+/** A port free on 127.0.0.1 now (for a redirect URI that must be known before anything listens on it). */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const probe = createNetServer()
+    probe.once("error", reject)
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
+
+/**
+ * The sandbox over real HTTP in the test process, for commands without `--sandbox`: its Exact app
+ * redirects to `http://127.0.0.1:PORT/callback` (what `exact connect` listens on), and `addLink`
+ * adds a link to it from a JSON file, the secrets from the environment as a script gives them.
+ */
+export const httpSandbox = async () => {
+  const callback = `http://127.0.0.1:${await freePort()}/callback`
+  const server = await startSandboxServer({
+    world: createWorld({ seed: 7, customers: 25, products: 6, months: 3 }),
+    exact: { minutelyLimit: 100_000, dailyLimit: 1_000_000 },
+    credentials: { exact: { redirectUri: callback } }
+  })
+  const config = server.linkConfig(server.origin, { name: "Acme EU" })
+  const { privateKey, ...connectwise } = config.connectwise
+  const { clientSecret, ...exact } = config.exact
+  const secretsEnv = { PSA_LEDGER_CW_PRIVATE_KEY: privateKey, PSA_LEDGER_EXACT_CLIENT_SECRET: clientSecret }
+  return {
+    server,
+    callback,
+    secretsEnv,
+    /** `links add ID --from-file FILE` with the secrets from env; resolves the result. */
+    addLink: (id: string, dir: string, env: Record<string, string>) => {
+      const file = join(dir, `${id}.json`)
+      writeFileSync(file, JSON.stringify({ ...config, connectwise, exact }, null, 2))
+      return cli(["links", "add", id, "--from-file", file], { env: { ...env, ...secretsEnv } })
+    },
+    /** The user grants the consent at `url` in a browser, which follows the redirect: the page it lands on. */
+    grant: async (url: string) => fetch((await server.grantConsent(url)).redirect),
+    close: () => server.close()
   }
 }

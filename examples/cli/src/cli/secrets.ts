@@ -47,6 +47,22 @@ export const prompt = (label: string, fallback?: string): Promise<string> =>
     })
   })
 
+/** Asks on the terminal, echoing, until answered or `signal` aborts (then resolves ""). */
+export const promptUntil = (label: string, signal: AbortSignal): Promise<string> =>
+  new Promise((resolve) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true })
+    const onAbort = () => {
+      rl.close()
+      resolve("")
+    }
+    signal.addEventListener("abort", onAbort, { once: true })
+    rl.question(`${label}: `, (answer) => {
+      signal.removeEventListener("abort", onAbort)
+      rl.close()
+      resolve(answer.trim())
+    })
+  })
+
 /**
  * The link's secrets: `--secrets-from-stdin` reads them one per line; otherwise each comes from its
  * environment variable, or from a no-echo prompt on a terminal. Missing and no way to ask is exit 2.
