@@ -1,17 +1,21 @@
-// `links add` as a person runs it on a terminal: a real pseudo-terminal (util-linux `script`, in
-// Debian's essential bsdutils, so CI has it without installing anything), each prompt answered when it
-// shows. The terminal echoes what is typed at the ordinary prompts; the two secrets never appear.
+// `links add` and `exact connect` as a person runs them on a terminal: a real pseudo-terminal
+// (util-linux `script`, in Debian's essential bsdutils, so CI has it without installing anything), each
+// prompt answered when it shows. The terminal echoes what is typed at the ordinary prompts; the two
+// secrets never appear.
 import { spawn } from "node:child_process"
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { binArgs, childEnv, cli, cliDir, deploymentDir } from "./support.ts"
+import { binArgs, childEnv, cli, cliDir, deploymentDir, httpSandbox } from "./support.ts"
 
 const PRIVATE_KEY = "pty-private-key-7Qx"
 const CLIENT_SECRET = "pty-client-secret-9Zk"
 
+/** A prompt and what the person types at it (worked out from the screen so far, when a function). */
+type Answer = readonly [prompt: string, typed: string | ((screen: string) => Promise<string>)]
+
 /** The prompts of an interactive `links add`, in order, with what the person types. */
-const answers: ReadonlyArray<readonly [prompt: string, typed: string]> = [
+const linkAnswers: ReadonlyArray<Answer> = [
   ["ConnectWise site [api-eu.myconnectwise.net]: ", ""],
   ["ConnectWise company id: ", "acme-co"],
   ["ConnectWise public key: ", "pub-key-on-tty"],
@@ -30,7 +34,7 @@ const shellQuote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`
  * Runs `psa-ledger ARGS` on a pseudo-terminal and types each answer once its prompt has shown (so
  * nothing is typed before the program reads it); resolves the exit code and the whole terminal output.
  */
-const onTerminal = (args: ReadonlyArray<string>, env: Record<string, string>) =>
+const onTerminal = (args: ReadonlyArray<string>, env: Record<string, string>, answers: ReadonlyArray<Answer>) =>
   new Promise<{ status: number | null; screen: string }>((resolve, reject) => {
     const command = [process.execPath, ...binArgs(args)].map(shellQuote).join(" ")
     const child = spawn("script", ["--quiet", "--flush", "--return", "--command", command, "/dev/null"], {
@@ -50,7 +54,9 @@ const onTerminal = (args: ReadonlyArray<string>, env: Record<string, string>) =>
         if (at < 0) break
         from = at + next[0].length
         answered++
-        child.stdin.write(`${next[1]}\r`)
+        const [, typed] = next
+        if (typeof typed === "string") child.stdin.write(`${typed}\r`)
+        else void typed(screen).then((text) => child.stdin.write(`${text}\r`), reject)
       }
     })
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (screen += chunk))
@@ -58,11 +64,11 @@ const onTerminal = (args: ReadonlyArray<string>, env: Record<string, string>) =>
     child.once("close", (status) => resolve({ status, screen }))
   })
 
-describe("psa-ledger links add on a terminal", () => {
+describe("psa-ledger on a terminal", () => {
   it("asks for every field, echoes the ordinary ones, never the secrets; links show has them sealed", async () => {
     const d = await deploymentDir()
     try {
-      const { status, screen: raw } = await onTerminal(["links", "add", "acme"], d.env)
+      const { status, screen: raw } = await onTerminal(["links", "add", "acme"], d.env, linkAnswers)
       // What a person sees: the output without readline's cursor movements.
       // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's escape sequences are the point
       const screen = raw.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "")
@@ -103,6 +109,31 @@ describe("psa-ledger links add on a terminal", () => {
         expect(bytes, file).not.toContain(CLIENT_SECRET)
       }
     } finally {
+      d.remove()
+    }
+  })
+
+  it("exact connect takes the redirect URL pasted on the terminal while it listens; the token then works", async () => {
+    const [d, sandbox] = await Promise.all([deploymentDir(), httpSandbox()])
+    try {
+      expect((await sandbox.addLink("acme", d.dir, d.env)).status).toBe(0)
+      const { status, screen } = await onTerminal(["exact", "connect", "acme", "--no-browser"], d.env, [
+        [
+          "Paste the URL Exact redirected you to (or its code): ",
+          async (shown) => {
+            const consentUrl = /https?:\/\/\S+\/exact\/api\/oauth2\/auth\?\S+/.exec(shown)?.[0] ?? ""
+            // The browser is elsewhere: the person copies the address it was sent to, not visiting it.
+            return (await sandbox.server.grantConsent(consentUrl)).redirect.toString()
+          }
+        ]
+      ])
+      expect(status, screen).toBe(0)
+      expect(screen).toContain(`Waiting for the redirect on ${sandbox.callback} (or paste it below)`)
+      expect(screen).toContain("Exact Online connected for acme.")
+      const test = await cli(["links", "test", "acme", "--json"], { env: d.env })
+      expect(test.status, test.stdout).toBe(0)
+    } finally {
+      await sandbox.close()
       d.remove()
     }
   })
