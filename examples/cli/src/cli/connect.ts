@@ -12,6 +12,7 @@ import { promptUntil, readStdin } from "./secrets.ts"
 
 /** A redirect URI this machine can listen on: plain http on a loopback address. */
 const loopback = (redirectUri: string): URL | undefined => {
+  if (!URL.canParse(redirectUri)) return undefined
   const url = new URL(redirectUri)
   const hosts = ["127.0.0.1", "localhost", "[::1]"]
   return url.protocol === "http:" && hosts.includes(url.hostname) ? url : undefined
@@ -29,6 +30,7 @@ interface Caught {
  */
 const listen = async (redirect: URL): Promise<{ caught: Promise<Caught>; close: () => void }> => {
   let resolveCaught: (caught: Caught) => void = () => {}
+  let received = false
   const caught = new Promise<Caught>((resolve) => {
     resolveCaught = resolve
   })
@@ -46,6 +48,9 @@ const listen = async (redirect: URL): Promise<{ caught: Promise<Caught>; close: 
     if (url.pathname !== redirect.pathname || !(url.searchParams.has("code") || url.searchParams.has("error"))) {
       return reply(404, "Not the Exact Online redirect.")
     }
+    // One redirect completes the consent; a repeated one (a reload) is told so instead of waiting forever.
+    if (received) return reply(409, "This consent was received already: see the terminal.")
+    received = true
     resolveCaught({ url, answer: reply })
   })
   const host = redirect.hostname.replace(/^\[(.*)\]$/, "$1")
@@ -181,10 +186,18 @@ export const connectCommands: ReadonlyArray<Command> = [
         } else {
           const redirect = loopback((await opened.deployment.links.get(id))?.config.exact.redirectUri ?? "")
           // Listening before the browser opens: a quick consent must not find the port closed.
-          const listener = redirect === undefined ? undefined : await listen(redirect)
+          const listener =
+            redirect === undefined
+              ? undefined
+              : await listen(redirect).catch((error: unknown) => {
+                  // On a terminal the redirect can still be pasted; a script has no other way.
+                  if (process.stdin.isTTY !== true) throw error
+                  say(`${(error as Error).message}: paste the redirect instead.\n`)
+                  return undefined
+                })
           try {
             if (values["no-browser"] !== true) say(`${await openBrowser(start.url)}\n`)
-            if (redirect !== undefined) {
+            if (listener !== undefined && redirect !== undefined) {
               const paste = process.stdin.isTTY === true ? " (or paste it below)" : ""
               say(`Waiting for the redirect on ${redirect.origin}${redirect.pathname}${paste}…\n`)
             }
