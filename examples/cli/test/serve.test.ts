@@ -2,7 +2,9 @@
 // server in a child process on a free port, signed in to over HTTP, stopped with SIGTERM (exit 0).
 import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { afterAll, describe, expect, it } from "vitest"
+import { portalDist } from "../src/cli/serve.ts"
 import { cli, cliRunning, deploymentDir, printed, sandboxSecrets } from "./support.ts"
 
 const PASSWORD = "serve test password 1"
@@ -73,6 +75,10 @@ describe("psa-ledger serve", () => {
     } finally {
       d.remove()
     }
+  })
+
+  it("serves examples/portal's build by default, with the portal's own file handler", () => {
+    expect(portalDist()).toBe(fileURLToPath(new URL("../../portal/dist/", import.meta.url)))
   })
 
   it("exits 2 on a bad --port and a bad --role, 1 on a port in use", async () => {

@@ -12,7 +12,7 @@ import { toJson } from "./output.ts"
 import { readSecret } from "./secrets.ts"
 
 /** Where the portal's build (vite's `dist`) is: `npm run build -w @psa-ledger/example-portal` writes it. */
-const portalDist = (): string =>
+export const portalDist = (): string =>
   fileURLToPath(new URL("dist/", import.meta.resolve("@psa-ledger/example-portal/package.json")))
 
 const common = (values: Record<string, unknown>) => ({
