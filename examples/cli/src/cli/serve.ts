@@ -71,8 +71,8 @@ export const serveCommands: ReadonlyArray<Command> = [
       const assets = typeof values.assets === "string" ? values.assets : portalDist()
       if (!existsSync(`${assets}/index.html`)) {
         process.stderr.write(
-          `psa-ledger: no portal build in ${assets}: the API answers, the pages say how to build them\n` +
-            "  npm run build -w @psa-ledger/example-portal\n"
+          `psa-ledger: no portal build in ${assets}: the API answers, the pages answer 503 until it is built\n` +
+            "  npm run build -w @psa-ledger/example-portal (or --assets DIR)\n"
         )
       }
       const opened = await open(common(values))
