@@ -10,22 +10,10 @@ import { openDeployment } from "@psa-ledger/deployment"
 import { postgresStorage } from "@psa-ledger/storage-adapters/postgres"
 import pg from "pg"
 import { afterAll, describe, expect, it } from "vitest"
-import { cli } from "./support.ts"
+import { cli, PG_URL, pgReachable } from "./support.ts"
 
-const url = process.env.PSA_LEDGER_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test"
-const reachable = await (async () => {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 })
-  try {
-    await client.connect()
-    return true
-  } catch (error) {
-    if (process.env.CI === "true")
-      throw new Error(`PostgreSQL at PSA_LEDGER_PG_URL is unreachable under CI: ${String(error)}`)
-    return false
-  } finally {
-    await client.end().catch(() => {})
-  }
-})()
+const url = PG_URL
+const reachable = await pgReachable()
 
 describe("psa-ledger worker", () => {
   it("needs a postgres:// storage", async () => {

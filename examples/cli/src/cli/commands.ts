@@ -7,19 +7,20 @@ import type { Grid, LinkApi } from "@psa-ledger/link"
 import { ChangePlan, type GridRow, RowDecision, renderLog, UseTarget } from "@psa-ledger/reconcile-core"
 import { Schema } from "effect"
 import { runDemo } from "../demo.ts"
+import { connectCommands } from "./connect.ts"
 import {
   type CommonOptions,
   type Opened,
   open,
   openStorage,
   sandboxConsent,
-  sandboxGrant,
   sandboxLinkConfig,
   storageTarget
 } from "./deployment.ts"
 import { CliError, Exit, usageError, withLink } from "./errors.ts"
 import { csv, decimal, paint, progressBar, table, toJson } from "./output.ts"
-import { prompt, readLinkSecrets, readStdin } from "./secrets.ts"
+import { prompt, readLinkSecrets } from "./secrets.ts"
+import { serveCommands } from "./serve.ts"
 import { workerCommands } from "./worker.ts"
 
 /** What a command is given: its parsed options and positionals, and a signal aborted by Ctrl-C. */
@@ -387,44 +388,8 @@ export const commands: ReadonlyArray<Command> = [
         return Exit.done
       })
   },
-  {
-    name: "exact connect",
-    args: "LINK",
-    summary: "connect Exact Online: prints the consent URL, then takes the pasted redirect URL",
-    example: "psa-ledger exact connect acme",
-    positionals: 1,
-    run: ({ values, positionals, out }) =>
-      withDeployment(values, async (opened) => {
-        const [id = ""] = positionals
-        const { url } = await opened.deployment.exact.connect(id, { returnTo: "/" })
-        out(`Open this URL, sign in to Exact Online and grant access to the division:\n  ${url}\n`)
-        let callback: URL
-        if (opened.sandbox !== undefined) {
-          callback = await sandboxGrant(opened.sandbox, url)
-          out("(sandbox: consent granted on the simulated consent page)\n")
-        } else {
-          const pasted =
-            process.stdin.isTTY === true
-              ? await prompt("Paste the URL Exact redirected you to (or its code)")
-              : (await readStdin()).trim()
-          if (pasted === "")
-            throw new CliError("nothing pasted", { exitCode: Exit.usage, hint: "paste the redirect URL" })
-          callback = /^https?:/.test(pasted)
-            ? new URL(pasted)
-            : new URL(`http://pasted/?code=${encodeURIComponent(pasted)}`)
-          if (!callback.searchParams.has("state")) {
-            const state = new URL(url).searchParams.get("state") ?? ""
-            callback.searchParams.set("state", state)
-          }
-        }
-        const done = await opened.deployment.exact.complete({
-          code: callback.searchParams.get("code") ?? "",
-          state: callback.searchParams.get("state") ?? ""
-        })
-        out(values.json === true ? toJson(done) : `Exact Online connected for ${id}.\n`)
-        return Exit.done
-      })
-  },
+  // Exact Online's consent, with the redirect caught on 127.0.0.1: cli/connect.ts.
+  ...connectCommands,
   {
     name: "months",
     args: "LINK",
@@ -953,6 +918,7 @@ export const commands: ReadonlyArray<Command> = [
         return Exit.done
       })
   },
-  // The fleet's worker and its manual play: cli/worker.ts.
+  // The hosts: the server with the portal (cli/serve.ts), the fleet's worker and its manual play (cli/worker.ts).
+  ...serveCommands,
   ...workerCommands
 ]

@@ -47,6 +47,22 @@ export const prompt = (label: string, fallback?: string): Promise<string> =>
     })
   })
 
+/** Asks on the terminal, echoing, until answered or `signal` aborts (then resolves ""). */
+export const promptUntil = (label: string, signal: AbortSignal): Promise<string> =>
+  new Promise((resolve) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true })
+    const onAbort = () => {
+      rl.close()
+      resolve("")
+    }
+    signal.addEventListener("abort", onAbort, { once: true })
+    rl.question(`${label}: `, (answer) => {
+      signal.removeEventListener("abort", onAbort)
+      rl.close()
+      resolve(answer.trim())
+    })
+  })
+
 /**
  * The link's secrets: `--secrets-from-stdin` reads them one per line; otherwise each comes from its
  * environment variable, or from a no-echo prompt on a terminal. Missing and no way to ask is exit 2.
@@ -74,4 +90,35 @@ export const readLinkSecrets = async (fromStdin: boolean): Promise<{ privateKey:
     }
   })
   return { privateKey: privateKey ?? "", clientSecret: clientSecret ?? "" }
+}
+
+/**
+ * One secret (a password): the first line of stdin with `fromStdin`, else its environment variable,
+ * else a no-echo prompt on a terminal (asked twice with `confirm`). Missing and no way to ask is exit 2.
+ */
+export const readSecret = async (options: {
+  readonly env: string
+  readonly label: string
+  readonly fromStdin: boolean
+  readonly confirm?: boolean
+}): Promise<string> => {
+  const missing = () =>
+    new CliError(`the ${options.label.toLowerCase()} is missing`, {
+      exitCode: Exit.usage,
+      hint: `set ${options.env}, pipe it with --${options.label.toLowerCase()}-from-stdin, or run on a terminal to be asked`
+    })
+  if (options.fromStdin) {
+    const [line = ""] = (await readStdin()).split(/\r?\n/)
+    if (line === "") throw missing()
+    return line
+  }
+  const fromEnv = process.env[options.env]
+  if (fromEnv !== undefined && fromEnv !== "") return fromEnv
+  if (process.stdin.isTTY !== true) throw missing()
+  const value = await promptHidden(options.label)
+  if (value === "") throw missing()
+  if (options.confirm === true && (await promptHidden(`${options.label} again`)) !== value) {
+    throw new CliError(`the two ${options.label.toLowerCase()}s differ`, { exitCode: Exit.usage, hint: "run it again" })
+  }
+  return value
 }
