@@ -8,9 +8,9 @@
 // portal, the CLI, an import, a restore from backup); a tick reads one table the size of the number of
 // links. An edited schedule takes effect at its next occurrence after the tick that read it.
 import type { Mailer } from "@psa-ledger/link"
+import { type DueSchedule, InvalidSchedule, occurrencesBetween } from "@psa-ledger/link/schedule"
 import { errorText, silentLog, type WorkerLog } from "./log.ts"
 import { Metrics } from "./metrics.ts"
-import { InvalidSchedule, occurrencesBetween, type WorkerSchedule } from "./occurrences.ts"
 import { makeRunQueue, type QueuedRun, type RunJobData, type RunQueue, type RunQueueOptions } from "./queue.ts"
 
 /** What the worker asks of a run. */
@@ -48,7 +48,7 @@ export interface WorkerOptions {
   readonly name?: string | undefined
   readonly queue: RunQueueOptions
   /** Every enabled schedule (the deployment's `schedules()`), read on every tick. */
-  readonly schedules: () => Promise<ReadonlyArray<WorkerSchedule>>
+  readonly schedules: () => Promise<ReadonlyArray<DueSchedule>>
   readonly runJob: JobRunner
   readonly clock?: WorkerClock | undefined
   /** Real milliseconds between planner ticks (default 15 000). */

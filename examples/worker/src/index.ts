@@ -1,8 +1,22 @@
 // The worker's parts, for hosts that run it in their own process (`psa-ledger worker` in the CLI).
-export { deploymentJobRunner, fileClock, type HostOptions, hostWorker, stopSignal } from "./host.ts"
+
+// The due-time computation is link's, shared with the server's in-process scheduling.
+export {
+  type DueSchedule as WorkerSchedule,
+  InvalidSchedule,
+  occurrenceKey,
+  occurrencesBetween
+} from "@psa-ledger/link/schedule"
+export {
+  deploymentJobRunner,
+  fileClock,
+  type HostOptions,
+  hostWorker,
+  SchedulingInProcess,
+  stopSignal
+} from "./host.ts"
 export { errorText, jsonLog, scrub, type WorkerLog } from "./log.ts"
 export { countingFetch, Metrics, serveMetrics } from "./metrics.ts"
-export { InvalidSchedule, occurrenceKey, occurrencesBetween, type WorkerSchedule } from "./occurrences.ts"
 export {
   alertOf,
   alertOptionHelp,
