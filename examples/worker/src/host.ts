@@ -69,8 +69,26 @@ export interface HostOptions {
   readonly signal: AbortSignal
 }
 
-/** Runs a worker until `signal` aborts, then stops it gracefully; resolves when all is closed. */
+/**
+ * A worker started on a deployment whose `scheduling` is `in-process`: its server runs the
+ * schedules, and a worker planning them too would run each occurrence twice.
+ */
+export class SchedulingInProcess extends Error {
+  constructor() {
+    super(
+      'the deployment\'s scheduling is "in-process": its server runs the schedules, so this worker would run them a second time. ' +
+        'Set the deployment setting scheduling to "workers" (portal settings, or settings.update({ scheduling: "workers" })), then start the workers.'
+    )
+    this.name = "SchedulingInProcess"
+  }
+}
+
+/**
+ * Runs a worker until `signal` aborts, then stops it gracefully; resolves when all is closed.
+ * Refuses (`SchedulingInProcess`) unless the deployment's `scheduling` is `workers`.
+ */
 export const hostWorker = async (options: HostOptions): Promise<void> => {
+  if ((await options.deployment.scheduling()) !== "workers") throw new SchedulingInProcess()
   const metrics = options.metrics ?? new Metrics()
   const name = options.name ?? `worker-${process.pid}`
   const log = options.log ?? jsonLog(name)

@@ -77,6 +77,8 @@ describe.skipIf(!reachable)("a worker killed in the middle of a transfer", () =>
       storage: (encryptionKey) => postgresStorage({ connectionString: url, schema, encryptionKey }),
       secretKey
     })
+    // The fleet runs the schedules: the deployment says so, or the workers refuse to start.
+    await deployment.settings.update({ scheduling: "workers" }, { expectedVersion: 0 })
     await deployment.links.create("acme", linkConfig(server))
     // The administrator's consent, through the sandbox's consent page.
     const { url: authorize } = await deployment.exact.connect("acme", { returnTo: "/" })

@@ -5,7 +5,13 @@ import type { KeyRotation, Storage } from "@psa-ledger/storage-adapters"
 import { Context, DateTime, Effect, Layer, Option, Redacted } from "effect"
 import { type ConnectionProblem, type LinkTestResult, testLink } from "./ConnectionTest.ts"
 import { type DeploymentError, fail, ReadOnlyDeployment, WrongSecretKey } from "./DeploymentError.ts"
-import { type DeploymentSettingsView, makeSettings } from "./DeploymentSettings.ts"
+import {
+  DEFAULT_SCHEDULING,
+  type DeploymentSettingsView,
+  makeSettings,
+  readSettings,
+  type SchedulingMode
+} from "./DeploymentSettings.ts"
 import { type ExactConnected, type ExactConnectStart, makeExact } from "./ExactConnect.ts"
 import { DEPLOYMENT, type DeploymentContext, fromStorage, type SmtpConnection, store } from "./internal/context.ts"
 import { type ActorOptions, audit, makeLinks } from "./internal/links.ts"
@@ -113,6 +119,8 @@ export interface DeploymentApi {
   }
   /** Every enabled schedule of every link (and each link's Exact keep-alive). */
   schedules(): Promise<ReadonlyArray<DeploymentSchedule>>
+  /** Who runs the schedules: the settings' `scheduling`, read now (default `in-process`). */
+  scheduling(): Promise<SchedulingMode>
   /** Calls `listener` after any change that may change `schedules()`; returns the unsubscribe. In this process only. */
   onChange(listener: () => void): () => void
   /**
@@ -232,6 +240,7 @@ export const openDeployment = async (options: DeploymentOptions): Promise<Deploy
       }
     },
     schedules: () => listSchedules(ctx),
+    scheduling: async () => (await readSettings(ctx, "scheduling")).config.scheduling ?? DEFAULT_SCHEDULING,
     onChange: (listener) => {
       ctx.listeners.add(listener)
       return () => {
