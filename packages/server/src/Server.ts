@@ -9,6 +9,7 @@ import { decodeInput, encodeOutput } from "./internal/decode.ts"
 import { toApiError } from "./internal/errors.ts"
 import { openApiDocument } from "./internal/openapi.ts"
 import { Reply, type Route } from "./internal/route.ts"
+import { startScheduling } from "./internal/scheduling.ts"
 import { checkCsrf, identify } from "./internal/session.ts"
 import { routes } from "./routes/index.ts"
 
@@ -29,6 +30,11 @@ export interface ServerOptions {
   readonly now?: (() => number) | undefined
   /** How often event streams look for new events in storage, ms (default 250). */
   readonly pollMs?: number | undefined
+  /**
+   * How often the server re-reads the links' schedules and starts what fell due by `now`, ms
+   * (default 15 000). It does so only while the deployment's `scheduling` is `in-process`.
+   */
+  readonly scheduleTickMs?: number | undefined
 }
 
 /**
@@ -42,13 +48,19 @@ export interface RequestInfo {
 }
 
 /**
- * A running server: a Web-standard `fetch` handler and `close()`, which waits for runs and loads
- * started here (up to `graceMs`, default 30 s) and then aborts what is left.
+ * A running server: a Web-standard `fetch` handler and `close()`, which stops the schedules, waits
+ * for runs and loads started here (up to `graceMs`, default 30 s) and then aborts what is left.
  *
  * @since 0.1.0
  */
 export interface Server {
   fetch(request: Request, info?: RequestInfo): Promise<Response>
+  /**
+   * Plans the schedules now (the server does this every `scheduleTickMs` on its own): in
+   * `in-process` mode starts every occurrence that fell due by the clock since the last plan and
+   * resolves with how many; in `workers` mode starts none (0).
+   */
+  runDueSchedules(): Promise<number>
   close(options?: { readonly graceMs?: number | undefined }): Promise<void>
 }
 
@@ -185,8 +197,10 @@ export const createServer = (options: ServerOptions): Server => {
     ctx.log("error", "unhandled", { error: error.name })
     return errorResponse(new ApiError(500, "Internal", "the server failed; see its log"))
   })
+  const scheduling = startScheduling(ctx, options.scheduleTickMs ?? 15_000)
   let closing = false
   return {
+    runDueSchedules: () => scheduling.tick(),
     fetch: async (request, info) => {
       if (closing)
         return errorResponse(
@@ -206,12 +220,12 @@ export const createServer = (options: ServerOptions): Server => {
     close: async (closeOptions) => {
       closing = true
       const grace = closeOptions?.graceMs ?? 30_000
-      const all = Promise.allSettled([...ctx.work])
+      const all = Promise.allSettled([...ctx.work, scheduling.stop()])
       let timer: ReturnType<typeof setTimeout> | undefined
       await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, grace)))])
       clearTimeout(timer)
       ctx.shutdown.abort(new Error("the server is shutting down"))
-      await Promise.allSettled([...ctx.work])
+      await Promise.allSettled([...ctx.work, scheduling.stop({ abort: true })])
     }
   }
 }

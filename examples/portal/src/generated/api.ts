@@ -66,7 +66,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The links the user may see, each with its latest run */
+        /** The links the user may see, each with its latest run and its next scheduled runs */
         get: operations["listLinks"];
         put?: never;
         /** Adds a link from a configuration (`LinkConfigInput`; its secrets are sealed, never returned) */
@@ -122,6 +122,23 @@ export interface paths {
         };
         /** The settings form's options: ConnectWise agreement types, billing terms, tax codes; Exact divisions, journals, VAT codes, GL accounts */
         get: operations["getLookups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/links/{linkId}/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The link's enabled schedules with their next three runs (in each schedule's time zone), and who runs them */
+        get: operations["getLinkSchedules"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1008,6 +1025,20 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        LinkSchedules: {
+            scheduling: components["schemas"]["SchedulingMode"];
+            schedules: ({
+                job: string;
+                cron: string;
+                timeZone: string;
+                nextRuns: string[];
+                problem?: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+        } & {
+            [key: string]: unknown;
+        };
         LinkSummary: {
             id: string;
             name: string;
@@ -1021,6 +1052,8 @@ export interface components {
             } & {
                 [key: string]: unknown;
             };
+            nextRuns: components["schemas"]["NextRun"][];
+            scheduling: components["schemas"]["SchedulingMode"];
         } & {
             [key: string]: unknown;
         };
@@ -1138,6 +1171,13 @@ export interface components {
             invoiced: string;
             unitCost?: string | null;
             candidateIds: number[];
+        } & {
+            [key: string]: unknown;
+        };
+        NextRun: {
+            job: string;
+            at: string;
+            timeZone: string;
         } & {
             [key: string]: unknown;
         };
@@ -1309,6 +1349,8 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @enum {string} */
+        SchedulingMode: "in-process" | "workers";
         Session: {
             user: string;
             /** @enum {string} */
@@ -2328,6 +2370,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Bad input: `field` names what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role does not allow this, or the request failed the CSRF check */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or no grant on the link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLinkSchedules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkSchedules"];
                 };
             };
             /** @description Bad input: `field` names what is wrong */
