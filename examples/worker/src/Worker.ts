@@ -87,6 +87,7 @@ const help = {
   failed: "Job attempts that failed or threw, per job",
   retried: "Failed job attempts that will be tried again, per job",
   dead: "Jobs that failed their last try (dead-lettered and mailed once), per job",
+  handedBack: "Running jobs handed back to the queue at shutdown (not a failure, not a try), per job",
   enqueued: "Occurrences this worker enqueued (each occurrence is enqueued once by the fleet), per job",
   duration: "Seconds spent in job attempts, per job"
 } as const
@@ -182,6 +183,12 @@ export const startWorker = async (options: WorkerOptions): Promise<Worker> => {
       active--
       metrics.add("psa_ledger_run_duration_seconds_sum", help.duration, labels, (performance.now() - started) / 1_000)
       metrics.add("psa_ledger_run_duration_seconds_count", help.duration, labels)
+    }
+    if (run.handedBack()) {
+      // Not a failure and not a try: another worker resumes it (the queue allowed it one more try).
+      metrics.add("psa_ledger_jobs_handed_back_total", help.handedBack, labels)
+      log("info", "job handed back", { linkId, job, jobId: run.id, attempt })
+      return
     }
     if (failure !== undefined) {
       metrics.add("psa_ledger_jobs_failed_total", help.failed, labels)

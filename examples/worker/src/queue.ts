@@ -63,6 +63,27 @@ export interface QueuedRun {
   readonly retryLimit: number
   /** Aborted when pg-boss takes the job back (the heartbeat lapsed, or the worker stops). */
   readonly signal: AbortSignal
+  /** True once `stop` handed the job back to the queue: its end is no failure and no try. */
+  readonly handedBack: () => boolean
+}
+
+/** A job this process runs now, as `stop` needs it to hand it back. */
+interface InFlight {
+  readonly id: string
+  readonly retryCount: number
+  readonly retryLimit: number
+  readonly controller: AbortController
+  handedBack: boolean
+  done: Promise<void>
+}
+
+/** How long a handed-back job's handler is given to notice its abort before the job is queued again. */
+const HAND_BACK_SETTLE_MS = 10_000
+
+const settledWithin = async (promises: ReadonlyArray<Promise<unknown>>, ms: number): Promise<void> => {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  await Promise.race([Promise.allSettled(promises), new Promise((resolve) => (timer = setTimeout(resolve, ms)))])
+  clearTimeout(timer)
 }
 
 const ident = (name: string): string => {
@@ -94,7 +115,10 @@ export interface RunQueue {
   workDead(handler: (data: RunJobData, id: string) => Promise<void>): Promise<void>
   /** Jobs waiting (created or retry) in the queue. */
   depth(): Promise<number>
-  /** Stops taking work, waits up to `graceMs` for running jobs, then fails (hands back) the rest. */
+  /**
+   * Stops taking work, waits up to `graceMs` for running jobs, then hands the rest back to the
+   * queue without using up one of their tries (another worker resumes them).
+   */
   stop(graceMs: number): Promise<void>
 }
 
@@ -116,6 +140,7 @@ export const makeRunQueue = (options: RunQueueOptions): RunQueue => {
   boss.on("error", () => {})
   const pool = new pg.Pool({ connectionString: options.connectionString, max: 4 })
   pool.on("error", () => {})
+  const inFlight = new Map<string, InFlight>()
 
   const inTransaction = async <A>(body: (client: pg.PoolClient) => Promise<A>): Promise<A> => {
     const client = await pool.connect()
@@ -144,6 +169,40 @@ export const makeRunQueue = (options: RunQueueOptions): RunQueue => {
         ? { retryDelayMax: Math.max(delay, Math.round(retry.maxDelaySeconds)) }
         : {})
     }
+  }
+
+  // Handing back without using up a try. pg-boss's own shutdown fails what is still running, and
+  // a failure is a try: a job with no retries left would be dead-lettered by a deploy. Instead the
+  // attempt is cancelled (fenced to this attempt, so nothing this worker settles later lands, and
+  // no other worker can claim the job while its handler winds down), the handler is aborted and
+  // given a moment, and then, in one transaction, the job is resumed with one more try allowed.
+  // pg-boss counts every claim after the first as a retry (`retry_count`), so the next worker sees
+  // a retry (`resume`) with as many tries left as before. (`restore` would keep the count as it is,
+  // but then the next claim carries the same attempt number, and a late settle by this worker
+  // would land on the new attempt.)
+  const handBack = async (runs: ReadonlyArray<InFlight>): Promise<void> => {
+    if (runs.length === 0) return
+    await boss.cancel(
+      queue,
+      runs.map((run) => ({ id: run.id, retryCount: run.retryCount }))
+    )
+    for (const run of runs) {
+      run.handedBack = true
+      run.controller.abort(new Error("the worker is shutting down: the job is handed back to the queue"))
+    }
+    await settledWithin(
+      runs.map((run) => run.done),
+      HAND_BACK_SETTLE_MS
+    )
+    await inTransaction(async (client) => {
+      const db = { executeSql: (text: string, values?: Array<unknown>) => client.query(text, values) }
+      await boss.resume(
+        queue,
+        runs.map((run) => run.id),
+        { db }
+      )
+      for (const run of runs) await boss.update(queue, undefined, { id: run.id, retryLimit: run.retryLimit + 1, db })
+    })
   }
 
   return {
@@ -236,13 +295,24 @@ export const makeRunQueue = (options: RunQueueOptions): RunQueue => {
         async (jobs) => {
           for (const job of jobs) {
             if (!isRunJobData(job.data)) throw new Error(`job ${job.id} has no linkId and job`)
-            await handler({
+            const entry: InFlight = {
               id: job.id,
-              data: job.data,
               retryCount: job.retryCount,
               retryLimit: (job as JobWithMetadata<RunJobData>).retryLimit,
-              signal: job.signal
-            })
+              controller: new AbortController(),
+              handedBack: false,
+              done: Promise.resolve()
+            }
+            inFlight.set(job.id, entry)
+            entry.done = handler({
+              id: job.id,
+              data: job.data,
+              retryCount: entry.retryCount,
+              retryLimit: entry.retryLimit,
+              signal: AbortSignal.any([job.signal, entry.controller.signal]),
+              handedBack: () => entry.handedBack
+            }).finally(() => inFlight.delete(job.id))
+            await entry.done
           }
         }
       )
@@ -267,7 +337,14 @@ export const makeRunQueue = (options: RunQueueOptions): RunQueue => {
     },
     stop: async (graceMs) => {
       try {
-        await boss.stop({ graceful: true, close: true, timeout: Math.max(1_000, graceMs) })
+        await boss.offWork(queue, { wait: false })
+        await boss.offWork(deadQueue, { wait: false })
+        await settledWithin(
+          [...inFlight.values()].map((run) => run.done),
+          graceMs
+        )
+        await handBack([...inFlight.values()])
+        await boss.stop({ graceful: true, close: true, timeout: 1_000 })
       } finally {
         await pool.end().catch(() => undefined)
       }
