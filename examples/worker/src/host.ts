@@ -4,9 +4,9 @@
 import { readFileSync } from "node:fs"
 import type { DeploymentApi } from "@psa-ledger/deployment"
 import type { Mailer } from "@psa-ledger/link"
+import type { RetryPolicy } from "@psa-ledger/link/pg-boss"
 import { errorText, jsonLog, type WorkerLog } from "./log.ts"
 import { Metrics, serveMetrics } from "./metrics.ts"
-import type { RetryPolicy } from "./retries.ts"
 import { type JobRunner, startWorker, type Worker, type WorkerClock } from "./Worker.ts"
 
 /**
@@ -26,6 +26,8 @@ export const deploymentJobRunner =
       retryFollows: request.attempt < request.attempts,
       // A job taken over from an attempt that did not finish resumes that attempt's stored plan.
       resume: request.resume,
+      ...(request.range === undefined ? {} : { range: request.range }),
+      onStart: request.onStart,
       wait: { timeoutMs: options.waitMs ?? 5 * 60_000 }
     })
     const status = (result as { status?: unknown } | undefined)?.status

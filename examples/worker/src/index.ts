@@ -1,5 +1,18 @@
 // The worker's parts, for hosts that run it in their own process (`psa-ledger worker` in the CLI).
 
+// The run queue and its retries are link's (\`@psa-ledger/link/pg-boss\`), shared with the server.
+export {
+  defaultRetries,
+  makeRunQueue,
+  parseRetry,
+  type QueuedRun,
+  type Retry,
+  type RetryPolicy,
+  type RunJobData,
+  type RunQueue,
+  type RunQueueOptions,
+  retryPolicy
+} from "@psa-ledger/link/pg-boss"
 // The due-time computation is link's, shared with the server's in-process scheduling.
 export {
   type DueSchedule as WorkerSchedule,
@@ -26,8 +39,6 @@ export {
   workerOptionHelp,
   workerOptions
 } from "./options.ts"
-export { makeRunQueue, type QueuedRun, type RunJobData, type RunQueue, type RunQueueOptions } from "./queue.ts"
-export { defaultRetries, parseRetry, type Retry, type RetryPolicy, retryPolicy } from "./retries.ts"
 export {
   type JobRequest,
   type JobRunner,

@@ -1,10 +1,10 @@
 // One process, real PostgreSQL: retries and the dead letter mailed once, a manual "play" through the
 // queue, and the planner's rules (a bad schedule skipped alone, a disabled schedule not caught up).
 import { afterAll, describe, expect, it } from "@effect/vitest"
+import { retryPolicy } from "@psa-ledger/link/pg-boss"
 import type { DueSchedule as WorkerSchedule } from "@psa-ledger/link/schedule"
 import pg from "pg"
 import { alertOf } from "../src/options.ts"
-import { retryPolicy } from "../src/retries.ts"
 import { type JobRequest, startWorker, type Worker } from "../src/Worker.ts"
 import { until } from "./support/children.ts"
 import { dropSchemas, prefix, reachable, url } from "./support/pg.ts"

@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from "node:crypto"
 import { type ExactClock, systemClock } from "@psa-ledger/exact-client"
-import type { LinkApi, LinkRunOptions, Mailer } from "@psa-ledger/link"
+import type { LinkApi, LinkRunOptions, Mailer, TransferRange } from "@psa-ledger/link"
 import type { KeyRotation, Storage } from "@psa-ledger/storage-adapters"
 import { Context, DateTime, Effect, Layer, Option, Redacted } from "effect"
 import { type ConnectionProblem, type LinkTestResult, testLink } from "./ConnectionTest.ts"
@@ -124,14 +124,18 @@ export interface DeploymentApi {
   /** Calls `listener` after any change that may change `schedules()`; returns the unsubscribe. In this process only. */
   onChange(listener: () => void): () => void
   /**
-   * Runs a scheduled job of a link: `exact.keepAlive`, or the link's own `run(job)`. With `resume`
-   * (a worker took over a job an earlier attempt started and did not finish), the link's unfinished
-   * run of that job, if there is one, is resumed (`runs.resume`) instead of planned again.
+   * Runs a job of a link: `exact.keepAlive`, or the link's own `run(job)`; a `transfer.run` given a
+   * `range` (a manual run queued from the portal) transfers that range instead of last month. With
+   * `resume` (a worker took over a job an earlier attempt started and did not finish), the link's
+   * unfinished run of that job, if there is one, is resumed (`runs.resume`) instead of planned again.
    */
   runJob(
     linkId: string,
     job: string,
-    options?: LinkRunOptions & { readonly resume?: boolean | undefined }
+    options?: LinkRunOptions & {
+      readonly resume?: boolean | undefined
+      readonly range?: TransferRange | undefined
+    }
   ): Promise<unknown>
   /** Re-seals every secret and token chain under `newKey` in one transaction; `oldKey` must be the key in use. */
   rotateSecretKey(oldKey: SecretKeyInput, newKey: SecretKeyInput, options?: ActorOptions): Promise<KeyRotation>
@@ -249,13 +253,14 @@ export const openDeployment = async (options: DeploymentOptions): Promise<Deploy
     },
     runJob: async (linkId, job, jobOptions) => {
       if (job === "exact.keepAlive") return exact.keepAlive(linkId)
-      const { resume, ...runOptions } = jobOptions ?? {}
+      const { resume, range, ...runOptions } = jobOptions ?? {}
       const link = await openLink(ctx, linkId)
       if (resume === true) {
         // The earlier attempt's stored plan: finished where it stopped, never planned again.
         const left = (await link.runs.unfinished()).find((u) => u.job === job)
         if (left !== undefined) return link.runs.resume(left.runId, runOptions)
       }
+      if (job === "transfer.run" && range !== undefined) return link.transfer.run(range, runOptions)
       return link.run(job, runOptions)
     },
     rotateSecretKey: async (oldKey, newKey, actorOptions) => {

@@ -8,6 +8,7 @@ import type { ServerContext, ServerLog } from "./internal/context.ts"
 import { decodeInput, encodeOutput } from "./internal/decode.ts"
 import { toApiError } from "./internal/errors.ts"
 import { openApiDocument } from "./internal/openapi.ts"
+import { type ServerQueueOptions, serverQueue } from "./internal/queue.ts"
 import { Reply, type Route } from "./internal/route.ts"
 import { startScheduling } from "./internal/scheduling.ts"
 import { checkCsrf, identify } from "./internal/session.ts"
@@ -35,6 +36,12 @@ export interface ServerOptions {
    * (default 15 000). It does so only while the deployment's `scheduling` is `in-process`.
    */
   readonly scheduleTickMs?: number | undefined
+  /**
+   * The worker fleet's run queue (PostgreSQL). While the deployment's `scheduling` is `workers`, a
+   * manual transfer or payment sync is queued there for the workers, and answered with its job id;
+   * without it, such a run starts in this server.
+   */
+  readonly queue?: ServerQueueOptions | undefined
 }
 
 /**
@@ -179,7 +186,8 @@ export const createServer = (options: ServerOptions): Server => {
     active: new Map(),
     work: new Set(),
     shutdown: new AbortController(),
-    pollMs: options.pollMs ?? 250
+    pollMs: options.pollMs ?? 250,
+    queue: options.queue === undefined ? undefined : serverQueue(options.queue)
   }
   const app = new Hono()
   for (const route of routes) {
@@ -226,6 +234,7 @@ export const createServer = (options: ServerOptions): Server => {
       clearTimeout(timer)
       ctx.shutdown.abort(new Error("the server is shutting down"))
       await Promise.allSettled([...ctx.work, scheduling.stop({ abort: true })])
+      await ctx.queue?.close()
     }
   }
 }

@@ -430,7 +430,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Transfers the range's ConnectWise invoices to Exact Online as a run (202 with its id; 409 when busy) */
+        /** Transfers the range's ConnectWise invoices to Exact Online as a run (202 with its id; 409 when busy); in workers mode queued for the workers (202 with the job's id) */
         post: operations["runTransfer"];
         delete?: never;
         options?: never;
@@ -447,8 +447,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Records Exact Online's payments on the ConnectWise invoices as a run (202 with its id) */
+        /** Records Exact Online's payments on the ConnectWise invoices as a run (202 with its id); in workers mode queued for the workers (202 with the job's id) */
         post: operations["syncPayments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/links/{linkId}/queued-runs/{jobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where a run queued for the workers is, and the link's run once a worker started it */
+        get: operations["getQueuedRun"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1276,6 +1293,15 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        QueuedRunStatus: {
+            jobId: string;
+            job: string;
+            /** @enum {string} */
+            state: "queued" | "running" | "done" | "failed";
+            runId?: string;
+        } & {
+            [key: string]: unknown;
+        };
         RememberMappingEncoded: {
             /** @enum {string} */
             _tag: "RememberMapping";
@@ -1320,6 +1346,13 @@ export interface components {
             };
             summary?: string | null;
             details?: unknown | null;
+        } & {
+            [key: string]: unknown;
+        };
+        RunQueued: {
+            jobId: string;
+            /** @enum {boolean} */
+            queued: true;
         } & {
             [key: string]: unknown;
         };
@@ -3747,7 +3780,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RunStarted"];
+                    "application/json": components["schemas"]["RunStarted"] | components["schemas"]["RunQueued"];
                 };
             };
             /** @description Bad input: `field` names what is wrong */
@@ -3814,7 +3847,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RunStarted"];
+                    "application/json": components["schemas"]["RunStarted"] | components["schemas"]["RunQueued"];
                 };
             };
             /** @description Bad input: `field` names what is wrong */
@@ -3855,6 +3888,65 @@ export interface operations {
             };
             /** @description A version conflict, or the link is busy */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getQueuedRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                linkId: string;
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuedRunStatus"];
+                };
+            };
+            /** @description Bad input: `field` names what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role does not allow this, or the request failed the CSRF check */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or no grant on the link */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { parseRetry, retryPolicy } from "../src/retries.ts"
+import { parseRetry, retryPolicy } from "../src/pg-boss/index.ts"
 
 describe("retries per job", () => {
   it("overrides the defaults per job and for every job", () => {
