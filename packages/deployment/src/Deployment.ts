@@ -169,6 +169,27 @@ const verifyKey = async (ctx: DeploymentContext): Promise<void> => {
 const ctxNow = (ctx: DeploymentContext) => DateTime.makeUnsafe(ctx.now())
 
 /**
+ * A job of the link itself (`runJob` but the keep-alive): the unfinished run of an earlier attempt
+ * resumed, a manual transfer of its range, or the link's own `run(job)`.
+ */
+const runLinkJob = async (
+  ctx: DeploymentContext,
+  linkId: string,
+  job: string,
+  options: LinkRunOptions & { readonly resume?: boolean | undefined; readonly range?: TransferRange | undefined }
+): Promise<unknown> => {
+  const { resume, range, ...runOptions } = options
+  const link = await openLink(ctx, linkId)
+  if (resume === true) {
+    // The earlier attempt's stored plan: finished where it stopped, never planned again.
+    const left = (await link.runs.unfinished()).find((u) => u.job === job)
+    if (left !== undefined) return link.runs.resume(left.runId, runOptions)
+  }
+  if (job === "transfer.run" && range !== undefined) return link.transfer.run(range, runOptions)
+  return link.run(job, runOptions)
+}
+
+/**
  * Opens a deployment over a storage: checks the secret key against the one its secrets were sealed
  * with (`WrongSecretKey` otherwise), or opens read-only without one.
  *
@@ -251,18 +272,8 @@ export const openDeployment = async (options: DeploymentOptions): Promise<Deploy
         ctx.listeners.delete(listener)
       }
     },
-    runJob: async (linkId, job, jobOptions) => {
-      if (job === "exact.keepAlive") return exact.keepAlive(linkId)
-      const { resume, range, ...runOptions } = jobOptions ?? {}
-      const link = await openLink(ctx, linkId)
-      if (resume === true) {
-        // The earlier attempt's stored plan: finished where it stopped, never planned again.
-        const left = (await link.runs.unfinished()).find((u) => u.job === job)
-        if (left !== undefined) return link.runs.resume(left.runId, runOptions)
-      }
-      if (job === "transfer.run" && range !== undefined) return link.transfer.run(range, runOptions)
-      return link.run(job, runOptions)
-    },
+    runJob: (linkId, job, jobOptions) =>
+      job === "exact.keepAlive" ? exact.keepAlive(linkId) : runLinkJob(ctx, linkId, job, jobOptions ?? {}),
     rotateSecretKey: async (oldKey, newKey, actorOptions) => {
       const operation = "rotateSecretKey"
       const current = ctx.secretKey
