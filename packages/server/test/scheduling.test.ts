@@ -98,3 +98,21 @@ describe("scheduling on the server", () => {
     expect(await server.runDueSchedules()).toBe(0)
   })
 })
+
+describe("a manual run in workers mode without a queue", () => {
+  it("starts in the server (under the link's lease) and answers with its run id", async () => {
+    const w = await openWorld()
+    await addUsers(w.storage)
+    const ann = client(w.server)
+    await ann.signIn("ann")
+    await ann.post("/links", { id: "acme", config: w.config("Acme") })
+    const connect = await ann.post("/links/acme/exact/connect", {})
+    await ann.get(`/oauth/exact/callback${await w.consent(connect.body.url)}`)
+    await w.deployment.settings.update({ scheduling: "workers" }, { expectedVersion: 0 })
+    const started = await ann.post("/links/acme/transfer/payments")
+    expect(started.status).toBe(202)
+    expect(started.body).toEqual({ runId: expect.any(String) })
+    expect((await ann.get(`/links/acme/queued-runs/${crypto.randomUUID()}`)).status).toBe(404)
+    await w.server.close({ graceMs: 5_000 })
+  })
+})
