@@ -79,7 +79,7 @@ export class SchedulingInProcess extends Error {
   constructor() {
     super(
       'the deployment\'s scheduling is "in-process": its server runs the schedules, so this worker would run them a second time. ' +
-        'Set the deployment setting scheduling to "workers" (portal settings, or settings.update({ scheduling: "workers" })), then start the workers.'
+        'Set the deployment\'s scheduling to "workers" (PUT /api/v1/settings/scheduling as an admin, or settings.update({ scheduling: "workers" }) of @psa-ledger/deployment), then start the workers.'
     )
     this.name = "SchedulingInProcess"
   }

@@ -78,18 +78,20 @@ describe("scheduling on the server", () => {
       "the edited schedule's run"
     )
 
-    // Workers mode: the server runs nothing, however much time passes, and says who runs them.
-    const settings = await w.deployment.settings.get()
-    await w.deployment.settings.update({ scheduling: "workers" }, { expectedVersion: settings.version })
+    // Workers mode, set by an administrator: the server runs nothing, however much time passes.
+    await ann.signIn("ann")
+    expect((await ann.get("/settings/scheduling")).body).toEqual({ scheduling: "in-process" })
+    expect((await ann.put("/settings/scheduling", { scheduling: "cron" })).status).toBe(400)
+    expect((await ann.put("/settings/scheduling", { scheduling: "workers" })).body).toEqual({ scheduling: "workers" })
     w.clock.advance(at("2026-04-10T00:00:00Z") - w.clock.now())
     expect(await server.runDueSchedules()).toBe(0)
-    await ann.signIn("ann")
+    await ann.signIn("ann") // a week later: a new session
     expect((await ann.get("/links")).body[0].scheduling).toBe("workers")
     expect(await scheduledRuns(w, "transfer.syncPayments")).toHaveLength(2)
     expect(await scheduledRuns(w, "exact.keepAlive")).toHaveLength(0)
 
     // Back to in-process: what fell due meanwhile belonged to the workers, nothing is owed.
-    await w.deployment.settings.update({ scheduling: "in-process" }, { expectedVersion: settings.version + 1 })
+    expect((await ann.put("/settings/scheduling", { scheduling: "in-process" })).status).toBe(200)
     await server.runDueSchedules()
     w.clock.advance(at("2026-04-10T05:00:00Z") - w.clock.now())
     expect(await server.runDueSchedules()).toBe(0)
