@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url"
 import type { Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { GridEntry } from "../src/app/api.ts"
+import { formatScheduled } from "../src/app/format.ts"
 import {
   DEMO_LINK,
   DEMO_USERS,
@@ -298,6 +299,21 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== "true")("the portal 
     await expect(page.getByTestId("attention").textContent()).resolves.toBe(
       `${waiting} ${waiting === 1 ? "line needs" : "lines need"} a person in ${months[0]}.`
     )
+    // The demo link schedules nothing itself, so its one scheduled run is Exact's weekly keep-alive
+    // (Sundays 04:17 UTC): the next one, computed here by hand, as this server (in-process) runs it.
+    const keepAlive = new Date()
+    keepAlive.setUTCHours(4, 17, 0, 0)
+    while (keepAlive.getUTCDay() !== 0 || keepAlive.getTime() <= Date.now())
+      keepAlive.setUTCDate(keepAlive.getUTCDate() + 1)
+    const scheduled = page.getByRole("table", { name: "Next scheduled runs" })
+    await scheduled.waitFor()
+    expect(await scheduled.locator("tbody tr td").first().textContent()).toBe("keep Exact connected")
+    expect(await scheduled.locator("time").getAttribute("datetime")).toBe(
+      keepAlive.toISOString().replace("Z", "+00:00")
+    )
+    const lang = await page.evaluate(() => navigator.language)
+    expect(await scheduled.locator("time").textContent()).toBe(formatScheduled(keepAlive.toISOString(), "UTC", lang))
+    await page.getByText("Run by this server.").waitFor()
     await page.getByRole("button", { name: "Test connections" }).click()
     await page.getByLabel("Connections").waitFor()
     expect(await page.getByLabel("Connections").locator(".good").count()).toBe(2)

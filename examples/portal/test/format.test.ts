@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { formatDate, formatDecimal, formatMoney, sumDecimals } from "../src/app/format.ts"
+import { formatDate, formatDecimal, formatMoney, formatScheduled, sumDecimals } from "../src/app/format.ts"
 
 describe("decimal strings in the user's locale", () => {
   it("regroups the digits without going through a JS number", () => {
@@ -11,6 +11,12 @@ describe("decimal strings in the user's locale", () => {
   })
   it("shows dates from their parts", () => {
     expect(formatDate("2026-12-31", "nl-NL")).toBe("31-12-2026")
+  })
+  it("shows a scheduled time as the wall clock of the schedule's own time zone", () => {
+    expect(formatScheduled("2026-04-03T06:00:00.000+02:00", "Europe/Amsterdam", "nl-NL")).toBe(
+      "03-04-2026, 06:00 (Europe/Amsterdam)"
+    )
+    expect(formatScheduled("2026-04-05T04:17:00.000+00:00", "UTC", "nl-NL")).toBe("05-04-2026, 04:17 (UTC)")
   })
   it("adds decimal strings exactly", () => {
     expect(sumDecimals(["0.1", "0.2"])).toBe("0.3")

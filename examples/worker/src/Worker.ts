@@ -8,10 +8,17 @@
 // portal, the CLI, an import, a restore from backup); a tick reads one table the size of the number of
 // links. An edited schedule takes effect at its next occurrence after the tick that read it.
 import type { Mailer } from "@psa-ledger/link"
+import {
+  makeRunQueue,
+  type QueuedRun,
+  type QueuedTransferRange,
+  type RunJobData,
+  type RunQueue,
+  type RunQueueOptions
+} from "@psa-ledger/link/pg-boss"
+import { type DueSchedule, InvalidSchedule, occurrencesBetween } from "@psa-ledger/link/schedule"
 import { errorText, silentLog, type WorkerLog } from "./log.ts"
 import { Metrics } from "./metrics.ts"
-import { InvalidSchedule, occurrencesBetween, type WorkerSchedule } from "./occurrences.ts"
-import { makeRunQueue, type QueuedRun, type RunJobData, type RunQueue, type RunQueueOptions } from "./queue.ts"
 
 /** What the worker asks of a run. */
 export interface JobRequest {
@@ -20,6 +27,10 @@ export interface JobRequest {
   readonly trigger: "schedule" | "manual"
   /** The occurrence's due time (ISO 8601) for a scheduled job. */
   readonly dueAt?: string | undefined
+  /** A manual transfer's range, as it was queued. */
+  readonly range?: QueuedTransferRange | undefined
+  /** Call with the link's run id as soon as the run is recorded: whoever queued the job follows it by that. */
+  readonly onStart: (runId: string) => void
   /** Aborted when the job is taken back (shutdown after the grace period, or a lapsed heartbeat). */
   readonly signal: AbortSignal
   /** For the run's log: which occurrence, which attempt, which worker. */
@@ -48,7 +59,7 @@ export interface WorkerOptions {
   readonly name?: string | undefined
   readonly queue: RunQueueOptions
   /** Every enabled schedule (the deployment's `schedules()`), read on every tick. */
-  readonly schedules: () => Promise<ReadonlyArray<WorkerSchedule>>
+  readonly schedules: () => Promise<ReadonlyArray<DueSchedule>>
   readonly runJob: JobRunner
   readonly clock?: WorkerClock | undefined
   /** Real milliseconds between planner ticks (default 15 000). */
@@ -87,6 +98,7 @@ const help = {
   failed: "Job attempts that failed or threw, per job",
   retried: "Failed job attempts that will be tried again, per job",
   dead: "Jobs that failed their last try (dead-lettered and mailed once), per job",
+  handedBack: "Running jobs handed back to the queue at shutdown (not a failure, not a try), per job",
   enqueued: "Occurrences this worker enqueued (each occurrence is enqueued once by the fleet), per job",
   duration: "Seconds spent in job attempts, per job"
 } as const
@@ -148,7 +160,7 @@ export const startWorker = async (options: WorkerOptions): Promise<Worker> => {
   }
 
   const handle = async (run: QueuedRun): Promise<void> => {
-    const { linkId, job, trigger, dueAt } = run.data
+    const { linkId, job, trigger, dueAt, range } = run.data
     const attempt = run.retryCount + 1
     const of = run.retryLimit + 1
     const labels = { job }
@@ -158,12 +170,19 @@ export const startWorker = async (options: WorkerOptions): Promise<Worker> => {
     log("info", "job started", { linkId, job, jobId: run.id, attempt, of, ...(dueAt === undefined ? {} : { dueAt }) })
     const started = performance.now()
     let failure: string | undefined
+    let recorded: Promise<void> = Promise.resolve()
     try {
       const result = await options.runJob({
         linkId,
         job,
         trigger,
         ...(dueAt === undefined ? {} : { dueAt }),
+        ...(range === undefined ? {} : { range }),
+        onStart: (runId) => {
+          recorded = queue.recordRun(run.id, linkId, runId).catch((error: unknown) => {
+            log("warn", "could not record the job's run", { linkId, job, jobId: run.id, error: errorText(error) })
+          })
+        },
         signal: run.signal,
         note,
         attempt,
@@ -179,9 +198,16 @@ export const startWorker = async (options: WorkerOptions): Promise<Worker> => {
     } catch (error) {
       failure = `${job} for link ${linkId} threw: ${errorText(error)}`
     } finally {
+      await recorded
       active--
       metrics.add("psa_ledger_run_duration_seconds_sum", help.duration, labels, (performance.now() - started) / 1_000)
       metrics.add("psa_ledger_run_duration_seconds_count", help.duration, labels)
+    }
+    if (run.handedBack()) {
+      // Not a failure and not a try: another worker resumes it (the queue allowed it one more try).
+      metrics.add("psa_ledger_jobs_handed_back_total", help.handedBack, labels)
+      log("info", "job handed back", { linkId, job, jobId: run.id, attempt })
+      return
     }
     if (failure !== undefined) {
       metrics.add("psa_ledger_jobs_failed_total", help.failed, labels)

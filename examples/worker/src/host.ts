@@ -4,9 +4,9 @@
 import { readFileSync } from "node:fs"
 import type { DeploymentApi } from "@psa-ledger/deployment"
 import type { Mailer } from "@psa-ledger/link"
+import type { RetryPolicy } from "@psa-ledger/link/pg-boss"
 import { errorText, jsonLog, type WorkerLog } from "./log.ts"
 import { Metrics, serveMetrics } from "./metrics.ts"
-import type { RetryPolicy } from "./retries.ts"
 import { type JobRunner, startWorker, type Worker, type WorkerClock } from "./Worker.ts"
 
 /**
@@ -26,6 +26,8 @@ export const deploymentJobRunner =
       retryFollows: request.attempt < request.attempts,
       // A job taken over from an attempt that did not finish resumes that attempt's stored plan.
       resume: request.resume,
+      ...(request.range === undefined ? {} : { range: request.range }),
+      onStart: request.onStart,
       wait: { timeoutMs: options.waitMs ?? 5 * 60_000 }
     })
     const status = (result as { status?: unknown } | undefined)?.status
@@ -69,8 +71,26 @@ export interface HostOptions {
   readonly signal: AbortSignal
 }
 
-/** Runs a worker until `signal` aborts, then stops it gracefully; resolves when all is closed. */
+/**
+ * A worker started on a deployment whose `scheduling` is `in-process`: its server runs the
+ * schedules, and a worker planning them too would run each occurrence twice.
+ */
+export class SchedulingInProcess extends Error {
+  constructor() {
+    super(
+      'the deployment\'s scheduling is "in-process": its server runs the schedules, so this worker would run them a second time. ' +
+        'Set the deployment\'s scheduling to "workers" (PUT /api/v1/settings/scheduling as an admin, or settings.update({ scheduling: "workers" }) of @psa-ledger/deployment), then start the workers.'
+    )
+    this.name = "SchedulingInProcess"
+  }
+}
+
+/**
+ * Runs a worker until `signal` aborts, then stops it gracefully; resolves when all is closed.
+ * Refuses (`SchedulingInProcess`) unless the deployment's `scheduling` is `workers`.
+ */
 export const hostWorker = async (options: HostOptions): Promise<void> => {
+  if ((await options.deployment.scheduling()) !== "workers") throw new SchedulingInProcess()
   const metrics = options.metrics ?? new Metrics()
   const name = options.name ?? `worker-${process.pid}`
   const log = options.log ?? jsonLog(name)

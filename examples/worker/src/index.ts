@@ -1,8 +1,35 @@
 // The worker's parts, for hosts that run it in their own process (`psa-ledger worker` in the CLI).
-export { deploymentJobRunner, fileClock, type HostOptions, hostWorker, stopSignal } from "./host.ts"
+
+// The run queue and its retries are link's (\`@psa-ledger/link/pg-boss\`), shared with the server.
+export {
+  defaultRetries,
+  makeRunQueue,
+  parseRetry,
+  type QueuedRun,
+  type Retry,
+  type RetryPolicy,
+  type RunJobData,
+  type RunQueue,
+  type RunQueueOptions,
+  retryPolicy
+} from "@psa-ledger/link/pg-boss"
+// The due-time computation is link's, shared with the server's in-process scheduling.
+export {
+  type DueSchedule as WorkerSchedule,
+  InvalidSchedule,
+  occurrenceKey,
+  occurrencesBetween
+} from "@psa-ledger/link/schedule"
+export {
+  deploymentJobRunner,
+  fileClock,
+  type HostOptions,
+  hostWorker,
+  SchedulingInProcess,
+  stopSignal
+} from "./host.ts"
 export { errorText, jsonLog, scrub, type WorkerLog } from "./log.ts"
 export { countingFetch, Metrics, serveMetrics } from "./metrics.ts"
-export { InvalidSchedule, occurrenceKey, occurrencesBetween, type WorkerSchedule } from "./occurrences.ts"
 export {
   alertOf,
   alertOptionHelp,
@@ -12,8 +39,6 @@ export {
   workerOptionHelp,
   workerOptions
 } from "./options.ts"
-export { makeRunQueue, type QueuedRun, type RunJobData, type RunQueue, type RunQueueOptions } from "./queue.ts"
-export { defaultRetries, parseRetry, type Retry, type RetryPolicy, retryPolicy } from "./retries.ts"
 export {
   type JobRequest,
   type JobRunner,

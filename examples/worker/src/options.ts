@@ -1,8 +1,8 @@
 // The worker's command-line options, shared by `psa-ledger-worker` and `psa-ledger worker`.
 import type { ParseArgsOptionsConfig } from "node:util"
 import type { Mailer } from "@psa-ledger/link"
+import { parseRetry, type Retry, retryPolicy } from "@psa-ledger/link/pg-boss"
 import { fileClock, type HostOptions } from "./host.ts"
-import { parseRetry, type Retry, retryPolicy } from "./retries.ts"
 
 export const workerOptions = {
   "queue-schema": { type: "string" },

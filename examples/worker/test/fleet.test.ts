@@ -113,6 +113,8 @@ describe.skipIf(!reachable)("a fleet of worker processes on one PostgreSQL", () 
       storage: (encryptionKey) => postgresStorage({ connectionString: url, schema: storageSchema, encryptionKey }),
       secretKey
     })
+    // The fleet runs the schedules: the deployment says so, or the workers refuse to start.
+    await deployment.settings.update({ scheduling: "workers" }, { expectedVersion: 0 })
     for (let i = 0; i < LINKS; i++) await deployment.links.create(linkId(i), linkConfig(i, "30 7 * * *"))
     setClock(clockFile, T0)
   })

@@ -5,58 +5,14 @@
 import { randomBytes } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type DeploymentApi, openDeployment } from "@psa-ledger/deployment"
+import { makeRunQueue, retryPolicy } from "@psa-ledger/link/pg-boss"
 import { createWorld, type SandboxServer, startSandboxServer } from "@psa-ledger/sandbox"
 import { postgresStorage } from "@psa-ledger/storage-adapters/postgres"
-import { makeRunQueue } from "../src/queue.ts"
-import { retryPolicy } from "../src/retries.ts"
 import { type Child, spawnNode, until } from "./support/children.ts"
+import { connectLink, startMonth } from "./support/link.ts"
 import { dropSchemas, prefix, reachable, url } from "./support/pg.ts"
 
 const main = new URL("../src/main.ts", import.meta.url).pathname
-
-/** The month three months back from now, so the world's last month is the one the transfer takes. */
-const startMonth = () => {
-  const now = new Date()
-  const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 3, 1))
-  return first.toISOString().slice(0, 7)
-}
-
-const linkConfig = (server: SandboxServer) => {
-  const { connectwise, exact } = server.credentials
-  const taxCodes = new Map(server.world.connectwise.taxCodes.map((code) => [code.id, code.identifier]))
-  return {
-    name: "Acme",
-    connectwise: {
-      baseUrl: server.baseUrls.connectwise,
-      companyId: connectwise.companyId,
-      publicKey: connectwise.publicKey,
-      privateKey: connectwise.privateKey,
-      clientId: connectwise.clientId
-    },
-    exact: {
-      baseUrl: server.baseUrls.exact,
-      clientId: exact.clientId,
-      clientSecret: exact.clientSecret,
-      redirectUri: exact.redirectUri,
-      division: exact.division
-    },
-    settings: {
-      compare: "unitCost",
-      transfer: {
-        journal: "70",
-        vatCodes: Object.fromEntries(
-          server.world.truth.links.taxCodes.map((l) => [taxCodes.get(l.taxCodeId) ?? "", l.vatCode])
-        ),
-        paymentConditions: Object.fromEntries(
-          server.world.truth.links.billingTerms.map((l) => [String(l.billingTermsId), l.paymentCondition])
-        )
-      }
-    },
-    source: { kind: "sales", unitCost: "line" },
-    // Flow B may create the Exact customers it needs, so every invoice of the month is booked.
-    approval: { createAccounts: "auto" }
-  }
-}
 
 describe.skipIf(!reachable)("a worker killed in the middle of a transfer", () => {
   const base = prefix("kill")
@@ -77,23 +33,9 @@ describe.skipIf(!reachable)("a worker killed in the middle of a transfer", () =>
       storage: (encryptionKey) => postgresStorage({ connectionString: url, schema, encryptionKey }),
       secretKey
     })
-    await deployment.links.create("acme", linkConfig(server))
-    // The administrator's consent, through the sandbox's consent page.
-    const { url: authorize } = await deployment.exact.connect("acme", { returnTo: "/" })
-    const page = new URL(authorize)
-    const granted = await fetch(`${page.origin}${page.pathname}`, {
-      method: "POST",
-      body: new URLSearchParams({
-        ...Object.fromEntries(page.searchParams),
-        division: String(server.credentials.exact.division)
-      }),
-      redirect: "manual"
-    })
-    const back = new URL(granted.headers.get("location") ?? "")
-    await deployment.exact.complete({
-      code: back.searchParams.get("code") ?? "",
-      state: back.searchParams.get("state") ?? ""
-    })
+    // The fleet runs the schedules: the deployment says so, or the workers refuse to start.
+    await deployment.settings.update({ scheduling: "workers" }, { expectedVersion: 0 })
+    await connectLink(deployment, server, "acme")
   })
 
   afterAll(async () => {

@@ -1,10 +1,10 @@
 // One process, real PostgreSQL: retries and the dead letter mailed once, a manual "play" through the
 // queue, and the planner's rules (a bad schedule skipped alone, a disabled schedule not caught up).
 import { afterAll, describe, expect, it } from "@effect/vitest"
+import { retryPolicy } from "@psa-ledger/link/pg-boss"
+import type { DueSchedule as WorkerSchedule } from "@psa-ledger/link/schedule"
 import pg from "pg"
-import type { WorkerSchedule } from "../src/occurrences.ts"
 import { alertOf } from "../src/options.ts"
-import { retryPolicy } from "../src/retries.ts"
 import { type JobRequest, startWorker, type Worker } from "../src/Worker.ts"
 import { until } from "./support/children.ts"
 import { dropSchemas, prefix, reachable, url } from "./support/pg.ts"
@@ -27,6 +27,7 @@ describe.skipIf(!reachable)("a worker in this process", () => {
       readonly now?: () => number
       readonly alert?: Parameters<typeof startWorker>[0]["alert"]
       readonly concurrency?: number
+      readonly retryLimit?: number
     }
   ) => {
     const worker = await startWorker({
@@ -37,7 +38,7 @@ describe.skipIf(!reachable)("a worker in this process", () => {
         pollingSeconds: 0.5,
         heartbeatSeconds: 10,
         superviseSeconds: 1,
-        retries: retryPolicy({ "*": { limit: 2, delaySeconds: 0 } })
+        retries: retryPolicy({ "*": { limit: options.retryLimit ?? 2, delaySeconds: 0 } })
       },
       schedules: options.schedules ?? (async () => []),
       runJob: options.runJob,
@@ -121,6 +122,57 @@ describe.skipIf(!reachable)("a worker in this process", () => {
     expect(most).toBe(1)
     expect(ran.filter((l) => l === "acme")).toHaveLength(4)
     expect(worker.metrics.text()).toContain('psa_ledger_jobs_finished_total{job="transfer.run",status="succeeded"} 8')
+  })
+
+  it("hands a job running at shutdown back to the queue without using up a try", async () => {
+    const schema = `${base}_handback`
+    const first: Array<JobRequest> = []
+    // No retries at all: were the hand-back a failure, the job would be dead-lettered, never resumed.
+    const stopping = await start(schema, {
+      retryLimit: 0,
+      runJob: async (request) => {
+        first.push(request)
+        await new Promise<void>((resolve) => request.signal.addEventListener("abort", () => resolve(), { once: true }))
+        return { status: "cancelled" }
+      }
+    })
+    const id = await stopping.queue.play("acme", "transfer.run", "tester")
+    await until("the first attempt to start", async () => (first.length === 1 ? true : undefined))
+    await stopping.stop({ graceMs: 1_000 })
+    expect(first[0]?.signal.aborted).toBe(true)
+    const db = new pg.Client({ connectionString: url })
+    await db.connect()
+    const row = async () =>
+      (
+        await db.query<{ state: string; retry_count: number; retry_limit: number }>(
+          `select state, retry_count, retry_limit from "${schema}".job where id = $1`,
+          [id]
+        )
+      ).rows[0]
+    try {
+      // Back in the queue, with the try the first attempt did not finish given back.
+      expect(await row()).toEqual({ state: "created", retry_count: 0, retry_limit: 1 })
+      expect(stopping.metrics.text()).toContain('psa_ledger_jobs_handed_back_total{job="transfer.run"} 1')
+      expect(stopping.metrics.text()).not.toContain('psa_ledger_jobs_failed_total{job="transfer.run"}')
+
+      const second: Array<JobRequest> = []
+      const resuming = await start(schema, {
+        retryLimit: 0,
+        runJob: async (request) => {
+          second.push(request)
+          return { status: "succeeded" }
+        }
+      })
+      await until("the job to finish on the other worker", async () =>
+        (await row())?.state === "completed" ? true : undefined
+      )
+      // Told it resumes an unfinished attempt; as many tries left as it had (none after this one).
+      expect(second.map((r) => [r.attempt, r.attempts, r.resume, r.trigger])).toEqual([[2, 2, true, "manual"]])
+      const dead = await db.query(`select 1 from "${schema}".job where name = $1`, [resuming.queue.deadQueue])
+      expect(dead.rowCount).toBe(0)
+    } finally {
+      await db.end()
+    }
   })
 
   it("plans each schedule from the clock, skips a bad one alone, and does not catch up a disabled one", async () => {

@@ -1,11 +1,17 @@
 import { randomBytes, timingSafeEqual } from "node:crypto"
 import { type ExactClock, systemClock } from "@psa-ledger/exact-client"
-import type { LinkApi, LinkRunOptions, Mailer } from "@psa-ledger/link"
+import type { LinkApi, LinkRunOptions, Mailer, TransferRange } from "@psa-ledger/link"
 import type { KeyRotation, Storage } from "@psa-ledger/storage-adapters"
 import { Context, DateTime, Effect, Layer, Option, Redacted } from "effect"
 import { type ConnectionProblem, type LinkTestResult, testLink } from "./ConnectionTest.ts"
 import { type DeploymentError, fail, ReadOnlyDeployment, WrongSecretKey } from "./DeploymentError.ts"
-import { type DeploymentSettingsView, makeSettings } from "./DeploymentSettings.ts"
+import {
+  DEFAULT_SCHEDULING,
+  type DeploymentSettingsView,
+  makeSettings,
+  readSettings,
+  type SchedulingMode
+} from "./DeploymentSettings.ts"
 import { type ExactConnected, type ExactConnectStart, makeExact } from "./ExactConnect.ts"
 import { DEPLOYMENT, type DeploymentContext, fromStorage, type SmtpConnection, store } from "./internal/context.ts"
 import { type ActorOptions, audit, makeLinks } from "./internal/links.ts"
@@ -113,17 +119,23 @@ export interface DeploymentApi {
   }
   /** Every enabled schedule of every link (and each link's Exact keep-alive). */
   schedules(): Promise<ReadonlyArray<DeploymentSchedule>>
+  /** Who runs the schedules: the settings' `scheduling`, read now (default `in-process`). */
+  scheduling(): Promise<SchedulingMode>
   /** Calls `listener` after any change that may change `schedules()`; returns the unsubscribe. In this process only. */
   onChange(listener: () => void): () => void
   /**
-   * Runs a scheduled job of a link: `exact.keepAlive`, or the link's own `run(job)`. With `resume`
-   * (a worker took over a job an earlier attempt started and did not finish), the link's unfinished
-   * run of that job, if there is one, is resumed (`runs.resume`) instead of planned again.
+   * Runs a job of a link: `exact.keepAlive`, or the link's own `run(job)`; a `transfer.run` given a
+   * `range` (a manual run queued from the portal) transfers that range instead of last month. With
+   * `resume` (a worker took over a job an earlier attempt started and did not finish), the link's
+   * unfinished run of that job, if there is one, is resumed (`runs.resume`) instead of planned again.
    */
   runJob(
     linkId: string,
     job: string,
-    options?: LinkRunOptions & { readonly resume?: boolean | undefined }
+    options?: LinkRunOptions & {
+      readonly resume?: boolean | undefined
+      readonly range?: TransferRange | undefined
+    }
   ): Promise<unknown>
   /** Re-seals every secret and token chain under `newKey` in one transaction; `oldKey` must be the key in use. */
   rotateSecretKey(oldKey: SecretKeyInput, newKey: SecretKeyInput, options?: ActorOptions): Promise<KeyRotation>
@@ -155,6 +167,27 @@ const verifyKey = async (ctx: DeploymentContext): Promise<void> => {
 }
 
 const ctxNow = (ctx: DeploymentContext) => DateTime.makeUnsafe(ctx.now())
+
+/**
+ * A job of the link itself (`runJob` but the keep-alive): the unfinished run of an earlier attempt
+ * resumed, a manual transfer of its range, or the link's own `run(job)`.
+ */
+const runLinkJob = async (
+  ctx: DeploymentContext,
+  linkId: string,
+  job: string,
+  options: LinkRunOptions & { readonly resume?: boolean | undefined; readonly range?: TransferRange | undefined }
+): Promise<unknown> => {
+  const { resume, range, ...runOptions } = options
+  const link = await openLink(ctx, linkId)
+  if (resume === true) {
+    // The earlier attempt's stored plan: finished where it stopped, never planned again.
+    const left = (await link.runs.unfinished()).find((u) => u.job === job)
+    if (left !== undefined) return link.runs.resume(left.runId, runOptions)
+  }
+  if (job === "transfer.run" && range !== undefined) return link.transfer.run(range, runOptions)
+  return link.run(job, runOptions)
+}
 
 /**
  * Opens a deployment over a storage: checks the secret key against the one its secrets were sealed
@@ -232,23 +265,15 @@ export const openDeployment = async (options: DeploymentOptions): Promise<Deploy
       }
     },
     schedules: () => listSchedules(ctx),
+    scheduling: async () => (await readSettings(ctx, "scheduling")).config.scheduling ?? DEFAULT_SCHEDULING,
     onChange: (listener) => {
       ctx.listeners.add(listener)
       return () => {
         ctx.listeners.delete(listener)
       }
     },
-    runJob: async (linkId, job, jobOptions) => {
-      if (job === "exact.keepAlive") return exact.keepAlive(linkId)
-      const { resume, ...runOptions } = jobOptions ?? {}
-      const link = await openLink(ctx, linkId)
-      if (resume === true) {
-        // The earlier attempt's stored plan: finished where it stopped, never planned again.
-        const left = (await link.runs.unfinished()).find((u) => u.job === job)
-        if (left !== undefined) return link.runs.resume(left.runId, runOptions)
-      }
-      return link.run(job, runOptions)
-    },
+    runJob: (linkId, job, jobOptions) =>
+      job === "exact.keepAlive" ? exact.keepAlive(linkId) : runLinkJob(ctx, linkId, job, jobOptions ?? {}),
     rotateSecretKey: async (oldKey, newKey, actorOptions) => {
       const operation = "rotateSecretKey"
       const current = ctx.secretKey

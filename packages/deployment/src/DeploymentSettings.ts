@@ -7,8 +7,30 @@ import type { SecretState } from "./LinkConfig.ts"
 const Text = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(1_000))
 
 /**
+ * Who runs the links' schedules. `in-process` (the default): the server runs them itself, for a
+ * deployment on one machine; `workers`: the worker fleet (`psa-ledger worker`) runs them over
+ * PostgreSQL and the server runs none, and a manual run started in the portal goes through the
+ * fleet's queue. Never both: every host reads this one setting.
+ *
+ * @since 0.1.0
+ */
+export const SchedulingMode = Schema.Literals(["in-process", "workers"])
+
+/** @since 0.1.0 */
+export type SchedulingMode = typeof SchedulingMode.Type
+
+/**
+ * Who runs the schedules when the settings do not say: the server, so that a deployment of one
+ * server on one machine runs its schedules with nothing more to set up.
+ *
+ * @since 0.1.0
+ */
+export const DEFAULT_SCHEDULING: SchedulingMode = "in-process"
+
+/**
  * The deployment's own settings: SMTP for run mails (its password write-only), the public base URL
- * (OAuth callbacks and links in mails) and the default time zone of schedules.
+ * (OAuth callbacks and links in mails), the default time zone of schedules and who runs them
+ * (`scheduling`, default `in-process`).
  *
  * @since 0.1.0
  */
@@ -25,7 +47,8 @@ export const DeploymentSettings = Schema.Struct({
   publicBaseUrl: Schema.optionalKey(
     Schema.String.check(Schema.isPattern(/^https?:\/\/[^\s/]+(\/\S*)?$/, { expected: "an http(s) URL" }))
   ),
-  timeZone: Schema.optionalKey(Text)
+  timeZone: Schema.optionalKey(Text),
+  scheduling: Schema.optionalKey(SchedulingMode)
 })
 
 /** @since 0.1.0 */

@@ -37,7 +37,13 @@ export {
   VersionConflict,
   WrongSecretKey
 } from "./DeploymentError.ts"
-export { DeploymentSettings, DeploymentSettingsInput, type DeploymentSettingsView } from "./DeploymentSettings.ts"
+export {
+  DEFAULT_SCHEDULING,
+  DeploymentSettings,
+  DeploymentSettingsInput,
+  type DeploymentSettingsView,
+  SchedulingMode
+} from "./DeploymentSettings.ts"
 export {
   ApprovalPolicy,
   ConnectWiseConfig,

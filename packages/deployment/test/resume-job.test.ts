@@ -71,3 +71,30 @@ describe("runJob with resume", () => {
     await deployment.close()
   })
 })
+
+describe("runJob with a range", () => {
+  it("transfers the range a manual run was queued with, not the scheduled job's last month", async () => {
+    const box = openSandbox()
+    const deployment = await openDeployment({
+      storage: memoryStorage(),
+      secretKey: newKey(),
+      clock: box.clock,
+      fetch: box.fetch
+    })
+    await deployment.links.create("acme-eu", box.config())
+    const start = await deployment.exact.connect("acme-eu", { returnTo: "/" })
+    await deployment.exact.complete(await box.consent(start.url))
+    const signal = new AbortController().signal
+    // A range before the world begins: nothing to transfer, whatever last month holds.
+    const empty = (await deployment.runJob("acme-eu", Jobs.transfer, {
+      trigger: "manual",
+      signal,
+      range: { from: "2001-01-01", to: "2001-01-31" }
+    })) as { readonly runId: string; readonly status: string }
+    const link = await deployment.links.open("acme-eu")
+    const recorded = (await link.runs.list()).find((r) => r.id === empty.runId)
+    expect(recorded?.job).toBe(Jobs.transfer)
+    expect(recorded?.counts.done ?? 0).toBe(0)
+    expect(JSON.stringify(await link.runs.log(empty.runId).text())).toContain("2001-01-01")
+  })
+})

@@ -8,7 +8,9 @@ import type { ServerContext, ServerLog } from "./internal/context.ts"
 import { decodeInput, encodeOutput } from "./internal/decode.ts"
 import { toApiError } from "./internal/errors.ts"
 import { openApiDocument } from "./internal/openapi.ts"
+import { type ServerQueueOptions, serverQueue } from "./internal/queue.ts"
 import { Reply, type Route } from "./internal/route.ts"
+import { startScheduling } from "./internal/scheduling.ts"
 import { checkCsrf, identify } from "./internal/session.ts"
 import { routes } from "./routes/index.ts"
 
@@ -29,6 +31,17 @@ export interface ServerOptions {
   readonly now?: (() => number) | undefined
   /** How often event streams look for new events in storage, ms (default 250). */
   readonly pollMs?: number | undefined
+  /**
+   * How often the server re-reads the links' schedules and starts what fell due by `now`, ms
+   * (default 15 000). It does so only while the deployment's `scheduling` is `in-process`.
+   */
+  readonly scheduleTickMs?: number | undefined
+  /**
+   * The worker fleet's run queue (PostgreSQL). While the deployment's `scheduling` is `workers`, a
+   * manual transfer or payment sync is queued there for the workers, and answered with its job id;
+   * without it, such a run starts in this server.
+   */
+  readonly queue?: ServerQueueOptions | undefined
 }
 
 /**
@@ -42,13 +55,19 @@ export interface RequestInfo {
 }
 
 /**
- * A running server: a Web-standard `fetch` handler and `close()`, which waits for runs and loads
- * started here (up to `graceMs`, default 30 s) and then aborts what is left.
+ * A running server: a Web-standard `fetch` handler and `close()`, which stops the schedules, waits
+ * for runs and loads started here (up to `graceMs`, default 30 s) and then aborts what is left.
  *
  * @since 0.1.0
  */
 export interface Server {
   fetch(request: Request, info?: RequestInfo): Promise<Response>
+  /**
+   * Plans the schedules now (the server does this every `scheduleTickMs` on its own): in
+   * `in-process` mode starts every occurrence that fell due by the clock since the last plan and
+   * resolves with how many; in `workers` mode starts none (0).
+   */
+  runDueSchedules(): Promise<number>
   close(options?: { readonly graceMs?: number | undefined }): Promise<void>
 }
 
@@ -167,7 +186,8 @@ export const createServer = (options: ServerOptions): Server => {
     active: new Map(),
     work: new Set(),
     shutdown: new AbortController(),
-    pollMs: options.pollMs ?? 250
+    pollMs: options.pollMs ?? 250,
+    queue: options.queue === undefined ? undefined : serverQueue(options.queue)
   }
   const app = new Hono()
   for (const route of routes) {
@@ -185,8 +205,10 @@ export const createServer = (options: ServerOptions): Server => {
     ctx.log("error", "unhandled", { error: error.name })
     return errorResponse(new ApiError(500, "Internal", "the server failed; see its log"))
   })
+  const scheduling = startScheduling(ctx, options.scheduleTickMs ?? 15_000)
   let closing = false
   return {
+    runDueSchedules: () => scheduling.tick(),
     fetch: async (request, info) => {
       if (closing)
         return errorResponse(
@@ -206,12 +228,13 @@ export const createServer = (options: ServerOptions): Server => {
     close: async (closeOptions) => {
       closing = true
       const grace = closeOptions?.graceMs ?? 30_000
-      const all = Promise.allSettled([...ctx.work])
+      const all = Promise.allSettled([...ctx.work, scheduling.stop()])
       let timer: ReturnType<typeof setTimeout> | undefined
       await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, grace)))])
       clearTimeout(timer)
       ctx.shutdown.abort(new Error("the server is shutting down"))
-      await Promise.allSettled([...ctx.work])
+      await Promise.allSettled([...ctx.work, scheduling.stop({ abort: true })])
+      await ctx.queue?.close()
     }
   }
 }

@@ -13,7 +13,13 @@ const main = async () => {
     storage: (encryptionKey) => openConfiguredStorage(config, encryptionKey),
     secretKey: await secretKeyOf(config)
   })
-  const server = createServer({ deployment, log })
+  const server = createServer({
+    deployment,
+    log,
+    // On PostgreSQL the workers' queue is in the same database (their default schema): manual runs
+    // are queued there while the deployment's scheduling is `workers`.
+    ...(config.storage.startsWith("sqlite:") ? {} : { queue: { connectionString: config.storage } })
+  })
   const listening = await serve(server, { port: config.port, host: config.host })
   log("info", "listening", {
     url: listening.url,

@@ -18,6 +18,7 @@ export {
   verifyPassword
 } from "./Auth.ts"
 export { ConfigProblem, openConfiguredStorage, readServerConfig, type ServerConfig } from "./Config.ts"
+export type { ServerQueueOptions } from "./internal/queue.ts"
 export { openApi } from "./OpenApi.ts"
 export { createServer, type RequestInfo, type Server, type ServerOptions, serve } from "./Server.ts"
 export { addUser, type NewUserInput } from "./Users.ts"

@@ -6,7 +6,7 @@
 // between is reported as such.
 import { cloneElement, type ReactElement, useCallback, useEffect, useId, useState } from "react"
 import { api, problem } from "./api.ts"
-import { formatDateTime } from "./format.ts"
+import { formatDateTime, JOB_LABELS } from "./format.ts"
 
 type Secret = { readonly set: true; readonly updatedAt: string } | { readonly set: false }
 type Option = { readonly id: string | number; readonly code?: string; readonly name: string }
@@ -811,10 +811,11 @@ export const LinkSettingsPage = (props: {
                 <tr key={i}>
                   <td>
                     <select aria-label={`Job ${i + 1}`} value={s.job} onChange={(e) => change({ job: e.target.value })}>
-                      <option value="reconciliation.apply">apply approved changes</option>
-                      <option value="transfer.run">transfer invoices</option>
-                      <option value="transfer.syncPayments">sync payments</option>
-                      <option value="exact.keepAlive">keep Exact connected</option>
+                      {Object.entries(JOB_LABELS).map(([job, label]) => (
+                        <option key={job} value={job}>
+                          {label}
+                        </option>
+                      ))}
                     </select>
                   </td>
                   <td>

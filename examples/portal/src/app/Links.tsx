@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react"
 import { api, type LinkSummary, problem, type Run } from "./api.ts"
-import { formatDateTime } from "./format.ts"
+import { formatDateTime, formatScheduled, JOB_LABELS } from "./format.ts"
 
 type Check = { readonly ok: boolean; readonly detail?: string; readonly message?: string }
 type Checks = { readonly connectwise: Check; readonly exact: Check }
@@ -123,6 +123,32 @@ const LinkCard = ({
             ? `Nothing needs a person in ${attention.month}.`
             : `${attention.count} ${attention.count === 1 ? "line needs" : "lines need"} a person in ${attention.month}.`}
         </p>
+      )}
+      <h3>Next scheduled runs</h3>
+      {link.nextRuns.length === 0 ? (
+        <p>No schedules: an administrator sets them in the link's settings.</p>
+      ) : (
+        <>
+          <table aria-label="Next scheduled runs">
+            <thead>
+              <tr>
+                <th scope="col">Job</th>
+                <th scope="col">Next run</th>
+              </tr>
+            </thead>
+            <tbody>
+              {link.nextRuns.map((next) => (
+                <tr key={next.job}>
+                  <td>{JOB_LABELS[next.job] ?? next.job}</td>
+                  <td>
+                    <time dateTime={next.at}>{formatScheduled(next.at, next.timeZone)}</time>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p>{link.scheduling === "workers" ? "Run by the workers." : "Run by this server."}</p>
+        </>
       )}
       <h3>Latest runs</h3>
       {runs.length === 0 ? (

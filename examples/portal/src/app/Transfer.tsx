@@ -1,7 +1,7 @@
 import { useState } from "react"
 import { api, problem, type Run, type Schemas } from "./api.ts"
 import { formatDate, formatMoney } from "./format.ts"
-import { type Progress, watchRun } from "./watch.ts"
+import { type Progress, watchQueued, watchRun } from "./watch.ts"
 
 type Plan = Schemas["TransferPlanEncoded"]
 type Op = Plan["operations"][number]
@@ -47,7 +47,15 @@ export const TransferPage = ({ linkId, role }: { readonly linkId: string; readon
         : await api.POST("/links/{linkId}/transfer/payments", { params: { path: { linkId } } })
     if (started.data === undefined) return setError(problem(started.error, started.response.status))
     setProgress({})
-    const finished = await watchRun(linkId, started.data.runId, { progress: setProgress })
+    // A run id, or (the deployment's workers run it) the queued job's id.
+    const { runId, jobId } = started.data as { runId?: unknown; jobId?: unknown }
+    const finished =
+      typeof jobId === "string"
+        ? await watchQueued(linkId, jobId, {
+            progress: setProgress,
+            queued: (state) => setProgress({ phase: state === "queued" ? "queued for the workers" : state })
+          })
+        : await watchRun(linkId, String(runId), { progress: setProgress })
     setProgress(undefined)
     setRun(finished)
     if (kind === "run") await preview(true)

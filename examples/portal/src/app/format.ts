@@ -45,6 +45,21 @@ export const formatDateTime = (iso: string | null | undefined, lang = locale()):
     ? ""
     : new Intl.DateTimeFormat(lang, { dateStyle: "short", timeStyle: "medium" }).format(new Date(iso))
 
+/**
+ * A scheduled time (ISO with the schedule's offset) as the wall-clock time in the schedule's own
+ * time zone, which is how a person set it: `03-04-2026 06:00 (Europe/Amsterdam)` in nl-NL.
+ */
+export const formatScheduled = (iso: string, timeZone: string, lang = locale()): string =>
+  `${new Intl.DateTimeFormat(lang, { dateStyle: "short", timeStyle: "short", timeZone }).format(new Date(iso))} (${timeZone})`
+
+/** The jobs a schedule can run, in the domain's words. */
+export const JOB_LABELS: Readonly<Record<string, string>> = {
+  "reconciliation.apply": "apply approved changes",
+  "transfer.run": "transfer invoices",
+  "transfer.syncPayments": "sync payments",
+  "exact.keepAlive": "keep Exact connected"
+}
+
 /** `2025-03` → `March 2025` in the user's language. */
 export const formatMonth = (month: string, lang = locale()): string => {
   const [y, m] = month.split("-").map(Number) as [number, number]

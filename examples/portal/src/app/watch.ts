@@ -24,3 +24,22 @@ export const watchRun = (
         .then(({ data }) => resolve(data))
     })
   })
+
+/**
+ * A run queued for the workers (the deployment's scheduling is `workers`): waits until a worker has
+ * started it and named its run, then follows that run like any other. `queued` is told the job's
+ * state while it waits; a job whose last try failed before it named a run resolves `undefined`.
+ */
+export const watchQueued = async (
+  linkId: string,
+  jobId: string,
+  on: { readonly progress: (p: Progress) => void; readonly queued: (state: string) => void }
+): Promise<Run | undefined> => {
+  for (;;) {
+    const { data } = await api.GET("/links/{linkId}/queued-runs/{jobId}", { params: { path: { linkId, jobId } } })
+    if (data?.runId !== undefined) return watchRun(linkId, data.runId, on)
+    if (data === undefined || data.state === "failed") return undefined
+    on.queued(data.state)
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+  }
+}

@@ -59,6 +59,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/settings/scheduling": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who runs the links' schedules: this server (`in-process`, the default) or the worker fleet */
+        get: operations["getScheduling"];
+        /** Sets who runs the schedules; set `workers` before starting workers (they refuse an `in-process` deployment) */
+        put: operations["setScheduling"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/links": {
         parameters: {
             query?: never;
@@ -66,7 +84,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The links the user may see, each with its latest run */
+        /** The links the user may see, each with its latest run and its next scheduled runs */
         get: operations["listLinks"];
         put?: never;
         /** Adds a link from a configuration (`LinkConfigInput`; its secrets are sealed, never returned) */
@@ -122,6 +140,23 @@ export interface paths {
         };
         /** The settings form's options: ConnectWise agreement types, billing terms, tax codes; Exact divisions, journals, VAT codes, GL accounts */
         get: operations["getLookups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/links/{linkId}/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The link's enabled schedules with their next three runs (in each schedule's time zone), and who runs them */
+        get: operations["getLinkSchedules"];
         put?: never;
         post?: never;
         delete?: never;
@@ -413,7 +448,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Transfers the range's ConnectWise invoices to Exact Online as a run (202 with its id; 409 when busy) */
+        /** Transfers the range's ConnectWise invoices to Exact Online as a run (202 with its id; 409 when busy); in workers mode queued for the workers (202 with the job's id) */
         post: operations["runTransfer"];
         delete?: never;
         options?: never;
@@ -430,8 +465,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Records Exact Online's payments on the ConnectWise invoices as a run (202 with its id) */
+        /** Records Exact Online's payments on the ConnectWise invoices as a run (202 with its id); in workers mode queued for the workers (202 with the job's id) */
         post: operations["syncPayments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/links/{linkId}/queued-runs/{jobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where a run queued for the workers is, and the link's run once a worker started it */
+        get: operations["getQueuedRun"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1008,6 +1060,20 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        LinkSchedules: {
+            scheduling: components["schemas"]["SchedulingMode"];
+            schedules: ({
+                job: string;
+                cron: string;
+                timeZone: string;
+                nextRuns: string[];
+                problem?: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+        } & {
+            [key: string]: unknown;
+        };
         LinkSummary: {
             id: string;
             name: string;
@@ -1021,6 +1087,8 @@ export interface components {
             } & {
                 [key: string]: unknown;
             };
+            nextRuns: components["schemas"]["NextRun"][];
+            scheduling: components["schemas"]["SchedulingMode"];
         } & {
             [key: string]: unknown;
         };
@@ -1141,6 +1209,13 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        NextRun: {
+            job: string;
+            at: string;
+            timeZone: string;
+        } & {
+            [key: string]: unknown;
+        };
         NoticeEncoded: {
             /** @enum {string} */
             code: "several-additions" | "stale-mapping" | "credit-netted" | "combined-rows";
@@ -1236,6 +1311,15 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        QueuedRunStatus: {
+            jobId: string;
+            job: string;
+            /** @enum {string} */
+            state: "queued" | "running" | "done" | "failed";
+            runId?: string;
+        } & {
+            [key: string]: unknown;
+        };
         RememberMappingEncoded: {
             /** @enum {string} */
             _tag: "RememberMapping";
@@ -1283,6 +1367,13 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        RunQueued: {
+            jobId: string;
+            /** @enum {boolean} */
+            queued: true;
+        } & {
+            [key: string]: unknown;
+        };
         RunStarted: {
             runId: string;
         } & {
@@ -1306,6 +1397,14 @@ export interface components {
             vatCode: string;
             description: string;
             vatAmount?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @enum {string} */
+        SchedulingMode: "in-process" | "workers";
+        SchedulingSetting: {
+            /** @enum {string} */
+            scheduling: "in-process" | "workers";
         } & {
             [key: string]: unknown;
         };
@@ -1926,6 +2025,113 @@ export interface operations {
             };
         };
     };
+    getScheduling: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchedulingSetting"];
+                };
+            };
+            /** @description Bad input: `field` names what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role does not allow this, or the request failed the CSRF check */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setScheduling: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SchedulingSetting"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchedulingSetting"];
+                };
+            };
+            /** @description Bad input: `field` names what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role does not allow this, or the request failed the CSRF check */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A version conflict, or the link is busy */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listLinks: {
         parameters: {
             query?: never;
@@ -2328,6 +2534,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Bad input: `field` names what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role does not allow this, or the request failed the CSRF check */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or no grant on the link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLinkSchedules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkSchedules"];
                 };
             };
             /** @description Bad input: `field` names what is wrong */
@@ -3647,7 +3911,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RunStarted"];
+                    "application/json": components["schemas"]["RunStarted"] | components["schemas"]["RunQueued"];
                 };
             };
             /** @description Bad input: `field` names what is wrong */
@@ -3714,7 +3978,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RunStarted"];
+                    "application/json": components["schemas"]["RunStarted"] | components["schemas"]["RunQueued"];
                 };
             };
             /** @description Bad input: `field` names what is wrong */
@@ -3755,6 +4019,65 @@ export interface operations {
             };
             /** @description A version conflict, or the link is busy */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getQueuedRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                linkId: string;
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuedRunStatus"];
+                };
+            };
+            /** @description Bad input: `field` names what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role does not allow this, or the request failed the CSRF check */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or no grant on the link */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -40,6 +40,12 @@ export interface ScheduledJob {
  */
 export interface Scheduler {
   schedule(link: SchedulableLink, options: ScheduleOptions): ScheduledJob
+  /**
+   * Starts `job` for the link now, under the same rule as a schedule's occurrence (at most one run
+   * per link; `overlap` when it is busy, default the scheduler's): for hosts that compute due times
+   * themselves. Resolves when that occurrence is settled.
+   */
+  fire(link: SchedulableLink, job: string, overlap?: Overlap | undefined): Promise<void>
   /** The job running for the link, if any. */
   running(linkId: string): string | undefined
   /**
@@ -189,6 +195,7 @@ export const inProcessScheduler = (options?: {
         }
       }
     },
+    fire: (link, job, overlap) => fire(link, job, overlap ?? defaultOverlap),
     running: (linkId) => active.get(linkId)?.job,
     stop: async (stopOptions) => {
       stopped = true

@@ -1,6 +1,7 @@
 /**
- * `@psa-ledger/link/schedule`: schedules for one process on `croner`. A subpath of its own, so that
- * a link that is not scheduled here never loads `croner`.
+ * `@psa-ledger/link/schedule`: schedules for one process on `croner`, and the due-time computation
+ * every host of a deployment shares. A subpath of its own, so that a link that is not scheduled here
+ * never loads `croner`.
  *
  * @since 0.1.0
  */
@@ -11,3 +12,11 @@ export {
   type Scheduler,
   schedule
 } from "./InProcessScheduler.ts"
+export {
+  type DueSchedule,
+  formatDueTime,
+  InvalidSchedule,
+  nextOccurrences,
+  occurrenceKey,
+  occurrencesBetween
+} from "./occurrences.ts"

@@ -2,6 +2,7 @@ import type { DeploymentApi } from "@psa-ledger/deployment"
 import type { Grid } from "@psa-ledger/link"
 import type { Storage } from "@psa-ledger/storage-adapters"
 import type { AuthOptions } from "../Auth.ts"
+import type { ServerQueue } from "./queue.ts"
 
 /** A line of the server's own log (sign-ins, failures); never a secret, never a stack to a client. */
 export type ServerLog = (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void
@@ -33,4 +34,6 @@ export interface ServerContext {
   readonly shutdown: AbortController
   /** How often streams poll storage for new events (ms). */
   readonly pollMs: number
+  /** The worker fleet's run queue, for manual runs in `workers` mode (when the host configured it). */
+  readonly queue?: ServerQueue | undefined
 }

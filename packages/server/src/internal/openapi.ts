@@ -115,7 +115,9 @@ export const openApiDocument = (routes: ReadonlyArray<Route>): Json => {
     },
     servers: [{ url: "/api/v1" }],
     security: [{ session: [] }],
-    tags: ["session", "users", "links", "reconciliation", "transfer", "runs", "meta"].map((name) => ({ name })),
+    tags: ["session", "users", "settings", "links", "reconciliation", "transfer", "runs", "meta"].map((name) => ({
+      name
+    })),
     paths,
     components: {
       securitySchemes: { session: { type: "apiKey", in: "cookie", name: "psa_session" } },

@@ -61,6 +61,11 @@ export const UserUpdate = Schema.Struct({
 export const Removed = Schema.Struct({ removed: Schema.Boolean })
 export const RunStarted = Schema.Struct({ runId: Schema.String }).annotate({ identifier: "RunStarted" })
 
+/** A manual run queued for the worker fleet (scheduling `workers`): follow it at `…/queued-runs/{jobId}`. */
+export const RunQueued = Schema.Struct({ jobId: Schema.String, queued: Schema.Literal(true) }).annotate({
+  identifier: "RunQueued"
+})
+
 const ConnectionProblem = Schema.Literals([
   "MissingSecret",
   "WrongKeys",

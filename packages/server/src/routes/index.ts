@@ -3,12 +3,14 @@ import { linkRoutes } from "./links.ts"
 import { reconciliationRoutes } from "./reconciliation.ts"
 import { runRoutes } from "./runs.ts"
 import { sessionRoutes } from "./session.ts"
+import { settingsRoutes } from "./settings.ts"
 import { userRoutes } from "./users.ts"
 
 /** Every route of the API, in the order of the OpenAPI document. */
 export const routes: ReadonlyArray<Route> = [
   ...sessionRoutes,
   ...userRoutes,
+  ...settingsRoutes,
   ...linkRoutes,
   ...reconciliationRoutes,
   ...runRoutes

@@ -3,8 +3,17 @@ import { DateTime, Schema } from "effect"
 import { ApiError } from "../ApiError.ts"
 import { canSeeLink } from "../Auth.ts"
 import { Reply, route } from "../internal/route.ts"
+import { nextRunsOf } from "../internal/scheduling.ts"
 import { LinkParams, LinkTestAnswer, Removed, Text } from "../internal/schemas.ts"
 import { store } from "../internal/session.ts"
+
+/** Who runs the schedules: the deployment's `scheduling` setting. */
+const SchedulingMode = Schema.Literals(["in-process", "workers"]).annotate({ identifier: "SchedulingMode" })
+
+/** When a schedule runs next: ISO 8601 with the UTC offset of the schedule's time zone. */
+const NextRun = Schema.Struct({ job: Schema.String, at: Schema.String, timeZone: Schema.String }).annotate({
+  identifier: "NextRun"
+})
 
 const LinkSummary = Schema.Struct({
   id: Schema.String,
@@ -13,8 +22,27 @@ const LinkSummary = Schema.Struct({
   updatedAt: Schema.String,
   lastRun: Schema.optionalKey(
     Schema.Struct({ id: Schema.String, job: Schema.String, status: Schema.String, startedAt: Schema.String })
-  )
+  ),
+  /** The next run of each enabled schedule (the Exact keep-alive too), soonest first. */
+  nextRuns: Schema.Array(NextRun),
+  /** Who runs them: the server (`in-process`) or the worker fleet (`workers`). */
+  scheduling: SchedulingMode
 }).annotate({ identifier: "LinkSummary" })
+
+const LinkSchedules = Schema.Struct({
+  scheduling: SchedulingMode,
+  schedules: Schema.Array(
+    Schema.Struct({
+      job: Schema.String,
+      cron: Schema.String,
+      timeZone: Schema.String,
+      /** The next three due times, soonest first (empty when `problem` is set). */
+      nextRuns: Schema.Array(Schema.String),
+      /** Why the schedule cannot run (croner refused its cron or time zone). */
+      problem: Schema.optionalKey(Schema.String)
+    })
+  )
+}).annotate({ identifier: "LinkSchedules" })
 
 /** A link's configuration as the deployment shows it: every secret as `{ set, updatedAt }`, never its value. */
 const LinkDetail = Schema.Struct({
@@ -36,12 +64,14 @@ export const linkRoutes = [
     method: "get",
     path: "/links",
     operationId: "listLinks",
-    summary: "The links the user may see, each with its latest run",
+    summary: "The links the user may see, each with its latest run and its next scheduled runs",
     tag: "links",
     access: "viewer",
     response: Schema.Array(LinkSummary),
     handle: async ({ deployment, principal, server }) => {
       const links = (await deployment.links.list()).filter((l) => canSeeLink(principal, l.id))
+      const [schedules, scheduling] = await Promise.all([deployment.schedules(), deployment.scheduling()])
+      const now = server.now()
       return Promise.all(
         links.map(async (l) => {
           const [run] = await store(server.storage.runs.list(l.id, { limit: 1 }))
@@ -50,6 +80,19 @@ export const linkRoutes = [
             name: l.config.name,
             version: l.version,
             updatedAt: l.updatedAt,
+            scheduling,
+            nextRuns: nextRunsOf(
+              schedules.filter((s) => s.linkId === l.id),
+              now,
+              1
+            )
+              .flatMap((s) =>
+                s.nextRuns[0] === undefined
+                  ? []
+                  : [{ job: s.job, at: s.nextRuns[0], timeZone: s.timeZone, ms: s.nextMs }]
+              )
+              .sort((a, b) => a.ms - b.ms)
+              .map(({ ms: _, ...next }) => next),
             ...(run === undefined
               ? {}
               : {
@@ -146,6 +189,29 @@ export const linkRoutes = [
     params: LinkParams,
     response: Schema.Json,
     handle: async ({ deployment, params }) => asJson(await deployment.lookups(params.linkId))
+  }),
+  route({
+    method: "get",
+    path: "/links/{linkId}/schedules",
+    operationId: "getLinkSchedules",
+    summary:
+      "The link's enabled schedules with their next three runs (in each schedule's time zone), and who runs them",
+    tag: "links",
+    access: "viewer",
+    params: LinkParams,
+    response: LinkSchedules,
+    handle: async ({ deployment, params, server }) => {
+      if ((await deployment.links.get(params.linkId)) === undefined) throw new ApiError(404, "NotFound", "no such link")
+      const [schedules, scheduling] = await Promise.all([deployment.schedules(), deployment.scheduling()])
+      return {
+        scheduling,
+        schedules: nextRunsOf(
+          schedules.filter((s) => s.linkId === params.linkId),
+          server.now(),
+          3
+        ).map(({ nextMs: _, ...schedule }) => schedule)
+      }
+    }
   }),
   route({
     method: "get",

@@ -3,8 +3,9 @@ import { Option, Schema } from "effect"
 import { ApiError } from "../ApiError.ts"
 import { startRun } from "../internal/jobs.ts"
 import { toJson } from "../internal/json.ts"
+import { queueManualRun } from "../internal/queue.ts"
 import { Reply, route } from "../internal/route.ts"
-import { IntFromText, LinkParams, RunParams, RunStarted, Text } from "../internal/schemas.ts"
+import { IntFromText, LinkParams, RunParams, RunQueued, RunStarted, Text } from "../internal/schemas.ts"
 import { store } from "../internal/session.ts"
 import { runEventStream } from "../internal/sse.ts"
 
@@ -32,6 +33,17 @@ const UnfinishedRunView = Schema.Struct({
   details: Schema.Record(Schema.String, Schema.Json)
 }).annotate({ identifier: "UnfinishedRun" })
 
+const QueuedRunParams = Schema.Struct({ linkId: LinkParams.fields.linkId, jobId: Text })
+
+const QueuedRunStatus = Schema.Struct({
+  jobId: Schema.String,
+  job: Schema.String,
+  /** `queued` (also between retries), `running`, `done`, or `failed` after its last try. */
+  state: Schema.Literals(["queued", "running", "done", "failed"]),
+  /** The link's run of the latest attempt, once a worker started it. */
+  runId: Schema.optionalKey(Schema.String)
+}).annotate({ identifier: "QueuedRunStatus" })
+
 const AbandonBody = Schema.Struct({ reason: Text })
 const Abandoned = Schema.Struct({
   /** `false` when the run had no open plan (finished, abandoned or resumed meanwhile). */
@@ -57,14 +69,27 @@ export const runRoutes = [
     method: "post",
     path: "/links/{linkId}/transfer/run",
     operationId: "runTransfer",
-    summary: "Transfers the range's ConnectWise invoices to Exact Online as a run (202 with its id; 409 when busy)",
+    summary:
+      "Transfers the range's ConnectWise invoices to Exact Online as a run (202 with its id; 409 when busy); in workers mode queued for the workers (202 with the job's id)",
     tag: "transfer",
     access: "finance",
     params: LinkParams,
     body: TransferRangeBody,
-    response: RunStarted,
+    response: Schema.Union([RunStarted, RunQueued]),
     status: 202,
     handle: async ({ server, params, body, principal }) => {
+      const jobId = await queueManualRun(server, params.linkId, "transfer.run", principal.user, { range: body })
+      if (jobId !== undefined) {
+        await store(
+          server.storage.approvals.append(params.linkId, {
+            at: server.now(),
+            actor: principal.user,
+            action: "transfer.run",
+            changes: { range: body, queued: jobId }
+          })
+        )
+        return { jobId, queued: true as const }
+      }
       const link = await server.deployment.links.open(params.linkId)
       return startRun(
         server,
@@ -89,15 +114,35 @@ export const runRoutes = [
     method: "post",
     path: "/links/{linkId}/transfer/payments",
     operationId: "syncPayments",
-    summary: "Records Exact Online's payments on the ConnectWise invoices as a run (202 with its id)",
+    summary:
+      "Records Exact Online's payments on the ConnectWise invoices as a run (202 with its id); in workers mode queued for the workers (202 with the job's id)",
     tag: "transfer",
     access: "finance",
     params: LinkParams,
-    response: RunStarted,
+    response: Schema.Union([RunStarted, RunQueued]),
     status: 202,
-    handle: async ({ server, params }) => {
+    handle: async ({ server, params, principal }) => {
+      const jobId = await queueManualRun(server, params.linkId, "transfer.syncPayments", principal.user)
+      if (jobId !== undefined) return { jobId, queued: true as const }
       const link = await server.deployment.links.open(params.linkId)
       return startRun(server, link, "transfer.syncPayments", (options) => link.transfer.syncPayments(options))
+    }
+  }),
+  route({
+    method: "get",
+    path: "/links/{linkId}/queued-runs/{jobId}",
+    operationId: "getQueuedRun",
+    summary: "Where a run queued for the workers is, and the link's run once a worker started it",
+    tag: "runs",
+    access: "viewer",
+    params: QueuedRunParams,
+    response: QueuedRunStatus,
+    handle: async ({ server, params }) => {
+      const status =
+        server.queue === undefined ? undefined : await (await server.queue.get()).status(params.linkId, params.jobId)
+      if (status === undefined) throw new ApiError(404, "NotFound", "no such queued run")
+      const { linkId: _, ...shown } = status
+      return shown
     }
   }),
   route({

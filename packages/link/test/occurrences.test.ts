@@ -1,6 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
-import { InvalidSchedule, occurrenceKey, occurrencesBetween } from "../src/occurrences.ts"
-import { parseRetry, retryPolicy } from "../src/retries.ts"
+import {
+  formatDueTime,
+  InvalidSchedule,
+  nextOccurrences,
+  occurrenceKey,
+  occurrencesBetween
+} from "../src/schedule/index.ts"
 
 const iso = (list: ReadonlyArray<number>) => list.map((ms) => new Date(ms).toISOString())
 const at = (text: string) => Date.parse(text)
@@ -54,12 +59,21 @@ describe("occurrencesBetween", () => {
 
 const DAY = 86_400_000
 
-describe("retries per job", () => {
-  it("overrides the defaults per job and for every job", () => {
-    const policy = retryPolicy(Object.fromEntries([parseRetry("*=1:5"), parseRetry("transfer.run=4")]))
-    expect(policy("transfer.run")).toMatchObject({ limit: 4, delaySeconds: 5 })
-    expect(policy("exact.keepAlive")).toMatchObject({ limit: 1, delaySeconds: 5 })
-    expect(retryPolicy()("exact.keepAlive")).toMatchObject({ limit: 5, delaySeconds: 60 })
-    expect(() => parseRetry("transfer.run")).toThrow(/JOB=LIMIT/)
+describe("nextOccurrences", () => {
+  const monthly = { linkId: "l", job: "reconciliation.apply", cron: "0 6 1 * *", timeZone: "Europe/Amsterdam" }
+
+  it("lists the next due times after a moment, the same ones occurrencesBetween plans", () => {
+    const from = at("2026-01-15T00:00:00Z")
+    const next = nextOccurrences(monthly, from, 3)
+    expect(iso(next)).toEqual(["2026-02-01T05:00:00.000Z", "2026-03-01T05:00:00.000Z", "2026-04-01T04:00:00.000Z"])
+    expect(occurrencesBetween(monthly, from, next[2] ?? 0)).toEqual(next)
+    expect(nextOccurrences(monthly, from, 0)).toEqual([])
+  })
+
+  it("shows a due time with the schedule's offset, summer and winter", () => {
+    const [winter, , summer] = nextOccurrences(monthly, at("2026-01-15T00:00:00Z"), 3)
+    expect(formatDueTime(winter ?? 0, monthly.timeZone)).toBe("2026-02-01T06:00:00.000+01:00")
+    expect(formatDueTime(summer ?? 0, monthly.timeZone)).toBe("2026-04-01T06:00:00.000+02:00")
+    expect(formatDueTime(winter ?? 0, "UTC")).toBe("2026-02-01T05:00:00.000+00:00")
   })
 })

@@ -1,5 +1,6 @@
-// The fleet's shared queue on PostgreSQL: pg-boss for the jobs, and two small tables of our own in
-// pg-boss's schema for what pg-boss cannot promise by itself.
+// The deployment's run queue on PostgreSQL, shared by the worker fleet (which plans and runs) and the
+// server (which queues a manual run when the deployment's scheduling is `workers`): pg-boss for the
+// jobs, and small tables of our own in pg-boss's schema for what pg-boss cannot promise by itself.
 //
 // - `psa_ledger_occurrence` (link, job, due time) is the "enqueued once" record: a planner inserts
 //   the occurrence and sends its job in one transaction, so however many workers compute the same
@@ -7,6 +8,8 @@
 //   which only keeps one job queued or active at a time and forgets it once the job is archived.
 // - `psa_ledger_cursor` (link, job) is how far the fleet has planned that schedule, so a worker that
 //   starts after the fleet was down catches up on what fell due meanwhile.
+// - `psa_ledger_job_run` (job, run) names the link's run each attempt of a job started, so whoever
+//   queued a manual run (the portal) can follow it by the job's id.
 //
 // One run per link across the fleet: the queue's policy is pg-boss's `singleton` with the link id as
 // the singleton key, so at most one job of a link is active anywhere; occurrences of a busy link wait
@@ -16,7 +19,18 @@ import pg from "pg"
 import { type JobWithMetadata, PgBoss } from "pg-boss"
 import type { RetryPolicy } from "./retries.ts"
 
-/** What a queued job carries. */
+/**
+ * The invoices a manual `transfer.run` takes: a range of invoice dates, or all not yet transferred.
+ *
+ * @since 0.1.0
+ */
+export type QueuedTransferRange = { readonly from: string; readonly to: string } | { readonly unposted: true }
+
+/**
+ * What a queued job carries.
+ *
+ * @since 0.1.0
+ */
 export interface RunJobData {
   readonly linkId: string
   readonly job: string
@@ -25,15 +39,42 @@ export interface RunJobData {
   readonly dueAt?: string | undefined
   /** Who asked for a manual run. */
   readonly actor?: string | undefined
+  /** A manual transfer's range (a scheduled one takes last month). */
+  readonly range?: QueuedTransferRange | undefined
 }
 
-export const isRunJobData = (data: unknown): data is RunJobData =>
+/**
+ * Where a queued job is: waiting (`queued`, also between retries), `running`, `done`, or `failed`
+ * (its last try failed, or it was cancelled), with the link's run of its latest attempt once one started.
+ *
+ * @since 0.1.0
+ */
+export interface QueuedJobStatus {
+  readonly jobId: string
+  readonly linkId: string
+  readonly job: string
+  readonly state: "queued" | "running" | "done" | "failed"
+  readonly runId?: string | undefined
+}
+
+const stateOf = (state: string): QueuedJobStatus["state"] => {
+  if (state === "created" || state === "retry") return "queued"
+  if (state === "active") return "running"
+  if (state === "completed") return "done"
+  return "failed"
+}
+
+const isRunJobData = (data: unknown): data is RunJobData =>
   typeof data === "object" &&
   data !== null &&
   typeof (data as { linkId?: unknown }).linkId === "string" &&
   typeof (data as { job?: unknown }).job === "string"
 
-/** Where the queue lives and how pg-boss watches it. */
+/**
+ * Where the queue lives and how pg-boss watches it.
+ *
+ * @since 0.1.0
+ */
 export interface RunQueueOptions {
   readonly connectionString: string
   /** pg-boss's schema, which also holds the two tables above (default `psa_ledger_jobs`). */
@@ -54,7 +95,11 @@ export interface RunQueueOptions {
   readonly retries: RetryPolicy
 }
 
-/** A job as the worker's handler sees it. */
+/**
+ * A job as the worker's handler sees it.
+ *
+ * @since 0.1.0
+ */
 export interface QueuedRun {
   readonly id: string
   readonly data: RunJobData
@@ -63,6 +108,27 @@ export interface QueuedRun {
   readonly retryLimit: number
   /** Aborted when pg-boss takes the job back (the heartbeat lapsed, or the worker stops). */
   readonly signal: AbortSignal
+  /** True once `stop` handed the job back to the queue: its end is no failure and no try. */
+  readonly handedBack: () => boolean
+}
+
+/** A job this process runs now, as `stop` needs it to hand it back. */
+interface InFlight {
+  readonly id: string
+  readonly retryCount: number
+  readonly retryLimit: number
+  readonly controller: AbortController
+  handedBack: boolean
+  done: Promise<void>
+}
+
+/** How long a handed-back job's handler is given to notice its abort before the job is queued again. */
+const HAND_BACK_SETTLE_MS = 10_000
+
+const settledWithin = async (promises: ReadonlyArray<Promise<unknown>>, ms: number): Promise<void> => {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  await Promise.race([Promise.allSettled(promises), new Promise((resolve) => (timer = setTimeout(resolve, ms)))])
+  clearTimeout(timer)
 }
 
 const ident = (name: string): string => {
@@ -70,15 +136,28 @@ const ident = (name: string): string => {
   return `"${name}"`
 }
 
-/** The queue. `start()` first; `stop()` hands running jobs back after the grace period. */
+/**
+ * The queue. `start()` first; `stop()` hands running jobs back after the grace period.
+ *
+ * @since 0.1.0
+ */
 export interface RunQueue {
   readonly queue: string
   readonly deadQueue: string
   start(): Promise<void>
   /** Sends the occurrence's job unless the fleet already did: its job id, or `undefined` when it existed. */
   enqueueDue(linkId: string, job: string, dueMs: number): Promise<string | undefined>
-  /** A manual "play": queued behind the link's running job, if any. */
-  play(linkId: string, job: string, actor?: string | undefined): Promise<string>
+  /** A manual "play": queued behind the link's running job, if any; resolves with the job's id. */
+  play(
+    linkId: string,
+    job: string,
+    actor?: string | undefined,
+    input?: { readonly range?: QueuedTransferRange | undefined }
+  ): Promise<string>
+  /** Records that an attempt of the job started the link's run `runId` (the worker, as the run is recorded). */
+  recordRun(jobId: string, linkId: string, runId: string): Promise<void>
+  /** Where the job is, and its latest run; `undefined` for a job of another link or none at all. */
+  status(linkId: string, jobId: string): Promise<QueuedJobStatus | undefined>
   /** Every schedule's planned-until time, keyed `link/job`. */
   cursors(): Promise<ReadonlyMap<string, number>>
   /** Records that these schedules are planned until `untilMs` (never moving one back). */
@@ -94,10 +173,31 @@ export interface RunQueue {
   workDead(handler: (data: RunJobData, id: string) => Promise<void>): Promise<void>
   /** Jobs waiting (created or retry) in the queue. */
   depth(): Promise<number>
-  /** Stops taking work, waits up to `graceMs` for running jobs, then fails (hands back) the rest. */
+  /**
+   * Stops taking work, waits up to `graceMs` for running jobs, then hands the rest back to the
+   * queue without using up one of their tries (another worker resumes them).
+   */
   stop(graceMs: number): Promise<void>
 }
 
+/**
+ * The deployment's run queue on PostgreSQL (pg-boss), as the worker fleet and the server share it:
+ * each occurrence of a schedule enqueued once, at most one job of a link active at a time, retries
+ * with backoff and a dead-letter queue, manual runs queued beside the scheduled ones.
+ *
+ * @example
+ * ```ts
+ * import { makeRunQueue, retryPolicy } from "@psa-ledger/link/pg-boss"
+ *
+ * const queue = makeRunQueue({ connectionString: "postgres://ledger@db/ledger", retries: retryPolicy() })
+ * await queue.start()
+ * const jobId = await queue.play("acme", "transfer.syncPayments", "ann@msp.example")
+ * const status = await queue.status("acme", jobId) // { state: "queued", … } until a worker takes it
+ * await queue.stop(1_000)
+ * ```
+ *
+ * @since 0.1.0
+ */
 export const makeRunQueue = (options: RunQueueOptions): RunQueue => {
   const schema = options.schema ?? "psa_ledger_jobs"
   const queue = options.queue ?? "psa-ledger-runs"
@@ -116,6 +216,7 @@ export const makeRunQueue = (options: RunQueueOptions): RunQueue => {
   boss.on("error", () => {})
   const pool = new pg.Pool({ connectionString: options.connectionString, max: 4 })
   pool.on("error", () => {})
+  const inFlight = new Map<string, InFlight>()
 
   const inTransaction = async <A>(body: (client: pg.PoolClient) => Promise<A>): Promise<A> => {
     const client = await pool.connect()
@@ -146,6 +247,40 @@ export const makeRunQueue = (options: RunQueueOptions): RunQueue => {
     }
   }
 
+  // Handing back without using up a try. pg-boss's own shutdown fails what is still running, and
+  // a failure is a try: a job with no retries left would be dead-lettered by a deploy. Instead the
+  // attempt is cancelled (fenced to this attempt, so nothing this worker settles later lands, and
+  // no other worker can claim the job while its handler winds down), the handler is aborted and
+  // given a moment, and then, in one transaction, the job is resumed with one more try allowed.
+  // pg-boss counts every claim after the first as a retry (`retry_count`), so the next worker sees
+  // a retry (`resume`) with as many tries left as before. (`restore` would keep the count as it is,
+  // but then the next claim carries the same attempt number, and a late settle by this worker
+  // would land on the new attempt.)
+  const handBack = async (runs: ReadonlyArray<InFlight>): Promise<void> => {
+    if (runs.length === 0) return
+    await boss.cancel(
+      queue,
+      runs.map((run) => ({ id: run.id, retryCount: run.retryCount }))
+    )
+    for (const run of runs) {
+      run.handedBack = true
+      run.controller.abort(new Error("the worker is shutting down: the job is handed back to the queue"))
+    }
+    await settledWithin(
+      runs.map((run) => run.done),
+      HAND_BACK_SETTLE_MS
+    )
+    await inTransaction(async (client) => {
+      const db = { executeSql: (text: string, values?: Array<unknown>) => client.query(text, values) }
+      await boss.resume(
+        queue,
+        runs.map((run) => run.id),
+        { db }
+      )
+      for (const run of runs) await boss.update(queue, undefined, { id: run.id, retryLimit: run.retryLimit + 1, db })
+    })
+  }
+
   return {
     queue,
     deadQueue,
@@ -161,6 +296,9 @@ export const makeRunQueue = (options: RunQueueOptions): RunQueue => {
         await client.query(`create table if not exists ${s}.psa_ledger_cursor (
           link_id text not null, job text not null, planned_until timestamptz not null,
           primary key (link_id, job))`)
+        await client.query(`create table if not exists ${s}.psa_ledger_job_run (
+          job_id uuid not null, link_id text not null, run_id text not null,
+          started_at timestamptz not null default clock_timestamp(), primary key (job_id, run_id))`)
       })
       if ((await boss.getQueue(deadQueue)) === null) await boss.createQueue(deadQueue, { policy: "standard" })
       if ((await boss.getQueue(queue)) === null) {
@@ -190,11 +328,42 @@ export const makeRunQueue = (options: RunQueueOptions): RunQueue => {
         })
         return id
       }),
-    play: async (linkId, job, actor) => {
-      const data: RunJobData = { linkId, job, trigger: "manual", ...(actor === undefined ? {} : { actor }) }
+    play: async (linkId, job, actor, input) => {
+      const data: RunJobData = {
+        linkId,
+        job,
+        trigger: "manual",
+        ...(actor === undefined ? {} : { actor }),
+        ...(input?.range === undefined ? {} : { range: input.range })
+      }
       const id = await boss.send(queue, data, { ...sendOptions(job), singletonKey: linkId })
       if (id === null) throw new Error(`pg-boss refused the run of ${job} for link ${linkId}`)
       return id
+    },
+    recordRun: async (jobId, linkId, runId) => {
+      await pool.query(
+        `insert into ${s}.psa_ledger_job_run (job_id, link_id, run_id) values ($1, $2, $3) on conflict do nothing`,
+        [jobId, linkId, runId]
+      )
+    },
+    status: async (linkId, jobId) => {
+      if (!/^[0-9a-f-]{36}$/i.test(jobId)) return undefined
+      // The dead letter is a copy under the dead queue's name; the job itself ends `failed`.
+      const found = await pool.query<{ state: string; job: string; run_id: string | null }>(
+        `select j.state, j.data->>'job' as job,
+           (select r.run_id from ${s}.psa_ledger_job_run r where r.job_id = j.id order by r.started_at desc limit 1) as run_id
+         from ${s}.job j where j.id = $1 and j.name = $2 and j.data->>'linkId' = $3`,
+        [jobId, queue, linkId]
+      )
+      const row = found.rows[0]
+      if (row === undefined) return undefined
+      return {
+        jobId,
+        linkId,
+        job: row.job,
+        state: stateOf(row.state),
+        ...(row.run_id === null ? {} : { runId: row.run_id })
+      }
     },
     cursors: async () => {
       const result = await pool.query<{ link_id: string; job: string; until: Date }>(
@@ -236,13 +405,24 @@ export const makeRunQueue = (options: RunQueueOptions): RunQueue => {
         async (jobs) => {
           for (const job of jobs) {
             if (!isRunJobData(job.data)) throw new Error(`job ${job.id} has no linkId and job`)
-            await handler({
+            const entry: InFlight = {
               id: job.id,
-              data: job.data,
               retryCount: job.retryCount,
               retryLimit: (job as JobWithMetadata<RunJobData>).retryLimit,
-              signal: job.signal
-            })
+              controller: new AbortController(),
+              handedBack: false,
+              done: Promise.resolve()
+            }
+            inFlight.set(job.id, entry)
+            entry.done = handler({
+              id: job.id,
+              data: job.data,
+              retryCount: entry.retryCount,
+              retryLimit: entry.retryLimit,
+              signal: AbortSignal.any([job.signal, entry.controller.signal]),
+              handedBack: () => entry.handedBack
+            }).finally(() => inFlight.delete(job.id))
+            await entry.done
           }
         }
       )
@@ -267,7 +447,14 @@ export const makeRunQueue = (options: RunQueueOptions): RunQueue => {
     },
     stop: async (graceMs) => {
       try {
-        await boss.stop({ graceful: true, close: true, timeout: Math.max(1_000, graceMs) })
+        await boss.offWork(queue, { wait: false })
+        await boss.offWork(deadQueue, { wait: false })
+        await settledWithin(
+          [...inFlight.values()].map((run) => run.done),
+          graceMs
+        )
+        await handBack([...inFlight.values()])
+        await boss.stop({ graceful: true, close: true, timeout: 1_000 })
       } finally {
         await pool.end().catch(() => undefined)
       }

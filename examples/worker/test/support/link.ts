@@ -1,0 +1,69 @@
+// A link on the sandbox's HTTP server, connected to its Exact through the consent page, as the
+// process tests (kill, play) set it up.
+import type { DeploymentApi } from "@psa-ledger/deployment"
+import type { SandboxServer } from "@psa-ledger/sandbox"
+
+/** The month three months back from now, so the world's last month is the one the transfer takes. */
+export const startMonth = () => {
+  const now = new Date()
+  const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 3, 1))
+  return first.toISOString().slice(0, 7)
+}
+
+export const linkConfig = (server: SandboxServer) => {
+  const { connectwise, exact } = server.credentials
+  const taxCodes = new Map(server.world.connectwise.taxCodes.map((code) => [code.id, code.identifier]))
+  return {
+    name: "Acme",
+    connectwise: {
+      baseUrl: server.baseUrls.connectwise,
+      companyId: connectwise.companyId,
+      publicKey: connectwise.publicKey,
+      privateKey: connectwise.privateKey,
+      clientId: connectwise.clientId
+    },
+    exact: {
+      baseUrl: server.baseUrls.exact,
+      clientId: exact.clientId,
+      clientSecret: exact.clientSecret,
+      redirectUri: exact.redirectUri,
+      division: exact.division
+    },
+    settings: {
+      compare: "unitCost",
+      transfer: {
+        journal: "70",
+        vatCodes: Object.fromEntries(
+          server.world.truth.links.taxCodes.map((l) => [taxCodes.get(l.taxCodeId) ?? "", l.vatCode])
+        ),
+        paymentConditions: Object.fromEntries(
+          server.world.truth.links.billingTerms.map((l) => [String(l.billingTermsId), l.paymentCondition])
+        )
+      }
+    },
+    source: { kind: "sales", unitCost: "line" },
+    // Flow B may create the Exact customers it needs, so every invoice of the month is booked.
+    approval: { createAccounts: "auto" }
+  }
+}
+
+/** Creates the link and grants its Exact consent through the sandbox's consent page. */
+export const connectLink = async (deployment: DeploymentApi, server: SandboxServer, id: string): Promise<void> => {
+  await deployment.links.create(id, linkConfig(server))
+  // The administrator's consent, through the sandbox's consent page.
+  const { url: authorize } = await deployment.exact.connect(id, { returnTo: "/" })
+  const page = new URL(authorize)
+  const granted = await fetch(`${page.origin}${page.pathname}`, {
+    method: "POST",
+    body: new URLSearchParams({
+      ...Object.fromEntries(page.searchParams),
+      division: String(server.credentials.exact.division)
+    }),
+    redirect: "manual"
+  })
+  const back = new URL(granted.headers.get("location") ?? "")
+  await deployment.exact.complete({
+    code: back.searchParams.get("code") ?? "",
+    state: back.searchParams.get("state") ?? ""
+  })
+}
