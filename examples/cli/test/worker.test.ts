@@ -65,6 +65,8 @@ describe("psa-ledger worker", () => {
         },
         settings: {}
       })
+      // Workers run the schedules only when the deployment says so (a worker refuses in-process).
+      await deployment.settings.update({ scheduling: "workers" }, { expectedVersion: 0 })
       await deployment.close()
 
       const child = spawn(
