@@ -4,12 +4,11 @@
 // invoice booked once: the sandbox's records, not the code's report, are the judge.
 import { randomBytes } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type DeploymentApi, openDeployment } from "@psa-ledger/deployment"
+import type { DeploymentApi } from "@psa-ledger/deployment"
 import { makeRunQueue, retryPolicy } from "@psa-ledger/link/pg-boss"
-import { createWorld, type SandboxServer, startSandboxServer } from "@psa-ledger/sandbox"
-import { postgresStorage } from "@psa-ledger/storage-adapters/postgres"
+import type { SandboxServer } from "@psa-ledger/sandbox"
 import { type Child, spawnNode, until } from "./support/children.ts"
-import { connectLink, startMonth } from "./support/link.ts"
+import { openFleet } from "./support/link.ts"
 import { dropSchemas, prefix, reachable, url } from "./support/pg.ts"
 
 const main = new URL("../src/main.ts", import.meta.url).pathname
@@ -24,18 +23,7 @@ describe.skipIf(!reachable)("a worker killed in the middle of a transfer", () =>
   let deployment: DeploymentApi
 
   beforeAll(async () => {
-    server = await startSandboxServer({
-      world: createWorld({ seed: 11, customers: 8, products: 4, months: 3, startMonth: startMonth() }),
-      port: 0,
-      exact: { minutelyLimit: 100_000, dailyLimit: 1_000_000 }
-    })
-    deployment = await openDeployment({
-      storage: (encryptionKey) => postgresStorage({ connectionString: url, schema, encryptionKey }),
-      secretKey
-    })
-    // The fleet runs the schedules: the deployment says so, or the workers refuse to start.
-    await deployment.settings.update({ scheduling: "workers" }, { expectedVersion: 0 })
-    await connectLink(deployment, server, "acme")
+    ;({ sandbox: server, deployment } = await openFleet({ seed: 11, connectionString: url, schema, secretKey }))
   })
 
   afterAll(async () => {

@@ -4,13 +4,12 @@
 // sandbox's Exact, over HTTP, is the judge of what the transfer did.
 import { randomBytes } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type DeploymentApi, openDeployment } from "@psa-ledger/deployment"
+import type { DeploymentApi } from "@psa-ledger/deployment"
 import { retryPolicy } from "@psa-ledger/link/pg-boss"
-import { createWorld, type SandboxServer, startSandboxServer } from "@psa-ledger/sandbox"
+import type { SandboxServer } from "@psa-ledger/sandbox"
 import { addUser, createServer, type Server } from "@psa-ledger/server"
-import { postgresStorage } from "@psa-ledger/storage-adapters/postgres"
 import { type Child, spawnNode, until } from "./support/children.ts"
-import { connectLink, startMonth } from "./support/link.ts"
+import { openFleet } from "./support/link.ts"
 import { dropSchemas, prefix, reachable, url } from "./support/pg.ts"
 
 const main = new URL("../src/main.ts", import.meta.url).pathname
@@ -28,17 +27,7 @@ describe.skipIf(!reachable)("a manual run in workers mode", () => {
   let server: Server
 
   beforeAll(async () => {
-    sandbox = await startSandboxServer({
-      world: createWorld({ seed: 5, customers: 8, products: 4, months: 3, startMonth: startMonth() }),
-      port: 0,
-      exact: { minutelyLimit: 100_000, dailyLimit: 1_000_000 }
-    })
-    deployment = await openDeployment({
-      storage: (encryptionKey) => postgresStorage({ connectionString: url, schema, encryptionKey }),
-      secretKey
-    })
-    await deployment.settings.update({ scheduling: "workers" }, { expectedVersion: 0 })
-    await connectLink(deployment, sandbox, "acme")
+    ;({ sandbox, deployment } = await openFleet({ seed: 5, connectionString: url, schema, secretKey }))
     await addUser(deployment.storage, { username: "fin", password: PASSWORD, role: "finance", links: ["acme"] })
     server = createServer({
       deployment,

@@ -1,7 +1,8 @@
 // A link on the sandbox's HTTP server, connected to its Exact through the consent page, as the
 // process tests (kill, play) set it up.
-import type { DeploymentApi } from "@psa-ledger/deployment"
-import type { SandboxServer } from "@psa-ledger/sandbox"
+import { type DeploymentApi, openDeployment } from "@psa-ledger/deployment"
+import { createWorld, type SandboxServer, startSandboxServer } from "@psa-ledger/sandbox"
+import { postgresStorage } from "@psa-ledger/storage-adapters/postgres"
 
 /** The month three months back from now, so the world's last month is the one the transfer takes. */
 export const startMonth = () => {
@@ -66,4 +67,30 @@ export const connectLink = async (deployment: DeploymentApi, server: SandboxServ
     code: back.searchParams.get("code") ?? "",
     state: back.searchParams.get("state") ?? ""
   })
+}
+
+/**
+ * The process tests' fleet: a small sandbox world over HTTP (Exact's limits lifted), a deployment on
+ * PostgreSQL in `schema` whose scheduling is `workers` (or the workers refuse to start), and the link
+ * `acme` connected to the sandbox.
+ */
+export const openFleet = async (options: {
+  readonly seed: number
+  readonly connectionString: string
+  readonly schema: string
+  readonly secretKey: string
+}): Promise<{ readonly sandbox: SandboxServer; readonly deployment: DeploymentApi }> => {
+  const sandbox = await startSandboxServer({
+    world: createWorld({ seed: options.seed, customers: 8, products: 4, months: 3, startMonth: startMonth() }),
+    port: 0,
+    exact: { minutelyLimit: 100_000, dailyLimit: 1_000_000 }
+  })
+  const deployment = await openDeployment({
+    storage: (encryptionKey) =>
+      postgresStorage({ connectionString: options.connectionString, schema: options.schema, encryptionKey }),
+    secretKey: options.secretKey
+  })
+  await deployment.settings.update({ scheduling: "workers" }, { expectedVersion: 0 })
+  await connectLink(deployment, sandbox, "acme")
+  return { sandbox, deployment }
 }
