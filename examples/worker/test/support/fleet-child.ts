@@ -65,9 +65,22 @@ await hostWorker({
         request.job,
         due
       ])
+      // A retry after its worker died: the real job (`resume: true`) finishes the unfinished run and
+      // writes nothing the first try wrote, so a try whose first attempt had already succeeded when
+      // its worker was SIGKILLed (before pg-boss heard of it) is done, not a second run. Only retries:
+      // an occurrence delivered twice as attempt 1 is still counted twice.
+      const done =
+        request.attempt > 1
+          ? await session.query(
+              `select 1 from ${record}.attempts where link_id = $1 and job = $2 and due_at is not distinct from $3 and status = 'succeeded'`,
+              [request.linkId, request.job, due]
+            )
+          : undefined
       let status = "succeeded"
       try {
-        if (held.rowCount !== 0 && request.attempt === 1) {
+        if (done !== undefined && done.rowCount !== 0) {
+          status = "already done"
+        } else if (held.rowCount !== 0 && request.attempt === 1) {
           // Mid-run until the test kills this worker, or stops it and the grace period ends.
           await new Promise<void>((resolve) => {
             if (request.signal.aborted) resolve()
