@@ -41,14 +41,24 @@ export interface JobRequest {
   /**
    * True when an earlier attempt of this job started and did not finish on its worker (killed, or
    * handed back at shutdown): the run should resume the stored plan of that attempt rather than plan
-   * anew. This is the seam for the reliability work's resume; today the link's own idempotency keys
-   * make a fresh attempt safe.
+   * anew (the deployment's `runJob(…, { resume: true })`).
    */
   readonly resume: boolean
+  /**
+   * On a retry, the link runs that earlier attempts of this job started, oldest first. An attempt can
+   * finish its run and die before pg-boss hears of it; the retry that follows should not run the job
+   * again when one of these runs already ended without failure.
+   */
+  readonly earlierRuns: ReadonlyArray<string>
 }
 
-/** Runs one job; resolves with the run's status. A `failed` status or a rejection is retried. */
-export type JobRunner = (request: JobRequest) => Promise<{ readonly status: string }>
+/**
+ * Runs one job; resolves with the run's status (`alreadyDone`: the earlier attempt's run that had
+ * finished the job, when nothing ran). A `failed` status or a rejection is retried.
+ */
+export type JobRunner = (
+  request: JobRequest
+) => Promise<{ readonly status: string; readonly alreadyDone?: string | undefined }>
 
 /** A clock the planner reads "now" from: the system clock, or a test's. */
 export interface WorkerClock {
@@ -172,6 +182,7 @@ export const startWorker = async (options: WorkerOptions): Promise<Worker> => {
     let failure: string | undefined
     let recorded: Promise<void> = Promise.resolve()
     try {
+      const earlierRuns = run.retryCount > 0 ? await queue.runsOf(run.id) : []
       const result = await options.runJob({
         linkId,
         job,
@@ -187,11 +198,15 @@ export const startWorker = async (options: WorkerOptions): Promise<Worker> => {
         note,
         attempt,
         attempts: of,
-        resume: run.retryCount > 0
+        resume: run.retryCount > 0,
+        earlierRuns
       })
       if (result.status === "failed") failure = `${job} for link ${linkId} failed (see its run)`
       else if (result.status === "cancelled" && run.signal.aborted) failure = `${job} for link ${linkId} was taken back`
-      else {
+      else if (result.alreadyDone !== undefined) {
+        metrics.add("psa_ledger_jobs_finished_total", help.succeeded, { job, status: "already-done" })
+        log("info", "job already done", { linkId, job, jobId: run.id, attempt, runId: result.alreadyDone })
+      } else {
         metrics.add("psa_ledger_jobs_finished_total", help.succeeded, { job, status: result.status })
         log("info", "job finished", { linkId, job, jobId: run.id, attempt, status: result.status })
       }

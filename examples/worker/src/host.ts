@@ -9,6 +9,9 @@ import { errorText, jsonLog, type WorkerLog } from "./log.ts"
 import { Metrics, serveMetrics } from "./metrics.ts"
 import { type JobRunner, startWorker, type Worker, type WorkerClock } from "./Worker.ts"
 
+/** Run statuses that mean the job's body ran to its end (`partial`: some rows failed, each named in its log). */
+const finishedStatuses: ReadonlySet<string> = new Set(["succeeded", "partial"])
+
 /**
  * The deployment's jobs as the worker runs them: `exact.keepAlive`, or the link's `run(job)` —
  * `reconciliation.apply` applies only what the link's approval policy lets an unattended run apply.
@@ -18,6 +21,17 @@ import { type JobRunner, startWorker, type Worker, type WorkerClock } from "./Wo
 export const deploymentJobRunner =
   (deployment: DeploymentApi, options: { readonly waitMs?: number | undefined } = {}): JobRunner =>
   async (request) => {
+    // An earlier attempt that finished its run (and died before pg-boss heard of it) did the job:
+    // a retry runs nothing, so the link's history and mail show the job once.
+    if (request.earlierRuns.length > 0) {
+      const link = await deployment.links.open(request.linkId)
+      for (const runId of request.earlierRuns) {
+        const earlier = await link.runs.get(runId)
+        if (earlier !== undefined && earlier.job === request.job && finishedStatuses.has(earlier.status)) {
+          return { status: earlier.status, alreadyDone: runId }
+        }
+      }
+    }
     const result = await deployment.runJob(request.linkId, request.job, {
       trigger: request.trigger,
       signal: request.signal,

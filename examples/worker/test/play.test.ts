@@ -8,6 +8,7 @@ import type { DeploymentApi } from "@psa-ledger/deployment"
 import { retryPolicy } from "@psa-ledger/link/pg-boss"
 import type { SandboxServer } from "@psa-ledger/sandbox"
 import { addUser, createServer, type Server } from "@psa-ledger/server"
+import { deploymentJobRunner } from "../src/host.ts"
 import { type Child, spawnNode, until } from "./support/children.ts"
 import { openFleet } from "./support/link.ts"
 import { dropSchemas, prefix, reachable, url } from "./support/pg.ts"
@@ -25,6 +26,7 @@ describe.skipIf(!reachable)("a manual run in workers mode", () => {
   let sandbox: SandboxServer
   let deployment: DeploymentApi
   let server: Server
+  let transferRun = ""
 
   beforeAll(async () => {
     ;({ sandbox, deployment } = await openFleet({ seed: 5, connectionString: url, schema, secretKey }))
@@ -131,5 +133,33 @@ describe.skipIf(!reachable)("a manual run in workers mode", () => {
 
     worker.process.kill("SIGTERM")
     expect(await worker.exited).toEqual({ code: 0, signal: null })
+    transferRun = done.runId
+  })
+
+  it("runs nothing for a retry whose earlier attempt's run had already finished the job", async () => {
+    // As when a worker finished the transfer and was killed before pg-boss heard of it: the retry
+    // names that run, and the job runner sees it ended and does not run the transfer again.
+    const runner = deploymentJobRunner(deployment)
+    const link = await deployment.links.open("acme")
+    const before = (await link.runs.list()).map((r) => r.id)
+    const request = {
+      linkId: "acme",
+      trigger: "schedule" as const,
+      onStart: () => {},
+      signal: new AbortController().signal,
+      note: "retry",
+      attempt: 2,
+      attempts: 3,
+      resume: true
+    }
+    const retried = await runner({ ...request, job: "transfer.run", earlierRuns: [transferRun] })
+    expect(retried).toEqual({ status: expect.stringMatching(/^(succeeded|partial)$/), alreadyDone: transferRun })
+    expect((await link.runs.list()).map((r) => r.id)).toEqual(before)
+    // A run of another job is not this job's: the payment sync runs.
+    const other = await runner({ ...request, job: "transfer.syncPayments", earlierRuns: [transferRun] })
+    expect(other.alreadyDone).toBeUndefined()
+    const after = await link.runs.list()
+    expect(after).toHaveLength(before.length + 1)
+    expect(after.find((r) => !before.includes(r.id))?.job).toBe("transfer.syncPayments")
   })
 })

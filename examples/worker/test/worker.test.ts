@@ -62,6 +62,7 @@ describe.skipIf(!reachable)("a worker in this process", () => {
         runJob: async (request) => {
           attempts.push(request)
           if (request.job === "transfer.run") throw new Error("ConnectWise answered 503")
+          request.onStart(`beta-run-${request.attempt}`)
           return { status: "failed" }
         }
       })
@@ -73,7 +74,13 @@ describe.skipIf(!reachable)("a worker in this process", () => {
         [2, true, "manual"],
         [3, true, "manual"]
       ])
-      expect(attempts.filter((a) => a.linkId === "beta")).toHaveLength(3)
+      // Each retry is told the runs its earlier attempts started (a run that threw before it started has none).
+      expect(attempts.filter((a) => a.linkId === "beta").map((a) => a.earlierRuns)).toEqual([
+        [],
+        ["beta-run-1"],
+        ["beta-run-1", "beta-run-2"]
+      ])
+      expect(attempts.filter((a) => a.linkId === "acme").map((a) => a.earlierRuns)).toEqual([[], [], []])
       expect(attempts[0]?.note).toMatch(/played by tester; worker in-\d+, queue job \S+, attempt 1 of 3/)
       const text = worker.metrics.text()
       expect(text).toContain('psa_ledger_jobs_failed_total{job="transfer.run"} 3')

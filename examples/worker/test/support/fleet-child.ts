@@ -65,15 +65,19 @@ await hostWorker({
         request.job,
         due
       ])
-      // A retry after its worker died: the real job (`resume: true`) finishes the unfinished run and
-      // writes nothing the first try wrote, so a try whose first attempt had already succeeded when
-      // its worker was SIGKILLed (before pg-boss heard of it) is done, not a second run. Only retries:
-      // an occurrence delivered twice as attempt 1 is still counted twice.
+      // The attempt's row is its "run": recorded with the queue as a real run is, so that a retry
+      // learns of it through `earlierRuns`.
+      if (id !== undefined) request.onStart(`attempt-${id}`)
+      // A retry after its worker died: the worker hands it the runs its earlier attempts started, and
+      // one that had already succeeded (its worker SIGKILLed before pg-boss heard of it) means the job
+      // is done, as the real job runner decides. An occurrence delivered twice as attempt 1 has no
+      // earlier runs and is still counted twice.
+      const earlier = request.earlierRuns.map((runId) => Number(runId.replace(/^attempt-/, "")))
       const done =
-        request.attempt > 1
-          ? await session.query(
-              `select 1 from ${record}.attempts where link_id = $1 and job = $2 and due_at is not distinct from $3 and status = 'succeeded'`,
-              [request.linkId, request.job, due]
+        earlier.length > 0
+          ? await session.query<{ id: number }>(
+              `select id from ${record}.attempts where id = any($1::int[]) and status = 'succeeded'`,
+              [earlier]
             )
           : undefined
       let status = "succeeded"
@@ -97,7 +101,9 @@ await hostWorker({
       } finally {
         await session.query("select pg_advisory_unlock(hashtext($1))", [key])
       }
-      return { status }
+      return status === "already done"
+        ? { status: "succeeded", alreadyDone: `attempt-${done?.rows[0]?.id}` }
+        : { status }
     } finally {
       session.release()
     }

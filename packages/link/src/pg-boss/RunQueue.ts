@@ -156,6 +156,8 @@ export interface RunQueue {
   ): Promise<string>
   /** Records that an attempt of the job started the link's run `runId` (the worker, as the run is recorded). */
   recordRun(jobId: string, linkId: string, runId: string): Promise<void>
+  /** The link runs earlier attempts of the job started, oldest first (a retry asks whether one already finished). */
+  runsOf(jobId: string): Promise<ReadonlyArray<string>>
   /** Where the job is, and its latest run; `undefined` for a job of another link or none at all. */
   status(linkId: string, jobId: string): Promise<QueuedJobStatus | undefined>
   /** Every schedule's planned-until time, keyed `link/job`. */
@@ -345,6 +347,13 @@ export const makeRunQueue = (options: RunQueueOptions): RunQueue => {
         `insert into ${s}.psa_ledger_job_run (job_id, link_id, run_id) values ($1, $2, $3) on conflict do nothing`,
         [jobId, linkId, runId]
       )
+    },
+    runsOf: async (jobId) => {
+      const found = await pool.query<{ run_id: string }>(
+        `select run_id from ${s}.psa_ledger_job_run where job_id = $1 order by started_at, run_id`,
+        [jobId]
+      )
+      return found.rows.map((row) => row.run_id)
     },
     status: async (linkId, jobId) => {
       if (!/^[0-9a-f-]{36}$/i.test(jobId)) return undefined
