@@ -13,7 +13,8 @@ export interface LookupOption {
 
 /**
  * What a link's settings form offers, read with one list call each (1,000 rows a page; Exact's GL
- * accounts through the bulk endpoint) and kept for a minute.
+ * accounts through the bulk endpoint) and kept for a minute. Inactive product types and
+ * subcategories are left out: ConnectWise refuses them on a new catalog item.
  *
  * @since 0.1.0
  */
@@ -21,6 +22,12 @@ export interface Lookups {
   readonly connectwise: {
     readonly agreementTypes: ReadonlyArray<LookupOption>
     readonly billingTerms: ReadonlyArray<LookupOption>
+    /** For agreements and additions made from the grid (`identifier` as the code). */
+    readonly billingCycles: ReadonlyArray<LookupOption>
+    /** For catalog items made from the grid. */
+    readonly productTypes: ReadonlyArray<LookupOption>
+    /** For catalog items made from the grid; the name is "category / subcategory", as two share a name under different categories. */
+    readonly subcategories: ReadonlyArray<LookupOption>
     readonly taxCodes: ReadonlyArray<LookupOption>
   }
   readonly exact: {
@@ -57,9 +64,13 @@ export const lookups = async (ctx: DeploymentContext, id: string): Promise<Looku
   }
   const named = (rows: ReadonlyArray<Record<string, unknown>>, code = "Code", name = "Description") =>
     rows.map((row) => ({ id: text(row.ID ?? row[code]), code: text(row[code]), name: text(row[name]) }))
-  const [agreementTypes, billingTerms, taxCodes] = await Promise.all([
+  const active = "inactiveFlag=false"
+  const [agreementTypes, billingTerms, billingCycles, productTypes, subcategories, taxCodes] = await Promise.all([
     cw.listAll("/finance/agreements/types", { fields: "id,name" }),
     cw.listAll("/finance/billingTerms", { fields: "id,name" }),
+    cw.listAll("/finance/billingCycles", { fields: "id,identifier,name" }),
+    cw.listAll("/procurement/types", { fields: "id,name", conditions: active }),
+    cw.listAll("/procurement/subcategories", { fields: "id,name,category", conditions: active }),
     cw.listAll("/finance/taxCodes", { fields: "id,identifier,description" })
   ]).catch(upstream("connectwise"))
   const [divisions, journals, vatCodes, paymentConditions, glAccounts] = await Promise.all([
@@ -73,6 +84,12 @@ export const lookups = async (ctx: DeploymentContext, id: string): Promise<Looku
     connectwise: {
       agreementTypes: agreementTypes.map((t) => ({ id: Number(t.id), name: text(t.name) })),
       billingTerms: billingTerms.map((t) => ({ id: Number(t.id), name: text(t.name) })),
+      billingCycles: billingCycles.map((c) => ({ id: Number(c.id), code: text(c.identifier), name: text(c.name) })),
+      productTypes: productTypes.map((t) => ({ id: Number(t.id), name: text(t.name) })),
+      subcategories: subcategories.map((c) => ({
+        id: Number(c.id),
+        name: c.category?.name === undefined ? text(c.name) : `${c.category.name} / ${text(c.name)}`
+      })),
       taxCodes: taxCodes.map((t) => ({
         id: Number(t.id),
         code: text((t as Record<string, unknown>).identifier),

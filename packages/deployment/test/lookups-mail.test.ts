@@ -28,11 +28,22 @@ describe("look-ups for the settings form", () => {
     expect(first.connectwise.agreementTypes.map((t) => t.name)).toContain("Managed Services")
     expect(first.connectwise.billingTerms.length).toBeGreaterThan(0)
     expect(first.connectwise.taxCodes.length).toBeGreaterThan(0)
+    // The pulldowns for records made from the grid, inactive entries left out.
+    expect(first.connectwise.billingCycles).toContainEqual({ id: 1, code: "M", name: "Monthly" })
+    const world = box.world.connectwise
+    expect(first.connectwise.productTypes.map((t) => t.id)).toEqual(
+      world.productTypes.filter((t) => !t.inactiveFlag).map((t) => t.id)
+    )
+    expect(first.connectwise.productTypes.map((t) => t.name)).not.toContain("Oud type")
+    expect(first.connectwise.subcategories).toContainEqual({ id: 12, name: "Managed Services / Beheerde diensten" })
+    expect(first.connectwise.subcategories.map((c) => c.id)).toEqual(
+      world.subcategories.filter((c) => !c.inactiveFlag).map((c) => c.id)
+    )
     expect(first.exact.divisions.map((d) => d.id)).toEqual([box.credentials.exact.division])
     expect(first.exact.vatCodes.length).toBeGreaterThan(0)
     const cwCalls = box.sandbox.connectwise.requests.log.length - cwBefore
     const exactCalls = box.sandbox.exact.requestCount() - exactBefore
-    expect(cwCalls).toBeLessThanOrEqual(4) // three lists (and the codebase, once)
+    expect(cwCalls).toBeLessThanOrEqual(7) // six lists (and the codebase, once)
     expect(exactCalls).toBeLessThanOrEqual(7) // five lists, current/Me and at most one refresh
     expect(await deployment.lookups("acme-eu")).toBe(first)
     expect(box.sandbox.connectwise.requests.log.length - cwBefore).toBe(cwCalls)

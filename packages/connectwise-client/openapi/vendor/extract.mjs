@@ -31,6 +31,7 @@ const fromSpec = [
   "ProductSubCategoryReference",
   "ProductTypeReference",
   "UnitOfMeasureReference",
+  "ProductCategoryReference",
   "InvoiceReference",
   "BatchReference",
   "MemberReference",
@@ -85,6 +86,18 @@ const fromDocs = {
       "paymentSyncDate",
       "paymentAccount"
     ]
+  },
+  BillingCycle: {
+    file: "build/docs/BillingCycle.md (the list of /finance/billingCycles, BillingCyclesAPI.md)",
+    properties: ["id", "identifier", "name", "defaultFlag", "billingOptions", "_info"]
+  },
+  ProductType: {
+    file: "build/docs/ProductType.md (the list of /procurement/types, ProductTypesAPI.md)",
+    properties: ["id", "name", "inactiveFlag", "typeXref", "defaultFlag", "_info"]
+  },
+  SubCategory: {
+    file: "build/docs/SubCategory.md (the list of /procurement/subcategories, SubCategoriesAPI.md)",
+    properties: ["id", "name", "inactiveFlag", "integrationXref", "defaultFlag", "category", "_info"]
   },
   BillingTerm: {
     file: "build/docs/BillingTerm.md",
@@ -212,7 +225,7 @@ const out = {
     sample: "a recorded response quoted by the cited project"
   },
   /** Our document's name for a schema ConnectWise names otherwise. */
-  ourNames: { Payment: "InvoicePayment" },
+  ourNames: { Payment: "InvoicePayment", ProductSubCategory: "SubCategory" },
   schemas
 }
 writeFileSync(new URL("./connectwise-fields.json", import.meta.url), `${JSON.stringify(out, null, 1)}\n`)

@@ -557,6 +557,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/finance/billingCycles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List BillingCycle records. */
+        get: operations["listBillingCycles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/procurement/types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List ProductType records. */
+        get: operations["listProductTypes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/procurement/subcategories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List SubCategory records. */
+        get: operations["listProductSubCategories"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1200,6 +1251,46 @@ export interface components {
             code: string;
             message: string;
             errors?: components["schemas"]["ValidationError"][];
+        };
+        BillingCycle: {
+            /** Format: int32 */
+            id?: number;
+            identifier: string;
+            name: string;
+            defaultFlag?: boolean;
+            billingOptions?: string | null;
+            _info?: {
+                [key: string]: string;
+            };
+        };
+        ProductType: {
+            /** Format: int32 */
+            id?: number;
+            name: string;
+            inactiveFlag?: boolean | null;
+            defaultFlag?: boolean | null;
+            _info?: {
+                [key: string]: string;
+            };
+        };
+        ProductSubCategory: {
+            /** Format: int32 */
+            id?: number;
+            name: string;
+            inactiveFlag?: boolean | null;
+            defaultFlag?: boolean | null;
+            category?: components["schemas"]["ProductCategoryReference"];
+            _info?: {
+                [key: string]: string;
+            };
+        };
+        ProductCategoryReference: {
+            /** Format: int32 */
+            id?: number;
+            name?: string;
+            _info?: {
+                [key: string]: string;
+            };
         };
     };
     responses: {
@@ -2670,6 +2761,138 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Payment"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    listBillingCycles: {
+        parameters: {
+            query?: {
+                /** @description Filter in the conditions language, e.g. company/identifier = "ACME". */
+                conditions?: components["parameters"]["conditions"];
+                childConditions?: components["parameters"]["childConditions"];
+                customFieldConditions?: components["parameters"]["customFieldConditions"];
+                orderBy?: components["parameters"]["orderBy"];
+                /** @description Comma-separated field list. */
+                fields?: components["parameters"]["fields"];
+                page?: components["parameters"]["page"];
+                pageSize?: components["parameters"]["pageSize"];
+                /** @description With forward-only paging: return records after this id. */
+                pageId?: components["parameters"]["pageId"];
+            };
+            header?: {
+                /** @description Ask for forward-only paging; follow the Link header. */
+                "pagination-type"?: components["parameters"]["paginationType"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description RFC 8288 links: rel=next/prev/first/last (page numbers), or only rel=next under forward-only paging. */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingCycle"][];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    listProductTypes: {
+        parameters: {
+            query?: {
+                /** @description Filter in the conditions language, e.g. company/identifier = "ACME". */
+                conditions?: components["parameters"]["conditions"];
+                childConditions?: components["parameters"]["childConditions"];
+                customFieldConditions?: components["parameters"]["customFieldConditions"];
+                orderBy?: components["parameters"]["orderBy"];
+                /** @description Comma-separated field list. */
+                fields?: components["parameters"]["fields"];
+                page?: components["parameters"]["page"];
+                pageSize?: components["parameters"]["pageSize"];
+                /** @description With forward-only paging: return records after this id. */
+                pageId?: components["parameters"]["pageId"];
+            };
+            header?: {
+                /** @description Ask for forward-only paging; follow the Link header. */
+                "pagination-type"?: components["parameters"]["paginationType"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description RFC 8288 links: rel=next/prev/first/last (page numbers), or only rel=next under forward-only paging. */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductType"][];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    listProductSubCategories: {
+        parameters: {
+            query?: {
+                /** @description Filter in the conditions language, e.g. company/identifier = "ACME". */
+                conditions?: components["parameters"]["conditions"];
+                childConditions?: components["parameters"]["childConditions"];
+                customFieldConditions?: components["parameters"]["customFieldConditions"];
+                orderBy?: components["parameters"]["orderBy"];
+                /** @description Comma-separated field list. */
+                fields?: components["parameters"]["fields"];
+                page?: components["parameters"]["page"];
+                pageSize?: components["parameters"]["pageSize"];
+                /** @description With forward-only paging: return records after this id. */
+                pageId?: components["parameters"]["pageId"];
+            };
+            header?: {
+                /** @description Ask for forward-only paging; follow the Link header. */
+                "pagination-type"?: components["parameters"]["paginationType"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description RFC 8288 links: rel=next/prev/first/last (page numbers), or only rel=next under forward-only paging. */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductSubCategory"][];
                 };
             };
             400: components["responses"]["Error"];

@@ -33,6 +33,9 @@ export type ConnectWiseCollection =
   | "productItems"
   | "timeEntries"
   | "billingTerms"
+  | "billingCycles"
+  | "productTypes"
+  | "subcategories"
   | "taxCodes"
   | "unpostedInvoices"
   | "accountingBatches"
@@ -180,6 +183,27 @@ const specs: Record<ConnectWiseCollection, ResourceSpec> = {
   billingTerms: {
     collection: "billingTerms",
     resource: "billingTerm",
+    required: ["name"],
+    numeric: [],
+    references: {}
+  },
+  billingCycles: {
+    collection: "billingCycles",
+    resource: "billingCycle",
+    required: ["identifier", "name"],
+    numeric: [],
+    references: {}
+  },
+  productTypes: {
+    collection: "productTypes",
+    resource: "productType",
+    required: ["name"],
+    numeric: [],
+    references: {}
+  },
+  subcategories: {
+    collection: "subcategories",
+    resource: "subcategory",
     required: ["name"],
     numeric: [],
     references: {}
@@ -1030,6 +1054,9 @@ export class ConnectWiseSimulation {
     resource("/procurement/products", "productItems", {})
     resource("/time/entries", "timeEntries", {})
     resource("/finance/billingTerms", "billingTerms", {})
+    resource("/finance/billingCycles", "billingCycles", {})
+    resource("/procurement/types", "productTypes", {})
+    resource("/procurement/subcategories", "subcategories", {})
     resource("/finance/taxCodes", "taxCodes", {})
     resource("/finance/currencies", "currencies", { item: true })
     resource("/finance/accounting/unpostedinvoices", "unpostedInvoices", {})

@@ -153,6 +153,9 @@ export const loadConnectWiseWorld = (sim: ConnectWiseSimulation, world: World): 
   }
   put("currencies", cw.currencies)
   put("billingTerms", cw.billingTerms)
+  put("billingCycles", cw.billingCycles)
+  put("productTypes", cw.productTypes)
+  put("subcategories", cw.subcategories)
   put("taxCodes", cw.taxCodes)
   put("companies", cw.companies)
   put("catalogItems", cw.catalogItems)

@@ -183,6 +183,43 @@ export interface CwBillingTerm {
 }
 
 /**
+ * `/finance/billingCycles`: how often an agreement or a recurring product bills.
+ *
+ * @since 0.1.0
+ */
+export interface CwBillingCycle {
+  readonly id: number
+  readonly identifier: string
+  readonly name: string
+  readonly defaultFlag: boolean
+}
+
+/**
+ * `/procurement/types`: a catalog item's product type.
+ *
+ * @since 0.1.0
+ */
+export interface CwProductType {
+  readonly id: number
+  readonly name: string
+  readonly inactiveFlag: boolean
+  readonly defaultFlag: boolean
+}
+
+/**
+ * `/procurement/subcategories`: a catalog item's subcategory, under its category.
+ *
+ * @since 0.1.0
+ */
+export interface CwSubcategory {
+  readonly id: number
+  readonly name: string
+  readonly inactiveFlag: boolean
+  readonly defaultFlag: boolean
+  readonly category: CwReference
+}
+
+/**
  * `/finance/taxCodes`. `levelOneRate` is a percentage ("21").
  *
  * @since 0.1.0
@@ -274,6 +311,9 @@ export interface ConnectWiseWorld {
   readonly agreements: ReadonlyArray<CwAgreement>
   readonly additions: ReadonlyArray<CwAddition>
   readonly billingTerms: ReadonlyArray<CwBillingTerm>
+  readonly billingCycles: ReadonlyArray<CwBillingCycle>
+  readonly productTypes: ReadonlyArray<CwProductType>
+  readonly subcategories: ReadonlyArray<CwSubcategory>
   readonly taxCodes: ReadonlyArray<CwTaxCode>
   readonly currencies: ReadonlyArray<CwCurrency>
   /** The latest month's invoices: agreement and standard invoices and one credit memo. */

@@ -8,6 +8,7 @@ export type {
   CwAddition,
   CwAgreement,
   CwAgreementType,
+  CwBillingCycle,
   CwBillingTerm,
   CwCatalogItem,
   CwCompany,
@@ -15,7 +16,9 @@ export type {
   CwCurrency,
   CwInvoice,
   CwProductItem,
+  CwProductType,
   CwReference,
+  CwSubcategory,
   CwTaxCode
 } from "./ConnectWiseRecords.ts"
 export type {

@@ -5,11 +5,14 @@
  */
 import type {
   CwAgreementType,
+  CwBillingCycle,
   CwBillingTerm,
   CwCompany,
   CwCompanyReference,
   CwCurrency,
+  CwProductType,
   CwReference,
+  CwSubcategory,
   CwTaxCode
 } from "../ConnectWiseRecords.ts"
 import type { Customer } from "../Model.ts"
@@ -21,12 +24,26 @@ export interface ConnectWiseSetup {
   readonly currencies: Array<CwCurrency>
   readonly eur: CwCurrency
   readonly billingTerms: Array<CwBillingTerm>
+  readonly billingCycles: Array<CwBillingCycle>
+  readonly productTypes: Array<CwProductType>
+  readonly subcategories: Array<CwSubcategory>
   readonly taxCodes: Array<CwTaxCode>
   readonly countries: Record<Country, CwReference>
   readonly customerType: CwReference
   readonly activeStatus: CwReference
   readonly monthly: CwReference
+  readonly oneTime: CwReference
   readonly agreementTypes: Array<CwAgreementType>
+}
+
+/** A reference to one of the setup's named records (a subcategory, a product type) by id. */
+export const namedRef = (
+  records: ReadonlyArray<{ readonly id: number; readonly name: string }>,
+  id: number
+): CwReference => {
+  const found = records.find((r) => r.id === id)
+  if (found === undefined) throw new Error(`no setup record ${id}`)
+  return { id: found.id, name: found.name }
 }
 
 /** A reference to a billing term, as companies, agreements and invoices embed it. */
@@ -60,11 +77,36 @@ export const connectWiseSetup = (): ConnectWiseSetup => {
     { id: 2, name: "Net 30 days", dueDays: 30, defaultFlag: false },
     { id: 3, name: "Due on receipt", dueDays: 0, defaultFlag: false }
   ]
-  const monthly: CwReference = { id: 1, name: "Monthly" }
+  // Ids as a tenant set up by hand has them: gaps where entries were deleted, one inactive entry.
+  const billingCycles: Array<CwBillingCycle> = [
+    { id: 1, identifier: "M", name: "Monthly", defaultFlag: true },
+    { id: 2, identifier: "Q", name: "Quarterly", defaultFlag: false },
+    { id: 3, identifier: "Y", name: "Yearly", defaultFlag: false },
+    { id: 4, identifier: "O", name: "One Time", defaultFlag: false }
+  ]
+  const productTypes: Array<CwProductType> = [
+    { id: 1, name: "Hardware", inactiveFlag: false, defaultFlag: false },
+    { id: 2, name: "Oud type", inactiveFlag: true, defaultFlag: false },
+    { id: 3, name: "Licentie", inactiveFlag: false, defaultFlag: false },
+    { id: 4, name: "Dienst", inactiveFlag: false, defaultFlag: true }
+  ]
+  const managed: CwReference = { id: 2, name: "Managed Services" }
+  const subcategories: Array<CwSubcategory> = [
+    { id: 10, name: "Hardware", inactiveFlag: false, defaultFlag: false, category: { id: 4, name: "Hardware" } },
+    { id: 11, name: "Licenties", inactiveFlag: false, defaultFlag: false, category: managed },
+    { id: 12, name: "Beheerde diensten", inactiveFlag: false, defaultFlag: true, category: managed },
+    { id: 13, name: "Projecten (oud)", inactiveFlag: true, defaultFlag: false, category: managed }
+  ]
+  const cycleRef = (c: CwBillingCycle): CwReference => ({ id: c.id, name: c.name })
+  const monthly = cycleRef(billingCycles[0]!)
+  const oneTime = cycleRef(billingCycles[3]!)
   return {
     currencies,
     eur: currencies[0]!,
     billingTerms,
+    billingCycles,
+    productTypes,
+    subcategories,
     taxCodes: taxCodes(),
     countries: {
       NL: { id: 1, name: "Netherlands" },
@@ -75,7 +117,8 @@ export const connectWiseSetup = (): ConnectWiseSetup => {
     customerType: { id: 1, name: "Customer" },
     activeStatus: { id: 1, name: "Active" },
     monthly,
-    agreementTypes: agreementTypes(monthly)
+    oneTime,
+    agreementTypes: agreementTypes(monthly, oneTime)
   }
 }
 
@@ -99,7 +142,7 @@ const taxCodes = (): Array<CwTaxCode> => {
   ]
 }
 
-const agreementTypes = (monthly: CwReference): Array<CwAgreementType> => [
+const agreementTypes = (monthly: CwReference, oneTime: CwReference): Array<CwAgreementType> => [
   {
     id: 1,
     name: "Managed Services",
@@ -122,7 +165,7 @@ const agreementTypes = (monthly: CwReference): Array<CwAgreementType> => [
     defaultFlag: false,
     inactiveFlag: false,
     prePaymentFlag: true,
-    billingCycle: { id: 4, name: "One Time" },
+    billingCycle: oneTime,
     invoicingCycle: "ContractYear",
     billTime: "Billable",
     billExpenses: "DoNotBill",
