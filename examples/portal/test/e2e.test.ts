@@ -140,7 +140,8 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== "true")("the portal 
     await page.getByRole("button", { name: /^Deviations \(/ }).click()
     const deviations = grid.filter((e) => e.state === "deviation")
     await page.locator(".ag-header-select-all").click()
-    await expect(page.getByText(`${deviations.length} selected`).count()).resolves.toBe(1)
+    // The selection count renders after the click: wait for it rather than read it at once.
+    await page.getByText(`${deviations.length} selected`).waitFor()
     await page.getByRole("button", { name: "Approve selected" }).click()
     await page.getByText("All decisions saved").waitFor()
     await expect(page.getByTestId("count-approved").textContent()).resolves.toBe(String(deviations.length + 1))
@@ -384,6 +385,10 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== "true")("the portal 
     await page.getByLabel("Unit cost from").selectOption("line")
     await page.getByLabel("Tolerance (EUR)").fill("0.01")
     await page.getByLabel("Agreement type").selectOption(String(agreementType.id))
+    // Pulldowns from ConnectWise's own lists, not typed ids.
+    await page.getByLabel("Billing cycle").selectOption({ label: "M · Monthly" })
+    await page.getByLabel("Product subcategory").selectOption({ label: "Managed Services / Beheerde diensten" })
+    await page.getByLabel("Product type").selectOption({ label: "Dienst" })
     await page.getByLabel("Booking mode").selectOption("invoice")
     await page.getByLabel("Sales journal").selectOption(expected.settings.transfer.journal)
     for (const [taxCode, vatCode] of Object.entries(expected.settings.transfer.vatCodes)) {
@@ -412,7 +417,8 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== "true")("the portal 
     expect(saved.config.settings).toMatchObject({
       compare: "unitCost",
       tolerance: { EUR: "0.01" },
-      newAgreement: { typeId: agreementType.id },
+      newAgreement: { typeId: agreementType.id, billingCycleId: 1 },
+      newProduct: { subcategoryId: 12, typeId: 4 },
       transfer: { ...expected.settings.transfer, mode: "invoice" }
     })
     expect(saved.config.mail).toEqual({ to: ["finance@demo.example"], when: "problems" })

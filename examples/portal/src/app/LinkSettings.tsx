@@ -1,12 +1,13 @@
 // A link's settings for an administrator: a short wizard for a new link (connections → test and
 // connect Exact Online → settings) and one form for an existing link. The write-only keys are never
 // shown: a form sees `{ set, updatedAt }` and sends a key only when a new one is typed. Look-ups
-// (agreement types, billing terms, tax codes; journals, VAT codes, payment conditions, divisions)
-// come from the server, so nobody types an id. Saving carries the version; a colleague's save in
-// between is reported as such.
+// (agreement types, billing terms and cycles, product types and subcategories, tax codes; journals,
+// VAT codes, payment conditions, divisions) come from the server, so nobody types an id. Saving
+// carries the version; a colleague's save in between is reported as such.
 import { cloneElement, type ReactElement, useCallback, useEffect, useId, useState } from "react"
 import { api, problem } from "./api.ts"
 import { formatDateTime, JOB_LABELS } from "./format.ts"
+import { configOf, type Draft, draftOf, emptyDraft, type Json, obj, type Schedule, str } from "./linkDraft.ts"
 
 type Secret = { readonly set: true; readonly updatedAt: string } | { readonly set: false }
 type Option = { readonly id: string | number; readonly code?: string; readonly name: string }
@@ -14,6 +15,9 @@ type Lookups = {
   readonly connectwise: {
     readonly agreementTypes: ReadonlyArray<Option>
     readonly billingTerms: ReadonlyArray<Option>
+    readonly billingCycles: ReadonlyArray<Option>
+    readonly productTypes: ReadonlyArray<Option>
+    readonly subcategories: ReadonlyArray<Option>
     readonly taxCodes: ReadonlyArray<Option>
   }
   readonly exact: {
@@ -25,249 +29,6 @@ type Lookups = {
 }
 type Check = { readonly ok: boolean; readonly detail?: string; readonly message?: string }
 type Checks = { readonly connectwise: Check; readonly exact: Check }
-type Schedule = { job: string; cron: string; enabled: boolean }
-
-/** The form's state: strings as typed, turned into a `LinkConfigInput` on save. */
-interface Draft {
-  name: string
-  cwBaseUrl: string
-  cwCompanyId: string
-  cwPublicKey: string
-  cwPrivateKey: string
-  cwClientId: string
-  exBaseUrl: string
-  exClientId: string
-  exClientSecret: string
-  exRedirectUri: string
-  exDivision: string
-  sourceKind: "sales" | "purchase" | "csv"
-  salesUnitCost: "item" | "line" | "netPrice"
-  purchaseSupplier: string
-  purchaseCustomerBy: "project" | "costCenter" | "costUnit" | "description"
-  purchasePattern: string
-  csvCustomer: string
-  csvProduct: string
-  csvQuantity: string
-  csvUnitCost: string
-  csvDelimiter: "," | ";" | "\t"
-  compare: "unitCost" | "unitPrice" | "both"
-  tolerance: string
-  agreementTypeId: string
-  agreementName: string
-  billingTermsId: string
-  productClass: string
-  productTaxable: boolean
-  mode: "entry" | "invoice"
-  journal: string
-  vatCodes: Record<string, string>
-  paymentConditions: Record<string, string>
-  mailTo: string
-  mailWhen: "always" | "problems"
-  schedules: Array<Schedule>
-}
-
-type Json = Record<string, unknown>
-const obj = (value: unknown): Json => (typeof value === "object" && value !== null ? (value as Json) : {})
-const str = (value: unknown) => (value === undefined || value === null ? "" : String(value))
-
-const emptyDraft = (): Draft => ({
-  name: "",
-  cwBaseUrl: "",
-  cwCompanyId: "",
-  cwPublicKey: "",
-  cwPrivateKey: "",
-  cwClientId: "",
-  exBaseUrl: "",
-  exClientId: "",
-  exClientSecret: "",
-  exRedirectUri: `${window.location.origin}/api/v1/oauth/exact/callback`,
-  exDivision: "",
-  sourceKind: "sales",
-  salesUnitCost: "item",
-  purchaseSupplier: "",
-  purchaseCustomerBy: "project",
-  purchasePattern: "",
-  csvCustomer: "",
-  csvProduct: "",
-  csvQuantity: "",
-  csvUnitCost: "",
-  csvDelimiter: ";",
-  compare: "unitCost",
-  tolerance: "",
-  agreementTypeId: "",
-  agreementName: "Managed Services {customer}",
-  billingTermsId: "",
-  productClass: "",
-  productTaxable: true,
-  mode: "invoice",
-  journal: "",
-  vatCodes: {},
-  paymentConditions: {},
-  mailTo: "",
-  mailWhen: "problems",
-  schedules: []
-})
-
-/** A stored configuration (as `GET /links/{id}` shows it) as the form's state. */
-const draftOf = (config: Json): Draft => {
-  const cw = obj(config.connectwise)
-  const ex = obj(config.exact)
-  const settings = obj(config.settings)
-  const source = obj(config.source)
-  const transfer = obj(settings.transfer)
-  const agreement = obj(settings.newAgreement)
-  const product = obj(settings.newProduct)
-  const mail = obj(config.mail)
-  const customer = obj(Array.isArray(source.customer) ? source.customer[0] : source.customer)
-  const columns = obj(source.columns)
-  const base = emptyDraft()
-  return {
-    ...base,
-    name: str(config.name),
-    cwBaseUrl: str(cw.baseUrl ?? cw.site),
-    cwCompanyId: str(cw.companyId),
-    cwPublicKey: str(cw.publicKey),
-    cwClientId: str(cw.clientId),
-    exBaseUrl: str(ex.baseUrl),
-    exClientId: str(ex.clientId),
-    exRedirectUri: str(ex.redirectUri),
-    exDivision: str(ex.division),
-    sourceKind: source.kind === "purchase" || source.kind === "csv" ? source.kind : "sales",
-    salesUnitCost: source.unitCost === "line" || source.unitCost === "netPrice" ? source.unitCost : "item",
-    purchaseSupplier: str(source.supplier),
-    purchaseCustomerBy:
-      customer.by === "costCenter" || customer.by === "costUnit" || customer.by === "description"
-        ? customer.by
-        : "project",
-    purchasePattern: str(customer.pattern),
-    csvCustomer: str(columns.customerKey),
-    csvProduct: str(columns.productKey),
-    csvQuantity: str(columns.quantity),
-    csvUnitCost: str(columns.unitCost),
-    csvDelimiter: source.delimiter === "," || source.delimiter === "\t" ? source.delimiter : ";",
-    compare: settings.compare === "unitPrice" || settings.compare === "both" ? settings.compare : "unitCost",
-    tolerance: str(obj(settings.tolerance).EUR),
-    agreementTypeId: str(agreement.typeId),
-    agreementName: agreement.name === undefined ? base.agreementName : str(agreement.name),
-    billingTermsId: str(agreement.billingTermsId),
-    productClass: str(product.productClass),
-    productTaxable: product.taxable !== false,
-    mode: transfer.mode === "entry" ? "entry" : "invoice",
-    journal: str(transfer.journal),
-    vatCodes: Object.fromEntries(Object.entries(obj(transfer.vatCodes)).map(([k, v]) => [k, str(v)])),
-    paymentConditions: Object.fromEntries(Object.entries(obj(transfer.paymentConditions)).map(([k, v]) => [k, str(v)])),
-    mailTo: Array.isArray(mail.to) ? mail.to.join(", ") : "",
-    mailWhen: mail.when === "always" ? "always" : "problems",
-    schedules: Array.isArray(config.schedules)
-      ? config.schedules.map((s) => ({
-          job: str(obj(s).job),
-          cron: str(obj(s).cron),
-          enabled: obj(s).enabled === true
-        }))
-      : []
-  }
-}
-
-const given = <K extends string>(key: K, value: string) => (value.trim() === "" ? {} : { [key]: value.trim() })
-
-/** The connections part of a configuration; a key is sent only when one was typed. */
-const connectionsOf = (d: Draft) => ({
-  connectwise: {
-    ...(/^https?:\/\//.test(d.cwBaseUrl.trim()) ? given("baseUrl", d.cwBaseUrl) : given("site", d.cwBaseUrl)),
-    companyId: d.cwCompanyId.trim(),
-    publicKey: d.cwPublicKey.trim(),
-    ...given("privateKey", d.cwPrivateKey),
-    ...given("clientId", d.cwClientId)
-  },
-  exact: {
-    ...given("baseUrl", d.exBaseUrl),
-    clientId: d.exClientId.trim(),
-    ...given("clientSecret", d.exClientSecret),
-    redirectUri: d.exRedirectUri.trim(),
-    ...(d.exDivision === "" ? {} : { division: Number(d.exDivision) })
-  }
-})
-
-const sourceOf = (d: Draft): Json => {
-  if (d.sourceKind === "purchase") {
-    return {
-      kind: "purchase",
-      supplier: d.purchaseSupplier.trim(),
-      customer:
-        d.purchaseCustomerBy === "description"
-          ? { by: "description", pattern: d.purchasePattern }
-          : { by: d.purchaseCustomerBy }
-    }
-  }
-  if (d.sourceKind === "csv") {
-    return {
-      kind: "csv",
-      delimiter: d.csvDelimiter,
-      columns: {
-        customerKey: d.csvCustomer.trim(),
-        productKey: d.csvProduct.trim(),
-        quantity: d.csvQuantity.trim(),
-        unitCost: d.csvUnitCost.trim()
-      }
-    }
-  }
-  return { kind: "sales", unitCost: d.salesUnitCost }
-}
-
-/** The whole configuration; `previous` keeps the fields this form does not show. */
-const configOf = (d: Draft, previous: Json): Json => {
-  const settings = obj(previous.settings)
-  const transfer = obj(settings.transfer)
-  const { mail: _mail, schedules: _schedules, ...rest } = previous
-  const previousCw = obj(previous.connectwise)
-  const previousEx = obj(previous.exact)
-  const { privateKey: _pk, baseUrl: _cb, site: _cs, ...keepCw } = previousCw
-  const { clientSecret: _cs2, baseUrl: _eb, division: _ed, ...keepEx } = previousEx
-  const connections = connectionsOf(d)
-  const newAgreement =
-    d.agreementTypeId === ""
-      ? undefined
-      : {
-          ...obj(settings.newAgreement),
-          typeId: Number(d.agreementTypeId),
-          ...given("name", d.agreementName),
-          ...(d.billingTermsId === "" ? {} : { billingTermsId: Number(d.billingTermsId) })
-        }
-  const { newAgreement: _na, newProduct: _np, tolerance: _tol, transfer: _tr, ...keepSettings } = settings
-  const mailTo = d.mailTo
-    .split(/[,;\s]+/)
-    .map((m) => m.trim())
-    .filter((m) => m !== "")
-  const pick = (record: Record<string, string>) =>
-    Object.fromEntries(Object.entries(record).filter(([, v]) => v !== ""))
-  return {
-    ...rest,
-    name: d.name.trim(),
-    connectwise: { ...keepCw, ...connections.connectwise },
-    exact: { ...keepEx, ...connections.exact },
-    settings: {
-      ...keepSettings,
-      compare: d.compare,
-      ...(d.tolerance.trim() === "" ? {} : { tolerance: { ...obj(settings.tolerance), EUR: d.tolerance.trim() } }),
-      ...(newAgreement === undefined ? {} : { newAgreement }),
-      ...(d.productClass === "" ? {} : { newProduct: { productClass: d.productClass, taxable: d.productTaxable } }),
-      ...(d.journal === ""
-        ? {}
-        : {
-            transfer: {
-              ...transfer,
-              mode: d.mode,
-              journal: d.journal,
-              vatCodes: pick(d.vatCodes),
-              paymentConditions: pick(d.paymentConditions)
-            }
-          })
-    },
-    source: sourceOf(d),
-    ...(mailTo.length === 0 ? {} : { mail: { to: mailTo, when: d.mailWhen } }),
-    ...(d.schedules.length === 0 ? {} : { schedules: d.schedules })
-  }
-}
 
 /** A labelled control with an optional hint, the hint its description (not part of its name). */
 const Field = (props: {
@@ -360,7 +121,7 @@ export const LinkSettingsPage = (props: {
 }) => {
   const [linkId, setLinkId] = useState(props.linkId)
   const [newId, setNewId] = useState("")
-  const [draft, setDraft] = useState<Draft>(emptyDraft)
+  const [draft, setDraft] = useState<Draft>(() => emptyDraft(window.location.origin))
   const [stored, setStored] = useState<{ version: number; config: Json } | undefined>(undefined)
   const [lookups, setLookups] = useState<Lookups | undefined>(undefined)
   const [lookupError, setLookupError] = useState<string | undefined>(undefined)
@@ -379,7 +140,7 @@ export const LinkSettingsPage = (props: {
     }
     const config = obj(data.config)
     setStored({ version: data.version, config })
-    setDraft(draftOf(config))
+    setDraft(draftOf(config, window.location.origin))
   }, [])
 
   const loadLookups = useCallback(async (id: string) => {
@@ -423,7 +184,7 @@ export const LinkSettingsPage = (props: {
     }
     setLinkId(data.id)
     setStored({ version: data.version, config: obj(data.config) })
-    setDraft(draftOf(obj(data.config)))
+    setDraft(draftOf(obj(data.config), window.location.origin))
     setStep("check")
     window.history.replaceState(null, "", `#/links/${data.id}/setup`)
     props.onSaved(data.id)
@@ -486,7 +247,7 @@ export const LinkSettingsPage = (props: {
       return
     }
     setStored({ version: data.version, config: obj(data.config) })
-    setDraft(draftOf(obj(data.config)))
+    setDraft(draftOf(obj(data.config), window.location.origin))
     setNotice(`Saved (version ${data.version}).`)
     props.onSaved(data.id)
     if (wizard) props.onDone(data.id)
@@ -684,6 +445,13 @@ export const LinkSettingsPage = (props: {
           options={lk?.connectwise.billingTerms ?? []}
           onChange={set("billingTermsId")}
         />
+        <Choice
+          label="Billing cycle"
+          value={draft.billingCycleId}
+          options={lk?.connectwise.billingCycles ?? []}
+          empty="— the agreement type's —"
+          onChange={set("billingCycleId")}
+        />
         <Field label="Product class">
           <select value={draft.productClass} onChange={(e) => set("productClass")(e.target.value)}>
             <option value="">— ConnectWise's default —</option>
@@ -694,6 +462,20 @@ export const LinkSettingsPage = (props: {
             ))}
           </select>
         </Field>
+        <Choice
+          label="Product subcategory"
+          value={draft.productSubcategoryId}
+          options={lk?.connectwise.subcategories ?? []}
+          empty="— ConnectWise's default —"
+          onChange={set("productSubcategoryId")}
+        />
+        <Choice
+          label="Product type"
+          value={draft.productTypeId}
+          options={lk?.connectwise.productTypes ?? []}
+          empty="— ConnectWise's default —"
+          onChange={set("productTypeId")}
+        />
         <label className="check">
           <input
             type="checkbox"
@@ -707,8 +489,8 @@ export const LinkSettingsPage = (props: {
         <legend>Transfer to Exact Online</legend>
         <Field label="Booking mode">
           <select value={draft.mode} onChange={(e) => set("mode")(e.target.value as Draft["mode"])}>
-            <option value="invoice">sales invoices</option>
-            <option value="entry">sales entries</option>
+            <option value="entry">sales entries (ConnectWise's number)</option>
+            <option value="invoice">sales invoices (Exact's number)</option>
           </select>
         </Field>
         <Choice

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest"
+import { configOf, draftOf, emptyDraft } from "../src/app/linkDraft.ts"
+
+const origin = "https://portal.example"
+
+// A stored configuration as `GET /links/{id}` shows it, with fields the form does not show.
+const stored = {
+  name: "Acme",
+  connectwise: {
+    site: "api-eu.myconnectwise.net",
+    companyId: "acme",
+    publicKey: "pub",
+    clientId: "cid",
+    privateKey: { set: true, updatedAt: "2026-11-01T10:00:00Z" }
+  },
+  exact: {
+    clientId: "ex",
+    redirectUri: "https://portal.example/api/v1/oauth/exact/callback",
+    division: 123456,
+    clientSecret: { set: true, updatedAt: "2026-11-01T10:00:00Z" }
+  },
+  settings: {
+    compare: "unitCost",
+    tolerance: { EUR: "0.01", GBP: "0.02" },
+    newAgreement: { typeId: 1, name: "Managed Services {customer}", prorate: true },
+    newProduct: { subcategoryId: 12, typeId: 4 },
+    proposeCancellations: true,
+    transfer: { journal: "70", vatCodes: { "NL-H21": "2" }, paymentConditions: { "1": "14" }, pdf: false }
+  },
+  source: { kind: "sales", unitCost: "line" },
+  approval: { createAccounts: "ask" },
+  mail: { to: ["finance@acme.example"], when: "problems" },
+  schedules: [{ job: "transfer.run", cron: "0 6 1 * *", enabled: true }]
+}
+
+describe("the settings form's draft of a link", () => {
+  it("saves an untouched form as the configuration it was loaded from", () => {
+    // Secrets are sent only when typed; the rest, shown or not, comes back unchanged.
+    const { privateKey: _pk, ...cw } = stored.connectwise
+    const { clientSecret: _cs, ...ex } = stored.exact
+    expect(configOf(draftOf(stored, origin), stored)).toEqual({ ...stored, connectwise: cw, exact: ex })
+  })
+
+  it("keeps the booking mode unset (the engine's entry mode) and shows entry mode for it", () => {
+    const draft = draftOf(stored, origin)
+    expect(draft.mode).toBe("entry")
+    expect(emptyDraft(origin).mode).toBe("entry")
+    const saved = configOf(draft, stored) as { settings: { transfer: Record<string, unknown> } }
+    expect(saved.settings.transfer).not.toHaveProperty("mode")
+    const invoice = configOf({ ...draft, mode: "invoice" }, stored) as typeof saved
+    expect(invoice.settings.transfer.mode).toBe("invoice")
+  })
+
+  it("keeps the product defaults and other currencies' tolerances it does not show as fields", () => {
+    const draft = { ...draftOf(stored, origin), tolerance: "", productClass: "Service", productTaxable: false }
+    const saved = configOf(draft, stored) as { settings: Record<string, unknown> }
+    expect(saved.settings.tolerance).toEqual({ GBP: "0.02" })
+    expect(saved.settings.newProduct).toEqual({ subcategoryId: 12, typeId: 4, productClass: "Service", taxable: false })
+  })
+
+  it("writes the picked billing cycle, subcategory and product type as ids, and removes a cleared one", () => {
+    const draft = { ...draftOf(stored, origin), billingCycleId: "1", productSubcategoryId: "", productTypeId: "3" }
+    const saved = configOf(draft, stored) as { settings: Record<string, unknown> }
+    expect(saved.settings.newAgreement).toEqual({
+      typeId: 1,
+      name: "Managed Services {customer}",
+      prorate: true,
+      billingCycleId: 1
+    })
+    expect(saved.settings.newProduct).toEqual({ typeId: 3 })
+  })
+})
