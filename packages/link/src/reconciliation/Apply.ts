@@ -46,6 +46,8 @@ export interface ApplyDeps {
    * the company's default contact, then its billing contact (ConnectWise requires a contact).
    */
   readonly agreementContact?: ((companyId: number) => number | undefined | Promise<number | undefined>) | undefined
+  /** How long this run's journal claims live without a heartbeat (default a minute). */
+  readonly leaseMs?: number | undefined
 }
 
 /**
@@ -185,7 +187,8 @@ export const applyPlan = async (
     runId: options.claimAs ?? options.runId,
     now: clock,
     signal: options.signal,
-    takeOver: options.takeOver
+    takeOver: options.takeOver,
+    leaseMs: deps.leaseMs
   }
 
   // One gate for ConnectWise writes; dependencies are awaited outside it, so it never deadlocks.
