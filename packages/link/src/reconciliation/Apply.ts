@@ -141,6 +141,15 @@ const failureOf = (error: unknown, operation: string): ApplyFailure => reasonOf(
 const invalidPlan = (key: string, message: string) =>
   new InvalidInput({ record: "ChangePlan", field: `operations[${key}]`, message })
 
+/** Writes of one operation in all, when each one's outcome is unknown and the look-up finds nothing. */
+const AMBIGUOUS_WRITE_ATTEMPTS = 3
+
+/** A ConnectWise write that was sent but whose outcome is unknown. */
+const isAmbiguousWrite = (error: unknown): boolean => {
+  const reason = error instanceof LinkError ? error.reason : undefined
+  return reason?._tag === "ConnectWise" && reason.cause?.reason._tag === "AmbiguousWriteError"
+}
+
 const at = (date: string) => `${date}T00:00:00Z`
 const sameDecimal = (a: BigDecimal.BigDecimal | undefined, b: BigDecimal.BigDecimal) =>
   a !== undefined && BigDecimal.equals(a, b)
@@ -286,61 +295,51 @@ export const applyPlan = async (
   }
 
   /**
-   * A write ConnectWise carried out (a 2xx) whose answer did not decode — cut short, not JSON: the
-   * outcome is known to be written but not its id, so a creation is looked up, an update is done.
+   * What ConnectWise holds of a write whose outcome is unknown (`AmbiguousWriteError`): the created
+   * record (looked up as after a crash), an update already holding the planned value, or
+   * `undefined` when it is not there and may be written again. A target someone changed meanwhile
+   * is `Stale`, never overwritten.
    */
-  const settled = async (
-    attempt: () => Promise<Schema.Json>,
-    orElse: () => Promise<Schema.Json | undefined>
-  ): Promise<Schema.Json> => {
-    try {
-      return await attempt()
-    } catch (error) {
-      const reason = error instanceof LinkError ? error.reason : undefined
-      const status = reason?._tag === "ConnectWise" ? (reason.status ?? 0) : 0
-      const decodeFailed =
-        reason?._tag === "ConnectWise" && reason.cause?.reason._tag === "DecodeError" && status >= 200 && status < 300
-      if (!decodeFailed) throw error
-      const found = await orElse()
-      if (found === undefined) throw error
-      return found
+  const lookUp = async (op: PlanOperation): Promise<Schema.Json | undefined> => {
+    if (op._tag === "CreateProduct" || op._tag === "CreateAgreement" || op._tag === "AddAddition") {
+      return findExisting(op)
     }
+    if (op._tag === "RememberMapping") return undefined
+    const target = await cw(op._tag)(() => checkTarget(deps.connectwise, op, options.signal))
+    if (target._tag === "Stale") throw failure(target)
+    return target._tag === "Written" ? { id: target.id } : undefined
   }
 
-  const write = async (op: PlanOperation): Promise<Schema.Json> =>
-    settled(
-      () => writeOnce(op),
-      async () => {
-        if (op._tag === "CreateProduct" || op._tag === "CreateAgreement" || op._tag === "AddAddition") {
-          return findExisting(op)
-        }
-        if (op._tag === "RememberMapping") return undefined
-        // An update or a cancellation that ConnectWise answered 2xx took effect.
-        return { id: op.additionId }
+  /** Writes the operation; one whose outcome is unknown is looked up before it is written again. */
+  const write = async (op: PlanOperation): Promise<Schema.Json> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await writeOnce(op)
+      } catch (error) {
+        if (!isAmbiguousWrite(error) || attempt >= AMBIGUOUS_WRITE_ATTEMPTS) throw error
+        const found = await lookUp(op)
+        if (found !== undefined) return found
       }
-    )
+    }
+  }
 
   const writeOnce = async (op: PlanOperation): Promise<Schema.Json> => {
     const client = deps.connectwise
     switch (op._tag) {
       case "CreateProduct": {
         const created = await cw(op._tag)(() =>
-          client.create(
-            "/procurement/catalog",
-            {
-              identifier: op.identifier,
-              description: op.description,
-              customerDescription: op.description,
-              cost: op.cost,
-              ...(op.price === undefined ? {} : { price: op.price }),
-              ...(op.subcategoryId === undefined ? {} : { subcategory: { id: op.subcategoryId } }),
-              ...(op.typeId === undefined ? {} : { type: { id: op.typeId } }),
-              ...(op.productClass === undefined ? {} : { productClass: op.productClass }),
-              ...(op.taxable === undefined ? {} : { taxableFlag: op.taxable }),
-              recurringFlag: true
-            },
-            { idempotencyCheck: async () => idOf(await findExisting(op)) }
-          )
+          client.create("/procurement/catalog", {
+            identifier: op.identifier,
+            description: op.description,
+            customerDescription: op.description,
+            cost: op.cost,
+            ...(op.price === undefined ? {} : { price: op.price }),
+            ...(op.subcategoryId === undefined ? {} : { subcategory: { id: op.subcategoryId } }),
+            ...(op.typeId === undefined ? {} : { type: { id: op.typeId } }),
+            ...(op.productClass === undefined ? {} : { productClass: op.productClass }),
+            ...(op.taxable === undefined ? {} : { taxableFlag: op.taxable }),
+            recurringFlag: true
+          })
         )
         return { id: created.id }
       }
@@ -352,23 +351,19 @@ export const applyPlan = async (
           (await deps.agreementContact?.(op.companyId)) ?? undefined
         )
         const created = await cw(op._tag)(() =>
-          client.create(
-            "/finance/agreements",
-            {
-              name: op.name,
-              type: { id: op.typeId },
-              company: { id: op.companyId },
-              contact: party.contact,
-              ...(party.currency === undefined ? {} : { currency: party.currency }),
-              startDate: at(op.startDate),
-              noEndingDateFlag: true,
-              agreementStatus: "Active",
-              ...(op.billingCycleId === undefined ? {} : { billingCycle: { id: op.billingCycleId } }),
-              ...(op.billingTermsId === undefined ? {} : { billingTerms: { id: op.billingTermsId } }),
-              ...(op.prorate === undefined ? {} : { prorateFlag: op.prorate })
-            },
-            { idempotencyCheck: async () => idOf(await findExisting(op)) }
-          )
+          client.create("/finance/agreements", {
+            name: op.name,
+            type: { id: op.typeId },
+            company: { id: op.companyId },
+            contact: party.contact,
+            ...(party.currency === undefined ? {} : { currency: party.currency }),
+            startDate: at(op.startDate),
+            noEndingDateFlag: true,
+            agreementStatus: "Active",
+            ...(op.billingCycleId === undefined ? {} : { billingCycle: { id: op.billingCycleId } }),
+            ...(op.billingTermsId === undefined ? {} : { billingTerms: { id: op.billingTermsId } }),
+            ...(op.prorate === undefined ? {} : { prorateFlag: op.prorate })
+          })
         )
         return { id: created.id }
       }
@@ -387,7 +382,7 @@ export const applyPlan = async (
               effectiveDate: at(op.effectiveDate),
               agreementStatus: "Active"
             },
-            { path: { parentId: agreementId }, idempotencyCheck: async () => idOf(await findExisting(op)) }
+            { path: { parentId: agreementId } }
           )
         )
         return { id: created.id }
@@ -474,6 +469,15 @@ export const applyPlan = async (
         result = existing ?? (await write(op))
       } catch (error) {
         const reason = failureOf(error, op._tag)
+        if (reason._tag === "Stale") {
+          // Found changed by someone else when a write of unknown outcome was looked up.
+          const { record, field, expected, found } = reason
+          const stale = { reason: "Stale", record, field, expected, found }
+          await runPort("PlanJournal.fail", journal.fail(linkId, key, { error: stale, at: now() })).catch(
+            () => undefined
+          )
+          return { ...base, status: "skipped", reason }
+        }
         await runPort(
           "PlanJournal.fail",
           journal.fail(linkId, key, { error: redactFields({ reason }).reason ?? null, at: now() })
