@@ -114,10 +114,11 @@ describe("a write whose connection drops", () => {
     })
     await new Promise<void>((resolve) => http!.listen(0, "127.0.0.1", resolve))
     const { port } = http.address() as AddressInfo
-    const client = makeClient({
-      site: undefined,
-      codebase: undefined,
-      baseUrl: `http://127.0.0.1:${port}/v2026_1/apis/3.0`
+    const client = createConnectWiseClient({
+      baseUrl: `http://127.0.0.1:${port}/v2026_1/apis/3.0`,
+      ...secrets,
+      maxRetries: 3,
+      sleep: async () => undefined
     })
     // The simulation's interception is off while a real server answers.
     server.close()
