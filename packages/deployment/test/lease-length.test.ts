@@ -55,7 +55,7 @@ describe("DeploymentOptions.leaseMs", () => {
     await deployment.links.create("acme-eu", box.config())
     const start = await deployment.exact.connect("acme-eu", { returnTo: "/" })
     await deployment.exact.complete(await box.consent(start.url))
-    const result = await deployment.runJob("acme-eu", Jobs.apply, { trigger: "schedule" })
+    const result = (await deployment.runJob("acme-eu", Jobs.apply, { trigger: "schedule" })) as { status: string }
     expect(["succeeded", "partial"]).toContain(result.status)
     expect(runLeases).toEqual([1_500])
     expect(claims.length).toBeGreaterThan(0)
