@@ -10,6 +10,7 @@ import {
   alertOptionHelp,
   alertOptions,
   hostOptionsOf,
+  leaseMsOf,
   postgresTarget,
   workerOptionHelp,
   workerOptions
@@ -60,12 +61,14 @@ const main = async (): Promise<number> => {
     const secretKey = await readSecretKey({ file: values["secret-key-file"] as string | undefined })
     const { postgresStorage } = await import("@psa-ledger/storage-adapters/postgres")
     const metrics = new Metrics()
+    const leaseMs = leaseMsOf(process.env)
     const deployment = await openDeployment({
       // Every ConnectWise and Exact call of every run, counted per system (and its 429s) for /metrics.
       fetch: countingFetch(metrics),
       storage: (encryptionKey) =>
         postgresStorage({ connectionString: target.connectionString, schema: target.schema, encryptionKey }),
-      secretKey
+      secretKey,
+      ...(leaseMs === undefined ? {} : { leaseMs })
     })
     try {
       await hostWorker({

@@ -126,3 +126,17 @@ export const alertOf = async (
     })
   }
 }
+
+/**
+ * `PSA_LEDGER_LEASE_MS`: how long a dead worker holds a link (its run lease and journal claims)
+ * before another run takes over; unset, the deployment's default (a minute).
+ */
+export const leaseMsOf = (env: NodeJS.ProcessEnv): number | undefined => {
+  const text = env.PSA_LEDGER_LEASE_MS
+  if (text === undefined || text.trim() === "") return undefined
+  const value = Number(text)
+  if (!/^\d+$/.test(text.trim()) || value < 1_000 || value > 86_400_000) {
+    throw new Error(`PSA_LEDGER_LEASE_MS must be a whole number of milliseconds from 1000 to 86400000`)
+  }
+  return value
+}

@@ -67,7 +67,14 @@ describe.skipIf(!reachable)("a worker killed in the middle of a transfer", () =>
           "--polling",
           "0.5"
         ],
-        { PSA_LEDGER_SECRET_KEY: secretKey, PSA_LEDGER_SECRET_KEY_FILE: "", PSA_LEDGER_STORAGE: "" }
+        {
+          PSA_LEDGER_SECRET_KEY: secretKey,
+          PSA_LEDGER_SECRET_KEY_FILE: "",
+          PSA_LEDGER_STORAGE: "",
+          // The killed worker's run lease and claims pass 5 s after it died, not a minute: the retry
+          // waits for them. A live run would lose them only after four missed heartbeats (1.25 s apart).
+          PSA_LEDGER_LEASE_MS: "5000"
+        }
       )
     const one = start("one")
     const two = start("two")

@@ -110,6 +110,24 @@ export class ConnectWiseDecodeError extends Schema.TaggedError<ConnectWiseDecode
 }) {}
 
 /**
+ * A write (POST, PUT, PATCH) whose outcome is unknown: it was sent, then no answer came in time
+ * (`timeout`), the connection dropped (`transport`), ConnectWise answered 5xx (`server`), or it
+ * answered 2xx with a body that does not decode (`body`: written, but not what was stored). It is
+ * never retried blindly: the caller looks the record up, then writes again only if it is not there.
+ *
+ * @since 0.1.0
+ */
+export class ConnectWiseAmbiguousWriteError extends Schema.TaggedError<ConnectWiseAmbiguousWriteError>()(
+  "AmbiguousWriteError",
+  {
+    message: Schema.String,
+    why: Schema.Literals(["timeout", "transport", "server", "body"]),
+    /** For `body`: the field of the answer that did not decode, if one did. */
+    field: Schema.optionalKey(Schema.String)
+  }
+) {}
+
+/**
  * Why a ConnectWise call failed; `reason._tag` tells the cases apart.
  *
  * Each reason class carries the vendor in its name (`ConnectWiseNotFoundError`), so that a host
@@ -128,7 +146,8 @@ export const ConnectWiseErrorReason = Schema.Union([
   ConnectWiseTimeoutError,
   ConnectWiseTransportError,
   ConnectWiseAbortedError,
-  ConnectWiseDecodeError
+  ConnectWiseDecodeError,
+  ConnectWiseAmbiguousWriteError
 ])
 /**
  * Why a ConnectWise call failed.

@@ -24,6 +24,7 @@ export {
 } from "./Client.ts"
 export {
   ConnectWiseAbortedError,
+  ConnectWiseAmbiguousWriteError,
   ConnectWiseDecodeError,
   ConnectWiseError,
   ConnectWiseErrorReason,

@@ -122,7 +122,9 @@ describe("ConnectWise client against the simulation", () => {
     expect(sleeps).toEqual([75, 150])
     sim.faults.failNext({ status: 503, method: "POST" })
     const error = await failure(client.create("/company/companies", { identifier: "B", name: "B" }))
-    expect(error.reason._tag).toBe("ServerError")
+    // Sent and answered 5xx: it may have been written, so it is the caller's to look up.
+    expect(error.reason).toMatchObject({ _tag: "AmbiguousWriteError", why: "server" })
+    expect(error.status).toBe(503)
     expect(sim.requests.count("POST", "/company/companies")).toBe(1)
   })
 

@@ -11,6 +11,7 @@ describe("@psa-ledger/connectwise-client entry", () => {
     expect(Object.keys(entry).sort()).toEqual(
       [
         "ConnectWiseAbortedError",
+        "ConnectWiseAmbiguousWriteError",
         "Addition",
         "Agreement",
         "CatalogItem",

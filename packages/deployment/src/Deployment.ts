@@ -1,10 +1,10 @@
 import { randomBytes, timingSafeEqual } from "node:crypto"
 import { type ExactClock, systemClock } from "@psa-ledger/exact-client"
-import type { LinkApi, LinkRunOptions, Mailer, TransferRange } from "@psa-ledger/link"
+import { type LinkApi, type LinkRunOptions, leaseProblem, type Mailer, type TransferRange } from "@psa-ledger/link"
 import type { KeyRotation, Storage } from "@psa-ledger/storage-adapters"
 import { Context, DateTime, Effect, Layer, Option, Redacted } from "effect"
 import { type ConnectionProblem, type LinkTestResult, testLink } from "./ConnectionTest.ts"
-import { type DeploymentError, fail, ReadOnlyDeployment, WrongSecretKey } from "./DeploymentError.ts"
+import { type DeploymentError, fail, InvalidConfig, ReadOnlyDeployment, WrongSecretKey } from "./DeploymentError.ts"
 import {
   DEFAULT_SCHEDULING,
   type DeploymentSettingsView,
@@ -53,6 +53,12 @@ export interface DeploymentOptions {
   readonly fetch?: ((request: Request) => Promise<Response>) | undefined
   /** Who changes are attributed to when a call does not say (default `psa-ledger`). */
   readonly actor?: string | undefined
+  /**
+   * How long every link's run lease and journal claims live without a heartbeat, in ms: a process
+   * that died holds its link this long. From 1 s to a day (`InvalidConfig`, field `leaseMs`,
+   * outside); default a minute.
+   */
+  readonly leaseMs?: number | undefined
 }
 
 /**
@@ -207,6 +213,13 @@ const runLinkJob = async (
  * @since 0.1.0
  */
 export const openDeployment = async (options: DeploymentOptions): Promise<DeploymentApi> => {
+  const leaseRefused = leaseProblem(options.leaseMs)
+  if (leaseRefused !== undefined) {
+    throw fail(
+      "openDeployment",
+      new InvalidConfig({ record: "DeploymentOptions", field: "leaseMs", message: `leaseMs ${leaseRefused}` })
+    )
+  }
   const secretKey = options.secretKey === undefined ? undefined : parseSecretKey(options.secretKey)
   const owned = typeof options.storage === "function"
   const storage =
@@ -222,6 +235,7 @@ export const openDeployment = async (options: DeploymentOptions): Promise<Deploy
     fetch: options.fetch,
     mailer: options.mailer,
     actor: options.actor ?? "psa-ledger",
+    leaseMs: options.leaseMs,
     listeners: new Set(),
     opened: new Map(),
     lookups: new Map()

@@ -23,6 +23,7 @@ import type {
 } from "@psa-ledger/reconcile-core"
 import { validateLinkId } from "@psa-ledger/reconcile-core"
 import { Context, Effect, Layer } from "effect"
+import { leaseLengthOf } from "./internal/leaseLength.ts"
 import { InvalidInput, LinkError, toLinkError } from "./LinkError.ts"
 import { makeLinkContext } from "./link/context.ts"
 import { makeCreate } from "./link/create.ts"
@@ -134,6 +135,12 @@ export interface CreateLinkOptions {
   readonly agreementContact?: ((companyId: number) => number | undefined | Promise<number | undefined>) | undefined
   /** ConnectWise writes and additions reads in flight at once (default 4). */
   readonly concurrency?: number | undefined
+  /**
+   * How long the link's run lease and its journal claims live without a heartbeat, in ms: a process
+   * that died holds the link and its operations this long before another run takes them over.
+   * From 1 s to a day (`InvalidInput`, field `leaseMs`, outside); default a minute.
+   */
+  readonly leaseMs?: number | undefined
 }
 
 /**
@@ -352,6 +359,7 @@ export const createLink = (options: CreateLinkOptions): LinkApi => {
   if (refused !== undefined) {
     throw LinkError.of(new InvalidInput({ record: "CreateLinkOptions", field: "id", message: refused.message }))
   }
+  leaseLengthOf(options.leaseMs, "CreateLinkOptions", "leaseMs")
   const ctx = makeLinkContext(options)
   const reconciliation = makeReconciliation(ctx)
   const mappings = makeMappings(ctx)

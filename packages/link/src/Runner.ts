@@ -156,6 +156,8 @@ export interface RunSettingsShape {
   readonly tap?: ((event: RunTapEvent) => void) | undefined
   /** Where runs take their link's lease; without it runs of a link are not kept apart. */
   readonly leases?: RunLeases["Service"] | undefined
+  /** How long a run's lease lives without a heartbeat (default a minute): a dead process holds its link this long. */
+  readonly leaseMs?: number | undefined
   /**
    * How long a cancelled run's body may take to stop by itself (it watches `ctx.signal`) before
    * it is abandoned. Within it the run records what the body did (its counts and report); after
@@ -346,7 +348,8 @@ export const runJob = <A, E, R>(
                 runId,
                 job,
                 now: () => clock.currentTimeMillisUnsafe(),
-                wait: request.wait
+                wait: request.wait,
+                leaseMs: settings.leaseMs
               })
             )
       yield* store
@@ -580,6 +583,7 @@ export const makeRunner = (options: {
   readonly minLevel?: LogLevel | undefined
   readonly tap?: ((event: RunTapEvent) => void) | undefined
   readonly leases?: RunLeases["Service"] | undefined
+  readonly leaseMs?: number | undefined
   readonly cancelGraceMs?: number | undefined
 }): Runner => {
   const settings: RunSettingsShape = {
@@ -588,6 +592,7 @@ export const makeRunner = (options: {
     minLevel: options.minLevel ?? "debug",
     ...(options.tap === undefined ? {} : { tap: options.tap }),
     ...(options.leases === undefined ? {} : { leases: options.leases }),
+    ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
     cancelGraceMs: options.cancelGraceMs ?? PROMISE_CANCEL_GRACE_MS
   }
   return {

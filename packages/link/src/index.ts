@@ -11,6 +11,7 @@
 /** The npm name of this package, for diagnostics and user agents. */
 export const packageName = "@psa-ledger/link" as const
 
+export { DEFAULT_LEASE_MS, leaseProblem, MAX_LEASE_MS, MIN_LEASE_MS } from "./internal/leaseLength.ts"
 export {
   type CreateLinkOptions,
   createLink,

@@ -63,6 +63,23 @@ export const makeSandbox = (): Sandbox => {
   })
 }
 
+/**
+ * `PSA_LEDGER_LEASE_MS`: how long a dead process holds a link (its run lease and journal claims)
+ * before another run takes over; unset, the deployment's default (a minute).
+ */
+export const leaseMsFromEnv = (): number | undefined => {
+  const text = process.env.PSA_LEDGER_LEASE_MS
+  if (text === undefined || text.trim() === "") return undefined
+  const value = Number(text)
+  if (!/^\d+$/.test(text.trim()) || value < 1_000 || value > 86_400_000) {
+    throw new CliError(`PSA_LEDGER_LEASE_MS must be a whole number of milliseconds from 1000 to 86400000`, {
+      exitCode: Exit.usage,
+      hint: "unset it for the default lease of a minute"
+    })
+  }
+  return value
+}
+
 /** The options every command takes. */
 export interface CommonOptions {
   readonly storage?: string | undefined
@@ -81,10 +98,12 @@ export const open = async (options: CommonOptions): Promise<Opened> => {
   const target = storageTarget(options.storage)
   const secretKey = await readSecretKey({ file: options.secretKeyFile })
   const sandbox = options.sandbox === true ? makeSandbox() : undefined
+  const leaseMs = leaseMsFromEnv()
   const deployment = await openDeployment({
     storage: openStorage(target),
     secretKey,
     actor: process.env.USER ?? "psa-ledger",
+    ...(leaseMs === undefined ? {} : { leaseMs }),
     ...(sandbox === undefined ? {} : { fetch: (request: Request) => sandbox.handle(request) })
   })
   return { deployment, sandbox }

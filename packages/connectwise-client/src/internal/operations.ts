@@ -1,9 +1,10 @@
 /** The record helpers besides paging: count, get, create and patch, each one typed-`api` call. */
 import type { ConnectWiseRequestOptions } from "../Client.ts"
+import { ConnectWiseError } from "../ConnectWiseError.ts"
 import type { PatchOperation } from "../patch.ts"
-import { decodeRecord, expectCount, parseBody } from "./decode.ts"
+import { decodeRecord, expectCount, type Origin, parseBody } from "./decode.ts"
 import { definedOnly, type RawApi, signalOf } from "./rawApi.ts"
-import type { Transport } from "./transport.ts"
+import { ambiguousBody, type Transport } from "./transport.ts"
 
 type PathParams = Readonly<Record<string, unknown>> | undefined
 /** Options of `create`. */
@@ -17,6 +18,25 @@ export type CountQuery = ConnectWiseRequestOptions & {
   readonly conditions?: string
   readonly childConditions?: string
   readonly customFieldConditions?: string
+}
+
+/**
+ * The record a write answered 2xx with; a body that does not decode (not JSON, not the record)
+ * is an ambiguous write: written, but what was stored is unknown.
+ */
+const writtenRecord = (text: string | undefined, origin: Origin): unknown => {
+  try {
+    return decodeRecord(parseBody(text, origin), origin)
+  } catch (error) {
+    if (!(error instanceof ConnectWiseError) || error.reason._tag !== "DecodeError") throw error
+    const { field, message } = error.reason
+    throw new ConnectWiseError({
+      method: origin.method,
+      path: origin.path,
+      status: origin.status,
+      reason: ambiguousBody(origin.method, `does not decode (${message})`, field)
+    })
+  }
 }
 
 /** Builds the helpers over the untyped view of `api` and the transport underneath it. */
@@ -67,8 +87,7 @@ export const makeOperations = (api: RawApi, transport: Transport) => {
       if (found !== undefined && found !== null) return decodeRecord(found, { method: "POST", path, status: 201 })
       throw error
     }
-    const origin = { method: "POST", path, status: answer.response.status }
-    return decodeRecord(parseBody(answer.data, origin), origin)
+    return writtenRecord(answer.data, { method: "POST", path, status: answer.response.status })
   }
 
   const patch = async (
@@ -83,8 +102,7 @@ export const makeOperations = (api: RawApi, transport: Transport) => {
       parseAs: "text",
       ...signalOf(options)
     })
-    const origin = { method: "PATCH", path, status: response.status }
-    return decodeRecord(parseBody(data, origin), origin)
+    return writtenRecord(data, { method: "PATCH", path, status: response.status })
   }
 
   return { count, get, create, patch }

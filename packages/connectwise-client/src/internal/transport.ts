@@ -2,10 +2,13 @@
  * The `fetch` given to openapi-fetch: one logical request becomes up to `1 + maxRetries` attempts,
  * each under its own timeout and the concurrency limit, and every failure becomes a
  * {@link ConnectWiseError}. ConnectWise answers 429 before doing any work, so a 429 is retried for
- * every method; other failures are retried only where repeating cannot create a second record.
+ * every method. A read is retried after any transient failure; a write (POST, PUT, PATCH) only when
+ * it provably never reached the server, or when the caller's look-up finds it did nothing. Else a
+ * write whose outcome is unknown fails `AmbiguousWriteError`, for the caller to look it up.
  */
 import type { ConnectWiseLogger } from "../Client.ts"
 import {
+  ConnectWiseAmbiguousWriteError,
   ConnectWiseError,
   type ConnectWiseErrorReason,
   ConnectWiseTimeoutError,
@@ -35,7 +38,10 @@ export type RetryCheck = () => Promise<boolean>
 /** One request through retries; what openapi-fetch calls as its `fetch`. */
 export type Transport = (request: Request, retryCheck?: RetryCheck) => Promise<Response>
 
-const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"])
+/** Methods repeated freely: reads, and DELETE (deleting twice deletes once). */
+const IDEMPOTENT = new Set(["GET", "HEAD", "DELETE", "OPTIONS"])
+/** Writes, whose unknown outcome is the caller's to settle. */
+const WRITES = new Set(["POST", "PUT", "PATCH"])
 const RETRY_STATUS = new Set([502, 503, 504])
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304])
 
@@ -65,6 +71,14 @@ const wholeJson = async (response: Response): Promise<boolean> => {
     return false
   }
 }
+
+/** The reason of a write answered 2xx whose body does not decode (`detail` says how). */
+export const ambiguousBody = (method: string, detail: string, field?: string): ConnectWiseAmbiguousWriteError =>
+  new ConnectWiseAmbiguousWriteError({
+    message: `The ${method} was answered 2xx, but its body ${detail}: it was written, and what was stored is unknown`,
+    why: "body",
+    ...(field === undefined ? {} : { field })
+  })
 
 /** Builds the transport. */
 export const makeTransport = (config: TransportConfig): Transport => {
@@ -106,7 +120,16 @@ export const makeTransport = (config: TransportConfig): Transport => {
     const retryable =
       attemptNo < config.maxRetries &&
       (IDEMPOTENT.has(method) || provenUnsent || (retryCheck !== undefined && (await retryCheck())))
-    return retryable ? { retryInMs: backoff(attemptNo), why: reason._tag } : { reason }
+    if (retryable) return { retryInMs: backoff(attemptNo), why: reason._tag }
+    if (WRITES.has(method) && !provenUnsent) {
+      return {
+        reason: new ConnectWiseAmbiguousWriteError({
+          message: `The ${method} was sent but its outcome is unknown: ${reason.message}`,
+          why: outcome.timedOut ? "timeout" : "transport"
+        })
+      }
+    }
+    return { reason }
   }
 
   const afterAnswer = async (
@@ -118,9 +141,13 @@ export const makeTransport = (config: TransportConfig): Transport => {
   ): Promise<Step> => {
     if (response.ok) {
       // A 2xx read whose JSON body is cut short or garbled is as transient as a 5xx: ask again.
-      // (On a write it is an ambiguous outcome, left to the caller's look-up before retry.)
+      // On a write it is an ambiguous outcome, left to the caller's look-up before retry.
       if (IDEMPOTENT.has(method) && attemptNo < config.maxRetries && !(await wholeJson(response))) {
         return { retryInMs: backoff(attemptNo), why: "malformed body" }
+      }
+      if (WRITES.has(method) && !(await wholeJson(response))) {
+        await response.body?.cancel().catch(() => undefined)
+        return { reason: ambiguousBody(method, "is not valid JSON"), status: response.status }
       }
       return { response }
     }
@@ -129,6 +156,17 @@ export const makeTransport = (config: TransportConfig): Transport => {
       attemptNo < config.maxRetries &&
       (status === 429 ||
         (RETRY_STATUS.has(status) && (IDEMPOTENT.has(method) || (retryCheck !== undefined && (await retryCheck())))))
+    if (!retryable && WRITES.has(method) && status >= 500) {
+      const reason = await reasonFor(response, signal)
+      if (reason._tag === "AbortedError") return { reason }
+      return {
+        reason: new ConnectWiseAmbiguousWriteError({
+          message: `The ${method} was sent but ConnectWise answered ${status} (${reason.message}): it may have been written`,
+          why: "server"
+        }),
+        status
+      }
+    }
     if (!retryable) return { reason: await reasonFor(response, signal), status }
     const retryAfter = Number(response.headers.get("retry-after"))
     await response.body?.cancel().catch(() => undefined)

@@ -33,6 +33,8 @@ export interface DeploymentContext {
   readonly fetch: ((request: Request) => Promise<Response>) | undefined
   readonly mailer: Mailer | ((smtp: SmtpConnection) => Mailer) | undefined
   readonly actor: string
+  /** The links' lease length (`DeploymentOptions.leaseMs`). */
+  readonly leaseMs: number | undefined
   readonly listeners: Set<() => void>
   /** Opened links by id, with the record version they were built from. */
   readonly opened: Map<string, { readonly version: number; readonly api: LinkApi }>

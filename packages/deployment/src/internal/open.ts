@@ -66,7 +66,8 @@ export const buildLink = async (
     ...(config.source === undefined ? {} : { source: config.source }),
     mailer: await mailerOf(ctx, config, operation),
     ...(config.mail === undefined ? {} : { mailTo: config.mail.to }),
-    now: ctx.now
+    now: ctx.now,
+    ...(ctx.leaseMs === undefined ? {} : { leaseMs: ctx.leaseMs })
   })
 
 /**

@@ -9,11 +9,9 @@
  */
 import type { JournalClaim, PlanJournal } from "@psa-ledger/reconcile-core"
 import { DateTime, type Schema } from "effect"
+import { DEFAULT_LEASE_MS } from "./leaseLength.ts"
 import { pause } from "./pause.ts"
 import { runPort } from "./port.ts"
-
-/** How long a claim lives without a heartbeat; the heartbeat comes four times within it. */
-export const CLAIM_LEASE_MS = 60_000
 
 /** The outcome of claiming an operation. */
 export type Claim =
@@ -36,6 +34,8 @@ export interface ClaimDeps {
   readonly signal?: AbortSignal | undefined
   /** `false`: report a held claim instead of waiting for it or taking over an expired one. */
   readonly takeOver?: boolean | undefined
+  /** How long a claim lives without a heartbeat (default a minute); the heartbeat comes four times within it. */
+  readonly leaseMs?: number | undefined
 }
 
 /**
@@ -55,7 +55,7 @@ export const claimOperation = async (deps: ClaimDeps, opKey: string): Promise<Cl
         runId,
         at,
         takeOver: deps.takeOver !== false,
-        leaseUntil: DateTime.add(at, { milliseconds: CLAIM_LEASE_MS })
+        leaseUntil: DateTime.add(at, { milliseconds: deps.leaseMs ?? DEFAULT_LEASE_MS })
       })
     )
     if (claim._tag === "Started") {
@@ -78,7 +78,8 @@ export const claimOperation = async (deps: ClaimDeps, opKey: string): Promise<Cl
  * Starts the run's heartbeat: every quarter lease, the leases of the claims it holds are extended.
  * Returns the stop. The timer does not keep the process alive; a failed renewal is retried next beat.
  */
-export const startHeartbeat = (deps: ClaimDeps, leaseMs: number = CLAIM_LEASE_MS): (() => void) => {
+export const startHeartbeat = (deps: ClaimDeps): (() => void) => {
+  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS
   const beat = () => {
     const at = DateTime.makeUnsafe(deps.now())
     void runPort(

@@ -7,9 +7,7 @@
 import type { RunLeases, RunStore } from "@psa-ledger/reconcile-core"
 import { DateTime, Effect, Option } from "effect"
 import { Busy, LinkError, toLinkError } from "../LinkError.ts"
-
-/** How long a run's lease lives without a heartbeat; the heartbeat comes four times within it. */
-export const RUN_LEASE_MS = 60_000
+import { DEFAULT_LEASE_MS } from "./leaseLength.ts"
 
 /** How a run waits for a busy link: not at all (`Busy` at once), or up to `timeoutMs`. */
 export type WaitForLink = boolean | { readonly timeoutMs: number }
@@ -22,6 +20,7 @@ interface LeaseRequest {
   readonly job: string
   readonly now: () => number
   readonly wait?: WaitForLink | undefined
+  /** How long the lease lives without a heartbeat (default a minute); the heartbeat comes four times within it. */
   readonly leaseMs?: number | undefined
 }
 
@@ -46,14 +45,18 @@ const abandon = (request: LeaseRequest, previous: { readonly runId: string; read
  */
 export const acquireRunLease = (request: LeaseRequest): Effect.Effect<Effect.Effect<void>, LinkError> =>
   Effect.gen(function* () {
-    const leaseMs = request.leaseMs ?? RUN_LEASE_MS
+    const leaseMs = request.leaseMs ?? DEFAULT_LEASE_MS
     const limit = waitLimit(request.wait)
     const started = request.now()
     const { leases, linkId, runId, job } = request
-    const until = () => DateTime.makeUnsafe(request.now() + leaseMs)
+    // One reading of the clock per stamp: the lease is `leaseMs` long, to the millisecond.
+    const stamp = () => {
+      const at = request.now()
+      return { at: DateTime.makeUnsafe(at), until: DateTime.makeUnsafe(at + leaseMs) }
+    }
     for (;;) {
       const claim = yield* leases
-        .acquire(linkId, { runId, job, at: DateTime.makeUnsafe(request.now()), until: until() })
+        .acquire(linkId, { runId, job, ...stamp() })
         .pipe(Effect.mapError((error) => toLinkError(error)))
       if (claim._tag === "Acquired") {
         if (claim.previous !== undefined) yield* abandon(request, claim.previous)
@@ -72,9 +75,7 @@ export const acquireRunLease = (request: LeaseRequest): Effect.Effect<Effect.Eff
       yield* Effect.sleep("250 millis")
     }
     const beat = () => {
-      void Effect.runPromise(
-        leases.renew(linkId, runId, { at: DateTime.makeUnsafe(request.now()), until: until() }).pipe(Effect.ignore)
-      )
+      void Effect.runPromise(leases.renew(linkId, runId, stamp()).pipe(Effect.ignore))
     }
     const timer = setInterval(beat, Math.max(1, Math.floor(leaseMs / 4)))
     timer.unref?.()

@@ -79,6 +79,7 @@ export const makeLinkContext = (options: CreateLinkOptions): LinkContext => {
     mailer: options.mailer,
     ids: options.ids,
     ...(storage.leases === undefined ? {} : { leases: storage.leases }),
+    ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
     ...(logger === undefined ? {} : { tap })
   })
 
@@ -108,6 +109,7 @@ export const makeLinkContext = (options: CreateLinkOptions): LinkContext => {
       settings,
       now: () => new Date(clock()),
       ...(log === undefined ? {} : { logger: log }),
+      ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
       actor
     }),
     asRun: async (job, details, runOptions, body) => {

@@ -33,7 +33,8 @@ const applyInRun = async (
       mappings: options.storage.mappings,
       journal: options.storage.journal,
       now: ctx.clock,
-      agreementContact: options.agreementContact
+      agreementContact: options.agreementContact,
+      leaseMs: options.leaseMs
     },
     changes,
     {

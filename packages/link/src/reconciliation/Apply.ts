@@ -1,14 +1,7 @@
-import { type ConnectWiseClient, conditions, patch } from "@psa-ledger/connectwise-client"
-import {
-  type ChangePlan,
-  type MappingStore,
-  type PlanJournal,
-  type PlanOperation,
-  type TargetRef,
-  toMapping
-} from "@psa-ledger/reconcile-core"
-import { BigDecimal, DateTime, Option, type Schema } from "effect"
-import { claimOperation, startHeartbeat } from "../internal/claims.ts"
+import type { ConnectWiseClient } from "@psa-ledger/connectwise-client"
+import type { ChangePlan, MappingStore, PlanJournal, PlanOperation } from "@psa-ledger/reconcile-core"
+import { DateTime, Option, type Schema } from "effect"
+import { type Claim, claimOperation, startHeartbeat } from "../internal/claims.ts"
 import { checkTarget } from "../internal/conditional.ts"
 import { gate } from "../internal/limit.ts"
 import { runPort } from "../internal/port.ts"
@@ -18,7 +11,6 @@ import {
   Cancelled,
   DependencyFailed,
   DoneByAnotherRun,
-  InvalidInput,
   LinkError,
   type LinkErrorReason,
   reasonOf,
@@ -26,7 +18,7 @@ import {
   Unexpected
 } from "../LinkError.ts"
 import type { OnProgress } from "./InvoiceSource.ts"
-import { agreementParty } from "./internal/agreementParty.ts"
+import { cw, idOf, invalidPlan, makeApplyWrites } from "./internal/applyWrites.ts"
 import { messageOf } from "./internal/errors.ts"
 
 /**
@@ -46,6 +38,8 @@ export interface ApplyDeps {
    * the company's default contact, then its billing contact (ConnectWise requires a contact).
    */
   readonly agreementContact?: ((companyId: number) => number | undefined | Promise<number | undefined>) | undefined
+  /** How long this run's journal claims live without a heartbeat (default a minute). */
+  readonly leaseMs?: number | undefined
 }
 
 /**
@@ -134,14 +128,47 @@ export interface ApplyReport {
   readonly counts: { readonly done: number; readonly skipped: number; readonly failed: number }
 }
 
-const failure = (reason: ApplyFailure) => LinkError.of(reason)
 const failureOf = (error: unknown, operation: string): ApplyFailure => reasonOf(error, operation)
-const invalidPlan = (key: string, message: string) =>
-  new InvalidInput({ record: "ChangePlan", field: `operations[${key}]`, message })
 
-const at = (date: string) => `${date}T00:00:00Z`
-const sameDecimal = (a: BigDecimal.BigDecimal | undefined, b: BigDecimal.BigDecimal) =>
-  a !== undefined && BigDecimal.equals(a, b)
+type Base = { readonly key: string; readonly op: PlanOperation["_tag"] }
+
+/** The report of an operation this run did not claim: done by an earlier or a concurrent run, or held. */
+const notMine = (base: Base, claim: Exclude<Claim, { readonly _tag: "Mine" }>): OperationReport => {
+  switch (claim._tag) {
+    case "AlreadyDone":
+      return { ...base, status: "skipped", reason: { _tag: "AlreadyDone", message: "done by an earlier run" } }
+    case "DoneByAnotherRun":
+      return {
+        ...base,
+        status: "skipped",
+        reason: new DoneByAnotherRun({ runId: claim.runId, message: `done by run ${claim.runId} meanwhile` })
+      }
+    case "Held":
+      return {
+        ...base,
+        status: "failed",
+        reason: new Busy({ holder: claim.runId, message: `run ${claim.runId} holds this operation` })
+      }
+  }
+}
+
+/** The journal's record of a write skipped as stale, with both values. */
+const staleEntry = ({ record, field, expected, found }: Stale) => ({ reason: "Stale", record, field, expected, found })
+
+/** Why an operation may not run: the first of its dependencies that failed or was skipped for a reason other than done. */
+const blockingDependency = (dependencies: ReadonlyArray<OperationReport>): DependencyFailed | undefined => {
+  const blocked = dependencies.find(
+    (dep): dep is Exclude<OperationReport, { status: "done" }> =>
+      dep.status === "failed" ||
+      (dep.status === "skipped" && dep.reason._tag !== "AlreadyDone" && dep.reason._tag !== "DoneByAnotherRun")
+  )
+  if (blocked === undefined) return undefined
+  const what = blocked.status === "failed" ? "failed" : "was skipped"
+  return new DependencyFailed({
+    opKey: blocked.key,
+    message: `${blocked.op} ${blocked.key} ${what}: ${blocked.reason.message}`
+  })
+}
 
 /**
  * Applies a change plan to ConnectWise: operations in dependency order, `concurrency` at a time,
@@ -185,16 +212,12 @@ export const applyPlan = async (
     runId: options.claimAs ?? options.runId,
     now: clock,
     signal: options.signal,
-    takeOver: options.takeOver
+    takeOver: options.takeOver,
+    leaseMs: deps.leaseMs
   }
 
   // One gate for ConnectWise writes; dependencies are awaited outside it, so it never deadlocks.
   const gated = gate(options.concurrency ?? 4)
-
-  const idOf = (result: Schema.Json | undefined): number | undefined => {
-    const id = (result as { id?: unknown } | null | undefined)?.id
-    return typeof id === "number" ? id : undefined
-  }
 
   /** The outcome of a dependency outside the plan (an earlier plan of the link): only the journal knows it. */
   const external = async (key: string): Promise<OperationReport> => {
@@ -217,214 +240,14 @@ export const applyPlan = async (
     }
   }
 
-  const refId = (ref: TargetRef): number => {
-    if (ref._tag === "Existing") return ref.id
-    const id = createdIds.get(ref.opKey)
-    if (id === undefined) throw failure(invalidPlan(ref.opKey, `no id from operation ${ref.opKey}`))
-    return id
-  }
-
-  const cw =
-    (operation: string) =>
-    async <A>(task: () => Promise<A>): Promise<A> => {
-      try {
-        return await task()
-      } catch (error) {
-        throw failure(failureOf(error, operation))
-      }
-    }
-
-  /** Looks for the write of an operation that may have happened before a crash. */
-  const findExisting = async (op: PlanOperation): Promise<Schema.Json | undefined> => {
-    const client = deps.connectwise
-    switch (op._tag) {
-      case "CreateProduct": {
-        const [found] = await cw(op._tag)(() =>
-          client.listAll("/procurement/catalog", { conditions: conditions.eq("identifier", op.identifier) })
-        )
-        return found === undefined ? undefined : { id: found.id }
-      }
-      case "CreateAgreement": {
-        const found = await cw(op._tag)(() =>
-          client.listAll("/finance/agreements", {
-            conditions: conditions.and(
-              conditions.eq("company/id", op.companyId),
-              conditions.eq("type/id", op.typeId),
-              conditions.eq("name", op.name)
-            )
-          })
-        )
-        const active = found.find((a) => a.agreementStatus === undefined || a.agreementStatus === "Active")
-        return active === undefined ? undefined : { id: active.id }
-      }
-      case "AddAddition": {
-        const agreementId = refId(op.agreement)
-        const productId = refId(op.product)
-        const additions = await cw(op._tag)(() =>
-          client.listAll("/finance/agreements/{parentId}/additions", {
-            path: { parentId: agreementId },
-            conditions: conditions.eq("product/id", productId)
-          })
-        )
-        const found = additions.find(
-          (a) =>
-            (a.cancelledDate === undefined ||
-              a.cancelledDate === null ||
-              a.cancelledDate.slice(0, 10) > op.effectiveDate) &&
-            sameDecimal(a.quantity ?? undefined, op.quantity)
-        )
-        return found === undefined ? undefined : { id: found.id }
-      }
-      default:
-        // Updates and cancellations replace a field with a value: writing them again is harmless.
-        // Remembering a mapping is an upsert.
-        return undefined
-    }
-  }
-
-  /**
-   * A write ConnectWise carried out (a 2xx) whose answer did not decode — cut short, not JSON: the
-   * outcome is known to be written but not its id, so a creation is looked up, an update is done.
-   */
-  const settled = async (
-    attempt: () => Promise<Schema.Json>,
-    orElse: () => Promise<Schema.Json | undefined>
-  ): Promise<Schema.Json> => {
-    try {
-      return await attempt()
-    } catch (error) {
-      const reason = error instanceof LinkError ? error.reason : undefined
-      const status = reason?._tag === "ConnectWise" ? (reason.status ?? 0) : 0
-      const decodeFailed =
-        reason?._tag === "ConnectWise" && reason.cause?.reason._tag === "DecodeError" && status >= 200 && status < 300
-      if (!decodeFailed) throw error
-      const found = await orElse()
-      if (found === undefined) throw error
-      return found
-    }
-  }
-
-  const write = async (op: PlanOperation): Promise<Schema.Json> =>
-    settled(
-      () => writeOnce(op),
-      async () => {
-        if (op._tag === "CreateProduct" || op._tag === "CreateAgreement" || op._tag === "AddAddition") {
-          return findExisting(op)
-        }
-        if (op._tag === "RememberMapping") return undefined
-        // An update or a cancellation that ConnectWise answered 2xx took effect.
-        return { id: op.additionId }
-      }
-    )
-
-  const writeOnce = async (op: PlanOperation): Promise<Schema.Json> => {
-    const client = deps.connectwise
-    switch (op._tag) {
-      case "CreateProduct": {
-        const created = await cw(op._tag)(() =>
-          client.create(
-            "/procurement/catalog",
-            {
-              identifier: op.identifier,
-              description: op.description,
-              customerDescription: op.description,
-              cost: op.cost,
-              ...(op.price === undefined ? {} : { price: op.price }),
-              ...(op.subcategoryId === undefined ? {} : { subcategory: { id: op.subcategoryId } }),
-              ...(op.typeId === undefined ? {} : { type: { id: op.typeId } }),
-              ...(op.productClass === undefined ? {} : { productClass: op.productClass }),
-              ...(op.taxable === undefined ? {} : { taxableFlag: op.taxable }),
-              recurringFlag: true
-            },
-            { idempotencyCheck: async () => idOf(await findExisting(op)) }
-          )
-        )
-        return { id: created.id }
-      }
-      case "CreateAgreement": {
-        const party = await agreementParty(
-          client,
-          op.companyId,
-          op.currency,
-          (await deps.agreementContact?.(op.companyId)) ?? undefined
-        )
-        const created = await cw(op._tag)(() =>
-          client.create(
-            "/finance/agreements",
-            {
-              name: op.name,
-              type: { id: op.typeId },
-              company: { id: op.companyId },
-              contact: party.contact,
-              ...(party.currency === undefined ? {} : { currency: party.currency }),
-              startDate: at(op.startDate),
-              noEndingDateFlag: true,
-              agreementStatus: "Active",
-              ...(op.billingCycleId === undefined ? {} : { billingCycle: { id: op.billingCycleId } }),
-              ...(op.billingTermsId === undefined ? {} : { billingTerms: { id: op.billingTermsId } }),
-              ...(op.prorate === undefined ? {} : { prorateFlag: op.prorate })
-            },
-            { idempotencyCheck: async () => idOf(await findExisting(op)) }
-          )
-        )
-        return { id: created.id }
-      }
-      case "AddAddition": {
-        const agreementId = refId(op.agreement)
-        const productId = refId(op.product)
-        const created = await cw(op._tag)(() =>
-          client.create(
-            "/finance/agreements/{parentId}/additions",
-            {
-              product: { id: productId },
-              quantity: op.quantity,
-              unitCost: op.unitCost,
-              ...(op.unitPrice === undefined ? {} : { unitPrice: op.unitPrice }),
-              billCustomer: op.billCustomer,
-              effectiveDate: at(op.effectiveDate),
-              agreementStatus: "Active"
-            },
-            { path: { parentId: agreementId }, idempotencyCheck: async () => idOf(await findExisting(op)) }
-          )
-        )
-        return { id: created.id }
-      }
-      case "UpdateAdditionQuantity":
-      case "UpdateAdditionUnitCost":
-      case "UpdateAdditionUnitPrice": {
-        const field =
-          op._tag === "UpdateAdditionQuantity"
-            ? "quantity"
-            : op._tag === "UpdateAdditionUnitCost"
-              ? "unitCost"
-              : "unitPrice"
-        await cw(op._tag)(() =>
-          client.patch(
-            "/finance/agreements/{parentId}/additions/{id}",
-            { parentId: op.agreementId, id: op.additionId },
-            [patch.replace(field, op.to)]
-          )
-        )
-        return { id: op.additionId }
-      }
-      case "CancelAddition": {
-        await cw(op._tag)(() =>
-          client.patch(
-            "/finance/agreements/{parentId}/additions/{id}",
-            { parentId: op.agreementId, id: op.additionId },
-            [patch.replace("cancelledDate", at(op.effectiveDate))]
-          )
-        )
-        return { id: op.additionId }
-      }
-      case "RememberMapping": {
-        const mapping = toMapping(op, createdIds)
-        if (mapping === undefined) throw failure(invalidPlan(op.idempotencyKey, "the created target's id is unknown"))
-        await runPort("MappingStore.upsert", deps.mappings.upsert(linkId, [mapping]))
-        return { id: mapping.targetId }
-      }
-    }
-  }
+  const { findExisting, write } = makeApplyWrites({
+    linkId,
+    connectwise: deps.connectwise,
+    mappings: deps.mappings,
+    agreementContact: deps.agreementContact,
+    signal: options.signal,
+    createdIds
+  })
 
   const execute = async (op: PlanOperation): Promise<OperationReport> => {
     const key = op.idempotencyKey
@@ -438,21 +261,10 @@ export const applyPlan = async (
     }
     try {
       const claim = await claimOperation(claimDeps, key)
-      if (claim._tag === "AlreadyDone" || claim._tag === "DoneByAnotherRun") {
-        const id = idOf(claim.result)
+      if (claim._tag !== "Mine") {
+        const id = claim._tag === "Held" ? undefined : idOf(claim.result)
         if (id !== undefined) createdIds.set(key, id)
-        const reason =
-          claim._tag === "AlreadyDone"
-            ? ({ _tag: "AlreadyDone", message: "done by an earlier run" } as const)
-            : new DoneByAnotherRun({ runId: claim.runId, message: `done by run ${claim.runId} meanwhile` })
-        return { ...base, status: "skipped", reason }
-      }
-      if (claim._tag === "Held") {
-        return {
-          ...base,
-          status: "failed",
-          reason: new Busy({ holder: claim.runId, message: `run ${claim.runId} holds this operation` })
-        }
+        return notMine(base, claim)
       }
       const checkFirst = claim.checkFirst
       let result: Schema.Json
@@ -461,9 +273,7 @@ export const applyPlan = async (
         // Every write is conditional: the target is read again, and a changed one is not overwritten.
         const target = await cw(op._tag)(() => checkTarget(deps.connectwise, op, options.signal))
         if (target._tag === "Stale") {
-          const { record, field, expected, found } = target
-          const error = { reason: "Stale", record, field, expected, found }
-          await runPort("PlanJournal.fail", journal.fail(linkId, key, { error, at: now() }))
+          await runPort("PlanJournal.fail", journal.fail(linkId, key, { error: staleEntry(target), at: now() }))
           return { ...base, status: "skipped", reason: target }
         }
         const existing = target._tag === "Written" ? { id: target.id } : checkFirst ? await findExisting(op) : undefined
@@ -471,6 +281,13 @@ export const applyPlan = async (
         result = existing ?? (await write(op))
       } catch (error) {
         const reason = failureOf(error, op._tag)
+        if (reason._tag === "Stale") {
+          // Found changed by someone else when a write of unknown outcome was looked up.
+          await runPort("PlanJournal.fail", journal.fail(linkId, key, { error: staleEntry(reason), at: now() })).catch(
+            () => undefined
+          )
+          return { ...base, status: "skipped", reason }
+        }
         await runPort(
           "PlanJournal.fail",
           journal.fail(linkId, key, { error: redactFields({ reason }).reason ?? null, at: now() })
@@ -502,23 +319,10 @@ export const applyPlan = async (
       return promise
     }
     const promise = (async (): Promise<OperationReport> => {
-      const dependencies = await Promise.all(op.dependsOn.map(start))
-      const blocked = dependencies.find(
-        (dep): dep is Exclude<OperationReport, { status: "done" }> =>
-          dep.status === "failed" ||
-          (dep.status === "skipped" && dep.reason._tag !== "AlreadyDone" && dep.reason._tag !== "DoneByAnotherRun")
-      )
+      const blocked = blockingDependency(await Promise.all(op.dependsOn.map(start)))
       const report: OperationReport =
         blocked !== undefined
-          ? {
-              status: "skipped",
-              key,
-              op: op._tag,
-              reason: new DependencyFailed({
-                opKey: blocked.key,
-                message: `${blocked.op} ${blocked.key} ${blocked.status === "failed" ? `failed: ${blocked.reason.message}` : `was skipped: ${blocked.reason.message}`}`
-              })
-            }
+          ? { status: "skipped", key, op: op._tag, reason: blocked }
           : await gated(() => execute(op))
       options.onProgress?.({ phase: "apply", done: ++finished, total })
       return report

@@ -99,7 +99,8 @@ export const syncPayments = async (
     linkId,
     runId: options.runId ?? `payments-${randomUUID()}`,
     now: () => nowOf(deps).getTime(),
-    signal: options.signal
+    signal: options.signal,
+    leaseMs: deps.leaseMs
   }
   const stopHeartbeat = startHeartbeat(claimDeps)
   try {

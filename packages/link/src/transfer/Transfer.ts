@@ -209,7 +209,8 @@ const claimDepsOf = (deps: TransferDeps, options: RunTransferOptions) => ({
   linkId: deps.linkId,
   runId: options.runId,
   now: () => nowOf(deps).getTime(),
-  signal: options.signal
+  signal: options.signal,
+  leaseMs: deps.leaseMs
 })
 
 const transferOnce = async (

@@ -43,6 +43,8 @@ export interface TransferDeps {
   readonly logger?: TransferLogger
   /** Who the mappings the transfer remembers (created accounts) are attributed to. Default `psa-ledger transfer`. */
   readonly actor?: string
+  /** How long the transfer's journal claims live without a heartbeat (default a minute). */
+  readonly leaseMs?: number | undefined
 }
 
 /**

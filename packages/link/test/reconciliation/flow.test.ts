@@ -91,6 +91,26 @@ describe("flow A against the simulations", () => {
     expect(cwWrites(cwSim)).toEqual([])
   })
 
+  it("claims its operations for the link's lease length (leaseMs)", async () => {
+    const { deps, journal } = await setup()
+    const first = await loadMonth(deps, "2026-01")
+    const changes = plan(first.rows, approveAll(first.rows), settings)
+    const leases: Array<number> = []
+    const recording: typeof journal = {
+      ...journal,
+      begin: (linkId, opKey, claim) => {
+        if (claim.leaseUntil !== undefined) {
+          leases.push(DateTime.toEpochMillis(claim.leaseUntil) - DateTime.toEpochMillis(claim.at))
+        }
+        return journal.begin(linkId, opKey, claim)
+      }
+    }
+    const report = await applyPlan({ ...deps, journal: recording, leaseMs: 5_000 }, changes, { runId: "run-1" })
+    expect(report.counts.failed).toBe(0)
+    expect(leases).toHaveLength(changes.operations.length)
+    expect(new Set(leases)).toEqual(new Set([5_000]))
+  })
+
   it("resumes after a crash between the write and the journal's complete without writing twice", async () => {
     const { deps, cwSim, journal } = await setup()
     const first = await loadMonth(deps, "2026-01")
