@@ -6,15 +6,11 @@ import { join } from "node:path"
 import { createWorld, demoCredentials, startSandboxServer } from "@psa-ledger/sandbox"
 
 export const cliDir = new URL("..", import.meta.url).pathname
-const main = join(cliDir, "src/main.ts")
+/** The built bin (package.json `bin`), as `npx psa-ledger` runs it: test/build-check.ts checks it is current. */
+export const bin = join(cliDir, "dist/main.js")
 
-/** The bin's command line: Node with the workspace's source condition, then `args`. */
-export const binArgs = (args: ReadonlyArray<string>): Array<string> => [
-  "--conditions=@psa-ledger/source",
-  "--no-warnings",
-  main,
-  ...args
-]
+/** The bin's command line for Node: the built bin, then `args` (no loader, no source condition). */
+export const binArgs = (args: ReadonlyArray<string>): Array<string> => [bin, ...args]
 
 /**
  * The environment of every child process: this one's, without the deployment settings a developer's
