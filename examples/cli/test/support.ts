@@ -6,7 +6,7 @@ import { join } from "node:path"
 import { createWorld, demoCredentials, startSandboxServer } from "@psa-ledger/sandbox"
 
 export const cliDir = new URL("..", import.meta.url).pathname
-/** The built bin (package.json `bin`), as `npx psa-ledger` runs it: test/build-check.ts checks it is current. */
+/** The built bin (package.json `bin`), as `npx psa-ledger` runs it: test/build-bin.ts makes it current. */
 export const bin = join(cliDir, "dist/main.js")
 
 /** The bin's command line for Node: the built bin, then `args` (no loader, no source condition). */
