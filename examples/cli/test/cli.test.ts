@@ -3,7 +3,6 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { commands } from "../src/cli/commands.ts"
-import { run } from "../src/cli/run.ts"
 import { cli, cliRunning, deploymentDir, printed, sandboxSecrets } from "./support.ts"
 
 const keys: Array<string> = []
@@ -90,20 +89,19 @@ describe("psa-ledger", () => {
   })
 
   it("prints --help with an example for every command, and exits 0", async () => {
-    // Every command's help through the function the bin runs (one child process each would cost a
-    // module load apiece); the bin itself for the overview and two commands.
-    for (const command of commands) {
-      let out = ""
-      const code = await run(
-        [...command.name.split(" "), "--help"],
-        { out: (t) => (out += t), err: (t) => (out += t) },
-        new AbortController().signal
-      )
-      expect(code, command.name).toBe(0)
-      expect(out).toContain(`Usage: psa-ledger ${command.name}`)
-      expect(out).toMatch(/\nExample: psa-ledger /)
-      expect(out).toContain("--storage")
+    // Every command's help from the built bin, a few child processes at a time.
+    const pending = [...commands]
+    const helper = async () => {
+      for (let command = pending.shift(); command !== undefined; command = pending.shift()) {
+        const help = await cli([...command.name.split(" "), "--help"])
+        expect(help.status, command.name).toBe(0)
+        expect(help.stderr, command.name).toBe("")
+        expect(help.stdout).toContain(`Usage: psa-ledger ${command.name}`)
+        expect(help.stdout).toMatch(/\nExample: psa-ledger /)
+        expect(help.stdout).toContain("--storage")
+      }
     }
+    await Promise.all([helper(), helper(), helper()])
     const [overview, plan, linksAdd] = await Promise.all([
       cli(["--help"]),
       cli(["plan", "--help"]),

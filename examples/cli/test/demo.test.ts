@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest"
 import { runDemo } from "../src/demo.ts"
+import { cli } from "./support.ts"
 
 afterEach(() => {
   vi.restoreAllMocks()
@@ -37,5 +38,11 @@ describe("npm run demo", () => {
     expect(result.transferred.failed).toBe(0)
     expect(result.again.created).toBe(0)
     expect(printed.join("\n")).toContain("never twice")
+  })
+
+  it("runs as `psa-ledger demo` from the built bin, and exits 0", async () => {
+    const result = await cli(["demo"])
+    expect(result.status, result.stderr).toBe(0)
+    expect(result.stdout).toContain("never twice")
   })
 })

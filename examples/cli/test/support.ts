@@ -3,18 +3,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { type AddressInfo, createServer as createNetServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { createWorld, demoCredentials, startSandboxServer } from "@psa-ledger/sandbox"
+import { createWorld, demoCredentials, type FaultRule, startSandboxServer } from "@psa-ledger/sandbox"
 
 export const cliDir = new URL("..", import.meta.url).pathname
-const main = join(cliDir, "src/main.ts")
+/** The built bin (package.json `bin`), as `npx psa-ledger` runs it: test/build-bin.ts makes it current. */
+export const bin = join(cliDir, "dist/main.js")
 
-/** The bin's command line: Node with the workspace's source condition, then `args`. */
-export const binArgs = (args: ReadonlyArray<string>): Array<string> => [
-  "--conditions=@psa-ledger/source",
-  "--no-warnings",
-  main,
-  ...args
-]
+/** The bin's command line for Node: the built bin, then `args` (no loader, no source condition). */
+export const binArgs = (args: ReadonlyArray<string>): Array<string> => [bin, ...args]
 
 /**
  * The environment of every child process: this one's, without the deployment settings a developer's
@@ -161,13 +157,15 @@ export const freePort = (): Promise<number> =>
 /**
  * The sandbox over real HTTP in the test process, for commands without `--sandbox`: its Exact app
  * redirects to `http://127.0.0.1:PORT/callback` (what `exact connect` listens on), and `addLink`
- * adds a link to it from a JSON file, the secrets from the environment as a script gives them.
+ * adds a link to it from a JSON file, the secrets from the environment as a script gives them;
+ * `faults` are the sandbox's injected failures.
  */
-export const httpSandbox = async () => {
+export const httpSandbox = async (options: { readonly faults?: ReadonlyArray<FaultRule> } = {}) => {
   const callback = `http://127.0.0.1:${await freePort()}/callback`
   const server = await startSandboxServer({
     world: createWorld({ seed: 7, customers: 25, products: 6, months: 3 }),
     exact: { minutelyLimit: 100_000, dailyLimit: 1_000_000 },
+    ...(options.faults === undefined ? {} : { faults: options.faults }),
     credentials: { exact: { redirectUri: callback } }
   })
   const config = server.linkConfig(server.origin, { name: "Acme EU" })

@@ -10,7 +10,7 @@ import { openDeployment } from "@psa-ledger/deployment"
 import { postgresStorage } from "@psa-ledger/storage-adapters/postgres"
 import pg from "pg"
 import { afterAll, describe, expect, it } from "vitest"
-import { cli, PG_URL, pgReachable } from "./support.ts"
+import { binArgs, cli, PG_URL, pgReachable } from "./support.ts"
 
 const url = PG_URL
 const reachable = await pgReachable()
@@ -71,20 +71,7 @@ describe("psa-ledger worker", () => {
 
       const child = spawn(
         process.execPath,
-        [
-          "--conditions=@psa-ledger/source",
-          "--no-warnings",
-          new URL("../src/main.ts", import.meta.url).pathname,
-          "worker",
-          "--queue-schema",
-          queueSchema,
-          "--port",
-          "0",
-          "--polling",
-          "0.5",
-          "--name",
-          "cli-worker"
-        ],
+        binArgs(["worker", "--queue-schema", queueSchema, "--port", "0", "--polling", "0.5", "--name", "cli-worker"]),
         { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] }
       )
       const lines: Array<Record<string, unknown>> = []
