@@ -969,6 +969,7 @@ export interface components {
             } & {
                 [key: string]: unknown;
             })[];
+            names: components["schemas"]["TargetNames"];
         } & {
             [key: string]: unknown;
         };
@@ -1458,6 +1459,19 @@ export interface components {
         } & {
             [key: string]: unknown;
         });
+        TargetNames: {
+            companies: {
+                [key: string]: string;
+            };
+            products: {
+                [key: string]: string;
+            };
+            agreements: {
+                [key: string]: string;
+            };
+        } & {
+            [key: string]: unknown;
+        };
         TransferPlanEncoded: {
             linkId: string;
             operations: (components["schemas"]["CreateAccountEncoded"] | components["schemas"]["CreateSalesInvoiceEncoded"] | components["schemas"]["ProcessSalesInvoiceEncoded"] | components["schemas"]["CreateSalesEntryEncoded"] | components["schemas"]["AttachPdfEncoded"])[];

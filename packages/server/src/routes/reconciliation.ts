@@ -13,6 +13,7 @@ import { BigDecimal, Option, Schema } from "effect"
 import { ApiError } from "../ApiError.ts"
 import type { ServerContext } from "../internal/context.ts"
 import { loadMonth, startRun } from "../internal/jobs.ts"
+import { namesOf, TargetNames } from "../internal/names.ts"
 import { route } from "../internal/route.ts"
 import {
   IntFromText,
@@ -56,7 +57,9 @@ const GridPage = Schema.Struct({
   offset: Schema.Int,
   limit: Schema.Int,
   counts: Schema.Record(Schema.String, Schema.Int),
-  rows: Schema.Array(Schema.Struct({ state: RowState, row: GridRow }))
+  rows: Schema.Array(Schema.Struct({ state: RowState, row: GridRow })),
+  /** The ConnectWise names of the ids the page's rows link or suggest, by kind and id. */
+  names: TargetNames
 }).annotate({ identifier: "GridPage" })
 
 const Draft = Schema.Struct({
@@ -240,13 +243,18 @@ export const reconciliationRoutes = [
       }
       const offset = query.offset ?? 0
       const limit = query.limit ?? 500
+      const rows = matching.slice(offset, offset + limit)
       return {
         month: params.month,
         total: matching.length,
         offset,
         limit,
         counts,
-        rows: matching.slice(offset, offset + limit)
+        rows,
+        names: namesOf(
+          grid,
+          rows.map((r) => r.row)
+        )
       }
     }
   }),
