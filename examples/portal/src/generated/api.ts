@@ -336,6 +336,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/links/{linkId}/months/{month}/apply/{runId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An apply run's result per operation (applied, already done, failed with its typed error, skipped), filterable by status */
+        get: operations["getApplyResult"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/links/{linkId}/months/{month}/rows/{rowKey}/product": {
         parameters: {
             query?: never;
@@ -696,6 +713,16 @@ export interface components {
             _tag: "Ambiguous";
             candidateIds: number[];
             reason: string;
+        } & {
+            [key: string]: unknown;
+        };
+        ApplyResult: {
+            runId: string;
+            runStatus: string;
+            counts: {
+                [key: string]: number;
+            };
+            operations: components["schemas"]["OperationResult"][];
         } & {
             [key: string]: unknown;
         };
@@ -1222,6 +1249,17 @@ export interface components {
             code: "several-additions" | "stale-mapping" | "credit-netted" | "combined-rows";
             message: string;
             ids?: number[] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        OperationResult: {
+            key: string;
+            op: string;
+            /** @enum {string} */
+            status: "applied" | "already-done" | "failed" | "skipped";
+            message?: string;
+            error?: unknown;
+            result?: unknown;
         } & {
             [key: string]: unknown;
         };
@@ -3347,6 +3385,68 @@ export interface operations {
             };
             /** @description A version conflict, or the link is busy */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApplyResult: {
+        parameters: {
+            query?: {
+                status?: "applied" | "already-done" | "failed" | "skipped";
+            };
+            header?: never;
+            path: {
+                linkId: string;
+                month: string;
+                runId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplyResult"];
+                };
+            };
+            /** @description Bad input: `field` names what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role does not allow this, or the request failed the CSRF check */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or no grant on the link */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
