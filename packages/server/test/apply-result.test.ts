@@ -59,7 +59,7 @@ describe("apply result", () => {
     expect(failed?.op).toMatch(/^UpdateAddition/)
     expect(failed?.error?._tag).toBe("ConnectWise")
     expect(first.result.counts.applied).toBe(
-      planned.length - 1 - first.result.counts.skipped - first.result.counts["already-done"]
+      planned.length - 1 - (first.result.counts.skipped ?? 0) - (first.result.counts["already-done"] ?? 0)
     )
     expect(first.result.counts.applied).toBeGreaterThan(0)
 
