@@ -184,6 +184,18 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== "true")("the portal 
     await result.waitFor()
     await page.screenshot({ path: `${shots}/apply-result.png` })
     expect(await result.getAttribute("data-status")).toBe("succeeded")
+    // The result per operation: each planned operation once, applied; the filter narrows by status.
+    const results = page.getByTestId("operation-results")
+    await results.waitFor()
+    await expect(results.locator("tbody tr").count()).resolves.toBe(planned.length)
+    await expect(results.locator('tbody tr[data-status="applied"]').count()).resolves.toBe(planned.length)
+    const show = results.getByLabel("Show")
+    await show.selectOption("failed")
+    await results.getByText("No operation has this status.").waitFor()
+    await show.selectOption("applied")
+    await expect(results.locator("tbody tr").count()).resolves.toBe(planned.length)
+    await page.screenshot({ path: `${shots}/apply-result.png` })
+    expect(await seriousViolations(page)).toEqual([])
 
     // The sandbox's ConnectWise: each planned change made, no other addition touched.
     const after = additions()
