@@ -120,6 +120,19 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== "true")("the portal 
       throw new Error("the sandbox month has no row with a suggested customer")
     }
     const candidate = suggested.row.customerResolution.candidates[0]?.targetId ?? 0
+    const companyName = (id: number) =>
+      world.sandbox.connectwise.store.all("companies").find((c) => c.id === id)?.name as string
+    // The chips name ConnectWise's records as ConnectWise shows them, not by id.
+    const certain = grid.find((e) => e.row.customerResolution._tag === "Matched")
+    if (certain === undefined || certain.row.customerResolution._tag !== "Matched") {
+      throw new Error("the sandbox month has no row with a certain customer")
+    }
+    await page.getByRole("button", { name: /^All rows \(/ }).click()
+    await page.getByLabel("Search", { exact: true }).fill(certain.row.customer.name ?? "")
+    await expect(
+      page.locator(`.ag-row[row-id="${certain.row.key}"] [col-id="customer"] button`).textContent()
+    ).resolves.toContain(`${companyName(certain.row.customerResolution.targetId)} · `)
+    await page.getByRole("button", { name: /^Needs a person \(/ }).click()
     const search = page.getByLabel("Search", { exact: true })
     await search.fill(suggested.row.customer.name ?? "")
     const row = page.locator(`.ag-row[row-id="${suggested.row.key}"]`)
@@ -129,9 +142,11 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== "true")("the portal 
     await page.keyboard.press("Enter")
     await page
       .getByRole("dialog")
-      .getByRole("button", { name: `Use #${candidate} ` })
+      .getByRole("button", { name: `Use ${companyName(candidate)} (#${candidate}, ` })
       .click()
-    await expect(row.locator('[col-id="customer"] button').textContent()).resolves.toContain(`#${candidate} · chosen`)
+    await expect(row.locator('[col-id="customer"] button').textContent()).resolves.toContain(
+      `${companyName(candidate)} · chosen`
+    )
     // …and approve that row by its checkbox.
     await row.locator('[col-id="approve"] input').check()
     await search.fill("")
@@ -169,6 +184,18 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== "true")("the portal 
     await result.waitFor()
     await page.screenshot({ path: `${shots}/apply-result.png` })
     expect(await result.getAttribute("data-status")).toBe("succeeded")
+    // The result per operation: each planned operation once, applied; the filter narrows by status.
+    const results = page.getByTestId("operation-results")
+    await results.waitFor()
+    await expect(results.locator("tbody tr").count()).resolves.toBe(planned.length)
+    await expect(results.locator('tbody tr[data-status="applied"]').count()).resolves.toBe(planned.length)
+    const show = results.getByLabel("Show")
+    await show.selectOption("failed")
+    await results.getByText("No operation has this status.").waitFor()
+    await show.selectOption("applied")
+    await expect(results.locator("tbody tr").count()).resolves.toBe(planned.length)
+    await page.screenshot({ path: `${shots}/apply-result.png` })
+    expect(await seriousViolations(page)).toEqual([])
 
     // The sandbox's ConnectWise: each planned change made, no other addition touched.
     const after = additions()

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react"
-import { api, type Operation, type PlanPreview, problem, type Run } from "./api.ts"
+import { type ApplyResult, api, type Operation, type PlanPreview, problem, type Run } from "./api.ts"
 import { formatDate, formatDecimal, formatMoney } from "./format.ts"
 import { type Progress, watchRun } from "./watch.ts"
 
@@ -33,6 +33,65 @@ const describe = (op: Operation): string => {
   }
 }
 
+const STATUSES = [
+  ["applied", "Applied"],
+  ["already-done", "Already done"],
+  ["failed", "Failed"],
+  ["skipped", "Skipped"]
+] as const
+type OperationStatus = (typeof STATUSES)[number][0]
+
+/** The result per operation, filterable by status; each described from the plan it came from. */
+const ResultTable = (props: { readonly result: ApplyResult; readonly plan: PlanPreview }) => {
+  const [status, setStatus] = useState<OperationStatus | "all">(
+    (props.result.counts.failed ?? 0) > 0 ? "failed" : "all"
+  )
+  const byKey = new Map(props.plan.plan.operations.map((op) => [(op as { idempotencyKey: string }).idempotencyKey, op]))
+  const shown = props.result.operations.filter((o) => status === "all" || o.status === status)
+  return (
+    <section aria-label="Result per operation" data-testid="operation-results">
+      <label>
+        Show{" "}
+        <select value={status} onChange={(e) => setStatus(e.target.value as OperationStatus | "all")}>
+          <option value="all">All ({props.result.operations.length})</option>
+          {STATUSES.map(([id, label]) => (
+            <option key={id} value={id}>
+              {label} ({props.result.counts[id] ?? 0})
+            </option>
+          ))}
+        </select>
+      </label>
+      {shown.length === 0 ? (
+        <p>No operation has this status.</p>
+      ) : (
+        <table className="results">
+          <thead>
+            <tr>
+              <th scope="col">Change</th>
+              <th scope="col">What</th>
+              <th scope="col">Result</th>
+              <th scope="col">Reason</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.slice(0, 500).map((o) => {
+              const op = byKey.get(o.key)
+              return (
+                <tr key={o.key} data-status={o.status}>
+                  <td>{KINDS[o.op] ?? o.op}</td>
+                  <td>{op === undefined ? o.key : describe(op)}</td>
+                  <td>{STATUSES.find(([id]) => id === o.status)?.[1] ?? o.status}</td>
+                  <td>{o.message ?? ""}</td>
+                </tr>
+              )
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  )
+}
+
 /** The confirmation listing the changes by kind with the cost impact, then live progress and the result. */
 export const ApplyDialog = (props: {
   readonly linkId: string
@@ -46,6 +105,7 @@ export const ApplyDialog = (props: {
   const [progress, setProgress] = useState<Progress>({})
   const [lines, setLines] = useState<ReadonlyArray<string>>([])
   const [run, setRun] = useState<Run | undefined>(undefined)
+  const [result, setResult] = useState<ApplyResult | undefined>(undefined)
   const [error, setError] = useState<string | undefined>(undefined)
   useEffect(() => {
     dialog.current?.showModal()
@@ -57,6 +117,7 @@ export const ApplyDialog = (props: {
   const apply = async () => {
     setError(undefined)
     setRun(undefined)
+    setResult(undefined)
     setLines([])
     const {
       data,
@@ -73,6 +134,11 @@ export const ApplyDialog = (props: {
       log: (line) => setLines((current) => [...current.slice(-199), line])
     })
     setRun(finished)
+    const read = await api.GET("/links/{linkId}/months/{month}/apply/{runId}", {
+      params: { path: { linkId: props.linkId, month: props.month, runId: data.runId } }
+    })
+    if (read.data === undefined) setError(problem(read.error, read.response.status))
+    else setResult(read.data)
   }
 
   const problems = lines.filter((l) => l.startsWith("warn ") || l.startsWith("error "))
@@ -154,6 +220,7 @@ export const ApplyDialog = (props: {
           {run.summary !== undefined && run.summary !== null && <p>{run.summary}</p>}
         </div>
       )}
+      {result !== undefined && <ResultTable result={result} plan={props.plan} />}
       {run !== undefined && problems.length > 0 && (
         <section aria-label="What did not go through">
           <h3>What did not go through</h3>

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "react"
 import { api, type GridRow, problem, type RowDecision } from "./api.ts"
-import { chipOf, resolutionOf, type Side } from "./chips.ts"
+import { chipOf, type Names, resolutionOf, type Side } from "./chips.ts"
 import { formatScore } from "./format.ts"
 
 type Choice = NonNullable<RowDecision["customer"]>
@@ -18,6 +18,8 @@ export const Picker = (props: {
   readonly row: GridRow
   readonly side: Side
   readonly decision: RowDecision | undefined
+  /** The ConnectWise names of this side's ids, from the grid page. */
+  readonly names?: Names | undefined
   readonly onClose: () => void
   readonly onChoose: (choice: Choice | undefined) => void
   readonly onCreated: () => void
@@ -31,14 +33,17 @@ export const Picker = (props: {
     dialog.current?.showModal()
   }, [])
   const resolution = resolutionOf(props.row, props.side)
-  const current = chipOf(resolution, props.decision?.[props.side])
+  const current = chipOf(resolution, props.decision?.[props.side], props.names)
+  const nameOf = (id: number) => props.names?.[String(id)]
   const candidates =
     resolution._tag === "Suggested"
       ? resolution.candidates.map((c) => ({ id: c.targetId, note: `score ${formatScore(c.score)}, ${c.reason}` }))
       : resolution._tag === "Ambiguous"
         ? resolution.candidateIds.map((c) => ({ id: c, note: resolution.reason }))
         : []
-  const shown = candidates.filter((c) => filter === "" || `${c.id} ${c.note}`.includes(filter))
+  const shown = candidates.filter(
+    (c) => filter === "" || `${c.id} ${nameOf(c.id) ?? ""} ${c.note}`.toLowerCase().includes(filter.toLowerCase())
+  )
   const create = async () => {
     setBusy(true)
     setError(undefined)
@@ -80,7 +85,8 @@ export const Picker = (props: {
             {shown.map((c) => (
               <li key={c.id}>
                 <button type="button" onClick={() => props.onChoose({ _tag: "UseTarget", targetId: c.id })}>
-                  Use #{c.id} ({c.note})
+                  Use {nameOf(c.id) ?? `#${c.id}`} ({nameOf(c.id) === undefined ? "" : `#${c.id}, `}
+                  {c.note})
                 </button>
               </li>
             ))}

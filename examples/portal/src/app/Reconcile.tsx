@@ -3,8 +3,17 @@ import { themeQuartz } from "ag-grid-community"
 import { AgGridReact } from "ag-grid-react"
 import { useCallback, useEffect, useMemo, useRef, useState } from "react"
 import { ApplyDialog } from "./Apply.tsx"
-import { api, type GridEntry, type MonthStatus, type PlanPreview, problem, type RowDecision, type Run } from "./api.ts"
-import { type Chip, chipOf, connectwiseValues, describeDeviation, resolutionOf, type Side } from "./chips.ts"
+import {
+  api,
+  type GridEntry,
+  type MonthStatus,
+  type PlanPreview,
+  problem,
+  type RowDecision,
+  type Run,
+  type TargetNames
+} from "./api.ts"
+import { type Chip, chipOf, connectwiseValues, describeDeviation, namesKey, resolutionOf, type Side } from "./chips.ts"
 import { formatDate, formatDecimal, formatMonth } from "./format.ts"
 import { Picker } from "./Picker.tsx"
 
@@ -44,6 +53,7 @@ export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; reado
   const [month, setMonth] = useState<string>("")
   const [status, setStatus] = useState<MonthStatus | undefined>(undefined)
   const [entries, setEntries] = useState<ReadonlyArray<GridEntry> | undefined>(undefined)
+  const [names, setNames] = useState<TargetNames>({ companies: {}, products: {}, agreements: {} })
   const [decisions, setDecisions] = useState<Decisions>({})
   const [view, setView] = useState<View>("person")
   const [search, setSearch] = useState("")
@@ -68,6 +78,7 @@ export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; reado
 
   const readGrid = useCallback(async () => {
     const all: Array<GridEntry> = []
+    const named: TargetNames = { companies: {}, products: {}, agreements: {} }
     for (let offset = 0; ; offset += 1_000) {
       const {
         data,
@@ -78,11 +89,15 @@ export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; reado
       })
       if (data === undefined) throw new Error(problem(e, response.status))
       all.push(...data.rows)
+      Object.assign(named.companies, data.names.companies)
+      Object.assign(named.products, data.names.products)
+      Object.assign(named.agreements, data.names.agreements)
       if (offset + 1_000 >= data.total) break
     }
     const draft = await api.GET("/links/{linkId}/months/{month}/draft", { params: { path: { linkId, month } } })
     version.current = draft.data?.version ?? 0
     setDecisions({ ...(draft.data?.decisions ?? {}) })
+    setNames(named)
     setEntries(all)
     window.performance.mark("grid-data")
   }, [linkId, month])
@@ -205,10 +220,10 @@ export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; reado
       colId: side,
       headerName,
       width: 175,
-      valueGetter: (p) => (p.data === undefined ? "" : chipText(p.data, side)),
+      valueGetter: (p) => (p.data === undefined ? "" : chipText(p.data, side, names)),
       cellRenderer: (p: ICellRendererParams<Line>) => {
         if (p.data === undefined) return null
-        const chip = chipFor(p.data, side)
+        const chip = chipFor(p.data, side, names)
         return (
           <button
             type="button"
@@ -332,7 +347,7 @@ export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; reado
         }
       }
     ]
-  }, [canDecide, openPicker, setRow])
+  }, [canDecide, openPicker, setRow, names])
 
   const selectedKeys = () => (grid.current?.getSelectedRows() ?? []).map((l) => l.key)
 
@@ -529,6 +544,7 @@ export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; reado
           row={picker.line.entry.row}
           side={picker.side}
           decision={picker.line.decision}
+          names={names[namesKey[picker.side]]}
           onClose={() => setPicker(undefined)}
           onChoose={(choice) => {
             setRow([picker.line.key], (d) => {
@@ -564,7 +580,8 @@ const approveDecision = (d: RowDecision, on: boolean): RowDecision => {
   return on ? { ...rest, approve: "all" } : rest
 }
 
-const chipFor = (line: Line, side: Side): Chip => chipOf(resolutionOf(line.entry.row, side), line.decision?.[side])
-const chipText = (line: Line, side: Side) => chipFor(line, side).text
+const chipFor = (line: Line, side: Side, names: TargetNames): Chip =>
+  chipOf(resolutionOf(line.entry.row, side), line.decision?.[side], names[namesKey[side]])
+const chipText = (line: Line, side: Side, names: TargetNames) => chipFor(line, side, names).text
 
 export type { Run }

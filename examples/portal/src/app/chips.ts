@@ -24,19 +24,31 @@ const on: Record<string, string> = {
 export const resolutionOf = (row: GridRow, side: Side): Resolution =>
   side === "customer" ? row.customerResolution : side === "product" ? row.productResolution : row.agreementResolution
 
-export const chipOf = (resolution: Resolution, decision: RowDecision["customer"] | undefined): Chip => {
+/** ConnectWise names by id of one kind (companies, products or agreements), as the grid page sends them. */
+export type Names = Readonly<Record<string, string>>
+
+/** The side's names in a grid page's `names`. */
+export const namesKey = { customer: "companies", product: "products", agreement: "agreements" } as const
+
+export const chipOf = (
+  resolution: Resolution,
+  decision: RowDecision["customer"] | undefined,
+  names: Names = {}
+): Chip => {
+  // The name as ConnectWise shows it; the id only when the month's data did not name it.
+  const label = (id: number) => names[String(id)] ?? `#${id}`
   if (decision !== undefined) {
     return decision._tag === "UseTarget"
-      ? { kind: "chosen", text: `#${decision.targetId} · chosen`, targetId: decision.targetId }
+      ? { kind: "chosen", text: `${label(decision.targetId)} · chosen`, targetId: decision.targetId }
       : { kind: "create", text: "to be created" }
   }
   switch (resolution._tag) {
     case "Mapped":
-      return { kind: "remembered", text: `#${resolution.targetId} · remembered`, targetId: resolution.targetId }
+      return { kind: "remembered", text: `${label(resolution.targetId)} · remembered`, targetId: resolution.targetId }
     case "Matched":
       return {
         kind: "certain",
-        text: `#${resolution.targetId} · ${on[resolution.on] ?? resolution.on}`,
+        text: `${label(resolution.targetId)} · ${on[resolution.on] ?? resolution.on}`,
         targetId: resolution.targetId
       }
     case "Suggested": {
@@ -45,7 +57,7 @@ export const chipOf = (resolution: Resolution, decision: RowDecision["customer"]
       const score = formatScore(best.score)
       return {
         kind: "suggestion",
-        text: `#${best.targetId}? · ${resolution.autoAccepted ? "auto-accepted" : "suggestion"} ${score} (${best.reason})`,
+        text: `${label(best.targetId)}? · ${resolution.autoAccepted ? "auto-accepted" : "suggestion"} ${score} (${best.reason})`,
         targetId: resolution.autoAccepted ? best.targetId : undefined
       }
     }

@@ -336,6 +336,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/links/{linkId}/months/{month}/apply/{runId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An apply run's result per operation (applied, already done, failed with its typed error, skipped), filterable by status */
+        get: operations["getApplyResult"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/links/{linkId}/months/{month}/rows/{rowKey}/product": {
         parameters: {
             query?: never;
@@ -699,6 +716,16 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        ApplyResult: {
+            runId: string;
+            runStatus: string;
+            counts: {
+                [key: string]: number;
+            };
+            operations: components["schemas"]["OperationResult"][];
+        } & {
+            [key: string]: unknown;
+        };
         Approval: {
             at: number;
             actor: string;
@@ -969,6 +996,7 @@ export interface components {
             } & {
                 [key: string]: unknown;
             })[];
+            names: components["schemas"]["TargetNames"];
         } & {
             [key: string]: unknown;
         };
@@ -1224,6 +1252,17 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        OperationResult: {
+            key: string;
+            op: string;
+            /** @enum {string} */
+            status: "applied" | "already-done" | "failed" | "skipped";
+            message?: string;
+            error?: unknown;
+            result?: unknown;
+        } & {
+            [key: string]: unknown;
+        };
         PeriodEncoded: {
             start: string;
             end: string;
@@ -1458,6 +1497,19 @@ export interface components {
         } & {
             [key: string]: unknown;
         });
+        TargetNames: {
+            companies: {
+                [key: string]: string;
+            };
+            products: {
+                [key: string]: string;
+            };
+            agreements: {
+                [key: string]: string;
+            };
+        } & {
+            [key: string]: unknown;
+        };
         TransferPlanEncoded: {
             linkId: string;
             operations: (components["schemas"]["CreateAccountEncoded"] | components["schemas"]["CreateSalesInvoiceEncoded"] | components["schemas"]["ProcessSalesInvoiceEncoded"] | components["schemas"]["CreateSalesEntryEncoded"] | components["schemas"]["AttachPdfEncoded"])[];
@@ -3333,6 +3385,68 @@ export interface operations {
             };
             /** @description A version conflict, or the link is busy */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApplyResult: {
+        parameters: {
+            query?: {
+                status?: "applied" | "already-done" | "failed" | "skipped";
+            };
+            header?: never;
+            path: {
+                linkId: string;
+                month: string;
+                runId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplyResult"];
+                };
+            };
+            /** @description Bad input: `field` names what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role does not allow this, or the request failed the CSRF check */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or no grant on the link */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

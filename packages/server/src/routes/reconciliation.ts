@@ -11,8 +11,10 @@ import {
 } from "@psa-ledger/reconcile-core"
 import { BigDecimal, Option, Schema } from "effect"
 import { ApiError } from "../ApiError.ts"
+import { ApplyResult, applyResultOf, OperationStatus } from "../internal/applyResult.ts"
 import type { ServerContext } from "../internal/context.ts"
 import { loadMonth, startRun } from "../internal/jobs.ts"
+import { namesOf, TargetNames } from "../internal/names.ts"
 import { route } from "../internal/route.ts"
 import {
   IntFromText,
@@ -21,6 +23,7 @@ import {
   MonthParams,
   Removed,
   RowParams,
+  RunParams,
   RunStarted,
   Text
 } from "../internal/schemas.ts"
@@ -56,7 +59,9 @@ const GridPage = Schema.Struct({
   offset: Schema.Int,
   limit: Schema.Int,
   counts: Schema.Record(Schema.String, Schema.Int),
-  rows: Schema.Array(Schema.Struct({ state: RowState, row: GridRow }))
+  rows: Schema.Array(Schema.Struct({ state: RowState, row: GridRow })),
+  /** The ConnectWise names of the ids the page's rows link or suggest, by kind and id. */
+  names: TargetNames
 }).annotate({ identifier: "GridPage" })
 
 const Draft = Schema.Struct({
@@ -240,13 +245,18 @@ export const reconciliationRoutes = [
       }
       const offset = query.offset ?? 0
       const limit = query.limit ?? 500
+      const rows = matching.slice(offset, offset + limit)
       return {
         month: params.month,
         total: matching.length,
         offset,
         limit,
         counts,
-        rows: matching.slice(offset, offset + limit)
+        rows,
+        names: namesOf(
+          grid,
+          rows.map((r) => r.row)
+        )
       }
     }
   }),
@@ -373,6 +383,34 @@ export const reconciliationRoutes = [
           )
         }
       )
+    }
+  }),
+  route({
+    method: "get",
+    path: "/links/{linkId}/months/{month}/apply/{runId}",
+    operationId: "getApplyResult",
+    summary:
+      "An apply run's result per operation (applied, already done, failed with its typed error, skipped), filterable by status",
+    tag: "reconciliation",
+    access: "viewer",
+    params: Schema.Struct({ ...MonthParams.fields, runId: RunParams.fields.runId }),
+    query: Schema.Struct({ status: Schema.optionalKey(OperationStatus) }),
+    response: ApplyResult,
+    handle: async ({ server, params, query }) => {
+      const found = await store(server.storage.runs.get(params.linkId, params.runId))
+      const run = Option.getOrUndefined(found)
+      const details = run?.details as { month?: unknown } | undefined
+      if (
+        run === undefined ||
+        run.job !== "reconciliation.apply" ||
+        (typeof details?.month === "string" && details.month !== params.month)
+      ) {
+        throw new ApiError(404, "NotFound", `no apply run ${params.runId} of ${params.month}`)
+      }
+      const result = await applyResultOf(server, params.linkId, run)
+      return query.status === undefined
+        ? result
+        : { ...result, operations: result.operations.filter((o) => o.status === query.status) }
     }
   }),
   route({
