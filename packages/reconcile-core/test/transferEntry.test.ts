@@ -141,6 +141,25 @@ describe("planInvoiceTransfer in entry mode (the default)", () => {
     )
   })
 
+  it("gives an entry number derived twice in one run to the first invoice and blocks the other as taken", () => {
+    const p = planInvoiceTransfer(
+      [invoice(2, "24018"), invoice(1, "INV-24018")],
+      snapshot(),
+      [],
+      [],
+      settings({ entryNumberPattern: "^(?:INV-)?(\\d+)$" })
+    )
+    assert.deepStrictEqual(
+      entries(p).map((e) => [e.yourRef, e.entryNumber]),
+      [["INV-24018", 24018]]
+    )
+    assert.deepStrictEqual(
+      p.blocked.map((b) => [b.number, b.codes]),
+      [["24018", ["EntryNumberTaken"]]]
+    )
+    assert.isTrue(p.blocked[0]?.reasons[0]?.includes("INV-24018"))
+  })
+
   it("finds the customer by account number, then by VAT number; never creates a duplicate, and asks before creating", () => {
     const p = planInvoiceTransfer(
       [invoice(1, "1"), invoice(2, "2", { companyId: 2 }), invoice(3, "3", { companyId: 3 })],

@@ -162,12 +162,20 @@ export const planEntry = (
   if ("reason" in number) reasons.add("EntryNumberInvalid", number.reason)
   else {
     const taken = index.entriesByNumber.get(number.entryNumber)?.find((e) => e.journal === transfer.journal)
+    // Two invoices of one run may derive the same number (`INV-24018` and `24018`): the first, in
+    // ConnectWise id order, holds it even when blocked, so which one gets it does not change later.
+    const claimedBy = planning.entryNumbers.get(number.entryNumber)
     if (taken !== undefined) {
       reasons.add(
         "EntryNumberTaken",
         `entry number ${number.entryNumber} is taken in journal ${transfer.journal} by another entry (YourRef ${taken.yourRef ?? "none"})`
       )
-    }
+    } else if (claimedBy !== undefined) {
+      reasons.add(
+        "EntryNumberTaken",
+        `entry number ${number.entryNumber} is taken in journal ${transfer.journal} by invoice ${claimedBy} of this run`
+      )
+    } else planning.entryNumbers.set(number.entryNumber, invoice.number)
   }
   const customer = resolveCustomer(
     index,

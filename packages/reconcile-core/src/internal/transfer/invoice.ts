@@ -28,6 +28,8 @@ export interface TransferPlanning {
   /** The division's journal codes, when known. */
   readonly journals: ReadonlyArray<string> | undefined
   readonly accountsToCreate: Map<number, CreateAccount>
+  /** Entry numbers this run gives (entry mode), with the ConnectWise number that derived each first. */
+  readonly entryNumbers: Map<number, string>
   /** ConnectWise companies whose new Exact account a person approved for this run. */
   readonly approvedCompanies: ReadonlySet<number>
   readonly divisionCurrency: string | undefined
