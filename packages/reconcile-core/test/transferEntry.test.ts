@@ -160,6 +160,67 @@ describe("planInvoiceTransfer in entry mode (the default)", () => {
     assert.isTrue(p.blocked[0]?.reasons[0]?.includes("INV-24018"))
   })
 
+  it("spreads the VAT per rate: each rate's lines carry what ConnectWise charged at that rate", () => {
+    const rated = (id: string, price: string, taxCode: string) =>
+      new TransferInvoiceLine({ ...line(id, "1", price), taxCode })
+    const mixed = (extra: Partial<TransferInvoice>) =>
+      invoice(1, "24018", { taxCode: undefined, ...extra })
+    const snap = snapshot({
+      vatCodes: [
+        new ExactVatCode({ code: "2  ", percentage: dec("0.21"), blocked: false }),
+        new ExactVatCode({ code: "3  ", percentage: dec("0.09"), blocked: false })
+      ]
+    })
+    const s = settings({ vatCodes: { VAT21: "2", VAT9: "3" } })
+    const byCode = (entry: CreateSalesEntry | undefined) => {
+      const out: Record<string, Array<string>> = {}
+      for (const l of entry?.lines ?? []) (out[l.vatCode] ??= []).push(BigDecimal.format(l.vatAmount))
+      return out
+    }
+    // 100 at 21% and 100 at 9%: 21.00 and 9.00, not 15.00 each.
+    const simple = planInvoiceTransfer(
+      [
+        mixed({
+          lines: [rated("a", "100", "VAT21"), rated("b", "100", "VAT9")],
+          subtotal: dec("200"),
+          tax: dec("30"),
+          total: dec("230")
+        })
+      ],
+      snap,
+      [],
+      [],
+      s
+    )
+    assert.deepStrictEqual(simple.blocked, [])
+    assert.deepStrictEqual(byCode(entries(simple)[0]), { "2": ["21"], "3": ["9"] })
+    // Three lines of 11.07 at 21% (6.97 on 33.21, though 2.32 each) and 10.00 at 9% (0.90).
+    const rounded = planInvoiceTransfer(
+      [
+        mixed({
+          lines: [
+            rated("a", "11.07", "VAT21"),
+            rated("b", "10.00", "VAT9"),
+            rated("c", "11.07", "VAT21"),
+            rated("d", "11.07", "VAT21")
+          ],
+          subtotal: dec("43.21"),
+          tax: dec("7.87"),
+          total: dec("51.08")
+        })
+      ],
+      snap,
+      [],
+      [],
+      s
+    )
+    assert.deepStrictEqual(rounded.blocked, [])
+    const groups = byCode(entries(rounded)[0])
+    assert.strictEqual(sum((groups["2"] ?? []).map((v) => dec(v))), "6.97")
+    assert.deepStrictEqual(groups["3"], ["0.9"])
+    assert.strictEqual(sum(entries(rounded)[0]?.lines.map((l) => l.vatAmount) ?? []), "7.87")
+  })
+
   it("finds the customer by account number, then by VAT number; never creates a duplicate, and asks before creating", () => {
     const p = planInvoiceTransfer(
       [invoice(1, "1"), invoice(2, "2", { companyId: 2 }), invoice(3, "3", { companyId: 3 })],

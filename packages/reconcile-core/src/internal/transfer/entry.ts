@@ -8,13 +8,14 @@ import {
   Blocked,
   CreateSalesEntry,
   type ExactGLAccount,
+  type ExactVatCode,
   type ExistingAccount,
   SalesEntryLine,
   Skip,
   type TransferInvoice,
   type TransferInvoiceLine
 } from "../../Transfer.ts"
-import { allocate, roundTo } from "./allocate.ts"
+import { allocate, roundTo, spreadVat } from "./allocate.ts"
 import type { TransferPlanning } from "./invoice.ts"
 import { codeKey, itemFor, resolveCustomer, type TransferIndex } from "./lookups.ts"
 
@@ -266,8 +267,8 @@ export const planEntry = (
 
 /**
  * The entry's lines, with nets and VAT that add up to ConnectWise's subtotal, tax and total to the
- * cent: the subtotal spread over the lines by their amounts, the tax over the taxed lines by their
- * nets. Blocked (with the difference) when ConnectWise's own figures do not add up.
+ * cent: the subtotal spread over the lines by their amounts, the tax over the taxed lines per VAT
+ * rate (see `spreadVat`). Blocked (with the difference) when ConnectWise's own figures do not add up.
  */
 const entryLinesOf = (
   planning: TransferPlanning,
@@ -308,21 +309,31 @@ const entryLinesOf = (
     )
   }
   const nets = allocate(subtotal, raw.map(sign))
-  const taxed = invoice.lines.map((line, i) => (line.taxable === false ? ZERO : (nets[i] as BigDecimal.BigDecimal)))
-  const vats = allocate(tax, taxed)
-  const lines: Array<SalesEntryLine> = []
-  invoice.lines.forEach((line, i) => {
+  const coded = invoice.lines.map((line) => {
     const gl = lineGlAccount(planning, transfer, line, reasons)
     const taxCode = line.taxCode ?? invoice.taxCode
     const vatCode = taxCode === undefined ? undefined : transfer.vatCodes[taxCode]
+    let vat: ExactVatCode | undefined
     if (taxCode === undefined) reasons.add("VatCode", `line ${line.id} has no tax code`)
     else if (vatCode === undefined) reasons.add("VatCode", `tax code ${taxCode} has no Exact VAT code`)
     else {
-      const vat = index.vatCodes.get(vatCode.trim())
+      vat = index.vatCodes.get(vatCode.trim())
       if (vat === undefined)
         reasons.add("VatCode", `Exact VAT code ${vatCode} (for tax code ${taxCode}) does not exist`)
       else if (vat.blocked) reasons.add("VatCode", `Exact VAT code ${vatCode} is blocked`)
     }
+    return { gl, vatCode, vat }
+  })
+  const vats = spreadVat(
+    tax,
+    invoice.lines.map((line, i) => ({
+      net: line.taxable === false ? ZERO : (nets[i] as BigDecimal.BigDecimal),
+      vat: coded[i]?.vat
+    }))
+  )
+  const lines: Array<SalesEntryLine> = []
+  invoice.lines.forEach((line, i) => {
+    const { gl, vatCode } = coded[i] as (typeof coded)[number]
     if (gl === undefined || vatCode === undefined) return
     lines.push(
       new SalesEntryLine({

@@ -17,7 +17,7 @@ import {
   type TransferOperation
 } from "../../Transfer.ts"
 import { ZERO } from "../lines.ts"
-import { allocate } from "./allocate.ts"
+import { spreadVat } from "./allocate.ts"
 import { planEntry } from "./entry.ts"
 import { accountFor, itemFor, type TransferIndex } from "./lookups.ts"
 
@@ -155,16 +155,20 @@ const salesLinesOf = (
   const { index, transfer } = planning
   const lines: Array<SalesInvoiceLine> = []
   let total = ZERO
-  // ConnectWise's tax spread over its taxed lines, so Exact's total is ConnectWise's to the cent.
+  // ConnectWise's tax spread over its taxed lines per VAT rate, so Exact's total is ConnectWise's to the cent.
   const vatAmounts =
     invoice.tax === undefined
       ? undefined
-      : allocate(
+      : spreadVat(
           credit && BigDecimal.isPositive(invoice.tax) ? BigDecimal.negate(invoice.tax) : invoice.tax,
           invoice.lines.map((line) => {
             const net = BigDecimal.multiply(line.quantity, line.unitPrice)
             const signed = credit ? BigDecimal.negate(BigDecimal.abs(net)) : net
-            return line.taxable === false ? ZERO : signed
+            const vatCode = transfer?.vatCodes[line.taxCode ?? invoice.taxCode ?? ""]
+            return {
+              net: line.taxable === false ? ZERO : signed,
+              vat: vatCode === undefined ? undefined : index.vatCodes.get(vatCode.trim())
+            }
           })
         )
   for (const [lineIndex, line] of invoice.lines.entries()) {
