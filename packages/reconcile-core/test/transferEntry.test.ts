@@ -163,8 +163,7 @@ describe("planInvoiceTransfer in entry mode (the default)", () => {
   it("spreads the VAT per rate: each rate's lines carry what ConnectWise charged at that rate", () => {
     const rated = (id: string, price: string, taxCode: string) =>
       new TransferInvoiceLine({ ...line(id, "1", price), taxCode })
-    const mixed = (extra: Partial<TransferInvoice>) =>
-      invoice(1, "24018", { taxCode: undefined, ...extra })
+    const mixed = (extra: Partial<TransferInvoice>) => invoice(1, "24018", { taxCode: undefined, ...extra })
     const snap = snapshot({
       vatCodes: [
         new ExactVatCode({ code: "2  ", percentage: dec("0.21"), blocked: false }),
@@ -324,6 +323,70 @@ describe("planInvoiceTransfer in entry mode (the default)", () => {
         ["2", 1],
         ["3", 1]
       ]
+    )
+  })
+})
+
+describe("planInvoiceTransfer in invoice mode", () => {
+  const invoiceMode = (extra: Partial<TransferSettings> = {}) => settings({ mode: "invoice", ...extra })
+  const codesOf = (p: ReturnType<typeof planInvoiceTransfer>) => p.blocked.map((b) => [b.number, b.codes])
+
+  it("blocks what entry mode blocks: another currency without a rate, a closed period, unmapped terms, totals off", () => {
+    const p = planInvoiceTransfer(
+      [
+        invoice(1, "24001", { currency: "USD" }),
+        invoice(2, "24002", { date: "2026-11-30", dueDate: "2026-12-14" }),
+        invoice(3, "24003", { billingTermsId: 9 }),
+        invoice(4, "24004", { total: dec("40.19") }),
+        invoice(5, "24005")
+      ],
+      snapshot(),
+      [],
+      [],
+      invoiceMode({ closedThrough: "2026-11-30" })
+    )
+    assert.deepStrictEqual(codesOf(p), [
+      ["24001", ["Currency"]],
+      ["24002", ["ClosedPeriod"]],
+      ["24003", ["PaymentCondition"]],
+      ["24004", ["TotalsDiffer"]]
+    ])
+    assert.isTrue(p.blocked[3]?.reasons.some((r) => r.includes("difference")))
+    assert.deepStrictEqual(
+      p.operations.filter((op) => op._tag === "CreateSalesInvoice").map((op) => op.connectwiseInvoiceId),
+      [5]
+    )
+  })
+
+  it("puts the ConnectWise number and the customer's PO in the description", () => {
+    const p = planInvoiceTransfer(
+      [invoice(1, "24018", { customerPO: "PO-991", description: "December services" })],
+      snapshot(),
+      [],
+      [],
+      invoiceMode()
+    )
+    const [create] = p.operations.filter((op) => op._tag === "CreateSalesInvoice")
+    assert.strictEqual(
+      create?._tag === "CreateSalesInvoice" && create.description,
+      "December services 24018 (PO PO-991)"
+    )
+  })
+
+  it("with createAccounts unset asks before creating an account, as the documented default", () => {
+    const p = planInvoiceTransfer([invoice(1, "24018", { companyId: 3 })], snapshot(), [], [], invoiceMode())
+    assert.deepStrictEqual(codesOf(p), [["24018", ["NeedsCustomer"]]])
+    assert.deepStrictEqual(
+      p.operations.filter((op) => op._tag !== "CreateAccount"),
+      []
+    )
+    const approved = planInvoiceTransfer([invoice(1, "24018", { companyId: 3 })], snapshot(), [], [], invoiceMode(), {
+      approvedCompanies: [3]
+    })
+    assert.deepStrictEqual(approved.blocked, [])
+    assert.deepStrictEqual(
+      approved.operations.map((op) => op._tag),
+      ["CreateAccount", "CreateSalesInvoice", "ProcessSalesInvoice"]
     )
   })
 })

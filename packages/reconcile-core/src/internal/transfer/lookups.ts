@@ -214,23 +214,6 @@ export const resolveCustomer = (
 }
 
 /**
- * The Exact account of an invoice's company (see {@link resolveCustomer}); records why not in
- * `reasons`. Invoice mode creates accounts without asking, as it always has.
- */
-export const accountFor = (
-  index: TransferIndex,
-  accountsToCreate: Map<number, CreateAccount>,
-  companyId: number,
-  reasons: Array<string>
-): ExistingAccount | Created | undefined => {
-  const resolved = resolveCustomer(index, accountsToCreate, companyId, "auto")
-  if (resolved._tag === "Found") return resolved.account
-  if (resolved._tag === "Create") return new Created({ opKey: resolved.create.idempotencyKey })
-  reasons.push(resolved.reason)
-  return undefined
-}
-
-/**
  * The Exact item of an invoice line: by mapping, then by code = catalog identifier; a line without
  * a product takes the settings' default item. Records why not in `reasons`.
  */
