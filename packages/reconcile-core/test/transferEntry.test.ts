@@ -173,7 +173,9 @@ describe("planInvoiceTransfer in entry mode (the default)", () => {
     const s = settings({ vatCodes: { VAT21: "2", VAT9: "3" } })
     const byCode = (entry: CreateSalesEntry | undefined) => {
       const out: Record<string, Array<string>> = {}
-      for (const l of entry?.lines ?? []) (out[l.vatCode] ??= []).push(BigDecimal.format(l.vatAmount))
+      for (const l of entry?.lines ?? []) {
+        out[l.vatCode] = [...(out[l.vatCode] ?? []), BigDecimal.format(l.vatAmount)]
+      }
       return out
     }
     // 100 at 21% and 100 at 9%: 21.00 and 9.00, not 15.00 each.

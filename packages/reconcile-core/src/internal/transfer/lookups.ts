@@ -1,4 +1,3 @@
-import { Created } from "../../ChangePlan.ts"
 import { createAccountKey } from "../../IdempotencyKeys.ts"
 import type { Mapping } from "../../Mapping.ts"
 import type { PsaCompany, PsaProduct } from "../../PsaSnapshot.ts"
