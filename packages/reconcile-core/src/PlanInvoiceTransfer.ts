@@ -47,6 +47,7 @@ export const planInvoiceTransfer = (
     transfer: settings.transfer,
     journals: snapshot.journals,
     accountsToCreate: new Map(),
+    entryNumbers: new Map(),
     approvedCompanies: new Set(options.approvedCompanies ?? []),
     divisionCurrency: snapshot.divisionCurrency,
     termsOf: termsOfInvoice(index, settings.transfer),

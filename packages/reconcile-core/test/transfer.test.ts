@@ -31,7 +31,7 @@ const snapshot = new TransferSnapshot({
   journals: ["70"]
 })
 const settings = new LinkSettings({
-  transfer: new TransferSettings({ mode: "invoice", journal: "70", vatCodes: { HIGH: "2" } })
+  transfer: new TransferSettings({ mode: "invoice", journal: "70", vatCodes: { HIGH: "2" }, createAccounts: "auto" })
 })
 const invoice = (id: number, number: string, extra: Partial<TransferInvoice> = {}) =>
   new TransferInvoice({

@@ -141,6 +141,87 @@ describe("planInvoiceTransfer in entry mode (the default)", () => {
     )
   })
 
+  it("gives an entry number derived twice in one run to the first invoice and blocks the other as taken", () => {
+    const p = planInvoiceTransfer(
+      [invoice(2, "24018"), invoice(1, "INV-24018")],
+      snapshot(),
+      [],
+      [],
+      settings({ entryNumberPattern: "^(?:INV-)?(\\d+)$" })
+    )
+    assert.deepStrictEqual(
+      entries(p).map((e) => [e.yourRef, e.entryNumber]),
+      [["INV-24018", 24018]]
+    )
+    assert.deepStrictEqual(
+      p.blocked.map((b) => [b.number, b.codes]),
+      [["24018", ["EntryNumberTaken"]]]
+    )
+    assert.isTrue(p.blocked[0]?.reasons[0]?.includes("INV-24018"))
+  })
+
+  it("spreads the VAT per rate: each rate's lines carry what ConnectWise charged at that rate", () => {
+    const rated = (id: string, price: string, taxCode: string) =>
+      new TransferInvoiceLine({ ...line(id, "1", price), taxCode })
+    const mixed = (extra: Partial<TransferInvoice>) => invoice(1, "24018", { taxCode: undefined, ...extra })
+    const snap = snapshot({
+      vatCodes: [
+        new ExactVatCode({ code: "2  ", percentage: dec("0.21"), blocked: false }),
+        new ExactVatCode({ code: "3  ", percentage: dec("0.09"), blocked: false })
+      ]
+    })
+    const s = settings({ vatCodes: { VAT21: "2", VAT9: "3" } })
+    const byCode = (entry: CreateSalesEntry | undefined) => {
+      const out: Record<string, Array<string>> = {}
+      for (const l of entry?.lines ?? []) {
+        out[l.vatCode] = [...(out[l.vatCode] ?? []), BigDecimal.format(l.vatAmount)]
+      }
+      return out
+    }
+    // 100 at 21% and 100 at 9%: 21.00 and 9.00, not 15.00 each.
+    const simple = planInvoiceTransfer(
+      [
+        mixed({
+          lines: [rated("a", "100", "VAT21"), rated("b", "100", "VAT9")],
+          subtotal: dec("200"),
+          tax: dec("30"),
+          total: dec("230")
+        })
+      ],
+      snap,
+      [],
+      [],
+      s
+    )
+    assert.deepStrictEqual(simple.blocked, [])
+    assert.deepStrictEqual(byCode(entries(simple)[0]), { "2": ["21"], "3": ["9"] })
+    // Three lines of 11.07 at 21% (6.97 on 33.21, though 2.32 each) and 10.00 at 9% (0.90).
+    const rounded = planInvoiceTransfer(
+      [
+        mixed({
+          lines: [
+            rated("a", "11.07", "VAT21"),
+            rated("b", "10.00", "VAT9"),
+            rated("c", "11.07", "VAT21"),
+            rated("d", "11.07", "VAT21")
+          ],
+          subtotal: dec("43.21"),
+          tax: dec("7.87"),
+          total: dec("51.08")
+        })
+      ],
+      snap,
+      [],
+      [],
+      s
+    )
+    assert.deepStrictEqual(rounded.blocked, [])
+    const groups = byCode(entries(rounded)[0])
+    assert.strictEqual(sum((groups["2"] ?? []).map((v) => dec(v))), "6.97")
+    assert.deepStrictEqual(groups["3"], ["0.9"])
+    assert.strictEqual(sum(entries(rounded)[0]?.lines.map((l) => l.vatAmount) ?? []), "7.87")
+  })
+
   it("finds the customer by account number, then by VAT number; never creates a duplicate, and asks before creating", () => {
     const p = planInvoiceTransfer(
       [invoice(1, "1"), invoice(2, "2", { companyId: 2 }), invoice(3, "3", { companyId: 3 })],
@@ -244,6 +325,70 @@ describe("planInvoiceTransfer in entry mode (the default)", () => {
         ["2", 1],
         ["3", 1]
       ]
+    )
+  })
+})
+
+describe("planInvoiceTransfer in invoice mode", () => {
+  const invoiceMode = (extra: Partial<TransferSettings> = {}) => settings({ mode: "invoice", ...extra })
+  const codesOf = (p: ReturnType<typeof planInvoiceTransfer>) => p.blocked.map((b) => [b.number, b.codes])
+
+  it("blocks what entry mode blocks: another currency without a rate, a closed period, unmapped terms, totals off", () => {
+    const p = planInvoiceTransfer(
+      [
+        invoice(1, "24001", { currency: "USD" }),
+        invoice(2, "24002", { date: "2026-11-30", dueDate: "2026-12-14" }),
+        invoice(3, "24003", { billingTermsId: 9 }),
+        invoice(4, "24004", { total: dec("40.19") }),
+        invoice(5, "24005")
+      ],
+      snapshot(),
+      [],
+      [],
+      invoiceMode({ closedThrough: "2026-11-30" })
+    )
+    assert.deepStrictEqual(codesOf(p), [
+      ["24001", ["Currency"]],
+      ["24002", ["ClosedPeriod"]],
+      ["24003", ["PaymentCondition"]],
+      ["24004", ["TotalsDiffer"]]
+    ])
+    assert.isTrue(p.blocked[3]?.reasons.some((r) => r.includes("difference")))
+    assert.deepStrictEqual(
+      p.operations.filter((op) => op._tag === "CreateSalesInvoice").map((op) => op.connectwiseInvoiceId),
+      [5]
+    )
+  })
+
+  it("puts the ConnectWise number and the customer's PO in the description", () => {
+    const p = planInvoiceTransfer(
+      [invoice(1, "24018", { customerPO: "PO-991", description: "December services" })],
+      snapshot(),
+      [],
+      [],
+      invoiceMode()
+    )
+    const [create] = p.operations.filter((op) => op._tag === "CreateSalesInvoice")
+    assert.strictEqual(
+      create?._tag === "CreateSalesInvoice" && create.description,
+      "December services 24018 (PO PO-991)"
+    )
+  })
+
+  it("with createAccounts unset asks before creating an account, as the documented default", () => {
+    const p = planInvoiceTransfer([invoice(1, "24018", { companyId: 3 })], snapshot(), [], [], invoiceMode())
+    assert.deepStrictEqual(codesOf(p), [["24018", ["NeedsCustomer"]]])
+    assert.deepStrictEqual(
+      p.operations.filter((op) => op._tag !== "CreateAccount"),
+      []
+    )
+    const approved = planInvoiceTransfer([invoice(1, "24018", { companyId: 3 })], snapshot(), [], [], invoiceMode(), {
+      approvedCompanies: [3]
+    })
+    assert.deepStrictEqual(approved.blocked, [])
+    assert.deepStrictEqual(
+      approved.operations.map((op) => op._tag),
+      ["CreateAccount", "CreateSalesInvoice", "ProcessSalesInvoice"]
     )
   })
 })

@@ -28,27 +28,8 @@ export const transferSummary = (report: TransferReport): string => {
   ].join(" ")
 }
 
-/**
- * Transfers `range` in the run `run`, logging, counting and summarising the outcome. `planRunId` is
- * the run whose stored plan this is (this run's own, or the one a resume finishes).
- */
-const transferInRun = async (
-  ctx: LinkContext,
-  plans: LinkPlans,
-  run: RunContext,
-  range: TransferRange,
-  approveAccounts: ReadonlyArray<number> | undefined,
-  planRunId: string
-): Promise<TransferReport> => {
-  // A resume transfers under the plan's run id: its journal claims and ledger records carry it.
-  const report = await runTransfer(ctx.transferDeps(run.log), range, {
-    runId: planRunId,
-    onProgress: (event) => run.progress(event),
-    signal: run.signal,
-    approveAccounts
-  })
-  // Every invoice was tried (transferred, blocked or failed with its reason): the plan is finished.
-  await plans.finish(run, planRunId)
+/** Logs each invoice's outcome of `report` in the run, and counts and summarises them. */
+export const reportTransfer = (run: Pick<RunContext, "log" | "count" | "summarize">, report: TransferReport): void => {
   for (const outcome of report.invoices) {
     if (outcome.status === "failed") {
       run.log.error(`invoice ${outcome.number} failed at ${outcome.step}`, { reason: outcome.failure })
@@ -75,7 +56,33 @@ const transferInRun = async (
   run.count("blocked", counts.blocked)
   // A blocked invoice waits for a person; it is not a failure.
   run.count("failed", counts.failed)
+  // Booked, but for a person to check: counted on its own so the mail's counts match the summary.
+  run.count("totalDiffers", counts.totalDiffers)
   run.summarize(summary)
+}
+
+/**
+ * Transfers `range` in the run `run`, logging, counting and summarising the outcome. `planRunId` is
+ * the run whose stored plan this is (this run's own, or the one a resume finishes).
+ */
+const transferInRun = async (
+  ctx: LinkContext,
+  plans: LinkPlans,
+  run: RunContext,
+  range: TransferRange,
+  approveAccounts: ReadonlyArray<number> | undefined,
+  planRunId: string
+): Promise<TransferReport> => {
+  // A resume transfers under the plan's run id: its journal claims and ledger records carry it.
+  const report = await runTransfer(ctx.transferDeps(run.log), range, {
+    runId: planRunId,
+    onProgress: (event) => run.progress(event),
+    signal: run.signal,
+    approveAccounts
+  })
+  // Every invoice was tried (transferred, blocked or failed with its reason): the plan is finished.
+  await plans.finish(run, planRunId)
+  reportTransfer(run, report)
   return report
 }
 

@@ -11,7 +11,8 @@ const JANUARY = { from: "2026-01-01", to: "2026-02-01" }
 /** The small world in entry mode: numbers INV-1001… give entry numbers 1001…. */
 const entryWorld = async () => {
   const world = await createWorld()
-  const transfer = world.deps.settings.transfer!
+  // Entry mode with the documented default, createAccounts: "ask".
+  const { createAccounts: _auto, ...transfer } = world.deps.settings.transfer!
   const settings = new LinkSettings({
     transfer: new TransferSettings({ ...transfer, mode: "entry", entryNumberPattern: "^INV-(\\d+)$" })
   })

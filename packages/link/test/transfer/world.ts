@@ -219,6 +219,8 @@ export const createWorld = async () => {
     transfer: new TransferSettings({
       mode: "invoice",
       journal: "70",
+      // This world's tests create the new company's account unasked; the default asks first.
+      createAccounts: "auto",
       vatCodes: { VAT21: "1  ", VAT9: "2  " },
       paymentConditions: { [String(net30.id)]: "30" }
     })

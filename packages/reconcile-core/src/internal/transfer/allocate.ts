@@ -1,4 +1,5 @@
 import { BigDecimal } from "effect"
+import type { ExactVatCode } from "../../Transfer.ts"
 
 /** Cents (or the currency's minor unit) of a decimal, rounded half away from zero. */
 const toMinor = (value: BigDecimal.BigDecimal, scale: number): bigint => {
@@ -48,3 +49,63 @@ export const allocate = (
 /** A decimal rounded to `scale` places, half away from zero. */
 export const roundTo = (value: BigDecimal.BigDecimal, scale = 2): BigDecimal.BigDecimal =>
   fromMinor(toMinor(value, scale), scale)
+
+/**
+ * ConnectWise's tax spread over the taxed lines, per VAT rate: each rate's lines get what that rate
+ * charges on their nets (rounded once per rate, as ConnectWise does), spread over them by net; a
+ * cent or two by which the invoice's tax differs goes to the rates by their weight. The parts add
+ * up to the invoice's tax exactly. When a rate is unknown, the tax is spread by net over all lines.
+ */
+export const spreadVat = (
+  tax: BigDecimal.BigDecimal,
+  lines: ReadonlyArray<{ readonly net: BigDecimal.BigDecimal; readonly vat: ExactVatCode | undefined }>
+): Array<BigDecimal.BigDecimal> => {
+  if (lines.some((line) => !BigDecimal.isZero(line.net) && line.vat?.percentage === undefined)) {
+    return allocate(
+      tax,
+      lines.map((line) => line.net)
+    )
+  }
+  const groups = new Map<string, { rate: BigDecimal.BigDecimal; members: Array<number> }>()
+  lines.forEach((line, i) => {
+    if (line.vat?.percentage === undefined) return
+    const key = line.vat.code.trim()
+    const group = groups.get(key) ?? { rate: line.vat.percentage, members: [] }
+    group.members.push(i)
+    groups.set(key, group)
+  })
+  const all = [...groups.values()]
+  if (all.length === 0) {
+    return allocate(
+      tax,
+      lines.map((line) => line.net)
+    )
+  }
+  const raw = all.map((group) =>
+    BigDecimal.multiply(
+      group.members.reduce(
+        (a, i) => BigDecimal.sum(a, (lines[i] as (typeof lines)[number]).net),
+        BigDecimal.fromBigInt(0n)
+      ),
+      group.rate
+    )
+  )
+  const charged = raw.map((value) => roundTo(value))
+  const left = BigDecimal.subtract(
+    roundTo(tax),
+    charged.reduce((a, b) => BigDecimal.sum(a, b), BigDecimal.fromBigInt(0n))
+  )
+  const extra = allocate(left, raw)
+  const vats = lines.map(() => BigDecimal.fromBigInt(0n))
+  all.forEach((group, g) => {
+    const share = BigDecimal.sum(charged[g] as BigDecimal.BigDecimal, extra[g] as BigDecimal.BigDecimal)
+    const parts = allocate(
+      share,
+      group.members.map((i) => (lines[i] as (typeof lines)[number]).net)
+    )
+    group.members.forEach((i, k) => {
+      vats[i] = parts[k] as BigDecimal.BigDecimal
+    })
+  })
+  return vats
+}

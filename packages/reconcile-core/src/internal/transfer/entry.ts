@@ -8,13 +8,14 @@ import {
   Blocked,
   CreateSalesEntry,
   type ExactGLAccount,
+  type ExactVatCode,
   type ExistingAccount,
   SalesEntryLine,
   Skip,
   type TransferInvoice,
   type TransferInvoiceLine
 } from "../../Transfer.ts"
-import { allocate, roundTo } from "./allocate.ts"
+import { allocate, roundTo, spreadVat } from "./allocate.ts"
 import type { TransferPlanning } from "./invoice.ts"
 import { codeKey, itemFor, resolveCustomer, type TransferIndex } from "./lookups.ts"
 
@@ -24,7 +25,7 @@ const ZERO = BigDecimal.fromBigInt(0n)
 const fmt = (value: BigDecimal.BigDecimal) => BigDecimal.format(BigDecimal.scale(value, 2))
 
 /** Reasons collected for one invoice, each with its code. */
-class Reasons {
+export class Reasons {
   readonly texts: Array<string> = []
   readonly codes = new Set<string>()
   add(code: string, text: string): void {
@@ -123,51 +124,28 @@ const lineGlAccount = (
 }
 
 /**
- * Entry mode, one invoice: skipped when booked before (with what changed since, for a person),
- * else a sales entry numbered with the ConnectWise number and carrying ConnectWise's VAT, and its
- * PDF; or blocked with every reason and its code.
+ * What both modes check before anything is sent, each failure a reason with its code: the journal,
+ * a void invoice, the customer (asking before an account is created, per `createAccounts`, default
+ * `ask`), another currency without a rate, a closed period, billing terms without a payment
+ * condition. Gives the account, rate and terms to book with.
  */
-export const planEntry = (
+export const bookingChecks = (
   planning: TransferPlanning,
   transfer: TransferSettings,
   invoice: TransferInvoice,
-  record: TransferRecord | undefined
-): void => {
+  reasons: Reasons
+): {
+  readonly account: ExistingAccount | Created | undefined
+  readonly rate: BigDecimal.BigDecimal | undefined
+  readonly dueDate: string | undefined
+  readonly paymentCondition: string | undefined
+} => {
   const { index } = planning
-  const ours = index.entriesByYourRef.get(invoice.number.trim())?.find((e) => e.journal === transfer.journal)
-  if (record !== undefined || ours !== undefined) {
-    const changes = record === undefined ? [] : changesSince(invoice, record)
-    planning.skipped.push(
-      new Skip({
-        connectwiseInvoiceId: invoice.id,
-        number: invoice.number,
-        exactInvoiceId: record?.exactInvoiceId ?? ours?.entryId ?? "",
-        reason:
-          record !== undefined
-            ? `already booked (entry ${record.exactInvoiceNumber ?? record.exactInvoiceId})`
-            : `Exact already has entry ${ours?.entryNumber} with YourRef ${invoice.number}`,
-        ...(changes.length === 0 ? {} : { changes })
-      })
-    )
-    return
-  }
-  const reasons = new Reasons()
   if (planning.journals !== undefined && !planning.journals.includes(transfer.journal)) {
     reasons.add("Mapping", `journal ${transfer.journal} does not exist in the Exact division`)
   }
   if (invoice.status !== undefined && /void|cancel/i.test(invoice.status)) {
     reasons.add("Input", `ConnectWise shows it as ${invoice.status}`)
-  }
-  const number = entryNumberOf(invoice.number, transfer.entryNumberPattern)
-  if ("reason" in number) reasons.add("EntryNumberInvalid", number.reason)
-  else {
-    const taken = index.entriesByNumber.get(number.entryNumber)?.find((e) => e.journal === transfer.journal)
-    if (taken !== undefined) {
-      reasons.add(
-        "EntryNumberTaken",
-        `entry number ${number.entryNumber} is taken in journal ${transfer.journal} by another entry (YourRef ${taken.yourRef ?? "none"})`
-      )
-    }
   }
   const customer = resolveCustomer(
     index,
@@ -207,6 +185,59 @@ export const planEntry = (
   if (termsKnown && paymentCondition === undefined) {
     reasons.add("PaymentCondition", `billing terms ${invoice.billingTermsId} have no Exact payment condition`)
   }
+  return { account, rate, dueDate, paymentCondition }
+}
+
+/**
+ * Entry mode, one invoice: skipped when booked before (with what changed since, for a person),
+ * else a sales entry numbered with the ConnectWise number and carrying ConnectWise's VAT, and its
+ * PDF; or blocked with every reason and its code.
+ */
+export const planEntry = (
+  planning: TransferPlanning,
+  transfer: TransferSettings,
+  invoice: TransferInvoice,
+  record: TransferRecord | undefined
+): void => {
+  const { index } = planning
+  const ours = index.entriesByYourRef.get(invoice.number.trim())?.find((e) => e.journal === transfer.journal)
+  if (record !== undefined || ours !== undefined) {
+    const changes = record === undefined ? [] : changesSince(invoice, record)
+    planning.skipped.push(
+      new Skip({
+        connectwiseInvoiceId: invoice.id,
+        number: invoice.number,
+        exactInvoiceId: record?.exactInvoiceId ?? ours?.entryId ?? "",
+        reason:
+          record !== undefined
+            ? `already booked (entry ${record.exactInvoiceNumber ?? record.exactInvoiceId})`
+            : `Exact already has entry ${ours?.entryNumber} with YourRef ${invoice.number}`,
+        ...(changes.length === 0 ? {} : { changes })
+      })
+    )
+    return
+  }
+  const reasons = new Reasons()
+  const number = entryNumberOf(invoice.number, transfer.entryNumberPattern)
+  if ("reason" in number) reasons.add("EntryNumberInvalid", number.reason)
+  else {
+    const taken = index.entriesByNumber.get(number.entryNumber)?.find((e) => e.journal === transfer.journal)
+    // Two invoices of one run may derive the same number (`INV-24018` and `24018`): the first, in
+    // ConnectWise id order, holds it even when blocked, so which one gets it does not change later.
+    const claimedBy = planning.entryNumbers.get(number.entryNumber)
+    if (taken !== undefined) {
+      reasons.add(
+        "EntryNumberTaken",
+        `entry number ${number.entryNumber} is taken in journal ${transfer.journal} by another entry (YourRef ${taken.yourRef ?? "none"})`
+      )
+    } else if (claimedBy !== undefined) {
+      reasons.add(
+        "EntryNumberTaken",
+        `entry number ${number.entryNumber} is taken in journal ${transfer.journal} by invoice ${claimedBy} of this run`
+      )
+    } else planning.entryNumbers.set(number.entryNumber, invoice.number)
+  }
+  const { account, rate, dueDate, paymentCondition } = bookingChecks(planning, transfer, invoice, reasons)
   const lines = entryLinesOf(planning, transfer, invoice, reasons)
   if (!reasons.empty || account === undefined || "reason" in number || lines === undefined) {
     planning.blocked.push(
@@ -235,7 +266,7 @@ export const planEntry = (
     ...(dueDate === undefined ? {} : { dueDate }),
     ...(paymentCondition === undefined ? {} : { paymentCondition }),
     currency: invoice.currency,
-    ...(rate === undefined || invoice.currency === divisionCurrency ? {} : { rate }),
+    ...(rate === undefined || invoice.currency === planning.divisionCurrency ? {} : { rate }),
     description: description.slice(0, 255),
     lines: lines.lines,
     total: lines.total
@@ -258,8 +289,8 @@ export const planEntry = (
 
 /**
  * The entry's lines, with nets and VAT that add up to ConnectWise's subtotal, tax and total to the
- * cent: the subtotal spread over the lines by their amounts, the tax over the taxed lines by their
- * nets. Blocked (with the difference) when ConnectWise's own figures do not add up.
+ * cent: the subtotal spread over the lines by their amounts, the tax over the taxed lines per VAT
+ * rate (see `spreadVat`). Blocked (with the difference) when ConnectWise's own figures do not add up.
  */
 const entryLinesOf = (
   planning: TransferPlanning,
@@ -300,21 +331,31 @@ const entryLinesOf = (
     )
   }
   const nets = allocate(subtotal, raw.map(sign))
-  const taxed = invoice.lines.map((line, i) => (line.taxable === false ? ZERO : (nets[i] as BigDecimal.BigDecimal)))
-  const vats = allocate(tax, taxed)
-  const lines: Array<SalesEntryLine> = []
-  invoice.lines.forEach((line, i) => {
+  const coded = invoice.lines.map((line) => {
     const gl = lineGlAccount(planning, transfer, line, reasons)
     const taxCode = line.taxCode ?? invoice.taxCode
     const vatCode = taxCode === undefined ? undefined : transfer.vatCodes[taxCode]
+    let vat: ExactVatCode | undefined
     if (taxCode === undefined) reasons.add("VatCode", `line ${line.id} has no tax code`)
     else if (vatCode === undefined) reasons.add("VatCode", `tax code ${taxCode} has no Exact VAT code`)
     else {
-      const vat = index.vatCodes.get(vatCode.trim())
+      vat = index.vatCodes.get(vatCode.trim())
       if (vat === undefined)
         reasons.add("VatCode", `Exact VAT code ${vatCode} (for tax code ${taxCode}) does not exist`)
       else if (vat.blocked) reasons.add("VatCode", `Exact VAT code ${vatCode} is blocked`)
     }
+    return { gl, vatCode, vat }
+  })
+  const vats = spreadVat(
+    tax,
+    invoice.lines.map((line, i) => ({
+      net: line.taxable === false ? ZERO : (nets[i] as BigDecimal.BigDecimal),
+      vat: coded[i]?.vat
+    }))
+  )
+  const lines: Array<SalesEntryLine> = []
+  invoice.lines.forEach((line, i) => {
+    const { gl, vatCode } = coded[i] as (typeof coded)[number]
     if (gl === undefined || vatCode === undefined) return
     lines.push(
       new SalesEntryLine({

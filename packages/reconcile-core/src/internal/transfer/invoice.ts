@@ -17,9 +17,9 @@ import {
   type TransferOperation
 } from "../../Transfer.ts"
 import { ZERO } from "../lines.ts"
-import { allocate } from "./allocate.ts"
-import { planEntry } from "./entry.ts"
-import { accountFor, itemFor, type TransferIndex } from "./lookups.ts"
+import { roundTo, spreadVat } from "./allocate.ts"
+import { bookingChecks, planEntry, Reasons } from "./entry.ts"
+import { itemFor, type TransferIndex } from "./lookups.ts"
 
 /** A transfer run being planned: its lookups and what it has planned so far. */
 export interface TransferPlanning {
@@ -28,6 +28,8 @@ export interface TransferPlanning {
   /** The division's journal codes, when known. */
   readonly journals: ReadonlyArray<string> | undefined
   readonly accountsToCreate: Map<number, CreateAccount>
+  /** Entry numbers this run gives (entry mode), with the ConnectWise number that derived each first. */
+  readonly entryNumbers: Map<number, string>
   /** ConnectWise companies whose new Exact account a person approved for this run. */
   readonly approvedCompanies: ReadonlySet<number>
   readonly divisionCurrency: string | undefined
@@ -96,22 +98,38 @@ const planKnownInvoice = (
 
 const planNewInvoice = (planning: TransferPlanning, invoice: TransferInvoice): void => {
   const { index, transfer } = planning
-  const reasons: Array<string> = []
-  if (transfer === undefined) reasons.push("the link has no transfer settings")
-  else if (planning.journals !== undefined && !planning.journals.includes(transfer.journal)) {
-    reasons.push(`journal ${transfer.journal} does not exist in the Exact division`)
-  }
-  if (invoice.lines.length === 0) reasons.push("the invoice has no lines")
-  const account = accountFor(index, planning.accountsToCreate, invoice.companyId, reasons)
-  const credit = invoice.type === "CreditMemo"
-  const { lines, total } = salesLinesOf(planning, invoice, credit, reasons)
-  if (reasons.length > 0 || account === undefined || transfer === undefined) {
+  if (transfer === undefined) {
     planning.blocked.push(
-      new Blocked({ connectwiseInvoiceId: invoice.id, number: invoice.number, reasons: [...new Set(reasons)] })
+      new Blocked({
+        connectwiseInvoiceId: invoice.id,
+        number: invoice.number,
+        reasons: ["the link has no transfer settings"],
+        codes: ["Mapping"]
+      })
     )
     return
   }
-  const { dueDate, paymentCondition } = planning.termsOf(invoice)
+  const reasons = new Reasons()
+  if (invoice.lines.length === 0) reasons.add("Input", "the invoice has no lines")
+  // The same checks as entry mode: nothing Exact cannot take is sent.
+  const { account, dueDate, paymentCondition } = bookingChecks(planning, transfer, invoice, reasons)
+  const credit = invoice.type === "CreditMemo"
+  const { lines, total } = salesLinesOf(planning, invoice, credit, reasons)
+  if (reasons.empty) totalsCheck(invoice, lines, reasons)
+  if (!reasons.empty || account === undefined) {
+    planning.blocked.push(
+      new Blocked({
+        connectwiseInvoiceId: invoice.id,
+        number: invoice.number,
+        reasons: reasons.texts,
+        codes: [...reasons.codes]
+      })
+    )
+    return
+  }
+  const base = invoice.description ?? `${credit ? "Credit memo" : "Invoice"} ${invoice.number}`
+  const withNumber = base.includes(invoice.number) ? base : `${base} ${invoice.number}`
+  const description = invoice.customerPO === undefined ? withNumber : `${withNumber} (PO ${invoice.customerPO})`
   const create = new CreateSalesInvoice({
     idempotencyKey: salesInvoiceCreateKey(index.linkId, invoice),
     dependsOn: account._tag === "Created" ? [account.opKey] : [],
@@ -125,7 +143,7 @@ const planNewInvoice = (planning: TransferPlanning, invoice: TransferInvoice): v
     ...(dueDate === undefined ? {} : { dueDate }),
     ...(paymentCondition === undefined ? {} : { paymentCondition }),
     currency: invoice.currency,
-    description: invoice.description ?? `${credit ? "Credit memo" : "Invoice"} ${invoice.number}`,
+    description: description.slice(0, 255),
     lines,
     totalExclVat: total
   })
@@ -148,33 +166,40 @@ const salesLinesOf = (
   planning: TransferPlanning,
   invoice: TransferInvoice,
   credit: boolean,
-  reasons: Array<string>
+  reasons: Reasons
 ): { readonly lines: Array<SalesInvoiceLine>; readonly total: BigDecimal.BigDecimal } => {
   const { index, transfer } = planning
   const lines: Array<SalesInvoiceLine> = []
   let total = ZERO
-  // ConnectWise's tax spread over its taxed lines, so Exact's total is ConnectWise's to the cent.
+  // ConnectWise's tax spread over its taxed lines per VAT rate, so Exact's total is ConnectWise's to the cent.
   const vatAmounts =
     invoice.tax === undefined
       ? undefined
-      : allocate(
+      : spreadVat(
           credit && BigDecimal.isPositive(invoice.tax) ? BigDecimal.negate(invoice.tax) : invoice.tax,
           invoice.lines.map((line) => {
             const net = BigDecimal.multiply(line.quantity, line.unitPrice)
             const signed = credit ? BigDecimal.negate(BigDecimal.abs(net)) : net
-            return line.taxable === false ? ZERO : signed
+            const vatCode = transfer?.vatCodes[line.taxCode ?? invoice.taxCode ?? ""]
+            return {
+              net: line.taxable === false ? ZERO : signed,
+              vat: vatCode === undefined ? undefined : index.vatCodes.get(vatCode.trim())
+            }
           })
         )
   for (const [lineIndex, line] of invoice.lines.entries()) {
-    const item = itemFor(index, transfer?.defaultItemCode, line, reasons)
+    const itemReasons: Array<string> = []
+    const item = itemFor(index, transfer?.defaultItemCode, line, itemReasons)
+    for (const reason of itemReasons) reasons.add("Mapping", reason)
     const taxCode = line.taxCode ?? invoice.taxCode
     const vatCode = taxCode === undefined ? undefined : transfer?.vatCodes[taxCode]
-    if (taxCode === undefined) reasons.push(`line ${line.id} has no tax code`)
-    else if (vatCode === undefined) reasons.push(`tax code ${taxCode} has no Exact VAT code`)
+    if (taxCode === undefined) reasons.add("VatCode", `line ${line.id} has no tax code`)
+    else if (vatCode === undefined) reasons.add("VatCode", `tax code ${taxCode} has no Exact VAT code`)
     else {
       const vat = index.vatCodes.get(vatCode.trim())
-      if (vat === undefined) reasons.push(`Exact VAT code ${vatCode} (for tax code ${taxCode}) does not exist`)
-      else if (vat.blocked) reasons.push(`Exact VAT code ${vatCode} is blocked`)
+      if (vat === undefined)
+        reasons.add("VatCode", `Exact VAT code ${vatCode} (for tax code ${taxCode}) does not exist`)
+      else if (vat.blocked) reasons.add("VatCode", `Exact VAT code ${vatCode} is blocked`)
     }
     if (item === undefined || vatCode === undefined) continue
     // An Exact credit note carries negative quantities.
@@ -193,6 +218,30 @@ const salesLinesOf = (
     )
   }
   return { lines, total }
+}
+
+/**
+ * Before sending: the lines' nets (as Exact computes them, quantity × price per line) and the VAT
+ * amounts sent must add up to ConnectWise's subtotal, tax and total, else a reason with the difference.
+ */
+const totalsCheck = (invoice: TransferInvoice, lines: ReadonlyArray<SalesInvoiceLine>, reasons: Reasons): void => {
+  // Without ConnectWise's total and tax no VAT amounts are sent and Exact computes them: nothing to
+  // compare (ConnectWise's API always gives both; older ledgers' inputs may not).
+  if (invoice.total === undefined || invoice.tax === undefined) return
+  const credit = invoice.type === "CreditMemo"
+  const sign = (value: BigDecimal.BigDecimal) =>
+    credit && BigDecimal.isPositive(invoice.total ?? ZERO) ? BigDecimal.negate(value) : value
+  const net = lines.reduce((a, l) => BigDecimal.sum(a, roundTo(BigDecimal.multiply(l.quantity, l.netPrice))), ZERO)
+  const vat = lines.reduce((a, l) => BigDecimal.sum(a, l.vatAmount ?? ZERO), ZERO)
+  const total = roundTo(sign(invoice.total))
+  const sent = BigDecimal.sum(net, vat)
+  if (!BigDecimal.equals(sent, total)) {
+    const fmt = (value: BigDecimal.BigDecimal) => BigDecimal.format(BigDecimal.scale(value, 2))
+    reasons.add(
+      "TotalsDiffer",
+      `the lines add up to ${fmt(sent)} (net ${fmt(net)}, VAT ${fmt(vat)}), ConnectWise's total is ${fmt(total)} (difference ${fmt(BigDecimal.subtract(sent, total))})`
+    )
+  }
 }
 
 /**

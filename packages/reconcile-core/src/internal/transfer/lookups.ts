@@ -1,4 +1,3 @@
-import { Created } from "../../ChangePlan.ts"
 import { createAccountKey } from "../../IdempotencyKeys.ts"
 import type { Mapping } from "../../Mapping.ts"
 import type { PsaCompany, PsaProduct } from "../../PsaSnapshot.ts"
@@ -211,23 +210,6 @@ export const resolveCustomer = (
     accountsToCreate.set(companyId, create)
   }
   return { _tag: "Create", create }
-}
-
-/**
- * The Exact account of an invoice's company (see {@link resolveCustomer}); records why not in
- * `reasons`. Invoice mode creates accounts without asking, as it always has.
- */
-export const accountFor = (
-  index: TransferIndex,
-  accountsToCreate: Map<number, CreateAccount>,
-  companyId: number,
-  reasons: Array<string>
-): ExistingAccount | Created | undefined => {
-  const resolved = resolveCustomer(index, accountsToCreate, companyId, "auto")
-  if (resolved._tag === "Found") return resolved.account
-  if (resolved._tag === "Create") return new Created({ opKey: resolved.create.idempotencyKey })
-  reasons.push(resolved.reason)
-  return undefined
 }
 
 /**
