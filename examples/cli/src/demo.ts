@@ -1,7 +1,7 @@
 // The demo behind `npm run demo`: a seeded MSP world served by the sandbox over real HTTP on 127.0.0.1,
 // reconciled through the real clients and one link (`createLink`), with in-memory storage.
 import { createConnectWiseClient } from "@psa-ledger/connectwise-client"
-import { createLink, type Grid, SalesSourceSettings } from "@psa-ledger/link"
+import { createLink, type LoadedMonth, SalesSourceSettings } from "@psa-ledger/link"
 import {
   Decisions,
   LinkSettings,
@@ -15,7 +15,7 @@ import { createWorld, startSandboxServer } from "@psa-ledger/sandbox"
 import { memoryStorage } from "@psa-ledger/storage-adapters"
 import { BigDecimal, DateTime } from "effect"
 
-type Rows = Grid["rows"]
+type Rows = LoadedMonth["rows"]
 
 const countBy = <A>(items: Iterable<A>, key: (item: A) => string): Map<string, number> => {
   const counts = new Map<string, number>()

@@ -3,7 +3,6 @@ import type { ErrorBudget, ExactClient, ExactClientOptions, TokenStore } from "@
 import type {
   ChangePlan,
   Decisions,
-  GridRow,
   LinkSettings,
   Mapping,
   MappingKind,
@@ -13,6 +12,7 @@ import type {
   PlanSummary,
   PsaAgreement,
   PsaProduct,
+  ReconciliationRow,
   RowDecision,
   Run,
   RunLeases,
@@ -144,14 +144,6 @@ export interface CreateLinkOptions {
 }
 
 /**
- * A loaded month: the grid `rows` (resolved and diffed, with deviations) and what planning needs
- * (the ConnectWise snapshot, the invoice lines, the mappings used).
- *
- * @since 0.1.0
- */
-export type Grid = LoadedMonth
-
-/**
  * The user's decisions: a core `Decisions`, or just the row decisions by row key (attributed to
  * `by`, default the link's actor, now).
  *
@@ -168,7 +160,7 @@ export type DecisionsInput = Decisions | Readonly<Record<string, RowDecision>>
 export interface ReconciliationPlan {
   readonly month: InvoiceMonth
   readonly plan: ChangePlan
-  readonly rows: ReadonlyArray<GridRow>
+  readonly rows: ReadonlyArray<ReconciliationRow>
   readonly summary: PlanSummary
 }
 
@@ -248,14 +240,18 @@ export interface LinkApi extends SchedulableLink {
     load(
       month: InvoiceMonth,
       options?: { readonly onProgress?: ProgressListener | undefined; readonly signal?: AbortSignal | undefined }
-    ): Promise<Grid>
+    ): Promise<LoadedMonth>
     /**
      * Row decisions approving every change of every row, linking nothing the engine is not sure
      * of (see `DecideAllOptions`). A starting point for a grid's "approve all".
      */
-    decideAll(grid: Grid, options?: DecideAllOptions): Record<string, RowDecision>
+    decideAll(grid: LoadedMonth, options?: DecideAllOptions): Record<string, RowDecision>
     /** Plans the approved changes; confirmed suggestions are resolved again first, so their agreements link. */
-    plan(grid: Grid, decisions: DecisionsInput, options?: { readonly by?: string | undefined }): ReconciliationPlan
+    plan(
+      grid: LoadedMonth,
+      decisions: DecisionsInput,
+      options?: { readonly by?: string | undefined }
+    ): ReconciliationPlan
     /** Applies a plan to ConnectWise as a run (`reconciliation.apply`), journaled, mailed after. */
     apply(plan: ReconciliationPlan | ChangePlan, options?: LinkRunOptions): Promise<LinkRunResult<ApplyReport>>
   }
@@ -263,7 +259,7 @@ export interface LinkApi extends SchedulableLink {
     list(options?: { readonly kind?: MappingKind | undefined }): Promise<ReadonlyArray<Mapping>>
     /** Remembers a row's suggested (or ambiguous) side as chosen: the best candidate unless `targetId` says. */
     confirm(
-      row: GridRow,
+      row: ReconciliationRow,
       side: "customer" | "product",
       options?: { readonly targetId?: number | undefined; readonly by?: string | undefined }
     ): Promise<Mapping>
@@ -278,9 +274,9 @@ export interface LinkApi extends SchedulableLink {
   }
   readonly create: {
     /** Creates (or finds by identifier) the row's catalog item and remembers it for the row's product. */
-    product(row: GridRow, data?: NewProductData): Promise<PsaProduct>
+    product(row: ReconciliationRow, data?: NewProductData): Promise<PsaProduct>
     /** Creates (or finds) the row's agreement and remembers it for the row's customer. */
-    agreement(row: GridRow, data?: NewAgreementData): Promise<PsaAgreement>
+    agreement(row: ReconciliationRow, data?: NewAgreementData): Promise<PsaAgreement>
   }
   readonly transfer: {
     /** What a transfer of the range would do, without writing. */

@@ -18,7 +18,6 @@ export {
   type DecideAllOptions,
   type DecisionsInput,
   type ExactConnection,
-  type Grid,
   Link,
   type LinkApi,
   type LinkLogger,

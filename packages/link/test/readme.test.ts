@@ -28,7 +28,7 @@ const bar = (_phase: string, _done: number, _total?: number) => {}
 `
 const epilogue = `
 process.stdout.write("README-RESULT " + JSON.stringify({
-  summary: summarizeGrid(grid.rows),
+  summary: summarizeRows(grid.rows),
   waiting: waiting.length,
   pending: waiting.flatMap((row) => row.deviations.flatMap((d) => ("pending" in d ? [d.pending] : []))).length,
   status,

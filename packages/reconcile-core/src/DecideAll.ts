@@ -1,5 +1,5 @@
 import { CreateTarget, RowDecision, type TargetChoice, UseTarget } from "./Decisions.ts"
-import type { GridRow } from "./GridRow.ts"
+import type { ReconciliationRow } from "./ReconciliationRow.ts"
 import type { Resolution } from "./Resolution.ts"
 
 /**
@@ -37,7 +37,7 @@ export interface BulkDecisionOptions {
  * @since 0.1.0
  */
 export const decideAll = (
-  rows: ReadonlyArray<GridRow>,
+  rows: ReadonlyArray<ReconciliationRow>,
   options: BulkDecisionOptions = {}
 ): Record<string, RowDecision> => {
   const confirm = new Set(options.confirmRows ?? [])

@@ -11,7 +11,6 @@ import {
   Notice,
   Unreadable
 } from "./Deviation.ts"
-import type { GridRow } from "./GridRow.ts"
 import { InvoiceProduct } from "./InvoiceLine.ts"
 import { distinctDecimals, type RowLines, readRowLines, ZERO } from "./internal/lines.ts"
 import { indexOf, type SnapshotIndex } from "./internal/SnapshotIndex.ts"
@@ -20,6 +19,7 @@ import { additionMissing, gridRow, quantityDiffers, unitCostDiffers, unitPriceDi
 import { trusted } from "./internal/trusted.ts"
 import type { LinkSettings } from "./LinkSettings.ts"
 import { isAdditionActive, type PsaAddition, type PsaSnapshot } from "./PsaSnapshot.ts"
+import type { ReconciliationRow } from "./ReconciliationRow.ts"
 import { linkedId, Matched, Missing, type Resolution } from "./Resolution.ts"
 
 /**
@@ -58,7 +58,7 @@ export interface DiffOptions {
    * Sales: the resolved rows of the window's earlier months (see `cancellationWindow`). Without
    * them the window is unknown and only products invoiced to some customer this month are proposed.
    */
-  readonly earlierRows?: ReadonlyArray<GridRow> | undefined
+  readonly earlierRows?: ReadonlyArray<ReconciliationRow> | undefined
   /** Purchase and CSV: catalog items the supplier carries besides those linked on this bill (remembered mappings). */
   readonly supplierProductIds?: Iterable<number> | undefined
   /**
@@ -83,11 +83,11 @@ export interface DiffOptions {
  * @since 0.1.0
  */
 export const diff = (
-  rows: ReadonlyArray<GridRow>,
+  rows: ReadonlyArray<ReconciliationRow>,
   snapshot: PsaSnapshot,
   settings?: LinkSettings,
   options: DiffOptions = {}
-): Array<GridRow> => {
+): Array<ReconciliationRow> => {
   const resolvedSettings = settingsOf(settings)
   const index = indexOf(snapshot)
   const invoiceRows = rows.filter((row) => row.origin === "invoice")
@@ -116,7 +116,7 @@ export const diff = (
 }
 
 // A row whose product or agreement the decisions create is compared as if it were missing.
-const asCreated = (row: GridRow, options: DiffOptions): GridRow => {
+const asCreated = (row: ReconciliationRow, options: DiffOptions): ReconciliationRow => {
   const creating = options.creating?.get(row.key)
   if (creating === undefined || (!creating.product && !creating.agreement)) return row
   return gridRow({
@@ -130,14 +130,14 @@ interface DiffContext {
   readonly index: SnapshotIndex
   readonly settings: Settings
   /** The linked rows per agreement and catalog item: they are compared as one. */
-  readonly pairs: ReadonlyMap<number, ReadonlyMap<number, ReadonlyArray<GridRow>>>
+  readonly pairs: ReadonlyMap<number, ReadonlyMap<number, ReadonlyArray<ReconciliationRow>>>
 }
 
 const pairsOf = (
-  rows: ReadonlyArray<GridRow>,
+  rows: ReadonlyArray<ReconciliationRow>,
   read: ReadonlyArray<RowLines>
-): Map<number, Map<number, Array<GridRow>>> => {
-  const pairs = new Map<number, Map<number, Array<GridRow>>>()
+): Map<number, Map<number, Array<ReconciliationRow>>> => {
+  const pairs = new Map<number, Map<number, Array<ReconciliationRow>>>()
   rows.forEach((row, i) => {
     const agreementId = linkedId(row.agreementResolution)
     const productId = linkedId(row.productResolution)
@@ -156,7 +156,7 @@ const pairsOf = (
 }
 
 /** The lines' distinct currencies (empty ones left out), in first-seen order. */
-const currenciesOf = (lines: GridRow["lines"]): Array<string> => {
+const currenciesOf = (lines: ReconciliationRow["lines"]): Array<string> => {
   const currencies: Array<string> = []
   for (const line of lines) {
     if (line.currency !== "" && !currencies.includes(line.currency)) currencies.push(line.currency)
@@ -167,12 +167,12 @@ const currenciesOf = (lines: GridRow["lines"]): Array<string> => {
 const shown = (value: BigDecimal.BigDecimal) => BigDecimal.format(BigDecimal.normalize(value))
 
 /** "invoice 12 at 18.70" */
-const invoicedText = (row: GridRow) =>
+const invoicedText = (row: ReconciliationRow) =>
   `invoice ${shown(row.quantity)}${row.unitCost === undefined ? "" : ` at ${shown(row.unitCost)}`}`
 
 /** What the row would be compared with on one agreement, in words. */
 const comparedOn = (
-  row: GridRow,
+  row: ReconciliationRow,
   index: SnapshotIndex,
   agreementId: number | undefined,
   productId: number | undefined
@@ -203,7 +203,7 @@ const reasonOf = (resolution: Resolution, what: string): string =>
         : what
 
 // One invoice row: what is wrong with its lines, then how it compares with its agreement's additions.
-const diffRow = (row: GridRow, read: RowLines, context: DiffContext): GridRow => {
+const diffRow = (row: ReconciliationRow, read: RowLines, context: DiffContext): ReconciliationRow => {
   const { index, settings } = context
   const { problems, counted } = read
   const deviations: Array<Deviation> = [...problems]
@@ -310,7 +310,7 @@ const diffRow = (row: GridRow, read: RowLines, context: DiffContext): GridRow =>
       notices.push(
         trusted(Notice, {
           code: "combined-rows",
-          message: `summed with row ${(group[0] as GridRow).key}, where the differences are shown`
+          message: `summed with row ${(group[0] as ReconciliationRow).key}, where the differences are shown`
         })
       )
     } else {
@@ -334,8 +334,8 @@ const diffRow = (row: GridRow, read: RowLines, context: DiffContext): GridRow =>
 // The first row of an (agreement, product) group against the pair's active additions: missing,
 // duplicated, or a different quantity (summed over the group), unit cost or price.
 const compareWithAdditions = (
-  row: GridRow,
-  group: ReadonlyArray<GridRow>,
+  row: ReconciliationRow,
+  group: ReadonlyArray<ReconciliationRow>,
   pair: { readonly agreementId: number; readonly productId: number; readonly comparable: boolean },
   context: DiffContext,
   deviations: Array<Deviation>,
@@ -405,7 +405,7 @@ const compareWithAdditions = (
 /** Whether an addition's product is one the source could have carried for the company. */
 type Cancellable = (companyId: number, productId: number) => boolean
 
-const linkedProductsByCompany = (rows: ReadonlyArray<GridRow>): Map<number, Set<number>> => {
+const linkedProductsByCompany = (rows: ReadonlyArray<ReconciliationRow>): Map<number, Set<number>> => {
   const byCompany = new Map<number, Set<number>>()
   for (const row of rows) {
     const companyId = linkedId(row.customerResolution)
@@ -418,7 +418,7 @@ const linkedProductsByCompany = (rows: ReadonlyArray<GridRow>): Map<number, Set<
   return byCompany
 }
 
-const cancellable = (rows: ReadonlyArray<GridRow>, options: DiffOptions): Cancellable => {
+const cancellable = (rows: ReadonlyArray<ReconciliationRow>, options: DiffOptions): Cancellable => {
   const carriedNow = new Set(rows.flatMap((row) => linkedId(row.productResolution) ?? []))
   if ((options.source ?? "sales") !== "sales") {
     const supplier = new Set([...carriedNow, ...(options.supplierProductIds ?? [])])
@@ -430,12 +430,12 @@ const cancellable = (rows: ReadonlyArray<GridRow>, options: DiffOptions): Cancel
 }
 
 const notInvoiced = (
-  rows: ReadonlyArray<GridRow>,
+  rows: ReadonlyArray<ReconciliationRow>,
   index: SnapshotIndex,
   settings: Settings,
   canCarry: Cancellable
-): Array<GridRow> => {
-  const byAgreement = new Map<number, { row: GridRow; products: Set<number>; unsure: boolean }>()
+): Array<ReconciliationRow> => {
+  const byAgreement = new Map<number, { row: ReconciliationRow; products: Set<number>; unsure: boolean }>()
   // A customer's row whose product is not linked yet may be the very addition we would cancel, on
   // any of the customer's agreements (its agreement often cannot resolve without the product): do
   // not guess for that company at all.
@@ -458,7 +458,7 @@ const notInvoiced = (
     // A row whose product is not linked yet may be the very addition we would cancel: do not guess.
     else if (row.productResolution._tag !== "Missing" || row.lines.length === 0) entry.unsure = true
   }
-  const result: Array<GridRow> = []
+  const result: Array<ReconciliationRow> = []
   for (const [agreementId, { row, products, unsure }] of byAgreement) {
     const companyId = index.agreements.get(agreementId)?.companyId
     if (unsure || (companyId !== undefined && unsureCompanies.has(companyId))) continue

@@ -4,7 +4,6 @@ import { toMapping } from "./ChangePlan.ts"
 import { Decisions, RowDecision } from "./Decisions.ts"
 import type { Deviation } from "./Deviation.ts"
 import { type DiffOptions, diff } from "./Diff.ts"
-import type { GridRow } from "./GridRow.ts"
 import type { InvoiceLine } from "./InvoiceLine.ts"
 import { planCancellations } from "./internal/plan/cancellations.ts"
 import { planInvoiceRow } from "./internal/plan/invoiceRow.ts"
@@ -15,6 +14,7 @@ import { settingsOf } from "./internal/settings.ts"
 import type { ChangeKind, LinkSettings } from "./LinkSettings.ts"
 import type { Mapping } from "./Mapping.ts"
 import type { PsaSnapshot } from "./PsaSnapshot.ts"
+import type { ReconciliationRow } from "./ReconciliationRow.ts"
 import { linkedId } from "./Resolution.ts"
 import { resolve } from "./Resolve.ts"
 
@@ -45,7 +45,11 @@ export const effectiveDateOf = (period: Period, settings?: LinkSettings, decisio
  *
  * @since 0.1.0
  */
-export const plan = (rows: ReadonlyArray<GridRow>, decisions: Decisions, settings?: LinkSettings): ChangePlan => {
+export const plan = (
+  rows: ReadonlyArray<ReconciliationRow>,
+  decisions: Decisions,
+  settings?: LinkSettings
+): ChangePlan => {
   const resolvedSettings = settingsOf(settings)
   const builder = makePlanBuilder(decisions.linkId)
   const agreementChoices = agreementChoicesOf(rows, decisions)
@@ -68,7 +72,7 @@ export const plan = (rows: ReadonlyArray<GridRow>, decisions: Decisions, setting
  * @since 0.1.0
  */
 export const pendingMappings = (
-  rows: ReadonlyArray<GridRow>,
+  rows: ReadonlyArray<ReconciliationRow>,
   decisions: Decisions,
   settings?: LinkSettings
 ): Array<Mapping> =>
@@ -85,7 +89,7 @@ export const pendingMappings = (
  * @since 0.1.0
  */
 export interface PlanInput {
-  readonly rows: ReadonlyArray<GridRow>
+  readonly rows: ReadonlyArray<ReconciliationRow>
   readonly lines: ReadonlyArray<InvoiceLine>
   readonly snapshot: PsaSnapshot
   readonly mappings: ReadonlyArray<Mapping>
@@ -111,7 +115,7 @@ export const planConfirmed = (
   decisions: Decisions,
   settings?: LinkSettings,
   diffOptions?: DiffOptions
-): { readonly plan: ChangePlan; readonly rows: ReadonlyArray<GridRow> } => {
+): { readonly plan: ChangePlan; readonly rows: ReadonlyArray<ReconciliationRow> } => {
   const remembering = plan(
     input.rows,
     new Decisions({ ...decisions, rows: onlyChoices(decisions.rows) }),
@@ -190,14 +194,14 @@ const describedChange: Record<string, string> = {
  * group's first row.
  */
 const droppedChanges = (
-  before: ReadonlyArray<GridRow>,
-  after: ReadonlyArray<GridRow>,
+  before: ReadonlyArray<ReconciliationRow>,
+  after: ReadonlyArray<ReconciliationRow>,
   planned: ChangePlan,
   decisions: Decisions,
   settings: LinkSettings | undefined
 ): Array<{ readonly rowKey: string; readonly reason: string }> => {
   const autoApprove = settingsOf(settings).autoApprove
-  const approved = (row: GridRow): Array<ChangeKind> => {
+  const approved = (row: ReconciliationRow): Array<ChangeKind> => {
     const decision = decisions.rows[row.key]
     if (decision?.exclude === true) return []
     const kinds = new Set<ChangeKind>()
@@ -281,7 +285,7 @@ const kindsOfOperation = (op: ChangePlan["operations"][number]): ReadonlyArray<C
 }
 
 // The row a summed row's differences are shown on: the first row linked to the same agreement and product.
-const groupHead = (row: GridRow, rows: ReadonlyArray<GridRow>): string | undefined => {
+const groupHead = (row: ReconciliationRow, rows: ReadonlyArray<ReconciliationRow>): string | undefined => {
   if (row.origin !== "invoice" || !row.notices.some((notice) => notice.code === "combined-rows")) return undefined
   const agreementId = linkedId(row.agreementResolution)
   const productId = linkedId(row.productResolution)

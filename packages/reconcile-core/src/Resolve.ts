@@ -1,7 +1,6 @@
 import { BigDecimal } from "effect"
 import { Period } from "./Calendar.ts"
 import { Notice } from "./Deviation.ts"
-import type { GridRow } from "./GridRow.ts"
 import type { InvoiceLine } from "./InvoiceLine.ts"
 import { distinctDecimals, readRowLines, ZERO } from "./internal/lines.ts"
 import { identifierKey, indexOf, type SnapshotIndex } from "./internal/SnapshotIndex.ts"
@@ -12,6 +11,7 @@ import { trusted } from "./internal/trusted.ts"
 import type { LinkSettings } from "./LinkSettings.ts"
 import { type Mapping, mappingId } from "./Mapping.ts"
 import { isAdditionActive, isAgreementActive, type PsaAgreement, type PsaSnapshot } from "./PsaSnapshot.ts"
+import type { ReconciliationRow } from "./ReconciliationRow.ts"
 import {
   Ambiguous,
   Candidate,
@@ -336,7 +336,7 @@ export const resolve = (
   snapshot: PsaSnapshot,
   mappings: ReadonlyArray<Mapping>,
   settings?: LinkSettings
-): Array<GridRow> => {
+): Array<ReconciliationRow> => {
   const resolvedSettings = settingsOf(settings)
   const context: Context = {
     index: indexOf(snapshot),
@@ -390,7 +390,7 @@ export const resolve = (
     set.add(productId)
     productIdsOf.set(first.customer.key, set)
   }
-  const rows: Array<GridRow> = []
+  const rows: Array<ReconciliationRow> = []
   let position = 0
   for (const [key, group] of groups) {
     const first = sides[position++] as InvoiceLine

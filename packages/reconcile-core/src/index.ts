@@ -58,7 +58,6 @@ export {
   Unreadable
 } from "./Deviation.ts"
 export { type DiffOptions, diff, pricesDiffer } from "./Diff.ts"
-export { GridRow, GridSummary, summarizeGrid } from "./GridRow.ts"
 export { attachPdfKey, salesEntryCreateKey, salesInvoiceCreateKey, salesInvoiceProcessKey } from "./IdempotencyKeys.ts"
 export {
   InvoiceCustomer,
@@ -178,6 +177,7 @@ export {
   UserStore,
   validateLinkId
 } from "./ports/index.ts"
+export { ReconciliationRow, ReconciliationSummary, summarizeRows } from "./ReconciliationRow.ts"
 export {
   Ambiguous,
   Candidate,

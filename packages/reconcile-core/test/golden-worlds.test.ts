@@ -8,7 +8,6 @@ import {
   Decisions,
   dec,
   diff,
-  GridRow,
   type InvoiceLine,
   LinkSettings,
   Mapping,
@@ -23,6 +22,7 @@ import {
   pendingMappings,
   plan,
   planConfirmed,
+  ReconciliationRow,
   RowDecision,
   resolve,
   UseTarget
@@ -264,14 +264,14 @@ const kinds = [
   "cancelAddition"
 ] as const
 
-const decisionsOf = (r: Random, rows: ReadonlyArray<GridRow>) => {
-  const candidates = (resolution: GridRow["customerResolution"]): ReadonlyArray<number> =>
+const decisionsOf = (r: Random, rows: ReadonlyArray<ReconciliationRow>) => {
+  const candidates = (resolution: ReconciliationRow["customerResolution"]): ReadonlyArray<number> =>
     resolution._tag === "Suggested"
       ? resolution.candidates.map((candidate) => candidate.targetId)
       : resolution._tag === "Ambiguous"
         ? resolution.candidateIds
         : []
-  const choose = (resolution: GridRow["customerResolution"], create: boolean) => {
+  const choose = (resolution: ReconciliationRow["customerResolution"], create: boolean) => {
     const ids = candidates(resolution)
     if (create && resolution._tag === "Missing" && r.chance(0.7)) return new CreateTarget({})
     if (ids.length > 0 && r.chance(0.6)) return new UseTarget({ targetId: r.pick(ids) })
@@ -300,7 +300,7 @@ const decisionsOf = (r: Random, rows: ReadonlyArray<GridRow>) => {
   return new Decisions({ linkId: "link-w", decidedBy: "ann", decidedAt: at, rows: Object.fromEntries(entries) })
 }
 
-const encodeRows = Schema.encodeSync(Schema.Array(GridRow))
+const encodeRows = Schema.encodeSync(Schema.Array(ReconciliationRow))
 const encodePlan = Schema.encodeSync(ChangePlan)
 const encodeMappings = Schema.encodeSync(Schema.Array(Mapping))
 

@@ -13,7 +13,6 @@ import {
   ExactPaymentCondition,
   ExactSalesInvoiceRef,
   ExactVatCode,
-  GridRow,
   LinkSettings,
   Mapping,
   NewAgreementSettings,
@@ -23,6 +22,7 @@ import {
   pendingMappings,
   plan,
   planInvoiceTransfer,
+  ReconciliationRow,
   RowDecision,
   resolve,
   TransferInvoice,
@@ -171,7 +171,7 @@ const mappingsOf = (r: Random) => {
   ]
 }
 
-const decisionsOf = (r: Random, rows: ReadonlyArray<GridRow>) => {
+const decisionsOf = (r: Random, rows: ReadonlyArray<ReconciliationRow>) => {
   const kinds = [
     "createProduct",
     "createAgreement",
@@ -207,7 +207,7 @@ const decisionsOf = (r: Random, rows: ReadonlyArray<GridRow>) => {
   return new Decisions({ linkId: "link-g", decidedBy: "ann", decidedAt: at, rows: Object.fromEntries(entries) })
 }
 
-const encodeRows = Schema.encodeSync(Schema.Array(GridRow))
+const encodeRows = Schema.encodeSync(Schema.Array(ReconciliationRow))
 const encodePlan = Schema.encodeSync(ChangePlan)
 const encodeMappings = Schema.encodeSync(Schema.Array(Mapping))
 

@@ -6,13 +6,13 @@ import {
   Decisions,
   dec,
   diff,
-  GridRow,
   InvoiceLine,
   LinkSettings,
   NewAgreementSettings,
   PlanSummary,
   PsaSnapshot,
   plan,
+  ReconciliationRow,
   RowDecision,
   resolve,
   rowKeyOf,
@@ -64,7 +64,7 @@ describe("JSON round-trip", () => {
   it("the snapshot", () => roundTrip(PsaSnapshot, baseSnapshot()))
   it("settings", () => roundTrip(LinkSettings, settings))
   it("grid rows with every resolution and deviation they carry", () => {
-    for (const row of rows) roundTrip(GridRow, row)
+    for (const row of rows) roundTrip(ReconciliationRow, row)
   })
   it("decisions", () => roundTrip(Decisions, decisions))
   it("a change plan and its summary", () => {

@@ -7,7 +7,6 @@ import {
   dec,
   decideAll,
   diff,
-  type GridRow,
   InvoiceLine,
   LinkSettings,
   linkedId,
@@ -16,10 +15,11 @@ import {
   PsaSnapshot,
   plan,
   planConfirmed,
+  type ReconciliationRow,
   RowDecision,
   resolve,
   rowKeyOf,
-  summarizeGrid,
+  summarizeRows,
   toMapping,
   UseTarget
 } from "../src/index.ts"
@@ -135,7 +135,7 @@ describe("defect 3: the only active agreement is certain; an unresolved agreemen
       needs?._tag === "NeedsAgreement" ? needs.pending : "",
       /invoice 12 at 3; ConnectWise has no addition.*after you pick the agreement/
     )
-    assert.strictEqual(summarizeGrid(rows).needsPerson, 1)
+    assert.strictEqual(summarizeRows(rows).needsPerson, 1)
   })
 
   it("with two agreements the one carrying the customer's other products is a strong suggestion that links", () => {
@@ -347,7 +347,7 @@ describe("defect 8: explicit effective dates and a cancellation window", () => {
       [],
       defaults
     )
-    const cancellations = (out: ReadonlyArray<GridRow>) =>
+    const cancellations = (out: ReadonlyArray<ReconciliationRow>) =>
       out.filter((row) => row.origin === "connectwise").map((row) => row.key)
     assert.deepStrictEqual(cancellations(diff(rows, baseSnapshot(), defaults, { earlierRows: [] })), [])
     assert.deepStrictEqual(cancellations(diff(rows, baseSnapshot(), defaults, { earlierRows: october })), [

@@ -30,7 +30,7 @@ describe("the OpenAPI document", () => {
       components: { schemas: Record<string, { properties?: Record<string, { type?: string }> }> }
     }
     expect(doc.openapi).toBe("3.1.0")
-    expect(doc.components.schemas.GridRowEncoded?.properties?.quantity?.type).toBe("string")
+    expect(doc.components.schemas.ReconciliationRowEncoded?.properties?.quantity?.type).toBe("string")
     // The connection test's answer has its shape (a generated client does not see `unknown`).
     const paths = (doc as unknown as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> })
       .paths

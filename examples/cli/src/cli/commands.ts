@@ -3,8 +3,8 @@ import { randomBytes } from "node:crypto"
 import { readFile, writeFile } from "node:fs/promises"
 import type { ParseArgsOptionsConfig } from "node:util"
 import { deriveStorageKey, keyFingerprint, openDeployment } from "@psa-ledger/deployment"
-import type { Grid, LinkApi } from "@psa-ledger/link"
-import { ChangePlan, type GridRow, RowDecision, renderLog, UseTarget } from "@psa-ledger/reconcile-core"
+import type { LinkApi, LoadedMonth } from "@psa-ledger/link"
+import { ChangePlan, type ReconciliationRow, RowDecision, renderLog, UseTarget } from "@psa-ledger/reconcile-core"
 import { Schema } from "effect"
 import { runDemo } from "../demo.ts"
 import { connectCommands } from "./connect.ts"
@@ -79,7 +79,7 @@ const month = (values: Invocation["values"], usage: string): string => {
 const linked = (tag: string) => tag === "Mapped" || tag === "Matched"
 
 /** A grid row as the stable JSON of `load --json` (decimals as strings). */
-const rowView = (row: GridRow) => {
+const rowView = (row: ReconciliationRow) => {
   const quantityOff = row.deviations.find((d) => d._tag === "QuantityDiffers")
   const costOff = row.deviations.find((d) => d._tag === "UnitCostDiffers")
   const agreementLinked = linked(row.agreementResolution._tag)
@@ -109,7 +109,11 @@ const rowView = (row: GridRow) => {
   }
 }
 
-const selectRows = (grid: Grid, only: string | boolean | undefined, usage: string): ReadonlyArray<GridRow> => {
+const selectRows = (
+  grid: LoadedMonth,
+  only: string | boolean | undefined,
+  usage: string
+): ReadonlyArray<ReconciliationRow> => {
   if (only === undefined) return grid.rows
   if (only === "deviations") return grid.rows.filter((row) => row.deviations.length > 0)
   if (only === "unlinked") {
@@ -508,7 +512,7 @@ export const commands: ReadonlyArray<Command> = [
         const decisions: Record<string, RowDecision> = {}
         let unlinked = 0
         for (const row of grid.rows) {
-          const confirm = (resolution: GridRow["customerResolution"]) => {
+          const confirm = (resolution: ReconciliationRow["customerResolution"]) => {
             if (resolution._tag !== "Suggested" || threshold === undefined) return undefined
             const best = resolution.candidates[0]
             return best !== undefined && best.score >= threshold

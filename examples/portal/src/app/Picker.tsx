@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react"
-import { api, type GridRow, problem, type RowDecision } from "./api.ts"
+import { api, problem, type ReconciliationRow, type RowDecision } from "./api.ts"
 import { chipOf, type Names, resolutionOf, type Side } from "./chips.ts"
 import { formatScore } from "./format.ts"
 
@@ -15,7 +15,7 @@ const NAMES: Record<Side, string> = {
 export const Picker = (props: {
   readonly linkId: string
   readonly month: string
-  readonly row: GridRow
+  readonly row: ReconciliationRow
   readonly side: Side
   readonly decision: RowDecision | undefined
   /** The ConnectWise names of this side's ids, from the grid page. */

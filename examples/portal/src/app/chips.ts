@@ -1,5 +1,5 @@
 // How a grid row's customer, product or agreement is linked, in the words of the grid's chips.
-import type { Deviation, GridRow, Resolution, RowDecision } from "./api.ts"
+import type { Deviation, ReconciliationRow, Resolution, RowDecision } from "./api.ts"
 import { formatDecimal, formatScore } from "./format.ts"
 
 export type Side = "customer" | "product" | "agreement"
@@ -21,7 +21,7 @@ const on: Record<string, string> = {
   "only-agreement-of-type": "the only agreement of the type"
 }
 
-export const resolutionOf = (row: GridRow, side: Side): Resolution =>
+export const resolutionOf = (row: ReconciliationRow, side: Side): Resolution =>
   side === "customer" ? row.customerResolution : side === "product" ? row.productResolution : row.agreementResolution
 
 /** ConnectWise names by id of one kind (companies, products or agreements), as the grid page sends them. */
@@ -96,7 +96,7 @@ export const describeDeviation = (d: Deviation): { readonly what: string; readon
 }
 
 /** The ConnectWise side's quantity and unit cost, as far as the deviations tell. */
-export const connectwiseValues = (row: GridRow): { readonly quantity: string; readonly unitCost: string } => {
+export const connectwiseValues = (row: ReconciliationRow): { readonly quantity: string; readonly unitCost: string } => {
   let quantity = ""
   let unitCost = ""
   for (const d of row.deviations) {

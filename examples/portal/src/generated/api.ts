@@ -992,31 +992,11 @@ export interface components {
             rows: ({
                 /** @enum {string} */
                 state: "ok" | "deviation" | "suggested" | "unlinked" | "problem";
-                row: components["schemas"]["GridRowEncoded"];
+                row: components["schemas"]["ReconciliationRowEncoded"];
             } & {
                 [key: string]: unknown;
             })[];
             names: components["schemas"]["TargetNames"];
-        } & {
-            [key: string]: unknown;
-        };
-        GridRowEncoded: {
-            key: string;
-            /** @enum {string} */
-            origin: "invoice" | "connectwise";
-            period: components["schemas"]["PeriodEncoded"];
-            customer: components["schemas"]["InvoiceCustomerEncoded"];
-            product: components["schemas"]["InvoiceProductEncoded"];
-            currency: string;
-            lines: components["schemas"]["InvoiceLineEncoded"][];
-            quantity: string;
-            unitCost?: string | null;
-            unitPrice?: string | null;
-            customerResolution: components["schemas"]["MappedEncoded"] | components["schemas"]["MatchedEncoded"] | components["schemas"]["SuggestedEncoded"] | components["schemas"]["AmbiguousEncoded"] | components["schemas"]["UnmappedEncoded"] | components["schemas"]["MissingEncoded"];
-            productResolution: components["schemas"]["MappedEncoded"] | components["schemas"]["MatchedEncoded"] | components["schemas"]["SuggestedEncoded"] | components["schemas"]["AmbiguousEncoded"] | components["schemas"]["UnmappedEncoded"] | components["schemas"]["MissingEncoded"];
-            agreementResolution: components["schemas"]["MappedEncoded"] | components["schemas"]["MatchedEncoded"] | components["schemas"]["SuggestedEncoded"] | components["schemas"]["AmbiguousEncoded"] | components["schemas"]["UnmappedEncoded"] | components["schemas"]["MissingEncoded"];
-            deviations: (components["schemas"]["QuantityDiffersEncoded"] | components["schemas"]["UnitCostDiffersEncoded"] | components["schemas"]["UnitPriceDiffersEncoded"] | components["schemas"]["AdditionMissingEncoded"] | components["schemas"]["AdditionNotInvoicedEncoded"] | components["schemas"]["CurrencyMismatchEncoded"] | components["schemas"]["InvalidLineEncoded"] | components["schemas"]["LinesDisagreeEncoded"] | components["schemas"]["DuplicateAdditionsEncoded"] | components["schemas"]["NeedsCustomerEncoded"] | components["schemas"]["NeedsProductEncoded"] | components["schemas"]["NeedsAgreementEncoded"] | components["schemas"]["UnreadableEncoded"])[];
-            notices: components["schemas"]["NoticeEncoded"][];
         } & {
             [key: string]: unknown;
         };
@@ -1356,6 +1336,26 @@ export interface components {
             /** @enum {string} */
             state: "queued" | "running" | "done" | "failed";
             runId?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        ReconciliationRowEncoded: {
+            key: string;
+            /** @enum {string} */
+            origin: "invoice" | "connectwise";
+            period: components["schemas"]["PeriodEncoded"];
+            customer: components["schemas"]["InvoiceCustomerEncoded"];
+            product: components["schemas"]["InvoiceProductEncoded"];
+            currency: string;
+            lines: components["schemas"]["InvoiceLineEncoded"][];
+            quantity: string;
+            unitCost?: string | null;
+            unitPrice?: string | null;
+            customerResolution: components["schemas"]["MappedEncoded"] | components["schemas"]["MatchedEncoded"] | components["schemas"]["SuggestedEncoded"] | components["schemas"]["AmbiguousEncoded"] | components["schemas"]["UnmappedEncoded"] | components["schemas"]["MissingEncoded"];
+            productResolution: components["schemas"]["MappedEncoded"] | components["schemas"]["MatchedEncoded"] | components["schemas"]["SuggestedEncoded"] | components["schemas"]["AmbiguousEncoded"] | components["schemas"]["UnmappedEncoded"] | components["schemas"]["MissingEncoded"];
+            agreementResolution: components["schemas"]["MappedEncoded"] | components["schemas"]["MatchedEncoded"] | components["schemas"]["SuggestedEncoded"] | components["schemas"]["AmbiguousEncoded"] | components["schemas"]["UnmappedEncoded"] | components["schemas"]["MissingEncoded"];
+            deviations: (components["schemas"]["QuantityDiffersEncoded"] | components["schemas"]["UnitCostDiffersEncoded"] | components["schemas"]["UnitPriceDiffersEncoded"] | components["schemas"]["AdditionMissingEncoded"] | components["schemas"]["AdditionNotInvoicedEncoded"] | components["schemas"]["CurrencyMismatchEncoded"] | components["schemas"]["InvalidLineEncoded"] | components["schemas"]["LinesDisagreeEncoded"] | components["schemas"]["DuplicateAdditionsEncoded"] | components["schemas"]["NeedsCustomerEncoded"] | components["schemas"]["NeedsProductEncoded"] | components["schemas"]["NeedsAgreementEncoded"] | components["schemas"]["UnreadableEncoded"])[];
+            notices: components["schemas"]["NoticeEncoded"][];
         } & {
             [key: string]: unknown;
         };

@@ -1,10 +1,10 @@
 import { type ConnectWiseClient, conditions } from "@psa-ledger/connectwise-client"
 import {
-  type GridRow,
   type LinkSettings,
   linkedId,
   type PsaAgreement,
-  type PsaProduct
+  type PsaProduct,
+  type ReconciliationRow
 } from "@psa-ledger/reconcile-core"
 import { BigDecimal } from "effect"
 import { InvalidInput, LinkError, reasonOf } from "../LinkError.ts"
@@ -66,7 +66,7 @@ export const createMissing = (deps: {
   readonly settings?: LinkSettings | undefined
 }) => ({
   /** Creates (or finds) the row's catalog item. */
-  product: async (row: GridRow, data: NewProductData = {}): Promise<PsaProduct> => {
+  product: async (row: ReconciliationRow, data: NewProductData = {}): Promise<PsaProduct> => {
     const defaults = deps.settings?.newProduct
     const identifier = (data.identifier ?? row.product.code).trim()
     if (identifier === "")
@@ -98,7 +98,7 @@ export const createMissing = (deps: {
     return toPsaProduct(created)
   },
   /** Creates (or finds) the agreement for the row's company. */
-  agreement: async (row: GridRow, data: NewAgreementData = {}): Promise<PsaAgreement> => {
+  agreement: async (row: ReconciliationRow, data: NewAgreementData = {}): Promise<PsaAgreement> => {
     const template = deps.settings?.newAgreement
     const companyId = data.companyId ?? linkedId(row.customerResolution)
     if (companyId === undefined) throw invalid("companyId", "the row's customer is not linked to a company")

@@ -2,7 +2,6 @@ import type { ConnectWiseClient } from "@psa-ledger/connectwise-client"
 import {
   type DiffOptions,
   diff,
-  type GridRow,
   type InvoiceLine,
   type LinkSettings,
   linkedId,
@@ -10,6 +9,7 @@ import {
   type MappingStore,
   mappingId,
   PsaSnapshot,
+  type ReconciliationRow,
   resolve
 } from "@psa-ledger/reconcile-core"
 import { runPort } from "../internal/port.ts"
@@ -44,7 +44,7 @@ export interface LoadMonthDeps {
  */
 export interface LoadedMonth {
   readonly month: InvoiceMonth
-  readonly rows: Array<GridRow>
+  readonly rows: Array<ReconciliationRow>
   readonly snapshot: PsaSnapshot
   readonly lines: Array<InvoiceLine>
   readonly mappings: ReadonlyArray<Mapping>

@@ -18,15 +18,15 @@
 import {
   type ChangePlan,
   CreateTarget,
-  type GridRow,
   LinkSettings,
   linkedId,
+  type ReconciliationRow,
   RowDecision,
   UseTarget
 } from "@psa-ledger/reconcile-core"
 import { createWorld, type World } from "@psa-ledger/sandbox"
 import { afterAll, describe, expect, it } from "vitest"
-import { createLink, type Grid } from "../../src/index.ts"
+import { createLink, type LoadedMonth } from "../../src/index.ts"
 import { planChanges, truthChanges } from "./changes.ts"
 import { memoryStores, openSandbox, source } from "./sandbox.ts"
 
@@ -62,7 +62,7 @@ interface Links {
 }
 
 /** (a): every customer, product and agreement side the grid links by itself, against the truth. */
-const linksOf = (world: World, grid: Grid): Links => {
+const linksOf = (world: World, grid: LoadedMonth): Links => {
   const { companies, items, agreements } = world.truth.links
   const result: Links = { right: 0, wrong: [], left: 0 }
   const seen = new Set<string>()
@@ -89,7 +89,7 @@ const linksOf = (world: World, grid: Grid): Links => {
 }
 
 /** (c): what a person decides from the truth: confirm the true links, create what is missing, approve all. */
-const personDecisions = (world: World, grid: Grid): Record<string, RowDecision> => {
+const personDecisions = (world: World, grid: LoadedMonth): Record<string, RowDecision> => {
   const { companies, items, agreements } = world.truth.links
   const managed = world.connectwise.agreementTypes.find((type) => type.name === "Managed Services")!.id
   // A new catalog item is filed like the existing recurring ones.
@@ -145,7 +145,7 @@ const outsideTheFlow = new Set(["NeedsCustomer", "InvalidLine", "Unreadable", "C
 const DUPLICATES = 2
 
 /** The planted duplicates the grid does not show as `DuplicateAdditions` on their row, with both additions. */
-const unflaggedDuplicates = (world: World, grid: Grid): Array<string> =>
+const unflaggedDuplicates = (world: World, grid: LoadedMonth): Array<string> =>
   world.truth.months.at(-1)!.deviations.flatMap((d) => {
     if (d.kind !== "duplicateAdditions") return []
     const shown = grid.rows.some(
@@ -254,7 +254,7 @@ describe("flow A against the sandbox's answer key, default settings", () => {
         JSON.stringify(applied.report?.operations.filter((o) => o.status === "failed"))
       ).toBe(0)
       const after = await link.reconciliation.load(latest!.period)
-      const converged = after.rows.flatMap((row: GridRow) =>
+      const converged = after.rows.flatMap((row: ReconciliationRow) =>
         row.deviations.filter((d) => !outsideTheFlow.has(d._tag)).map((d) => `${row.key} ${d._tag}`)
       )
       // Another month links itself from what was remembered.

@@ -9,11 +9,11 @@
 import { memoryTokenStore } from "@psa-ledger/exact-client"
 import {
   Decisions,
-  type GridRow,
   LinkSettings,
   makeMemoryMappingStore,
   NewAgreementSettings,
   planConfirmed,
+  type ReconciliationRow,
   RowDecision,
   UseTarget
 } from "@psa-ledger/reconcile-core"
@@ -61,7 +61,7 @@ describe("confirming a suggestion while approving every deviation (portal world)
       (row) => row.customerResolution._tag === "Suggested" && row.customerResolution.candidates.length > 0
     )
     expect(suggested.length).toBeGreaterThan(0)
-    const withChanges = (row: GridRow) => row.deviations.some((deviation) => CHANGES.has(deviation._tag))
+    const withChanges = (row: ReconciliationRow) => row.deviations.some((deviation) => CHANGES.has(deviation._tag))
     const approved = grid.rows.filter(withChanges)
     let viaGroup = 0
     for (const row of suggested) {

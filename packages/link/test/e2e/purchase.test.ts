@@ -1,8 +1,8 @@
-import { type GridRow, LinkSettings, linkedId, rowKeyOf } from "@psa-ledger/reconcile-core"
+import { LinkSettings, linkedId, type ReconciliationRow, rowKeyOf } from "@psa-ledger/reconcile-core"
 import type { World } from "@psa-ledger/sandbox"
 import { BigDecimal } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
-import { createLink, type Grid, type LinkApi, PurchaseSourceSettings } from "../../src/index.ts"
+import { createLink, type LinkApi, type LoadedMonth, PurchaseSourceSettings } from "../../src/index.ts"
 import { memoryStores, type OpenSandbox, openSandbox, settingsFor, smallWorld } from "./sandbox.ts"
 
 const dec = (value: BigDecimal.BigDecimal | undefined) =>
@@ -61,7 +61,7 @@ const endCustomerOf = (
 }
 
 /** The human's part, as the truth says: link the customers and products no identifier links. */
-const confirmAsTheTruthSays = async (world: World, link: LinkApi, grid: Grid) => {
+const confirmAsTheTruthSays = async (world: World, link: LinkApi, grid: LoadedMonth) => {
   for (const company of world.truth.links.companies) {
     if (company.evidence !== "manual" || company.companyId === null) continue
     if (!grid.rows.some((row) => row.customer.key === company.accountId)) continue
@@ -75,7 +75,7 @@ const confirmAsTheTruthSays = async (world: World, link: LinkApi, grid: Grid) =>
   }
 }
 
-const allDeviations = (grid: Grid) =>
+const allDeviations = (grid: LoadedMonth) =>
   grid.rows.flatMap((row) => row.deviations.map((d) => `${row.key} ${d._tag}`)).sort()
 
 describe("flow A on the distributor's purchase invoice (sandbox world, 40 customers × 6 products × 3 months)", () => {
@@ -175,7 +175,7 @@ describe("flow A on the distributor's purchase invoice (sandbox world, 40 custom
       if (d.kind !== "quantityOff" && d.kind !== "unitCostOff" && d.kind !== "additionMissing") continue
       const key = rowKeyOf(d.accountId, d.itemId)
       if (!billed.has(key)) continue // the MSP's own service: not on the distributor's bill
-      const found = row(d.accountId, d.itemId) as GridRow
+      const found = row(d.accountId, d.itemId) as ReconciliationRow
       if (d.kind === "quantityOff") {
         const deviation = found.deviations.find((x) => x._tag === "QuantityDiffers")
         expect(deviation).toMatchObject({ agreementId: d.agreementId, productId: d.catalogItemId })

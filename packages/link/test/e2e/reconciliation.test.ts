@@ -1,8 +1,8 @@
-import { type GridRow, LinkSettings, linkedId, rowKeyOf } from "@psa-ledger/reconcile-core"
+import { LinkSettings, linkedId, type ReconciliationRow, rowKeyOf } from "@psa-ledger/reconcile-core"
 import { createWorld, type World } from "@psa-ledger/sandbox"
 import { BigDecimal } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
-import { createLink, type Grid, type LinkApi } from "../../src/index.ts"
+import { createLink, type LinkApi, type LoadedMonth } from "../../src/index.ts"
 import { memoryStores, type OpenSandbox, openSandbox, settingsFor, smallWorld, source } from "./sandbox.ts"
 
 type Truth = World["truth"]["months"][number]["deviations"][number]
@@ -12,12 +12,12 @@ const dec = (value: BigDecimal.BigDecimal | undefined) =>
 const norm = (text: string) => BigDecimal.format(BigDecimal.normalize(BigDecimal.fromStringUnsafe(text)))
 
 /** What a grid must show for one truth deviation; returns the row deviations it explains. */
-const explain = (grid: Grid, d: Truth): Array<string> => {
+const explain = (grid: LoadedMonth, d: Truth): Array<string> => {
   const rowsOf = (accountId: string) => grid.rows.filter((row) => row.customer.key === accountId)
   const pair = (accountId: string, itemId: string) => {
     const row = grid.rows.find((r) => r.key === rowKeyOf(accountId, itemId))
     expect(row, `${d.kind} ${accountId}|${itemId}`).toBeDefined()
-    return row as GridRow
+    return row as ReconciliationRow
   }
   switch (d.kind) {
     case "customerWithoutCompany":
@@ -111,12 +111,12 @@ const explain = (grid: Grid, d: Truth): Array<string> => {
 }
 
 /** A row of the customer whose line names no item (the truth's `malformedLine` with field `Item`). */
-const lineWithoutItem = (grid: Grid, accountId: string) =>
+const lineWithoutItem = (grid: LoadedMonth, accountId: string) =>
   grid.rows.some(
     (r) => r.customer.key === accountId && r.origin === "invoice" && r.product.key === "" && r.lines.length > 0
   )
 
-const allDeviations = (grid: Grid) =>
+const allDeviations = (grid: LoadedMonth) =>
   grid.rows.flatMap((row) => row.deviations.map((d) => `${row.key} ${d._tag}`)).sort()
 
 let sandbox: OpenSandbox | undefined
@@ -151,7 +151,7 @@ const open = async (world: World = smallWorld()) => {
 }
 
 /** The human's part: confirm the suggestions the truth confirms, create the product the truth creates. */
-const confirmAsTheTruthSays = async (world: World, link: LinkApi, grid: Grid) => {
+const confirmAsTheTruthSays = async (world: World, link: LinkApi, grid: LoadedMonth) => {
   const { companies, items } = world.truth.links
   const confirmed: Array<string> = []
   for (const link_ of companies.filter((c) => c.evidence === "manual" && c.companyId !== null)) {

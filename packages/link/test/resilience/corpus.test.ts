@@ -9,7 +9,7 @@
  * - nothing wrong is written: approving everything plans no operation the clean month does not.
  */
 import { memoryTokenStore } from "@psa-ledger/exact-client"
-import { type GridRow, plan } from "@psa-ledger/reconcile-core"
+import { plan, type ReconciliationRow } from "@psa-ledger/reconcile-core"
 import { memoryStorage } from "@psa-ledger/storage-adapters"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { loadMonth } from "../../src/reconciliation/LoadMonth.ts"
@@ -92,7 +92,7 @@ const NO_PRODUCT: ReadonlyArray<Case> = [
 
 let server: Server
 let clean: {
-  readonly rows: ReadonlyArray<GridRow>
+  readonly rows: ReadonlyArray<ReconciliationRow>
   readonly keys: ReadonlySet<string>
   readonly skipped: ReadonlyMap<string, string>
 }

@@ -5,7 +5,7 @@
  */
 import { createConnectWiseClient } from "@psa-ledger/connectwise-client"
 import { createExactClient, type TokenStore } from "@psa-ledger/exact-client"
-import type { GridRow } from "@psa-ledger/reconcile-core"
+import type { ReconciliationRow } from "@psa-ledger/reconcile-core"
 import {
   CreateTarget,
   Decisions,
@@ -144,14 +144,14 @@ export const sourceFor = (exact: ReturnType<typeof clientsFor>["exact"], world: 
 }
 
 const DECIDED_AT = DateTime.makeUnsafe("2025-03-02T10:00:00Z")
-const linked = (resolution: GridRow["productResolution"]) =>
+const linked = (resolution: ReconciliationRow["productResolution"]) =>
   resolution._tag === "Mapped" || resolution._tag === "Matched"
 
 /**
  * Approve everything: every change of every row, creating the catalog item or agreement a row
  * lacks — what a user clicking "approve all, create what is missing" decides.
  */
-export const approveAll = (rows: ReadonlyArray<GridRow>) =>
+export const approveAll = (rows: ReadonlyArray<ReconciliationRow>) =>
   new Decisions({
     linkId: LINK_ID,
     decidedBy: "finance@msp.example",

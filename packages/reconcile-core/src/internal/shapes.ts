@@ -15,7 +15,7 @@ import {
   UpdateAdditionUnitPrice
 } from "../ChangePlan.ts"
 import { AdditionMissing, QuantityDiffers, UnitCostDiffers, UnitPriceDiffers } from "../Deviation.ts"
-import { GridRow } from "../GridRow.ts"
+import { ReconciliationRow } from "../ReconciliationRow.ts"
 import { verified } from "./trusted.ts"
 
 type Fields<C extends abstract new (...args: never) => unknown> = ConstructorParameters<C>[0]
@@ -23,10 +23,10 @@ type Bag = Record<string, unknown>
 
 const has = Object.hasOwn
 
-/** `trusted(GridRow, fields)`. */
-export const gridRow = (fields: Fields<typeof GridRow>): GridRow => {
-  const p = fields as unknown as GridRow
-  const r = Object.create(GridRow.prototype) as Bag
+/** `trusted(ReconciliationRow, fields)`. */
+export const gridRow = (fields: Fields<typeof ReconciliationRow>): ReconciliationRow => {
+  const p = fields as unknown as ReconciliationRow
+  const r = Object.create(ReconciliationRow.prototype) as Bag
   r.key = p.key
   r.origin = p.origin
   r.period = p.period
@@ -42,7 +42,7 @@ export const gridRow = (fields: Fields<typeof GridRow>): GridRow => {
   r.agreementResolution = p.agreementResolution
   r.deviations = p.deviations
   r.notices = p.notices
-  return verified(GridRow, fields, r as unknown as GridRow)
+  return verified(ReconciliationRow, fields, r as unknown as ReconciliationRow)
 }
 
 type Differs = typeof QuantityDiffers | typeof UnitCostDiffers | typeof UnitPriceDiffers

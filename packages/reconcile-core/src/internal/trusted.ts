@@ -1,6 +1,6 @@
 // Construction of Schema class instances from values the core itself produced.
 //
-// `new GridRow(fields)` parses every field against the schema (and every element of every array
+// `new ReconciliationRow(fields)` parses every field against the schema (and every element of every array
 // field) through Effect's parser: right at the boundary, where input arrives, and a third of the
 // core's time when it runs for each of 100k rows and operations built from values that were
 // validated when they entered (lines, snapshot, mappings, decisions) or computed from them. The

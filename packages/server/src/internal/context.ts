@@ -1,5 +1,5 @@
 import type { DeploymentApi } from "@psa-ledger/deployment"
-import type { Grid } from "@psa-ledger/link"
+import type { LoadedMonth } from "@psa-ledger/link"
 import type { Storage } from "@psa-ledger/storage-adapters"
 import type { AuthOptions } from "../Auth.ts"
 import type { ServerQueue } from "./queue.ts"
@@ -12,7 +12,7 @@ export interface MonthJob {
   state: "loading" | "ready" | "failed"
   startedAt: number
   progress?: { phase: string; done: number; total?: number | undefined }
-  grid?: Grid
+  grid?: LoadedMonth
   error?: { code: string; message: string }
   promise: Promise<void>
 }

@@ -1,5 +1,5 @@
-import type { Grid } from "@psa-ledger/link"
-import type { GridRow, Resolution } from "@psa-ledger/reconcile-core"
+import type { LoadedMonth } from "@psa-ledger/link"
+import type { ReconciliationRow, Resolution } from "@psa-ledger/reconcile-core"
 import { Schema } from "effect"
 
 /** ConnectWise names by id, per kind: what a grid page's chips show instead of bare ids. */
@@ -17,13 +17,13 @@ interface NameIndex {
 }
 
 // One index per loaded grid: built once from the month's ConnectWise snapshot, never per line.
-const indexes = new WeakMap<Grid, NameIndex>()
+const indexes = new WeakMap<LoadedMonth, NameIndex>()
 
 /** A catalog item as ConnectWise lists it: its identifier, and the description when it says more. */
 const productName = (identifier: string, description: string) =>
   description.trim() === "" || description.trim() === identifier.trim() ? identifier : `${identifier} · ${description}`
 
-const indexOf = (grid: Grid): NameIndex => {
+const indexOf = (grid: LoadedMonth): NameIndex => {
   const cached = indexes.get(grid)
   if (cached !== undefined) return cached
   const { snapshot } = grid
@@ -55,7 +55,7 @@ const idsOf = (resolution: Resolution): ReadonlyArray<number> => {
  * ambiguous candidates), from the grid's snapshot. An id the snapshot lacks is left out: the chip
  * then shows the id.
  */
-export const namesOf = (grid: Grid, rows: Iterable<GridRow>): TargetNames => {
+export const namesOf = (grid: LoadedMonth, rows: Iterable<ReconciliationRow>): TargetNames => {
   const index = indexOf(grid)
   const companies: Record<string, string> = {}
   const products: Record<string, string> = {}

@@ -1,12 +1,12 @@
-import type { Grid, LinkApi } from "@psa-ledger/link"
+import type { LinkApi, LoadedMonth } from "@psa-ledger/link"
 import {
   ChangePlan,
-  GridRow,
   Mapping,
   MappingKind,
   PlanSummary,
   PsaAgreement,
   PsaProduct,
+  ReconciliationRow,
   RowDecision
 } from "@psa-ledger/reconcile-core"
 import { BigDecimal, Option, Schema } from "effect"
@@ -33,7 +33,7 @@ import { store } from "../internal/session.ts"
 const RowState = Schema.Literals(["ok", "deviation", "suggested", "unlinked", "problem"])
 type RowState = typeof RowState.Type
 
-const stateOf = (row: GridRow): RowState => {
+const stateOf = (row: ReconciliationRow): RowState => {
   const sides = [row.customerResolution, row.productResolution, row.agreementResolution]
   if (row.notices.length > 0 && row.lines.length > 0 && row.deviations.some((d) => d._tag === "InvalidLine"))
     return "problem"
@@ -59,7 +59,7 @@ const GridPage = Schema.Struct({
   offset: Schema.Int,
   limit: Schema.Int,
   counts: Schema.Record(Schema.String, Schema.Int),
-  rows: Schema.Array(Schema.Struct({ state: RowState, row: GridRow })),
+  rows: Schema.Array(Schema.Struct({ state: RowState, row: ReconciliationRow })),
   /** The ConnectWise names of the ids the page's rows link or suggest, by kind and id. */
   names: TargetNames
 }).annotate({ identifier: "GridPage" })
@@ -111,7 +111,7 @@ const MappingRefBody = Schema.Struct({
 const openLink = (server: ServerContext, linkId: string): Promise<LinkApi> => server.deployment.links.open(linkId)
 
 /** The loaded grid of a month in this process, or 409 `MonthNotLoaded`. */
-const gridOf = (server: ServerContext, linkId: string, month: string): Grid => {
+const gridOf = (server: ServerContext, linkId: string, month: string): LoadedMonth => {
   const job = server.months.get(`${linkId} ${month}`)
   if (job?.grid === undefined) {
     throw new ApiError(409, "MonthNotLoaded", `month ${month} is not loaded on this server; load it first`)
@@ -137,7 +137,7 @@ const decodeDecisions = (json: unknown) => Schema.decodeUnknownSync(Schema.toCod
 const encodeDecisions = (value: Record<string, RowDecision>) =>
   Schema.encodeSync(Schema.toCodecJson(DecisionsRecord))(value) as Schema.Json
 
-const rowOf = (grid: Grid, rowKey: string): GridRow => {
+const rowOf = (grid: LoadedMonth, rowKey: string): ReconciliationRow => {
   const row = grid.rows.find((r) => r.key === rowKey)
   if (row === undefined) throw new ApiError(404, "NotFound", "no such row in the loaded month")
   return row
@@ -228,7 +228,7 @@ export const reconciliationRoutes = [
       const grid = gridOf(server, params.linkId, params.month)
       const q = query.q?.trim().toLowerCase()
       const counts: Record<string, number> = {}
-      const matching: Array<{ state: RowState; row: GridRow }> = []
+      const matching: Array<{ state: RowState; row: ReconciliationRow }> = []
       for (const row of grid.rows) {
         const state = stateOf(row)
         counts[state] = (counts[state] ?? 0) + 1

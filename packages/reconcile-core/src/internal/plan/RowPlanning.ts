@@ -1,14 +1,14 @@
 import type { Existing } from "../../ChangePlan.ts"
 import type { Decisions, RowDecision } from "../../Decisions.ts"
-import type { GridRow } from "../../GridRow.ts"
 import type { KeySource } from "../../IdempotencyKeys.ts"
 import type { ChangeKind } from "../../LinkSettings.ts"
+import type { ReconciliationRow } from "../../ReconciliationRow.ts"
 import type { Settings } from "../settings.ts"
 import type { MakeOperation, PlanBuilder } from "./PlanBuilder.ts"
 
 /** What every row planner works with: one row, its decision, and where its operations go. */
 export interface RowPlanning {
-  readonly row: GridRow
+  readonly row: ReconciliationRow
   readonly decision: RowDecision | undefined
   readonly decisions: Decisions
   readonly settings: Settings
@@ -25,7 +25,7 @@ export interface RowPlanning {
 }
 
 export const rowPlanning = (
-  row: GridRow,
+  row: ReconciliationRow,
   decisions: Decisions,
   settings: Settings,
   effectiveDate: string,

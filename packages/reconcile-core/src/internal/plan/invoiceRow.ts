@@ -1,5 +1,5 @@
 import type { Existing, TargetRef } from "../../ChangePlan.ts"
-import type { GridRow } from "../../GridRow.ts"
+import type { ReconciliationRow } from "../../ReconciliationRow.ts"
 import { lineProblems } from "../lines.ts"
 import type { Settings } from "../settings.ts"
 import { planAdditionChanges } from "./changes.ts"
@@ -69,7 +69,7 @@ const additionTargets = (agreement: TargetRef, product: TargetRef) => ({
 })
 
 /** Why a row with unreadable lines is left out of the plan, naming each line and field; `undefined` when all are readable. */
-const unreadableLines = (row: GridRow, settings: Settings): string | undefined => {
+const unreadableLines = (row: ReconciliationRow, settings: Settings): string | undefined => {
   const problems = new Map<string, Array<string>>()
   const flagged = row.deviations.filter((deviation) => deviation._tag === "InvalidLine")
   // Rows straight from `resolve` carry no deviations yet: their lines are read here.

@@ -1,7 +1,7 @@
 import type { Existing, TargetRef } from "../../ChangePlan.ts"
 import type { CreateTarget, Decisions, TargetChoice } from "../../Decisions.ts"
-import type { GridRow } from "../../GridRow.ts"
 import type { Mapping } from "../../Mapping.ts"
+import type { ReconciliationRow } from "../../ReconciliationRow.ts"
 import { linkedId, type Resolution } from "../../Resolution.ts"
 
 /** One side of a row as the plan sees it: its target, and how to remember it. */
@@ -55,7 +55,7 @@ const rememberedAs = (resolution: Resolution): Mapping["method"] | undefined => 
  * an unreadable line, which plan nothing, are not counted).
  */
 export const agreementChoicesOf = (
-  rows: ReadonlyArray<GridRow>,
+  rows: ReadonlyArray<ReconciliationRow>,
   decisions: Decisions
 ): ReadonlyMap<string, ReadonlySet<string>> => {
   const choices = new Map<string, Set<string>>()

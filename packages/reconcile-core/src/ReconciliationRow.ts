@@ -14,7 +14,7 @@ import { Resolution } from "./Resolution.ts"
  *
  * @since 0.1.0
  */
-export class GridRow extends Schema.Class<GridRow>("GridRow")({
+export class ReconciliationRow extends Schema.Class<ReconciliationRow>("ReconciliationRow")({
   /** Stable across runs: from the customer and product keys (or the addition id). */
   key: Schema.String,
   origin: Schema.Literals(["invoice", "connectwise"]),
@@ -42,7 +42,7 @@ export class GridRow extends Schema.Class<GridRow>("GridRow")({
  *
  * @since 0.1.0
  */
-export class GridSummary extends Schema.Class<GridSummary>("GridSummary")({
+export class ReconciliationSummary extends Schema.Class<ReconciliationSummary>("ReconciliationSummary")({
   rows: Schema.Int,
   inAgreement: Schema.Int,
   toApprove: Schema.Int,
@@ -54,7 +54,7 @@ export class GridSummary extends Schema.Class<GridSummary>("GridSummary")({
  *
  * @since 0.1.0
  */
-export const summarizeGrid = (rows: ReadonlyArray<GridRow>): GridSummary => {
+export const summarizeRows = (rows: ReadonlyArray<ReconciliationRow>): ReconciliationSummary => {
   let inAgreement = 0
   let toApprove = 0
   let person = 0
@@ -63,5 +63,5 @@ export const summarizeGrid = (rows: ReadonlyArray<GridRow>): GridSummary => {
     else if (row.deviations.length > 0) toApprove++
     else inAgreement++
   }
-  return new GridSummary({ rows: rows.length, inAgreement, toApprove, needsPerson: person })
+  return new ReconciliationSummary({ rows: rows.length, inAgreement, toApprove, needsPerson: person })
 }
