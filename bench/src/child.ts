@@ -11,7 +11,8 @@ const cases: Record<string, () => Promise<{ run: (params: never) => Promise<Case
   transfer: () => import("./cases/transfer.ts"),
   peer: () => import("./cases/peer.ts"),
   sandboxScale: () => import("./cases/sandboxScale.ts"),
-  runLog: () => import("./cases/runLog.ts")
+  runLog: () => import("./cases/runLog.ts"),
+  server: () => import("./cases/server.ts")
 }
 
 const [name, params = "{}"] = process.argv.slice(2)

@@ -231,3 +231,29 @@ export const runLogFigure = (runs: CaseRuns): Figure => ({
   met: median(runs, "appendsOverBound") <= 1.05,
   ...processFigures(runs)
 })
+
+/** The server: a loaded month's grid served page by page (time per page and bytes). */
+export const serverGridFigure = (runs: CaseRuns): Figure => ({
+  id: "Server",
+  what: `Grid pages of ${fmt(Number(runs.params.pageSize))} rows: ms per page (median · slowest)`,
+  size: size(Number(runs.params.lines), "lines"),
+  ours: `${fmt(median(runs, "msPerPageMedian"))} · ${fmt(median(runs, "msPerPageMax"))} ms`,
+  against: `${fmt(median(runs, "pages"))} pages · ${fmt(median(runs, "kbPerPage"))} KB a page · ${fmt(median(runs, "rows"))} rows`,
+  ratio: undefined,
+  goal: "",
+  met: undefined,
+  ...processFigures(runs, "gridWallMs", "gridCpuMs")
+})
+
+/** The server: one run's events read by many listeners at once. */
+export const serverEventsFigure = (runs: CaseRuns): Figure => ({
+  id: "Server",
+  what: "One run's server-sent events, every listener until the end frame",
+  size: size(Number(runs.params.listeners), "listeners"),
+  ours: `${s(median(runs, "sseWallMs"))} · ${fmt(median(runs, "framesPerListener"))} frames each`,
+  against: `CPU ${s(median(runs, "sseCpuMs"))}`,
+  ratio: undefined,
+  goal: "",
+  met: undefined,
+  ...processFigures(runs, "sseWallMs", "sseCpuMs")
+})

@@ -18,6 +18,8 @@ import {
   rateLimitFigure,
   runLogFigure,
   sandboxScaleFigure,
+  serverEventsFigure,
+  serverGridFigure,
   slopeFigure,
   transferFigures
 } from "./figures.ts"
@@ -146,6 +148,16 @@ if (wanted("RUNS")) {
   const runs = await repeat("runLog", { entries: sizes.runLogEntries }, sizes.repeats)
   all.push(runs)
   figures.push(runLogFigure(runs))
+}
+if (wanted("SERVER")) {
+  stage("Server")
+  const runs = await repeat(
+    "server",
+    { lines: sizes.serverLines, pageSize: 500, listeners: sizes.serverListeners },
+    sizes.repeats
+  )
+  all.push(runs)
+  figures.push(serverGridFigure(runs), serverEventsFigure(runs))
 }
 const outDir = process.env.BENCH_OUT ?? join(ROOT, "bench/results")
 mkdirSync(outDir, { recursive: true })

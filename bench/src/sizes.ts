@@ -30,6 +30,9 @@ export interface Sizes {
   readonly storageOperations: number
   /** Entries a run logs. */
   readonly runLogEntries: number
+  /** The server: lines of the month whose grid is paged, and listeners on one run's events. */
+  readonly serverLines: number
+  readonly serverListeners: number
 }
 
 const profiles: Record<SizeProfile, Omit<Sizes, "profile">> = {
@@ -44,7 +47,9 @@ const profiles: Record<SizeProfile, Omit<Sizes, "profile">> = {
     sandboxCustomers: 200,
     sandboxMonths: 1,
     storageOperations: 500,
-    runLogEntries: 1_000
+    runLogEntries: 1_000,
+    serverLines: 500,
+    serverListeners: 10
   },
   default: {
     repeats: 3,
@@ -57,7 +62,9 @@ const profiles: Record<SizeProfile, Omit<Sizes, "profile">> = {
     sandboxCustomers: 10_000,
     sandboxMonths: 1,
     storageOperations: 5_000,
-    runLogEntries: 100_000
+    runLogEntries: 100_000,
+    serverLines: 5_000,
+    serverListeners: 100
   },
   full: {
     repeats: 5,
@@ -70,7 +77,9 @@ const profiles: Record<SizeProfile, Omit<Sizes, "profile">> = {
     sandboxCustomers: 10_000,
     sandboxMonths: 12,
     storageOperations: 100_000,
-    runLogEntries: 100_000
+    runLogEntries: 100_000,
+    serverLines: 5_000,
+    serverListeners: 100
   }
 }
 

@@ -28,7 +28,7 @@ describe("npm run bench (smoke sizes)", () => {
         storage: { results: Array<unknown> } | undefined
       }
       const ids = new Set(result.figures.map((figure) => figure.id))
-      expect([...ids].sort()).toEqual(["P1", "P2", "P3", "P4", "P5", "Runs", "Sandbox"])
+      expect([...ids].sort()).toEqual(["P1", "P2", "P3", "P4", "P5", "Runs", "Sandbox", "Server"])
       for (const figure of result.figures) {
         expect(table).toContain(figure.what)
         expect(figure.ours, figure.what).not.toMatch(/—|NaN/)
