@@ -250,7 +250,10 @@ describe.skipIf(!reachable)("a fleet of worker processes on one PostgreSQL", () 
       expect(samples.find((s) => s.name === "psa_ledger_queue_depth")?.value).toBe(0)
       expect(text).toContain("# TYPE psa_ledger_jobs_failed_total counter")
     }
-  })
+    // A hang guard, not a time budget: every wait above gives up on its own after 180 s without
+    // progress, and thirty simulated days of worker processes take many minutes on a loaded 2-core
+    // machine (a clean-clone run beside four other jobs, load average 50 to 74, ran out of 300 s).
+  }, 1_500_000)
 })
 
 /** The samples of a Prometheus text exposition: name, labels, value. */

@@ -130,5 +130,7 @@ describe.skipIf(!reachable)("a worker killed in the middle of a transfer", () =>
     // The retry found the two invoices booked before the kill and booked only the rest.
     expect(retry?.counts.skipped).toBe(2)
     expect((retry?.counts.done ?? 0) + 2).toBe(booked.length)
-  })
+    // A hang guard, not a time budget: each wait gives up on its own without progress; the whole
+    // took 125 s on a loaded 2-core machine, too close to the default 300 s.
+  }, 1_200_000)
 })
