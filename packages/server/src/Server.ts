@@ -183,6 +183,7 @@ export const createServer = (options: ServerOptions): Server => {
     now: options.now ?? Date.now,
     log: options.log ?? (() => {}),
     months: new Map(),
+    loaded: new Map(),
     active: new Map(),
     work: new Set(),
     shutdown: new AbortController(),

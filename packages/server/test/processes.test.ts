@@ -1,6 +1,6 @@
 // Two `psa-ledger-server` processes on one PostgreSQL storage, as two servers behind a load
-// balancer: a session made on one is valid on the other, and a run started on one streams its
-// events from the other. The outside world is the sandbox over HTTP, shared by both.
+// balancer: a session made on one is valid on the other, a month loaded on one is served by the
+// other, and a run started on one streams its events from the other. The outside world is the sandbox over HTTP, shared by both.
 import { type ChildProcess, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { deriveStorageKey } from "@psa-ledger/deployment"
@@ -103,7 +103,7 @@ describe("two psa-ledger-server processes on one PostgreSQL storage", () => {
     await c.end()
   })
 
-  it("share sessions, and a run started on one streams its events from the other", async () => {
+  it("share sessions and loaded months, and a run started on one streams its events from the other", async () => {
     const [a, b] = servers as [Process, Process]
     const ann = over(a)
     expect((await ann.signIn("ann")).status).toBe(200)
@@ -121,6 +121,32 @@ describe("two psa-ledger-server processes on one PostgreSQL storage", () => {
     // The session made on A is valid on B.
     expect((await onB.get("/session")).body).toMatchObject({ user: "ann", role: "admin" })
     expect((await onB.get("/links")).body.map((l: { id: string }) => l.id)).toEqual(["acme"])
+
+    // A month loaded on A is served by B (no session affinity): its status, pages, draft and plan.
+    const month = (await ann.get("/links/acme/months")).body.months[0] as string
+    const path = `/links/acme/months/${month}`
+    expect((await ann.post(`${path}/load`)).status).toBe(202)
+    await eventually("the month to load on A", async () =>
+      (await ann.get(path)).body.state === "ready" ? true : undefined
+    )
+    const gridA = await ann.get(`${path}/grid?limit=1000`)
+    expect(gridA.body.total).toBeGreaterThan(0)
+    expect((await onB.get(path)).body).toEqual({ month, state: "ready", rows: gridA.body.total })
+    const pageB = await onB.get(`${path}/grid?offset=1&limit=3`)
+    expect(pageB.status).toBe(200)
+    expect([pageB.body.total, pageB.body.rows]).toEqual([gridA.body.total, gridA.body.rows.slice(1, 4)])
+    const decisions = Object.fromEntries(
+      gridA.body.rows.map((r: { row: { key: string } }) => [r.row.key, { approve: "all" }])
+    )
+    expect((await onB.put(`${path}/draft`, { version: 0, decisions })).status).toBe(200)
+    const planB = await onB.post(`${path}/plan`)
+    expect(planB.status).toBe(200)
+    expect(planB.body.plan.operations.length).toBeGreaterThan(0)
+    // The same plan on A (but for the plan's time: these processes read the real clock).
+    const planA = (await ann.post(`${path}/plan`)).body
+    const keys = (plan: { operations: Array<{ idempotencyKey: string }> }) =>
+      plan.operations.map((o) => o.idempotencyKey)
+    expect([planA.summary, keys(planA.plan)]).toEqual([planB.body.summary, keys(planB.body.plan)])
 
     // A run started on A, its events read from B until it ends.
     const started = await ann.post("/links/acme/transfer/payments")

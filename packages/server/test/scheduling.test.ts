@@ -1,6 +1,14 @@
 // The deployment's `scheduling` setting on the server: in `in-process` mode (the default) the server
 // runs every enabled schedule itself on its clock, picking up edits without a restart; in `workers`
 // mode it runs none. Either way the API shows each link's next runs in the schedule's time zone.
+// Several servers on one storage run each occurrence once: it is claimed in storage before it runs.
+import { randomBytes } from "node:crypto"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { deriveStorageKey } from "@psa-ledger/deployment"
+import { createSandbox, createWorld, virtualClock } from "@psa-ledger/sandbox"
+import { sqliteStorage } from "@psa-ledger/storage-adapters/sqlite"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { createServer } from "../src/index.ts"
@@ -116,5 +124,54 @@ describe("a manual run in workers mode without a queue", () => {
     expect(started.body).toEqual({ runId: expect.any(String) })
     expect((await ann.get(`/links/acme/queued-runs/${crypto.randomUUID()}`)).status).toBe(404)
     await w.server.close({ graceMs: 5_000 })
+  })
+})
+
+describe("two servers with in-process schedules on one storage", () => {
+  it("run each occurrence once: the first to claim it in storage runs it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "psa-schedules-"))
+    const secretKey = randomBytes(32).toString("base64")
+    const open = () => sqliteStorage({ filename: join(dir, "ledger.db"), encryptionKey: deriveStorageKey(secretKey) })
+    // One time line and one outside world for both, as two processes on one machine would have.
+    const clock = virtualClock(at("2026-04-02T08:00:00Z"))
+    const sandbox = createSandbox({ world: createWorld({ seed: 11, customers: 12, products: 4, months: 2 }), clock })
+    const a = await openWorld({ storage: await open(), secretKey, sandbox, clock })
+    const b = await openWorld({ storage: await open(), secretKey, sandbox, clock })
+    try {
+      await addUsers(a.storage)
+      const ann = client(a.server)
+      await ann.signIn("ann")
+      const config = {
+        ...a.config("Acme"),
+        schedules: [{ job: "transfer.syncPayments", cron: "0 6 * * *", timeZone: "Europe/Amsterdam", enabled: true }]
+      }
+      expect((await ann.post("/links", { id: "acme", config })).status).toBe(201)
+      const connect = await ann.post("/links/acme/exact/connect", {})
+      await ann.get(`/oauth/exact/callback${await a.consent(connect.body.url)}`)
+      const both = async () => {
+        const counts = await Promise.all([a.server.runDueSchedules(), b.server.runDueSchedules()])
+        return counts[0] + counts[1]
+      }
+      const finished = async () =>
+        (await scheduledRuns(a, "transfer.syncPayments")).filter((r) => r.status !== "running").length
+
+      // Both plan from now on; then 06:00 in Amsterdam falls due on both, planned at once.
+      expect(await both()).toBe(0)
+      clock.advance(at("2026-04-03T04:30:00Z") - clock.now())
+      expect(await both()).toBe(1)
+      await until(async () => (await finished()) === 1, "the scheduled payment sync")
+      expect(await both()).toBe(0)
+      // The next day's, planned one after the other.
+      clock.advance(at("2026-04-04T04:30:00Z") - clock.now())
+      expect((await b.server.runDueSchedules()) + (await a.server.runDueSchedules())).toBe(1)
+      await until(async () => (await finished()) === 2, "the next day's payment sync")
+      expect(await scheduledRuns(a, "transfer.syncPayments")).toHaveLength(2)
+    } finally {
+      await a.server.close({ graceMs: 5_000 })
+      await b.server.close({ graceMs: 5_000 })
+      await a.storage.close()
+      await b.storage.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -18,9 +18,11 @@ export const openWorld = async (
     readonly storage?: Storage
     readonly secretKey?: string
     readonly sandbox?: ReturnType<typeof createSandbox>
+    /** The clock of the deployment and server (two worlds over one storage share one). */
+    readonly clock?: ReturnType<typeof virtualClock>
   } = {}
 ) => {
-  const clock = virtualClock(Date.UTC(2026, 3, 2, 8))
+  const clock = options.clock ?? virtualClock(Date.UTC(2026, 3, 2, 8))
   const world = createWorld({ seed: 11, customers: 12, products: 4, months: 2 })
   const sandbox = options.sandbox ?? createSandbox({ world, clock })
   const { connectwise, exact } = sandbox.credentials
@@ -37,6 +39,9 @@ export const openWorld = async (
     deployment,
     log: (level, message, fields) => logLines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`),
     pollMs: 5,
+    // Tests plan the schedules by hand (`runDueSchedules`): a loop ticking in real time over the
+    // virtual clock would also run what fell due whenever a test moved time past an occurrence.
+    scheduleTickMs: 24 * 3_600_000,
     // The deployment's clock: run stamps, sessions and the throttle's windows on one time line.
     now: () => clock.now()
   })

@@ -18,6 +18,7 @@ import {
 } from "./internal/postgres.ts"
 import { rotateKeys } from "./internal/rekey.ts"
 import { makeSqlServerStores } from "./internal/serverStores.ts"
+import { makeSqlSharedStores } from "./internal/sharedStores.ts"
 import { makeSqlStores } from "./internal/stores.ts"
 import { forgetSqlTokens, makeSqlTokenStore } from "./internal/tokenStore.ts"
 import { invalidOption, layerOfStores, type Storage, type StorageServices, scopedLayer } from "./Storage.ts"
@@ -89,7 +90,12 @@ export const openPostgresWith = async (
     await driver.close().catch(() => undefined)
     throw toStorageError(driver, error, "postgresStorage.open")
   }
-  const stores = { ...makeSqlStores(driver), ...makeSqlDeploymentStores(driver, ring), ...makeSqlServerStores(driver) }
+  const stores = {
+    ...makeSqlStores(driver),
+    ...makeSqlDeploymentStores(driver, ring),
+    ...makeSqlServerStores(driver),
+    ...makeSqlSharedStores(driver)
+  }
   const lock = advisoryChainLock(options, schema)
   const tokens = (linkId: string) => makeSqlTokenStore(driver, ring, lock, linkId)
   return {

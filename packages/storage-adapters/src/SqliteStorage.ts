@@ -10,6 +10,7 @@ import { migrateSqlite } from "./internal/migrate.ts"
 import { type Migration, migrations } from "./internal/migrations.ts"
 import { rotateKeys } from "./internal/rekey.ts"
 import { makeSqlServerStores } from "./internal/serverStores.ts"
+import { makeSqlSharedStores } from "./internal/sharedStores.ts"
 import { openSqliteDriver } from "./internal/sqlite.ts"
 import { makeSqlStores } from "./internal/stores.ts"
 import { forgetSqlTokens, makeSqlTokenStore } from "./internal/tokenStore.ts"
@@ -59,7 +60,12 @@ export const openSqliteWith = async (
     await driver.close().catch(() => undefined)
     throw toStorageError(driver, error, "sqliteStorage.open")
   }
-  const stores = { ...makeSqlStores(driver), ...makeSqlDeploymentStores(driver, ring), ...makeSqlServerStores(driver) }
+  const stores = {
+    ...makeSqlStores(driver),
+    ...makeSqlDeploymentStores(driver, ring),
+    ...makeSqlServerStores(driver),
+    ...makeSqlSharedStores(driver)
+  }
   const lock = sqliteChainLock(driver, { leaseMs: options.lockLeaseMs ?? 30_000, waitMs: 120_000 })
   const tokens = (linkId: string) => makeSqlTokenStore(driver, ring, lock, linkId)
   return {

@@ -34,6 +34,7 @@ import { type DeploymentStores, makeMemoryDeploymentStores } from "./internal/de
 import { makeMemoryServerStores, type ServerStores } from "./internal/serverStores.ts"
 import type { PortStores } from "./internal/stores.ts"
 import { checkLinkId } from "./internal/tokenStore.ts"
+import { LoadedMonthStore, makeMemorySharedStores, ScheduleClaims } from "./SharedStores.ts"
 import { TokenStoreError } from "./TokenStoreError.ts"
 
 /**
@@ -73,6 +74,8 @@ export type StorageServices =
   | DraftStore
   | RunEventStore
   | ApprovalStore
+  | LoadedMonthStore
+  | ScheduleClaims
 
 /**
  * What `rotateEncryptionKey` re-sealed.
@@ -100,7 +103,7 @@ export interface KeyRotation {
  *
  * @since 0.1.0
  */
-export interface Storage extends PortStores, DeploymentStores, ServerStores {
+export interface Storage extends PortStores, DeploymentStores, ServerStores, SharedStores {
   /** Which adapter this is. */
   readonly adapter: "memory" | "sqlite" | "postgres"
   /** The newest schema step the database has (0 for memory). */
@@ -135,9 +138,20 @@ export interface Storage extends PortStores, DeploymentStores, ServerStores {
   close(): Promise<void>
 }
 
+/**
+ * What several server processes on one storage share: each month's newest load, and the claims of
+ * schedule occurrences.
+ *
+ * @since 0.1.0
+ */
+export interface SharedStores {
+  readonly loadedMonths: LoadedMonthStore["Service"]
+  readonly scheduleClaims: ScheduleClaims["Service"]
+}
+
 /** Builds the layer of a storage's stores. */
 export const layerOfStores = (
-  stores: PortStores & DeploymentStores & ServerStores,
+  stores: PortStores & DeploymentStores & ServerStores & SharedStores,
   tokens: (linkId: string) => TokenStore
 ): Layer.Layer<StorageServices> =>
   Layer.succeedContext(
@@ -152,6 +166,8 @@ export const layerOfStores = (
       Context.add(DraftStore, stores.drafts),
       Context.add(RunEventStore, stores.runEvents),
       Context.add(ApprovalStore, stores.approvals),
+      Context.add(LoadedMonthStore, stores.loadedMonths),
+      Context.add(ScheduleClaims, stores.scheduleClaims),
       Context.add(RunStore, stores.runs),
       Context.add(PlanJournal, stores.journal),
       Context.add(TransferLedger, stores.transfers),
@@ -177,9 +193,10 @@ export const layerOfStores = (
  * @since 0.1.0
  */
 export const memoryStorage = (): Storage => {
-  const stores: PortStores & DeploymentStores & ServerStores = {
+  const stores: PortStores & DeploymentStores & ServerStores & SharedStores = {
     ...makeMemoryDeploymentStores(),
     ...makeMemoryServerStores(),
+    ...makeMemorySharedStores(),
     mappings: makeMemoryMappingStore(),
     runs: makeMemoryRunStore(),
     journal: makeMemoryPlanJournal(),

@@ -19,9 +19,17 @@ export const packageName = "@psa-ledger/storage-adapters" as const
 
 export type { EncryptionKeyInput } from "./internal/crypto.ts"
 export {
+  LoadedMonthHead,
+  LoadedMonthRecord,
+  LoadedMonthStore,
+  ScheduleClaims,
+  ScheduleOccurrence
+} from "./SharedStores.ts"
+export {
   type KeyRotation,
   layerMemory,
   memoryStorage,
+  type SharedStores,
   type Storage,
   type StorageServices,
   TokenStores

@@ -107,7 +107,7 @@ export interface paths {
         /** Replaces a link's configuration; secrets left out keep their value; a stale version is 409 */
         put: operations["updateLink"];
         post?: never;
-        /** Removes a link's configuration and secrets (its mappings, runs and ledger stay) */
+        /** Removes a link's configuration, secrets and loaded months (its mappings, runs and ledger stay) */
         delete: operations["removeLink"];
         options?: never;
         head?: never;
@@ -257,7 +257,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Whether the month is loaded on this server, its progress, or why it failed */
+        /** Whether the month is loaded, its progress (of a load on this server), or why it failed */
         get: operations["getMonth"];
         put?: never;
         post?: never;

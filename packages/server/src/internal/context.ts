@@ -7,14 +7,19 @@ import type { ServerQueue } from "./queue.ts"
 /** A line of the server's own log (sign-ins, failures); never a secret, never a stack to a client. */
 export type ServerLog = (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void
 
-/** A month being loaded or loaded, in this process. */
+/** A load of a month started in this process: its live progress, or why it failed (the loaded month itself is in storage). */
 export interface MonthJob {
   state: "loading" | "ready" | "failed"
   startedAt: number
   progress?: { phase: string; done: number; total?: number | undefined }
-  grid?: LoadedMonth
   error?: { code: string; message: string }
   promise: Promise<void>
+}
+
+/** A month's newest load as this process read it (or loaded it), by its load id. */
+export interface CachedMonth {
+  loadId: string
+  readonly grid: Promise<LoadedMonth | undefined>
 }
 
 /** What every route shares. */
@@ -24,8 +29,10 @@ export interface ServerContext {
   readonly auth: AuthOptions
   readonly now: () => number
   readonly log: ServerLog
-  /** Months loaded here, by `linkId month`. */
+  /** Loads started here, by `linkId month`. */
   readonly months: Map<string, MonthJob>
+  /** Loaded months read from storage (or loaded here), by `linkId month`: read once per load. */
+  readonly loaded: Map<string, CachedMonth>
   /** Links with a run started here and not finished. */
   readonly active: Map<string, { job: string; runId?: string | undefined }>
   /** Work started here (runs, loads), awaited by `close()`. */

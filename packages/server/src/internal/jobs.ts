@@ -2,6 +2,7 @@ import type { LinkApi, LinkRunOptions, LinkRunResult, ProgressEvent } from "@psa
 import { ApiError } from "../ApiError.ts"
 import type { ServerContext } from "./context.ts"
 import { toApiError } from "./errors.ts"
+import { saveLoadedMonth } from "./loadedMonths.ts"
 import { store } from "./session.ts"
 
 // A run row left "running" by a process that died must not hold its link forever.
@@ -118,8 +119,11 @@ export const startRun = async (
   }
 }
 
-/** Starts loading a month in the background; a second call while it loads returns the same job. */
-export const loadMonth = (ctx: ServerContext, link: LinkApi, month: string) => {
+/**
+ * Starts loading a month in the background; a second call while it loads returns the same job. The
+ * loaded month goes to storage, where every process finds it.
+ */
+export const loadMonth = (ctx: ServerContext, link: LinkApi, month: string, by: string) => {
   const key = `${link.id} ${month}`
   const current = ctx.months.get(key)
   if (current?.state === "loading") return current
@@ -135,9 +139,9 @@ export const loadMonth = (ctx: ServerContext, link: LinkApi, month: string) => {
       },
       signal: ctx.shutdown.signal
     })
+    .then((grid) => saveLoadedMonth(ctx, link.id, grid, by))
     .then(
-      (grid) => {
-        job.grid = grid
+      () => {
         job.state = "ready"
       },
       (error: unknown) => {

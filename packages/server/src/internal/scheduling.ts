@@ -6,8 +6,9 @@
 // the same) over the server's clock, not from croner's timers: the clock can be the sandbox's, and a
 // test moves it. Each tick re-reads the links' schedules, so an edited schedule takes effect at its
 // next occurrence; an occurrence that fell due while the server was down is not caught up (the fleet
-// keeps its cursors in PostgreSQL and does). Runs go through link's `inProcessScheduler`: at most one
-// run per link, an occurrence for a busy link queued behind it.
+// keeps its cursors in PostgreSQL and does). Each occurrence is claimed in storage before it runs, so
+// several server processes on one storage run it once. Runs go through link's `inProcessScheduler`:
+// at most one run per link, an occurrence for a busy link queued behind it.
 import {
   type DueSchedule,
   formatDueTime,
@@ -18,6 +19,7 @@ import {
 } from "@psa-ledger/link/schedule"
 import type { RunStatus } from "@psa-ledger/reconcile-core"
 import type { ServerContext } from "./context.ts"
+import { store } from "./session.ts"
 
 /** The server's scheduling loop. */
 export interface Scheduling {
@@ -69,6 +71,20 @@ export const startScheduling = (ctx: ServerContext, tickMs: number): Scheduling 
     })
   })
 
+  // Every process planning this schedule on the storage computes the same occurrences: the first
+  // to claim one runs it, the others skip it.
+  const holder = `server ${process.pid} ${crypto.randomUUID().slice(0, 8)}`
+  const claim = (schedule: DueSchedule, dueAt: number): Promise<boolean> =>
+    store(
+      ctx.storage.scheduleClaims.claim({
+        linkId: schedule.linkId,
+        job: schedule.job,
+        dueAt,
+        holder,
+        claimedAt: ctx.now()
+      })
+    )
+
   const due = (schedule: DueSchedule, after: number, now: number): ReadonlyArray<number> => {
     try {
       return occurrencesBetween(schedule, after, now)
@@ -97,12 +113,25 @@ export const startScheduling = (ctx: ServerContext, tickMs: number): Scheduling 
       const key = `${schedule.linkId}/${schedule.job}`
       seen.add(key)
       const after = cursors.get(key)
-      cursors.set(key, Math.max(after ?? now, now))
-      if (after === undefined) continue
-      for (const _ of due(schedule, after, now)) {
-        if (stopped) return started
-        void scheduler.fire(link(schedule.linkId), schedule.job)
-        started++
+      if (after === undefined) {
+        cursors.set(key, now)
+        continue
+      }
+      // The cursor moves past an occurrence only once it is claimed or found claimed, so an
+      // occurrence whose claim failed (storage down) is tried again on the next tick.
+      let cursor = after
+      try {
+        for (const dueAt of due(schedule, after, now)) {
+          if (stopped) return started
+          if (await claim(schedule, dueAt)) {
+            void scheduler.fire(link(schedule.linkId), schedule.job)
+            started++
+          }
+          cursor = dueAt
+        }
+        cursor = Math.max(cursor, now)
+      } finally {
+        cursors.set(key, cursor)
       }
     }
     for (const key of cursors.keys()) if (!seen.has(key)) cursors.delete(key)

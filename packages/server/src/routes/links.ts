@@ -158,14 +158,18 @@ export const linkRoutes = [
     method: "delete",
     path: "/links/{linkId}",
     operationId: "removeLink",
-    summary: "Removes a link's configuration and secrets (its mappings, runs and ledger stay)",
+    summary: "Removes a link's configuration, secrets and loaded months (its mappings, runs and ledger stay)",
     tag: "links",
     access: "admin",
     params: LinkParams,
     response: Removed,
-    handle: async ({ deployment, params, principal }) => ({
-      removed: await deployment.links.remove(params.linkId, { actor: principal.user })
-    })
+    handle: async ({ server, deployment, params, principal }) => {
+      const removed = await deployment.links.remove(params.linkId, { actor: principal.user })
+      // Loaded months are read from the link's sources with its settings: a link made again under
+      // this id loads its own.
+      if (removed) await store(server.storage.loadedMonths.remove(params.linkId))
+      return { removed }
+    }
   }),
   route({
     method: "post",

@@ -14,6 +14,7 @@ import { ApiError } from "../ApiError.ts"
 import { ApplyResult, applyResultOf, OperationStatus } from "../internal/applyResult.ts"
 import type { ServerContext } from "../internal/context.ts"
 import { loadMonth, startRun } from "../internal/jobs.ts"
+import { loadedMonthOf } from "../internal/loadedMonths.ts"
 import { namesOf, TargetNames } from "../internal/names.ts"
 import { route } from "../internal/route.ts"
 import {
@@ -110,13 +111,11 @@ const MappingRefBody = Schema.Struct({
 
 const openLink = (server: ServerContext, linkId: string): Promise<LinkApi> => server.deployment.links.open(linkId)
 
-/** The loaded grid of a month in this process, or 409 `MonthNotLoaded`. */
-const gridOf = (server: ServerContext, linkId: string, month: string): LoadedMonth => {
-  const job = server.months.get(`${linkId} ${month}`)
-  if (job?.grid === undefined) {
-    throw new ApiError(409, "MonthNotLoaded", `month ${month} is not loaded on this server; load it first`)
-  }
-  return job.grid
+/** The month's loaded grid (loaded by any process on the storage), or 409 `MonthNotLoaded`. */
+const gridOf = async (server: ServerContext, linkId: string, month: string): Promise<LoadedMonth> => {
+  const grid = await loadedMonthOf(server, linkId, month)
+  if (grid === undefined) throw new ApiError(409, "MonthNotLoaded", `month ${month} is not loaded; load it first`)
+  return grid
 }
 
 const readDraft = async (server: ServerContext, linkId: string, month: string) => {
@@ -143,13 +142,11 @@ const rowOf = (grid: LoadedMonth, rowKey: string): ReconciliationRow => {
   return row
 }
 
-const monthStatus = (server: ServerContext, linkId: string, month: string) => {
+// A load going on here shows its live progress; other processes see the month's stored load.
+const monthStatus = async (server: ServerContext, linkId: string, month: string) => {
   const job = server.months.get(`${linkId} ${month}`)
-  if (job === undefined) return { month, state: "not-loaded" as const }
-  return {
-    month,
-    state: job.state,
-    ...(job.progress === undefined
+  const progress =
+    job?.progress === undefined
       ? {}
       : {
           progress: {
@@ -157,10 +154,15 @@ const monthStatus = (server: ServerContext, linkId: string, month: string) => {
             done: job.progress.done,
             ...(job.progress.total === undefined ? {} : { total: job.progress.total })
           }
-        }),
-    ...(job.grid === undefined ? {} : { rows: job.grid.rows.length }),
-    ...(job.error === undefined ? {} : { error: job.error })
+        }
+  if (job?.state === "loading") return { month, state: "loading" as const, ...progress }
+  const head = Option.getOrUndefined(await store(server.storage.loadedMonths.head(linkId, month)))
+  // A failed load here is the month's news unless a load (from anywhere) finished after it started.
+  if (job?.state === "failed" && (head === undefined || head.loadedAt < job.startedAt)) {
+    return { month, state: "failed" as const, ...progress, ...(job.error === undefined ? {} : { error: job.error }) }
   }
+  if (head !== undefined) return { month, state: "ready" as const, ...progress, rows: head.rows }
+  return { month, state: "not-loaded" as const }
 }
 
 /** The changes a plan makes, as an audit's values before and after. */
@@ -192,8 +194,8 @@ export const reconciliationRoutes = [
     params: MonthParams,
     response: MonthStatus,
     status: 202,
-    handle: async ({ server, params }) => {
-      loadMonth(server, await openLink(server, params.linkId), params.month)
+    handle: async ({ server, params, principal }) => {
+      loadMonth(server, await openLink(server, params.linkId), params.month, principal.user)
       return monthStatus(server, params.linkId, params.month)
     }
   }),
@@ -201,7 +203,7 @@ export const reconciliationRoutes = [
     method: "get",
     path: "/links/{linkId}/months/{month}",
     operationId: "getMonth",
-    summary: "Whether the month is loaded on this server, its progress, or why it failed",
+    summary: "Whether the month is loaded, its progress (of a load on this server), or why it failed",
     tag: "reconciliation",
     access: "viewer",
     params: MonthParams,
@@ -225,7 +227,7 @@ export const reconciliationRoutes = [
     }),
     response: GridPage,
     handle: async ({ server, params, query }) => {
-      const grid = gridOf(server, params.linkId, params.month)
+      const grid = await gridOf(server, params.linkId, params.month)
       const q = query.q?.trim().toLowerCase()
       const counts: Record<string, number> = {}
       const matching: Array<{ state: RowState; row: ReconciliationRow }> = []
@@ -335,7 +337,7 @@ export const reconciliationRoutes = [
     params: MonthParams,
     response: PlanPreview,
     handle: async ({ server, params, principal }) => {
-      const grid = gridOf(server, params.linkId, params.month)
+      const grid = await gridOf(server, params.linkId, params.month)
       const draft = await readDraft(server, params.linkId, params.month)
       const link = await openLink(server, params.linkId)
       const planned = link.reconciliation.plan(grid, draft.decisions, { by: principal.user })
@@ -355,7 +357,7 @@ export const reconciliationRoutes = [
     response: RunStarted,
     status: 202,
     handle: async ({ server, params, body, principal }) => {
-      const grid = gridOf(server, params.linkId, params.month)
+      const grid = await gridOf(server, params.linkId, params.month)
       const draft = await readDraft(server, params.linkId, params.month)
       if (draft.version !== body.version) {
         throw new ApiError(409, "VersionConflict", `the draft is at version ${draft.version}, not ${body.version}`, {
@@ -425,7 +427,7 @@ export const reconciliationRoutes = [
     response: PsaProduct,
     status: 201,
     handle: async ({ server, params, body }) => {
-      const row = rowOf(gridOf(server, params.linkId, params.month), params.rowKey)
+      const row = rowOf(await gridOf(server, params.linkId, params.month), params.rowKey)
       const link = await openLink(server, params.linkId)
       const { cost, price, ...rest } = body
       return link.create.product(row, {
@@ -447,7 +449,7 @@ export const reconciliationRoutes = [
     response: PsaAgreement,
     status: 201,
     handle: async ({ server, params, body }) => {
-      const row = rowOf(gridOf(server, params.linkId, params.month), params.rowKey)
+      const row = rowOf(await gridOf(server, params.linkId, params.month), params.rowKey)
       return (await openLink(server, params.linkId)).create.agreement(row, body)
     }
   }),

@@ -6,6 +6,7 @@
 
 import { deploymentMigration } from "./deploymentMigration.ts"
 import { serverMigration } from "./serverMigration.ts"
+import { sharedMigration } from "./sharedMigration.ts"
 
 /** One schema step, with its statements for each dialect. */
 export interface Migration {
@@ -169,6 +170,7 @@ export const migrations: ReadonlyArray<Migration> = [
     }
   },
   deploymentMigration,
+  sharedMigration,
   serverMigration
 ]
 

@@ -18,6 +18,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import type { Storage } from "../Storage.ts"
 import { deploymentSuite } from "./DeploymentSuite.ts"
 import { serverSuite } from "./ServerSuite.ts"
+import { sharedSuite } from "./SharedSuite.ts"
 
 /**
  * A storage opened for one test, with what to do after it (remove a temp file, drop a schema).
@@ -698,6 +699,8 @@ export const suite = (name: string, open: OpenStorage): void => {
     )
 
     serverSuite(() => storage)
+
+    sharedSuite(() => storage)
 
     it("provides every port through its layer", async () => {
       const program = Effect.gen(function* () {
