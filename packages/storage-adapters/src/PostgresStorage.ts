@@ -7,6 +7,7 @@ import { makeSqlDeploymentStores } from "./internal/deploymentStores.ts"
 import { toStorageError } from "./internal/driver.ts"
 import { makeSqlErrorBudget } from "./internal/errorBudget.ts"
 import { keyRing } from "./internal/keyRing.ts"
+import { makeSqlLoadedMonthStore } from "./internal/loadedMonthStore.ts"
 import { advisoryKey, migratePostgres } from "./internal/migrate.ts"
 import { type Migration, migrations } from "./internal/migrations.ts"
 import {
@@ -17,8 +18,8 @@ import {
   postgresReason
 } from "./internal/postgres.ts"
 import { rotateKeys } from "./internal/rekey.ts"
+import { makeSqlScheduleClaims } from "./internal/scheduleClaims.ts"
 import { makeSqlServerStores } from "./internal/serverStores.ts"
-import { makeSqlSharedStores } from "./internal/sharedStores.ts"
 import { makeSqlStores } from "./internal/stores.ts"
 import { forgetSqlTokens, makeSqlTokenStore } from "./internal/tokenStore.ts"
 import { invalidOption, layerOfStores, type Storage, type StorageServices, scopedLayer } from "./Storage.ts"
@@ -94,7 +95,8 @@ export const openPostgresWith = async (
     ...makeSqlStores(driver),
     ...makeSqlDeploymentStores(driver, ring),
     ...makeSqlServerStores(driver),
-    ...makeSqlSharedStores(driver)
+    loadedMonths: makeSqlLoadedMonthStore(driver),
+    scheduleClaims: makeSqlScheduleClaims(driver)
   }
   const lock = advisoryChainLock(options, schema)
   const tokens = (linkId: string) => makeSqlTokenStore(driver, ring, lock, linkId)

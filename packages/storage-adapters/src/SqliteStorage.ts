@@ -6,11 +6,12 @@ import { makeSqlDeploymentStores } from "./internal/deploymentStores.ts"
 import { toStorageError } from "./internal/driver.ts"
 import { makeSqlErrorBudget } from "./internal/errorBudget.ts"
 import { keyRing } from "./internal/keyRing.ts"
+import { makeSqlLoadedMonthStore } from "./internal/loadedMonthStore.ts"
 import { migrateSqlite } from "./internal/migrate.ts"
 import { type Migration, migrations } from "./internal/migrations.ts"
 import { rotateKeys } from "./internal/rekey.ts"
+import { makeSqlScheduleClaims } from "./internal/scheduleClaims.ts"
 import { makeSqlServerStores } from "./internal/serverStores.ts"
-import { makeSqlSharedStores } from "./internal/sharedStores.ts"
 import { openSqliteDriver } from "./internal/sqlite.ts"
 import { makeSqlStores } from "./internal/stores.ts"
 import { forgetSqlTokens, makeSqlTokenStore } from "./internal/tokenStore.ts"
@@ -64,7 +65,8 @@ export const openSqliteWith = async (
     ...makeSqlStores(driver),
     ...makeSqlDeploymentStores(driver, ring),
     ...makeSqlServerStores(driver),
-    ...makeSqlSharedStores(driver)
+    loadedMonths: makeSqlLoadedMonthStore(driver),
+    scheduleClaims: makeSqlScheduleClaims(driver)
   }
   const lock = sqliteChainLock(driver, { leaseMs: options.lockLeaseMs ?? 30_000, waitMs: 120_000 })
   const tokens = (linkId: string) => makeSqlTokenStore(driver, ring, lock, linkId)

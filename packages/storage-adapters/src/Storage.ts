@@ -34,7 +34,8 @@ import { type DeploymentStores, makeMemoryDeploymentStores } from "./internal/de
 import { makeMemoryServerStores, type ServerStores } from "./internal/serverStores.ts"
 import type { PortStores } from "./internal/stores.ts"
 import { checkLinkId } from "./internal/tokenStore.ts"
-import { LoadedMonthStore, makeMemorySharedStores, ScheduleClaims } from "./SharedStores.ts"
+import { LoadedMonthStore, makeMemoryLoadedMonthStore } from "./LoadedMonthStore.ts"
+import { makeMemoryScheduleClaims, ScheduleClaims } from "./ScheduleClaims.ts"
 import { TokenStoreError } from "./TokenStoreError.ts"
 
 /**
@@ -196,7 +197,8 @@ export const memoryStorage = (): Storage => {
   const stores: PortStores & DeploymentStores & ServerStores & SharedStores = {
     ...makeMemoryDeploymentStores(),
     ...makeMemoryServerStores(),
-    ...makeMemorySharedStores(),
+    loadedMonths: makeMemoryLoadedMonthStore(),
+    scheduleClaims: makeMemoryScheduleClaims(),
     mappings: makeMemoryMappingStore(),
     runs: makeMemoryRunStore(),
     journal: makeMemoryPlanJournal(),

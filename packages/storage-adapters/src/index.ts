@@ -18,13 +18,8 @@
 export const packageName = "@psa-ledger/storage-adapters" as const
 
 export type { EncryptionKeyInput } from "./internal/crypto.ts"
-export {
-  LoadedMonthHead,
-  LoadedMonthRecord,
-  LoadedMonthStore,
-  ScheduleClaims,
-  ScheduleOccurrence
-} from "./SharedStores.ts"
+export { LoadedMonthHead, LoadedMonthRecord, LoadedMonthStore } from "./LoadedMonthStore.ts"
+export { ScheduleClaims, ScheduleOccurrence } from "./ScheduleClaims.ts"
 export {
   type KeyRotation,
   layerMemory,

@@ -2,14 +2,7 @@ import { promisify } from "node:util"
 import { gunzip, gzip } from "node:zlib"
 import { Corrupt, decodeFromStorage, StorageError } from "@psa-ledger/reconcile-core"
 import { Effect, Option } from "effect"
-import {
-  claimKeepMs,
-  encodeLoadedMonth,
-  encodeOccurrence,
-  LoadedMonthHead,
-  LoadedMonthStore,
-  ScheduleClaims
-} from "../SharedStores.ts"
+import { encodeLoadedMonth, LoadedMonthHead, LoadedMonthStore } from "../LoadedMonthStore.ts"
 import type { Driver, Row } from "./driver.ts"
 import { executor, int } from "./sqlRows.ts"
 
@@ -31,11 +24,10 @@ const headOf = (row: Row, operation: string, linkId: string) =>
     linkId
   )
 
-/** The shared stores over a SQL driver: loaded months (one compressed row per link and month) and schedule claims. */
-export const makeSqlSharedStores = (driver: Driver) => {
+/** Loaded months over a SQL driver: one row per link and month, the document gzip-compressed. */
+export const makeSqlLoadedMonthStore = (driver: Driver) => {
   const exec = executor(driver)
   const M = driver.table("psa_loaded_months")
-  const C = driver.table("psa_schedule_claims")
   const HEAD = "link_id, month, load_id, loaded_ms, loaded_by, row_count"
   const loadedMonths = LoadedMonthStore.of({
     head: (linkId, month) =>
@@ -96,28 +88,5 @@ export const makeSqlSharedStores = (driver: Driver) => {
           : driver.run(`DELETE FROM ${M} WHERE link_id = $1 AND month = $2`, [linkId, month])
       )
   })
-  const scheduleClaims = ScheduleClaims.of({
-    claim: (occurrence) =>
-      Effect.gen(function* () {
-        const operation = "ScheduleClaims.claim"
-        const o = yield* encodeOccurrence(occurrence, operation, occurrence.linkId)
-        return yield* exec(operation, o.linkId, async () => {
-          // The primary key decides: of concurrent inserts exactly one returns its row.
-          const claimed = await driver.all(
-            `INSERT INTO ${C} (link_id, job, due_ms, holder, claimed_ms) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (link_id, job, due_ms) DO NOTHING RETURNING due_ms`,
-            [o.linkId, o.job, o.dueAt, o.holder, o.claimedAt]
-          )
-          if (claimed.length > 0) {
-            await driver.run(`DELETE FROM ${C} WHERE link_id = $1 AND job = $2 AND due_ms < $3`, [
-              o.linkId,
-              o.job,
-              o.dueAt - claimKeepMs
-            ])
-          }
-          return claimed.length > 0
-        })
-      })
-  })
-  return { loadedMonths, scheduleClaims }
+  return loadedMonths
 }
