@@ -719,6 +719,7 @@ export interface components {
         ApplyResult: {
             runId: string;
             runStatus: string;
+            reported: boolean;
             counts: {
                 [key: string]: number;
             };
@@ -1238,6 +1239,8 @@ export interface components {
             /** @enum {string} */
             status: "applied" | "already-done" | "failed" | "skipped";
             message?: string;
+            record?: string;
+            field?: string;
             error?: unknown;
             result?: unknown;
         } & {

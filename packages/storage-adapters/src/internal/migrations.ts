@@ -5,6 +5,7 @@
  */
 
 import { deploymentMigration } from "./deploymentMigration.ts"
+import { runResultMigration } from "./runResultMigration.ts"
 import { serverMigration } from "./serverMigration.ts"
 
 /** One schema step, with its statements for each dialect. */
@@ -169,6 +170,7 @@ export const migrations: ReadonlyArray<Migration> = [
     }
   },
   deploymentMigration,
+  runResultMigration,
   serverMigration
 ]
 
