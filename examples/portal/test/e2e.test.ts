@@ -21,6 +21,8 @@ import { CHROMIUM, launch, seriousViolations } from "./browser.ts"
 const dist = fileURLToPath(new URL("../dist/", import.meta.url))
 const shots = fileURLToPath(new URL("../screenshots/", import.meta.url))
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+
 /** A decimal as a canonical string (`16.640` → `16.64`), whatever type the simulation stored. */
 const canon = (value: unknown): string => {
   // The simulation keeps ConnectWise's numbers as written ({ text }), so nothing is lost to floats.
@@ -140,10 +142,36 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== "true")("the portal 
     await row.locator('[col-id="customer-name"]').click()
     await page.keyboard.press("ArrowRight")
     await page.keyboard.press("Enter")
-    await page
+    // The picker lists the suggestions first, with their scores…
+    const picker = page.getByRole("dialog")
+    await picker.getByRole("option", { name: `Use ${companyName(candidate)} (#${candidate}, score` }).waitFor()
+    // …and searches every ConnectWise company as one types part of a name: pick a match by keyboard.
+    const other = world.sandbox.connectwise.store
+      .all("companies")
+      .find((c) => c.id !== candidate && String(c.name).length > 6) as { id: number; name: string }
+    const typed = other.name.slice(1, 6).toLowerCase()
+    await picker.getByRole("combobox", { name: "Search ConnectWise companies" }).fill(typed)
+    const match = picker.getByRole("option", {
+      name: new RegExp(`^Use ${escapeRegExp(other.name)} \\(#${other.id}\\b`)
+    })
+    await match.waitFor()
+    await page.screenshot({ path: `${shots}/picker.png` })
+    expect(await seriousViolations(page)).toEqual([])
+    // Arrow keys move through the list (suggestions, then matches) until the match is the active option.
+    const combobox = picker.getByRole("combobox")
+    for (let i = 0; i < 50 && (await match.getAttribute("aria-selected")) !== "true"; i++) {
+      await combobox.press("ArrowDown")
+    }
+    await combobox.press("Enter")
+    await expect(row.locator('[col-id="customer"] button').textContent()).resolves.toContain(`${other.name} · chosen`)
+    // Then the suggested customer after all, from the suggestions by keyboard: the choice is replaced.
+    await row.locator('[col-id="customer"] button').focus()
+    await page.keyboard.press("Enter")
+    const suggestion = page
       .getByRole("dialog")
-      .getByRole("button", { name: `Use ${companyName(candidate)} (#${candidate}, ` })
-      .click()
+      .getByRole("option", { name: `Use ${companyName(candidate)} (#${candidate}, score` })
+    await suggestion.waitFor()
+    await page.getByRole("dialog").getByRole("combobox").press("Enter")
     await expect(row.locator('[col-id="customer"] button').textContent()).resolves.toContain(
       `${companyName(candidate)} · chosen`
     )

@@ -20,6 +20,7 @@ import type { LinkView } from "./LinkConfig.ts"
 import { type LinkExport, makePortable } from "./LinkExport.ts"
 import { type Lookups, lookups } from "./Lookups.ts"
 import { type DeploymentSchedule, listSchedules } from "./Schedules.ts"
+import { type SearchKind, type SearchPage, type SearchQuery, searchConnectWise } from "./Search.ts"
 import { deriveStorageKey, parseSecretKey, type SecretKeyInput } from "./SecretKey.ts"
 
 export type {
@@ -112,6 +113,8 @@ export interface DeploymentApi {
   }
   /** The settings form's options for a link, cached for a minute. */
   lookups(id: string): Promise<Lookups>
+  /** A type-ahead over the link's ConnectWise companies, catalog items or agreements: one page of matches. */
+  search(id: string, kind: SearchKind, query: SearchQuery): Promise<SearchPage>
   readonly settings: {
     get(): Promise<DeploymentSettingsView>
     update(
@@ -266,6 +269,7 @@ export const openDeployment = async (options: DeploymentOptions): Promise<Deploy
     },
     exact,
     lookups: (id) => lookups(ctx, id),
+    search: (id, kind, query) => searchConnectWise(ctx, id, kind, query),
     settings: {
       ...settings,
       audit: async (auditOptions) => {

@@ -57,6 +57,7 @@ export {
   type SecretState
 } from "./LinkConfig.ts"
 export type { LookupOption } from "./Lookups.ts"
+export type { SearchHit, SearchKind, SearchPage, SearchQuery } from "./Search.ts"
 export {
   deriveStorageKey,
   keyFingerprint,

@@ -8,7 +8,7 @@ import {
   RunStore,
   StorageLimits
 } from "@psa-ledger/reconcile-core"
-import { Cause, Clock, Context, DateTime, Effect, Exit, Layer, Schedule } from "effect"
+import { Cause, Clock, Context, DateTime, Effect, Exit, Layer, Schedule, type Schema } from "effect"
 import { formatCounts, formatDuration, truncate } from "./internal/format.ts"
 import { redactFields } from "./internal/redact.ts"
 import { acquireRunLease, type WaitForLink } from "./internal/runLease.ts"
@@ -62,6 +62,12 @@ export interface RunContext {
   track(phase: string, total?: number): ProgressTracker
   /** Sets the job's own sentence for the run's summary, e.g. `"Transferred 12 invoices."`. */
   summarize(text: string): void
+  /**
+   * Sets the job's outcome as data (e.g. an apply's report per operation), stored with the run when
+   * it finishes, whatever way it finishes, and read back with `RunStore.result`. Made JSON and
+   * redacted as log fields are; a later call replaces an earlier one.
+   */
+  keepResult(result: unknown): void
   /** Writes the buffered entries now (they are written anyway, in batches and at the end). */
   readonly flush: Effect.Effect<void>
 }
@@ -410,6 +416,7 @@ export const runJob = <A, E, R>(
       }
       const counts: Record<string, number> = {}
       let jobSummary: string | undefined
+      let jobResult: Schema.Json | undefined
       const onProgress = safeListener(request.onProgress)
       const controller = new AbortController()
       const external = request.signal
@@ -434,6 +441,9 @@ export const runJob = <A, E, R>(
         track: (phase, total) => trackProgress(onProgress, phase, total),
         summarize: (text) => {
           jobSummary = text
+        },
+        keepResult: (result) => {
+          jobResult = redactFields({ result }).result ?? null
         },
         flush: Effect.promise(() => buffer.flush(1))
       }
@@ -489,7 +499,8 @@ export const runJob = <A, E, R>(
           status,
           finishedAt: DateTime.makeUnsafe(finishedMs),
           counts,
-          summary
+          summary,
+          ...(jobResult === undefined ? {} : { result: jobResult })
         })
         .pipe(
           Effect.retry({ times: 3, schedule: Schedule.exponential("50 millis") }),

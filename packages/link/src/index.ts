@@ -79,7 +79,10 @@ export {
   PurchaseCustomerAttribute,
   PurchaseSourceSettings,
   type ReconciliationProgress,
-  SalesSourceSettings
+  SalesSourceSettings,
+  StoredApplyReport,
+  StoredOperationReason,
+  toStoredApplyReport
 } from "./reconciliation/index.ts"
 export type { Overlap, SchedulableLink, ScheduledRunOptions, SchedulerEvent } from "./Scheduling.ts"
 export type {

@@ -17,6 +17,7 @@ const fill = (path: string, linkId = "acme") =>
     .replace("{runId}", "run-1")
     .replace("{rowKey}", "row-1")
     .replace("{username}", "nobody")
+    .replace("{kind}", "companies")
 
 describe("the OpenAPI document", () => {
   it("is the committed openapi.json (npm run openapi writes it)", () => {

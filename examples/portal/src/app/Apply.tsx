@@ -71,6 +71,7 @@ const ResultTable = (props: { readonly result: ApplyResult; readonly plan: PlanP
               <th scope="col">What</th>
               <th scope="col">Result</th>
               <th scope="col">Reason</th>
+              <th scope="col">Field</th>
             </tr>
           </thead>
           <tbody>
@@ -82,6 +83,7 @@ const ResultTable = (props: { readonly result: ApplyResult; readonly plan: PlanP
                   <td>{op === undefined ? o.key : describe(op)}</td>
                   <td>{STATUSES.find(([id]) => id === o.status)?.[1] ?? o.status}</td>
                   <td>{o.message ?? ""}</td>
+                  <td>{[o.record, o.field].filter((t) => t !== undefined).join(" · ")}</td>
                 </tr>
               )
             })}
@@ -143,7 +145,8 @@ export const ApplyDialog = (props: {
 
   const problems = lines.filter((l) => l.startsWith("warn ") || l.startsWith("error "))
   const impact = props.plan.summary.impact
-  const failed = run !== undefined && (run.counts.failed ?? 0) > 0
+  // From the run's typed report: the failed operations go again, what went through is already done.
+  const failedCount = result?.counts.failed ?? run?.counts.failed ?? 0
   return (
     <dialog ref={dialog} className="apply" aria-labelledby="apply-title" onClose={props.onClose}>
       <h2 id="apply-title">
@@ -254,9 +257,9 @@ export const ApplyDialog = (props: {
             Apply {ops.length} changes
           </button>
         )}
-        {failed && (
+        {run !== undefined && failedCount > 0 && (
           <button type="button" onClick={() => void apply()}>
-            Retry failed
+            Retry {failedCount} failed
           </button>
         )}
         {run !== undefined && (

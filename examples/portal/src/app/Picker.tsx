@@ -1,9 +1,71 @@
-import { useEffect, useRef, useState } from "react"
+import { type KeyboardEvent, useEffect, useId, useRef, useState } from "react"
 import { api, problem, type ReconciliationRow, type RowDecision } from "./api.ts"
-import { chipOf, type Names, resolutionOf, type Side } from "./chips.ts"
+import { chipOf, type Names, namesKey, resolutionOf, type Side } from "./chips.ts"
 import { formatScore } from "./format.ts"
 
 type Choice = NonNullable<RowDecision["customer"]>
+
+/** One entry of the picker's list: a suggestion of the engine, or a ConnectWise record the search found. */
+interface Option {
+  readonly id: number
+  readonly name: string | undefined
+  readonly note: string
+  readonly group: "suggestion" | "match"
+}
+
+/** How long typing may pause before ConnectWise is searched: one call per word, not per key. */
+const DEBOUNCE_MS = 250
+
+/** The company a row's agreement belongs to: the one chosen, remembered or certain for its customer. */
+const companyOf = (row: ReconciliationRow, decision: RowDecision | undefined): number | undefined => {
+  const chosen = decision?.customer
+  if (chosen?._tag === "UseTarget") return chosen.targetId
+  const r = row.customerResolution
+  return r._tag === "Mapped" || r._tag === "Matched" ? r.targetId : undefined
+}
+
+/** ConnectWise records whose name or code contains the text, searched as the person types (debounced). */
+const useSearch = (linkId: string, month: string, side: Side, q: string, companyId: number | undefined) => {
+  const [state, setState] = useState<{
+    readonly q: string
+    readonly hits: ReadonlyArray<{ id: number; name: string; detail?: string }>
+    readonly more: boolean
+    readonly error?: string
+  }>({ q: "", hits: [], more: false })
+  useEffect(() => {
+    const text = q.trim()
+    if (text === "") {
+      setState({ q: "", hits: [], more: false })
+      return
+    }
+    const controller = new AbortController()
+    const timer = setTimeout(() => {
+      void api
+        .GET("/links/{linkId}/lookups/{kind}", {
+          params: {
+            path: { linkId, kind: namesKey[side] },
+            query: {
+              q: text,
+              month,
+              limit: "20",
+              ...(side === "agreement" && companyId !== undefined ? { companyId: String(companyId) } : {})
+            }
+          },
+          signal: controller.signal
+        })
+        .then(({ data, error, response }) => {
+          if (data !== undefined) setState({ q: text, hits: data.hits, more: data.more })
+          else setState({ q: text, hits: [], more: false, error: problem(error, response.status) })
+        })
+        .catch(() => undefined)
+    }, DEBOUNCE_MS)
+    return () => {
+      clearTimeout(timer)
+      controller.abort()
+    }
+  }, [linkId, month, side, q, companyId])
+  return state
+}
 
 const NAMES: Record<Side, string> = {
   customer: "ConnectWise company",
@@ -11,7 +73,11 @@ const NAMES: Record<Side, string> = {
   agreement: "agreement"
 }
 
-/** Links one side of a row: a suggestion (best first, with its score and reason), an id, or a new record. */
+/**
+ * Links one side of a row: a combobox listing the engine's suggestions first (best first, with
+ * score and reason), then every ConnectWise record matching what is typed; arrow keys move, Enter
+ * picks, Escape clears the text (then closes). Or an id, or a new record.
+ */
 export const Picker = (props: {
   readonly linkId: string
   readonly month: string
@@ -25,8 +91,10 @@ export const Picker = (props: {
   readonly onCreated: () => void
 }) => {
   const dialog = useRef<HTMLDialogElement>(null)
+  const ids = useId()
   const [id, setId] = useState("")
-  const [filter, setFilter] = useState("")
+  const [q, setQ] = useState("")
+  const [active, setActive] = useState(0)
   const [error, setError] = useState<string | undefined>(undefined)
   const [busy, setBusy] = useState(false)
   useEffect(() => {
@@ -35,15 +103,48 @@ export const Picker = (props: {
   const resolution = resolutionOf(props.row, props.side)
   const current = chipOf(resolution, props.decision?.[props.side], props.names)
   const nameOf = (id: number) => props.names?.[String(id)]
-  const candidates =
+  const suggestions: ReadonlyArray<Option> =
     resolution._tag === "Suggested"
-      ? resolution.candidates.map((c) => ({ id: c.targetId, note: `score ${formatScore(c.score)}, ${c.reason}` }))
+      ? resolution.candidates.map((c) => ({
+          id: c.targetId,
+          name: nameOf(c.targetId),
+          note: `score ${formatScore(c.score)}, ${c.reason}`,
+          group: "suggestion"
+        }))
       : resolution._tag === "Ambiguous"
-        ? resolution.candidateIds.map((c) => ({ id: c, note: resolution.reason }))
+        ? resolution.candidateIds.map((c) => ({ id: c, name: nameOf(c), note: resolution.reason, group: "suggestion" }))
         : []
-  const shown = candidates.filter(
-    (c) => filter === "" || `${c.id} ${nameOf(c.id) ?? ""} ${c.note}`.toLowerCase().includes(filter.toLowerCase())
-  )
+  const found = useSearch(props.linkId, props.month, props.side, q, companyOf(props.row, props.decision))
+  const suggested = new Set(suggestions.map((s) => s.id))
+  const options: ReadonlyArray<Option> = [
+    ...suggestions,
+    ...found.hits
+      .filter((h) => !suggested.has(h.id))
+      .map((h) => ({ id: h.id, name: h.name, note: h.detail ?? "", group: "match" as const }))
+  ]
+  const searching = q.trim() !== "" && found.q !== q.trim()
+  const at = Math.min(active, Math.max(0, options.length - 1))
+  const optionId = (index: number) => `${ids}-option-${index}`
+  const choose = (option: Option | undefined) => {
+    if (option !== undefined) props.onChoose({ _tag: "UseTarget", targetId: option.id })
+  }
+  const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault()
+      const step = e.key === "ArrowDown" ? 1 : -1
+      setActive(options.length === 0 ? 0 : (at + step + options.length) % options.length)
+    } else if (e.key === "Enter") {
+      e.preventDefault()
+      choose(options[at])
+    } else if (e.key === "Escape" && q !== "") {
+      // The first Escape clears the text; the next one closes the dialog as usual.
+      e.preventDefault()
+      setQ("")
+      setActive(0)
+    }
+  }
+  const label = (o: Option) =>
+    `Use ${o.name ?? `#${o.id}`} (${o.name === undefined ? "" : `#${o.id}`}${o.note === "" ? "" : `${o.name === undefined ? "" : ", "}${o.note}`})`
   const create = async () => {
     setBusy(true)
     setError(undefined)
@@ -70,29 +171,70 @@ export const Picker = (props: {
     if (result.error !== undefined) return setError(problem(result.error, result.response.status))
     props.onCreated()
   }
+  const what = NAMES[props.side]
   return (
     <dialog ref={dialog} className="picker" aria-labelledby="picker-title" onClose={props.onClose}>
       <h2 id="picker-title">
-        Link the {NAMES[props.side]} of {props.row.customer.name ?? ""} · {props.row.product.code ?? ""}
+        Link the {what} of {props.row.customer.name ?? ""} · {props.row.product.code ?? ""}
       </h2>
       <p>Now: {current.text}</p>
-      {candidates.length > 0 && (
-        <>
-          <label>
-            Filter the suggestions <input value={filter} onChange={(e) => setFilter(e.target.value)} />
-          </label>
-          <ul className="candidates" aria-label="Suggestions, best first">
-            {shown.map((c) => (
-              <li key={c.id}>
-                <button type="button" onClick={() => props.onChoose({ _tag: "UseTarget", targetId: c.id })}>
-                  Use {nameOf(c.id) ?? `#${c.id}`} ({nameOf(c.id) === undefined ? "" : `#${c.id}, `}
-                  {c.note})
-                </button>
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
+      <label htmlFor={`${ids}-search`}>Search ConnectWise {namesKey[props.side]}</label>
+      <input
+        id={`${ids}-search`}
+        role="combobox"
+        aria-expanded={options.length > 0}
+        aria-controls={`${ids}-list`}
+        aria-autocomplete="list"
+        aria-activedescendant={options.length === 0 ? undefined : optionId(at)}
+        aria-describedby={`${ids}-hint`}
+        autoComplete="off"
+        placeholder="Type part of the name or code"
+        value={q}
+        onChange={(e) => {
+          setQ(e.target.value)
+          setActive(suggestions.length)
+        }}
+        onKeyDown={onKeyDown}
+      />
+      <p id={`${ids}-hint`} className="hint">
+        Suggestions first, then every ConnectWise record that matches. ↑ ↓ to move, Enter to use, Escape to clear.
+      </p>
+      <div
+        id={`${ids}-list`}
+        role="listbox"
+        aria-label={`Suggestions and matches for the ${what}`}
+        className="candidates"
+      >
+        {options.map((o, index) => (
+          // biome-ignore lint/a11y/useKeyWithClickEvents: the combobox above handles the keys for its listbox
+          <div
+            key={`${o.group}-${o.id}`}
+            id={optionId(index)}
+            role="option"
+            aria-selected={index === at}
+            data-group={o.group}
+            className={index === at ? "active" : undefined}
+            tabIndex={-1}
+            onClick={() => choose(o)}
+          >
+            {label(o)}
+            {o.group === "suggestion" && <span className="tag"> suggestion</span>}
+          </div>
+        ))}
+      </div>
+      <p role="status" className="hint">
+        {searching
+          ? "Searching ConnectWise…"
+          : q.trim() === ""
+            ? suggestions.length === 0
+              ? `No suggestion: type to search every ConnectWise ${what}.`
+              : ""
+            : found.error !== undefined
+              ? found.error
+              : found.hits.length === 0
+                ? `No ConnectWise ${what} matches “${q.trim()}”.`
+                : `${found.hits.length}${found.more ? "+" : ""} found`}
+      </p>
       <form
         onSubmit={(e) => {
           e.preventDefault()

@@ -439,6 +439,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/links/{linkId}/lookups/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Type-ahead over ConnectWise companies, products or agreements (of `companyId`): the loaded `month`'s records when they fill the page, else ConnectWise */
+        get: operations["searchConnectWise"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/links/{linkId}/transfer/preview": {
         parameters: {
             query?: never;
@@ -719,6 +736,7 @@ export interface components {
         ApplyResult: {
             runId: string;
             runStatus: string;
+            reported: boolean;
             counts: {
                 [key: string]: number;
             };
@@ -1238,6 +1256,8 @@ export interface components {
             /** @enum {string} */
             status: "applied" | "already-done" | "failed" | "skipped";
             message?: string;
+            record?: string;
+            field?: string;
             error?: unknown;
             result?: unknown;
         } & {
@@ -1444,6 +1464,25 @@ export interface components {
         SchedulingSetting: {
             /** @enum {string} */
             scheduling: "in-process" | "workers";
+        } & {
+            [key: string]: unknown;
+        };
+        SearchAnswer: {
+            /** @enum {string} */
+            kind: "companies" | "products" | "agreements";
+            q: string;
+            /** @enum {string} */
+            source: "snapshot" | "connectwise";
+            offset: number;
+            limit: number;
+            more: boolean;
+            hits: ({
+                id: number;
+                name: string;
+                detail?: string;
+            } & {
+                [key: string]: unknown;
+            })[];
         } & {
             [key: string]: unknown;
         };
@@ -3873,6 +3912,71 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Approval"][];
+                };
+            };
+            /** @description Bad input: `field` names what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role does not allow this, or the request failed the CSRF check */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or no grant on the link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    searchConnectWise: {
+        parameters: {
+            query?: {
+                q?: string;
+                companyId?: string;
+                month?: string;
+                offset?: string;
+                limit?: string;
+            };
+            header?: never;
+            path: {
+                linkId: string;
+                kind: "companies" | "products" | "agreements";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchAnswer"];
                 };
             };
             /** @description Bad input: `field` names what is wrong */

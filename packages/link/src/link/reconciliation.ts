@@ -6,6 +6,7 @@ import { safeListener } from "../Progress.ts"
 import { Jobs, type RunContext } from "../Runner.ts"
 import { type ApplyReport, applyPlan } from "../reconciliation/Apply.ts"
 import { loadMonth } from "../reconciliation/LoadMonth.ts"
+import { toStoredApplyReport } from "../reconciliation/StoredApplyReport.ts"
 import type { LinkContext } from "./context.ts"
 import { type LinkPlans, makeLinkPlans } from "./plans.ts"
 import { promise } from "./promise.ts"
@@ -45,6 +46,8 @@ const applyInRun = async (
       concurrency: options.concurrency
     }
   )
+  // The typed report stays with the run: what each operation did is read from it, not from the log.
+  run.keepResult(toStoredApplyReport(report))
   for (const operation of report.operations) {
     if (operation.status === "failed") {
       run.log.error(`${operation.op} failed`, { key: operation.key, reason: operation.reason })

@@ -21,3 +21,4 @@ export {
   SalesSourceSettings
 } from "./InvoiceSource.ts"
 export type { LoadedMonth } from "./LoadMonth.ts"
+export { StoredApplyReport, StoredOperationReason, toStoredApplyReport } from "./StoredApplyReport.ts"

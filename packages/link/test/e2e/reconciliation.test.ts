@@ -1,8 +1,8 @@
 import { LinkSettings, linkedId, type ReconciliationRow, rowKeyOf } from "@psa-ledger/reconcile-core"
 import { createWorld, type World } from "@psa-ledger/sandbox"
-import { BigDecimal } from "effect"
+import { BigDecimal, Effect, Option, Schema } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
-import { createLink, type LinkApi, type LoadedMonth } from "../../src/index.ts"
+import { createLink, type LinkApi, type LoadedMonth, StoredApplyReport, toStoredApplyReport } from "../../src/index.ts"
 import { memoryStores, type OpenSandbox, openSandbox, settingsFor, smallWorld, source } from "./sandbox.ts"
 
 type Truth = World["truth"]["months"][number]["deviations"][number]
@@ -173,7 +173,7 @@ const confirmAsTheTruthSays = async (world: World, link: LinkApi, grid: LoadedMo
 
 describe("flow A end to end on the sandbox world (40 customers × 6 products × 3 months)", () => {
   it("finds exactly the truth's deviations, applies them, and the next load is clean but for what needs a human", async () => {
-    const { world, link } = await open()
+    const { world, link, storage } = await open()
     const truth = world.truth.months.at(-1)!
     expect((await link.reconciliation.months())[0]).toBe(truth.period)
 
@@ -247,6 +247,14 @@ describe("flow A end to end on the sandbox world (40 customers × 6 products × 
     expect(runs.map((r) => [r.id, r.job, r.status])).toEqual([["run-1", "reconciliation.apply", "succeeded"]])
     const text = await link.runs.log("run-1").text()
     expect(text).toContain("UpdateAdditionQuantity done")
+    // …and the run keeps its typed report: what each operation did, without reading the log.
+    const kept = Schema.decodeUnknownSync(StoredApplyReport)(
+      Option.getOrThrow(await Effect.runPromise(storage.runs.result(link.id, "run-1")))
+    )
+    expect(kept).toEqual(toStoredApplyReport(applied.report!))
+    expect(kept.operations.map((o) => [o.key, o.status])).toEqual(
+      planned.plan.operations.map((op) => [op.idempotencyKey, "done"])
+    )
 
     // A second apply of the same plan writes nothing.
     const writes = () =>

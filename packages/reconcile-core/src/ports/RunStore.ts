@@ -88,6 +88,11 @@ export interface RunUpdate {
   readonly finishedAt?: DateTime.Utc | undefined
   readonly counts?: Readonly<Record<string, number>> | undefined
   readonly summary?: string | undefined
+  /**
+   * The job's outcome as data, e.g. an apply's report per operation: kept with the run so that any
+   * process reads it back (`result`) without parsing the log. Replaces an earlier one.
+   */
+  readonly result?: Schema.Json | undefined
 }
 
 /**
@@ -115,6 +120,11 @@ export class RunStore extends Context.Service<
     /** Changes status, finish time, counts or summary; a missing run is a `Conflict`. */
     update(linkId: string, runId: string, update: RunUpdate): Effect.Effect<Run, StorageError>
     get(linkId: string, runId: string): Effect.Effect<Option.Option<Run>, StorageError>
+    /**
+     * The outcome the run's job recorded (`update` with `result`); none while it runs, for a job
+     * that records none, or for a missing run. Apart from `get` and `list`, as it can be large.
+     */
+    result(linkId: string, runId: string): Effect.Effect<Option.Option<Schema.Json>, StorageError>
     /** Runs newest first (by start time, then id); `before` pages by a run id from the previous page. */
     list(
       linkId: string,
@@ -175,6 +185,7 @@ const validateEntry = encodeForStorage(NewLogEntry, "LogEntry")
 export const makeMemoryRunStore = (): RunStore["Service"] => {
   const runs = new Map<string, Run>()
   const logs = new Map<string, Array<LogEntry>>()
+  const results = new Map<string, Schema.Json>()
   const key = (linkId: string, runId: string) => `${linkId}\u0000${runId}`
   const missing = (operation: string, linkId: string, runId: string) =>
     new StorageError({ operation, linkId, reason: new Conflict({ record: `Run ${runId}`, message: "no such run" }) })
@@ -207,10 +218,15 @@ export const makeMemoryRunStore = (): RunStore["Service"] => {
             "RunStore.update",
             linkId
           )
+          if (update.result !== undefined) {
+            // A copy, as SQL keeps text: the caller's later changes to the value do not reach it.
+            results.set(key(linkId, runId), JSON.parse(JSON.stringify(update.result)) as Schema.Json)
+          }
           runs.set(key(linkId, runId), next)
           return next
         }),
       get: (linkId, runId) => Effect.sync(() => Option.fromNullishOr(runs.get(key(linkId, runId)))),
+      result: (linkId, runId) => Effect.sync(() => Option.fromNullishOr(results.get(key(linkId, runId)))),
       list: (linkId, options) =>
         Effect.sync(() => {
           const prefix = `${linkId}\u0000`

@@ -63,6 +63,11 @@ export interface FaultRule {
   readonly latencyMs?: number
   /** `serverError`: the status. Default 503. */
   readonly status?: number
+  /**
+   * `serverError` on ConnectWise: the field-level `errors[]` of its error body, as ConnectWise sends
+   * with a refused write (`{ code, message, field }` each). Default none.
+   */
+  readonly errors?: ReadonlyArray<{ readonly code?: string; readonly message?: string; readonly field?: string }>
   /** `rateLimit`: the `Retry-After` seconds. Default 1. */
   readonly retryAfterSeconds?: number
   /** `timeout`: real milliseconds before a 504 if the caller is still waiting. Default 60,000. */
@@ -180,9 +185,18 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
     headers: { "content-type": "application/json; charset=utf-8", ...headers }
   })
 
-const errorBody = (system: SandboxSystem, status: number, message: string) =>
+const errorBody = (
+  system: SandboxSystem,
+  status: number,
+  message: string,
+  errors?: ReadonlyArray<{ readonly code?: string; readonly message?: string; readonly field?: string }>
+) =>
   system === "connectwise"
-    ? { code: status === 429 ? "TooManyRequests" : "ConnectWiseApi", message }
+    ? {
+        code: status === 429 ? "TooManyRequests" : "ConnectWiseApi",
+        message,
+        ...(errors === undefined ? {} : { errors })
+      }
     : { error: { code: "", message: { lang: "en-US", value: message } } }
 
 /**
@@ -236,7 +250,7 @@ export const withFaults = async (
   const failure = hit("serverError")
   if (failure) {
     const status = failure.status ?? 503
-    return json(status, errorBody(system, status, `Simulated ${status} (injected).`))
+    return json(status, errorBody(system, status, `Simulated ${status} (injected).`, failure.errors))
   }
   const response = await answer()
   if (hit("malformed") && response.ok && response.type !== "error") {

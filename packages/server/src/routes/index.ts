@@ -2,6 +2,7 @@ import type { Route } from "../internal/route.ts"
 import { linkRoutes } from "./links.ts"
 import { reconciliationRoutes } from "./reconciliation.ts"
 import { runRoutes } from "./runs.ts"
+import { searchRoutes } from "./search.ts"
 import { sessionRoutes } from "./session.ts"
 import { settingsRoutes } from "./settings.ts"
 import { userRoutes } from "./users.ts"
@@ -13,5 +14,6 @@ export const routes: ReadonlyArray<Route> = [
   ...settingsRoutes,
   ...linkRoutes,
   ...reconciliationRoutes,
+  ...searchRoutes,
   ...runRoutes
 ]

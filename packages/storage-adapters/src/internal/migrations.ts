@@ -5,6 +5,7 @@
  */
 
 import { deploymentMigration } from "./deploymentMigration.ts"
+import { runResultMigration } from "./runResultMigration.ts"
 import { serverMigration } from "./serverMigration.ts"
 import { sharedMigration } from "./sharedMigration.ts"
 
@@ -170,6 +171,7 @@ export const migrations: ReadonlyArray<Migration> = [
     }
   },
   deploymentMigration,
+  runResultMigration,
   sharedMigration,
   serverMigration
 ]

@@ -72,6 +72,9 @@ const entryFromRow = (row: Row, operation: string, linkId: string) =>
       linkId
     )
   })
+// Every column but `result`, which only `result` reads: a run list stays small however large the outcomes.
+const RUN_COLUMNS = "id, job, trigger, status, started_at, finished_at, counts, summary, details"
+
 const noSuchRun = (operation: string, linkId: string, runId: string) =>
   conflict(operation, linkId, `Run ${runId}`, "no such run")
 
@@ -99,10 +102,10 @@ export const makeSqlRunStore = (driver: Driver): RunStore["Service"] => {
       // Read, merge and write under the row's lock (SQLite: the write transaction), as one step.
       return exec(operation, linkId, () =>
         driver.transaction(async (tx) => {
-          const [row] = await tx.all(`SELECT * FROM ${R} WHERE link_id = $1 AND id = $2${driver.lockRow}`, [
-            linkId,
-            runId
-          ])
+          const [row] = await tx.all(
+            `SELECT ${RUN_COLUMNS} FROM ${R} WHERE link_id = $1 AND id = $2${driver.lockRow}`,
+            [linkId, runId]
+          )
           if (row === undefined) throw noSuchRun(operation, linkId, runId)
           const run = await toPromise(runFromRow(row, operation, linkId))
           const merged = {
@@ -125,15 +128,31 @@ export const makeSqlRunStore = (driver: Driver): RunStore["Service"] => {
               encoded.summary ?? null
             ]
           )
+          if (update.result !== undefined) {
+            await tx.run(`UPDATE ${R} SET result = $3 WHERE link_id = $1 AND id = $2`, [
+              linkId,
+              runId,
+              JSON.stringify(update.result)
+            ])
+          }
           return next
         })
       )
     },
+    result: (linkId, runId) =>
+      Effect.gen(function* () {
+        const operation = "RunStore.result"
+        const [row] = yield* exec(operation, linkId, () =>
+          driver.all(`SELECT result FROM ${R} WHERE link_id = $1 AND id = $2`, [linkId, runId])
+        )
+        if (row === undefined || row.result === null || row.result === undefined) return Option.none()
+        return Option.some((yield* json(row.result, "Run", "result", operation, linkId)) as Schema.Json)
+      }),
     get: (linkId, runId) =>
       Effect.gen(function* () {
         const operation = "RunStore.get"
         const [row] = yield* exec(operation, linkId, () =>
-          driver.all(`SELECT * FROM ${R} WHERE link_id = $1 AND id = $2`, [linkId, runId])
+          driver.all(`SELECT ${RUN_COLUMNS} FROM ${R} WHERE link_id = $1 AND id = $2`, [linkId, runId])
         )
         return row === undefined ? Option.none() : Option.some(yield* runFromRow(row, operation, linkId))
       }),
@@ -150,12 +169,12 @@ export const makeSqlRunStore = (driver: Driver): RunStore["Service"] => {
                   options.before
                 ])
           return before === undefined
-            ? driver.all(`SELECT * FROM ${R} WHERE link_id = $1 ORDER BY started_ms DESC, id DESC LIMIT $2`, [
-                linkId,
-                limit
-              ])
+            ? driver.all(
+                `SELECT ${RUN_COLUMNS} FROM ${R} WHERE link_id = $1 ORDER BY started_ms DESC, id DESC LIMIT $2`,
+                [linkId, limit]
+              )
             : driver.all(
-                `SELECT * FROM ${R} WHERE link_id = $1 AND (started_ms < $2 OR (started_ms = $2 AND id < $3))
+                `SELECT ${RUN_COLUMNS} FROM ${R} WHERE link_id = $1 AND (started_ms < $2 OR (started_ms = $2 AND id < $3))
                  ORDER BY started_ms DESC, id DESC LIMIT $4`,
                 [linkId, int(before.started_ms) as number, before.id as string, limit]
               )

@@ -218,6 +218,25 @@ export const suite = (name: string, open: OpenStorage): void => {
         })
       })
 
+      it("keeps a job's outcome with the run, apart from the run's record, per link", async () => {
+        const { runs } = storage
+        await run(runs.create("a", newRun("r1")))
+        expect(Option.isNone(await run(runs.result("a", "r1")))).toBe(true)
+        const report = {
+          operations: [{ key: "k1", status: "failed", reason: { _tag: "Stale", field: "quantity", expected: "2.50" } }],
+          counts: { done: 0, failed: 1 }
+        }
+        await run(runs.update("a", "r1", { status: "partial", result: report }))
+        expect(Option.getOrThrow(await run(runs.result("a", "r1")))).toEqual(report)
+        // An update without a result keeps it; the run's record and list do not carry it.
+        await run(runs.update("a", "r1", { summary: "read again" }))
+        expect(Option.getOrThrow(await run(runs.result("a", "r1")))).toEqual(report)
+        expect(Object.keys(Option.getOrThrow(await run(runs.get("a", "r1"))))).not.toContain("result")
+        expect(Object.keys((await run(runs.list("a")))[0] ?? {})).not.toContain("result")
+        expect(Option.isNone(await run(runs.result("b", "r1")))).toBe(true)
+        expect(Option.isNone(await run(runs.result("a", "nope")))).toBe(true)
+      })
+
       it("appends log entries in order, numbers them per run and renders them as text", async () => {
         const { runs } = storage
         await run(runs.create("a", newRun("r1")))
