@@ -123,6 +123,34 @@ export const readRowLines = (lines: ReadonlyArray<InvoiceLine>, settings: Settin
   return { problems, counted }
 }
 
+// What `resolve` read of its rows' lines, for `diff` to reuse rather than read every line again:
+// by the array `resolve` returned, each read with the row it belongs to (a row replaced or moved
+// in that array since is read again) and the settings it was read under.
+interface Reads {
+  readonly rows: ReadonlyArray<object>
+  readonly reads: ReadonlyArray<RowLines>
+  readonly settings: Settings
+}
+const readsOf = new WeakMap<ReadonlyArray<object>, Reads>()
+
+/** Keeps what was read of `rows`' lines (`reads[i]` of `rows[i]`), for `readsFor`. */
+export const keepReads = (rows: ReadonlyArray<object>, reads: ReadonlyArray<RowLines>, settings: Settings): void => {
+  readsOf.set(rows, { rows: [...rows], reads, settings })
+}
+
+/**
+ * What was read of the lines of `rows[index]` when `rows` came from `resolve` under the same
+ * settings, else `undefined` (read them).
+ */
+export const readsFor = (
+  rows: ReadonlyArray<object>,
+  settings: Settings
+): ((row: object, index: number) => RowLines | undefined) => {
+  const kept = readsOf.get(rows)
+  if (kept === undefined || kept.settings !== settings) return () => undefined
+  return (row, index) => (kept.rows[index] === row ? kept.reads[index] : undefined)
+}
+
 /** A stable text for a decimal's value (1.50 and 1.5 agree), for sets and keys. */
 export const decimalKey = (value: BigDecimal.BigDecimal): string => BigDecimal.format(BigDecimal.normalize(value))
 
