@@ -372,9 +372,7 @@ const compareWithAdditions = (
       })
     )
   }
-  const additions = context.index
-    .additionsOf(agreementId, productId)
-    .filter((addition) => isAdditionActive(addition, row.period))
+  const additions = activeAdditions(context.index.additionsOf(agreementId, productId), row.period)
   if (additions.length === 0) {
     deviations.push(
       additionMissing({
@@ -420,6 +418,17 @@ const compareWithAdditions = (
       deviations.push(unitPriceDiffers({ agreementId, productId, invoiced, current, additions: off }))
     }
   }
+}
+
+// The additions active in the period: the index's own (frozen) list when all are, as they almost always are.
+const activeAdditions = (
+  additions: ReadonlyArray<PsaAddition>,
+  period: ReconciliationRow["period"]
+): ReadonlyArray<PsaAddition> => {
+  for (const addition of additions) {
+    if (!isAdditionActive(addition, period)) return additions.filter((one) => isAdditionActive(one, period))
+  }
+  return additions
 }
 
 /** Whether an addition's product is one the source could have carried for the company. */

@@ -2,7 +2,7 @@ import { BigDecimal } from "effect"
 import { Period } from "./Calendar.ts"
 import { Notice } from "./Deviation.ts"
 import type { InvoiceLine } from "./InvoiceLine.ts"
-import { distinctDecimals, keepReads, type RowLines, readRowLines, ZERO } from "./internal/lines.ts"
+import { distinctDecimals, EMPTY, keepReads, type RowLines, readRowLines, ZERO } from "./internal/lines.ts"
 import { identifierKey, indexOf, type SnapshotIndex } from "./internal/SnapshotIndex.ts"
 import { type Settings, settingsOf } from "./internal/settings.ts"
 import { gridRow } from "./internal/shapes.ts"
@@ -85,6 +85,25 @@ interface Context {
   readonly index: SnapshotIndex
   readonly mappings: ReadonlyMap<string, Mapping>
   readonly settings: Settings
+  /** The agreement a row matched, one value per agreement and reason (many rows share it). */
+  readonly matched: (agreementId: number, on: Matched["on"]) => Matched
+}
+
+const matchedOnce = (): Context["matched"] => {
+  const made = new Map<Matched["on"], Map<number, Matched>>()
+  return (agreementId, on) => {
+    let byId = made.get(on)
+    if (byId === undefined) {
+      byId = new Map()
+      made.set(on, byId)
+    }
+    let matched = byId.get(agreementId)
+    if (matched === undefined) {
+      matched = trusted(Matched, { targetId: agreementId, on })
+      byId.set(agreementId, matched)
+    }
+    return matched
+  }
 }
 
 interface Resolved {
@@ -243,20 +262,14 @@ const resolveAgreement = (question: AgreementQuestion, context: Context): Resolv
   if (recurring.length === 1) {
     const only = recurring[0] as PsaAgreement
     return {
-      resolution: trusted(Matched, {
-        targetId: only.id,
-        on: typeId === undefined ? "only-active-agreement" : "only-agreement-of-type"
-      }),
+      resolution: context.matched(only.id, typeId === undefined ? "only-active-agreement" : "only-agreement-of-type"),
       notices
     }
   }
   if (productId !== undefined) {
     const carrying = recurring.filter((agreement) => carries(agreement, productId))
     if (carrying.length === 1) {
-      return {
-        resolution: trusted(Matched, { targetId: (carrying[0] as PsaAgreement).id, on: "carries-product" }),
-        notices
-      }
+      return { resolution: context.matched((carrying[0] as PsaAgreement).id, "carries-product"), notices }
     }
     if (carrying.length > 1) {
       return {
@@ -345,7 +358,8 @@ export const resolve = (
   const context: Context = {
     index: indexOf(snapshot),
     mappings: new Map(mappings.map((mapping) => [mappingId(mapping), mapping])),
-    settings: resolvedSettings
+    settings: resolvedSettings,
+    matched: matchedOnce()
   }
   const groups = new Map<string, Array<InvoiceLine>>()
   for (const line of lines) {
@@ -461,8 +475,8 @@ export const resolve = (
         customerResolution: customer.resolution,
         productResolution: product.resolution,
         agreementResolution: agreement.resolution,
-        deviations: [],
-        notices
+        deviations: EMPTY,
+        notices: notices.length === 0 ? EMPTY : notices
       })
     )
   }

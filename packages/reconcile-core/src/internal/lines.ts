@@ -151,8 +151,31 @@ export const readsFor = (
   return (row, index) => (kept.rows[index] === row ? kept.reads[index] : undefined)
 }
 
-/** A stable text for a decimal's value (1.50 and 1.5 agree), for sets and keys. */
-export const decimalKey = (value: BigDecimal.BigDecimal): string => BigDecimal.format(BigDecimal.normalize(value))
+/** An empty list the core's values share (frozen: nobody can add to it). */
+export const EMPTY: ReadonlyArray<never> = Object.freeze([])
+
+/**
+ * A stable text for a decimal's value (1.50 and 1.5 agree), for sets and keys: the text of
+ * `BigDecimal.format(BigDecimal.normalize(value))`, read off the digits without making (and
+ * caching on `value`) a normalized decimal, for the common scales.
+ */
+export const decimalKey = (value: BigDecimal.BigDecimal): string => {
+  if (value.value === 0n) return "0"
+  const negative = value.value < 0n
+  const all = `${negative ? -value.value : value.value}`
+  let end = all.length
+  while (all.charCodeAt(end - 1) === 48) end--
+  const scale = value.scale - (all.length - end)
+  if (scale >= 16 || scale <= -16) return BigDecimal.format(BigDecimal.normalize(value))
+  const digits = end === all.length ? all : all.slice(0, end)
+  let text: string
+  if (scale > 0) {
+    const padded = digits.padStart(scale + 1, "0")
+    const point = padded.length - scale
+    text = `${padded.slice(0, point)}.${padded.slice(point)}`
+  } else text = scale === 0 ? digits : digits.padEnd(digits.length - scale, "0")
+  return negative ? `-${text}` : text
+}
 
 /** The distinct values, in first-seen order. */
 export const distinctDecimals = (values: ReadonlyArray<BigDecimal.BigDecimal>): Array<BigDecimal.BigDecimal> => {

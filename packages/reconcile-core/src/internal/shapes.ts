@@ -16,6 +16,7 @@ import {
 } from "../ChangePlan.ts"
 import { AdditionMissing, QuantityDiffers, UnitCostDiffers, UnitPriceDiffers } from "../Deviation.ts"
 import { ReconciliationRow } from "../ReconciliationRow.ts"
+import { EMPTY } from "./lines.ts"
 import { isVerifying, verified } from "./trusted.ts"
 
 type Fields<C extends abstract new (...args: never) => unknown> = ConstructorParameters<C>[0]
@@ -65,8 +66,8 @@ export const diffedRow = (
   r.customerResolution = row.customerResolution
   r.productResolution = row.productResolution
   r.agreementResolution = row.agreementResolution
-  r.deviations = deviations
-  r.notices = notices
+  r.deviations = deviations.length === 0 ? EMPTY : deviations
+  r.notices = notices.length === 0 ? EMPTY : notices
   const made = r as unknown as ReconciliationRow
   return isVerifying() ? verified(ReconciliationRow, { ...row, deviations, notices }, made) : made
 }
