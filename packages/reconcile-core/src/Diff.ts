@@ -12,10 +12,17 @@ import {
   Unreadable
 } from "./Deviation.ts"
 import { InvoiceProduct } from "./InvoiceLine.ts"
-import { distinctDecimals, type RowLines, readRowLines, ZERO } from "./internal/lines.ts"
+import { distinctDecimals, type RowLines, readRowLines, readsFor, ZERO } from "./internal/lines.ts"
 import { indexOf, type SnapshotIndex } from "./internal/SnapshotIndex.ts"
 import { type Settings, settingsOf } from "./internal/settings.ts"
-import { additionMissing, gridRow, quantityDiffers, unitCostDiffers, unitPriceDiffers } from "./internal/shapes.ts"
+import {
+  additionMissing,
+  diffedRow,
+  gridRow,
+  quantityDiffers,
+  unitCostDiffers,
+  unitPriceDiffers
+} from "./internal/shapes.ts"
 import { trusted } from "./internal/trusted.ts"
 import type { LinkSettings } from "./LinkSettings.ts"
 import { isAdditionActive, type PsaAddition, type PsaSnapshot } from "./PsaSnapshot.ts"
@@ -36,7 +43,9 @@ export const pricesDiffer = (
 
 const differs = (a: BigDecimal.BigDecimal, b: BigDecimal.BigDecimal, currency: string, settings: Settings) => {
   const scale = settings.scaleOf(currency)
-  const round = (value: BigDecimal.BigDecimal) => BigDecimal.round(value, { scale, mode: "half-from-zero" })
+  // A value with no more places than the currency's is its own rounding (the common case).
+  const round = (value: BigDecimal.BigDecimal) =>
+    value.scale <= scale ? value : BigDecimal.round(value, { scale, mode: "half-from-zero" })
   const gap = BigDecimal.abs(BigDecimal.subtract(round(a), round(b)))
   return BigDecimal.isGreaterThan(gap, settings.toleranceOf(currency) ?? ZERO)
 }
@@ -90,9 +99,17 @@ export const diff = (
 ): Array<ReconciliationRow> => {
   const resolvedSettings = settingsOf(settings)
   const index = indexOf(snapshot)
-  const invoiceRows = rows.filter((row) => row.origin === "invoice")
+  // Each invoice row's lines read once: by `resolve`, when the rows are what it returned.
+  const kept = readsFor(rows, resolvedSettings)
+  const invoiceRows: Array<ReconciliationRow> = []
+  const read: Array<RowLines> = []
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as ReconciliationRow
+    if (row.origin !== "invoice") continue
+    invoiceRows.push(row)
+    read.push(kept(row, i) ?? readRowLines(row.lines, resolvedSettings))
+  }
   const compared = options.creating === undefined ? invoiceRows : invoiceRows.map((row) => asCreated(row, options))
-  const read = compared.map((row) => readRowLines(row.lines, resolvedSettings))
   const context: DiffContext = { index, settings: resolvedSettings, pairs: pairsOf(compared, read) }
   const result = compared.map((row, i) => diffRow(row, read[i] as RowLines, context))
   if (resolvedSettings.proposeCancellations) {
@@ -213,11 +230,14 @@ const diffRow = (row: ReconciliationRow, read: RowLines, context: DiffContext): 
       : row.notices.filter((notice) => notice.code !== "several-additions" && notice.code !== "combined-rows")
   const currencies = currenciesOf(row.lines)
   if (currencies.length > 1) deviations.push(trusted(CurrencyMismatch, { invoiced: currencies }))
-  const costs = distinctDecimals(counted.map((line) => line.unitCost))
-  if (costs.length > 1) deviations.push(trusted(LinesDisagree, { field: "unitCost", values: costs }))
-  if (settings.compare !== "unitCost") {
-    const prices = distinctDecimals(counted.flatMap((line) => (line.unitPrice === undefined ? [] : [line.unitPrice])))
-    if (prices.length > 1) deviations.push(trusted(LinesDisagree, { field: "unitPrice", values: prices }))
+  // One counted line cannot disagree with itself.
+  if (counted.length > 1) {
+    const costs = distinctDecimals(counted.map((line) => line.unitCost))
+    if (costs.length > 1) deviations.push(trusted(LinesDisagree, { field: "unitCost", values: costs }))
+    if (settings.compare !== "unitCost") {
+      const prices = distinctDecimals(counted.flatMap((line) => (line.unitPrice === undefined ? [] : [line.unitPrice])))
+      if (prices.length > 1) deviations.push(trusted(LinesDisagree, { field: "unitPrice", values: prices }))
+    }
   }
   const companyId = linkedId(row.customerResolution)
   const agreementId = linkedId(row.agreementResolution)
@@ -250,13 +270,13 @@ const diffRow = (row: ReconciliationRow, read: RowLines, context: DiffContext): 
         reason: `${problems.length} problem${problems.length === 1 ? "" : "s"} on the lines: no change is proposed until the source is fixed`
       })
     )
-    return gridRow({ ...row, deviations, notices })
+    return diffedRow(row, deviations, notices)
   }
   const waitingFields = {
     invoiced: row.quantity,
     ...(row.unitCost === undefined ? {} : { unitCost: row.unitCost })
   }
-  if (counted.length === 0) return gridRow({ ...row, deviations, notices })
+  if (counted.length === 0) return diffedRow(row, deviations, notices)
   if (companyId === undefined) {
     deviations.push(
       trusted(NeedsCustomer, {
@@ -266,7 +286,7 @@ const diffRow = (row: ReconciliationRow, read: RowLines, context: DiffContext): 
         candidateIds: candidatesOf(row.customerResolution)
       })
     )
-    return gridRow({ ...row, deviations, notices })
+    return diffedRow(row, deviations, notices)
   }
   if (productId === undefined && row.productResolution._tag !== "Missing") {
     deviations.push(
@@ -277,7 +297,7 @@ const diffRow = (row: ReconciliationRow, read: RowLines, context: DiffContext): 
         candidateIds: candidatesOf(row.productResolution)
       })
     )
-    return gridRow({ ...row, deviations, notices })
+    return diffedRow(row, deviations, notices)
   }
   if (agreementId === undefined && row.agreementResolution._tag !== "Missing") {
     const candidateIds = candidatesOf(row.agreementResolution)
@@ -290,7 +310,7 @@ const diffRow = (row: ReconciliationRow, read: RowLines, context: DiffContext): 
         candidateIds
       })
     )
-    return gridRow({ ...row, deviations, notices })
+    return diffedRow(row, deviations, notices)
   }
   const unreadable = agreementId === undefined ? undefined : context.index.unreadableOf(agreementId)
   if (unreadable !== undefined) {
@@ -302,7 +322,7 @@ const diffRow = (row: ReconciliationRow, read: RowLines, context: DiffContext): 
         reason: `ConnectWise ${unreadable.what}: ${unreadable.recordId === undefined ? "a record" : `record ${unreadable.recordId}`} could not be read${unreadable.field === undefined ? "" : ` (field ${unreadable.field})`}`
       })
     )
-    return gridRow({ ...row, deviations, notices })
+    return diffedRow(row, deviations, notices)
   }
   if (agreementId !== undefined && productId !== undefined) {
     const group = context.pairs.get(agreementId)?.get(productId) ?? [row]
@@ -328,7 +348,7 @@ const diffRow = (row: ReconciliationRow, read: RowLines, context: DiffContext): 
       })
     )
   }
-  return gridRow({ ...row, deviations, notices })
+  return diffedRow(row, deviations, notices)
 }
 
 // The first row of an (agreement, product) group against the pair's active additions: missing,
@@ -352,9 +372,7 @@ const compareWithAdditions = (
       })
     )
   }
-  const additions = context.index
-    .additionsOf(agreementId, productId)
-    .filter((addition) => isAdditionActive(addition, row.period))
+  const additions = activeAdditions(context.index.additionsOf(agreementId, productId), row.period)
   if (additions.length === 0) {
     deviations.push(
       additionMissing({
@@ -400,6 +418,17 @@ const compareWithAdditions = (
       deviations.push(unitPriceDiffers({ agreementId, productId, invoiced, current, additions: off }))
     }
   }
+}
+
+// The additions active in the period: the index's own (frozen) list when all are, as they almost always are.
+const activeAdditions = (
+  additions: ReadonlyArray<PsaAddition>,
+  period: ReconciliationRow["period"]
+): ReadonlyArray<PsaAddition> => {
+  for (const addition of additions) {
+    if (!isAdditionActive(addition, period)) return additions.filter((one) => isAdditionActive(one, period))
+  }
+  return additions
 }
 
 /** Whether an addition's product is one the source could have carried for the company. */

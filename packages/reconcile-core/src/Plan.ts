@@ -10,7 +10,7 @@ import { planInvoiceRow } from "./internal/plan/invoiceRow.ts"
 import { makePlanBuilder } from "./internal/plan/PlanBuilder.ts"
 import { rowPlanning } from "./internal/plan/RowPlanning.ts"
 import { agreementChoicesOf } from "./internal/plan/targets.ts"
-import { settingsOf } from "./internal/settings.ts"
+import { type Settings, settingsOf } from "./internal/settings.ts"
 import type { ChangeKind, LinkSettings } from "./LinkSettings.ts"
 import type { Mapping } from "./Mapping.ts"
 import type { PsaSnapshot } from "./PsaSnapshot.ts"
@@ -28,6 +28,22 @@ export const effectiveDateOf = (period: Period, settings?: LinkSettings, decisio
   if (decision?.effectiveDate !== undefined) return decision.effectiveDate
   const rule = settingsOf(settings).effectiveDate
   return rule === "period-start" ? period.start : rule === "period-end" ? period.end : addDays(period.end, 1)
+}
+
+// `effectiveDateOf` for a plan's rows without a date of their own: the rule read once, the day
+// after a period's end computed once per end date.
+const effectiveDates = (rule: Settings["effectiveDate"]): ((period: Period) => string) => {
+  if (rule === "period-start") return (period) => period.start
+  if (rule === "period-end") return (period) => period.end
+  let end = ""
+  let after = ""
+  return (period) => {
+    if (period.end !== end) {
+      end = period.end
+      after = addDays(end, 1)
+    }
+    return after
+  }
 }
 
 /**
@@ -53,11 +69,12 @@ export const plan = (
   const resolvedSettings = settingsOf(settings)
   const builder = makePlanBuilder(decisions.linkId)
   const agreementChoices = agreementChoicesOf(rows, decisions)
+  const dateOf = effectiveDates(resolvedSettings.effectiveDate)
   for (const row of rows) {
     const decision = decisions.rows[row.key]
     if (decision?.exclude === true) continue
-    const effectiveDate = effectiveDateOf(row.period, settings, decision)
-    const planning = rowPlanning(row, decisions, resolvedSettings, effectiveDate, builder)
+    const effectiveDate = decision?.effectiveDate ?? dateOf(row.period)
+    const planning = rowPlanning(row, decision, decisions, resolvedSettings, effectiveDate, builder)
     if (row.origin === "connectwise") planCancellations(planning)
     else planInvoiceRow(planning, agreementChoices)
   }

@@ -2,14 +2,14 @@ import { BigDecimal } from "effect"
 import { Period } from "./Calendar.ts"
 import { Notice } from "./Deviation.ts"
 import type { InvoiceLine } from "./InvoiceLine.ts"
-import { distinctDecimals, readRowLines, ZERO } from "./internal/lines.ts"
+import { distinctDecimals, EMPTY, keepReads, type RowLines, readRowLines, ZERO } from "./internal/lines.ts"
 import { identifierKey, indexOf, type SnapshotIndex } from "./internal/SnapshotIndex.ts"
 import { type Settings, settingsOf } from "./internal/settings.ts"
 import { gridRow } from "./internal/shapes.ts"
 import { normaliseKey } from "./internal/text.ts"
 import { trusted } from "./internal/trusted.ts"
 import type { LinkSettings } from "./LinkSettings.ts"
-import { type Mapping, mappingId } from "./Mapping.ts"
+import { type Mapping, type MappingRef, mappingId } from "./Mapping.ts"
 import { isAdditionActive, isAgreementActive, type PsaAgreement, type PsaSnapshot } from "./PsaSnapshot.ts"
 import type { ReconciliationRow } from "./ReconciliationRow.ts"
 import {
@@ -85,6 +85,25 @@ interface Context {
   readonly index: SnapshotIndex
   readonly mappings: ReadonlyMap<string, Mapping>
   readonly settings: Settings
+  /** The agreement a row matched, one value per agreement and reason (many rows share it). */
+  readonly matched: (agreementId: number, on: Matched["on"]) => Matched
+}
+
+const matchedOnce = (): Context["matched"] => {
+  const made = new Map<Matched["on"], Map<number, Matched>>()
+  return (agreementId, on) => {
+    let byId = made.get(on)
+    if (byId === undefined) {
+      byId = new Map()
+      made.set(on, byId)
+    }
+    let matched = byId.get(agreementId)
+    if (matched === undefined) {
+      matched = trusted(Matched, { targetId: agreementId, on })
+      byId.set(agreementId, matched)
+    }
+    return matched
+  }
 }
 
 interface Resolved {
@@ -190,16 +209,20 @@ interface AgreementQuestion {
   readonly period: Period
 }
 
+const noRefs: ReadonlyArray<MappingRef> = []
+
 const resolveAgreement = (question: AgreementQuestion, context: Context): Resolved => {
   const { customerKey, productKey, companyId, productId, productIds, period } = question
   const { index, mappings, settings } = context
   if (companyId === undefined)
     return { resolution: trusted(Unmapped, { reason: "the customer is not linked yet" }), notices: [] }
   const notices: Array<Notice> = []
-  for (const ref of [
-    { kind: "agreement" as const, sourceKey: customerKey, productKey },
-    { kind: "agreement" as const, sourceKey: customerKey }
-  ]) {
+  for (const ref of mappings.size === 0
+    ? noRefs
+    : [
+        { kind: "agreement" as const, sourceKey: customerKey, productKey },
+        { kind: "agreement" as const, sourceKey: customerKey }
+      ]) {
     const mapping = mappings.get(mappingId(ref))
     if (mapping === undefined) continue
     const agreement = index.agreements.get(mapping.targetId)
@@ -239,20 +262,14 @@ const resolveAgreement = (question: AgreementQuestion, context: Context): Resolv
   if (recurring.length === 1) {
     const only = recurring[0] as PsaAgreement
     return {
-      resolution: trusted(Matched, {
-        targetId: only.id,
-        on: typeId === undefined ? "only-active-agreement" : "only-agreement-of-type"
-      }),
+      resolution: context.matched(only.id, typeId === undefined ? "only-active-agreement" : "only-agreement-of-type"),
       notices
     }
   }
   if (productId !== undefined) {
     const carrying = recurring.filter((agreement) => carries(agreement, productId))
     if (carrying.length === 1) {
-      return {
-        resolution: trusted(Matched, { targetId: (carrying[0] as PsaAgreement).id, on: "carries-product" }),
-        notices
-      }
+      return { resolution: context.matched((carrying[0] as PsaAgreement).id, "carries-product"), notices }
     }
     if (carrying.length > 1) {
       return {
@@ -341,7 +358,8 @@ export const resolve = (
   const context: Context = {
     index: indexOf(snapshot),
     mappings: new Map(mappings.map((mapping) => [mappingId(mapping), mapping])),
-    settings: resolvedSettings
+    settings: resolvedSettings,
+    matched: matchedOnce()
   }
   const groups = new Map<string, Array<InvoiceLine>>()
   for (const line of lines) {
@@ -391,6 +409,7 @@ export const resolve = (
     productIdsOf.set(first.customer.key, set)
   }
   const rows: Array<ReconciliationRow> = []
+  const reads: Array<RowLines> = []
   let position = 0
   for (const [key, group] of groups) {
     const first = sides[position++] as InvoiceLine
@@ -416,12 +435,24 @@ export const resolve = (
       },
       context
     )
-    const { counted } = readRowLines(group, resolvedSettings)
+    const read = readRowLines(group, resolvedSettings)
+    reads.push(read)
+    const { counted } = read
     const quantity = counted.reduce((sum, line) => BigDecimal.sum(sum, line.quantity), ZERO)
-    const costs = distinctDecimals(counted.map((line) => line.unitCost))
-    const prices = distinctDecimals(counted.flatMap((line) => (line.unitPrice === undefined ? [] : [line.unitPrice])))
-    const currencies = new Set(group.map((line) => line.currency).filter((currency) => currency !== ""))
-    const notices = [...customer.notices, ...product.notices, ...agreement.notices]
+    // One counted line (almost every row) has its own cost and price.
+    const one = counted.length === 1 ? (counted[0] as InvoiceLine) : undefined
+    const costs = one === undefined ? distinctDecimals(counted.map((line) => line.unitCost)) : [one.unitCost]
+    const prices =
+      one === undefined
+        ? distinctDecimals(counted.flatMap((line) => (line.unitPrice === undefined ? [] : [line.unitPrice])))
+        : one.unitPrice === undefined
+          ? []
+          : [one.unitPrice]
+    const currency = currencyOf(group)
+    const notices =
+      customer.notices.length === 0 && product.notices.length === 0 && agreement.notices.length === 0
+        ? []
+        : [...customer.notices, ...product.notices, ...agreement.notices]
     if (counted.some((line) => BigDecimal.isNegative(line.quantity))) {
       notices.push(
         trusted(Notice, { code: "credit-netted", message: "credit lines were subtracted from the quantity" })
@@ -434,7 +465,7 @@ export const resolve = (
         period,
         customer: first.customer,
         product: first.product,
-        currency: currencies.size === 1 ? ([...currencies][0] as string) : "",
+        currency,
         lines: group,
         quantity,
         ...(costs.length === 1 ? { unitCost: costs[0] } : {}),
@@ -444,10 +475,22 @@ export const resolve = (
         customerResolution: customer.resolution,
         productResolution: product.resolution,
         agreementResolution: agreement.resolution,
-        deviations: [],
-        notices
+        deviations: EMPTY,
+        notices: notices.length === 0 ? EMPTY : notices
       })
     )
   }
+  keepReads(rows, reads, resolvedSettings)
   return rows
+}
+
+/** The lines' one currency (empty ones left out); empty when they have none or several. */
+const currencyOf = (lines: ReadonlyArray<InvoiceLine>): string => {
+  let found = ""
+  for (const line of lines) {
+    if (line.currency === "" || line.currency === found) continue
+    if (found !== "") return ""
+    found = line.currency
+  }
+  return found
 }

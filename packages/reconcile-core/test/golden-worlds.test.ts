@@ -338,7 +338,9 @@ const CASES: ReadonlyArray<readonly [seed: number, customers: number]> = [
   [1, 300],
   [2, 300],
   [3, 300],
-  [4, 1_000]
+  [4, 1_000],
+  [5, 700],
+  [6, 700]
 ]
 
 const golden = () =>

@@ -77,6 +77,9 @@ export class SnapshotIndex {
       }
       push(byProduct, addition.productId, addition)
     }
+    // Shared as they are with the rows that compare with them (`additions` of a difference).
+    for (const byProduct of this.additionsByAgreementProduct.values())
+      for (const list of byProduct.values()) Object.freeze(list)
   }
 
   /** Live companies by name, built on first use (only unmatched customers need it). */

@@ -123,8 +123,59 @@ export const readRowLines = (lines: ReadonlyArray<InvoiceLine>, settings: Settin
   return { problems, counted }
 }
 
-/** A stable text for a decimal's value (1.50 and 1.5 agree), for sets and keys. */
-export const decimalKey = (value: BigDecimal.BigDecimal): string => BigDecimal.format(BigDecimal.normalize(value))
+// What `resolve` read of its rows' lines, for `diff` to reuse rather than read every line again:
+// by the array `resolve` returned, each read with the row it belongs to (a row replaced or moved
+// in that array since is read again) and the settings it was read under.
+interface Reads {
+  readonly rows: ReadonlyArray<object>
+  readonly reads: ReadonlyArray<RowLines>
+  readonly settings: Settings
+}
+const readsOf = new WeakMap<ReadonlyArray<object>, Reads>()
+
+/** Keeps what was read of `rows`' lines (`reads[i]` of `rows[i]`), for `readsFor`. */
+export const keepReads = (rows: ReadonlyArray<object>, reads: ReadonlyArray<RowLines>, settings: Settings): void => {
+  readsOf.set(rows, { rows: [...rows], reads, settings })
+}
+
+/**
+ * What was read of the lines of `rows[index]` when `rows` came from `resolve` under the same
+ * settings, else `undefined` (read them).
+ */
+export const readsFor = (
+  rows: ReadonlyArray<object>,
+  settings: Settings
+): ((row: object, index: number) => RowLines | undefined) => {
+  const kept = readsOf.get(rows)
+  if (kept === undefined || kept.settings !== settings) return () => undefined
+  return (row, index) => (kept.rows[index] === row ? kept.reads[index] : undefined)
+}
+
+/** An empty list the core's values share (frozen: nobody can add to it). */
+export const EMPTY: ReadonlyArray<never> = Object.freeze([])
+
+/**
+ * A stable text for a decimal's value (1.50 and 1.5 agree), for sets and keys: the text of
+ * `BigDecimal.format(BigDecimal.normalize(value))`, read off the digits without making (and
+ * caching on `value`) a normalized decimal, for the common scales.
+ */
+export const decimalKey = (value: BigDecimal.BigDecimal): string => {
+  if (value.value === 0n) return "0"
+  const negative = value.value < 0n
+  const all = `${negative ? -value.value : value.value}`
+  let end = all.length
+  while (all.charCodeAt(end - 1) === 48) end--
+  const scale = value.scale - (all.length - end)
+  if (scale >= 16 || scale <= -16) return BigDecimal.format(BigDecimal.normalize(value))
+  const digits = end === all.length ? all : all.slice(0, end)
+  let text: string
+  if (scale > 0) {
+    const padded = digits.padStart(scale + 1, "0")
+    const point = padded.length - scale
+    text = `${padded.slice(0, point)}.${padded.slice(point)}`
+  } else text = scale === 0 ? digits : digits.padEnd(digits.length - scale, "0")
+  return negative ? `-${text}` : text
+}
 
 /** The distinct values, in first-seen order. */
 export const distinctDecimals = (values: ReadonlyArray<BigDecimal.BigDecimal>): Array<BigDecimal.BigDecimal> => {

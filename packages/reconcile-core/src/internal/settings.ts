@@ -22,8 +22,26 @@ export interface Settings {
   readonly autoApprove: ReadonlySet<ChangeKind>
 }
 
+// One `Settings` per `LinkSettings` (an immutable value): resolve, diff and plan of one link read
+// the same object, and what one step read of a row under it the next can reuse (`lines.ts`).
+const cache = new WeakMap<LinkSettings, Settings>()
+let defaults: Settings | undefined
+
 /** Fills in the defaults documented on `LinkSettings`. */
-export const settingsOf = (settings: LinkSettings | undefined): Settings => ({
+export const settingsOf = (settings: LinkSettings | undefined): Settings => {
+  if (settings === undefined) {
+    defaults ??= fill(undefined)
+    return defaults
+  }
+  let filled = cache.get(settings)
+  if (filled === undefined) {
+    filled = fill(settings)
+    cache.set(settings, filled)
+  }
+  return filled
+}
+
+const fill = (settings: LinkSettings | undefined): Settings => ({
   compare: settings?.compare ?? "unitCost",
   scaleOf: (currency) => settings?.currencyScales?.[currency] ?? 2,
   toleranceOf: (currency) => settings?.tolerance?.[currency],

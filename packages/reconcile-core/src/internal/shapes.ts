@@ -16,7 +16,8 @@ import {
 } from "../ChangePlan.ts"
 import { AdditionMissing, QuantityDiffers, UnitCostDiffers, UnitPriceDiffers } from "../Deviation.ts"
 import { ReconciliationRow } from "../ReconciliationRow.ts"
-import { verified } from "./trusted.ts"
+import { EMPTY } from "./lines.ts"
+import { isVerifying, verified } from "./trusted.ts"
 
 type Fields<C extends abstract new (...args: never) => unknown> = ConstructorParameters<C>[0]
 type Bag = Record<string, unknown>
@@ -43,6 +44,32 @@ export const gridRow = (fields: Fields<typeof ReconciliationRow>): Reconciliatio
   r.deviations = p.deviations
   r.notices = p.notices
   return verified(ReconciliationRow, fields, r as unknown as ReconciliationRow)
+}
+
+/** `gridRow({ ...row, deviations, notices })`, without the intermediate object. */
+export const diffedRow = (
+  row: ReconciliationRow,
+  deviations: ReconciliationRow["deviations"],
+  notices: ReconciliationRow["notices"]
+): ReconciliationRow => {
+  const r = Object.create(ReconciliationRow.prototype) as Bag
+  r.key = row.key
+  r.origin = row.origin
+  r.period = row.period
+  r.customer = row.customer
+  r.product = row.product
+  r.currency = row.currency
+  r.lines = row.lines
+  r.quantity = row.quantity
+  if (has(row, "unitCost")) r.unitCost = row.unitCost
+  if (has(row, "unitPrice")) r.unitPrice = row.unitPrice
+  r.customerResolution = row.customerResolution
+  r.productResolution = row.productResolution
+  r.agreementResolution = row.agreementResolution
+  r.deviations = deviations.length === 0 ? EMPTY : deviations
+  r.notices = notices.length === 0 ? EMPTY : notices
+  const made = r as unknown as ReconciliationRow
+  return isVerifying() ? verified(ReconciliationRow, { ...row, deviations, notices }, made) : made
 }
 
 type Differs = typeof QuantityDiffers | typeof UnitCostDiffers | typeof UnitPriceDiffers

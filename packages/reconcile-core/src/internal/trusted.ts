@@ -47,6 +47,9 @@ export const verifyTrusted = (on: boolean): void => {
   verifying = on
 }
 
+/** Whether `verifyTrusted` is on (a builder can skip making the fields it would verify against). @internal */
+export const isVerifying = (): boolean => verifying
+
 /**
  * The instance `new Class(props)` would make, without parsing `props`: for values the core built
  * from validated parts.

@@ -8,6 +8,7 @@ import {
   type PlanOperation,
   RememberMapping,
   SkippedRow,
+  type TargetRef,
   UpdateAdditionQuantity,
   UpdateAdditionUnitCost,
   UpdateAdditionUnitPrice
@@ -31,6 +32,28 @@ const rank: Record<PlanOperation["_tag"], number> = {
 /** Makes an operation once its rows are known (it is made once, however many rows it serves). */
 export type MakeOperation = (rowKeys: ReadonlyArray<string>) => PlanOperation
 
+/** An operation being collected: its key, how to build it, and the rows it serves so far. */
+export interface Entry {
+  readonly key: string
+  readonly make: MakeOperation
+  readonly rowKeys: Array<string>
+  /** Built once an entry serves many rows, so adding a row stays a constant-time check. */
+  seen: Set<string> | undefined
+}
+
+/**
+ * A `RememberMapping` the plan already has, by what its key is made of (besides the link, which
+ * is the plan's): a row remembering the same link joins it without building its key text.
+ */
+export interface Remembered {
+  readonly kind: string
+  readonly productKey: string
+  readonly start: string
+  readonly end: string
+  readonly target: TargetRef
+  readonly entry: Entry
+}
+
 /**
  * Collects a plan's operations (one per idempotency key, with every row it serves) and skipped rows.
  * Many rows share an operation (a customer's mapping, a created agreement): the first row's
@@ -39,10 +62,16 @@ export type MakeOperation = (rowKeys: ReadonlyArray<string>) => PlanOperation
 export interface PlanBuilder {
   /** The reference to an existing record (one instance per id, shared by the plan's rows). */
   readonly existing: (id: number) => Existing
-  /** The key of a source, hashed once per distinct source text. */
+  /** The key of a source many rows share (a created record), hashed once per distinct source text. */
   readonly key: (source: KeySource) => string
+  /** The key of a source of one row's own change: hashed without remembering its text. */
+  readonly ownKey: (source: KeySource) => string
   /** Adds the row to the operation with this key; the first time, `make` is kept to build it. */
-  readonly add: (key: string, rowKey: string, make: MakeOperation) => void
+  readonly add: (key: string, rowKey: string, make: MakeOperation) => Entry
+  /** Adds the row to an operation already collected. */
+  readonly join: (entry: Entry, rowKey: string) => void
+  /** The plan's `RememberMapping`s by source key (see `Remembered`). */
+  readonly remembered: Map<string, Array<Remembered>>
   /** Adds an operation that was already built (by an earlier plan) for a row. */
   readonly addOperation: (op: PlanOperation, rowKey: string) => void
   readonly skip: (rowKey: string, reason: string) => void
@@ -54,14 +83,6 @@ interface Sortable {
   readonly op: PlanOperation
   readonly row: string
   readonly key: string
-}
-
-interface Entry {
-  readonly key: string
-  readonly make: MakeOperation
-  readonly rowKeys: Array<string>
-  /** Built once an entry serves many rows, so adding a row stays a constant-time check. */
-  seen: Set<string> | undefined
 }
 
 const addRow = (entry: Entry, rowKey: string): void => {
@@ -90,7 +111,7 @@ export const makePlanBuilder = (linkId: string): PlanBuilder => {
   const refs = new Map<number, Existing>()
   const skipped: Array<SkippedRow> = []
   let last: Slot | undefined
-  const add = (key: string, rowKey: string, make: MakeOperation): void => {
+  const add = (key: string, rowKey: string, make: MakeOperation): Entry => {
     const slot = last !== undefined && last.key === key ? last : undefined
     let entry = slot?.entry ?? byKey.get(key)
     if (entry === undefined) {
@@ -100,6 +121,7 @@ export const makePlanBuilder = (linkId: string): PlanBuilder => {
     }
     if (slot !== undefined) slot.entry = entry
     addRow(entry, rowKey)
+    return entry
   }
   return {
     existing: (id) => {
@@ -119,8 +141,16 @@ export const makePlanBuilder = (linkId: string): PlanBuilder => {
       last = slot
       return slot.key
     },
+    ownKey: (source) => {
+      last = undefined
+      return keyOf(source)
+    },
     add,
-    addOperation: (op, rowKey) => add(op.idempotencyKey, rowKey, (rowKeys) => withRowKeys(op, rowKeys)),
+    join: addRow,
+    remembered: new Map(),
+    addOperation: (op, rowKey) => {
+      add(op.idempotencyKey, rowKey, (rowKeys) => withRowKeys(op, rowKeys))
+    },
     skip: (rowKey, reason) => {
       skipped.push(trusted(SkippedRow, { rowKey, reason }))
     },

@@ -4,7 +4,7 @@ import type { KeySource } from "../../IdempotencyKeys.ts"
 import type { ChangeKind } from "../../LinkSettings.ts"
 import type { ReconciliationRow } from "../../ReconciliationRow.ts"
 import type { Settings } from "../settings.ts"
-import type { MakeOperation, PlanBuilder } from "./PlanBuilder.ts"
+import type { Entry, MakeOperation, PlanBuilder } from "./PlanBuilder.ts"
 
 /** What every row planner works with: one row, its decision, and where its operations go. */
 export interface RowPlanning {
@@ -17,31 +17,71 @@ export interface RowPlanning {
   readonly effectiveDate: string
   /** The reference to an existing ConnectWise record. */
   readonly existing: (id: number) => Existing
-  /** The idempotency key of a source (hashed once per plan). */
+  /** The idempotency key of a source many rows share (hashed once per plan). */
   readonly key: (source: KeySource) => string
+  /** The idempotency key of a source of this row's own change (hashed each time). */
+  readonly ownKey: (source: KeySource) => string
+  /** The plan's remembered links by source key, to join one without building its key. */
+  readonly remembered: PlanBuilder["remembered"]
   /** Serves the row with the operation of this key, built by `make` unless an earlier row built it. */
-  readonly add: (key: string, make: MakeOperation) => void
-  readonly skip: (reason: string) => void
+  add(key: string, make: MakeOperation): Entry
+  /** Serves the row with an operation already collected. */
+  join(entry: Entry): void
+  skip(reason: string): void
+}
+
+// One per row, with its methods on the prototype: planning a row allocates no closures.
+class Planner implements RowPlanning {
+  readonly row: ReconciliationRow
+  readonly decision: RowDecision | undefined
+  readonly decisions: Decisions
+  readonly settings: Settings
+  readonly effectiveDate: string
+  readonly linkId: string
+  readonly existing: (id: number) => Existing
+  readonly key: (source: KeySource) => string
+  readonly ownKey: (source: KeySource) => string
+  readonly remembered: PlanBuilder["remembered"]
+  private readonly builder: PlanBuilder
+  constructor(
+    row: ReconciliationRow,
+    decision: RowDecision | undefined,
+    decisions: Decisions,
+    settings: Settings,
+    effectiveDate: string,
+    builder: PlanBuilder
+  ) {
+    this.row = row
+    this.decision = decision
+    this.decisions = decisions
+    this.settings = settings
+    this.effectiveDate = effectiveDate
+    this.builder = builder
+    this.linkId = decisions.linkId
+    this.existing = builder.existing
+    this.key = builder.key
+    this.ownKey = builder.ownKey
+    this.remembered = builder.remembered
+  }
+  add(key: string, make: MakeOperation): Entry {
+    return this.builder.add(key, this.row.key, make)
+  }
+  join(entry: Entry): void {
+    this.builder.join(entry, this.row.key)
+  }
+  skip(reason: string): void {
+    this.builder.skip(this.row.key, reason)
+  }
 }
 
 export const rowPlanning = (
   row: ReconciliationRow,
+  decision: RowDecision | undefined,
   decisions: Decisions,
   settings: Settings,
   effectiveDate: string,
   builder: PlanBuilder
-): RowPlanning => ({
-  row,
-  decision: decisions.rows[row.key],
-  decisions,
-  settings,
-  linkId: decisions.linkId,
-  effectiveDate,
-  existing: builder.existing,
-  key: builder.key,
-  add: (key, make) => builder.add(key, row.key, make),
-  skip: (reason) => builder.skip(row.key, reason)
-})
+): RowPlanning => new Planner(row, decision, decisions, settings, effectiveDate, builder)
 
 /** Whether a change of this kind may be planned for the row: approved on it, or by the settings. */
 export const approves = (planning: RowPlanning, kind: ChangeKind): boolean => {

@@ -40,7 +40,7 @@ export const planAddAddition = (planning: RowPlanning, deviation: AdditionMissin
     return
   }
   const { unitCost, unitPrice } = row
-  const idempotencyKey = planning.key(
+  const idempotencyKey = planning.ownKey(
     addAdditionSource(linkId, row.period, targets.agreement, targets.product, deviation.quantity)
   )
   planning.add(idempotencyKey, (rowKeys) =>
@@ -62,18 +62,25 @@ export const planAddAddition = (planning: RowPlanning, deviation: AdditionMissin
   )
 }
 
+/** The addition a row's quantity update changes, and its new quantity. */
+export interface NewQuantity {
+  readonly additionId: number
+  readonly quantity: BigDecimal.BigDecimal
+}
+
 /**
  * `QuantityDiffers`: one addition (the decision's, else the newest) absorbs the difference.
  * Returns that addition's new quantity, which later price updates are weighed with.
  */
-export const planQuantityUpdate = (
-  planning: RowPlanning,
-  deviation: QuantityDiffers
-): { readonly additionId: number; readonly quantity: BigDecimal.BigDecimal } | undefined => {
+export const planQuantityUpdate = (planning: RowPlanning, deviation: QuantityDiffers): NewQuantity | undefined => {
   const { row, decision, linkId, effectiveDate } = planning
-  const newest = [...deviation.additions].sort(
-    (a, b) => ((a.effectiveDate ?? "") < (b.effectiveDate ?? "") ? 1 : -1) || b.id - a.id
-  )[0] as PsaAddition
+  const newest = (
+    deviation.additions.length === 1
+      ? deviation.additions[0]
+      : [...deviation.additions].sort(
+          (a, b) => ((a.effectiveDate ?? "") < (b.effectiveDate ?? "") ? 1 : -1) || b.id - a.id
+        )[0]
+  ) as PsaAddition
   const chosen =
     decision?.quantityAdditionId === undefined
       ? newest
@@ -88,7 +95,7 @@ export const planQuantityUpdate = (
     return undefined
   }
   const delta = BigDecimal.subtract(to, chosen.quantity)
-  const idempotencyKey = planning.key(updateQuantitySource(linkId, row.period, chosen.id, to))
+  const idempotencyKey = planning.ownKey(updateQuantitySource(linkId, row.period, chosen.id, to))
   planning.add(idempotencyKey, (rowKeys) =>
     updateAdditionQuantity({
       idempotencyKey,
@@ -116,15 +123,15 @@ export const planQuantityUpdate = (
 export const planPriceUpdates = (
   planning: RowPlanning,
   deviation: UnitCostDiffers | UnitPriceDiffers,
-  newQuantity: ReadonlyMap<number, BigDecimal.BigDecimal>
+  newQuantity: NewQuantity | undefined
 ): void => {
   const { row, linkId, effectiveDate } = planning
   const isCost = deviation._tag === "UnitCostDiffers"
   for (const addition of deviation.additions) {
     const from = isCost ? addition.unitCost : addition.unitPrice
-    const quantity = newQuantity.get(addition.id) ?? addition.quantity
+    const quantity = newQuantity?.additionId === addition.id ? newQuantity.quantity : addition.quantity
     const change = BigDecimal.multiply(BigDecimal.subtract(deviation.invoiced, from), quantity)
-    const idempotencyKey = planning.key(
+    const idempotencyKey = planning.ownKey(
       updatePriceSource(isCost ? "unitCost" : "unitPrice", linkId, row.period, addition.id, deviation.invoiced)
     )
     const fields = {
@@ -164,8 +171,8 @@ export const planReplacement = (planning: RowPlanning, addition: PsaAddition, ch
   const unitCost = change.unitCost ?? addition.unitCost
   const unitPrice = change.unitPrice ?? addition.unitPrice
   const cancelDate = addDays(effectiveDate, -1)
-  const addKey = planning.key(replaceAdditionSource(linkId, row.period, addition.id, quantity, unitCost))
-  const cancelKey = planning.key(cancelAdditionSource(linkId, row.period, addition.id, cancelDate))
+  const addKey = planning.ownKey(replaceAdditionSource(linkId, row.period, addition.id, quantity, unitCost))
+  const cancelKey = planning.ownKey(cancelAdditionSource(linkId, row.period, addition.id, cancelDate))
   planning.add(cancelKey, (rowKeys) =>
     cancelAddition({
       idempotencyKey: cancelKey,

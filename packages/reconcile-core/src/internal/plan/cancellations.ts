@@ -9,7 +9,7 @@ export const planCancellations = (planning: RowPlanning): void => {
   for (const deviation of row.deviations) {
     if (deviation._tag !== "AdditionNotInvoiced" || !approves(planning, "cancelAddition")) continue
     const addition = deviation.addition
-    const idempotencyKey = planning.key(cancelAdditionSource(linkId, row.period, addition.id, effectiveDate))
+    const idempotencyKey = planning.ownKey(cancelAdditionSource(linkId, row.period, addition.id, effectiveDate))
     planning.add(idempotencyKey, (rowKeys) =>
       cancelAddition({
         idempotencyKey,

@@ -1,8 +1,8 @@
-import type { BigDecimal } from "effect"
 import type { Deviation } from "../../Deviation.ts"
 import type { PsaAddition } from "../../PsaSnapshot.ts"
 import {
   type AdditionTargets,
+  type NewQuantity,
   planAddAddition,
   planPriceUpdates,
   planQuantityUpdate,
@@ -38,13 +38,13 @@ export const planAdditionChanges = (planning: RowPlanning, targets: AdditionTarg
     planDatedChanges(planning, relevant, targets)
     return
   }
-  const newQuantity = new Map<number, BigDecimal.BigDecimal>()
+  // A row has one quantity difference at most: the addition it updates, and its new quantity.
+  let newQuantity: NewQuantity | undefined
   for (const deviation of relevant) {
     if (deviation._tag === "AdditionMissing" && approves(planning, "addAddition")) {
       planAddAddition(planning, deviation, targets)
     } else if (deviation._tag === "QuantityDiffers" && approves(planning, "updateQuantity")) {
-      const updated = planQuantityUpdate(planning, deviation)
-      if (updated !== undefined) newQuantity.set(updated.additionId, updated.quantity)
+      newQuantity = planQuantityUpdate(planning, deviation) ?? newQuantity
     }
   }
   for (const deviation of relevant) {

@@ -65,11 +65,27 @@ export const planInvoiceRow = (
 const additionTargets = (agreement: TargetRef, product: TargetRef) => ({
   agreement,
   product,
-  dependsOn: [agreement, product].flatMap((ref) => (ref._tag === "Created" ? [ref.opKey] : []))
+  dependsOn:
+    agreement._tag === "Created"
+      ? product._tag === "Created"
+        ? [agreement.opKey, product.opKey]
+        : [agreement.opKey]
+      : product._tag === "Created"
+        ? [product.opKey]
+        : []
 })
+
+// Whether any of the row's lines has a problem: flagged by diff, or (rows straight from
+// `resolve`) found reading the lines. Almost every row has none, and learns it without allocating.
+const hasUnreadableLine = (row: ReconciliationRow, settings: Settings): boolean => {
+  for (const deviation of row.deviations) if (deviation._tag === "InvalidLine") return true
+  for (const line of row.lines) if (lineProblems(line, settings).length > 0) return true
+  return false
+}
 
 /** Why a row with unreadable lines is left out of the plan, naming each line and field; `undefined` when all are readable. */
 const unreadableLines = (row: ReconciliationRow, settings: Settings): string | undefined => {
+  if (!hasUnreadableLine(row, settings)) return undefined
   const problems = new Map<string, Array<string>>()
   const flagged = row.deviations.filter((deviation) => deviation._tag === "InvalidLine")
   // Rows straight from `resolve` carry no deviations yet: their lines are read here.
