@@ -348,9 +348,13 @@ export const storageState = async (
   server: SandboxServer
 ) => {
   const division = server.credentials.exact.division
-  const refOf = new Map([
-    ...server.exact.records(division, "SalesInvoices").map((i) => [String(i.InvoiceID), String(i.YourRef ?? "")]),
-    ...server.exact.records(division, "SalesEntries").map((e) => [String(e.EntryID), String(e.YourRef ?? "")])
+  const refOf = new Map<string, string>([
+    ...server.exact
+      .records(division, "SalesInvoices")
+      .map((i): [string, string] => [String(i.InvoiceID), String(i.YourRef ?? "")]),
+    ...server.exact
+      .records(division, "SalesEntries")
+      .map((e): [string, string] => [String(e.EntryID), String(e.YourRef ?? "")])
   ])
   const journal = await Effect.runPromise(stores.journal.list(LINK_ID))
   const ledger = await Effect.runPromise(stores.transfers.list(LINK_ID))
