@@ -124,6 +124,12 @@ export interface ListOptions<A = Record<string, unknown>> extends ExactRequestOp
   readonly top?: number
   /** Use the `bulk/` endpoint: 1,000 rows a page; `select` is then required. */
   readonly bulk?: boolean
+  /**
+   * Asks Exact to count the matching records (`$inlinecount=allpages`) and calls this with the count
+   * when the first page arrives (`undefined` if Exact gave none), before any record is yielded: a
+   * caller can stop paging when reading everything would cost more than another way.
+   */
+  readonly onCount?: ((count: number | undefined) => void) | undefined
   readonly division?: number
   /** Decode every record with this schema (e.g. `SalesInvoice`); a bad record fails with a `Decode` reason. */
   readonly schema?: { readonly Type: A } & Parameters<typeof decodeWith>[0]
@@ -350,10 +356,14 @@ export interface ExactClient {
       readonly division?: number
     } & ExactRequestOptions
   ): Promise<CreatedSalesEntry>
-  /** Stores a file as an Exact document (`documents/Documents` then `DocumentAttachments`). */
+  /**
+   * Stores a file as an Exact document (`documents/Documents` then `DocumentAttachments`). With
+   * `document`, the file is attached to that existing document (one that was created without its
+   * attachment, e.g. by a run that died between the two POSTs) and no document is created.
+   */
   attachDocument(
     document: DocumentDraft,
-    options?: { readonly division?: number } & ExactRequestOptions
+    options?: { readonly division?: number; readonly document?: string | undefined } & ExactRequestOptions
   ): Promise<{ readonly documentId: string; readonly attachmentId: string }>
   /** Creates a customer account. */
   createAccount(

@@ -89,8 +89,9 @@ export const attachDocument = async (
   if (document.bytes.length === 0) throw refuse("documents/DocumentAttachments", ["the file is empty"])
   const division = await writer.division(options.division, signal)
   const { fileName, bytes, ...fields } = document
-  const created = await post(writer, "/v1/{division}/documents/Documents", division, fields, signal)
-  const documentId = (created.d as { ID?: unknown }).ID
+  const documentId =
+    options.document ??
+    ((await post(writer, "/v1/{division}/documents/Documents", division, fields, signal)).d as { ID?: unknown }).ID
   if (typeof documentId !== "string") throw refuse("documents/Documents", ["Exact answered without a document ID"])
   const attached = await post(
     writer,

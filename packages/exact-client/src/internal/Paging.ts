@@ -34,6 +34,7 @@ type ListQuery = {
   $orderby?: string
   $top?: number
   $skiptoken?: string
+  $inlinecount?: string
 }
 
 /** `{ signal }` when there is one (openapi-fetch's init takes no `undefined`). */
@@ -103,7 +104,8 @@ const firstQuery = (options: ListOptions<unknown>): ListQuery => ({
   ...(options.select ? { $select: options.select.join(",") } : {}),
   ...(options.expand ? { $expand: options.expand.join(",") } : {}),
   ...(options.orderby ? { $orderby: options.orderby } : {}),
-  ...(options.top === undefined ? {} : { $top: options.top })
+  ...(options.top === undefined ? {} : { $top: options.top }),
+  ...(options.onCount === undefined ? {} : { $inlinecount: "allpages" })
 })
 
 /** Where `__next` points, as a route under the API and its query; never another host's. */
@@ -148,13 +150,18 @@ export async function* paginate<A>(
       parseAs: "text",
       ...withSignal(signal)
     })
-    const d = parseEnvelope(data, path).d as { results?: unknown; __next?: unknown }
+    const d = parseEnvelope(data, path).d as { results?: unknown; __next?: unknown; __count?: unknown }
     if (!Array.isArray(d.results)) {
       throw new ExactError({
         reason: new ExactDecodeError({ message: "d.results is not an array" }),
         method: "GET",
         endpoint: path
       })
+    }
+    if (options.onCount !== undefined && page.query.$skiptoken === undefined) {
+      // Only the first page reports it; an answer without a count says `undefined`.
+      const count = typeof d.__count === "string" && /^\d+$/.test(d.__count) ? Number(d.__count) : undefined
+      options.onCount(count)
     }
     for (const raw of d.results) yield decodeRecord(options.schema, raw as Record<string, unknown>, path)
     page = d.__next === undefined || d.__next === null ? undefined : nextPage(d.__next, reader.apiBase, path)

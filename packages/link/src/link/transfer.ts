@@ -44,9 +44,15 @@ export const reportTransfer = (run: Pick<RunContext, "log" | "count" | "summariz
       run.log.warn(`invoice ${outcome.number} changed in ConnectWise after it was booked`, {
         changes: outcome.changes
       })
+      for (const warning of outcome.warnings ?? []) run.log.warn(warning)
     } else {
       run.log.info(`invoice ${outcome.number} ${outcome.status}`)
-      if (outcome.status === "created") for (const warning of outcome.warnings ?? []) run.log.warn(warning)
+      if (outcome.status === "alreadyTransferred" && outcome.pdfAttached === true) {
+        run.log.info(`invoice ${outcome.number}: its PDF, missing since it was booked, is attached`)
+      }
+      if (outcome.status === "created" || outcome.status === "alreadyTransferred") {
+        for (const warning of outcome.warnings ?? []) run.log.warn(warning)
+      }
     }
   }
   const summary = transferSummary(report)

@@ -2,9 +2,10 @@
  * Entry mode's writes: book a sales entry (one POST, lines included) and record it in the ledger
  * at once; attach the invoice's ConnectWise PDF (a failure is a warning, never a rebooking).
  */
-import type { SalesEntryDraft } from "@psa-ledger/exact-client"
-import { type AttachPdf, type CreateSalesEntry, TransferRecord } from "@psa-ledger/reconcile-core"
+import { odata, type SalesEntryDraft } from "@psa-ledger/exact-client"
+import { type CreateSalesEntry, TransferRecord } from "@psa-ledger/reconcile-core"
 import { BigDecimal, DateTime, type Schema } from "effect"
+import { chunks } from "../internal/chunk.ts"
 import { runPort } from "../internal/port.ts"
 import { failureOf, nowOf } from "./internal.ts"
 import type { TransferDeps } from "./TransferTypes.ts"
@@ -37,6 +38,8 @@ export interface BookedEntry {
   readonly entryId: string
   readonly entryNumber: number
   readonly exactTotal: string | undefined
+  /** What the ledger now holds for it. */
+  readonly record: TransferRecord
 }
 
 /**
@@ -48,37 +51,36 @@ export const bookEntry = async (
   deps: TransferDeps,
   op: CreateSalesEntry,
   accountId: string,
-  runId: string
+  runId: string,
+  /** Whether its PDF is to be attached: the ledger then says `pdfAttached: false` until it is. */
+  attachPdf: boolean
 ): Promise<BookedEntry> => {
   const { entry } = await deps.exact.createSalesEntry(entryDraftOf(op, accountId), {
     yourRef: op.yourRef,
     lookupFirst: false
   })
   const now = DateTime.makeUnsafe(nowOf(deps))
-  await runPort(
-    "record the transfer",
-    deps.ledger.record(
-      deps.linkId,
-      new TransferRecord({
-        connectwiseInvoiceId: op.connectwiseInvoiceId,
-        connectwiseInvoiceNumber: op.yourRef,
-        exactInvoiceId: entry.EntryID,
-        exactInvoiceNumber: String(entry.EntryNumber ?? op.entryNumber),
-        kind: op.kind,
-        // A sales entry is booked at once: payments and reminders apply.
-        status: "processed",
-        total: op.total,
-        currency: op.currency,
-        runId,
-        transferredAt: now,
-        updatedAt: now
-      })
-    )
-  )
+  const record = new TransferRecord({
+    connectwiseInvoiceId: op.connectwiseInvoiceId,
+    connectwiseInvoiceNumber: op.yourRef,
+    exactInvoiceId: entry.EntryID,
+    exactInvoiceNumber: String(entry.EntryNumber ?? op.entryNumber),
+    kind: op.kind,
+    // A sales entry is booked at once: payments and reminders apply.
+    status: "processed",
+    total: op.total,
+    currency: op.currency,
+    ...(attachPdf ? { pdfAttached: false } : {}),
+    runId,
+    transferredAt: now,
+    updatedAt: now
+  })
+  await runPort("record the transfer", deps.ledger.record(deps.linkId, record))
   return {
     entryId: entry.EntryID,
     entryNumber: entry.EntryNumber ?? op.entryNumber,
-    exactTotal: entry.AmountFC ?? undefined
+    exactTotal: entry.AmountFC ?? undefined,
+    record
   }
 }
 
@@ -91,34 +93,105 @@ export const totalsAgree = (exactTotal: string | undefined, cwTotal: BigDecimal.
   return cents(exact.value) === cents(cwTotal)
 }
 
+/** What a PDF attachment needs to know of its invoice. */
+export interface PdfTarget {
+  readonly connectwiseInvoiceId: number
+  readonly number: string
+  readonly entryDate: string
+}
+
 /**
  * Fetches the invoice's PDF from ConnectWise and stores it in Exact as a document linked to the
- * booked entry (document + attachment: two POSTs). Returns a warning text on failure: the booking
+ * booked entry (document + attachment: two POSTs; only the attachment when `existingDocument`
+ * names the entry's document that has none yet). Returns a warning text on failure: the booking
  * stands either way.
  */
 export const attachInvoicePdf = async (
   deps: TransferDeps,
-  op: AttachPdf,
-  accountId: string,
-  entryId: string
+  op: PdfTarget,
+  accountId: string | undefined,
+  entryId: string,
+  existingDocument?: string | undefined
 ): Promise<{ readonly documentId: string } | { readonly warning: string }> => {
   try {
     const bytes = await deps.connectwise.invoicePdf(op.connectwiseInvoiceId)
-    const { documentId } = await deps.exact.attachDocument({
-      Subject: `Invoice ${op.number}`,
-      // Exact's document type 10 is a sales invoice.
-      Type: 10,
-      Account: accountId,
-      FinancialTransactionEntryID: entryId,
-      DocumentDate: toDate(op.entryDate),
-      fileName: `${op.number.replace(/[^\w.-]+/g, "_")}.pdf`,
-      bytes
-    })
+    const { documentId } = await deps.exact.attachDocument(
+      {
+        Subject: `Invoice ${op.number}`,
+        // Exact's document type 10 is a sales invoice.
+        Type: 10,
+        ...(accountId === undefined ? {} : { Account: accountId }),
+        FinancialTransactionEntryID: entryId,
+        DocumentDate: toDate(op.entryDate),
+        fileName: `${op.number.replace(/[^\w.-]+/g, "_")}.pdf`,
+        bytes
+      },
+      { document: existingDocument }
+    )
     return { documentId }
   } catch (error) {
     return { warning: `the PDF of ${op.number} was not attached: ${failureOf(error).message}` }
   }
 }
+
+/** Alternatives per Exact `$filter` (GUID terms are long): the URL stays well under 8 KB. */
+const GUIDS_PER_FILTER = 40
+
+/** An entry's document in Exact, and whether it has its file. */
+export interface EntryDocument {
+  readonly documentId: string
+  readonly attached: boolean
+}
+
+/**
+ * The documents Exact holds for these entries (by `FinancialTransactionEntryID`), and whether each
+ * has an attachment: two filtered reads per 40 entries, none when `entryIds` is empty. A run that
+ * died after attaching but before the ledger heard of it finds its document here, so the PDF is
+ * never attached twice.
+ */
+export const entryDocuments = async (
+  deps: TransferDeps,
+  entryIds: ReadonlyArray<string>
+): Promise<Map<string, EntryDocument>> => {
+  const found = new Map<string, EntryDocument>()
+  const byDocument = new Map<string, string>()
+  for (const part of chunks(entryIds, GUIDS_PER_FILTER)) {
+    const documents = await deps.exact.listAll("documents/Documents", {
+      select: ["ID", "FinancialTransactionEntryID"],
+      filter: odata.or(...part.map((id) => odata.eq("FinancialTransactionEntryID", odata.guid(id))))
+    })
+    for (const document of documents) {
+      const entry = typeof document.FinancialTransactionEntryID === "string" ? document.FinancialTransactionEntryID : ""
+      if (typeof document.ID !== "string" || entry === "") continue
+      const key = entry.toLowerCase()
+      byDocument.set(document.ID.toLowerCase(), key)
+      if (!found.has(key)) found.set(key, { documentId: document.ID, attached: false })
+    }
+  }
+  for (const part of chunks([...byDocument.keys()], GUIDS_PER_FILTER)) {
+    const attachments = await deps.exact.listAll("documents/DocumentAttachments", {
+      select: ["ID", "Document"],
+      filter: odata.or(...part.map((id) => odata.eq("Document", odata.guid(id))))
+    })
+    for (const attachment of attachments) {
+      const documentId = typeof attachment.Document === "string" ? attachment.Document.toLowerCase() : ""
+      const entry = byDocument.get(documentId)
+      // The entry counts as attached when any of its documents has a file.
+      if (entry !== undefined) found.set(entry, { documentId: attachment.Document as string, attached: true })
+    }
+  }
+  return found
+}
+
+/** Records in the ledger that the entry's PDF is attached. */
+export const markPdfAttached = (deps: TransferDeps, record: TransferRecord) =>
+  runPort(
+    "record the PDF attachment",
+    deps.ledger.record(
+      deps.linkId,
+      new TransferRecord({ ...record, pdfAttached: true, updatedAt: DateTime.makeUnsafe(nowOf(deps)) })
+    )
+  )
 
 /** A journal result's string field, if it has one. */
 export const resultField = (result: Schema.Json | undefined, field: string): string | undefined => {

@@ -41,6 +41,11 @@ import type {
 const CW_IDS_PER_QUERY = 200
 /** Alternatives per Exact `$filter`: Exact's URLs stay short enough for its front end. */
 const EXACT_TERMS_PER_FILTER = 40
+/**
+ * The code of an invoice blocked because ConnectWise gives no total (invoice mode): the same code
+ * entry mode gives it, `TotalsDiffer`, since nothing can be checked.
+ */
+const TOTALS_MISSING = "TotalsDiffer"
 /** At most this many malformed records are set aside per list before the load gives up. */
 const MAX_MALFORMED = 100
 
@@ -100,6 +105,70 @@ const checkRange = (range: TransferRange): { from: Date; to: Date } | undefined 
     )
   }
   return { from: new Date(`${from}T00:00:00Z`), to: new Date(`${to}T00:00:00Z`) }
+}
+
+/** Rows a bulk page holds. */
+const EXACT_BULK_PAGE = 1_000
+
+/**
+ * The accounts the invoices involve, read as every account of the division in 1,000-row pages when
+ * that takes fewer calls than `filteredCalls` filtered reads; `undefined` when it does not (then the
+ * caller filters). The first page asks Exact to count the accounts, so the choice costs at most that
+ * one call; a division that answers without a count is read filtered. Of all accounts only those
+ * the filters would have found (code, ID or VAT number) are kept, so the snapshot — and the customer
+ * each invoice resolves to — is the same either way.
+ */
+const readAllAccountsIfCheaper = async (
+  exact: TransferDeps["exact"],
+  select: ReadonlyArray<string>,
+  filteredCalls: number,
+  codes: ReadonlySet<string>,
+  ids: ReadonlySet<string>,
+  vatNumbers: ReadonlySet<string>
+): Promise<Array<Account> | undefined> => {
+  // One filtered call cannot be beaten.
+  if (filteredCalls <= 1) return undefined
+  const wantedCodes = new Set(
+    [...codes].map((code) =>
+      code
+        .trim()
+        .replace(/^0+(?=\d)/, "")
+        .toUpperCase()
+    )
+  )
+  const wantedIds = new Set([...ids].map((id) => id.toLowerCase()))
+  const wantedVat = new Set([...vatNumbers].map((vat) => vat.trim().toUpperCase()))
+  const wanted = (account: Account) =>
+    wantedCodes.has(
+      (account.Code ?? "")
+        .trim()
+        .replace(/^0+(?=\d)/, "")
+        .toUpperCase()
+    ) ||
+    wantedIds.has(account.ID.toLowerCase()) ||
+    (account.VATNumber !== null &&
+      account.VATNumber !== undefined &&
+      wantedVat.has(account.VATNumber.trim().toUpperCase()))
+  let cheaper: boolean | undefined
+  const found: Array<Account> = []
+  try {
+    for await (const account of exact.paginate<Account>("crm/Accounts", {
+      bulk: true,
+      select,
+      schema: Account,
+      // Pages of everything against the filtered reads still to make after this first page.
+      onCount: (count) => {
+        cheaper = count !== undefined && Math.ceil(count / EXACT_BULK_PAGE) - 1 <= filteredCalls
+      }
+    })) {
+      if (cheaper !== true) break
+      if (wanted(account)) found.push(account)
+    }
+  } catch {
+    // A division that refuses the unfiltered read (or its count) is read filtered, as before.
+    return undefined
+  }
+  return cheaper === true ? found : undefined
 }
 
 /**
@@ -282,17 +351,21 @@ export const loadTransferInputs = async (
     }
     return out
   }
-  const accounts = await bulkByTerms(
-    "load Exact accounts",
-    "crm/Accounts",
-    ["ID", "Code", "Name", "VATNumber", "ChamberOfCommerce"],
-    Account,
-    [
-      ...[...accountCodes].map((code) => odata.eq("Code", exactAccountCode(code))),
-      ...[...accountIds].map((id) => odata.eq("ID", odata.guid(id))),
-      ...[...vatNumbers].map((vat) => odata.eq("VATNumber", vat))
-    ]
-  )
+  const accountFields = ["ID", "Code", "Name", "VATNumber", "ChamberOfCommerce"]
+  const accountTerms = [
+    ...[...accountCodes].map((code) => odata.eq("Code", exactAccountCode(code))),
+    ...[...accountIds].map((id) => odata.eq("ID", odata.guid(id))),
+    ...[...vatNumbers].map((vat) => odata.eq("VATNumber", vat))
+  ]
+  const accounts =
+    (await readAllAccountsIfCheaper(
+      exact,
+      accountFields,
+      Math.ceil(accountTerms.length / EXACT_TERMS_PER_FILTER),
+      accountCodes,
+      accountIds,
+      vatNumbers
+    )) ?? (await bulkByTerms("load Exact accounts", "crm/Accounts", accountFields, Account, accountTerms))
   const items = await bulkByTerms(
     "load Exact items",
     "logistics/Items",
@@ -410,6 +483,25 @@ export const loadTransferInputs = async (
         )
       }
     }
+    // Invoice mode checks the amounts it sends against ConnectWise's total and tax (see the README):
+    // without a total there is nothing to check, so the invoice is blocked, never booked unchecked.
+    // A missing tax is exact from the header: total − subtotal (the lines' sum, checked above).
+    const total = decimalOf(record.total)
+    let tax = decimalOf(record.salesTax)
+    if (!entryMode && reasons.length === 0 && date !== undefined && currency) {
+      if (total === undefined) {
+        blocked.push(
+          new Blocked({
+            connectwiseInvoiceId: record.id,
+            number: record.invoiceNumber,
+            reasons: ["ConnectWise gives no total for the invoice: the amounts to book cannot be checked"],
+            codes: [TOTALS_MISSING]
+          })
+        )
+        continue
+      }
+      tax ??= BigDecimal.subtract(total, subtotal ?? sum)
+    }
     if (reasons.length > 0 || date === undefined || currency === undefined || currency === null) {
       blocked.push(
         new Blocked({ connectwiseInvoiceId: record.id, number: record.invoiceNumber, reasons: [...new Set(reasons)] })
@@ -433,8 +525,8 @@ export const loadTransferInputs = async (
           ...(description === undefined || description === "" ? {} : { description }),
           lines: invoiceLines,
           ...(record.subtotal ? { subtotal: record.subtotal } : {}),
-          ...(record.salesTax ? { tax: record.salesTax } : {}),
-          ...(record.total ? { total: record.total } : {}),
+          ...(tax === undefined ? {} : { tax }),
+          ...(total === undefined ? {} : { total }),
           ...(record.customerPO && record.customerPO.trim() !== "" ? { customerPO: record.customerPO.trim() } : {}),
           ...(record.status?.name ? { status: record.status.name } : {})
         })

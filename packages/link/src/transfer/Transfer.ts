@@ -13,11 +13,11 @@ import {
   TransferPlan,
   TransferRecord
 } from "@psa-ledger/reconcile-core"
-import { BigDecimal, DateTime, type Schema } from "effect"
+import { BigDecimal, DateTime, Option, type Schema } from "effect"
 import { asJournalClaim, claimOperation, startHeartbeat } from "../internal/claims.ts"
 import { runPort } from "../internal/port.ts"
 import { Cancelled, DependencyFailed } from "../LinkError.ts"
-import { attachInvoicePdf, bookEntry, resultField, totalsAgree } from "./Entries.ts"
+import { attachInvoicePdf, bookEntry, entryDocuments, markPdfAttached, resultField, totalsAgree } from "./Entries.ts"
 import { exactAccountCode, failureOf, nowOf } from "./internal.ts"
 import { loadTransferInputs } from "./Load.ts"
 import type { TransferDeps, TransferFailure, TransferInputs, TransferProgress, TransferRange } from "./TransferTypes.ts"
@@ -73,6 +73,12 @@ export type InvoiceTransferOutcome =
       readonly exactInvoiceId: string
       readonly reason: string
       readonly changes?: ReadonlyArray<string> | undefined
+      /**
+       * Set when this run caught up its PDF (an earlier run booked it but died or failed before
+       * attaching): `true` attached now (or found attached), `false` still missing (see `warnings`).
+       */
+      readonly pdfAttached?: boolean | undefined
+      readonly warnings?: ReadonlyArray<string> | undefined
     }
   | {
       readonly status: "blocked"
@@ -354,6 +360,9 @@ const transferOnce = async (
   }
 
   const entryMode = (deps.settings.transfer?.mode ?? "entry") === "entry"
+  const attachPdf = entryMode && (deps.settings.transfer?.attachPdf ?? true)
+  /** The ledger records this run wrote for the entries it booked, by ConnectWise invoice. */
+  const bookedRecords = new Map<number, TransferRecord>()
   // New accounts take the next free numeric code of the settings' range (one read per run).
   let lastCode: number | undefined
   const nextAccountCode = async (): Promise<string> => {
@@ -536,7 +545,8 @@ const transferOnce = async (
       results.set(op.idempotencyKey, done)
       return
     }
-    const booked = await bookEntry(deps, op, accountOf(op.account), runId)
+    const booked = await bookEntry(deps, op, accountOf(op.account), runId, attachPdf)
+    bookedRecords.set(id, booked.record)
     results.set(op.idempotencyKey, booked.entryId)
     await runPort(
       "journal complete",
@@ -584,8 +594,13 @@ const transferOnce = async (
       if (before?.status === "created") {
         outcomes.set(id, { ...before, pdfAttached: false, warnings: [...(before.warnings ?? []), attached.warning] })
       }
-    } else if (before?.status === "created") {
-      outcomes.set(id, { ...before, pdfAttached: true })
+    } else {
+      // Before the journal: a kill between the two leaves the ledger saying "attached", and the
+      // journal entry is settled by the claim on a resume.
+      const record =
+        bookedRecords.get(id) ?? Option.getOrUndefined(await runPort("read the ledger", deps.ledger.find(linkId, id)))
+      if (record !== undefined) await markPdfAttached(deps, record)
+      if (before?.status === "created") outcomes.set(id, { ...before, pdfAttached: true })
     }
     await runPort(
       "journal complete",
@@ -692,8 +707,87 @@ const transferOnce = async (
     onProgress?.({ phase: "invoices", done: ++done, total })
   }
 
+  if (attachPdf && !signal?.aborted) await catchUpPdfs(deps, inputs, plan, outcomes)
+
   const invoices = [...outcomes.values()].sort((a, b) => a.connectwiseInvoiceId - b.connectwiseInvoiceId)
   const counts = { created: 0, processed: 0, alreadyTransferred: 0, blocked: 0, failed: 0, totalDiffers: 0 }
   for (const outcome of invoices) counts[outcome.status]++
   return { runId, invoices, accountsCreated, counts, plan }
+}
+
+/**
+ * Attaches the PDFs an earlier run left missing: invoices of the range that the ledger has booked
+ * with `pdfAttached: false` (the run died between the booking and the attachment, or the
+ * attachment failed). Nothing is read when none is missing; otherwise Exact's documents of those
+ * entries are read in bulk first, so a document a dead run attached (or created without its file)
+ * is recorded or completed, never attached a second time. A failure stays a warning.
+ */
+const catchUpPdfs = async (
+  deps: TransferDeps,
+  inputs: TransferInputs,
+  plan: TransferPlan,
+  outcomes: Map<number, InvoiceTransferOutcome>
+): Promise<void> => {
+  const missing = plan.skipped.flatMap((skip) => {
+    const record = inputs.ledger.get(skip.connectwiseInvoiceId)
+    return record?.pdfAttached === false ? [record] : []
+  })
+  if (missing.length === 0) return
+  const invoiceById = new Map(inputs.invoices.map((invoice) => [invoice.id, invoice]))
+  const accountOfCompany = new Map<number, string>()
+  for (const mapping of inputs.mappings) {
+    if (mapping.kind === "customer") accountOfCompany.set(mapping.targetId, mapping.sourceKey)
+  }
+  const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+  let documents: Map<string, { readonly documentId: string; readonly attached: boolean }>
+  try {
+    documents = await entryDocuments(
+      deps,
+      missing.map((record) => record.exactInvoiceId)
+    )
+  } catch (error) {
+    // Without knowing what Exact holds, attaching could duplicate: try again next run.
+    deps.logger?.warn("transfer: could not read Exact's documents to attach missing PDFs", {
+      error: failureOf(error).message
+    })
+    return
+  }
+  for (const record of missing) {
+    const id = record.connectwiseInvoiceId
+    const invoice = invoiceById.get(id)
+    const before = outcomes.get(id)
+    const note = (pdfAttached: boolean, warning?: string) => {
+      if (before?.status !== "alreadyTransferred") return
+      outcomes.set(id, {
+        ...before,
+        pdfAttached,
+        ...(warning === undefined ? {} : { warnings: [...(before.warnings ?? []), warning] })
+      })
+    }
+    const existing = documents.get(record.exactInvoiceId.toLowerCase())
+    try {
+      if (existing?.attached !== true) {
+        if (invoice === undefined) continue
+        const account = accountOfCompany.get(invoice.companyId)
+        const attached = await attachInvoicePdf(
+          deps,
+          { connectwiseInvoiceId: id, number: record.connectwiseInvoiceNumber, entryDate: invoice.date },
+          account !== undefined && guid.test(account) ? account : undefined,
+          record.exactInvoiceId,
+          existing?.documentId
+        )
+        if ("warning" in attached) {
+          deps.logger?.warn(`transfer: ${attached.warning}`, { number: record.connectwiseInvoiceNumber })
+          note(false, attached.warning)
+          continue
+        }
+      }
+      await markPdfAttached(deps, record)
+      note(true)
+    } catch (error) {
+      const warning = `the PDF of ${record.connectwiseInvoiceNumber} is attached, but the ledger could not record it: ${failureOf(error).message}`
+      deps.logger?.warn(`transfer: ${warning}`, { number: record.connectwiseInvoiceNumber })
+      note(true, warning)
+    }
+  }
 }

@@ -20,6 +20,7 @@ import {
   clientsFor,
   ENCRYPTION_KEY,
   type Endpoint,
+  entrySettingsFor,
   LINK_ID,
   settingsFor,
   transferRange
@@ -31,7 +32,7 @@ export interface ChildConfig {
    * `link-apply` applies the plan file through `createLink` as a run, or — when the link has an
    * unfinished run (an earlier child was killed) — resumes that run with `runs.resume`.
    */
-  readonly flow: "apply" | "transfer" | "link-apply"
+  readonly flow: "apply" | "transfer" | "transfer-entry" | "link-apply"
   readonly endpoint: Endpoint
   /** The SQLite file, or with `postgres` the connection string. */
   readonly database: string
@@ -162,7 +163,7 @@ if (config.flow === "link-apply") {
       ledger: storage.transfers,
       journal: storage.journal,
       mappings: storage.mappings,
-      settings: settingsFor(),
+      settings: config.flow === "transfer-entry" ? entrySettingsFor() : settingsFor(),
       now: () => new Date(config.clockMs)
     },
     transferRange(),

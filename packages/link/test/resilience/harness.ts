@@ -132,6 +132,38 @@ export const settingsFor = (world: World = theWorld()) => {
   })
 }
 
+/** The link's settings with flow B in entry mode, the ConnectWise PDF attached to each entry. */
+export const entrySettingsFor = (world: World = theWorld()) => {
+  const settings = settingsFor(world)
+  const transfer = settings.transfer
+  if (transfer === undefined) throw new Error("the settings have no transfer")
+  return new LinkSettings({
+    ...settings,
+    transfer: new TransferSettings({ ...transfer, mode: "entry", defaultGlAccount: "8000", attachPdf: true })
+  })
+}
+
+/**
+ * Exact's documents per sales entry (by `YourRef`): how many documents and attachments each has.
+ * Exactly one of each is what an attached PDF looks like.
+ */
+export const exactDocuments = (server: SandboxServer): Record<string, { documents: number; attachments: number }> => {
+  const division = server.credentials.exact.division
+  const refOf = new Map(
+    server.exact.records(division, "SalesEntries").map((e) => [String(e.EntryID).toLowerCase(), String(e.YourRef)])
+  )
+  const attachments = server.exact.records(division, "DocumentAttachments")
+  const out: Record<string, { documents: number; attachments: number }> = {}
+  for (const document of server.exact.records(division, "Documents")) {
+    const ref = refOf.get(String(document.FinancialTransactionEntryID).toLowerCase()) ?? "unlinked"
+    const counts = out[ref] ?? { documents: 0, attachments: 0 }
+    out[ref] = counts
+    counts.documents++
+    counts.attachments += attachments.filter((a) => a.Document === document.ID).length
+  }
+  return out
+}
+
 /** ConnectWise requires a contact on a new agreement; the MSP's own contact will do. */
 export const AGREEMENT_CONTACT = 1
 
@@ -316,9 +348,14 @@ export const storageState = async (
   server: SandboxServer
 ) => {
   const division = server.credentials.exact.division
-  const refOf = new Map(
-    server.exact.records(division, "SalesInvoices").map((i) => [String(i.InvoiceID), String(i.YourRef ?? "")])
-  )
+  const refOf = new Map<string, string>([
+    ...server.exact
+      .records(division, "SalesInvoices")
+      .map((i): [string, string] => [String(i.InvoiceID), String(i.YourRef ?? "")]),
+    ...server.exact
+      .records(division, "SalesEntries")
+      .map((e): [string, string] => [String(e.EntryID), String(e.YourRef ?? "")])
+  ])
   const journal = await Effect.runPromise(stores.journal.list(LINK_ID))
   const ledger = await Effect.runPromise(stores.transfers.list(LINK_ID))
   const mappings = await Effect.runPromise(stores.mappings.list(LINK_ID))
@@ -330,7 +367,8 @@ export const storageState = async (
         cwId: r.connectwiseInvoiceId,
         exactYourRef: refOf.get(r.exactInvoiceId) ?? `unknown ${r.exactInvoiceId}`,
         kind: r.kind,
-        status: r.status
+        status: r.status,
+        ...(r.pdfAttached === undefined ? {} : { pdfAttached: r.pdfAttached })
       }))
       .sort((a, b) => a.number.localeCompare(b.number)),
     mappings: mappings.map((m) => `${m.kind}|${m.sourceKey}|${m.productKey ?? ""}`).sort()

@@ -20,6 +20,7 @@ import {
   connectWiseState,
   ENCRYPTION_KEY,
   endpointOf,
+  exactDocuments,
   exactState,
   LINK_ID,
   latestMonth,
@@ -65,6 +66,8 @@ export const writePlan = async (file: string) => {
 export interface RunOutcome {
   readonly connectwise: ReturnType<typeof connectWiseState>
   readonly exact: ReturnType<typeof exactState>
+  /** Exact's documents and attachments per sales entry (by `YourRef`). */
+  readonly documents: ReturnType<typeof exactDocuments>
   readonly storage: Awaited<ReturnType<typeof storageState>>
   /** ConnectWise and Exact request counts per `METHOD /template`, as the server saw them. */
   readonly requests: { readonly connectwise: Record<string, number>; readonly exact: Record<string, number> }
@@ -160,6 +163,7 @@ export const runFlow = async (
       return {
         connectwise: connectWiseState(server),
         exact: exactState(server),
+        documents: exactDocuments(server),
         storage: await storageState(storage, server),
         requests: { connectwise: server.connectwise.requests.snapshot(), exact: server.exact.requestCounts() },
         report: JSON.parse(readFileSync(reportFile, "utf8")) as ChildReport,

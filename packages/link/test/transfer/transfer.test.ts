@@ -287,14 +287,15 @@ describe("syncPayments", () => {
       ["INV-1003", "skipped"]
     ])
     // What the customer paid in Exact is what ConnectWise records: this invoice-mode world's
-    // ConnectWise invoice carries no tax, so Exact's 21% VAT makes the receivable 167.44.
-    expect(report.invoices[0]).toMatchObject({ amount: "167.44", paymentDate: "2026-01-31" })
+    // ConnectWise invoice has total = subtotal and no tax field, so the tax booked is ConnectWise's
+    // (total − subtotal = 0) and the receivable is ConnectWise's total, 138.375 → 138.38.
+    expect(report.invoices[0]).toMatchObject({ amount: "138.38", paymentDate: "2026-01-31" })
     // One bulk read of receivables for all invoices.
     expect(world.exactSim.requestCounts()).toEqual({ "GET bulk/Cashflow/Receivables": 1 })
     const payments = world.cwSim.store.all("invoicePayments")
     expect(payments).toHaveLength(1)
     expect(payments[0]).toMatchObject({ invoiceId: world.invoices.agreement.id })
-    expect(String(payments[0]!.amount)).toBe("167.44")
+    expect(String(payments[0]!.amount)).toBe("138.38")
 
     const again = await syncPayments(world.deps)
     expect(again.counts).toMatchObject({ paid: 0, open: 1 })
@@ -317,12 +318,12 @@ describe("syncPayments", () => {
     expect(outcomes.sort()).toEqual(["already-recorded", "paid"])
     const payments = world.cwSim.store.all("invoicePayments")
     expect(payments).toHaveLength(1)
-    expect(String(payments[0]!.amount)).toBe("167.44")
+    expect(String(payments[0]!.amount)).toBe("138.38")
     // The payment's claim is done, in the name of the sync that booked it.
     const journal = await Effect.runPromise(world.deps.journal.list("link-flowb"))
     const claims = journal.filter((entry) => entry.opKey.startsWith("payment:"))
     expect(claims.map((entry) => [entry.opKey, entry.status])).toEqual([
-      [`payment:${world.invoices.agreement.id}:167.44`, "done"]
+      [`payment:${world.invoices.agreement.id}:138.38`, "done"]
     ])
     expect(["sync-a", "sync-b"]).toContain(claims[0]?.runId)
   })

@@ -34,6 +34,12 @@ export class TransferRecord extends Schema.Class<TransferRecord>("TransferRecord
   /** The invoice total, as a decimal string. */
   total: Schema.optional(Schema.BigDecimalFromString),
   currency: Schema.optional(Label),
+  /**
+   * Whether the ConnectWise PDF is attached in Exact: `false` from the booking until the attachment
+   * is made (a run that died in between, or whose attachment failed, is caught up by the next run);
+   * absent when no PDF is to be attached (or the record predates this field).
+   */
+  pdfAttached: Schema.optional(Schema.Boolean),
   runId: Key,
   transferredAt: Instant,
   updatedAt: Instant

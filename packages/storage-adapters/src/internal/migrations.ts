@@ -171,6 +171,12 @@ export const migrations: ReadonlyArray<Migration> = [
     }
   },
   deploymentMigration,
+  {
+    version: 6,
+    name: "the transfer ledger records whether an entry's ConnectWise PDF is attached",
+    // NULL for records made before: no PDF is tracked for them (nothing is attached again).
+    statements: (_dialect, t) => [`ALTER TABLE ${t("psa_transfers")} ADD COLUMN pdf_attached INTEGER`]
+  },
   runResultMigration,
   sharedMigration,
   serverMigration

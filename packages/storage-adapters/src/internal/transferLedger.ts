@@ -17,6 +17,10 @@ const transferFromRow = (row: Row, operation: string, linkId: string) =>
       status: row.status,
       ...optional("total", row.total),
       ...optional("currency", row.currency),
+      // 0/1 in both dialects (INTEGER); NULL when no PDF is tracked.
+      ...(row.pdf_attached === null || row.pdf_attached === undefined
+        ? {}
+        : { pdfAttached: Number(row.pdf_attached) === 1 }),
       runId: row.run_id,
       transferredAt: row.transferred_at,
       updatedAt: row.updated_at
@@ -69,12 +73,12 @@ export const makeSqlTransferLedger = (driver: Driver): TransferLedger["Service"]
         yield* exec(operation, linkId, () =>
           driver.run(
             `INSERT INTO ${T} (link_id, cw_invoice_id, cw_invoice_number, exact_invoice_id, exact_invoice_number, kind,
-               status, total, currency, run_id, transferred_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+               status, total, currency, pdf_attached, run_id, transferred_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
              ON CONFLICT (link_id, cw_invoice_id) DO UPDATE SET cw_invoice_number = excluded.cw_invoice_number,
                exact_invoice_id = excluded.exact_invoice_id, exact_invoice_number = excluded.exact_invoice_number,
                kind = excluded.kind, status = excluded.status, total = excluded.total, currency = excluded.currency,
-               run_id = excluded.run_id, transferred_at = excluded.transferred_at, updated_at = excluded.updated_at`,
+               pdf_attached = excluded.pdf_attached, run_id = excluded.run_id, transferred_at = excluded.transferred_at, updated_at = excluded.updated_at`,
             [
               linkId,
               e.connectwiseInvoiceId,
@@ -85,6 +89,7 @@ export const makeSqlTransferLedger = (driver: Driver): TransferLedger["Service"]
               e.status,
               e.total ?? null,
               e.currency ?? null,
+              e.pdfAttached === undefined ? null : e.pdfAttached ? 1 : 0,
               e.runId,
               e.transferredAt,
               e.updatedAt

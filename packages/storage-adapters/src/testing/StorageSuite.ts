@@ -442,6 +442,22 @@ export const suite = (name: string, open: OpenStorage): void => {
         expect((await run(transfers.list("b"))).map((r) => r.exactInvoiceId)).toEqual(["other-link"])
       })
 
+      it("records whether the PDF is attached: false, then true, and absent when not tracked", async () => {
+        const { transfers } = storage
+        await run(transfers.record("a", transfer(2001, { pdfAttached: false })))
+        await run(transfers.record("a", transfer(2002)))
+        const pending = await run(transfers.findMany("a", [2001, 2002]))
+        expect(pending.get(2001)?.pdfAttached).toBe(false)
+        expect(pending.get(2002)?.pdfAttached).toBeUndefined()
+        // Replacing the record is how the transfer marks the attachment made.
+        await run(transfers.record("a", transfer(2001, { pdfAttached: true })))
+        expect(Option.getOrThrow(await run(transfers.find("a", 2001))).pdfAttached).toBe(true)
+        expect((await run(transfers.list("a"))).map((r) => [r.connectwiseInvoiceId, r.pdfAttached])).toEqual([
+          [2001, true],
+          [2002, undefined]
+        ])
+      })
+
       it("refuses an over-long invoice number", async () => {
         const error = await fails(
           storage.transfers.record("a", transfer(1, { connectwiseInvoiceNumber: "n".repeat(1_001) }))
