@@ -4,7 +4,13 @@ import { type LinkApi, type LinkRunOptions, leaseProblem, type Mailer, type Tran
 import type { KeyRotation, Storage } from "@psa-ledger/storage-adapters"
 import { Context, DateTime, Effect, Layer, Option, Redacted } from "effect"
 import { type ConnectionProblem, type LinkTestResult, testLink } from "./ConnectionTest.ts"
-import { type DeploymentError, fail, InvalidConfig, ReadOnlyDeployment, WrongSecretKey } from "./DeploymentError.ts"
+import {
+  type DeploymentError,
+  DeploymentInvalidConfigError,
+  DeploymentReadOnlyError,
+  DeploymentWrongSecretKeyError,
+  fail
+} from "./DeploymentError.ts"
 import {
   DEFAULT_SCHEDULING,
   type DeploymentSettingsView,
@@ -162,7 +168,9 @@ const verifyKey = async (ctx: DeploymentContext): Promise<void> => {
     if (error.reason._tag === "Corrupt") {
       throw fail(
         operation,
-        new WrongSecretKey({ message: "the secret key is not the one this deployment's secrets were sealed with" })
+        new DeploymentWrongSecretKeyError({
+          message: "the secret key is not the one this deployment's secrets were sealed with"
+        })
       )
     }
     throw fromStorage(operation, error)
@@ -220,7 +228,11 @@ export const openDeployment = async (options: DeploymentOptions): Promise<Deploy
   if (leaseRefused !== undefined) {
     throw fail(
       "openDeployment",
-      new InvalidConfig({ record: "DeploymentOptions", field: "leaseMs", message: `leaseMs ${leaseRefused}` })
+      new DeploymentInvalidConfigError({
+        record: "DeploymentOptions",
+        field: "leaseMs",
+        message: `leaseMs ${leaseRefused}`
+      })
     )
   }
   const secretKey = options.secretKey === undefined ? undefined : parseSecretKey(options.secretKey)
@@ -296,12 +308,18 @@ export const openDeployment = async (options: DeploymentOptions): Promise<Deploy
       const operation = "rotateSecretKey"
       const current = ctx.secretKey
       if (current === undefined) {
-        throw fail(operation, new ReadOnlyDeployment({ message: "a read-only deployment has no key to rotate from" }))
+        throw fail(
+          operation,
+          new DeploymentReadOnlyError({ message: "a read-only deployment has no key to rotate from" })
+        )
       }
       const old = parseSecretKey(oldKey, operation)
       const next = parseSecretKey(newKey, operation)
       if (!timingSafeEqual(old, current)) {
-        throw fail(operation, new WrongSecretKey({ message: "the old key is not the key this deployment uses" }))
+        throw fail(
+          operation,
+          new DeploymentWrongSecretKeyError({ message: "the old key is not the key this deployment uses" })
+        )
       }
       let outcome: KeyRotation
       try {

@@ -1,12 +1,14 @@
 import { Schema } from "effect"
 
+// Each reason class is named `Deployment…Error` so that no export collides with another package's; its
+// `_tag` stays the short word, since hosts switch on it and the server sends it.
 /**
  * A configuration (or deployment setting) did not decode: `field` is the dotted path of the first
  * problem. Nothing was saved.
  *
  * @since 0.1.0
  */
-export class InvalidConfig extends Schema.TaggedClass<InvalidConfig>()("InvalidConfig", {
+export class DeploymentInvalidConfigError extends Schema.TaggedClass<DeploymentInvalidConfigError>()("InvalidConfig", {
   record: Schema.String,
   field: Schema.String,
   message: Schema.String
@@ -17,7 +19,7 @@ export class InvalidConfig extends Schema.TaggedClass<InvalidConfig>()("InvalidC
  *
  * @since 0.1.0
  */
-export class LinkNotFound extends Schema.TaggedClass<LinkNotFound>()("LinkNotFound", {
+export class DeploymentLinkNotFoundError extends Schema.TaggedClass<DeploymentLinkNotFoundError>()("LinkNotFound", {
   linkId: Schema.String
 }) {}
 
@@ -26,7 +28,7 @@ export class LinkNotFound extends Schema.TaggedClass<LinkNotFound>()("LinkNotFou
  *
  * @since 0.1.0
  */
-export class LinkExists extends Schema.TaggedClass<LinkExists>()("LinkExists", {
+export class DeploymentLinkExistsError extends Schema.TaggedClass<DeploymentLinkExistsError>()("LinkExists", {
   linkId: Schema.String
 }) {}
 
@@ -35,10 +37,13 @@ export class LinkExists extends Schema.TaggedClass<LinkExists>()("LinkExists", {
  *
  * @since 0.1.0
  */
-export class VersionConflict extends Schema.TaggedClass<VersionConflict>()("VersionConflict", {
-  record: Schema.String,
-  message: Schema.String
-}) {}
+export class DeploymentVersionConflictError extends Schema.TaggedClass<DeploymentVersionConflictError>()(
+  "VersionConflict",
+  {
+    record: Schema.String,
+    message: Schema.String
+  }
+) {}
 
 /**
  * The deployment was opened without a secret key: it can list and show configurations, nothing
@@ -46,7 +51,7 @@ export class VersionConflict extends Schema.TaggedClass<VersionConflict>()("Vers
  *
  * @since 0.1.0
  */
-export class ReadOnlyDeployment extends Schema.TaggedClass<ReadOnlyDeployment>()("ReadOnlyDeployment", {
+export class DeploymentReadOnlyError extends Schema.TaggedClass<DeploymentReadOnlyError>()("ReadOnlyDeployment", {
   message: Schema.String
 }) {}
 
@@ -55,9 +60,12 @@ export class ReadOnlyDeployment extends Schema.TaggedClass<ReadOnlyDeployment>()
  *
  * @since 0.1.0
  */
-export class WrongSecretKey extends Schema.TaggedClass<WrongSecretKey>()("WrongSecretKey", {
-  message: Schema.String
-}) {}
+export class DeploymentWrongSecretKeyError extends Schema.TaggedClass<DeploymentWrongSecretKeyError>()(
+  "WrongSecretKey",
+  {
+    message: Schema.String
+  }
+) {}
 
 /**
  * An OAuth callback whose `state` is unknown, expired, already used, or (with a code Exact refused)
@@ -65,7 +73,7 @@ export class WrongSecretKey extends Schema.TaggedClass<WrongSecretKey>()("WrongS
  *
  * @since 0.1.0
  */
-export class OAuthRefused extends Schema.TaggedClass<OAuthRefused>()("OAuthRefused", {
+export class DeploymentOAuthRefusedError extends Schema.TaggedClass<DeploymentOAuthRefusedError>()("OAuthRefused", {
   why: Schema.Literals(["UnknownState", "ExpiredState", "ReplayedState", "CodeRefused", "OtherDivision"]),
   linkId: Schema.optional(Schema.String),
   message: Schema.String
@@ -76,7 +84,7 @@ export class OAuthRefused extends Schema.TaggedClass<OAuthRefused>()("OAuthRefus
  *
  * @since 0.1.0
  */
-export class DeploymentStorage extends Schema.TaggedClass<DeploymentStorage>()("DeploymentStorage", {
+export class DeploymentStorageError extends Schema.TaggedClass<DeploymentStorageError>()("DeploymentStorage", {
   message: Schema.String,
   cause: Schema.optional(Schema.Unknown)
 }) {}
@@ -86,7 +94,7 @@ export class DeploymentStorage extends Schema.TaggedClass<DeploymentStorage>()("
  *
  * @since 0.1.0
  */
-export class DeploymentUpstream extends Schema.TaggedClass<DeploymentUpstream>()("DeploymentUpstream", {
+export class DeploymentUpstreamError extends Schema.TaggedClass<DeploymentUpstreamError>()("DeploymentUpstream", {
   system: Schema.Literals(["connectwise", "exact"]),
   message: Schema.String,
   cause: Schema.optional(Schema.Unknown)
@@ -98,15 +106,15 @@ export class DeploymentUpstream extends Schema.TaggedClass<DeploymentUpstream>()
  * @since 0.1.0
  */
 export const DeploymentErrorReason = Schema.Union([
-  InvalidConfig,
-  LinkNotFound,
-  LinkExists,
-  VersionConflict,
-  ReadOnlyDeployment,
-  WrongSecretKey,
-  OAuthRefused,
-  DeploymentStorage,
-  DeploymentUpstream
+  DeploymentInvalidConfigError,
+  DeploymentLinkNotFoundError,
+  DeploymentLinkExistsError,
+  DeploymentVersionConflictError,
+  DeploymentReadOnlyError,
+  DeploymentWrongSecretKeyError,
+  DeploymentOAuthRefusedError,
+  DeploymentStorageError,
+  DeploymentUpstreamError
 ])
 
 /**

@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
 import { createExactClient, type Division, exactRegionHosts, memoryTokenStore } from "@psa-ledger/exact-client"
 import { OAuthState } from "@psa-ledger/reconcile-core"
 import { DateTime, Option } from "effect"
-import { DeploymentUpstream, fail, OAuthRefused } from "./DeploymentError.ts"
+import { DeploymentOAuthRefusedError, DeploymentUpstreamError, fail } from "./DeploymentError.ts"
 import { exactConnectionOf } from "./internal/clients.ts"
 import { type DeploymentContext, requireKey, store } from "./internal/context.ts"
 import { type ActorOptions, audit, loadLink } from "./internal/links.ts"
@@ -26,8 +26,8 @@ const authorizeUrl = (config: LinkConfig, state: string): string => {
   return url.toString()
 }
 
-const refused = (operation: string, why: OAuthRefused["why"], message: string, linkId?: string) =>
-  fail(operation, new OAuthRefused({ why, message, ...(linkId === undefined ? {} : { linkId }) }))
+const refused = (operation: string, why: DeploymentOAuthRefusedError["why"], message: string, linkId?: string) =>
+  fail(operation, new DeploymentOAuthRefusedError({ why, message, ...(linkId === undefined ? {} : { linkId }) }))
 
 /** What `exact.connect` hands the host: where to send the user, and what to keep until the callback. */
 export interface ExactConnectStart {
@@ -110,7 +110,10 @@ export const makeExact = (ctx: DeploymentContext) => ({
     } catch (error) {
       throw fail(
         operation,
-        new DeploymentUpstream({ system: "exact", message: error instanceof Error ? error.message : String(error) })
+        new DeploymentUpstreamError({
+          system: "exact",
+          message: error instanceof Error ? error.message : String(error)
+        })
       )
     }
     const wanted = config.exact.division
@@ -141,7 +144,7 @@ export const makeExact = (ctx: DeploymentContext) => ({
     } catch (error) {
       throw fail(
         operation,
-        new DeploymentUpstream({
+        new DeploymentUpstreamError({
           system: "exact",
           message: error instanceof Error ? error.message : String(error),
           cause: error
@@ -159,7 +162,7 @@ export const makeExact = (ctx: DeploymentContext) => ({
     } catch (error) {
       throw fail(
         operation,
-        new DeploymentUpstream({
+        new DeploymentUpstreamError({
           system: "exact",
           message: error instanceof Error ? error.message : String(error),
           cause: error

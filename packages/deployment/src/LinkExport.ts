@@ -1,5 +1,5 @@
 import { DateTime, Option, Schema } from "effect"
-import { fail, InvalidConfig, LinkExists } from "./DeploymentError.ts"
+import { DeploymentInvalidConfigError, DeploymentLinkExistsError, fail } from "./DeploymentError.ts"
 import { changedFields, decodeInput, decodeStored } from "./internal/configs.ts"
 import { type DeploymentContext, notify, requireKey, store } from "./internal/context.ts"
 import { type ActorOptions, audit, checkId, invalidate } from "./internal/links.ts"
@@ -47,7 +47,11 @@ export const makePortable = (ctx: DeploymentContext) => ({
     if ((parsed as { format?: unknown } | undefined)?.format !== 1 || !Array.isArray(entries)) {
       throw fail(
         operation,
-        new InvalidConfig({ record: "LinkExport", field: "format", message: "expected { format: 1, links: [...] }" })
+        new DeploymentInvalidConfigError({
+          record: "LinkExport",
+          field: "format",
+          message: "expected { format: 1, links: [...] }"
+        })
       )
     }
     const decoded = entries.map((entry: { id?: unknown; config?: unknown }, index) => {
@@ -56,8 +60,11 @@ export const makePortable = (ctx: DeploymentContext) => ({
         return { id, ...decodeInput(entry?.config, operation) }
       } catch (error) {
         const reason = (error as { reason?: unknown }).reason
-        if (reason instanceof InvalidConfig) {
-          throw fail(operation, new InvalidConfig({ ...reason, field: `links.${index}.config.${reason.field}` }))
+        if (reason instanceof DeploymentInvalidConfigError) {
+          throw fail(
+            operation,
+            new DeploymentInvalidConfigError({ ...reason, field: `links.${index}.config.${reason.field}` })
+          )
         }
         throw error
       }
@@ -66,7 +73,7 @@ export const makePortable = (ctx: DeploymentContext) => ({
     for (const { id } of decoded) {
       const found = await store(operation, ctx.storage.links.get(id), id)
       if (Option.isSome(found)) {
-        if (options.replace !== true) throw fail(operation, new LinkExists({ linkId: id }))
+        if (options.replace !== true) throw fail(operation, new DeploymentLinkExistsError({ linkId: id }))
         existing.set(id, { version: found.value.version, settings: found.value.settings })
       }
     }
@@ -92,6 +99,9 @@ const safeJson = (text: string, operation: string): unknown => {
   try {
     return JSON.parse(text)
   } catch {
-    throw fail(operation, new InvalidConfig({ record: "LinkExport", field: "(file)", message: "is not JSON" }))
+    throw fail(
+      operation,
+      new DeploymentInvalidConfigError({ record: "LinkExport", field: "(file)", message: "is not JSON" })
+    )
   }
 }

@@ -1,4 +1,4 @@
-import { DeploymentUpstream, fail } from "./DeploymentError.ts"
+import { DeploymentUpstreamError, fail } from "./DeploymentError.ts"
 import { connectWiseClientOf } from "./internal/clients.ts"
 import type { DeploymentContext } from "./internal/context.ts"
 import { loadLink } from "./internal/links.ts"
@@ -59,7 +59,11 @@ export const lookups = async (ctx: DeploymentContext, id: string): Promise<Looku
   const upstream = (system: "connectwise" | "exact") => (error: unknown) => {
     throw fail(
       operation,
-      new DeploymentUpstream({ system, message: error instanceof Error ? error.message : String(error), cause: error })
+      new DeploymentUpstreamError({
+        system,
+        message: error instanceof Error ? error.message : String(error),
+        cause: error
+      })
     )
   }
   const named = (rows: ReadonlyArray<Record<string, unknown>>, code = "Code", name = "Description") =>

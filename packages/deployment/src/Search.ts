@@ -1,5 +1,5 @@
 import { type Condition, conditions as c } from "@psa-ledger/connectwise-client"
-import { DeploymentUpstream, fail } from "./DeploymentError.ts"
+import { DeploymentUpstreamError, fail } from "./DeploymentError.ts"
 import { connectWiseClientOf } from "./internal/clients.ts"
 import type { DeploymentContext } from "./internal/context.ts"
 import { loadLink } from "./internal/links.ts"
@@ -111,7 +111,7 @@ export const searchConnectWise = async (
   } catch (error) {
     throw fail(
       operation,
-      new DeploymentUpstream({
+      new DeploymentUpstreamError({
         system: "connectwise",
         message: error instanceof Error ? error.message : String(error),
         cause: error

@@ -1,6 +1,6 @@
 import { createHmac, hkdfSync } from "node:crypto"
 import { readFile } from "node:fs/promises"
-import { fail, WrongSecretKey } from "./DeploymentError.ts"
+import { DeploymentWrongSecretKeyError, fail } from "./DeploymentError.ts"
 
 /**
  * A deployment's secret key: 32 bytes, as raw bytes, 64 hex digits or base64 (e.g. the output of
@@ -28,7 +28,7 @@ export const parseSecretKey = (input: SecretKeyInput, operation = "openDeploymen
   if (bytes?.length !== 32) {
     throw fail(
       operation,
-      new WrongSecretKey({
+      new DeploymentWrongSecretKeyError({
         message: "the secret key must be 32 bytes: 64 hex digits or base64 (e.g. `openssl rand -base64 32`)"
       })
     )
@@ -86,7 +86,7 @@ export const readSecretKey = async (
   if (file !== undefined && file !== "" && inline !== undefined && inline !== "") {
     throw fail(
       operation,
-      new WrongSecretKey({
+      new DeploymentWrongSecretKeyError({
         message: `both a key file and ${SECRET_KEY_ENV} are set: give the key one way only`
       })
     )
@@ -97,7 +97,10 @@ export const readSecretKey = async (
       text = await readFile(file, "utf8")
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? "unreadable"
-      throw fail(operation, new WrongSecretKey({ message: `the key file ${file} cannot be read (${code})` }))
+      throw fail(
+        operation,
+        new DeploymentWrongSecretKeyError({ message: `the key file ${file} cannot be read (${code})` })
+      )
     }
     return new Uint8Array(parseSecretKey(text, operation))
   }

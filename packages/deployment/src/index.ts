@@ -27,15 +27,15 @@ export {
 export {
   DeploymentError,
   DeploymentErrorReason,
-  DeploymentStorage,
-  DeploymentUpstream,
-  InvalidConfig,
-  LinkExists,
-  LinkNotFound,
-  OAuthRefused,
-  ReadOnlyDeployment,
-  VersionConflict,
-  WrongSecretKey
+  DeploymentInvalidConfigError,
+  DeploymentLinkExistsError,
+  DeploymentLinkNotFoundError,
+  DeploymentOAuthRefusedError,
+  DeploymentReadOnlyError,
+  DeploymentStorageError,
+  DeploymentUpstreamError,
+  DeploymentVersionConflictError,
+  DeploymentWrongSecretKeyError
 } from "./DeploymentError.ts"
 export {
   DEFAULT_SCHEDULING,

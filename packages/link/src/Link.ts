@@ -24,7 +24,7 @@ import type {
 import { validateLinkId } from "@psa-ledger/reconcile-core"
 import { Context, Effect, Layer } from "effect"
 import { leaseLengthOf } from "./internal/leaseLength.ts"
-import { InvalidInput, LinkError, toLinkError } from "./LinkError.ts"
+import { LinkError, LinkInvalidInputError, toLinkError } from "./LinkError.ts"
 import { makeLinkContext } from "./link/context.ts"
 import { makeCreate } from "./link/create.ts"
 import { makeMappings } from "./link/mappings.ts"
@@ -353,7 +353,9 @@ export const createLink = (options: CreateLinkOptions): LinkApi => {
   // names: it is checked here, by the storage's one rule, before anything is built on it.
   const refused = validateLinkId("CreateLinkOptions", options.id)
   if (refused !== undefined) {
-    throw LinkError.of(new InvalidInput({ record: "CreateLinkOptions", field: "id", message: refused.message }))
+    throw LinkError.of(
+      new LinkInvalidInputError({ record: "CreateLinkOptions", field: "id", message: refused.message })
+    )
   }
   leaseLengthOf(options.leaseMs, "CreateLinkOptions", "leaseMs")
   const ctx = makeLinkContext(options)

@@ -3,12 +3,17 @@ import { ExactError } from "@psa-ledger/exact-client"
 import { StorageError } from "@psa-ledger/reconcile-core"
 import { Schema } from "effect"
 
+// Each reason class is named `Link…Error` so that no export collides with another package's (the
+// storage-adapters `Storage`, the clients' `ConnectWiseError`), while its `_tag` stays the short word
+// (`"Busy"`, `"Storage"`): the tag is what hosts switch on, what the server sends and what stored
+// apply reports hold, so it must not change with a rename.
+
 /**
  * A storage port failed (the database was down, a record did not decode, a write lost a race).
  *
  * @since 0.1.0
  */
-export class Storage extends Schema.TaggedClass<Storage>()("Storage", {
+export class LinkStorageError extends Schema.TaggedClass<LinkStorageError>()("Storage", {
   /** The port method, e.g. `"RunStore.append"`. */
   operation: Schema.String,
   message: Schema.String,
@@ -21,7 +26,7 @@ export class Storage extends Schema.TaggedClass<Storage>()("Storage", {
  *
  * @since 0.1.0
  */
-export class ConnectWise extends Schema.TaggedClass<ConnectWise>()("ConnectWise", {
+export class LinkConnectWiseError extends Schema.TaggedClass<LinkConnectWiseError>()("ConnectWise", {
   /** What was being done, e.g. `"add addition"` or `"GET /company/companies"`. */
   operation: Schema.String,
   /** The HTTP status, when there was a response. */
@@ -46,7 +51,7 @@ export class ConnectWise extends Schema.TaggedClass<ConnectWise>()("ConnectWise"
  *
  * @since 0.1.0
  */
-export class Exact extends Schema.TaggedClass<Exact>()("Exact", {
+export class LinkExactError extends Schema.TaggedClass<LinkExactError>()("Exact", {
   operation: Schema.String,
   status: Schema.optional(Schema.Int),
   message: Schema.String,
@@ -60,7 +65,7 @@ export class Exact extends Schema.TaggedClass<Exact>()("Exact", {
  *
  * @since 0.1.0
  */
-export class Source extends Schema.TaggedClass<Source>()("Source", {
+export class LinkSourceError extends Schema.TaggedClass<LinkSourceError>()("Source", {
   /** `sales`, `purchase` or `csv`. */
   source: Schema.String,
   message: Schema.String,
@@ -74,7 +79,7 @@ export class Source extends Schema.TaggedClass<Source>()("Source", {
  *
  * @since 0.1.0
  */
-export class DependencyFailed extends Schema.TaggedClass<DependencyFailed>()("DependencyFailed", {
+export class LinkDependencyFailedError extends Schema.TaggedClass<LinkDependencyFailedError>()("DependencyFailed", {
   /** The idempotency key of the operation depended on. */
   opKey: Schema.String,
   message: Schema.String
@@ -85,7 +90,7 @@ export class DependencyFailed extends Schema.TaggedClass<DependencyFailed>()("De
  *
  * @since 0.1.0
  */
-export class Mail extends Schema.TaggedClass<Mail>()("Mail", {
+export class LinkMailError extends Schema.TaggedClass<LinkMailError>()("Mail", {
   message: Schema.String
 }) {}
 
@@ -94,7 +99,7 @@ export class Mail extends Schema.TaggedClass<Mail>()("Mail", {
  *
  * @since 0.1.0
  */
-export class InvalidInput extends Schema.TaggedClass<InvalidInput>()("InvalidInput", {
+export class LinkInvalidInputError extends Schema.TaggedClass<LinkInvalidInputError>()("InvalidInput", {
   record: Schema.String,
   field: Schema.String,
   message: Schema.String
@@ -105,7 +110,7 @@ export class InvalidInput extends Schema.TaggedClass<InvalidInput>()("InvalidInp
  *
  * @since 0.1.0
  */
-export class Cancelled extends Schema.TaggedClass<Cancelled>()("Cancelled", {
+export class LinkCancelledError extends Schema.TaggedClass<LinkCancelledError>()("Cancelled", {
   message: Schema.String
 }) {}
 
@@ -114,7 +119,7 @@ export class Cancelled extends Schema.TaggedClass<Cancelled>()("Cancelled", {
  *
  * @since 0.1.0
  */
-export class Busy extends Schema.TaggedClass<Busy>()("Busy", {
+export class LinkBusyError extends Schema.TaggedClass<LinkBusyError>()("Busy", {
   /** The run, or the job, holding the link. */
   holder: Schema.String,
   message: Schema.String
@@ -126,7 +131,7 @@ export class Busy extends Schema.TaggedClass<Busy>()("Busy", {
  *
  * @since 0.1.0
  */
-export class UnfinishedRun extends Schema.TaggedClass<UnfinishedRun>()("UnfinishedRun", {
+export class LinkUnfinishedRunError extends Schema.TaggedClass<LinkUnfinishedRunError>()("UnfinishedRun", {
   runId: Schema.String,
   /** The unfinished run's job. */
   job: Schema.String,
@@ -139,7 +144,7 @@ export class UnfinishedRun extends Schema.TaggedClass<UnfinishedRun>()("Unfinish
  *
  * @since 0.1.0
  */
-export class Stale extends Schema.TaggedClass<Stale>()("Stale", {
+export class LinkStaleError extends Schema.TaggedClass<LinkStaleError>()("Stale", {
   /** The target record, e.g. `"addition 4411"`. */
   record: Schema.String,
   field: Schema.String,
@@ -156,7 +161,7 @@ export class Stale extends Schema.TaggedClass<Stale>()("Stale", {
  *
  * @since 0.1.0
  */
-export class DoneByAnotherRun extends Schema.TaggedClass<DoneByAnotherRun>()("DoneByAnotherRun", {
+export class LinkDoneByAnotherRunError extends Schema.TaggedClass<LinkDoneByAnotherRunError>()("DoneByAnotherRun", {
   /** The run that did it. */
   runId: Schema.String,
   message: Schema.String
@@ -167,7 +172,7 @@ export class DoneByAnotherRun extends Schema.TaggedClass<DoneByAnotherRun>()("Do
  *
  * @since 0.1.0
  */
-export class Unexpected extends Schema.TaggedClass<Unexpected>()("Unexpected", {
+export class LinkUnexpectedError extends Schema.TaggedClass<LinkUnexpectedError>()("Unexpected", {
   message: Schema.String
 }) {}
 
@@ -177,18 +182,18 @@ export class Unexpected extends Schema.TaggedClass<Unexpected>()("Unexpected", {
  * @since 0.1.0
  */
 export const LinkErrorReason = Schema.Union([
-  Storage,
-  ConnectWise,
-  Exact,
-  Source,
-  DependencyFailed,
-  Mail,
-  InvalidInput,
-  Cancelled,
-  Busy,
-  UnfinishedRun,
-  Stale,
-  Unexpected
+  LinkStorageError,
+  LinkConnectWiseError,
+  LinkExactError,
+  LinkSourceError,
+  LinkDependencyFailedError,
+  LinkMailError,
+  LinkInvalidInputError,
+  LinkCancelledError,
+  LinkBusyError,
+  LinkUnfinishedRunError,
+  LinkStaleError,
+  LinkUnexpectedError
 ])
 
 /** @since 0.1.0 */
@@ -233,14 +238,14 @@ export class LinkError extends Schema.TaggedError<LinkError>()("LinkError", {
     }
   }
 
-  /** Wraps a reason: `LinkError.of(new Cancelled({ message }))`. */
+  /** Wraps a reason: `LinkError.of(new LinkCancelledError({ message }))`. */
   static of(reason: LinkErrorReason): LinkError {
     return new LinkError({ reason })
   }
 }
 
 /** The vendor's reason tag of a `Source` failure, as ` (RateLimited)`, or nothing. */
-const sourceTag = (reason: Source): string => {
+const sourceTag = (reason: LinkSourceError): string => {
   const tag = (reason.cause as { reason?: { _tag?: unknown } } | undefined)?.reason?._tag
   return typeof tag === "string" ? ` (${tag})` : ""
 }
@@ -260,7 +265,7 @@ export const reasonOf = (error: unknown, operation = "link"): LinkErrorReason =>
   if (error instanceof LinkError) return error.reason
   if (error instanceof ExactError) {
     const status = (error.reason as { status?: unknown }).status
-    return new Exact({
+    return new LinkExactError({
       operation,
       ...(typeof status === "number" ? { status } : {}),
       message: error.message,
@@ -276,7 +281,7 @@ export const reasonOf = (error: unknown, operation = "link"): LinkErrorReason =>
             ...(issue.code === undefined ? {} : { code: issue.code })
           }))
         : []
-    return new ConnectWise({
+    return new LinkConnectWiseError({
       operation,
       ...(error.status === undefined ? {} : { status: error.status }),
       message: error.message,
@@ -285,9 +290,9 @@ export const reasonOf = (error: unknown, operation = "link"): LinkErrorReason =>
     })
   }
   if (error instanceof StorageError) {
-    return new Storage({ operation: error.operation, message: error.message, cause: error })
+    return new LinkStorageError({ operation: error.operation, message: error.message, cause: error })
   }
-  return new Unexpected({ message: messageOf(error) })
+  return new LinkUnexpectedError({ message: messageOf(error) })
 }
 
 /**

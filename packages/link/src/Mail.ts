@@ -1,7 +1,7 @@
 import { type LogEntry, NewLogEntry, type Run, RunStore, renderLog } from "@psa-ledger/reconcile-core"
 import { Clock, DateTime, Effect } from "effect"
 import { formatCounts, formatDuration, runDurationMs, truncate } from "./internal/format.ts"
-import { LinkError, Mail } from "./LinkError.ts"
+import { LinkError, LinkMailError } from "./LinkError.ts"
 import { readLogPages } from "./RunHistory.ts"
 
 /**
@@ -189,7 +189,7 @@ export const mailRun = (options: {
       catch: (error) =>
         error instanceof LinkError
           ? error
-          : LinkError.of(new Mail({ message: error instanceof Error ? error.message : String(error) }))
+          : LinkError.of(new LinkMailError({ message: error instanceof Error ? error.message : String(error) }))
     }).pipe(
       Effect.as(true),
       Effect.catch((error: LinkError) =>

@@ -12,7 +12,7 @@ import { Cause, Clock, Context, DateTime, Effect, Exit, Layer, Schedule, type Sc
 import { formatCounts, formatDuration, truncate } from "./internal/format.ts"
 import { redactFields } from "./internal/redact.ts"
 import { acquireRunLease, type WaitForLink } from "./internal/runLease.ts"
-import { Cancelled, LinkError, toLinkError } from "./LinkError.ts"
+import { LinkCancelledError, LinkError, toLinkError } from "./LinkError.ts"
 import { type Mailer, type MailOutcome, mailRun, noMailer } from "./Mail.ts"
 import {
   type ProgressEvent,
@@ -453,7 +453,9 @@ export const runJob = <A, E, R>(
 
       const grace = Math.max(0, settings.cancelGraceMs ?? 0)
       const cancelled = Effect.callback<never, LinkError>((resume) => {
-        const failure = Effect.fail(LinkError.of(new Cancelled({ message: `${job} was cancelled by the caller` })))
+        const failure = Effect.fail(
+          LinkError.of(new LinkCancelledError({ message: `${job} was cancelled by the caller` }))
+        )
         const fire = () => resume(grace === 0 ? failure : Effect.andThen(Effect.sleep(grace), failure))
         if (controller.signal.aborted) fire()
         else controller.signal.addEventListener("abort", fire, { once: true })
@@ -540,18 +542,22 @@ const outcome = <A, E>(
   if (Exit.isSuccess(exit)) {
     // A body that stopped early because the caller cancelled it ends as cancelled, with its counts.
     if (aborted)
-      return { status: "cancelled", error: LinkError.of(new Cancelled({ message: "cancelled by the caller" })) }
+      return {
+        status: "cancelled",
+        error: LinkError.of(new LinkCancelledError({ message: "cancelled by the caller" }))
+      }
     return { status: (counts.failed ?? 0) > 0 ? "partial" : "succeeded", error: undefined }
   }
   const cause = exit.cause
   if (Cause.hasInterruptsOnly(cause)) {
-    return { status: "cancelled", error: LinkError.of(new Cancelled({ message: "the run was interrupted" })) }
+    return { status: "cancelled", error: LinkError.of(new LinkCancelledError({ message: "the run was interrupted" })) }
   }
   const error = toLinkError(Cause.squash(cause))
   if (aborted || error.reason._tag === "Cancelled") {
     return {
       status: "cancelled",
-      error: error.reason._tag === "Cancelled" ? error : LinkError.of(new Cancelled({ message: error.message }))
+      error:
+        error.reason._tag === "Cancelled" ? error : LinkError.of(new LinkCancelledError({ message: error.message }))
     }
   }
   return { status: "failed", error }

@@ -27,21 +27,21 @@ export {
   type ReconciliationPlan
 } from "./Link.ts"
 export {
-  Busy,
-  Cancelled,
-  ConnectWise,
-  DependencyFailed,
-  DoneByAnotherRun,
-  Exact,
-  InvalidInput,
+  LinkBusyError,
+  LinkCancelledError,
+  LinkConnectWiseError,
+  LinkDependencyFailedError,
+  LinkDoneByAnotherRunError,
   LinkError,
   LinkErrorReason,
-  Mail,
-  Source,
-  Stale,
-  Storage,
-  Unexpected,
-  UnfinishedRun
+  LinkExactError,
+  LinkInvalidInputError,
+  LinkMailError,
+  LinkSourceError,
+  LinkStaleError,
+  LinkStorageError,
+  LinkUnexpectedError,
+  LinkUnfinishedRunError
 } from "./LinkError.ts"
 export type { UnfinishedRunInfo } from "./link/plans.ts"
 export { type MailAttachment, type Mailer, type MailMessage, type MailOutcome, noMailer } from "./Mail.ts"

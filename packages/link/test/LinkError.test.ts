@@ -1,5 +1,5 @@
 import { ExactDailyLimitExhaustedError, ExactError } from "@psa-ledger/exact-client"
-import { Conflict, StorageError } from "@psa-ledger/reconcile-core"
+import { StorageConflictError, StorageError } from "@psa-ledger/reconcile-core"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { LinkError } from "../src/index.ts"
@@ -30,7 +30,7 @@ describe("LinkError keeps the typed cause", () => {
     const failure = new StorageError({
       operation: "MappingStore.upsert",
       linkId: "link-1",
-      reason: new Conflict({ record: "Mapping", message: "written meanwhile" })
+      reason: new StorageConflictError({ record: "Mapping", message: "written meanwhile" })
     })
     const rejected = await runPort("MappingStore.upsert", Effect.fail(failure)).catch((error: unknown) => error)
     expect(rejected).toBeInstanceOf(LinkError)

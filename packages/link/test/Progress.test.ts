@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { StorageError, Unavailable } from "@psa-ledger/reconcile-core"
+import { StorageError, StorageUnavailableError } from "@psa-ledger/reconcile-core"
 import { BigDecimal } from "effect"
-import { Cancelled, LinkError, type ProgressEvent } from "../src/index.ts"
+import { LinkCancelledError, LinkError, type ProgressEvent } from "../src/index.ts"
 import { redactFields } from "../src/internal/redact.ts"
 import { toLinkError } from "../src/LinkError.ts"
 import { trackProgress } from "../src/Progress.ts"
@@ -68,12 +68,16 @@ describe("redactFields", () => {
 describe("LinkError", () => {
   it("maps storage errors and thrown values, and names the reason in its message", () => {
     const storage = toLinkError(
-      new StorageError({ operation: "RunStore.append", linkId: "l", reason: new Unavailable({ message: "refused" }) })
+      new StorageError({
+        operation: "RunStore.append",
+        linkId: "l",
+        reason: new StorageUnavailableError({ message: "refused" })
+      })
     )
     expect(storage.reason._tag).toBe("Storage")
     expect(storage.message).toBe("Storage: RunStore.append: RunStore.append (link l) failed, Unavailable: refused")
     expect(toLinkError("boom").message).toBe("Unexpected: boom")
-    const cancelled = LinkError.of(new Cancelled({ message: "stopped" }))
+    const cancelled = LinkError.of(new LinkCancelledError({ message: "stopped" }))
     expect(toLinkError(cancelled)).toBe(cancelled)
     expect(cancelled.message).toBe("Cancelled: stopped")
   })

@@ -1,16 +1,16 @@
 import { describe, expect, it } from "@effect/vitest"
-import { makeMemoryRunStore, RunStore, StorageError, Unavailable } from "@psa-ledger/reconcile-core"
+import { makeMemoryRunStore, RunStore, StorageError, StorageUnavailableError } from "@psa-ledger/reconcile-core"
 import { Cause, Effect, Fiber, Option } from "effect"
 import {
   Jobs,
   LinkError,
+  LinkUnexpectedError,
   makeRunner,
   makeRuns,
   type ProgressEvent,
   RunIds,
   RunSettings,
-  runJob,
-  Unexpected
+  runJob
 } from "../src/index.ts"
 
 const sequentialIds = () => {
@@ -88,7 +88,7 @@ describe("runJob", () => {
       const result = yield* runJob({ linkId: "l", job: Jobs.apply }, (ctx) =>
         Effect.gen(function* () {
           ctx.log.info("before the failure")
-          return yield* LinkError.of(new Unexpected({ message: "ConnectWise said no" }))
+          return yield* LinkError.of(new LinkUnexpectedError({ message: "ConnectWise said no" }))
         })
       )
       expect(result.status).toBe("failed")
@@ -252,7 +252,11 @@ describe("runJob", () => {
         ...makeMemoryRunStore(),
         create: (linkId) =>
           Effect.fail(
-            new StorageError({ operation: "RunStore.create", linkId, reason: new Unavailable({ message: "refused" }) })
+            new StorageError({
+              operation: "RunStore.create",
+              linkId,
+              reason: new StorageUnavailableError({ message: "refused" })
+            })
           )
       })
       const exit = yield* runJob({ linkId: "l", job: Jobs.apply }, () => Effect.sync(() => (ran = true))).pipe(

@@ -4,7 +4,6 @@ import {
   AuditStore,
   ConfigStore,
   DraftStore,
-  InvalidInput,
   LinkStore,
   MappingStore,
   makeMemoryLinkStore,
@@ -23,9 +22,10 @@ import {
   SecretStore,
   SessionStore,
   type StorageError,
+  StorageInvalidInputError,
+  StorageUnavailableError,
   ThrottleStore,
   TransferLedger,
-  Unavailable,
   UserStore
 } from "@psa-ledger/reconcile-core"
 import { Context, Effect, Layer } from "effect"
@@ -263,5 +263,5 @@ export const scopedLayer = <E>(open: Effect.Effect<Storage, E>): Layer.Layer<Sto
 /** @internal: a non-storage failure while opening (a malformed encryption key) as a `StorageError` reason. */
 export const invalidOption = (error: unknown): StorageError["reason"] =>
   error instanceof TokenStoreError
-    ? new InvalidInput({ record: "StorageOptions", field: "encryptionKey", message: error.message })
-    : new Unavailable({ message: error instanceof Error ? error.message : String(error) })
+    ? new StorageInvalidInputError({ record: "StorageOptions", field: "encryptionKey", message: error.message })
+    : new StorageUnavailableError({ message: error instanceof Error ? error.message : String(error) })

@@ -1,12 +1,15 @@
 import { type ConnectWiseClient, createConnectWiseClient } from "@psa-ledger/connectwise-client"
 import type { ExactClientOptions } from "@psa-ledger/exact-client"
-import { fail, InvalidConfig } from "../DeploymentError.ts"
+import { DeploymentInvalidConfigError, fail } from "../DeploymentError.ts"
 import type { LinkConfig } from "../LinkConfig.ts"
 import type { DeploymentContext } from "./context.ts"
 import { linkSecret } from "./links.ts"
 
 const notSet = (operation: string, field: string) =>
-  fail(operation, new InvalidConfig({ record: "LinkConfig", field, message: "is not set: write it with links.update" }))
+  fail(
+    operation,
+    new DeploymentInvalidConfigError({ record: "LinkConfig", field, message: "is not set: write it with links.update" })
+  )
 
 /** The ConnectWise client of a link's configuration and sealed private key. */
 export const connectWiseClientOf = async (

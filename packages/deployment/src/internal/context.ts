@@ -5,12 +5,12 @@ import type { Storage } from "@psa-ledger/storage-adapters"
 import { Effect, Schema, SchemaIssue } from "effect"
 import {
   DeploymentError,
-  DeploymentStorage,
-  fail,
-  InvalidConfig,
-  LinkExists,
-  ReadOnlyDeployment,
-  VersionConflict
+  DeploymentInvalidConfigError,
+  DeploymentLinkExistsError,
+  DeploymentReadOnlyError,
+  DeploymentStorageError,
+  DeploymentVersionConflictError,
+  fail
 } from "../DeploymentError.ts"
 
 /** SMTP settings with the password opened, for a host's mailer factory. */
@@ -61,7 +61,7 @@ export const requireKey = (ctx: DeploymentContext, operation: string): Buffer =>
   if (ctx.secretKey === undefined) {
     throw fail(
       operation,
-      new ReadOnlyDeployment({
+      new DeploymentReadOnlyError({
         message:
           "this deployment was opened without a secret key (PSA_LEDGER_SECRET_KEY or PSA_LEDGER_SECRET_KEY_FILE): it is read-only"
       })
@@ -77,18 +77,28 @@ export const fromStorage = (operation: string, error: unknown, linkId?: string):
     if (error.reason._tag === "Conflict") {
       // A create is a put expecting version 0: its conflict means the id is taken.
       return linkId !== undefined && /expected version 0,/.test(error.reason.message)
-        ? fail(operation, new LinkExists({ linkId }))
-        : fail(operation, new VersionConflict({ record: error.reason.record, message: error.reason.message }))
+        ? fail(operation, new DeploymentLinkExistsError({ linkId }))
+        : fail(
+            operation,
+            new DeploymentVersionConflictError({ record: error.reason.record, message: error.reason.message })
+          )
     }
     if (error.reason._tag === "InvalidInput") {
       return fail(
         operation,
-        new InvalidConfig({ record: error.reason.record, field: error.reason.field, message: error.reason.message })
+        new DeploymentInvalidConfigError({
+          record: error.reason.record,
+          field: error.reason.field,
+          message: error.reason.message
+        })
       )
     }
-    return fail(operation, new DeploymentStorage({ message: error.message, cause: error }))
+    return fail(operation, new DeploymentStorageError({ message: error.message, cause: error }))
   }
-  return fail(operation, new DeploymentStorage({ message: error instanceof Error ? error.message : String(error) }))
+  return fail(
+    operation,
+    new DeploymentStorageError({ message: error instanceof Error ? error.message : String(error) })
+  )
 }
 
 /** Runs a storage Effect as a promise rejecting with `DeploymentError`. */
@@ -124,7 +134,7 @@ export const decodeOrFail = <S extends Schema.Codec<unknown, unknown>>(
     const path = first?.path?.map((segment) => String(typeof segment === "object" ? segment.key : segment)) ?? []
     throw fail(
       operation,
-      new InvalidConfig({
+      new DeploymentInvalidConfigError({
         record,
         field: path.length > 0 ? path.join(".") : "(value)",
         message: first?.message ?? "does not decode"

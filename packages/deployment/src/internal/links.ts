@@ -1,6 +1,6 @@
 import { AuditEntry, type LinkRecord, validateLinkId } from "@psa-ledger/reconcile-core"
 import { DateTime, Option, Redacted } from "effect"
-import { fail, InvalidConfig, LinkNotFound } from "../DeploymentError.ts"
+import { DeploymentInvalidConfigError, DeploymentLinkNotFoundError, fail } from "../DeploymentError.ts"
 import type { LinkConfig, LinkSecretField, LinkView, SecretState } from "../LinkConfig.ts"
 import { changedFields, decodeInput, decodeStored, secretFieldNames } from "./configs.ts"
 import { type DeploymentContext, fromStorage, notify, requireKey, store } from "./context.ts"
@@ -15,7 +15,10 @@ export interface ActorOptions {
 export const checkId = (operation: string, id: unknown): string => {
   const refused = validateLinkId("LinkConfig", id)
   if (refused !== undefined) {
-    throw fail(operation, new InvalidConfig({ record: "LinkConfig", field: "id", message: refused.message }))
+    throw fail(
+      operation,
+      new DeploymentInvalidConfigError({ record: "LinkConfig", field: "id", message: refused.message })
+    )
   }
   return id as string
 }
@@ -47,7 +50,7 @@ export const loadLink = async (
 ): Promise<{ readonly record: LinkRecord; readonly config: LinkConfig }> => {
   checkId(operation, id)
   const found = await store(operation, ctx.storage.links.get(id), id)
-  if (Option.isNone(found)) throw fail(operation, new LinkNotFound({ linkId: id }))
+  if (Option.isNone(found)) throw fail(operation, new DeploymentLinkNotFoundError({ linkId: id }))
   return { record: found.value, config: decodeStored(found.value.settings, operation) }
 }
 

@@ -8,10 +8,13 @@
 import type { ConnectWiseClient } from "@psa-ledger/connectwise-client"
 import type { PlanOperation } from "@psa-ledger/reconcile-core"
 import { BigDecimal } from "effect"
-import { Stale } from "../LinkError.ts"
+import { LinkStaleError } from "../LinkError.ts"
 
 /** What the target holds: the plan's value (`Current`), the planned one already (`Written`), or someone else's (`Stale`). */
-export type TargetCheck = { readonly _tag: "Current" } | { readonly _tag: "Written"; readonly id: number } | Stale
+export type TargetCheck =
+  | { readonly _tag: "Current" }
+  | { readonly _tag: "Written"; readonly id: number }
+  | LinkStaleError
 
 type Checked = Extract<
   PlanOperation,
@@ -53,7 +56,7 @@ export const checkTarget = async (
   )
   const record = `addition ${op.additionId} of agreement ${op.agreementId}`
   const stale = (field: string, expected: string, found: string) =>
-    new Stale({
+    new LinkStaleError({
       record,
       field,
       expected,

@@ -2,7 +2,7 @@
  * The length of a link's leases (its run lease and its journal claims): how long a dead process
  * keeps the link and its operations before another run may take them over.
  */
-import { InvalidInput, LinkError } from "../LinkError.ts"
+import { LinkError, LinkInvalidInputError } from "../LinkError.ts"
 
 /**
  * The default lease: a minute without a heartbeat (the heartbeat comes four times within it).
@@ -41,7 +41,7 @@ export const leaseProblem = (value: unknown): string | undefined =>
 export const leaseLengthOf = (value: number | undefined, record: string, field: string): number => {
   const problem = leaseProblem(value)
   if (problem !== undefined) {
-    throw LinkError.of(new InvalidInput({ record, field, message: `${field} ${problem}` }))
+    throw LinkError.of(new LinkInvalidInputError({ record, field, message: `${field} ${problem}` }))
   }
   return value ?? DEFAULT_LEASE_MS
 }

@@ -1,6 +1,6 @@
 import type { StorageError } from "@psa-ledger/reconcile-core"
 import { Cause, Effect, Exit } from "effect"
-import { LinkError, Storage, toLinkError } from "../LinkError.ts"
+import { LinkError, LinkStorageError, toLinkError } from "../LinkError.ts"
 
 /**
  * The one bridge from a storage port's Effect to a promise: resolves with its value, or rejects with
@@ -13,7 +13,7 @@ export const runPort = async <A>(operation: string, effect: Effect.Effect<A, Sto
   const failure = exit.cause.reasons.find(Cause.isFailReason)
   if (failure !== undefined) {
     const error = failure.error
-    throw LinkError.of(new Storage({ operation, message: error.message, cause: error }))
+    throw LinkError.of(new LinkStorageError({ operation, message: error.message, cause: error }))
   }
   throw toLinkError(Cause.squash(exit.cause), operation)
 }

@@ -6,7 +6,7 @@
  */
 import type { RunLeases, RunStore } from "@psa-ledger/reconcile-core"
 import { DateTime, Effect, Option } from "effect"
-import { Busy, LinkError, toLinkError } from "../LinkError.ts"
+import { LinkBusyError, LinkError, toLinkError } from "../LinkError.ts"
 import { DEFAULT_LEASE_MS } from "./leaseLength.ts"
 
 /** How a run waits for a busy link: not at all (`Busy` at once), or up to `timeoutMs`. */
@@ -65,7 +65,7 @@ export const acquireRunLease = (request: LeaseRequest): Effect.Effect<Effect.Eff
       if (request.now() - started >= limit) {
         return yield* Effect.fail(
           LinkError.of(
-            new Busy({
+            new LinkBusyError({
               holder: claim.runId,
               message: `run ${claim.runId} (${claim.job}) holds link ${linkId} until ${DateTime.formatIso(claim.until)}; one run per link at a time`
             })

@@ -2,7 +2,7 @@ import { Mapping } from "@psa-ledger/reconcile-core"
 import { DateTime } from "effect"
 import { runPort } from "../internal/port.ts"
 import type { LinkApi } from "../Link.ts"
-import { InvalidInput, LinkError } from "../LinkError.ts"
+import { LinkError, LinkInvalidInputError } from "../LinkError.ts"
 import type { LinkContext } from "./context.ts"
 
 /** The link's remembered links (mappings): list, confirm a suggestion, set by hand, forget. */
@@ -23,7 +23,7 @@ export const makeMappings = (ctx: LinkContext): LinkApi["mappings"] => {
       const sourceKey = side === "customer" ? row.customer.key : row.product.key
       if (targetId === undefined || sourceKey === "") {
         throw LinkError.of(
-          new InvalidInput({
+          new LinkInvalidInputError({
             record: `row ${row.key}`,
             field: side,
             message: `there is no suggestion to confirm (${resolution._tag})`

@@ -7,7 +7,7 @@
 import type { RunPlans, StoredPlan } from "@psa-ledger/reconcile-core"
 import { StoredPlan as StoredPlanClass } from "@psa-ledger/reconcile-core"
 import { DateTime, Effect, Option, type Schema } from "effect"
-import { InvalidInput, LinkError, toLinkError, UnfinishedRun } from "../LinkError.ts"
+import { LinkError, LinkInvalidInputError, LinkUnfinishedRunError, toLinkError } from "../LinkError.ts"
 import type { RunContext } from "../Runner.ts"
 import type { LinkContext } from "./context.ts"
 
@@ -34,7 +34,7 @@ export interface UnfinishedRunInfo {
 
 const refusal = (plan: StoredPlan) =>
   LinkError.of(
-    new UnfinishedRun({
+    new LinkUnfinishedRunError({
       runId: plan.runId,
       job: plan.job,
       message: `run ${plan.runId} (${plan.job}) stopped before it finished its plan (last worked on by run ${plan.lastRunId}): resume it with runs.resume("${plan.runId}") or abandon it with runs.abandon("${plan.runId}") first`
@@ -76,7 +76,7 @@ export interface LinkPlans {
 }
 
 const notOpen = (runId: string, why: string) =>
-  LinkError.of(new InvalidInput({ record: "UnfinishedRun", field: "runId", message: `run ${runId} ${why}` }))
+  LinkError.of(new LinkInvalidInputError({ record: "UnfinishedRun", field: "runId", message: `run ${runId} ${why}` }))
 
 export const makeLinkPlans = (ctx: LinkContext): LinkPlans => {
   const { linkId } = ctx

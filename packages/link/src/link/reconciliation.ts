@@ -1,7 +1,7 @@
 import { ChangePlan, decideAll, planConfirmed, summary } from "@psa-ledger/reconcile-core"
 import { Schema } from "effect"
 import type { LinkApi } from "../Link.ts"
-import { InvalidInput, LinkError } from "../LinkError.ts"
+import { LinkError, LinkInvalidInputError } from "../LinkError.ts"
 import { safeListener } from "../Progress.ts"
 import { Jobs, type RunContext } from "../Runner.ts"
 import { type ApplyReport, applyPlan } from "../reconciliation/Apply.ts"
@@ -85,7 +85,7 @@ export const resumeApply = async (
     changes = decodePlan(body.body)
   } catch (error) {
     throw LinkError.of(
-      new InvalidInput({
+      new LinkInvalidInputError({
         record: "StoredPlan",
         field: "plan",
         message: `the stored plan of run ${planRunId} is not a change plan this release reads: ${error instanceof Error ? error.message : String(error)}`
@@ -129,7 +129,7 @@ export const makeReconciliation = (ctx: LinkContext): LinkApi["reconciliation"] 
       const decisions = ctx.decisionsOf(input, planOptions.by)
       if (decisions.linkId !== linkId) {
         throw LinkError.of(
-          new InvalidInput({
+          new LinkInvalidInputError({
             record: "Decisions",
             field: "linkId",
             message: `the decisions are for link ${decisions.linkId}, not ${linkId}`

@@ -1,6 +1,6 @@
 import { DateTime, Effect, Option } from "effect"
 import type { LinkApi } from "../Link.ts"
-import { Busy, InvalidInput, LinkError, toLinkError } from "../LinkError.ts"
+import { LinkBusyError, LinkError, LinkInvalidInputError, toLinkError } from "../LinkError.ts"
 import { makeRuns } from "../RunHistory.ts"
 import { Jobs } from "../Runner.ts"
 import type { LinkContext } from "./context.ts"
@@ -33,7 +33,7 @@ export const makeRunHistory = (ctx: LinkContext): LinkApi["runs"] => {
             return ctx.asRun(Jobs.transfer, details, runOptions, (run) => resumeTransfer(ctx, plans, run, runId))
           default:
             throw LinkError.of(
-              new InvalidInput({
+              new LinkInvalidInputError({
                 record: "UnfinishedRun",
                 field: "job",
                 message: `run ${runId} is a ${stored.job} run, which this release cannot resume`
@@ -58,7 +58,7 @@ export const makeRunHistory = (ctx: LinkContext): LinkApi["runs"] => {
           const stored = await Effect.runPromise(store.get(linkId, runId).pipe(Effect.mapError(toLinkError)))
           if (Option.isSome(stored) && stored.value.lastRunId === holder.value.runId) {
             throw LinkError.of(
-              new Busy({
+              new LinkBusyError({
                 holder: holder.value.runId,
                 message: `run ${holder.value.runId} is working on the plan of run ${runId}: it cannot be abandoned while it runs`
               })
@@ -125,7 +125,7 @@ export const makeJobRunner = (
         return transfer.syncPayments(runOptions)
       default:
         throw LinkError.of(
-          new InvalidInput({
+          new LinkInvalidInputError({
             record: "job",
             field: "job",
             message: `unknown job ${JSON.stringify(job)} (${Object.values(Jobs).join(", ")})`

@@ -1,6 +1,6 @@
 import type { Schema } from "effect"
 import type { LinkApi } from "../Link.ts"
-import { InvalidInput, LinkError } from "../LinkError.ts"
+import { LinkError, LinkInvalidInputError } from "../LinkError.ts"
 import { Jobs, type RunContext } from "../Runner.ts"
 import { syncPayments } from "../transfer/Payments.ts"
 import { previewTransfer, runTransfer, type TransferReport } from "../transfer/Transfer.ts"
@@ -110,7 +110,7 @@ export const resumeTransfer = async (
   const range = body?.range
   if (range === undefined || typeof range.from !== "string" || typeof range.to !== "string") {
     throw LinkError.of(
-      new InvalidInput({
+      new LinkInvalidInputError({
         record: "StoredPlan",
         field: "plan.body.range",
         message: `the stored plan of run ${planRunId} has no transfer range`

@@ -1,6 +1,6 @@
 import { PgBoss } from "pg-boss"
 import { REDACTED, secretScrubber } from "../internal/redact.ts"
-import { InvalidInput, LinkError, Unexpected } from "../LinkError.ts"
+import { LinkError, LinkInvalidInputError, LinkUnexpectedError } from "../LinkError.ts"
 import type { Overlap, SchedulableLink, SchedulerEvent } from "../Scheduling.ts"
 
 /**
@@ -146,13 +146,15 @@ export const pgBossScheduler = (options: PgBossSchedulerOptions): PgBossSchedule
   boss.on("error", () => {})
   const fail = (what: string) => (error: unknown) => {
     throw LinkError.of(
-      new Unexpected({ message: scrub(`${what}: ${error instanceof Error ? error.message : String(error)}`) })
+      new LinkUnexpectedError({ message: scrub(`${what}: ${error instanceof Error ? error.message : String(error)}`) })
     )
   }
   let started = false
   const ensureStarted = () => {
     if (!started) {
-      throw LinkError.of(new InvalidInput({ record: "PgBossScheduler", field: "state", message: "call start() first" }))
+      throw LinkError.of(
+        new LinkInvalidInputError({ record: "PgBossScheduler", field: "state", message: "call start() first" })
+      )
     }
   }
 
@@ -184,7 +186,7 @@ export const pgBossScheduler = (options: PgBossSchedulerOptions): PgBossSchedule
         })
         .catch((error: unknown) => {
           throw LinkError.of(
-            new InvalidInput({
+            new LinkInvalidInputError({
               record: `Schedule ${linkId}/${scheduleOptions.job}`,
               field: "cron",
               message: scrub(

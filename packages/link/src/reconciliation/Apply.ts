@@ -7,15 +7,15 @@ import { gate } from "../internal/limit.ts"
 import { runPort } from "../internal/port.ts"
 import { redactFields } from "../internal/redact.ts"
 import {
-  Busy,
-  Cancelled,
-  DependencyFailed,
-  DoneByAnotherRun,
+  LinkBusyError,
+  LinkCancelledError,
+  LinkDependencyFailedError,
+  LinkDoneByAnotherRunError,
   LinkError,
   type LinkErrorReason,
-  reasonOf,
-  type Stale,
-  Unexpected
+  type LinkStaleError,
+  LinkUnexpectedError,
+  reasonOf
 } from "../LinkError.ts"
 import type { OnProgress } from "./InvoiceSource.ts"
 import { cw, idOf, invalidPlan, makeApplyWrites } from "./internal/applyWrites.ts"
@@ -89,10 +89,10 @@ export type ApplyFailure = LinkErrorReason
  */
 export type ApplySkip =
   | { readonly _tag: "AlreadyDone"; readonly message: string }
-  | DoneByAnotherRun
-  | Stale
-  | DependencyFailed
-  | Cancelled
+  | LinkDoneByAnotherRunError
+  | LinkStaleError
+  | LinkDependencyFailedError
+  | LinkCancelledError
 
 /**
  * The outcome of one operation: `done` (written now, or found already written after a crash:
@@ -141,22 +141,28 @@ const notMine = (base: Base, claim: Exclude<Claim, { readonly _tag: "Mine" }>): 
       return {
         ...base,
         status: "skipped",
-        reason: new DoneByAnotherRun({ runId: claim.runId, message: `done by run ${claim.runId} meanwhile` })
+        reason: new LinkDoneByAnotherRunError({ runId: claim.runId, message: `done by run ${claim.runId} meanwhile` })
       }
     case "Held":
       return {
         ...base,
         status: "failed",
-        reason: new Busy({ holder: claim.runId, message: `run ${claim.runId} holds this operation` })
+        reason: new LinkBusyError({ holder: claim.runId, message: `run ${claim.runId} holds this operation` })
       }
   }
 }
 
 /** The journal's record of a write skipped as stale, with both values. */
-const staleEntry = ({ record, field, expected, found }: Stale) => ({ reason: "Stale", record, field, expected, found })
+const staleEntry = ({ record, field, expected, found }: LinkStaleError) => ({
+  reason: "Stale",
+  record,
+  field,
+  expected,
+  found
+})
 
 /** Why an operation may not run: the first of its dependencies that failed or was skipped for a reason other than done. */
-const blockingDependency = (dependencies: ReadonlyArray<OperationReport>): DependencyFailed | undefined => {
+const blockingDependency = (dependencies: ReadonlyArray<OperationReport>): LinkDependencyFailedError | undefined => {
   const blocked = dependencies.find(
     (dep): dep is Exclude<OperationReport, { status: "done" }> =>
       dep.status === "failed" ||
@@ -164,7 +170,7 @@ const blockingDependency = (dependencies: ReadonlyArray<OperationReport>): Depen
   )
   if (blocked === undefined) return undefined
   const what = blocked.status === "failed" ? "failed" : "was skipped"
-  return new DependencyFailed({
+  return new LinkDependencyFailedError({
     opKey: blocked.key,
     message: `${blocked.op} ${blocked.key} ${what}: ${blocked.reason.message}`
   })
@@ -256,7 +262,7 @@ export const applyPlan = async (
       return {
         ...base,
         status: "skipped",
-        reason: new Cancelled({ message: "the apply was aborted before this operation" })
+        reason: new LinkCancelledError({ message: "the apply was aborted before this operation" })
       }
     }
     try {
@@ -304,7 +310,7 @@ export const applyPlan = async (
       await runPort("PlanJournal.complete", journal.complete(linkId, key, { result, at: now() }))
       return { ...base, status: "done", result, recovered }
     } catch (error) {
-      const reason = error instanceof LinkError ? error.reason : new Unexpected({ message: messageOf(error) })
+      const reason = error instanceof LinkError ? error.reason : new LinkUnexpectedError({ message: messageOf(error) })
       return { ...base, status: "failed", reason }
     }
   }

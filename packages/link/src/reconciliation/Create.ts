@@ -7,7 +7,7 @@ import {
   type ReconciliationRow
 } from "@psa-ledger/reconcile-core"
 import { BigDecimal } from "effect"
-import { InvalidInput, LinkError, reasonOf } from "../LinkError.ts"
+import { LinkError, LinkInvalidInputError, reasonOf } from "../LinkError.ts"
 import { agreementParty } from "./internal/agreementParty.ts"
 import { toPsaAgreement, toPsaProduct } from "./Snapshot.ts"
 
@@ -43,7 +43,7 @@ const failed = (path: string) => (error: unknown) => {
 }
 
 const invalid = (field: string, message: string) =>
-  LinkError.of(new InvalidInput({ record: "grid row", field, message }))
+  LinkError.of(new LinkInvalidInputError({ record: "grid row", field, message }))
 
 /**
  * Creates what a grid row is missing in ConnectWise, from the row, the link's settings

@@ -1,5 +1,5 @@
 import { InvoiceLine, LineIssue, makeInvoiceLine } from "@psa-ledger/reconcile-core"
-import { InvalidInput, LinkError, Source } from "../LinkError.ts"
+import { LinkError, LinkInvalidInputError, LinkSourceError } from "../LinkError.ts"
 import {
   type CsvColumns,
   type CsvSourceSettings,
@@ -194,7 +194,7 @@ export const decodeCsv = (bytes: Uint8Array, encoding: string = "utf-8"): string
       start = i + 1
     }
     throw LinkError.of(
-      new InvalidInput({
+      new LinkInvalidInputError({
         record: `CSV line ${line}`,
         field: "encoding",
         message: `the bytes are not valid ${chosen}; declare the file's encoding (e.g. encoding: "windows-1252")`
@@ -226,7 +226,7 @@ export const csvSource = (read: () => CsvInput | Promise<CsvInput>, settings: Cs
     } catch (error) {
       if (error instanceof LinkError) throw error
       throw LinkError.of(
-        new Source({
+        new LinkSourceError({
           source: "csv",
           message: error instanceof Error ? error.message : String(error),
           ...(error instanceof Error ? { cause: error } : {})
@@ -246,7 +246,7 @@ export const csvSource = (read: () => CsvInput | Promise<CsvInput>, settings: Cs
       const found = header.indexOf(column.trim().toLowerCase())
       if (found < 0) {
         throw LinkError.of(
-          new InvalidInput({
+          new LinkInvalidInputError({
             record: "CsvSourceSettings",
             field: `columns.${name}`,
             message: `the file has no column ${JSON.stringify(column)} (columns: ${header.join(", ")})`

@@ -1,6 +1,6 @@
 import { type ExactClient, isGuid, odata } from "@psa-ledger/exact-client"
 import { type InvoiceLine, makeInvoiceLine } from "@psa-ledger/reconcile-core"
-import { InvalidInput, LinkError } from "../LinkError.ts"
+import { LinkError, LinkInvalidInputError } from "../LinkError.ts"
 import { withIssues } from "./Csv.ts"
 import {
   type InvoiceMonth,
@@ -53,7 +53,7 @@ export const exactPurchaseSource = (
   const now = options.now ?? Date.now
   if (!isGuid(settings.supplier)) {
     throw LinkError.of(
-      new InvalidInput({
+      new LinkInvalidInputError({
         record: "PurchaseSourceSettings",
         field: "supplier",
         message: `${JSON.stringify(settings.supplier)} is not a GUID`
@@ -66,7 +66,7 @@ export const exactPurchaseSource = (
       [settings.customer as PurchaseCustomerAttribute]
   if (attributes.length === 0) {
     throw LinkError.of(
-      new InvalidInput({ record: "PurchaseSourceSettings", field: "customer", message: "names no attribute" })
+      new LinkInvalidInputError({ record: "PurchaseSourceSettings", field: "customer", message: "names no attribute" })
     )
   }
   const patterns = new Map<PurchaseCustomerAttribute, RegExp>()
@@ -76,7 +76,7 @@ export const exactPurchaseSource = (
       patterns.set(attribute, new RegExp(attribute.pattern))
     } catch (error) {
       throw LinkError.of(
-        new InvalidInput({
+        new LinkInvalidInputError({
           record: "PurchaseSourceSettings",
           field: "customer.pattern",
           message: error instanceof Error ? error.message : "not a regular expression"

@@ -1,6 +1,6 @@
 import type { InvoiceLine } from "@psa-ledger/reconcile-core"
 import { Schema } from "effect"
-import { InvalidInput, LinkError } from "../LinkError.ts"
+import { LinkError, LinkInvalidInputError } from "../LinkError.ts"
 
 /**
  * A progress event a host can turn into a progress bar: the phase, how much of it is done, and its
@@ -42,7 +42,11 @@ export const monthBounds = (
   const match = MONTH.exec(month)
   if (match === null) {
     throw LinkError.of(
-      new InvalidInput({ record: "month", field: "month", message: `${JSON.stringify(month)} is not a YYYY-MM month` })
+      new LinkInvalidInputError({
+        record: "month",
+        field: "month",
+        message: `${JSON.stringify(month)} is not a YYYY-MM month`
+      })
     )
   }
   const year = Number(match[1])

@@ -1,5 +1,5 @@
 import type { ExactClient } from "@psa-ledger/exact-client"
-import { InvalidInput, LinkError } from "../LinkError.ts"
+import { LinkError, LinkInvalidInputError } from "../LinkError.ts"
 import { type CsvInput, csvSource } from "./Csv.ts"
 import { exactPurchaseSource } from "./ExactPurchase.ts"
 import { exactSalesSource } from "./ExactSales.ts"
@@ -28,14 +28,18 @@ export const invoiceSourceFor = (
   if (settings.kind === "csv") {
     if (deps.readCsv === undefined) {
       throw LinkError.of(
-        new InvalidInput({ record: "InvoiceSourceSettings", field: "readCsv", message: "a CSV source needs the file" })
+        new LinkInvalidInputError({
+          record: "InvoiceSourceSettings",
+          field: "readCsv",
+          message: "a CSV source needs the file"
+        })
       )
     }
     return csvSource(deps.readCsv, settings)
   }
   if (deps.exact === undefined) {
     throw LinkError.of(
-      new InvalidInput({
+      new LinkInvalidInputError({
         record: "InvoiceSourceSettings",
         field: "exact",
         message: `the ${settings.kind} source needs an Exact Online client`

@@ -1,5 +1,5 @@
 import { Cron } from "croner"
-import { InvalidInput, LinkError } from "../LinkError.ts"
+import { LinkError, LinkInvalidInputError } from "../LinkError.ts"
 import type { Overlap, SchedulableLink, SchedulerEvent } from "../Scheduling.ts"
 
 /**
@@ -164,7 +164,8 @@ export const inProcessScheduler = (options?: {
 
   return {
     schedule: (link, scheduleOptions) => {
-      if (stopped) throw LinkError.of(new InvalidInput({ record: "Scheduler", field: "state", message: "stopped" }))
+      if (stopped)
+        throw LinkError.of(new LinkInvalidInputError({ record: "Scheduler", field: "state", message: "stopped" }))
       const overlap = scheduleOptions.overlap ?? defaultOverlap
       let cron: Cron
       try {
@@ -175,7 +176,7 @@ export const inProcessScheduler = (options?: {
         )
       } catch (error) {
         throw LinkError.of(
-          new InvalidInput({
+          new LinkInvalidInputError({
             record: `Schedule ${link.id}/${scheduleOptions.job}`,
             field: "cron",
             message: `${JSON.stringify(scheduleOptions.cron)}: ${error instanceof Error ? error.message : String(error)}`

@@ -1,6 +1,6 @@
 import nodemailer from "nodemailer"
 import { secretScrubber } from "../internal/redact.ts"
-import { LinkError, Mail } from "../LinkError.ts"
+import { LinkError, LinkMailError } from "../LinkError.ts"
 import type { Mailer } from "../Mail.ts"
 
 /**
@@ -61,7 +61,7 @@ export const smtpMailer = (options: SmtpOptions): Mailer => {
     enabled: true,
     send: async (message) => {
       if (message.to.length === 0) {
-        throw LinkError.of(new Mail({ message: "the message has no recipients" }))
+        throw LinkError.of(new LinkMailError({ message: "the message has no recipients" }))
       }
       try {
         await transport.sendMail({
@@ -79,7 +79,7 @@ export const smtpMailer = (options: SmtpOptions): Mailer => {
       } catch (error) {
         const detail = error instanceof Error ? error.message : String(error)
         throw LinkError.of(
-          new Mail({ message: scrub(`SMTP ${options.host}:${options.port} refused the message: ${detail}`) })
+          new LinkMailError({ message: scrub(`SMTP ${options.host}:${options.port} refused the message: ${detail}`) })
         )
       }
     }

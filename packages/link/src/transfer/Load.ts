@@ -26,7 +26,7 @@ import {
 import { BigDecimal } from "effect"
 import { chunks } from "../internal/chunk.ts"
 import { runPort } from "../internal/port.ts"
-import { InvalidInput, LinkError } from "../LinkError.ts"
+import { LinkError, LinkInvalidInputError } from "../LinkError.ts"
 import { exactAccountCode, step } from "./internal.ts"
 import { entryReadsOf, loadDivisionCurrency, loadEntries, loadGlAccounts } from "./LoadEntries.ts"
 import type {
@@ -97,7 +97,7 @@ const checkRange = (range: TransferRange): { from: Date; to: Date } | undefined 
   const to = dateOf(range.to)
   if (from === undefined || to === undefined || from >= to) {
     throw LinkError.of(
-      new InvalidInput({
+      new LinkInvalidInputError({
         record: "TransferRange",
         field: "from/to",
         message: `a range needs from < to as YYYY-MM-DD dates (to is exclusive); got ${JSON.stringify(range)}`

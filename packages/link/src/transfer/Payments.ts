@@ -5,7 +5,7 @@ import { BigDecimal, DateTime } from "effect"
 import { chunks } from "../internal/chunk.ts"
 import { type ClaimDeps, claimOperation, startHeartbeat } from "../internal/claims.ts"
 import { runPort } from "../internal/port.ts"
-import { Cancelled } from "../LinkError.ts"
+import { LinkCancelledError } from "../LinkError.ts"
 import { failureOf, nowOf, step } from "./internal.ts"
 import type { TransferDeps, TransferFailure, TransferProgress } from "./TransferTypes.ts"
 
@@ -214,7 +214,7 @@ const syncOnce = async (
         status: "failed",
         connectwiseInvoiceId: id,
         number,
-        failure: new Cancelled({ message: "the sync was cancelled" })
+        failure: new LinkCancelledError({ message: "the sync was cancelled" })
       })
       continue
     }

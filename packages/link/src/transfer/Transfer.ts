@@ -16,7 +16,7 @@ import {
 import { BigDecimal, DateTime, Option, type Schema } from "effect"
 import { asJournalClaim, claimOperation, startHeartbeat } from "../internal/claims.ts"
 import { runPort } from "../internal/port.ts"
-import { Cancelled, DependencyFailed } from "../LinkError.ts"
+import { LinkCancelledError, LinkDependencyFailedError } from "../LinkError.ts"
 import { attachInvoicePdf, bookEntry, entryDocuments, markPdfAttached, resultField, totalsAgree } from "./Entries.ts"
 import { exactAccountCode, failureOf, nowOf } from "./internal.ts"
 import { loadTransferInputs } from "./Load.ts"
@@ -618,7 +618,7 @@ const transferOnce = async (
     // Waiting for a person's approval: nothing is written; its invoices are blocked NeedsCustomer.
     if (op.approved === false && !approved.has(op.connectwiseCompanyId)) continue
     if (signal?.aborted) {
-      failedOps.set(op.idempotencyKey, new Cancelled({ message: "the run was cancelled" }))
+      failedOps.set(op.idempotencyKey, new LinkCancelledError({ message: "the run was cancelled" }))
       continue
     }
     try {
@@ -650,13 +650,13 @@ const transferOnce = async (
     const failedDependency = op.dependsOn.find((key) => failedOps.has(key))
     if (failedDependency !== undefined) {
       fail(
-        new DependencyFailed({
+        new LinkDependencyFailedError({
           opKey: failedDependency,
           message: `depends on an operation that failed: ${failedOps.get(failedDependency)?.message ?? failedDependency}`
         })
       )
     } else if (signal?.aborted) {
-      fail(new Cancelled({ message: "the run was cancelled before this invoice" }))
+      fail(new LinkCancelledError({ message: "the run was cancelled before this invoice" }))
     } else {
       try {
         if (op._tag === "CreateSalesEntry") {

@@ -1,5 +1,5 @@
 import { Effect, type Schema, SchemaIssue } from "effect"
-import { InvalidInput, StorageError } from "../ports/StorageError.ts"
+import { StorageError, StorageInvalidInputError } from "../ports/StorageError.ts"
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 
@@ -35,7 +35,7 @@ export const makeForStorage =
         return new StorageError({
           operation,
           ...(linkId === undefined ? {} : { linkId }),
-          reason: new InvalidInput({ record, field, message })
+          reason: new StorageInvalidInputError({ record, field, message })
         })
       }
     })

@@ -1,7 +1,7 @@
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import { Instant, Key } from "../internal/storageFields.ts"
 import { makeForStorage } from "../internal/storageIssues.ts"
-import { Conflict, StorageError } from "./StorageError.ts"
+import { StorageConflictError, StorageError } from "./StorageError.ts"
 
 /**
  * A deployment-wide configuration document (SMTP, the public base URL, the time zone), kept as
@@ -61,7 +61,7 @@ export const makeMemoryConfigStore = (): ConfigStore["Service"] => {
         if (options?.expectedVersion !== undefined && options.expectedVersion !== current) {
           return yield* new StorageError({
             operation: "ConfigStore.put",
-            reason: new Conflict({
+            reason: new StorageConflictError({
               record: `ConfigRecord ${record.key}`,
               message: `expected version ${options.expectedVersion}, found ${current}`
             })

@@ -1,6 +1,6 @@
 import { Effect, Result, Schema } from "effect"
 import { LinkId } from "./StorageCodec.ts"
-import { InvalidInput, StorageError } from "./StorageError.ts"
+import { StorageError, StorageInvalidInputError } from "./StorageError.ts"
 
 /**
  * Who a deployment record belongs to: a link (its id) or the deployment itself (`"@deployment"`,
@@ -19,7 +19,7 @@ export const checkOwner = (operation: string, owner: unknown): Effect.Effect<str
     : Effect.fail(
         new StorageError({
           operation,
-          reason: new InvalidInput({
+          reason: new StorageInvalidInputError({
             record: operation.split(".")[0] ?? operation,
             field: "owner",
             message: 'expected a link id (1 to 63 characters of a-z, 0-9 and -) or "@deployment"'
@@ -39,7 +39,11 @@ export const checkField = <A>(
       (error) =>
         new StorageError({
           operation,
-          reason: new InvalidInput({ record: operation.split(".")[0] ?? operation, field, message: error.message })
+          reason: new StorageInvalidInputError({
+            record: operation.split(".")[0] ?? operation,
+            field,
+            message: error.message
+          })
         })
     )
   ) as Effect.Effect<A, StorageError>

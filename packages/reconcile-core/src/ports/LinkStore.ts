@@ -2,7 +2,7 @@ import { Context, Effect, Layer, Option, Schema } from "effect"
 import { Instant, Label } from "../internal/storageFields.ts"
 import { makeForStorage } from "../internal/storageIssues.ts"
 import { LinkId, validateLinkId } from "./StorageCodec.ts"
-import { Conflict, StorageError } from "./StorageError.ts"
+import { StorageConflictError, StorageError } from "./StorageError.ts"
 
 /**
  * A link as stored: one configured pair of a ConnectWise site/company and an Exact Online
@@ -79,7 +79,7 @@ export const makeMemoryLinkStore = (): LinkStore["Service"] => {
           return yield* new StorageError({
             operation: "LinkStore.put",
             linkId: link.id,
-            reason: new Conflict({
+            reason: new StorageConflictError({
               record: `LinkRecord ${link.id}`,
               message: `expected version ${options.expectedVersion}, found ${current}`
             })

@@ -2,7 +2,7 @@ import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import { Instant, Key, Text } from "../internal/storageFields.ts"
 import { makeForStorage } from "../internal/storageIssues.ts"
 import { LinkId } from "./StorageCodec.ts"
-import { Conflict, StorageError } from "./StorageError.ts"
+import { StorageConflictError, StorageError } from "./StorageError.ts"
 
 /**
  * A pending OAuth consent: the `state` sent to the authorization server, bound to one link, with a
@@ -78,7 +78,7 @@ export const makeMemoryOAuthStateStore = (): OAuthStateStore["Service"] => {
           return yield* new StorageError({
             operation: "OAuthStateStore.put",
             linkId: checked.linkId,
-            reason: new Conflict({ record: "OAuthState", message: "this state exists already" })
+            reason: new StorageConflictError({ record: "OAuthState", message: "this state exists already" })
           })
         }
         states.set(checked.state, { state: checked })

@@ -2,7 +2,7 @@ import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import { Instant, Key } from "../internal/storageFields.ts"
 import { makeForStorage } from "../internal/storageIssues.ts"
 import { scopedByLink } from "./StorageCodec.ts"
-import { Conflict, StorageError } from "./StorageError.ts"
+import { StorageConflictError, StorageError } from "./StorageError.ts"
 
 /**
  * Where one plan operation stands.
@@ -182,7 +182,7 @@ export const makeMemoryPlanJournal = (): PlanJournal["Service"] => {
         return yield* new StorageError({
           operation,
           linkId,
-          reason: new Conflict({
+          reason: new StorageConflictError({
             record: `JournalEntry ${opKey}`,
             message: entry === undefined ? "the operation was never begun" : `the operation is ${entry.status}`
           })

@@ -2,7 +2,7 @@ import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import { Instant, Key, Text } from "../internal/storageFields.ts"
 import { makeForStorage } from "../internal/storageIssues.ts"
 import { scopedByLink } from "./StorageCodec.ts"
-import { Conflict, StorageError } from "./StorageError.ts"
+import { StorageConflictError, StorageError } from "./StorageError.ts"
 
 /**
  * Where a stored plan stands: `open` while its run works on it (or after its process died, until a
@@ -105,7 +105,7 @@ export const makeMemoryRunPlans = (): RunPlans["Service"] => {
             return yield* new StorageError({
               operation: "RunPlans.save",
               linkId,
-              reason: new Conflict({
+              reason: new StorageConflictError({
                 record: `StoredPlan ${checked.runId}`,
                 message: "a plan of this run is stored already"
               })

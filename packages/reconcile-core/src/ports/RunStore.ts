@@ -2,7 +2,7 @@ import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import { Instant, Key, Label, Text } from "../internal/storageFields.ts"
 import { makeForStorage } from "../internal/storageIssues.ts"
 import { encodeForStorage, scopedByLink } from "./StorageCodec.ts"
-import { Conflict, StorageError } from "./StorageError.ts"
+import { StorageConflictError, StorageError } from "./StorageError.ts"
 
 /**
  * What started a run.
@@ -188,7 +188,11 @@ export const makeMemoryRunStore = (): RunStore["Service"] => {
   const results = new Map<string, Schema.Json>()
   const key = (linkId: string, runId: string) => `${linkId}\u0000${runId}`
   const missing = (operation: string, linkId: string, runId: string) =>
-    new StorageError({ operation, linkId, reason: new Conflict({ record: `Run ${runId}`, message: "no such run" }) })
+    new StorageError({
+      operation,
+      linkId,
+      reason: new StorageConflictError({ record: `Run ${runId}`, message: "no such run" })
+    })
   return RunStore.of(
     scopedByLink("RunStore", {
       create: (linkId, run) =>
@@ -198,7 +202,7 @@ export const makeMemoryRunStore = (): RunStore["Service"] => {
             return yield* new StorageError({
               operation: "RunStore.create",
               linkId,
-              reason: new Conflict({ record: `Run ${run.id}`, message: "a run with this id exists" })
+              reason: new StorageConflictError({ record: `Run ${run.id}`, message: "a run with this id exists" })
             })
           }
           runs.set(key(linkId, run.id), run)

@@ -1,6 +1,6 @@
 import { Effect, Result, Schema } from "effect"
 import { firstIssue } from "../internal/storageIssues.ts"
-import { Corrupt, InvalidInput, StorageError } from "./StorageError.ts"
+import { StorageCorruptError, StorageError, StorageInvalidInputError } from "./StorageError.ts"
 
 /**
  * Encodes a record for storage, refusing invalid input (too long, wrong type) with an
@@ -19,7 +19,7 @@ export const encodeForStorage =
         return new StorageError({
           operation,
           ...(linkId === undefined ? {} : { linkId }),
-          reason: new InvalidInput({ record, field, message })
+          reason: new StorageInvalidInputError({ record, field, message })
         })
       })
     ) as Effect.Effect<S["Encoded"], StorageError>
@@ -38,7 +38,7 @@ export const decodeFromStorage =
         return new StorageError({
           operation,
           ...(linkId === undefined ? {} : { linkId }),
-          reason: new Corrupt({ record, field, message })
+          reason: new StorageCorruptError({ record, field, message })
         })
       })
     ) as Effect.Effect<S["Type"], StorageError>
@@ -69,10 +69,10 @@ const decodeLinkId = Schema.decodeUnknownResult(LinkId)
  *
  * @since 0.1.0
  */
-export const validateLinkId = (record: string, linkId: unknown): InvalidInput | undefined =>
+export const validateLinkId = (record: string, linkId: unknown): StorageInvalidInputError | undefined =>
   Result.isSuccess(decodeLinkId(linkId))
     ? undefined
-    : new InvalidInput({
+    : new StorageInvalidInputError({
         record,
         field: "linkId",
         message: "expected a link id: 1 to 63 characters of a-z, 0-9 and -, starting with a letter or digit"

@@ -1,12 +1,14 @@
 import { Schema } from "effect"
 
+// Each reason class is named `Storage…Error` so that no export collides with another package's; its
+// `_tag` stays the short word, since hosts switch on it and the server sends it.
 /**
  * The store could not be reached or opened: a refused connection, a wrong password, a file that
  * is not a database, a store used after `close()`.
  *
  * @since 0.1.0
  */
-export class Unavailable extends Schema.TaggedClass<Unavailable>()("Unavailable", {
+export class StorageUnavailableError extends Schema.TaggedClass<StorageUnavailableError>()("Unavailable", {
   message: Schema.String
 }) {}
 
@@ -15,7 +17,7 @@ export class Unavailable extends Schema.TaggedClass<Unavailable>()("Unavailable"
  *
  * @since 0.1.0
  */
-export class Corrupt extends Schema.TaggedClass<Corrupt>()("Corrupt", {
+export class StorageCorruptError extends Schema.TaggedClass<StorageCorruptError>()("Corrupt", {
   record: Schema.String,
   field: Schema.String,
   message: Schema.String
@@ -26,7 +28,7 @@ export class Corrupt extends Schema.TaggedClass<Corrupt>()("Corrupt", {
  *
  * @since 0.1.0
  */
-export class InvalidInput extends Schema.TaggedClass<InvalidInput>()("InvalidInput", {
+export class StorageInvalidInputError extends Schema.TaggedClass<StorageInvalidInputError>()("InvalidInput", {
   record: Schema.String,
   field: Schema.String,
   message: Schema.String
@@ -38,7 +40,7 @@ export class InvalidInput extends Schema.TaggedClass<InvalidInput>()("InvalidInp
  *
  * @since 0.1.0
  */
-export class Conflict extends Schema.TaggedClass<Conflict>()("Conflict", {
+export class StorageConflictError extends Schema.TaggedClass<StorageConflictError>()("Conflict", {
   record: Schema.String,
   message: Schema.String
 }) {}
@@ -48,7 +50,12 @@ export class Conflict extends Schema.TaggedClass<Conflict>()("Conflict", {
  *
  * @since 0.1.0
  */
-export const StorageErrorReason = Schema.Union([Unavailable, Corrupt, InvalidInput, Conflict])
+export const StorageErrorReason = Schema.Union([
+  StorageUnavailableError,
+  StorageCorruptError,
+  StorageInvalidInputError,
+  StorageConflictError
+])
 
 /**
  * @since 0.1.0

@@ -1,6 +1,6 @@
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import { encodeForStorage } from "./StorageCodec.ts"
-import { Conflict, StorageError } from "./StorageError.ts"
+import { StorageConflictError, StorageError } from "./StorageError.ts"
 import { StorageLimits } from "./StorageLimits.ts"
 
 const Key = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(StorageLimits.key))
@@ -76,7 +76,7 @@ export const encodeUser = encodeForStorage(UserRecord, "UserRecord")
 export const versionConflict = (operation: string, record: string, expected: number, found: number): StorageError =>
   new StorageError({
     operation,
-    reason: new Conflict({ record, message: `expected version ${expected}, found ${found}` })
+    reason: new StorageConflictError({ record, message: `expected version ${expected}, found ${found}` })
   })
 
 /**

@@ -53,7 +53,14 @@ export {
 export { checkSecretName, makeMemorySecretStore, SecretInfo, SecretStore } from "./SecretStore.ts"
 export { encodeSession, makeMemorySessionStore, SessionRecord, SessionStore } from "./SessionStore.ts"
 export { decodeFromStorage, encodeForStorage, LinkId, scopedByLink, validateLinkId } from "./StorageCodec.ts"
-export { Conflict, Corrupt, InvalidInput, StorageError, StorageErrorReason, Unavailable } from "./StorageError.ts"
+export {
+  StorageConflictError,
+  StorageCorruptError,
+  StorageError,
+  StorageErrorReason,
+  StorageInvalidInputError,
+  StorageUnavailableError
+} from "./StorageError.ts"
 export { StorageLimits } from "./StorageLimits.ts"
 export { makeMemoryThrottleStore, type ThrottleCount, ThrottleStore } from "./ThrottleStore.ts"
 export {

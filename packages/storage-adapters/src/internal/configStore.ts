@@ -1,9 +1,9 @@
 import {
   ConfigRecord,
   ConfigStore,
-  Conflict,
   decodeFromStorage,
   encodeForStorage,
+  StorageConflictError,
   StorageError
 } from "@psa-ledger/reconcile-core"
 import { Effect, Option, Schema } from "effect"
@@ -59,7 +59,7 @@ export const makeSqlConfigStore = (driver: Driver): ConfigStore["Service"] => {
           const [current] = await driver.all(`SELECT version FROM ${C} WHERE key = $1`, [e.key])
           throw new StorageError({
             operation,
-            reason: new Conflict({
+            reason: new StorageConflictError({
               record: `ConfigRecord ${e.key}`,
               message: `expected version ${expected}, found ${current === undefined ? 0 : Number(int(current.version))}`
             })

@@ -1,4 +1,4 @@
-import { StorageError, type StorageErrorReason, Unavailable } from "@psa-ledger/reconcile-core"
+import { StorageError, type StorageErrorReason, StorageUnavailableError } from "@psa-ledger/reconcile-core"
 
 /** A value bound to a statement parameter. */
 export type Param = string | number | null | ReadonlyArray<number>
@@ -50,7 +50,8 @@ export const redact = (text: string, secrets: ReadonlyArray<string>): string => 
 }
 
 /** A store used after `close()`. */
-export const closedReason = (): Unavailable => new Unavailable({ message: "the storage is closed" })
+export const closedReason = (): StorageUnavailableError =>
+  new StorageUnavailableError({ message: "the storage is closed" })
 
 /** The message of anything thrown. */
 export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))

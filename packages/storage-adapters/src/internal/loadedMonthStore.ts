@@ -1,6 +1,6 @@
 import { promisify } from "node:util"
 import { gunzip, gzip } from "node:zlib"
-import { Corrupt, decodeFromStorage, StorageError } from "@psa-ledger/reconcile-core"
+import { decodeFromStorage, StorageCorruptError, StorageError } from "@psa-ledger/reconcile-core"
 import { Effect, Option } from "effect"
 import { encodeLoadedMonth, LoadedMonthHead, LoadedMonthStore } from "../LoadedMonthStore.ts"
 import type { Driver, Row } from "./driver.ts"
@@ -55,7 +55,7 @@ export const makeSqlLoadedMonthStore = (driver: Driver) => {
             new StorageError({
               operation,
               linkId,
-              reason: new Corrupt({
+              reason: new StorageCorruptError({
                 record: `LoadedMonthRecord ${linkId} ${month}`,
                 field: "document",
                 message: "the stored document is not gzip-compressed JSON"

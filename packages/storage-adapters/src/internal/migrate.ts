@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto"
-import { Unavailable } from "@psa-ledger/reconcile-core"
+import { StorageUnavailableError } from "@psa-ledger/reconcile-core"
 import type pg from "pg"
 import type { Driver, Queryable } from "./driver.ts"
 import { type Migration, migrationsTable } from "./migrations.ts"
@@ -25,7 +25,7 @@ const apply = async (
   const newest = Math.max(0, ...have)
   const known = Math.max(0, ...steps.map((step) => step.version))
   if (newest > known) {
-    throw new Unavailable({
+    throw new StorageUnavailableError({
       message: `the database has schema version ${newest}, newer than this release of @psa-ledger/storage-adapters knows (${known}): upgrade the package`
     })
   }

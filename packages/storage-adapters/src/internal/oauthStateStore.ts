@@ -1,4 +1,10 @@
-import { Conflict, encodeForStorage, OAuthState, OAuthStateStore, StorageError } from "@psa-ledger/reconcile-core"
+import {
+  encodeForStorage,
+  OAuthState,
+  OAuthStateStore,
+  StorageConflictError,
+  StorageError
+} from "@psa-ledger/reconcile-core"
 import { DateTime, Effect, Option, Schema } from "effect"
 import type { Driver } from "./driver.ts"
 import { executor } from "./sqlRows.ts"
@@ -25,7 +31,7 @@ export const makeSqlOAuthStateStore = (driver: Driver): OAuthStateStore["Service
           return yield* new StorageError({
             operation,
             linkId: state.linkId,
-            reason: new Conflict({ record: "OAuthState", message: "this state exists already" })
+            reason: new StorageConflictError({ record: "OAuthState", message: "this state exists already" })
           })
         }
       }),

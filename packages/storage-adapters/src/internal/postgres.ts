@@ -1,4 +1,9 @@
-import { Conflict, InvalidInput, type StorageErrorReason, Unavailable } from "@psa-ledger/reconcile-core"
+import {
+  StorageConflictError,
+  type StorageErrorReason,
+  StorageInvalidInputError,
+  StorageUnavailableError
+} from "@psa-ledger/reconcile-core"
 import pg from "pg"
 import { closedReason, type Driver, messageOf, type Queryable, redact } from "./driver.ts"
 
@@ -34,28 +39,38 @@ const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "ET
 
 /** Classifies a `pg` failure; the text is redacted of the connection string and its password. */
 export const postgresReason = (secrets: ReadonlyArray<string>, error: unknown): StorageErrorReason => {
-  if (error instanceof Unavailable || error instanceof Conflict || error instanceof InvalidInput) return error
+  if (
+    error instanceof StorageUnavailableError ||
+    error instanceof StorageConflictError ||
+    error instanceof StorageInvalidInputError
+  )
+    return error
   const code = String((error as { code?: unknown }).code ?? "")
   const text = redact(messageOf(error), secrets)
   if (code === "28P01" || code === "28000") {
-    return new Unavailable({ message: `PostgreSQL refused the login (${code}): ${text}` })
+    return new StorageUnavailableError({ message: `PostgreSQL refused the login (${code}): ${text}` })
   }
-  if (code === "3D000") return new Unavailable({ message: `PostgreSQL database does not exist: ${text}` })
-  if (CONNECTION_CODES.has(code)) return new Unavailable({ message: `PostgreSQL is unreachable (${code}): ${text}` })
+  if (code === "3D000") return new StorageUnavailableError({ message: `PostgreSQL database does not exist: ${text}` })
+  if (CONNECTION_CODES.has(code))
+    return new StorageUnavailableError({ message: `PostgreSQL is unreachable (${code}): ${text}` })
   if (code.startsWith("08") || code.startsWith("57") || code === "53300") {
-    return new Unavailable({ message: `PostgreSQL connection failed (${code}): ${text}` })
+    return new StorageUnavailableError({ message: `PostgreSQL connection failed (${code}): ${text}` })
   }
   if (code === "22021" || code === "22P05") {
-    return new InvalidInput({ record: "(statement)", field: "(text)", message: `PostgreSQL cannot store it: ${text}` })
+    return new StorageInvalidInputError({
+      record: "(statement)",
+      field: "(text)",
+      message: `PostgreSQL cannot store it: ${text}`
+    })
   }
-  if (code === "40001" || code === "40P01") return new Conflict({ record: "(transaction)", message: text })
-  return new Unavailable({ message: `PostgreSQL failed${code === "" ? "" : ` (${code})`}: ${text}` })
+  if (code === "40001" || code === "40P01") return new StorageConflictError({ record: "(transaction)", message: text })
+  return new StorageUnavailableError({ message: `PostgreSQL failed${code === "" ? "" : ` (${code})`}: ${text}` })
 }
 
 /** Checks a schema name is a plain identifier, so it can be quoted into statements safely. */
 export const checkSchemaName = (schema: string): string => {
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
-    throw new InvalidInput({
+    throw new StorageInvalidInputError({
       record: "PostgresStorageOptions",
       field: "schema",
       message: "must be letters, digits and underscores (at most 63), not starting with a digit"

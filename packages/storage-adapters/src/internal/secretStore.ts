@@ -1,11 +1,11 @@
 import {
-  Corrupt,
   checkOwner,
   checkSecretName,
-  InvalidInput,
   SecretInfo,
   SecretStore,
+  StorageCorruptError,
   StorageError,
+  StorageInvalidInputError,
   StorageLimits
 } from "@psa-ledger/reconcile-core"
 import { DateTime, Effect, Option, Redacted } from "effect"
@@ -16,7 +16,7 @@ import { executor } from "./sqlRows.ts"
 const missingKey = (operation: string) =>
   new StorageError({
     operation,
-    reason: new InvalidInput({
+    reason: new StorageInvalidInputError({
       record: "StorageOptions",
       field: "encryptionKey",
       message: "this storage was opened without an encryptionKey, and secrets are never stored unsealed"
@@ -39,7 +39,7 @@ export const makeSqlSecretStore = (driver: Driver, ring: KeyRing): SecretStore["
         if (typeof plain !== "string" || plain.length > StorageLimits.text) {
           return yield* new StorageError({
             operation,
-            reason: new InvalidInput({
+            reason: new StorageInvalidInputError({
               record: "SecretStore",
               field: "value",
               message: "must be text of at most 100000 characters"
@@ -70,7 +70,7 @@ export const makeSqlSecretStore = (driver: Driver, ring: KeyRing): SecretStore["
         if (plain === undefined) {
           return yield* new StorageError({
             operation,
-            reason: new Corrupt({
+            reason: new StorageCorruptError({
               record: "SecretStore",
               field: name,
               message:

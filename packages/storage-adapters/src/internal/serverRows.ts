@@ -1,4 +1,4 @@
-import { Conflict, StorageError } from "@psa-ledger/reconcile-core"
+import { StorageConflictError, StorageError } from "@psa-ledger/reconcile-core"
 import type { Row } from "./driver.ts"
 import { int } from "./sqlRows.ts"
 
@@ -6,7 +6,7 @@ import { int } from "./sqlRows.ts"
 export const conflictOf = (operation: string, record: string, expected: number, current: Row | undefined) =>
   new StorageError({
     operation,
-    reason: new Conflict({
+    reason: new StorageConflictError({
       record,
       message: `expected version ${expected}, found ${current === undefined ? 0 : Number(int(current.version))}`
     })

@@ -1,4 +1,4 @@
-import { Conflict, Corrupt, StorageError } from "@psa-ledger/reconcile-core"
+import { StorageConflictError, StorageCorruptError, StorageError } from "@psa-ledger/reconcile-core"
 import { Cause, Effect, Exit } from "effect"
 import { type Driver, toStorageError } from "./driver.ts"
 
@@ -10,7 +10,7 @@ export const executor =
 
 /** The `Conflict` refusal of a store. */
 export const conflict = (operation: string, linkId: string, record: string, message: string): StorageError =>
-  new StorageError({ operation, linkId, reason: new Conflict({ record, message }) })
+  new StorageError({ operation, linkId, reason: new StorageConflictError({ record, message }) })
 
 /** A column's integer: PostgreSQL returns BIGINT as text; anything that is not an integer is left for the decoder to refuse. */
 export const int = (value: unknown): unknown =>
@@ -40,7 +40,7 @@ export const json = (
       new StorageError({
         operation,
         linkId,
-        reason: new Corrupt({ record, field, message: "the stored value is not valid JSON" })
+        reason: new StorageCorruptError({ record, field, message: "the stored value is not valid JSON" })
       })
   })
 

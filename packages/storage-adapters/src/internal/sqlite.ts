@@ -1,5 +1,5 @@
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite"
-import { type StorageErrorReason, Unavailable } from "@psa-ledger/reconcile-core"
+import { type StorageErrorReason, StorageUnavailableError } from "@psa-ledger/reconcile-core"
 import { closedReason, type Driver, messageOf, type Param, type Queryable, type Row } from "./driver.ts"
 
 /** How the SQLite file is opened. */
@@ -19,25 +19,25 @@ const SQLITE_READONLY = 8
 const SQLITE_FULL = 13
 
 const sqliteReason = (filename: string, error: unknown): StorageErrorReason => {
-  if (error instanceof Unavailable) return error
+  if (error instanceof StorageUnavailableError) return error
   const code = (error as { errcode?: unknown }).errcode
   const base = code === undefined ? 0 : Number(code) & 0xff
   const where = filename === ":memory:" ? "the in-memory database" : filename
   switch (base) {
     case SQLITE_NOTADB:
-      return new Unavailable({ message: `${where} is not a SQLite database` })
+      return new StorageUnavailableError({ message: `${where} is not a SQLite database` })
     case SQLITE_CORRUPT:
-      return new Unavailable({ message: `${where} is damaged (SQLite reports corruption)` })
+      return new StorageUnavailableError({ message: `${where} is damaged (SQLite reports corruption)` })
     case SQLITE_BUSY:
-      return new Unavailable({ message: `${where} stayed locked by another writer past the busy timeout` })
+      return new StorageUnavailableError({ message: `${where} stayed locked by another writer past the busy timeout` })
     case SQLITE_CANTOPEN:
-      return new Unavailable({ message: `${where} cannot be opened (missing directory or no permission)` })
+      return new StorageUnavailableError({ message: `${where} cannot be opened (missing directory or no permission)` })
     case SQLITE_READONLY:
-      return new Unavailable({ message: `${where} is read-only` })
+      return new StorageUnavailableError({ message: `${where} is read-only` })
     case SQLITE_FULL:
-      return new Unavailable({ message: `the disk holding ${where} is full` })
+      return new StorageUnavailableError({ message: `the disk holding ${where} is full` })
     default:
-      return new Unavailable({ message: `SQLite failed on ${where}: ${messageOf(error)}` })
+      return new StorageUnavailableError({ message: `SQLite failed on ${where}: ${messageOf(error)}` })
   }
 }
 

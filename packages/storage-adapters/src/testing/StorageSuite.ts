@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto"
 import type { TokenSet } from "@psa-ledger/exact-client"
 import {
-  type InvalidInput,
   LinkStore,
   Mapping,
   MappingStore,
@@ -10,6 +9,7 @@ import {
   RunPlans,
   renderLog,
   StorageError,
+  type StorageInvalidInputError,
   StoredPlan,
   TransferRecord
 } from "@psa-ledger/reconcile-core"
@@ -538,7 +538,10 @@ export const suite = (name: string, open: OpenStorage): void => {
 
       it("refuses a malformed link id", async () => {
         const error = await fails(storage.leases.acquire("A B", { runId: "r1", job: "x", at, until: later(1) }))
-        expect([error.reason._tag, (error.reason as InvalidInput).field]).toEqual(["InvalidInput", "linkId"])
+        expect([error.reason._tag, (error.reason as StorageInvalidInputError).field]).toEqual([
+          "InvalidInput",
+          "linkId"
+        ])
       })
     })
 
@@ -601,7 +604,7 @@ export const suite = (name: string, open: OpenStorage): void => {
         expect(note.reason._tag).toBe("InvalidInput")
         expect(Option.getOrThrow(await run(plans.get("a", "r1"))).status).toBe("open")
         const link = await fails(plans.unfinished("A B"))
-        expect([link.reason._tag, (link.reason as InvalidInput).field]).toEqual(["InvalidInput", "linkId"])
+        expect([link.reason._tag, (link.reason as StorageInvalidInputError).field]).toEqual(["InvalidInput", "linkId"])
       })
 
       it("is provided by the layer", async () => {
@@ -652,7 +655,9 @@ export const suite = (name: string, open: OpenStorage): void => {
             ["InvalidInput", "LinkStore.get"],
             ["InvalidInput", "LinkStore.remove"]
           ])
-          expect(refusals.map((error) => (error.reason as InvalidInput).field)).toEqual(Array(7).fill("linkId"))
+          expect(refusals.map((error) => (error.reason as StorageInvalidInputError).field)).toEqual(
+            Array(7).fill("linkId")
+          )
           expect(refusals[0]?.message).toContain("MappingStore.linkId")
           let refused: unknown
           try {
@@ -677,7 +682,7 @@ export const suite = (name: string, open: OpenStorage): void => {
         }
       })
 
-      it("refuses an over-long link name as InvalidInput, storing nothing", async () => {
+      it("refuses an over-long link name as StorageInvalidInputError, storing nothing", async () => {
         const error = await fails(storage.links.put({ id: "a", name: "n".repeat(1_001), settings: {}, updatedAt: at }))
         expect(error.reason._tag).toBe("InvalidInput")
         expect(error.message).toContain("LinkRecord.name")

@@ -1,5 +1,5 @@
 import type { ConnectWiseClient } from "@psa-ledger/connectwise-client"
-import { InvalidInput, LinkError, reasonOf } from "../../LinkError.ts"
+import { LinkError, LinkInvalidInputError, reasonOf } from "../../LinkError.ts"
 
 /** The contact and currency a new agreement is posted with. */
 export interface AgreementParty {
@@ -26,7 +26,7 @@ export const agreementParty = async (
   const contactId = preferredContact ?? company.defaultContact?.id ?? company.billingContact?.id
   if (contactId === undefined) {
     throw LinkError.of(
-      new InvalidInput({
+      new LinkInvalidInputError({
         record: `company ${companyId}`,
         field: "contactId",
         message:

@@ -8,7 +8,7 @@ import { type MappingStore, type PlanOperation, type TargetRef, toMapping } from
 import { BigDecimal, type Schema } from "effect"
 import { checkTarget } from "../../internal/conditional.ts"
 import { runPort } from "../../internal/port.ts"
-import { InvalidInput, LinkError, reasonOf } from "../../LinkError.ts"
+import { LinkError, LinkInvalidInputError, reasonOf } from "../../LinkError.ts"
 import { agreementParty } from "./agreementParty.ts"
 
 /** What the writes need: the clients and stores, the run's signal, and the ids created so far. */
@@ -34,7 +34,7 @@ const failure = (reason: LinkError["reason"]) => LinkError.of(reason)
 
 /** The `InvalidInput` of an inconsistent plan, naming the operation. */
 export const invalidPlan = (key: string, message: string) =>
-  new InvalidInput({ record: "ChangePlan", field: `operations[${key}]`, message })
+  new LinkInvalidInputError({ record: "ChangePlan", field: `operations[${key}]`, message })
 
 /** The id in an operation's result, if it has one. */
 export const idOf = (result: Schema.Json | undefined): number | undefined => {

@@ -1,5 +1,5 @@
 import { type ExactClient, isGuid, odata } from "@psa-ledger/exact-client"
-import { LinkError, Source } from "../../LinkError.ts"
+import { LinkError, LinkSourceError } from "../../LinkError.ts"
 
 /** A raw Exact record as the client hands it out without a schema (decimals as strings, dates as `Date`). */
 export type Raw = Record<string, unknown>
@@ -63,7 +63,7 @@ export const reading = async <A>(source: string, run: () => Promise<A>): Promise
   } catch (error) {
     if (error instanceof LinkError) throw error
     throw LinkError.of(
-      new Source({
+      new LinkSourceError({
         source,
         message: error instanceof Error ? error.message : String(error),
         ...(error instanceof Error ? { cause: error } : {})
