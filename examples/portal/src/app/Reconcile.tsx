@@ -518,6 +518,9 @@ export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; reado
               columnDefs={columns}
               defaultColDef={{ sortable: true, resizable: true, filter: true }}
               getRowId={(p) => p.data.key}
+              // No row animation: a row leaving a view would linger, fading, beside its new copy when
+              // it comes back (a search, a view switch), so a screen reader or a script sees it twice.
+              animateRows={false}
               rowSelection={{ mode: "multiRow", checkboxes: true, headerCheckbox: true, enableClickSelection: false }}
               quickFilterText={search}
               onGridReady={(e) => {
