@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto"
 import {
   type LogLevel,
-  NewLogEntry,
+  type NewLogEntry,
   Run,
   type RunLeases,
   type RunStatus,
@@ -12,6 +12,7 @@ import { Cause, Clock, Context, DateTime, Effect, Exit, Layer, Schedule, type Sc
 import { formatCounts, formatDuration, truncate } from "./internal/format.ts"
 import { redactFields } from "./internal/redact.ts"
 import { acquireRunLease, type WaitForLink } from "./internal/runLease.ts"
+import { openRunLog, type RunLog } from "./internal/runLog.ts"
 import { LinkCancelledError, LinkError, toLinkError } from "./LinkError.ts"
 import { type Mailer, type MailOutcome, mailRun, noMailer } from "./Mail.ts"
 import {
@@ -202,98 +203,8 @@ export const RunSettings = Object.assign(
 /** How long the promise face lets a cancelled body stop by itself (see `cancelGraceMs`). */
 const PROMISE_CANCEL_GRACE_MS = 30_000
 
-/** Entries per log write, and how often (real ms) the buffer is written however few it holds. */
+/** Entries per log write (the log is also written every second). */
 const LOG_BATCH = 100
-const LOG_FLUSH_MS = 1_000
-
-const LEVELS: Readonly<Record<LogLevel, number>> = { debug: 0, info: 1, warn: 2, error: 3 }
-
-/** Entries held while the store refuses writes; beyond this the oldest are dropped, and counted. */
-const MAX_PENDING = 100_000
-
-/**
- * Buffers log entries and appends them in batches, one append in flight at a time so the order
- * holds. A failed append keeps its entries for the next attempt; it never reaches the job.
- */
-class LogBuffer {
-  private pending: Array<NewLogEntry> = []
-  private inflight: Promise<void> | undefined
-  lost = 0
-  failedWrites = 0
-
-  private readonly write: (entries: ReadonlyArray<NewLogEntry>) => Promise<void>
-  private readonly batchSize: number
-  private readonly onFailure: (error: LinkError) => void
-
-  // Plain fields rather than parameter properties: hosts run this source with Node's type stripping.
-  constructor(
-    write: (entries: ReadonlyArray<NewLogEntry>) => Promise<void>,
-    batchSize: number,
-    onFailure: (error: LinkError) => void
-  ) {
-    this.write = write
-    this.batchSize = batchSize
-    this.onFailure = onFailure
-  }
-
-  push(entry: NewLogEntry): void {
-    this.pending.push(entry)
-    if (this.pending.length > MAX_PENDING) {
-      this.pending.splice(0, this.pending.length - MAX_PENDING)
-      this.lost++
-    }
-    if (this.pending.length >= this.batchSize && this.inflight === undefined) {
-      this.inflight = this.writeFullBatches().finally(() => {
-        this.inflight = undefined
-      })
-    }
-  }
-
-  private async writeOne(): Promise<boolean> {
-    const batch = this.pending.slice(0, this.batchSize)
-    try {
-      await this.write(batch)
-      this.pending.splice(0, batch.length)
-      return true
-    } catch (error) {
-      this.failedWrites++
-      this.onFailure(toLinkError(error))
-      return false
-    }
-  }
-
-  /** Writes what is buffered, if no write is in flight (the periodic flush). */
-  tick(): void {
-    if (this.pending.length === 0 || this.inflight !== undefined) return
-    this.inflight = this.writeOne()
-      .then(() => undefined)
-      .finally(() => {
-        this.inflight = undefined
-      })
-  }
-
-  private async writeFullBatches(): Promise<void> {
-    while (this.pending.length >= this.batchSize) {
-      if (!(await this.writeOne())) return
-    }
-  }
-
-  /** Writes everything buffered, retrying a failing store `attempts` times in all. */
-  async flush(attempts: number): Promise<void> {
-    if (this.inflight !== undefined) await this.inflight
-    let tries = 0
-    while (this.pending.length > 0) {
-      if (await this.writeOne()) continue
-      tries++
-      if (tries >= attempts) return
-      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** tries))
-    }
-  }
-
-  get unwritten(): number {
-    return this.pending.length
-  }
-}
 
 const asRecipients = (to: string | ReadonlyArray<string> | undefined): ReadonlyArray<string> =>
   to === undefined ? [] : typeof to === "string" ? (to.trim() === "" ? [] : [to]) : to.filter((t) => t.trim() !== "")
@@ -333,206 +244,227 @@ export const runJob = <A, E, R>(
 ): Effect.Effect<RunResult<A>, LinkError, R | RunStore> =>
   Effect.uninterruptibleMask((restore) =>
     Effect.gen(function* () {
-      const store = yield* RunStore
-      const ids = yield* RunIds
-      const settings = yield* RunSettings
-      const clock = yield* Clock.Clock
-      const { linkId, job } = request
-      const trigger = request.trigger ?? "manual"
-      const runId = ids.next()
-      const startedMs = clock.currentTimeMillisUnsafe()
-      const details = request.details === undefined ? undefined : redactFields(request.details)
-      // One run per link at a time: the link's lease first, so a busy link creates no run.
-      const releaseLease =
-        settings.leases === undefined
-          ? Effect.void
-          : yield* restore(
-              acquireRunLease({
-                leases: settings.leases,
-                store,
-                linkId,
-                runId,
-                job,
-                now: () => clock.currentTimeMillisUnsafe(),
-                wait: request.wait,
-                leaseMs: settings.leaseMs
-              })
-            )
-      yield* store
-        .create(
-          linkId,
-          new Run({
-            id: runId,
-            job,
-            trigger,
-            status: "running",
-            startedAt: DateTime.makeUnsafe(startedMs),
-            counts: {},
-            ...(details === undefined ? {} : { details })
-          })
-        )
-        .pipe(
-          Effect.mapError(toLinkError),
-          Effect.tapError(() => releaseLease)
-        )
-      try {
-        request.onStart?.(runId)
-      } catch {
-        // The host's notice must not break the run.
-      }
-
-      const tap = settings.tap
-      const callTap = (event: RunTapEvent) => {
-        try {
-          tap?.(event)
-        } catch {
-          // The host's mirror must not break the run.
-        }
-      }
-      const buffer = new LogBuffer(
-        (entries) => Effect.runPromise(store.append(linkId, runId, entries)).then(() => undefined),
-        Math.max(1, Math.min(settings.batchSize, 1_000)),
-        (error) => callTap({ _tag: "LogWriteFailed", linkId, runId, error })
-      )
-      const flushTimer = setInterval(() => buffer.tick(), LOG_FLUSH_MS)
-      flushTimer.unref?.()
-      const minLevel = LEVELS[settings.minLevel]
-      const write = (level: LogLevel, message: string, fields?: Readonly<Record<string, unknown>>) => {
-        if (LEVELS[level] < minLevel) return
-        const entry = new NewLogEntry({
-          at: DateTime.makeUnsafe(clock.currentTimeMillisUnsafe()),
-          level,
-          message: truncate(String(message), StorageLimits.text),
-          fields: redactFields(fields)
-        })
-        buffer.push(entry)
-        if (tap !== undefined) callTap({ _tag: "Entry", linkId, runId, entry })
-      }
-      const log: RunLogger = {
-        debug: (message, fields) => write("debug", message, fields),
-        info: (message, fields) => write("info", message, fields),
-        warn: (message, fields) => write("warn", message, fields),
-        error: (message, fields) => write("error", message, fields)
-      }
-      const counts: Record<string, number> = {}
-      let jobSummary: string | undefined
-      let jobResult: Schema.Json | undefined
-      const onProgress = safeListener(request.onProgress)
-      const controller = new AbortController()
-      const external = request.signal
-      const forward = () => controller.abort(external?.reason)
-      if (external?.aborted) forward()
-      else external?.addEventListener("abort", forward, { once: true })
-
-      const ctx: RunContext = {
-        runId,
-        linkId,
-        job,
-        trigger,
-        signal: controller.signal,
-        log,
-        count: (name, by = 1) => {
-          counts[name] = (counts[name] ?? 0) + Math.trunc(by)
-        },
-        get counts() {
-          return { ...counts }
-        },
-        progress: onProgress,
-        track: (phase, total) => trackProgress(onProgress, phase, total),
-        summarize: (text) => {
-          jobSummary = text
-        },
-        keepResult: (result) => {
-          jobResult = redactFields({ result }).result ?? null
-        },
-        flush: Effect.promise(() => buffer.flush(1))
-      }
-
-      if (request.note !== undefined) log.info(request.note)
-      log.info(`${job} started`, { trigger, ...(details ?? {}) })
-
-      const grace = Math.max(0, settings.cancelGraceMs ?? 0)
-      const cancelled = Effect.callback<never, LinkError>((resume) => {
-        const failure = Effect.fail(
-          LinkError.of(new LinkCancelledError({ message: `${job} was cancelled by the caller` }))
-        )
-        const fire = () => resume(grace === 0 ? failure : Effect.andThen(Effect.sleep(grace), failure))
-        if (controller.signal.aborted) fire()
-        else controller.signal.addEventListener("abort", fire, { once: true })
-        return Effect.sync(() => controller.signal.removeEventListener("abort", fire))
-      })
+      const opened = yield* openRun(request, restore)
+      const { log, controller } = opened
+      const live = liveContext(opened, request)
+      if (request.note !== undefined) log.logger.info(request.note)
+      log.logger.info(`${request.job} started`, { trigger: opened.trigger, ...(opened.details ?? {}) })
       const exit = yield* Effect.exit(
         restore(
           Effect.raceFirst(
-            Effect.suspend(() => body(ctx)),
-            cancelled
+            Effect.suspend(() => body(live.ctx)),
+            whenCancelled(controller.signal, request.job, opened.settings.cancelGraceMs)
           )
         )
       )
-      external?.removeEventListener("abort", forward)
-
-      const finishedMs = clock.currentTimeMillisUnsafe()
-      const { status, error } = outcome(exit, counts, controller.signal.aborted)
-      if (error !== undefined) {
-        log.error(`${job} ${status === "cancelled" ? "was cancelled" : "failed"}`, {
-          reason: error.reason._tag,
-          error: error.message
-        })
-      }
-      const duration = formatDuration(finishedMs - startedMs)
-      const summary = truncate(
-        [
-          `${job} ${status} in ${duration}: ${formatCounts(counts)}.`,
-          jobSummary,
-          error === undefined ? undefined : error.message
-        ]
-          .filter((part): part is string => part !== undefined && part !== "")
-          .join(" "),
-        StorageLimits.text
-      )
-      log.info(`${job} finished: ${status}`, { durationMs: finishedMs - startedMs, counts: { ...counts } })
-      clearInterval(flushTimer)
-      yield* Effect.promise(() => buffer.flush(3))
-      if (buffer.lost > 0 || buffer.unwritten > 0) {
-        counts.logEntriesLost = buffer.unwritten + buffer.lost
-      }
-      const run = yield* store
-        .update(linkId, runId, {
-          status,
-          finishedAt: DateTime.makeUnsafe(finishedMs),
-          counts,
-          summary,
-          ...(jobResult === undefined ? {} : { result: jobResult })
-        })
-        .pipe(
-          Effect.retry({ times: 3, schedule: Schedule.exponential("50 millis") }),
-          Effect.mapError(
-            (cause) =>
-              new LinkError({
-                reason: toLinkError(cause).reason
-              })
-          ),
-          Effect.ensuring(releaseLease)
-        )
-      const mail: MailOutcome =
-        request.retryFollows === true && (status === "failed" || status === "cancelled")
-          ? "held for the retry"
-          : yield* mailRun({
-              mailer: settings.mailer,
-              linkId,
-              linkName: request.linkName,
-              run,
-              to: asRecipients(request.mailTo)
-            })
-      return {
-        run,
-        status,
-        value: Exit.isSuccess(exit) ? exit.value : undefined,
-        error,
-        mail
-      } satisfies RunResult<A>
+      live.detach()
+      const { run, status, error, mail } = yield* finishRun(opened, request, exit, live)
+      return { run, status, value: Exit.isSuccess(exit) ? exit.value : undefined, error, mail } satisfies RunResult<A>
     })
   )
+
+/** A run recorded as `running`, holding its link's lease, with its log open. */
+interface OpenedRun {
+  readonly runId: string
+  readonly startedMs: number
+  readonly trigger: "manual" | "schedule"
+  readonly details: Readonly<Record<string, unknown>> | undefined
+  readonly store: RunStore["Service"]
+  readonly settings: RunSettingsShape
+  readonly now: () => number
+  readonly log: RunLog
+  readonly controller: AbortController
+  readonly releaseLease: Effect.Effect<void>
+}
+
+/**
+ * Takes the link's lease, then records the run: a busy link creates no run, and a run that could
+ * not be recorded gives its lease back. `restore` lets the wait for a busy link be interrupted.
+ */
+const openRun = Effect.fn("run.open")(function* (
+  request: RunRequest,
+  restore: <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, Z>
+) {
+  const store = yield* RunStore
+  const ids = yield* RunIds
+  const settings = yield* RunSettings
+  const clock = yield* Clock.Clock
+  const now = () => clock.currentTimeMillisUnsafe()
+  const { linkId, job } = request
+  const trigger = request.trigger ?? "manual"
+  const runId = ids.next()
+  const startedMs = now()
+  const details = request.details === undefined ? undefined : redactFields(request.details)
+  const releaseLease =
+    settings.leases === undefined
+      ? Effect.void
+      : yield* restore(
+          acquireRunLease({
+            leases: settings.leases,
+            store,
+            linkId,
+            runId,
+            job,
+            now,
+            wait: request.wait,
+            leaseMs: settings.leaseMs
+          })
+        )
+  const run = new Run({
+    id: runId,
+    job,
+    trigger,
+    status: "running",
+    startedAt: DateTime.makeUnsafe(startedMs),
+    counts: {},
+    ...(details === undefined ? {} : { details })
+  })
+  yield* store.create(linkId, run).pipe(
+    Effect.mapError(toLinkError),
+    Effect.tapError(() => releaseLease)
+  )
+  try {
+    request.onStart?.(runId)
+  } catch {
+    // The host's notice must not break the run.
+  }
+  const log = openRunLog({
+    store,
+    linkId,
+    runId,
+    batchSize: settings.batchSize,
+    minLevel: settings.minLevel,
+    tap: settings.tap,
+    now
+  })
+  const controller = new AbortController()
+  return { runId, startedMs, trigger, details, store, settings, now, log, controller, releaseLease } satisfies OpenedRun
+})
+
+/** The body's `RunContext` and what it gathers (counts, summary, result) for the run's record. */
+interface LiveContext {
+  readonly ctx: RunContext
+  readonly counts: Record<string, number>
+  readonly summary: () => string | undefined
+  readonly result: () => Schema.Json | undefined
+  /** Stops forwarding the caller's signal. */
+  readonly detach: () => void
+}
+
+const liveContext = (opened: OpenedRun, request: RunRequest): LiveContext => {
+  const { controller, log } = opened
+  const counts: Record<string, number> = {}
+  let jobSummary: string | undefined
+  let jobResult: Schema.Json | undefined
+  const onProgress = safeListener(request.onProgress)
+  const external = request.signal
+  const forward = () => controller.abort(external?.reason)
+  if (external?.aborted) forward()
+  else external?.addEventListener("abort", forward, { once: true })
+  const ctx: RunContext = {
+    runId: opened.runId,
+    linkId: request.linkId,
+    job: request.job,
+    trigger: opened.trigger,
+    signal: controller.signal,
+    log: log.logger,
+    count: (name, by = 1) => {
+      counts[name] = (counts[name] ?? 0) + Math.trunc(by)
+    },
+    get counts() {
+      return { ...counts }
+    },
+    progress: onProgress,
+    track: (phase, total) => trackProgress(onProgress, phase, total),
+    summarize: (text) => {
+      jobSummary = text
+    },
+    keepResult: (result) => {
+      jobResult = redactFields({ result }).result ?? null
+    },
+    flush: Effect.promise(() => log.flush(1))
+  }
+  return {
+    ctx,
+    counts,
+    summary: () => jobSummary,
+    result: () => jobResult,
+    detach: () => external?.removeEventListener("abort", forward)
+  }
+}
+
+/** Fails `Cancelled` once `signal` aborts, after `graceMs` in which the body may stop by itself. */
+const whenCancelled = (signal: AbortSignal, job: string, graceMs: number | undefined) => {
+  const grace = Math.max(0, graceMs ?? 0)
+  return Effect.callback<never, LinkError>((resume) => {
+    const failure = Effect.fail(LinkError.of(new LinkCancelledError({ message: `${job} was cancelled by the caller` })))
+    const fire = () => resume(grace === 0 ? failure : Effect.andThen(Effect.sleep(grace), failure))
+    if (signal.aborted) fire()
+    else signal.addEventListener("abort", fire, { once: true })
+    return Effect.sync(() => signal.removeEventListener("abort", fire))
+  })
+}
+
+/**
+ * Records how the run ended (status, counts, summary, result), writes the rest of its log, gives
+ * the lease back whatever happens, and mails the run.
+ */
+const finishRun = Effect.fn("run.finish")(function* <A, E>(
+  opened: OpenedRun,
+  request: RunRequest,
+  exit: Exit.Exit<A, E | LinkError>,
+  live: LiveContext
+) {
+  const { log, runId, startedMs, settings } = opened
+  const { job, linkId } = request
+  const counts = live.counts
+  const finishedMs = opened.now()
+  const { status, error } = outcome(exit, counts, opened.controller.signal.aborted)
+  if (error !== undefined) {
+    log.logger.error(`${job} ${status === "cancelled" ? "was cancelled" : "failed"}`, {
+      reason: error.reason._tag,
+      error: error.message
+    })
+  }
+  const summary = truncate(
+    [
+      `${job} ${status} in ${formatDuration(finishedMs - startedMs)}: ${formatCounts(counts)}.`,
+      live.summary(),
+      error === undefined ? undefined : error.message
+    ]
+      .filter((part): part is string => part !== undefined && part !== "")
+      .join(" "),
+    StorageLimits.text
+  )
+  log.logger.info(`${job} finished: ${status}`, { durationMs: finishedMs - startedMs, counts: { ...counts } })
+  const lost = yield* log.close
+  if (lost > 0) counts.logEntriesLost = lost
+  const result = live.result()
+  const run = yield* opened.store
+    .update(linkId, runId, {
+      status,
+      finishedAt: DateTime.makeUnsafe(finishedMs),
+      counts,
+      summary,
+      ...(result === undefined ? {} : { result })
+    })
+    .pipe(
+      Effect.retry({ times: 3, schedule: Schedule.exponential("50 millis") }),
+      Effect.mapError((cause) => new LinkError({ reason: toLinkError(cause).reason })),
+      Effect.ensuring(opened.releaseLease)
+    )
+  const mail: MailOutcome =
+    request.retryFollows === true && (status === "failed" || status === "cancelled")
+      ? "held for the retry"
+      : yield* mailRun({
+          mailer: settings.mailer,
+          linkId,
+          linkName: request.linkName,
+          run,
+          to: asRecipients(request.mailTo)
+        })
+  return { run, status, error, mail }
+})
 
 const outcome = <A, E>(
   exit: Exit.Exit<A, E | LinkError>,
