@@ -16,7 +16,7 @@
 // their turn. (The link's own run lease in storage keeps a manual run outside the queue apart too.)
 
 import pg from "pg"
-import { type JobWithMetadata, PgBoss } from "pg-boss"
+import { type Job, type JobWithMetadata, PgBoss } from "pg-boss"
 import type { RetryPolicy } from "./retries.ts"
 
 /**
@@ -136,6 +136,164 @@ const ident = (name: string): string => {
   return `"${name}"`
 }
 
+const inTransaction = async <A>(pool: pg.Pool, body: (client: pg.PoolClient) => Promise<A>): Promise<A> => {
+  const client = await pool.connect()
+  try {
+    await client.query("begin")
+    const result = await body(client)
+    await client.query("commit")
+    return result
+  } catch (error) {
+    await client.query("rollback").catch(() => undefined)
+    throw error
+  } finally {
+    client.release()
+  }
+}
+
+/** pg-boss's send options for a job's retry policy. */
+const sendOptionsFor = (retries: RetryPolicy, job: string) => {
+  const retry = retries(job)
+  // pg-boss takes whole seconds, and a maximum delay only with backoff.
+  const delay = Math.max(0, Math.round(retry.delaySeconds))
+  return {
+    retryLimit: Math.max(0, Math.round(retry.limit)),
+    retryDelay: delay,
+    retryBackoff: delay > 0,
+    ...(delay > 0 && retry.maxDelaySeconds !== undefined
+      ? { retryDelayMax: Math.max(delay, Math.round(retry.maxDelaySeconds)) }
+      : {})
+  }
+}
+
+/** Our three tables beside pg-boss's; several workers start at once: one creates them, the others wait. */
+const createTables = async (client: pg.PoolClient, schema: string): Promise<void> => {
+  const s = ident(schema)
+  await client.query("select pg_advisory_xact_lock(hashtext($1))", [`${schema}.psa_ledger_worker`])
+  await client.query(`create table if not exists ${s}.psa_ledger_occurrence (
+    link_id text not null, job text not null, due_at timestamptz not null,
+    job_id uuid not null, enqueued_at timestamptz not null default now(),
+    primary key (link_id, job, due_at))`)
+  await client.query(`create table if not exists ${s}.psa_ledger_cursor (
+    link_id text not null, job text not null, planned_until timestamptz not null,
+    primary key (link_id, job))`)
+  await client.query(`create table if not exists ${s}.psa_ledger_job_run (
+    job_id uuid not null, link_id text not null, run_id text not null,
+    started_at timestamptz not null default clock_timestamp(), primary key (job_id, run_id))`)
+}
+
+/** How far the fleet planned each schedule, and the occurrences it enqueued. */
+const planningRecords = (
+  pool: pg.Pool,
+  s: string
+): Pick<RunQueue, "cursors" | "advance" | "prune" | "forgetExcept"> => ({
+  cursors: async () => {
+    const result = await pool.query<{ link_id: string; job: string; until: Date }>(
+      `select link_id, job, planned_until as until from ${s}.psa_ledger_cursor`
+    )
+    return new Map(result.rows.map((row) => [`${row.link_id}/${row.job}`, row.until.getTime()]))
+  },
+  advance: async (keys, untilMs) => {
+    if (keys.length === 0) return
+    await pool.query(
+      `insert into ${s}.psa_ledger_cursor (link_id, job, planned_until)
+       select link_id, job, $3 from unnest($1::text[], $2::text[]) as k(link_id, job)
+       on conflict (link_id, job) do update set planned_until = greatest(psa_ledger_cursor.planned_until, excluded.planned_until)`,
+      [keys.map(([linkId]) => linkId), keys.map(([, job]) => job), new Date(untilMs)]
+    )
+  },
+  prune: async (nowMs, keepMs) => {
+    const result = await pool.query(`delete from ${s}.psa_ledger_occurrence where due_at < $1`, [
+      new Date(nowMs - keepMs)
+    ])
+    return result.rowCount ?? 0
+  },
+  forgetExcept: async (keys) => {
+    await pool.query(
+      `delete from ${s}.psa_ledger_cursor c where not exists (
+         select 1 from unnest($1::text[], $2::text[]) as k(link_id, job) where k.link_id = c.link_id and k.job = c.job)`,
+      [keys.map(([linkId]) => linkId), keys.map(([, job]) => job)]
+    )
+  }
+})
+
+/** Which link runs each job's attempts started, and where a job is. */
+const jobRecords = (
+  pool: pg.Pool,
+  s: string,
+  queue: string
+): Pick<RunQueue, "recordRun" | "runsOf" | "status" | "depth"> => ({
+  recordRun: async (jobId, linkId, runId) => {
+    await pool.query(
+      `insert into ${s}.psa_ledger_job_run (job_id, link_id, run_id) values ($1, $2, $3) on conflict do nothing`,
+      [jobId, linkId, runId]
+    )
+  },
+  runsOf: async (jobId) => {
+    const found = await pool.query<{ run_id: string }>(
+      `select run_id from ${s}.psa_ledger_job_run where job_id = $1 order by started_at, run_id`,
+      [jobId]
+    )
+    return found.rows.map((row) => row.run_id)
+  },
+  status: async (linkId, jobId) => {
+    if (!/^[0-9a-f-]{36}$/i.test(jobId)) return undefined
+    // The dead letter is a copy under the dead queue's name; the job itself ends `failed`.
+    const found = await pool.query<{ state: string; job: string; run_id: string | null }>(
+      `select j.state, j.data->>'job' as job,
+         (select r.run_id from ${s}.psa_ledger_job_run r where r.job_id = j.id order by r.started_at desc limit 1) as run_id
+       from ${s}.job j where j.id = $1 and j.name = $2 and j.data->>'linkId' = $3`,
+      [jobId, queue, linkId]
+    )
+    const row = found.rows[0]
+    if (row === undefined) return undefined
+    return {
+      jobId,
+      linkId,
+      job: row.job,
+      state: stateOf(row.state),
+      ...(row.run_id === null ? {} : { runId: row.run_id })
+    }
+  },
+  depth: async () => {
+    // Counted here rather than read from pg-boss's queue statistics, which its monitor refreshes
+    // only every `superviseSeconds`.
+    const result = await pool.query<{ n: string }>(
+      `select count(*) as n from ${s}.job where name = $1 and state in ('created', 'retry')`,
+      [queue]
+    )
+    return Number(result.rows[0]?.n ?? 0)
+  }
+})
+
+/** pg-boss's handler for a batch: each job run by `handler`, in flight (for `stop`) while it runs. */
+const runEach =
+  (inFlight: Map<string, InFlight>, handler: (run: QueuedRun) => Promise<void>) =>
+  async (jobs: ReadonlyArray<Job<RunJobData>>): Promise<void> => {
+    for (const job of jobs) {
+      if (!isRunJobData(job.data)) throw new Error(`job ${job.id} has no linkId and job`)
+      const entry: InFlight = {
+        id: job.id,
+        retryCount: job.retryCount,
+        // `includeMetadata` is on, so the job carries its retry limit.
+        retryLimit: (job as JobWithMetadata<RunJobData>).retryLimit,
+        controller: new AbortController(),
+        handedBack: false,
+        done: Promise.resolve()
+      }
+      inFlight.set(job.id, entry)
+      entry.done = handler({
+        id: job.id,
+        data: job.data,
+        retryCount: entry.retryCount,
+        retryLimit: entry.retryLimit,
+        signal: AbortSignal.any([job.signal, entry.controller.signal]),
+        handedBack: () => entry.handedBack
+      }).finally(() => inFlight.delete(job.id))
+      await entry.done
+    }
+  }
+
 /**
  * The queue. `start()` first; `stop()` hands running jobs back after the grace period.
  *
@@ -220,35 +378,6 @@ export const makeRunQueue = (options: RunQueueOptions): RunQueue => {
   pool.on("error", () => {})
   const inFlight = new Map<string, InFlight>()
 
-  const inTransaction = async <A>(body: (client: pg.PoolClient) => Promise<A>): Promise<A> => {
-    const client = await pool.connect()
-    try {
-      await client.query("begin")
-      const result = await body(client)
-      await client.query("commit")
-      return result
-    } catch (error) {
-      await client.query("rollback").catch(() => undefined)
-      throw error
-    } finally {
-      client.release()
-    }
-  }
-
-  const sendOptions = (job: string) => {
-    const retry = options.retries(job)
-    // pg-boss takes whole seconds, and a maximum delay only with backoff.
-    const delay = Math.max(0, Math.round(retry.delaySeconds))
-    return {
-      retryLimit: Math.max(0, Math.round(retry.limit)),
-      retryDelay: delay,
-      retryBackoff: delay > 0,
-      ...(delay > 0 && retry.maxDelaySeconds !== undefined
-        ? { retryDelayMax: Math.max(delay, Math.round(retry.maxDelaySeconds)) }
-        : {})
-    }
-  }
-
   // Handing back without using up a try. pg-boss's own shutdown fails what is still running, and
   // a failure is a try: a job with no retries left would be dead-lettered by a deploy. Instead the
   // attempt is cancelled (fenced to this attempt, so nothing this worker settles later lands, and
@@ -272,7 +401,7 @@ export const makeRunQueue = (options: RunQueueOptions): RunQueue => {
       runs.map((run) => run.done),
       HAND_BACK_SETTLE_MS
     )
-    await inTransaction(async (client) => {
+    await inTransaction(pool, async (client) => {
       const db = { executeSql: (text: string, values?: Array<unknown>) => client.query(text, values) }
       await boss.resume(
         queue,
@@ -288,20 +417,7 @@ export const makeRunQueue = (options: RunQueueOptions): RunQueue => {
     deadQueue,
     start: async () => {
       await boss.start()
-      await inTransaction(async (client) => {
-        // Several workers start at once: one creates the tables, the others wait for it.
-        await client.query("select pg_advisory_xact_lock(hashtext($1))", [`${schema}.psa_ledger_worker`])
-        await client.query(`create table if not exists ${s}.psa_ledger_occurrence (
-          link_id text not null, job text not null, due_at timestamptz not null,
-          job_id uuid not null, enqueued_at timestamptz not null default now(),
-          primary key (link_id, job, due_at))`)
-        await client.query(`create table if not exists ${s}.psa_ledger_cursor (
-          link_id text not null, job text not null, planned_until timestamptz not null,
-          primary key (link_id, job))`)
-        await client.query(`create table if not exists ${s}.psa_ledger_job_run (
-          job_id uuid not null, link_id text not null, run_id text not null,
-          started_at timestamptz not null default clock_timestamp(), primary key (job_id, run_id))`)
-      })
+      await inTransaction(pool, (client) => createTables(client, schema))
       if ((await boss.getQueue(deadQueue)) === null) await boss.createQueue(deadQueue, { policy: "standard" })
       if ((await boss.getQueue(queue)) === null) {
         await boss.createQueue(queue, {
@@ -313,7 +429,7 @@ export const makeRunQueue = (options: RunQueueOptions): RunQueue => {
       }
     },
     enqueueDue: (linkId, job, dueMs) =>
-      inTransaction(async (client) => {
+      inTransaction(pool, async (client) => {
         const id = crypto.randomUUID()
         const inserted = await client.query(
           `insert into ${s}.psa_ledger_occurrence (link_id, job, due_at, job_id) values ($1, $2, $3, $4)
@@ -323,7 +439,7 @@ export const makeRunQueue = (options: RunQueueOptions): RunQueue => {
         if (inserted.rowCount === 0) return undefined
         const data: RunJobData = { linkId, job, trigger: "schedule", dueAt: new Date(dueMs).toISOString() }
         await boss.send(queue, data, {
-          ...sendOptions(job),
+          ...sendOptionsFor(options.retries, job),
           id,
           singletonKey: linkId,
           db: { executeSql: (text, values) => client.query(text, values as Array<unknown>) }
@@ -338,70 +454,12 @@ export const makeRunQueue = (options: RunQueueOptions): RunQueue => {
         ...(actor === undefined ? {} : { actor }),
         ...(input?.range === undefined ? {} : { range: input.range })
       }
-      const id = await boss.send(queue, data, { ...sendOptions(job), singletonKey: linkId })
+      const id = await boss.send(queue, data, { ...sendOptionsFor(options.retries, job), singletonKey: linkId })
       if (id === null) throw new Error(`pg-boss refused the run of ${job} for link ${linkId}`)
       return id
     },
-    recordRun: async (jobId, linkId, runId) => {
-      await pool.query(
-        `insert into ${s}.psa_ledger_job_run (job_id, link_id, run_id) values ($1, $2, $3) on conflict do nothing`,
-        [jobId, linkId, runId]
-      )
-    },
-    runsOf: async (jobId) => {
-      const found = await pool.query<{ run_id: string }>(
-        `select run_id from ${s}.psa_ledger_job_run where job_id = $1 order by started_at, run_id`,
-        [jobId]
-      )
-      return found.rows.map((row) => row.run_id)
-    },
-    status: async (linkId, jobId) => {
-      if (!/^[0-9a-f-]{36}$/i.test(jobId)) return undefined
-      // The dead letter is a copy under the dead queue's name; the job itself ends `failed`.
-      const found = await pool.query<{ state: string; job: string; run_id: string | null }>(
-        `select j.state, j.data->>'job' as job,
-           (select r.run_id from ${s}.psa_ledger_job_run r where r.job_id = j.id order by r.started_at desc limit 1) as run_id
-         from ${s}.job j where j.id = $1 and j.name = $2 and j.data->>'linkId' = $3`,
-        [jobId, queue, linkId]
-      )
-      const row = found.rows[0]
-      if (row === undefined) return undefined
-      return {
-        jobId,
-        linkId,
-        job: row.job,
-        state: stateOf(row.state),
-        ...(row.run_id === null ? {} : { runId: row.run_id })
-      }
-    },
-    cursors: async () => {
-      const result = await pool.query<{ link_id: string; job: string; until: Date }>(
-        `select link_id, job, planned_until as until from ${s}.psa_ledger_cursor`
-      )
-      return new Map(result.rows.map((row) => [`${row.link_id}/${row.job}`, row.until.getTime()]))
-    },
-    advance: async (keys, untilMs) => {
-      if (keys.length === 0) return
-      await pool.query(
-        `insert into ${s}.psa_ledger_cursor (link_id, job, planned_until)
-         select link_id, job, $3 from unnest($1::text[], $2::text[]) as k(link_id, job)
-         on conflict (link_id, job) do update set planned_until = greatest(psa_ledger_cursor.planned_until, excluded.planned_until)`,
-        [keys.map(([linkId]) => linkId), keys.map(([, job]) => job), new Date(untilMs)]
-      )
-    },
-    prune: async (nowMs, keepMs) => {
-      const result = await pool.query(`delete from ${s}.psa_ledger_occurrence where due_at < $1`, [
-        new Date(nowMs - keepMs)
-      ])
-      return result.rowCount ?? 0
-    },
-    forgetExcept: async (keys) => {
-      await pool.query(
-        `delete from ${s}.psa_ledger_cursor c where not exists (
-           select 1 from unnest($1::text[], $2::text[]) as k(link_id, job) where k.link_id = c.link_id and k.job = c.job)`,
-        [keys.map(([linkId]) => linkId), keys.map(([, job]) => job)]
-      )
-    },
+    ...planningRecords(pool, s),
+    ...jobRecords(pool, s, queue),
     work: async (handler, workOptions) => {
       await boss.work<RunJobData>(
         queue,
@@ -411,29 +469,7 @@ export const makeRunQueue = (options: RunQueueOptions): RunQueue => {
           localConcurrency: Math.max(1, workOptions.concurrency),
           pollingIntervalSeconds: Math.max(0.5, options.pollingSeconds ?? 2)
         },
-        async (jobs) => {
-          for (const job of jobs) {
-            if (!isRunJobData(job.data)) throw new Error(`job ${job.id} has no linkId and job`)
-            const entry: InFlight = {
-              id: job.id,
-              retryCount: job.retryCount,
-              retryLimit: (job as JobWithMetadata<RunJobData>).retryLimit,
-              controller: new AbortController(),
-              handedBack: false,
-              done: Promise.resolve()
-            }
-            inFlight.set(job.id, entry)
-            entry.done = handler({
-              id: job.id,
-              data: job.data,
-              retryCount: entry.retryCount,
-              retryLimit: entry.retryLimit,
-              signal: AbortSignal.any([job.signal, entry.controller.signal]),
-              handedBack: () => entry.handedBack
-            }).finally(() => inFlight.delete(job.id))
-            await entry.done
-          }
-        }
+        runEach(inFlight, handler)
       )
     },
     workDead: async (handler) => {
@@ -444,15 +480,6 @@ export const makeRunQueue = (options: RunQueueOptions): RunQueue => {
           for (const job of jobs) if (isRunJobData(job.data)) await handler(job.data, job.id)
         }
       )
-    },
-    depth: async () => {
-      // Counted here rather than read from pg-boss's queue statistics, which its monitor refreshes
-      // only every `superviseSeconds`.
-      const result = await pool.query<{ n: string }>(
-        `select count(*) as n from ${s}.job where name = $1 and state in ('created', 'retry')`,
-        [queue]
-      )
-      return Number(result.rows[0]?.n ?? 0)
     },
     stop: async (graceMs) => {
       try {
