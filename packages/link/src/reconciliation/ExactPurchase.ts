@@ -23,6 +23,137 @@ import {
 
 const normalName = (name: string) => name.trim().replace(/\s+/g, " ").toLowerCase()
 
+/** The settings' customer attributes, checked, with each description pattern compiled once. */
+const customerAttributes = (
+  settings: PurchaseSourceSettings
+): {
+  readonly attributes: ReadonlyArray<PurchaseCustomerAttribute>
+  readonly patterns: ReadonlyMap<PurchaseCustomerAttribute, RegExp>
+} => {
+  const attributes: ReadonlyArray<PurchaseCustomerAttribute> = Array.isArray(settings.customer)
+    ? settings.customer
+    : // Array.isArray does not narrow a readonly array out of the union.
+      [settings.customer as PurchaseCustomerAttribute]
+  if (attributes.length === 0) {
+    throw LinkError.of(
+      new LinkInvalidInputError({ record: "PurchaseSourceSettings", field: "customer", message: "names no attribute" })
+    )
+  }
+  const patterns = new Map<PurchaseCustomerAttribute, RegExp>()
+  for (const attribute of attributes) {
+    if (attribute.by !== "description") continue
+    try {
+      patterns.set(attribute, new RegExp(attribute.pattern))
+    } catch (error) {
+      throw LinkError.of(
+        new LinkInvalidInputError({
+          record: "PurchaseSourceSettings",
+          field: "customer.pattern",
+          message: error instanceof Error ? error.message : "not a regular expression"
+        })
+      )
+    }
+  }
+  return { attributes, patterns }
+}
+
+/** An invoice's lines as Exact expands them. */
+const linesOf = (invoice: Raw): Array<Raw> =>
+  Array.isArray(invoice.PurchaseInvoiceLines)
+    ? (invoice.PurchaseInvoiceLines as Array<unknown>).filter((l): l is Raw => l !== null && typeof l === "object")
+    : []
+
+/** The Exact records the customer attributes read, in bulk: projects and their accounts, or every account. */
+interface CustomerRecords {
+  readonly projects: ReadonlyMap<string, Raw>
+  /** By lower-case account id. */
+  readonly accounts: ReadonlyMap<string, Raw>
+  /** By upper-case account code, for a description pattern. */
+  readonly byCode: ReadonlyMap<string, Raw>
+  /** By normalised name, for a description pattern. */
+  readonly byName: ReadonlyMap<string, ReadonlyArray<Raw>>
+}
+
+const readCustomerRecords = async (
+  exact: ExactClient,
+  lines: ReadonlyArray<Raw>,
+  uses: (by: PurchaseCustomerAttribute["by"]) => boolean
+): Promise<CustomerRecords> => {
+  let projects = new Map<string, Raw>()
+  let accounts = new Map<string, Raw>()
+  let accountList: Array<Raw> = []
+  // A description pattern needs every account (names are matched); the projects' accounts are among them.
+  if (uses("description")) {
+    accountList = await exact.listAll<Raw>("crm/Accounts", { select: ACCOUNT_FIELDS, bulk: true })
+  }
+  if (uses("project")) {
+    const projectIds = new Set(lines.flatMap((line) => text(line.Project) ?? []))
+    projects = await recordsById(exact, "project/Projects", projectIds, {
+      select: ["ID", "Code", "Description", "Account"],
+      bulk: false
+    })
+    if (uses("description")) {
+      for (const account of accountList) {
+        const id = text(account.ID)?.toLowerCase()
+        if (id !== undefined) accounts.set(id, account)
+      }
+    } else {
+      const accountIds = new Set([...projects.values()].flatMap((project) => text(project.Account) ?? []))
+      accounts = await recordsById(exact, "crm/Accounts", accountIds, { select: ACCOUNT_FIELDS, bulk: true })
+    }
+  }
+  const byCode = new Map<string, Raw>()
+  const byName = new Map<string, Array<Raw>>()
+  for (const account of accountList) {
+    const code = text(account.Code)?.trim().toUpperCase()
+    if (code) byCode.set(code, account)
+    const name = text(account.Name)
+    if (name) byName.set(normalName(name), [...(byName.get(normalName(name)) ?? []), account])
+  }
+  return { projects, accounts, byCode, byName }
+}
+
+type FoundCustomer = {
+  customer: ReturnType<typeof customerOf> | { key?: string; code?: string; name?: string }
+  issue?: string
+}
+
+/** The customer one attribute names on a line, or why it names none. */
+const customerBy = (
+  attribute: PurchaseCustomerAttribute,
+  line: Raw,
+  records: CustomerRecords,
+  patterns: ReadonlyMap<PurchaseCustomerAttribute, RegExp>
+): FoundCustomer => {
+  const by = attribute.by
+  switch (by) {
+    case "project": {
+      const projectId = text(line.Project)
+      if (projectId === undefined) return { customer: {}, issue: "the line has no project" }
+      const project = records.projects.get(projectId.toLowerCase())
+      const accountId = text(project?.Account)
+      if (project === undefined) return { customer: {}, issue: `project ${projectId} was not found in Exact` }
+      if (accountId === undefined) return { customer: {}, issue: `project ${text(project.Code)} has no account` }
+      return { customer: customerOf(accountId, records.accounts.get(accountId.toLowerCase()), undefined) }
+    }
+    case "costCenter":
+    case "costUnit": {
+      const value = text(line[by === "costCenter" ? "CostCenter" : "CostUnit"])?.trim()
+      if (!value) return { customer: {}, issue: `the line has no ${by === "costCenter" ? "cost centre" : "cost unit"}` }
+      return { customer: { key: `${by}:${value}`, code: value, name: value } }
+    }
+    case "description": {
+      const description = text(line.Description) ?? ""
+      const match = patterns.get(attribute)?.exec(description)
+      const value = (match?.groups?.customer ?? match?.[1])?.trim()
+      if (!value) return { customer: {}, issue: "the description does not match the customer pattern" }
+      const account = records.byCode.get(value.toUpperCase()) ?? uniqueOf(records.byName.get(normalName(value)))
+      if (account !== undefined) return { customer: customerOf(text(account.ID) ?? "", account, value) }
+      return { customer: { key: `name:${normalName(value)}`, code: "", name: value } }
+    }
+  }
+}
+
 /**
  * The month's purchase invoice(s) of one supplier in Exact Online (a distributor's monthly bill) as
  * an invoice source, compared on unit cost (the line's net price). The end customer of each line
@@ -60,30 +191,7 @@ export const exactPurchaseSource = (
       })
     )
   }
-  const attributes: ReadonlyArray<PurchaseCustomerAttribute> = Array.isArray(settings.customer)
-    ? settings.customer
-    : // Array.isArray does not narrow a readonly array out of the union.
-      [settings.customer as PurchaseCustomerAttribute]
-  if (attributes.length === 0) {
-    throw LinkError.of(
-      new LinkInvalidInputError({ record: "PurchaseSourceSettings", field: "customer", message: "names no attribute" })
-    )
-  }
-  const patterns = new Map<PurchaseCustomerAttribute, RegExp>()
-  for (const attribute of attributes) {
-    if (attribute.by !== "description") continue
-    try {
-      patterns.set(attribute, new RegExp(attribute.pattern))
-    } catch (error) {
-      throw LinkError.of(
-        new LinkInvalidInputError({
-          record: "PurchaseSourceSettings",
-          field: "customer.pattern",
-          message: error instanceof Error ? error.message : "not a regular expression"
-        })
-      )
-    }
-  }
+  const { attributes, patterns } = customerAttributes(settings)
   const uses = (by: PurchaseCustomerAttribute["by"]) => attributes.some((attribute) => attribute.by === by)
   const supplier = odata.eq("Supplier", odata.guid(settings.supplier))
   return {
@@ -108,12 +216,6 @@ export const exactPurchaseSource = (
           filter: supplier.and(odata.ge("InvoiceDate", bounds.from)).and(odata.lt("InvoiceDate", bounds.until)),
           expand: ["PurchaseInvoiceLines"]
         })
-        const linesOf = (invoice: Raw): Array<Raw> =>
-          Array.isArray(invoice.PurchaseInvoiceLines)
-            ? (invoice.PurchaseInvoiceLines as Array<unknown>).filter(
-                (l): l is Raw => l !== null && typeof l === "object"
-              )
-            : []
         const all = invoices.flatMap((invoice) => linesOf(invoice).map((line) => ({ invoice, line })))
         progress?.({ phase: "exact invoices", done: invoices.length, total: invoices.length })
         const itemIds = new Set(all.flatMap(({ line }) => text(line.Item) ?? []))
@@ -122,87 +224,23 @@ export const exactPurchaseSource = (
           bulk: true
         })
         progress?.({ phase: "exact items", done: itemIds.size, total: itemIds.size })
-        let projects = new Map<string, Raw>()
-        let accounts = new Map<string, Raw>()
-        let accountList: Array<Raw> = []
-        // A description pattern needs every account (names are matched); the projects' accounts are among them.
-        if (uses("description")) {
-          accountList = await exact.listAll<Raw>("crm/Accounts", { select: ACCOUNT_FIELDS, bulk: true })
-        }
-        if (uses("project")) {
-          const projectIds = new Set(all.flatMap(({ line }) => text(line.Project) ?? []))
-          projects = await recordsById(exact, "project/Projects", projectIds, {
-            select: ["ID", "Code", "Description", "Account"],
-            bulk: false
-          })
-          if (uses("description")) {
-            for (const account of accountList) {
-              const id = text(account.ID)?.toLowerCase()
-              if (id !== undefined) accounts.set(id, account)
-            }
-          } else {
-            const accountIds = new Set([...projects.values()].flatMap((project) => text(project.Account) ?? []))
-            accounts = await recordsById(exact, "crm/Accounts", accountIds, { select: ACCOUNT_FIELDS, bulk: true })
-          }
-        }
+        const records = await readCustomerRecords(
+          exact,
+          all.map(({ line }) => line),
+          uses
+        )
         progress?.({ phase: "exact accounts", done: 1, total: 1 })
-        const byCode = new Map<string, Raw>()
-        const byName = new Map<string, Array<Raw>>()
-        for (const account of accountList) {
-          const code = text(account.Code)?.trim().toUpperCase()
-          if (code) byCode.set(code, account)
-          const name = text(account.Name)
-          if (name) byName.set(normalName(name), [...(byName.get(normalName(name)) ?? []), account])
-        }
-        const customerBy = (
-          attribute: PurchaseCustomerAttribute,
-          line: Raw
-        ): {
-          customer: ReturnType<typeof customerOf> | { key?: string; code?: string; name?: string }
-          issue?: string
-        } => {
-          const by = attribute.by
-          switch (by) {
-            case "project": {
-              const projectId = text(line.Project)
-              if (projectId === undefined) return { customer: {}, issue: "the line has no project" }
-              const project = projects.get(projectId.toLowerCase())
-              const accountId = text(project?.Account)
-              if (project === undefined) return { customer: {}, issue: `project ${projectId} was not found in Exact` }
-              if (accountId === undefined)
-                return { customer: {}, issue: `project ${text(project.Code)} has no account` }
-              return { customer: customerOf(accountId, accounts.get(accountId.toLowerCase()), undefined) }
-            }
-            case "costCenter":
-            case "costUnit": {
-              const value = text(line[by === "costCenter" ? "CostCenter" : "CostUnit"])?.trim()
-              if (!value)
-                return { customer: {}, issue: `the line has no ${by === "costCenter" ? "cost centre" : "cost unit"}` }
-              return { customer: { key: `${by}:${value}`, code: value, name: value } }
-            }
-            case "description": {
-              const description = text(line.Description) ?? ""
-              const match = patterns.get(attribute)?.exec(description)
-              const value = (match?.groups?.customer ?? match?.[1])?.trim()
-              if (!value) return { customer: {}, issue: "the description does not match the customer pattern" }
-              const account = byCode.get(value.toUpperCase()) ?? uniqueOf(byName.get(normalName(value)))
-              if (account !== undefined) return { customer: customerOf(text(account.ID) ?? "", account, value) }
-              return { customer: { key: `name:${normalName(value)}`, code: "", name: value } }
-            }
-          }
-        }
         // The first attribute that names a customer wins; when none does, every attribute's reason is kept.
-        const customerOfLine = (line: Raw): ReturnType<typeof customerBy> => {
+        const customerOfLine = (line: Raw): FoundCustomer => {
           const issues: Array<string> = []
           for (const attribute of attributes) {
-            const found = customerBy(attribute, line)
+            const found = customerBy(attribute, line, records, patterns)
             if (found.issue === undefined) return found
             issues.push(found.issue)
           }
           return { customer: {}, issue: issues.join("; ") }
         }
-        const result: Array<InvoiceLine> = []
-        for (const { invoice, line } of all) {
+        return all.map(({ invoice, line }): InvoiceLine => {
           const item = text(line.Item)
           const itemRecord = item === undefined ? undefined : items.get(item.toLowerCase())
           const { customer, issue } = customerOfLine(line)
@@ -222,9 +260,8 @@ export const exactPurchaseSource = (
             currency: text(line.Currency) ?? text(invoice.Currency),
             description: text(line.Description) ?? ""
           })
-          result.push(issue === undefined ? made : withIssues(made, [{ field: "customer", value: "", message: issue }]))
-        }
-        return result
+          return issue === undefined ? made : withIssues(made, [{ field: "customer", value: "", message: issue }])
+        })
       })
   }
 }
