@@ -116,6 +116,77 @@ const help = {
 /** How long an enqueued occurrence's row is kept (a week: far longer than any tick). */
 const OCCURRENCES_KEPT_MS = 7 * 86_400_000
 
+/** What one planning pass needs. */
+interface Planner {
+  readonly queue: RunQueue
+  readonly schedules: () => Promise<ReadonlyArray<DueSchedule>>
+  readonly log: WorkerLog
+  readonly metrics: Metrics
+  /** Schedules already reported as invalid, so each is logged once, not on every tick. */
+  readonly badSchedules: Set<string>
+  readonly running: () => boolean
+}
+
+/**
+ * One planning pass: enqueues every occurrence due since the fleet's cursor of each schedule (the
+ * fleet enqueues each once), then moves the cursors to `now`; resolves with the jobs it enqueued.
+ */
+const planDue = async (planner: Planner, now: number): Promise<number> => {
+  const { queue, log, metrics, badSchedules } = planner
+  const schedules = await planner.schedules()
+  const cursors = await queue.cursors()
+  let enqueued = 0
+  for (const schedule of schedules) {
+    const after = cursors.get(`${schedule.linkId}/${schedule.job}`)
+    // A schedule the fleet has not planned before starts now: nothing before it is owed.
+    if (after === undefined) continue
+    let due: ReadonlyArray<number>
+    try {
+      due = occurrencesBetween(schedule, after, now)
+    } catch (error) {
+      const key = `${schedule.linkId}/${schedule.job}/${schedule.cron}/${schedule.timeZone}`
+      if (error instanceof InvalidSchedule && !badSchedules.has(key)) {
+        badSchedules.add(key)
+        log("error", "schedule skipped", { linkId: schedule.linkId, job: schedule.job, error: error.message })
+      }
+      continue
+    }
+    for (const dueMs of due) {
+      if (!planner.running()) return enqueued
+      const id = await queue.enqueueDue(schedule.linkId, schedule.job, dueMs)
+      if (id === undefined) continue
+      enqueued++
+      metrics.add("psa_ledger_occurrences_enqueued_total", help.enqueued, { job: schedule.job })
+      log("info", "occurrence enqueued", {
+        linkId: schedule.linkId,
+        job: schedule.job,
+        dueAt: new Date(dueMs).toISOString(),
+        jobId: id
+      })
+    }
+  }
+  const keys = schedules.map((s) => [s.linkId, s.job] as const)
+  await queue.advance(keys, now)
+  await queue.forgetExcept(keys)
+  await queue.prune(now, OCCURRENCES_KEPT_MS)
+  return enqueued
+}
+
+/** Mails the alert addresses, once, that a job failed its last try. */
+const mailDeadLetter = async (alert: WorkerOptions["alert"], data: RunJobData, id: string): Promise<void> => {
+  if (alert === undefined || !alert.mailer.enabled || alert.to.length === 0) return
+  await alert.mailer.send({
+    to: alert.to,
+    subject: `psa-ledger: ${data.job} for link ${data.linkId} failed its last try`,
+    text: [
+      `${data.job} for link ${data.linkId} failed on every try and will not be tried again.`,
+      data.dueAt === undefined ? `It was started by hand.` : `It was the occurrence due ${data.dueAt}.`,
+      "Each try is a run in the link's run history, with its log. Its next scheduled occurrence runs as usual.",
+      `(dead-letter job ${id})`
+    ].join("\n")
+  })
+}
+
 /** Starts a worker: creates the queue if needed, starts consuming and (unless `plan: false`) planning. */
 export const startWorker = async (options: WorkerOptions): Promise<Worker> => {
   const name = options.name ?? `worker-${process.pid}`
@@ -128,46 +199,8 @@ export const startWorker = async (options: WorkerOptions): Promise<Worker> => {
   let active = 0
   const badSchedules = new Set<string>()
 
-  const tick = async (): Promise<number> => {
-    const now = clock.now()
-    const schedules = await options.schedules()
-    const cursors = await queue.cursors()
-    let enqueued = 0
-    for (const schedule of schedules) {
-      const after = cursors.get(`${schedule.linkId}/${schedule.job}`)
-      // A schedule the fleet has not planned before starts now: nothing before it is owed.
-      if (after === undefined) continue
-      let due: ReadonlyArray<number>
-      try {
-        due = occurrencesBetween(schedule, after, now)
-      } catch (error) {
-        const key = `${schedule.linkId}/${schedule.job}/${schedule.cron}/${schedule.timeZone}`
-        if (error instanceof InvalidSchedule && !badSchedules.has(key)) {
-          badSchedules.add(key)
-          log("error", "schedule skipped", { linkId: schedule.linkId, job: schedule.job, error: error.message })
-        }
-        continue
-      }
-      for (const dueMs of due) {
-        if (!running) return enqueued
-        const id = await queue.enqueueDue(schedule.linkId, schedule.job, dueMs)
-        if (id === undefined) continue
-        enqueued++
-        metrics.add("psa_ledger_occurrences_enqueued_total", help.enqueued, { job: schedule.job })
-        log("info", "occurrence enqueued", {
-          linkId: schedule.linkId,
-          job: schedule.job,
-          dueAt: new Date(dueMs).toISOString(),
-          jobId: id
-        })
-      }
-    }
-    const keys = schedules.map((s) => [s.linkId, s.job] as const)
-    await queue.advance(keys, now)
-    await queue.forgetExcept(keys)
-    await queue.prune(now, OCCURRENCES_KEPT_MS)
-    return enqueued
-  }
+  const tick = (): Promise<number> =>
+    planDue({ queue, schedules: options.schedules, log, metrics, badSchedules, running: () => running }, clock.now())
 
   const handle = async (run: QueuedRun): Promise<void> => {
     const { linkId, job, trigger, dueAt, range } = run.data
@@ -243,18 +276,7 @@ export const startWorker = async (options: WorkerOptions): Promise<Worker> => {
   const handleDead = async (data: RunJobData, id: string): Promise<void> => {
     metrics.add("psa_ledger_jobs_dead_total", help.dead, { job: data.job })
     log("error", "job dead-lettered", { linkId: data.linkId, job: data.job, jobId: id, dueAt: data.dueAt })
-    const alert = options.alert
-    if (alert === undefined || !alert.mailer.enabled || alert.to.length === 0) return
-    await alert.mailer.send({
-      to: alert.to,
-      subject: `psa-ledger: ${data.job} for link ${data.linkId} failed its last try`,
-      text: [
-        `${data.job} for link ${data.linkId} failed on every try and will not be tried again.`,
-        data.dueAt === undefined ? `It was started by hand.` : `It was the occurrence due ${data.dueAt}.`,
-        "Each try is a run in the link's run history, with its log. Its next scheduled occurrence runs as usual.",
-        `(dead-letter job ${id})`
-      ].join("\n")
-    })
+    await mailDeadLetter(options.alert, data, id)
   }
 
   for (const [metric, text] of [

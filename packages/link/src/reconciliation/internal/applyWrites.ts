@@ -66,9 +66,162 @@ export const cw =
     }
   }
 
+/** Looks for the write of an operation that may have happened before a crash. */
+const findWritten = async (
+  client: ConnectWiseClient,
+  refId: (ref: TargetRef) => number,
+  op: PlanOperation
+): Promise<Schema.Json | undefined> => {
+  switch (op._tag) {
+    case "CreateProduct": {
+      const [found] = await cw(op._tag)(() =>
+        client.listAll("/procurement/catalog", { conditions: conditions.eq("identifier", op.identifier) })
+      )
+      return found === undefined ? undefined : { id: found.id }
+    }
+    case "CreateAgreement": {
+      const found = await cw(op._tag)(() =>
+        client.listAll("/finance/agreements", {
+          conditions: conditions.and(
+            conditions.eq("company/id", op.companyId),
+            conditions.eq("type/id", op.typeId),
+            conditions.eq("name", op.name)
+          )
+        })
+      )
+      const active = found.find((a) => a.agreementStatus === undefined || a.agreementStatus === "Active")
+      return active === undefined ? undefined : { id: active.id }
+    }
+    case "AddAddition": {
+      const agreementId = refId(op.agreement)
+      const productId = refId(op.product)
+      const additions = await cw(op._tag)(() =>
+        client.listAll("/finance/agreements/{parentId}/additions", {
+          path: { parentId: agreementId },
+          conditions: conditions.eq("product/id", productId)
+        })
+      )
+      const found = additions.find(
+        (a) =>
+          (a.cancelledDate === undefined ||
+            a.cancelledDate === null ||
+            a.cancelledDate.slice(0, 10) > op.effectiveDate) &&
+          sameDecimal(a.quantity ?? undefined, op.quantity)
+      )
+      return found === undefined ? undefined : { id: found.id }
+    }
+    default:
+      // Updates and cancellations replace a field with a value: writing them again is harmless.
+      // Remembering a mapping is an upsert.
+      return undefined
+  }
+}
+
+/** Sends the operation's write once; a `RememberMapping` is stored, not sent. */
+const writeOperation = async (
+  deps: ApplyWritesDeps,
+  refId: (ref: TargetRef) => number,
+  op: PlanOperation
+): Promise<Schema.Json> => {
+  const client = deps.connectwise
+  switch (op._tag) {
+    case "CreateProduct": {
+      const created = await cw(op._tag)(() =>
+        client.create("/procurement/catalog", {
+          identifier: op.identifier,
+          description: op.description,
+          customerDescription: op.description,
+          cost: op.cost,
+          ...(op.price === undefined ? {} : { price: op.price }),
+          ...(op.subcategoryId === undefined ? {} : { subcategory: { id: op.subcategoryId } }),
+          ...(op.typeId === undefined ? {} : { type: { id: op.typeId } }),
+          ...(op.productClass === undefined ? {} : { productClass: op.productClass }),
+          ...(op.taxable === undefined ? {} : { taxableFlag: op.taxable }),
+          recurringFlag: true
+        })
+      )
+      return { id: created.id }
+    }
+    case "CreateAgreement": {
+      const party = await agreementParty(
+        client,
+        op.companyId,
+        op.currency,
+        (await deps.agreementContact?.(op.companyId)) ?? undefined
+      )
+      const created = await cw(op._tag)(() =>
+        client.create("/finance/agreements", {
+          name: op.name,
+          type: { id: op.typeId },
+          company: { id: op.companyId },
+          contact: party.contact,
+          ...(party.currency === undefined ? {} : { currency: party.currency }),
+          startDate: at(op.startDate),
+          noEndingDateFlag: true,
+          agreementStatus: "Active",
+          ...(op.billingCycleId === undefined ? {} : { billingCycle: { id: op.billingCycleId } }),
+          ...(op.billingTermsId === undefined ? {} : { billingTerms: { id: op.billingTermsId } }),
+          ...(op.prorate === undefined ? {} : { prorateFlag: op.prorate })
+        })
+      )
+      return { id: created.id }
+    }
+    case "AddAddition": {
+      const agreementId = refId(op.agreement)
+      const productId = refId(op.product)
+      const created = await cw(op._tag)(() =>
+        client.create(
+          "/finance/agreements/{parentId}/additions",
+          {
+            product: { id: productId },
+            quantity: op.quantity,
+            unitCost: op.unitCost,
+            ...(op.unitPrice === undefined ? {} : { unitPrice: op.unitPrice }),
+            billCustomer: op.billCustomer,
+            effectiveDate: at(op.effectiveDate),
+            agreementStatus: "Active"
+          },
+          { path: { parentId: agreementId } }
+        )
+      )
+      return { id: created.id }
+    }
+    case "UpdateAdditionQuantity":
+    case "UpdateAdditionUnitCost":
+    case "UpdateAdditionUnitPrice": {
+      const field =
+        op._tag === "UpdateAdditionQuantity"
+          ? "quantity"
+          : op._tag === "UpdateAdditionUnitCost"
+            ? "unitCost"
+            : "unitPrice"
+      await cw(op._tag)(() =>
+        client.patch("/finance/agreements/{parentId}/additions/{id}", { parentId: op.agreementId, id: op.additionId }, [
+          patch.replace(field, op.to)
+        ])
+      )
+      return { id: op.additionId }
+    }
+    case "CancelAddition": {
+      await cw(op._tag)(() =>
+        client.patch("/finance/agreements/{parentId}/additions/{id}", { parentId: op.agreementId, id: op.additionId }, [
+          patch.replace("cancelledDate", at(op.effectiveDate))
+        ])
+      )
+      return { id: op.additionId }
+    }
+    case "RememberMapping": {
+      const mapping = toMapping(op, deps.createdIds)
+      if (mapping === undefined) throw failure(invalidPlan(op.idempotencyKey, "the created target's id is unknown"))
+      await runPort("MappingStore.upsert", deps.mappings.upsert(deps.linkId, [mapping]))
+      return { id: mapping.targetId }
+    }
+  }
+}
+
 /** The writes of an apply over `deps`. */
 export const makeApplyWrites = (deps: ApplyWritesDeps): ApplyWrites => {
-  const { linkId, createdIds, signal } = deps
+  const { createdIds, signal } = deps
 
   const refId = (ref: TargetRef): number => {
     if (ref._tag === "Existing") return ref.id
@@ -77,53 +230,7 @@ export const makeApplyWrites = (deps: ApplyWritesDeps): ApplyWrites => {
     return id
   }
 
-  /** Looks for the write of an operation that may have happened before a crash. */
-  const findExisting = async (op: PlanOperation): Promise<Schema.Json | undefined> => {
-    const client = deps.connectwise
-    switch (op._tag) {
-      case "CreateProduct": {
-        const [found] = await cw(op._tag)(() =>
-          client.listAll("/procurement/catalog", { conditions: conditions.eq("identifier", op.identifier) })
-        )
-        return found === undefined ? undefined : { id: found.id }
-      }
-      case "CreateAgreement": {
-        const found = await cw(op._tag)(() =>
-          client.listAll("/finance/agreements", {
-            conditions: conditions.and(
-              conditions.eq("company/id", op.companyId),
-              conditions.eq("type/id", op.typeId),
-              conditions.eq("name", op.name)
-            )
-          })
-        )
-        const active = found.find((a) => a.agreementStatus === undefined || a.agreementStatus === "Active")
-        return active === undefined ? undefined : { id: active.id }
-      }
-      case "AddAddition": {
-        const agreementId = refId(op.agreement)
-        const productId = refId(op.product)
-        const additions = await cw(op._tag)(() =>
-          client.listAll("/finance/agreements/{parentId}/additions", {
-            path: { parentId: agreementId },
-            conditions: conditions.eq("product/id", productId)
-          })
-        )
-        const found = additions.find(
-          (a) =>
-            (a.cancelledDate === undefined ||
-              a.cancelledDate === null ||
-              a.cancelledDate.slice(0, 10) > op.effectiveDate) &&
-            sameDecimal(a.quantity ?? undefined, op.quantity)
-        )
-        return found === undefined ? undefined : { id: found.id }
-      }
-      default:
-        // Updates and cancellations replace a field with a value: writing them again is harmless.
-        // Remembering a mapping is an upsert.
-        return undefined
-    }
-  }
+  const findExisting = (op: PlanOperation) => findWritten(deps.connectwise, refId, op)
 
   /**
    * What ConnectWise holds of a write whose outcome is unknown (`AmbiguousWriteError`): the created
@@ -154,106 +261,7 @@ export const makeApplyWrites = (deps: ApplyWritesDeps): ApplyWrites => {
     }
   }
 
-  const writeOnce = async (op: PlanOperation): Promise<Schema.Json> => {
-    const client = deps.connectwise
-    switch (op._tag) {
-      case "CreateProduct": {
-        const created = await cw(op._tag)(() =>
-          client.create("/procurement/catalog", {
-            identifier: op.identifier,
-            description: op.description,
-            customerDescription: op.description,
-            cost: op.cost,
-            ...(op.price === undefined ? {} : { price: op.price }),
-            ...(op.subcategoryId === undefined ? {} : { subcategory: { id: op.subcategoryId } }),
-            ...(op.typeId === undefined ? {} : { type: { id: op.typeId } }),
-            ...(op.productClass === undefined ? {} : { productClass: op.productClass }),
-            ...(op.taxable === undefined ? {} : { taxableFlag: op.taxable }),
-            recurringFlag: true
-          })
-        )
-        return { id: created.id }
-      }
-      case "CreateAgreement": {
-        const party = await agreementParty(
-          client,
-          op.companyId,
-          op.currency,
-          (await deps.agreementContact?.(op.companyId)) ?? undefined
-        )
-        const created = await cw(op._tag)(() =>
-          client.create("/finance/agreements", {
-            name: op.name,
-            type: { id: op.typeId },
-            company: { id: op.companyId },
-            contact: party.contact,
-            ...(party.currency === undefined ? {} : { currency: party.currency }),
-            startDate: at(op.startDate),
-            noEndingDateFlag: true,
-            agreementStatus: "Active",
-            ...(op.billingCycleId === undefined ? {} : { billingCycle: { id: op.billingCycleId } }),
-            ...(op.billingTermsId === undefined ? {} : { billingTerms: { id: op.billingTermsId } }),
-            ...(op.prorate === undefined ? {} : { prorateFlag: op.prorate })
-          })
-        )
-        return { id: created.id }
-      }
-      case "AddAddition": {
-        const agreementId = refId(op.agreement)
-        const productId = refId(op.product)
-        const created = await cw(op._tag)(() =>
-          client.create(
-            "/finance/agreements/{parentId}/additions",
-            {
-              product: { id: productId },
-              quantity: op.quantity,
-              unitCost: op.unitCost,
-              ...(op.unitPrice === undefined ? {} : { unitPrice: op.unitPrice }),
-              billCustomer: op.billCustomer,
-              effectiveDate: at(op.effectiveDate),
-              agreementStatus: "Active"
-            },
-            { path: { parentId: agreementId } }
-          )
-        )
-        return { id: created.id }
-      }
-      case "UpdateAdditionQuantity":
-      case "UpdateAdditionUnitCost":
-      case "UpdateAdditionUnitPrice": {
-        const field =
-          op._tag === "UpdateAdditionQuantity"
-            ? "quantity"
-            : op._tag === "UpdateAdditionUnitCost"
-              ? "unitCost"
-              : "unitPrice"
-        await cw(op._tag)(() =>
-          client.patch(
-            "/finance/agreements/{parentId}/additions/{id}",
-            { parentId: op.agreementId, id: op.additionId },
-            [patch.replace(field, op.to)]
-          )
-        )
-        return { id: op.additionId }
-      }
-      case "CancelAddition": {
-        await cw(op._tag)(() =>
-          client.patch(
-            "/finance/agreements/{parentId}/additions/{id}",
-            { parentId: op.agreementId, id: op.additionId },
-            [patch.replace("cancelledDate", at(op.effectiveDate))]
-          )
-        )
-        return { id: op.additionId }
-      }
-      case "RememberMapping": {
-        const mapping = toMapping(op, createdIds)
-        if (mapping === undefined) throw failure(invalidPlan(op.idempotencyKey, "the created target's id is unknown"))
-        await runPort("MappingStore.upsert", deps.mappings.upsert(linkId, [mapping]))
-        return { id: mapping.targetId }
-      }
-    }
-  }
+  const writeOnce = (op: PlanOperation) => writeOperation(deps, refId, op)
 
   return { findExisting, write }
 }
