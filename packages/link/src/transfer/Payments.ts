@@ -114,24 +114,22 @@ export const syncPayments = async (
 export const paymentKey = (connectwiseInvoiceId: number, paidTotal: BigDecimal.BigDecimal): string =>
   `payment:${connectwiseInvoiceId}:${BigDecimal.format(BigDecimal.normalize(paidTotal))}`
 
-const syncOnce = async (
-  deps: TransferDeps,
-  options: {
-    readonly onProgress?: ((event: TransferProgress) => void) | undefined
-    readonly signal?: AbortSignal | undefined
-  },
-  claimDeps: ClaimDeps
-): Promise<PaymentSyncReport> => {
-  const linkId = deps.linkId
+/** The ledger's transferred invoices not yet paid, and the credit notes among them (reported, not synced). */
+const unpaidRecords = async (
+  deps: TransferDeps
+): Promise<{ readonly pending: Array<TransferRecord>; readonly skipped: Array<PaymentSyncOutcome> }> => {
   const pending: Array<TransferRecord> = []
-  const outcomes: Array<PaymentSyncOutcome> = []
+  const skipped: Array<PaymentSyncOutcome> = []
   let afterId: number | undefined
   for (;;) {
-    const page = await runPort("read the transfer ledger", deps.ledger.list(linkId, { afterId, limit: LEDGER_PAGE }))
+    const page = await runPort(
+      "read the transfer ledger",
+      deps.ledger.list(deps.linkId, { afterId, limit: LEDGER_PAGE })
+    )
     for (const record of page) {
       if (record.status === "paid") continue
       if (record.kind === "credit-note") {
-        outcomes.push({
+        skipped.push({
           status: "skipped",
           connectwiseInvoiceId: record.connectwiseInvoiceId,
           number: record.connectwiseInvoiceNumber,
@@ -144,10 +142,18 @@ const syncOnce = async (
     if (page.length < LEDGER_PAGE) break
     afterId = page[page.length - 1]?.connectwiseInvoiceId
   }
+  return { pending, skipped }
+}
 
-  // The receivables of the booked entries, matched by the entry Exact booked (TransactionEntryID),
-  // never by number alone; 40 entries a bulk call. A part-paid receivable is split in Exact: the
-  // paid parts are fully paid, the open part is not.
+/**
+ * The receivables of the booked entries, matched by the entry Exact booked (TransactionEntryID),
+ * never by number alone; 40 entries a bulk call. A part-paid receivable is split in Exact: the
+ * paid parts are fully paid, the open part is not.
+ */
+const receivablesByEntry = async (
+  deps: TransferDeps,
+  pending: ReadonlyArray<TransferRecord>
+): Promise<Map<string, Array<Receivable>>> => {
   const byEntry = new Map<string, Array<Receivable>>()
   for (const part of chunks(pending, EXACT_TERMS_PER_FILTER)) {
     const found = await step("load Exact receivables", () =>
@@ -176,23 +182,153 @@ const syncOnce = async (
       byEntry.set(entry, list)
     }
   }
-  const paidOf = (list: ReadonlyArray<Receivable>) => {
-    let paid = BigDecimal.fromBigInt(0n)
-    let last: string | undefined
-    for (const receivable of list) {
-      if (receivable.IsFullyPaid !== true) continue
-      const amount =
-        receivable.AmountFC === null || receivable.AmountFC === undefined
-          ? undefined
-          : parseDecimal(receivable.AmountFC)
-      if (amount !== undefined) paid = BigDecimal.sum(paid, amount)
-      const date =
-        receivable.LastPaymentDate instanceof Date ? receivable.LastPaymentDate.toISOString().slice(0, 10) : undefined
-      if (date !== undefined && (last === undefined || date > last)) last = date
-    }
-    return { paid, last, open: list.some((receivable) => receivable.IsFullyPaid !== true) }
-  }
+  return byEntry
+}
 
+/** What Exact says was paid of an entry (its fully paid parts), when last, and whether a part is open. */
+const paidOf = (list: ReadonlyArray<Receivable>) => {
+  let paid = BigDecimal.fromBigInt(0n)
+  let last: string | undefined
+  for (const receivable of list) {
+    if (receivable.IsFullyPaid !== true) continue
+    const amount =
+      receivable.AmountFC === null || receivable.AmountFC === undefined ? undefined : parseDecimal(receivable.AmountFC)
+    if (amount !== undefined) paid = BigDecimal.sum(paid, amount)
+    const date =
+      receivable.LastPaymentDate instanceof Date ? receivable.LastPaymentDate.toISOString().slice(0, 10) : undefined
+    if (date !== undefined && (last === undefined || date > last)) last = date
+  }
+  return { paid, last, open: list.some((receivable) => receivable.IsFullyPaid !== true) }
+}
+
+/** What ConnectWise already holds as paid on an invoice, and its newest payment's id. */
+const recordedInConnectWise = async (deps: TransferDeps, invoiceId: number) => {
+  const existing = await deps.connectwise.listAll("/finance/invoices/{parentId}/payments", {
+    path: { parentId: invoiceId }
+  })
+  let recorded = BigDecimal.fromBigInt(0n)
+  for (const payment of existing) {
+    // The client hands non-integer numbers over as their exact text, whatever the generated type says.
+    const amount: unknown = payment.amount
+    const value = typeof amount === "string" || typeof amount === "number" ? parseDecimal(String(amount)) : undefined
+    if (value !== undefined) recorded = BigDecimal.sum(recorded, value)
+  }
+  return {
+    recorded,
+    newest: existing.reduce<number | undefined>(
+      (m, p) => (typeof p.id !== "number" ? m : m === undefined ? p.id : Math.max(m, p.id)),
+      undefined
+    )
+  }
+}
+
+/**
+ * Records in ConnectWise what Exact received for one invoice beyond what ConnectWise already has,
+ * under the payment's journal claim, and marks a fully paid invoice paid in the ledger.
+ */
+const recordPayment = async (
+  deps: TransferDeps,
+  claimDeps: ClaimDeps,
+  record: TransferRecord,
+  { paid, last, open }: ReturnType<typeof paidOf>
+): Promise<PaymentSyncOutcome> => {
+  const linkId = deps.linkId
+  const id = record.connectwiseInvoiceId
+  const number = record.connectwiseInvoiceNumber
+  const key = paymentKey(id, paid)
+  let claimed = false
+  try {
+    let outcome: PaymentSyncOutcome
+    // Claimed before ConnectWise is read: a sync that waited for another finds its payment journaled.
+    const claim = await claimOperation(claimDeps, key)
+    if (claim._tag === "Held") throw new Error(`run ${claim.runId} holds the payment of ${number}`)
+    claimed = claim._tag === "Mine"
+    if (claim._tag === "Mine") {
+      // Idempotent: what ConnectWise already has for this invoice is not recorded again, so a
+      // sync after a crash, or a second sync, records only what Exact received since.
+      const { recorded } = await recordedInConnectWise(deps, id)
+      const due = BigDecimal.subtract(paid, recorded)
+      if (BigDecimal.isPositive(due)) {
+        const created = await deps.connectwise.create(
+          "/finance/invoices/{parentId}/payments",
+          {
+            type: "Payment",
+            amount: due,
+            ...(last === undefined ? {} : { paymentDate: `${last}T00:00:00Z` }),
+            appliedBy: deps.actor ?? "psa-ledger"
+          },
+          {
+            path: { parentId: id },
+            // An answer lost on the way: the payment landed when ConnectWise now holds what Exact received.
+            idempotencyCheck: async () => {
+              const now = await recordedInConnectWise(deps, id)
+              return BigDecimal.isLessThan(now.recorded, paid) ? undefined : now.newest
+            }
+          }
+        )
+        await runPort(
+          "PlanJournal.complete",
+          deps.journal.complete(linkId, key, {
+            result: { id: created.id ?? null, amount: BigDecimal.format(due) },
+            at: DateTime.makeUnsafe(nowOf(deps))
+          })
+        )
+        outcome = {
+          status: open ? "partly-paid" : "paid",
+          connectwiseInvoiceId: id,
+          number,
+          amount: BigDecimal.format(due),
+          paymentDate: last
+        }
+      } else {
+        await runPort(
+          "PlanJournal.complete",
+          deps.journal.complete(linkId, key, { result: { id: null }, at: DateTime.makeUnsafe(nowOf(deps)) })
+        )
+        outcome = { status: "already-recorded", connectwiseInvoiceId: id, number }
+      }
+    } else {
+      // Booked by an earlier sync, or by one running at the same time while this one waited.
+      outcome = { status: "already-recorded", connectwiseInvoiceId: id, number }
+    }
+    claimed = false
+    if (!open) {
+      await runPort(
+        "record the payment in the ledger",
+        deps.ledger.record(
+          linkId,
+          new TransferRecord({ ...record, status: "paid", updatedAt: DateTime.makeUnsafe(nowOf(deps)) })
+        )
+      )
+    }
+    return outcome
+  } catch (error) {
+    const failure = failureOf(error)
+    if (claimed) {
+      await runPort(
+        "PlanJournal.fail",
+        deps.journal.fail(linkId, key, {
+          error: { reason: failure._tag, message: failure.message },
+          at: DateTime.makeUnsafe(nowOf(deps))
+        })
+      ).catch(() => undefined)
+    }
+    deps.logger?.error("payments: could not record a payment", { number, error: failure.message })
+    return { status: "failed", connectwiseInvoiceId: id, number, failure }
+  }
+}
+
+const syncOnce = async (
+  deps: TransferDeps,
+  options: {
+    readonly onProgress?: ((event: TransferProgress) => void) | undefined
+    readonly signal?: AbortSignal | undefined
+  },
+  claimDeps: ClaimDeps
+): Promise<PaymentSyncReport> => {
+  const { pending, skipped } = await unpaidRecords(deps)
+  const outcomes: Array<PaymentSyncOutcome> = skipped
+  const byEntry = await receivablesByEntry(deps, pending)
   let done = 0
   for (const record of pending) {
     const id = record.connectwiseInvoiceId
@@ -203,8 +339,8 @@ const syncOnce = async (
       outcomes.push({ status: "not-found", connectwiseInvoiceId: id, number })
       continue
     }
-    const { paid, last, open } = paidOf(receivables)
-    if (!BigDecimal.isPositive(paid)) {
+    const payments = paidOf(receivables)
+    if (!BigDecimal.isPositive(payments.paid)) {
       const openAmount = receivables.find((r) => r.IsFullyPaid !== true)?.AmountFC ?? undefined
       outcomes.push({ status: "open", connectwiseInvoiceId: id, number, openAmount })
       continue
@@ -218,105 +354,7 @@ const syncOnce = async (
       })
       continue
     }
-    const key = paymentKey(id, paid)
-    let claimed = false
-    try {
-      // Claimed before ConnectWise is read: a sync that waited for another finds its payment journaled.
-      const claim = await claimOperation(claimDeps, key)
-      if (claim._tag === "Held") throw new Error(`run ${claim.runId} holds the payment of ${number}`)
-      claimed = claim._tag === "Mine"
-      if (claim._tag === "Mine") {
-        // Idempotent: what ConnectWise already has for this invoice is not recorded again, so a
-        // sync after a crash, or a second sync, records only what Exact received since.
-        const recordedNow = async () => {
-          const existing = await deps.connectwise.listAll("/finance/invoices/{parentId}/payments", {
-            path: { parentId: id }
-          })
-          let recorded = BigDecimal.fromBigInt(0n)
-          for (const payment of existing) {
-            // The client hands non-integer numbers over as their exact text, whatever the generated type says.
-            const amount: unknown = payment.amount
-            const value =
-              typeof amount === "string" || typeof amount === "number" ? parseDecimal(String(amount)) : undefined
-            if (value !== undefined) recorded = BigDecimal.sum(recorded, value)
-          }
-          return {
-            recorded,
-            newest: existing.reduce<number | undefined>(
-              (m, p) => (typeof p.id !== "number" ? m : m === undefined ? p.id : Math.max(m, p.id)),
-              undefined
-            )
-          }
-        }
-        const { recorded } = await recordedNow()
-        const due = BigDecimal.subtract(paid, recorded)
-        if (BigDecimal.isPositive(due)) {
-          const created = await deps.connectwise.create(
-            "/finance/invoices/{parentId}/payments",
-            {
-              type: "Payment",
-              amount: due,
-              ...(last === undefined ? {} : { paymentDate: `${last}T00:00:00Z` }),
-              appliedBy: deps.actor ?? "psa-ledger"
-            },
-            {
-              path: { parentId: id },
-              // An answer lost on the way: the payment landed when ConnectWise now holds what Exact received.
-              idempotencyCheck: async () => {
-                const now = await recordedNow()
-                return BigDecimal.isLessThan(now.recorded, paid) ? undefined : now.newest
-              }
-            }
-          )
-          await runPort(
-            "PlanJournal.complete",
-            deps.journal.complete(linkId, key, {
-              result: { id: created.id ?? null, amount: BigDecimal.format(due) },
-              at: DateTime.makeUnsafe(nowOf(deps))
-            })
-          )
-          outcomes.push({
-            status: open ? "partly-paid" : "paid",
-            connectwiseInvoiceId: id,
-            number,
-            amount: BigDecimal.format(due),
-            paymentDate: last
-          })
-        } else {
-          await runPort(
-            "PlanJournal.complete",
-            deps.journal.complete(linkId, key, { result: { id: null }, at: DateTime.makeUnsafe(nowOf(deps)) })
-          )
-          outcomes.push({ status: "already-recorded", connectwiseInvoiceId: id, number })
-        }
-      } else {
-        // Booked by an earlier sync, or by one running at the same time while this one waited.
-        outcomes.push({ status: "already-recorded", connectwiseInvoiceId: id, number })
-      }
-      claimed = false
-      if (!open) {
-        await runPort(
-          "record the payment in the ledger",
-          deps.ledger.record(
-            linkId,
-            new TransferRecord({ ...record, status: "paid", updatedAt: DateTime.makeUnsafe(nowOf(deps)) })
-          )
-        )
-      }
-    } catch (error) {
-      const failure = failureOf(error)
-      if (claimed) {
-        await runPort(
-          "PlanJournal.fail",
-          deps.journal.fail(linkId, key, {
-            error: { reason: failure._tag, message: failure.message },
-            at: DateTime.makeUnsafe(nowOf(deps))
-          })
-        ).catch(() => undefined)
-      }
-      deps.logger?.error("payments: could not record a payment", { number, error: failure.message })
-      outcomes.push({ status: "failed", connectwiseInvoiceId: id, number, failure })
-    }
+    outcomes.push(await recordPayment(deps, claimDeps, record, payments))
   }
   options.onProgress?.({ phase: "payments", done: pending.length, total: pending.length })
   const invoices = outcomes.sort((a, b) => a.connectwiseInvoiceId - b.connectwiseInvoiceId)
