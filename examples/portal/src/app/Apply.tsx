@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "react"
 import { type ApplyResult, api, type Operation, type PlanPreview, problem, type Run } from "./api.ts"
 import { formatDate, formatDecimal, formatMoney } from "./format.ts"
+import { RunProgress } from "./RunProgress.tsx"
 import { type Progress, watchRun } from "./watch.ts"
 
 const KINDS: Record<string, string> = {
@@ -94,6 +95,57 @@ const ResultTable = (props: { readonly result: ApplyResult; readonly plan: PlanP
   )
 }
 
+/** What applying the plan will change, by kind, with the monthly cost impact and what will not be planned. */
+const ChangesByKind = ({ plan }: { readonly plan: PlanPreview }) => {
+  const ops = plan.plan.operations
+  const byKind = new Map<string, Array<Operation>>()
+  for (const op of ops) byKind.set(op._tag, [...(byKind.get(op._tag) ?? []), op])
+  const impact = plan.summary.impact
+  return (
+    <>
+      {ops.length === 0 && <p>The approved rows need no change in ConnectWise.</p>}
+      <ul className="kinds">
+        {[...byKind].map(([kind, list]) => (
+          <li key={kind}>
+            <details>
+              <summary>
+                {KINDS[kind] ?? kind}: <strong>{list.length}</strong>
+              </summary>
+              <ul>
+                {list.slice(0, 200).map((op) => (
+                  <li key={(op as { idempotencyKey: string }).idempotencyKey}>{describe(op)}</li>
+                ))}
+              </ul>
+            </details>
+          </li>
+        ))}
+      </ul>
+      <p>
+        Monthly cost impact:{" "}
+        {impact.length === 0
+          ? "none"
+          : impact.map((i) => (
+              <strong key={i.currency} data-testid={`impact-${i.currency}`}>
+                {formatMoney(i.cost, i.currency)}{" "}
+              </strong>
+            ))}
+      </p>
+      {plan.plan.skipped.length > 0 && (
+        <details data-testid="plan-skipped">
+          <summary>
+            Approved but not planned: <strong>{plan.plan.skipped.length}</strong>
+          </summary>
+          <ul>
+            {plan.plan.skipped.slice(0, 200).map((row) => (
+              <li key={row.rowKey}>{row.reason}</li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </>
+  )
+}
+
 /** The confirmation listing the changes by kind with the cost impact, then live progress and the result. */
 export const ApplyDialog = (props: {
   readonly linkId: string
@@ -113,8 +165,6 @@ export const ApplyDialog = (props: {
     dialog.current?.showModal()
   }, [])
   const ops = props.plan.plan.operations
-  const byKind = new Map<string, Array<Operation>>()
-  for (const op of ops) byKind.set(op._tag, [...(byKind.get(op._tag) ?? []), op])
 
   const apply = async () => {
     setError(undefined)
@@ -144,7 +194,6 @@ export const ApplyDialog = (props: {
   }
 
   const problems = lines.filter((l) => l.startsWith("warn ") || l.startsWith("error "))
-  const impact = props.plan.summary.impact
   // From the run's typed report: the failed operations go again, what went through is already done.
   const failedCount = result?.counts.failed ?? run?.counts.failed ?? 0
   return (
@@ -156,57 +205,9 @@ export const ApplyDialog = (props: {
             ? "Applying…"
             : "Applied"}
       </h2>
-      {runId === undefined && (
-        <>
-          {ops.length === 0 && <p>The approved rows need no change in ConnectWise.</p>}
-          <ul className="kinds">
-            {[...byKind].map(([kind, list]) => (
-              <li key={kind}>
-                <details>
-                  <summary>
-                    {KINDS[kind] ?? kind}: <strong>{list.length}</strong>
-                  </summary>
-                  <ul>
-                    {list.slice(0, 200).map((op) => (
-                      <li key={(op as { idempotencyKey: string }).idempotencyKey}>{describe(op)}</li>
-                    ))}
-                  </ul>
-                </details>
-              </li>
-            ))}
-          </ul>
-          <p>
-            Monthly cost impact:{" "}
-            {impact.length === 0
-              ? "none"
-              : impact.map((i) => (
-                  <strong key={i.currency} data-testid={`impact-${i.currency}`}>
-                    {formatMoney(i.cost, i.currency)}{" "}
-                  </strong>
-                ))}
-          </p>
-          {props.plan.plan.skipped.length > 0 && (
-            <details data-testid="plan-skipped">
-              <summary>
-                Approved but not planned: <strong>{props.plan.plan.skipped.length}</strong>
-              </summary>
-              <ul>
-                {props.plan.plan.skipped.slice(0, 200).map((row) => (
-                  <li key={row.rowKey}>{row.reason}</li>
-                ))}
-              </ul>
-            </details>
-          )}
-        </>
-      )}
+      {runId === undefined && <ChangesByKind plan={props.plan} />}
       {runId !== undefined && run === undefined && (
-        <div className="progress">
-          <label htmlFor="apply-progress">
-            {progress.phase ?? "Working"} {progress.done ?? 0}
-            {progress.total === undefined ? "" : ` of ${progress.total}`}
-          </label>
-          <progress id="apply-progress" value={progress.done ?? 0} max={progress.total ?? Math.max(1, ops.length)} />
-        </div>
+        <RunProgress id="apply-progress" progress={progress} max={Math.max(1, ops.length)} />
       )}
       {run !== undefined && (
         <div className="result" data-testid="apply-result" data-status={run.status}>

@@ -73,6 +73,84 @@ const NAMES: Record<Side, string> = {
   agreement: "agreement"
 }
 
+/** The engine's candidates for a side, best first, as options of the list. */
+const suggestionsOf = (
+  resolution: ReturnType<typeof resolutionOf>,
+  nameOf: (id: number) => string | undefined
+): ReadonlyArray<Option> =>
+  resolution._tag === "Suggested"
+    ? resolution.candidates.map((c) => ({
+        id: c.targetId,
+        name: nameOf(c.targetId),
+        note: `score ${formatScore(c.score)}, ${c.reason}`,
+        group: "suggestion"
+      }))
+    : resolution._tag === "Ambiguous"
+      ? resolution.candidateIds.map((c) => ({ id: c, name: nameOf(c), note: resolution.reason, group: "suggestion" }))
+      : []
+
+/** Creates the row's missing agreement or product in ConnectWise, prefilled from the row; the problem, if any. */
+const createFromRow = async (
+  linkId: string,
+  month: string,
+  row: ReconciliationRow,
+  side: Side
+): Promise<string | undefined> => {
+  const path = { linkId, month, rowKey: row.key }
+  const result =
+    side === "agreement"
+      ? await api.POST("/links/{linkId}/months/{month}/rows/{rowKey}/agreement", {
+          params: { path },
+          body: { name: `${row.customer.name ?? "Customer"} – managed services`, startDate: row.period.start }
+        })
+      : await api.POST("/links/{linkId}/months/{month}/rows/{rowKey}/product", {
+          params: { path },
+          body: {
+            ...(row.product.code === undefined ? {} : { identifier: row.product.code }),
+            ...(row.product.description === undefined ? {} : { description: row.product.description }),
+            ...(row.unitCost == null ? {} : { cost: row.unitCost }),
+            ...(row.unitPrice == null ? {} : { price: row.unitPrice })
+          }
+        })
+  return result.error === undefined ? undefined : problem(result.error, result.response.status)
+}
+
+/** What the search is doing, for the live status line under the list. */
+const searchStatus = (state: {
+  readonly searching: boolean
+  /** The typed text, trimmed. */
+  readonly q: string
+  readonly suggestions: number
+  readonly found: { readonly hits: ReadonlyArray<unknown>; readonly more: boolean; readonly error?: string }
+  readonly what: string
+}): string => {
+  const { searching, q, found, what } = state
+  if (searching) return "Searching ConnectWise…"
+  if (q === "") return state.suggestions === 0 ? `No suggestion: type to search every ConnectWise ${what}.` : ""
+  if (found.error !== undefined) return found.error
+  if (found.hits.length === 0) return `No ConnectWise ${what} matches “${q}”.`
+  return `${found.hits.length}${found.more ? "+" : ""} found`
+}
+
+/** Links by a ConnectWise id typed by hand, for a record the search does not find. */
+const UseIdForm = (props: { readonly onUse: (id: number) => void; readonly onInvalid: () => void }) => {
+  const [id, setId] = useState("")
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault()
+        if (/^\d+$/.test(id)) props.onUse(Number(id))
+        else props.onInvalid()
+      }}
+    >
+      <label>
+        ConnectWise id <input inputMode="numeric" value={id} onChange={(e) => setId(e.target.value)} />
+      </label>{" "}
+      <button type="submit">Use this id</button>
+    </form>
+  )
+}
+
 /**
  * Links one side of a row: a combobox listing the engine's suggestions first (best first, with
  * score and reason), then every ConnectWise record matching what is typed; arrow keys move, Enter
@@ -92,7 +170,6 @@ export const Picker = (props: {
 }) => {
   const dialog = useRef<HTMLDialogElement>(null)
   const ids = useId()
-  const [id, setId] = useState("")
   const [q, setQ] = useState("")
   const [active, setActive] = useState(0)
   const [error, setError] = useState<string | undefined>(undefined)
@@ -103,17 +180,7 @@ export const Picker = (props: {
   const resolution = resolutionOf(props.row, props.side)
   const current = chipOf(resolution, props.decision?.[props.side], props.names)
   const nameOf = (id: number) => props.names?.[String(id)]
-  const suggestions: ReadonlyArray<Option> =
-    resolution._tag === "Suggested"
-      ? resolution.candidates.map((c) => ({
-          id: c.targetId,
-          name: nameOf(c.targetId),
-          note: `score ${formatScore(c.score)}, ${c.reason}`,
-          group: "suggestion"
-        }))
-      : resolution._tag === "Ambiguous"
-        ? resolution.candidateIds.map((c) => ({ id: c, name: nameOf(c), note: resolution.reason, group: "suggestion" }))
-        : []
+  const suggestions = suggestionsOf(resolution, nameOf)
   const found = useSearch(props.linkId, props.month, props.side, q, companyOf(props.row, props.decision))
   const suggested = new Set(suggestions.map((s) => s.id))
   const options: ReadonlyArray<Option> = [
@@ -148,27 +215,9 @@ export const Picker = (props: {
   const create = async () => {
     setBusy(true)
     setError(undefined)
-    const path = { linkId: props.linkId, month: props.month, rowKey: props.row.key }
-    const result =
-      props.side === "agreement"
-        ? await api.POST("/links/{linkId}/months/{month}/rows/{rowKey}/agreement", {
-            params: { path },
-            body: {
-              name: `${props.row.customer.name ?? "Customer"} – managed services`,
-              startDate: props.row.period.start
-            }
-          })
-        : await api.POST("/links/{linkId}/months/{month}/rows/{rowKey}/product", {
-            params: { path },
-            body: {
-              ...(props.row.product.code === undefined ? {} : { identifier: props.row.product.code }),
-              ...(props.row.product.description === undefined ? {} : { description: props.row.product.description }),
-              ...(props.row.unitCost == null ? {} : { cost: props.row.unitCost }),
-              ...(props.row.unitPrice == null ? {} : { price: props.row.unitPrice })
-            }
-          })
+    const failed = await createFromRow(props.linkId, props.month, props.row, props.side)
     setBusy(false)
-    if (result.error !== undefined) return setError(problem(result.error, result.response.status))
+    if (failed !== undefined) return setError(failed)
     props.onCreated()
   }
   const what = NAMES[props.side]
@@ -223,30 +272,12 @@ export const Picker = (props: {
         ))}
       </div>
       <p role="status" className="hint">
-        {searching
-          ? "Searching ConnectWise…"
-          : q.trim() === ""
-            ? suggestions.length === 0
-              ? `No suggestion: type to search every ConnectWise ${what}.`
-              : ""
-            : found.error !== undefined
-              ? found.error
-              : found.hits.length === 0
-                ? `No ConnectWise ${what} matches “${q.trim()}”.`
-                : `${found.hits.length}${found.more ? "+" : ""} found`}
+        {searchStatus({ searching, q: q.trim(), suggestions: suggestions.length, found, what })}
       </p>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault()
-          if (/^\d+$/.test(id)) props.onChoose({ _tag: "UseTarget", targetId: Number(id) })
-          else setError("Enter the ConnectWise id as digits.")
-        }}
-      >
-        <label>
-          ConnectWise id <input inputMode="numeric" value={id} onChange={(e) => setId(e.target.value)} />
-        </label>{" "}
-        <button type="submit">Use this id</button>
-      </form>
+      <UseIdForm
+        onUse={(targetId) => props.onChoose({ _tag: "UseTarget", targetId })}
+        onInvalid={() => setError("Enter the ConnectWise id as digits.")}
+      />
       {props.side !== "customer" && (
         <p>
           <button type="button" disabled={busy} onClick={() => void create()}>

@@ -1,7 +1,7 @@
-import type { CellKeyDownEvent, ColDef, GridApi, ICellRendererParams, ValueSetterParams } from "ag-grid-community"
+import type { CellKeyDownEvent, ColDef, GridApi } from "ag-grid-community"
 import { themeQuartz } from "ag-grid-community"
 import { AgGridReact } from "ag-grid-react"
-import { useCallback, useEffect, useMemo, useRef, useState } from "react"
+import { type Dispatch, type SetStateAction, useCallback, useEffect, useMemo, useRef, useState } from "react"
 import { ApplyDialog } from "./Apply.tsx"
 import {
   api,
@@ -13,15 +13,16 @@ import {
   type Run,
   type TargetNames
 } from "./api.ts"
-import { type Chip, chipOf, connectwiseValues, describeDeviation, namesKey, resolutionOf, type Side } from "./chips.ts"
-import { formatDate, formatDecimal, formatMonth } from "./format.ts"
+import { namesKey, type Side } from "./chips.ts"
+import { formatMonth } from "./format.ts"
+import { approveDecision, gridColumns, gridKeyHandler, withChoice } from "./gridColumns.tsx"
 import { Picker } from "./Picker.tsx"
 
 type View = "person" | "deviations" | "sync" | "excluded" | "all"
 type Decisions = Record<string, RowDecision>
 
 /** A grid row as the grid shows it: the server's row with this draft's decision. */
-interface Line {
+export interface Line {
   readonly key: string
   readonly entry: GridEntry
   readonly decision: RowDecision | undefined
@@ -47,90 +48,20 @@ const STATE_ORDER: Record<string, number> = { unlinked: 0, problem: 1, suggested
 
 const theme = themeQuartz.withParams({ fontSize: 13, headerFontSize: 13, spacing: 6 })
 
-export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; readonly role: string }) => {
-  const canDecide = role === "finance" || role === "admin"
-  const [months, setMonths] = useState<ReadonlyArray<string> | undefined>(undefined)
-  const [month, setMonth] = useState<string>("")
-  const [status, setStatus] = useState<MonthStatus | undefined>(undefined)
-  const [entries, setEntries] = useState<ReadonlyArray<GridEntry> | undefined>(undefined)
-  const [names, setNames] = useState<TargetNames>({ companies: {}, products: {}, agreements: {} })
-  const [decisions, setDecisions] = useState<Decisions>({})
-  const [view, setView] = useState<View>("person")
-  const [search, setSearch] = useState("")
-  const [error, setError] = useState<string | undefined>(undefined)
+/**
+ * Saves the month's draft as the user works: one save at a time, the latest state last; a
+ * colleague's save in between replaces the shown decisions (and says so).
+ */
+const useDraftSaving = (
+  linkId: string,
+  month: string,
+  version: { current: number },
+  setDecisions: Dispatch<SetStateAction<Decisions>>,
+  setError: (message: string) => void
+) => {
   const [saveState, setSaveState] = useState<"saved" | "saving" | "unsaved">("saved")
-  const [picker, setPicker] = useState<{ readonly line: Line; readonly side: Side } | undefined>(undefined)
-  const [plan, setPlan] = useState<PlanPreview | undefined>(undefined)
-  const [selectedCount, setSelectedCount] = useState(0)
-  const [effectiveDate, setEffectiveDate] = useState("")
-  const version = useRef(0)
-  const grid = useRef<GridApi<Line> | null>(null)
   const pending = useRef<Decisions | undefined>(undefined)
   const saving = useRef<Promise<void> | undefined>(undefined)
-
-  useEffect(() => {
-    void api.GET("/links/{linkId}/months", { params: { path: { linkId } } }).then(({ data, error: e, response }) => {
-      if (data === undefined) return setError(problem(e, response.status))
-      setMonths(data.months)
-      setMonth(data.months[0] ?? "")
-    })
-  }, [linkId])
-
-  const readGrid = useCallback(async () => {
-    const all: Array<GridEntry> = []
-    const named: TargetNames = { companies: {}, products: {}, agreements: {} }
-    for (let offset = 0; ; offset += 1_000) {
-      const {
-        data,
-        error: e,
-        response
-      } = await api.GET("/links/{linkId}/months/{month}/grid", {
-        params: { path: { linkId, month }, query: { offset: String(offset), limit: "1000" } }
-      })
-      if (data === undefined) throw new Error(problem(e, response.status))
-      all.push(...data.rows)
-      Object.assign(named.companies, data.names.companies)
-      Object.assign(named.products, data.names.products)
-      Object.assign(named.agreements, data.names.agreements)
-      if (offset + 1_000 >= data.total) break
-    }
-    const draft = await api.GET("/links/{linkId}/months/{month}/draft", { params: { path: { linkId, month } } })
-    version.current = draft.data?.version ?? 0
-    setDecisions({ ...(draft.data?.decisions ?? {}) })
-    setNames(named)
-    setEntries(all)
-    window.performance.mark("grid-data")
-  }, [linkId, month])
-
-  // What the server knows of the month: loaded already (this or an earlier visit), or not yet.
-  useEffect(() => {
-    if (month === "") return
-    setEntries(undefined)
-    setStatus(undefined)
-    void api.GET("/links/{linkId}/months/{month}", { params: { path: { linkId, month } } }).then(({ data }) => {
-      setStatus(data)
-      if (data?.state === "ready") void readGrid().catch((e: Error) => setError(e.message))
-    })
-  }, [linkId, month, readGrid])
-
-  const load = async () => {
-    setError(undefined)
-    setEntries(undefined)
-    setPlan(undefined)
-    const started = await api.POST("/links/{linkId}/months/{month}/load", { params: { path: { linkId, month } } })
-    if (started.error !== undefined) return setError(problem(started.error, started.response.status))
-    for (;;) {
-      const { data } = await api.GET("/links/{linkId}/months/{month}", { params: { path: { linkId, month } } })
-      setStatus(data)
-      if (data === undefined || data.state === "failed") {
-        return setError(data?.error?.message ?? "Loading the month failed: try again.")
-      }
-      if (data.state === "ready") break
-      await new Promise((resolve) => setTimeout(resolve, 250))
-    }
-    await readGrid().catch((e: Error) => setError(e.message))
-  }
-
   // Decisions are saved as the user works: one save at a time, the latest state last.
   const save = useCallback(
     (next: Decisions) => {
@@ -163,7 +94,7 @@ export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; reado
       }
       saving.current = run()
     },
-    [linkId, month]
+    [linkId, month, version, setDecisions, setError]
   )
 
   const decide = useCallback(
@@ -174,7 +105,7 @@ export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; reado
         return next
       })
     },
-    [save]
+    [save, setDecisions]
   )
 
   const setRow = useCallback(
@@ -191,6 +122,123 @@ export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; reado
     [decide]
   )
 
+  return { saveState, setRow, saving }
+}
+
+/** Rows per state, rows approved, and whether every decision is saved. */
+const SummaryBar = ({
+  unlinked,
+  perView,
+  approved,
+  saveState
+}: {
+  readonly unlinked: number
+  readonly perView: Readonly<Record<string, number>>
+  readonly approved: number
+  readonly saveState: "saved" | "saving" | "unsaved"
+}) => (
+  <section className="summary" aria-label="Summary">
+    <span>
+      <strong data-testid="count-unlinked">{unlinked}</strong> unlinked
+    </span>
+    <span>
+      <strong>{perView.person}</strong> need a person
+    </span>
+    <span>
+      <strong>{perView.deviations}</strong> deviations
+    </span>
+    <span>
+      <strong>{perView.sync}</strong> in sync
+    </span>
+    <span>
+      <strong>{perView.excluded}</strong> excluded
+    </span>
+    <span>
+      <strong data-testid="count-approved">{approved}</strong> rows approved
+    </span>
+    <span className="save" aria-live="polite">
+      {saveState === "saved" ? "All decisions saved" : saveState === "saving" ? "Saving…" : "Not saved yet"}
+    </span>
+  </section>
+)
+
+/** What a person can do with the selected rows, and the way on to applying the approved ones. */
+const SelectionActions = ({
+  selectedCount,
+  approved,
+  onSelected,
+  onExport,
+  onReview
+}: {
+  readonly selectedCount: number
+  readonly approved: number
+  /** Changes the decision of every selected row. */
+  readonly onSelected: (patch: (d: RowDecision) => RowDecision | undefined) => void
+  readonly onExport: () => void
+  readonly onReview: () => void
+}) => {
+  const [effectiveDate, setEffectiveDate] = useState("")
+  return (
+    <div className="toolbar" role="toolbar" aria-label="Selected rows">
+      <span>{selectedCount} selected</span>
+      <button type="button" disabled={selectedCount === 0} onClick={() => onSelected((d) => approveDecision(d, true))}>
+        Approve selected
+      </button>
+      <button type="button" disabled={selectedCount === 0} onClick={() => onSelected((d) => approveDecision(d, false))}>
+        Clear approval
+      </button>
+      <button type="button" disabled={selectedCount === 0} onClick={() => onSelected((d) => ({ ...d, exclude: true }))}>
+        Exclude selected
+      </button>
+      <button type="button" disabled={selectedCount === 0} onClick={() => onSelected(({ exclude: _, ...d }) => d)}>
+        Include again
+      </button>
+      <label>
+        Effective date <input type="date" value={effectiveDate} onChange={(e) => setEffectiveDate(e.target.value)} />
+      </label>
+      <button
+        type="button"
+        disabled={selectedCount === 0 || effectiveDate === ""}
+        onClick={() => onSelected((d) => ({ ...d, effectiveDate }))}
+      >
+        Set date on selected
+      </button>
+      <button type="button" onClick={onExport}>
+        Export CSV
+      </button>
+      <span className="spacer" />
+      <button type="button" className="primary" disabled={approved === 0} onClick={onReview}>
+        Review and apply {approved} approved rows
+      </button>
+    </div>
+  )
+}
+
+/** The month's grid rows (1,000 a page), the ConnectWise names they show, and the saved draft. */
+const readMonthGrid = async (linkId: string, month: string) => {
+  const rows: Array<GridEntry> = []
+  const names: TargetNames = { companies: {}, products: {}, agreements: {} }
+  for (let offset = 0; ; offset += 1_000) {
+    const {
+      data,
+      error: e,
+      response
+    } = await api.GET("/links/{linkId}/months/{month}/grid", {
+      params: { path: { linkId, month }, query: { offset: String(offset), limit: "1000" } }
+    })
+    if (data === undefined) throw new Error(problem(e, response.status))
+    rows.push(...data.rows)
+    Object.assign(names.companies, data.names.companies)
+    Object.assign(names.products, data.names.products)
+    Object.assign(names.agreements, data.names.agreements)
+    if (offset + 1_000 >= data.total) break
+  }
+  const draft = await api.GET("/links/{linkId}/months/{month}/draft", { params: { path: { linkId, month } } })
+  return { rows, names, version: draft.data?.version ?? 0, decisions: { ...(draft.data?.decisions ?? {}) } }
+}
+
+/** The grid's lines (unlinked first), those the view shows, and the counts per view. */
+const useLines = (entries: ReadonlyArray<GridEntry> | undefined, decisions: Decisions, view: View) => {
   const lines = useMemo<ReadonlyArray<Line>>(
     () =>
       (entries ?? [])
@@ -211,143 +259,217 @@ export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; reado
     () => lines.filter((l) => l.entry.state === "unlinked" && l.view !== "excluded").length,
     [lines]
   )
+  return { shown, perView, unlinked }
+}
+
+/** The spreadsheet itself: virtualised rows, sorting, filters, multi-row selection, keyboard. */
+const ReconcileGrid = (props: {
+  readonly rows: ReadonlyArray<Line>
+  readonly columns: Array<ColDef<Line>>
+  readonly search: string
+  readonly view: View
+  readonly grid: { current: GridApi<Line> | null }
+  readonly onSelectionChanged: (count: number) => void
+  readonly onCellKeyDown: (event: CellKeyDownEvent<Line>) => void
+}) => (
+  <div className="grid" style={{ height: "calc(100vh - 290px)", minHeight: 320 }}>
+    <AgGridReact<Line>
+      theme={theme}
+      rowData={props.rows as Array<Line>}
+      columnDefs={props.columns}
+      defaultColDef={{ sortable: true, resizable: true, filter: true }}
+      getRowId={(p) => p.data.key}
+      // No row animation: a row leaving a view would linger, fading, beside its new copy when
+      // it comes back (a search, a view switch), so a screen reader or a script sees it twice.
+      animateRows={false}
+      rowSelection={{ mode: "multiRow", checkboxes: true, headerCheckbox: true, enableClickSelection: false }}
+      quickFilterText={props.search}
+      onGridReady={(e) => {
+        props.grid.current = e.api
+      }}
+      onFirstDataRendered={() => window.performance.mark("grid-interactive")}
+      onSelectionChanged={(e) => props.onSelectionChanged(e.api.getSelectedRows().length)}
+      onCellKeyDown={props.onCellKeyDown}
+      overlayNoRowsTemplate={
+        props.view === "person"
+          ? "Nothing needs a person: look at the deviations, approve, then apply."
+          : "No rows in this view."
+      }
+      tooltipShowDelay={300}
+      suppressColumnVirtualisation
+    />
+  </div>
+)
+
+/** The month pulldown (newest first), "Load invoice", and the load's progress. */
+const MonthBar = ({
+  months,
+  month,
+  onMonth,
+  status,
+  loaded,
+  onLoad
+}: {
+  readonly months: ReadonlyArray<string>
+  readonly month: string
+  readonly onMonth: (month: string) => void
+  readonly status: MonthStatus | undefined
+  readonly loaded: boolean
+  readonly onLoad: () => void
+}) => (
+  <>
+    <div className="toolbar">
+      <label>
+        Month{" "}
+        <select value={month} onChange={(e) => onMonth(e.target.value)}>
+          {months.map((m) => (
+            <option key={m} value={m}>
+              {formatMonth(m)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="button" onClick={onLoad} disabled={month === "" || status?.state === "loading"}>
+        {loaded ? "Load again" : "Load invoice"}
+      </button>
+      {months.length === 0 && <span>No invoices found in the link's source yet.</span>}
+    </div>
+    {status?.state === "loading" && (
+      <div className="progress">
+        <label htmlFor="load-progress">Loading {status.progress?.phase ?? ""}…</label>
+        <progress
+          id="load-progress"
+          value={status.progress?.done ?? 0}
+          max={status.progress?.total ?? Math.max(1, (status.progress?.done ?? 0) * 2)}
+        />
+      </div>
+    )}
+  </>
+)
+
+/** The views (Needs a person first) with their counts, and the search over every column. */
+const ViewBar = ({
+  view,
+  onView,
+  perView,
+  search,
+  onSearch
+}: {
+  readonly view: View
+  readonly onView: (view: View) => void
+  readonly perView: Readonly<Record<string, number>>
+  readonly search: string
+  readonly onSearch: (text: string) => void
+}) => (
+  <div className="views" role="toolbar" aria-label="Views">
+    {VIEWS.map(([id, label]) => (
+      <button key={id} type="button" aria-pressed={view === id} onClick={() => onView(id)}>
+        {label} ({perView[id] ?? 0})
+      </button>
+    ))}
+    <label className="search">
+      Search{" "}
+      <input type="search" value={search} placeholder="customer, product…" onChange={(e) => onSearch(e.target.value)} />
+    </label>
+  </div>
+)
+
+/** Asks the server to load the month and follows it until it is ready; why it failed, if it did. */
+const loadMonth = async (
+  linkId: string,
+  month: string,
+  onStatus: (status: MonthStatus | undefined) => void
+): Promise<string | undefined> => {
+  const started = await api.POST("/links/{linkId}/months/{month}/load", { params: { path: { linkId, month } } })
+  if (started.error !== undefined) return problem(started.error, started.response.status)
+  for (;;) {
+    const { data } = await api.GET("/links/{linkId}/months/{month}", { params: { path: { linkId, month } } })
+    onStatus(data)
+    if (data === undefined || data.state === "failed") {
+      return data?.error?.message ?? "Loading the month failed: try again."
+    }
+    if (data.state === "ready") return undefined
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+}
+
+/**
+ * The month being reconciled: the months with invoices (newest first), the chosen one's load state,
+ * and once loaded its grid rows, the ConnectWise names they show and the saved draft.
+ */
+const useMonth = (linkId: string, setError: (message: string | undefined) => void) => {
+  const [months, setMonths] = useState<ReadonlyArray<string> | undefined>(undefined)
+  const [month, setMonth] = useState<string>("")
+  const [status, setStatus] = useState<MonthStatus | undefined>(undefined)
+  const [entries, setEntries] = useState<ReadonlyArray<GridEntry> | undefined>(undefined)
+  const [names, setNames] = useState<TargetNames>({ companies: {}, products: {}, agreements: {} })
+  const [decisions, setDecisions] = useState<Decisions>({})
+  const version = useRef(0)
+
+  useEffect(() => {
+    void api.GET("/links/{linkId}/months", { params: { path: { linkId } } }).then(({ data, error: e, response }) => {
+      if (data === undefined) return setError(problem(e, response.status))
+      setMonths(data.months)
+      setMonth(data.months[0] ?? "")
+    })
+  }, [linkId, setError])
+
+  const readGrid = useCallback(async () => {
+    const read = await readMonthGrid(linkId, month)
+    version.current = read.version
+    setDecisions(read.decisions)
+    setNames(read.names)
+    setEntries(read.rows)
+    window.performance.mark("grid-data")
+  }, [linkId, month])
+
+  // What the server knows of the month: loaded already (this or an earlier visit), or not yet.
+  useEffect(() => {
+    if (month === "") return
+    setEntries(undefined)
+    setStatus(undefined)
+    void api.GET("/links/{linkId}/months/{month}", { params: { path: { linkId, month } } }).then(({ data }) => {
+      setStatus(data)
+      if (data?.state === "ready") void readGrid().catch((e: Error) => setError(e.message))
+    })
+  }, [linkId, month, readGrid, setError])
+
+  const load = async () => {
+    setError(undefined)
+    setEntries(undefined)
+    const failed = await loadMonth(linkId, month, setStatus)
+    if (failed !== undefined) return setError(failed)
+    await readGrid().catch((e: Error) => setError(e.message))
+  }
+
+  return { months, month, setMonth, status, entries, names, decisions, setDecisions, version, load }
+}
+
+export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; readonly role: string }) => {
+  const canDecide = role === "finance" || role === "admin"
+  const [view, setView] = useState<View>("person")
+  const [search, setSearch] = useState("")
+  const [error, setError] = useState<string | undefined>(undefined)
+  const [picker, setPicker] = useState<{ readonly line: Line; readonly side: Side } | undefined>(undefined)
+  const [plan, setPlan] = useState<PlanPreview | undefined>(undefined)
+  const [selectedCount, setSelectedCount] = useState(0)
+  const grid = useRef<GridApi<Line> | null>(null)
+  const { months, month, setMonth, status, entries, names, decisions, setDecisions, version, load } = useMonth(
+    linkId,
+    setError
+  )
+
+  const { saveState, setRow, saving } = useDraftSaving(linkId, month, version, setDecisions, setError)
+
+  const { shown, perView, unlinked } = useLines(entries, decisions, view)
   const approved = useMemo(() => Object.values(decisions).filter((d) => d.approve !== undefined).length, [decisions])
 
   const openPicker = useCallback((line: Line, side: Side) => setPicker({ line, side }), [])
 
-  const columns = useMemo<Array<ColDef<Line>>>(() => {
-    const chipColumn = (side: Side, headerName: string): ColDef<Line> => ({
-      colId: side,
-      headerName,
-      width: 175,
-      valueGetter: (p) => (p.data === undefined ? "" : chipText(p.data, side, names)),
-      cellRenderer: (p: ICellRendererParams<Line>) => {
-        if (p.data === undefined) return null
-        const chip = chipFor(p.data, side, names)
-        return (
-          <button
-            type="button"
-            className={`chip chip-${chip.kind}`}
-            tabIndex={-1}
-            disabled={!canDecide}
-            onClick={() => p.data !== undefined && openPicker(p.data, side)}
-            aria-label={`${headerName}: ${chip.text}. Change the link`}
-          >
-            {chip.text}
-          </button>
-        )
-      }
-    })
-    return [
-      {
-        colId: "customer-name",
-        headerName: "Exact customer",
-        width: 180,
-        filter: "agTextColumnFilter",
-        valueGetter: (p) => (p.data === undefined ? "" : `${p.data.entry.row.customer.name ?? ""}`),
-        tooltipValueGetter: (p) => p.data?.entry.row.customer.code ?? ""
-      },
-      chipColumn("customer", "ConnectWise company"),
-      {
-        colId: "product-name",
-        headerName: "Product",
-        width: 170,
-        filter: "agTextColumnFilter",
-        valueGetter: (p) =>
-          p.data === undefined
-            ? ""
-            : `${p.data.entry.row.product.code ?? ""} ${p.data.entry.row.product.description ?? ""}`
-      },
-      chipColumn("product", "ConnectWise product"),
-      chipColumn("agreement", "Agreement"),
-      {
-        colId: "quantity",
-        headerName: "Invoice qty",
-        width: 110,
-        type: "rightAligned",
-        valueGetter: (p) => p.data?.entry.row.quantity ?? "",
-        valueFormatter: (p) => formatDecimal(p.value as string)
-      },
-      {
-        colId: "cw-quantity",
-        headerName: "ConnectWise qty",
-        width: 130,
-        type: "rightAligned",
-        valueGetter: (p) => (p.data === undefined ? "" : connectwiseValues(p.data.entry.row).quantity),
-        valueFormatter: (p) => formatDecimal(p.value as string)
-      },
-      {
-        colId: "unit-cost",
-        headerName: "Invoice unit cost",
-        width: 130,
-        type: "rightAligned",
-        valueGetter: (p) => p.data?.entry.row.unitCost ?? "",
-        valueFormatter: (p) => formatDecimal(p.value as string, 2)
-      },
-      {
-        colId: "cw-unit-cost",
-        headerName: "ConnectWise unit cost",
-        width: 160,
-        type: "rightAligned",
-        valueGetter: (p) => (p.data === undefined ? "" : connectwiseValues(p.data.entry.row).unitCost),
-        valueFormatter: (p) => formatDecimal(p.value as string, 2)
-      },
-      {
-        colId: "deviation",
-        headerName: "Deviation",
-        width: 230,
-        filter: "agTextColumnFilter",
-        valueGetter: (p) => p.data?.entry.row.deviations.map((d) => describeDeviation(d).what).join("; ") ?? ""
-      },
-      {
-        colId: "change",
-        headerName: "Proposed change",
-        width: 200,
-        valueGetter: (p) =>
-          p.data?.entry.row.deviations
-            .map((d) => describeDeviation(d).change)
-            .filter((c) => c !== "")
-            .join("; ") ?? ""
-      },
-      {
-        colId: "approve",
-        headerName: "Approve",
-        width: 100,
-        pinned: "right",
-        valueGetter: (p) => p.data?.decision?.approve !== undefined,
-        cellRenderer: (p: ICellRendererParams<Line>) =>
-          p.data === undefined ? null : (
-            <input
-              type="checkbox"
-              tabIndex={-1}
-              checked={p.data.decision?.approve !== undefined}
-              disabled={!canDecide}
-              aria-label={`Approve ${p.data.entry.row.customer.name ?? ""} ${p.data.entry.row.product.code ?? ""}`}
-              onChange={(e) => {
-                const on = e.target.checked
-                if (p.data !== undefined) setRow([p.data.key], (d) => approveDecision(d, on))
-              }}
-            />
-          )
-      },
-      {
-        colId: "effective",
-        headerName: "Effective date",
-        width: 140,
-        pinned: "right",
-        editable: canDecide,
-        cellEditor: "agDateStringCellEditor",
-        valueGetter: (p) => p.data?.decision?.effectiveDate ?? p.data?.entry.row.period.start ?? "",
-        valueFormatter: (p) => formatDate(p.value as string),
-        valueSetter: (p: ValueSetterParams<Line>) => {
-          const value = typeof p.newValue === "string" ? p.newValue : ""
-          if (p.data === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false
-          setRow([p.data.key], (d) => ({ ...d, effectiveDate: value }))
-          return true
-        }
-      }
-    ]
-  }, [canDecide, openPicker, setRow, names])
+  const columns = useMemo(
+    () => gridColumns({ canDecide, openPicker, setRow, names }),
+    [canDecide, openPicker, setRow, names]
+  )
 
   const selectedKeys = () => (grid.current?.getSelectedRows() ?? []).map((l) => l.key)
 
@@ -365,50 +487,23 @@ export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; reado
     setPlan(data)
   }
 
-  const onCellKeyDown = (event: CellKeyDownEvent<Line>) => {
-    const key = (event.event as KeyboardEvent | null)?.key
-    const col = event.column.getColId()
-    if (event.data === undefined || !canDecide) return
-    if ((key === "Enter" || key === "F2") && (col === "customer" || col === "product" || col === "agreement")) {
-      openPicker(event.data, col)
-    }
-    if (key === " " && col === "approve") {
-      const line = event.data
-      setRow([line.key], (d) => approveDecision(d, d.approve === undefined))
-      event.event?.preventDefault()
-    }
-  }
+  const onCellKeyDown = gridKeyHandler({ canDecide, openPicker, setRow, names })
 
   if (months === undefined) return <p>{error ?? "Reading the months…"}</p>
   return (
     <section className="reconcile">
       <h1>Reconciliation</h1>
-      <div className="toolbar">
-        <label>
-          Month{" "}
-          <select value={month} onChange={(e) => setMonth(e.target.value)}>
-            {months.map((m) => (
-              <option key={m} value={m}>
-                {formatMonth(m)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="button" onClick={() => void load()} disabled={month === "" || status?.state === "loading"}>
-          {entries === undefined ? "Load invoice" : "Load again"}
-        </button>
-        {months.length === 0 && <span>No invoices found in the link's source yet.</span>}
-      </div>
-      {status?.state === "loading" && (
-        <div className="progress">
-          <label htmlFor="load-progress">Loading {status.progress?.phase ?? ""}…</label>
-          <progress
-            id="load-progress"
-            value={status.progress?.done ?? 0}
-            max={status.progress?.total ?? Math.max(1, (status.progress?.done ?? 0) * 2)}
-          />
-        </div>
-      )}
+      <MonthBar
+        months={months}
+        month={month}
+        onMonth={setMonth}
+        status={status}
+        loaded={entries !== undefined}
+        onLoad={() => {
+          setPlan(undefined)
+          void load()
+        }}
+      />
       {error !== undefined && (
         <p role="alert" className="error">
           {error}
@@ -418,126 +513,26 @@ export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; reado
         status?.state !== "loading" && <p className="empty">Pick a month and choose “Load invoice” to see its lines.</p>
       ) : (
         <>
-          <section className="summary" aria-label="Summary">
-            <span>
-              <strong data-testid="count-unlinked">{unlinked}</strong> unlinked
-            </span>
-            <span>
-              <strong>{perView.person}</strong> need a person
-            </span>
-            <span>
-              <strong>{perView.deviations}</strong> deviations
-            </span>
-            <span>
-              <strong>{perView.sync}</strong> in sync
-            </span>
-            <span>
-              <strong>{perView.excluded}</strong> excluded
-            </span>
-            <span>
-              <strong data-testid="count-approved">{approved}</strong> rows approved
-            </span>
-            <span className="save" aria-live="polite">
-              {saveState === "saved" ? "All decisions saved" : saveState === "saving" ? "Saving…" : "Not saved yet"}
-            </span>
-          </section>
-          <div className="views" role="toolbar" aria-label="Views">
-            {VIEWS.map(([id, label]) => (
-              <button key={id} type="button" aria-pressed={view === id} onClick={() => setView(id)}>
-                {label} ({perView[id] ?? 0})
-              </button>
-            ))}
-            <label className="search">
-              Search{" "}
-              <input
-                type="search"
-                value={search}
-                placeholder="customer, product…"
-                onChange={(e) => setSearch(e.target.value)}
-              />
-            </label>
-          </div>
+          <SummaryBar unlinked={unlinked} perView={perView} approved={approved} saveState={saveState} />
+          <ViewBar view={view} onView={setView} perView={perView} search={search} onSearch={setSearch} />
           {canDecide && (
-            <div className="toolbar" role="toolbar" aria-label="Selected rows">
-              <span>{selectedCount} selected</span>
-              <button
-                type="button"
-                disabled={selectedCount === 0}
-                onClick={() => setRow(selectedKeys(), (d) => approveDecision(d, true))}
-              >
-                Approve selected
-              </button>
-              <button
-                type="button"
-                disabled={selectedCount === 0}
-                onClick={() => setRow(selectedKeys(), (d) => approveDecision(d, false))}
-              >
-                Clear approval
-              </button>
-              <button
-                type="button"
-                disabled={selectedCount === 0}
-                onClick={() => setRow(selectedKeys(), (d) => ({ ...d, exclude: true }))}
-              >
-                Exclude selected
-              </button>
-              <button
-                type="button"
-                disabled={selectedCount === 0}
-                onClick={() => setRow(selectedKeys(), ({ exclude: _, ...d }) => d)}
-              >
-                Include again
-              </button>
-              <label>
-                Effective date{" "}
-                <input type="date" value={effectiveDate} onChange={(e) => setEffectiveDate(e.target.value)} />
-              </label>
-              <button
-                type="button"
-                disabled={selectedCount === 0 || effectiveDate === ""}
-                onClick={() => setRow(selectedKeys(), (d) => ({ ...d, effectiveDate }))}
-              >
-                Set date on selected
-              </button>
-              <button
-                type="button"
-                onClick={() => grid.current?.exportDataAsCsv({ fileName: `psa-ledger-${month}.csv` })}
-              >
-                Export CSV
-              </button>
-              <span className="spacer" />
-              <button type="button" className="primary" disabled={approved === 0} onClick={() => void review()}>
-                Review and apply {approved} approved rows
-              </button>
-            </div>
-          )}
-          <div className="grid" style={{ height: "calc(100vh - 290px)", minHeight: 320 }}>
-            <AgGridReact<Line>
-              theme={theme}
-              rowData={shown as Array<Line>}
-              columnDefs={columns}
-              defaultColDef={{ sortable: true, resizable: true, filter: true }}
-              getRowId={(p) => p.data.key}
-              // No row animation: a row leaving a view would linger, fading, beside its new copy when
-              // it comes back (a search, a view switch), so a screen reader or a script sees it twice.
-              animateRows={false}
-              rowSelection={{ mode: "multiRow", checkboxes: true, headerCheckbox: true, enableClickSelection: false }}
-              quickFilterText={search}
-              onGridReady={(e) => {
-                grid.current = e.api
-              }}
-              onFirstDataRendered={() => window.performance.mark("grid-interactive")}
-              onSelectionChanged={(e) => setSelectedCount(e.api.getSelectedRows().length)}
-              onCellKeyDown={onCellKeyDown}
-              overlayNoRowsTemplate={
-                view === "person"
-                  ? "Nothing needs a person: look at the deviations, approve, then apply."
-                  : "No rows in this view."
-              }
-              tooltipShowDelay={300}
-              suppressColumnVirtualisation
+            <SelectionActions
+              selectedCount={selectedCount}
+              approved={approved}
+              onSelected={(patch) => setRow(selectedKeys(), patch)}
+              onExport={() => grid.current?.exportDataAsCsv({ fileName: `psa-ledger-${month}.csv` })}
+              onReview={() => void review()}
             />
-          </div>
+          )}
+          <ReconcileGrid
+            rows={shown}
+            columns={columns}
+            search={search}
+            view={view}
+            grid={grid}
+            onSelectionChanged={setSelectedCount}
+            onCellKeyDown={onCellKeyDown}
+          />
         </>
       )}
       {picker !== undefined && (
@@ -550,14 +545,12 @@ export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; reado
           names={names[namesKey[picker.side]]}
           onClose={() => setPicker(undefined)}
           onChoose={(choice) => {
-            setRow([picker.line.key], (d) => {
-              const { [picker.side]: _, ...rest } = d
-              return choice === undefined ? rest : { ...rest, [picker.side]: choice }
-            })
+            setRow([picker.line.key], (d) => withChoice(d, picker.side, choice))
             setPicker(undefined)
           }}
           onCreated={() => {
             setPicker(undefined)
+            setPlan(undefined)
             void load()
           }}
         />
@@ -577,14 +570,5 @@ export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; reado
     </section>
   )
 }
-
-const approveDecision = (d: RowDecision, on: boolean): RowDecision => {
-  const { approve: _, ...rest } = d
-  return on ? { ...rest, approve: "all" } : rest
-}
-
-const chipFor = (line: Line, side: Side, names: TargetNames): Chip =>
-  chipOf(resolutionOf(line.entry.row, side), line.decision?.[side], names[namesKey[side]])
-const chipText = (line: Line, side: Side, names: TargetNames) => chipFor(line, side, names).text
 
 export type { Run }

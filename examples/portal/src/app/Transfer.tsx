@@ -1,6 +1,7 @@
 import { useState } from "react"
 import { api, problem, type Run, type Schemas } from "./api.ts"
 import { formatDate, formatMoney } from "./format.ts"
+import { RunProgress } from "./RunProgress.tsx"
 import { type Progress, watchQueued, watchRun } from "./watch.ts"
 
 type Plan = Schemas["TransferPlanEncoded"]
@@ -61,11 +62,6 @@ export const TransferPage = ({ linkId, role }: { readonly linkId: string; readon
     if (kind === "run") await preview(true)
   }
 
-  const invoices = (plan?.operations ?? []).filter(
-    (op): op is Extract<Op, { _tag: "CreateSalesInvoice" | "CreateSalesEntry" }> =>
-      op._tag === "CreateSalesInvoice" || op._tag === "CreateSalesEntry"
-  )
-  const accounts = (plan?.operations ?? []).filter((op) => op._tag === "CreateAccount")
   return (
     <section>
       <h1>Transfer invoices to Exact Online</h1>
@@ -106,15 +102,7 @@ export const TransferPage = ({ linkId, role }: { readonly linkId: string; readon
           {error}
         </p>
       )}
-      {progress !== undefined && (
-        <div className="progress">
-          <label htmlFor="transfer-progress">
-            {progress.phase ?? "Working"} {progress.done ?? 0}
-            {progress.total === undefined ? "" : ` of ${progress.total}`}
-          </label>
-          <progress id="transfer-progress" value={progress.done ?? 0} max={progress.total ?? 1} />
-        </div>
-      )}
+      {progress !== undefined && <RunProgress id="transfer-progress" progress={progress} />}
       {run !== undefined && (
         <p data-testid="transfer-result" data-status={run.status}>
           Run {run.id}: <strong>{run.status}</strong>{" "}
@@ -127,84 +115,106 @@ export const TransferPage = ({ linkId, role }: { readonly linkId: string; readon
       {plan === undefined ? (
         <p className="empty">Pick the invoice dates (or everything not yet transferred) and choose Preview.</p>
       ) : (
-        <>
-          <h2>Ready ({invoices.length})</h2>
-          {invoices.length === 0 ? (
-            <p>Nothing to transfer in this range.</p>
-          ) : (
-            <table data-testid="ready">
-              <thead>
-                <tr>
-                  <th scope="col">ConnectWise invoice</th>
-                  <th scope="col">Date</th>
-                  <th scope="col">Description</th>
-                  <th scope="col">Exact customer</th>
-                  <th scope="col">Journal</th>
-                  <th scope="col">Amount excl. VAT</th>
-                </tr>
-              </thead>
-              <tbody>
-                {invoices.map((op) => (
-                  <tr key={op.idempotencyKey}>
-                    <td>{op.yourRef}</td>
-                    <td>{formatDate(op._tag === "CreateSalesInvoice" ? op.invoiceDate : op.entryDate)}</td>
-                    <td>{op.description}</td>
-                    <td>{op.account._tag === "ExistingAccount" ? "exists" : "created first"}</td>
-                    <td>{op.journal}</td>
-                    <td>{formatMoney(op._tag === "CreateSalesInvoice" ? op.totalExclVat : op.total, op.currency)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-          <h2>Needs a customer in Exact ({accounts.length})</h2>
-          {accounts.length === 0 ? (
-            <p>Every customer exists in Exact Online.</p>
-          ) : (
-            <ul>
-              {accounts.map((op) => (
-                <li key={op.idempotencyKey}>
-                  {op._tag === "CreateAccount" ? `${op.name} (${op.code}) will be created in Exact Online` : ""}
-                </li>
-              ))}
-            </ul>
-          )}
-          <h2>Blocked ({plan.blocked.length})</h2>
-          {plan.blocked.length === 0 ? (
-            <p>Nothing is blocked.</p>
-          ) : (
-            <ul>
-              {plan.blocked.map((b) => (
-                <li key={b.connectwiseInvoiceId}>
-                  {b.number}: {b.reasons.join("; ")}
-                </li>
-              ))}
-            </ul>
-          )}
-          <h2>Already transferred ({plan.skipped.length})</h2>
-          {plan.skipped.length > 0 && (
-            <ul>
-              {plan.skipped.map((s) => (
-                <li key={s.connectwiseInvoiceId}>
-                  {s.number}: {s.reason}
-                </li>
-              ))}
-            </ul>
-          )}
-          {canRun && (
-            <p className="actions">
-              <button
-                type="button"
-                className="primary"
-                disabled={invoices.length === 0 || progress !== undefined}
-                onClick={() => void start("run")}
-              >
-                Transfer {invoices.length} invoices
-              </button>
-            </p>
-          )}
-        </>
+        <TransferPreview
+          plan={plan}
+          canRun={canRun}
+          running={progress !== undefined}
+          onTransfer={() => void start("run")}
+        />
       )}
     </section>
+  )
+}
+
+/** The preview of a transfer, grouped by what will happen to each invoice, with the button that runs it. */
+const TransferPreview = ({
+  plan,
+  canRun,
+  running,
+  onTransfer
+}: {
+  readonly plan: Plan
+  readonly canRun: boolean
+  readonly running: boolean
+  readonly onTransfer: () => void
+}) => {
+  const invoices = plan.operations.filter(
+    (op): op is Extract<Op, { _tag: "CreateSalesInvoice" | "CreateSalesEntry" }> =>
+      op._tag === "CreateSalesInvoice" || op._tag === "CreateSalesEntry"
+  )
+  const accounts = plan.operations.filter((op) => op._tag === "CreateAccount")
+  return (
+    <>
+      <h2>Ready ({invoices.length})</h2>
+      {invoices.length === 0 ? (
+        <p>Nothing to transfer in this range.</p>
+      ) : (
+        <table data-testid="ready">
+          <thead>
+            <tr>
+              <th scope="col">ConnectWise invoice</th>
+              <th scope="col">Date</th>
+              <th scope="col">Description</th>
+              <th scope="col">Exact customer</th>
+              <th scope="col">Journal</th>
+              <th scope="col">Amount excl. VAT</th>
+            </tr>
+          </thead>
+          <tbody>
+            {invoices.map((op) => (
+              <tr key={op.idempotencyKey}>
+                <td>{op.yourRef}</td>
+                <td>{formatDate(op._tag === "CreateSalesInvoice" ? op.invoiceDate : op.entryDate)}</td>
+                <td>{op.description}</td>
+                <td>{op.account._tag === "ExistingAccount" ? "exists" : "created first"}</td>
+                <td>{op.journal}</td>
+                <td>{formatMoney(op._tag === "CreateSalesInvoice" ? op.totalExclVat : op.total, op.currency)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2>Needs a customer in Exact ({accounts.length})</h2>
+      {accounts.length === 0 ? (
+        <p>Every customer exists in Exact Online.</p>
+      ) : (
+        <ul>
+          {accounts.map((op) => (
+            <li key={op.idempotencyKey}>
+              {op._tag === "CreateAccount" ? `${op.name} (${op.code}) will be created in Exact Online` : ""}
+            </li>
+          ))}
+        </ul>
+      )}
+      <h2>Blocked ({plan.blocked.length})</h2>
+      {plan.blocked.length === 0 ? (
+        <p>Nothing is blocked.</p>
+      ) : (
+        <ul>
+          {plan.blocked.map((b) => (
+            <li key={b.connectwiseInvoiceId}>
+              {b.number}: {b.reasons.join("; ")}
+            </li>
+          ))}
+        </ul>
+      )}
+      <h2>Already transferred ({plan.skipped.length})</h2>
+      {plan.skipped.length > 0 && (
+        <ul>
+          {plan.skipped.map((s) => (
+            <li key={s.connectwiseInvoiceId}>
+              {s.number}: {s.reason}
+            </li>
+          ))}
+        </ul>
+      )}
+      {canRun && (
+        <p className="actions">
+          <button type="button" className="primary" disabled={invoices.length === 0 || running} onClick={onTransfer}>
+            Transfer {invoices.length} invoices
+          </button>
+        </p>
+      )}
+    </>
   )
 }
