@@ -72,6 +72,7 @@ export const openBenchSandbox = async (world: World, options: BenchSandboxOption
     ...sandbox.credentials.connectwise,
     maxConcurrency: concurrency,
     sleep: (ms, signal) => clock.sleep(ms, signal),
+    now: () => clock.now(),
     ...fetchOption
   })
   const exact: ExactConnection = { baseUrl: urls.exact, ...sandbox.credentials.exact, clock, ...fetchOption }

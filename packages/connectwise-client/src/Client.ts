@@ -5,6 +5,7 @@ import { makeBaseUrlResolver } from "./internal/baseUrl.ts"
 import { stringifyJson } from "./internal/json.ts"
 import { Limiter } from "./internal/limiter.ts"
 import { makeOperations } from "./internal/operations.ts"
+import { makePacer } from "./internal/pacer.ts"
 import { makePaginate } from "./internal/paging.ts"
 import type { RawApi } from "./internal/rawApi.ts"
 import { LOGIN_PATH, makeRouting, PLACEHOLDER } from "./internal/routing.ts"
@@ -54,8 +55,12 @@ export interface ConnectWiseClientOptions {
   /** Backoff base (default 500 ms) and cap (default 30,000 ms). */
   readonly retryBaseDelayMs?: number
   readonly retryMaxDelayMs?: number
-  /** Injectable for tests: how to wait (ending early when `signal` fires), and the jitter source in [0, 1). */
+  /**
+   * Injectable for tests: how to wait (ending early when `signal` fires), what time it is (ms; the
+   * clock `sleep` waits on, default `Date.now`), and the jitter source in [0, 1).
+   */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
+  readonly now?: () => number
   readonly random?: () => number
 }
 
@@ -215,17 +220,19 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
     resolveBaseUrl
   })
   const fetchImpl = options.fetch ?? ((request: Request) => globalThis.fetch(request))
+  const sleep = options.sleep ?? sleepUnlessAborted
   const transport = makeTransport({
     fetch: fetchImpl,
     timeoutMs: options.timeoutMs ?? 30_000,
     maxRetries: options.maxRetries ?? 5,
     retryBaseDelayMs: options.retryBaseDelayMs ?? 500,
     retryMaxDelayMs: options.retryMaxDelayMs ?? 30_000,
-    sleep: options.sleep ?? sleepUnlessAborted,
+    sleep,
     random: options.random ?? Math.random,
     logger,
     templateOf: routing.templateOf,
-    run: (task, signal) => limiter.run(task, signal)
+    run: (task, signal) => limiter.run(task, signal),
+    pacer: makePacer(options.now ?? Date.now, sleep)
   })
   const api = createClient<Paths>({
     baseUrl: options.baseUrl?.replace(/\/$/, "") ?? PLACEHOLDER,

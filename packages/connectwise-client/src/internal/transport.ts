@@ -15,6 +15,7 @@ import {
   ConnectWiseTransportError
 } from "../ConnectWiseError.ts"
 import { raceAbort } from "./abort.ts"
+import type { Pacer, Ticket } from "./pacer.ts"
 import { abortedReason, errorCode, reasonFor } from "./reasons.ts"
 
 /** What the transport needs; every field is resolved from the client's options. */
@@ -30,6 +31,8 @@ export interface TransportConfig {
   /** The path template a request was made for (errors and logs never name ids). */
   readonly templateOf: (request: Request) => string
   readonly run: <A>(task: () => Promise<A>, signal: AbortSignal) => Promise<A>
+  /** Spaces requests out after a 429, at the rate ConnectWise accepted. */
+  readonly pacer: Pacer
 }
 
 /** Asked before repeating a POST that may have reached the server: `true` when nothing was created. */
@@ -45,7 +48,9 @@ const WRITES = new Set(["POST", "PUT", "PATCH"])
 const RETRY_STATUS = new Set([502, 503, 504])
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304])
 
-type Outcome = { readonly response: Response } | { readonly error: unknown; readonly timedOut: boolean }
+type Outcome =
+  | { readonly response: Response; readonly ticket: Ticket }
+  | { readonly error: unknown; readonly timedOut: boolean }
 type Step =
   | { readonly response: Response }
   | { readonly retryInMs: number; readonly why: string }
@@ -85,6 +90,16 @@ export const makeTransport = (config: TransportConfig): Transport => {
   const backoff = (attempt: number): number =>
     Math.min(config.retryMaxDelayMs, config.retryBaseDelayMs * 2 ** attempt) * (0.5 + config.random() / 2)
 
+  // Every answer tells the pacer whether ConnectWise refused it for the rate.
+  const paced = (outcome: { readonly response: Response; readonly ticket: Ticket }): Response => {
+    const { response, ticket } = outcome
+    if (response.status === 429) {
+      const retryAfter = Number(response.headers.get("retry-after"))
+      config.pacer.refused(ticket, Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1_000 : 0)
+    } else config.pacer.accepted(ticket)
+    return response
+  }
+
   const attempt = async (request: Request, init: RequestInit, signal: AbortSignal): Promise<Outcome> => {
     const timer = new AbortController()
     let timedOut = false
@@ -94,7 +109,10 @@ export const makeTransport = (config: TransportConfig): Transport => {
     }, config.timeoutMs)
     try {
       const once = new Request(request.url, { ...init, signal: AbortSignal.any([signal, timer.signal]) })
-      return { response: await config.run(() => config.fetch(once).then(buffered), signal) }
+      return await config.run(async () => {
+        const ticket = await config.pacer.turn(signal)
+        return { response: await config.fetch(once).then(buffered), ticket }
+      }, signal)
     } catch (error) {
       return { error, timedOut }
     } finally {
@@ -193,7 +211,7 @@ export const makeTransport = (config: TransportConfig): Transport => {
       const step =
         "error" in outcome
           ? await afterError(outcome, method, attemptNo, retryCheck)
-          : await afterAnswer(outcome.response, method, attemptNo, retryCheck, signal)
+          : await afterAnswer(paced(outcome), method, attemptNo, retryCheck, signal)
       if ("response" in step) return step.response
       if ("reason" in step) return fail(step.reason, step.status)
       config.logger.warn?.("ConnectWise request failed; retrying", {

@@ -33,7 +33,9 @@ export const connectWiseClientOf = async (
     // ConnectWise refuses every call without one; an empty header makes the test say so.
     clientId: cw.clientId ?? "",
     ...(ctx.fetch === undefined ? {} : { fetch: ctx.fetch }),
-    ...(ctx.clock === undefined ? {} : { sleep: (ms: number, signal?: AbortSignal) => ctx.clock!.sleep(ms, signal) }),
+    ...(ctx.clock === undefined
+      ? {}
+      : { sleep: (ms: number, signal?: AbortSignal) => ctx.clock!.sleep(ms, signal), now: () => ctx.clock!.now() }),
     ...overrides
   })
 }

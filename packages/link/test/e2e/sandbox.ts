@@ -20,7 +20,8 @@ export const openSandbox = async (world: World) => {
   const connectwise = createConnectWiseClient({
     baseUrl: server.baseUrls.connectwise,
     ...server.credentials.connectwise,
-    sleep: (ms) => clock.sleep(ms)
+    sleep: (ms) => clock.sleep(ms),
+    now: () => clock.now()
   })
   // How a link reaches the sandbox's Exact; the link builds its client on its own token store.
   const exact: ExactConnection = { baseUrl: server.baseUrls.exact, ...server.credentials.exact, clock }

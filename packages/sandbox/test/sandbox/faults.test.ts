@@ -117,7 +117,8 @@ describe("fault injection", () => {
         baseUrl: server.baseUrls.connectwise,
         ...server.credentials.connectwise,
         maxRetries: 10,
-        sleep: (ms) => clock.sleep(ms)
+        sleep: (ms) => clock.sleep(ms),
+        now: () => clock.now()
       })
       const companies = await cw.listAll("/company/companies", { pageSize: 10 })
       expect(companies).toHaveLength(world.connectwise.companies.length)

@@ -24,7 +24,8 @@ const cwClient = () =>
     publicKey: server.credentials.connectwise.publicKey,
     privateKey: server.credentials.connectwise.privateKey,
     clientId: server.credentials.connectwise.clientId,
-    sleep: (ms) => clock.sleep(ms)
+    sleep: (ms) => clock.sleep(ms),
+    now: () => clock.now()
   })
 
 const exactClient = () =>
