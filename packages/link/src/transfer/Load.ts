@@ -182,51 +182,42 @@ const readAllAccountsIfCheaper = async (
  *
  * @since 0.1.0
  */
-export const loadTransferInputs = async (
+/** The ConnectWise invoices of the range, or (no range) those ConnectWise has not posted yet. */
+const loadCwInvoices = async (
   deps: TransferDeps,
-  range: TransferRange,
-  options: { readonly onProgress?: ((event: TransferProgress) => void) | undefined } = {}
-): Promise<TransferInputs> => {
-  const dates = checkRange(range)
+  dates: { from: Date; to: Date } | undefined
+): Promise<{ records: Array<Invoice>; malformed: Array<Malformed> }> => {
   const cw = deps.connectwise
-  const exact = deps.exact
-  const progress = (done: number) => options.onProgress?.({ phase: "load", done, total: 4 })
-  progress(0)
-
-  // 1. The invoices.
-  let invoiceRecords: Array<Invoice>
-  let badInvoices: Array<Malformed>
   if (dates !== undefined) {
     const base = conditions.and(conditions.gte("date", dates.from), conditions.lt("date", dates.to))
-    ;({ records: invoiceRecords, malformed: badInvoices } = await step("load ConnectWise invoices", () =>
+    return await step("load ConnectWise invoices", () =>
       listSettingAside((exclude) => cw.listAll("/finance/invoices", { conditions: excluding(base, exclude) }))
-    ))
-  } else {
-    const unposted = await step("load ConnectWise unposted invoices", () =>
-      cw.listAll("/finance/accounting/unpostedinvoices", { fields: "id,billingLogId,invoiceNumber" })
     )
-    // `billingLogId` is the invoice's id (ConnectWise keeps invoices in its billing log).
-    const ids = [
-      ...new Set(
-        unposted.flatMap((u) => (typeof (u.billingLogId ?? u.id) === "number" ? [u.billingLogId ?? u.id] : []))
-      )
-    ] as Array<number>
-    invoiceRecords = []
-    badInvoices = []
-    for (const part of chunks(ids, CW_IDS_PER_QUERY)) {
-      const found = await step("load ConnectWise invoices", () =>
-        listSettingAside((exclude) =>
-          cw.listAll("/finance/invoices", { conditions: excluding(conditions.in("id", part), exclude) })
-        )
-      )
-      invoiceRecords.push(...found.records)
-      badInvoices.push(...found.malformed)
-    }
   }
-  progress(1)
+  const unposted = await step("load ConnectWise unposted invoices", () =>
+    cw.listAll("/finance/accounting/unpostedinvoices", { fields: "id,billingLogId,invoiceNumber" })
+  )
+  // `billingLogId` is the invoice's id (ConnectWise keeps invoices in its billing log).
+  const ids = [
+    ...new Set(unposted.flatMap((u) => (typeof (u.billingLogId ?? u.id) === "number" ? [u.billingLogId ?? u.id] : [])))
+  ] as Array<number>
+  const records: Array<Invoice> = []
+  const malformed: Array<Malformed> = []
+  for (const part of chunks(ids, CW_IDS_PER_QUERY)) {
+    const found = await step("load ConnectWise invoices", () =>
+      listSettingAside((exclude) =>
+        cw.listAll("/finance/invoices", { conditions: excluding(conditions.in("id", part), exclude) })
+      )
+    )
+    records.push(...found.records)
+    malformed.push(...found.malformed)
+  }
+  return { records, malformed }
+}
 
-  // 2. Their product lines, the companies, catalog items, billing terms and tax codes.
-  const invoiceIds = invoiceRecords.map((invoice) => invoice.id)
+/** The invoices' product lines, and the reasons malformed lines block their invoices. */
+const loadCwLines = async (deps: TransferDeps, invoiceIds: ReadonlyArray<number>) => {
+  const cw = deps.connectwise
   const lines: Array<InvoiceProductLine> = []
   const badLines: Array<Malformed> = []
   for (const part of chunks(invoiceIds, CW_IDS_PER_QUERY)) {
@@ -264,6 +255,16 @@ export const loadTransferInputs = async (
       badLinesByInvoice.set(invoiceId, list)
     }
   }
+  return { lines, badLinesByInvoice }
+}
+
+/** The companies, catalog items, billing terms and tax codes the invoices involve. */
+const loadCwReferences = async (
+  deps: TransferDeps,
+  invoiceRecords: ReadonlyArray<Invoice>,
+  lines: ReadonlyArray<InvoiceProductLine>
+) => {
+  const cw = deps.connectwise
   const companyIds = [...new Set(invoiceRecords.map((invoice) => invoice.company.id))]
   const catalogIds = [...new Set(lines.map((line) => line.catalogItem.id))]
   const companies = []
@@ -293,15 +294,20 @@ export const loadTransferInputs = async (
   const taxCodes = needsReferenceData
     ? await step("load ConnectWise tax codes", () => cw.listAll("/finance/taxCodes"))
     : []
-  progress(2)
+  return { companyIds, catalogIds, companies, badCompanies, catalog, billingTerms, taxCodes, needsReferenceData }
+}
 
-  // 3. Mappings and ledger.
-  const [mappings, ledger] = await Promise.all([
-    runPort("read mappings", deps.mappings.list(deps.linkId)),
-    runPort("read the transfer ledger", deps.ledger.findMany(deps.linkId, invoiceIds))
-  ])
+type CwReferences = Awaited<ReturnType<typeof loadCwReferences>>
 
-  // 4. The Exact side, filtered to what the invoices involve.
+/** The Exact side, filtered to what the invoices involve. */
+const loadExactSide = async (
+  deps: TransferDeps,
+  invoiceRecords: ReadonlyArray<Invoice>,
+  refs: CwReferences,
+  mappings: TransferInputs["mappings"]
+) => {
+  const exact = deps.exact
+  const { companyIds, catalogIds, companies, catalog, needsReferenceData } = refs
   const companyIdSet = new Set(companyIds)
   const catalogIdSet = new Set(catalogIds)
   const accountIds = new Set<string>()
@@ -401,9 +407,62 @@ export const loadTransferInputs = async (
   const glAccounts = entry === undefined || !needsReferenceData ? [] : await loadGlAccounts(deps, items)
   const salesEntries = entry === undefined || !needsReferenceData ? [] : await loadEntries(deps, entry)
   const divisionCurrency = entry === undefined || !needsReferenceData ? undefined : await loadDivisionCurrency(deps)
-  progress(3)
+  return { accounts, items, salesInvoices, vatCodes, conditionsList, glAccounts, salesEntries, divisionCurrency }
+}
 
-  // Map into core's shapes.
+type ExactSide = Awaited<ReturnType<typeof loadExactSide>>
+
+export const loadTransferInputs = async (
+  deps: TransferDeps,
+  range: TransferRange,
+  options: { readonly onProgress?: ((event: TransferProgress) => void) | undefined } = {}
+): Promise<TransferInputs> => {
+  const dates = checkRange(range)
+  const progress = (done: number) => options.onProgress?.({ phase: "load", done, total: 4 })
+  progress(0)
+  const { records: invoiceRecords, malformed: badInvoices } = await loadCwInvoices(deps, dates)
+  progress(1)
+  const invoiceIds = invoiceRecords.map((invoice) => invoice.id)
+  const { lines, badLinesByInvoice } = await loadCwLines(deps, invoiceIds)
+  const refs = await loadCwReferences(deps, invoiceRecords, lines)
+  progress(2)
+  // 3. Mappings and ledger.
+  const [mappings, ledger] = await Promise.all([
+    runPort("read mappings", deps.mappings.list(deps.linkId)),
+    runPort("read the transfer ledger", deps.ledger.findMany(deps.linkId, invoiceIds))
+  ])
+
+  const exactSide = await loadExactSide(deps, invoiceRecords, refs, mappings)
+  progress(3)
+  const { invoices, blocked } = transferInvoicesOf(deps, invoiceRecords, badInvoices, lines, badLinesByInvoice, refs)
+  const exactInvoices = exactInvoicesOf(exactSide.salesInvoices)
+  const snapshot = snapshotOf(deps, refs, exactSide, exactInvoices)
+  progress(4)
+  return { invoices, snapshot, mappings, ledger, blocked, exactInvoices }
+}
+
+/** What the mapping of one invoice needs besides the invoice. */
+interface InvoiceContext {
+  readonly entryMode: boolean
+  readonly badLinesByInvoice: ReadonlyMap<number, ReadonlyArray<string>>
+  readonly badCompanyById: ReadonlyMap<number, Malformed>
+  readonly companyById: ReadonlyMap<number, CwReferences["companies"][number]>
+  readonly linesByInvoice: ReadonlyMap<number, ReadonlyArray<InvoiceProductLine>>
+  readonly taxIdentifier: (
+    ref: { readonly id: number; readonly name?: string | null } | null | undefined
+  ) => string | undefined
+}
+
+/** The ConnectWise records in core's shapes: each invoice transferable, or blocked with its reasons. */
+const transferInvoicesOf = (
+  deps: TransferDeps,
+  invoiceRecords: ReadonlyArray<Invoice>,
+  badInvoices: ReadonlyArray<Malformed>,
+  lines: ReadonlyArray<InvoiceProductLine>,
+  badLinesByInvoice: ReadonlyMap<number, ReadonlyArray<string>>,
+  refs: CwReferences
+): { invoices: Array<TransferInvoice>; blocked: Array<Blocked> } => {
+  const { companies, badCompanies, taxCodes } = refs
   const taxById = new Map(taxCodes.map((tax) => [tax.id, tax.identifier]))
   const taxIdentifier = (ref: { readonly id: number; readonly name?: string | null } | null | undefined) =>
     ref === null || ref === undefined ? undefined : (taxById.get(ref.id) ?? ref.name ?? undefined)
@@ -429,121 +488,130 @@ export const loadTransferInputs = async (
       })
     )
   }
+  const context: InvoiceContext = {
+    entryMode: (deps.settings.transfer?.mode ?? "entry") === "entry",
+    badLinesByInvoice,
+    badCompanyById,
+    companyById,
+    linesByInvoice,
+    taxIdentifier
+  }
   for (const record of invoiceRecords) {
-    const reasons: Array<string> = [...(badLinesByInvoice.get(record.id) ?? [])]
-    const badCompany = badCompanyById.get(record.company.id)
-    if (badCompany !== undefined) reasons.push(`company ${record.company.id} is malformed: ${badCompany.message}`)
-    const date = dateOf(record.date)
-    if (date === undefined) reasons.push(`date ${JSON.stringify(record.date ?? null)} is not a date`)
-    const dueDate = record.dueDate === null || record.dueDate === undefined ? undefined : dateOf(record.dueDate)
-    if (record.dueDate && dueDate === undefined) reasons.push(`dueDate ${JSON.stringify(record.dueDate)} is not a date`)
-    const currency =
-      record.currency?.currencyCode ?? companyById.get(record.company.id)?.currency?.currencyCode ?? undefined
-    if (currency === undefined || currency === null) reasons.push("the invoice has no currency")
-    const invoiceLines: Array<TransferInvoiceLine> = []
-    let sum = BigDecimal.fromBigInt(0n)
-    for (const line of (linesByInvoice.get(record.id) ?? []).sort((a, b) => a.id - b.id)) {
-      if (line.cancelledFlag === true || line.billableOption === "DoNotBill") continue
-      const quantity = decimalOf(line.quantity)
-      const price = line.billableOption === "NoCharge" ? BigDecimal.fromBigInt(0n) : decimalOf(line.price)
-      if (quantity === undefined) reasons.push(`line ${line.id} has no quantity`)
-      if (price === undefined) reasons.push(`line ${line.id} has no price`)
-      const discount = decimalOf(line.discount)
-      if (discount !== undefined && !BigDecimal.isZero(discount)) {
-        reasons.push(
-          `line ${line.id} has a discount of ${BigDecimal.format(discount)}, which the transfer does not carry`
-        )
-      }
-      if (quantity === undefined || price === undefined) continue
-      sum = BigDecimal.sum(sum, BigDecimal.multiply(quantity, price))
-      const taxCode = taxIdentifier(line.taxCode)
-      invoiceLines.push(
-        new TransferInvoiceLine({
-          id: String(line.id),
-          productId: line.catalogItem.id,
-          description:
-            line.description ??
-            line.customerDescription ??
-            line.catalogItem.identifier ??
-            `item ${line.catalogItem.id}`,
-          quantity,
-          unitPrice: price,
-          ...(taxCode === undefined ? {} : { taxCode }),
-          ...(typeof line.taxableFlag === "boolean" ? { taxable: line.taxableFlag } : {})
-        })
+    const mapped = transferInvoiceOf(record, context)
+    if (mapped instanceof Blocked) blocked.push(mapped)
+    else invoices.push(mapped)
+  }
+  return { invoices, blocked }
+}
+
+/** One ConnectWise invoice in core's shape, or why it is blocked. */
+const transferInvoiceOf = (record: Invoice, context: InvoiceContext): TransferInvoice | Blocked => {
+  const { entryMode, badLinesByInvoice, badCompanyById, companyById, linesByInvoice, taxIdentifier } = context
+  const reasons: Array<string> = [...(badLinesByInvoice.get(record.id) ?? [])]
+  const badCompany = badCompanyById.get(record.company.id)
+  if (badCompany !== undefined) reasons.push(`company ${record.company.id} is malformed: ${badCompany.message}`)
+  const date = dateOf(record.date)
+  if (date === undefined) reasons.push(`date ${JSON.stringify(record.date ?? null)} is not a date`)
+  const dueDate = record.dueDate === null || record.dueDate === undefined ? undefined : dateOf(record.dueDate)
+  if (record.dueDate && dueDate === undefined) reasons.push(`dueDate ${JSON.stringify(record.dueDate)} is not a date`)
+  const currency =
+    record.currency?.currencyCode ?? companyById.get(record.company.id)?.currency?.currencyCode ?? undefined
+  if (currency === undefined || currency === null) reasons.push("the invoice has no currency")
+  const invoiceLines: Array<TransferInvoiceLine> = []
+  let sum = BigDecimal.fromBigInt(0n)
+  for (const line of [...(linesByInvoice.get(record.id) ?? [])].sort((a, b) => a.id - b.id)) {
+    if (line.cancelledFlag === true || line.billableOption === "DoNotBill") continue
+    const quantity = decimalOf(line.quantity)
+    const price = line.billableOption === "NoCharge" ? BigDecimal.fromBigInt(0n) : decimalOf(line.price)
+    if (quantity === undefined) reasons.push(`line ${line.id} has no quantity`)
+    if (price === undefined) reasons.push(`line ${line.id} has no price`)
+    const discount = decimalOf(line.discount)
+    if (discount !== undefined && !BigDecimal.isZero(discount)) {
+      reasons.push(
+        `line ${line.id} has a discount of ${BigDecimal.format(discount)}, which the transfer does not carry`
       )
     }
-    // The lines we read must add up to the invoice, or it has lines we cannot see (time, expenses).
-    const subtotal = decimalOf(record.subtotal)
-    if (subtotal !== undefined && reasons.length === 0) {
-      const scaled = (value: BigDecimal.BigDecimal) => BigDecimal.format(BigDecimal.scale(value, 2))
-      if (scaled(BigDecimal.round(sum, { scale: 2 })) !== scaled(BigDecimal.round(subtotal, { scale: 2 }))) {
-        reasons.push(
-          `its product lines add up to ${BigDecimal.format(sum)} but the subtotal is ${BigDecimal.format(subtotal)} (time or expense lines are not transferred)`
-        )
-      }
-    }
-    // Invoice mode checks the amounts it sends against ConnectWise's total and tax (see the README):
-    // without a total there is nothing to check, so the invoice is blocked, never booked unchecked.
-    // A missing tax is exact from the header: total − subtotal (the lines' sum, checked above).
-    const total = decimalOf(record.total)
-    let tax = decimalOf(record.salesTax)
-    if (!entryMode && reasons.length === 0 && date !== undefined && currency) {
-      if (total === undefined) {
-        blocked.push(
-          new Blocked({
-            connectwiseInvoiceId: record.id,
-            number: record.invoiceNumber,
-            reasons: ["ConnectWise gives no total for the invoice: the amounts to book cannot be checked"],
-            codes: [TOTALS_MISSING]
-          })
-        )
-        continue
-      }
-      tax ??= BigDecimal.subtract(total, subtotal ?? sum)
-    }
-    if (reasons.length > 0 || date === undefined || currency === undefined || currency === null) {
-      blocked.push(
-        new Blocked({ connectwiseInvoiceId: record.id, number: record.invoiceNumber, reasons: [...new Set(reasons)] })
-      )
-      continue
-    }
-    const taxCode = taxIdentifier(record.taxCode)
-    const description = record.reference ?? undefined
-    try {
-      invoices.push(
-        new TransferInvoice({
-          id: record.id,
-          number: record.invoiceNumber.trim(),
-          type: record.type,
-          companyId: record.company.id,
-          date,
-          ...(dueDate === undefined ? {} : { dueDate }),
-          ...(record.billingTerms ? { billingTermsId: record.billingTerms.id } : {}),
-          currency,
-          ...(taxCode === undefined ? {} : { taxCode }),
-          ...(description === undefined || description === "" ? {} : { description }),
-          lines: invoiceLines,
-          ...(record.subtotal ? { subtotal: record.subtotal } : {}),
-          ...(tax === undefined ? {} : { tax }),
-          ...(total === undefined ? {} : { total }),
-          ...(record.customerPO && record.customerPO.trim() !== "" ? { customerPO: record.customerPO.trim() } : {}),
-          ...(record.status?.name ? { status: record.status.name } : {})
-        })
-      )
-    } catch (error) {
-      blocked.push(
-        new Blocked({
-          connectwiseInvoiceId: record.id,
-          number: record.invoiceNumber,
-          reasons: [
-            `the invoice is malformed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`
-          ]
-        })
+    if (quantity === undefined || price === undefined) continue
+    sum = BigDecimal.sum(sum, BigDecimal.multiply(quantity, price))
+    const taxCode = taxIdentifier(line.taxCode)
+    invoiceLines.push(
+      new TransferInvoiceLine({
+        id: String(line.id),
+        productId: line.catalogItem.id,
+        description:
+          line.description ?? line.customerDescription ?? line.catalogItem.identifier ?? `item ${line.catalogItem.id}`,
+        quantity,
+        unitPrice: price,
+        ...(taxCode === undefined ? {} : { taxCode }),
+        ...(typeof line.taxableFlag === "boolean" ? { taxable: line.taxableFlag } : {})
+      })
+    )
+  }
+  // The lines we read must add up to the invoice, or it has lines we cannot see (time, expenses).
+  const subtotal = decimalOf(record.subtotal)
+  if (subtotal !== undefined && reasons.length === 0) {
+    const scaled = (value: BigDecimal.BigDecimal) => BigDecimal.format(BigDecimal.scale(value, 2))
+    if (scaled(BigDecimal.round(sum, { scale: 2 })) !== scaled(BigDecimal.round(subtotal, { scale: 2 }))) {
+      reasons.push(
+        `its product lines add up to ${BigDecimal.format(sum)} but the subtotal is ${BigDecimal.format(subtotal)} (time or expense lines are not transferred)`
       )
     }
   }
+  // Invoice mode checks the amounts it sends against ConnectWise's total and tax (see the README):
+  // without a total there is nothing to check, so the invoice is blocked, never booked unchecked.
+  // A missing tax is exact from the header: total − subtotal (the lines' sum, checked above).
+  const total = decimalOf(record.total)
+  let tax = decimalOf(record.salesTax)
+  if (!entryMode && reasons.length === 0 && date !== undefined && currency) {
+    if (total === undefined) {
+      return new Blocked({
+        connectwiseInvoiceId: record.id,
+        number: record.invoiceNumber,
+        reasons: ["ConnectWise gives no total for the invoice: the amounts to book cannot be checked"],
+        codes: [TOTALS_MISSING]
+      })
+    }
+    tax ??= BigDecimal.subtract(total, subtotal ?? sum)
+  }
+  if (reasons.length > 0 || date === undefined || currency === undefined || currency === null) {
+    return new Blocked({
+      connectwiseInvoiceId: record.id,
+      number: record.invoiceNumber,
+      reasons: [...new Set(reasons)]
+    })
+  }
+  const taxCode = taxIdentifier(record.taxCode)
+  const description = record.reference ?? undefined
+  try {
+    return new TransferInvoice({
+      id: record.id,
+      number: record.invoiceNumber.trim(),
+      type: record.type,
+      companyId: record.company.id,
+      date,
+      ...(dueDate === undefined ? {} : { dueDate }),
+      ...(record.billingTerms ? { billingTermsId: record.billingTerms.id } : {}),
+      currency,
+      ...(taxCode === undefined ? {} : { taxCode }),
+      ...(description === undefined || description === "" ? {} : { description }),
+      lines: invoiceLines,
+      ...(record.subtotal ? { subtotal: record.subtotal } : {}),
+      ...(tax === undefined ? {} : { tax }),
+      ...(total === undefined ? {} : { total }),
+      ...(record.customerPO && record.customerPO.trim() !== "" ? { customerPO: record.customerPO.trim() } : {}),
+      ...(record.status?.name ? { status: record.status.name } : {})
+    })
+  } catch (error) {
+    return new Blocked({
+      connectwiseInvoiceId: record.id,
+      number: record.invoiceNumber,
+      reasons: [`the invoice is malformed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`]
+    })
+  }
+}
 
+/** Exact's sales invoices found by YourRef (invoice mode), by YourRef. */
+const exactInvoicesOf = (salesInvoices: ExactSide["salesInvoices"]): Map<string, ExactInvoiceFound> => {
   const exactInvoices = new Map<string, ExactInvoiceFound>()
   for (const invoice of salesInvoices) {
     const yourRef = invoice.YourRef?.trim()
@@ -559,7 +627,19 @@ export const loadTransferInputs = async (
     })
   }
 
-  const snapshot = new TransferSnapshot({
+  return exactInvoices
+}
+
+/** What the planner sees of both sides. */
+const snapshotOf = (
+  deps: TransferDeps,
+  refs: CwReferences,
+  exactSide: ExactSide,
+  exactInvoices: ReadonlyMap<string, ExactInvoiceFound>
+): TransferSnapshot => {
+  const { companies, catalog, billingTerms } = refs
+  const { accounts, items, vatCodes, conditionsList, glAccounts, salesEntries, divisionCurrency } = exactSide
+  return new TransferSnapshot({
     linkId: deps.linkId,
     companies: companies.map(
       (company) =>
@@ -644,6 +724,4 @@ export const loadTransferInputs = async (
         })
     )
   })
-  progress(4)
-  return { invoices, snapshot, mappings, ledger, blocked, exactInvoices }
 }

@@ -219,27 +219,68 @@ const claimDepsOf = (deps: TransferDeps, options: RunTransferOptions) => ({
   leaseMs: deps.leaseMs
 })
 
+/** What one transfer run works with and collects, shared by its steps. */
+interface TransferRun {
+  readonly deps: TransferDeps
+  readonly options: RunTransferOptions
+  readonly inputs: TransferInputs
+  readonly plan: TransferPlan
+  readonly approved: ReadonlySet<number>
+  readonly invoiceById: ReadonlyMap<number, TransferInputs["invoices"][number]>
+  readonly entryMode: boolean
+  readonly attachPdf: boolean
+  /** Each done operation's result (the id it made), by operation key. */
+  readonly results: Map<string, string>
+  readonly failedOps: Map<string, TransferFailure>
+  readonly outcomes: Map<number, InvoiceTransferOutcome>
+  readonly accountsCreated: Array<{ connectwiseCompanyId: number; exactAccountId: string }>
+  /** The ledger records this run wrote for the entries it booked, by ConnectWise invoice. */
+  readonly bookedRecords: Map<number, TransferRecord>
+  /** The last account code handed out (read once per run, on the first new account). */
+  lastCode: number | undefined
+}
+
 const transferOnce = async (
   deps: TransferDeps,
   range: TransferRange,
   options: RunTransferOptions
 ): Promise<TransferReport> => {
-  const { runId, onProgress, signal } = options
-  const inputs = await loadTransferInputs(deps, range, { onProgress })
+  const inputs = await loadTransferInputs(deps, range, { onProgress: options.onProgress })
   const approved = new Set(options.approveAccounts ?? [])
-  const plan = planOf(deps, inputs, [...approved])
-  const linkId = deps.linkId
-  const invoiceById = new Map(inputs.invoices.map((invoice) => [invoice.id, invoice]))
-  const foundByRef = inputs.exactInvoices
-  const at = () => DateTime.makeUnsafe(nowOf(deps))
-  const results = new Map<string, string>()
-  const failedOps = new Map<string, TransferFailure>()
-  const outcomes = new Map<number, InvoiceTransferOutcome>()
-  const accountsCreated: Array<{ connectwiseCompanyId: number; exactAccountId: string }> = []
-  const numberOf = (id: number) => invoiceById.get(id)?.number ?? `#${id}`
+  const entryMode = (deps.settings.transfer?.mode ?? "entry") === "entry"
+  const run: TransferRun = {
+    deps,
+    options,
+    inputs,
+    plan: planOf(deps, inputs, [...approved]),
+    approved,
+    invoiceById: new Map(inputs.invoices.map((invoice) => [invoice.id, invoice])),
+    entryMode,
+    attachPdf: entryMode && (deps.settings.transfer?.attachPdf ?? true),
+    results: new Map(),
+    failedOps: new Map(),
+    outcomes: new Map(),
+    accountsCreated: [],
+    bookedRecords: new Map(),
+    lastCode: undefined
+  }
+  noteSkippedAndBlocked(run)
+  await catchUpLedger(run)
+  await settleInterrupted(run)
+  await runAccountOps(run)
+  await runInvoiceOps(run)
+  if (run.attachPdf && !options.signal?.aborted) await catchUpPdfs(deps, inputs, run.plan, run.outcomes)
+  return reportOf(run)
+}
 
-  for (const skip of plan.skipped) {
-    outcomes.set(skip.connectwiseInvoiceId, {
+const atOf = (run: TransferRun) => DateTime.makeUnsafe(nowOf(run.deps))
+
+const numberOf = (run: TransferRun, id: number) => run.invoiceById.get(id)?.number ?? `#${id}`
+
+/** The plan's skipped and blocked invoices, as outcomes. */
+const noteSkippedAndBlocked = (run: TransferRun): void => {
+  for (const skip of run.plan.skipped) {
+    run.outcomes.set(skip.connectwiseInvoiceId, {
       status: "alreadyTransferred",
       connectwiseInvoiceId: skip.connectwiseInvoiceId,
       number: skip.number,
@@ -248,8 +289,8 @@ const transferOnce = async (
       ...(skip.changes === undefined ? {} : { changes: skip.changes })
     })
   }
-  for (const block of plan.blocked) {
-    outcomes.set(block.connectwiseInvoiceId, {
+  for (const block of run.plan.blocked) {
+    run.outcomes.set(block.connectwiseInvoiceId, {
       status: "blocked",
       connectwiseInvoiceId: block.connectwiseInvoiceId,
       number: block.number,
@@ -257,37 +298,45 @@ const transferOnce = async (
       ...(block.codes === undefined ? {} : { codes: block.codes })
     })
   }
+}
 
-  // The ledger learns of invoices Exact has by YourRef but the ledger lost (a crash between the
-  // POST and the record), so later runs and the payment sync see them.
-  const adopt = async (invoiceId: number, exactInvoiceId: string, status: "created" | "processed") => {
-    const invoice = invoiceById.get(invoiceId)
-    if (invoice === undefined || inputs.ledger.has(invoiceId)) return
-    const found = foundByRef.get(invoice.number.trim())
-    const total = found?.amount === undefined ? undefined : BigDecimal.fromString(found.amount)
-    const now = at()
-    await runPort(
-      "record the transfer",
-      deps.ledger.record(
-        linkId,
-        new TransferRecord({
-          connectwiseInvoiceId: invoiceId,
-          connectwiseInvoiceNumber: invoice.number,
-          exactInvoiceId,
-          ...(found?.invoiceNumber === undefined ? {} : { exactInvoiceNumber: String(found.invoiceNumber) }),
-          kind: invoice.type === "CreditMemo" || found?.type === 8021 ? "credit-note" : "invoice",
-          status,
-          ...(total === undefined || total._tag === "None" ? {} : { total: total.value }),
-          currency: invoice.currency,
-          runId,
-          transferredAt: now,
-          updatedAt: now
-        })
-      )
+/**
+ * The ledger learns of invoices Exact has by YourRef but the ledger lost (a crash between the
+ * POST and the record), so later runs and the payment sync see them.
+ */
+const adopt = async (run: TransferRun, invoiceId: number, exactInvoiceId: string, status: "created" | "processed") => {
+  const { deps, inputs } = run
+  const invoice = run.invoiceById.get(invoiceId)
+  if (invoice === undefined || inputs.ledger.has(invoiceId)) return
+  const found = inputs.exactInvoices.get(invoice.number.trim())
+  const total = found?.amount === undefined ? undefined : BigDecimal.fromString(found.amount)
+  const now = atOf(run)
+  await runPort(
+    "record the transfer",
+    deps.ledger.record(
+      deps.linkId,
+      new TransferRecord({
+        connectwiseInvoiceId: invoiceId,
+        connectwiseInvoiceNumber: invoice.number,
+        exactInvoiceId,
+        ...(found?.invoiceNumber === undefined ? {} : { exactInvoiceNumber: String(found.invoiceNumber) }),
+        kind: invoice.type === "CreditMemo" || found?.type === 8021 ? "credit-note" : "invoice",
+        status,
+        ...(total === undefined || total._tag === "None" ? {} : { total: total.value }),
+        currency: invoice.currency,
+        runId: run.options.runId,
+        transferredAt: now,
+        updatedAt: now
+      })
     )
-  }
-  for (const skip of plan.skipped) {
-    const found = foundByRef.get(skip.number.trim())
+  )
+}
+
+/** Skipped invoices Exact has printed or holds, but the ledger does not know so: the ledger catches up. */
+const catchUpLedger = async (run: TransferRun): Promise<void> => {
+  const { deps, inputs } = run
+  for (const skip of run.plan.skipped) {
+    const found = inputs.exactInvoices.get(skip.number.trim())
     const recorded = inputs.ledger.get(skip.connectwiseInvoiceId)
     // Printed in Exact, but the run was stopped before the ledger heard of it: catch the ledger up.
     if (found !== undefined && found.status >= 50 && recorded?.status === "created") {
@@ -295,12 +344,12 @@ const transferOnce = async (
         await runPort(
           "record the transfer",
           deps.ledger.record(
-            linkId,
+            deps.linkId,
             new TransferRecord({
               ...recorded,
               status: "processed",
               ...(found.invoiceNumber === undefined ? {} : { exactInvoiceNumber: String(found.invoiceNumber) }),
-              updatedAt: at()
+              updatedAt: atOf(run)
             })
           )
         )
@@ -313,7 +362,7 @@ const transferOnce = async (
     }
     if (found !== undefined && recorded === undefined) {
       try {
-        await adopt(skip.connectwiseInvoiceId, skip.exactInvoiceId, found.status >= 50 ? "processed" : "created")
+        await adopt(run, skip.connectwiseInvoiceId, skip.exactInvoiceId, found.status >= 50 ? "processed" : "created")
       } catch (error) {
         deps.logger?.warn("transfer: could not adopt an invoice Exact already has", {
           number: skip.number,
@@ -322,15 +371,21 @@ const transferOnce = async (
       }
     }
   }
+}
 
-  // Operations interrupted after Exact accepted them are planned no more: a create whose invoice is
-  // found (by YourRef or in the ledger), a print of an invoice Exact has processed (the plan skips
-  // it). Close their journal entries with what they made, so the journal tells the truth.
+/**
+ * Operations interrupted after Exact accepted them are planned no more: a create whose invoice is
+ * found (by YourRef or in the ledger), a print of an invoice Exact has processed (the plan skips
+ * it). Their journal entries are closed with what they made, so the journal tells the truth.
+ */
+const settleInterrupted = async (run: TransferRun): Promise<void> => {
+  const { deps } = run
+  const linkId = deps.linkId
   const settle = async (opKey: string, result: Schema.Json, number: string) => {
     try {
       const entry = await runPort("journal get", deps.journal.get(linkId, opKey))
       if (entry._tag === "Some" && entry.value.status === "started") {
-        await runPort("journal complete", deps.journal.complete(linkId, opKey, { result, at: at() }))
+        await runPort("journal complete", deps.journal.complete(linkId, opKey, { result, at: atOf(run) }))
       }
     } catch (error) {
       deps.logger?.warn("transfer: could not settle an interrupted operation in the journal", {
@@ -339,380 +394,406 @@ const transferOnce = async (
       })
     }
   }
-  for (const skip of plan.skipped) {
-    const invoice = invoiceById.get(skip.connectwiseInvoiceId)
+  for (const skip of run.plan.skipped) {
+    const invoice = run.invoiceById.get(skip.connectwiseInvoiceId)
     if (invoice === undefined) continue
     await settle(salesInvoiceCreateKey(linkId, invoice), { invoiceId: skip.exactInvoiceId }, invoice.number)
     await settle(salesInvoiceProcessKey(linkId, invoice), { invoiceId: skip.exactInvoiceId }, invoice.number)
   }
-  for (const op of plan.operations) {
+  for (const op of run.plan.operations) {
     if (op._tag !== "ProcessSalesInvoice" || op.invoice._tag !== "ExistingSalesInvoice") continue
-    const invoice = invoiceById.get(op.connectwiseInvoiceId)
+    const invoice = run.invoiceById.get(op.connectwiseInvoiceId)
     if (invoice === undefined) continue
     await settle(salesInvoiceCreateKey(linkId, invoice), { invoiceId: op.invoice.id }, invoice.number)
   }
+}
 
-  /** Claims an operation in the journal; `undefined` means it was done before (with its result). */
-  const claim = async (opKey: string) => {
-    // One writer per operation: a live run's claim is waited for, a dead run's taken over (then the
-    // YourRef / code lookups below check Exact before writing again).
-    return asJournalClaim(await claimOperation(claimDepsOf(deps, options), opKey))
+/** Claims an operation in the journal; `AlreadyDone` means it was done before (with its result). */
+const claim = async (run: TransferRun, opKey: string) =>
+  // One writer per operation: a live run's claim is waited for, a dead run's taken over (then the
+  // YourRef / code lookups check Exact before writing again).
+  asJournalClaim(await claimOperation(claimDepsOf(run.deps, run.options), opKey))
+
+/** The next free numeric code of the settings' range (one read per run). */
+const nextAccountCode = async (run: TransferRun): Promise<string> => {
+  const { deps } = run
+  const range = deps.settings.transfer?.accountCodes ?? { from: 100_000, to: 999_999 }
+  if (run.lastCode === undefined) {
+    const [highest] = await deps.exact.listAll("crm/Accounts", {
+      filter: odata.and(
+        odata.ge("Code", exactAccountCode(String(range.from))),
+        odata.le("Code", exactAccountCode(String(range.to)))
+      ),
+      select: ["ID", "Code"],
+      orderby: "Code desc",
+      top: 1
+    })
+    const code = typeof highest?.Code === "string" ? Number(highest.Code.trim()) : Number.NaN
+    run.lastCode = Number.isSafeInteger(code) ? code : range.from - 1
   }
+  run.lastCode += 1
+  if (run.lastCode > range.to) throw new Error(`no free account code left in ${range.from}–${range.to}`)
+  return String(run.lastCode)
+}
 
-  const entryMode = (deps.settings.transfer?.mode ?? "entry") === "entry"
-  const attachPdf = entryMode && (deps.settings.transfer?.attachPdf ?? true)
-  /** The ledger records this run wrote for the entries it booked, by ConnectWise invoice. */
-  const bookedRecords = new Map<number, TransferRecord>()
-  // New accounts take the next free numeric code of the settings' range (one read per run).
-  let lastCode: number | undefined
-  const nextAccountCode = async (): Promise<string> => {
-    const range = deps.settings.transfer?.accountCodes ?? { from: 100_000, to: 999_999 }
-    if (lastCode === undefined) {
-      const [highest] = await deps.exact.listAll("crm/Accounts", {
-        filter: odata.and(
-          odata.ge("Code", exactAccountCode(String(range.from))),
-          odata.le("Code", exactAccountCode(String(range.to)))
-        ),
-        select: ["ID", "Code"],
-        orderby: "Code desc",
-        top: 1
-      })
-      const code = typeof highest?.Code === "string" ? Number(highest.Code.trim()) : Number.NaN
-      lastCode = Number.isSafeInteger(code) ? code : range.from - 1
-    }
-    lastCode += 1
-    if (lastCode > range.to) throw new Error(`no free account code left in ${range.from}–${range.to}`)
-    return String(lastCode)
+const createAccount = async (run: TransferRun, op: CreateAccount): Promise<string> => {
+  const { deps } = run
+  const answer = await claim(run, op.idempotencyKey)
+  if (answer._tag === "AlreadyDone") {
+    const id = resultId(answer.result, "accountId")
+    if (id !== undefined) return id
   }
+  // On a retry, the account may exist from the attempt that crashed.
+  let accountId: string | undefined
+  if (answer._tag === "Started" && answer.attempt > 1) {
+    const [existing] = await deps.exact.listAll("crm/Accounts", {
+      filter: odata.eq("Code", exactAccountCode(op.code)),
+      select: ["ID", "Code"]
+    })
+    accountId = typeof existing?.ID === "string" ? existing.ID : undefined
+  }
+  if (accountId === undefined) {
+    const code = run.entryMode ? await nextAccountCode(run) : op.code
+    const account = await deps.exact.createAccount({
+      Name: op.name,
+      Code: code,
+      ...(op.email === undefined ? {} : { Email: op.email }),
+      ...(op.addressLine1 === undefined ? {} : { AddressLine1: op.addressLine1 }),
+      ...(op.city === undefined ? {} : { City: op.city }),
+      ...(op.postcode === undefined ? {} : { Postcode: op.postcode }),
+      ...(op.country === undefined ? {} : { Country: op.country }),
+      Status: "C",
+      ...(op.vatNumber === undefined ? {} : { VATNumber: op.vatNumber }),
+      ...(op.cocNumber === undefined ? {} : { ChamberOfCommerce: op.cocNumber }),
+      ...(op.paymentCondition === undefined ? {} : { PaymentConditionSales: op.paymentCondition })
+    })
+    accountId = account.ID
+  }
+  await runPort(
+    "remember the customer mapping",
+    deps.mappings.upsert(deps.linkId, [
+      new Mapping({
+        kind: "customer",
+        sourceKey: accountId,
+        targetId: op.connectwiseCompanyId,
+        method: "exact-identifier",
+        decidedBy: deps.actor ?? "psa-ledger transfer",
+        decidedAt: atOf(run)
+      })
+    ])
+  )
+  run.accountsCreated.push({ connectwiseCompanyId: op.connectwiseCompanyId, exactAccountId: accountId })
+  await runPort(
+    "journal complete",
+    deps.journal.complete(deps.linkId, op.idempotencyKey, { result: { accountId }, at: atOf(run) })
+  )
+  return accountId
+}
 
-  const createAccount = async (op: CreateAccount): Promise<string> => {
-    const answer = await claim(op.idempotencyKey)
-    if (answer._tag === "AlreadyDone") {
-      const id = resultId(answer.result, "accountId")
-      if (id !== undefined) return id
-    }
-    // On a retry, the account may exist from the attempt that crashed.
-    let accountId: string | undefined
-    if (answer._tag === "Started" && answer.attempt > 1) {
-      const [existing] = await deps.exact.listAll("crm/Accounts", {
-        filter: odata.eq("Code", exactAccountCode(op.code)),
-        select: ["ID", "Code"]
+const createInvoice = async (run: TransferRun, op: CreateSalesInvoice): Promise<string> => {
+  const { deps } = run
+  const answer = await claim(run, op.idempotencyKey)
+  if (answer._tag === "AlreadyDone") {
+    const id = resultId(answer.result, "invoiceId")
+    if (id !== undefined) return id
+  }
+  const accountId = op.account._tag === "ExistingAccount" ? op.account.id : run.results.get(op.account.opKey)
+  if (accountId === undefined) throw new Error(`the account of ${op.yourRef} was not created`)
+  const { invoice, created } = await deps.exact.createSalesInvoice(draftOf(op, accountId), { yourRef: op.yourRef })
+  const now = atOf(run)
+  const total =
+    invoice.AmountFC === null || invoice.AmountFC === undefined ? undefined : BigDecimal.fromString(invoice.AmountFC)
+  // Recorded at once: if the run dies before processing, the next one knows the invoice exists.
+  await runPort(
+    "record the transfer",
+    deps.ledger.record(
+      deps.linkId,
+      new TransferRecord({
+        connectwiseInvoiceId: op.connectwiseInvoiceId,
+        connectwiseInvoiceNumber: op.yourRef,
+        exactInvoiceId: invoice.InvoiceID,
+        kind: op.kind,
+        status: invoice.Status === 50 ? "processed" : "created",
+        ...(total === undefined || total._tag === "None" ? {} : { total: total.value }),
+        currency: op.currency,
+        runId: run.options.runId,
+        transferredAt: now,
+        updatedAt: now
       })
-      accountId = typeof existing?.ID === "string" ? existing.ID : undefined
-    }
-    if (accountId === undefined) {
-      const code = entryMode ? await nextAccountCode() : op.code
-      const account = await deps.exact.createAccount({
-        Name: op.name,
-        Code: code,
-        ...(op.email === undefined ? {} : { Email: op.email }),
-        ...(op.addressLine1 === undefined ? {} : { AddressLine1: op.addressLine1 }),
-        ...(op.city === undefined ? {} : { City: op.city }),
-        ...(op.postcode === undefined ? {} : { Postcode: op.postcode }),
-        ...(op.country === undefined ? {} : { Country: op.country }),
-        Status: "C",
-        ...(op.vatNumber === undefined ? {} : { VATNumber: op.vatNumber }),
-        ...(op.cocNumber === undefined ? {} : { ChamberOfCommerce: op.cocNumber }),
-        ...(op.paymentCondition === undefined ? {} : { PaymentConditionSales: op.paymentCondition })
-      })
-      accountId = account.ID
-    }
-    await runPort(
-      "remember the customer mapping",
-      deps.mappings.upsert(linkId, [
-        new Mapping({
-          kind: "customer",
-          sourceKey: accountId,
-          targetId: op.connectwiseCompanyId,
-          method: "exact-identifier",
-          decidedBy: deps.actor ?? "psa-ledger transfer",
-          decidedAt: at()
-        })
-      ])
     )
-    accountsCreated.push({ connectwiseCompanyId: op.connectwiseCompanyId, exactAccountId: accountId })
-    await runPort(
-      "journal complete",
-      deps.journal.complete(linkId, op.idempotencyKey, { result: { accountId }, at: at() })
-    )
-    return accountId
-  }
+  )
+  await runPort(
+    "journal complete",
+    deps.journal.complete(deps.linkId, op.idempotencyKey, {
+      result: { invoiceId: invoice.InvoiceID, created },
+      at: atOf(run)
+    })
+  )
+  return invoice.InvoiceID
+}
 
-  const createInvoice = async (op: CreateSalesInvoice): Promise<string> => {
-    const answer = await claim(op.idempotencyKey)
-    if (answer._tag === "AlreadyDone") {
-      const id = resultId(answer.result, "invoiceId")
-      if (id !== undefined) return id
+const processInvoice = async (
+  run: TransferRun,
+  op: ProcessSalesInvoice
+): Promise<{ id: string; number: number | undefined }> => {
+  const { deps } = run
+  const linkId = deps.linkId
+  const invoiceId = op.invoice._tag === "ExistingSalesInvoice" ? op.invoice.id : run.results.get(op.invoice.opKey)
+  if (invoiceId === undefined) throw new Error("the invoice to process was not created")
+  const answer = await claim(run, op.idempotencyKey)
+  if (answer._tag === "AlreadyDone") return { id: invoiceId, number: undefined }
+  let number: number | undefined
+  let done = false
+  if (answer._tag === "Started" && answer.attempt > 1) {
+    // The crashed attempt may have printed it: Exact refuses to print twice.
+    const [current] = await deps.exact.listAll("salesinvoice/SalesInvoices", {
+      filter: odata.eq("InvoiceID", odata.guid(invoiceId)),
+      select: ["InvoiceID", "InvoiceNumber", "Status"],
+      schema: SalesInvoice
+    })
+    if (current?.Status === 50) {
+      done = true
+      number = current.InvoiceNumber ?? undefined
     }
-    const accountId =
-      op.account._tag === "ExistingAccount" ? op.account.id : (results.get(op.account.opKey) as string | undefined)
-    if (accountId === undefined) throw new Error(`the account of ${op.yourRef} was not created`)
-    const { invoice, created } = await deps.exact.createSalesInvoice(draftOf(op, accountId), { yourRef: op.yourRef })
-    const now = at()
-    const total =
-      invoice.AmountFC === null || invoice.AmountFC === undefined ? undefined : BigDecimal.fromString(invoice.AmountFC)
-    // Recorded at once: if the run dies before processing, the next one knows the invoice exists.
+  }
+  if (!done) {
+    const processed = await deps.exact.processSalesInvoice(invoiceId, { invoiceDate: toDate(op.invoiceDate) })
+    number = processed.InvoiceNumber
+  }
+  const existing = await runPort("read the ledger", deps.ledger.find(linkId, op.connectwiseInvoiceId))
+  const invoice = run.invoiceById.get(op.connectwiseInvoiceId)
+  if (existing._tag === "Some") {
     await runPort(
       "record the transfer",
       deps.ledger.record(
         linkId,
         new TransferRecord({
-          connectwiseInvoiceId: op.connectwiseInvoiceId,
-          connectwiseInvoiceNumber: op.yourRef,
-          exactInvoiceId: invoice.InvoiceID,
-          kind: op.kind,
-          status: invoice.Status === 50 ? "processed" : "created",
-          ...(total === undefined || total._tag === "None" ? {} : { total: total.value }),
-          currency: op.currency,
-          runId,
-          transferredAt: now,
-          updatedAt: now
+          ...existing.value,
+          status: existing.value.status === "paid" ? "paid" : "processed",
+          ...(number === undefined ? {} : { exactInvoiceNumber: String(number) }),
+          updatedAt: atOf(run)
         })
       )
     )
-    await runPort(
-      "journal complete",
-      deps.journal.complete(linkId, op.idempotencyKey, {
-        result: { invoiceId: invoice.InvoiceID, created },
-        at: at()
-      })
-    )
-    return invoice.InvoiceID
+  } else if (invoice !== undefined) {
+    await adopt(run, op.connectwiseInvoiceId, invoiceId, "processed")
   }
+  await runPort(
+    "journal complete",
+    deps.journal.complete(linkId, op.idempotencyKey, {
+      result: { invoiceId, ...(number === undefined ? {} : { invoiceNumber: number }) },
+      at: atOf(run)
+    })
+  )
+  return { id: invoiceId, number }
+}
 
-  const processInvoice = async (op: ProcessSalesInvoice): Promise<{ id: string; number: number | undefined }> => {
-    const invoiceId =
-      op.invoice._tag === "ExistingSalesInvoice" ? op.invoice.id : (results.get(op.invoice.opKey) as string | undefined)
-    if (invoiceId === undefined) throw new Error("the invoice to process was not created")
-    const answer = await claim(op.idempotencyKey)
-    if (answer._tag === "AlreadyDone") return { id: invoiceId, number: undefined }
-    let number: number | undefined
-    let done = false
-    if (answer._tag === "Started" && answer.attempt > 1) {
-      // The crashed attempt may have printed it: Exact refuses to print twice.
-      const [current] = await deps.exact.listAll("salesinvoice/SalesInvoices", {
-        filter: odata.eq("InvoiceID", odata.guid(invoiceId)),
-        select: ["InvoiceID", "InvoiceNumber", "Status"],
-        schema: SalesInvoice
-      })
-      if (current?.Status === 50) {
-        done = true
-        number = current.InvoiceNumber ?? undefined
-      }
-    }
-    if (!done) {
-      const processed = await deps.exact.processSalesInvoice(invoiceId, { invoiceDate: toDate(op.invoiceDate) })
-      number = processed.InvoiceNumber
-    }
-    const existing = await runPort("read the ledger", deps.ledger.find(linkId, op.connectwiseInvoiceId))
-    const invoice = invoiceById.get(op.connectwiseInvoiceId)
-    if (existing._tag === "Some") {
-      await runPort(
-        "record the transfer",
-        deps.ledger.record(
-          linkId,
-          new TransferRecord({
-            ...existing.value,
-            status: existing.value.status === "paid" ? "paid" : "processed",
-            ...(number === undefined ? {} : { exactInvoiceNumber: String(number) }),
-            updatedAt: at()
-          })
-        )
-      )
-    } else if (invoice !== undefined) {
-      await adopt(op.connectwiseInvoiceId, invoiceId, "processed")
-    }
-    await runPort(
-      "journal complete",
-      deps.journal.complete(linkId, op.idempotencyKey, {
-        result: { invoiceId, ...(number === undefined ? {} : { invoiceNumber: number }) },
-        at: at()
-      })
-    )
-    return { id: invoiceId, number }
+const accountOf = (run: TransferRun, account: CreateSalesEntry["account"]): string => {
+  const accountId = account._tag === "ExistingAccount" ? account.id : run.results.get(account.opKey)
+  if (accountId === undefined) throw new Error("the customer's account was not created")
+  return accountId
+}
+
+const runEntry = async (run: TransferRun, op: CreateSalesEntry, id: number) => {
+  const { deps } = run
+  const answer = await claim(run, op.idempotencyKey)
+  const done = answer._tag === "AlreadyDone" ? resultField(answer.result, "entryId") : undefined
+  if (done !== undefined) {
+    run.results.set(op.idempotencyKey, done)
+    return
   }
-
-  const accountOf = (account: CreateSalesEntry["account"]): string => {
-    const accountId = account._tag === "ExistingAccount" ? account.id : results.get(account.opKey)
-    if (accountId === undefined) throw new Error("the customer's account was not created")
-    return accountId
+  const booked = await bookEntry(deps, op, accountOf(run, op.account), run.options.runId, run.attachPdf)
+  run.bookedRecords.set(id, booked.record)
+  run.results.set(op.idempotencyKey, booked.entryId)
+  await runPort(
+    "journal complete",
+    deps.journal.complete(deps.linkId, op.idempotencyKey, { result: { entryId: booked.entryId }, at: atOf(run) })
+  )
+  // Checked after: what Exact booked must be ConnectWise's total.
+  if (totalsAgree(booked.exactTotal, op.total)) {
+    run.outcomes.set(id, {
+      status: "created",
+      connectwiseInvoiceId: id,
+      number: op.yourRef,
+      kind: op.kind,
+      exactInvoiceId: booked.entryId,
+      exactInvoiceNumber: booked.entryNumber,
+      processed: true
+    })
+  } else {
+    deps.logger?.warn("transfer: Exact's total differs from ConnectWise's", {
+      number: op.yourRef,
+      exact: booked.exactTotal,
+      connectwise: BigDecimal.format(op.total)
+    })
+    run.outcomes.set(id, {
+      status: "totalDiffers",
+      connectwiseInvoiceId: id,
+      number: op.yourRef,
+      exactInvoiceId: booked.entryId,
+      exactInvoiceNumber: booked.entryNumber,
+      exactTotal: booked.exactTotal,
+      connectwiseTotal: BigDecimal.format(op.total)
+    })
   }
+}
 
-  const runEntry = async (op: CreateSalesEntry, id: number) => {
-    const answer = await claim(op.idempotencyKey)
-    const done = answer._tag === "AlreadyDone" ? resultField(answer.result, "entryId") : undefined
-    if (done !== undefined) {
-      results.set(op.idempotencyKey, done)
-      return
+const runAttach = async (run: TransferRun, op: AttachPdf, id: number) => {
+  const { deps } = run
+  const entryId = op.booked._tag === "ExistingSalesInvoice" ? op.booked.id : run.results.get(op.booked.opKey)
+  if (entryId === undefined) return
+  const answer = await claim(run, op.idempotencyKey)
+  if (answer._tag === "AlreadyDone") return
+  const attached = await attachInvoicePdf(deps, op, accountOf(run, op.account), entryId)
+  const before = run.outcomes.get(id)
+  if ("warning" in attached) {
+    // A warning, never a failure: the booking stands and is not repeated.
+    deps.logger?.warn(`transfer: ${attached.warning}`, { number: op.number })
+    if (before?.status === "created") {
+      run.outcomes.set(id, { ...before, pdfAttached: false, warnings: [...(before.warnings ?? []), attached.warning] })
     }
-    const booked = await bookEntry(deps, op, accountOf(op.account), runId, attachPdf)
-    bookedRecords.set(id, booked.record)
-    results.set(op.idempotencyKey, booked.entryId)
-    await runPort(
-      "journal complete",
-      deps.journal.complete(linkId, op.idempotencyKey, { result: { entryId: booked.entryId }, at: at() })
-    )
-    // Checked after: what Exact booked must be ConnectWise's total.
-    if (totalsAgree(booked.exactTotal, op.total)) {
-      outcomes.set(id, {
-        status: "created",
-        connectwiseInvoiceId: id,
-        number: op.yourRef,
-        kind: op.kind,
-        exactInvoiceId: booked.entryId,
-        exactInvoiceNumber: booked.entryNumber,
-        processed: true
-      })
-    } else {
-      deps.logger?.warn("transfer: Exact's total differs from ConnectWise's", {
-        number: op.yourRef,
-        exact: booked.exactTotal,
-        connectwise: BigDecimal.format(op.total)
-      })
-      outcomes.set(id, {
-        status: "totalDiffers",
-        connectwiseInvoiceId: id,
-        number: op.yourRef,
-        exactInvoiceId: booked.entryId,
-        exactInvoiceNumber: booked.entryNumber,
-        exactTotal: booked.exactTotal,
-        connectwiseTotal: BigDecimal.format(op.total)
-      })
-    }
+  } else {
+    // Before the journal: a kill between the two leaves the ledger saying "attached", and the
+    // journal entry is settled by the claim on a resume.
+    const record =
+      run.bookedRecords.get(id) ??
+      Option.getOrUndefined(await runPort("read the ledger", deps.ledger.find(deps.linkId, id)))
+    if (record !== undefined) await markPdfAttached(deps, record)
+    if (before?.status === "created") run.outcomes.set(id, { ...before, pdfAttached: true })
   }
+  await runPort(
+    "journal complete",
+    deps.journal.complete(deps.linkId, op.idempotencyKey, {
+      result: "warning" in attached ? { warning: attached.warning } : { documentId: attached.documentId },
+      at: atOf(run)
+    })
+  )
+}
 
-  const runAttach = async (op: AttachPdf, id: number) => {
-    const entryId = op.booked._tag === "ExistingSalesInvoice" ? op.booked.id : results.get(op.booked.opKey)
-    if (entryId === undefined) return
-    const answer = await claim(op.idempotencyKey)
-    if (answer._tag === "AlreadyDone") return
-    const attached = await attachInvoicePdf(deps, op, accountOf(op.account), entryId)
-    const before = outcomes.get(id)
-    if ("warning" in attached) {
-      // A warning, never a failure: the booking stands and is not repeated.
-      deps.logger?.warn(`transfer: ${attached.warning}`, { number: op.number })
-      if (before?.status === "created") {
-        outcomes.set(id, { ...before, pdfAttached: false, warnings: [...(before.warnings ?? []), attached.warning] })
-      }
-    } else {
-      // Before the journal: a kill between the two leaves the ledger saying "attached", and the
-      // journal entry is settled by the claim on a resume.
-      const record =
-        bookedRecords.get(id) ?? Option.getOrUndefined(await runPort("read the ledger", deps.ledger.find(linkId, id)))
-      if (record !== undefined) await markPdfAttached(deps, record)
-      if (before?.status === "created") outcomes.set(id, { ...before, pdfAttached: true })
-    }
-    await runPort(
-      "journal complete",
-      deps.journal.complete(linkId, op.idempotencyKey, {
-        result: "warning" in attached ? { warning: attached.warning } : { documentId: attached.documentId },
-        at: at()
-      })
-    )
-  }
+/** Records a failed operation in the journal (best effort: the run's outcome already says it). */
+const journalFail = async (run: TransferRun, opKey: string, failure: TransferFailure) => {
+  await runPort(
+    "journal fail",
+    run.deps.journal.fail(run.deps.linkId, opKey, {
+      error: { tag: failure._tag, message: failure.message },
+      at: atOf(run)
+    })
+  ).catch(() => undefined)
+}
 
-  const accountOps = plan.operations.filter((op) => op._tag === "CreateAccount")
-  const invoiceOps = plan.operations.filter((op) => op._tag !== "CreateAccount")
+/** Creates the plan's accounts (those approved), before any invoice. */
+const runAccountOps = async (run: TransferRun): Promise<void> => {
+  const { signal, onProgress } = run.options
+  const accountOps = run.plan.operations.filter((op) => op._tag === "CreateAccount")
   let done = 0
   for (const op of accountOps) {
     // Waiting for a person's approval: nothing is written; its invoices are blocked NeedsCustomer.
-    if (op.approved === false && !approved.has(op.connectwiseCompanyId)) continue
+    if (op.approved === false && !run.approved.has(op.connectwiseCompanyId)) continue
     if (signal?.aborted) {
-      failedOps.set(op.idempotencyKey, new LinkCancelledError({ message: "the run was cancelled" }))
+      run.failedOps.set(op.idempotencyKey, new LinkCancelledError({ message: "the run was cancelled" }))
       continue
     }
     try {
-      results.set(op.idempotencyKey, await createAccount(op))
+      run.results.set(op.idempotencyKey, await createAccount(run, op))
     } catch (error) {
       const failure = failureOf(error, op._tag)
-      failedOps.set(op.idempotencyKey, failure)
-      await runPort(
-        "journal fail",
-        deps.journal.fail(linkId, op.idempotencyKey, {
-          error: { tag: failure._tag, message: failure.message },
-          at: at()
-        })
-      ).catch(() => undefined)
+      run.failedOps.set(op.idempotencyKey, failure)
+      await journalFail(run, op.idempotencyKey, failure)
     }
     onProgress?.({ phase: "accounts", done: ++done, total: accountOps.length })
   }
+}
 
+/** Runs one invoice operation and notes its outcome. */
+const runInvoiceOp = async (run: TransferRun, op: Exclude<TransferPlan["operations"][number], CreateAccount>) => {
+  const id = op.connectwiseInvoiceId
+  if (op._tag === "CreateSalesEntry") {
+    await runEntry(run, op, id)
+  } else if (op._tag === "AttachPdf") {
+    await runAttach(run, op, id)
+  } else if (op._tag === "CreateSalesInvoice") {
+    const exactInvoiceId = await createInvoice(run, op)
+    run.results.set(op.idempotencyKey, exactInvoiceId)
+    run.outcomes.set(id, {
+      status: "created",
+      connectwiseInvoiceId: id,
+      number: op.yourRef,
+      kind: op.kind,
+      exactInvoiceId,
+      processed: false
+    })
+  } else {
+    const processed = await processInvoice(run, op)
+    run.results.set(op.idempotencyKey, processed.id)
+    const before = run.outcomes.get(id)
+    run.outcomes.set(
+      id,
+      before?.status === "created"
+        ? { ...before, processed: true, exactInvoiceNumber: processed.number }
+        : {
+            status: "processed",
+            connectwiseInvoiceId: id,
+            number: numberOf(run, id),
+            exactInvoiceId: processed.id,
+            exactInvoiceNumber: processed.number
+          }
+    )
+  }
+}
+
+/** Runs the invoice operations in order; one's failure fails those that depend on it, never the run. */
+const runInvoiceOps = async (run: TransferRun): Promise<void> => {
+  const { signal, onProgress } = run.options
+  const invoiceOps = run.plan.operations.filter((op) => op._tag !== "CreateAccount")
   const total = invoiceOps.length
-  done = 0
+  let done = 0
   for (const op of invoiceOps) {
     const id = op.connectwiseInvoiceId
     const fail = (failure: TransferFailure) => {
-      failedOps.set(op.idempotencyKey, failure)
-      if (outcomes.get(id)?.status !== "failed") {
-        outcomes.set(id, { status: "failed", connectwiseInvoiceId: id, number: numberOf(id), step: op._tag, failure })
+      run.failedOps.set(op.idempotencyKey, failure)
+      if (run.outcomes.get(id)?.status !== "failed") {
+        run.outcomes.set(id, {
+          status: "failed",
+          connectwiseInvoiceId: id,
+          number: numberOf(run, id),
+          step: op._tag,
+          failure
+        })
       }
     }
-    const failedDependency = op.dependsOn.find((key) => failedOps.has(key))
+    const failedDependency = op.dependsOn.find((key) => run.failedOps.has(key))
     if (failedDependency !== undefined) {
       fail(
         new LinkDependencyFailedError({
           opKey: failedDependency,
-          message: `depends on an operation that failed: ${failedOps.get(failedDependency)?.message ?? failedDependency}`
+          message: `depends on an operation that failed: ${run.failedOps.get(failedDependency)?.message ?? failedDependency}`
         })
       )
     } else if (signal?.aborted) {
       fail(new LinkCancelledError({ message: "the run was cancelled before this invoice" }))
     } else {
       try {
-        if (op._tag === "CreateSalesEntry") {
-          await runEntry(op, id)
-        } else if (op._tag === "AttachPdf") {
-          await runAttach(op, id)
-        } else if (op._tag === "CreateSalesInvoice") {
-          const exactInvoiceId = await createInvoice(op)
-          results.set(op.idempotencyKey, exactInvoiceId)
-          outcomes.set(id, {
-            status: "created",
-            connectwiseInvoiceId: id,
-            number: op.yourRef,
-            kind: op.kind,
-            exactInvoiceId,
-            processed: false
-          })
-        } else {
-          const processed = await processInvoice(op)
-          results.set(op.idempotencyKey, processed.id)
-          const before = outcomes.get(id)
-          outcomes.set(
-            id,
-            before?.status === "created"
-              ? { ...before, processed: true, exactInvoiceNumber: processed.number }
-              : {
-                  status: "processed",
-                  connectwiseInvoiceId: id,
-                  number: numberOf(id),
-                  exactInvoiceId: processed.id,
-                  exactInvoiceNumber: processed.number
-                }
-          )
-        }
+        await runInvoiceOp(run, op)
       } catch (error) {
         const failure = failureOf(error)
         fail(failure)
-        deps.logger?.error("transfer: operation failed", { op: op._tag, number: numberOf(id), error: failure.message })
-        await runPort(
-          "journal fail",
-          deps.journal.fail(linkId, op.idempotencyKey, {
-            error: { tag: failure._tag, message: failure.message },
-            at: at()
-          })
-        ).catch(() => undefined)
+        run.deps.logger?.error("transfer: operation failed", {
+          op: op._tag,
+          number: numberOf(run, id),
+          error: failure.message
+        })
+        await journalFail(run, op.idempotencyKey, failure)
       }
     }
     onProgress?.({ phase: "invoices", done: ++done, total })
   }
+}
 
-  if (attachPdf && !signal?.aborted) await catchUpPdfs(deps, inputs, plan, outcomes)
-
-  const invoices = [...outcomes.values()].sort((a, b) => a.connectwiseInvoiceId - b.connectwiseInvoiceId)
+const reportOf = (run: TransferRun): TransferReport => {
+  const invoices = [...run.outcomes.values()].sort((a, b) => a.connectwiseInvoiceId - b.connectwiseInvoiceId)
   const counts = { created: 0, processed: 0, alreadyTransferred: 0, blocked: 0, failed: 0, totalDiffers: 0 }
   for (const outcome of invoices) counts[outcome.status]++
-  return { runId, invoices, accountsCreated, counts, plan }
+  return { runId: run.options.runId, invoices, accountsCreated: run.accountsCreated, counts, plan: run.plan }
 }
 
 /**
