@@ -120,6 +120,8 @@ describe("ExclusionStore (memory)", () => {
       assert.include(empty.message, "Exclusion.key")
       const unknown = yield* store.remove("link-1", { kind: "agreement" as "product", key: "x" }).pipe(Effect.flip)
       assert.include(unknown.message, "Exclusion.kind")
+      const wrongKind = Object.assign(exclusion("product", "x"), { kind: "agreement" as "product" })
+      assert.include((yield* store.upsert("link-1", [wrongKind]).pipe(Effect.flip)).message, "Exclusion.kind")
       const bad = yield* store
         .upsert("link-1", [
           new Exclusion({ kind: "product", key: "", reason: "", createdAt: at }, { disableChecks: true })
