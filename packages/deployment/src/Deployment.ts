@@ -86,7 +86,7 @@ export interface DeploymentApi {
     /** The link's configuration with its secrets as `{ set, updatedAt }`, or `undefined`. */
     get(id: string): Promise<LinkView | undefined>
     list(): Promise<ReadonlyArray<LinkView>>
-    /** Removes the configuration and secrets; mappings, runs and ledger are kept. */
+    /** Removes the configuration, secrets, Exact tokens and remembered exclusions; mappings, runs and ledger are kept. */
     remove(id: string, options?: ActorOptions): Promise<boolean>
     /** The link's `LinkApi`, cached until the stored configuration changes. */
     open(id: string, options?: OpenLinkOptions): Promise<LinkApi>

@@ -1,4 +1,5 @@
 import { memoryStorage } from "@psa-ledger/storage-adapters"
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { openDeployment } from "../src/index.ts"
 import { newKey, openSandbox } from "./support.ts"
@@ -103,5 +104,21 @@ describe("links.remove", () => {
     expect(await storage.tokens("acme-eu").load()).toBeDefined()
     expect(await deployment.links.remove("acme-eu")).toBe(true)
     expect(await storage.tokens("acme-eu").load()).toBeUndefined()
+  })
+})
+
+describe("links.remove and exclusions", () => {
+  it("removes the link's remembered exclusions and leaves another link's", async () => {
+    const { box, storage, deployment } = await connected()
+    await deployment.links.create("beta-nl", box.config())
+    const acme = await deployment.links.open("acme-eu")
+    await acme.exclusions.remember({ kind: "product", key: "item-1" }, { reason: "shipping" })
+    await acme.exclusions.remember({ kind: "customer", key: "acc-1" }, { reason: "in-house" })
+    const beta = await deployment.links.open("beta-nl")
+    await beta.exclusions.remember({ kind: "product", key: "item-1" }, { reason: "shipping" })
+    expect((await Effect.runPromise(storage.exclusions.list("acme-eu"))).length).toBe(2)
+    expect(await deployment.links.remove("acme-eu")).toBe(true)
+    expect(await Effect.runPromise(storage.exclusions.list("acme-eu"))).toEqual([])
+    expect((await Effect.runPromise(storage.exclusions.list("beta-nl"))).map((e) => e.key)).toEqual(["item-1"])
   })
 })

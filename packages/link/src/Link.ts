@@ -3,6 +3,10 @@ import type { ErrorBudget, ExactClient, ExactClientOptions, TokenStore } from "@
 import type {
   ChangePlan,
   Decisions,
+  Exclusion,
+  ExclusionKind,
+  ExclusionRef,
+  ExclusionStore,
   LinkSettings,
   Mapping,
   MappingKind,
@@ -27,6 +31,7 @@ import { leaseLengthOf } from "./internal/leaseLength.ts"
 import { LinkError, LinkInvalidInputError, toLinkError } from "./LinkError.ts"
 import { makeLinkContext } from "./link/context.ts"
 import { makeCreate } from "./link/create.ts"
+import { makeExclusions } from "./link/exclusions.ts"
 import { makeMappings } from "./link/mappings.ts"
 import type { UnfinishedRunInfo } from "./link/plans.ts"
 import { makeReconciliation } from "./link/reconciliation.ts"
@@ -67,6 +72,11 @@ export interface LinkStorage {
   /** The Exact Online token chain of a link; `createLink` asks for its own id's, when Exact is first used. */
   tokens(linkId: string): TokenStore
   readonly mappings: MappingStore["Service"]
+  /**
+   * The remembered exclusions ("ignore this product / customer for good"). A `Storage` has them;
+   * without them no line is excluded and `exclusions.remember` is refused.
+   */
+  readonly exclusions?: ExclusionStore["Service"] | undefined
   readonly runs: RunStore["Service"]
   readonly journal: PlanJournal["Service"]
   readonly transfers: TransferLedger["Service"]
@@ -272,6 +282,23 @@ export interface LinkApi extends SchedulableLink {
     /** Forgets a link; true when there was one. */
     remove(ref: MappingRef): Promise<boolean>
   }
+  /**
+   * "Ignore this line's product / customer for good": on every later month the lines of that Exact
+   * product (item key) or customer (account key) are excluded with the reason (`LoadedMonth.excluded`),
+   * never planned and not counted as needing a person. An unknown kind or an empty key or reason is
+   * refused with an `InvalidInput` reason naming the field.
+   */
+  readonly exclusions: {
+    /** The link's exclusions, optionally of one kind, ordered by kind and key. */
+    list(options?: { readonly kind?: ExclusionKind | undefined }): Promise<ReadonlyArray<Exclusion>>
+    /** Remembers (or replaces) an exclusion; `by` defaults to the link's actor. */
+    remember(
+      ref: ExclusionRef,
+      options: { readonly reason: string; readonly by?: string | undefined }
+    ): Promise<Exclusion>
+    /** Forgets an exclusion; true when there was one. Its lines are reconciled again from the next load. */
+    forget(ref: ExclusionRef): Promise<boolean>
+  }
   readonly create: {
     /** Creates (or finds by identifier) the row's catalog item and remembers it for the row's product. */
     product(row: ReconciliationRow, data?: NewProductData): Promise<PsaProduct>
@@ -370,6 +397,7 @@ export const createLink = (options: CreateLinkOptions): LinkApi => {
     },
     reconciliation,
     mappings,
+    exclusions: makeExclusions(ctx),
     create: makeCreate(ctx, mappings),
     transfer,
     runs: makeRunHistory(ctx),

@@ -68,6 +68,7 @@ export {
   CsvColumns,
   type CsvInput,
   CsvSourceSettings,
+  type ExcludedLine,
   type InvoiceMonth,
   type InvoiceSource,
   InvoiceSourceSettings,

@@ -4,6 +4,7 @@ import { toMapping } from "./ChangePlan.ts"
 import { Decisions, RowDecision } from "./Decisions.ts"
 import type { Deviation } from "./Deviation.ts"
 import { type DiffOptions, diff } from "./Diff.ts"
+import { type Exclusion, excludedRows } from "./Exclusion.ts"
 import type { InvoiceLine } from "./InvoiceLine.ts"
 import { planCancellations } from "./internal/plan/cancellations.ts"
 import { planInvoiceRow } from "./internal/plan/invoiceRow.ts"
@@ -49,7 +50,8 @@ const effectiveDates = (rule: Settings["effectiveDate"]): ((period: Period) => s
 /**
  * Turns approved decisions on diffed rows into a `ChangePlan`. Nothing unapproved enters it:
  * each change kind needs the row's approval (or the settings' `autoApprove`), an excluded row
- * yields nothing, and a row whose targets changed since `diff` is skipped with a reason.
+ * (by its decision, or covered by one of the link's remembered `exclusions`) yields nothing, and a
+ * row whose targets changed since `diff` is skipped with a reason.
  *
  * @example
  * ```ts
@@ -64,15 +66,17 @@ const effectiveDates = (rule: Settings["effectiveDate"]): ((period: Period) => s
 export const plan = (
   rows: ReadonlyArray<ReconciliationRow>,
   decisions: Decisions,
-  settings?: LinkSettings
+  settings?: LinkSettings,
+  exclusions?: ReadonlyArray<Exclusion>
 ): ChangePlan => {
   const resolvedSettings = settingsOf(settings)
   const builder = makePlanBuilder(decisions.linkId)
-  const agreementChoices = agreementChoicesOf(rows, decisions)
+  const excluded = excludedRows(rows, exclusions)
+  const agreementChoices = agreementChoicesOf(rows, decisions, excluded)
   const dateOf = effectiveDates(resolvedSettings.effectiveDate)
   for (const row of rows) {
     const decision = decisions.rows[row.key]
-    if (decision?.exclude === true) continue
+    if (decision?.exclude === true || excluded.has(row.key)) continue
     const effectiveDate = decision?.effectiveDate ?? dateOf(row.period)
     const planning = rowPlanning(row, decision, decisions, resolvedSettings, effectiveDate, builder)
     if (row.origin === "connectwise") planCancellations(planning)
@@ -91,9 +95,15 @@ export const plan = (
 export const pendingMappings = (
   rows: ReadonlyArray<ReconciliationRow>,
   decisions: Decisions,
-  settings?: LinkSettings
+  settings?: LinkSettings,
+  exclusions?: ReadonlyArray<Exclusion>
 ): Array<Mapping> =>
-  plan(rows, new Decisions({ ...decisions, rows: onlyChoices(decisions.rows) }), settings).operations.flatMap((op) => {
+  plan(
+    rows,
+    new Decisions({ ...decisions, rows: onlyChoices(decisions.rows) }),
+    settings,
+    exclusions
+  ).operations.flatMap((op) => {
     if (op._tag !== "RememberMapping") return []
     const mapping = toMapping(op)
     return mapping === undefined ? [] : [mapping]
@@ -101,7 +111,7 @@ export const pendingMappings = (
 
 /**
  * What `planConfirmed` re-resolves with: the month's lines, the snapshot, the remembered mappings
- * and the rows as diffed (a loaded grid has all four).
+ * and the rows as diffed (a loaded grid has all four), and the link's remembered exclusions.
  *
  * @since 0.1.0
  */
@@ -110,6 +120,8 @@ export interface PlanInput {
   readonly lines: ReadonlyArray<InvoiceLine>
   readonly snapshot: PsaSnapshot
   readonly mappings: ReadonlyArray<Mapping>
+  /** The link's remembered exclusions: rows they cover plan nothing. */
+  readonly exclusions?: ReadonlyArray<Exclusion> | undefined
 }
 
 /**
@@ -133,23 +145,28 @@ export const planConfirmed = (
   settings?: LinkSettings,
   diffOptions?: DiffOptions
 ): { readonly plan: ChangePlan; readonly rows: ReadonlyArray<ReconciliationRow> } => {
+  const exclusions = input.exclusions
   const remembering = plan(
     input.rows,
     new Decisions({ ...decisions, rows: onlyChoices(decisions.rows) }),
-    settings
+    settings,
+    exclusions
   ).operations.filter((op): op is RememberMapping => op._tag === "RememberMapping")
   const pending = remembering.flatMap((op) => {
     const mapping = toMapping(op)
     return mapping === undefined ? [] : [mapping]
   })
+  const excludedKeys = excludedRows(input.rows, exclusions)
   const creating = new Map<string, { product: boolean; agreement: boolean }>()
   for (const [key, decision] of Object.entries(decisions.rows)) {
     const product = decision.product?._tag === "CreateTarget"
     const agreement = decision.agreement?._tag === "CreateTarget"
-    if (decision.exclude !== true && (product || agreement)) creating.set(key, { product, agreement })
+    if (decision.exclude !== true && !excludedKeys.has(key) && (product || agreement)) {
+      creating.set(key, { product, agreement })
+    }
   }
   if (pending.length === 0 && creating.size === 0) {
-    return { plan: plan(input.rows, decisions, settings), rows: input.rows }
+    return { plan: plan(input.rows, decisions, settings, exclusions), rows: input.rows }
   }
   const rows = diff(
     pending.length === 0 ? input.rows : resolve(input.lines, input.snapshot, [...input.mappings, ...pending], settings),
@@ -171,7 +188,7 @@ export const planConfirmed = (
       creating
     }
   )
-  const planned = plan(rows, decisions, settings)
+  const planned = plan(rows, decisions, settings, exclusions)
   // The re-resolved rows show the pending links as remembered already: keep remembering them.
   const builder = makePlanBuilder(decisions.linkId)
   for (const op of planned.operations) for (const rowKey of op.rowKeys) builder.addOperation(op, rowKey)
@@ -180,7 +197,7 @@ export const planConfirmed = (
     for (const rowKey of op.rowKeys) builder.addOperation(op, rowKey)
   }
   for (const skipped of planned.skipped) builder.skip(skipped.rowKey, skipped.reason)
-  for (const { rowKey, reason } of droppedChanges(input.rows, rows, planned, decisions, settings)) {
+  for (const { rowKey, reason } of droppedChanges(input.rows, rows, planned, decisions, settings, exclusions)) {
     builder.skip(rowKey, reason)
   }
   return { plan: builder.build(), rows }
@@ -215,12 +232,14 @@ const droppedChanges = (
   after: ReadonlyArray<ReconciliationRow>,
   planned: ChangePlan,
   decisions: Decisions,
-  settings: LinkSettings | undefined
+  settings: LinkSettings | undefined,
+  exclusions: ReadonlyArray<Exclusion> | undefined
 ): Array<{ readonly rowKey: string; readonly reason: string }> => {
   const autoApprove = settingsOf(settings).autoApprove
+  const excluded = new Set([...excludedRows(before, exclusions).keys(), ...excludedRows(after, exclusions).keys()])
   const approved = (row: ReconciliationRow): Array<ChangeKind> => {
     const decision = decisions.rows[row.key]
-    if (decision?.exclude === true) return []
+    if (decision?.exclude === true || excluded.has(row.key)) return []
     const kinds = new Set<ChangeKind>()
     for (const deviation of row.deviations) {
       const kind = changeKindOf[deviation._tag]

@@ -2,6 +2,7 @@ import { Schema } from "effect"
 import { Period } from "./Calendar.ts"
 import { Decimal } from "./Decimal.ts"
 import { Deviation, Notice, needsPerson } from "./Deviation.ts"
+import { type Exclusion, excludedRows } from "./Exclusion.ts"
 import { InvoiceCustomer, InvoiceLine, InvoiceProduct } from "./InvoiceLine.ts"
 import { Resolution } from "./Resolution.ts"
 
@@ -46,22 +47,36 @@ export class ReconciliationSummary extends Schema.Class<ReconciliationSummary>("
   rows: Schema.Int,
   inAgreement: Schema.Int,
   toApprove: Schema.Int,
-  needsPerson: Schema.Int
+  needsPerson: Schema.Int,
+  /** Rows covered by the link's remembered exclusions (present only when some are): never counted above but in `rows`. */
+  excluded: Schema.optionalKey(Schema.Int)
 }) {}
 
 /**
- * Counts a grid's rows by what they need: nothing, an approval, or a person.
+ * Counts a grid's rows by what they need: nothing, an approval, or a person. Rows the link's
+ * remembered exclusions cover are counted as `excluded` only (never as needing a person).
  *
  * @since 0.1.0
  */
-export const summarizeRows = (rows: ReadonlyArray<ReconciliationRow>): ReconciliationSummary => {
+export const summarizeRows = (
+  rows: ReadonlyArray<ReconciliationRow>,
+  exclusions?: ReadonlyArray<Exclusion>
+): ReconciliationSummary => {
+  const excludedKeys = excludedRows(rows, exclusions)
   let inAgreement = 0
   let toApprove = 0
   let person = 0
   for (const row of rows) {
+    if (excludedKeys.has(row.key)) continue
     if (row.deviations.some(needsPerson)) person++
     else if (row.deviations.length > 0) toApprove++
     else inAgreement++
   }
-  return new ReconciliationSummary({ rows: rows.length, inAgreement, toApprove, needsPerson: person })
+  return new ReconciliationSummary({
+    rows: rows.length,
+    inAgreement,
+    toApprove,
+    needsPerson: person,
+    ...(excludedKeys.size === 0 ? {} : { excluded: excludedKeys.size })
+  })
 }

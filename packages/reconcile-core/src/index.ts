@@ -58,6 +58,16 @@ export {
   Unreadable
 } from "./Deviation.ts"
 export { type DiffOptions, diff, pricesDiffer } from "./Diff.ts"
+export {
+  Exclusion,
+  type ExclusionIndex,
+  ExclusionKind,
+  type ExclusionRef,
+  excludedLines,
+  excludedRows,
+  exclusionId,
+  exclusionIndex
+} from "./Exclusion.ts"
 export { attachPdfKey, salesEntryCreateKey, salesInvoiceCreateKey, salesInvoiceProcessKey } from "./IdempotencyKeys.ts"
 export {
   InvoiceCustomer,
@@ -92,6 +102,7 @@ export {
   ConfigRecord,
   ConfigStore,
   type ConsumedOAuthState,
+  checkExclusionRef,
   checkField,
   checkOwner,
   checkSecretName,
@@ -101,6 +112,7 @@ export {
   DraftRecord,
   DraftStore,
   decodeFromStorage,
+  ExclusionStore,
   encodeApproval,
   encodeDraft,
   encodeForStorage,
@@ -122,6 +134,7 @@ export {
   makeMemoryAuditStore,
   makeMemoryConfigStore,
   makeMemoryDraftStore,
+  makeMemoryExclusionStore,
   makeMemoryLinkStore,
   makeMemoryMappingStore,
   makeMemoryOAuthStateStore,

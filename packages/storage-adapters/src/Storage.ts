@@ -4,8 +4,10 @@ import {
   AuditStore,
   ConfigStore,
   DraftStore,
+  ExclusionStore,
   LinkStore,
   MappingStore,
+  makeMemoryExclusionStore,
   makeMemoryLinkStore,
   makeMemoryMappingStore,
   makeMemoryPlanJournal,
@@ -58,6 +60,7 @@ export class TokenStores extends Context.Service<
  */
 export type StorageServices =
   | MappingStore
+  | ExclusionStore
   | RunStore
   | PlanJournal
   | TransferLedger
@@ -157,6 +160,7 @@ export const layerOfStores = (
 ): Layer.Layer<StorageServices> =>
   Layer.succeedContext(
     Context.make(MappingStore, stores.mappings).pipe(
+      Context.add(ExclusionStore, stores.exclusions),
       Context.add(SecretStore, stores.secrets),
       Context.add(OAuthStateStore, stores.oauthStates),
       Context.add(AuditStore, stores.audit),
@@ -200,6 +204,7 @@ export const memoryStorage = (): Storage => {
     loadedMonths: makeMemoryLoadedMonthStore(),
     scheduleClaims: makeMemoryScheduleClaims(),
     mappings: makeMemoryMappingStore(),
+    exclusions: makeMemoryExclusionStore(),
     runs: makeMemoryRunStore(),
     journal: makeMemoryPlanJournal(),
     transfers: makeMemoryTransferLedger(),

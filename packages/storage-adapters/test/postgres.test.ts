@@ -49,7 +49,7 @@ describe.skipIf(skipPostgres)("postgres storage", () => {
     )
     try {
       const applied = opened.flatMap((s) => s.migrationsApplied)
-      expect(applied.sort()).toEqual(migrations.map((m) => m.version))
+      expect(applied.sort((a, b) => a - b)).toEqual(migrations.map((m) => m.version))
       expect(opened.filter((s) => s.migrationsApplied.length > 0).length).toBe(1)
       expect(opened.every((s) => s.schemaVersion === newest)).toBe(true)
       const rows = await pgQuery(`SELECT version FROM "${schema}".psa_migrations ORDER BY version`)

@@ -175,6 +175,10 @@ export const makeLinks = (ctx: DeploymentContext) => ({
     const removed = await store(operation, ctx.storage.links.remove(id), id)
     if (!removed) return false
     await store(operation, ctx.storage.secrets.remove(id), id)
+    // Its remembered exclusions go with it: a new link of the same id starts without them.
+    for (const exclusion of await store(operation, ctx.storage.exclusions.list(id), id)) {
+      await store(operation, ctx.storage.exclusions.remove(id, exclusion), id)
+    }
     // The Exact Online refresh token is a credential too: it goes with the link.
     await ctx.storage.forgetTokens(id).catch((error: unknown) => {
       throw fromStorage(operation, error, id)

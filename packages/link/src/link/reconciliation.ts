@@ -111,6 +111,7 @@ export const makeReconciliation = (ctx: LinkContext): LinkApi["reconciliation"] 
             source: ctx.source(),
             connectwise,
             mappings: storage.mappings,
+            exclusions: storage.exclusions,
             settings,
             concurrency: options.concurrency
           },

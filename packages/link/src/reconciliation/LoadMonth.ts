@@ -2,6 +2,10 @@ import type { ConnectWiseClient } from "@psa-ledger/connectwise-client"
 import {
   type DiffOptions,
   diff,
+  type Exclusion,
+  type ExclusionStore,
+  excludedLines,
+  exclusionIndex,
   type InvoiceLine,
   type LinkSettings,
   linkedId,
@@ -10,7 +14,8 @@ import {
   mappingId,
   PsaSnapshot,
   type ReconciliationRow,
-  resolve
+  resolve,
+  rowKeyOf
 } from "@psa-ledger/reconcile-core"
 import { runPort } from "../internal/port.ts"
 import { type InvoiceMonth, type InvoiceSource, monthBounds, type OnProgress } from "./InvoiceSource.ts"
@@ -26,6 +31,8 @@ export interface LoadMonthDeps {
   readonly source: InvoiceSource
   readonly connectwise: ConnectWiseClient
   readonly mappings: MappingStore["Service"]
+  /** The link's remembered exclusions; without a store no line is excluded. */
+  readonly exclusions?: ExclusionStore["Service"] | undefined
   readonly settings?: LinkSettings | undefined
   /**
    * When to read every company and catalog item for fuzzy suggestions: only when some customer or
@@ -37,8 +44,20 @@ export interface LoadMonthDeps {
 }
 
 /**
+ * A line of the month that a remembered exclusion covers: which line, its grid row, and the
+ * exclusion (kind, key, reason, who and when).
+ *
+ * @since 0.1.0
+ */
+export interface ExcludedLine {
+  readonly lineId: string
+  readonly rowKey: string
+  readonly exclusion: Exclusion
+}
+
+/**
  * A loaded month: the grid rows (resolved and diffed), the ConnectWise snapshot they were compared
- * with, the invoice lines and the mappings used.
+ * with, the invoice lines and the mappings used, and the link's exclusions with the lines they cover.
  *
  * @since 0.1.0
  */
@@ -50,6 +69,10 @@ export interface LoadedMonth {
   readonly mappings: ReadonlyArray<Mapping>
   /** What the rows were diffed with beyond the settings (the source kind, the window's earlier rows). */
   readonly diffOptions: DiffOptions
+  /** The link's exclusions when the month was loaded; planning leaves the rows they cover out. */
+  readonly exclusions?: ReadonlyArray<Exclusion> | undefined
+  /** The month's lines those exclusions cover, and why (absent when none is). */
+  readonly excluded?: ReadonlyArray<ExcludedLine> | undefined
 }
 
 const previousMonth = (month: InvoiceMonth): InvoiceMonth => {
@@ -91,6 +114,8 @@ export const loadMonth = async (
   options.signal?.throwIfAborted()
   progress?.({ phase: "mappings", done: 0, total: 1 })
   const mappings = await runPort("MappingStore.list", deps.mappings.list(deps.linkId))
+  const exclusions =
+    deps.exclusions === undefined ? [] : await runPort("ExclusionStore.list", deps.exclusions.list(deps.linkId))
   progress?.({ phase: "mappings", done: 1, total: 1 })
   const byId = new Map(mappings.map((mapping) => [mappingId(mapping), mapping]))
   const customerKeys = new Set(lines.map((line) => line.customer.key).filter((key) => key !== ""))
@@ -192,7 +217,31 @@ export const loadMonth = async (
   progress?.({ phase: "reconcile", done: 0, total: lines.length })
   const rows = diff(resolve(lines, snapshot, mappings, settings), snapshot, settings, diffOptions)
   progress?.({ phase: "reconcile", done: lines.length, total: lines.length })
-  return { month, rows, snapshot, lines, mappings, diffOptions }
+  const excluded = excludedLinesOf(lines, exclusions)
+  return {
+    month,
+    rows,
+    snapshot,
+    lines,
+    mappings,
+    diffOptions,
+    ...(exclusions.length === 0 ? {} : { exclusions }),
+    ...(excluded.length === 0 ? {} : { excluded })
+  }
+}
+
+const excludedLinesOf = (
+  lines: ReadonlyArray<InvoiceLine>,
+  exclusions: ReadonlyArray<Exclusion>
+): Array<ExcludedLine> => {
+  if (exclusions.length === 0) return []
+  const covered = excludedLines(lines, exclusionIndex(exclusions))
+  return lines.flatMap((line) => {
+    const exclusion = covered.get(line.id)
+    return exclusion === undefined
+      ? []
+      : [{ lineId: line.id, rowKey: rowKeyOf(line.customer.key, line.product.key), exclusion }]
+  })
 }
 
 const sourceKind = (source: InvoiceSource): "sales" | "purchase" | "csv" =>

@@ -20,5 +20,5 @@ export {
   type ReconciliationProgress,
   SalesSourceSettings
 } from "./InvoiceSource.ts"
-export type { LoadedMonth } from "./LoadMonth.ts"
+export type { ExcludedLine, LoadedMonth } from "./LoadMonth.ts"
 export { StoredApplyReport, StoredOperationReason, toStoredApplyReport } from "./StoredApplyReport.ts"

@@ -6,6 +6,7 @@ export { AuditEntry, AuditStore, makeMemoryAuditStore } from "./AuditStore.ts"
 export { ConfigRecord, ConfigStore, makeMemoryConfigStore } from "./ConfigStore.ts"
 export { checkField, checkOwner, DeploymentOwner } from "./DeploymentOwner.ts"
 export { DraftRecord, DraftStore, encodeDraft, makeMemoryDraftStore } from "./DraftStore.ts"
+export { checkExclusionRef, ExclusionStore, makeMemoryExclusionStore } from "./ExclusionStore.ts"
 export { guardLinkIds, LinkRecord, LinkStore, makeMemoryLinkStore } from "./LinkStore.ts"
 export { MappingStore, makeMemoryMappingStore } from "./MappingStore.ts"
 export {

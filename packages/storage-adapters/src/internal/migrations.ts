@@ -5,6 +5,7 @@
  */
 
 import { deploymentMigration } from "./deploymentMigration.ts"
+import { exclusionMigration } from "./exclusionMigration.ts"
 import { runResultMigration } from "./runResultMigration.ts"
 import { serverMigration } from "./serverMigration.ts"
 import { sharedMigration } from "./sharedMigration.ts"
@@ -179,7 +180,8 @@ export const migrations: ReadonlyArray<Migration> = [
   },
   runResultMigration,
   sharedMigration,
-  serverMigration
+  serverMigration,
+  exclusionMigration
 ]
 
 /** The table that records applied steps. */

@@ -1,4 +1,5 @@
 import {
+  type ExclusionStore,
   guardLinkIds,
   type LinkStore,
   type MappingStore,
@@ -10,6 +11,7 @@ import {
   type TransferLedger
 } from "@psa-ledger/reconcile-core"
 import type { Driver } from "./driver.ts"
+import { makeSqlExclusionStore } from "./exclusionStore.ts"
 import { makeSqlLinkStore } from "./linkStore.ts"
 import { makeSqlMappingStore } from "./mappingStore.ts"
 import { makeSqlPlanJournal } from "./planJournal.ts"
@@ -21,6 +23,8 @@ import { makeSqlTransferLedger } from "./transferLedger.ts"
 /** The port services as one record. */
 export interface PortStores {
   readonly mappings: MappingStore["Service"]
+  /** The remembered exclusions ("ignore this product / customer for good"). */
+  readonly exclusions: ExclusionStore["Service"]
   readonly runs: RunStore["Service"]
   readonly journal: PlanJournal["Service"]
   readonly transfers: TransferLedger["Service"]
@@ -34,6 +38,7 @@ export interface PortStores {
 /** The port services over one SQL driver; the SQL is shared by SQLite and PostgreSQL. */
 export const makeSqlStores = (driver: Driver): PortStores => ({
   mappings: scopedByLink("MappingStore", makeSqlMappingStore(driver)),
+  exclusions: scopedByLink("ExclusionStore", makeSqlExclusionStore(driver)),
   runs: scopedByLink("RunStore", makeSqlRunStore(driver)),
   journal: scopedByLink("PlanJournal", makeSqlPlanJournal(driver)),
   transfers: scopedByLink("TransferLedger", makeSqlTransferLedger(driver)),

@@ -17,6 +17,7 @@ import { BigDecimal, DateTime, Effect, Option } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import type { Storage } from "../Storage.ts"
 import { deploymentSuite } from "./DeploymentSuite.ts"
+import { exclusionSuite } from "./ExclusionSuite.ts"
 import { serverSuite } from "./ServerSuite.ts"
 import { sharedSuite } from "./SharedSuite.ts"
 
@@ -741,6 +742,8 @@ export const suite = (name: string, open: OpenStorage): void => {
     serverSuite(() => storage)
 
     sharedSuite(() => storage)
+
+    exclusionSuite(() => storage)
 
     it("provides every port through its layer", async () => {
       const program = Effect.gen(function* () {

@@ -56,12 +56,14 @@ const rememberedAs = (resolution: Resolution): Mapping["method"] | undefined => 
  */
 export const agreementChoicesOf = (
   rows: ReadonlyArray<ReconciliationRow>,
-  decisions: Decisions
+  decisions: Decisions,
+  excluded?: ReadonlyMap<string, unknown>
 ): ReadonlyMap<string, ReadonlySet<string>> => {
   const choices = new Map<string, Set<string>>()
   for (const row of rows) {
     const choice = decisions.rows[row.key]?.agreement
     if (row.origin !== "invoice" || choice === undefined || decisions.rows[row.key]?.exclude === true) continue
+    if (excluded?.has(row.key) === true) continue
     // A row with an unreadable line is left out of the plan: its choice does not count either.
     if (row.deviations.some((deviation) => deviation._tag === "InvalidLine")) continue
     const set = choices.get(row.customer.key) ?? new Set()
