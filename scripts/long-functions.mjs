@@ -18,7 +18,9 @@ const check = args.includes("--check")
 const sourceDirs = () => {
   const dirs = []
   for (const group of ["packages", "examples"]) {
-    for (const name of readdirSync(join(root, group))) dirs.push(join(root, group, name, "src"))
+    for (const entry of readdirSync(join(root, group), { withFileTypes: true })) {
+      if (entry.isDirectory()) dirs.push(join(root, group, entry.name, "src"))
+    }
   }
   dirs.push(join(root, "bench", "src"))
   return dirs.filter((dir) => statSync(dir, { throwIfNoEntry: false })?.isDirectory() === true)
