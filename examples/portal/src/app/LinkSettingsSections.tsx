@@ -380,6 +380,43 @@ export const NewRecordDefaults = (props: DraftEdit & { readonly lookups: Lookups
   )
 }
 
+/** A two-column picker: for each ConnectWise code, the Exact code it maps to. */
+const CodeMap = (props: {
+  readonly caption: string
+  /** The ConnectWise side: the map's key, the row's heading, and its picker's accessible name. */
+  readonly rows: ReadonlyArray<{ readonly key: string; readonly label: string; readonly select: string }>
+  /** The Exact side's codes. */
+  readonly options: ReadonlyArray<Option>
+  readonly empty: string
+  readonly value: Readonly<Record<string, string>>
+  readonly onChange: (value: Record<string, string>) => void
+}) => (
+  <table className="mapping">
+    <caption>{props.caption}</caption>
+    <tbody>
+      {props.rows.map((row) => (
+        <tr key={row.key}>
+          <th scope="row">{row.label}</th>
+          <td>
+            <select
+              aria-label={row.select}
+              value={props.value[row.key] ?? ""}
+              onChange={(e) => props.onChange({ ...props.value, [row.key]: e.target.value })}
+            >
+              <option value="">{props.empty}</option>
+              {props.options.map((v) => (
+                <option key={`${v.id}`} value={str(v.code)}>
+                  {optionLabel(v)}
+                </option>
+              ))}
+            </select>
+          </td>
+        </tr>
+      ))}
+    </tbody>
+  </table>
+)
+
 /** Booking mode, journal, and the VAT code and payment condition maps, as pickers from both systems. */
 export const TransferFields = (props: DraftEdit & { readonly lookups: Lookups | undefined }) => {
   const { draft, setDraft } = props
@@ -402,65 +439,30 @@ export const TransferFields = (props: DraftEdit & { readonly lookups: Lookups | 
         empty="— no transfer —"
         onChange={set("journal")}
       />
-      <table className="mapping">
-        <caption>VAT code per ConnectWise tax code</caption>
-        <tbody>
-          {(lk?.connectwise.taxCodes ?? []).map((t) => {
-            const key = str(t.code)
-            return (
-              <tr key={key}>
-                <th scope="row">{optionLabel(t)}</th>
-                <td>
-                  <select
-                    aria-label={`VAT code for ${key}`}
-                    value={draft.vatCodes[key] ?? ""}
-                    onChange={(e) => setDraft((d) => ({ ...d, vatCodes: { ...d.vatCodes, [key]: e.target.value } }))}
-                  >
-                    <option value="">— not mapped —</option>
-                    {(lk?.exact.vatCodes ?? []).map((v) => (
-                      <option key={`${v.id}`} value={str(v.code)}>
-                        {optionLabel(v)}
-                      </option>
-                    ))}
-                  </select>
-                </td>
-              </tr>
-            )
-          })}
-        </tbody>
-      </table>
-      <table className="mapping">
-        <caption>Payment condition per ConnectWise billing terms</caption>
-        <tbody>
-          {(lk?.connectwise.billingTerms ?? []).map((t) => {
-            const key = str(t.id)
-            return (
-              <tr key={key}>
-                <th scope="row">{t.name}</th>
-                <td>
-                  <select
-                    aria-label={`Payment condition for ${t.name}`}
-                    value={draft.paymentConditions[key] ?? ""}
-                    onChange={(e) =>
-                      setDraft((d) => ({
-                        ...d,
-                        paymentConditions: { ...d.paymentConditions, [key]: e.target.value }
-                      }))
-                    }
-                  >
-                    <option value="">— Exact's default —</option>
-                    {(lk?.exact.paymentConditions ?? []).map((v) => (
-                      <option key={`${v.id}`} value={str(v.code)}>
-                        {optionLabel(v)}
-                      </option>
-                    ))}
-                  </select>
-                </td>
-              </tr>
-            )
-          })}
-        </tbody>
-      </table>
+      <CodeMap
+        caption="VAT code per ConnectWise tax code"
+        rows={(lk?.connectwise.taxCodes ?? []).map((t) => ({
+          key: str(t.code),
+          label: optionLabel(t),
+          select: `VAT code for ${str(t.code)}`
+        }))}
+        options={lk?.exact.vatCodes ?? []}
+        empty="— not mapped —"
+        value={draft.vatCodes}
+        onChange={(vatCodes) => setDraft((d) => ({ ...d, vatCodes }))}
+      />
+      <CodeMap
+        caption="Payment condition per ConnectWise billing terms"
+        rows={(lk?.connectwise.billingTerms ?? []).map((t) => ({
+          key: str(t.id),
+          label: t.name,
+          select: `Payment condition for ${t.name}`
+        }))}
+        options={lk?.exact.paymentConditions ?? []}
+        empty="— Exact's default —"
+        value={draft.paymentConditions}
+        onChange={(paymentConditions) => setDraft((d) => ({ ...d, paymentConditions }))}
+      />
     </fieldset>
   )
 }
