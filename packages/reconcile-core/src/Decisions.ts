@@ -48,6 +48,8 @@ export type TargetChoice = typeof TargetChoice.Type
 export class RowDecision extends Schema.Class<RowDecision>("RowDecision")({
   /** Leave the row out entirely: no change, no mapping. */
   exclude: Schema.optionalKey(Schema.Boolean),
+  /** Why the row is left out this month (shown beside it in the grid's Excluded view). */
+  excludeReason: Schema.optionalKey(Label),
   customer: Schema.optionalKey(TargetChoice),
   product: Schema.optionalKey(TargetChoice),
   agreement: Schema.optionalKey(TargetChoice),

@@ -17,7 +17,9 @@ const fill = (path: string, linkId = "acme") =>
     .replace("{runId}", "run-1")
     .replace("{rowKey}", "row-1")
     .replace("{username}", "nobody")
-    .replace("{kind}", "companies")
+    // A search's kind and an exclusion's kind are different lists: each route its own.
+    .replace("{kind}", path.includes("/exclusions/") ? "product" : "companies")
+    .replace("{key}", "item-1")
 
 describe("the OpenAPI document", () => {
   it("is the committed openapi.json (npm run openapi writes it)", () => {

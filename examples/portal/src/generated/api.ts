@@ -439,6 +439,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/links/{linkId}/exclusions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The link's remembered exclusions (products and customers always ignored), by kind and key */
+        get: operations["listExclusions"];
+        put?: never;
+        /** Always ignores the lines of an Exact product or customer, with a reason (replaces one of the same kind and key); the grid shows them as excluded at once */
+        post: operations["rememberExclusion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/links/{linkId}/exclusions/{kind}/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Stops ignoring a product or customer: its lines are reconciled again (the grid shows them at once) */
+        delete: operations["forgetExclusion"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/links/{linkId}/lookups/{kind}": {
         parameters: {
             query?: never;
@@ -978,6 +1013,16 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        ExclusionEncoded: {
+            /** @enum {string} */
+            kind: "product" | "customer";
+            key: string;
+            reason: string;
+            createdAt: string;
+            createdBy?: string;
+        } & {
+            [key: string]: unknown;
+        };
         ExistingAccountEncoded: {
             /** @enum {string} */
             _tag: "ExistingAccount";
@@ -1009,8 +1054,9 @@ export interface components {
             };
             rows: ({
                 /** @enum {string} */
-                state: "ok" | "deviation" | "suggested" | "unlinked" | "problem";
+                state: "ok" | "deviation" | "suggested" | "unlinked" | "problem" | "excluded";
                 row: components["schemas"]["ReconciliationRowEncoded"];
+                excluded?: components["schemas"]["RowExclusion"];
             } & {
                 [key: string]: unknown;
             })[];
@@ -1400,12 +1446,25 @@ export interface components {
         };
         RowDecisionEncoded: {
             exclude?: boolean;
+            excludeReason?: string;
             customer?: components["schemas"]["UseTargetEncoded"] | components["schemas"]["CreateTargetEncoded"];
             product?: components["schemas"]["UseTargetEncoded"] | components["schemas"]["CreateTargetEncoded"];
             agreement?: components["schemas"]["UseTargetEncoded"] | components["schemas"]["CreateTargetEncoded"];
             approve?: "all" | ("createProduct" | "createAgreement" | "addAddition" | "updateQuantity" | "updateUnitCost" | "updateUnitPrice" | "cancelAddition")[];
             effectiveDate?: string;
             quantityAdditionId?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        RowExclusion: {
+            /** @enum {string} */
+            scope: "month" | "always";
+            /** @enum {string} */
+            kind?: "product" | "customer";
+            key?: string;
+            reason?: string;
+            by?: string;
+            at?: string;
         } & {
             [key: string]: unknown;
         };
@@ -3092,7 +3151,7 @@ export interface operations {
             query?: {
                 offset?: string;
                 limit?: string;
-                state?: "ok" | "deviation" | "suggested" | "unlinked" | "problem";
+                state?: "ok" | "deviation" | "suggested" | "unlinked" | "problem" | "excluded";
                 q?: string;
             };
             header?: never;
@@ -3943,6 +4002,217 @@ export interface operations {
             };
             /** @description Not found, or no grant on the link */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listExclusions: {
+        parameters: {
+            query?: {
+                kind?: "product" | "customer";
+            };
+            header?: never;
+            path: {
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExclusionEncoded"][];
+                };
+            };
+            /** @description Bad input: `field` names what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role does not allow this, or the request failed the CSRF check */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or no grant on the link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rememberExclusion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    kind: "product" | "customer";
+                    key: string;
+                    reason: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExclusionEncoded"];
+                };
+            };
+            /** @description Bad input: `field` names what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role does not allow this, or the request failed the CSRF check */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or no grant on the link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A version conflict, or the link is busy */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    forgetExclusion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                linkId: string;
+                kind: "product" | "customer";
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        removed: boolean;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad input: `field` names what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role does not allow this, or the request failed the CSRF check */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or no grant on the link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A version conflict, or the link is busy */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -4,12 +4,22 @@
 // load. Each request asks the storage for the month's load id (one small read), so a newer load by
 // another process is noticed at once.
 import type { LoadedMonth } from "@psa-ledger/link"
-import { decodeFromStorage, InvoiceLine, Mapping, PsaSnapshot, ReconciliationRow } from "@psa-ledger/reconcile-core"
+import {
+  decodeFromStorage,
+  Exclusion,
+  InvoiceLine,
+  Mapping,
+  PsaSnapshot,
+  ReconciliationRow
+} from "@psa-ledger/reconcile-core"
 import { Option, Schema } from "effect"
 import type { ServerContext } from "./context.ts"
 import { store } from "./session.ts"
 
-/** A `LoadedMonth` as JSON. `diffOptions.creating` is never set by a load, so it is not kept. */
+/**
+ * A `LoadedMonth` as JSON. `diffOptions.creating` is never set by a load, so it is not kept. Its
+ * exclusions and excluded lines are kept, so a month served by another process is the one loaded.
+ */
 const LoadedMonthJson = Schema.toCodecJson(
   Schema.Struct({
     month: Schema.String,
@@ -21,7 +31,12 @@ const LoadedMonthJson = Schema.toCodecJson(
       source: Schema.optionalKey(Schema.Literals(["sales", "purchase", "csv"])),
       earlierRows: Schema.optionalKey(Schema.Array(ReconciliationRow)),
       supplierProductIds: Schema.optionalKey(Schema.Array(Schema.Int))
-    })
+    }),
+    // The exclusions at the load and the lines they covered (absent in loads stored before them).
+    exclusions: Schema.optionalKey(Schema.Array(Exclusion)),
+    excluded: Schema.optionalKey(
+      Schema.Array(Schema.Struct({ lineId: Schema.String, rowKey: Schema.String, exclusion: Exclusion }))
+    )
   })
 )
 
@@ -30,6 +45,7 @@ const decode = decodeFromStorage(LoadedMonthJson, "LoadedMonth")
 /** The loaded month as the JSON document stored. */
 export const encodeLoadedMonth = (grid: LoadedMonth): Schema.Json => {
   const { source, earlierRows, supplierProductIds } = grid.diffOptions
+  const { exclusions, excluded } = grid
   return Schema.encodeSync(LoadedMonthJson)({
     month: grid.month,
     rows: grid.rows,
@@ -40,7 +56,9 @@ export const encodeLoadedMonth = (grid: LoadedMonth): Schema.Json => {
       ...(source === undefined ? {} : { source }),
       ...(earlierRows === undefined ? {} : { earlierRows }),
       ...(supplierProductIds === undefined ? {} : { supplierProductIds: [...supplierProductIds] })
-    }
+    },
+    ...(exclusions === undefined ? {} : { exclusions }),
+    ...(excluded === undefined ? {} : { excluded })
   }) as Schema.Json
 }
 
@@ -58,7 +76,9 @@ export const decodeLoadedMonth = async (document: unknown, linkId: string): Prom
       ...(source === undefined ? {} : { source }),
       ...(earlierRows === undefined ? {} : { earlierRows }),
       ...(supplierProductIds === undefined ? {} : { supplierProductIds })
-    }
+    },
+    ...(m.exclusions === undefined ? {} : { exclusions: m.exclusions }),
+    ...(m.excluded === undefined ? {} : { excluded: m.excluded })
   }
 }
 

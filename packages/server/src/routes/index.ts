@@ -1,4 +1,5 @@
 import type { Route } from "../internal/route.ts"
+import { exclusionRoutes } from "./exclusions.ts"
 import { linkRoutes } from "./links.ts"
 import { reconciliationRoutes } from "./reconciliation.ts"
 import { runRoutes } from "./runs.ts"
@@ -14,6 +15,7 @@ export const routes: ReadonlyArray<Route> = [
   ...settingsRoutes,
   ...linkRoutes,
   ...reconciliationRoutes,
+  ...exclusionRoutes,
   ...searchRoutes,
   ...runRoutes
 ]

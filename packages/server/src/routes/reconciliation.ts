@@ -13,6 +13,7 @@ import { BigDecimal, Option, Schema } from "effect"
 import { ApiError } from "../ApiError.ts"
 import { ApplyResult, applyResultOf, OperationStatus } from "../internal/applyResult.ts"
 import type { ServerContext } from "../internal/context.ts"
+import { currentExclusions, RowExclusion, rowExclusions, withCurrentExclusions } from "../internal/exclusions.ts"
 import { loadMonth, startRun } from "../internal/jobs.ts"
 import { loadedMonthOf } from "../internal/loadedMonths.ts"
 import { namesOf, TargetNames } from "../internal/names.ts"
@@ -30,11 +31,11 @@ import {
 } from "../internal/schemas.ts"
 import { store } from "../internal/session.ts"
 
-/** A grid row's state, for the grid's filter. */
-const RowState = Schema.Literals(["ok", "deviation", "suggested", "unlinked", "problem"])
+/** A grid row's state, for the grid's filter; `excluded` wins over the rest (the row is never planned). */
+const RowState = Schema.Literals(["ok", "deviation", "suggested", "unlinked", "problem", "excluded"])
 type RowState = typeof RowState.Type
 
-const stateOf = (row: ReconciliationRow): RowState => {
+const stateOf = (row: ReconciliationRow): Exclude<RowState, "excluded"> => {
   const sides = [row.customerResolution, row.productResolution, row.agreementResolution]
   if (row.notices.length > 0 && row.lines.length > 0 && row.deviations.some((d) => d._tag === "InvalidLine"))
     return "problem"
@@ -60,7 +61,14 @@ const GridPage = Schema.Struct({
   offset: Schema.Int,
   limit: Schema.Int,
   counts: Schema.Record(Schema.String, Schema.Int),
-  rows: Schema.Array(Schema.Struct({ state: RowState, row: ReconciliationRow })),
+  rows: Schema.Array(
+    Schema.Struct({
+      state: RowState,
+      row: ReconciliationRow,
+      /** Why the row is excluded (state `excluded` only). */
+      excluded: Schema.optionalKey(RowExclusion)
+    })
+  ),
   /** The ConnectWise names of the ids the page's rows link or suggest, by kind and id. */
   names: TargetNames
 }).annotate({ identifier: "GridPage" })
@@ -165,6 +173,55 @@ const monthStatus = async (server: ServerContext, linkId: string, month: string)
   return { month, state: "not-loaded" as const }
 }
 
+type GridEntry = { state: RowState; row: ReconciliationRow; excluded?: RowExclusion }
+
+/** One page of the loaded grid: the rows of the state and search asked, the counts per state, the names they show. */
+const gridPage = async (
+  server: ServerContext,
+  params: { readonly linkId: string; readonly month: string },
+  query: { readonly offset?: number; readonly limit?: number; readonly state?: RowState; readonly q?: string }
+) => {
+  const grid = await gridOf(server, params.linkId, params.month)
+  const [exclusions, draft] = await Promise.all([
+    currentExclusions(server, params.linkId),
+    readDraft(server, params.linkId, params.month)
+  ])
+  const excludedOf = rowExclusions(exclusions, draft.decisions)
+  const q = query.q?.trim().toLowerCase()
+  const counts: Record<string, number> = {}
+  const matching: Array<GridEntry> = []
+  for (const row of grid.rows) {
+    const excluded = excludedOf(row)
+    const state: RowState = excluded === undefined ? stateOf(row) : "excluded"
+    counts[state] = (counts[state] ?? 0) + 1
+    if (query.state !== undefined && state !== query.state) continue
+    if (
+      q !== undefined &&
+      q !== "" &&
+      ![row.customer.name, row.customer.code, row.product.code, row.product.description, row.key].some((t) =>
+        t.toLowerCase().includes(q)
+      )
+    )
+      continue
+    matching.push(excluded === undefined ? { state, row } : { state, row, excluded })
+  }
+  const offset = query.offset ?? 0
+  const limit = query.limit ?? 500
+  const rows = matching.slice(offset, offset + limit)
+  return {
+    month: params.month,
+    total: matching.length,
+    offset,
+    limit,
+    counts,
+    rows,
+    names: namesOf(
+      grid,
+      rows.map((r) => r.row)
+    )
+  }
+}
+
 /** The changes a plan makes, as an audit's values before and after. */
 const changesOf = (plan: ChangePlan): Schema.Json =>
   (Schema.encodeSync(Schema.toCodecJson(ChangePlan))(plan) as { operations: Schema.Json }).operations
@@ -226,41 +283,7 @@ export const reconciliationRoutes = [
       q: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(200)))
     }),
     response: GridPage,
-    handle: async ({ server, params, query }) => {
-      const grid = await gridOf(server, params.linkId, params.month)
-      const q = query.q?.trim().toLowerCase()
-      const counts: Record<string, number> = {}
-      const matching: Array<{ state: RowState; row: ReconciliationRow }> = []
-      for (const row of grid.rows) {
-        const state = stateOf(row)
-        counts[state] = (counts[state] ?? 0) + 1
-        if (query.state !== undefined && state !== query.state) continue
-        if (
-          q !== undefined &&
-          q !== "" &&
-          ![row.customer.name, row.customer.code, row.product.code, row.product.description, row.key].some((t) =>
-            t.toLowerCase().includes(q)
-          )
-        )
-          continue
-        matching.push({ state, row })
-      }
-      const offset = query.offset ?? 0
-      const limit = query.limit ?? 500
-      const rows = matching.slice(offset, offset + limit)
-      return {
-        month: params.month,
-        total: matching.length,
-        offset,
-        limit,
-        counts,
-        rows,
-        names: namesOf(
-          grid,
-          rows.map((r) => r.row)
-        )
-      }
-    }
+    handle: async ({ server, params, query }) => gridPage(server, params, query)
   }),
   route({
     method: "get",
@@ -340,7 +363,12 @@ export const reconciliationRoutes = [
       const grid = await gridOf(server, params.linkId, params.month)
       const draft = await readDraft(server, params.linkId, params.month)
       const link = await openLink(server, params.linkId)
-      const planned = link.reconciliation.plan(grid, draft.decisions, { by: principal.user })
+      // The exclusions as they are now: one remembered since the load leaves its rows out already.
+      const planned = link.reconciliation.plan(
+        await withCurrentExclusions(server, params.linkId, grid),
+        draft.decisions,
+        { by: principal.user }
+      )
       return { month: params.month, draftVersion: draft.version, summary: planned.summary, plan: planned.plan }
     }
   }),
@@ -365,7 +393,12 @@ export const reconciliationRoutes = [
         })
       }
       const link = await openLink(server, params.linkId)
-      const planned = link.reconciliation.plan(grid, draft.decisions, { by: principal.user })
+      // The exclusions as they are now: one remembered since the load leaves its rows out already.
+      const planned = link.reconciliation.plan(
+        await withCurrentExclusions(server, params.linkId, grid),
+        draft.decisions,
+        { by: principal.user }
+      )
       const changes = changesOf(planned.plan)
       return startRun(
         server,
