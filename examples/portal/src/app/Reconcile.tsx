@@ -38,13 +38,14 @@ const VIEWS: ReadonlyArray<readonly [View, string]> = [
 ]
 
 const viewOf = (entry: GridEntry, decision: RowDecision | undefined): Line["view"] => {
-  if (decision?.exclude === true) return "excluded"
+  // The server marks rows the link always ignores (a remembered exclusion) and the draft leaves out.
+  if (decision?.exclude === true || entry.state === "excluded") return "excluded"
   if (entry.state === "ok") return "sync"
   if (entry.state === "deviation") return "deviations"
   return "person"
 }
 
-const STATE_ORDER: Record<string, number> = { unlinked: 0, problem: 1, suggested: 2, deviation: 3, ok: 4 }
+const STATE_ORDER: Record<string, number> = { unlinked: 0, problem: 1, suggested: 2, deviation: 3, ok: 4, excluded: 5 }
 
 const theme = themeQuartz.withParams({ fontSize: 13, headerFontSize: 13, spacing: 6 })
 
