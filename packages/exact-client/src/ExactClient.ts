@@ -227,7 +227,10 @@ export interface DocumentDraft {
   /** Exact's document type (10 is a sales invoice). */
   readonly Type: number
   readonly Account?: string
-  /** The entry (its `EntryID`) the document belongs to. */
+  /**
+   * What the document belongs to: a sales entry's `EntryID`, or a sales invoice's `InvoiceID`
+   * (Exact's metadata: for a sales invoice's document this field is the invoice's `InvoiceID`).
+   */
   readonly FinancialTransactionEntryID?: string
   readonly DocumentDate?: Date
   readonly fileName: string

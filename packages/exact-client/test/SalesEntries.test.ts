@@ -91,6 +91,46 @@ describe("createSalesEntry", () => {
     expect(Buffer.from(String(attachment?.Attachment), "base64").toString()).toBe("%PDF-1.4 test")
   })
 
+  it("attaches a document to a sales invoice, linked by its InvoiceID; refuses a booking Exact does not have", async () => {
+    const { sim, exact, customer } = await setup()
+    const item = sim.records(1001, "Items")[0]?.ID as string
+    const { invoice } = await exact.createSalesInvoice(
+      {
+        OrderedBy: customer,
+        Journal: "70",
+        OrderDate: new Date(Date.UTC(2026, 0, 31)),
+        SalesInvoiceLines: [{ Item: item, Quantity: "1", NetPrice: "10" }]
+      },
+      { yourRef: "CW-10" }
+    )
+    const bytes = new TextEncoder().encode("%PDF-1.4 invoice")
+    const { documentId } = await exact.attachDocument({
+      Subject: "Invoice CW-10",
+      Type: 10,
+      Account: customer,
+      // Exact's metadata: for a sales invoice's document this is the InvoiceID (SalesInvoices API).
+      FinancialTransactionEntryID: invoice.InvoiceID,
+      fileName: "CW-10.pdf",
+      bytes
+    })
+    const [document] = sim.documentsOf(1001, invoice.InvoiceID)
+    expect(document).toMatchObject({ id: documentId, subject: "Invoice CW-10", type: 10, account: customer })
+    expect(document?.attachments.map((a) => [a.fileName, Buffer.from(a.bytes).toString()])).toEqual([
+      ["CW-10.pdf", "%PDF-1.4 invoice"]
+    ])
+    const unknown = await exact
+      .attachDocument({
+        Subject: "Invoice CW-11",
+        Type: 10,
+        FinancialTransactionEntryID: "00000000-0000-4000-8000-000000000001",
+        fileName: "CW-11.pdf",
+        bytes
+      })
+      .catch((e) => e)
+    expect((unknown as ExactError).reason.message).toContain("FinancialTransactionEntryID")
+    expect(sim.records(1001, "Documents")).toHaveLength(1)
+  })
+
   it("pays in parts: the simulation splits the receivable", async () => {
     const { sim, exact, revenue, customer } = await setup()
     const { entry } = await exact.createSalesEntry(

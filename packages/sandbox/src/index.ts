@@ -56,6 +56,7 @@ export {
   type ExactSimulationStats,
   exactHandlers,
   exactHosts,
+  type SimDocument,
   seedExactDivision,
   startExactServer
 } from "./exact/index.ts"

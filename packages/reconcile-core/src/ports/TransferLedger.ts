@@ -78,6 +78,15 @@ export class TransferLedger extends Context.Service<
       linkId: string,
       options?: { readonly afterId?: number | undefined; readonly limit?: number | undefined }
     ): Effect.Effect<ReadonlyArray<TransferRecord>, StorageError>
+    /**
+     * The records whose PDF is still to be attached (`pdfAttached: false`), oldest booking first
+     * (`transferredAt`, then ConnectWise invoice id), at most `limit` (default 100): what a transfer
+     * catches up whatever range it runs on.
+     */
+    pdfsMissing(
+      linkId: string,
+      options?: { readonly limit?: number | undefined }
+    ): Effect.Effect<ReadonlyArray<TransferRecord>, StorageError>
   }
 >()("@psa-ledger/reconcile-core/TransferLedger") {
   /** A ledger held in memory, for tests and single-process scripts. */
@@ -127,6 +136,17 @@ export const makeMemoryTransferLedger = (): TransferLedger["Service"] => {
             .filter((record) => options?.afterId === undefined || record.connectwiseInvoiceId > options.afterId)
             .sort((a, b) => a.connectwiseInvoiceId - b.connectwiseInvoiceId)
             .slice(0, options?.limit ?? 1_000)
+        ),
+      pdfsMissing: (linkId, options) =>
+        Effect.sync(() =>
+          [...of(linkId).values()]
+            .filter((record) => record.pdfAttached === false)
+            .sort(
+              (a, b) =>
+                a.transferredAt.epochMilliseconds - b.transferredAt.epochMilliseconds ||
+                a.connectwiseInvoiceId - b.connectwiseInvoiceId
+            )
+            .slice(0, Math.max(0, Math.trunc(options?.limit ?? 100)))
         )
     })
   )

@@ -152,6 +152,28 @@ export interface ExactSimulation {
    * paid receivable.
    */
   payEntry(division: number, entryId: string, amount: string, date?: number): SimRecord
+  /**
+   * The documents linked to a booking (`FinancialTransactionEntryID`: a sales entry's `EntryID` or
+   * a sales invoice's `InvoiceID`), oldest first, each with its attachments' file names and sizes.
+   */
+  documentsOf(division: number, bookingId: string): ReadonlyArray<SimDocument>
+}
+
+/**
+ * A document the simulation holds, with its attachments.
+ *
+ * @since 0.1.0
+ */
+export interface SimDocument {
+  readonly id: string
+  readonly subject: string
+  readonly type: number
+  readonly account: string | null
+  readonly attachments: ReadonlyArray<{
+    readonly fileName: string
+    readonly fileSize: number
+    readonly bytes: Uint8Array
+  }>
 }
 
 /**
@@ -191,6 +213,25 @@ export const createExactSimulation = (options: ExactSimulationOptions = {}): Exa
     resetCounters: () => {
       sim.counts = {}
       sim.stats = zeroStats()
+    },
+    documentsOf: (code, bookingId) => {
+      const division = divisionOf(sim, code)
+      const attachments = rows(division, "DocumentAttachments")
+      return rows(division, "Documents")
+        .filter((d) => String(d.FinancialTransactionEntryID ?? "").toLowerCase() === bookingId.toLowerCase())
+        .map((d) => ({
+          id: String(d.ID),
+          subject: String(d.Subject ?? ""),
+          type: Number(d.Type),
+          account: typeof d.Account === "string" ? d.Account : null,
+          attachments: attachments
+            .filter((a) => String(a.Document).toLowerCase() === String(d.ID).toLowerCase())
+            .map((a) => ({
+              fileName: String(a.FileName),
+              fileSize: Number(a.FileSize),
+              bytes: Buffer.from(String(a.Attachment), "base64")
+            }))
+        }))
     },
     payEntry: (code, entryId, amount, date) =>
       payEntry(sim, divisionOf(sim, code), entryId, amount, date ?? clock.now()),

@@ -11,7 +11,8 @@ export {
   type ExactFault,
   type ExactSimulation,
   type ExactSimulationOptions,
-  type ExactSimulationStats
+  type ExactSimulationStats,
+  type SimDocument
 } from "./ExactSimulation.ts"
 export { exactHandlers, exactHosts } from "./handlers.ts"
 export { type ExactSeedOptions, type ExactSeedResult, seedExactDivision } from "./seed.ts"

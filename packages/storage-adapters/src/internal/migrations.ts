@@ -181,7 +181,15 @@ export const migrations: ReadonlyArray<Migration> = [
   runResultMigration,
   sharedMigration,
   serverMigration,
-  exclusionMigration
+  exclusionMigration,
+  {
+    version: 11,
+    name: "the transfer ledger finds the records whose PDF is still to be attached",
+    // Partial: only the few records waiting for their PDF are in it.
+    statements: (_dialect, t) => [
+      `CREATE INDEX psa_transfers_pdf_missing ON ${t("psa_transfers")} (link_id, transferred_at, cw_invoice_id) WHERE pdf_attached = 0`
+    ]
+  }
 ]
 
 /** The table that records applied steps. */

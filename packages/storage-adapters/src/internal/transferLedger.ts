@@ -108,6 +108,18 @@ export const makeSqlTransferLedger = (driver: Driver): TransferLedger["Service"]
           ])
         )
         return yield* Effect.forEach(rows, (row) => transferFromRow(row, operation, linkId))
+      }),
+    pdfsMissing: (linkId, options) =>
+      Effect.gen(function* () {
+        const operation = "TransferLedger.pdfsMissing"
+        // Instants are stored as ISO text of one shape, so their text order is their time order.
+        const rows = yield* exec(operation, linkId, () =>
+          driver.all(
+            `SELECT * FROM ${T} WHERE link_id = $1 AND pdf_attached = 0 ORDER BY transferred_at, cw_invoice_id LIMIT $2`,
+            [linkId, pageLimit(options?.limit, 100)]
+          )
+        )
+        return yield* Effect.forEach(rows, (row) => transferFromRow(row, operation, linkId))
       })
   })
 }

@@ -1,4 +1,4 @@
-import { BigDecimal, Option } from "effect"
+import { BigDecimal, DateTime, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import type { Storage } from "../Storage.ts"
 import { fails, run, transfer } from "./fixtures.ts"
@@ -46,6 +46,35 @@ export const transferLedgerSuite = (storage: () => Storage): void => {
         [2001, true],
         [2002, undefined]
       ])
+    })
+
+    it("lists the records whose PDF is missing, oldest booking first, at most the limit asked", async () => {
+      const { transfers } = storage()
+      const at = (iso: string) => DateTime.makeUnsafe(iso)
+      // Booked in another order than their ids: the oldest booking comes first, ties by id.
+      await run(
+        transfers.record("a", transfer(3003, { pdfAttached: false, transferredAt: at("2026-03-01T10:00:00Z") }))
+      )
+      await run(
+        transfers.record("a", transfer(3001, { pdfAttached: false, transferredAt: at("2026-03-02T10:00:00Z") }))
+      )
+      await run(
+        transfers.record("a", transfer(3002, { pdfAttached: false, transferredAt: at("2026-03-01T10:00:00Z") }))
+      )
+      await run(transfers.record("a", transfer(3004, { pdfAttached: true, transferredAt: at("2026-01-01T10:00:00Z") })))
+      await run(transfers.record("a", transfer(3005, { transferredAt: at("2026-01-01T10:00:00Z") })))
+      await run(
+        transfers.record("b", transfer(3000, { pdfAttached: false, transferredAt: at("2025-01-01T10:00:00Z") }))
+      )
+      const ids = (records: ReadonlyArray<{ readonly connectwiseInvoiceId: number }>) =>
+        records.map((r) => r.connectwiseInvoiceId)
+      expect(ids(await run(transfers.pdfsMissing("a")))).toEqual([3002, 3003, 3001])
+      expect(ids(await run(transfers.pdfsMissing("a", { limit: 2 })))).toEqual([3002, 3003])
+      expect(ids(await run(transfers.pdfsMissing("b")))).toEqual([3000])
+      expect(await run(transfers.pdfsMissing("c"))).toEqual([])
+      // Attached: it leaves the list.
+      await run(transfers.record("a", transfer(3002, { pdfAttached: true, transferredAt: at("2026-03-01T10:00:00Z") })))
+      expect(ids(await run(transfers.pdfsMissing("a")))).toEqual([3003, 3001])
     })
 
     it("refuses an over-long invoice number", async () => {

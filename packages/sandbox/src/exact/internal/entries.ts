@@ -151,10 +151,13 @@ export const createDocument = (sim: SimState, division: Division, body: Json, ur
   if (typeof body.Subject !== "string" || body.Subject.trim() === "") problems.push("Mandatory: Subject")
   if (numberOf(body.Type) === undefined) problems.push("Mandatory: Type")
   if (body.Account && !findByKeyOrCode(division, "Accounts", body.Account)) problems.push("Invalid reference: Account")
+  // A sales entry's EntryID, or for a sales invoice its InvoiceID (Exact's metadata: "for a
+  // document of type sales invoice it will return the InvoiceID of the sales invoice").
   const entryId = body.FinancialTransactionEntryID
-  if (entryId && !(typeof entryId === "string" && byKey(division, "SalesEntries", entryId))) {
-    problems.push("Invalid reference: FinancialTransactionEntryID")
-  }
+  const linked =
+    typeof entryId === "string" &&
+    (byKey(division, "SalesEntries", entryId) !== undefined || byKey(division, "SalesInvoices", entryId) !== undefined)
+  if (entryId && !linked) problems.push("Invalid reference: FinancialTransactionEntryID")
   if (problems.length > 0) return odataError(400, problems.join("\r\n"))
   const document = insertInto(sim, division, "Documents", {
     ID: sim.random.guid(),
