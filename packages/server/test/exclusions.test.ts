@@ -4,7 +4,7 @@
 import { Effect, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { decodeLoadedMonth } from "../src/internal/loadedMonths.ts"
-import { addUsers, client, openWorld, until } from "./support.ts"
+import { client, connectedLink, openWorld, until } from "./support.ts"
 
 interface Entry {
   state: string
@@ -14,12 +14,7 @@ interface Entry {
 
 const loaded = async () => {
   const w = await openWorld()
-  await addUsers(w.storage)
-  const ann = client(w.server)
-  await ann.signIn("ann")
-  await ann.post("/links", { id: "acme", config: w.config("Acme") })
-  const connect = await ann.post("/links/acme/exact/connect", {})
-  await ann.get(`/oauth/exact/callback${await w.consent(connect.body.url)}`)
+  await connectedLink(w)
   const fin = client(w.server)
   await fin.signIn("fin")
   const vic = client(w.server)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { addUsers, client, openWorld, until } from "./support.ts"
+import { client, connectedLink, openWorld, until } from "./support.ts"
 
 type Answer = {
   source: string
@@ -10,12 +10,7 @@ type Answer = {
 describe("type-ahead over ConnectWise records", () => {
   it("finds any company, product or agreement by part of its name: from the loaded month when it fills the page, else from ConnectWise", async () => {
     const w = await openWorld()
-    await addUsers(w.storage)
-    const ann = client(w.server)
-    await ann.signIn("ann")
-    await ann.post("/links", { id: "acme", config: w.config("Acme") })
-    const connect = await ann.post("/links/acme/exact/connect", {})
-    await ann.get(`/oauth/exact/callback${await w.consent(connect.body.url)}`)
+    await connectedLink(w)
     const fin = client(w.server)
     await fin.signIn("fin")
     const cw = w.sandbox.connectwise

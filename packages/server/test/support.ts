@@ -70,6 +70,20 @@ export const addUsers = async (storage: Storage) => {
   await addUser(storage, { username: "oth", password: PASSWORD, role: "finance", links: ["other"] })
 }
 
+/**
+ * A world with the tests' users and the link `acme` added by ann (admin) with Exact connected
+ * through the sandbox's consent page; returns ann's client for more admin steps.
+ */
+export const connectedLink = async (w: Awaited<ReturnType<typeof openWorld>>) => {
+  await addUsers(w.storage)
+  const ann = client(w.server)
+  await ann.signIn("ann")
+  await ann.post("/links", { id: "acme", config: w.config("Acme") })
+  const connect = await ann.post("/links/acme/exact/connect", {})
+  await ann.get(`/oauth/exact/callback${await w.consent(connect.body.url)}`)
+  return ann
+}
+
 /** Every body and header the tests saw, for the secret scan. */
 export const seen: Array<string> = []
 
