@@ -291,10 +291,13 @@ export interface LinkApi extends SchedulableLink {
   readonly exclusions: {
     /** The link's exclusions, optionally of one kind, ordered by kind and key. */
     list(options?: { readonly kind?: ExclusionKind | undefined }): Promise<ReadonlyArray<Exclusion>>
-    /** Remembers (or replaces) an exclusion; `by` defaults to the link's actor. */
+    /**
+     * Remembers (or replaces) an exclusion; `label` is what a person calls the product or
+     * customer (listed with it, never matched); `by` defaults to the link's actor.
+     */
     remember(
       ref: ExclusionRef,
-      options: { readonly reason: string; readonly by?: string | undefined }
+      options: { readonly reason: string; readonly label?: string | undefined; readonly by?: string | undefined }
     ): Promise<Exclusion>
     /** Forgets an exclusion; true when there was one. Its lines are reconciled again from the next load. */
     forget(ref: ExclusionRef): Promise<boolean>

@@ -29,6 +29,7 @@ export type ExclusionKind = typeof ExclusionKind.Type
  *   kind: "product",
  *   key: "item-guid-shipping",
  *   reason: "shipping costs are not an agreement addition",
+ *   label: "SHIP Shipping costs",
  *   createdAt: DateTime.makeUnsafe("2026-12-02T10:00:00Z"),
  *   createdBy: "finance@msp.example"
  * })
@@ -41,6 +42,11 @@ export class Exclusion extends Schema.Class<Exclusion>("Exclusion")({
   /** The product key (for `product`) or the customer key (for `customer`). */
   key: Key,
   reason: Label,
+  /**
+   * What a person called the product or customer when it was excluded (say `SHIP Shipping
+   * costs`), so a list of exclusions reads without the source's keys. Shown, never matched.
+   */
+  label: Schema.optionalKey(Label),
   createdAt: Instant,
   createdBy: Schema.optionalKey(Label)
 }) {}

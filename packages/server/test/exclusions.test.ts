@@ -48,13 +48,15 @@ describe("exclusions over HTTP", () => {
     const remembered = await fin.post("/links/acme/exclusions", {
       kind: "product",
       key: productKey,
-      reason: "shipping is not an agreement addition"
+      reason: "shipping is not an agreement addition",
+      label: "SHIP Shipping"
     })
     expect(remembered.status).toBe(201)
     expect(remembered.body).toMatchObject({
       kind: "product",
       key: productKey,
       reason: "shipping is not an agreement addition",
+      label: "SHIP Shipping",
       createdBy: "fin"
     })
     expect(remembered.body.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T/)

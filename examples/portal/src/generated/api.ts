@@ -1018,6 +1018,7 @@ export interface components {
             kind: "product" | "customer";
             key: string;
             reason: string;
+            label?: string;
             createdAt: string;
             createdBy?: string;
         } & {
@@ -4087,6 +4088,7 @@ export interface operations {
                     kind: "product" | "customer";
                     key: string;
                     reason: string;
+                    label?: string;
                 } & {
                     [key: string]: unknown;
                 };

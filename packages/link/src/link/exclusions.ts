@@ -48,7 +48,7 @@ export const exclusionEffects = (ctx: LinkContext, store: ExclusionStore["Servic
     }),
     remember: Effect.fn("link.exclusions.remember")(function* (
       ref: ExclusionRef,
-      options: { readonly reason: string; readonly by?: string | undefined }
+      options: { readonly reason: string; readonly label?: string | undefined; readonly by?: string | undefined }
     ) {
       yield* checkRef(ref)
       if (typeof options?.reason !== "string" || options.reason.trim() === "") {
@@ -59,6 +59,7 @@ export const exclusionEffects = (ctx: LinkContext, store: ExclusionStore["Servic
         kind: ref.kind,
         key: ref.key,
         reason: options.reason.trim(),
+        ...(options.label === undefined || options.label.trim() === "" ? {} : { label: options.label.trim() }),
         createdAt: DateTime.makeUnsafe(ctx.clock()),
         createdBy: options.by ?? ctx.actor
       })

@@ -58,10 +58,12 @@ describe("exclusions on the sandbox world", () => {
     const productKey = row.product.key
     const remembered = await link.exclusions.remember(
       { kind: "product", key: productKey },
-      { reason: "billed by the distributor directly" }
+      { reason: "billed by the distributor directly", label: "  Distributor licences " }
     )
     expect(remembered.createdBy).toBe("finance@msp.example")
-    expect((await link.exclusions.list()).map((e) => [e.kind, e.key])).toEqual([["product", productKey]])
+    expect((await link.exclusions.list()).map((e) => [e.kind, e.key, e.label])).toEqual([
+      ["product", productKey, "Distributor licences"]
+    ])
 
     const second = await link.reconciliation.load(month)
     const productLines = second.lines.filter((line) => line.product.key === productKey)

@@ -12,7 +12,9 @@ const NewExclusion = Schema.Struct({
   /** The line's Exact product key (`row.product.key`) or customer key (`row.customer.key`), never a name. */
   key: Text,
   /** Why these lines are ignored, shown beside them in the grid's Excluded view. */
-  reason: Text
+  reason: Text,
+  /** What the person saw the product or customer called (say `SHIP Shipping costs`), listed with it. */
+  label: Schema.optionalKey(Text)
 })
 
 const openLink = (server: ServerContext, linkId: string) => server.deployment.links.open(linkId)
@@ -52,7 +54,7 @@ export const exclusionRoutes = [
       const link = await openLink(server, params.linkId)
       const saved = await link.exclusions.remember(
         { kind: body.kind, key: body.key },
-        { reason: body.reason, by: principal.user }
+        { reason: body.reason, label: body.label, by: principal.user }
       )
       await store(
         server.storage.approvals.append(params.linkId, {

@@ -23,3 +23,10 @@ export const exclusionMigration: Migration = {
     ]
   }
 }
+
+/** Schema step 12: an exclusion keeps what a person called its product or customer (NULL before). */
+export const exclusionLabelMigration: Migration = {
+  version: 12,
+  name: "remembered exclusions keep the product's or customer's name as shown",
+  statements: (_dialect, t) => [`ALTER TABLE ${t("psa_exclusions")} ADD COLUMN label TEXT`]
+}

@@ -20,6 +20,7 @@ const exclusionFromRow = (row: Row, operation: string, linkId: string) =>
       kind: row.kind,
       key: row.key,
       reason: row.reason,
+      ...optional("label", row.label),
       createdAt: row.created_at,
       ...(row.created_by === null ? {} : optional("createdBy", row.created_by))
     },
@@ -64,6 +65,7 @@ export const makeSqlExclusionStore = (driver: Driver): ExclusionStore["Service"]
             encoded.kind,
             encoded.key,
             encoded.reason,
+            encoded.label ?? null,
             encoded.createdAt,
             encoded.createdBy ?? null
           ])
@@ -73,9 +75,9 @@ export const makeSqlExclusionStore = (driver: Driver): ExclusionStore["Service"]
           driver.transaction(async (tx) => {
             for (const chunk of chunks([...byId.values()], 500)) {
               await tx.run(
-                `INSERT INTO ${X} (link_id, kind, key, reason, created_at, created_by)
-                 VALUES ${valuesList(chunk.length, 6)}
-                 ON CONFLICT (link_id, kind, key) DO UPDATE SET reason = excluded.reason,
+                `INSERT INTO ${X} (link_id, kind, key, reason, label, created_at, created_by)
+                 VALUES ${valuesList(chunk.length, 7)}
+                 ON CONFLICT (link_id, kind, key) DO UPDATE SET reason = excluded.reason, label = excluded.label,
                    created_at = excluded.created_at, created_by = excluded.created_by`,
                 chunk.flat()
               )

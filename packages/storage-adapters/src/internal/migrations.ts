@@ -5,7 +5,7 @@
  */
 
 import { deploymentMigration } from "./deploymentMigration.ts"
-import { exclusionMigration } from "./exclusionMigration.ts"
+import { exclusionLabelMigration, exclusionMigration } from "./exclusionMigration.ts"
 import { runResultMigration } from "./runResultMigration.ts"
 import { serverMigration } from "./serverMigration.ts"
 import { sharedMigration } from "./sharedMigration.ts"
@@ -189,7 +189,8 @@ export const migrations: ReadonlyArray<Migration> = [
     statements: (_dialect, t) => [
       `CREATE INDEX psa_transfers_pdf_missing ON ${t("psa_transfers")} (link_id, transferred_at, cw_invoice_id) WHERE pdf_attached = 0`
     ]
-  }
+  },
+  exclusionLabelMigration
 ]
 
 /** The table that records applied steps. */

@@ -45,6 +45,18 @@ export const exclusionSuite = (storage: () => Storage): void => {
       expect((await run(exclusions.list("b"))).length).toBe(1)
     })
 
+    it("keeps the label a person saw, replaces it with the exclusion and leaves it out when none was given", async () => {
+      const { exclusions } = storage()
+      await run(exclusions.upsert("a", [exclusion("product", "item-9", { label: "SHIP Shipping costs" })]))
+      expect(Option.getOrThrow(await run(exclusions.get("a", { kind: "product", key: "item-9" })))).toEqual(
+        exclusion("product", "item-9", { label: "SHIP Shipping costs" })
+      )
+      await run(exclusions.upsert("a", [exclusion("product", "item-9", { reason: "again" })]))
+      const [again] = await run(exclusions.list("a"))
+      expect(again).toEqual(exclusion("product", "item-9", { reason: "again" }))
+      expect(again !== undefined && "label" in again).toBe(false)
+    })
+
     it("lets the last of duplicate exclusions in one upsert win", async () => {
       const { exclusions } = storage()
       await run(exclusions.upsert("a", [exclusion("product", "p", { reason: "one" }), exclusion("product", "p")]))
