@@ -80,7 +80,7 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== "true")("the portal 
     browser = await launch()
     page = await browser.context.newPage()
     // Limits that only stop a hung step: CI shares two cores with every other package's tests.
-    page.setDefaultTimeout(120_000)
+    page.setDefaultTimeout(Number(process.env.E2E_STEP_MS ?? 120_000))
   })
   afterAll(async () => {
     await browser?.close()
@@ -280,6 +280,150 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== "true")("the portal 
     await page.locator(".ag-row").first().waitFor()
     expect(agreementsOf().length).toBe(agreementsBefore + 1)
     await expect(lackingRow.locator('[col-id="agreement"] button').textContent()).resolves.not.toContain("none")
+    await search.fill("")
+  })
+
+  it("excludes rows for this month or for good, says why, and stops ignoring them from the grid and the settings", async () => {
+    const months = (await api<{ months: Array<string> }>(`/links/${DEMO_LINK}/months`)).body.months
+    const month = months[0] ?? ""
+    const gridOf = async () =>
+      (await api<{ rows: Array<GridEntry> }>(`/links/${DEMO_LINK}/months/${month}/grid?limit=1000`)).body.rows
+    const rows = (await gridOf()).filter((e) => e.row.origin === "invoice" && e.state !== "excluded")
+    const approvedBefore = (
+      await api<{ decisions: Record<string, { approve?: unknown }> }>(`/links/${DEMO_LINK}/months/${month}/draft`)
+    ).body.decisions
+    // Two rows of different products and customers: one left out this month, one product always
+    // (a row approved earlier, whose approval then no longer counts).
+    const once = rows.find((e) => e.state === "unlinked")
+    const always = rows.find(
+      (e) =>
+        approvedBefore[e.row.key]?.approve !== undefined &&
+        once !== undefined &&
+        e.row.product.key !== once.row.product.key &&
+        e.row.customer.key !== once.row.customer.key
+    )
+    if (once === undefined || always === undefined) throw new Error("the sandbox month lacks rows to exclude")
+    const ofProduct = rows.filter((e) => e.row.product.key === always.row.product.key).map((e) => e.row.key)
+    const search = page.getByLabel("Search", { exact: true })
+    const select = async (entry: GridEntry) => {
+      await page.getByRole("button", { name: /^All rows \(/ }).click()
+      await search.fill(entry.row.customer.name)
+      await page.locator(`.ag-row[row-id="${entry.row.key}"] .ag-selection-checkbox input`).check()
+      await page.getByText("1 selected", { exact: true }).waitFor()
+    }
+    const excludedView = () => page.getByRole("button", { name: /^Excluded \(/ }).click()
+    const because = (entry: GridEntry) => page.locator(`.ag-row[row-id="${entry.row.key}"] [col-id="excluded-because"]`)
+
+    // This month only: the draft keeps it, with the reason.
+    await select(once)
+    await page.getByRole("button", { name: "Exclude selected…" }).click()
+    const dialog = page.getByRole("dialog", { name: "Exclude 1 selected rows" })
+    expect(await dialog.getByRole("radio", { name: "This month only" }).isChecked()).toBe(true)
+    await dialog.getByLabel("Reason (optional)").fill("credit note follows")
+    expect(await seriousViolations(page)).toEqual([])
+    await dialog.getByRole("button", { name: "Exclude this month" }).click()
+    await page.getByText("All decisions saved").waitFor()
+    await page.locator(`.ag-row[row-id="${once.row.key}"] .ag-selection-checkbox input`).uncheck()
+    await page.getByText("0 selected", { exact: true }).waitFor()
+    // The Excluded view says why, in a column of its own.
+    await excludedView()
+    await because(once).getByText("credit note follows", { exact: true }).waitFor()
+    await expect(because(once).locator("small").textContent()).resolves.toBe("this month")
+    const draft = await api<{ decisions: Record<string, { exclude?: boolean; excludeReason?: string }> }>(
+      `/links/${DEMO_LINK}/months/${month}/draft`
+    )
+    expect(draft.body.decisions[once.row.key]).toMatchObject({ exclude: true, excludeReason: "credit note follows" })
+
+    // Always this product: remembered for the link, every row of the product excluded at once.
+    await select(always)
+    await page.getByRole("button", { name: "Exclude selected…" }).click()
+    await dialog.getByRole("radio", { name: "Always: ignore the product of these lines" }).check()
+    const label = `${always.row.product.code} ${always.row.product.description}`
+    await dialog.getByRole("region", { name: "Products to ignore" }).getByText(label).waitFor()
+    await expect(dialog.getByRole("button", { name: "Always ignore 1" }).isDisabled()).resolves.toBe(true)
+    await dialog.getByLabel("Reason (required)").fill("billed by the distributor")
+    await page.screenshot({ path: `${shots}/exclude-dialog.png` })
+    await dialog.getByRole("button", { name: "Always ignore 1" }).click()
+    await excludedView()
+    await because(always).getByText("billed by the distributor", { exact: true }).waitFor()
+    await expect(because(always).locator("small").textContent()).resolves.toBe("every month · product")
+    const remembered = await api<Array<{ kind: string; key: string; label?: string; createdBy?: string }>>(
+      `/links/${DEMO_LINK}/exclusions`
+    )
+    expect(remembered.body).toEqual([
+      expect.objectContaining({
+        kind: "product",
+        key: always.row.product.key,
+        label,
+        createdBy: DEMO_USERS.finance.username
+      })
+    ])
+    const excludedNow = (await gridOf()).filter((e) => e.state === "excluded").map((e) => e.row.key)
+    expect(excludedNow.sort()).toEqual([...ofProduct, once.row.key].sort())
+    // Approvals of excluded rows stay in the draft but are not counted: they are never planned.
+    const decided = (
+      await api<{ decisions: Record<string, { approve?: unknown }> }>(`/links/${DEMO_LINK}/months/${month}/draft`)
+    ).body.decisions
+    const shownKeys = new Set((await gridOf()).map((e) => e.row.key))
+    const counted = Object.entries(decided).filter(
+      ([k, d]) => d.approve !== undefined && shownKeys.has(k) && !excludedNow.includes(k)
+    )
+    const approvedExcluded = Object.entries(decided).filter(
+      ([k, d]) => d.approve !== undefined && excludedNow.includes(k)
+    )
+    expect(approvedExcluded.length).toBeGreaterThan(0)
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid="count-approved"]')?.textContent === n,
+      String(counted.length)
+    )
+    await search.fill("")
+    await page.getByRole("button", { name: `Excluded (${ofProduct.length + 1})` }).click()
+    expect(await seriousViolations(page)).toEqual([])
+    await page.screenshot({ path: `${shots}/grid-excluded.png` })
+
+    // "Stop ignoring" in the grid: the product's rows come back.
+    await because(always).getByRole("button", { name: "Stop ignoring this product" }).click()
+    await page.getByRole("button", { name: "Excluded (1)" }).waitFor()
+    expect((await api<Array<unknown>>(`/links/${DEMO_LINK}/exclusions`)).body).toEqual([])
+
+    // Again, then from the link's settings as an administrator.
+    await select(always)
+    await page.getByRole("button", { name: "Exclude selected…" }).click()
+    await dialog.getByRole("radio", { name: "Always: ignore the customer of these lines" }).check()
+    await dialog.getByLabel("Reason (required)").fill("internal account")
+    await dialog.getByRole("button", { name: "Always ignore 1" }).click()
+    await excludedView()
+    await because(always).getByText("internal account", { exact: true }).waitFor()
+    await expect(because(always).locator("small").textContent()).resolves.toBe("every month · customer")
+    await page.getByRole("button", { name: "Sign out" }).click()
+    await signIn(DEMO_USERS.admin)
+    await page.getByRole("link", { name: "Links" }).click()
+    await page.getByRole("link", { name: "Settings" }).first().click()
+    const section = page.getByRole("region", { name: "Always ignored" })
+    const customerLabel = `${always.row.customer.code} ${always.row.customer.name}`
+    await section.getByRole("cell", { name: customerLabel, exact: true }).waitFor()
+    await expect(section.locator("tbody tr").first().locator("td").allTextContents()).resolves.toEqual([
+      "Customer",
+      customerLabel,
+      "internal account",
+      DEMO_USERS.finance.username,
+      expect.stringMatching(/\d/),
+      "Stop ignoring"
+    ])
+    expect(await seriousViolations(page)).toEqual([])
+    await section.screenshot({ path: `${shots}/settings-exclusions.png` })
+    await section.getByRole("button", { name: `Stop ignoring ${customerLabel}` }).click()
+    await section.getByText("Nothing is always ignored.").waitFor()
+    expect((await api<Array<unknown>>(`/links/${DEMO_LINK}/exclusions`)).body).toEqual([])
+
+    // Back as the finance user; the month's own exclusion taken back with "Include again".
+    await page.getByRole("button", { name: "Sign out" }).click()
+    await signIn(DEMO_USERS.finance)
+    await page.getByRole("button", { name: "Excluded (1)" }).waitFor()
+    await select(once)
+    await page.getByRole("button", { name: "Include again" }).click()
+    await page.getByText("All decisions saved").waitFor()
+    await page.getByRole("button", { name: "Excluded (0)" }).waitFor()
     await search.fill("")
   })
 

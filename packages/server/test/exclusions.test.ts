@@ -8,6 +8,7 @@ import { client, connectedLink, openWorld, until } from "./support.ts"
 
 interface Entry {
   state: string
+  stateIfIncluded?: string
   row: { key: string; origin: string; product: { key: string }; customer: { key: string } }
   excluded?: Record<string, unknown>
 }
@@ -100,8 +101,9 @@ describe("exclusions over HTTP", () => {
     const draft = { [key]: { exclude: true, excludeReason: "credit note follows" } }
     expect((await fin.put(`${path}/draft`, { version: 0, decisions: draft })).status).toBe(200)
     const excluded = await grid("&state=excluded")
-    expect(excluded.rows.map((r) => [r.row.key, r.state, r.excluded])).toEqual([
-      [key, "excluded", { scope: "month", reason: "credit note follows" }]
+    // With the state it had before, so a client taking the exclusion back knows where the row goes.
+    expect(excluded.rows.map((r) => [r.row.key, r.state, r.excluded, r.stateIfIncluded])).toEqual([
+      [key, "excluded", { scope: "month", reason: "credit note follows" }, first?.state]
     ])
     expect((await fin.get("/links/acme/exclusions")).body).toEqual([])
   })

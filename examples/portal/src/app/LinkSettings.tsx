@@ -6,6 +6,7 @@
 // carries the version; a colleague's save in between is reported as such.
 import { useCallback, useEffect, useState } from "react"
 import { api, problem } from "./api.ts"
+import { ExclusionsSection } from "./Exclusions.tsx"
 import {
   type Checks,
   ConnectionCheck,
@@ -309,6 +310,7 @@ export const LinkSettingsPage = (props: PageProps) => {
           {busy === "save" ? "Saving…" : wizard ? "Save and finish" : "Save"}
         </button>
       </form>
+      {!wizard && <ExclusionsSection linkId={linkId} />}
     </section>
   )
 }

@@ -10,10 +10,12 @@ import {
   type PlanPreview,
   problem,
   type RowDecision,
+  type RowState,
   type Run,
   type TargetNames
 } from "./api.ts"
 import { namesKey, type Side } from "./chips.ts"
+import { ExcludeDialog, forgetExclusion } from "./Exclusions.tsx"
 import { formatMonth } from "./format.ts"
 import { approveDecision, gridColumns, gridKeyHandler, withChoice } from "./gridColumns.tsx"
 import { Picker } from "./Picker.tsx"
@@ -37,14 +39,24 @@ const VIEWS: ReadonlyArray<readonly [View, string]> = [
   ["all", "All rows"]
 ]
 
+/**
+ * The row's state apart from this month's exclusion: the server marks a row the saved draft
+ * leaves out as `excluded`, and says where it belongs once the person takes that back.
+ */
+export const stateOf = (entry: GridEntry): RowState =>
+  entry.state === "excluded" && entry.excluded?.scope === "month" ? (entry.stateIfIncluded ?? "unlinked") : entry.state
+
 const viewOf = (entry: GridEntry, decision: RowDecision | undefined): Line["view"] => {
-  // The server marks rows the link always ignores (a remembered exclusion) and the draft leaves out.
-  if (decision?.exclude === true || entry.state === "excluded") return "excluded"
-  if (entry.state === "ok") return "sync"
-  if (entry.state === "deviation") return "deviations"
+  // A product or customer the link always ignores stays excluded whatever the draft says.
+  if (decision?.exclude === true || entry.excluded?.scope === "always") return "excluded"
+  const state = stateOf(entry)
+  if (state === "excluded") return "excluded"
+  if (state === "ok") return "sync"
+  if (state === "deviation") return "deviations"
   return "person"
 }
 
+const VIEW_ORDER: Record<Line["view"], number> = { person: 0, deviations: 1, sync: 2, excluded: 3 }
 const STATE_ORDER: Record<string, number> = { unlinked: 0, problem: 1, suggested: 2, deviation: 3, ok: 4, excluded: 5 }
 
 const theme = themeQuartz.withParams({ fontSize: 13, headerFontSize: 13, spacing: 6 })
@@ -168,6 +180,7 @@ const SelectionActions = ({
   selectedCount,
   approved,
   onSelected,
+  onExclude,
   onExport,
   onReview
 }: {
@@ -175,6 +188,7 @@ const SelectionActions = ({
   readonly approved: number
   /** Changes the decision of every selected row. */
   readonly onSelected: (patch: (d: RowDecision) => RowDecision | undefined) => void
+  readonly onExclude: () => void
   readonly onExport: () => void
   readonly onReview: () => void
 }) => {
@@ -188,10 +202,15 @@ const SelectionActions = ({
       <button type="button" disabled={selectedCount === 0} onClick={() => onSelected((d) => approveDecision(d, false))}>
         Clear approval
       </button>
-      <button type="button" disabled={selectedCount === 0} onClick={() => onSelected((d) => ({ ...d, exclude: true }))}>
-        Exclude selected
+      <button type="button" disabled={selectedCount === 0} onClick={onExclude}>
+        Exclude selected…
       </button>
-      <button type="button" disabled={selectedCount === 0} onClick={() => onSelected(({ exclude: _, ...d }) => d)}>
+      <button
+        type="button"
+        disabled={selectedCount === 0}
+        title="Takes back this month's exclusion; a product or customer always ignored has “Stop ignoring” in its row"
+        onClick={() => onSelected(({ exclude: _, excludeReason: __, ...d }) => d)}
+      >
         Include again
       </button>
       <label>
@@ -247,7 +266,12 @@ const useLines = (entries: ReadonlyArray<GridEntry> | undefined, decisions: Deci
           const decision = decisions[entry.row.key]
           return { key: entry.row.key, entry, decision, view: viewOf(entry, decision) }
         })
-        .sort((a, b) => (STATE_ORDER[a.entry.state] ?? 9) - (STATE_ORDER[b.entry.state] ?? 9)),
+        // Unlinked first; what this draft excludes sorts with the excluded, last.
+        .sort(
+          (a, b) =>
+            VIEW_ORDER[a.view] - VIEW_ORDER[b.view] ||
+            (STATE_ORDER[stateOf(a.entry)] ?? 9) - (STATE_ORDER[stateOf(b.entry)] ?? 9)
+        ),
     [entries, decisions]
   )
   const shown = useMemo(() => (view === "all" ? lines : lines.filter((l) => l.view === view)), [lines, view])
@@ -257,10 +281,15 @@ const useLines = (entries: ReadonlyArray<GridEntry> | undefined, decisions: Deci
     return counts
   }, [lines])
   const unlinked = useMemo(
-    () => lines.filter((l) => l.entry.state === "unlinked" && l.view !== "excluded").length,
+    () => lines.filter((l) => stateOf(l.entry) === "unlinked" && l.view !== "excluded").length,
     [lines]
   )
-  return { shown, perView, unlinked }
+  // An excluded row is never planned, so its approval (kept in the draft) is not counted.
+  const approved = useMemo(
+    () => lines.filter((l) => l.decision?.approve !== undefined && l.view !== "excluded").length,
+    [lines]
+  )
+  return { shown, perView, unlinked, approved }
 }
 
 /** The spreadsheet itself: virtualised rows, sorting, filters, multi-row selection, keyboard. */
@@ -443,7 +472,7 @@ const useMonth = (linkId: string, setError: (message: string | undefined) => voi
     await readGrid().catch((e: Error) => setError(e.message))
   }
 
-  return { months, month, setMonth, status, entries, names, decisions, setDecisions, version, load }
+  return { months, month, setMonth, status, entries, names, decisions, setDecisions, version, load, readGrid }
 }
 
 export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; readonly role: string }) => {
@@ -454,22 +483,34 @@ export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; reado
   const [picker, setPicker] = useState<{ readonly line: Line; readonly side: Side } | undefined>(undefined)
   const [plan, setPlan] = useState<PlanPreview | undefined>(undefined)
   const [selectedCount, setSelectedCount] = useState(0)
+  const [excluding, setExcluding] = useState<ReadonlyArray<Line> | undefined>(undefined)
   const grid = useRef<GridApi<Line> | null>(null)
-  const { months, month, setMonth, status, entries, names, decisions, setDecisions, version, load } = useMonth(
-    linkId,
-    setError
-  )
+  const { months, month, setMonth, status, entries, names, decisions, setDecisions, version, load, readGrid } =
+    useMonth(linkId, setError)
 
   const { saveState, setRow, saving } = useDraftSaving(linkId, month, version, setDecisions, setError)
 
-  const { shown, perView, unlinked } = useLines(entries, decisions, view)
-  const approved = useMemo(() => Object.values(decisions).filter((d) => d.approve !== undefined).length, [decisions])
+  const { shown, perView, unlinked, approved } = useLines(entries, decisions, view)
 
   const openPicker = useCallback((line: Line, side: Side) => setPicker({ line, side }), [])
 
+  // Stopping a remembered exclusion changes every month's rows of that product or customer: the
+  // server marks them again, so the grid is read again rather than patched here.
+  const stopIgnoring = useCallback(
+    async (ref: { readonly kind: "product" | "customer"; readonly key: string }) => {
+      setError(undefined)
+      const failed = await forgetExclusion(linkId, ref)
+      if (failed !== undefined) return setError(failed)
+      await readGrid().catch((e: Error) => setError(e.message))
+    },
+    [linkId, readGrid]
+  )
+
+  // Only the Excluded view holds nothing but excluded rows: there the reason is worth its width.
+  const showExcluded = view === "excluded"
   const columns = useMemo(
-    () => gridColumns({ canDecide, openPicker, setRow, names }),
-    [canDecide, openPicker, setRow, names]
+    () => gridColumns({ canDecide, openPicker, setRow, names, stopIgnoring, showExcluded }),
+    [canDecide, openPicker, setRow, names, stopIgnoring, showExcluded]
   )
 
   const selectedKeys = () => (grid.current?.getSelectedRows() ?? []).map((l) => l.key)
@@ -488,7 +529,7 @@ export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; reado
     setPlan(data)
   }
 
-  const onCellKeyDown = gridKeyHandler({ canDecide, openPicker, setRow, names })
+  const onCellKeyDown = gridKeyHandler({ canDecide, openPicker, setRow, names, stopIgnoring, showExcluded })
 
   if (months === undefined) return <p>{error ?? "Reading the months…"}</p>
   return (
@@ -521,6 +562,7 @@ export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; reado
               selectedCount={selectedCount}
               approved={approved}
               onSelected={(patch) => setRow(selectedKeys(), patch)}
+              onExclude={() => setExcluding(grid.current?.getSelectedRows() ?? [])}
               onExport={() => grid.current?.exportDataAsCsv({ fileName: `psa-ledger-${month}.csv` })}
               onReview={() => void review()}
             />
@@ -554,6 +596,20 @@ export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; reado
             setPlan(undefined)
             void load()
           }}
+        />
+      )}
+      {excluding !== undefined && (
+        <ExcludeDialog
+          linkId={linkId}
+          rows={excluding.map((l) => l.entry.row)}
+          onMonth={(reason) =>
+            setRow(
+              excluding.map((l) => l.key),
+              (d) => ({ ...d, exclude: true, ...(reason === "" ? {} : { excludeReason: reason }) })
+            )
+          }
+          onRemembered={() => void readGrid().catch((e: Error) => setError(e.message))}
+          onClose={() => setExcluding(undefined)}
         />
       )}
       {plan !== undefined && (

@@ -20,6 +20,7 @@ export type Run = Schemas["RunEncoded"]
 export type LogEntry = Schemas["LogEntryEncoded"]
 export type LinkSummary = Schemas["LinkSummary"]
 export type MonthStatus = Schemas["MonthStatus"]
+export type Exclusion = Schemas["ExclusionEncoded"]
 
 let csrfToken: string | undefined
 

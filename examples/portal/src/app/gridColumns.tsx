@@ -10,6 +10,28 @@ export interface ColumnContext {
   readonly names: TargetNames
   readonly openPicker: (line: Line, side: Side) => void
   readonly setRow: (keys: ReadonlyArray<string>, patch: (d: RowDecision) => RowDecision | undefined) => void
+  /** Forgets a remembered exclusion: its product's or customer's lines are reconciled again. */
+  readonly stopIgnoring: (ref: { readonly kind: "product" | "customer"; readonly key: string }) => Promise<void>
+  /** Whether the view holds excluded rows, so "Excluded because" is worth its width. */
+  readonly showExcluded: boolean
+}
+
+/** Why a row is left out: the reason given, and for how long (every month for a product or customer, or this month). */
+export const exclusionOf = (line: Line): { readonly reason: string; readonly scope: string } | undefined => {
+  const remembered = line.entry.excluded
+  if (remembered?.scope === "always") {
+    return { reason: remembered.reason ?? "", scope: `every month · ${remembered.kind ?? "product"}` }
+  }
+  // This month's exclusion is the draft's decision, which the person may just have changed.
+  if (line.decision?.exclude !== true) return undefined
+  return { reason: line.decision.excludeReason ?? "", scope: "this month" }
+}
+
+/** The same as one sentence, for the filter and the CSV export. */
+export const excludedBecause = (line: Line): string => {
+  const exclusion = exclusionOf(line)
+  if (exclusion === undefined) return ""
+  return exclusion.reason === "" ? `(${exclusion.scope})` : `${exclusion.reason} (${exclusion.scope})`
 }
 
 /** Approves a row (every change it proposes) or takes its approval back. */
@@ -67,6 +89,46 @@ export const gridColumns = (ctx: ColumnContext): Array<ColDef<Line>> => {
         p.data === undefined
           ? ""
           : `${p.data.entry.row.product.code ?? ""} ${p.data.entry.row.product.description ?? ""}`
+    },
+    {
+      colId: "excluded-because",
+      headerName: "Excluded because",
+      width: 320,
+      hide: !ctx.showExcluded,
+      filter: "agTextColumnFilter",
+      valueGetter: (p) => (p.data === undefined ? "" : excludedBecause(p.data)),
+      tooltipValueGetter: (p) =>
+        p.data?.entry.excluded?.scope === "always"
+          ? `by ${p.data.entry.excluded.by ?? "?"} on ${formatDate((p.data.entry.excluded.at ?? "").slice(0, 10))}`
+          : "",
+      cellRenderer: (p: ICellRendererParams<Line>) => {
+        const exclusion = p.data === undefined ? undefined : exclusionOf(p.data)
+        if (exclusion === undefined) return null
+        const remembered = p.data?.entry.excluded
+        const ref =
+          remembered?.scope === "always" && remembered.kind !== undefined && remembered.key !== undefined
+            ? { kind: remembered.kind, key: remembered.key }
+            : undefined
+        return (
+          <span className="excluded-because">
+            <span className="reason" title={exclusion.reason}>
+              {exclusion.reason === "" ? "no reason given" : exclusion.reason}
+            </span>
+            <small>{exclusion.scope}</small>
+            {ctx.canDecide && ref !== undefined && (
+              <button
+                type="button"
+                tabIndex={-1}
+                className="link-button"
+                aria-label={`Stop ignoring this ${ref.kind}`}
+                onClick={() => void ctx.stopIgnoring(ref)}
+              >
+                Stop ignoring
+              </button>
+            )}
+          </span>
+        )
+      }
     },
     chipColumn(ctx, "product", "ConnectWise product"),
     chipColumn(ctx, "agreement", "Agreement"),
@@ -165,13 +227,20 @@ export const withChoice = (d: RowDecision, side: Side, choice: RowDecision["cust
   return choice === undefined ? rest : { ...rest, [side]: choice }
 }
 
-/** The grid's keys: Enter or F2 on a chip opens its picker, Space on Approve toggles it. */
+/**
+ * The grid's keys: Enter or F2 on a chip opens its picker, Space on Approve toggles it, Enter on a
+ * remembered exclusion's reason stops ignoring it (as its button does).
+ */
 export const gridKeyHandler = (ctx: ColumnContext) => (event: CellKeyDownEvent<Line>) => {
   const key = (event.event as KeyboardEvent | null)?.key
   const col = event.column.getColId()
   if (event.data === undefined || !ctx.canDecide) return
   if ((key === "Enter" || key === "F2") && (col === "customer" || col === "product" || col === "agreement")) {
     ctx.openPicker(event.data, col)
+  }
+  const remembered = event.data.entry.excluded
+  if (key === "Enter" && col === "excluded-because" && remembered?.kind !== undefined && remembered.key !== undefined) {
+    void ctx.stopIgnoring({ kind: remembered.kind, key: remembered.key })
   }
   if (key === " " && col === "approve") {
     const line = event.data

@@ -1058,6 +1058,8 @@ export interface components {
                 state: "ok" | "deviation" | "suggested" | "unlinked" | "problem" | "excluded";
                 row: components["schemas"]["ReconciliationRowEncoded"];
                 excluded?: components["schemas"]["RowExclusion"];
+                /** @enum {string} */
+                stateIfIncluded?: "ok" | "deviation" | "suggested" | "unlinked" | "problem" | "excluded";
             } & {
                 [key: string]: unknown;
             })[];

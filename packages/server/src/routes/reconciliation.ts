@@ -66,7 +66,12 @@ const GridPage = Schema.Struct({
       state: RowState,
       row: ReconciliationRow,
       /** Why the row is excluded (state `excluded` only). */
-      excluded: Schema.optionalKey(RowExclusion)
+      excluded: Schema.optionalKey(RowExclusion),
+      /**
+       * The state an excluded row has once included again (state `excluded` only), so a client
+       * that takes back this month's exclusion shows the row where it belongs without a new read.
+       */
+      stateIfIncluded: Schema.optionalKey(RowState)
     })
   ),
   /** The ConnectWise names of the ids the page's rows link or suggest, by kind and id. */
@@ -173,7 +178,12 @@ const monthStatus = async (server: ServerContext, linkId: string, month: string)
   return { month, state: "not-loaded" as const }
 }
 
-type GridEntry = { state: RowState; row: ReconciliationRow; excluded?: RowExclusion }
+type GridEntry = {
+  state: RowState
+  row: ReconciliationRow
+  excluded?: RowExclusion
+  stateIfIncluded?: Exclude<RowState, "excluded">
+}
 
 /** One page of the loaded grid: the rows of the state and search asked, the counts per state, the names they show. */
 const gridPage = async (
@@ -192,7 +202,8 @@ const gridPage = async (
   const matching: Array<GridEntry> = []
   for (const row of grid.rows) {
     const excluded = excludedOf(row)
-    const state: RowState = excluded === undefined ? stateOf(row) : "excluded"
+    const included = stateOf(row)
+    const state: RowState = excluded === undefined ? included : "excluded"
     counts[state] = (counts[state] ?? 0) + 1
     if (query.state !== undefined && state !== query.state) continue
     if (
@@ -203,7 +214,7 @@ const gridPage = async (
       )
     )
       continue
-    matching.push(excluded === undefined ? { state, row } : { state, row, excluded })
+    matching.push(excluded === undefined ? { state, row } : { state, row, excluded, stateIfIncluded: included })
   }
   const offset = query.offset ?? 0
   const limit = query.limit ?? 500
