@@ -80,6 +80,7 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== "true")("the portal 
     browser = await launch()
     page = await browser.context.newPage()
     // Limits that only stop a hung step: CI shares two cores with every other package's tests.
+    // E2E_STEP_MS shortens it when debugging a step that waits for something that never comes.
     page.setDefaultTimeout(Number(process.env.E2E_STEP_MS ?? 120_000))
   })
   afterAll(async () => {

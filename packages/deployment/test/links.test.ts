@@ -1,4 +1,5 @@
 import { memoryStorage } from "@psa-ledger/storage-adapters"
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { DeploymentError, openDeployment } from "../src/index.ts"
 import { newKey, openSandbox } from "./support.ts"
@@ -165,6 +166,67 @@ describe("links: configuration kept by the deployment", () => {
     expect((await target.links.get("acme-eu"))?.version).toBe(2)
     const broken = await rejection(target.links.import({ format: 1, links: [{ id: "x", config: { name: "" } }] }))
     expect(broken.reason).toMatchObject({ _tag: "InvalidConfig", field: "links.0.config.name" })
+  })
+
+  it("carries each link's exclusions: an entry's list replaces the link's, a missing one keeps them, a bad one writes nothing", async () => {
+    const box = openSandbox()
+    const source = await openDeployment({ storage: memoryStorage(), secretKey: newKey() })
+    await source.links.create("acme-eu", box.config())
+    const acme = await source.links.open("acme-eu")
+    await acme.exclusions.remember(
+      { kind: "product", key: "item-ship" },
+      { reason: "shipping", label: "SHIP Shipping" }
+    )
+    await acme.exclusions.remember({ kind: "customer", key: "acc-internal" }, { reason: "our own account" })
+    const exported = await source.links.export()
+    expect(exported.links[0]?.exclusions?.map((x) => [x.kind, x.key, x.reason, x.label])).toEqual([
+      ["customer", "acc-internal", "our own account", undefined],
+      ["product", "item-ship", "shipping", "SHIP Shipping"]
+    ])
+
+    const storage = memoryStorage()
+    const target = await openDeployment({ storage, secretKey: newKey() })
+    await target.links.import(JSON.stringify(exported))
+    // Read from the storage: the imported link cannot open before its secrets are written again.
+    const listed = async () =>
+      (await Effect.runPromise(storage.exclusions.list("acme-eu"))).map((x) => `${x.kind}:${x.key}:${x.reason}`)
+    expect(await listed()).toEqual(["customer:acc-internal:our own account", "product:item-ship:shipping"])
+
+    // The entry's list is the link's list: one left out is forgotten, one changed is replaced.
+    const entry = exported.links[0] as (typeof exported.links)[number]
+    const fewer = [{ ...entry.exclusions?.[1], reason: "billed by the carrier" }]
+    await target.links.import({ format: 1, links: [{ ...entry, exclusions: fewer }] }, { replace: true })
+    expect(await listed()).toEqual(["product:item-ship:billed by the carrier"])
+    // Without `exclusions` the link keeps its own.
+    const { exclusions: _, ...bare } = entry
+    await target.links.import({ format: 1, links: [bare] }, { replace: true })
+    expect(await listed()).toEqual(["product:item-ship:billed by the carrier"])
+
+    // A bad exclusion anywhere in the file names its place, and nothing of the file is written.
+    const versionBefore = (await target.links.get("acme-eu"))?.version
+    for (const [exclusions, field] of [
+      [[{ ...fewer[0], kind: "agreement" }], "links.1.exclusions.0.kind"],
+      [[fewer[0], fewer[0]], "links.1.exclusions.1.key"],
+      [[{ ...fewer[0], reason: "" }], "links.1.exclusions.0.reason"],
+      ["all", "links.1.exclusions"]
+    ] as const) {
+      const bad = await rejection(
+        target.links.import(
+          {
+            format: 1,
+            links: [
+              { ...entry, exclusions: [] },
+              { ...entry, id: "beta", exclusions }
+            ]
+          },
+          { replace: true }
+        )
+      )
+      expect(bad.reason).toMatchObject({ _tag: "InvalidConfig", field })
+    }
+    expect((await target.links.get("acme-eu"))?.version).toBe(versionBefore)
+    expect(await listed()).toEqual(["product:item-ship:billed by the carrier"])
+    expect(await target.links.get("beta")).toBeUndefined()
   })
 
   it("lists every enabled schedule with its time zone and tells listeners to re-read", async () => {

@@ -475,6 +475,25 @@ const useMonth = (linkId: string, setError: (message: string | undefined) => voi
   return { months, month, setMonth, status, entries, names, decisions, setDecisions, version, load, readGrid }
 }
 
+/**
+ * "Stop ignoring" a remembered exclusion. It changes every month's rows of that product or
+ * customer and the server marks them again, so the grid is read again rather than patched here.
+ */
+const useStopIgnoring = (
+  linkId: string,
+  readGrid: () => Promise<void>,
+  setError: (message: string | undefined) => void
+) =>
+  useCallback(
+    async (ref: { readonly kind: "product" | "customer"; readonly key: string }) => {
+      setError(undefined)
+      const failed = await forgetExclusion(linkId, ref)
+      if (failed !== undefined) return setError(failed)
+      await readGrid().catch((e: Error) => setError(e.message))
+    },
+    [linkId, readGrid, setError]
+  )
+
 export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; readonly role: string }) => {
   const canDecide = role === "finance" || role === "admin"
   const [view, setView] = useState<View>("person")
@@ -494,17 +513,7 @@ export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; reado
 
   const openPicker = useCallback((line: Line, side: Side) => setPicker({ line, side }), [])
 
-  // Stopping a remembered exclusion changes every month's rows of that product or customer: the
-  // server marks them again, so the grid is read again rather than patched here.
-  const stopIgnoring = useCallback(
-    async (ref: { readonly kind: "product" | "customer"; readonly key: string }) => {
-      setError(undefined)
-      const failed = await forgetExclusion(linkId, ref)
-      if (failed !== undefined) return setError(failed)
-      await readGrid().catch((e: Error) => setError(e.message))
-    },
-    [linkId, readGrid]
-  )
+  const stopIgnoring = useStopIgnoring(linkId, readGrid, setError)
 
   // Only the Excluded view holds nothing but excluded rows: there the reason is worth its width.
   const showExcluded = view === "excluded"

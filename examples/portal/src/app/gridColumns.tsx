@@ -68,6 +68,48 @@ const chipColumn = (ctx: ColumnContext, side: Side, headerName: string): ColDef<
   }
 })
 
+/** Why an excluded row is left out and for how long; "Stop ignoring" for a remembered exclusion. */
+const excludedColumn = (ctx: ColumnContext): ColDef<Line> => ({
+  colId: "excluded-because",
+  headerName: "Excluded because",
+  width: 320,
+  hide: !ctx.showExcluded,
+  filter: "agTextColumnFilter",
+  valueGetter: (p) => (p.data === undefined ? "" : excludedBecause(p.data)),
+  tooltipValueGetter: (p) =>
+    p.data?.entry.excluded?.scope === "always"
+      ? `by ${p.data.entry.excluded.by ?? "?"} on ${formatDate((p.data.entry.excluded.at ?? "").slice(0, 10))}`
+      : "",
+  cellRenderer: (p: ICellRendererParams<Line>) => {
+    const exclusion = p.data === undefined ? undefined : exclusionOf(p.data)
+    if (exclusion === undefined) return null
+    const remembered = p.data?.entry.excluded
+    const ref =
+      remembered?.scope === "always" && remembered.kind !== undefined && remembered.key !== undefined
+        ? { kind: remembered.kind, key: remembered.key }
+        : undefined
+    return (
+      <span className="excluded-because">
+        <span className="reason" title={exclusion.reason}>
+          {exclusion.reason === "" ? "no reason given" : exclusion.reason}
+        </span>
+        <small>{exclusion.scope}</small>
+        {ctx.canDecide && ref !== undefined && (
+          <button
+            type="button"
+            tabIndex={-1}
+            className="link-button"
+            aria-label={`Stop ignoring this ${ref.kind}`}
+            onClick={() => void ctx.stopIgnoring(ref)}
+          >
+            Stop ignoring
+          </button>
+        )}
+      </span>
+    )
+  }
+})
+
 /** The reconciliation grid's columns, left to right as a finance team reads an invoice line. */
 export const gridColumns = (ctx: ColumnContext): Array<ColDef<Line>> => {
   return [
@@ -90,46 +132,7 @@ export const gridColumns = (ctx: ColumnContext): Array<ColDef<Line>> => {
           ? ""
           : `${p.data.entry.row.product.code ?? ""} ${p.data.entry.row.product.description ?? ""}`
     },
-    {
-      colId: "excluded-because",
-      headerName: "Excluded because",
-      width: 320,
-      hide: !ctx.showExcluded,
-      filter: "agTextColumnFilter",
-      valueGetter: (p) => (p.data === undefined ? "" : excludedBecause(p.data)),
-      tooltipValueGetter: (p) =>
-        p.data?.entry.excluded?.scope === "always"
-          ? `by ${p.data.entry.excluded.by ?? "?"} on ${formatDate((p.data.entry.excluded.at ?? "").slice(0, 10))}`
-          : "",
-      cellRenderer: (p: ICellRendererParams<Line>) => {
-        const exclusion = p.data === undefined ? undefined : exclusionOf(p.data)
-        if (exclusion === undefined) return null
-        const remembered = p.data?.entry.excluded
-        const ref =
-          remembered?.scope === "always" && remembered.kind !== undefined && remembered.key !== undefined
-            ? { kind: remembered.kind, key: remembered.key }
-            : undefined
-        return (
-          <span className="excluded-because">
-            <span className="reason" title={exclusion.reason}>
-              {exclusion.reason === "" ? "no reason given" : exclusion.reason}
-            </span>
-            <small>{exclusion.scope}</small>
-            {ctx.canDecide && ref !== undefined && (
-              <button
-                type="button"
-                tabIndex={-1}
-                className="link-button"
-                aria-label={`Stop ignoring this ${ref.kind}`}
-                onClick={() => void ctx.stopIgnoring(ref)}
-              >
-                Stop ignoring
-              </button>
-            )}
-          </span>
-        )
-      }
-    },
+    excludedColumn(ctx),
     chipColumn(ctx, "product", "ConnectWise product"),
     chipColumn(ctx, "agreement", "Agreement"),
     {

@@ -124,7 +124,9 @@ export const decodeOrFail = <S extends Schema.Codec<unknown, unknown>>(
   schema: S,
   record: string,
   operation: string,
-  input: unknown
+  input: unknown,
+  /** Where the value sits in a bigger document, put before the field's own path. */
+  at?: string
 ): S["Type"] => {
   try {
     return Schema.decodeUnknownSync(schema)(input) as S["Type"]
@@ -136,7 +138,7 @@ export const decodeOrFail = <S extends Schema.Codec<unknown, unknown>>(
       operation,
       new DeploymentInvalidConfigError({
         record,
-        field: path.length > 0 ? path.join(".") : "(value)",
+        field: [...(at === undefined ? [] : [at]), ...path].join(".") || "(value)",
         message: first?.message ?? "does not decode"
       })
     )
