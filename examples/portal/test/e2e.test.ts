@@ -600,7 +600,12 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== "true")("the portal 
     }
     await page.getByLabel("Mail runs to").fill("finance@demo.example")
     await page.getByRole("button", { name: "Add a schedule" }).click()
+    // The cron's preview: in words with the next due time, or why it is refused.
+    const cronPreview = page.getByTestId("cron-preview").first()
+    await page.getByLabel("Cron 1").fill("0 25 * * *")
+    await cronPreview.getByText("is not a cron expression").waitFor()
     await page.getByLabel("Cron 1").fill("0 6 * * 1-5")
+    await cronPreview.getByText(/^Monday to Friday at 06:00, \S+ · next \S/).waitFor()
     expect(await seriousViolations(page)).toEqual([])
     await page.screenshot({ path: `${shots}/link-wizard-settings.png`, fullPage: true })
     await page.getByRole("button", { name: "Save and finish" }).click()

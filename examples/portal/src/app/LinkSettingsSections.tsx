@@ -1,7 +1,17 @@
 // The sections of a link's settings form, each editing its part of the draft. Look-ups fill the
 // pickers, so nobody types an id; the write-only keys show only whether they are set.
-import { type ChangeEvent, cloneElement, type Dispatch, type ReactElement, type SetStateAction, useId } from "react"
-import { formatDateTime, JOB_LABELS } from "./format.ts"
+import {
+  type ChangeEvent,
+  cloneElement,
+  type Dispatch,
+  type ReactElement,
+  type SetStateAction,
+  useEffect,
+  useId,
+  useState
+} from "react"
+import { api, problem } from "./api.ts"
+import { formatDateTime, formatScheduled, JOB_LABELS } from "./format.ts"
 import { type Draft, type Json, obj, type Schedule, str } from "./linkDraft.ts"
 
 type Secret = { readonly set: true; readonly updatedAt: string } | { readonly set: false }
@@ -467,6 +477,37 @@ export const TransferFields = (props: DraftEdit & { readonly lookups: Lookups | 
   )
 }
 
+/**
+ * What a cron means, as the server reads it: in words where it can say it, the zone, and the next
+ * due time; or why it is refused. Asked a moment after the typing stops.
+ */
+const CronPreview = ({ cron, id }: { readonly cron: string; readonly id: string }) => {
+  const [preview, setPreview] = useState<{ text: string; ok: boolean } | undefined>(undefined)
+  useEffect(() => {
+    if (cron.trim() === "") return setPreview({ text: "Type a cron: minute hour day month weekday", ok: false })
+    let current = true
+    const timer = setTimeout(() => {
+      void api.GET("/schedule-preview", { params: { query: { cron } } }).then(({ data, error, response }) => {
+        if (!current) return
+        if (data === undefined) return setPreview({ text: problem(error, response.status), ok: false })
+        const next = data.nextRuns[0]
+        const words = data.description ?? "On the times this cron gives"
+        const when = next === undefined ? "never" : formatScheduled(next, data.timeZone)
+        setPreview({ text: `${words}, ${data.timeZone} · next ${when}`, ok: true })
+      })
+    }, 250)
+    return () => {
+      current = false
+      clearTimeout(timer)
+    }
+  }, [cron])
+  return (
+    <small id={id} className={preview?.ok === false ? "bad" : undefined} data-testid="cron-preview">
+      {preview?.text ?? " "}
+    </small>
+  )
+}
+
 /** Who gets the run mails and when, and the link's schedules. */
 export const MailAndSchedules = (props: DraftEdit) => {
   const { draft, setDraft } = props
@@ -511,12 +552,14 @@ export const MailAndSchedules = (props: DraftEdit) => {
                     ))}
                   </select>
                 </td>
-                <td>
+                <td className="cron">
                   <input
                     aria-label={`Cron ${i + 1}`}
+                    aria-describedby={`cron-preview-${i}`}
                     value={s.cron}
                     onChange={(e) => change({ cron: e.target.value })}
                   />
+                  <CronPreview cron={s.cron} id={`cron-preview-${i}`} />
                 </td>
                 <td>
                   <input

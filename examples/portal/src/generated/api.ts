@@ -59,6 +59,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/schedule-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A cron in words with its next three due times, in the given or the deployment's time zone; 400 naming `cron` or `timeZone` when either is refused */
+        get: operations["previewSchedule"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/settings/scheduling": {
         parameters: {
             query?: never;
@@ -1521,6 +1538,14 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        SchedulePreview: {
+            cron: string;
+            timeZone: string;
+            description?: string;
+            nextRuns: string[];
+        } & {
+            [key: string]: unknown;
+        };
         /** @enum {string} */
         SchedulingMode: "in-process" | "workers";
         SchedulingSetting: {
@@ -2169,6 +2194,56 @@ export interface operations {
             };
             /** @description A version conflict, or the link is busy */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    previewSchedule: {
+        parameters: {
+            query: {
+                cron: string;
+                timeZone?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchedulePreview"];
+                };
+            };
+            /** @description Bad input: `field` names what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role does not allow this, or the request failed the CSRF check */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

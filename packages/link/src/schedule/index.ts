@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+export { describeCron } from "./describe.ts"
 export {
   inProcessScheduler,
   type ScheduledJob,
