@@ -3,7 +3,8 @@
  * invoice (one POST of the entry with its lines; with the PDF also the document and its attachment;
  * plus the bulk reads of what is already booked), the 429s Exact answered, and the simulated time
  * against the floor that Exact's 60 calls a minute set. In process, on the sandbox's virtual clock,
- * with Exact's real limits on.
+ * with Exact's real limits on. `mode: "invoice"` measures invoice mode the same way (per invoice the
+ * client's `YourRef` look-up, the POST, the print; with the PDF its document and attachment).
  */
 import { LinkSettings, TransferSettings } from "@psa-ledger/reconcile-core"
 import { createWorld, type World } from "@psa-ledger/sandbox"
@@ -16,18 +17,20 @@ export interface TransferParams {
   readonly invoices: number
   /** Attach each invoice's ConnectWise PDF (document + attachment). */
   readonly attachPdf: boolean
+  /** The booking mode (default `entry`, the published P4). */
+  readonly mode?: "entry" | "invoice" | undefined
 }
 
 /** Exact allows this many calls a minute per division. */
 const EXACT_PER_MINUTE = 60
 const MINUTE_MS = 60_000
 
-const transferSettings = (world: World, attachPdf: boolean): LinkSettings => {
+const transferSettings = (world: World, attachPdf: boolean, mode: "entry" | "invoice"): LinkSettings => {
   const { taxCodes, billingTerms } = world.truth.links
   const identifierOf = new Map(world.connectwise.taxCodes.map((t) => [t.id, t.identifier]))
   return new LinkSettings({
     transfer: new TransferSettings({
-      mode: "entry",
+      mode,
       journal: "70",
       vatCodes: Object.fromEntries(taxCodes.map((t) => [identifierOf.get(t.taxCodeId) ?? "", t.vatCode])),
       paymentConditions: Object.fromEntries(billingTerms.map((b) => [String(b.billingTermsId), b.paymentCondition])),
@@ -54,11 +57,20 @@ export const run = async (params: TransferParams): Promise<CaseResult> => {
     connectwiseInvoices: params.invoices
   })
   const env = await openBenchSandbox(world, { transport: "in-process", exactLimits: "real" })
-  const link = await env.link(transferSettings(world, params.attachPdf))
+  const mode = params.mode ?? "entry"
+  const link = await env.link(transferSettings(world, params.attachPdf, mode))
   // The customers a person linked in flow A are the link's mappings; flow B uses the same ones.
   for (const company of world.truth.links.companies) {
     if (company.evidence !== "identifier" && company.companyId !== null) {
       await link.mappings.set({ kind: "customer", sourceKey: company.accountId }, company.companyId)
+    }
+  }
+  // Invoice mode books Exact items: the products a person linked in flow A.
+  if (mode === "invoice") {
+    for (const item of world.truth.links.items) {
+      if (item.evidence === "manual" && item.catalogItemId !== "create") {
+        await link.mappings.set({ kind: "product", sourceKey: item.itemId }, item.catalogItemId)
+      }
     }
   }
   const invoices = world.connectwise.invoices.filter((i) => i.date.slice(0, 7) === world.meta.latestPeriod).length

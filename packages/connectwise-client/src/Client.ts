@@ -1,4 +1,5 @@
 import createClient, { type Client } from "openapi-fetch"
+import { ConnectWiseDecodeError, ConnectWiseError } from "./ConnectWiseError.ts"
 import type { paths } from "./generated/connectwise.ts"
 import { sleepUnlessAborted } from "./internal/abort.ts"
 import { makeBaseUrlResolver } from "./internal/baseUrl.ts"
@@ -7,6 +8,7 @@ import { Limiter } from "./internal/limiter.ts"
 import { makeOperations } from "./internal/operations.ts"
 import { makePacer } from "./internal/pacer.ts"
 import { makePaginate } from "./internal/paging.ts"
+import { isWholePdf } from "./internal/pdf.ts"
 import type { RawApi } from "./internal/rawApi.ts"
 import { LOGIN_PATH, makeRouting, PLACEHOLDER } from "./internal/routing.ts"
 import { makeTransport } from "./internal/transport.ts"
@@ -169,7 +171,8 @@ export interface ConnectWiseClient {
   ) => Promise<RecordOf<P>>
   /**
    * The invoice as ConnectWise rendered it for the customer (`GET /finance/invoices/{id}/pdf`),
-   * as the PDF's bytes.
+   * as the PDF's bytes. A body that is not a whole PDF (cut short) is read again like a 5xx, and
+   * rejects with a `DecodeError` once the retries are spent.
    */
   readonly invoicePdf: (invoiceId: number, options?: ConnectWiseRequestOptions) => Promise<Uint8Array>
   /** The API base URL in use (resolving the codebase first if needed). */
@@ -264,7 +267,21 @@ export const createConnectWiseClient = (options: ConnectWiseClientOptions): Conn
         parseAs: "arrayBuffer",
         ...(request.signal ? { signal: request.signal } : {})
       })
-      return new Uint8Array(data ?? new ArrayBuffer(0))
+      const bytes = new Uint8Array(data ?? new ArrayBuffer(0))
+      // Read again while cut short (the transport judges it); still not whole after the retries, a
+      // typed error rather than half a PDF attached as the invoice.
+      if (!isWholePdf(bytes)) {
+        throw new ConnectWiseError({
+          method: "GET",
+          path: "/finance/invoices/{id}/pdf",
+          status: 200,
+          reason: new ConnectWiseDecodeError({
+            message: `the PDF of invoice ${invoiceId} is not a whole PDF (${bytes.length} bytes)`,
+            recordId: invoiceId
+          })
+        })
+      }
+      return bytes
     },
     resolveBaseUrl: (request: ConnectWiseRequestOptions = {}) => resolveBaseUrl(request.signal)
   }

@@ -22,6 +22,29 @@ describe("invoicePdf", () => {
     expect(sim.requests.count("GET", "/finance/invoices/{id}/pdf")).toBe(1)
   })
 
+  it("reads a PDF cut short again, and rejects with a DecodeError when it stays cut", async () => {
+    const invoice = sim.store.insert("invoices", { invoiceNumber: "24019", total: "10.00", type: "Standard" })
+    let cuts = 0
+    const cutting = (times: number) => async (request: Request) => {
+      const response = await globalThis.fetch(request)
+      if (!new URL(request.url).pathname.endsWith("/pdf") || cuts >= times) return response
+      cuts++
+      const bytes = new Uint8Array(await response.arrayBuffer())
+      return new Response(bytes.subarray(0, bytes.length >> 1), { status: 200, headers: response.headers })
+    }
+    const options = { site: "api-eu.myconnectwise.net", ...secrets, sleep: async () => {}, maxRetries: 2 }
+    const patient = createConnectWiseClient({ ...options, fetch: cutting(1) })
+    const whole = new TextDecoder().decode(await patient.invoicePdf(invoice.id as number))
+    expect(cuts).toBe(1)
+    expect(whole.trimEnd().endsWith("%%EOF")).toBe(true)
+    cuts = 0
+    const broken = createConnectWiseClient({ ...options, fetch: cutting(100) })
+    const error = await broken.invoicePdf(invoice.id as number).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ConnectWiseError)
+    expect((error as ConnectWiseError).reason._tag).toBe("DecodeError")
+    expect(cuts).toBe(3)
+  })
+
   it("rejects with a typed NotFound for an invoice ConnectWise does not have", async () => {
     const error = await client.invoicePdf(999_999).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ConnectWiseError)

@@ -362,7 +362,10 @@ export interface ExactClient {
   /**
    * Stores a file as an Exact document (`documents/Documents` then `DocumentAttachments`). With
    * `document`, the file is attached to that existing document (one that was created without its
-   * attachment, e.g. by a run that died between the two POSTs) and no document is created.
+   * attachment, e.g. by a run that died between the two POSTs) and no document is created. After
+   * an ambiguous failure each POST looks for what it would have made (the document by
+   * `FinancialTransactionEntryID` and `Subject`, the attachment by its document) before a retry,
+   * so a fault never doubles either; a document linked to no booking is not retried.
    */
   attachDocument(
     document: DocumentDraft,

@@ -131,6 +131,42 @@ describe("createSalesEntry", () => {
     expect(sim.records(1001, "Documents")).toHaveLength(1)
   })
 
+  it("after an ambiguous failure of either POST, looks before retrying: one document, one file", async () => {
+    const { sim, exact, revenue, customer } = await setup()
+    const { entry } = await exact.createSalesEntry(
+      {
+        Customer: customer,
+        Journal: "70",
+        EntryDate: new Date(Date.UTC(2026, 0, 31)),
+        SalesEntryLines: [{ GLAccount: revenue, AmountFC: "10.00", VATAmountFC: "2.10", VATCode: "2" }]
+      },
+      { yourRef: "CW-12" }
+    )
+    const bytes = new TextEncoder().encode("%PDF-1.4 twelve")
+    const draft = {
+      Subject: "Invoice CW-12",
+      Type: 10,
+      FinancialTransactionEntryID: entry.EntryID,
+      fileName: "CW-12.pdf",
+      bytes
+    }
+    // Both POSTs take effect, then Exact answers 503: the client finds what each made.
+    sim.inject({ method: "POST", endpoint: "documents/Documents", kind: "error-after-commit", status: 503 })
+    sim.inject({ method: "POST", endpoint: "documents/DocumentAttachments", kind: "error-after-commit", status: 503 })
+    const { documentId } = await exact.attachDocument(draft)
+    const [document, ...more] = sim.documentsOf(1001, entry.EntryID)
+    expect(more).toEqual([])
+    expect(document?.id).toBe(documentId)
+    expect(document?.attachments.map((a) => Buffer.from(a.bytes).toString())).toEqual(["%PDF-1.4 twelve"])
+    expect(sim.requestCount("POST documents/Documents")).toBe(1)
+    expect(sim.requestCount("POST documents/DocumentAttachments")).toBe(1)
+    // Refused before it took effect: nothing is found, so it is sent again, once.
+    sim.inject({ method: "POST", endpoint: "documents/DocumentAttachments", kind: "error-before-commit", status: 503 })
+    await exact.attachDocument({ ...draft, Subject: "Invoice CW-12 again" })
+    expect(sim.documentsOf(1001, entry.EntryID).map((d) => d.attachments.length)).toEqual([1, 1])
+    expect(sim.requestCount("POST documents/DocumentAttachments")).toBe(3)
+  })
+
   it("pays in parts: the simulation splits the receivable", async () => {
     const { sim, exact, revenue, customer } = await setup()
     const { entry } = await exact.createSalesEntry(

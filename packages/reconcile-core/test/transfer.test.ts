@@ -99,8 +99,10 @@ describe("planInvoiceTransfer", () => {
         "CreateAccount:2",
         "CreateSalesInvoice:1",
         "ProcessSalesInvoice:1",
+        "AttachPdf:1",
         "CreateSalesInvoice:4",
         "ProcessSalesInvoice:4",
+        "AttachPdf:4",
         "ProcessSalesInvoice:9"
       ]
     )
@@ -114,7 +116,16 @@ describe("planInvoiceTransfer", () => {
       assert.strictEqual(BigDecimal.format(create.totalExclVat), "60.3")
       assert.strictEqual(create.lines[0]?.vatCode, "2")
     }
-    const credit = p.operations[3]
+    // The PDF is attached to the created invoice, whether or not its print succeeds.
+    const attach = p.operations[3]
+    assert.isTrue(
+      attach?._tag === "AttachPdf" &&
+        attach.booked._tag === "Created" &&
+        attach.booked.opKey === create?.idempotencyKey &&
+        attach.dependsOn.length === 1 &&
+        attach.dependsOn[0] === create?.idempotencyKey
+    )
+    const credit = p.operations[4]
     assert.isTrue(
       credit?._tag === "CreateSalesInvoice" && credit.type === 8021 && BigDecimal.isNegative(credit.lines[0]!.quantity)
     )

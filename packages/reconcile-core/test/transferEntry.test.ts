@@ -388,7 +388,7 @@ describe("planInvoiceTransfer in invoice mode", () => {
     assert.deepStrictEqual(approved.blocked, [])
     assert.deepStrictEqual(
       approved.operations.map((op) => op._tag),
-      ["CreateAccount", "CreateSalesInvoice", "ProcessSalesInvoice"]
+      ["CreateAccount", "CreateSalesInvoice", "ProcessSalesInvoice", "AttachPdf"]
     )
   })
 })

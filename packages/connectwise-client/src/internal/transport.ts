@@ -16,6 +16,7 @@ import {
 } from "../ConnectWiseError.ts"
 import { raceAbort } from "./abort.ts"
 import type { Pacer, Ticket } from "./pacer.ts"
+import { isWholePdf } from "./pdf.ts"
 import { abortedReason, errorCode, reasonFor } from "./reasons.ts"
 
 /** What the transport needs; every field is resolved from the client's options. */
@@ -64,9 +65,11 @@ const buffered = async (response: Response): Promise<Response> => {
   return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
 }
 
-/** Whether a JSON answer's body parses (other content types are not judged). */
+/** Whether a JSON answer's body parses, and a PDF's is whole (other content types are not judged). */
 const wholeJson = async (response: Response): Promise<boolean> => {
-  if (!(response.headers.get("content-type") ?? "").includes("json")) return true
+  const type = response.headers.get("content-type") ?? ""
+  if (type.includes("application/pdf")) return isWholePdf(new Uint8Array(await response.clone().arrayBuffer()))
+  if (!type.includes("json")) return true
   const text = await response.clone().text()
   if (text.trim() === "") return true
   try {
@@ -158,7 +161,7 @@ export const makeTransport = (config: TransportConfig): Transport => {
     signal: AbortSignal
   ): Promise<Step> => {
     if (response.ok) {
-      // A 2xx read whose JSON body is cut short or garbled is as transient as a 5xx: ask again.
+      // A 2xx read whose JSON body (or PDF) is cut short or garbled is as transient as a 5xx: ask again.
       // On a write it is an ambiguous outcome, left to the caller's look-up before retry.
       if (IDEMPOTENT.has(method) && attemptNo < config.maxRetries && !(await wholeJson(response))) {
         return { retryInMs: backoff(attemptNo), why: "malformed body" }

@@ -77,8 +77,11 @@ export const createSalesEntry = async (
 const base64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString("base64")
 
 /**
- * Stores a file as a document: the document record, then its attachment. Neither POST is retried
- * after an ambiguous failure (a document has no key to look it up by); the caller decides.
+ * Stores a file as a document: the document record, then its attachment. After an ambiguous
+ * failure (timeout, 5xx, a cut answer) each POST looks for what it would have made before trying
+ * again: the document by its booking (`FinancialTransactionEntryID`) and subject, the attachment by
+ * its document. A document linked to no booking has nothing to be found by, so its POST is not
+ * retried after an ambiguous failure; the caller decides.
  */
 export const attachDocument = async (
   writer: Writer,
@@ -87,19 +90,66 @@ export const attachDocument = async (
   const signal = options.signal
   if (document.Subject.trim() === "") throw refuse("documents/Documents", ["Subject must not be empty"])
   if (document.bytes.length === 0) throw refuse("documents/DocumentAttachments", ["the file is empty"])
+  const booking = document.FinancialTransactionEntryID
+  if (booking !== undefined && !isGuid(booking)) {
+    throw refuse("documents/Documents", ["FinancialTransactionEntryID must be a booking GUID"])
+  }
   const division = await writer.division(options.division, signal)
   const { fileName, bytes, ...fields } = document
-  const documentId =
-    options.document ??
-    ((await post(writer, "/v1/{division}/documents/Documents", division, fields, signal)).d as { ID?: unknown }).ID
-  if (typeof documentId !== "string") throw refuse("documents/Documents", ["Exact answered without a document ID"])
-  const attached = await post(
+  const idOf = (record: Record<string, unknown>): string => {
+    if (typeof record.ID !== "string") throw refuse("documents/Documents", ["Exact answered without a document ID"])
+    return record.ID
+  }
+  const createDocument = async (): Promise<string> => {
+    const posted = async () =>
+      idOf(
+        (await post(writer, "/v1/{division}/documents/Documents", division, fields, signal)).d as Record<
+          string,
+          unknown
+        >
+      )
+    if (booking === undefined) return posted()
+    const landed = async () => {
+      const found = await listAll<Record<string, unknown>>(writer, "documents/Documents", {
+        filter: odata.and(
+          odata.eq("FinancialTransactionEntryID", odata.guid(booking)),
+          odata.eq("Subject", document.Subject)
+        ),
+        select: ["ID"],
+        division,
+        signal
+      })
+      return found[0] === undefined ? undefined : idOf(found[0])
+    }
+    return postOnce(writer, { name: "document", endpoint: "documents/Documents" }, posted, landed, signal)
+  }
+  const documentId = options.document ?? (await createDocument())
+  const attach = async () => {
+    const attached = await post(
+      writer,
+      "/v1/{division}/documents/DocumentAttachments",
+      division,
+      { Document: documentId, FileName: fileName, Attachment: base64(bytes) },
+      signal
+    )
+    const attachmentId = (attached.d as { ID?: unknown }).ID
+    return typeof attachmentId === "string" ? attachmentId : ""
+  }
+  const landed = async () => {
+    const [found] = await listAll<Record<string, unknown>>(writer, "documents/DocumentAttachments", {
+      filter: odata.eq("Document", odata.guid(documentId)),
+      select: ["ID"],
+      division,
+      signal
+    })
+    return found === undefined ? undefined : typeof found.ID === "string" ? found.ID : ""
+  }
+  const attachmentId = await postOnce(
     writer,
-    "/v1/{division}/documents/DocumentAttachments",
-    division,
-    { Document: documentId, FileName: fileName, Attachment: base64(bytes) },
+    { name: "document attachment", endpoint: "documents/DocumentAttachments" },
+    attach,
+    landed,
     signal
   )
-  const attachmentId = (attached.d as { ID?: unknown }).ID
-  return { documentId, attachmentId: typeof attachmentId === "string" ? attachmentId : "" }
+  return { documentId, attachmentId }
 }

@@ -1,6 +1,7 @@
 /**
  * Entry mode's writes: book a sales entry (one POST, lines included) and record it in the ledger
- * at once; attach the invoice's ConnectWise PDF (a failure is a warning, never a rebooking).
+ * at once. Both modes: attach the invoice's ConnectWise PDF to the booking, entry or sales invoice
+ * (a failure is a warning, never a rebooking).
  */
 import { odata, type SalesEntryDraft } from "@psa-ledger/exact-client"
 import { type CreateSalesEntry, TransferRecord } from "@psa-ledger/reconcile-core"
@@ -97,14 +98,21 @@ export const totalsAgree = (exactTotal: string | undefined, cwTotal: BigDecimal.
 export interface PdfTarget {
   readonly connectwiseInvoiceId: number
   readonly number: string
-  readonly entryDate: string
+  /** The document's date; unknown for a booking of an earlier run outside this run's range. */
+  readonly entryDate?: string | undefined
 }
 
 /**
+ * The subject of the document we attach, and how we recognise it among the booking's documents:
+ * Exact's print stores a document of its own for a sales invoice, which is not ours.
+ */
+export const pdfSubject = (number: string): string => `Invoice ${number}`
+
+/**
  * Fetches the invoice's PDF from ConnectWise and stores it in Exact as a document linked to the
- * booked entry (document + attachment: two POSTs; only the attachment when `existingDocument`
- * names the entry's document that has none yet). Returns a warning text on failure: the booking
- * stands either way.
+ * booking (a sales entry's `EntryID` or a sales invoice's `InvoiceID`): document + attachment, two
+ * POSTs; only the attachment when `existingDocument` names our document that has none yet.
+ * Returns a warning text on failure: the booking stands either way.
  */
 export const attachInvoicePdf = async (
   deps: TransferDeps,
@@ -117,12 +125,12 @@ export const attachInvoicePdf = async (
     const bytes = await deps.connectwise.invoicePdf(op.connectwiseInvoiceId)
     const { documentId } = await deps.exact.attachDocument(
       {
-        Subject: `Invoice ${op.number}`,
+        Subject: pdfSubject(op.number),
         // Exact's document type 10 is a sales invoice.
         Type: 10,
         ...(accountId === undefined ? {} : { Account: accountId }),
         FinancialTransactionEntryID: entryId,
-        DocumentDate: toDate(op.entryDate),
+        ...(op.entryDate === undefined ? {} : { DocumentDate: toDate(op.entryDate) }),
         fileName: `${op.number.replace(/[^\w.-]+/g, "_")}.pdf`,
         bytes
       },
@@ -137,33 +145,37 @@ export const attachInvoicePdf = async (
 /** Alternatives per Exact `$filter` (GUID terms are long): the URL stays well under 8 KB. */
 const GUIDS_PER_FILTER = 40
 
-/** An entry's document in Exact, and whether it has its file. */
-export interface EntryDocument {
+/** Our document of a booking in Exact, and whether it has its file. */
+export interface BookingDocument {
   readonly documentId: string
   readonly attached: boolean
 }
 
 /**
- * The documents Exact holds for these entries (by `FinancialTransactionEntryID`), and whether each
- * has an attachment: two filtered reads per 40 entries, none when `entryIds` is empty. A run that
- * died after attaching but before the ledger heard of it finds its document here, so the PDF is
- * never attached twice.
+ * Our documents of these bookings (linked by `FinancialTransactionEntryID`, subject
+ * {@link pdfSubject} of the invoice's number), and whether each has an attachment: two filtered
+ * reads per 40 bookings, none when `bookings` is empty. Other documents of a booking (Exact's own
+ * of a printed invoice) are not ours and do not count. A run that died after attaching but before
+ * the ledger heard of it finds its document here, so the PDF is never attached twice.
  */
-export const entryDocuments = async (
+export const ourDocuments = async (
   deps: TransferDeps,
-  entryIds: ReadonlyArray<string>
-): Promise<Map<string, EntryDocument>> => {
-  const found = new Map<string, EntryDocument>()
+  bookings: ReadonlyArray<{ readonly bookingId: string; readonly number: string }>
+): Promise<Map<string, BookingDocument>> => {
+  const subjectOf = new Map(bookings.map((b) => [b.bookingId.toLowerCase(), pdfSubject(b.number).trim()]))
+  const found = new Map<string, BookingDocument>()
   const byDocument = new Map<string, string>()
-  for (const part of chunks(entryIds, GUIDS_PER_FILTER)) {
+  for (const part of chunks([...subjectOf.keys()], GUIDS_PER_FILTER)) {
     const documents = await deps.exact.listAll("documents/Documents", {
-      select: ["ID", "FinancialTransactionEntryID"],
+      select: ["ID", "FinancialTransactionEntryID", "Subject"],
       filter: odata.or(...part.map((id) => odata.eq("FinancialTransactionEntryID", odata.guid(id))))
     })
     for (const document of documents) {
-      const entry = typeof document.FinancialTransactionEntryID === "string" ? document.FinancialTransactionEntryID : ""
-      if (typeof document.ID !== "string" || entry === "") continue
-      const key = entry.toLowerCase()
+      const booking =
+        typeof document.FinancialTransactionEntryID === "string" ? document.FinancialTransactionEntryID : ""
+      const key = booking.toLowerCase()
+      const subject = typeof document.Subject === "string" ? document.Subject.trim() : ""
+      if (typeof document.ID !== "string" || subjectOf.get(key) !== subject) continue
       byDocument.set(document.ID.toLowerCase(), key)
       if (!found.has(key)) found.set(key, { documentId: document.ID, attached: false })
     }
@@ -175,15 +187,15 @@ export const entryDocuments = async (
     })
     for (const attachment of attachments) {
       const documentId = typeof attachment.Document === "string" ? attachment.Document.toLowerCase() : ""
-      const entry = byDocument.get(documentId)
-      // The entry counts as attached when any of its documents has a file.
-      if (entry !== undefined) found.set(entry, { documentId: attachment.Document as string, attached: true })
+      const booking = byDocument.get(documentId)
+      // Attached when any of our documents of the booking has a file.
+      if (booking !== undefined) found.set(booking, { documentId: attachment.Document as string, attached: true })
     }
   }
   return found
 }
 
-/** Records in the ledger that the entry's PDF is attached. */
+/** Records in the ledger that the booking's PDF is attached. */
 export const markPdfAttached = (deps: TransferDeps, record: TransferRecord) =>
   runPort(
     "record the PDF attachment",

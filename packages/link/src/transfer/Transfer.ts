@@ -2,6 +2,7 @@ import type { SalesInvoiceDraft } from "@psa-ledger/exact-client"
 import { odata, SalesInvoice } from "@psa-ledger/exact-client"
 import {
   type AttachPdf,
+  attachPdfKey,
   type CreateAccount,
   type CreateSalesEntry,
   type CreateSalesInvoice,
@@ -17,7 +18,16 @@ import { BigDecimal, DateTime, Option, type Schema } from "effect"
 import { asJournalClaim, claimOperation, startHeartbeat } from "../internal/claims.ts"
 import { runPort } from "../internal/port.ts"
 import { LinkCancelledError, LinkDependencyFailedError } from "../LinkError.ts"
-import { attachInvoicePdf, bookEntry, entryDocuments, markPdfAttached, resultField, totalsAgree } from "./Entries.ts"
+import {
+  attachInvoicePdf,
+  type BookingDocument,
+  bookEntry,
+  markPdfAttached,
+  ourDocuments,
+  type PdfTarget,
+  resultField,
+  totalsAgree
+} from "./Entries.ts"
 import { exactAccountCode, failureOf, nowOf } from "./internal.ts"
 import { loadTransferInputs } from "./Load.ts"
 import type { TransferDeps, TransferFailure, TransferInputs, TransferProgress, TransferRange } from "./TransferTypes.ts"
@@ -183,7 +193,9 @@ const resultId = (result: Schema.Json | undefined, field: string): string | unde
 /**
  * Transfers ConnectWise invoices to Exact Online: creates missing customer accounts (and remembers
  * the mapping), creates each invoice or credit note (type 8021) with `YourRef` = the ConnectWise
- * number, records it in the ledger at once, and processes it (`PrintedSalesInvoices`). Every
+ * number, records it in the ledger at once, and processes it (`PrintedSalesInvoices`); in entry
+ * mode (the default) books a sales entry instead. With `attachPdf` (default) ConnectWise's PDF is
+ * attached to the booking in both modes; a PDF that fails is a warning, attached by a later run. Every
  * operation is journaled under its idempotency key, so a crash or a kill and a rerun never write
  * twice; the ledger and the `YourRef` lookup are the second line of defence. One failing invoice
  * does not stop the others. A second run creates nothing.
@@ -228,14 +240,17 @@ interface TransferRun {
   readonly approved: ReadonlySet<number>
   readonly invoiceById: ReadonlyMap<number, TransferInputs["invoices"][number]>
   readonly entryMode: boolean
+  /** Whether the ConnectWise PDF is attached to each booking (both modes; setting `attachPdf`). */
   readonly attachPdf: boolean
   /** Each done operation's result (the id it made), by operation key. */
   readonly results: Map<string, string>
   readonly failedOps: Map<string, TransferFailure>
   readonly outcomes: Map<number, InvoiceTransferOutcome>
   readonly accountsCreated: Array<{ connectwiseCompanyId: number; exactAccountId: string }>
-  /** The ledger records this run wrote for the entries it booked, by ConnectWise invoice. */
+  /** The ledger records this run wrote for what it booked (entry or invoice), by ConnectWise invoice. */
   readonly bookedRecords: Map<number, TransferRecord>
+  /** The invoices whose PDF this run tried to attach: the catch-up leaves them to the next run. */
+  readonly attachTried: Set<number>
   /** The last account code handed out (read once per run, on the first new account). */
   lastCode: number | undefined
 }
@@ -256,12 +271,13 @@ const transferOnce = async (
     approved,
     invoiceById: new Map(inputs.invoices.map((invoice) => [invoice.id, invoice])),
     entryMode,
-    attachPdf: entryMode && (deps.settings.transfer?.attachPdf ?? true),
+    attachPdf: deps.settings.transfer?.attachPdf ?? true,
     results: new Map(),
     failedOps: new Map(),
     outcomes: new Map(),
     accountsCreated: [],
     bookedRecords: new Map(),
+    attachTried: new Set(),
     lastCode: undefined
   }
   noteSkippedAndBlocked(run)
@@ -269,7 +285,7 @@ const transferOnce = async (
   await settleInterrupted(run)
   await runAccountOps(run)
   await runInvoiceOps(run)
-  if (run.attachPdf && !options.signal?.aborted) await catchUpPdfs(deps, inputs, run.plan, run.outcomes)
+  if (run.attachPdf && !options.signal?.aborted) await catchUpPdfs(run)
   return reportOf(run)
 }
 
@@ -324,6 +340,8 @@ const adopt = async (run: TransferRun, invoiceId: number, exactInvoiceId: string
         status,
         ...(total === undefined || total._tag === "None" ? {} : { total: total.value }),
         currency: invoice.currency,
+        // Its PDF may be missing too: the catch-up looks for our document before attaching.
+        ...(run.attachPdf ? { pdfAttached: false } : {}),
         runId: run.options.runId,
         transferredAt: now,
         updatedAt: now
@@ -503,25 +521,23 @@ const createInvoice = async (run: TransferRun, op: CreateSalesInvoice): Promise<
   const now = atOf(run)
   const total =
     invoice.AmountFC === null || invoice.AmountFC === undefined ? undefined : BigDecimal.fromString(invoice.AmountFC)
-  // Recorded at once: if the run dies before processing, the next one knows the invoice exists.
-  await runPort(
-    "record the transfer",
-    deps.ledger.record(
-      deps.linkId,
-      new TransferRecord({
-        connectwiseInvoiceId: op.connectwiseInvoiceId,
-        connectwiseInvoiceNumber: op.yourRef,
-        exactInvoiceId: invoice.InvoiceID,
-        kind: op.kind,
-        status: invoice.Status === 50 ? "processed" : "created",
-        ...(total === undefined || total._tag === "None" ? {} : { total: total.value }),
-        currency: op.currency,
-        runId: run.options.runId,
-        transferredAt: now,
-        updatedAt: now
-      })
-    )
-  )
+  // Recorded at once: if the run dies before processing or attaching, the next one knows the
+  // invoice exists (and, by `pdfAttached: false`, that its PDF is still to be attached).
+  const record = new TransferRecord({
+    connectwiseInvoiceId: op.connectwiseInvoiceId,
+    connectwiseInvoiceNumber: op.yourRef,
+    exactInvoiceId: invoice.InvoiceID,
+    kind: op.kind,
+    status: invoice.Status === 50 ? "processed" : "created",
+    ...(total === undefined || total._tag === "None" ? {} : { total: total.value }),
+    currency: op.currency,
+    ...(run.attachPdf ? { pdfAttached: false } : {}),
+    runId: run.options.runId,
+    transferredAt: now,
+    updatedAt: now
+  })
+  await runPort("record the transfer", deps.ledger.record(deps.linkId, record))
+  run.bookedRecords.set(op.connectwiseInvoiceId, record)
   await runPort(
     "journal complete",
     deps.journal.complete(deps.linkId, op.idempotencyKey, {
@@ -563,18 +579,15 @@ const processInvoice = async (
   const existing = await runPort("read the ledger", deps.ledger.find(linkId, op.connectwiseInvoiceId))
   const invoice = run.invoiceById.get(op.connectwiseInvoiceId)
   if (existing._tag === "Some") {
-    await runPort(
-      "record the transfer",
-      deps.ledger.record(
-        linkId,
-        new TransferRecord({
-          ...existing.value,
-          status: existing.value.status === "paid" ? "paid" : "processed",
-          ...(number === undefined ? {} : { exactInvoiceNumber: String(number) }),
-          updatedAt: atOf(run)
-        })
-      )
-    )
+    const record = new TransferRecord({
+      ...existing.value,
+      status: existing.value.status === "paid" ? "paid" : "processed",
+      ...(number === undefined ? {} : { exactInvoiceNumber: String(number) }),
+      updatedAt: atOf(run)
+    })
+    await runPort("record the transfer", deps.ledger.record(linkId, record))
+    // The attachment after the print starts from this record, not the one the create wrote.
+    run.bookedRecords.set(op.connectwiseInvoiceId, record)
   } else if (invoice !== undefined) {
     await adopt(run, op.connectwiseInvoiceId, invoiceId, "processed")
   }
@@ -638,36 +651,95 @@ const runEntry = async (run: TransferRun, op: CreateSalesEntry, id: number) => {
   }
 }
 
+/** Notes on a booking's outcome whether its PDF is attached now, with the warning if not. */
+const notePdf = (run: TransferRun, id: number, pdfAttached: boolean, warning?: string) => {
+  const before = run.outcomes.get(id)
+  if (before?.status !== "created" && before?.status !== "alreadyTransferred") return
+  run.outcomes.set(id, {
+    ...before,
+    pdfAttached,
+    ...(warning === undefined ? {} : { warnings: [...(before.warnings ?? []), warning] })
+  })
+}
+
+/** A PDF that is not attached: a warning in the run log and on the outcome, never a failure. */
+const pdfWarning = (run: TransferRun, id: number, number: string, warning: string) => {
+  run.deps.logger?.warn(`transfer: ${warning}`, { number })
+  notePdf(run, id, false, warning)
+}
+
+/** The booking's ledger record as it is now (this run's, else the ledger's). */
+const recordOf = async (run: TransferRun, id: number): Promise<TransferRecord | undefined> =>
+  run.bookedRecords.get(id) ??
+  Option.getOrUndefined(await runPort("read the ledger", run.deps.ledger.find(run.deps.linkId, id)))
+
+/**
+ * Attaches the PDF of a booking this run made (entry or sales invoice, whether or not its print
+ * succeeded). The ledger hears of it before the journal: a kill between the two leaves the ledger
+ * saying "attached", and the journal entry is settled by the claim on a resume.
+ */
 const runAttach = async (run: TransferRun, op: AttachPdf, id: number) => {
   const { deps } = run
-  const entryId = op.booked._tag === "ExistingSalesInvoice" ? op.booked.id : run.results.get(op.booked.opKey)
-  if (entryId === undefined) return
+  const bookingId = op.booked._tag === "ExistingSalesInvoice" ? op.booked.id : run.results.get(op.booked.opKey)
+  if (bookingId === undefined) return
+  run.attachTried.add(id)
   const answer = await claim(run, op.idempotencyKey)
   if (answer._tag === "AlreadyDone") return
-  const attached = await attachInvoicePdf(deps, op, accountOf(run, op.account), entryId)
-  const before = run.outcomes.get(id)
+  // A dead run's attempt may have stored our document, with or without its file.
+  const existing =
+    answer._tag === "Started" && answer.attempt > 1
+      ? (await ourDocuments(deps, [{ bookingId, number: op.number }])).get(bookingId.toLowerCase())
+      : undefined
+  const attached =
+    existing?.attached === true
+      ? { documentId: existing.documentId }
+      : await attachInvoicePdf(deps, op, accountOf(run, op.account), bookingId, existing?.documentId)
   if ("warning" in attached) {
-    // A warning, never a failure: the booking stands and is not repeated.
-    deps.logger?.warn(`transfer: ${attached.warning}`, { number: op.number })
-    if (before?.status === "created") {
-      run.outcomes.set(id, { ...before, pdfAttached: false, warnings: [...(before.warnings ?? []), attached.warning] })
-    }
-  } else {
-    // Before the journal: a kill between the two leaves the ledger saying "attached", and the
-    // journal entry is settled by the claim on a resume.
-    const record =
-      run.bookedRecords.get(id) ??
-      Option.getOrUndefined(await runPort("read the ledger", deps.ledger.find(deps.linkId, id)))
-    if (record !== undefined) await markPdfAttached(deps, record)
-    if (before?.status === "created") run.outcomes.set(id, { ...before, pdfAttached: true })
+    pdfWarning(run, id, op.number, attached.warning)
+    // Failed, so that the run catching it up claims it again; the booking stands.
+    await journalPdfFailed(run, op.idempotencyKey, attached.warning)
+    return
   }
+  const record = await recordOf(run, id)
+  if (record !== undefined) await markPdfAttached(deps, record)
+  notePdf(run, id, true)
   await runPort(
     "journal complete",
     deps.journal.complete(deps.linkId, op.idempotencyKey, {
-      result: "warning" in attached ? { warning: attached.warning } : { documentId: attached.documentId },
+      result: { documentId: attached.documentId },
       at: atOf(run)
     })
   )
+}
+
+/**
+ * Runs an attachment operation: whatever goes wrong (the journal, the ledger, a cancelled run) is
+ * a warning on the booking, which stands; the ledger's `pdfAttached: false` makes a later run
+ * catch it up.
+ */
+const runAttachOp = async (run: TransferRun, op: AttachPdf): Promise<void> => {
+  const id = op.connectwiseInvoiceId
+  // The booking failed: there is nothing to attach to, and its outcome says why.
+  if (op.dependsOn.some((key) => run.failedOps.has(key))) return
+  if (run.options.signal?.aborted) {
+    pdfWarning(run, id, op.number, `the PDF of ${op.number} was not attached: the run was cancelled`)
+    return
+  }
+  try {
+    await runAttach(run, op, id)
+  } catch (error) {
+    const failure = failureOf(error)
+    pdfWarning(run, id, op.number, `the PDF of ${op.number} is not recorded as attached: ${failure.message}`)
+    await journalFail(run, op.idempotencyKey, failure)
+  }
+}
+
+/** An attachment that failed, in the journal (best effort: the booking's outcome carries the warning). */
+const journalPdfFailed = async (run: TransferRun, opKey: string, warning: string) => {
+  await runPort(
+    "journal fail",
+    run.deps.journal.fail(run.deps.linkId, opKey, { error: { tag: "PdfNotAttached", message: warning }, at: atOf(run) })
+  ).catch(() => undefined)
 }
 
 /** Records a failed operation in the journal (best effort: the run's outcome already says it). */
@@ -705,12 +777,13 @@ const runAccountOps = async (run: TransferRun): Promise<void> => {
 }
 
 /** Runs one invoice operation and notes its outcome. */
-const runInvoiceOp = async (run: TransferRun, op: Exclude<TransferPlan["operations"][number], CreateAccount>) => {
+const runInvoiceOp = async (
+  run: TransferRun,
+  op: Exclude<TransferPlan["operations"][number], CreateAccount | AttachPdf>
+) => {
   const id = op.connectwiseInvoiceId
   if (op._tag === "CreateSalesEntry") {
     await runEntry(run, op, id)
-  } else if (op._tag === "AttachPdf") {
-    await runAttach(run, op, id)
   } else if (op._tag === "CreateSalesInvoice") {
     const exactInvoiceId = await createInvoice(run, op)
     run.results.set(op.idempotencyKey, exactInvoiceId)
@@ -748,6 +821,11 @@ const runInvoiceOps = async (run: TransferRun): Promise<void> => {
   const total = invoiceOps.length
   let done = 0
   for (const op of invoiceOps) {
+    if (op._tag === "AttachPdf") {
+      await runAttachOp(run, op)
+      onProgress?.({ phase: "invoices", done: ++done, total })
+      continue
+    }
     const id = op.connectwiseInvoiceId
     const fail = (failure: TransferFailure) => {
       run.failedOps.set(op.idempotencyKey, failure)
@@ -796,79 +874,118 @@ const reportOf = (run: TransferRun): TransferReport => {
   return { runId: run.options.runId, invoices, accountsCreated: run.accountsCreated, counts, plan: run.plan }
 }
 
-/**
- * Attaches the PDFs an earlier run left missing: invoices of the range that the ledger has booked
- * with `pdfAttached: false` (the run died between the booking and the attachment, or the
- * attachment failed). Nothing is read when none is missing; otherwise Exact's documents of those
- * entries are read in bulk first, so a document a dead run attached (or created without its file)
- * is recorded or completed, never attached a second time. A failure stays a warning.
- */
-const catchUpPdfs = async (
-  deps: TransferDeps,
-  inputs: TransferInputs,
-  plan: TransferPlan,
-  outcomes: Map<number, InvoiceTransferOutcome>
-): Promise<void> => {
-  const missing = plan.skipped.flatMap((skip) => {
-    const record = inputs.ledger.get(skip.connectwiseInvoiceId)
-    return record?.pdfAttached === false ? [record] : []
-  })
-  if (missing.length === 0) return
-  const invoiceById = new Map(inputs.invoices.map((invoice) => [invoice.id, invoice]))
-  const accountOfCompany = new Map<number, string>()
-  for (const mapping of inputs.mappings) {
-    if (mapping.kind === "customer") accountOfCompany.set(mapping.targetId, mapping.sourceKey)
+/** How many PDFs one run catches up at most (the ledger's oldest first): a run stays bounded. */
+const PDF_CATCH_UP_LIMIT = 100
+
+const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** The Exact account of each ConnectWise company, as the mappings and this run's new accounts say. */
+const accountsByCompany = (run: TransferRun): Map<number, string> => {
+  const accounts = new Map<number, string>()
+  for (const mapping of run.inputs.mappings) {
+    if (mapping.kind === "customer" && guidPattern.test(mapping.sourceKey)) {
+      accounts.set(mapping.targetId, mapping.sourceKey)
+    }
   }
-  const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-  let documents: Map<string, { readonly documentId: string; readonly attached: boolean }>
+  for (const created of run.accountsCreated) accounts.set(created.connectwiseCompanyId, created.exactAccountId)
+  return accounts
+}
+
+/**
+ * Attaches the PDFs earlier runs left missing, whatever their range: the ledger's bookings with
+ * `pdfAttached: false` (a run died between the booking and the attachment, or the attachment
+ * failed), oldest first and at most {@link PDF_CATCH_UP_LIMIT} per run. Those this run tried
+ * itself wait for the next run. Nothing is read from Exact when none is missing; otherwise our
+ * documents of those bookings are read in bulk first, so a document a dead run attached (or
+ * created without its file) is recorded or completed, never attached a second time. A failure
+ * stays a warning.
+ */
+const catchUpPdfs = async (run: TransferRun): Promise<void> => {
+  const { deps } = run
+  let missing: ReadonlyArray<TransferRecord>
+  let documents: Map<string, BookingDocument>
   try {
-    documents = await entryDocuments(
+    const pending = await runPort(
+      "read the ledger's missing PDFs",
+      deps.ledger.pdfsMissing(deps.linkId, { limit: PDF_CATCH_UP_LIMIT })
+    )
+    missing = pending.filter((record) => !run.attachTried.has(record.connectwiseInvoiceId))
+    if (missing.length === 0) return
+    documents = await ourDocuments(
       deps,
-      missing.map((record) => record.exactInvoiceId)
+      missing.map((record) => ({ bookingId: record.exactInvoiceId, number: record.connectwiseInvoiceNumber }))
     )
   } catch (error) {
     // Without knowing what Exact holds, attaching could duplicate: try again next run.
-    deps.logger?.warn("transfer: could not read Exact's documents to attach missing PDFs", {
+    deps.logger?.warn("transfer: could not read what is needed to attach missing PDFs", {
       error: failureOf(error).message
     })
     return
   }
+  const accounts = accountsByCompany(run)
   for (const record of missing) {
-    const id = record.connectwiseInvoiceId
-    const invoice = invoiceById.get(id)
-    const before = outcomes.get(id)
-    const note = (pdfAttached: boolean, warning?: string) => {
-      if (before?.status !== "alreadyTransferred") return
-      outcomes.set(id, {
-        ...before,
-        pdfAttached,
-        ...(warning === undefined ? {} : { warnings: [...(before.warnings ?? []), warning] })
-      })
-    }
-    const existing = documents.get(record.exactInvoiceId.toLowerCase())
+    const number = record.connectwiseInvoiceNumber
     try {
-      if (existing?.attached !== true) {
-        if (invoice === undefined) continue
-        const account = accountOfCompany.get(invoice.companyId)
-        const attached = await attachInvoicePdf(
-          deps,
-          { connectwiseInvoiceId: id, number: record.connectwiseInvoiceNumber, entryDate: invoice.date },
-          account !== undefined && guid.test(account) ? account : undefined,
-          record.exactInvoiceId,
-          existing?.documentId
-        )
-        if ("warning" in attached) {
-          deps.logger?.warn(`transfer: ${attached.warning}`, { number: record.connectwiseInvoiceNumber })
-          note(false, attached.warning)
-          continue
-        }
-      }
-      await markPdfAttached(deps, record)
-      note(true)
+      await catchUpPdf(run, record, documents.get(record.exactInvoiceId.toLowerCase()), accounts)
     } catch (error) {
-      const warning = `the PDF of ${record.connectwiseInvoiceNumber} is attached, but the ledger could not record it: ${failureOf(error).message}`
-      deps.logger?.warn(`transfer: ${warning}`, { number: record.connectwiseInvoiceNumber })
-      note(true, warning)
+      pdfWarning(
+        run,
+        record.connectwiseInvoiceId,
+        number,
+        `the PDF of ${number} is not recorded as attached: ${failureOf(error).message}`
+      )
     }
+  }
+}
+
+/**
+ * Catches up one booking's PDF. When its invoice is in this run's range, under the attachment's
+ * own journal entry (claimed, so a concurrent run never attaches it too; a dead run's entry is
+ * settled); outside it the invoice's date, and so the key, is unknown, and the document goes
+ * without date and account.
+ */
+const catchUpPdf = async (
+  run: TransferRun,
+  record: TransferRecord,
+  found: BookingDocument | undefined,
+  accounts: ReadonlyMap<number, string>
+): Promise<void> => {
+  const { deps } = run
+  const id = record.connectwiseInvoiceId
+  const number = record.connectwiseInvoiceNumber
+  const invoice = run.invoiceById.get(id)
+  const opKey = invoice === undefined ? undefined : attachPdfKey(deps.linkId, invoice)
+  const answer = opKey === undefined ? undefined : await claim(run, opKey)
+  if (answer?._tag === "InProgress") return
+  // Done while this run waited for it, or by a run the ledger did not hear from: look again.
+  const existing =
+    answer?._tag === "AlreadyDone"
+      ? (await ourDocuments(deps, [{ bookingId: record.exactInvoiceId, number }])).get(
+          record.exactInvoiceId.toLowerCase()
+        )
+      : found
+  let documentId = existing?.documentId
+  if (existing?.attached !== true) {
+    const target: PdfTarget = { connectwiseInvoiceId: id, number, entryDate: invoice?.date }
+    const account = invoice === undefined ? undefined : accounts.get(invoice.companyId)
+    const attached = await attachInvoicePdf(deps, target, account, record.exactInvoiceId, existing?.documentId)
+    if ("warning" in attached) {
+      pdfWarning(run, id, number, attached.warning)
+      if (answer?._tag === "Started" && opKey !== undefined) await journalPdfFailed(run, opKey, attached.warning)
+      return
+    }
+    documentId = attached.documentId
+  }
+  await markPdfAttached(deps, record)
+  deps.logger?.info("transfer: attached the PDF an earlier run left missing", { number })
+  notePdf(run, id, true)
+  if (answer?._tag === "Started" && opKey !== undefined) {
+    await runPort(
+      "journal complete",
+      deps.journal.complete(deps.linkId, opKey, {
+        result: documentId === undefined ? {} : { documentId },
+        at: atOf(run)
+      })
+    )
   }
 }

@@ -115,6 +115,12 @@ describe("flow B on the sandbox world, judged by its answer key", () => {
           expect(counts["POST documents/DocumentAttachments"]).toBe(expected.length)
           expect(counts["GET salesentry/SalesEntries"] ?? 0).toBe(0)
           expect(counts["GET bulk/Cashflow/Receivables"]).toBe(Math.ceil(Math.max(expected.length, 1) / 1000))
+        } else {
+          // Per invoice the POST and the print, and two for its PDF (document, attachment).
+          expect(counts["POST salesinvoice/SalesInvoices"]).toBe(expected.length)
+          expect(counts["POST salesinvoice/PrintedSalesInvoices"]).toBe(expected.length)
+          expect(counts["POST documents/Documents"]).toBe(expected.length)
+          expect(counts["POST documents/DocumentAttachments"]).toBe(expected.length)
         }
         expect(sim.exact.records(division, "Accounts").length).toBe(accountsBefore)
 
@@ -152,6 +158,23 @@ describe("flow B on the sandbox world, judged by its answer key", () => {
           expect(Buffer.from(text(attachments[0]?.Attachment), "base64").toString("latin1").startsWith("%PDF")).toBe(
             true
           )
+        } else {
+          // Each sales invoice: exactly one document of ours, holding ConnectWise's PDF of it,
+          // beside the one Exact's print stored.
+          for (const invoice of sim.exact
+            .records(division, "SalesInvoices")
+            .filter((r) => expected.some((i) => i.invoiceNumber === r.YourRef))) {
+            const documents = sim.exact.documentsOf(division, String(invoice.InvoiceID))
+            const ours = documents.filter((d) => d.subject === `Invoice ${text(invoice.YourRef)}`)
+            expect(
+              ours.map((d) => d.attachments.length),
+              text(invoice.YourRef)
+            ).toEqual([1])
+            expect(Buffer.from(ours[0]!.attachments[0]!.bytes).toString("latin1")).toContain(
+              `Invoice ${text(invoice.YourRef)} total`
+            )
+            expect(documents).toHaveLength(2)
+          }
         }
 
         // A second run books nothing.
@@ -208,19 +231,33 @@ describe("flow B on the sandbox world, judged by its answer key", () => {
     expect(result.run.summary).toContain(`blocked ${expected.length}, failed 0`)
   })
 
-  it("attaches no PDF when ConnectWise cannot give it: a warning, the entry booked once, never again", async () => {
-    const { world, link, range, sim, division } = await transferOnce(SEEDS[1] as number, "entry")
-    const expected = world.connectwise.invoices.filter((i) => i.date.slice(0, 7) === world.meta.latestPeriod)
-    sim.connectwise.faults.failNext({ method: "GET", template: "/finance/invoices/{id}/pdf", status: 404, count: 1 })
-    const first = await link.transfer.run(range)
-    expect(first.report?.counts).toMatchObject({ created: expected.length, failed: 0 })
-    const warned = first.report?.invoices.filter((o) => o.status === "created" && o.pdfAttached === false) ?? []
-    expect(warned).toHaveLength(1)
-    expect(await link.runs.log(first.runId).text()).toContain("was not attached")
-    const second = await link.transfer.run(range)
-    expect(second.report?.counts).toMatchObject({ created: 0, alreadyTransferred: expected.length })
-    expect(sim.exact.records(division, "SalesEntries")).toHaveLength(expected.length)
-  })
+  for (const mode of ["entry", "invoice"] as const) {
+    it(`${mode} mode: no PDF when ConnectWise cannot give it is a warning; booked once, never again; the next run attaches it`, async () => {
+      const { world, link, range, sim, division } = await transferOnce(SEEDS[1] as number, mode)
+      const expected = world.connectwise.invoices.filter((i) => i.date.slice(0, 7) === world.meta.latestPeriod)
+      sim.connectwise.faults.failNext({ method: "GET", template: "/finance/invoices/{id}/pdf", status: 404, count: 1 })
+      const first = await link.transfer.run(range)
+      expect(first.report?.counts).toMatchObject({ created: expected.length, failed: 0 })
+      const warned = first.report?.invoices.filter((o) => o.status === "created" && o.pdfAttached === false) ?? []
+      expect(warned).toHaveLength(1)
+      expect(await link.runs.log(first.runId).text()).toContain("was not attached")
+      sim.exact.resetCounters()
+      const second = await link.transfer.run(range)
+      expect(second.report?.counts).toMatchObject({ created: 0, alreadyTransferred: expected.length })
+      const caughtUp = second.report?.invoices.find((o) => o.number === warned[0]?.number)
+      expect(caughtUp).toMatchObject({ status: "alreadyTransferred", pdfAttached: true })
+      const writes = Object.entries(sim.exact.requestCounts()).filter(([key]) => key.startsWith("POST"))
+      expect(Object.fromEntries(writes)).toEqual({
+        "POST documents/Documents": 1,
+        "POST documents/DocumentAttachments": 1
+      })
+      const booked = sim.exact.records(division, mode === "entry" ? "SalesEntries" : "SalesInvoices")
+      expect(booked.filter((r) => expected.some((i) => i.invoiceNumber === text(r.YourRef)))).toHaveLength(
+        expected.length
+      )
+      expect(await link.runs.log(second.runId).text()).toContain("its PDF, missing since it was booked, is attached")
+    })
+  }
 
   it("covered worlds where Exact's per-line VAT rounding would miss ConnectWise's tax", () => {
     expect(roundingWorlds.length).toBeGreaterThan(0)

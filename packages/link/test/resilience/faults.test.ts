@@ -17,6 +17,7 @@ import {
   clientsFor,
   connectWiseState,
   endpointOf,
+  exactDocuments,
   exactState,
   LINK_ID,
   latestMonth,
@@ -104,6 +105,7 @@ const fullRun = async (faults: ReadonlyArray<FaultRule>, fixedPlan?: ChangePlan,
       transferred,
       connectwise: connectWiseState(server),
       exact: exactState(server),
+      documents: exactDocuments(server),
       storage: await storageState(storage, server),
       faultsHit: server.faults.log.length,
       faultKinds: server.faults.log.reduce<Record<string, number>>((acc, f) => {
@@ -173,6 +175,10 @@ describe("faults", () => {
       expect(faulty.exact.invoices).toEqual(clean.exact.invoices)
       expect(faulty.exact.duplicateInvoices).toEqual([])
       expect(faulty.exact.accounts).toEqual(clean.exact.accounts)
+      // Each booked invoice's PDF once: one document of ours with one file, as without faults.
+      expect(Object.keys(clean.documents)).toHaveLength(clean.transferred.counts.created)
+      expect(Object.values(clean.documents).every((d) => d.documents === 1 && d.attachments === 1)).toBe(true)
+      expect(faulty.documents).toEqual(clean.documents)
       expect(faulty.storage).toEqual(clean.storage)
     },
     RESILIENCE_TIMEOUT_MS
@@ -200,6 +206,7 @@ describe("faults", () => {
       expect(mixed.exact.invoices).toEqual(clean.exact.invoices)
       expect(mixed.exact.duplicateInvoices).toEqual([])
       expect(mixed.exact.accounts).toEqual(clean.exact.accounts)
+      expect(mixed.documents).toEqual(clean.documents)
       expect(mixed.storage).toEqual(clean.storage)
     },
     RESILIENCE_TIMEOUT_MS

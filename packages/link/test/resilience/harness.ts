@@ -144,18 +144,25 @@ export const entrySettingsFor = (world: World = theWorld()) => {
 }
 
 /**
- * Exact's documents per sales entry (by `YourRef`): how many documents and attachments each has.
- * Exactly one of each is what an attached PDF looks like.
+ * Our documents in Exact per booking (sales entry or sales invoice, by `YourRef`): how many
+ * documents with our subject (`Invoice <number>`) and attachments each has. Exactly one of each is
+ * what an attached PDF looks like; the document Exact's print stores of an invoice is not ours.
  */
 export const exactDocuments = (server: SandboxServer): Record<string, { documents: number; attachments: number }> => {
   const division = server.credentials.exact.division
-  const refOf = new Map(
-    server.exact.records(division, "SalesEntries").map((e) => [String(e.EntryID).toLowerCase(), String(e.YourRef)])
-  )
+  const refOf = new Map([
+    ...server.exact
+      .records(division, "SalesEntries")
+      .map((e): [string, string] => [String(e.EntryID).toLowerCase(), String(e.YourRef)]),
+    ...server.exact
+      .records(division, "SalesInvoices")
+      .map((i): [string, string] => [String(i.InvoiceID).toLowerCase(), String(i.YourRef)])
+  ])
   const attachments = server.exact.records(division, "DocumentAttachments")
   const out: Record<string, { documents: number; attachments: number }> = {}
   for (const document of server.exact.records(division, "Documents")) {
     const ref = refOf.get(String(document.FinancialTransactionEntryID).toLowerCase()) ?? "unlinked"
+    if (ref !== "unlinked" && document.Subject !== `Invoice ${ref}`) continue
     const counts = out[ref] ?? { documents: 0, attachments: 0 }
     out[ref] = counts
     counts.documents++

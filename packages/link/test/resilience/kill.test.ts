@@ -111,6 +111,9 @@ describe("kill tests", () => {
       expect(killed.exact.duplicateInvoices).toEqual([])
       expect(killed.exact.invoices).toEqual(reference.exact.invoices)
       expect(killed.exact.accounts).toEqual(reference.exact.accounts)
+      // Each invoice's ConnectWise PDF once: one document of ours with one file.
+      expect(Object.values(reference.documents).every((d) => d.documents === 1 && d.attachments === 1)).toBe(true)
+      expect(killed.documents).toEqual(reference.documents)
       // Nothing was created twice: as many invoice and account POSTs reached Exact as in the uninterrupted run.
       const creates = (counts: Record<string, number>) => ({
         invoices: counts["POST salesinvoice/SalesInvoices"],

@@ -21,14 +21,18 @@ describe("previewTransfer", () => {
   it("plans creates, skips and blocks without writing", async () => {
     const world = await createWorld()
     const plan = await previewTransfer(world.deps, JANUARY)
+    // Invoice mode attaches the ConnectWise PDF too (the default), after the print.
     expect(plan.operations.map((op) => op._tag)).toEqual([
       "CreateAccount",
       "CreateSalesInvoice",
       "ProcessSalesInvoice",
+      "AttachPdf",
       "CreateSalesInvoice",
       "ProcessSalesInvoice",
+      "AttachPdf",
       "CreateSalesInvoice",
-      "ProcessSalesInvoice"
+      "ProcessSalesInvoice",
+      "AttachPdf"
     ])
     expect(plan.blocked.map((b) => [b.number, b.reasons])).toEqual([
       ["INV-1004", ["tax code HIGH has no Exact VAT code"]]
@@ -68,7 +72,7 @@ describe("runTransfer", () => {
       ["INV-1003", "created"],
       ["INV-1004", "blocked"]
     ])
-    expect(progress).toContain("invoices 6/6")
+    expect(progress).toContain("invoices 9/9")
 
     const invoices = exactInvoices(world)
     expect(invoices.map((i) => i.YourRef).sort()).toEqual(["INV-1001", "INV-1002", "INV-1003"])
@@ -150,7 +154,9 @@ describe("runTransfer", () => {
       "GET /company/companies": 1,
       "GET /procurement/catalog": 1,
       "GET /finance/billingTerms": 1,
-      "GET /finance/taxCodes": 1
+      "GET /finance/taxCodes": 1,
+      // The PDF of each booked invoice (the default, attachPdf: true).
+      "GET /finance/invoices/{id}/pdf": 3
     })
     const exact = world.exactSim.requestCounts()
     // Loading: accounts, items, invoices by YourRef (bulk), VAT codes, payment conditions.
@@ -164,6 +170,10 @@ describe("runTransfer", () => {
     expect(exact["GET salesinvoice/SalesInvoices"]).toBe(3)
     expect(exact["POST salesinvoice/SalesInvoices"]).toBe(3)
     expect(exact["POST salesinvoice/PrintedSalesInvoices"]).toBe(3)
+    // Per invoice its PDF: a document and its attachment; nothing read, as none was missing.
+    expect(exact["POST documents/Documents"]).toBe(3)
+    expect(exact["POST documents/DocumentAttachments"]).toBe(3)
+    expect(exact["GET documents/Documents"] ?? 0).toBe(0)
   })
 
   it("a crash after Exact created an invoice but before the ledger and journal knew creates no duplicate", async () => {

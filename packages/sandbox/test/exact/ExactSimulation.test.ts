@@ -346,6 +346,10 @@ describe("Exact simulation: OData", () => {
     )
     expect(processed.status).toBe(201)
     expect(sim.records(1001, "Receivables")).toHaveLength(1)
+    // Printing stores Exact's own document of the invoice, with its file, linked by the InvoiceID.
+    const printed = sim.documentsOf(1001, String(invoice.d.InvoiceID))
+    expect(printed.map((d) => [d.type, d.account, d.attachments.length])).toEqual([[10, seeded.accounts[0]?.ID, 1]])
+    expect(Buffer.from(printed[0]!.attachments[0]!.bytes).toString("latin1").startsWith("%PDF")).toBe(true)
     const twice = await post(
       sim,
       pair.access_token,
@@ -353,6 +357,7 @@ describe("Exact simulation: OData", () => {
       JSON.stringify({ InvoiceID: invoice.d.InvoiceID })
     )
     expect(twice.status).toBe(400)
+    expect(sim.documentsOf(1001, String(invoice.d.InvoiceID))).toHaveLength(1)
     expect(sim.requestCount("POST salesinvoice/SalesInvoices")).toBe(2)
     expect(sim.requestCount("POST salesinvoice/PrintedSalesInvoices")).toBe(2)
   })

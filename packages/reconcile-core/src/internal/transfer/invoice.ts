@@ -1,10 +1,11 @@
 import { BigDecimal } from "effect"
 import { addDays } from "../../Calendar.ts"
 import { Created } from "../../ChangePlan.ts"
-import { salesInvoiceCreateKey, salesInvoiceProcessKey } from "../../IdempotencyKeys.ts"
+import { attachPdfKey, salesInvoiceCreateKey, salesInvoiceProcessKey } from "../../IdempotencyKeys.ts"
 import type { TransferSettings } from "../../LinkSettings.ts"
 import type { TransferRecord } from "../../ports/TransferLedger.ts"
 import {
+  AttachPdf,
   Blocked,
   type CreateAccount,
   CreateSalesInvoice,
@@ -156,6 +157,21 @@ const planNewInvoice = (planning: TransferPlanning, invoice: TransferInvoice): v
         connectwiseInvoiceId: invoice.id,
         invoice: new Created({ opKey: create.idempotencyKey }),
         invoiceDate: invoice.date
+      })
+    )
+  }
+  if (transfer.attachPdf ?? true) {
+    // After the print, but depending on the create alone: a failed print leaves the invoice in
+    // Exact, and its PDF is attached all the same.
+    planning.operations.push(
+      new AttachPdf({
+        idempotencyKey: attachPdfKey(index.linkId, invoice),
+        dependsOn: [create.idempotencyKey],
+        connectwiseInvoiceId: invoice.id,
+        number: invoice.number,
+        account,
+        booked: new Created({ opKey: create.idempotencyKey }),
+        entryDate: invoice.date
       })
     )
   }

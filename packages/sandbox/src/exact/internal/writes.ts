@@ -1,6 +1,6 @@
 /**
  * The writes the simulation supports: creating a sales invoice, processing it (which numbers it and
- * books its receivable), and creating an account.
+ * books its receivable and stores Exact's own document of it), and creating an account.
  */
 
 import { BigDecimal } from "effect"
@@ -139,6 +139,33 @@ export const createSalesInvoice = (sim: SimState, division: Division, body: Json
   })
 }
 
+/**
+ * Printing stores Exact's own rendering of the invoice as a document linked to it (Exact's docs:
+ * SalesInvoices with PrintedSalesInvoices "creates the invoice document"): type 10, linked by the
+ * InvoiceID, with its file. The subject is the simulation's choice; what matters is that a
+ * printed invoice already has a document with a file that is not the caller's.
+ */
+const storePrintedDocument = (sim: SimState, division: Division, invoice: SimRecord, account: string | undefined) => {
+  const number = String(invoice.InvoiceNumber)
+  const document = insertInto(sim, division, "Documents", {
+    ID: sim.random.guid(),
+    Subject: `Sales invoice ${number}`,
+    Type: 10,
+    Account: account ?? null,
+    DocumentDate: invoice.InvoiceDate as When,
+    FinancialTransactionEntryID: invoice.InvoiceID as string,
+    Created: new When(sim.clock.now())
+  })
+  const file = Buffer.from(`%PDF-1.4\n% Exact Online sales invoice ${number}\n%%EOF\n`).toString("base64")
+  insertInto(sim, division, "DocumentAttachments", {
+    ID: sim.random.guid(),
+    Document: document.ID as string,
+    FileName: `${number}.pdf`,
+    FileSize: Buffer.from(file, "base64").length,
+    Attachment: file
+  })
+}
+
 export const processSalesInvoice = (sim: SimState, division: Division, body: Json): Response => {
   const id = body.InvoiceID
   if (typeof id !== "string" || id === "") return odataError(400, "Mandatory: InvoiceID")
@@ -174,6 +201,7 @@ export const processSalesInvoice = (sim: SimState, division: Division, body: Jso
     LastPaymentDate: null,
     Journal: invoice.Journal as string
   })
+  storePrintedDocument(sim, division, invoice, account?.ID as string | undefined)
   return jsonResponse(201, {
     d: {
       InvoiceID: invoice.InvoiceID,
