@@ -667,6 +667,17 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== "true")("the portal 
       .waitFor()
     const after = (await api<{ config: Record<string, Record<string, unknown>> }>("/links/second")).body
     expect(after.config.name).toBe("Second MSP B.V.")
+    // The settings' audit: the latest change first, by whom, naming the field (never its value).
+    const audit = page.getByRole("region", { name: "Changes" })
+    await audit.locator("tbody tr").first().getByRole("cell", { name: "name", exact: true }).waitFor()
+    await expect(audit.locator("tbody tr").first().locator("td").allTextContents()).resolves.toEqual([
+      expect.stringMatching(/\d/),
+      DEMO_USERS.admin.username,
+      "changed settings",
+      "name"
+    ])
+    await audit.getByRole("cell", { name: "created the link", exact: true }).waitFor()
+    expect(await audit.textContent()).not.toContain(expected.connectwise.privateKey)
     // A key left empty keeps its value: the connection still works.
     expect(after.config.connectwise?.privateKey).toMatchObject({ set: true })
     await page.getByRole("button", { name: "Test connection" }).click()

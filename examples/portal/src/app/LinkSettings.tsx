@@ -7,6 +7,7 @@
 import { useCallback, useEffect, useState } from "react"
 import { api, problem } from "./api.ts"
 import { ExclusionsSection } from "./Exclusions.tsx"
+import { LinkAudit } from "./LinkAudit.tsx"
 import {
   type Checks,
   ConnectionCheck,
@@ -311,6 +312,7 @@ export const LinkSettingsPage = (props: PageProps) => {
         </button>
       </form>
       {!wizard && <ExclusionsSection linkId={linkId} />}
+      {!wizard && <LinkAudit linkId={linkId} version={stored?.version} />}
     </section>
   )
 }
