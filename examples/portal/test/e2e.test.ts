@@ -8,6 +8,7 @@ import type { Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { GridEntry } from "../src/app/api.ts"
 import { formatScheduled } from "../src/app/format.ts"
+import { MAIL_LABELS } from "../src/app/Runs.tsx"
 import {
   DEMO_LINK,
   DEMO_USERS,
@@ -469,9 +470,18 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== "true")("the portal 
   it("shows every run and its log", async () => {
     await page.getByRole("link", { name: "Runs" }).click()
     await page.getByRole("heading", { name: "Runs" }).waitFor()
-    const runs = (await api<Array<{ id: string; job: string }>>(`/links/${DEMO_LINK}/runs`)).body
+    const runs = (
+      await api<Array<{ id: string; job: string; mail?: keyof typeof MAIL_LABELS }>>(`/links/${DEMO_LINK}/runs`)
+    ).body
     expect(runs.length).toBeGreaterThan(0)
     for (const run of runs) await page.locator(`[data-run="${run.id}"]`).waitFor()
+    // Each finished run says whether its mail went out, as its record keeps it.
+    for (const run of runs) {
+      expect(run.mail, run.id).toBeDefined()
+      await expect(page.locator(`[data-run="${run.id}"] [data-testid="run-mail"]`).textContent()).resolves.toBe(
+        MAIL_LABELS[run.mail as keyof typeof MAIL_LABELS]
+      )
+    }
     await page
       .locator(`[data-run="${runs[0]?.id}"]`)
       .getByRole("button", { name: /^Show log/ })

@@ -1,4 +1,4 @@
-import { type LogEntry, NewLogEntry, type Run, RunStore, renderLog } from "@psa-ledger/reconcile-core"
+import { type LogEntry, NewLogEntry, type Run, type RunMail, RunStore, renderLog } from "@psa-ledger/reconcile-core"
 import { Clock, DateTime, Effect } from "effect"
 import { formatCounts, formatDuration, runDurationMs, truncate } from "./internal/format.ts"
 import { LinkError, LinkMailError } from "./LinkError.ts"
@@ -137,11 +137,11 @@ const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (ch) => `&${{ "&": "amp", "<": "lt", ">": "gt", '"': "quot", "'": "#39" }[ch] ?? ""};`)
 
 /**
- * What became of a run's mail.
+ * What became of a run's mail: the outcome the run's record keeps (`Run.mail`).
  *
  * @since 0.1.0
  */
-export type MailOutcome = "sent" | "failed" | "not configured" | "held for the retry"
+export type MailOutcome = RunMail
 
 /**
  * Mails a finished run's summary and log. Never fails: a failed mail (or a log that could not be

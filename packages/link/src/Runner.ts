@@ -463,7 +463,12 @@ const finishRun = Effect.fn("run.finish")(function* <A, E>(
           run,
           to: asRecipients(request.mailTo)
         })
-  return { run, status, error, mail }
+  // The run's record says whether its mail went out (the runs page shows it); the mail was tried
+  // whatever becomes of this write, so a failed one leaves the record without it, never the run failed.
+  const recorded = yield* opened.store
+    .update(linkId, runId, { mail })
+    .pipe(Effect.orElseSucceed(() => run))
+  return { run: recorded, status, error, mail }
 })
 
 const outcome = <A, E>(

@@ -73,6 +73,7 @@ describe("run mail over SMTP", () => {
     )
     expect(result.status).toBe("partial")
     expect(result.mail).toBe("sent")
+    expect((await makeRuns(store).get("link-1", "run-7"))?.mail).toBe("sent")
     expect(smtp.received).toHaveLength(1)
     const mail = smtp.received[0]
     expect(mail?.from).toBe("ledger@msp.example")
@@ -114,6 +115,9 @@ describe("run mail over SMTP", () => {
       expect(result.status).toBe("succeeded")
       const runs = makeRuns(store)
       expect((await runs.get("link-1", result.run.id))?.status).toBe("succeeded")
+      // The run's record says the mail did not go out, as the runs page shows it.
+      expect((await runs.get("link-1", result.run.id))?.mail).toBe("failed")
+      expect(result.run.mail).toBe("failed")
       const entries = []
       for await (const entry of runs.log("link-1", result.run.id)) entries.push(entry)
       const warn = entries.at(-1)

@@ -47,6 +47,7 @@ describe("runJob", () => {
       expect(result.value).toBe(3)
       expect(result.error).toBeUndefined()
       expect(result.mail).toBe("not configured")
+      expect(result.run.mail).toBe("not configured")
       expect(result.run.id).toBe("run-1")
       expect(result.run.counts).toEqual({ done: 3 })
       expect(result.run.summary).toMatch(/^transfer\.run succeeded in \d+ ms: 3 done\. Transferred 3 invoices\.$/)

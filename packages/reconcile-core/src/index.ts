@@ -159,6 +159,7 @@ export {
   type RunLeaseClaim,
   type RunLeaseHolder,
   RunLeases,
+  RunMail,
   RunPlans,
   RunStatus,
   RunStore,

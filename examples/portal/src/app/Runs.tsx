@@ -15,6 +15,14 @@ const counts = (run: Run) =>
     .map(([k, v]) => `${k} ${v}`)
     .join(", ")
 
+/** Whether the run's mail went out, in the runs page's words. */
+export const MAIL_LABELS: Readonly<Record<NonNullable<Run["mail"]>, string>> = {
+  sent: "sent",
+  failed: "not sent: see the log",
+  "not configured": "no mail set up",
+  "held for the retry": "after the retry"
+}
+
 /** Every run of the link, newest first; a run's log with a level filter, search and download. */
 export const RunsPage = ({ linkId }: { readonly linkId: string }) => {
   const [runs, setRuns] = useState<ReadonlyArray<Run> | undefined>(undefined)
@@ -39,6 +47,7 @@ export const RunsPage = ({ linkId }: { readonly linkId: string }) => {
               <th scope="col">Started</th>
               <th scope="col">Duration</th>
               <th scope="col">Counts</th>
+              <th scope="col">Mail</th>
               <th scope="col">Log</th>
             </tr>
           </thead>
@@ -51,6 +60,9 @@ export const RunsPage = ({ linkId }: { readonly linkId: string }) => {
                 <td>{formatDateTime(run.startedAt)}</td>
                 <td>{duration(run)}</td>
                 <td>{counts(run)}</td>
+                <td className={run.mail === "failed" ? "bad" : undefined} data-testid="run-mail">
+                  {run.mail === undefined || run.mail === null ? "—" : MAIL_LABELS[run.mail]}
+                </td>
                 <td>
                   <button
                     type="button"

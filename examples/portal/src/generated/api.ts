@@ -1502,6 +1502,7 @@ export interface components {
             };
             summary?: string | null;
             details?: unknown | null;
+            mail?: ("sent" | "failed" | "not configured" | "held for the retry") | null;
         } & {
             [key: string]: unknown;
         };

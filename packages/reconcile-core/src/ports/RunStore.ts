@@ -24,6 +24,18 @@ export const RunStatus = Schema.Literals(["running", "succeeded", "partial", "fa
 export type RunStatus = typeof RunStatus.Type
 
 /**
+ * Whether a finished run's mail went out: `sent`, `failed` (the log says why), `not configured`
+ * (no mailer or no address), or `held for the retry` (a failed run that is retried mails once, at
+ * the end).
+ *
+ * @since 0.1.0
+ */
+export const RunMail = Schema.Literals(["sent", "failed", "not configured", "held for the retry"])
+
+/** @since 0.1.0 */
+export type RunMail = typeof RunMail.Type
+
+/**
  * One execution of a job for a link: an apply, a transfer, a payment sync.
  *
  * @since 0.1.0
@@ -40,7 +52,9 @@ export class Run extends Schema.Class<Run>("Run")({
   counts: Schema.Record(Schema.String, Schema.Int),
   summary: Schema.optional(Text),
   /** Job-specific facts, e.g. the month or the invoice date range. */
-  details: Schema.optional(Schema.Json)
+  details: Schema.optional(Schema.Json),
+  /** Whether its mail went out; none until the run finished and its mail was tried. */
+  mail: Schema.optional(RunMail)
 }) {}
 
 /**
@@ -88,6 +102,7 @@ export interface RunUpdate {
   readonly finishedAt?: DateTime.Utc | undefined
   readonly counts?: Readonly<Record<string, number>> | undefined
   readonly summary?: string | undefined
+  readonly mail?: RunMail | undefined
   /**
    * The job's outcome as data, e.g. an apply's report per operation: kept with the run so that any
    * process reads it back (`result`) without parsing the log. Replaces an earlier one.
@@ -217,7 +232,8 @@ export const makeMemoryRunStore = (): RunStore["Service"] => {
               ...(update.status === undefined ? {} : { status: update.status }),
               ...(update.finishedAt === undefined ? {} : { finishedAt: update.finishedAt }),
               ...(update.counts === undefined ? {} : { counts: { ...update.counts } }),
-              ...(update.summary === undefined ? {} : { summary: update.summary })
+              ...(update.summary === undefined ? {} : { summary: update.summary }),
+              ...(update.mail === undefined ? {} : { mail: update.mail })
             },
             "RunStore.update",
             linkId

@@ -45,6 +45,7 @@ export {
   makeMemoryRunStore,
   NewLogEntry,
   Run,
+  RunMail,
   RunStatus,
   RunStore,
   RunTrigger,

@@ -190,7 +190,13 @@ export const migrations: ReadonlyArray<Migration> = [
       `CREATE INDEX psa_transfers_pdf_missing ON ${t("psa_transfers")} (link_id, transferred_at, cw_invoice_id) WHERE pdf_attached = 0`
     ]
   },
-  exclusionLabelMigration
+  exclusionLabelMigration,
+  {
+    version: 13,
+    name: "a run records whether its mail went out",
+    // NULL for runs finished before, and while a run has not mailed yet.
+    statements: (_dialect, t) => [`ALTER TABLE ${t("psa_runs")} ADD COLUMN mail TEXT`]
+  }
 ]
 
 /** The table that records applied steps. */

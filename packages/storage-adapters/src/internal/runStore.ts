@@ -44,7 +44,8 @@ const runFromRow = (row: Row, operation: string, linkId: string) =>
         ...optional("finishedAt", row.finished_at),
         counts,
         ...optional("summary", row.summary),
-        ...details
+        ...details,
+        ...optional("mail", row.mail)
       },
       operation,
       linkId
@@ -61,7 +62,8 @@ const runParams = (linkId: string, run: Run, encoded: typeof Run.Encoded): Reado
   encoded.finishedAt ?? null,
   JSON.stringify(encoded.counts),
   encoded.summary ?? null,
-  encoded.details === undefined ? null : JSON.stringify(encoded.details)
+  encoded.details === undefined ? null : JSON.stringify(encoded.details),
+  encoded.mail ?? null
 ]
 const entryFromRow = (row: Row, operation: string, linkId: string) =>
   Effect.gen(function* () {
@@ -73,7 +75,7 @@ const entryFromRow = (row: Row, operation: string, linkId: string) =>
     )
   })
 // Every column but `result`, which only `result` reads: a run list stays small however large the outcomes.
-const RUN_COLUMNS = "id, job, trigger, status, started_at, finished_at, counts, summary, details"
+const RUN_COLUMNS = "id, job, trigger, status, started_at, finished_at, counts, summary, details, mail"
 
 const noSuchRun = (operation: string, linkId: string, runId: string) =>
   conflict(operation, linkId, `Run ${runId}`, "no such run")
@@ -90,8 +92,8 @@ export const makeSqlRunStore = (driver: Driver): RunStore["Service"] => {
         const encoded = yield* validateRun(run, operation, linkId)
         const changed = yield* exec(operation, linkId, () =>
           driver.run(
-            `INSERT INTO ${R} (link_id, id, job, trigger, status, started_at, started_ms, finished_at, counts, summary, details)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (link_id, id) DO NOTHING`,
+            `INSERT INTO ${R} (link_id, id, job, trigger, status, started_at, started_ms, finished_at, counts, summary, details, mail)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (link_id, id) DO NOTHING`,
             runParams(linkId, run, encoded)
           )
         )
@@ -113,19 +115,21 @@ export const makeSqlRunStore = (driver: Driver): RunStore["Service"] => {
             ...(update.status === undefined ? {} : { status: update.status }),
             ...(update.finishedAt === undefined ? {} : { finishedAt: update.finishedAt }),
             ...(update.counts === undefined ? {} : { counts: { ...update.counts } }),
-            ...(update.summary === undefined ? {} : { summary: update.summary })
+            ...(update.summary === undefined ? {} : { summary: update.summary }),
+            ...(update.mail === undefined ? {} : { mail: update.mail })
           }
           const encoded = await toPromise(validateRunFields(merged, operation, linkId))
           const next = new Run(merged, { disableChecks: true })
           await tx.run(
-            `UPDATE ${R} SET status = $3, finished_at = $4, counts = $5, summary = $6 WHERE link_id = $1 AND id = $2`,
+            `UPDATE ${R} SET status = $3, finished_at = $4, counts = $5, summary = $6, mail = $7 WHERE link_id = $1 AND id = $2`,
             [
               linkId,
               runId,
               encoded.status,
               encoded.finishedAt ?? null,
               JSON.stringify(encoded.counts),
-              encoded.summary ?? null
+              encoded.summary ?? null,
+              encoded.mail ?? null
             ]
           )
           if (update.result !== undefined) {

@@ -51,6 +51,22 @@ export const runSuite = (storage: () => Storage): void => {
       })
     })
 
+    it("records whether a finished run's mail went out, kept through later updates and in the list", async () => {
+      const { runs } = storage()
+      await run(runs.create("a", newRun("r1")))
+      expect(Option.getOrThrow(await run(runs.get("a", "r1"))).mail).toBeUndefined()
+      await run(runs.update("a", "r1", { status: "succeeded", finishedAt: later(1) }))
+      const mailed = await run(runs.update("a", "r1", { mail: "sent" }))
+      expect([mailed.status, mailed.mail]).toEqual(["succeeded", "sent"])
+      await run(runs.update("a", "r1", { summary: "read again" }))
+      expect(Option.getOrThrow(await run(runs.get("a", "r1"))).mail).toBe("sent")
+      expect((await run(runs.list("a")))[0]?.mail).toBe("sent")
+      // An outcome no schema knows is refused, naming the field, and the stored one stays.
+      const bad = await fails(runs.update("a", "r1", { mail: "maybe" as "sent" }))
+      expect(bad.reason).toMatchObject({ _tag: "InvalidInput", field: "mail" })
+      expect(Option.getOrThrow(await run(runs.get("a", "r1"))).mail).toBe("sent")
+    })
+
     it("keeps a job's outcome with the run, apart from the run's record, per link", async () => {
       const { runs } = storage()
       await run(runs.create("a", newRun("r1")))
