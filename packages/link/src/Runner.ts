@@ -465,9 +465,7 @@ const finishRun = Effect.fn("run.finish")(function* <A, E>(
         })
   // The run's record says whether its mail went out (the runs page shows it); the mail was tried
   // whatever becomes of this write, so a failed one leaves the record without it, never the run failed.
-  const recorded = yield* opened.store
-    .update(linkId, runId, { mail })
-    .pipe(Effect.orElseSucceed(() => run))
+  const recorded = yield* opened.store.update(linkId, runId, { mail }).pipe(Effect.orElseSucceed(() => run))
   return { run: recorded, status, error, mail }
 })
 
