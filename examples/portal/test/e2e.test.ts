@@ -462,6 +462,24 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== "true")("the portal 
     const after = refs()
     expect(numbers.filter((n) => !after.has(n))).toEqual([])
     expect(after.size - before.size).toBe(numbers.length)
+    // The result per invoice: booked, under the number Exact holds it by.
+    const booked = new Map(
+      [
+        ...world.sandbox.exact.records(division, "SalesInvoices"),
+        ...world.sandbox.exact.records(division, "SalesEntries")
+      ].map((r) => [String(r.YourRef ?? ""), String(r.EntryNumber ?? r.InvoiceNumber ?? "")])
+    )
+    const resultRows = page.getByTestId("transfer-invoices").locator("tbody tr")
+    await expect(resultRows.count()).resolves.toBe(numbers.length)
+    const shown = await resultRows.evaluateAll((rows) =>
+      rows.map((r) => [...r.querySelectorAll("td")].slice(0, 3).map((td) => td.textContent ?? ""))
+    )
+    expect(shown.map(([n]) => n).sort()).toEqual(numbers)
+    for (const [n, outcome, exactNumber] of shown) {
+      expect([n, outcome]).toEqual([n, "booked"])
+      expect(exactNumber, n).not.toBe("")
+      expect(exactNumber, n).toBe(booked.get(n ?? ""))
+    }
     // The preview again: everything is already transferred.
     await page.getByRole("heading", { name: "Ready (0)" }).waitFor()
     await page.screenshot({ path: `${shots}/transfer-result.png` })

@@ -95,3 +95,4 @@ export type {
   TransferRange,
   TransferReport
 } from "./transfer/index.ts"
+export { StoredTransferReport, toStoredTransferReport } from "./transfer/index.ts"

@@ -98,6 +98,16 @@ describe("server routes", () => {
     expect(runs.body.map((r: { id: string }) => r.id)).toContain(run.body.runId)
     expect(runs.body[0].startedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/)
     expect((await fin.get("/links/acme/runs/nope")).status).toBe(404)
+    // The run's result per invoice, as the run kept it; none for a run that is not a transfer.
+    const result = await fin.get(`/links/acme/transfer/runs/${run.body.runId}`)
+    expect(result.status).toBe(200)
+    expect(result.body.runId).toBe(run.body.runId)
+    const finished = (await fin.get(`/links/acme/runs/${run.body.runId}`)).body
+    const created = result.body.invoices.filter((i: { status: string }) => i.status === "created").length
+    expect(created).toBe(result.body.counts.created)
+    expect(finished.counts.done).toBe(result.body.counts.created + result.body.counts.processed)
+    expect(result.body.invoices.length).toBeGreaterThan(0)
+    expect((await fin.get("/links/acme/transfer/runs/nope")).status).toBe(404)
 
     await fin.post(`/links/acme/months/${month}/load`)
     await until(async () => (await fin.get(`/links/acme/months/${month}`)).body.state === "ready", "the month")

@@ -6,6 +6,56 @@ import { type Progress, watchQueued, watchRun } from "./watch.ts"
 
 type Plan = Schemas["TransferPlanEncoded"]
 type Op = Plan["operations"][number]
+type TransferResult = Schemas["StoredTransferReport"]
+
+const OUTCOMES: Readonly<Record<TransferResult["invoices"][number]["status"], string>> = {
+  created: "booked",
+  processed: "booked (finished from an earlier run)",
+  totalDiffers: "booked, total differs",
+  alreadyTransferred: "already transferred",
+  blocked: "blocked",
+  failed: "failed"
+}
+
+/** What the run did with each invoice: the Exact number it is booked under, or why it is not. */
+const TransferResultTable = ({ result }: { readonly result: TransferResult }) => {
+  const note = (i: TransferResult["invoices"][number]): string =>
+    [
+      ...(i.reasons ?? []),
+      ...(i.failure === undefined
+        ? []
+        : [`${i.step ?? ""}: ${i.failure.message}${i.failure.field === undefined ? "" : ` (${i.failure.field})`}`]),
+      ...(i.status === "totalDiffers"
+        ? [`Exact ${formatMoney(i.exactTotal ?? "")}, ConnectWise ${formatMoney(i.connectwiseTotal ?? "")}`]
+        : []),
+      ...(i.changes ?? []),
+      ...(i.warnings ?? [])
+    ].join("; ")
+  return (
+    <table className="results" aria-label="Result per invoice" data-testid="transfer-invoices">
+      <thead>
+        <tr>
+          <th scope="col">ConnectWise invoice</th>
+          <th scope="col">Result</th>
+          <th scope="col">Exact number</th>
+          <th scope="col">Note</th>
+        </tr>
+      </thead>
+      <tbody>
+        {result.invoices.map((i) => (
+          <tr key={i.connectwiseInvoiceId} data-status={i.status}>
+            <td>{i.number}</td>
+            <td className={i.status === "failed" || i.status === "totalDiffers" ? "bad" : undefined}>
+              {OUTCOMES[i.status]}
+            </td>
+            <td>{i.exactInvoiceNumber ?? ""}</td>
+            <td>{note(i)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
 
 const lastMonth = (): { from: string; to: string } => {
   const now = new Date()
@@ -23,6 +73,7 @@ export const TransferPage = ({ linkId, role }: { readonly linkId: string; readon
   const [error, setError] = useState<string | undefined>(undefined)
   const [progress, setProgress] = useState<Progress | undefined>(undefined)
   const [run, setRun] = useState<Run | undefined>(undefined)
+  const [result, setResult] = useState<TransferResult | undefined>(undefined)
   const body = unposted ? { unposted: true as const } : range
 
   const preview = async (keepRun = false) => {
@@ -42,6 +93,7 @@ export const TransferPage = ({ linkId, role }: { readonly linkId: string; readon
   const start = async (kind: "run" | "payments") => {
     setError(undefined)
     setRun(undefined)
+    setResult(undefined)
     const started =
       kind === "run"
         ? await api.POST("/links/{linkId}/transfer/run", { params: { path: { linkId } }, body })
@@ -59,6 +111,13 @@ export const TransferPage = ({ linkId, role }: { readonly linkId: string; readon
         : await watchRun(linkId, String(runId), { progress: setProgress })
     setProgress(undefined)
     setRun(finished)
+    if (kind === "run" && finished !== undefined) {
+      // A run that failed before it had an outcome per invoice has none: its log says why.
+      const kept = await api.GET("/links/{linkId}/transfer/runs/{runId}", {
+        params: { path: { linkId, runId: finished.id } }
+      })
+      if (kept.data !== undefined) setResult(kept.data)
+    }
     if (kind === "run") await preview(true)
   }
 
@@ -112,6 +171,7 @@ export const TransferPage = ({ linkId, role }: { readonly linkId: string; readon
           {run.summary !== undefined && run.summary !== null && ` · ${run.summary}`}
         </p>
       )}
+      {result !== undefined && result.invoices.length > 0 && <TransferResultTable result={result} />}
       {plan === undefined ? (
         <p className="empty">Pick the invoice dates (or everything not yet transferred) and choose Preview.</p>
       ) : (

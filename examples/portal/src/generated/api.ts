@@ -542,6 +542,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/links/{linkId}/transfer/runs/{runId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A transfer run's result per ConnectWise invoice: created (with the Exact entry or invoice number), already transferred, blocked with the reasons, failed with the typed error, total differs */
+        get: operations["getTransferResult"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/links/{linkId}/transfer/payments": {
         parameters: {
             query?: never;
@@ -1597,6 +1614,47 @@ export interface components {
         SkippedRowEncoded: {
             rowKey: string;
             reason: string;
+        } & {
+            [key: string]: unknown;
+        };
+        StoredTransferReport: {
+            runId: string;
+            counts: {
+                [key: string]: number;
+            };
+            invoices: ({
+                number: string;
+                connectwiseInvoiceId: number;
+                /** @enum {string} */
+                status: "created" | "totalDiffers" | "processed" | "alreadyTransferred" | "blocked" | "failed";
+                exactInvoiceId?: string;
+                exactInvoiceNumber?: number;
+                exactTotal?: string;
+                connectwiseTotal?: string;
+                reasons?: string[];
+                codes?: string[];
+                step?: string;
+                failure?: {
+                    _tag: string;
+                    message: string;
+                    record?: string;
+                    field?: string;
+                    detail?: unknown;
+                } & {
+                    [key: string]: unknown;
+                };
+                changes?: string[];
+                pdfAttached?: boolean;
+                warnings?: string[];
+            } & {
+                [key: string]: unknown;
+            })[];
+            accountsCreated: ({
+                connectwiseCompanyId: number;
+                exactAccountId: string;
+            } & {
+                [key: string]: unknown;
+            })[];
         } & {
             [key: string]: unknown;
         };
@@ -4520,6 +4578,65 @@ export interface operations {
             };
             /** @description A version conflict, or the link is busy */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTransferResult: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                linkId: string;
+                runId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredTransferReport"];
+                };
+            };
+            /** @description Bad input: `field` names what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role does not allow this, or the request failed the CSRF check */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or no grant on the link */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

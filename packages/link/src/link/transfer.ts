@@ -3,6 +3,7 @@ import type { LinkApi } from "../Link.ts"
 import { LinkError, LinkInvalidInputError } from "../LinkError.ts"
 import { Jobs, type RunContext } from "../Runner.ts"
 import { syncPayments } from "../transfer/Payments.ts"
+import { toStoredTransferReport } from "../transfer/StoredTransferReport.ts"
 import { previewTransfer, runTransfer, type TransferReport } from "../transfer/Transfer.ts"
 import type { TransferRange } from "../transfer/TransferTypes.ts"
 import type { LinkContext } from "./context.ts"
@@ -89,6 +90,8 @@ const transferInRun = async (
   // Every invoice was tried (transferred, blocked or failed with its reason): the plan is finished.
   await plans.finish(run, planRunId)
   reportTransfer(run, report)
+  // Kept with the run, so the portal shows each invoice's outcome and Exact number without the log.
+  run.keepResult(toStoredTransferReport(report))
   return report
 }
 

@@ -5,5 +5,6 @@
  * @since 0.1.0
  */
 export type { PaymentSyncOutcome, PaymentSyncReport } from "./Payments.ts"
+export { StoredTransferReport, toStoredTransferReport } from "./StoredTransferReport.ts"
 export type { InvoiceTransferOutcome, TransferReport } from "./Transfer.ts"
 export type { TransferFailure, TransferProgress, TransferRange } from "./TransferTypes.ts"

@@ -1,8 +1,8 @@
 import { LinkSettings, TransferSettings } from "@psa-ledger/reconcile-core"
 import { createWorld, type World } from "@psa-ledger/sandbox"
-import { BigDecimal } from "effect"
+import { BigDecimal, Effect, Option, Schema } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
-import { createLink } from "../../src/index.ts"
+import { createLink, StoredTransferReport } from "../../src/index.ts"
 import { memoryStores, type OpenSandbox, openSandbox } from "./sandbox.ts"
 
 // Flow B judged by the world, in both modes, on several seeds: every ConnectWise invoice and
@@ -94,7 +94,7 @@ describe("flow B on the sandbox world, judged by its answer key", () => {
   for (const mode of ["entry", "invoice"] as const) {
     for (const seed of SEEDS) {
       it(`${mode} mode, seed ${seed}: the same number, customer and total, once; payments back once each`, async () => {
-        const { world, link, range, sim, division } = await transferOnce(seed, mode)
+        const { world, link, options, range, sim, division } = await transferOnce(seed, mode)
         if (mode === "entry" && perLineRoundingDiffers(world)) roundingWorlds.push(seed)
         const expected = world.connectwise.invoices.filter((i) => i.date.slice(0, 7) === world.meta.latestPeriod)
         expect(expected.some((i) => i.type === "CreditMemo")).toBe(true)
@@ -106,6 +106,14 @@ describe("flow B on the sandbox world, judged by its answer key", () => {
         sim.exact.resetCounters()
         const first = await link.transfer.run(range)
         expect(first.report?.invoices.filter((o) => o.status !== "created")).toEqual([])
+        // The run keeps each invoice's outcome with its Exact number, as the portal's result shows it.
+        const kept = await Effect.runPromise(options.storage.runs.result(options.id, first.run.id))
+        const stored = Schema.decodeUnknownSync(StoredTransferReport)(Option.getOrThrow(kept))
+        expect(stored.invoices.map((i) => [i.number, i.status, i.exactInvoiceNumber])).toEqual(
+          first.report?.invoices.map((o) => [o.number, o.status, o.status === "created" ? o.exactInvoiceNumber : -1])
+        )
+        // An entry's number is the ConnectWise number, known at once (an invoice's comes with its print).
+        if (mode === "entry") expect(stored.invoices.every((i) => typeof i.exactInvoiceNumber === "number")).toBe(true)
         expect(first.report?.counts).toMatchObject({ created: expected.length, blocked: 0, failed: 0, totalDiffers: 0 })
         const counts = sim.exact.requestCounts()
         if (mode === "entry") {
@@ -229,6 +237,10 @@ describe("flow B on the sandbox world, judged by its answer key", () => {
     expect(result.report?.invoices.every((o) => o.status === "blocked" && o.codes?.includes("ClosedPeriod"))).toBe(true)
     expect(result.run.counts).toMatchObject({ blocked: expected.length, failed: 0 })
     expect(result.run.summary).toContain(`blocked ${expected.length}, failed 0`)
+    const kept = await Effect.runPromise(options.storage.runs.result(options.id, result.run.id))
+    const stored = Schema.decodeUnknownSync(StoredTransferReport)(Option.getOrThrow(kept))
+    expect(stored.counts).toMatchObject({ created: 0, blocked: expected.length })
+    expect(stored.invoices.every((i) => i.status === "blocked" && i.codes?.includes("ClosedPeriod"))).toBe(true)
   })
 
   for (const mode of ["entry", "invoice"] as const) {

@@ -1,3 +1,4 @@
+import { StoredTransferReport } from "@psa-ledger/link"
 import { LogEntry, Run, TransferPlan } from "@psa-ledger/reconcile-core"
 import { Option, Schema } from "effect"
 import { ApiError } from "../ApiError.ts"
@@ -108,6 +109,27 @@ export const runRoutes = [
           )
         }
       )
+    }
+  }),
+  route({
+    method: "get",
+    path: "/links/{linkId}/transfer/runs/{runId}",
+    operationId: "getTransferResult",
+    summary:
+      "A transfer run's result per ConnectWise invoice: created (with the Exact entry or invoice number), already transferred, blocked with the reasons, failed with the typed error, total differs",
+    tag: "transfer",
+    access: "viewer",
+    params: RunParams,
+    response: StoredTransferReport,
+    handle: async ({ server, params }) => {
+      const run = Option.getOrUndefined(await store(server.storage.runs.get(params.linkId, params.runId)))
+      const kept =
+        run?.job === "transfer.run"
+          ? Option.getOrUndefined(await store(server.storage.runs.result(params.linkId, params.runId)))
+          : undefined
+      // A transfer that never got as far as its outcome (it failed loading, or still runs) has none.
+      if (kept === undefined) throw new ApiError(404, "NotFound", `no transfer result of run ${params.runId}`)
+      return Schema.decodeUnknownSync(StoredTransferReport)(kept)
     }
   }),
   route({

@@ -5,7 +5,8 @@ import {
   LogEntry,
   NewLogEntry,
   Run,
-  RunStore
+  RunStore,
+  type RunUpdate
 } from "@psa-ledger/reconcile-core"
 import { DateTime, Effect, Option, Schema } from "effect"
 import type { Driver, Param, Row } from "./driver.ts"
@@ -80,6 +81,16 @@ const RUN_COLUMNS = "id, job, trigger, status, started_at, finished_at, counts, 
 const noSuchRun = (operation: string, linkId: string, runId: string) =>
   conflict(operation, linkId, `Run ${runId}`, "no such run")
 
+/** The run with the fields `update` sets replaced (the `result` is kept apart, in its own column). */
+const mergeUpdate = (run: Run, update: RunUpdate) => ({
+  ...run,
+  ...(update.status === undefined ? {} : { status: update.status }),
+  ...(update.finishedAt === undefined ? {} : { finishedAt: update.finishedAt }),
+  ...(update.counts === undefined ? {} : { counts: { ...update.counts } }),
+  ...(update.summary === undefined ? {} : { summary: update.summary }),
+  ...(update.mail === undefined ? {} : { mail: update.mail })
+})
+
 /** The `RunStore` (runs and their logs) over a SQL driver (without the link-id guard, which the assembler adds). */
 export const makeSqlRunStore = (driver: Driver): RunStore["Service"] => {
   const exec = executor(driver)
@@ -110,14 +121,7 @@ export const makeSqlRunStore = (driver: Driver): RunStore["Service"] => {
           )
           if (row === undefined) throw noSuchRun(operation, linkId, runId)
           const run = await toPromise(runFromRow(row, operation, linkId))
-          const merged = {
-            ...run,
-            ...(update.status === undefined ? {} : { status: update.status }),
-            ...(update.finishedAt === undefined ? {} : { finishedAt: update.finishedAt }),
-            ...(update.counts === undefined ? {} : { counts: { ...update.counts } }),
-            ...(update.summary === undefined ? {} : { summary: update.summary }),
-            ...(update.mail === undefined ? {} : { mail: update.mail })
-          }
+          const merged = mergeUpdate(run, update)
           const encoded = await toPromise(validateRunFields(merged, operation, linkId))
           const next = new Run(merged, { disableChecks: true })
           await tx.run(
