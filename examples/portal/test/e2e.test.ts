@@ -205,9 +205,15 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== "true")("the portal 
       // A cancellation of an addition nobody invoiced is its own row (`addition|id`).
       for (const key of op.rowKeys) expect(approvedKeys.has(key) || key.startsWith("addition|"), key).toBe(true)
     }
+    // The summary bar's monthly cost impact is the plan's, as the confirmation shows it.
+    const summaryImpact = page.getByTestId("summary-impact").locator("strong")
+    await summaryImpact.first().waitFor()
+    const impactShown = await summaryImpact.allTextContents()
+    expect(impactShown.length).toBeGreaterThan(0)
     await page.getByRole("button", { name: /^Review and apply/ }).click()
     const dialog = page.getByRole("dialog")
     await dialog.getByRole("button", { name: `Apply ${planned.length} changes` }).waitFor()
+    expect(await dialog.locator('[data-testid^="impact-"]').allTextContents()).toEqual(impactShown)
     await page.screenshot({ path: `${shots}/apply-preview.png` })
     await dialog.getByRole("button", { name: `Apply ${planned.length} changes` }).click()
     const result = page.getByTestId("apply-result")

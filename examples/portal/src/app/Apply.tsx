@@ -95,6 +95,22 @@ const ResultTable = (props: { readonly result: ApplyResult; readonly plan: PlanP
   )
 }
 
+/** A plan's monthly cost impact per currency, or "none". */
+export const CostImpact = ({
+  impact,
+  testId = "impact"
+}: {
+  readonly impact: PlanPreview["summary"]["impact"]
+  readonly testId?: string
+}) =>
+  impact.length === 0
+    ? "none"
+    : impact.map((i) => (
+        <strong key={i.currency} data-testid={`${testId}-${i.currency}`}>
+          {formatMoney(i.cost, i.currency)}{" "}
+        </strong>
+      ))
+
 /** What applying the plan will change, by kind, with the monthly cost impact and what will not be planned. */
 const ChangesByKind = ({ plan }: { readonly plan: PlanPreview }) => {
   const ops = plan.plan.operations
@@ -121,14 +137,7 @@ const ChangesByKind = ({ plan }: { readonly plan: PlanPreview }) => {
         ))}
       </ul>
       <p>
-        Monthly cost impact:{" "}
-        {impact.length === 0
-          ? "none"
-          : impact.map((i) => (
-              <strong key={i.currency} data-testid={`impact-${i.currency}`}>
-                {formatMoney(i.cost, i.currency)}{" "}
-              </strong>
-            ))}
+        Monthly cost impact: <CostImpact impact={impact} />
       </p>
       {plan.plan.skipped.length > 0 && (
         <details data-testid="plan-skipped">

@@ -2,7 +2,7 @@ import type { CellKeyDownEvent, ColDef, GridApi } from "ag-grid-community"
 import { themeQuartz } from "ag-grid-community"
 import { AgGridReact } from "ag-grid-react"
 import { type Dispatch, type SetStateAction, useCallback, useEffect, useMemo, useRef, useState } from "react"
-import { ApplyDialog } from "./Apply.tsx"
+import { ApplyDialog, CostImpact } from "./Apply.tsx"
 import {
   api,
   type GridEntry,
@@ -138,16 +138,50 @@ const useDraftSaving = (
   return { saveState, setRow, saving }
 }
 
-/** Rows per state, rows approved, and whether every decision is saved. */
+/**
+ * The saved draft's monthly cost impact: planned by the server (nothing written) a moment after
+ * the decisions are saved, so the summary bar shows what applying would cost as the person works.
+ */
+const useDraftImpact = (
+  linkId: string,
+  month: string,
+  entries: ReadonlyArray<GridEntry> | undefined,
+  saveState: "saved" | "saving" | "unsaved",
+  decisions: Decisions
+) => {
+  const [impact, setImpact] = useState<PlanPreview["summary"]["impact"] | undefined>(undefined)
+  useEffect(() => {
+    setImpact(undefined)
+    // Read again when the rows (a load, an exclusion) or the saved decisions change.
+    if (entries === undefined || saveState !== "saved") return
+    void decisions
+    let current = true
+    const timer = setTimeout(() => {
+      void api.POST("/links/{linkId}/months/{month}/plan", { params: { path: { linkId, month } } }).then(({ data }) => {
+        if (current && data !== undefined) setImpact(data.summary.impact)
+      })
+    }, 500)
+    return () => {
+      current = false
+      clearTimeout(timer)
+    }
+  }, [linkId, month, entries, saveState, decisions])
+  return impact
+}
+
+/** Rows per state, rows approved, the monthly cost impact, and whether every decision is saved. */
 const SummaryBar = ({
   unlinked,
   perView,
   approved,
+  impact,
   saveState
 }: {
   readonly unlinked: number
   readonly perView: Readonly<Record<string, number>>
   readonly approved: number
+  /** The saved draft's monthly cost impact, as the server plans it; undefined while it is worked out. */
+  readonly impact: PlanPreview["summary"]["impact"] | undefined
   readonly saveState: "saved" | "saving" | "unsaved"
 }) => (
   <section className="summary" aria-label="Summary">
@@ -168,6 +202,9 @@ const SummaryBar = ({
     </span>
     <span>
       <strong data-testid="count-approved">{approved}</strong> rows approved
+    </span>
+    <span aria-live="polite" data-testid="summary-impact">
+      monthly cost impact {impact === undefined ? "…" : <CostImpact impact={impact} testId="summary-impact" />}
     </span>
     <span className="save" aria-live="polite">
       {saveState === "saved" ? "All decisions saved" : saveState === "saving" ? "Saving…" : "Not saved yet"}
@@ -510,6 +547,7 @@ export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; reado
   const { saveState, setRow, saving } = useDraftSaving(linkId, month, version, setDecisions, setError)
 
   const { shown, perView, unlinked, approved } = useLines(entries, decisions, view)
+  const impact = useDraftImpact(linkId, month, entries, saveState, decisions)
 
   const openPicker = useCallback((line: Line, side: Side) => setPicker({ line, side }), [])
 
@@ -564,7 +602,7 @@ export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; reado
         status?.state !== "loading" && <p className="empty">Pick a month and choose “Load invoice” to see its lines.</p>
       ) : (
         <>
-          <SummaryBar unlinked={unlinked} perView={perView} approved={approved} saveState={saveState} />
+          <SummaryBar unlinked={unlinked} perView={perView} approved={approved} impact={impact} saveState={saveState} />
           <ViewBar view={view} onView={setView} perView={perView} search={search} onSearch={setSearch} />
           {canDecide && (
             <SelectionActions
