@@ -6,6 +6,7 @@ import type { EncryptionKeyInput } from "./internal/crypto.ts"
 import { makeSqlDeploymentStores } from "./internal/deploymentStores.ts"
 import { toStorageError } from "./internal/driver.ts"
 import { makeSqlErrorBudget } from "./internal/errorBudget.ts"
+import { makeSqlInvoiceFileStore } from "./internal/invoiceFileStore.ts"
 import { keyRing } from "./internal/keyRing.ts"
 import { makeSqlLoadedMonthStore } from "./internal/loadedMonthStore.ts"
 import { advisoryKey, migratePostgres } from "./internal/migrate.ts"
@@ -96,6 +97,7 @@ export const openPostgresWith = async (
     ...makeSqlDeploymentStores(driver, ring),
     ...makeSqlServerStores(driver),
     loadedMonths: makeSqlLoadedMonthStore(driver),
+    invoiceFiles: makeSqlInvoiceFileStore(driver),
     scheduleClaims: makeSqlScheduleClaims(driver)
   }
   const lock = advisoryChainLock(options, schema)

@@ -5,6 +5,7 @@ import type { EncryptionKeyInput } from "./internal/crypto.ts"
 import { makeSqlDeploymentStores } from "./internal/deploymentStores.ts"
 import { toStorageError } from "./internal/driver.ts"
 import { makeSqlErrorBudget } from "./internal/errorBudget.ts"
+import { makeSqlInvoiceFileStore } from "./internal/invoiceFileStore.ts"
 import { keyRing } from "./internal/keyRing.ts"
 import { makeSqlLoadedMonthStore } from "./internal/loadedMonthStore.ts"
 import { migrateSqlite } from "./internal/migrate.ts"
@@ -66,6 +67,7 @@ export const openSqliteWith = async (
     ...makeSqlDeploymentStores(driver, ring),
     ...makeSqlServerStores(driver),
     loadedMonths: makeSqlLoadedMonthStore(driver),
+    invoiceFiles: makeSqlInvoiceFileStore(driver),
     scheduleClaims: makeSqlScheduleClaims(driver)
   }
   const lock = sqliteChainLock(driver, { leaseMs: options.lockLeaseMs ?? 30_000, waitMs: 120_000 })

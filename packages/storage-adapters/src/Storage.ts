@@ -31,6 +31,7 @@ import {
   UserStore
 } from "@psa-ledger/reconcile-core"
 import { Context, Effect, Layer } from "effect"
+import { InvoiceFileStore, makeMemoryInvoiceFileStore } from "./InvoiceFileStore.ts"
 import type { EncryptionKeyInput } from "./internal/crypto.ts"
 import { type DeploymentStores, makeMemoryDeploymentStores } from "./internal/deploymentStores.ts"
 import { makeMemoryServerStores, type ServerStores } from "./internal/serverStores.ts"
@@ -80,6 +81,7 @@ export type StorageServices =
   | ApprovalStore
   | LoadedMonthStore
   | ScheduleClaims
+  | InvoiceFileStore
 
 /**
  * What `rotateEncryptionKey` re-sealed.
@@ -143,14 +145,15 @@ export interface Storage extends PortStores, DeploymentStores, ServerStores, Sha
 }
 
 /**
- * What several server processes on one storage share: each month's newest load, and the claims of
- * schedule occurrences.
+ * What several server processes on one storage share: each month's newest load, the claims of
+ * schedule occurrences, and each CSV-source link's uploaded invoice file.
  *
  * @since 0.1.0
  */
 export interface SharedStores {
   readonly loadedMonths: LoadedMonthStore["Service"]
   readonly scheduleClaims: ScheduleClaims["Service"]
+  readonly invoiceFiles: InvoiceFileStore["Service"]
 }
 
 /** Builds the layer of a storage's stores. */
@@ -159,28 +162,30 @@ export const layerOfStores = (
   tokens: (linkId: string) => TokenStore
 ): Layer.Layer<StorageServices> =>
   Layer.succeedContext(
-    Context.make(MappingStore, stores.mappings).pipe(
-      Context.add(ExclusionStore, stores.exclusions),
-      Context.add(SecretStore, stores.secrets),
-      Context.add(OAuthStateStore, stores.oauthStates),
-      Context.add(AuditStore, stores.audit),
-      Context.add(ConfigStore, stores.configs),
-      Context.add(UserStore, stores.users),
-      Context.add(SessionStore, stores.sessions),
-      Context.add(ThrottleStore, stores.throttle),
-      Context.add(DraftStore, stores.drafts),
-      Context.add(RunEventStore, stores.runEvents),
-      Context.add(ApprovalStore, stores.approvals),
-      Context.add(LoadedMonthStore, stores.loadedMonths),
-      Context.add(ScheduleClaims, stores.scheduleClaims),
-      Context.add(RunStore, stores.runs),
-      Context.add(PlanJournal, stores.journal),
-      Context.add(TransferLedger, stores.transfers),
-      Context.add(LinkStore, stores.links),
-      Context.add(RunLeases, stores.leases),
-      Context.add(RunPlans, stores.plans),
-      Context.add(TokenStores, TokenStores.of({ tokens }))
-    )
+    Context.make(MappingStore, stores.mappings)
+      .pipe(
+        Context.add(ExclusionStore, stores.exclusions),
+        Context.add(SecretStore, stores.secrets),
+        Context.add(OAuthStateStore, stores.oauthStates),
+        Context.add(AuditStore, stores.audit),
+        Context.add(ConfigStore, stores.configs),
+        Context.add(UserStore, stores.users),
+        Context.add(SessionStore, stores.sessions),
+        Context.add(ThrottleStore, stores.throttle),
+        Context.add(DraftStore, stores.drafts),
+        Context.add(RunEventStore, stores.runEvents),
+        Context.add(ApprovalStore, stores.approvals),
+        Context.add(LoadedMonthStore, stores.loadedMonths),
+        Context.add(ScheduleClaims, stores.scheduleClaims),
+        Context.add(RunStore, stores.runs),
+        Context.add(PlanJournal, stores.journal),
+        Context.add(TransferLedger, stores.transfers),
+        Context.add(LinkStore, stores.links),
+        Context.add(RunLeases, stores.leases),
+        Context.add(RunPlans, stores.plans),
+        Context.add(TokenStores, TokenStores.of({ tokens }))
+      )
+      .pipe(Context.add(InvoiceFileStore, stores.invoiceFiles))
   )
 
 /**
@@ -203,6 +208,7 @@ export const memoryStorage = (): Storage => {
     ...makeMemoryServerStores(),
     loadedMonths: makeMemoryLoadedMonthStore(),
     scheduleClaims: makeMemoryScheduleClaims(),
+    invoiceFiles: makeMemoryInvoiceFileStore(),
     mappings: makeMemoryMappingStore(),
     exclusions: makeMemoryExclusionStore(),
     runs: makeMemoryRunStore(),

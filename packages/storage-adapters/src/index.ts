@@ -17,6 +17,12 @@
  */
 export const packageName = "@psa-ledger/storage-adapters" as const
 
+export {
+  INVOICE_FILE_MAX_BYTES,
+  InvoiceFile,
+  InvoiceFileHead,
+  InvoiceFileStore
+} from "./InvoiceFileStore.ts"
 export type { EncryptionKeyInput } from "./internal/crypto.ts"
 export { LoadedMonthHead, LoadedMonthRecord, LoadedMonthStore } from "./LoadedMonthStore.ts"
 export { ScheduleClaims, ScheduleOccurrence } from "./ScheduleClaims.ts"

@@ -13,6 +13,10 @@ describe("@psa-ledger/storage-adapters entry", () => {
   // A change to the public API should be a deliberate diff of this list.
   it("exports exactly the public runtime names of each subpath", () => {
     expect(Object.keys(entry).sort()).toEqual([
+      "INVOICE_FILE_MAX_BYTES",
+      "InvoiceFile",
+      "InvoiceFileHead",
+      "InvoiceFileStore",
       "LoadedMonthHead",
       "LoadedMonthRecord",
       "LoadedMonthStore",

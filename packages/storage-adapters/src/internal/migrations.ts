@@ -196,6 +196,20 @@ export const migrations: ReadonlyArray<Migration> = [
     name: "a run records whether its mail went out",
     // NULL for runs finished before, and while a run has not mailed yet.
     statements: (_dialect, t) => [`ALTER TABLE ${t("psa_runs")} ADD COLUMN mail TEXT`]
+  },
+  {
+    version: 14,
+    name: "each link's uploaded invoice file (a CSV source's export)",
+    statements: (dialect, t) => [
+      `CREATE TABLE ${t("psa_invoice_files")} (
+        link_id ${dialect === "postgres" ? `TEXT COLLATE "C"` : "TEXT"} NOT NULL PRIMARY KEY,
+        name TEXT NOT NULL,
+        uploaded_ms BIGINT NOT NULL,
+        uploaded_by TEXT NOT NULL,
+        bytes BIGINT NOT NULL,
+        content_gzip TEXT NOT NULL
+      )`
+    ]
   }
 ]
 

@@ -44,6 +44,43 @@ export const sharedSuite = (storage: () => Storage): void => {
       expect(await run(loadedMonths.remove("link-1"))).toBe(0)
     })
 
+    it("keeps each link's uploaded invoice file, its bytes exactly, replaces it with the next and forgets", async () => {
+      const { invoiceFiles } = storage()
+      expect(Option.isNone(await run(invoiceFiles.get("link-1")))).toBe(true)
+      // Windows-1252 bytes (é as 0xE9), as an accountancy export writes them: kept byte for byte.
+      const bytes = Buffer.concat([
+        Buffer.from("klant;artikel;aantal;prijs\nCaf"),
+        Buffer.from([0xe9]),
+        Buffer.from(";A;1;2,50\n")
+      ])
+      const file = { linkId: "link-1", name: "2026-11.csv", uploadedAt: t0, uploadedBy: "fin", bytes: bytes.length }
+      expect(await run(invoiceFiles.put({ ...file, content: bytes.toString("base64") }))).toEqual(file)
+      expect(Option.getOrThrow(await run(invoiceFiles.head("link-1")))).toEqual(file)
+      const stored = Option.getOrThrow(await run(invoiceFiles.get("link-1")))
+      expect(Buffer.from(stored.content, "base64").equals(bytes)).toBe(true)
+      expect(Option.isNone(await run(invoiceFiles.get("link-2")))).toBe(true)
+      const next = Buffer.from("x".repeat(100_000))
+      await run(
+        invoiceFiles.put({ ...file, name: "december.csv", bytes: next.length, content: next.toString("base64") })
+      )
+      expect(Option.getOrThrow(await run(invoiceFiles.head("link-1"))).name).toBe("december.csv")
+      expect(Buffer.from(Option.getOrThrow(await run(invoiceFiles.get("link-1"))).content, "base64").equals(next)).toBe(
+        true
+      )
+      // A size that is not the content's, or content that is not base64, is refused naming the field.
+      const field = async (f: Parameters<typeof invoiceFiles.put>[0]) => {
+        const error = await fails(invoiceFiles.put(f))
+        return error instanceof StorageError && error.reason._tag === "InvalidInput" ? error.reason.field : undefined
+      }
+      expect(await field({ ...file, bytes: 3, content: bytes.toString("base64") })).toBe("bytes")
+      expect(await field({ ...file, bytes: 3, content: "not base64!" })).toBe("content")
+      expect(await field({ ...file, name: "", content: bytes.toString("base64") })).toBe("name")
+      expect(Option.getOrThrow(await run(invoiceFiles.head("link-1"))).name).toBe("december.csv")
+      expect(await run(invoiceFiles.remove("link-1"))).toBe(true)
+      expect(await run(invoiceFiles.remove("link-1"))).toBe(false)
+      expect(Option.isNone(await run(invoiceFiles.head("link-1")))).toBe(true)
+    })
+
     it("refuses a load that does not validate, naming the field", async () => {
       const { loadedMonths } = storage()
       const bad = await fails(
