@@ -32,13 +32,14 @@ const rank: Record<PlanOperation["_tag"], number> = {
 /** Makes an operation once its rows are known (it is made once, however many rows it serves). */
 export type MakeOperation = (rowKeys: ReadonlyArray<string>) => PlanOperation
 
-/** An operation being collected: its key, how to build it, and the rows it serves so far. */
+/**
+ * An operation being collected: its key, how to build it, and the rows it serves so far (a row
+ * may be listed more than once; `build` sorts them and keeps each once).
+ */
 export interface Entry {
   readonly key: string
   readonly make: MakeOperation
   readonly rowKeys: Array<string>
-  /** Built once an entry serves many rows, so adding a row stays a constant-time check. */
-  seen: Set<string> | undefined
 }
 
 /**
@@ -85,16 +86,21 @@ interface Sortable {
   readonly key: string
 }
 
+// A row plans all its operations before the next row starts, so a row adding itself again finds
+// itself last: that check keeps the lists short without a search. A row can still come back later
+// (`addOperation` replays an earlier plan's rows), which `sortedOnce` settles.
 const addRow = (entry: Entry, rowKey: string): void => {
   const { rowKeys } = entry
-  if (rowKeys[rowKeys.length - 1] === rowKey) return
-  if (entry.seen === undefined) {
-    if (!rowKeys.includes(rowKey)) rowKeys.push(rowKey)
-    if (rowKeys.length > 8) entry.seen = new Set(rowKeys)
-  } else if (!entry.seen.has(rowKey)) {
-    entry.seen.add(rowKey)
-    rowKeys.push(rowKey)
-  }
+  if (rowKeys[rowKeys.length - 1] !== rowKey) rowKeys.push(rowKey)
+}
+
+// The rows in text order, each once, in an array of their exact length (a plan keeps it).
+const sortedOnce = (rowKeys: Array<string>): Array<string> => {
+  if (rowKeys.length === 1) return rowKeys
+  rowKeys.sort(compareText)
+  const once: Array<string> = []
+  for (const rowKey of rowKeys) if (once[once.length - 1] !== rowKey) once.push(rowKey)
+  return once.slice()
 }
 
 // A source's key, and the entry of its operation once one was added (so adding a duplicate,
@@ -115,12 +121,12 @@ export const makePlanBuilder = (linkId: string): PlanBuilder => {
     const slot = last !== undefined && last.key === key ? last : undefined
     let entry = slot?.entry ?? byKey.get(key)
     if (entry === undefined) {
-      entry = { key, make, rowKeys: [], seen: undefined }
+      // Most operations serve one row: a list of exactly that one.
+      entry = { key, make, rowKeys: [rowKey] }
       byKey.set(key, entry)
       entries.push(entry)
-    }
+    } else addRow(entry, rowKey)
     if (slot !== undefined) slot.entry = entry
-    addRow(entry, rowKey)
     return entry
   }
   return {
@@ -158,7 +164,7 @@ export const makePlanBuilder = (linkId: string): PlanBuilder => {
       // One bucket per kind (their order is the plan's), each sorted by first row key, then key.
       const buckets: Array<Array<Sortable>> = [[], [], [], [], [], [], [], []]
       for (const entry of entries) {
-        const op = entry.make(entry.rowKeys.sort(compareText))
+        const op = entry.make(sortedOnce(entry.rowKeys))
         ;(buckets[rank[op._tag]] as Array<Sortable>).push({ op, row: op.rowKeys[0] ?? "", key: op.idempotencyKey })
       }
       const ops: Array<PlanOperation> = []

@@ -10,7 +10,7 @@ import {
   updateQuantitySource
 } from "../../IdempotencyKeys.ts"
 import type { PsaAddition } from "../../PsaSnapshot.ts"
-import { ZERO } from "../lines.ts"
+import { EMPTY, ZERO } from "../lines.ts"
 import {
   addAddition,
   cancelAddition,
@@ -99,7 +99,7 @@ export const planQuantityUpdate = (planning: RowPlanning, deviation: QuantityDif
   planning.add(idempotencyKey, (rowKeys) =>
     updateAdditionQuantity({
       idempotencyKey,
-      dependsOn: [],
+      dependsOn: EMPTY,
       rowKeys,
       effectiveDate,
       currency: row.currency,
@@ -136,7 +136,7 @@ export const planPriceUpdates = (
     )
     const fields = {
       idempotencyKey,
-      dependsOn: [],
+      dependsOn: EMPTY,
       effectiveDate,
       currency: row.currency,
       takesEffect: "immediately" as const,
@@ -176,7 +176,7 @@ export const planReplacement = (planning: RowPlanning, addition: PsaAddition, ch
   planning.add(cancelKey, (rowKeys) =>
     cancelAddition({
       idempotencyKey: cancelKey,
-      dependsOn: [],
+      dependsOn: EMPTY,
       rowKeys,
       effectiveDate: cancelDate,
       currency: row.currency,

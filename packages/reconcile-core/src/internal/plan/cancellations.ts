@@ -1,5 +1,6 @@
 import { BigDecimal } from "effect"
 import { cancelAdditionSource } from "../../IdempotencyKeys.ts"
+import { EMPTY } from "../lines.ts"
 import { cancelAddition } from "../shapes.ts"
 import { approves, type RowPlanning } from "./RowPlanning.ts"
 
@@ -13,7 +14,7 @@ export const planCancellations = (planning: RowPlanning): void => {
     planning.add(idempotencyKey, (rowKeys) =>
       cancelAddition({
         idempotencyKey,
-        dependsOn: [],
+        dependsOn: EMPTY,
         rowKeys,
         effectiveDate,
         currency: row.currency,

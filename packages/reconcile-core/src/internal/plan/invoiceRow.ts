@@ -1,6 +1,6 @@
 import type { Existing, TargetRef } from "../../ChangePlan.ts"
 import type { ReconciliationRow } from "../../ReconciliationRow.ts"
-import { lineProblems } from "../lines.ts"
+import { EMPTY, lineProblems } from "../lines.ts"
 import type { Settings } from "../settings.ts"
 import { planAdditionChanges } from "./changes.ts"
 import { planAgreement, planProduct } from "./creates.ts"
@@ -72,7 +72,7 @@ const additionTargets = (agreement: TargetRef, product: TargetRef) => ({
         : [agreement.opKey]
       : product._tag === "Created"
         ? [product.opKey]
-        : []
+        : EMPTY
 })
 
 // Whether any of the row's lines has a problem: flagged by diff, or (rows straight from

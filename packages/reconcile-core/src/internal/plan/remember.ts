@@ -2,6 +2,7 @@ import { RememberMapping, type TargetRef } from "../../ChangePlan.ts"
 import { rememberMappingSource } from "../../IdempotencyKeys.ts"
 import type { Mapping } from "../../Mapping.ts"
 import { StorageLimits } from "../../ports/StorageLimits.ts"
+import { EMPTY } from "../lines.ts"
 import { trusted } from "../trusted.ts"
 import type { RowPlanning } from "./RowPlanning.ts"
 
@@ -56,7 +57,7 @@ export const planRememberMapping = (
   const entry = planning.add(idempotencyKey, (rowKeys) => {
     const fields = {
       idempotencyKey,
-      dependsOn: target._tag === "Created" ? [target.opKey] : [],
+      dependsOn: target._tag === "Created" ? [target.opKey] : EMPTY,
       rowKeys,
       effectiveDate,
       kind,
