@@ -17,7 +17,7 @@ import {
 } from "../ChangePlan.ts"
 import { AdditionMissing, QuantityDiffers, UnitCostDiffers, UnitPriceDiffers } from "../Deviation.ts"
 import { ReconciliationRow } from "../ReconciliationRow.ts"
-import { EMPTY } from "./lines.ts"
+import { exactly } from "./lines.ts"
 import { isVerifying, verified } from "./trusted.ts"
 
 type Fields<C extends abstract new (...args: never) => unknown> = ConstructorParameters<C>[0]
@@ -72,13 +72,13 @@ export const gridRow = (fields: Fields<typeof ReconciliationRow>): Reconciliatio
   return verified(ReconciliationRow, fields, new Row(p, p.deviations, p.notices))
 }
 
-/** `gridRow({ ...row, deviations, notices })`, without the intermediate object. */
+/** `gridRow({ ...row, deviations, notices })`, without the intermediate object, its lists kept `exactly`. */
 export const diffedRow = (
   row: ReconciliationRow,
   deviations: ReconciliationRow["deviations"],
   notices: ReconciliationRow["notices"]
 ): ReconciliationRow => {
-  const made = new Row(row, deviations.length === 0 ? EMPTY : deviations, notices.length === 0 ? EMPTY : notices)
+  const made = new Row(row, exactly(deviations), exactly(notices))
   return isVerifying() ? verified(ReconciliationRow, { ...row, deviations, notices }, made) : made
 }
 
