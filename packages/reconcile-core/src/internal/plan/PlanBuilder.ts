@@ -38,7 +38,10 @@ export type MakeOperation = (rowKeys: ReadonlyArray<string>) => PlanOperation
  */
 export interface Entry {
   readonly key: string
-  readonly make: MakeOperation
+  /** Builds the operation once its rows are known: an operation many rows share. */
+  readonly make: MakeOperation | undefined
+  /** Or the operation as its first row built it (one row's own change), serving that row. */
+  readonly built: PlanOperation | undefined
   readonly rowKeys: Array<string>
 }
 
@@ -69,6 +72,11 @@ export interface PlanBuilder {
   readonly ownKey: (source: KeySource) => string
   /** Adds the row to the operation with this key; the first time, `make` is kept to build it. */
   readonly add: (key: string, rowKey: string, make: MakeOperation) => Entry
+  /**
+   * Adds a row's own operation, built for that row alone (nothing kept to build it later); a
+   * later row with the same key joins it.
+   */
+  readonly addBuilt: (key: string, rowKey: string, op: PlanOperation) => void
   /** Adds the row to an operation already collected. */
   readonly join: (entry: Entry, rowKey: string) => void
   /** The plan's `RememberMapping`s by source key (see `Remembered`). */
@@ -122,7 +130,7 @@ export const makePlanBuilder = (linkId: string): PlanBuilder => {
     let entry = slot?.entry ?? byKey.get(key)
     if (entry === undefined) {
       // Most operations serve one row: a list of exactly that one.
-      entry = { key, make, rowKeys: [rowKey] }
+      entry = { key, make, built: undefined, rowKeys: [rowKey] }
       byKey.set(key, entry)
       entries.push(entry)
     } else addRow(entry, rowKey)
@@ -152,6 +160,17 @@ export const makePlanBuilder = (linkId: string): PlanBuilder => {
       return keyOf(source)
     },
     add,
+    addBuilt: (key, rowKey, op) => {
+      last = undefined
+      const entry = byKey.get(key)
+      if (entry !== undefined) {
+        addRow(entry, rowKey)
+        return
+      }
+      const made: Entry = { key, make: undefined, built: op, rowKeys: [rowKey] }
+      byKey.set(key, made)
+      entries.push(made)
+    },
     join: addRow,
     remembered: new Map(),
     addOperation: (op, rowKey) => {
@@ -164,7 +183,7 @@ export const makePlanBuilder = (linkId: string): PlanBuilder => {
       // One bucket per kind (their order is the plan's), each sorted by first row key, then key.
       const buckets: Array<Array<Sortable>> = [[], [], [], [], [], [], [], []]
       for (const entry of entries) {
-        const op = entry.make(sortedOnce(entry.rowKeys))
+        const op = operationOf(entry)
         ;(buckets[rank[op._tag]] as Array<Sortable>).push({ op, row: op.rowKeys[0] ?? "", key: op.idempotencyKey })
       }
       const ops: Array<PlanOperation> = []
@@ -175,6 +194,13 @@ export const makePlanBuilder = (linkId: string): PlanBuilder => {
       return trusted(ChangePlan, { linkId, operations: ops, skipped })
     }
   }
+}
+
+// An entry's operation with its rows: a built one as it is while it serves only its own row.
+const operationOf = ({ make, built, rowKeys }: Entry): PlanOperation => {
+  if (make !== undefined) return make(sortedOnce(rowKeys))
+  const op = built as PlanOperation
+  return rowKeys.length === 1 ? op : withRowKeys(op, sortedOnce(rowKeys))
 }
 
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)

@@ -1,4 +1,4 @@
-import type { Existing } from "../../ChangePlan.ts"
+import type { Existing, PlanOperation } from "../../ChangePlan.ts"
 import type { Decisions, RowDecision } from "../../Decisions.ts"
 import type { KeySource } from "../../IdempotencyKeys.ts"
 import type { ChangeKind } from "../../LinkSettings.ts"
@@ -25,6 +25,8 @@ export interface RowPlanning {
   readonly remembered: PlanBuilder["remembered"]
   /** Serves the row with the operation of this key, built by `make` unless an earlier row built it. */
   add(key: string, make: MakeOperation): Entry
+  /** Serves the row with its own operation `op` (serving `[row.key]`), unless an earlier row has this key. */
+  addBuilt(key: string, op: PlanOperation): void
   /** Serves the row with an operation already collected. */
   join(entry: Entry): void
   skip(reason: string): void
@@ -65,6 +67,9 @@ class Planner implements RowPlanning {
   }
   add(key: string, make: MakeOperation): Entry {
     return this.builder.add(key, this.row.key, make)
+  }
+  addBuilt(key: string, op: PlanOperation): void {
+    this.builder.addBuilt(key, this.row.key, op)
   }
   join(entry: Entry): void {
     this.builder.join(entry, this.row.key)

@@ -43,11 +43,12 @@ export const planAddAddition = (planning: RowPlanning, deviation: AdditionMissin
   const idempotencyKey = planning.ownKey(
     addAdditionSource(linkId, row.period, targets.agreement, targets.product, deviation.quantity)
   )
-  planning.add(idempotencyKey, (rowKeys) =>
+  planning.addBuilt(
+    idempotencyKey,
     addAddition({
       idempotencyKey,
       dependsOn: targets.dependsOn,
-      rowKeys,
+      rowKeys: [row.key],
       effectiveDate,
       currency: row.currency,
       costImpact: BigDecimal.multiply(deviation.quantity, unitCost),
@@ -96,11 +97,12 @@ export const planQuantityUpdate = (planning: RowPlanning, deviation: QuantityDif
   }
   const delta = BigDecimal.subtract(to, chosen.quantity)
   const idempotencyKey = planning.ownKey(updateQuantitySource(linkId, row.period, chosen.id, to))
-  planning.add(idempotencyKey, (rowKeys) =>
+  planning.addBuilt(
+    idempotencyKey,
     updateAdditionQuantity({
       idempotencyKey,
       dependsOn: EMPTY,
-      rowKeys,
+      rowKeys: [row.key],
       effectiveDate,
       currency: row.currency,
       costImpact: BigDecimal.multiply(delta, chosen.unitCost),
@@ -137,8 +139,11 @@ export const planPriceUpdates = (
     const fields = {
       idempotencyKey,
       dependsOn: EMPTY,
+      rowKeys: [row.key],
       effectiveDate,
       currency: row.currency,
+      costImpact: isCost ? change : ZERO,
+      priceImpact: isCost ? ZERO : change,
       takesEffect: "immediately" as const,
       agreementId: deviation.agreementId,
       additionId: addition.id,
@@ -146,11 +151,7 @@ export const planPriceUpdates = (
       from,
       to: deviation.invoiced
     }
-    planning.add(idempotencyKey, (rowKeys) =>
-      isCost
-        ? updateAdditionUnitCost({ ...fields, rowKeys, costImpact: change, priceImpact: ZERO })
-        : updateAdditionUnitPrice({ ...fields, rowKeys, costImpact: ZERO, priceImpact: change })
-    )
+    planning.addBuilt(idempotencyKey, isCost ? updateAdditionUnitCost(fields) : updateAdditionUnitPrice(fields))
   }
 }
 
@@ -173,11 +174,12 @@ export const planReplacement = (planning: RowPlanning, addition: PsaAddition, ch
   const cancelDate = addDays(effectiveDate, -1)
   const addKey = planning.ownKey(replaceAdditionSource(linkId, row.period, addition.id, quantity, unitCost))
   const cancelKey = planning.ownKey(cancelAdditionSource(linkId, row.period, addition.id, cancelDate))
-  planning.add(cancelKey, (rowKeys) =>
+  planning.addBuilt(
+    cancelKey,
     cancelAddition({
       idempotencyKey: cancelKey,
       dependsOn: EMPTY,
-      rowKeys,
+      rowKeys: [row.key],
       effectiveDate: cancelDate,
       currency: row.currency,
       costImpact: BigDecimal.negate(BigDecimal.multiply(addition.quantity, addition.unitCost)),
@@ -189,11 +191,12 @@ export const planReplacement = (planning: RowPlanning, addition: PsaAddition, ch
       replacedBy: addKey
     })
   )
-  planning.add(addKey, (rowKeys) =>
+  planning.addBuilt(
+    addKey,
     addAddition({
       idempotencyKey: addKey,
       dependsOn: [cancelKey],
-      rowKeys,
+      rowKeys: [row.key],
       effectiveDate,
       currency: row.currency,
       costImpact: BigDecimal.multiply(quantity, unitCost),

@@ -11,11 +11,12 @@ export const planCancellations = (planning: RowPlanning): void => {
     if (deviation._tag !== "AdditionNotInvoiced" || !approves(planning, "cancelAddition")) continue
     const addition = deviation.addition
     const idempotencyKey = planning.ownKey(cancelAdditionSource(linkId, row.period, addition.id, effectiveDate))
-    planning.add(idempotencyKey, (rowKeys) =>
+    planning.addBuilt(
+      idempotencyKey,
       cancelAddition({
         idempotencyKey,
         dependsOn: EMPTY,
-        rowKeys,
+        rowKeys: [row.key],
         effectiveDate,
         currency: row.currency,
         costImpact: BigDecimal.negate(BigDecimal.multiply(addition.quantity, addition.unitCost)),
