@@ -12,7 +12,7 @@ import {
   Unreadable
 } from "./Deviation.ts"
 import { InvoiceProduct } from "./InvoiceLine.ts"
-import { distinctDecimals, EMPTY, type RowLines, readRowLines, readsFor, ZERO } from "./internal/lines.ts"
+import { distinctDecimals, EMPTY, type RowLines, readRowLines, readsFor, sumOf, ZERO } from "./internal/lines.ts"
 import { indexOf, type SnapshotIndex } from "./internal/SnapshotIndex.ts"
 import { type Settings, settingsOf } from "./internal/settings.ts"
 import {
@@ -50,13 +50,6 @@ const differs = (a: BigDecimal.BigDecimal, b: BigDecimal.BigDecimal, currency: s
 // A value with no more places than the currency's is its own rounding (the common case).
 const roundTo = (value: BigDecimal.BigDecimal, scale: number) =>
   value.scale <= scale ? value : BigDecimal.round(value, { scale, mode: "half-from-zero" })
-
-/** The sum of the quantities, from zero (as `reduce` with `BigDecimal.sum` would, without its closure). */
-const sumOf = (items: ReadonlyArray<{ readonly quantity: BigDecimal.BigDecimal }>): BigDecimal.BigDecimal => {
-  let total = ZERO
-  for (const item of items) total = BigDecimal.sum(total, item.quantity)
-  return total
-}
 
 /**
  * What `diff` needs to know about the source beyond the rows, to propose only cancellations the

@@ -196,3 +196,10 @@ export const distinctDecimals = (values: ReadonlyArray<BigDecimal.BigDecimal>): 
 }
 
 export const ZERO = BigDecimal.fromBigInt(0n)
+
+/** The sum of the quantities, from zero (what `reduce` with `BigDecimal.sum` gives, without its closure). */
+export const sumOf = (items: ReadonlyArray<{ readonly quantity: BigDecimal.BigDecimal }>): BigDecimal.BigDecimal => {
+  let total = ZERO
+  for (const item of items) total = BigDecimal.sum(total, item.quantity)
+  return total
+}
