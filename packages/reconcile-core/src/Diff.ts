@@ -12,7 +12,17 @@ import {
   Unreadable
 } from "./Deviation.ts"
 import { InvoiceProduct } from "./InvoiceLine.ts"
-import { distinctDecimals, EMPTY, type RowLines, readRowLines, readsFor, sumOf, ZERO } from "./internal/lines.ts"
+import {
+  distinctDecimals,
+  EMPTY,
+  keepReads,
+  NO_LINES,
+  type RowLines,
+  readRowLines,
+  readsFor,
+  sumOf,
+  ZERO
+} from "./internal/lines.ts"
 import { indexOf, type SnapshotIndex } from "./internal/SnapshotIndex.ts"
 import { type Settings, settingsOf } from "./internal/settings.ts"
 import {
@@ -116,6 +126,8 @@ export const diff = (
   if (resolvedSettings.proposeCancellations) {
     result.push(...notInvoiced(compared, index, resolvedSettings, cancellable(compared, options)))
   }
+  // What was read of each row's lines, for `plan` (a cancellation row has none).
+  for (let i = read.length; i < result.length; i++) read.push(NO_LINES)
   if (options.creating !== undefined) {
     // The rows keep their own resolutions; only the comparison saw the created targets.
     const byKey = new Map(invoiceRows.map((row) => [row.key, row]))
@@ -130,6 +142,7 @@ export const diff = (
           })
     })
   }
+  keepReads(result, read, resolvedSettings)
   return result
 }
 

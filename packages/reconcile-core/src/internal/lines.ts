@@ -123,9 +123,9 @@ export const readRowLines = (lines: ReadonlyArray<InvoiceLine>, settings: Settin
   return { problems, counted }
 }
 
-// What `resolve` read of its rows' lines, for `diff` to reuse rather than read every line again:
-// by the array `resolve` returned, each read with the row it belongs to (a row replaced or moved
-// in that array since is read again) and the settings it was read under.
+// What `resolve` (and `diff`) read of their rows' lines, for `diff` (and `plan`) to reuse rather
+// than read every line again: by the array returned, each read with the row it belongs to (a row
+// replaced or moved in that array since is read again) and the settings it was read under.
 interface Reads {
   readonly rows: ReadonlyArray<object>
   readonly reads: ReadonlyArray<RowLines>
@@ -153,6 +153,9 @@ export const readsFor = (
 
 /** An empty list the core's values share (frozen: nobody can add to it). */
 export const EMPTY: ReadonlyArray<never> = Object.freeze([])
+
+/** What a row without lines reads (a `connectwise` row). */
+export const NO_LINES: RowLines = { problems: EMPTY, counted: EMPTY }
 
 /**
  * The list in an array of its own length, for a value to keep: an array grown by `push` holds

@@ -11,6 +11,7 @@
 import {
   AddAddition,
   CancelAddition,
+  RememberMapping,
   UpdateAdditionQuantity,
   UpdateAdditionUnitCost,
   UpdateAdditionUnitPrice
@@ -184,3 +185,22 @@ const Cancel = shapeOf(CancelAddition, function (this: Bag, p: CancelAddition) {
 /** `trusted(CancelAddition, fields)`. */
 export const cancelAddition = (fields: Fields<typeof CancelAddition>): CancelAddition =>
   verified(CancelAddition, fields, new Cancel(fields as unknown as CancelAddition))
+
+const Remember = shapeOf(RememberMapping, function (this: Bag, p: RememberMapping) {
+  this._tag = "RememberMapping"
+  this.idempotencyKey = p.idempotencyKey
+  this.dependsOn = p.dependsOn
+  this.rowKeys = p.rowKeys
+  this.effectiveDate = p.effectiveDate
+  this.kind = p.kind
+  this.sourceKey = p.sourceKey
+  if (has(p, "productKey")) this.productKey = p.productKey
+  this.target = p.target
+  this.method = p.method
+  this.decidedBy = p.decidedBy
+  this.decidedAt = p.decidedAt
+})
+
+/** `trusted(RememberMapping, fields)`: only for keys known to be storable (see `planRememberMapping`). */
+export const rememberMapping = (fields: Fields<typeof RememberMapping>): RememberMapping =>
+  verified(RememberMapping, fields, new Remember(fields as unknown as RememberMapping))

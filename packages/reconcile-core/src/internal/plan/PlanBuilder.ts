@@ -105,7 +105,8 @@ const addRow = (entry: Entry, rowKey: string): void => {
 // The rows in text order, each once, in an array of their exact length (a plan keeps it).
 const sortedOnce = (rowKeys: Array<string>): Array<string> => {
   if (rowKeys.length === 1) return rowKeys
-  rowKeys.sort(compareText)
+  // The default order of strings is their UTF-16 code units', as `<` compares them, without a comparator call.
+  rowKeys.sort()
   const once: Array<string> = []
   for (const rowKey of rowKeys) if (once[once.length - 1] !== rowKey) once.push(rowKey)
   return once.slice()
@@ -202,8 +203,6 @@ const operationOf = ({ make, built, rowKeys }: Entry): PlanOperation => {
   const op = built as PlanOperation
   return rowKeys.length === 1 ? op : withRowKeys(op, sortedOnce(rowKeys))
 }
-
-const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
 const classes = {
   CreateProduct,
