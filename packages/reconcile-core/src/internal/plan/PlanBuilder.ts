@@ -1,3 +1,4 @@
+import type { BigDecimal } from "effect"
 import {
   AddAddition,
   CancelAddition,
@@ -15,6 +16,7 @@ import {
 } from "../../ChangePlan.ts"
 import { type KeySource, keyOf } from "../../IdempotencyKeys.ts"
 import { trusted } from "../trusted.ts"
+import { makeDecimals } from "./decimals.ts"
 
 // Operations run kind by kind: records are created before the additions that use them, and
 // mappings are remembered last, once their targets exist.
@@ -66,6 +68,8 @@ export interface Remembered {
 export interface PlanBuilder {
   /** The reference to an existing record (one instance per id, shared by the plan's rows). */
   readonly existing: (id: number) => Existing
+  /** The plan's one instance of a decimal value and scale (see `makeDecimals`). */
+  readonly decimal: (value: BigDecimal.BigDecimal) => BigDecimal.BigDecimal
   /** The key of a source many rows share (a created record), hashed once per distinct source text. */
   readonly key: (source: KeySource) => string
   /** The key of a source of one row's own change: hashed without remembering its text. */
@@ -139,6 +143,7 @@ export const makePlanBuilder = (linkId: string): PlanBuilder => {
     return entry
   }
   return {
+    decimal: makeDecimals(),
     existing: (id) => {
       let ref = refs.get(id)
       if (ref === undefined) {

@@ -17,6 +17,8 @@ export interface RowPlanning {
   readonly effectiveDate: string
   /** The reference to an existing ConnectWise record. */
   readonly existing: (id: number) => Existing
+  /** The plan's one instance of a decimal value (for the values an operation keeps). */
+  readonly decimal: PlanBuilder["decimal"]
   /** The idempotency key of a source many rows share (hashed once per plan). */
   readonly key: (source: KeySource) => string
   /** The idempotency key of a source of this row's own change (hashed each time). */
@@ -41,6 +43,7 @@ class Planner implements RowPlanning {
   readonly effectiveDate: string
   readonly linkId: string
   readonly existing: (id: number) => Existing
+  readonly decimal: PlanBuilder["decimal"]
   readonly key: (source: KeySource) => string
   readonly ownKey: (source: KeySource) => string
   readonly remembered: PlanBuilder["remembered"]
@@ -61,6 +64,7 @@ class Planner implements RowPlanning {
     this.builder = builder
     this.linkId = decisions.linkId
     this.existing = builder.existing
+    this.decimal = builder.decimal
     this.key = builder.key
     this.ownKey = builder.ownKey
     this.remembered = builder.remembered

@@ -51,8 +51,10 @@ export const planAddAddition = (planning: RowPlanning, deviation: AdditionMissin
       rowKeys: [row.key],
       effectiveDate,
       currency: row.currency,
-      costImpact: BigDecimal.multiply(deviation.quantity, unitCost),
-      ...(unitPrice === undefined ? {} : { priceImpact: BigDecimal.multiply(deviation.quantity, unitPrice) }),
+      costImpact: planning.decimal(BigDecimal.multiply(deviation.quantity, unitCost)),
+      ...(unitPrice === undefined
+        ? {}
+        : { priceImpact: planning.decimal(BigDecimal.multiply(deviation.quantity, unitPrice)) }),
       agreement: targets.agreement,
       product: targets.product,
       quantity: deviation.quantity,
@@ -90,7 +92,9 @@ export const planQuantityUpdate = (planning: RowPlanning, deviation: QuantityDif
     planning.skip(`addition ${decision?.quantityAdditionId} is not among the product's additions`)
     return undefined
   }
-  const to = BigDecimal.sum(chosen.quantity, BigDecimal.subtract(deviation.invoiced, deviation.current))
+  const to = planning.decimal(
+    BigDecimal.sum(chosen.quantity, BigDecimal.subtract(deviation.invoiced, deviation.current))
+  )
   if (BigDecimal.isNegative(to)) {
     planning.skip(`addition ${chosen.id} cannot absorb the difference without going negative`)
     return undefined
@@ -105,8 +109,8 @@ export const planQuantityUpdate = (planning: RowPlanning, deviation: QuantityDif
       rowKeys: [row.key],
       effectiveDate,
       currency: row.currency,
-      costImpact: BigDecimal.multiply(delta, chosen.unitCost),
-      priceImpact: BigDecimal.multiply(delta, chosen.unitPrice),
+      costImpact: planning.decimal(BigDecimal.multiply(delta, chosen.unitCost)),
+      priceImpact: planning.decimal(BigDecimal.multiply(delta, chosen.unitPrice)),
       takesEffect: "immediately",
       agreementId: deviation.agreementId,
       additionId: chosen.id,
@@ -132,7 +136,7 @@ export const planPriceUpdates = (
   for (const addition of deviation.additions) {
     const from = isCost ? addition.unitCost : addition.unitPrice
     const quantity = newQuantity?.additionId === addition.id ? newQuantity.quantity : addition.quantity
-    const change = BigDecimal.multiply(BigDecimal.subtract(deviation.invoiced, from), quantity)
+    const change = planning.decimal(BigDecimal.multiply(BigDecimal.subtract(deviation.invoiced, from), quantity))
     const idempotencyKey = planning.ownKey(
       updatePriceSource(isCost ? "unitCost" : "unitPrice", linkId, row.period, addition.id, deviation.invoiced)
     )
