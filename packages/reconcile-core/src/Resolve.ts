@@ -204,8 +204,8 @@ interface AgreementQuestion {
   readonly productKey: string
   readonly companyId: number | undefined
   readonly productId: number | undefined
-  /** The catalog items of the customer's rows this month that are linked. */
-  readonly productIds: ReadonlySet<number> | undefined
+  /** The linked catalog items of each customer's rows this month, by customer key (read only when several agreements could take the product). */
+  readonly productIds: ReadonlyMap<string, ReadonlySet<number>>
   readonly period: Period
 }
 
@@ -246,7 +246,7 @@ const onlyRecurring = (
 }
 
 const resolveAgreement = (question: AgreementQuestion, context: Context): Resolved => {
-  const { customerKey, productKey, companyId, productId, productIds, period } = question
+  const { customerKey, productKey, companyId, productId, period } = question
   const { index, mappings, settings } = context
   if (companyId === undefined)
     return { resolution: trusted(Unmapped, { reason: "the customer is not linked yet" }), notices: [] }
@@ -316,7 +316,7 @@ const resolveAgreement = (question: AgreementQuestion, context: Context): Resolv
   }
   // Several agreements and none carries the product: the one carrying most of the customer's
   // other invoiced products is where it most likely belongs — a strong suggestion, never certain.
-  const others = [...(productIds ?? [])].filter((id) => id !== productId)
+  const others = [...(question.productIds.get(customerKey) ?? [])].filter((id) => id !== productId)
   const ranked = recurring
     .map((agreement) => ({ agreement, carried: others.filter((id) => carries(agreement, id)).length }))
     .sort((a, b) => b.carried - a.carried || a.agreement.id - b.agreement.id)
@@ -476,7 +476,7 @@ export const resolve = (
         productKey: first.product.key,
         companyId: linkedId(customer.resolution),
         productId: linkedId(product.resolution),
-        productIds: productIdsOf.get(first.customer.key),
+        productIds: productIdsOf,
         period
       },
       context
