@@ -95,9 +95,10 @@ export const rowPlanning = (
 /** Whether a change of this kind may be planned for the row: approved on it, or by the settings. */
 export const approves = (planning: RowPlanning, kind: ChangeKind): boolean => {
   const { decision, settings } = planning
+  // "all" first: the common decision, answered without the settings' set.
   return (
-    settings.autoApprove.has(kind) ||
     decision?.approve === "all" ||
+    settings.autoApprove.has(kind) ||
     (Array.isArray(decision?.approve) && decision.approve.includes(kind))
   )
 }
