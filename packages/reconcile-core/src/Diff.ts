@@ -12,7 +12,17 @@ import {
   Unreadable
 } from "./Deviation.ts"
 import { InvoiceProduct } from "./InvoiceLine.ts"
-import { distinctDecimals, type RowLines, readRowLines, readsFor, ZERO } from "./internal/lines.ts"
+import {
+  distinctDecimals,
+  EMPTY,
+  keepReads,
+  NO_LINES,
+  type RowLines,
+  readRowLines,
+  readsFor,
+  sumOf,
+  ZERO
+} from "./internal/lines.ts"
 import { indexOf, type SnapshotIndex } from "./internal/SnapshotIndex.ts"
 import { type Settings, settingsOf } from "./internal/settings.ts"
 import {
@@ -43,12 +53,13 @@ export const pricesDiffer = (
 
 const differs = (a: BigDecimal.BigDecimal, b: BigDecimal.BigDecimal, currency: string, settings: Settings) => {
   const scale = settings.scaleOf(currency)
-  // A value with no more places than the currency's is its own rounding (the common case).
-  const round = (value: BigDecimal.BigDecimal) =>
-    value.scale <= scale ? value : BigDecimal.round(value, { scale, mode: "half-from-zero" })
-  const gap = BigDecimal.abs(BigDecimal.subtract(round(a), round(b)))
+  const gap = BigDecimal.abs(BigDecimal.subtract(roundTo(a, scale), roundTo(b, scale)))
   return BigDecimal.isGreaterThan(gap, settings.toleranceOf(currency) ?? ZERO)
 }
+
+// A value with no more places than the currency's is its own rounding (the common case).
+const roundTo = (value: BigDecimal.BigDecimal, scale: number) =>
+  value.scale <= scale ? value : BigDecimal.round(value, { scale, mode: "half-from-zero" })
 
 /**
  * What `diff` needs to know about the source beyond the rows, to propose only cancellations the
@@ -115,6 +126,8 @@ export const diff = (
   if (resolvedSettings.proposeCancellations) {
     result.push(...notInvoiced(compared, index, resolvedSettings, cancellable(compared, options)))
   }
+  // What was read of each row's lines, for `plan` (a cancellation row has none).
+  for (let i = read.length; i < result.length; i++) read.push(NO_LINES)
   if (options.creating !== undefined) {
     // The rows keep their own resolutions; only the comparison saw the created targets.
     const byKey = new Map(invoiceRows.map((row) => [row.key, row]))
@@ -129,6 +142,7 @@ export const diff = (
           })
     })
   }
+  keepReads(result, read, resolvedSettings)
   return result
 }
 
@@ -219,6 +233,12 @@ const reasonOf = (resolution: Resolution, what: string): string =>
         ? resolution.reason
         : what
 
+// What a row that waits for a link would be compared with.
+const waitingOf = (row: ReconciliationRow) => ({
+  invoiced: row.quantity,
+  ...(row.unitCost === undefined ? {} : { unitCost: row.unitCost })
+})
+
 // One invoice row: what is wrong with its lines, then how it compares with its agreement's additions.
 const diffRow = (row: ReconciliationRow, read: RowLines, context: DiffContext): ReconciliationRow => {
   const { index, settings } = context
@@ -272,15 +292,11 @@ const diffRow = (row: ReconciliationRow, read: RowLines, context: DiffContext): 
     )
     return diffedRow(row, deviations, notices)
   }
-  const waitingFields = {
-    invoiced: row.quantity,
-    ...(row.unitCost === undefined ? {} : { unitCost: row.unitCost })
-  }
   if (counted.length === 0) return diffedRow(row, deviations, notices)
   if (companyId === undefined) {
     deviations.push(
       trusted(NeedsCustomer, {
-        ...waitingFields,
+        ...waitingOf(row),
         reason: reasonOf(row.customerResolution, "the customer is not linked"),
         pending: `${invoicedText(row)}; compared once the customer is linked to a company`,
         candidateIds: candidatesOf(row.customerResolution)
@@ -291,7 +307,7 @@ const diffRow = (row: ReconciliationRow, read: RowLines, context: DiffContext): 
   if (productId === undefined && row.productResolution._tag !== "Missing") {
     deviations.push(
       trusted(NeedsProduct, {
-        ...waitingFields,
+        ...waitingOf(row),
         reason: reasonOf(row.productResolution, "the product is not linked"),
         pending: `${invoicedText(row)}; compared once the product is linked to a catalog item`,
         candidateIds: candidatesOf(row.productResolution)
@@ -303,7 +319,7 @@ const diffRow = (row: ReconciliationRow, read: RowLines, context: DiffContext): 
     const candidateIds = candidatesOf(row.agreementResolution)
     deviations.push(
       trusted(NeedsAgreement, {
-        ...waitingFields,
+        ...waitingOf(row),
         companyId,
         reason: reasonOf(row.agreementResolution, "the agreement is not certain"),
         pending: `${comparedOn(row, index, candidateIds[0], productId)} — after you pick the agreement`,
@@ -363,7 +379,7 @@ const compareWithAdditions = (
 ): void => {
   const { agreementId, productId, comparable } = pair
   const { settings } = context
-  const quantity = group.reduce((sum, member) => BigDecimal.sum(sum, member.quantity), ZERO)
+  const quantity = sumOf(group)
   if (group.length > 1) {
     notices.push(
       trusted(Notice, {
@@ -393,18 +409,18 @@ const compareWithAdditions = (
         productId,
         additionIds: additions.map((addition) => addition.id),
         invoiced: quantity,
-        current: additions.reduce((sum, addition) => BigDecimal.sum(sum, addition.quantity), ZERO)
+        current: sumOf(additions)
       })
     )
     return
   }
-  const current = additions.reduce((sum, addition) => BigDecimal.sum(sum, addition.quantity), ZERO)
+  const current = sumOf(additions)
   if (!BigDecimal.equals(current, quantity)) {
     deviations.push(quantityDiffers({ agreementId, productId, invoiced: quantity, current, additions }))
   }
   if (comparable && settings.compare !== "unitPrice" && row.unitCost !== undefined) {
     const invoiced = row.unitCost
-    const off = additions.filter((addition) => differs(invoiced, addition.unitCost, row.currency, settings))
+    const off = differing(additions, "unitCost", invoiced, row.currency, settings)
     if (off.length > 0) {
       const current = (off[0] as PsaAddition).unitCost
       deviations.push(unitCostDiffers({ agreementId, productId, invoiced, current, additions: off }))
@@ -412,12 +428,26 @@ const compareWithAdditions = (
   }
   if (comparable && settings.compare !== "unitCost" && row.unitPrice !== undefined) {
     const invoiced = row.unitPrice
-    const off = additions.filter((addition) => differs(invoiced, addition.unitPrice, row.currency, settings))
+    const off = differing(additions, "unitPrice", invoiced, row.currency, settings)
     if (off.length > 0) {
       const current = (off[0] as PsaAddition).unitPrice
       deviations.push(unitPriceDiffers({ agreementId, productId, invoiced, current, additions: off }))
     }
   }
+}
+
+// The additions whose unit cost (or price) differs from the invoiced one: a row's one addition (the
+// rule) as the list it came in, so the deviation shares the index's frozen list.
+const differing = (
+  additions: ReadonlyArray<PsaAddition>,
+  field: "unitCost" | "unitPrice",
+  invoiced: BigDecimal.BigDecimal,
+  currency: string,
+  settings: Settings
+): ReadonlyArray<PsaAddition> => {
+  if (additions.length === 1)
+    return differs(invoiced, (additions[0] as PsaAddition)[field], currency, settings) ? additions : EMPTY
+  return additions.filter((addition) => differs(invoiced, addition[field], currency, settings))
 }
 
 // The additions active in the period: the index's own (frozen) list when all are, as they almost always are.

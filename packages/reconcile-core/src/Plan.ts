@@ -6,6 +6,7 @@ import type { Deviation } from "./Deviation.ts"
 import { type DiffOptions, diff } from "./Diff.ts"
 import { type Exclusion, excludedRows } from "./Exclusion.ts"
 import type { InvoiceLine } from "./InvoiceLine.ts"
+import { readsFor } from "./internal/lines.ts"
 import { planCancellations } from "./internal/plan/cancellations.ts"
 import { planInvoiceRow } from "./internal/plan/invoiceRow.ts"
 import { makePlanBuilder } from "./internal/plan/PlanBuilder.ts"
@@ -72,15 +73,23 @@ export const plan = (
   const resolvedSettings = settingsOf(settings)
   const builder = makePlanBuilder(decisions.linkId)
   const excluded = excludedRows(rows, exclusions)
-  const agreementChoices = agreementChoicesOf(rows, decisions, excluded)
+  // Read over all rows only when a row remembers its agreement (most rows' agreement is inferred).
+  let choices: ReturnType<typeof agreementChoicesOf> | undefined
+  const agreementChoices = () => {
+    choices ??= agreementChoicesOf(rows, decisions, excluded)
+    return choices
+  }
   const dateOf = effectiveDates(resolvedSettings.effectiveDate)
-  for (const row of rows) {
+  // What diff or resolve read of each row's lines, so a row need not read them again.
+  const kept = readsFor(rows, resolvedSettings)
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as ReconciliationRow
     const decision = decisions.rows[row.key]
-    if (decision?.exclude === true || excluded.has(row.key)) continue
+    if (decision?.exclude === true || (excluded.size > 0 && excluded.has(row.key))) continue
     const effectiveDate = decision?.effectiveDate ?? dateOf(row.period)
     const planning = rowPlanning(row, decision, decisions, resolvedSettings, effectiveDate, builder)
     if (row.origin === "connectwise") planCancellations(planning)
-    else planInvoiceRow(planning, agreementChoices)
+    else planInvoiceRow(planning, agreementChoices, kept(row, i))
   }
   return builder.build()
 }

@@ -2,7 +2,7 @@ import { BigDecimal } from "effect"
 import { Period } from "./Calendar.ts"
 import { Notice } from "./Deviation.ts"
 import type { InvoiceLine } from "./InvoiceLine.ts"
-import { distinctDecimals, EMPTY, keepReads, type RowLines, readRowLines, ZERO } from "./internal/lines.ts"
+import { distinctDecimals, EMPTY, keepReads, type RowLines, readRowLines, sumOf } from "./internal/lines.ts"
 import { identifierKey, indexOf, type SnapshotIndex } from "./internal/SnapshotIndex.ts"
 import { type Settings, settingsOf } from "./internal/settings.ts"
 import { gridRow } from "./internal/shapes.ts"
@@ -204,15 +204,49 @@ interface AgreementQuestion {
   readonly productKey: string
   readonly companyId: number | undefined
   readonly productId: number | undefined
-  /** The catalog items of the customer's rows this month that are linked. */
-  readonly productIds: ReadonlySet<number> | undefined
+  /** The linked catalog items of each customer's rows this month, by customer key (read only when several agreements could take the product). */
+  readonly productIds: ReadonlyMap<string, ReadonlySet<number>>
   readonly period: Period
 }
 
 const noRefs: ReadonlyArray<MappingRef> = []
+const noAgreements: ReadonlyArray<PsaAgreement> = []
+
+// Whether the agreement is a home for the product's recurring additions: a prepaid block of hours
+// is not, unless it already carries the product.
+const isRecurringHome = (
+  agreement: PsaAgreement,
+  productId: number | undefined,
+  period: Period,
+  index: SnapshotIndex
+): boolean =>
+  agreement.prepaid !== true ||
+  (productId !== undefined &&
+    index.additionsOf(agreement.id, productId).some((addition) => isAdditionActive(addition, period)))
+
+/**
+ * The company's one active agreement (of the type) that can carry recurring additions, when there
+ * is exactly one: the common case, found without building the lists the other cases explain.
+ */
+const onlyRecurring = (
+  agreements: ReadonlyArray<PsaAgreement>,
+  productId: number | undefined,
+  period: Period,
+  typeId: number | undefined,
+  index: SnapshotIndex
+): PsaAgreement | undefined => {
+  let found: PsaAgreement | undefined
+  for (const agreement of agreements) {
+    if (!isAgreementActive(agreement, period) || (typeId !== undefined && agreement.typeId !== typeId)) continue
+    if (!isRecurringHome(agreement, productId, period, index)) continue
+    if (found !== undefined) return undefined
+    found = agreement
+  }
+  return found
+}
 
 const resolveAgreement = (question: AgreementQuestion, context: Context): Resolved => {
-  const { customerKey, productKey, companyId, productId, productIds, period } = question
+  const { customerKey, productKey, companyId, productId, period } = question
   const { index, mappings, settings } = context
   if (companyId === undefined)
     return { resolution: trusted(Unmapped, { reason: "the customer is not linked yet" }), notices: [] }
@@ -238,16 +272,22 @@ const resolveAgreement = (question: AgreementQuestion, context: Context): Resolv
     )
   }
   const typeId = settings.agreementTypeId
-  const active = (index.agreementsByCompany.get(companyId) ?? []).filter(
+  const agreements = index.agreementsByCompany.get(companyId) ?? noAgreements
+  const only = onlyRecurring(agreements, productId, period, typeId, index)
+  if (only !== undefined) {
+    return {
+      resolution: context.matched(only.id, typeId === undefined ? "only-active-agreement" : "only-agreement-of-type"),
+      notices
+    }
+  }
+  const active = agreements.filter(
     (agreement) => isAgreementActive(agreement, period) && (typeId === undefined || agreement.typeId === typeId)
   )
   const ofType = typeId === undefined ? "" : ` of type ${typeId}`
   const carries = (agreement: PsaAgreement, product: number) =>
     index.additionsOf(agreement.id, product).some((addition) => isAdditionActive(addition, period))
-  // A prepaid block of hours is no home for recurring additions, unless it already carries the product.
-  const recurring = active.filter(
-    (agreement) => agreement.prepaid !== true || (productId !== undefined && carries(agreement, productId))
-  )
+  // None or several (exactly one was `onlyRecurring` above).
+  const recurring = active.filter((agreement) => isRecurringHome(agreement, productId, period, index))
   if (recurring.length === 0) {
     return {
       resolution: trusted(Missing, {
@@ -256,13 +296,6 @@ const resolveAgreement = (question: AgreementQuestion, context: Context): Resolv
             ? `the company has no active agreement${ofType}`
             : `the company has only prepaid agreements${ofType} (${active.map((a) => a.name).join(", ")})`
       }),
-      notices
-    }
-  }
-  if (recurring.length === 1) {
-    const only = recurring[0] as PsaAgreement
-    return {
-      resolution: context.matched(only.id, typeId === undefined ? "only-active-agreement" : "only-agreement-of-type"),
       notices
     }
   }
@@ -283,7 +316,7 @@ const resolveAgreement = (question: AgreementQuestion, context: Context): Resolv
   }
   // Several agreements and none carries the product: the one carrying most of the customer's
   // other invoiced products is where it most likely belongs — a strong suggestion, never certain.
-  const others = [...(productIds ?? [])].filter((id) => id !== productId)
+  const others = [...(question.productIds.get(customerKey) ?? [])].filter((id) => id !== productId)
   const ranked = recurring
     .map((agreement) => ({ agreement, carried: others.filter((id) => carries(agreement, id)).length }))
     .sort((a, b) => b.carried - a.carried || a.agreement.id - b.agreement.id)
@@ -306,27 +339,54 @@ const resolveAgreement = (question: AgreementQuestion, context: Context): Resolv
   }
 }
 
+/**
+ * How one source key (a customer's or a product's) resolved, shared by every row with that key:
+ * rows hold it rather than look the key up again, and `withoutContestedAcceptance` revises it.
+ */
+interface Side {
+  resolved: Resolved
+}
+
 /** A suggestion whose best target is another source key's certain match is not accepted by itself. */
-const withoutContestedAcceptance = (resolved: Map<string, Resolved>): void => {
+const withoutContestedAcceptance = (sides: Map<string, Side>): void => {
   const certain = new Map<number, string>()
-  for (const [key, { resolution }] of resolved) {
+  for (const [key, { resolved }] of sides) {
+    const { resolution } = resolved
     if (resolution._tag === "Mapped" || resolution._tag === "Matched") certain.set(resolution.targetId, key)
   }
   const acceptedBy = new Map<number, Array<string>>()
-  for (const [key, { resolution }] of resolved) {
+  for (const [key, { resolved }] of sides) {
+    const { resolution } = resolved
     if (resolution._tag !== "Suggested" || !resolution.autoAccepted) continue
     const best = (resolution.candidates[0] as Candidate).targetId
     acceptedBy.set(best, [...(acceptedBy.get(best) ?? []), key])
   }
-  for (const [key, entry] of resolved) {
-    const { resolution } = entry
+  for (const [key, side] of sides) {
+    const { resolution } = side.resolved
     if (resolution._tag !== "Suggested" || !resolution.autoAccepted) continue
     const best = (resolution.candidates[0] as Candidate).targetId
     const owner = certain.get(best)
     const contested = (owner !== undefined && owner !== key) || (acceptedBy.get(best)?.length ?? 0) > 1
     if (contested)
-      resolved.set(key, { ...entry, resolution: trusted(Suggested, { ...resolution, autoAccepted: false }) })
+      side.resolved = { ...side.resolved, resolution: trusted(Suggested, { ...resolution, autoAccepted: false }) }
   }
+}
+
+// The side of a line's customer or product: the one of its key, made the first time (a line
+// without a key has a side of its own, never shared).
+const sideOf = (
+  sides: Map<string, Side>,
+  key: string,
+  resolveIt: (line: InvoiceLine, context: Context) => Resolved,
+  line: InvoiceLine,
+  context: Context
+): Side => {
+  let side = sides.get(key)
+  if (side === undefined) {
+    side = { resolved: resolveIt(line, context) }
+    if (key !== "") sides.set(key, side)
+  }
+  return side
 }
 
 /**
@@ -371,50 +431,36 @@ export const resolve = (
     if (group === undefined) groups.set(key, [line])
     else group.push(line)
   }
-  const customers = new Map<string, Resolved>()
-  const products = new Map<string, Resolved>()
-  const sides = [...groups.values()].map((group) => {
+  // Each row's customer and product side, resolved once per key.
+  const customers = new Map<string, Side>()
+  const products = new Map<string, Side>()
+  const customerSides: Array<Side> = []
+  const productSides: Array<Side> = []
+  for (const group of groups.values()) {
     const first = group[0] as InvoiceLine
-    let customer = customers.get(first.customer.key)
-    if (customer === undefined) {
-      customer = resolveCustomer(first, context)
-      if (first.customer.key !== "") customers.set(first.customer.key, customer)
-    }
-    let product = products.get(first.product.key)
-    if (product === undefined) {
-      product = resolveProduct(first, context)
-      if (first.product.key !== "") products.set(first.product.key, product)
-    }
-    return first
-  })
+    customerSides.push(sideOf(customers, first.customer.key, resolveCustomer, first, context))
+    productSides.push(sideOf(products, first.product.key, resolveProduct, first, context))
+  }
   withoutContestedAcceptance(customers)
   withoutContestedAcceptance(products)
-  const customerOf = (line: InvoiceLine) =>
-    customers.get(line.customer.key) ?? {
-      resolution: trusted(Unmapped, { reason: "the line has no customer key" }),
-      notices: []
-    }
-  const productOf = (line: InvoiceLine) =>
-    products.get(line.product.key) ?? {
-      resolution: trusted(Unmapped, { reason: "the line has no product key" }),
-      notices: []
-    }
   // The linked catalog items of each customer's rows, for placing a product on one of several agreements.
   const productIdsOf = new Map<string, Set<number>>()
-  for (const first of sides) {
-    const productId = linkedId(productOf(first).resolution)
-    if (productId === undefined || first.customer.key === "") continue
-    const set = productIdsOf.get(first.customer.key) ?? new Set<number>()
+  let position = 0
+  for (const group of groups.values()) {
+    const customerKey = (group[0] as InvoiceLine).customer.key
+    const productId = linkedId((productSides[position++] as Side).resolved.resolution)
+    if (productId === undefined || customerKey === "") continue
+    const set = productIdsOf.get(customerKey) ?? new Set<number>()
     set.add(productId)
-    productIdsOf.set(first.customer.key, set)
+    productIdsOf.set(customerKey, set)
   }
   const rows: Array<ReconciliationRow> = []
   const reads: Array<RowLines> = []
-  let position = 0
+  position = 0
   for (const [key, group] of groups) {
-    const first = sides[position++] as InvoiceLine
-    const customer = customerOf(first)
-    const product = productOf(first)
+    const first = group[0] as InvoiceLine
+    const customer = (customerSides[position] as Side).resolved
+    const product = (productSides[position++] as Side).resolved
     let start = first.period.start
     let end = first.period.end
     for (const line of group) {
@@ -430,7 +476,7 @@ export const resolve = (
         productKey: first.product.key,
         companyId: linkedId(customer.resolution),
         productId: linkedId(product.resolution),
-        productIds: productIdsOf.get(first.customer.key),
+        productIds: productIdsOf,
         period
       },
       context
@@ -438,7 +484,7 @@ export const resolve = (
     const read = readRowLines(group, resolvedSettings)
     reads.push(read)
     const { counted } = read
-    const quantity = counted.reduce((sum, line) => BigDecimal.sum(sum, line.quantity), ZERO)
+    const quantity = sumOf(counted)
     // One counted line (almost every row) has its own cost and price.
     const one = counted.length === 1 ? (counted[0] as InvoiceLine) : undefined
     const costs = one === undefined ? distinctDecimals(counted.map((line) => line.unitCost)) : [one.unitCost]
@@ -453,7 +499,7 @@ export const resolve = (
       customer.notices.length === 0 && product.notices.length === 0 && agreement.notices.length === 0
         ? []
         : [...customer.notices, ...product.notices, ...agreement.notices]
-    if (counted.some((line) => BigDecimal.isNegative(line.quantity))) {
+    if (hasCredit(counted)) {
       notices.push(
         trusted(Notice, { code: "credit-netted", message: "credit lines were subtracted from the quantity" })
       )
@@ -482,6 +528,12 @@ export const resolve = (
   }
   keepReads(rows, reads, resolvedSettings)
   return rows
+}
+
+/** Whether any of the lines is a credit (a negative quantity). */
+const hasCredit = (lines: ReadonlyArray<InvoiceLine>): boolean => {
+  for (const line of lines) if (BigDecimal.isNegative(line.quantity)) return true
+  return false
 }
 
 /** The lines' one currency (empty ones left out); empty when they have none or several. */

@@ -363,6 +363,27 @@ describe("plan", () => {
     assert.strictEqual(out[1]?.notices[0]?.code, "combined-rows")
   })
 
+  it("plan reads the lines again under its own settings when diff read them under others", () => {
+    // plan reuses what diff read of each row's lines only under the same settings: a credit line
+    // netted by diff is still an unreadable line to a plan that flags credits.
+    const snapshot = baseSnapshot()
+    const netting = new LinkSettings({ agreementTypeId: 3, proposeCancellations: true, creditLines: "net" })
+    const flagging = new LinkSettings({ agreementTypeId: 3, proposeCancellations: true, creditLines: "flag" })
+    const lines = [line("a", acme, { key: "BP" }, "-2", "18.70"), line("b", acme, { key: "BP" }, "9", "18.70")]
+    const rows = diff(resolve(lines, snapshot, [], netting), snapshot, netting)
+    const key = rowKeyOf("g1", "BP")
+    const decisions = new Decisions({
+      linkId: "link-1",
+      decidedBy: "ann",
+      decidedAt: at,
+      rows: Object.fromEntries(rows.map((row) => [row.key, new RowDecision({ approve: "all" })]))
+    })
+    assert.isTrue(plan(rows, decisions, netting).operations.some((op) => op.rowKeys.includes(key)))
+    const flagged = plan(rows, decisions, flagging)
+    assert.isFalse(flagged.operations.some((op) => op.rowKeys.includes(key)))
+    assert.match(flagged.skipped.find((skipped) => skipped.rowKey === key)?.reason ?? "", /unreadable line: line a /)
+  })
+
   it("a row whose line has no product key is left out of the plan, naming the line and field (never a throw)", () => {
     // Approving everything and asking to create what is missing used to throw building the
     // RememberMapping of the empty product key (issue 13).

@@ -32,7 +32,6 @@ export class SnapshotIndex {
   readonly companies = new Map<number, PsaCompany>()
   readonly products = new Map<number, PsaProduct>()
   readonly agreements = new Map<number, PsaAgreement>()
-  readonly additions = new Map<number, PsaAddition>()
   /** Live companies by `identifier` and by `accountNumber` (one entry per company and key). */
   readonly companiesByIdentifier = new Map<string, Array<PsaCompany>>()
   readonly companiesByVat = new Map<string, Array<PsaCompany>>()
@@ -68,7 +67,6 @@ export class SnapshotIndex {
       push(this.agreementsByCompany, agreement.companyId, agreement)
     }
     for (const addition of snapshot.additions) {
-      this.additions.set(addition.id, addition)
       push(this.additionsByAgreement, addition.agreementId, addition)
       let byProduct = this.additionsByAgreementProduct.get(addition.agreementId)
       if (byProduct === undefined) {

@@ -123,9 +123,9 @@ export const readRowLines = (lines: ReadonlyArray<InvoiceLine>, settings: Settin
   return { problems, counted }
 }
 
-// What `resolve` read of its rows' lines, for `diff` to reuse rather than read every line again:
-// by the array `resolve` returned, each read with the row it belongs to (a row replaced or moved
-// in that array since is read again) and the settings it was read under.
+// What `resolve` (and `diff`) read of their rows' lines, for `diff` (and `plan`) to reuse rather
+// than read every line again: by the array returned, each read with the row it belongs to (a row
+// replaced or moved in that array since is read again) and the settings it was read under.
 interface Reads {
   readonly rows: ReadonlyArray<object>
   readonly reads: ReadonlyArray<RowLines>
@@ -153,6 +153,16 @@ export const readsFor = (
 
 /** An empty list the core's values share (frozen: nobody can add to it). */
 export const EMPTY: ReadonlyArray<never> = Object.freeze([])
+
+/** What a row without lines reads (a `connectwise` row). */
+export const NO_LINES: RowLines = { problems: EMPTY, counted: EMPTY }
+
+/**
+ * The list in an array of its own length, for a value to keep: an array grown by `push` holds
+ * at least 16 slots, ~130 bytes a row for the one deviation most rows have.
+ */
+export const exactly = <T>(list: ReadonlyArray<T>): ReadonlyArray<T> =>
+  list.length === 0 ? EMPTY : list.length === 1 ? [list[0] as T] : list.slice()
 
 /**
  * A stable text for a decimal's value (1.50 and 1.5 agree), for sets and keys: the text of
@@ -189,3 +199,10 @@ export const distinctDecimals = (values: ReadonlyArray<BigDecimal.BigDecimal>): 
 }
 
 export const ZERO = BigDecimal.fromBigInt(0n)
+
+/** The sum of the quantities, from zero (what `reduce` with `BigDecimal.sum` gives, without its closure). */
+export const sumOf = (items: ReadonlyArray<{ readonly quantity: BigDecimal.BigDecimal }>): BigDecimal.BigDecimal => {
+  let total = ZERO
+  for (const item of items) total = BigDecimal.sum(total, item.quantity)
+  return total
+}

@@ -1,3 +1,4 @@
+import type { BigDecimal } from "effect"
 import {
   AddAddition,
   CancelAddition,
@@ -15,6 +16,7 @@ import {
 } from "../../ChangePlan.ts"
 import { type KeySource, keyOf } from "../../IdempotencyKeys.ts"
 import { trusted } from "../trusted.ts"
+import { makeDecimals } from "./decimals.ts"
 
 // Operations run kind by kind: records are created before the additions that use them, and
 // mappings are remembered last, once their targets exist.
@@ -32,13 +34,17 @@ const rank: Record<PlanOperation["_tag"], number> = {
 /** Makes an operation once its rows are known (it is made once, however many rows it serves). */
 export type MakeOperation = (rowKeys: ReadonlyArray<string>) => PlanOperation
 
-/** An operation being collected: its key, how to build it, and the rows it serves so far. */
+/**
+ * An operation being collected: its key, how to build it, and the rows it serves so far (a row
+ * may be listed more than once; `build` sorts them and keeps each once).
+ */
 export interface Entry {
   readonly key: string
-  readonly make: MakeOperation
+  /** Builds the operation once its rows are known: an operation many rows share. */
+  readonly make: MakeOperation | undefined
+  /** Or the operation as its first row built it (one row's own change), serving that row. */
+  readonly built: PlanOperation | undefined
   readonly rowKeys: Array<string>
-  /** Built once an entry serves many rows, so adding a row stays a constant-time check. */
-  seen: Set<string> | undefined
 }
 
 /**
@@ -62,12 +68,19 @@ export interface Remembered {
 export interface PlanBuilder {
   /** The reference to an existing record (one instance per id, shared by the plan's rows). */
   readonly existing: (id: number) => Existing
+  /** The plan's one instance of a decimal value and scale (see `makeDecimals`). */
+  readonly decimal: (value: BigDecimal.BigDecimal) => BigDecimal.BigDecimal
   /** The key of a source many rows share (a created record), hashed once per distinct source text. */
   readonly key: (source: KeySource) => string
   /** The key of a source of one row's own change: hashed without remembering its text. */
   readonly ownKey: (source: KeySource) => string
   /** Adds the row to the operation with this key; the first time, `make` is kept to build it. */
   readonly add: (key: string, rowKey: string, make: MakeOperation) => Entry
+  /**
+   * Adds a row's own operation, built for that row alone (nothing kept to build it later); a
+   * later row with the same key joins it.
+   */
+  readonly addBuilt: (key: string, rowKey: string, op: PlanOperation) => void
   /** Adds the row to an operation already collected. */
   readonly join: (entry: Entry, rowKey: string) => void
   /** The plan's `RememberMapping`s by source key (see `Remembered`). */
@@ -85,16 +98,22 @@ interface Sortable {
   readonly key: string
 }
 
+// A row plans all its operations before the next row starts, so a row adding itself again finds
+// itself last: that check keeps the lists short without a search. A row can still come back later
+// (`addOperation` replays an earlier plan's rows), which `sortedOnce` settles.
 const addRow = (entry: Entry, rowKey: string): void => {
   const { rowKeys } = entry
-  if (rowKeys[rowKeys.length - 1] === rowKey) return
-  if (entry.seen === undefined) {
-    if (!rowKeys.includes(rowKey)) rowKeys.push(rowKey)
-    if (rowKeys.length > 8) entry.seen = new Set(rowKeys)
-  } else if (!entry.seen.has(rowKey)) {
-    entry.seen.add(rowKey)
-    rowKeys.push(rowKey)
-  }
+  if (rowKeys[rowKeys.length - 1] !== rowKey) rowKeys.push(rowKey)
+}
+
+// The rows in text order, each once, in an array of their exact length (a plan keeps it).
+const sortedOnce = (rowKeys: Array<string>): Array<string> => {
+  if (rowKeys.length === 1) return rowKeys
+  // The default order of strings is their UTF-16 code units', as `<` compares them, without a comparator call.
+  rowKeys.sort()
+  const once: Array<string> = []
+  for (const rowKey of rowKeys) if (once[once.length - 1] !== rowKey) once.push(rowKey)
+  return once.slice()
 }
 
 // A source's key, and the entry of its operation once one was added (so adding a duplicate,
@@ -115,15 +134,16 @@ export const makePlanBuilder = (linkId: string): PlanBuilder => {
     const slot = last !== undefined && last.key === key ? last : undefined
     let entry = slot?.entry ?? byKey.get(key)
     if (entry === undefined) {
-      entry = { key, make, rowKeys: [], seen: undefined }
+      // Most operations serve one row: a list of exactly that one.
+      entry = { key, make, built: undefined, rowKeys: [rowKey] }
       byKey.set(key, entry)
       entries.push(entry)
-    }
+    } else addRow(entry, rowKey)
     if (slot !== undefined) slot.entry = entry
-    addRow(entry, rowKey)
     return entry
   }
   return {
+    decimal: makeDecimals(),
     existing: (id) => {
       let ref = refs.get(id)
       if (ref === undefined) {
@@ -146,6 +166,17 @@ export const makePlanBuilder = (linkId: string): PlanBuilder => {
       return keyOf(source)
     },
     add,
+    addBuilt: (key, rowKey, op) => {
+      last = undefined
+      const entry = byKey.get(key)
+      if (entry !== undefined) {
+        addRow(entry, rowKey)
+        return
+      }
+      const made: Entry = { key, make: undefined, built: op, rowKeys: [rowKey] }
+      byKey.set(key, made)
+      entries.push(made)
+    },
     join: addRow,
     remembered: new Map(),
     addOperation: (op, rowKey) => {
@@ -158,7 +189,7 @@ export const makePlanBuilder = (linkId: string): PlanBuilder => {
       // One bucket per kind (their order is the plan's), each sorted by first row key, then key.
       const buckets: Array<Array<Sortable>> = [[], [], [], [], [], [], [], []]
       for (const entry of entries) {
-        const op = entry.make(entry.rowKeys.sort(compareText))
+        const op = operationOf(entry)
         ;(buckets[rank[op._tag]] as Array<Sortable>).push({ op, row: op.rowKeys[0] ?? "", key: op.idempotencyKey })
       }
       const ops: Array<PlanOperation> = []
@@ -171,7 +202,12 @@ export const makePlanBuilder = (linkId: string): PlanBuilder => {
   }
 }
 
-const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+// An entry's operation with its rows: a built one as it is while it serves only its own row.
+const operationOf = ({ make, built, rowKeys }: Entry): PlanOperation => {
+  if (make !== undefined) return make(sortedOnce(rowKeys))
+  const op = built as PlanOperation
+  return rowKeys.length === 1 ? op : withRowKeys(op, sortedOnce(rowKeys))
+}
 
 const classes = {
   CreateProduct,

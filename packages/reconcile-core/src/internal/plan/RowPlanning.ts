@@ -1,4 +1,4 @@
-import type { Existing } from "../../ChangePlan.ts"
+import type { Existing, PlanOperation } from "../../ChangePlan.ts"
 import type { Decisions, RowDecision } from "../../Decisions.ts"
 import type { KeySource } from "../../IdempotencyKeys.ts"
 import type { ChangeKind } from "../../LinkSettings.ts"
@@ -17,6 +17,8 @@ export interface RowPlanning {
   readonly effectiveDate: string
   /** The reference to an existing ConnectWise record. */
   readonly existing: (id: number) => Existing
+  /** The plan's one instance of a decimal value (for the values an operation keeps). */
+  readonly decimal: PlanBuilder["decimal"]
   /** The idempotency key of a source many rows share (hashed once per plan). */
   readonly key: (source: KeySource) => string
   /** The idempotency key of a source of this row's own change (hashed each time). */
@@ -25,6 +27,8 @@ export interface RowPlanning {
   readonly remembered: PlanBuilder["remembered"]
   /** Serves the row with the operation of this key, built by `make` unless an earlier row built it. */
   add(key: string, make: MakeOperation): Entry
+  /** Serves the row with its own operation `op` (serving `[row.key]`), unless an earlier row has this key. */
+  addBuilt(key: string, op: PlanOperation): void
   /** Serves the row with an operation already collected. */
   join(entry: Entry): void
   skip(reason: string): void
@@ -39,6 +43,7 @@ class Planner implements RowPlanning {
   readonly effectiveDate: string
   readonly linkId: string
   readonly existing: (id: number) => Existing
+  readonly decimal: PlanBuilder["decimal"]
   readonly key: (source: KeySource) => string
   readonly ownKey: (source: KeySource) => string
   readonly remembered: PlanBuilder["remembered"]
@@ -59,12 +64,16 @@ class Planner implements RowPlanning {
     this.builder = builder
     this.linkId = decisions.linkId
     this.existing = builder.existing
+    this.decimal = builder.decimal
     this.key = builder.key
     this.ownKey = builder.ownKey
     this.remembered = builder.remembered
   }
   add(key: string, make: MakeOperation): Entry {
     return this.builder.add(key, this.row.key, make)
+  }
+  addBuilt(key: string, op: PlanOperation): void {
+    this.builder.addBuilt(key, this.row.key, op)
   }
   join(entry: Entry): void {
     this.builder.join(entry, this.row.key)
@@ -86,9 +95,10 @@ export const rowPlanning = (
 /** Whether a change of this kind may be planned for the row: approved on it, or by the settings. */
 export const approves = (planning: RowPlanning, kind: ChangeKind): boolean => {
   const { decision, settings } = planning
+  // "all" first: the common decision, answered without the settings' set.
   return (
-    settings.autoApprove.has(kind) ||
     decision?.approve === "all" ||
+    settings.autoApprove.has(kind) ||
     (Array.isArray(decision?.approve) && decision.approve.includes(kind))
   )
 }

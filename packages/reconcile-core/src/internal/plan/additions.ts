@@ -10,7 +10,7 @@ import {
   updateQuantitySource
 } from "../../IdempotencyKeys.ts"
 import type { PsaAddition } from "../../PsaSnapshot.ts"
-import { ZERO } from "../lines.ts"
+import { EMPTY, ZERO } from "../lines.ts"
 import {
   addAddition,
   cancelAddition,
@@ -43,15 +43,18 @@ export const planAddAddition = (planning: RowPlanning, deviation: AdditionMissin
   const idempotencyKey = planning.ownKey(
     addAdditionSource(linkId, row.period, targets.agreement, targets.product, deviation.quantity)
   )
-  planning.add(idempotencyKey, (rowKeys) =>
+  planning.addBuilt(
+    idempotencyKey,
     addAddition({
       idempotencyKey,
       dependsOn: targets.dependsOn,
-      rowKeys,
+      rowKeys: [row.key],
       effectiveDate,
       currency: row.currency,
-      costImpact: BigDecimal.multiply(deviation.quantity, unitCost),
-      ...(unitPrice === undefined ? {} : { priceImpact: BigDecimal.multiply(deviation.quantity, unitPrice) }),
+      costImpact: planning.decimal(BigDecimal.multiply(deviation.quantity, unitCost)),
+      ...(unitPrice === undefined
+        ? {}
+        : { priceImpact: planning.decimal(BigDecimal.multiply(deviation.quantity, unitPrice)) }),
       agreement: targets.agreement,
       product: targets.product,
       quantity: deviation.quantity,
@@ -89,22 +92,25 @@ export const planQuantityUpdate = (planning: RowPlanning, deviation: QuantityDif
     planning.skip(`addition ${decision?.quantityAdditionId} is not among the product's additions`)
     return undefined
   }
-  const to = BigDecimal.sum(chosen.quantity, BigDecimal.subtract(deviation.invoiced, deviation.current))
+  const to = planning.decimal(
+    BigDecimal.sum(chosen.quantity, BigDecimal.subtract(deviation.invoiced, deviation.current))
+  )
   if (BigDecimal.isNegative(to)) {
     planning.skip(`addition ${chosen.id} cannot absorb the difference without going negative`)
     return undefined
   }
   const delta = BigDecimal.subtract(to, chosen.quantity)
   const idempotencyKey = planning.ownKey(updateQuantitySource(linkId, row.period, chosen.id, to))
-  planning.add(idempotencyKey, (rowKeys) =>
+  planning.addBuilt(
+    idempotencyKey,
     updateAdditionQuantity({
       idempotencyKey,
-      dependsOn: [],
-      rowKeys,
+      dependsOn: EMPTY,
+      rowKeys: [row.key],
       effectiveDate,
       currency: row.currency,
-      costImpact: BigDecimal.multiply(delta, chosen.unitCost),
-      priceImpact: BigDecimal.multiply(delta, chosen.unitPrice),
+      costImpact: planning.decimal(BigDecimal.multiply(delta, chosen.unitCost)),
+      priceImpact: planning.decimal(BigDecimal.multiply(delta, chosen.unitPrice)),
       takesEffect: "immediately",
       agreementId: deviation.agreementId,
       additionId: chosen.id,
@@ -130,15 +136,18 @@ export const planPriceUpdates = (
   for (const addition of deviation.additions) {
     const from = isCost ? addition.unitCost : addition.unitPrice
     const quantity = newQuantity?.additionId === addition.id ? newQuantity.quantity : addition.quantity
-    const change = BigDecimal.multiply(BigDecimal.subtract(deviation.invoiced, from), quantity)
+    const change = planning.decimal(BigDecimal.multiply(BigDecimal.subtract(deviation.invoiced, from), quantity))
     const idempotencyKey = planning.ownKey(
       updatePriceSource(isCost ? "unitCost" : "unitPrice", linkId, row.period, addition.id, deviation.invoiced)
     )
     const fields = {
       idempotencyKey,
-      dependsOn: [],
+      dependsOn: EMPTY,
+      rowKeys: [row.key],
       effectiveDate,
       currency: row.currency,
+      costImpact: isCost ? change : ZERO,
+      priceImpact: isCost ? ZERO : change,
       takesEffect: "immediately" as const,
       agreementId: deviation.agreementId,
       additionId: addition.id,
@@ -146,11 +155,7 @@ export const planPriceUpdates = (
       from,
       to: deviation.invoiced
     }
-    planning.add(idempotencyKey, (rowKeys) =>
-      isCost
-        ? updateAdditionUnitCost({ ...fields, rowKeys, costImpact: change, priceImpact: ZERO })
-        : updateAdditionUnitPrice({ ...fields, rowKeys, costImpact: ZERO, priceImpact: change })
-    )
+    planning.addBuilt(idempotencyKey, isCost ? updateAdditionUnitCost(fields) : updateAdditionUnitPrice(fields))
   }
 }
 
@@ -173,11 +178,12 @@ export const planReplacement = (planning: RowPlanning, addition: PsaAddition, ch
   const cancelDate = addDays(effectiveDate, -1)
   const addKey = planning.ownKey(replaceAdditionSource(linkId, row.period, addition.id, quantity, unitCost))
   const cancelKey = planning.ownKey(cancelAdditionSource(linkId, row.period, addition.id, cancelDate))
-  planning.add(cancelKey, (rowKeys) =>
+  planning.addBuilt(
+    cancelKey,
     cancelAddition({
       idempotencyKey: cancelKey,
-      dependsOn: [],
-      rowKeys,
+      dependsOn: EMPTY,
+      rowKeys: [row.key],
       effectiveDate: cancelDate,
       currency: row.currency,
       costImpact: BigDecimal.negate(BigDecimal.multiply(addition.quantity, addition.unitCost)),
@@ -189,11 +195,12 @@ export const planReplacement = (planning: RowPlanning, addition: PsaAddition, ch
       replacedBy: addKey
     })
   )
-  planning.add(addKey, (rowKeys) =>
+  planning.addBuilt(
+    addKey,
     addAddition({
       idempotencyKey: addKey,
       dependsOn: [cancelKey],
-      rowKeys,
+      rowKeys: [row.key],
       effectiveDate,
       currency: row.currency,
       costImpact: BigDecimal.multiply(quantity, unitCost),

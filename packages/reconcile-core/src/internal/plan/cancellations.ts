@@ -1,5 +1,6 @@
 import { BigDecimal } from "effect"
 import { cancelAdditionSource } from "../../IdempotencyKeys.ts"
+import { EMPTY } from "../lines.ts"
 import { cancelAddition } from "../shapes.ts"
 import { approves, type RowPlanning } from "./RowPlanning.ts"
 
@@ -10,15 +11,16 @@ export const planCancellations = (planning: RowPlanning): void => {
     if (deviation._tag !== "AdditionNotInvoiced" || !approves(planning, "cancelAddition")) continue
     const addition = deviation.addition
     const idempotencyKey = planning.ownKey(cancelAdditionSource(linkId, row.period, addition.id, effectiveDate))
-    planning.add(idempotencyKey, (rowKeys) =>
+    planning.addBuilt(
+      idempotencyKey,
       cancelAddition({
         idempotencyKey,
-        dependsOn: [],
-        rowKeys,
+        dependsOn: EMPTY,
+        rowKeys: [row.key],
         effectiveDate,
         currency: row.currency,
-        costImpact: BigDecimal.negate(BigDecimal.multiply(addition.quantity, addition.unitCost)),
-        priceImpact: BigDecimal.negate(BigDecimal.multiply(addition.quantity, addition.unitPrice)),
+        costImpact: planning.decimal(BigDecimal.negate(BigDecimal.multiply(addition.quantity, addition.unitCost))),
+        priceImpact: planning.decimal(BigDecimal.negate(BigDecimal.multiply(addition.quantity, addition.unitPrice))),
         agreementId: addition.agreementId,
         additionId: addition.id,
         productId: addition.productId,

@@ -1,6 +1,6 @@
 import { CreateAgreement, Created, CreateProduct, type TargetRef } from "../../ChangePlan.ts"
 import { createAgreementSource, createProductSource } from "../../IdempotencyKeys.ts"
-import { ZERO } from "../lines.ts"
+import { EMPTY, ZERO } from "../lines.ts"
 import { trusted } from "../trusted.ts"
 import type { RowPlanning } from "./RowPlanning.ts"
 import type { Target } from "./targets.ts"
@@ -27,7 +27,7 @@ export const planProduct = (planning: RowPlanning, product: Target): TargetRef |
   planning.add(idempotencyKey, (rowKeys) =>
     trusted(CreateProduct, {
       idempotencyKey,
-      dependsOn: [],
+      dependsOn: EMPTY,
       rowKeys,
       effectiveDate,
       identifier: row.product.code,
@@ -76,7 +76,7 @@ export const planAgreement = (planning: RowPlanning, agreement: Target, companyI
   planning.add(idempotencyKey, (rowKeys) =>
     trusted(CreateAgreement, {
       idempotencyKey,
-      dependsOn: [],
+      dependsOn: EMPTY,
       rowKeys,
       effectiveDate,
       companyId,

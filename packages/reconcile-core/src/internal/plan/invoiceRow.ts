@@ -1,6 +1,6 @@
 import type { Existing, TargetRef } from "../../ChangePlan.ts"
 import type { ReconciliationRow } from "../../ReconciliationRow.ts"
-import { lineProblems } from "../lines.ts"
+import { EMPTY, lineProblems, type RowLines } from "../lines.ts"
 import type { Settings } from "../settings.ts"
 import { planAdditionChanges } from "./changes.ts"
 import { planAgreement, planProduct } from "./creates.ts"
@@ -15,10 +15,11 @@ import { targetOf } from "./targets.ts"
  */
 export const planInvoiceRow = (
   planning: RowPlanning,
-  agreementChoices: ReadonlyMap<string, ReadonlySet<string>>
+  agreementChoices: () => ReadonlyMap<string, ReadonlySet<string>>,
+  read: RowLines | undefined
 ): void => {
   const { row, decision } = planning
-  const unreadable = unreadableLines(row, planning.settings)
+  const unreadable = unreadableLines(row, planning.settings, read)
   if (unreadable !== undefined) {
     // Bad lines block: nothing is created, remembered or changed from a row the source garbled.
     if (decision !== undefined && approvedAnything(planning)) planning.skip(unreadable)
@@ -43,7 +44,7 @@ export const planInvoiceRow = (
   }
   if (agreementRef !== undefined && agreement.remember !== undefined) {
     // One agreement chosen for all the customer's rows is remembered for the customer; otherwise per product.
-    const customerWide = (agreementChoices.get(row.customer.key)?.size ?? 0) <= 1
+    const customerWide = (agreementChoices().get(row.customer.key)?.size ?? 0) <= 1
     planRememberMapping(
       planning,
       "agreement",
@@ -72,20 +73,26 @@ const additionTargets = (agreement: TargetRef, product: TargetRef) => ({
         : [agreement.opKey]
       : product._tag === "Created"
         ? [product.opKey]
-        : []
+        : EMPTY
 })
 
 // Whether any of the row's lines has a problem: flagged by diff, or (rows straight from
 // `resolve`) found reading the lines. Almost every row has none, and learns it without allocating.
-const hasUnreadableLine = (row: ReconciliationRow, settings: Settings): boolean => {
+const hasUnreadableLine = (row: ReconciliationRow, settings: Settings, read: RowLines | undefined): boolean => {
   for (const deviation of row.deviations) if (deviation._tag === "InvalidLine") return true
+  // Lines read under these settings without a problem have none (each is checked or a repeat, a problem).
+  if (read !== undefined && read.problems.length === 0) return false
   for (const line of row.lines) if (lineProblems(line, settings).length > 0) return true
   return false
 }
 
 /** Why a row with unreadable lines is left out of the plan, naming each line and field; `undefined` when all are readable. */
-const unreadableLines = (row: ReconciliationRow, settings: Settings): string | undefined => {
-  if (!hasUnreadableLine(row, settings)) return undefined
+const unreadableLines = (
+  row: ReconciliationRow,
+  settings: Settings,
+  read: RowLines | undefined
+): string | undefined => {
+  if (!hasUnreadableLine(row, settings, read)) return undefined
   const problems = new Map<string, Array<string>>()
   const flagged = row.deviations.filter((deviation) => deviation._tag === "InvalidLine")
   // Rows straight from `resolve` carry no deviations yet: their lines are read here.

@@ -2,7 +2,8 @@ import { RememberMapping, type TargetRef } from "../../ChangePlan.ts"
 import { rememberMappingSource } from "../../IdempotencyKeys.ts"
 import type { Mapping } from "../../Mapping.ts"
 import { StorageLimits } from "../../ports/StorageLimits.ts"
-import { trusted } from "../trusted.ts"
+import { EMPTY } from "../lines.ts"
+import { rememberMapping } from "../shapes.ts"
 import type { RowPlanning } from "./RowPlanning.ts"
 
 // The one check of a RememberMapping's fields that the row's values could fail: its keys are
@@ -56,7 +57,7 @@ export const planRememberMapping = (
   const entry = planning.add(idempotencyKey, (rowKeys) => {
     const fields = {
       idempotencyKey,
-      dependsOn: target._tag === "Created" ? [target.opKey] : [],
+      dependsOn: target._tag === "Created" ? [target.opKey] : EMPTY,
       rowKeys,
       effectiveDate,
       kind,
@@ -67,9 +68,7 @@ export const planRememberMapping = (
       decidedBy: decisions.decidedBy,
       decidedAt: decisions.decidedAt
     }
-    return isStorableKey(sourceKey) && isStorableKey(productKey)
-      ? trusted(RememberMapping, fields)
-      : new RememberMapping(fields)
+    return isStorableKey(sourceKey) && isStorableKey(productKey) ? rememberMapping(fields) : new RememberMapping(fields)
   })
   known.push({ kind, productKey: product, start, end, target, entry })
 }
