@@ -79,6 +79,7 @@ export {
   type OperationReport,
   PurchaseCustomerAttribute,
   PurchaseSourceSettings,
+  previewCsv,
   type ReconciliationProgress,
   SalesSourceSettings,
   StoredApplyReport,

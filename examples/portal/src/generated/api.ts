@@ -491,6 +491,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/links/{linkId}/invoice-file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The invoice file a CSV-source link loads its months from: name, size, who uploaded it and when (404 before the first upload) */
+        get: operations["getInvoiceFile"];
+        /** Uploads the CSV export a CSV-source link loads its months from (base64, at most 25 MB), replacing the one before; load the month again to see it */
+        put: operations["uploadInvoiceFile"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/links/{linkId}/invoice-file/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What CSV settings make of a file (the one sent, else the stored one): its header, months and first lines as a load reads them; 400 naming the column the file lacks */
+        post: operations["previewInvoiceFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/links/{linkId}/lookups/{kind}": {
         parameters: {
             query?: never;
@@ -994,6 +1029,47 @@ export interface components {
             /** @enum {string} */
             _tag: "Created";
             opKey: string;
+        } & {
+            [key: string]: unknown;
+        };
+        CsvPreview: {
+            header: string[];
+            months: string[];
+            month?: string;
+            lineCount: number;
+            lines: components["schemas"]["InvoiceLineEncoded"][];
+        } & {
+            [key: string]: unknown;
+        };
+        CsvSourceSettingsEncoded: {
+            /** @enum {string} */
+            kind: "csv";
+            columns: {
+                customerKey: string | number;
+                customerCode?: string | number;
+                customerName?: string | number;
+                vatNumber?: string | number;
+                productKey: string | number;
+                productCode?: string | number;
+                productDescription?: string | number;
+                quantity: string | number;
+                unitCost: string | number;
+                unitPrice?: string | number;
+                currency?: string | number;
+                month?: string | number;
+                invoiceNumber?: string | number;
+                description?: string | number;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            delimiter?: "," | ";" | "\t";
+            decimalComma?: boolean;
+            header?: boolean;
+            currency?: string;
+            month?: string;
+            /** @enum {string} */
+            encoding?: "utf-8" | "windows-1252" | "iso-8859-1" | "utf-16le" | "utf-16be";
         } & {
             [key: string]: unknown;
         };
@@ -4311,6 +4387,232 @@ export interface operations {
                     } & {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Bad input: `field` names what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role does not allow this, or the request failed the CSRF check */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or no grant on the link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A version conflict, or the link is busy */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getInvoiceFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        linkId: string;
+                        name: string;
+                        uploadedAt: number;
+                        uploadedBy: string;
+                        bytes: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad input: `field` names what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role does not allow this, or the request failed the CSRF check */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or no grant on the link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    uploadInvoiceFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    content: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        linkId: string;
+                        name: string;
+                        uploadedAt: number;
+                        uploadedBy: string;
+                        bytes: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad input: `field` names what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role does not allow this, or the request failed the CSRF check */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or no grant on the link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A version conflict, or the link is busy */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    previewInvoiceFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    source: components["schemas"]["CsvSourceSettingsEncoded"];
+                    content?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsvPreview"];
                 };
             };
             /** @description Bad input: `field` names what is wrong */

@@ -48,6 +48,16 @@ const mailerOf = async (ctx: DeploymentContext, config: LinkConfig, operation: s
   return config.mail.when === "problems" ? problemsOnly(mailer) : mailer
 }
 
+/**
+ * The CSV export uploaded for the link (`PUT /links/{id}/invoice-file`), read at each load so that
+ * every process loads the newest upload; none yet is a source error saying what to do.
+ */
+const uploadedInvoiceFile = async (ctx: DeploymentContext, id: string): Promise<Uint8Array> => {
+  const file = await store("links.readCsv", ctx.storage.invoiceFiles.get(id), id)
+  if (Option.isNone(file)) throw new Error("no invoice file is uploaded for this link yet: upload the CSV export first")
+  return Buffer.from(file.value.content, "base64")
+}
+
 /** Builds the link's API from its stored configuration and sealed secrets. */
 export const buildLink = async (
   ctx: DeploymentContext,
@@ -64,6 +74,7 @@ export const buildLink = async (
     storage: ctx.storage,
     settings: settingsWithApproval(config, options?.approval),
     ...(config.source === undefined ? {} : { source: config.source }),
+    ...(config.source?.kind === "csv" ? { readCsv: () => uploadedInvoiceFile(ctx, id) } : {}),
     mailer: await mailerOf(ctx, config, operation),
     ...(config.mail === undefined ? {} : { mailTo: config.mail.to }),
     now: ctx.now,

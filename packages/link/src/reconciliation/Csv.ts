@@ -337,3 +337,46 @@ export const withIssues = (
   issues: ReadonlyArray<{ readonly field: string; readonly value: string; readonly message: string }>
 ): InvoiceLine =>
   new InvoiceLine({ ...line, issues: [...(line.issues ?? []), ...issues.map((issue) => new LineIssue(issue))] })
+
+/**
+ * What a CSV source makes of a file, for a person setting up its columns: the file's header, the
+ * months it holds (newest first), and the first lines of the newest month as a load would read them
+ * (each with its issues). A column that is not in the file rejects with `InvalidInput` naming
+ * `columns.<name>`, as a load would.
+ *
+ * @example
+ * ```ts
+ * import { CsvSourceSettings, previewCsv } from "@psa-ledger/link"
+ *
+ * const preview = await previewCsv(bytes, new CsvSourceSettings({ kind: "csv", columns }))
+ * preview.header // ["klant", "artikel", "aantal", "prijs"]
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const previewCsv = async (
+  input: CsvInput,
+  settings: CsvSourceSettings,
+  options: { readonly lines?: number | undefined } = {}
+): Promise<{
+  readonly header: ReadonlyArray<string>
+  readonly months: ReadonlyArray<string>
+  readonly month: string | undefined
+  readonly lineCount: number
+  readonly lines: ReadonlyArray<InvoiceLine>
+}> => {
+  const text = typeof input === "string" ? input : decodeCsv(input, settings.encoding)
+  const firstLine = text.slice(0, Math.max(0, text.search(/\r?\n/)) || text.length)
+  const [names] = parseCsv(firstLine, settings.delimiter ?? guessDelimiter(text)).rows
+  const source = csvSource(() => text, settings)
+  const months = await source.months()
+  const month = months[0] ?? settings.month
+  const lines = month === undefined ? [] : await source.lines(month)
+  return {
+    header: (settings.header ?? true) ? (names ?? []).map((n) => n.trim()) : [],
+    months,
+    month,
+    lineCount: lines.length,
+    lines: lines.slice(0, options.lines ?? 10)
+  }
+}

@@ -7,7 +7,7 @@
  */
 export type { ApplyFailure, ApplyReport, ApplySkip, OperationReport } from "./Apply.ts"
 export type { NewAgreementData, NewProductData } from "./Create.ts"
-export type { CsvInput } from "./Csv.ts"
+export { type CsvInput, previewCsv } from "./Csv.ts"
 export {
   CsvColumns,
   CsvSourceSettings,

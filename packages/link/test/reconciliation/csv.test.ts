@@ -1,5 +1,6 @@
+import { BigDecimal } from "effect"
 import { describe, expect, it } from "vitest"
-import { csvSource, guessDelimiter, parseCsv, readCsvNumber } from "../../src/reconciliation/Csv.ts"
+import { csvSource, guessDelimiter, parseCsv, previewCsv, readCsvNumber } from "../../src/reconciliation/Csv.ts"
 import { CsvSourceSettings } from "../../src/reconciliation/index.ts"
 
 describe("parseCsv", () => {
@@ -123,5 +124,52 @@ describe("defect 6: CSV bytes are decoded by their BOM or declared encoding, nev
     ])
     const again = await csvSource(() => utf8, settings("windows-1252")).lines("2026-11")
     expect(again[0]?.customer.name).toBe("Café B.V.")
+  })
+})
+
+describe("previewCsv", () => {
+  const columns = { customerKey: "klant", productKey: "artikel", quantity: "aantal", unitCost: "prijs", month: "datum" }
+  // Windows-1252 bytes, as an accountancy export writes them (é is 0xE9).
+  const file = Buffer.concat([
+    Buffer.from("Klant;Artikel;Aantal;Prijs;Datum\r\nCaf"),
+    Buffer.from([0xe9]),
+    Buffer.from(";BP;1,5;18,70;2026-10-05\r\nB;BP;2;18,70;2026-11-03\r\nC;X;twee;1,00;2026-11-04\r\n")
+  ])
+
+  it("shows the header, the months newest first and the newest month's first lines as a load reads them", async () => {
+    const preview = await previewCsv(file, new CsvSourceSettings({ kind: "csv", columns, encoding: "windows-1252" }), {
+      lines: 1
+    })
+    expect(preview.header).toEqual(["Klant", "Artikel", "Aantal", "Prijs", "Datum"])
+    expect(preview.months).toEqual(["2026-11", "2026-10"])
+    expect(preview.month).toBe("2026-11")
+    expect(preview.lineCount).toBe(2)
+    expect(
+      preview.lines.map((l) => [
+        l.customer.key,
+        l.product.key,
+        l.quantity === undefined ? "" : BigDecimal.format(l.quantity)
+      ])
+    ).toEqual([["B", "BP", "2"]])
+    // Without a month column, every row is of the month the settings name.
+    const { month: _, ...undated } = columns
+    const october = await previewCsv(
+      file,
+      new CsvSourceSettings({ kind: "csv", columns: undated, month: "2026-10", encoding: "windows-1252" })
+    )
+    expect(october.lineCount).toBe(3)
+    expect(october.lines[0]?.customer.key).toBe("Café")
+  })
+
+  it("names the column the file does not have, as a load would", async () => {
+    const error = await previewCsv(
+      file,
+      new CsvSourceSettings({ kind: "csv", columns: { ...columns, unitCost: "kostprijs" }, encoding: "windows-1252" })
+    ).then(
+      () => undefined,
+      (e: unknown) => e
+    )
+    expect(error).toMatchObject({ reason: { _tag: "InvalidInput", field: "columns.unitCost" } })
+    expect(String((error as Error).message)).toContain("kostprijs")
   })
 })

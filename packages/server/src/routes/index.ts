@@ -1,5 +1,6 @@
 import type { Route } from "../internal/route.ts"
 import { exclusionRoutes } from "./exclusions.ts"
+import { invoiceFileRoutes } from "./invoiceFile.ts"
 import { linkRoutes } from "./links.ts"
 import { reconciliationRoutes } from "./reconciliation.ts"
 import { runRoutes } from "./runs.ts"
@@ -16,6 +17,7 @@ export const routes: ReadonlyArray<Route> = [
   ...linkRoutes,
   ...reconciliationRoutes,
   ...exclusionRoutes,
+  ...invoiceFileRoutes,
   ...searchRoutes,
   ...runRoutes
 ]
