@@ -718,6 +718,66 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== "true")("the portal 
     await page.locator('[aria-label="Connection test"] [data-ok="true"]').nth(1).waitFor()
   })
 
+  it("an administrator tries a CSV link's columns on an export, uploads it and loads its month", async () => {
+    const base = sandboxLinkConfig(world.sandbox, world.url, "Tilburg CSV")
+    const columns = {
+      customerKey: "klant",
+      productKey: "artikel",
+      quantity: "aantal",
+      unitCost: "prijs",
+      month: "datum"
+    }
+    const created = await api("/links", {
+      method: "POST",
+      body: { id: "tilburg", config: { ...base, source: { kind: "csv", delimiter: ";", columns } } }
+    })
+    expect(created.status).toBe(201)
+    const csv = "Klant;Artikel;Aantal;Prijs;Datum\nAcme;BP;1,5;18,70;2026-03-05\nBeta;BP;2;18,70;2026-03-06\n"
+    const upload = { name: "maart.csv", mimeType: "text/csv", buffer: Buffer.from(csv) }
+
+    // The settings: the columns tried on an export before they are saved, a missing one named.
+    await page.goto(`${world.url}/#/links/tilburg/settings`)
+    await page.getByRole("heading", { name: "Settings: Tilburg CSV" }).waitFor()
+    await expect(page.getByLabel("Date column").inputValue()).resolves.toBe("datum")
+    const tryIt = page.getByRole("region", { name: "Try the columns on a file" })
+    await tryIt.getByLabel("Try the columns on an export").setInputFiles(upload)
+    await tryIt.getByText("Columns in the file: Klant, Artikel, Aantal, Prijs, Datum").waitFor()
+    await expect(tryIt.locator("tbody tr").count()).resolves.toBe(2)
+    // Read as a load reads them: the form's currency (EUR by default) for a file without one, no problem.
+    expect(await tryIt.locator("tbody tr td:last-child").allTextContents()).toEqual(["", ""])
+    expect(await seriousViolations(page)).toEqual([])
+    await tryIt.screenshot({ path: `${shots}/settings-csv-preview.png` })
+    await page.getByLabel("Unit cost column").fill("kostprijs")
+    await tryIt.getByRole("button", { name: "Read it again with these columns" }).click()
+    await tryIt
+      .getByRole("alert")
+      .getByText(/kostprijs/)
+      .waitFor()
+
+    // The reconciliation: no file yet, then the upload, its months, and the month loads from it.
+    // A fresh page lists the link made through the API in the switcher.
+    await page.goto(`${world.url}/#/reconcile`)
+    await page.reload()
+    await page.getByRole("heading", { name: "Reconciliation" }).waitFor()
+    await page.locator("header .switcher select").selectOption("tilburg")
+    const fileBar = page.getByRole("region", { name: "Invoice file" })
+    await fileBar.getByText("No invoice file yet").waitFor()
+    await fileBar.getByLabel("Upload the invoice file").setInputFiles(upload)
+    await fileBar.getByText(/^Invoice file: maart\.csv \(/).waitFor()
+    await expect.poll(() => page.getByLabel("Month").inputValue()).toBe("2026-03")
+    await page.getByRole("button", { name: "Load invoice" }).click()
+    await page.locator(".ag-row").first().waitFor()
+    const grid = (await api<{ rows: Array<GridEntry> }>("/links/tilburg/months/2026-03/grid?limit=100")).body.rows
+    expect(
+      grid
+        .filter((e) => e.row.origin === "invoice")
+        .map((e) => e.row.customer.key)
+        .sort()
+    ).toEqual(["Acme", "Beta"])
+    expect(await seriousViolations(page)).toEqual([])
+    await page.locator("header .switcher select").selectOption(DEMO_LINK)
+  })
+
   it("a viewer sees the month but cannot apply", async () => {
     await page.getByRole("button", { name: "Sign out" }).click()
     await page.getByRole("heading", { name: "Sign in to psa-ledger" }).waitFor()

@@ -70,3 +70,65 @@ describe("the settings form's draft of a link", () => {
     expect(saved.settings.newProduct).toEqual({ typeId: 3 })
   })
 })
+
+describe("a CSV source in the form", () => {
+  it("reads and writes its columns, keeps the ones the form does not show, and drops an optional one emptied", () => {
+    const csv = {
+      ...stored,
+      source: {
+        kind: "csv",
+        delimiter: ";",
+        encoding: "windows-1252",
+        currency: "EUR",
+        columns: {
+          customerKey: "klant",
+          productKey: "artikel",
+          quantity: "aantal",
+          unitCost: "prijs",
+          month: "datum",
+          vatNumber: "btw"
+        }
+      }
+    }
+    const draft = draftOf(csv, origin)
+    expect([draft.sourceKind, draft.csvMonth, draft.csvEncoding, draft.csvCustomerName]).toEqual([
+      "csv",
+      "datum",
+      "windows-1252",
+      ""
+    ])
+    const written = configOf({ ...draft, csvMonth: "", csvCustomerName: "naam" }, csv).source
+    expect(written).toEqual({
+      kind: "csv",
+      delimiter: ";",
+      encoding: "windows-1252",
+      currency: "EUR",
+      columns: {
+        customerKey: "klant",
+        productKey: "artikel",
+        quantity: "aantal",
+        unitCost: "prijs",
+        vatNumber: "btw",
+        customerName: "naam"
+      }
+    })
+    // A new CSV source in UTF-8 writes no encoding: the link's default serves it.
+    const fresh = configOf(
+      {
+        ...emptyDraft(origin),
+        sourceKind: "csv",
+        csvCustomer: "a",
+        csvProduct: "b",
+        csvQuantity: "c",
+        csvUnitCost: "d"
+      },
+      {}
+    )
+    expect(fresh.source).toEqual({
+      kind: "csv",
+      delimiter: ";",
+      currency: "EUR",
+      columns: { customerKey: "a", productKey: "b", quantity: "c", unitCost: "d" }
+    })
+  })
+})

@@ -31,7 +31,7 @@ export const InvoiceFileHead = Schema.Struct({
   uploadedAt: Schema.Int,
   uploadedBy: Key,
   bytes: Count.check(Schema.isLessThanOrEqualTo(INVOICE_FILE_MAX_BYTES))
-})
+}).annotate({ identifier: "InvoiceFileHead" })
 
 /** @since 0.1.0 */
 export type InvoiceFileHead = typeof InvoiceFileHead.Type

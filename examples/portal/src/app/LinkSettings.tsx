@@ -302,7 +302,7 @@ export const LinkSettingsPage = (props: PageProps) => {
             </button>
           </p>
         )}
-        <InvoiceFields draft={draft} setDraft={setDraft} lookups={lookups} />
+        <InvoiceFields draft={draft} setDraft={setDraft} lookups={lookups} linkId={linkId} />
         <NewRecordDefaults draft={draft} setDraft={setDraft} lookups={lookups} />
         <TransferFields draft={draft} setDraft={setDraft} lookups={lookups} />
         <MailAndSchedules draft={draft} setDraft={setDraft} />

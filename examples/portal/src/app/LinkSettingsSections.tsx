@@ -11,6 +11,7 @@ import {
   useState
 } from "react"
 import { api, problem } from "./api.ts"
+import { CsvPreview } from "./CsvPreview.tsx"
 import { formatDateTime, formatScheduled, JOB_LABELS } from "./format.ts"
 import { type Draft, type Json, obj, type Schedule, str } from "./linkDraft.ts"
 
@@ -228,7 +229,9 @@ export const ConnectionCheck = ({
 )
 
 /** Where the month's invoice comes from and how it is compared. */
-export const InvoiceFields = (props: DraftEdit & { readonly lookups: Lookups | undefined }) => {
+export const InvoiceFields = (
+  props: DraftEdit & { readonly lookups: Lookups | undefined; readonly linkId?: string | undefined }
+) => {
   const { draft } = props
   const { set, text } = editorsOf(props)
   const lk = props.lookups
@@ -298,6 +301,15 @@ export const InvoiceFields = (props: DraftEdit & { readonly lookups: Lookups | u
           <Field label="Unit cost column">
             <input {...text("csvUnitCost")} required />
           </Field>
+          <Field label="Date column" hint="A date or YYYY-MM per row, so one file can hold several months (optional)">
+            <input {...text("csvMonth")} />
+          </Field>
+          <Field label="Customer name column" hint="Optional">
+            <input {...text("csvCustomerName")} />
+          </Field>
+          <Field label="Product description column" hint="Optional">
+            <input {...text("csvProductDescription")} />
+          </Field>
           <Field label="Separator">
             <select
               value={draft.csvDelimiter}
@@ -308,6 +320,19 @@ export const InvoiceFields = (props: DraftEdit & { readonly lookups: Lookups | u
               <option value={"\t"}>tab</option>
             </select>
           </Field>
+          <Field label="Currency" hint="Of every row, unless the file has a currency column (e.g. EUR)">
+            <input {...text("csvCurrency")} pattern="[A-Za-z]{3}" />
+          </Field>
+          <Field label="Encoding" hint="Exports from Windows programs are often Windows-1252">
+            <select
+              value={draft.csvEncoding}
+              onChange={(e) => set("csvEncoding")(e.target.value as Draft["csvEncoding"])}
+            >
+              <option value="utf-8">UTF-8</option>
+              <option value="windows-1252">Windows-1252</option>
+            </select>
+          </Field>
+          {props.linkId !== undefined && <CsvPreview linkId={props.linkId} draft={draft} />}
         </>
       )}
       <Field label="Compare">

@@ -18,6 +18,7 @@ import { namesKey, type Side } from "./chips.ts"
 import { ExcludeDialog, forgetExclusion } from "./Exclusions.tsx"
 import { formatMonth } from "./format.ts"
 import { approveDecision, gridColumns, gridKeyHandler, withChoice } from "./gridColumns.tsx"
+import { InvoiceFileBar } from "./InvoiceFile.tsx"
 import { Picker } from "./Picker.tsx"
 
 type View = "person" | "deviations" | "sync" | "excluded" | "all"
@@ -472,14 +473,24 @@ const useMonth = (linkId: string, setError: (message: string | undefined) => voi
   const [names, setNames] = useState<TargetNames>({ companies: {}, products: {}, agreements: {} })
   const [decisions, setDecisions] = useState<Decisions>({})
   const version = useRef(0)
+  // Asked again after a new invoice file is uploaded (its months may differ).
+  const [monthsAsked, setMonthsAsked] = useState(0)
+  const readMonths = useCallback(() => setMonthsAsked((n) => n + 1), [])
 
   useEffect(() => {
+    void monthsAsked
     void api.GET("/links/{linkId}/months", { params: { path: { linkId } } }).then(({ data, error: e, response }) => {
-      if (data === undefined) return setError(problem(e, response.status))
+      if (data === undefined) {
+        // No months to pick (the source refused, or a CSV link has no file yet): say why, and let
+        // the page offer what fixes it.
+        setMonths([])
+        return setError(problem(e, response.status))
+      }
+      setError(undefined)
       setMonths(data.months)
-      setMonth(data.months[0] ?? "")
+      setMonth((current) => (current !== "" && data.months.includes(current) ? current : (data.months[0] ?? "")))
     })
-  }, [linkId, setError])
+  }, [linkId, setError, monthsAsked])
 
   const readGrid = useCallback(async () => {
     const read = await readMonthGrid(linkId, month)
@@ -509,7 +520,20 @@ const useMonth = (linkId: string, setError: (message: string | undefined) => voi
     await readGrid().catch((e: Error) => setError(e.message))
   }
 
-  return { months, month, setMonth, status, entries, names, decisions, setDecisions, version, load, readGrid }
+  return {
+    months,
+    month,
+    setMonth,
+    status,
+    entries,
+    names,
+    decisions,
+    setDecisions,
+    version,
+    load,
+    readGrid,
+    readMonths
+  }
 }
 
 /**
@@ -531,6 +555,29 @@ const useStopIgnoring = (
     [linkId, readGrid, setError]
   )
 
+/** "Review and apply": once every decision is saved, the server plans the draft for the confirmation. */
+const planReview =
+  (
+    linkId: string,
+    month: string,
+    saving: { readonly current: Promise<void> | undefined },
+    setError: (message: string | undefined) => void,
+    setPlan: (plan: PlanPreview) => void
+  ) =>
+  async () => {
+    setError(undefined)
+    while (saving.current !== undefined) await saving.current
+    const {
+      data,
+      error: e,
+      response
+    } = await api.POST("/links/{linkId}/months/{month}/plan", {
+      params: { path: { linkId, month } }
+    })
+    if (data === undefined) return setError(problem(e, response.status))
+    setPlan(data)
+  }
+
 export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; readonly role: string }) => {
   const canDecide = role === "finance" || role === "admin"
   const [view, setView] = useState<View>("person")
@@ -541,8 +588,20 @@ export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; reado
   const [selectedCount, setSelectedCount] = useState(0)
   const [excluding, setExcluding] = useState<ReadonlyArray<Line> | undefined>(undefined)
   const grid = useRef<GridApi<Line> | null>(null)
-  const { months, month, setMonth, status, entries, names, decisions, setDecisions, version, load, readGrid } =
-    useMonth(linkId, setError)
+  const {
+    months,
+    month,
+    setMonth,
+    status,
+    entries,
+    names,
+    decisions,
+    setDecisions,
+    version,
+    load,
+    readGrid,
+    readMonths
+  } = useMonth(linkId, setError)
 
   const { saveState, setRow, saving } = useDraftSaving(linkId, month, version, setDecisions, setError)
 
@@ -562,19 +621,7 @@ export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; reado
 
   const selectedKeys = () => (grid.current?.getSelectedRows() ?? []).map((l) => l.key)
 
-  const review = async () => {
-    setError(undefined)
-    while (saving.current !== undefined) await saving.current
-    const {
-      data,
-      error: e,
-      response
-    } = await api.POST("/links/{linkId}/months/{month}/plan", {
-      params: { path: { linkId, month } }
-    })
-    if (data === undefined) return setError(problem(e, response.status))
-    setPlan(data)
-  }
+  const review = planReview(linkId, month, saving, setError, setPlan)
 
   const onCellKeyDown = gridKeyHandler({ canDecide, openPicker, setRow, names, stopIgnoring, showExcluded })
 
@@ -582,6 +629,7 @@ export const ReconcilePage = ({ linkId, role }: { readonly linkId: string; reado
   return (
     <section className="reconcile">
       <h1>Reconciliation</h1>
+      <InvoiceFileBar linkId={linkId} canUpload={canDecide} onUploaded={readMonths} />
       <MonthBar
         months={months}
         month={month}

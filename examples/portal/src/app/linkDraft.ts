@@ -27,7 +27,14 @@ export interface Draft {
   csvProduct: string
   csvQuantity: string
   csvUnitCost: string
+  /** Optional columns: a date or month per row, the customer's name, the product's description. */
+  csvMonth: string
+  csvCustomerName: string
+  csvProductDescription: string
   csvDelimiter: "," | ";" | "\t"
+  csvEncoding: "utf-8" | "windows-1252"
+  /** The currency of the rows when the file has no currency column. */
+  csvCurrency: string
   compare: "unitCost" | "unitPrice" | "both"
   tolerance: string
   agreementTypeId: string
@@ -73,7 +80,12 @@ export const emptyDraft = (origin: string): Draft => ({
   csvProduct: "",
   csvQuantity: "",
   csvUnitCost: "",
+  csvMonth: "",
+  csvCustomerName: "",
+  csvProductDescription: "",
   csvDelimiter: ";",
+  csvEncoding: "utf-8",
+  csvCurrency: "EUR",
   compare: "unitCost",
   tolerance: "",
   agreementTypeId: "",
@@ -130,7 +142,12 @@ export const draftOf = (config: Json, origin: string): Draft => {
     csvProduct: str(columns.productKey),
     csvQuantity: str(columns.quantity),
     csvUnitCost: str(columns.unitCost),
+    csvMonth: str(columns.month),
+    csvCustomerName: str(columns.customerName),
+    csvProductDescription: str(columns.productDescription),
     csvDelimiter: source.delimiter === "," || source.delimiter === "\t" ? source.delimiter : ";",
+    csvEncoding: source.encoding === "windows-1252" ? "windows-1252" : "utf-8",
+    csvCurrency: source.currency === undefined ? base.csvCurrency : str(source.currency),
     compare: settings.compare === "unitPrice" || settings.compare === "both" ? settings.compare : "unitCost",
     tolerance: str(obj(settings.tolerance).EUR),
     agreementTypeId: str(agreement.typeId),
@@ -183,7 +200,8 @@ const connectionsOf = (d: Draft) => ({
   }
 })
 
-const sourceOf = (d: Draft): Json => {
+/** The invoice source the form describes; a CSV source keeps the columns the form does not show. */
+export const sourceOf = (d: Draft, previous: Json = {}): Json => {
   if (d.sourceKind === "purchase") {
     return {
       kind: "purchase",
@@ -195,14 +213,29 @@ const sourceOf = (d: Draft): Json => {
     }
   }
   if (d.sourceKind === "csv") {
+    const before = obj(previous.source)
+    const optional = (column: string, value: string) => (value.trim() === "" ? {} : { [column]: value.trim() })
+    const {
+      month: _m,
+      customerName: _c,
+      productDescription: _p,
+      ...kept
+    } = before.kind === "csv" ? obj(before.columns) : {}
     return {
+      ...(before.kind === "csv" ? before : {}),
       kind: "csv",
       delimiter: d.csvDelimiter,
+      ...(d.csvEncoding === "utf-8" && before.encoding === undefined ? {} : { encoding: d.csvEncoding }),
+      ...optional("currency", d.csvCurrency.toUpperCase()),
       columns: {
+        ...kept,
         customerKey: d.csvCustomer.trim(),
         productKey: d.csvProduct.trim(),
         quantity: d.csvQuantity.trim(),
-        unitCost: d.csvUnitCost.trim()
+        unitCost: d.csvUnitCost.trim(),
+        ...optional("month", d.csvMonth),
+        ...optional("customerName", d.csvCustomerName),
+        ...optional("productDescription", d.csvProductDescription)
       }
     }
   }
@@ -274,7 +307,7 @@ export const configOf = (d: Draft, previous: Json): Json => {
             }
           })
     },
-    source: sourceOf(d),
+    source: sourceOf(d, previous),
     ...(mailTo.length === 0 ? {} : { mail: { to: mailTo, when: d.mailWhen } }),
     ...(d.schedules.length === 0 ? {} : { schedules: d.schedules })
   }

@@ -1196,6 +1196,15 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        InvoiceFileHead: {
+            linkId: string;
+            name: string;
+            uploadedAt: number;
+            uploadedBy: string;
+            bytes: number;
+        } & {
+            [key: string]: unknown;
+        };
         InvoiceLineEncoded: {
             id: string;
             invoiceId: string;
@@ -4453,15 +4462,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        linkId: string;
-                        name: string;
-                        uploadedAt: number;
-                        uploadedBy: string;
-                        bytes: number;
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["InvoiceFileHead"];
                 };
             };
             /** @description Bad input: `field` names what is wrong */
@@ -4528,15 +4529,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        linkId: string;
-                        name: string;
-                        uploadedAt: number;
-                        uploadedBy: string;
-                        bytes: number;
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["InvoiceFileHead"];
                 };
             };
             /** @description Bad input: `field` names what is wrong */
