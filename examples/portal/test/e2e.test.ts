@@ -190,7 +190,6 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== "true")("the portal 
     await page.getByRole("button", { name: "Approve selected" }).click()
     await page.getByText("All decisions saved").waitFor()
     await expect(page.getByTestId("count-approved").textContent()).resolves.toBe(String(deviations.length + 1))
-    await page.screenshot({ path: `${shots}/grid.png` })
 
     const before = additions()
     // What the approvals amount to, read from the server before the confirmation is shown.
@@ -209,6 +208,7 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== "true")("the portal 
     const summaryImpact = page.getByTestId("summary-impact").locator("strong")
     await summaryImpact.first().waitFor()
     const impactShown = await summaryImpact.allTextContents()
+    await page.screenshot({ path: `${shots}/grid.png` })
     expect(impactShown.length).toBeGreaterThan(0)
     await page.getByRole("button", { name: /^Review and apply/ }).click()
     const dialog = page.getByRole("dialog")

@@ -204,8 +204,8 @@ const SummaryBar = ({
     <span>
       <strong data-testid="count-approved">{approved}</strong> rows approved
     </span>
-    <span aria-live="polite" data-testid="summary-impact">
-      monthly cost impact {impact === undefined ? "…" : <CostImpact impact={impact} testId="summary-impact" />}
+    <span aria-live="polite" data-testid="summary-impact" title="The monthly cost impact of the approved changes">
+      {impact === undefined ? "…" : <CostImpact impact={impact} testId="summary-impact" />} a month
     </span>
     <span className="save" aria-live="polite">
       {saveState === "saved" ? "All decisions saved" : saveState === "saving" ? "Saving…" : "Not saved yet"}
