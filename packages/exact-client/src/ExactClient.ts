@@ -331,10 +331,14 @@ export interface ExactClient {
     yourRef: string,
     options?: { readonly division?: number } & ExactRequestOptions
   ): Promise<SalesInvoice | undefined>
-  /** Creates a sales invoice at most once per `yourRef`, even across retries and crashes. */
+  /**
+   * Creates a sales invoice at most once per `yourRef`, even across retries and crashes: it looks
+   * for the invoice by `YourRef` before the first attempt and after an ambiguous failure. Callers
+   * that have read the existing invoices in bulk pass `lookupFirst: false` to spare the first look-up.
+   */
   createSalesInvoice(
     invoice: SalesInvoiceDraft,
-    options: { readonly yourRef: string; readonly division?: number } & ExactRequestOptions
+    options: { readonly yourRef: string; readonly lookupFirst?: boolean; readonly division?: number } & ExactRequestOptions
   ): Promise<CreatedSalesInvoice>
   /** Processes (prints) a sales invoice so that payments and reminders apply. */
   processSalesInvoice(

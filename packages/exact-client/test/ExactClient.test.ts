@@ -365,6 +365,23 @@ describe("idempotent sales-invoice creation", () => {
     })
   }
 
+  it("skips the look-up before the first POST when asked (the caller read the invoices in bulk), not after an ambiguous one", async () => {
+    const { sim, client, authorise } = world()
+    const seeded = seedExactDivision(sim)
+    const exact = client({ division: 1001, timeoutMs: 150 })
+    await authorise(exact)
+    sim.resetCounters()
+    await exact.createSalesInvoice(draft(seeded), { yourRef: "CW-500", lookupFirst: false })
+    expect(sim.requestCount("GET salesinvoice/SalesInvoices")).toBe(0)
+    expect(sim.requestCount("POST salesinvoice/SalesInvoices")).toBe(1)
+    // An answer lost after the commit is still looked for before any retry: one invoice, not two.
+    sim.inject({ method: "POST", endpoint: "salesinvoice/SalesInvoices", kind: "error-after-commit", status: 503 })
+    const lost = await exact.createSalesInvoice(draft(seeded), { yourRef: "CW-501", lookupFirst: false })
+    expect(lost.created).toBe(true)
+    expect(sim.records(1001, "SalesInvoices").filter((i) => i.YourRef === "CW-501")).toHaveLength(1)
+    expect(sim.requestCount("GET salesinvoice/SalesInvoices")).toBeGreaterThan(0)
+  })
+
   it("processes an invoice so a receivable exists", async () => {
     const { sim, client, authorise } = world()
     const seeded = seedExactDivision(sim)

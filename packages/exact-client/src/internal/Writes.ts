@@ -139,8 +139,10 @@ export const createSalesInvoice = async (
   })
   if (problems.length > 0) throw refuse(endpoint, problems)
   const division = await writer.division(options.division, signal)
-  const existing = await findSalesInvoiceByYourRef(writer, yourRef, { division, signal })
-  if (existing) return { invoice: existing, created: false }
+  if (options.lookupFirst !== false) {
+    const existing = await findSalesInvoiceByYourRef(writer, yourRef, { division, signal })
+    if (existing) return { invoice: existing, created: false }
+  }
   const body = {
     ...invoice,
     YourRef: yourRef,

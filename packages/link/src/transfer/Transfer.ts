@@ -517,7 +517,12 @@ const createInvoice = async (run: TransferRun, op: CreateSalesInvoice): Promise<
   }
   const accountId = op.account._tag === "ExistingAccount" ? op.account.id : run.results.get(op.account.opKey)
   if (accountId === undefined) throw new Error(`the account of ${op.yourRef} was not created`)
-  const { invoice, created } = await deps.exact.createSalesInvoice(draftOf(op, accountId), { yourRef: op.yourRef })
+  // The load read Exact's invoices by YourRef in bulk, so a first attempt needs no look-up of its
+  // own; a resumed one (an earlier process may have posted it since) looks first.
+  const { invoice, created } = await deps.exact.createSalesInvoice(draftOf(op, accountId), {
+    yourRef: op.yourRef,
+    lookupFirst: !(answer._tag === "Started" && answer.attempt === 1)
+  })
   const now = atOf(run)
   const total =
     invoice.AmountFC === null || invoice.AmountFC === undefined ? undefined : BigDecimal.fromString(invoice.AmountFC)
