@@ -338,7 +338,11 @@ export interface ExactClient {
    */
   createSalesInvoice(
     invoice: SalesInvoiceDraft,
-    options: { readonly yourRef: string; readonly lookupFirst?: boolean; readonly division?: number } & ExactRequestOptions
+    options: {
+      readonly yourRef: string
+      readonly lookupFirst?: boolean
+      readonly division?: number
+    } & ExactRequestOptions
   ): Promise<CreatedSalesInvoice>
   /** Processes (prints) a sales invoice so that payments and reminders apply. */
   processSalesInvoice(
