@@ -1,7 +1,8 @@
 /**
  * P4 in invoice mode, as a count: per invoice the sales invoice's POST and its print, and with the
- * PDF its document and attachment — four calls, plus a handful of bulk reads (the invoices by
- * `YourRef` among them, so no look-up per invoice). Every invoice's PDF is attached.
+ * PDF its document and attachment — four calls, plus bulk reads: the invoices by `YourRef` before
+ * (so no look-up per invoice) and the printed ones' numbers after, each one call per 40 invoices.
+ * Every invoice's PDF is attached.
  */
 import { describe, expect, it } from "vitest"
 import { run } from "../src/cases/transfer.ts"
@@ -27,6 +28,7 @@ describe("P4 call count, invoice mode with the PDF", () => {
     expect(calls["GET documents/Documents"]).toBeUndefined()
     expect(calls["GET salesinvoice/SalesInvoices"]).toBeUndefined()
     expect(m.answered429).toBe(0)
-    expect(m.callsPerInvoice).toBeLessThanOrEqual(4.05)
+    // 4 + 1/40 for the numbers read back + the fixed reads spread over 300 invoices.
+    expect(m.callsPerInvoice).toBeLessThanOrEqual(4.1)
   }, 300_000)
 })

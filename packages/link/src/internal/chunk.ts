@@ -26,3 +26,9 @@ export const chunks = <A>(items: ReadonlyArray<A>, size: number): Array<Readonly
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
   return out
 }
+
+/**
+ * How many `eq` terms one Exact `$filter` ORs together: short enough that the URL stays well under
+ * the length Exact's gateway accepts, long enough that a bulk read by keys is a few calls.
+ */
+export const EXACT_TERMS_PER_FILTER = 40

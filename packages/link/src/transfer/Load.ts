@@ -24,7 +24,7 @@ import {
   TransferSnapshot
 } from "@psa-ledger/reconcile-core"
 import { BigDecimal } from "effect"
-import { chunks } from "../internal/chunk.ts"
+import { chunks, EXACT_TERMS_PER_FILTER } from "../internal/chunk.ts"
 import { runPort } from "../internal/port.ts"
 import { LinkError, LinkInvalidInputError } from "../LinkError.ts"
 import { exactAccountCode, step } from "./internal.ts"
@@ -40,7 +40,6 @@ import type {
 /** Ids per ConnectWise `in (...)` condition: keeps the URL well under common 8 KB limits. */
 const CW_IDS_PER_QUERY = 200
 /** Alternatives per Exact `$filter`: Exact's URLs stay short enough for its front end. */
-const EXACT_TERMS_PER_FILTER = 40
 /**
  * The code of an invoice blocked because ConnectWise gives no total (invoice mode): the same code
  * entry mode gives it, `TotalsDiffer`, since nothing can be checked.

@@ -6,11 +6,10 @@
 import type { Invoice } from "@psa-ledger/connectwise-client"
 import { GLAccount, odata, Receivable } from "@psa-ledger/exact-client"
 import { ExactGLAccount, ExactSalesEntryRef, entryNumberOf, parseDecimal } from "@psa-ledger/reconcile-core"
-import { chunks } from "../internal/chunk.ts"
+import { chunks, EXACT_TERMS_PER_FILTER } from "../internal/chunk.ts"
 import { step } from "./internal.ts"
 import type { TransferDeps } from "./TransferTypes.ts"
 
-const EXACT_TERMS_PER_FILTER = 40
 const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** The journal and the range of entry numbers the invoices will take (entry mode only). */

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto"
 import { odata, Receivable } from "@psa-ledger/exact-client"
 import { parseDecimal, TransferRecord } from "@psa-ledger/reconcile-core"
 import { BigDecimal, DateTime } from "effect"
-import { chunks } from "../internal/chunk.ts"
+import { chunks, EXACT_TERMS_PER_FILTER } from "../internal/chunk.ts"
 import { type ClaimDeps, claimOperation, startHeartbeat } from "../internal/claims.ts"
 import { runPort } from "../internal/port.ts"
 import { LinkCancelledError } from "../LinkError.ts"
@@ -62,7 +62,6 @@ export interface PaymentSyncReport {
   readonly counts: Readonly<Record<PaymentSyncOutcome["status"], number>>
 }
 
-const EXACT_TERMS_PER_FILTER = 40
 const LEDGER_PAGE = 1_000
 
 /**

@@ -15,6 +15,7 @@ import {
   TransferRecord
 } from "@psa-ledger/reconcile-core"
 import { BigDecimal, DateTime, Option, type Schema } from "effect"
+import { chunks, EXACT_TERMS_PER_FILTER } from "../internal/chunk.ts"
 import { asJournalClaim, claimOperation, startHeartbeat } from "../internal/claims.ts"
 import { runPort } from "../internal/port.ts"
 import { LinkCancelledError, LinkDependencyFailedError } from "../LinkError.ts"
@@ -285,11 +286,56 @@ const transferOnce = async (
   await settleInterrupted(run)
   await runAccountOps(run)
   await runInvoiceOps(run)
+  if (!run.entryMode && !options.signal?.aborted) await readPrintedNumbers(run)
   if (run.attachPdf && !options.signal?.aborted) await catchUpPdfs(run)
   return reportOf(run)
 }
 
 const atOf = (run: TransferRun) => DateTime.makeUnsafe(nowOf(run.deps))
+
+/**
+ * Invoice mode: the numbers Exact gave the invoices this run printed, for the report and the
+ * ledger. Exact's print answers without the number, so they are read back by id in bulk (one
+ * call per 40 invoices, not one each). A failed read is a warning: the invoices are booked.
+ */
+const readPrintedNumbers = async (run: TransferRun): Promise<void> => {
+  const printed = [...run.outcomes.values()].flatMap((o) =>
+    ((o.status === "created" && o.processed) || o.status === "processed") && o.exactInvoiceNumber === undefined
+      ? [o]
+      : []
+  )
+  const { deps } = run
+  for (const part of chunks(printed, EXACT_TERMS_PER_FILTER)) {
+    try {
+      const found = await deps.exact.listAll("salesinvoice/SalesInvoices", {
+        bulk: true,
+        select: ["InvoiceID", "InvoiceNumber"],
+        schema: SalesInvoice,
+        filter: odata.or(...part.map((o) => odata.eq("InvoiceID", odata.guid(o.exactInvoiceId))))
+      })
+      const numberOf = new Map(found.map((invoice) => [invoice.InvoiceID, invoice.InvoiceNumber ?? undefined]))
+      for (const outcome of part) {
+        const number = numberOf.get(outcome.exactInvoiceId)
+        if (number === undefined) continue
+        run.outcomes.set(outcome.connectwiseInvoiceId, { ...outcome, exactInvoiceNumber: number })
+        const record = await runPort("read the ledger", deps.ledger.find(deps.linkId, outcome.connectwiseInvoiceId))
+        if (record._tag === "Some") {
+          await runPort(
+            "record the transfer",
+            deps.ledger.record(
+              deps.linkId,
+              new TransferRecord({ ...record.value, exactInvoiceNumber: String(number), updatedAt: atOf(run) })
+            )
+          )
+        }
+      }
+    } catch (error) {
+      deps.logger?.warn("transfer: could not read the numbers Exact gave the printed invoices", {
+        error: error instanceof Error ? error.message : String(error)
+      })
+    }
+  }
+}
 
 const numberOf = (run: TransferRun, id: number) => run.invoiceById.get(id)?.number ?? `#${id}`
 

@@ -112,8 +112,15 @@ describe("flow B on the sandbox world, judged by its answer key", () => {
         expect(stored.invoices.map((i) => [i.number, i.status, i.exactInvoiceNumber])).toEqual(
           first.report?.invoices.map((o) => [o.number, o.status, o.status === "created" ? o.exactInvoiceNumber : -1])
         )
-        // An entry's number is the ConnectWise number, known at once (an invoice's comes with its print).
-        if (mode === "entry") expect(stored.invoices.every((i) => typeof i.exactInvoiceNumber === "number")).toBe(true)
+        // Each booking's Exact number: an entry's is the ConnectWise number; an invoice's is read
+        // back after its print (in bulk), and is the one Exact holds.
+        expect(stored.invoices.every((i) => typeof i.exactInvoiceNumber === "number")).toBe(true)
+        if (mode === "invoice") {
+          const held = new Map(
+            sim.exact.records(division, "SalesInvoices").map((r) => [String(r.InvoiceID), Number(r.InvoiceNumber)])
+          )
+          for (const i of stored.invoices) expect(i.exactInvoiceNumber, i.number).toBe(held.get(i.exactInvoiceId ?? ""))
+        }
         expect(first.report?.counts).toMatchObject({ created: expected.length, blocked: 0, failed: 0, totalDiffers: 0 })
         const counts = sim.exact.requestCounts()
         if (mode === "entry") {
