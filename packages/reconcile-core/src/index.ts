@@ -148,6 +148,7 @@ export {
   makeMemoryThrottleStore,
   makeMemoryTransferLedger,
   makeMemoryUserStore,
+  mergeRunUpdate,
   NewLogEntry,
   OAuthState,
   OAuthStateStore,

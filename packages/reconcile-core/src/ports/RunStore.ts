@@ -111,6 +111,21 @@ export interface RunUpdate {
 }
 
 /**
+ * The run's fields with those `update` sets replaced, for every `RunStore` adapter to merge alike
+ * (the `result` is not among them: adapters keep it apart from the run).
+ *
+ * @since 0.1.0
+ */
+export const mergeRunUpdate = (run: Run, update: RunUpdate): typeof Run.Type => ({
+  ...run,
+  ...(update.status === undefined ? {} : { status: update.status }),
+  ...(update.finishedAt === undefined ? {} : { finishedAt: update.finishedAt }),
+  ...(update.counts === undefined ? {} : { counts: { ...update.counts } }),
+  ...(update.summary === undefined ? {} : { summary: update.summary }),
+  ...(update.mail === undefined ? {} : { mail: update.mail })
+})
+
+/**
  * Runs and their append-only logs, scoped by link id.
  *
  * @example
@@ -226,18 +241,7 @@ export const makeMemoryRunStore = (): RunStore["Service"] => {
         Effect.gen(function* () {
           const run = runs.get(key(linkId, runId))
           if (run === undefined) return yield* missing("RunStore.update", linkId, runId)
-          const next = yield* makeRun(
-            {
-              ...run,
-              ...(update.status === undefined ? {} : { status: update.status }),
-              ...(update.finishedAt === undefined ? {} : { finishedAt: update.finishedAt }),
-              ...(update.counts === undefined ? {} : { counts: { ...update.counts } }),
-              ...(update.summary === undefined ? {} : { summary: update.summary }),
-              ...(update.mail === undefined ? {} : { mail: update.mail })
-            },
-            "RunStore.update",
-            linkId
-          )
+          const next = yield* makeRun(mergeRunUpdate(run, update), "RunStore.update", linkId)
           if (update.result !== undefined) {
             // A copy, as SQL keeps text: the caller's later changes to the value do not reach it.
             results.set(key(linkId, runId), JSON.parse(JSON.stringify(update.result)) as Schema.Json)

@@ -43,6 +43,7 @@ export {
   LogEntry,
   LogLevel,
   makeMemoryRunStore,
+  mergeRunUpdate,
   NewLogEntry,
   Run,
   RunMail,

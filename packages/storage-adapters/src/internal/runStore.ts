@@ -3,10 +3,10 @@ import {
   encodeForStorage,
   LOG_PAGE_LIMIT,
   LogEntry,
+  mergeRunUpdate,
   NewLogEntry,
   Run,
-  RunStore,
-  type RunUpdate
+  RunStore
 } from "@psa-ledger/reconcile-core"
 import { DateTime, Effect, Option, Schema } from "effect"
 import type { Driver, Param, Row } from "./driver.ts"
@@ -81,16 +81,6 @@ const RUN_COLUMNS = "id, job, trigger, status, started_at, finished_at, counts, 
 const noSuchRun = (operation: string, linkId: string, runId: string) =>
   conflict(operation, linkId, `Run ${runId}`, "no such run")
 
-/** The run with the fields `update` sets replaced (the `result` is kept apart, in its own column). */
-const mergeUpdate = (run: Run, update: RunUpdate) => ({
-  ...run,
-  ...(update.status === undefined ? {} : { status: update.status }),
-  ...(update.finishedAt === undefined ? {} : { finishedAt: update.finishedAt }),
-  ...(update.counts === undefined ? {} : { counts: { ...update.counts } }),
-  ...(update.summary === undefined ? {} : { summary: update.summary }),
-  ...(update.mail === undefined ? {} : { mail: update.mail })
-})
-
 /** The `RunStore` (runs and their logs) over a SQL driver (without the link-id guard, which the assembler adds). */
 export const makeSqlRunStore = (driver: Driver): RunStore["Service"] => {
   const exec = executor(driver)
@@ -121,7 +111,7 @@ export const makeSqlRunStore = (driver: Driver): RunStore["Service"] => {
           )
           if (row === undefined) throw noSuchRun(operation, linkId, runId)
           const run = await toPromise(runFromRow(row, operation, linkId))
-          const merged = mergeUpdate(run, update)
+          const merged = mergeRunUpdate(run, update)
           const encoded = await toPromise(validateRunFields(merged, operation, linkId))
           const next = new Run(merged, { disableChecks: true })
           await tx.run(
