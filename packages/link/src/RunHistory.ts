@@ -1,7 +1,7 @@
 import { type LogEntry, type Run, type RunStore, renderLog } from "@psa-ledger/reconcile-core"
 import { Effect, Option } from "effect"
+import { runPort } from "./internal/bridge.ts"
 import { pause } from "./internal/pause.ts"
-import { runPort } from "./internal/port.ts"
 
 /** The largest page `RunStore.readLog` returns. */
 const PAGE = 1_000

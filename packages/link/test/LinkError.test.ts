@@ -3,7 +3,7 @@ import { StorageConflictError, StorageError } from "@psa-ledger/reconcile-core"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { LinkError } from "../src/index.ts"
-import { runPort } from "../src/internal/port.ts"
+import { runPort } from "../src/internal/bridge.ts"
 import { toLinkError } from "../src/LinkError.ts"
 
 describe("LinkError keeps the typed cause", () => {

@@ -9,9 +9,9 @@
  */
 import type { JournalClaim, PlanJournal } from "@psa-ledger/reconcile-core"
 import { DateTime, type Schema } from "effect"
+import { runPort } from "./bridge.ts"
 import { DEFAULT_LEASE_MS } from "./leaseLength.ts"
 import { pause } from "./pause.ts"
-import { runPort } from "./port.ts"
 
 /** The outcome of claiming an operation. */
 export type Claim =

@@ -1,7 +1,7 @@
+import { promise } from "../internal/bridge.ts"
 import type { LinkApi } from "../Link.ts"
 import { createMissing } from "../reconciliation/Create.ts"
 import type { LinkContext } from "./context.ts"
-import { promise } from "./promise.ts"
 
 /** Creates what a grid row misses in ConnectWise, and remembers it for the row. */
 export const makeCreate = (ctx: LinkContext, mappings: LinkApi["mappings"]): LinkApi["create"] => {

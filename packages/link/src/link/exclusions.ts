@@ -1,13 +1,8 @@
-import {
-  Exclusion,
-  type ExclusionKind,
-  type ExclusionRef,
-  type ExclusionStore,
-  type StorageError
-} from "@psa-ledger/reconcile-core"
+import { Exclusion, type ExclusionKind, type ExclusionRef, type ExclusionStore } from "@psa-ledger/reconcile-core"
 import { DateTime, Effect } from "effect"
+import { fromPort, promiseFace } from "../internal/bridge.ts"
 import type { LinkApi } from "../Link.ts"
-import { LinkError, LinkInvalidInputError, LinkStorageError, toLinkError } from "../LinkError.ts"
+import { LinkError, LinkInvalidInputError } from "../LinkError.ts"
 import type { LinkContext } from "./context.ts"
 
 const refuse = (field: string, message: string) =>
@@ -24,12 +19,6 @@ const checkRef = Effect.fn("link.exclusions.checkRef")(function* (ref: Exclusion
   }
 })
 
-/** The store's failure as the `Storage` reason the rest of the link rejects with (as `runPort` does). */
-const port = <A>(operation: string, effect: Effect.Effect<A, StorageError>): Effect.Effect<A, LinkError> =>
-  Effect.mapError(effect, (error) =>
-    LinkError.of(new LinkStorageError({ operation, message: error.message, cause: error }))
-  )
-
 /**
  * The link's remembered exclusions as Effects: list them, remember one ("ignore this product /
  * customer for good"), forget one. The promise API below is derived from these.
@@ -44,7 +33,7 @@ export const exclusionEffects = (ctx: LinkContext, store: ExclusionStore["Servic
     list: Effect.fn("link.exclusions.list")(function* (options?: { readonly kind?: ExclusionKind | undefined }) {
       if (store === undefined) return [] as ReadonlyArray<Exclusion>
       if (options?.kind !== undefined) yield* checkRef({ kind: options.kind, key: "-" })
-      return yield* port("ExclusionStore.list", store.list(linkId, options))
+      return yield* fromPort("ExclusionStore.list", store.list(linkId, options))
     }),
     remember: Effect.fn("link.exclusions.remember")(function* (
       ref: ExclusionRef,
@@ -63,28 +52,17 @@ export const exclusionEffects = (ctx: LinkContext, store: ExclusionStore["Servic
         createdAt: DateTime.makeUnsafe(ctx.clock()),
         createdBy: options.by ?? ctx.actor
       })
-      yield* port("ExclusionStore.upsert", target.upsert(linkId, [exclusion]))
+      yield* fromPort("ExclusionStore.upsert", target.upsert(linkId, [exclusion]))
       return exclusion
     }),
     forget: Effect.fn("link.exclusions.forget")(function* (ref: ExclusionRef) {
       yield* checkRef(ref)
       if (store === undefined) return false
-      return yield* port("ExclusionStore.remove", store.remove(linkId, ref))
+      return yield* fromPort("ExclusionStore.remove", store.remove(linkId, ref))
     })
   }
 }
 
-const toPromise = <A>(operation: string, effect: Effect.Effect<A, LinkError>): Promise<A> =>
-  Effect.runPromise(effect).catch((error: unknown) => {
-    throw toLinkError(error, operation)
-  })
-
 /** The link's remembered exclusions: list, remember, forget (the promise face of `exclusionEffects`). */
-export const makeExclusions = (ctx: LinkContext): LinkApi["exclusions"] => {
-  const effects = exclusionEffects(ctx, ctx.options.storage.exclusions)
-  return {
-    list: (options) => toPromise("exclusions.list", effects.list(options)),
-    remember: (ref, options) => toPromise("exclusions.remember", effects.remember(ref, options)),
-    forget: (ref) => toPromise("exclusions.forget", effects.forget(ref))
-  }
-}
+export const makeExclusions = (ctx: LinkContext): LinkApi["exclusions"] =>
+  promiseFace("exclusions", exclusionEffects(ctx, ctx.options.storage.exclusions))

@@ -1,6 +1,6 @@
 import { Mapping } from "@psa-ledger/reconcile-core"
 import { DateTime } from "effect"
-import { runPort } from "../internal/port.ts"
+import { runPort } from "../internal/bridge.ts"
 import type { LinkApi } from "../Link.ts"
 import { LinkError, LinkInvalidInputError } from "../LinkError.ts"
 import type { LinkContext } from "./context.ts"

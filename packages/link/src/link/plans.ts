@@ -6,13 +6,11 @@
  */
 import type { RunPlans, StoredPlan } from "@psa-ledger/reconcile-core"
 import { StoredPlan as StoredPlanClass } from "@psa-ledger/reconcile-core"
-import { DateTime, Effect, Option, type Schema } from "effect"
-import { LinkError, LinkInvalidInputError, LinkUnfinishedRunError, toLinkError } from "../LinkError.ts"
+import { DateTime, Option, type Schema } from "effect"
+import { runPort } from "../internal/bridge.ts"
+import { LinkError, LinkInvalidInputError, LinkUnfinishedRunError } from "../LinkError.ts"
 import type { RunContext } from "../Runner.ts"
 import type { LinkContext } from "./context.ts"
-
-const run = <A, E>(operation: string, effect: Effect.Effect<A, E>): Promise<A> =>
-  Effect.runPromise(Effect.mapError(effect, (error) => toLinkError(error, operation)))
 
 /**
  * A run of the link whose process died part-way through its stored plan: resume it to the end, or
@@ -85,11 +83,11 @@ export const makeLinkPlans = (ctx: LinkContext): LinkPlans => {
   const now = () => DateTime.makeUnsafe(ctx.clock())
 
   const unfinished = async (): Promise<ReadonlyArray<StoredPlan>> =>
-    store === undefined ? [] : run("RunPlans.unfinished", store.unfinished(linkId))
+    store === undefined ? [] : runPort("RunPlans.unfinished", store.unfinished(linkId))
 
   const open = async (runId: string): Promise<StoredPlan> => {
     if (store === undefined) throw notOpen(runId, "has no stored plan: the link's storage keeps no plans")
-    const found = await run("RunPlans.get", store.get(linkId, runId))
+    const found = await runPort("RunPlans.get", store.get(linkId, runId))
     if (Option.isNone(found)) throw notOpen(runId, "has no stored plan")
     if (found.value.status !== "open") throw notOpen(runId, `is ${found.value.status}: there is nothing to resume`)
     return found.value
@@ -104,7 +102,7 @@ export const makeLinkPlans = (ctx: LinkContext): LinkPlans => {
       if (first === undefined) return
       // Still at work in another process: the runner says `Busy` with its run id.
       if (leases !== undefined) {
-        const holder = await run("RunLeases.holder", leases.holder(linkId))
+        const holder = await runPort("RunLeases.holder", leases.holder(linkId))
         if (
           Option.isSome(holder) &&
           holder.value.runId === first.lastRunId &&
@@ -120,7 +118,7 @@ export const makeLinkPlans = (ctx: LinkContext): LinkPlans => {
       // This run holds the link: an open plan of another run is a dead run's, left unfinished.
       const [left] = await unfinished()
       if (left !== undefined) throw refusal(left)
-      await run(
+      await runPort(
         "RunPlans.save",
         store.save(
           linkId,
@@ -139,7 +137,7 @@ export const makeLinkPlans = (ctx: LinkContext): LinkPlans => {
     take: async (runCtx, runId) => {
       const plan = await open(runId)
       if (plan.job !== runCtx.job) throw notOpen(runId, `is a ${plan.job} run, not ${runCtx.job}`)
-      if (!(await run("RunPlans.touch", store!.touch(linkId, runId, { lastRunId: runCtx.runId })))) {
+      if (!(await runPort("RunPlans.touch", store!.touch(linkId, runId, { lastRunId: runCtx.runId })))) {
         throw notOpen(runId, "was finished or abandoned meanwhile")
       }
       runCtx.log.info(`resuming the plan of run ${runId}`, { planRunId: runId, lastRunId: plan.lastRunId })
@@ -148,9 +146,9 @@ export const makeLinkPlans = (ctx: LinkContext): LinkPlans => {
       const runs = ctx.options.storage.runs
       for (const earlier of new Set([plan.runId, plan.lastRunId])) {
         if (earlier === runCtx.runId) continue
-        const found = await run("RunStore.get", runs.get(linkId, earlier))
+        const found = await runPort("RunStore.get", runs.get(linkId, earlier))
         if (Option.isNone(found) || found.value.status !== "running") continue
-        await run(
+        await runPort(
           "RunStore.update",
           runs.update(linkId, earlier, {
             status: "abandoned",
@@ -163,7 +161,7 @@ export const makeLinkPlans = (ctx: LinkContext): LinkPlans => {
     },
     finish: async (runCtx, runId) => {
       if (store === undefined) return
-      await run(
+      await runPort(
         "RunPlans.finish",
         store.finish(linkId, runId, {
           status: "finished",

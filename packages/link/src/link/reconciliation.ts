@@ -1,5 +1,6 @@
 import { ChangePlan, decideAll, planConfirmed, summary } from "@psa-ledger/reconcile-core"
 import { Schema } from "effect"
+import { promise } from "../internal/bridge.ts"
 import type { LinkApi } from "../Link.ts"
 import { LinkError, LinkInvalidInputError } from "../LinkError.ts"
 import { safeListener } from "../Progress.ts"
@@ -9,7 +10,6 @@ import { loadMonth } from "../reconciliation/LoadMonth.ts"
 import { toStoredApplyReport } from "../reconciliation/StoredApplyReport.ts"
 import type { LinkContext } from "./context.ts"
 import { type LinkPlans, makeLinkPlans } from "./plans.ts"
-import { promise } from "./promise.ts"
 
 const encodePlan = Schema.encodeSync(ChangePlan)
 const decodePlan = Schema.decodeUnknownSync(ChangePlan)

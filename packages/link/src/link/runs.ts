@@ -1,11 +1,11 @@
-import { DateTime, Effect, Option } from "effect"
+import { DateTime, Option } from "effect"
+import { promise, runPort } from "../internal/bridge.ts"
 import type { LinkApi } from "../Link.ts"
-import { LinkBusyError, LinkError, LinkInvalidInputError, toLinkError } from "../LinkError.ts"
+import { LinkBusyError, LinkError, LinkInvalidInputError } from "../LinkError.ts"
 import { makeRuns } from "../RunHistory.ts"
 import { Jobs } from "../Runner.ts"
 import type { LinkContext } from "./context.ts"
 import { infoOf, makeLinkPlans } from "./plans.ts"
-import { promise } from "./promise.ts"
 import { resumeApply } from "./reconciliation.ts"
 import { resumeTransfer } from "./transfer.ts"
 
@@ -50,12 +50,9 @@ export const makeRunHistory = (ctx: LinkContext): LinkApi["runs"] => {
         // A run still at work in another process is not abandoned under its feet.
         const runs = ctx.options.storage.runs
         const leases = ctx.options.storage.leases
-        const holder =
-          leases === undefined
-            ? Option.none()
-            : await Effect.runPromise(leases.holder(linkId).pipe(Effect.mapError(toLinkError)))
+        const holder = leases === undefined ? Option.none() : await runPort("RunLeases.holder", leases.holder(linkId))
         if (Option.isSome(holder) && DateTime.toEpochMillis(holder.value.until) > Date.now()) {
-          const stored = await Effect.runPromise(store.get(linkId, runId).pipe(Effect.mapError(toLinkError)))
+          const stored = await runPort("RunPlans.get", store.get(linkId, runId))
           if (Option.isSome(stored) && stored.value.lastRunId === holder.value.runId) {
             throw LinkError.of(
               new LinkBusyError({
@@ -65,21 +62,21 @@ export const makeRunHistory = (ctx: LinkContext): LinkApi["runs"] => {
             )
           }
         }
-        const closed = await Effect.runPromise(
-          store.finish(linkId, runId, { status: "abandoned", at, note: reason }).pipe(Effect.mapError(toLinkError))
+        const closed = await runPort(
+          "RunPlans.finish",
+          store.finish(linkId, runId, { status: "abandoned", at, note: reason })
         )
         if (!closed) return false
         // The run itself, if its process died before the link's lease passed and nobody ran since.
-        const found = await Effect.runPromise(runs.get(linkId, runId).pipe(Effect.mapError(toLinkError)))
+        const found = await runPort("RunStore.get", runs.get(linkId, runId))
         if (Option.isSome(found) && found.value.status === "running") {
-          await Effect.runPromise(
-            runs
-              .update(linkId, runId, {
-                status: "abandoned",
-                finishedAt: at,
-                summary: `${found.value.job} abandoned: its plan was given up (${reason}).`
-              })
-              .pipe(Effect.mapError(toLinkError))
+          await runPort(
+            "RunStore.update",
+            runs.update(linkId, runId, {
+              status: "abandoned",
+              finishedAt: at,
+              summary: `${found.value.job} abandoned: its plan was given up (${reason}).`
+            })
           )
         }
         return true

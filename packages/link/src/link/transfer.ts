@@ -1,4 +1,5 @@
 import type { Schema } from "effect"
+import { promise } from "../internal/bridge.ts"
 import type { LinkApi } from "../Link.ts"
 import { LinkError, LinkInvalidInputError } from "../LinkError.ts"
 import { Jobs, type RunContext } from "../Runner.ts"
@@ -8,7 +9,6 @@ import { previewTransfer, runTransfer, type TransferReport } from "../transfer/T
 import type { TransferRange } from "../transfer/TransferTypes.ts"
 import type { LinkContext } from "./context.ts"
 import { type LinkPlans, makeLinkPlans } from "./plans.ts"
-import { promise } from "./promise.ts"
 
 /**
  * The one-paragraph summary of a transfer the run log and the mail share: the counts, then the

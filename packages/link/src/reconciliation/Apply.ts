@@ -1,10 +1,10 @@
 import type { ConnectWiseClient } from "@psa-ledger/connectwise-client"
 import type { ChangePlan, MappingStore, PlanJournal, PlanOperation } from "@psa-ledger/reconcile-core"
 import { DateTime, Option, type Schema } from "effect"
+import { runPort } from "../internal/bridge.ts"
 import { type Claim, claimOperation, startHeartbeat } from "../internal/claims.ts"
 import { checkTarget } from "../internal/conditional.ts"
 import { gate } from "../internal/limit.ts"
-import { runPort } from "../internal/port.ts"
 import { redactFields } from "../internal/redact.ts"
 import {
   LinkBusyError,

@@ -17,7 +17,7 @@ import {
   resolve,
   rowKeyOf
 } from "@psa-ledger/reconcile-core"
-import { runPort } from "../internal/port.ts"
+import { runPort } from "../internal/bridge.ts"
 import { type InvoiceMonth, type InvoiceSource, monthBounds, type OnProgress } from "./InvoiceSource.ts"
 import { loadAgreements, loadCompaniesAndProducts } from "./Snapshot.ts"
 

@@ -6,8 +6,8 @@
 import { odata, type SalesEntryDraft } from "@psa-ledger/exact-client"
 import { type CreateSalesEntry, TransferRecord } from "@psa-ledger/reconcile-core"
 import { BigDecimal, DateTime, type Schema } from "effect"
+import { runPort } from "../internal/bridge.ts"
 import { chunks } from "../internal/chunk.ts"
-import { runPort } from "../internal/port.ts"
 import { failureOf, nowOf } from "./internal.ts"
 import type { TransferDeps } from "./TransferTypes.ts"
 

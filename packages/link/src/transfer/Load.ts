@@ -24,8 +24,8 @@ import {
   TransferSnapshot
 } from "@psa-ledger/reconcile-core"
 import { BigDecimal } from "effect"
+import { runPort } from "../internal/bridge.ts"
 import { chunks, EXACT_TERMS_PER_FILTER } from "../internal/chunk.ts"
-import { runPort } from "../internal/port.ts"
 import { LinkError, LinkInvalidInputError } from "../LinkError.ts"
 import { exactAccountCode, step } from "./internal.ts"
 import { entryReadsOf, loadDivisionCurrency, loadEntries, loadGlAccounts } from "./LoadEntries.ts"

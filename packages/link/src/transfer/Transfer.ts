@@ -15,9 +15,9 @@ import {
   TransferRecord
 } from "@psa-ledger/reconcile-core"
 import { BigDecimal, DateTime, Option, type Schema } from "effect"
+import { runPort } from "../internal/bridge.ts"
 import { chunks, EXACT_TERMS_PER_FILTER } from "../internal/chunk.ts"
 import { asJournalClaim, claimOperation, startHeartbeat } from "../internal/claims.ts"
-import { runPort } from "../internal/port.ts"
 import { LinkCancelledError, LinkDependencyFailedError } from "../LinkError.ts"
 import {
   attachInvoicePdf,

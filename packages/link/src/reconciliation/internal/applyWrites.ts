@@ -6,8 +6,8 @@
 import { type ConnectWiseClient, conditions, patch } from "@psa-ledger/connectwise-client"
 import { type MappingStore, type PlanOperation, type TargetRef, toMapping } from "@psa-ledger/reconcile-core"
 import { BigDecimal, type Schema } from "effect"
+import { runPort } from "../../internal/bridge.ts"
 import { checkTarget } from "../../internal/conditional.ts"
-import { runPort } from "../../internal/port.ts"
 import { LinkError, LinkInvalidInputError, reasonOf } from "../../LinkError.ts"
 import { agreementParty } from "./agreementParty.ts"
 
