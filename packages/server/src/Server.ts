@@ -1,5 +1,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+import { Readable } from "node:stream"
 import type { DeploymentApi } from "@psa-ledger/deployment"
 import { Hono } from "hono"
 import { ApiError } from "./ApiError.ts"
@@ -86,9 +87,43 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 
 const errorResponse = (error: ApiError) => json(error.status, error.body, { ...error.extra.headers })
 
-const readBody = async (request: Request): Promise<unknown> => {
+/**
+ * The most a request body may be when its route says nothing: a month's draft of decisions for tens
+ * of thousands of rows fits; a body meant to exhaust the server's memory does not.
+ */
+export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024 * 1024
+
+const tooLarge = (limit: number) =>
+  new ApiError(413, "TooLarge", `the body is over ${Math.floor(limit / 1024 / 1024)} MB`, { field: "body" })
+
+/**
+ * The body's text, read as it arrives and refused with 413 as soon as it passes `limit` bytes
+ * (a `content-length` over it is refused before a byte is read), so no client makes the server
+ * hold more than the limit.
+ */
+const readText = async (request: Request, limit: number): Promise<string> => {
+  const declared = Number(request.headers.get("content-length") ?? Number.NaN)
+  if (declared > limit) throw tooLarge(limit)
+  if (request.body === null) return ""
+  const reader = request.body.getReader()
+  const chunks: Array<Uint8Array> = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > limit) {
+      await reader.cancel().catch(() => {})
+      throw tooLarge(limit)
+    }
+    chunks.push(value)
+  }
+  return Buffer.concat(chunks, size).toString("utf8")
+}
+
+const readBody = async (request: Request, limit: number): Promise<unknown> => {
   const type = request.headers.get("content-type") ?? ""
-  const text = await request.text()
+  const text = await readText(request, limit)
   if (text === "") return {}
   if (!/^application\/json\b/i.test(type)) {
     throw new ApiError(415, "UnsupportedMediaType", "send the body as application/json", { field: "body" })
@@ -125,7 +160,10 @@ const handlerOf = (ctx: ServerContext, route: Route) => async (request: Request,
     }
     const url = new URL(request.url)
     const query = route.query === undefined ? {} : decodeInput(route.query, queryOf(url), "query")
-    const body = route.body === undefined ? undefined : decodeInput(route.body, await readBody(request), "body")
+    const body =
+      route.body === undefined
+        ? undefined
+        : decodeInput(route.body, await readBody(request, route.maxBodyBytes ?? DEFAULT_BODY_LIMIT_BYTES), "body")
     const result = await route.handle({
       params: decodedParams,
       query,
@@ -281,9 +319,9 @@ const bridge = async (server: Server, req: IncomingMessage, res: ServerResponse,
     const hasBody = req.method !== "GET" && req.method !== "HEAD"
     const init: RequestInit & { duplex?: "half" } = { method: req.method ?? "GET", headers, signal: controller.signal }
     if (hasBody) {
-      const chunks: Array<Buffer> = []
-      for await (const chunk of req) chunks.push(chunk as Buffer)
-      init.body = Buffer.concat(chunks)
+      // Streamed, not buffered here: the route's body limit stops a body too large as it arrives.
+      init.body = Readable.toWeb(req) as ReadableStream<Uint8Array>
+      init.duplex = "half"
     }
     const response = await server.fetch(new Request(url, init), { clientAddress: req.socket.remoteAddress })
     const out: Record<string, string | Array<string>> = {}

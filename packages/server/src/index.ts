@@ -20,5 +20,12 @@ export {
 export { ConfigProblem, openConfiguredStorage, readServerConfig, type ServerConfig } from "./Config.ts"
 export type { ServerQueueOptions } from "./internal/queue.ts"
 export { openApi } from "./OpenApi.ts"
-export { createServer, type RequestInfo, type Server, type ServerOptions, serve } from "./Server.ts"
+export {
+  createServer,
+  DEFAULT_BODY_LIMIT_BYTES,
+  type RequestInfo,
+  type Server,
+  type ServerOptions,
+  serve
+} from "./Server.ts"
 export { addUser, type NewUserInput } from "./Users.ts"

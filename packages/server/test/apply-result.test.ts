@@ -57,10 +57,15 @@ describe("apply result", () => {
         (grid.body.rows as Array<{ row: { key: string } }>).map((r) => [r.row.key, { approve: "all" }])
       )
       await fin.put(`/links/acme/months/${month}/draft`, { version: 0, decisions })
-      const planned = (await fin.post(`/links/acme/months/${month}/plan`)).body.plan.operations as Array<{
+      const preview = (await fin.post(`/links/acme/months/${month}/plan`)).body
+      const planned = preview.plan.operations as Array<{
         _tag: string
         idempotencyKey: string
       }>
+      // The summary alone is the same summary of the same draft, without the operations.
+      const summaryOnly = await fin.post(`/links/acme/months/${month}/plan/summary`)
+      expect(summaryOnly.status).toBe(200)
+      expect(summaryOnly.body).toEqual({ month, draftVersion: preview.draftVersion, summary: preview.summary })
       const updates = planned.filter((op) => op._tag.startsWith("UpdateAddition"))
       expect(updates.length).toBeGreaterThan(1)
 

@@ -91,5 +91,10 @@ describe("a CSV-source link's invoice file over HTTP", () => {
     const refused = await fin.put("/links/acme/invoice-file", { name: "x.csv", content: csv.toString("base64") })
     expect([refused.status, refused.body.error.field]).toEqual([400, "linkId"])
     expect((await fin.post("/links/acme/invoice-file/preview", { source })).body.error.field).toBe("content")
+    // A 20 MB export is past the default body limit but within the upload's own: it is read (and
+    // refused for the link's source), not cut off with a 413.
+    const big = Buffer.alloc(20 * 1024 * 1024, 0x3b).toString("base64")
+    const read = await fin.put("/links/acme/invoice-file", { name: "big.csv", content: big })
+    expect([read.status, read.body.error.field]).toEqual([400, "linkId"])
   })
 })

@@ -1,4 +1,6 @@
+import { request as httpRequest } from "node:http"
 import { afterAll, describe, expect, it } from "vitest"
+import { DEFAULT_BODY_LIMIT_BYTES, serve } from "../src/index.ts"
 import { addUsers, client, logLines, openWorld, PASSWORD, seen, until } from "./support.ts"
 
 const secrets: Array<string> = []
@@ -100,6 +102,66 @@ describe("server: CSRF, throttling, bad input, conflicts, secrets", () => {
     expect(notJson.status).toBe(200) // no body needed
     const user = await ann.post("/users", { username: "x", role: "finance", password: "short" })
     expect([user.status, user.body.error.field]).toEqual([400, "password"])
+  })
+
+  it("refuses a body over its route's limit with 413 as it arrives, declared or streamed, and stays up", async () => {
+    const w = await openWorld()
+    await addUsers(w.storage)
+    const http = await serve(w.server, { port: 0 })
+    try {
+      const { hostname, port } = new URL(http.url)
+      // Sends `size` bytes of a JSON string to the public sign-in, in 1 MB chunks, with or without
+      // a content-length, and reads the answer (the server may answer before the body is sent).
+      const post = (size: number, declare: boolean) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const req = httpRequest(
+            {
+              hostname,
+              port,
+              method: "POST",
+              path: "/api/v1/session",
+              headers: {
+                "content-type": "application/json",
+                origin: http.url,
+                ...(declare ? { "content-length": String(size) } : {})
+              }
+            },
+            (res) => {
+              let body = ""
+              res.on("data", (chunk: Buffer) => {
+                body += chunk.toString("utf8")
+              })
+              res.on("end", () => resolve({ status: res.statusCode ?? 0, body }))
+            }
+          )
+          req.on("error", reject)
+          const chunk = Buffer.alloc(1024 * 1024, 0x61)
+          let sent = 0
+          const write = () => {
+            while (sent < size) {
+              const n = Math.min(chunk.length, size - sent)
+              sent += n
+              if (!req.write(chunk.subarray(0, n))) return void req.once("drain", write)
+            }
+            req.end()
+          }
+          req.on("response", () => {
+            sent = size
+          })
+          write()
+        })
+      const over = DEFAULT_BODY_LIMIT_BYTES + 1024 * 1024
+      for (const declare of [true, false]) {
+        const answer = await post(over, declare)
+        expect(answer.status, `content-length ${declare ? "declared" : "absent"}`).toBe(413)
+        expect(JSON.parse(answer.body).error).toMatchObject({ code: "TooLarge", field: "body" })
+      }
+      // Still serving, and a body under the limit is read as before.
+      const fin = client({ fetch: (r) => fetch(new Request(r.url.replace("http://localhost", http.url), r)) })
+      expect((await fin.signIn("fin")).status).toBe(200)
+    } finally {
+      await http.close({ graceMs: 0 })
+    }
   })
 
   it("refuses a second apply while one runs (409 Busy) and accepts the next once it ended", async () => {

@@ -158,9 +158,12 @@ const useDraftImpact = (
     void decisions
     let current = true
     const timer = setTimeout(() => {
-      void api.POST("/links/{linkId}/months/{month}/plan", { params: { path: { linkId, month } } }).then(({ data }) => {
-        if (current && data !== undefined) setImpact(data.summary.impact)
-      })
+      // The summary alone: the operations of a large month would be megabytes per save.
+      void api
+        .POST("/links/{linkId}/months/{month}/plan/summary", { params: { path: { linkId, month } } })
+        .then(({ data }) => {
+          if (current && data !== undefined) setImpact(data.summary.impact)
+        })
     }, 500)
     return () => {
       current = false

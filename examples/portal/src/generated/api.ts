@@ -336,6 +336,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/links/{linkId}/months/{month}/plan/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The summary alone of the month's plan from its saved draft (counts by kind, monthly cost impact), nothing written: what a summary bar reads after each save, without the operations */
+        post: operations["previewPlanSummary"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/links/{linkId}/months/{month}/apply": {
         parameters: {
             query?: never;
@@ -1452,6 +1469,13 @@ export interface components {
             impact: components["schemas"]["CurrencyImpactEncoded"][];
             catalogPricedAdditions: number;
             skipped: number;
+        } & {
+            [key: string]: unknown;
+        };
+        PlanSummaryPreview: {
+            month: string;
+            draftVersion: number;
+            summary: components["schemas"]["PlanSummaryEncoded"];
         } & {
             [key: string]: unknown;
         };
@@ -3589,6 +3613,74 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PlanPreview"];
+                };
+            };
+            /** @description Bad input: `field` names what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role does not allow this, or the request failed the CSRF check */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or no grant on the link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A version conflict, or the link is busy */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    previewPlanSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                linkId: string;
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanSummaryPreview"];
                 };
             };
             /** @description Bad input: `field` names what is wrong */

@@ -29,6 +29,8 @@ export interface Route {
   readonly params?: Schema.Top | undefined
   readonly query?: Schema.Top | undefined
   readonly body?: Schema.Top | undefined
+  /** The largest body this route reads, bytes (default `DEFAULT_BODY_LIMIT_BYTES`, 16 MB): larger is a 413. */
+  readonly maxBodyBytes?: number | undefined
   /** The 2xx body: a Schema (JSON), or `text`, `sse`, `redirect`. */
   readonly response: Schema.Top | "text" | "sse" | "redirect" | "none"
   readonly status?: number | undefined
@@ -51,6 +53,7 @@ export const route = <
   readonly params?: P
   readonly query?: Q
   readonly body?: B
+  readonly maxBodyBytes?: number
   readonly response: Route["response"]
   readonly status?: number
   readonly handle: (input: RouteInput<P["Type"], Q["Type"], B["Type"]>) => Promise<unknown>

@@ -7,6 +7,9 @@ import { route } from "../internal/route.ts"
 import { LinkParams, Text } from "../internal/schemas.ts"
 import { store } from "../internal/session.ts"
 
+// The largest file, base64 (4 bytes per 3), with room for the name, the settings and the JSON.
+const UPLOAD_BODY_LIMIT_BYTES = Math.ceil(INVOICE_FILE_MAX_BYTES / 3) * 4 + 64 * 1024
+
 const Base64 = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9+/]*={0,2}$/, { expected: "the file's bytes, base64" }))
 
 const Upload = Schema.Struct({
@@ -69,6 +72,7 @@ export const invoiceFileRoutes = [
     access: "finance",
     params: LinkParams,
     body: Upload,
+    maxBodyBytes: UPLOAD_BODY_LIMIT_BYTES,
     response: InvoiceFileHead,
     handle: async ({ server, params, body, principal }) => {
       const bytes = bytesOf(body.content)
@@ -110,6 +114,7 @@ export const invoiceFileRoutes = [
     access: "finance",
     params: LinkParams,
     body: Schema.Struct({ source: CsvSourceSettings, content: Schema.optionalKey(Base64) }),
+    maxBodyBytes: UPLOAD_BODY_LIMIT_BYTES,
     response: CsvPreview,
     handle: async ({ server, params, body }) => {
       let bytes: Uint8Array

@@ -93,6 +93,12 @@ const PlanPreview = Schema.Struct({
   plan: ChangePlan
 }).annotate({ identifier: "PlanPreview" })
 
+const PlanSummaryPreview = Schema.Struct({
+  month: Month,
+  draftVersion: Schema.Int,
+  summary: PlanSummary
+}).annotate({ identifier: "PlanSummaryPreview" })
+
 const Decimal = Schema.String.check(Schema.isPattern(/^-?\d+(\.\d+)?$/, { expected: "a decimal such as 12.50" }))
 
 const NewProduct = Schema.Struct({
@@ -142,6 +148,18 @@ const readDraft = async (server: ServerContext, linkId: string, month: string) =
         updatedBy: found.value.updatedBy,
         updatedAt: found.value.updatedAt
       }
+}
+
+/** Plans the month's saved draft for `by`, with the exclusions as they are now; nothing is written. */
+const planDraft = async (server: ServerContext, linkId: string, month: string, by: string) => {
+  const grid = await gridOf(server, linkId, month)
+  const draft = await readDraft(server, linkId, month)
+  const link = await openLink(server, linkId)
+  // The exclusions as they are now: one remembered since the load leaves its rows out already.
+  const planned = link.reconciliation.plan(await withCurrentExclusions(server, linkId, grid), draft.decisions, {
+    by
+  })
+  return { draft, planned }
 }
 
 const DecisionsRecord = Schema.Record(Schema.String, RowDecision)
@@ -371,16 +389,23 @@ export const reconciliationRoutes = [
     params: MonthParams,
     response: PlanPreview,
     handle: async ({ server, params, principal }) => {
-      const grid = await gridOf(server, params.linkId, params.month)
-      const draft = await readDraft(server, params.linkId, params.month)
-      const link = await openLink(server, params.linkId)
-      // The exclusions as they are now: one remembered since the load leaves its rows out already.
-      const planned = link.reconciliation.plan(
-        await withCurrentExclusions(server, params.linkId, grid),
-        draft.decisions,
-        { by: principal.user }
-      )
+      const { draft, planned } = await planDraft(server, params.linkId, params.month, principal.user)
       return { month: params.month, draftVersion: draft.version, summary: planned.summary, plan: planned.plan }
+    }
+  }),
+  route({
+    method: "post",
+    path: "/links/{linkId}/months/{month}/plan/summary",
+    operationId: "previewPlanSummary",
+    summary:
+      "The summary alone of the month's plan from its saved draft (counts by kind, monthly cost impact), nothing written: what a summary bar reads after each save, without the operations",
+    tag: "reconciliation",
+    access: "viewer",
+    params: MonthParams,
+    response: PlanSummaryPreview,
+    handle: async ({ server, params, principal }) => {
+      const { draft, planned } = await planDraft(server, params.linkId, params.month, principal.user)
+      return { month: params.month, draftVersion: draft.version, summary: planned.summary }
     }
   }),
   route({
