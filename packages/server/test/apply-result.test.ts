@@ -1,7 +1,7 @@
 import { NewLogEntry, RunStore } from "@psa-ledger/reconcile-core"
 import { memoryStorage } from "@psa-ledger/storage-adapters"
 import { describe, expect, it } from "vitest"
-import { addUsers, client, openWorld, until } from "./support.ts"
+import { client, connectedLink, openWorld, until } from "./support.ts"
 
 type Result = {
   runStatus: string
@@ -41,12 +41,7 @@ describe("apply result", () => {
     async (_, storage) => {
       const made = storage()
       const w = await openWorld(made === undefined ? {} : { storage: made })
-      await addUsers(w.storage)
-      const ann = client(w.server)
-      await ann.signIn("ann")
-      await ann.post("/links", { id: "acme", config: w.config("Acme") })
-      const connect = await ann.post("/links/acme/exact/connect", {})
-      await ann.get(`/oauth/exact/callback${await w.consent(connect.body.url)}`)
+      const _ann = await connectedLink(w)
       const fin = client(w.server)
       await fin.signIn("fin")
       const month = (await fin.get("/links/acme/months")).body.months[0] as string

@@ -1,15 +1,10 @@
 import { describe, expect, it } from "vitest"
-import { addUsers, client, openWorld, until } from "./support.ts"
+import { connectedLink, openWorld, until } from "./support.ts"
 
 describe("grid names", () => {
   it("sends the ConnectWise names of the companies, products and agreements the page's rows link", async () => {
     const w = await openWorld()
-    await addUsers(w.storage)
-    const ann = client(w.server)
-    await ann.signIn("ann")
-    await ann.post("/links", { id: "acme", config: w.config("Acme") })
-    const connect = await ann.post("/links/acme/exact/connect", {})
-    await ann.get(`/oauth/exact/callback${await w.consent(connect.body.url)}`)
+    const ann = await connectedLink(w)
     const month = (await ann.get("/links/acme/months")).body.months[0] as string
     await ann.post(`/links/acme/months/${month}/load`)
     await until(async () => (await ann.get(`/links/acme/months/${month}`)).body.state === "ready", "the month")

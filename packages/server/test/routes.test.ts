@@ -2,16 +2,11 @@ import { Run } from "@psa-ledger/reconcile-core"
 import { DateTime, Effect, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { createServer } from "../src/index.ts"
-import { addUsers, client, openWorld, PASSWORD, until } from "./support.ts"
+import { addUsers, client, connectedLink, openWorld, PASSWORD, until } from "./support.ts"
 
 const connected = async () => {
   const w = await openWorld()
-  await addUsers(w.storage)
-  const ann = client(w.server)
-  await ann.signIn("ann")
-  await ann.post("/links", { id: "acme", config: w.config("Acme") })
-  const connect = await ann.post("/links/acme/exact/connect", {})
-  await ann.get(`/oauth/exact/callback${await w.consent(connect.body.url)}`)
+  const ann = await connectedLink(w)
   return { w, ann }
 }
 

@@ -12,7 +12,7 @@ import { sqliteStorage } from "@psa-ledger/storage-adapters/sqlite"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { createServer } from "../src/index.ts"
-import { addUsers, client, openWorld, until } from "./support.ts"
+import { addUsers, client, connectedLink, openWorld, until } from "./support.ts"
 
 const at = (iso: string) => Date.parse(iso)
 
@@ -112,12 +112,7 @@ describe("scheduling on the server", () => {
 describe("a manual run in workers mode without a queue", () => {
   it("starts in the server (under the link's lease) and answers with its run id", async () => {
     const w = await openWorld()
-    await addUsers(w.storage)
-    const ann = client(w.server)
-    await ann.signIn("ann")
-    await ann.post("/links", { id: "acme", config: w.config("Acme") })
-    const connect = await ann.post("/links/acme/exact/connect", {})
-    await ann.get(`/oauth/exact/callback${await w.consent(connect.body.url)}`)
+    const ann = await connectedLink(w)
     await w.deployment.settings.update({ scheduling: "workers" }, { expectedVersion: 0 })
     const started = await ann.post("/links/acme/transfer/payments")
     expect(started.status).toBe(202)

@@ -1,19 +1,14 @@
 import { request as httpRequest } from "node:http"
 import { afterAll, describe, expect, it } from "vitest"
 import { DEFAULT_BODY_LIMIT_BYTES, serve } from "../src/index.ts"
-import { addUsers, client, logLines, openWorld, PASSWORD, seen, until } from "./support.ts"
+import { addUsers, client, connectedLink, logLines, openWorld, PASSWORD, seen, until } from "./support.ts"
 
 const secrets: Array<string> = []
 
 const connected = async () => {
   const w = await openWorld()
   secrets.push(...w.secrets)
-  await addUsers(w.storage)
-  const ann = client(w.server)
-  await ann.signIn("ann")
-  await ann.post("/links", { id: "acme", config: w.config("Acme") })
-  const connect = await ann.post("/links/acme/exact/connect", {})
-  await ann.get(`/oauth/exact/callback${await w.consent(connect.body.url)}`)
+  const ann = await connectedLink(w)
   return { w, ann }
 }
 

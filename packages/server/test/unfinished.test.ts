@@ -7,19 +7,14 @@ import { Jobs } from "@psa-ledger/link"
 import { ChangePlan, Run, StoredPlan } from "@psa-ledger/reconcile-core"
 import { DateTime, Effect, Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { addUsers, client, openWorld, until } from "./support.ts"
+import { client, connectedLink, openWorld, until } from "./support.ts"
 
 const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
 
 /** A connected link `acme` and, in its storage, what a process that died before its first write leaves. */
 const withDeadRun = async () => {
   const w = await openWorld()
-  await addUsers(w.storage)
-  const ann = client(w.server)
-  await ann.signIn("ann")
-  await ann.post("/links", { id: "acme", config: w.config("Acme") })
-  const connect = await ann.post("/links/acme/exact/connect", {})
-  await ann.get(`/oauth/exact/callback${await w.consent(connect.body.url)}`)
+  const _ann = await connectedLink(w)
   const link = await w.deployment.links.open("acme")
   const [month] = await link.reconciliation.months()
   const grid = await link.reconciliation.load(month!)
