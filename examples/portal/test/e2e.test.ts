@@ -716,6 +716,56 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== "true")("the portal 
     expect(after.config.connectwise?.privateKey).toMatchObject({ set: true })
     await page.getByRole("button", { name: "Test connection" }).click()
     await page.locator('[aria-label="Connection test"] [data-ok="true"]').nth(1).waitFor()
+
+    // The approval policy and sales entries' revenue accounts, picked from Exact's GL accounts.
+    type GlLookups = { exact: { glAccounts: Array<{ id: string; code?: string; name: string }> } }
+    const gl = (await api<GlLookups>("/links/second/lookups")).body.exact.glAccounts.filter((g) => g.code)
+    const [revenue, special] = gl
+    if (revenue?.code === undefined || special?.code === undefined)
+      throw new Error("the sandbox has under two GL accounts")
+    await page.getByLabel("Booking mode").selectOption("entry")
+    await page.getByLabel("Default revenue GL account").selectOption(revenue.code)
+    await page.getByLabel("ConnectWise catalog item id").fill("41")
+    await page.getByRole("button", { name: "Add an item" }).click()
+    await page.getByLabel("Revenue GL account for catalog item 41").selectOption(special.code)
+    const threshold = page.getByLabel("A suggested name links by itself from score")
+    await threshold.fill("0.8")
+    await page.getByTestId("auto-accept-warning").waitFor()
+    // A score that is not one is the server's to refuse, naming the field; nothing is saved.
+    await threshold.fill("high")
+    await page.getByRole("button", { name: "Save", exact: true }).click()
+    await page
+      .getByRole("alert")
+      .getByText(/approval\.autoAcceptAbove/)
+      .waitFor()
+    await threshold.fill("0,95")
+    expect(await page.getByTestId("auto-accept-warning").count()).toBe(0)
+    await page.getByLabel("Correct unit costs").check()
+    await page.getByLabel("New Exact customers for companies without one").selectOption("never")
+    expect(await seriousViolations(page)).toEqual([])
+    await page.getByRole("button", { name: "Save", exact: true }).click()
+    await page
+      .getByRole("status")
+      .getByText(/^Saved \(version/)
+      .waitFor()
+    const policy = (await api<{ config: Record<string, Record<string, unknown>> }>("/links/second")).body.config
+    expect(policy.approval).toEqual({ autoAcceptAbove: 0.95, autoApprove: ["updateUnitCost"], createAccounts: "never" })
+    expect(policy.settings?.transfer).toMatchObject({
+      mode: "entry",
+      defaultGlAccount: revenue.code,
+      glAccounts: { "41": special.code }
+    })
+    // Shown again as saved after a reload.
+    await page.reload()
+    // The form fills once the link is read: wait for that rather than for a while.
+    await page.waitForFunction(
+      () => (document.querySelector('input[placeholder="0.92"]') as HTMLInputElement | null)?.value === "0.95"
+    )
+    await expect(page.getByLabel("Correct unit costs").isChecked()).resolves.toBe(true)
+    await expect(page.getByLabel("Revenue GL account for catalog item 41").inputValue()).resolves.toBe(special.code)
+    await page.getByRole("group", { name: "What may happen without a person" }).screenshot({
+      path: `${shots}/settings-approval.png`
+    })
   })
 
   it("an administrator tries a CSV link's columns on an export, uploads it and loads its month", async () => {

@@ -131,4 +131,48 @@ describe("a CSV source in the form", () => {
       columns: { customerKey: "a", productKey: "b", quantity: "c", unitCost: "d" }
     })
   })
+
+  it("reads and writes the approval policy, leaving an empty field to the engine's default", () => {
+    const draft = draftOf(stored, origin)
+    expect([draft.autoAcceptAbove, draft.autoApprove, draft.createAccounts]).toEqual(["", [], "ask"])
+    type Saved = { approval?: Record<string, unknown> }
+    const tightened = configOf(
+      { ...draft, autoAcceptAbove: "0,95", autoApprove: ["updateUnitCost", "updateQuantity"], createAccounts: "never" },
+      stored
+    ) as Saved
+    // The kinds in the engine's order; a decimal comma read as a point.
+    expect(tightened.approval).toEqual({
+      autoAcceptAbove: 0.95,
+      autoApprove: ["updateQuantity", "updateUnitCost"],
+      createAccounts: "never"
+    })
+    const back = draftOf(tightened as Record<string, unknown>, origin)
+    expect([back.autoAcceptAbove, back.autoApprove, back.createAccounts]).toEqual([
+      "0.95",
+      ["updateQuantity", "updateUnitCost"],
+      "never"
+    ])
+    // Emptied: nothing written, so the engine's defaults apply again; an untouched empty list stays
+    // as stored, so a save changes nothing nobody changed; a typo goes as typed for the server to name.
+    const emptied = { ...back, autoAcceptAbove: "", autoApprove: [], createAccounts: "" as const }
+    expect((configOf(emptied, tightened as Record<string, unknown>) as Saved).approval).toEqual({ autoApprove: [] })
+    expect((configOf(emptied, stored) as Saved).approval).toBeUndefined()
+    expect((configOf({ ...draft, createAccounts: "" }, stored) as Saved).approval).toBeUndefined()
+    expect((configOf({ ...draft, autoAcceptAbove: "high" }, stored) as Saved).approval?.autoAcceptAbove).toBe("high")
+  })
+
+  it("writes the revenue GL accounts of sales entries, and drops an item whose account was cleared", () => {
+    const draft = { ...draftOf(stored, origin), defaultGlAccount: "8000", glAccounts: { "41": "8010", "42": "" } }
+    type Saved = { settings: { transfer: Record<string, unknown> } }
+    const saved = configOf(draft, stored) as Saved
+    expect(saved.settings.transfer).toMatchObject({ defaultGlAccount: "8000", glAccounts: { "41": "8010" } })
+    const back = draftOf(saved as unknown as Record<string, unknown>, origin)
+    expect([back.defaultGlAccount, back.glAccounts]).toEqual(["8000", { "41": "8010" }])
+    const cleared = configOf(
+      { ...back, defaultGlAccount: "", glAccounts: {} },
+      saved as unknown as Record<string, unknown>
+    ) as Saved
+    expect(cleared.settings.transfer).not.toHaveProperty("defaultGlAccount")
+    expect(cleared.settings.transfer).not.toHaveProperty("glAccounts")
+  })
 })

@@ -8,6 +8,7 @@ import { useCallback, useEffect, useState } from "react"
 import { api, problem } from "./api.ts"
 import { ExclusionsSection } from "./Exclusions.tsx"
 import { LinkAudit } from "./LinkAudit.tsx"
+import { ApprovalPolicyFields, RevenueAccounts } from "./LinkSettingsPolicy.tsx"
 import {
   type Checks,
   ConnectionCheck,
@@ -305,6 +306,8 @@ export const LinkSettingsPage = (props: PageProps) => {
         <InvoiceFields draft={draft} setDraft={setDraft} lookups={lookups} linkId={linkId} />
         <NewRecordDefaults draft={draft} setDraft={setDraft} lookups={lookups} />
         <TransferFields draft={draft} setDraft={setDraft} lookups={lookups} />
+        {draft.mode === "entry" && <RevenueAccounts draft={draft} setDraft={setDraft} lookups={lookups} />}
+        <ApprovalPolicyFields draft={draft} setDraft={setDraft} />
         <MailAndSchedules draft={draft} setDraft={setDraft} />
         {messages}
         <button type="submit" className="primary" disabled={busy !== undefined || stored === undefined}>

@@ -16,7 +16,7 @@ import { formatDateTime, formatScheduled, JOB_LABELS } from "./format.ts"
 import { type Draft, type Json, obj, type Schedule, str } from "./linkDraft.ts"
 
 type Secret = { readonly set: true; readonly updatedAt: string } | { readonly set: false }
-type Option = { readonly id: string | number; readonly code?: string; readonly name: string }
+export type Option = { readonly id: string | number; readonly code?: string; readonly name: string }
 
 /** The pickers' options, from both systems (`GET /links/{id}/lookups`). */
 export type Lookups = {
@@ -33,6 +33,7 @@ export type Lookups = {
     readonly journals: ReadonlyArray<Option>
     readonly vatCodes: ReadonlyArray<Option>
     readonly paymentConditions: ReadonlyArray<Option>
+    readonly glAccounts: ReadonlyArray<Option>
   }
 }
 type Check = { readonly ok: boolean; readonly detail?: string; readonly message?: string }
@@ -111,9 +112,9 @@ const SecretField = (props: {
   )
 }
 
-const optionLabel = (o: Option) => (o.code !== undefined && o.code !== "" ? `${o.code} · ${o.name}` : o.name)
+export const optionLabel = (o: Option) => (o.code !== undefined && o.code !== "" ? `${o.code} · ${o.name}` : o.name)
 
-const Choice = (props: {
+export const Choice = (props: {
   readonly label: string
   readonly value: string
   readonly options: ReadonlyArray<Option>

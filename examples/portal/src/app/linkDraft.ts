@@ -2,6 +2,18 @@
 // the configuration it saves. Kept apart from the components so the mapping is tested on its own:
 // a save must keep every field the form does not show, and never change a setting nobody touched.
 
+/** The kinds of change a run may apply without a per-row approval, as the engine names them. */
+export const CHANGE_KINDS = [
+  "createProduct",
+  "createAgreement",
+  "addAddition",
+  "updateQuantity",
+  "updateUnitCost",
+  "updateUnitPrice",
+  "cancelAddition"
+] as const
+export type ChangeKind = (typeof CHANGE_KINDS)[number]
+
 /** A schedule row of the form. */
 export type Schedule = { job: string; cron: string; enabled: boolean }
 
@@ -49,6 +61,15 @@ export interface Draft {
   journal: string
   vatCodes: Record<string, string>
   paymentConditions: Record<string, string>
+  /** Entry mode: the revenue GL account (code) of lines without their own, and per catalog item id. */
+  defaultGlAccount: string
+  glAccounts: Record<string, string>
+  /** The approval policy: the score a suggestion links at by itself ("" the engine's default). */
+  autoAcceptAbove: string
+  /** The change kinds an unattended run applies without a person. */
+  autoApprove: Array<ChangeKind>
+  /** Whether flow B creates an Exact customer for a company without one ("" the transfer settings'). */
+  createAccounts: "" | "ask" | "auto" | "never"
   mailTo: string
   mailWhen: "always" | "problems"
   schedules: Array<Schedule>
@@ -101,6 +122,11 @@ export const emptyDraft = (origin: string): Draft => ({
   journal: "",
   vatCodes: {},
   paymentConditions: {},
+  defaultGlAccount: "",
+  glAccounts: {},
+  autoAcceptAbove: "",
+  autoApprove: [],
+  createAccounts: "",
   mailTo: "",
   mailWhen: "problems",
   schedules: []
@@ -116,6 +142,7 @@ export const draftOf = (config: Json, origin: string): Draft => {
   const agreement = obj(settings.newAgreement)
   const product = obj(settings.newProduct)
   const mail = obj(config.mail)
+  const approval = obj(config.approval)
   const customer = obj(Array.isArray(source.customer) ? source.customer[0] : source.customer)
   const columns = obj(source.columns)
   const base = emptyDraft(origin)
@@ -162,6 +189,16 @@ export const draftOf = (config: Json, origin: string): Draft => {
     journal: str(transfer.journal),
     vatCodes: Object.fromEntries(Object.entries(obj(transfer.vatCodes)).map(([k, v]) => [k, str(v)])),
     paymentConditions: Object.fromEntries(Object.entries(obj(transfer.paymentConditions)).map(([k, v]) => [k, str(v)])),
+    defaultGlAccount: str(transfer.defaultGlAccount),
+    glAccounts: Object.fromEntries(Object.entries(obj(transfer.glAccounts)).map(([k, v]) => [k, str(v)])),
+    autoAcceptAbove: str(approval.autoAcceptAbove),
+    autoApprove: Array.isArray(approval.autoApprove)
+      ? approval.autoApprove.filter((k): k is ChangeKind => (CHANGE_KINDS as ReadonlyArray<unknown>).includes(k))
+      : [],
+    createAccounts:
+      approval.createAccounts === "ask" || approval.createAccounts === "auto" || approval.createAccounts === "never"
+        ? approval.createAccounts
+        : "",
     mailTo: Array.isArray(mail.to) ? mail.to.join(", ") : "",
     mailWhen: mail.when === "always" ? "always" : "problems",
     schedules: Array.isArray(config.schedules)
@@ -246,7 +283,7 @@ export const sourceOf = (d: Draft, previous: Json = {}): Json => {
 export const configOf = (d: Draft, previous: Json): Json => {
   const settings = obj(previous.settings)
   const transfer = obj(settings.transfer)
-  const { mail: _mail, schedules: _schedules, ...rest } = previous
+  const { mail: _mail, schedules: _schedules, approval: _approval, ...rest } = previous
   const previousCw = obj(previous.connectwise)
   const previousEx = obj(previous.exact)
   const { privateKey: _pk, baseUrl: _cb, site: _cs, ...keepCw } = previousCw
@@ -283,6 +320,8 @@ export const configOf = (d: Draft, previous: Json): Json => {
     .filter((m) => m !== "")
   const pick = (record: Record<string, string>) =>
     Object.fromEntries(Object.entries(record).filter(([, v]) => v !== ""))
+  const glAccounts = pick(d.glAccounts)
+  const approval = approvalOf(d, obj(previous.approval))
   return {
     ...rest,
     name: d.name.trim(),
@@ -298,17 +337,39 @@ export const configOf = (d: Draft, previous: Json): Json => {
         ? {}
         : {
             transfer: {
-              ...transfer,
+              ...without(transfer, "defaultGlAccount", "glAccounts"),
               // Not written while it is the default nobody chose, so the default can serve it.
               ...(transfer.mode === undefined && d.mode === "entry" ? {} : { mode: d.mode }),
               journal: d.journal,
               vatCodes: pick(d.vatCodes),
-              paymentConditions: pick(d.paymentConditions)
+              paymentConditions: pick(d.paymentConditions),
+              ...given("defaultGlAccount", d.defaultGlAccount),
+              ...(Object.keys(glAccounts).length === 0 ? {} : { glAccounts })
             }
           })
     },
     source: sourceOf(d, previous),
+    ...(Object.keys(approval).length === 0 ? {} : { approval }),
     ...(mailTo.length === 0 ? {} : { mail: { to: mailTo, when: d.mailWhen } }),
     ...(d.schedules.length === 0 ? {} : { schedules: d.schedules })
+  }
+}
+
+/**
+ * The approval policy the form describes; a field left empty is not written, so the engine's
+ * default (or the transfer settings' account creation) applies. The kinds keep the engine's order.
+ */
+const approvalOf = (d: Draft, previous: Json): Json => {
+  // A decimal comma is read as a point; anything else that is not a number goes as typed, and the
+  // server's refusal names the field.
+  const threshold = d.autoAcceptAbove.trim().replace(",", ".")
+  const score = Number(threshold)
+  return {
+    ...without(previous, "autoAcceptAbove", "autoApprove", "createAccounts"),
+    ...(threshold === "" ? {} : { autoAcceptAbove: Number.isFinite(score) ? score : threshold }),
+    ...(d.autoApprove.length === 0 && !("autoApprove" in previous)
+      ? {}
+      : { autoApprove: CHANGE_KINDS.filter((kind) => d.autoApprove.includes(kind)) }),
+    ...(d.createAccounts === "" ? {} : { createAccounts: d.createAccounts })
   }
 }
