@@ -1,8 +1,17 @@
 import { createExactClient, type ExactClient } from "@psa-ledger/exact-client"
-import { Decisions } from "@psa-ledger/reconcile-core"
-import { DateTime } from "effect"
+import { Decisions, RunStore } from "@psa-ledger/reconcile-core"
+import { DateTime, Effect } from "effect"
 import type { CreateLinkOptions, DecisionsInput, LinkRunOptions, LinkRunResult } from "../Link.ts"
-import { makeRunner, type RunContext, type RunTapEvent } from "../Runner.ts"
+import type { LinkError } from "../LinkError.ts"
+import {
+  makeRunner,
+  type RunContext,
+  RunIds,
+  type RunRequest,
+  RunSettings,
+  type RunTapEvent,
+  runJob
+} from "../Runner.ts"
 import { type InvoiceSource, type InvoiceSourceSettings, SalesSourceSettings } from "../reconciliation/InvoiceSource.ts"
 import { invoiceSourceFor } from "../reconciliation/Source.ts"
 import type { TransferDeps } from "../transfer/TransferTypes.ts"
@@ -27,6 +36,13 @@ export interface LinkContext {
     runOptions: LinkRunOptions | undefined,
     body: (ctx: RunContext) => Promise<A>
   ): Promise<LinkRunResult<A>>
+  /** `asRun` for an Effect body, run by `runJob`: cancelling the run interrupts the body at once. */
+  runEffect<A>(
+    job: string,
+    details: Readonly<Record<string, unknown>>,
+    runOptions: LinkRunOptions | undefined,
+    body: (ctx: RunContext) => Effect.Effect<A, LinkError>
+  ): Effect.Effect<LinkRunResult<A>, LinkError>
 }
 
 const isInvoiceSource = (source: InvoiceSourceSettings | InvoiceSource): source is InvoiceSource =>
@@ -82,6 +98,31 @@ export const makeLinkContext = (options: CreateLinkOptions): LinkContext => {
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
     ...(logger === undefined ? {} : { tap })
   })
+  // The runner's settings for Effect bodies; without a grace, as an Effect can be interrupted.
+  const runSettings = RunSettings.layer({
+    ...(options.mailer === undefined ? {} : { mailer: options.mailer }),
+    ...(storage.leases === undefined ? {} : { leases: storage.leases }),
+    ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+    ...(logger === undefined ? {} : { tap })
+  })
+  const requestOf = (
+    job: string,
+    details: Readonly<Record<string, unknown>>,
+    runOptions: LinkRunOptions | undefined
+  ): RunRequest => ({
+    linkId,
+    job,
+    details,
+    trigger: runOptions?.trigger ?? "manual",
+    onProgress: runOptions?.onProgress,
+    signal: runOptions?.signal,
+    note: runOptions?.note,
+    wait: runOptions?.wait,
+    onStart: runOptions?.onStart,
+    retryFollows: runOptions?.retryFollows,
+    mailTo: options.mailTo,
+    linkName: options.name ?? linkId
+  })
 
   return {
     options,
@@ -113,24 +154,17 @@ export const makeLinkContext = (options: CreateLinkOptions): LinkContext => {
       actor
     }),
     asRun: async (job, details, runOptions, body) => {
-      const result = await runner.run(
-        {
-          linkId,
-          job,
-          details,
-          trigger: runOptions?.trigger ?? "manual",
-          onProgress: runOptions?.onProgress,
-          signal: runOptions?.signal,
-          note: runOptions?.note,
-          wait: runOptions?.wait,
-          onStart: runOptions?.onStart,
-          retryFollows: runOptions?.retryFollows,
-          mailTo: options.mailTo,
-          linkName: options.name ?? linkId
-        },
-        body
-      )
+      const result = await runner.run(requestOf(job, details, runOptions), body)
       return { ...result, runId: result.run.id, report: result.value }
+    },
+    runEffect: (job, details, runOptions, body) => {
+      const ids = options.ids
+      return runJob(requestOf(job, details, runOptions), body).pipe(
+        Effect.map((result) => ({ ...result, runId: result.run.id, report: result.value })),
+        Effect.provideService(RunStore, storage.runs),
+        Effect.provide(runSettings),
+        ids === undefined ? (effect) => effect : Effect.provideService(RunIds, { next: ids })
+      )
     }
   }
 }

@@ -1,9 +1,9 @@
-import type { Schema } from "effect"
-import { promise } from "../internal/bridge.ts"
-import type { LinkApi } from "../Link.ts"
+import { Effect, type Schema } from "effect"
+import { fromPromise, promiseFace, runLink } from "../internal/bridge.ts"
+import type { LinkApi, LinkRunOptions } from "../Link.ts"
 import { LinkError, LinkInvalidInputError } from "../LinkError.ts"
 import { Jobs, type RunContext } from "../Runner.ts"
-import { syncPayments } from "../transfer/Payments.ts"
+import { type PaymentSyncReport, syncPayments } from "../transfer/Payments.ts"
 import { toStoredTransferReport } from "../transfer/StoredTransferReport.ts"
 import { previewTransfer, runTransfer, type TransferReport } from "../transfer/Transfer.ts"
 import type { TransferRange } from "../transfer/TransferTypes.ts"
@@ -72,94 +72,123 @@ export const reportTransfer = (run: Pick<RunContext, "log" | "count" | "summariz
  * Transfers `range` in the run `run`, logging, counting and summarising the outcome. `planRunId` is
  * the run whose stored plan this is (this run's own, or the one a resume finishes).
  */
-const transferInRun = async (
+const transferInRun = Effect.fn("link.transfer.inRun")(function* (
   ctx: LinkContext,
   plans: LinkPlans,
   run: RunContext,
   range: TransferRange,
   approveAccounts: ReadonlyArray<number> | undefined,
   planRunId: string
-): Promise<TransferReport> => {
+) {
   // A resume transfers under the plan's run id: its journal claims and ledger records carry it.
-  const report = await runTransfer(ctx.transferDeps(run.log), range, {
+  const report = yield* runTransfer(ctx.transferDeps(run.log), range, {
     runId: planRunId,
     onProgress: (event) => run.progress(event),
-    signal: run.signal,
     approveAccounts
   })
   // Every invoice was tried (transferred, blocked or failed with its reason): the plan is finished.
-  await plans.finish(run, planRunId)
+  yield* fromPromise("finish the stored plan", () => plans.finish(run, planRunId))
   reportTransfer(run, report)
   // Kept with the run, so the portal shows each invoice's outcome and Exact number without the log.
   run.keepResult(toStoredTransferReport(report))
   return report
-}
+})
 
-/**
- * Resumes the stored transfer of `planRunId` in the run `run`: the same range and approvals, under
- * the plan's run id. Its invoices are keyed on the ConnectWise invoice, so the operations and keys are
- * the first run's; those it left started are looked up in Exact before anything is written.
- */
-export const resumeTransfer = async (
+/** The stored transfer of `planRunId`, finished in the run `run` (see {@link resumeTransfer}). */
+const resumeTransferIn = Effect.fn("link.transfer.resume")(function* (
   ctx: LinkContext,
   plans: LinkPlans,
   run: RunContext,
   planRunId: string
-): Promise<TransferReport> => {
-  const stored = await plans.take(run, planRunId)
+) {
+  const stored = yield* fromPromise("take the stored plan", () => plans.take(run, planRunId))
   const body = (stored.plan as { readonly body?: unknown }).body as
     | { readonly range?: TransferRange; readonly approveAccounts?: ReadonlyArray<number> }
     | undefined
   const range = body?.range
   if (range === undefined || typeof range.from !== "string" || typeof range.to !== "string") {
-    throw LinkError.of(
-      new LinkInvalidInputError({
-        record: "StoredPlan",
-        field: "plan.body.range",
-        message: `the stored plan of run ${planRunId} has no transfer range`
-      })
+    return yield* Effect.fail(
+      LinkError.of(
+        new LinkInvalidInputError({
+          record: "StoredPlan",
+          field: "plan.body.range",
+          message: `the stored plan of run ${planRunId} has no transfer range`
+        })
+      )
     )
   }
-  return transferInRun(ctx, plans, run, range, body?.approveAccounts, planRunId)
+  return yield* transferInRun(ctx, plans, run, range, body?.approveAccounts, planRunId)
+})
+
+/**
+ * Resumes the stored transfer of `planRunId` in the run `run`: the same range and approvals, under
+ * the plan's run id. Its invoices are keyed on the ConnectWise invoice, so the operations and keys are
+ * the first run's; those it left started are looked up in Exact before anything is written. A
+ * promise for the run history's promise body: cancelling the run (`run.signal`) interrupts it.
+ */
+export const resumeTransfer = (
+  ctx: LinkContext,
+  plans: LinkPlans,
+  run: RunContext,
+  planRunId: string
+): Promise<TransferReport> => runLink("runs.resume", resumeTransferIn(ctx, plans, run, planRunId), run.signal)
+
+/** Logs, counts and summarises a payment sync in its run. */
+const reportPayments = (run: RunContext, report: PaymentSyncReport): void => {
+  for (const outcome of report.invoices) {
+    if (outcome.status === "failed") {
+      run.log.error(`payment of ${outcome.number} failed`, { reason: outcome.failure })
+    } else {
+      run.log.info(`invoice ${outcome.number}: ${outcome.status}`)
+    }
+  }
+  const counts = report.counts
+  run.count("done", counts.paid + counts["partly-paid"])
+  run.count("skipped", counts["already-recorded"] + counts.open + counts.skipped + counts["not-found"])
+  run.count("failed", counts.failed)
+  run.summarize(
+    `Recorded ${counts.paid + counts["partly-paid"]} payments in ConnectWise (${counts["partly-paid"]} partial); ${counts.open} still open, ${counts["already-recorded"]} recorded before, ${counts.failed} failed.`
+  )
 }
 
-/** Flow B of a link: preview and run a transfer, sync payments back; runs are logged and mailed. */
-export const makeTransfer = (ctx: LinkContext): LinkApi["transfer"] => {
+/**
+ * Flow B of a link as Effects: preview and run a transfer, sync payments back; runs are logged and
+ * mailed, and cancelling one interrupts it (the request in flight is aborted). The promise API is
+ * derived from these.
+ */
+export const transferEffects = (ctx: LinkContext) => {
   const plans = makeLinkPlans(ctx)
   return {
-    preview: (range) => promise("transfer.preview", () => previewTransfer(ctx.transferDeps(), range)),
-    run: async (range, runOptions) => {
+    preview: Effect.fn("link.transfer.preview")(function* (range: TransferRange) {
+      return yield* previewTransfer(ctx.transferDeps(), range)
+    }),
+    run: Effect.fn("link.transfer.run")(function* (
+      range: TransferRange,
+      runOptions?: LinkRunOptions & { readonly approveAccounts?: ReadonlyArray<number> }
+    ) {
       // A run that died part-way left its plan open: resume or abandon it first.
-      await plans.refuseIfUnfinished()
+      yield* fromPromise("refuse while a plan is unfinished", () => plans.refuseIfUnfinished())
       const approveAccounts = runOptions?.approveAccounts
-      return ctx.asRun(Jobs.transfer, { range }, runOptions, async (run) => {
-        const body = { range, ...(approveAccounts === undefined ? {} : { approveAccounts: [...approveAccounts] }) }
-        await plans.save(run, { details: { range }, body: body as unknown as Schema.Json })
-        return transferInRun(ctx, plans, run, range, approveAccounts, run.runId)
-      })
-    },
-    syncPayments: (runOptions) =>
-      ctx.asRun(Jobs.syncPayments, {}, runOptions, async (run) => {
-        const report = await syncPayments(ctx.transferDeps(run.log), {
-          runId: run.runId,
-          onProgress: (event) => run.progress(event),
-          signal: run.signal
+      return yield* ctx.runEffect(Jobs.transfer, { range }, runOptions, (run) =>
+        Effect.gen(function* () {
+          const body = { range, ...(approveAccounts === undefined ? {} : { approveAccounts: [...approveAccounts] }) }
+          yield* fromPromise("save the plan", () =>
+            plans.save(run, { details: { range }, body: body as unknown as Schema.Json })
+          )
+          return yield* transferInRun(ctx, plans, run, range, approveAccounts, run.runId)
         })
-        for (const outcome of report.invoices) {
-          if (outcome.status === "failed") {
-            run.log.error(`payment of ${outcome.number} failed`, { reason: outcome.failure })
-          } else {
-            run.log.info(`invoice ${outcome.number}: ${outcome.status}`)
-          }
-        }
-        const counts = report.counts
-        run.count("done", counts.paid + counts["partly-paid"])
-        run.count("skipped", counts["already-recorded"] + counts.open + counts.skipped + counts["not-found"])
-        run.count("failed", counts.failed)
-        run.summarize(
-          `Recorded ${counts.paid + counts["partly-paid"]} payments in ConnectWise (${counts["partly-paid"]} partial); ${counts.open} still open, ${counts["already-recorded"]} recorded before, ${counts.failed} failed.`
-        )
-        return report
-      })
+      )
+    }),
+    syncPayments: Effect.fn("link.transfer.syncPayments")(function* (runOptions?: LinkRunOptions) {
+      return yield* ctx.runEffect(Jobs.syncPayments, {}, runOptions, (run) =>
+        syncPayments(ctx.transferDeps(run.log), {
+          runId: run.runId,
+          onProgress: (event) => run.progress(event)
+        }).pipe(Effect.tap((report) => Effect.sync(() => reportPayments(run, report))))
+      )
+    })
   }
 }
+
+/** Flow B of a link: the promise face of `transferEffects`. */
+export const makeTransfer = (ctx: LinkContext): LinkApi["transfer"] => promiseFace("transfer", transferEffects(ctx))

@@ -5,8 +5,8 @@
  */
 import { odata, type SalesEntryDraft } from "@psa-ledger/exact-client"
 import { type CreateSalesEntry, TransferRecord } from "@psa-ledger/reconcile-core"
-import { BigDecimal, DateTime, type Schema } from "effect"
-import { runPort } from "../internal/bridge.ts"
+import { BigDecimal, DateTime, Effect, type Schema } from "effect"
+import { fromPort, fromPromise } from "../internal/bridge.ts"
 import { chunks } from "../internal/chunk.ts"
 import { failureOf, nowOf } from "./internal.ts"
 import type { TransferDeps } from "./TransferTypes.ts"
@@ -48,18 +48,17 @@ export interface BookedEntry {
  * before the POST (after an ambiguous failure the client looks before retrying). The ledger
  * records ConnectWise's total, so a later change in ConnectWise is seen.
  */
-export const bookEntry = async (
+export const bookEntry = Effect.fn("link.transfer.bookEntry")(function* (
   deps: TransferDeps,
   op: CreateSalesEntry,
   accountId: string,
   runId: string,
   /** Whether its PDF is to be attached: the ledger then says `pdfAttached: false` until it is. */
   attachPdf: boolean
-): Promise<BookedEntry> => {
-  const { entry } = await deps.exact.createSalesEntry(entryDraftOf(op, accountId), {
-    yourRef: op.yourRef,
-    lookupFirst: false
-  })
+) {
+  const { entry } = yield* fromPromise("create the Exact sales entry", (signal) =>
+    deps.exact.createSalesEntry(entryDraftOf(op, accountId), { yourRef: op.yourRef, lookupFirst: false, signal })
+  )
   const now = DateTime.makeUnsafe(nowOf(deps))
   const record = new TransferRecord({
     connectwiseInvoiceId: op.connectwiseInvoiceId,
@@ -76,14 +75,14 @@ export const bookEntry = async (
     transferredAt: now,
     updatedAt: now
   })
-  await runPort("record the transfer", deps.ledger.record(deps.linkId, record))
+  yield* fromPort("record the transfer", deps.ledger.record(deps.linkId, record))
   return {
     entryId: entry.EntryID,
     entryNumber: entry.EntryNumber ?? op.entryNumber,
     exactTotal: entry.AmountFC ?? undefined,
     record
-  }
-}
+  } satisfies BookedEntry
+})
 
 /** Whether Exact's amount for the entry is ConnectWise's total, to the cent. */
 export const totalsAgree = (exactTotal: string | undefined, cwTotal: BigDecimal.BigDecimal): boolean => {
@@ -114,33 +113,37 @@ export const pdfSubject = (number: string): string => `Invoice ${number}`
  * POSTs; only the attachment when `existingDocument` names our document that has none yet.
  * Returns a warning text on failure: the booking stands either way.
  */
-export const attachInvoicePdf = async (
-  deps: TransferDeps,
-  op: PdfTarget,
-  accountId: string | undefined,
-  entryId: string,
-  existingDocument?: string | undefined
-): Promise<{ readonly documentId: string } | { readonly warning: string }> => {
-  try {
-    const bytes = await deps.connectwise.invoicePdf(op.connectwiseInvoiceId)
-    const { documentId } = await deps.exact.attachDocument(
-      {
-        Subject: pdfSubject(op.number),
-        // Exact's document type 10 is a sales invoice.
-        Type: 10,
-        ...(accountId === undefined ? {} : { Account: accountId }),
-        FinancialTransactionEntryID: entryId,
-        ...(op.entryDate === undefined ? {} : { DocumentDate: toDate(op.entryDate) }),
-        fileName: `${op.number.replace(/[^\w.-]+/g, "_")}.pdf`,
-        bytes
-      },
-      { document: existingDocument }
+export const attachInvoicePdf = Effect.fn("link.transfer.attachPdf")(
+  function* (
+    deps: TransferDeps,
+    op: PdfTarget,
+    accountId: string | undefined,
+    entryId: string,
+    existingDocument?: string | undefined
+  ) {
+    const bytes = yield* fromPromise("read the ConnectWise invoice PDF", (signal) =>
+      deps.connectwise.invoicePdf(op.connectwiseInvoiceId, { signal })
     )
-    return { documentId }
-  } catch (error) {
-    return { warning: `the PDF of ${op.number} was not attached: ${failureOf(error).message}` }
-  }
-}
+    const document = {
+      Subject: pdfSubject(op.number),
+      // Exact's document type 10 is a sales invoice.
+      Type: 10,
+      ...(accountId === undefined ? {} : { Account: accountId }),
+      FinancialTransactionEntryID: entryId,
+      ...(op.entryDate === undefined ? {} : { DocumentDate: toDate(op.entryDate) }),
+      fileName: `${op.number.replace(/[^\w.-]+/g, "_")}.pdf`,
+      bytes
+    }
+    const { documentId } = yield* fromPromise("attach the PDF in Exact", (signal) =>
+      deps.exact.attachDocument(document, { document: existingDocument, signal })
+    )
+    return { documentId } as { readonly documentId: string } | { readonly warning: string }
+  },
+  (effect, _deps, op) =>
+    Effect.catch(effect, (error) =>
+      Effect.succeed({ warning: `the PDF of ${op.number} was not attached: ${failureOf(error).message}` })
+    )
+)
 
 /** Alternatives per Exact `$filter` (GUID terms are long): the URL stays well under 8 KB. */
 const GUIDS_PER_FILTER = 40
@@ -158,18 +161,21 @@ export interface BookingDocument {
  * of a printed invoice) are not ours and do not count. A run that died after attaching but before
  * the ledger heard of it finds its document here, so the PDF is never attached twice.
  */
-export const ourDocuments = async (
+export const ourDocuments = Effect.fn("link.transfer.ourDocuments")(function* (
   deps: TransferDeps,
   bookings: ReadonlyArray<{ readonly bookingId: string; readonly number: string }>
-): Promise<Map<string, BookingDocument>> => {
+) {
   const subjectOf = new Map(bookings.map((b) => [b.bookingId.toLowerCase(), pdfSubject(b.number).trim()]))
   const found = new Map<string, BookingDocument>()
   const byDocument = new Map<string, string>()
   for (const part of chunks([...subjectOf.keys()], GUIDS_PER_FILTER)) {
-    const documents = await deps.exact.listAll("documents/Documents", {
-      select: ["ID", "FinancialTransactionEntryID", "Subject"],
-      filter: odata.or(...part.map((id) => odata.eq("FinancialTransactionEntryID", odata.guid(id))))
-    })
+    const documents = yield* fromPromise("read our Exact documents of the bookings", (signal) =>
+      deps.exact.listAll("documents/Documents", {
+        select: ["ID", "FinancialTransactionEntryID", "Subject"],
+        filter: odata.or(...part.map((id) => odata.eq("FinancialTransactionEntryID", odata.guid(id)))),
+        signal
+      })
+    )
     for (const document of documents) {
       const booking =
         typeof document.FinancialTransactionEntryID === "string" ? document.FinancialTransactionEntryID : ""
@@ -181,10 +187,13 @@ export const ourDocuments = async (
     }
   }
   for (const part of chunks([...byDocument.keys()], GUIDS_PER_FILTER)) {
-    const attachments = await deps.exact.listAll("documents/DocumentAttachments", {
-      select: ["ID", "Document"],
-      filter: odata.or(...part.map((id) => odata.eq("Document", odata.guid(id))))
-    })
+    const attachments = yield* fromPromise("read the attachments of our Exact documents", (signal) =>
+      deps.exact.listAll("documents/DocumentAttachments", {
+        select: ["ID", "Document"],
+        filter: odata.or(...part.map((id) => odata.eq("Document", odata.guid(id)))),
+        signal
+      })
+    )
     for (const attachment of attachments) {
       const documentId = typeof attachment.Document === "string" ? attachment.Document.toLowerCase() : ""
       const booking = byDocument.get(documentId)
@@ -193,11 +202,11 @@ export const ourDocuments = async (
     }
   }
   return found
-}
+})
 
 /** Records in the ledger that the booking's PDF is attached. */
 export const markPdfAttached = (deps: TransferDeps, record: TransferRecord) =>
-  runPort(
+  fromPort(
     "record the PDF attachment",
     deps.ledger.record(
       deps.linkId,

@@ -23,11 +23,11 @@ import {
   TransferInvoiceLine,
   TransferSnapshot
 } from "@psa-ledger/reconcile-core"
-import { BigDecimal } from "effect"
-import { runPort } from "../internal/bridge.ts"
+import { BigDecimal, Effect } from "effect"
+import { fromPort, fromPromise } from "../internal/bridge.ts"
 import { chunks, EXACT_TERMS_PER_FILTER } from "../internal/chunk.ts"
 import { LinkError, LinkInvalidInputError } from "../LinkError.ts"
-import { exactAccountCode, step } from "./internal.ts"
+import { exactAccountCode } from "./internal.ts"
 import { entryReadsOf, loadDivisionCurrency, loadEntries, loadGlAccounts } from "./LoadEntries.ts"
 import type {
   ExactInvoiceFound,
@@ -53,32 +53,42 @@ interface Malformed {
   readonly message: string
 }
 
+/** The malformed record a ConnectWise Decode error names, when the failure is one. */
+const malformedOf = (error: LinkError): Malformed | undefined => {
+  const cause = error.reason._tag === "ConnectWise" ? error.reason.cause : undefined
+  const reason = cause instanceof ConnectWiseError ? cause.reason : undefined
+  return reason?._tag === "DecodeError" && typeof reason.recordId === "number"
+    ? { id: reason.recordId, message: reason.message }
+    : undefined
+}
+
 /**
  * Lists through a callback that excludes the ids it is given; a record ConnectWise sends that does
  * not match our document (a Decode error naming the record) is set aside and the list asked again
  * without it, so one malformed record blocks itself, not the run.
  */
-const listSettingAside = async <A>(
-  list: (exclude: ReadonlyArray<number>) => Promise<Array<A>>
-): Promise<{ readonly records: Array<A>; readonly malformed: Array<Malformed> }> => {
-  const malformed: Array<Malformed> = []
-  for (;;) {
-    try {
-      return { records: await list(malformed.map((m) => m.id)), malformed }
-    } catch (error) {
-      const reason = error instanceof ConnectWiseError ? error.reason : undefined
-      if (
-        reason?._tag === "DecodeError" &&
-        typeof reason.recordId === "number" &&
-        malformed.length < MAX_MALFORMED &&
-        !malformed.some((m) => m.id === reason.recordId)
-      ) {
-        malformed.push({ id: reason.recordId, message: reason.message })
-        continue
-      }
-      throw error
-    }
-  }
+const listSettingAside = <A>(
+  operation: string,
+  list: (exclude: ReadonlyArray<number>, signal: AbortSignal) => Promise<Array<A>>
+): Effect.Effect<{ readonly records: Array<A>; readonly malformed: Array<Malformed> }, LinkError> => {
+  const attempt = (
+    malformed: Array<Malformed>
+  ): Effect.Effect<{ readonly records: Array<A>; readonly malformed: Array<Malformed> }, LinkError> =>
+    fromPromise(operation, (signal) =>
+      list(
+        malformed.map((m) => m.id),
+        signal
+      )
+    ).pipe(
+      Effect.map((records) => ({ records, malformed })),
+      Effect.catch((error) => {
+        const bad = malformedOf(error)
+        return bad !== undefined && malformed.length < MAX_MALFORMED && !malformed.some((m) => m.id === bad.id)
+          ? attempt([...malformed, bad])
+          : Effect.fail(error)
+      })
+    )
+  return attempt([])
 }
 
 const excluding = (base: Condition, exclude: ReadonlyArray<number>): Condition =>
@@ -90,20 +100,22 @@ const dateOf = (text: string | null | undefined): string | undefined =>
 const decimalOf = (value: BigDecimal.BigDecimal | null | undefined): BigDecimal.BigDecimal | undefined =>
   value ?? undefined
 
-const checkRange = (range: TransferRange): { from: Date; to: Date } | undefined => {
-  if ("unposted" in range && range.unposted === true) return undefined
+const checkRange = (range: TransferRange): Effect.Effect<{ from: Date; to: Date } | undefined, LinkError> => {
+  if ("unposted" in range && range.unposted === true) return Effect.succeed(undefined)
   const from = dateOf(range.from)
   const to = dateOf(range.to)
   if (from === undefined || to === undefined || from >= to) {
-    throw LinkError.of(
-      new LinkInvalidInputError({
-        record: "TransferRange",
-        field: "from/to",
-        message: `a range needs from < to as YYYY-MM-DD dates (to is exclusive); got ${JSON.stringify(range)}`
-      })
+    return Effect.fail(
+      LinkError.of(
+        new LinkInvalidInputError({
+          record: "TransferRange",
+          field: "from/to",
+          message: `a range needs from < to as YYYY-MM-DD dates (to is exclusive); got ${JSON.stringify(range)}`
+        })
+      )
     )
   }
-  return { from: new Date(`${from}T00:00:00Z`), to: new Date(`${to}T00:00:00Z`) }
+  return Effect.succeed({ from: new Date(`${from}T00:00:00Z`), to: new Date(`${to}T00:00:00Z`) })
 }
 
 /** Rows a bulk page holds. */
@@ -123,7 +135,8 @@ const readAllAccountsIfCheaper = async (
   filteredCalls: number,
   codes: ReadonlySet<string>,
   ids: ReadonlySet<string>,
-  vatNumbers: ReadonlySet<string>
+  vatNumbers: ReadonlySet<string>,
+  signal: AbortSignal
 ): Promise<Array<Account> | undefined> => {
   // One filtered call cannot be beaten.
   if (filteredCalls <= 1) return undefined
@@ -155,6 +168,7 @@ const readAllAccountsIfCheaper = async (
       bulk: true,
       select,
       schema: Account,
+      signal,
       // Pages of everything against the filtered reads still to make after this first page.
       onCount: (count) => {
         cheaper = count !== undefined && Math.ceil(count / EXACT_BULK_PAGE) - 1 <= filteredCalls
@@ -182,19 +196,19 @@ const readAllAccountsIfCheaper = async (
  * @since 0.1.0
  */
 /** The ConnectWise invoices of the range, or (no range) those ConnectWise has not posted yet. */
-const loadCwInvoices = async (
+const loadCwInvoices = Effect.fn("link.transfer.loadCwInvoices")(function* (
   deps: TransferDeps,
   dates: { from: Date; to: Date } | undefined
-): Promise<{ records: Array<Invoice>; malformed: Array<Malformed> }> => {
+) {
   const cw = deps.connectwise
   if (dates !== undefined) {
     const base = conditions.and(conditions.gte("date", dates.from), conditions.lt("date", dates.to))
-    return await step("load ConnectWise invoices", () =>
-      listSettingAside((exclude) => cw.listAll("/finance/invoices", { conditions: excluding(base, exclude) }))
+    return yield* listSettingAside("load ConnectWise invoices", (exclude, signal) =>
+      cw.listAll("/finance/invoices", { conditions: excluding(base, exclude), signal })
     )
   }
-  const unposted = await step("load ConnectWise unposted invoices", () =>
-    cw.listAll("/finance/accounting/unpostedinvoices", { fields: "id,billingLogId,invoiceNumber" })
+  const unposted = yield* fromPromise("load ConnectWise unposted invoices", (signal) =>
+    cw.listAll("/finance/accounting/unpostedinvoices", { fields: "id,billingLogId,invoiceNumber", signal })
   )
   // `billingLogId` is the invoice's id (ConnectWise keeps invoices in its billing log).
   const ids = [
@@ -203,27 +217,26 @@ const loadCwInvoices = async (
   const records: Array<Invoice> = []
   const malformed: Array<Malformed> = []
   for (const part of chunks(ids, CW_IDS_PER_QUERY)) {
-    const found = await step("load ConnectWise invoices", () =>
-      listSettingAside((exclude) =>
-        cw.listAll("/finance/invoices", { conditions: excluding(conditions.in("id", part), exclude) })
-      )
+    const found = yield* listSettingAside("load ConnectWise invoices", (exclude, signal) =>
+      cw.listAll("/finance/invoices", { conditions: excluding(conditions.in("id", part), exclude), signal })
     )
     records.push(...found.records)
     malformed.push(...found.malformed)
   }
   return { records, malformed }
-}
+})
 
 /** The invoices' product lines, and the reasons malformed lines block their invoices. */
-const loadCwLines = async (deps: TransferDeps, invoiceIds: ReadonlyArray<number>) => {
+const loadCwLines = Effect.fn("link.transfer.loadCwLines")(function* (
+  deps: TransferDeps,
+  invoiceIds: ReadonlyArray<number>
+) {
   const cw = deps.connectwise
   const lines: Array<InvoiceProductLine> = []
   const badLines: Array<Malformed> = []
   for (const part of chunks(invoiceIds, CW_IDS_PER_QUERY)) {
-    const found = await step("load ConnectWise invoice lines", () =>
-      listSettingAside((exclude) =>
-        cw.listAll("/procurement/products", { conditions: excluding(conditions.in("invoice/id", part), exclude) })
-      )
+    const found = yield* listSettingAside("load ConnectWise invoice lines", (exclude, signal) =>
+      cw.listAll("/procurement/products", { conditions: excluding(conditions.in("invoice/id", part), exclude), signal })
     )
     lines.push(...found.records)
     badLines.push(...found.malformed)
@@ -231,8 +244,9 @@ const loadCwLines = async (deps: TransferDeps, invoiceIds: ReadonlyArray<number>
   // A malformed line blocks its invoice: ask only which invoice it is on (ids, no money).
   const badLinesByInvoice = new Map<number, Array<string>>()
   for (const part of chunks(badLines, CW_IDS_PER_QUERY)) {
-    const { data } = await step("find the invoices of malformed lines", () =>
+    const { data } = yield* fromPromise("find the invoices of malformed lines", (signal) =>
       cw.api.GET("/procurement/products", {
+        signal,
         params: {
           query: {
             conditions: conditions.in(
@@ -255,56 +269,52 @@ const loadCwLines = async (deps: TransferDeps, invoiceIds: ReadonlyArray<number>
     }
   }
   return { lines, badLinesByInvoice }
-}
+})
 
 /** The companies, catalog items, billing terms and tax codes the invoices involve. */
-const loadCwReferences = async (
+const loadCwReferences = Effect.fn("link.transfer.loadCwReferences")(function* (
   deps: TransferDeps,
   invoiceRecords: ReadonlyArray<Invoice>,
   lines: ReadonlyArray<InvoiceProductLine>
-) => {
+) {
   const cw = deps.connectwise
   const companyIds = [...new Set(invoiceRecords.map((invoice) => invoice.company.id))]
   const catalogIds = [...new Set(lines.map((line) => line.catalogItem.id))]
   const companies = []
   const badCompanies: Array<Malformed> = []
   for (const part of chunks(companyIds, CW_IDS_PER_QUERY)) {
-    const found = await step("load ConnectWise companies", () =>
-      listSettingAside((exclude) =>
-        cw.listAll("/company/companies", { conditions: excluding(conditions.in("id", part), exclude) })
-      )
+    const found = yield* listSettingAside("load ConnectWise companies", (exclude, signal) =>
+      cw.listAll("/company/companies", { conditions: excluding(conditions.in("id", part), exclude), signal })
     )
     companies.push(...found.records)
     badCompanies.push(...found.malformed)
   }
   const catalog = []
   for (const part of chunks(catalogIds, CW_IDS_PER_QUERY)) {
-    const found = await step("load ConnectWise catalog items", () =>
-      listSettingAside((exclude) =>
-        cw.listAll("/procurement/catalog", { conditions: excluding(conditions.in("id", part), exclude) })
-      )
+    const found = yield* listSettingAside("load ConnectWise catalog items", (exclude, signal) =>
+      cw.listAll("/procurement/catalog", { conditions: excluding(conditions.in("id", part), exclude), signal })
     )
     catalog.push(...found.records)
   }
   const needsReferenceData = invoiceRecords.length > 0
   const billingTerms = needsReferenceData
-    ? await step("load ConnectWise billing terms", () => cw.listAll("/finance/billingTerms"))
+    ? yield* fromPromise("load ConnectWise billing terms", (signal) => cw.listAll("/finance/billingTerms", { signal }))
     : []
   const taxCodes = needsReferenceData
-    ? await step("load ConnectWise tax codes", () => cw.listAll("/finance/taxCodes"))
+    ? yield* fromPromise("load ConnectWise tax codes", (signal) => cw.listAll("/finance/taxCodes", { signal }))
     : []
   return { companyIds, catalogIds, companies, badCompanies, catalog, billingTerms, taxCodes, needsReferenceData }
-}
+})
 
-type CwReferences = Awaited<ReturnType<typeof loadCwReferences>>
+type CwReferences = Effect.Success<ReturnType<typeof loadCwReferences>>
 
 /** The Exact side, filtered to what the invoices involve. */
-const loadExactSide = async (
+const loadExactSide = Effect.fn("link.transfer.loadExactSide")(function* (
   deps: TransferDeps,
   invoiceRecords: ReadonlyArray<Invoice>,
   refs: CwReferences,
   mappings: TransferInputs["mappings"]
-) => {
+) {
   const exact = deps.exact
   const { companyIds, catalogIds, companies, catalog, needsReferenceData } = refs
   const companyIdSet = new Set(companyIds)
@@ -336,7 +346,7 @@ const loadExactSide = async (
   const defaultItemCode = deps.settings.transfer?.defaultItemCode
   if (defaultItemCode !== undefined && needsReferenceData) itemCodes.add(defaultItemCode.trim())
 
-  const bulkByTerms = async <A>(
+  const bulkByTerms = <A>(
     operation: string,
     endpoint: string,
     select: ReadonlyArray<string>,
@@ -346,32 +356,38 @@ const loadExactSide = async (
         : never
       : never,
     terms: ReadonlyArray<ReturnType<typeof odata.eq>>
-  ): Promise<Array<A>> => {
-    const out: Array<A> = []
-    for (const part of chunks(terms, EXACT_TERMS_PER_FILTER)) {
-      const found = await step(operation, () =>
-        exact.listAll<A>(endpoint, { bulk: true, select, filter: odata.or(...part), ...(schema ? { schema } : {}) })
+  ): Effect.Effect<Array<A>, LinkError> =>
+    Effect.forEach(chunks(terms, EXACT_TERMS_PER_FILTER), (part) =>
+      fromPromise(operation, (signal) =>
+        exact.listAll<A>(endpoint, {
+          bulk: true,
+          select,
+          filter: odata.or(...part),
+          ...(schema ? { schema } : {}),
+          signal
+        })
       )
-      out.push(...found)
-    }
-    return out
-  }
+    ).pipe(Effect.map((found) => found.flat()))
   const accountFields = ["ID", "Code", "Name", "VATNumber", "ChamberOfCommerce"]
   const accountTerms = [
     ...[...accountCodes].map((code) => odata.eq("Code", exactAccountCode(code))),
     ...[...accountIds].map((id) => odata.eq("ID", odata.guid(id))),
     ...[...vatNumbers].map((vat) => odata.eq("VATNumber", vat))
   ]
-  const accounts =
-    (await readAllAccountsIfCheaper(
+  const allAccounts = yield* fromPromise("load Exact accounts", (signal) =>
+    readAllAccountsIfCheaper(
       exact,
       accountFields,
       Math.ceil(accountTerms.length / EXACT_TERMS_PER_FILTER),
       accountCodes,
       accountIds,
-      vatNumbers
-    )) ?? (await bulkByTerms("load Exact accounts", "crm/Accounts", accountFields, Account, accountTerms))
-  const items = await bulkByTerms(
+      vatNumbers,
+      signal
+    )
+  )
+  const accounts =
+    allAccounts ?? (yield* bulkByTerms("load Exact accounts", "crm/Accounts", accountFields, Account, accountTerms))
+  const items = yield* bulkByTerms(
     "load Exact items",
     "logistics/Items",
     ["ID", "Code", "Description", "GLRevenue"],
@@ -385,7 +401,7 @@ const loadExactSide = async (
   // among sales invoices by YourRef.
   const entryMode = (deps.settings.transfer?.mode ?? "entry") === "entry"
   const numbers = entryMode ? [] : [...new Set(invoiceRecords.map((invoice) => invoice.invoiceNumber.trim()))]
-  const salesInvoices = await bulkByTerms(
+  const salesInvoices = yield* bulkByTerms(
     "load Exact sales invoices by YourRef",
     "salesinvoice/SalesInvoices",
     ["InvoiceID", "YourRef", "InvoiceNumber", "Status", "Type", "AmountFC", "Currency"],
@@ -393,52 +409,59 @@ const loadExactSide = async (
     numbers.map((number) => odata.eq("YourRef", number))
   )
   const vatCodes = needsReferenceData
-    ? await step("load Exact VAT codes", () =>
-        exact.listAll("vat/VATCodes", { select: ["ID", "Code", "Percentage", "IsBlocked"], schema: VATCode })
+    ? yield* fromPromise("load Exact VAT codes", (signal) =>
+        exact.listAll("vat/VATCodes", { select: ["ID", "Code", "Percentage", "IsBlocked"], schema: VATCode, signal })
       )
     : []
   const conditionsList = needsReferenceData
-    ? await step("load Exact payment conditions", () =>
-        exact.listAll("cashflow/PaymentConditions", { select: ["ID", "Code", "PaymentDays"], schema: PaymentCondition })
+    ? yield* fromPromise("load Exact payment conditions", (signal) =>
+        exact.listAll("cashflow/PaymentConditions", {
+          select: ["ID", "Code", "PaymentDays"],
+          schema: PaymentCondition,
+          signal
+        })
       )
     : []
   const entry = entryReadsOf(deps, invoiceRecords)
-  const glAccounts = entry === undefined || !needsReferenceData ? [] : await loadGlAccounts(deps, items)
-  const salesEntries = entry === undefined || !needsReferenceData ? [] : await loadEntries(deps, entry)
-  const divisionCurrency = entry === undefined || !needsReferenceData ? undefined : await loadDivisionCurrency(deps)
+  const glAccounts = entry === undefined || !needsReferenceData ? [] : yield* loadGlAccounts(deps, items)
+  const salesEntries = entry === undefined || !needsReferenceData ? [] : yield* loadEntries(deps, entry)
+  const divisionCurrency = entry === undefined || !needsReferenceData ? undefined : yield* loadDivisionCurrency(deps)
   return { accounts, items, salesInvoices, vatCodes, conditionsList, glAccounts, salesEntries, divisionCurrency }
-}
+})
 
-type ExactSide = Awaited<ReturnType<typeof loadExactSide>>
+type ExactSide = Effect.Success<ReturnType<typeof loadExactSide>>
 
-export const loadTransferInputs = async (
+export const loadTransferInputs = Effect.fn("link.transfer.load")(function* (
   deps: TransferDeps,
   range: TransferRange,
   options: { readonly onProgress?: ((event: TransferProgress) => void) | undefined } = {}
-): Promise<TransferInputs> => {
-  const dates = checkRange(range)
+) {
+  const dates = yield* checkRange(range)
   const progress = (done: number) => options.onProgress?.({ phase: "load", done, total: 4 })
   progress(0)
-  const { records: invoiceRecords, malformed: badInvoices } = await loadCwInvoices(deps, dates)
+  const { records: invoiceRecords, malformed: badInvoices } = yield* loadCwInvoices(deps, dates)
   progress(1)
   const invoiceIds = invoiceRecords.map((invoice) => invoice.id)
-  const { lines, badLinesByInvoice } = await loadCwLines(deps, invoiceIds)
-  const refs = await loadCwReferences(deps, invoiceRecords, lines)
+  const { lines, badLinesByInvoice } = yield* loadCwLines(deps, invoiceIds)
+  const refs = yield* loadCwReferences(deps, invoiceRecords, lines)
   progress(2)
   // 3. Mappings and ledger.
-  const [mappings, ledger] = await Promise.all([
-    runPort("read mappings", deps.mappings.list(deps.linkId)),
-    runPort("read the transfer ledger", deps.ledger.findMany(deps.linkId, invoiceIds))
-  ])
+  const [mappings, ledger] = yield* Effect.all(
+    [
+      fromPort("read mappings", deps.mappings.list(deps.linkId)),
+      fromPort("read the transfer ledger", deps.ledger.findMany(deps.linkId, invoiceIds))
+    ],
+    { concurrency: "unbounded" }
+  )
 
-  const exactSide = await loadExactSide(deps, invoiceRecords, refs, mappings)
+  const exactSide = yield* loadExactSide(deps, invoiceRecords, refs, mappings)
   progress(3)
   const { invoices, blocked } = transferInvoicesOf(deps, invoiceRecords, badInvoices, lines, badLinesByInvoice, refs)
   const exactInvoices = exactInvoicesOf(exactSide.salesInvoices)
   const snapshot = snapshotOf(deps, refs, exactSide, exactInvoices)
   progress(4)
-  return { invoices, snapshot, mappings, ledger, blocked, exactInvoices }
-}
+  return { invoices, snapshot, mappings, ledger, blocked, exactInvoices } satisfies TransferInputs
+})
 
 /** What the mapping of one invoice needs besides the invoice. */
 interface InvoiceContext {

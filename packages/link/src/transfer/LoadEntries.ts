@@ -6,8 +6,9 @@
 import type { Invoice } from "@psa-ledger/connectwise-client"
 import { GLAccount, odata, Receivable } from "@psa-ledger/exact-client"
 import { ExactGLAccount, ExactSalesEntryRef, entryNumberOf, parseDecimal } from "@psa-ledger/reconcile-core"
+import { Effect } from "effect"
+import { fromPromise } from "../internal/bridge.ts"
 import { chunks, EXACT_TERMS_PER_FILTER } from "../internal/chunk.ts"
-import { step } from "./internal.ts"
 import type { TransferDeps } from "./TransferTypes.ts"
 
 const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -31,9 +32,9 @@ export const entryReadsOf = (deps: TransferDeps, invoices: ReadonlyArray<Invoice
 }
 
 /** The entries of the journal in the number range, one per transaction (a part-paid receivable is split). */
-export const loadEntries = async (deps: TransferDeps, reads: EntryReads): Promise<Array<ExactSalesEntryRef>> => {
-  if (reads.to < reads.from) return []
-  const receivables = await step("load Exact entries (receivables) of the journal", () =>
+export const loadEntries = Effect.fn("link.transfer.loadEntries")(function* (deps: TransferDeps, reads: EntryReads) {
+  if (reads.to < reads.from) return [] as Array<ExactSalesEntryRef>
+  const receivables = yield* fromPromise("load Exact entries (receivables) of the journal", (signal) =>
     deps.exact.listAll("cashflow/Receivables", {
       bulk: true,
       select: ["ID", "Journal", "EntryNumber", "TransactionEntryID", "YourRef", "TransactionAmountFC"],
@@ -42,7 +43,8 @@ export const loadEntries = async (deps: TransferDeps, reads: EntryReads): Promis
         odata.ge("EntryNumber", reads.from),
         odata.le("EntryNumber", reads.to)
       ),
-      schema: Receivable
+      schema: Receivable,
+      signal
     })
   )
   const byEntry = new Map<string, ExactSalesEntryRef>()
@@ -65,13 +67,13 @@ export const loadEntries = async (deps: TransferDeps, reads: EntryReads): Promis
     )
   }
   return [...byEntry.values()]
-}
+})
 
 /** The GL accounts the settings and the items name, by code or id. */
-export const loadGlAccounts = async (
+export const loadGlAccounts = Effect.fn("link.transfer.loadGlAccounts")(function* (
   deps: TransferDeps,
   items: ReadonlyArray<{ readonly GLRevenue?: string | null | undefined }>
-): Promise<Array<ExactGLAccount>> => {
+) {
   const transfer = deps.settings.transfer
   const keys = new Set<string>()
   for (const key of Object.values(transfer?.glAccounts ?? {})) keys.add(key.trim())
@@ -82,23 +84,28 @@ export const loadGlAccounts = async (
     .map((k) => (guid.test(k) ? odata.eq("ID", odata.guid(k)) : odata.eq("Code", k)))
   const out: Array<ExactGLAccount> = []
   for (const part of chunks(terms, EXACT_TERMS_PER_FILTER)) {
-    const found = await step("load Exact GL accounts", () =>
+    const found = yield* fromPromise("load Exact GL accounts", (signal) =>
       deps.exact.listAll("financial/GLAccounts", {
         bulk: true,
         select: ["ID", "Code"],
         filter: odata.or(...part),
-        schema: GLAccount
+        schema: GLAccount,
+        signal
       })
     )
     for (const gl of found) out.push(new ExactGLAccount({ id: gl.ID, code: gl.Code ?? "" }))
   }
   return out
-}
+})
 
 /** The currency the division books in. */
-export const loadDivisionCurrency = async (deps: TransferDeps): Promise<string | undefined> => {
-  const [code, divisions] = await step("load the Exact division", () =>
-    Promise.all([deps.exact.division(), deps.exact.divisions()])
+export const loadDivisionCurrency = Effect.fn("link.transfer.loadDivisionCurrency")(function* (deps: TransferDeps) {
+  const [code, divisions] = yield* Effect.all(
+    [
+      fromPromise("load the Exact division", (signal) => deps.exact.division({ signal })),
+      fromPromise("load the Exact division", (signal) => deps.exact.divisions({ signal }))
+    ],
+    { concurrency: "unbounded" }
   )
   return divisions.find((division) => division.Code === code)?.Currency ?? undefined
-}
+})

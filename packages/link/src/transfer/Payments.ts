@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto"
 import { odata, Receivable } from "@psa-ledger/exact-client"
 import { parseDecimal, TransferRecord } from "@psa-ledger/reconcile-core"
-import { BigDecimal, DateTime } from "effect"
-import { runPort } from "../internal/bridge.ts"
+import { BigDecimal, DateTime, Effect } from "effect"
+import { fromPort, fromPromise } from "../internal/bridge.ts"
 import { chunks, EXACT_TERMS_PER_FILTER } from "../internal/chunk.ts"
-import { type ClaimDeps, claimOperation, startHeartbeat } from "../internal/claims.ts"
-import { LinkCancelledError } from "../LinkError.ts"
-import { failureOf, nowOf, step } from "./internal.ts"
+import type { ClaimDeps } from "../internal/claims.ts"
+import { claimIn, withHeartbeat } from "./internal/claims.ts"
+import { failureOf, nowOf, unexpected } from "./internal.ts"
 import type { TransferDeps, TransferFailure, TransferProgress } from "./TransferTypes.ts"
 
 /**
@@ -71,57 +71,48 @@ const LEDGER_PAGE = 1_000
  * alone), and records in ConnectWise (`POST /finance/invoices/{id}/payments`) what Exact received
  * beyond the payments ConnectWise already has — so each part payment is recorded once. A fully
  * paid invoice is marked `paid` in the ledger. Open invoices are reported with Exact's outstanding
- * amount; credit notes are reported, not applied.
+ * amount; credit notes are reported, not applied. Interrupting it aborts the request in flight;
+ * a payment claimed but not finished is checked in ConnectWise by the next sync before it writes.
  *
  * @example
  * ```ts
- * const report = await syncPayments(deps)
+ * const report = await Effect.runPromise(syncPayments(deps))
  * report.counts // { paid: 12, "partly-paid": 2, "already-recorded": 0, open: 30, "not-found": 0, skipped: 1, failed: 0 }
  * ```
  *
  * @since 0.1.0
  */
-export const syncPayments = async (
+export const syncPayments = Effect.fn("link.transfer.syncPayments")(function* (
   deps: TransferDeps,
   options: {
     readonly onProgress?: ((event: TransferProgress) => void) | undefined
-    readonly signal?: AbortSignal | undefined
     /** The run's id, recorded on the journal claims of the payments it books (default a random id). */
     readonly runId?: string | undefined
   } = {}
-): Promise<PaymentSyncReport> => {
-  const linkId = deps.linkId
+) {
   // One writer per payment across processes: each payment is claimed in the journal as apply's
   // writes are, so two syncs at once never book one payment twice.
   const claimDeps: ClaimDeps = {
     journal: deps.journal,
-    linkId,
+    linkId: deps.linkId,
     runId: options.runId ?? `payments-${randomUUID()}`,
     now: () => nowOf(deps).getTime(),
-    signal: options.signal,
     leaseMs: deps.leaseMs
   }
-  const stopHeartbeat = startHeartbeat(claimDeps)
-  try {
-    return await syncOnce(deps, options, claimDeps)
-  } finally {
-    stopHeartbeat()
-  }
-}
+  return yield* withHeartbeat(claimDeps, syncOnce(deps, options, claimDeps))
+})
 
 /** The payment's journal key: the invoice and the total Exact has received for it, so each part is its own. */
 export const paymentKey = (connectwiseInvoiceId: number, paidTotal: BigDecimal.BigDecimal): string =>
   `payment:${connectwiseInvoiceId}:${BigDecimal.format(BigDecimal.normalize(paidTotal))}`
 
 /** The ledger's transferred invoices not yet paid, and the credit notes among them (reported, not synced). */
-const unpaidRecords = async (
-  deps: TransferDeps
-): Promise<{ readonly pending: Array<TransferRecord>; readonly skipped: Array<PaymentSyncOutcome> }> => {
+const unpaidRecords = Effect.fn("link.transfer.unpaidRecords")(function* (deps: TransferDeps) {
   const pending: Array<TransferRecord> = []
   const skipped: Array<PaymentSyncOutcome> = []
   let afterId: number | undefined
   for (;;) {
-    const page = await runPort(
+    const page = yield* fromPort(
       "read the transfer ledger",
       deps.ledger.list(deps.linkId, { afterId, limit: LEDGER_PAGE })
     )
@@ -142,20 +133,20 @@ const unpaidRecords = async (
     afterId = page[page.length - 1]?.connectwiseInvoiceId
   }
   return { pending, skipped }
-}
+})
 
 /**
  * The receivables of the booked entries, matched by the entry Exact booked (TransactionEntryID),
  * never by number alone; 40 entries a bulk call. A part-paid receivable is split in Exact: the
  * paid parts are fully paid, the open part is not.
  */
-const receivablesByEntry = async (
+const receivablesByEntry = Effect.fn("link.transfer.receivablesByEntry")(function* (
   deps: TransferDeps,
   pending: ReadonlyArray<TransferRecord>
-): Promise<Map<string, Array<Receivable>>> => {
+) {
   const byEntry = new Map<string, Array<Receivable>>()
   for (const part of chunks(pending, EXACT_TERMS_PER_FILTER)) {
-    const found = await step("load Exact receivables", () =>
+    const found = yield* fromPromise("load Exact receivables", (signal) =>
       deps.exact.listAll("cashflow/Receivables", {
         bulk: true,
         select: [
@@ -170,7 +161,8 @@ const receivablesByEntry = async (
           "EntryNumber"
         ],
         filter: odata.or(...part.map((record) => odata.eq("TransactionEntryID", odata.guid(record.exactInvoiceId)))),
-        schema: Receivable
+        schema: Receivable,
+        signal
       })
     )
     for (const receivable of found) {
@@ -182,7 +174,7 @@ const receivablesByEntry = async (
     }
   }
   return byEntry
-}
+})
 
 /** What Exact says was paid of an entry (its fully paid parts), when last, and whether a part is open. */
 const paidOf = (list: ReadonlyArray<Receivable>) => {
@@ -200,10 +192,14 @@ const paidOf = (list: ReadonlyArray<Receivable>) => {
   return { paid, last, open: list.some((receivable) => receivable.IsFullyPaid !== true) }
 }
 
-/** What ConnectWise already holds as paid on an invoice, and its newest payment's id. */
-const recordedInConnectWise = async (deps: TransferDeps, invoiceId: number) => {
+/**
+ * What ConnectWise already holds as paid on an invoice, and its newest payment's id. A promise:
+ * the client's `idempotencyCheck` calls it too, inside the create it guards.
+ */
+const recordedInConnectWise = async (deps: TransferDeps, invoiceId: number, signal: AbortSignal) => {
   const existing = await deps.connectwise.listAll("/finance/invoices/{parentId}/payments", {
-    path: { parentId: invoiceId }
+    path: { parentId: invoiceId },
+    signal
   })
   let recorded = BigDecimal.fromBigInt(0n)
   for (const payment of existing) {
@@ -222,77 +218,96 @@ const recordedInConnectWise = async (deps: TransferDeps, invoiceId: number) => {
 }
 
 /**
- * Records in ConnectWise what Exact received for one invoice beyond what ConnectWise already has,
- * under the payment's journal claim, and marks a fully paid invoice paid in the ledger.
+ * Records in ConnectWise what Exact received for one invoice beyond what ConnectWise already has
+ * (the payment's journal claim is this run's), and completes the claim.
  */
-const recordPayment = async (
+const bookPayment = Effect.fn("link.transfer.bookPayment")(function* (
   deps: TransferDeps,
-  claimDeps: ClaimDeps,
   record: TransferRecord,
+  key: string,
   { paid, last, open }: ReturnType<typeof paidOf>
-): Promise<PaymentSyncOutcome> => {
+) {
   const linkId = deps.linkId
   const id = record.connectwiseInvoiceId
   const number = record.connectwiseInvoiceNumber
-  const key = paymentKey(id, paid)
-  let claimed = false
-  try {
-    let outcome: PaymentSyncOutcome
-    // Claimed before ConnectWise is read: a sync that waited for another finds its payment journaled.
-    const claim = await claimOperation(claimDeps, key)
-    if (claim._tag === "Held") throw new Error(`run ${claim.runId} holds the payment of ${number}`)
-    claimed = claim._tag === "Mine"
-    if (claim._tag === "Mine") {
-      // Idempotent: what ConnectWise already has for this invoice is not recorded again, so a
-      // sync after a crash, or a second sync, records only what Exact received since.
-      const { recorded } = await recordedInConnectWise(deps, id)
-      const due = BigDecimal.subtract(paid, recorded)
-      if (BigDecimal.isPositive(due)) {
-        const created = await deps.connectwise.create(
-          "/finance/invoices/{parentId}/payments",
-          {
-            type: "Payment",
-            amount: due,
-            ...(last === undefined ? {} : { paymentDate: `${last}T00:00:00Z` }),
-            appliedBy: deps.actor ?? "psa-ledger"
-          },
-          {
-            path: { parentId: id },
-            // An answer lost on the way: the payment landed when ConnectWise now holds what Exact received.
-            idempotencyCheck: async () => {
-              const now = await recordedInConnectWise(deps, id)
-              return BigDecimal.isLessThan(now.recorded, paid) ? undefined : now.newest
-            }
-          }
-        )
-        await runPort(
-          "PlanJournal.complete",
-          deps.journal.complete(linkId, key, {
-            result: { id: created.id ?? null, amount: BigDecimal.format(due) },
-            at: DateTime.makeUnsafe(nowOf(deps))
-          })
-        )
-        outcome = {
-          status: open ? "partly-paid" : "paid",
-          connectwiseInvoiceId: id,
-          number,
-          amount: BigDecimal.format(due),
-          paymentDate: last
+  const at = () => DateTime.makeUnsafe(nowOf(deps))
+  // Idempotent: what ConnectWise already has for this invoice is not recorded again, so a
+  // sync after a crash, or a second sync, records only what Exact received since.
+  const { recorded } = yield* fromPromise("read the ConnectWise payments", (signal) =>
+    recordedInConnectWise(deps, id, signal)
+  )
+  const due = BigDecimal.subtract(paid, recorded)
+  if (!BigDecimal.isPositive(due)) {
+    yield* fromPort("PlanJournal.complete", deps.journal.complete(linkId, key, { result: { id: null }, at: at() }))
+    return { status: "already-recorded", connectwiseInvoiceId: id, number } satisfies PaymentSyncOutcome
+  }
+  const created = yield* fromPromise("record the payment in ConnectWise", (signal) =>
+    deps.connectwise.create(
+      "/finance/invoices/{parentId}/payments",
+      {
+        type: "Payment",
+        amount: due,
+        ...(last === undefined ? {} : { paymentDate: `${last}T00:00:00Z` }),
+        appliedBy: deps.actor ?? "psa-ledger"
+      },
+      {
+        path: { parentId: id },
+        signal,
+        // An answer lost on the way: the payment landed when ConnectWise now holds what Exact received.
+        idempotencyCheck: async () => {
+          const now = await recordedInConnectWise(deps, id, signal)
+          return BigDecimal.isLessThan(now.recorded, paid) ? undefined : now.newest
         }
-      } else {
-        await runPort(
-          "PlanJournal.complete",
-          deps.journal.complete(linkId, key, { result: { id: null }, at: DateTime.makeUnsafe(nowOf(deps)) })
-        )
-        outcome = { status: "already-recorded", connectwiseInvoiceId: id, number }
       }
-    } else {
-      // Booked by an earlier sync, or by one running at the same time while this one waited.
-      outcome = { status: "already-recorded", connectwiseInvoiceId: id, number }
-    }
+    )
+  )
+  yield* fromPort(
+    "PlanJournal.complete",
+    deps.journal.complete(linkId, key, {
+      result: { id: created.id ?? null, amount: BigDecimal.format(due) },
+      at: at()
+    })
+  )
+  return {
+    status: open ? "partly-paid" : "paid",
+    connectwiseInvoiceId: id,
+    number,
+    amount: BigDecimal.format(due),
+    paymentDate: last
+  } satisfies PaymentSyncOutcome
+})
+
+/**
+ * Records in ConnectWise what Exact received for one invoice beyond what ConnectWise already has,
+ * under the payment's journal claim, and marks a fully paid invoice paid in the ledger. A failure
+ * is the invoice's outcome (and the claim's, in the journal), never the sync's.
+ */
+const recordPayment = Effect.fn("link.transfer.recordPayment")(function* (
+  deps: TransferDeps,
+  claimDeps: ClaimDeps,
+  record: TransferRecord,
+  payments: ReturnType<typeof paidOf>
+) {
+  const linkId = deps.linkId
+  const id = record.connectwiseInvoiceId
+  const number = record.connectwiseInvoiceNumber
+  const key = paymentKey(id, payments.paid)
+  // Whether a failure now leaves this run's claim to be failed in the journal.
+  let claimed = false
+  const attempt = Effect.gen(function* () {
+    // Claimed before ConnectWise is read: a sync that waited for another finds its payment journaled.
+    const claim = yield* claimIn(claimDeps, key)
+    if (claim._tag === "Held")
+      return yield* Effect.fail(unexpected(`run ${claim.runId} holds the payment of ${number}`))
+    claimed = claim._tag === "Mine"
+    const outcome: PaymentSyncOutcome =
+      claim._tag === "Mine"
+        ? yield* bookPayment(deps, record, key, payments)
+        : // Booked by an earlier sync, or by one running at the same time while this one waited.
+          { status: "already-recorded", connectwiseInvoiceId: id, number }
     claimed = false
-    if (!open) {
-      await runPort(
+    if (!payments.open) {
+      yield* fromPort(
         "record the payment in the ledger",
         deps.ledger.record(
           linkId,
@@ -301,33 +316,33 @@ const recordPayment = async (
       )
     }
     return outcome
-  } catch (error) {
-    const failure = failureOf(error)
-    if (claimed) {
-      await runPort(
-        "PlanJournal.fail",
-        deps.journal.fail(linkId, key, {
-          error: { reason: failure._tag, message: failure.message },
-          at: DateTime.makeUnsafe(nowOf(deps))
-        })
-      ).catch(() => undefined)
-    }
-    deps.logger?.error("payments: could not record a payment", { number, error: failure.message })
-    return { status: "failed", connectwiseInvoiceId: id, number, failure }
-  }
-}
+  })
+  return yield* Effect.catch(attempt, (error) =>
+    Effect.gen(function* () {
+      const failure = failureOf(error)
+      if (claimed) {
+        yield* fromPort(
+          "PlanJournal.fail",
+          deps.journal.fail(linkId, key, {
+            error: { reason: failure._tag, message: failure.message },
+            at: DateTime.makeUnsafe(nowOf(deps))
+          })
+        ).pipe(Effect.ignore)
+      }
+      deps.logger?.error("payments: could not record a payment", { number, error: failure.message })
+      return { status: "failed", connectwiseInvoiceId: id, number, failure } satisfies PaymentSyncOutcome
+    })
+  )
+})
 
-const syncOnce = async (
+const syncOnce = Effect.fn("link.transfer.syncOnce")(function* (
   deps: TransferDeps,
-  options: {
-    readonly onProgress?: ((event: TransferProgress) => void) | undefined
-    readonly signal?: AbortSignal | undefined
-  },
+  options: { readonly onProgress?: ((event: TransferProgress) => void) | undefined },
   claimDeps: ClaimDeps
-): Promise<PaymentSyncReport> => {
-  const { pending, skipped } = await unpaidRecords(deps)
+) {
+  const { pending, skipped } = yield* unpaidRecords(deps)
   const outcomes: Array<PaymentSyncOutcome> = skipped
-  const byEntry = await receivablesByEntry(deps, pending)
+  const byEntry = yield* receivablesByEntry(deps, pending)
   let done = 0
   for (const record of pending) {
     const id = record.connectwiseInvoiceId
@@ -344,20 +359,11 @@ const syncOnce = async (
       outcomes.push({ status: "open", connectwiseInvoiceId: id, number, openAmount })
       continue
     }
-    if (options.signal?.aborted) {
-      outcomes.push({
-        status: "failed",
-        connectwiseInvoiceId: id,
-        number,
-        failure: new LinkCancelledError({ message: "the sync was cancelled" })
-      })
-      continue
-    }
-    outcomes.push(await recordPayment(deps, claimDeps, record, payments))
+    outcomes.push(yield* recordPayment(deps, claimDeps, record, payments))
   }
   options.onProgress?.({ phase: "payments", done: pending.length, total: pending.length })
   const invoices = outcomes.sort((a, b) => a.connectwiseInvoiceId - b.connectwiseInvoiceId)
   const counts = { paid: 0, "partly-paid": 0, "already-recorded": 0, open: 0, "not-found": 0, skipped: 0, failed: 0 }
   for (const outcome of invoices) counts[outcome.status]++
-  return { invoices, counts }
-}
+  return { invoices, counts } satisfies PaymentSyncReport
+})

@@ -14,11 +14,11 @@ import {
   TransferPlan,
   TransferRecord
 } from "@psa-ledger/reconcile-core"
-import { BigDecimal, DateTime, Option, type Schema } from "effect"
-import { runPort } from "../internal/bridge.ts"
+import { BigDecimal, DateTime, Effect, Option, type Schema } from "effect"
+import { fromPort, fromPromise } from "../internal/bridge.ts"
 import { chunks, EXACT_TERMS_PER_FILTER } from "../internal/chunk.ts"
-import { asJournalClaim, claimOperation, startHeartbeat } from "../internal/claims.ts"
-import { LinkCancelledError, LinkDependencyFailedError } from "../LinkError.ts"
+import { asJournalClaim, type ClaimDeps } from "../internal/claims.ts"
+import { LinkDependencyFailedError, type LinkError } from "../LinkError.ts"
 import {
   attachInvoicePdf,
   type BookingDocument,
@@ -29,7 +29,8 @@ import {
   resultField,
   totalsAgree
 } from "./Entries.ts"
-import { exactAccountCode, failureOf, nowOf } from "./internal.ts"
+import { claimIn, withHeartbeat } from "./internal/claims.ts"
+import { caught, exactAccountCode, failureOf, nowOf, unexpected } from "./internal.ts"
 import { loadTransferInputs } from "./Load.ts"
 import type { TransferDeps, TransferFailure, TransferInputs, TransferProgress, TransferRange } from "./TransferTypes.ts"
 
@@ -130,8 +131,6 @@ export interface RunTransferOptions {
   /** The run's id: journal entries and ledger records carry it. */
   readonly runId: string
   readonly onProgress?: ((event: TransferProgress) => void) | undefined
-  /** Cancels the run between operations; what is left is reported `failed` with `Aborted`. */
-  readonly signal?: AbortSignal | undefined
   /**
    * ConnectWise companies whose new Exact account a person approved for this run (with the
    * default `createAccounts: "ask"`, no account is created otherwise).
@@ -152,17 +151,19 @@ const planOf = (deps: TransferDeps, inputs: TransferInputs, approve: ReadonlyArr
  *
  * @example
  * ```ts
- * const plan = await previewTransfer(deps, { from: "2026-01-01", to: "2026-02-01" })
+ * const plan = await Effect.runPromise(previewTransfer(deps, { from: "2026-01-01", to: "2026-02-01" }))
  * for (const blocked of plan.blocked) console.log(blocked.number, blocked.reasons.join("; "))
  * ```
  *
  * @since 0.1.0
  */
-export const previewTransfer = async (
+export const previewTransfer = Effect.fn("link.transfer.preview")(function* (
   deps: TransferDeps,
   range: TransferRange,
   options: { readonly onProgress?: ((event: TransferProgress) => void) | undefined } = {}
-): Promise<TransferPlan> => planOf(deps, await loadTransferInputs(deps, range, options))
+) {
+  return planOf(deps, yield* loadTransferInputs(deps, range, options))
+})
 
 const toDate = (date: string): Date => new Date(`${date}T00:00:00Z`)
 
@@ -199,36 +200,31 @@ const resultId = (result: Schema.Json | undefined, field: string): string | unde
  * attached to the booking in both modes; a PDF that fails is a warning, attached by a later run. Every
  * operation is journaled under its idempotency key, so a crash or a kill and a rerun never write
  * twice; the ledger and the `YourRef` lookup are the second line of defence. One failing invoice
- * does not stop the others. A second run creates nothing.
+ * does not stop the others. A second run creates nothing. Interrupting it aborts the request in
+ * flight; what it left started is settled by the next run as a killed run's is.
  *
  * @example
  * ```ts
- * const report = await runTransfer(deps, { from: "2026-01-01", to: "2026-02-01" }, { runId: "run-42" })
+ * const report = await Effect.runPromise(runTransfer(deps, { from: "2026-01-01", to: "2026-02-01" }, { runId: "run-42" }))
  * report.counts // { created: 41, processed: 0, alreadyTransferred: 3, blocked: 1, failed: 0, totalDiffers: 0 }
  * ```
  *
  * @since 0.1.0
  */
-export const runTransfer = async (
+export const runTransfer = Effect.fn("link.transfer.run")(function* (
   deps: TransferDeps,
   range: TransferRange,
   options: RunTransferOptions
-): Promise<TransferReport> => {
+) {
   // The run's claims stay live while it works, and only while it works.
-  const stopHeartbeat = startHeartbeat(claimDepsOf(deps, options))
-  try {
-    return await transferOnce(deps, range, options)
-  } finally {
-    stopHeartbeat()
-  }
-}
+  return yield* withHeartbeat(claimDepsOf(deps, options), transferOnce(deps, range, options))
+})
 
-const claimDepsOf = (deps: TransferDeps, options: RunTransferOptions) => ({
+const claimDepsOf = (deps: TransferDeps, options: RunTransferOptions): ClaimDeps => ({
   journal: deps.journal,
   linkId: deps.linkId,
   runId: options.runId,
   now: () => nowOf(deps).getTime(),
-  signal: options.signal,
   leaseMs: deps.leaseMs
 })
 
@@ -256,12 +252,12 @@ interface TransferRun {
   lastCode: number | undefined
 }
 
-const transferOnce = async (
+const transferOnce = Effect.fn("link.transfer.transferOnce")(function* (
   deps: TransferDeps,
   range: TransferRange,
   options: RunTransferOptions
-): Promise<TransferReport> => {
-  const inputs = await loadTransferInputs(deps, range, { onProgress: options.onProgress })
+) {
+  const inputs = yield* loadTransferInputs(deps, range, { onProgress: options.onProgress })
   const approved = new Set(options.approveAccounts ?? [])
   const entryMode = (deps.settings.transfer?.mode ?? "entry") === "entry"
   const run: TransferRun = {
@@ -282,60 +278,85 @@ const transferOnce = async (
     lastCode: undefined
   }
   noteSkippedAndBlocked(run)
-  await catchUpLedger(run)
-  await settleInterrupted(run)
-  await runAccountOps(run)
-  await runInvoiceOps(run)
-  if (!run.entryMode && !options.signal?.aborted) await readPrintedNumbers(run)
-  if (run.attachPdf && !options.signal?.aborted) await catchUpPdfs(run)
+  yield* catchUpLedger(run)
+  yield* settleInterrupted(run)
+  yield* runAccountOps(run)
+  yield* runInvoiceOps(run)
+  if (!run.entryMode) yield* readPrintedNumbers(run)
+  if (run.attachPdf) yield* catchUpPdfs(run)
   return reportOf(run)
-}
+})
 
 const atOf = (run: TransferRun) => DateTime.makeUnsafe(nowOf(run.deps))
+
+/** `effect`, whatever it fails with (our own code's throws too), logged as a warning and dropped. */
+const warnOnFailure = (
+  run: TransferRun,
+  message: string,
+  fields: Readonly<Record<string, unknown>>,
+  effect: Effect.Effect<void, LinkError>
+): Effect.Effect<void> =>
+  caught(effect).pipe(
+    Effect.catch((error) =>
+      Effect.sync(() => run.deps.logger?.warn(message, { ...fields, error: failureOf(error).message }))
+    )
+  )
+
+type PrintedOutcome = Extract<InvoiceTransferOutcome, { readonly status: "created" | "processed" }>
+
+/** The numbers Exact gave one bulk read's printed invoices, on their outcomes and in the ledger. */
+const readPrintedPart = Effect.fn("link.transfer.readPrintedPart")(function* (
+  run: TransferRun,
+  part: ReadonlyArray<PrintedOutcome>
+) {
+  const { deps } = run
+  const found = yield* fromPromise("read the numbers of the printed Exact invoices", (signal) =>
+    deps.exact.listAll("salesinvoice/SalesInvoices", {
+      bulk: true,
+      select: ["InvoiceID", "InvoiceNumber"],
+      schema: SalesInvoice,
+      filter: odata.or(...part.map((o) => odata.eq("InvoiceID", odata.guid(o.exactInvoiceId)))),
+      signal
+    })
+  )
+  const numberOf = new Map(found.map((invoice) => [invoice.InvoiceID, invoice.InvoiceNumber ?? undefined]))
+  for (const outcome of part) {
+    const number = numberOf.get(outcome.exactInvoiceId)
+    if (number === undefined) continue
+    run.outcomes.set(outcome.connectwiseInvoiceId, { ...outcome, exactInvoiceNumber: number })
+    const record = yield* fromPort("read the ledger", deps.ledger.find(deps.linkId, outcome.connectwiseInvoiceId))
+    if (record._tag === "Some") {
+      yield* fromPort(
+        "record the transfer",
+        deps.ledger.record(
+          deps.linkId,
+          new TransferRecord({ ...record.value, exactInvoiceNumber: String(number), updatedAt: atOf(run) })
+        )
+      )
+    }
+  }
+})
 
 /**
  * Invoice mode: the numbers Exact gave the invoices this run printed, for the report and the
  * ledger. Exact's print answers without the number, so they are read back by id in bulk (one
  * call per 40 invoices, not one each). A failed read is a warning: the invoices are booked.
  */
-const readPrintedNumbers = async (run: TransferRun): Promise<void> => {
+const readPrintedNumbers = Effect.fn("link.transfer.readPrintedNumbers")(function* (run: TransferRun) {
   const printed = [...run.outcomes.values()].flatMap((o) =>
     ((o.status === "created" && o.processed) || o.status === "processed") && o.exactInvoiceNumber === undefined
       ? [o]
       : []
   )
-  const { deps } = run
   for (const part of chunks(printed, EXACT_TERMS_PER_FILTER)) {
-    try {
-      const found = await deps.exact.listAll("salesinvoice/SalesInvoices", {
-        bulk: true,
-        select: ["InvoiceID", "InvoiceNumber"],
-        schema: SalesInvoice,
-        filter: odata.or(...part.map((o) => odata.eq("InvoiceID", odata.guid(o.exactInvoiceId))))
-      })
-      const numberOf = new Map(found.map((invoice) => [invoice.InvoiceID, invoice.InvoiceNumber ?? undefined]))
-      for (const outcome of part) {
-        const number = numberOf.get(outcome.exactInvoiceId)
-        if (number === undefined) continue
-        run.outcomes.set(outcome.connectwiseInvoiceId, { ...outcome, exactInvoiceNumber: number })
-        const record = await runPort("read the ledger", deps.ledger.find(deps.linkId, outcome.connectwiseInvoiceId))
-        if (record._tag === "Some") {
-          await runPort(
-            "record the transfer",
-            deps.ledger.record(
-              deps.linkId,
-              new TransferRecord({ ...record.value, exactInvoiceNumber: String(number), updatedAt: atOf(run) })
-            )
-          )
-        }
-      }
-    } catch (error) {
-      deps.logger?.warn("transfer: could not read the numbers Exact gave the printed invoices", {
-        error: error instanceof Error ? error.message : String(error)
-      })
-    }
+    yield* warnOnFailure(
+      run,
+      "transfer: could not read the numbers Exact gave the printed invoices",
+      {},
+      readPrintedPart(run, part)
+    )
   }
-}
+})
 
 const numberOf = (run: TransferRun, id: number) => run.invoiceById.get(id)?.number ?? `#${id}`
 
@@ -366,14 +387,19 @@ const noteSkippedAndBlocked = (run: TransferRun): void => {
  * The ledger learns of invoices Exact has by YourRef but the ledger lost (a crash between the
  * POST and the record), so later runs and the payment sync see them.
  */
-const adopt = async (run: TransferRun, invoiceId: number, exactInvoiceId: string, status: "created" | "processed") => {
+const adopt = Effect.fn("link.transfer.adopt")(function* (
+  run: TransferRun,
+  invoiceId: number,
+  exactInvoiceId: string,
+  status: "created" | "processed"
+) {
   const { deps, inputs } = run
   const invoice = run.invoiceById.get(invoiceId)
   if (invoice === undefined || inputs.ledger.has(invoiceId)) return
   const found = inputs.exactInvoices.get(invoice.number.trim())
   const total = found?.amount === undefined ? undefined : BigDecimal.fromString(found.amount)
   const now = atOf(run)
-  await runPort(
+  yield* fromPort(
     "record the transfer",
     deps.ledger.record(
       deps.linkId,
@@ -394,115 +420,116 @@ const adopt = async (run: TransferRun, invoiceId: number, exactInvoiceId: string
       })
     )
   )
-}
+})
 
 /** Skipped invoices Exact has printed or holds, but the ledger does not know so: the ledger catches up. */
-const catchUpLedger = async (run: TransferRun): Promise<void> => {
+const catchUpLedger = Effect.fn("link.transfer.catchUpLedger")(function* (run: TransferRun) {
   const { deps, inputs } = run
   for (const skip of run.plan.skipped) {
     const found = inputs.exactInvoices.get(skip.number.trim())
     const recorded = inputs.ledger.get(skip.connectwiseInvoiceId)
     // Printed in Exact, but the run was stopped before the ledger heard of it: catch the ledger up.
     if (found !== undefined && found.status >= 50 && recorded?.status === "created") {
-      try {
-        await runPort(
-          "record the transfer",
-          deps.ledger.record(
-            deps.linkId,
-            new TransferRecord({
-              ...recorded,
-              status: "processed",
-              ...(found.invoiceNumber === undefined ? {} : { exactInvoiceNumber: String(found.invoiceNumber) }),
-              updatedAt: atOf(run)
-            })
+      yield* warnOnFailure(
+        run,
+        "transfer: could not record an invoice Exact has processed",
+        { number: skip.number },
+        Effect.suspend(() =>
+          fromPort(
+            "record the transfer",
+            deps.ledger.record(
+              deps.linkId,
+              new TransferRecord({
+                ...recorded,
+                status: "processed",
+                ...(found.invoiceNumber === undefined ? {} : { exactInvoiceNumber: String(found.invoiceNumber) }),
+                updatedAt: atOf(run)
+              })
+            )
           )
         )
-      } catch (error) {
-        deps.logger?.warn("transfer: could not record an invoice Exact has processed", {
-          number: skip.number,
-          error: failureOf(error).message
-        })
-      }
+      )
     }
     if (found !== undefined && recorded === undefined) {
-      try {
-        await adopt(run, skip.connectwiseInvoiceId, skip.exactInvoiceId, found.status >= 50 ? "processed" : "created")
-      } catch (error) {
-        deps.logger?.warn("transfer: could not adopt an invoice Exact already has", {
-          number: skip.number,
-          error: failureOf(error).message
-        })
-      }
+      yield* warnOnFailure(
+        run,
+        "transfer: could not adopt an invoice Exact already has",
+        { number: skip.number },
+        adopt(run, skip.connectwiseInvoiceId, skip.exactInvoiceId, found.status >= 50 ? "processed" : "created")
+      )
     }
   }
-}
+})
 
 /**
  * Operations interrupted after Exact accepted them are planned no more: a create whose invoice is
  * found (by YourRef or in the ledger), a print of an invoice Exact has processed (the plan skips
  * it). Their journal entries are closed with what they made, so the journal tells the truth.
  */
-const settleInterrupted = async (run: TransferRun): Promise<void> => {
+const settleInterrupted = Effect.fn("link.transfer.settleInterrupted")(function* (run: TransferRun) {
   const { deps } = run
   const linkId = deps.linkId
-  const settle = async (opKey: string, result: Schema.Json, number: string) => {
-    try {
-      const entry = await runPort("journal get", deps.journal.get(linkId, opKey))
-      if (entry._tag === "Some" && entry.value.status === "started") {
-        await runPort("journal complete", deps.journal.complete(linkId, opKey, { result, at: atOf(run) }))
-      }
-    } catch (error) {
-      deps.logger?.warn("transfer: could not settle an interrupted operation in the journal", {
-        number,
-        error: failureOf(error).message
+  const settle = (opKey: string, result: Schema.Json, number: string) =>
+    warnOnFailure(
+      run,
+      "transfer: could not settle an interrupted operation in the journal",
+      { number },
+      Effect.gen(function* () {
+        const entry = yield* fromPort("journal get", deps.journal.get(linkId, opKey))
+        if (entry._tag === "Some" && entry.value.status === "started") {
+          yield* fromPort("journal complete", deps.journal.complete(linkId, opKey, { result, at: atOf(run) }))
+        }
       })
-    }
-  }
+    )
   for (const skip of run.plan.skipped) {
     const invoice = run.invoiceById.get(skip.connectwiseInvoiceId)
     if (invoice === undefined) continue
-    await settle(salesInvoiceCreateKey(linkId, invoice), { invoiceId: skip.exactInvoiceId }, invoice.number)
-    await settle(salesInvoiceProcessKey(linkId, invoice), { invoiceId: skip.exactInvoiceId }, invoice.number)
+    yield* settle(salesInvoiceCreateKey(linkId, invoice), { invoiceId: skip.exactInvoiceId }, invoice.number)
+    yield* settle(salesInvoiceProcessKey(linkId, invoice), { invoiceId: skip.exactInvoiceId }, invoice.number)
   }
   for (const op of run.plan.operations) {
     if (op._tag !== "ProcessSalesInvoice" || op.invoice._tag !== "ExistingSalesInvoice") continue
     const invoice = run.invoiceById.get(op.connectwiseInvoiceId)
     if (invoice === undefined) continue
-    await settle(salesInvoiceCreateKey(linkId, invoice), { invoiceId: op.invoice.id }, invoice.number)
+    yield* settle(salesInvoiceCreateKey(linkId, invoice), { invoiceId: op.invoice.id }, invoice.number)
   }
-}
+})
 
 /** Claims an operation in the journal; `AlreadyDone` means it was done before (with its result). */
-const claim = async (run: TransferRun, opKey: string) =>
+const claim = (run: TransferRun, opKey: string) =>
   // One writer per operation: a live run's claim is waited for, a dead run's taken over (then the
   // YourRef / code lookups check Exact before writing again).
-  asJournalClaim(await claimOperation(claimDepsOf(run.deps, run.options), opKey))
+  Effect.map(claimIn(claimDepsOf(run.deps, run.options), opKey), asJournalClaim)
 
 /** The next free numeric code of the settings' range (one read per run). */
-const nextAccountCode = async (run: TransferRun): Promise<string> => {
+const nextAccountCode = Effect.fn("link.transfer.nextAccountCode")(function* (run: TransferRun) {
   const { deps } = run
   const range = deps.settings.transfer?.accountCodes ?? { from: 100_000, to: 999_999 }
   if (run.lastCode === undefined) {
-    const [highest] = await deps.exact.listAll("crm/Accounts", {
-      filter: odata.and(
-        odata.ge("Code", exactAccountCode(String(range.from))),
-        odata.le("Code", exactAccountCode(String(range.to)))
-      ),
-      select: ["ID", "Code"],
-      orderby: "Code desc",
-      top: 1
-    })
+    const [highest] = yield* fromPromise("read the highest Exact account code", (signal) =>
+      deps.exact.listAll("crm/Accounts", {
+        filter: odata.and(
+          odata.ge("Code", exactAccountCode(String(range.from))),
+          odata.le("Code", exactAccountCode(String(range.to)))
+        ),
+        select: ["ID", "Code"],
+        orderby: "Code desc",
+        top: 1,
+        signal
+      })
+    )
     const code = typeof highest?.Code === "string" ? Number(highest.Code.trim()) : Number.NaN
     run.lastCode = Number.isSafeInteger(code) ? code : range.from - 1
   }
   run.lastCode += 1
-  if (run.lastCode > range.to) throw new Error(`no free account code left in ${range.from}–${range.to}`)
+  if (run.lastCode > range.to)
+    return yield* Effect.fail(unexpected(`no free account code left in ${range.from}–${range.to}`))
   return String(run.lastCode)
-}
+})
 
-const createAccount = async (run: TransferRun, op: CreateAccount): Promise<string> => {
+const createAccount = Effect.fn("link.transfer.createAccount")(function* (run: TransferRun, op: CreateAccount) {
   const { deps } = run
-  const answer = await claim(run, op.idempotencyKey)
+  const answer = yield* claim(run, op.idempotencyKey)
   if (answer._tag === "AlreadyDone") {
     const id = resultId(answer.result, "accountId")
     if (id !== undefined) return id
@@ -510,15 +537,18 @@ const createAccount = async (run: TransferRun, op: CreateAccount): Promise<strin
   // On a retry, the account may exist from the attempt that crashed.
   let accountId: string | undefined
   if (answer._tag === "Started" && answer.attempt > 1) {
-    const [existing] = await deps.exact.listAll("crm/Accounts", {
-      filter: odata.eq("Code", exactAccountCode(op.code)),
-      select: ["ID", "Code"]
-    })
+    const [existing] = yield* fromPromise("look for the Exact account", (signal) =>
+      deps.exact.listAll("crm/Accounts", {
+        filter: odata.eq("Code", exactAccountCode(op.code)),
+        select: ["ID", "Code"],
+        signal
+      })
+    )
     accountId = typeof existing?.ID === "string" ? existing.ID : undefined
   }
   if (accountId === undefined) {
-    const code = run.entryMode ? await nextAccountCode(run) : op.code
-    const account = await deps.exact.createAccount({
+    const code = run.entryMode ? yield* nextAccountCode(run) : op.code
+    const draft = {
       Name: op.name,
       Code: code,
       ...(op.email === undefined ? {} : { Email: op.email }),
@@ -530,10 +560,13 @@ const createAccount = async (run: TransferRun, op: CreateAccount): Promise<strin
       ...(op.vatNumber === undefined ? {} : { VATNumber: op.vatNumber }),
       ...(op.cocNumber === undefined ? {} : { ChamberOfCommerce: op.cocNumber }),
       ...(op.paymentCondition === undefined ? {} : { PaymentConditionSales: op.paymentCondition })
-    })
+    }
+    const account = yield* fromPromise("create the Exact account", (signal) =>
+      deps.exact.createAccount(draft, { signal })
+    )
     accountId = account.ID
   }
-  await runPort(
+  yield* fromPort(
     "remember the customer mapping",
     deps.mappings.upsert(deps.linkId, [
       new Mapping({
@@ -547,28 +580,30 @@ const createAccount = async (run: TransferRun, op: CreateAccount): Promise<strin
     ])
   )
   run.accountsCreated.push({ connectwiseCompanyId: op.connectwiseCompanyId, exactAccountId: accountId })
-  await runPort(
+  yield* fromPort(
     "journal complete",
     deps.journal.complete(deps.linkId, op.idempotencyKey, { result: { accountId }, at: atOf(run) })
   )
   return accountId
-}
+})
 
-const createInvoice = async (run: TransferRun, op: CreateSalesInvoice): Promise<string> => {
+const createInvoice = Effect.fn("link.transfer.createInvoice")(function* (run: TransferRun, op: CreateSalesInvoice) {
   const { deps } = run
-  const answer = await claim(run, op.idempotencyKey)
+  const answer = yield* claim(run, op.idempotencyKey)
   if (answer._tag === "AlreadyDone") {
     const id = resultId(answer.result, "invoiceId")
     if (id !== undefined) return id
   }
-  const accountId = op.account._tag === "ExistingAccount" ? op.account.id : run.results.get(op.account.opKey)
-  if (accountId === undefined) throw new Error(`the account of ${op.yourRef} was not created`)
+  const accountId = yield* accountOf(run, op.account, `the account of ${op.yourRef} was not created`)
   // The load read Exact's invoices by YourRef in bulk, so a first attempt needs no look-up of its
   // own; a resumed one (an earlier process may have posted it since) looks first.
-  const { invoice, created } = await deps.exact.createSalesInvoice(draftOf(op, accountId), {
-    yourRef: op.yourRef,
-    lookupFirst: !(answer._tag === "Started" && answer.attempt === 1)
-  })
+  const { invoice, created } = yield* fromPromise("create the Exact sales invoice", (signal) =>
+    deps.exact.createSalesInvoice(draftOf(op, accountId), {
+      yourRef: op.yourRef,
+      lookupFirst: !(answer._tag === "Started" && answer.attempt === 1),
+      signal
+    })
+  )
   const now = atOf(run)
   const total =
     invoice.AmountFC === null || invoice.AmountFC === undefined ? undefined : BigDecimal.fromString(invoice.AmountFC)
@@ -587,9 +622,9 @@ const createInvoice = async (run: TransferRun, op: CreateSalesInvoice): Promise<
     transferredAt: now,
     updatedAt: now
   })
-  await runPort("record the transfer", deps.ledger.record(deps.linkId, record))
+  yield* fromPort("record the transfer", deps.ledger.record(deps.linkId, record))
   run.bookedRecords.set(op.connectwiseInvoiceId, record)
-  await runPort(
+  yield* fromPort(
     "journal complete",
     deps.journal.complete(deps.linkId, op.idempotencyKey, {
       result: { invoiceId: invoice.InvoiceID, created },
@@ -597,37 +632,43 @@ const createInvoice = async (run: TransferRun, op: CreateSalesInvoice): Promise<
     })
   )
   return invoice.InvoiceID
-}
+})
 
-const processInvoice = async (
+/** Prints the invoice in Exact, unless the attempt that crashed printed it: its number when known. */
+const printInvoice = Effect.fn("link.transfer.printInvoice")(function* (
   run: TransferRun,
-  op: ProcessSalesInvoice
-): Promise<{ id: string; number: number | undefined }> => {
+  op: ProcessSalesInvoice,
+  invoiceId: string,
+  checkFirst: boolean
+) {
+  const { deps } = run
+  if (checkFirst) {
+    // The crashed attempt may have printed it: Exact refuses to print twice.
+    const [current] = yield* fromPromise("read the Exact sales invoice", (signal) =>
+      deps.exact.listAll("salesinvoice/SalesInvoices", {
+        filter: odata.eq("InvoiceID", odata.guid(invoiceId)),
+        select: ["InvoiceID", "InvoiceNumber", "Status"],
+        schema: SalesInvoice,
+        signal
+      })
+    )
+    if (current?.Status === 50) return current.InvoiceNumber ?? undefined
+  }
+  const processed = yield* fromPromise("process the Exact sales invoice", (signal) =>
+    deps.exact.processSalesInvoice(invoiceId, { invoiceDate: toDate(op.invoiceDate), signal })
+  )
+  return processed.InvoiceNumber as number | undefined
+})
+
+const processInvoice = Effect.fn("link.transfer.processInvoice")(function* (run: TransferRun, op: ProcessSalesInvoice) {
   const { deps } = run
   const linkId = deps.linkId
   const invoiceId = op.invoice._tag === "ExistingSalesInvoice" ? op.invoice.id : run.results.get(op.invoice.opKey)
-  if (invoiceId === undefined) throw new Error("the invoice to process was not created")
-  const answer = await claim(run, op.idempotencyKey)
-  if (answer._tag === "AlreadyDone") return { id: invoiceId, number: undefined }
-  let number: number | undefined
-  let done = false
-  if (answer._tag === "Started" && answer.attempt > 1) {
-    // The crashed attempt may have printed it: Exact refuses to print twice.
-    const [current] = await deps.exact.listAll("salesinvoice/SalesInvoices", {
-      filter: odata.eq("InvoiceID", odata.guid(invoiceId)),
-      select: ["InvoiceID", "InvoiceNumber", "Status"],
-      schema: SalesInvoice
-    })
-    if (current?.Status === 50) {
-      done = true
-      number = current.InvoiceNumber ?? undefined
-    }
-  }
-  if (!done) {
-    const processed = await deps.exact.processSalesInvoice(invoiceId, { invoiceDate: toDate(op.invoiceDate) })
-    number = processed.InvoiceNumber
-  }
-  const existing = await runPort("read the ledger", deps.ledger.find(linkId, op.connectwiseInvoiceId))
+  if (invoiceId === undefined) return yield* Effect.fail(unexpected("the invoice to process was not created"))
+  const answer = yield* claim(run, op.idempotencyKey)
+  if (answer._tag === "AlreadyDone") return { id: invoiceId, number: undefined as number | undefined }
+  const number = yield* printInvoice(run, op, invoiceId, answer._tag === "Started" && answer.attempt > 1)
+  const existing = yield* fromPort("read the ledger", deps.ledger.find(linkId, op.connectwiseInvoiceId))
   const invoice = run.invoiceById.get(op.connectwiseInvoiceId)
   if (existing._tag === "Some") {
     const record = new TransferRecord({
@@ -636,13 +677,13 @@ const processInvoice = async (
       ...(number === undefined ? {} : { exactInvoiceNumber: String(number) }),
       updatedAt: atOf(run)
     })
-    await runPort("record the transfer", deps.ledger.record(linkId, record))
+    yield* fromPort("record the transfer", deps.ledger.record(linkId, record))
     // The attachment after the print starts from this record, not the one the create wrote.
     run.bookedRecords.set(op.connectwiseInvoiceId, record)
   } else if (invoice !== undefined) {
-    await adopt(run, op.connectwiseInvoiceId, invoiceId, "processed")
+    yield* adopt(run, op.connectwiseInvoiceId, invoiceId, "processed")
   }
-  await runPort(
+  yield* fromPort(
     "journal complete",
     deps.journal.complete(linkId, op.idempotencyKey, {
       result: { invoiceId, ...(number === undefined ? {} : { invoiceNumber: number }) },
@@ -650,26 +691,30 @@ const processInvoice = async (
     })
   )
   return { id: invoiceId, number }
-}
+})
 
-const accountOf = (run: TransferRun, account: CreateSalesEntry["account"]): string => {
+const accountOf = (
+  run: TransferRun,
+  account: CreateSalesEntry["account"],
+  missing = "the customer's account was not created"
+): Effect.Effect<string, LinkError> => {
   const accountId = account._tag === "ExistingAccount" ? account.id : run.results.get(account.opKey)
-  if (accountId === undefined) throw new Error("the customer's account was not created")
-  return accountId
+  return accountId === undefined ? Effect.fail(unexpected(missing)) : Effect.succeed(accountId)
 }
 
-const runEntry = async (run: TransferRun, op: CreateSalesEntry, id: number) => {
+const runEntry = Effect.fn("link.transfer.runEntry")(function* (run: TransferRun, op: CreateSalesEntry, id: number) {
   const { deps } = run
-  const answer = await claim(run, op.idempotencyKey)
+  const answer = yield* claim(run, op.idempotencyKey)
   const done = answer._tag === "AlreadyDone" ? resultField(answer.result, "entryId") : undefined
   if (done !== undefined) {
     run.results.set(op.idempotencyKey, done)
     return
   }
-  const booked = await bookEntry(deps, op, accountOf(run, op.account), run.options.runId, run.attachPdf)
+  const accountId = yield* accountOf(run, op.account)
+  const booked = yield* bookEntry(deps, op, accountId, run.options.runId, run.attachPdf)
   run.bookedRecords.set(id, booked.record)
   run.results.set(op.idempotencyKey, booked.entryId)
-  await runPort(
+  yield* fromPort(
     "journal complete",
     deps.journal.complete(deps.linkId, op.idempotencyKey, { result: { entryId: booked.entryId }, at: atOf(run) })
   )
@@ -700,7 +745,7 @@ const runEntry = async (run: TransferRun, op: CreateSalesEntry, id: number) => {
       connectwiseTotal: BigDecimal.format(op.total)
     })
   }
-}
+})
 
 /** Notes on a booking's outcome whether its PDF is attached now, with the warning if not. */
 const notePdf = (run: TransferRun, id: number, pdfAttached: boolean, warning?: string) => {
@@ -720,123 +765,123 @@ const pdfWarning = (run: TransferRun, id: number, number: string, warning: strin
 }
 
 /** The booking's ledger record as it is now (this run's, else the ledger's). */
-const recordOf = async (run: TransferRun, id: number): Promise<TransferRecord | undefined> =>
-  run.bookedRecords.get(id) ??
-  Option.getOrUndefined(await runPort("read the ledger", run.deps.ledger.find(run.deps.linkId, id)))
+const recordOf = (run: TransferRun, id: number): Effect.Effect<TransferRecord | undefined, LinkError> => {
+  const booked = run.bookedRecords.get(id)
+  return booked !== undefined
+    ? Effect.succeed(booked)
+    : Effect.map(fromPort("read the ledger", run.deps.ledger.find(run.deps.linkId, id)), Option.getOrUndefined)
+}
 
 /**
  * Attaches the PDF of a booking this run made (entry or sales invoice, whether or not its print
  * succeeded). The ledger hears of it before the journal: a kill between the two leaves the ledger
  * saying "attached", and the journal entry is settled by the claim on a resume.
  */
-const runAttach = async (run: TransferRun, op: AttachPdf, id: number) => {
+const runAttach = Effect.fn("link.transfer.runAttach")(function* (run: TransferRun, op: AttachPdf, id: number) {
   const { deps } = run
   const bookingId = op.booked._tag === "ExistingSalesInvoice" ? op.booked.id : run.results.get(op.booked.opKey)
   if (bookingId === undefined) return
   run.attachTried.add(id)
-  const answer = await claim(run, op.idempotencyKey)
+  const answer = yield* claim(run, op.idempotencyKey)
   if (answer._tag === "AlreadyDone") return
   // A dead run's attempt may have stored our document, with or without its file.
   const existing =
     answer._tag === "Started" && answer.attempt > 1
-      ? (await ourDocuments(deps, [{ bookingId, number: op.number }])).get(bookingId.toLowerCase())
+      ? (yield* ourDocuments(deps, [{ bookingId, number: op.number }])).get(bookingId.toLowerCase())
       : undefined
   const attached =
     existing?.attached === true
       ? { documentId: existing.documentId }
-      : await attachInvoicePdf(deps, op, accountOf(run, op.account), bookingId, existing?.documentId)
+      : yield* attachInvoicePdf(deps, op, yield* accountOf(run, op.account), bookingId, existing?.documentId)
   if ("warning" in attached) {
     pdfWarning(run, id, op.number, attached.warning)
     // Failed, so that the run catching it up claims it again; the booking stands.
-    await journalPdfFailed(run, op.idempotencyKey, attached.warning)
+    yield* journalPdfFailed(run, op.idempotencyKey, attached.warning)
     return
   }
-  const record = await recordOf(run, id)
-  if (record !== undefined) await markPdfAttached(deps, record)
+  const record = yield* recordOf(run, id)
+  if (record !== undefined) yield* markPdfAttached(deps, record)
   notePdf(run, id, true)
-  await runPort(
+  yield* fromPort(
     "journal complete",
     deps.journal.complete(deps.linkId, op.idempotencyKey, {
       result: { documentId: attached.documentId },
       at: atOf(run)
     })
   )
-}
+})
 
 /**
- * Runs an attachment operation: whatever goes wrong (the journal, the ledger, a cancelled run) is
- * a warning on the booking, which stands; the ledger's `pdfAttached: false` makes a later run
- * catch it up.
+ * Runs an attachment operation: whatever goes wrong (the journal, the ledger) is a warning on the
+ * booking, which stands; the ledger's `pdfAttached: false` makes a later run catch it up.
  */
-const runAttachOp = async (run: TransferRun, op: AttachPdf): Promise<void> => {
+const runAttachOp = (run: TransferRun, op: AttachPdf): Effect.Effect<void> => {
   const id = op.connectwiseInvoiceId
   // The booking failed: there is nothing to attach to, and its outcome says why.
-  if (op.dependsOn.some((key) => run.failedOps.has(key))) return
-  if (run.options.signal?.aborted) {
-    pdfWarning(run, id, op.number, `the PDF of ${op.number} was not attached: the run was cancelled`)
-    return
-  }
-  try {
-    await runAttach(run, op, id)
-  } catch (error) {
-    const failure = failureOf(error)
-    pdfWarning(run, id, op.number, `the PDF of ${op.number} is not recorded as attached: ${failure.message}`)
-    await journalFail(run, op.idempotencyKey, failure)
-  }
+  if (op.dependsOn.some((key) => run.failedOps.has(key))) return Effect.void
+  return caught(runAttach(run, op, id)).pipe(
+    Effect.catch((error) => {
+      const failure = failureOf(error)
+      pdfWarning(run, id, op.number, `the PDF of ${op.number} is not recorded as attached: ${failure.message}`)
+      return journalFail(run, op.idempotencyKey, failure)
+    })
+  )
 }
 
 /** An attachment that failed, in the journal (best effort: the booking's outcome carries the warning). */
-const journalPdfFailed = async (run: TransferRun, opKey: string, warning: string) => {
-  await runPort(
-    "journal fail",
-    run.deps.journal.fail(run.deps.linkId, opKey, { error: { tag: "PdfNotAttached", message: warning }, at: atOf(run) })
-  ).catch(() => undefined)
-}
+const journalPdfFailed = (run: TransferRun, opKey: string, warning: string): Effect.Effect<void> =>
+  Effect.ignore(
+    fromPort(
+      "journal fail",
+      run.deps.journal.fail(run.deps.linkId, opKey, {
+        error: { tag: "PdfNotAttached", message: warning },
+        at: atOf(run)
+      })
+    )
+  )
 
 /** Records a failed operation in the journal (best effort: the run's outcome already says it). */
-const journalFail = async (run: TransferRun, opKey: string, failure: TransferFailure) => {
-  await runPort(
-    "journal fail",
-    run.deps.journal.fail(run.deps.linkId, opKey, {
-      error: { tag: failure._tag, message: failure.message },
-      at: atOf(run)
-    })
-  ).catch(() => undefined)
-}
+const journalFail = (run: TransferRun, opKey: string, failure: TransferFailure): Effect.Effect<void> =>
+  Effect.ignore(
+    fromPort(
+      "journal fail",
+      run.deps.journal.fail(run.deps.linkId, opKey, {
+        error: { tag: failure._tag, message: failure.message },
+        at: atOf(run)
+      })
+    )
+  )
 
 /** Creates the plan's accounts (those approved), before any invoice. */
-const runAccountOps = async (run: TransferRun): Promise<void> => {
-  const { signal, onProgress } = run.options
+const runAccountOps = Effect.fn("link.transfer.runAccountOps")(function* (run: TransferRun) {
+  const { onProgress } = run.options
   const accountOps = run.plan.operations.filter((op) => op._tag === "CreateAccount")
   let done = 0
   for (const op of accountOps) {
     // Waiting for a person's approval: nothing is written; its invoices are blocked NeedsCustomer.
     if (op.approved === false && !run.approved.has(op.connectwiseCompanyId)) continue
-    if (signal?.aborted) {
-      run.failedOps.set(op.idempotencyKey, new LinkCancelledError({ message: "the run was cancelled" }))
-      continue
-    }
-    try {
-      run.results.set(op.idempotencyKey, await createAccount(run, op))
-    } catch (error) {
-      const failure = failureOf(error, op._tag)
-      run.failedOps.set(op.idempotencyKey, failure)
-      await journalFail(run, op.idempotencyKey, failure)
-    }
+    yield* caught(createAccount(run, op)).pipe(
+      Effect.tap((accountId) => Effect.sync(() => run.results.set(op.idempotencyKey, accountId))),
+      Effect.catch((error) => {
+        const failure = failureOf(error, op._tag)
+        run.failedOps.set(op.idempotencyKey, failure)
+        return journalFail(run, op.idempotencyKey, failure)
+      })
+    )
     onProgress?.({ phase: "accounts", done: ++done, total: accountOps.length })
   }
-}
+})
 
 /** Runs one invoice operation and notes its outcome. */
-const runInvoiceOp = async (
+const runInvoiceOp = Effect.fn("link.transfer.runInvoiceOp")(function* (
   run: TransferRun,
   op: Exclude<TransferPlan["operations"][number], CreateAccount | AttachPdf>
-) => {
+) {
   const id = op.connectwiseInvoiceId
   if (op._tag === "CreateSalesEntry") {
-    await runEntry(run, op, id)
+    yield* runEntry(run, op, id)
   } else if (op._tag === "CreateSalesInvoice") {
-    const exactInvoiceId = await createInvoice(run, op)
+    const exactInvoiceId = yield* createInvoice(run, op)
     run.results.set(op.idempotencyKey, exactInvoiceId)
     run.outcomes.set(id, {
       status: "created",
@@ -847,7 +892,7 @@ const runInvoiceOp = async (
       processed: false
     })
   } else {
-    const processed = await processInvoice(run, op)
+    const processed = yield* processInvoice(run, op)
     run.results.set(op.idempotencyKey, processed.id)
     const before = run.outcomes.get(id)
     run.outcomes.set(
@@ -863,17 +908,17 @@ const runInvoiceOp = async (
           }
     )
   }
-}
+})
 
 /** Runs the invoice operations in order; one's failure fails those that depend on it, never the run. */
-const runInvoiceOps = async (run: TransferRun): Promise<void> => {
-  const { signal, onProgress } = run.options
+const runInvoiceOps = Effect.fn("link.transfer.runInvoiceOps")(function* (run: TransferRun) {
+  const { onProgress } = run.options
   const invoiceOps = run.plan.operations.filter((op) => op._tag !== "CreateAccount")
   const total = invoiceOps.length
   let done = 0
   for (const op of invoiceOps) {
     if (op._tag === "AttachPdf") {
-      await runAttachOp(run, op)
+      yield* runAttachOp(run, op)
       onProgress?.({ phase: "invoices", done: ++done, total })
       continue
     }
@@ -898,25 +943,23 @@ const runInvoiceOps = async (run: TransferRun): Promise<void> => {
           message: `depends on an operation that failed: ${run.failedOps.get(failedDependency)?.message ?? failedDependency}`
         })
       )
-    } else if (signal?.aborted) {
-      fail(new LinkCancelledError({ message: "the run was cancelled before this invoice" }))
     } else {
-      try {
-        await runInvoiceOp(run, op)
-      } catch (error) {
-        const failure = failureOf(error)
-        fail(failure)
-        run.deps.logger?.error("transfer: operation failed", {
-          op: op._tag,
-          number: numberOf(run, id),
-          error: failure.message
+      yield* caught(runInvoiceOp(run, op)).pipe(
+        Effect.catch((error) => {
+          const failure = failureOf(error)
+          fail(failure)
+          run.deps.logger?.error("transfer: operation failed", {
+            op: op._tag,
+            number: numberOf(run, id),
+            error: failure.message
+          })
+          return journalFail(run, op.idempotencyKey, failure)
         })
-        await journalFail(run, op.idempotencyKey, failure)
-      }
+      )
     }
     onProgress?.({ phase: "invoices", done: ++done, total })
   }
-}
+})
 
 const reportOf = (run: TransferRun): TransferReport => {
   const invoices = [...run.outcomes.values()].sort((a, b) => a.connectwiseInvoiceId - b.connectwiseInvoiceId)
@@ -942,6 +985,22 @@ const accountsByCompany = (run: TransferRun): Map<number, string> => {
   return accounts
 }
 
+/** The ledger's bookings still without their PDF (those this run tried excluded), and our documents of them. */
+const missingPdfs = Effect.fn("link.transfer.missingPdfs")(function* (run: TransferRun) {
+  const { deps } = run
+  const pending = yield* fromPort(
+    "read the ledger's missing PDFs",
+    deps.ledger.pdfsMissing(deps.linkId, { limit: PDF_CATCH_UP_LIMIT })
+  )
+  const missing = pending.filter((record) => !run.attachTried.has(record.connectwiseInvoiceId))
+  if (missing.length === 0) return { missing, documents: new Map<string, BookingDocument>() }
+  const documents = yield* ourDocuments(
+    deps,
+    missing.map((record) => ({ bookingId: record.exactInvoiceId, number: record.connectwiseInvoiceNumber }))
+  )
+  return { missing, documents }
+})
+
 /**
  * Attaches the PDFs earlier runs left missing, whatever their range: the ledger's bookings with
  * `pdfAttached: false` (a run died between the booking and the attachment, or the attachment
@@ -951,43 +1010,38 @@ const accountsByCompany = (run: TransferRun): Map<number, string> => {
  * created without its file) is recorded or completed, never attached a second time. A failure
  * stays a warning.
  */
-const catchUpPdfs = async (run: TransferRun): Promise<void> => {
+const catchUpPdfs = Effect.fn("link.transfer.catchUpPdfs")(function* (run: TransferRun) {
   const { deps } = run
-  let missing: ReadonlyArray<TransferRecord>
-  let documents: Map<string, BookingDocument>
-  try {
-    const pending = await runPort(
-      "read the ledger's missing PDFs",
-      deps.ledger.pdfsMissing(deps.linkId, { limit: PDF_CATCH_UP_LIMIT })
+  const read = yield* caught(missingPdfs(run)).pipe(
+    Effect.catch((error) =>
+      Effect.sync(() => {
+        // Without knowing what Exact holds, attaching could duplicate: try again next run.
+        deps.logger?.warn("transfer: could not read what is needed to attach missing PDFs", {
+          error: failureOf(error).message
+        })
+        return undefined
+      })
     )
-    missing = pending.filter((record) => !run.attachTried.has(record.connectwiseInvoiceId))
-    if (missing.length === 0) return
-    documents = await ourDocuments(
-      deps,
-      missing.map((record) => ({ bookingId: record.exactInvoiceId, number: record.connectwiseInvoiceNumber }))
-    )
-  } catch (error) {
-    // Without knowing what Exact holds, attaching could duplicate: try again next run.
-    deps.logger?.warn("transfer: could not read what is needed to attach missing PDFs", {
-      error: failureOf(error).message
-    })
-    return
-  }
+  )
+  if (read === undefined || read.missing.length === 0) return
+  const { missing, documents } = read
   const accounts = accountsByCompany(run)
   for (const record of missing) {
     const number = record.connectwiseInvoiceNumber
-    try {
-      await catchUpPdf(run, record, documents.get(record.exactInvoiceId.toLowerCase()), accounts)
-    } catch (error) {
-      pdfWarning(
-        run,
-        record.connectwiseInvoiceId,
-        number,
-        `the PDF of ${number} is not recorded as attached: ${failureOf(error).message}`
+    yield* caught(catchUpPdf(run, record, documents.get(record.exactInvoiceId.toLowerCase()), accounts)).pipe(
+      Effect.catch((error) =>
+        Effect.sync(() =>
+          pdfWarning(
+            run,
+            record.connectwiseInvoiceId,
+            number,
+            `the PDF of ${number} is not recorded as attached: ${failureOf(error).message}`
+          )
+        )
       )
-    }
+    )
   }
-}
+})
 
 /**
  * Catches up one booking's PDF. When its invoice is in this run's range, under the attachment's
@@ -995,23 +1049,23 @@ const catchUpPdfs = async (run: TransferRun): Promise<void> => {
  * settled); outside it the invoice's date, and so the key, is unknown, and the document goes
  * without date and account.
  */
-const catchUpPdf = async (
+const catchUpPdf = Effect.fn("link.transfer.catchUpPdf")(function* (
   run: TransferRun,
   record: TransferRecord,
   found: BookingDocument | undefined,
   accounts: ReadonlyMap<number, string>
-): Promise<void> => {
+) {
   const { deps } = run
   const id = record.connectwiseInvoiceId
   const number = record.connectwiseInvoiceNumber
   const invoice = run.invoiceById.get(id)
   const opKey = invoice === undefined ? undefined : attachPdfKey(deps.linkId, invoice)
-  const answer = opKey === undefined ? undefined : await claim(run, opKey)
+  const answer = opKey === undefined ? undefined : yield* claim(run, opKey)
   if (answer?._tag === "InProgress") return
   // Done while this run waited for it, or by a run the ledger did not hear from: look again.
   const existing =
     answer?._tag === "AlreadyDone"
-      ? (await ourDocuments(deps, [{ bookingId: record.exactInvoiceId, number }])).get(
+      ? (yield* ourDocuments(deps, [{ bookingId: record.exactInvoiceId, number }])).get(
           record.exactInvoiceId.toLowerCase()
         )
       : found
@@ -1019,19 +1073,19 @@ const catchUpPdf = async (
   if (existing?.attached !== true) {
     const target: PdfTarget = { connectwiseInvoiceId: id, number, entryDate: invoice?.date }
     const account = invoice === undefined ? undefined : accounts.get(invoice.companyId)
-    const attached = await attachInvoicePdf(deps, target, account, record.exactInvoiceId, existing?.documentId)
+    const attached = yield* attachInvoicePdf(deps, target, account, record.exactInvoiceId, existing?.documentId)
     if ("warning" in attached) {
       pdfWarning(run, id, number, attached.warning)
-      if (answer?._tag === "Started" && opKey !== undefined) await journalPdfFailed(run, opKey, attached.warning)
+      if (answer?._tag === "Started" && opKey !== undefined) yield* journalPdfFailed(run, opKey, attached.warning)
       return
     }
     documentId = attached.documentId
   }
-  await markPdfAttached(deps, record)
+  yield* markPdfAttached(deps, record)
   deps.logger?.info("transfer: attached the PDF an earlier run left missing", { number })
   notePdf(run, id, true)
   if (answer?._tag === "Started" && opKey !== undefined) {
-    await runPort(
+    yield* fromPort(
       "journal complete",
       deps.journal.complete(deps.linkId, opKey, {
         result: documentId === undefined ? {} : { documentId },
@@ -1039,4 +1093,4 @@ const catchUpPdf = async (
       })
     )
   }
-}
+})

@@ -14,7 +14,7 @@ import { sqliteStorage } from "@psa-ledger/storage-adapters/sqlite"
 import { DateTime, Schema } from "effect"
 import { createLink } from "../../src/Link.ts"
 import { applyPlan } from "../../src/reconciliation/Apply.ts"
-import { runTransfer } from "../../src/transfer/Transfer.ts"
+import { runTransfer } from "../support/transfer.ts"
 import {
   AGREEMENT_CONTACT,
   clientsFor,

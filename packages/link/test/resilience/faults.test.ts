@@ -10,7 +10,7 @@ import { memoryStorage } from "@psa-ledger/storage-adapters"
 import { describe, expect, it } from "vitest"
 import { applyPlan } from "../../src/reconciliation/Apply.ts"
 import { loadMonth } from "../../src/reconciliation/LoadMonth.ts"
-import { runTransfer } from "../../src/transfer/Transfer.ts"
+import { runTransfer } from "../support/transfer.ts"
 import {
   AGREEMENT_CONTACT,
   approveAll,

@@ -1,7 +1,7 @@
 import { LinkSettings, TransferSettings } from "@psa-ledger/reconcile-core"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { runTransfer } from "../../src/transfer/Transfer.ts"
+import { runTransfer } from "../support/transfer.ts"
 import { createWorld, DIVISION, useMsw } from "./world.ts"
 
 useMsw()

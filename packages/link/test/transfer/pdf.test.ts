@@ -6,7 +6,7 @@
 import { LinkSettings, TransferSettings } from "@psa-ledger/reconcile-core"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { runTransfer } from "../../src/transfer/Transfer.ts"
+import { runTransfer } from "../support/transfer.ts"
 import { createWorld, DIVISION, useMsw, type World } from "./world.ts"
 
 useMsw()

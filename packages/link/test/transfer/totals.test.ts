@@ -5,7 +5,7 @@
  */
 import { rawNumber } from "@psa-ledger/sandbox"
 import { describe, expect, it } from "vitest"
-import { runTransfer } from "../../src/transfer/Transfer.ts"
+import { runTransfer } from "../support/transfer.ts"
 import { createWorld, DIVISION, useMsw } from "./world.ts"
 
 useMsw()

@@ -1,8 +1,7 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { LinkError } from "../../src/LinkError.ts"
-import { syncPayments } from "../../src/transfer/Payments.ts"
-import { previewTransfer, runTransfer } from "../../src/transfer/Transfer.ts"
+import { previewTransfer, runTransfer, syncPayments } from "../support/transfer.ts"
 import { createWorld, DIVISION, secrets, useMsw, type World } from "./world.ts"
 
 useMsw()
