@@ -200,8 +200,11 @@ export const RunSettings = Object.assign(
   }
 )
 
-/** How long the promise face lets a cancelled body stop by itself (see `cancelGraceMs`). */
-const PROMISE_CANCEL_GRACE_MS = 30_000
+/**
+ * How long a cancelled body may take to stop by itself (see `cancelGraceMs`) before it is
+ * interrupted: the link's flows stop before their next invoice or operation and keep their report.
+ */
+export const CANCEL_GRACE_MS = 30_000
 
 /** Entries per log write (the log is also written every second). */
 const LOG_BATCH = 100
@@ -545,7 +548,7 @@ export const makeRunner = (options: {
     ...(options.tap === undefined ? {} : { tap: options.tap }),
     ...(options.leases === undefined ? {} : { leases: options.leases }),
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
-    cancelGraceMs: options.cancelGraceMs ?? PROMISE_CANCEL_GRACE_MS
+    cancelGraceMs: options.cancelGraceMs ?? CANCEL_GRACE_MS
   }
   return {
     run: (request, body) => {

@@ -4,6 +4,7 @@ import { DateTime, Effect } from "effect"
 import type { CreateLinkOptions, DecisionsInput, LinkRunOptions, LinkRunResult } from "../Link.ts"
 import type { LinkError } from "../LinkError.ts"
 import {
+  CANCEL_GRACE_MS,
   makeRunner,
   type RunContext,
   RunIds,
@@ -98,8 +99,10 @@ export const makeLinkContext = (options: CreateLinkOptions): LinkContext => {
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
     ...(logger === undefined ? {} : { tap })
   })
-  // The runner's settings for Effect bodies; without a grace, as an Effect can be interrupted.
+  // The runner's settings for Effect bodies: a cancelled flow stops by itself before its next
+  // invoice (keeping its report) and is interrupted only if it has not within the grace.
   const runSettings = RunSettings.layer({
+    cancelGraceMs: CANCEL_GRACE_MS,
     ...(options.mailer === undefined ? {} : { mailer: options.mailer }),
     ...(storage.leases === undefined ? {} : { leases: storage.leases }),
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),

@@ -84,6 +84,9 @@ const transferInRun = Effect.fn("link.transfer.inRun")(function* (
   const report = yield* runTransfer(ctx.transferDeps(run.log), range, {
     runId: planRunId,
     onProgress: (event) => run.progress(event),
+    // A cancel stops before the next invoice and keeps the report; the runner interrupts the body
+    // only if it has not stopped by itself within the grace.
+    stop: run.signal,
     approveAccounts
   })
   // Every invoice was tried (transferred, blocked or failed with its reason): the plan is finished.
@@ -183,7 +186,8 @@ export const transferEffects = (ctx: LinkContext) => {
       return yield* ctx.runEffect(Jobs.syncPayments, {}, runOptions, (run) =>
         syncPayments(ctx.transferDeps(run.log), {
           runId: run.runId,
-          onProgress: (event) => run.progress(event)
+          onProgress: (event) => run.progress(event),
+          stop: run.signal
         }).pipe(Effect.tap((report) => Effect.sync(() => reportPayments(run, report))))
       )
     })

@@ -5,7 +5,9 @@ import { BigDecimal, DateTime, Effect } from "effect"
 import { fromPort, fromPromise } from "../internal/bridge.ts"
 import { chunks, EXACT_TERMS_PER_FILTER } from "../internal/chunk.ts"
 import type { ClaimDeps } from "../internal/claims.ts"
+import { LinkCancelledError } from "../LinkError.ts"
 import { claimIn, withHeartbeat } from "./internal/claims.ts"
+import { orStopped } from "./internal/stop.ts"
 import { failureOf, nowOf, unexpected } from "./internal.ts"
 import type { TransferDeps, TransferFailure, TransferProgress } from "./TransferTypes.ts"
 
@@ -88,6 +90,8 @@ export const syncPayments = Effect.fn("link.transfer.syncPayments")(function* (
     readonly onProgress?: ((event: TransferProgress) => void) | undefined
     /** The run's id, recorded on the journal claims of the payments it books (default a random id). */
     readonly runId?: string | undefined
+    /** A person cancelled the sync: no payment is recorded after it fires (each left is `failed`, `Cancelled`). */
+    readonly stop?: AbortSignal | undefined
   } = {}
 ) {
   // One writer per payment across processes: each payment is claimed in the journal as apply's
@@ -286,7 +290,8 @@ const recordPayment = Effect.fn("link.transfer.recordPayment")(function* (
   deps: TransferDeps,
   claimDeps: ClaimDeps,
   record: TransferRecord,
-  payments: ReturnType<typeof paidOf>
+  payments: ReturnType<typeof paidOf>,
+  stop?: AbortSignal | undefined
 ) {
   const linkId = deps.linkId
   const id = record.connectwiseInvoiceId
@@ -317,7 +322,7 @@ const recordPayment = Effect.fn("link.transfer.recordPayment")(function* (
     }
     return outcome
   })
-  return yield* Effect.catch(attempt, (error) =>
+  return yield* Effect.catch(orStopped(stop, attempt), (error) =>
     Effect.gen(function* () {
       const failure = failureOf(error)
       if (claimed) {
@@ -337,12 +342,15 @@ const recordPayment = Effect.fn("link.transfer.recordPayment")(function* (
 
 const syncOnce = Effect.fn("link.transfer.syncOnce")(function* (
   deps: TransferDeps,
-  options: { readonly onProgress?: ((event: TransferProgress) => void) | undefined },
+  options: {
+    readonly onProgress?: ((event: TransferProgress) => void) | undefined
+    readonly stop?: AbortSignal | undefined
+  },
   claimDeps: ClaimDeps
 ) {
-  const { pending, skipped } = yield* unpaidRecords(deps)
+  const { pending, skipped } = yield* orStopped(options.stop, unpaidRecords(deps))
   const outcomes: Array<PaymentSyncOutcome> = skipped
-  const byEntry = yield* receivablesByEntry(deps, pending)
+  const byEntry = yield* orStopped(options.stop, receivablesByEntry(deps, pending))
   let done = 0
   for (const record of pending) {
     const id = record.connectwiseInvoiceId
@@ -359,7 +367,16 @@ const syncOnce = Effect.fn("link.transfer.syncOnce")(function* (
       outcomes.push({ status: "open", connectwiseInvoiceId: id, number, openAmount })
       continue
     }
-    outcomes.push(yield* recordPayment(deps, claimDeps, record, payments))
+    if (options.stop?.aborted === true) {
+      outcomes.push({
+        status: "failed",
+        connectwiseInvoiceId: id,
+        number,
+        failure: new LinkCancelledError({ message: "the sync was cancelled" })
+      })
+      continue
+    }
+    outcomes.push(yield* recordPayment(deps, claimDeps, record, payments, options.stop))
   }
   options.onProgress?.({ phase: "payments", done: pending.length, total: pending.length })
   const invoices = outcomes.sort((a, b) => a.connectwiseInvoiceId - b.connectwiseInvoiceId)

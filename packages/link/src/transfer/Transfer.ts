@@ -18,7 +18,7 @@ import { BigDecimal, DateTime, Effect, Option, type Schema } from "effect"
 import { fromPort, fromPromise } from "../internal/bridge.ts"
 import { chunks, EXACT_TERMS_PER_FILTER } from "../internal/chunk.ts"
 import { asJournalClaim, type ClaimDeps } from "../internal/claims.ts"
-import { LinkDependencyFailedError, type LinkError } from "../LinkError.ts"
+import { LinkCancelledError, LinkDependencyFailedError, type LinkError } from "../LinkError.ts"
 import {
   attachInvoicePdf,
   type BookingDocument,
@@ -30,6 +30,7 @@ import {
   totalsAgree
 } from "./Entries.ts"
 import { claimIn, withHeartbeat } from "./internal/claims.ts"
+import { orStopped } from "./internal/stop.ts"
 import { caught, exactAccountCode, failureOf, nowOf, unexpected } from "./internal.ts"
 import { loadTransferInputs } from "./Load.ts"
 import type { TransferDeps, TransferFailure, TransferInputs, TransferProgress, TransferRange } from "./TransferTypes.ts"
@@ -136,7 +137,16 @@ export interface RunTransferOptions {
    * default `createAccounts: "ask"`, no account is created otherwise).
    */
   readonly approveAccounts?: ReadonlyArray<number> | undefined
+  /**
+   * A person cancelled the run: no invoice is started after it fires (those left are `failed`
+   * with `Cancelled`, the report kept), while the one in flight finishes. Interrupting the Effect
+   * instead stops at once and aborts the request in flight.
+   */
+  readonly stop?: AbortSignal | undefined
 }
+
+/** Whether a person cancelled the run (`RunTransferOptions.stop`): start nothing more. */
+const stopped = (run: TransferRun): boolean => run.options.stop?.aborted === true
 
 const planOf = (deps: TransferDeps, inputs: TransferInputs, approve: ReadonlyArray<number> = []): TransferPlan => {
   const plan = planInvoiceTransfer(inputs.invoices, inputs.snapshot, inputs.mappings, inputs.ledger, deps.settings, {
@@ -257,7 +267,7 @@ const transferOnce = Effect.fn("link.transfer.transferOnce")(function* (
   range: TransferRange,
   options: RunTransferOptions
 ) {
-  const inputs = yield* loadTransferInputs(deps, range, { onProgress: options.onProgress })
+  const inputs = yield* orStopped(options.stop, loadTransferInputs(deps, range, { onProgress: options.onProgress }))
   const approved = new Set(options.approveAccounts ?? [])
   const entryMode = (deps.settings.transfer?.mode ?? "entry") === "entry"
   const run: TransferRun = {
@@ -282,8 +292,8 @@ const transferOnce = Effect.fn("link.transfer.transferOnce")(function* (
   yield* settleInterrupted(run)
   yield* runAccountOps(run)
   yield* runInvoiceOps(run)
-  if (!run.entryMode) yield* readPrintedNumbers(run)
-  if (run.attachPdf) yield* catchUpPdfs(run)
+  if (!run.entryMode && !stopped(run)) yield* readPrintedNumbers(run)
+  if (run.attachPdf && !stopped(run)) yield* catchUpPdfs(run)
   return reportOf(run)
 })
 
@@ -819,7 +829,11 @@ const runAttachOp = (run: TransferRun, op: AttachPdf): Effect.Effect<void> => {
   const id = op.connectwiseInvoiceId
   // The booking failed: there is nothing to attach to, and its outcome says why.
   if (op.dependsOn.some((key) => run.failedOps.has(key))) return Effect.void
-  return caught(runAttach(run, op, id)).pipe(
+  if (stopped(run)) {
+    pdfWarning(run, id, op.number, `the PDF of ${op.number} was not attached: the run was cancelled`)
+    return Effect.void
+  }
+  return caught(orStopped(run.options.stop, runAttach(run, op, id))).pipe(
     Effect.catch((error) => {
       const failure = failureOf(error)
       pdfWarning(run, id, op.number, `the PDF of ${op.number} is not recorded as attached: ${failure.message}`)
@@ -860,7 +874,11 @@ const runAccountOps = Effect.fn("link.transfer.runAccountOps")(function* (run: T
   for (const op of accountOps) {
     // Waiting for a person's approval: nothing is written; its invoices are blocked NeedsCustomer.
     if (op.approved === false && !run.approved.has(op.connectwiseCompanyId)) continue
-    yield* caught(createAccount(run, op)).pipe(
+    if (stopped(run)) {
+      run.failedOps.set(op.idempotencyKey, new LinkCancelledError({ message: "the run was cancelled" }))
+      continue
+    }
+    yield* caught(orStopped(run.options.stop, createAccount(run, op))).pipe(
       Effect.tap((accountId) => Effect.sync(() => run.results.set(op.idempotencyKey, accountId))),
       Effect.catch((error) => {
         const failure = failureOf(error, op._tag)
@@ -943,8 +961,10 @@ const runInvoiceOps = Effect.fn("link.transfer.runInvoiceOps")(function* (run: T
           message: `depends on an operation that failed: ${run.failedOps.get(failedDependency)?.message ?? failedDependency}`
         })
       )
+    } else if (stopped(run)) {
+      fail(new LinkCancelledError({ message: "the run was cancelled before this invoice" }))
     } else {
-      yield* caught(runInvoiceOp(run, op)).pipe(
+      yield* caught(orStopped(run.options.stop, runInvoiceOp(run, op))).pipe(
         Effect.catch((error) => {
           const failure = failureOf(error)
           fail(failure)

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { LinkSettings, TransferSettings } from "@psa-ledger/reconcile-core"
 import type { Storage } from "@psa-ledger/storage-adapters"
+import { memoryStorage } from "@psa-ledger/storage-adapters"
 import { sqliteStorage } from "@psa-ledger/storage-adapters/sqlite"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { createLink } from "../../src/index.ts"
@@ -139,5 +140,82 @@ describe("flow B end to end on the sandbox world, SQLite storage, mail through S
     expect(mail.raw).toContain("filename=run-run-1.log")
     expect(smtp.received.map((m) => m.raw).join("\n")).not.toContain(PASSWORD)
     expect(await link.runs.log("run-1").text()).toContain(`invoice ${standard.invoiceNumber} created`)
+  })
+
+  it("a cancelled transfer stops before its next invoice, keeps its report, leaves no plan open, and the next run books the rest once", async () => {
+    const world = smallWorld()
+    sandbox = await openSandbox(world)
+    storage = memoryStorage()
+    const { taxCodes, billingTerms } = world.truth.links
+    const identifierOf = new Map(world.connectwise.taxCodes.map((t) => [t.id, t.identifier]))
+    const settings = new LinkSettings({
+      transfer: new TransferSettings({
+        mode: "invoice",
+        journal: "70",
+        vatCodes: Object.fromEntries(taxCodes.map((t) => [identifierOf.get(t.taxCodeId) ?? "", t.vatCode])),
+        paymentConditions: Object.fromEntries(billingTerms.map((b) => [String(b.billingTermsId), b.paymentCondition]))
+      })
+    })
+    const link = createLink({
+      id: "msp-cancel",
+      exact: sandbox.exact,
+      connectwise: sandbox.connectwise,
+      storage,
+      settings,
+      now: () => sandbox!.clock.now()
+    })
+    await sandbox.connect(link)
+    for (const company of world.truth.links.companies) {
+      if (company.evidence !== "identifier" && company.companyId !== null) {
+        await link.mappings.set({ kind: "customer", sourceKey: company.accountId }, company.companyId)
+      }
+    }
+    for (const item of world.truth.links.items) {
+      if (item.evidence === "manual" && item.catalogItemId !== "create") {
+        await link.mappings.set({ kind: "product", sourceKey: item.itemId }, item.catalogItemId)
+      }
+    }
+    const period = world.truth.months.at(-1)!.period
+    const [year, month] = period.split("-").map(Number) as [number, number]
+    const range = { from: `${period}-01`, to: new Date(Date.UTC(year, month, 1)).toISOString().slice(0, 10) }
+    const expected = world.connectwise.invoices.filter((i) => i.date.slice(0, 7) === period)
+    expect(expected.length).toBeGreaterThan(3)
+    expect((await link.transfer.preview(range)).blocked).toEqual([])
+    const division = sandbox.server.credentials.exact.division
+    const exactInvoices = () =>
+      sandbox!.server.exact.records(division, "SalesInvoices").filter((r) => typeof r.YourRef === "string")
+    // What the runs book: the division's invoices after those the world started with.
+    const before = exactInvoices().length
+    const booked = () =>
+      exactInvoices()
+        .slice(before)
+        .map((r) => String(r.YourRef).trim())
+
+    // A person cancels once two invoices are done.
+    const controller = new AbortController()
+    const cancelled = await link.transfer.run(range, {
+      signal: controller.signal,
+      onProgress: (e) => {
+        if (e.phase === "invoices" && e.done === 2) controller.abort()
+      }
+    })
+    expect(cancelled.status).toBe("cancelled")
+    const report = cancelled.report
+    expect(report).toBeDefined()
+    const done = report!.invoices.filter((o) => o.status === "created")
+    const stopped = report!.invoices.filter((o) => o.status === "failed")
+    expect(done.length).toBeGreaterThan(0)
+    expect(stopped.length).toBeGreaterThan(0)
+    for (const outcome of stopped) {
+      expect(outcome.status === "failed" && outcome.failure._tag, outcome.number).toBe("Cancelled")
+    }
+    expect(done.length + stopped.length).toBe(expected.length)
+    expect(booked().sort()).toEqual(done.map((o) => o.number).sort())
+    // Not a dead run: nothing to resume, and the next run is not refused.
+    expect(await link.runs.unfinished()).toEqual([])
+    const next = await link.transfer.run(range)
+    expect(next.status).toBe("succeeded")
+    expect(next.report?.counts).toMatchObject({ created: stopped.length, alreadyTransferred: done.length, failed: 0 })
+    expect(booked().sort()).toEqual(expected.map((i) => i.invoiceNumber).sort())
   })
 })
