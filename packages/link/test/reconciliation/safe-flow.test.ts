@@ -12,6 +12,7 @@ import {
 } from "@psa-ledger/reconcile-core"
 import { DateTime } from "effect"
 import { describe, expect, it } from "vitest"
+import { runLink } from "../../src/internal/bridge.ts"
 import { LinkError } from "../../src/LinkError.ts"
 import { applyPlan } from "../../src/reconciliation/Apply.ts"
 import { createMissing } from "../../src/reconciliation/Create.ts"
@@ -60,17 +61,23 @@ describe("defect 7: a new agreement gets a contact, the currency and ConnectWise
     const companyId = linkedId(row.customerResolution)!
     expect(companyId).toBe(seeded.acme.id)
     updateCompany(cwSim.store, companyId, { defaultContact: null, billingContact: { id: 77 } })
-    const agreement = await createMissing({ connectwise: deps.connectwise, settings }).agreement(row, {
-      name: "Acme cloud 2"
-    })
+    const agreement = await runLink(
+      "create",
+      createMissing({ connectwise: deps.connectwise, settings }).agreement(row, {
+        name: "Acme cloud 2"
+      })
+    )
     const stored = cwSim.store.all("agreements").find((a) => a.id === agreement.id)!
     expect(stored.contact).toMatchObject({ id: 77 })
     expect(stored.currency).toMatchObject({ currencyCode: "EUR" })
     updateCompany(cwSim.store, companyId, { defaultContact: { id: 41 }, billingContact: { id: 77 } })
-    const second = await createMissing({ connectwise: deps.connectwise, settings }).agreement(row, {
-      name: "Acme cloud 3",
-      currency: "GBP"
-    })
+    const second = await runLink(
+      "create",
+      createMissing({ connectwise: deps.connectwise, settings }).agreement(row, {
+        name: "Acme cloud 3",
+        currency: "GBP"
+      })
+    )
     const again = cwSim.store.all("agreements").find((a) => a.id === second.id)!
     expect(again.contact).toMatchObject({ id: 41 })
     expect(again.currency).toMatchObject({ currencyCode: "GBP" })
@@ -81,9 +88,10 @@ describe("defect 7: a new agreement gets a contact, the currency and ConnectWise
     const row = await rowFor(deps)
     updateCompany(cwSim.store, linkedId(row.customerResolution)!, { defaultContact: null, billingContact: null })
     cwSim.requests.reset()
-    const failure = await createMissing({ connectwise: deps.connectwise, settings })
-      .agreement(row, { name: "Acme cloud 4" })
-      .catch((error: unknown) => error)
+    const failure = await runLink(
+      "create",
+      createMissing({ connectwise: deps.connectwise, settings }).agreement(row, { name: "Acme cloud 4" })
+    ).catch((error: unknown) => error)
     expect(failure).toBeInstanceOf(LinkError)
     expect((failure as LinkError).reason).toMatchObject({ _tag: "InvalidInput", field: "contactId" })
     expect(cwWrites(cwSim)).toEqual([])
@@ -92,9 +100,13 @@ describe("defect 7: a new agreement gets a contact, the currency and ConnectWise
   it("keeps ConnectWise's field-level errors in the error, the operation's report and its message", async () => {
     const { deps } = await setup(settings)
     const row = await rowFor(deps)
-    const failure = await createMissing({ connectwise: deps.connectwise, settings })
-      .product(row, { identifier: "NEW-THING", subcategoryId: undefined as never })
-      .catch((error: unknown) => error)
+    const failure = await runLink(
+      "create",
+      createMissing({ connectwise: deps.connectwise, settings }).product(row, {
+        identifier: "NEW-THING",
+        subcategoryId: undefined as never
+      })
+    ).catch((error: unknown) => error)
     expect(failure).toBeInstanceOf(LinkError)
     const reason = (failure as LinkError).reason
     expect(reason._tag).toBe("ConnectWise")
