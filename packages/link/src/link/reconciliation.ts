@@ -1,6 +1,6 @@
 import { ChangePlan, decideAll, planConfirmed, summary } from "@psa-ledger/reconcile-core"
 import { Schema } from "effect"
-import { promise } from "../internal/bridge.ts"
+import { promise, runLink } from "../internal/bridge.ts"
 import type { LinkApi } from "../Link.ts"
 import { LinkError, LinkInvalidInputError } from "../LinkError.ts"
 import { safeListener } from "../Progress.ts"
@@ -104,7 +104,8 @@ export const makeReconciliation = (ctx: LinkContext): LinkApi["reconciliation"] 
   return {
     months: () => promise("reconciliation.months", () => ctx.source().months()),
     load: (month, loadOptions = {}) =>
-      promise("reconciliation.load", () =>
+      runLink(
+        "reconciliation.load",
         loadMonth(
           {
             linkId,
@@ -116,8 +117,9 @@ export const makeReconciliation = (ctx: LinkContext): LinkApi["reconciliation"] 
             concurrency: options.concurrency
           },
           month,
-          { onProgress: safeListener(loadOptions.onProgress), signal: loadOptions.signal }
-        )
+          { onProgress: safeListener(loadOptions.onProgress) }
+        ),
+        loadOptions.signal
       ),
     decideAll: (grid, decideOptions = {}) =>
       // The safe rule: what links by itself is linked already; only named rows confirm a weaker suggestion.

@@ -14,6 +14,7 @@ import {
 } from "@psa-ledger/reconcile-core"
 import { DateTime } from "effect"
 import { describe, expect, it } from "vitest"
+import { runLink } from "../../src/internal/bridge.ts"
 import { applyPlan } from "../../src/reconciliation/Apply.ts"
 import { exactSalesSource } from "../../src/reconciliation/ExactSales.ts"
 import { SalesSourceSettings } from "../../src/reconciliation/index.ts"
@@ -42,7 +43,7 @@ const planned = async (clientOptions: { readonly timeoutMs?: number } = {}) => {
     now: () => Date.UTC(2026, 1, 2)
   })
   const deps = { linkId: "link-1", source, connectwise, mappings: makeMemoryMappingStore(), journal, settings }
-  const { rows } = await loadMonth(deps, "2026-01")
+  const { rows } = await runLink("loadMonth", loadMonth(deps, "2026-01"))
   const decisions = new Decisions({
     linkId: "link-1",
     decidedBy: "finance@msp.example",

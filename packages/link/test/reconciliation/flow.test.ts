@@ -9,10 +9,11 @@ import {
 } from "@psa-ledger/reconcile-core"
 import { DateTime, Effect } from "effect"
 import { describe, expect, it } from "vitest"
+import { runLink } from "../../src/internal/bridge.ts"
 import { applyPlan } from "../../src/reconciliation/Apply.ts"
 import { exactSalesSource } from "../../src/reconciliation/ExactSales.ts"
 import { SalesSourceSettings } from "../../src/reconciliation/index.ts"
-import { loadMonth } from "../../src/reconciliation/LoadMonth.ts"
+import { type LoadedMonth, loadMonth } from "../../src/reconciliation/LoadMonth.ts"
 import { ACME, BACKUP, BP, GLOBEX, INITECH, seedMonth } from "./fixture.ts"
 import { cwWrites, simulations, useSimulations } from "./helpers.ts"
 
@@ -31,10 +32,10 @@ const setup = async () => {
   return { ...sims, seeded, deps, mappings, journal }
 }
 
-const tags = (rows: Awaited<ReturnType<typeof loadMonth>>["rows"]) =>
+const tags = (rows: LoadedMonth["rows"]) =>
   Object.fromEntries(rows.map((row) => [row.key, row.deviations.map((d) => d._tag).sort()]))
 
-const approveAll = (rows: Awaited<ReturnType<typeof loadMonth>>["rows"]) =>
+const approveAll = (rows: LoadedMonth["rows"]) =>
   new Decisions({
     linkId: "link-1",
     decidedBy: "finance@msp.example",
@@ -51,7 +52,10 @@ describe("flow A against the simulations", () => {
   it("loads a month into the expected rows and deviations, a malformed line as a visible issue", async () => {
     const { deps, seeded } = await setup()
     const events: Array<string> = []
-    const { rows, lines } = await loadMonth(deps, "2026-01", { onProgress: (e) => events.push(e.phase) })
+    const { rows, lines } = await runLink(
+      "loadMonth",
+      loadMonth(deps, "2026-01", { onProgress: (e) => events.push(e.phase) })
+    )
     expect(lines).toHaveLength(5)
     const byKey = tags(rows)
     expect(byKey[rowKeyOf(ACME, BP)]).toEqual(["QuantityDiffers"])
@@ -73,12 +77,12 @@ describe("flow A against the simulations", () => {
 
   it("applies: ConnectWise agrees, a second load shows no deviations, a second apply writes nothing", async () => {
     const { deps, cwSim } = await setup()
-    const first = await loadMonth(deps, "2026-01")
+    const first = await runLink("loadMonth", loadMonth(deps, "2026-01"))
     const changes = plan(first.rows, approveAll(first.rows), settings)
     const report = await applyPlan(deps, changes, { runId: "run-1" })
     expect(report.counts.failed).toBe(0)
     expect(report.counts.done).toBe(changes.operations.length)
-    const after = await loadMonth(deps, "2026-01")
+    const after = await runLink("loadMonth", loadMonth(deps, "2026-01"))
     const left = after.rows.filter((row) =>
       row.deviations.some((d) => d._tag !== "InvalidLine" && d._tag !== "Unreadable")
     )
@@ -93,7 +97,7 @@ describe("flow A against the simulations", () => {
 
   it("claims its operations for the link's lease length (leaseMs)", async () => {
     const { deps, journal } = await setup()
-    const first = await loadMonth(deps, "2026-01")
+    const first = await runLink("loadMonth", loadMonth(deps, "2026-01"))
     const changes = plan(first.rows, approveAll(first.rows), settings)
     const leases: Array<number> = []
     const recording: typeof journal = {
@@ -113,7 +117,7 @@ describe("flow A against the simulations", () => {
 
   it("resumes after a crash between the write and the journal's complete without writing twice", async () => {
     const { deps, cwSim, journal } = await setup()
-    const first = await loadMonth(deps, "2026-01")
+    const first = await runLink("loadMonth", loadMonth(deps, "2026-01"))
     const changes = plan(first.rows, approveAll(first.rows), settings)
     const add = changes.operations.find((op) => op._tag === "AddAddition")
     expect(add).toBeDefined()
@@ -144,7 +148,7 @@ describe("flow A against the simulations", () => {
 
   it("loads with API calls at the lower bound: one per list page plus one per agreement", async () => {
     const { deps, cwSim, exactSim } = await setup()
-    await loadMonth(deps, "2026-01")
+    await runLink("loadMonth", loadMonth(deps, "2026-01"))
     const cw = cwSim.requests.snapshot()
     expect(cw["GET /company/companies"]).toBe(2) // by identifier, then all for Initech's suggestion
     expect(cw["GET /procurement/catalog"]).toBe(2) // by identifier, then the cancelled addition's product

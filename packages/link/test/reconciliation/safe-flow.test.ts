@@ -51,7 +51,7 @@ const decisionsOf = (rows: Record<string, RowDecision>) =>
 describe("defect 7: a new agreement gets a contact, the currency and ConnectWise's reasons", () => {
   const settings = new LinkSettings({ newAgreement: { typeId: 1, name: "{customer} cloud" } })
   const rowFor = async (deps: Awaited<ReturnType<typeof setup>>["deps"]) => {
-    const { rows } = await loadMonth(deps, "2026-01")
+    const { rows } = await runLink("loadMonth", loadMonth(deps, "2026-01"))
     return rows.find((row) => row.key === rowKeyOf(ACME, BP))!
   }
 
@@ -121,7 +121,7 @@ describe("defect 8: effective dates reach ConnectWise", () => {
   it("cancel-and-add: the old addition ends the day before, a new one starts on the date; a reload is clean", async () => {
     const settings = new LinkSettings({ compare: "unitPrice", datedChanges: "cancel-and-add" })
     const { deps, cwSim } = await setup(settings)
-    const first = await loadMonth(deps, "2026-01")
+    const first = await runLink("loadMonth", loadMonth(deps, "2026-01"))
     const key = rowKeyOf(ACME, BP)
     expect(first.rows.find((row) => row.key === key)?.deviations.map((d) => d._tag)).toEqual(["QuantityDiffers"])
     const changes = plan(first.rows, decisionsOf({ [key]: new RowDecision({ approve: ["updateQuantity"] }) }), settings)
@@ -144,14 +144,14 @@ describe("defect 8: effective dates reach ConnectWise", () => {
         [10, "2026-01-01T00:00:00Z", null]
       ])
     )
-    const after = await loadMonth(deps, "2026-01")
+    const after = await runLink("loadMonth", loadMonth(deps, "2026-01"))
     expect(after.rows.find((row) => row.key === key)?.deviations).toEqual([])
   })
 
   it("in place (default): the update says it takes effect immediately", async () => {
     const settings = new LinkSettings({ compare: "unitPrice" })
     const { deps } = await setup(settings)
-    const first = await loadMonth(deps, "2026-01")
+    const first = await runLink("loadMonth", loadMonth(deps, "2026-01"))
     const rows = diff(resolve(first.lines, first.snapshot, [], settings), first.snapshot, settings, first.diffOptions)
     const changes = plan(rows, decisionsOf({ [rowKeyOf(ACME, BP)]: new RowDecision({ approve: "all" }) }), settings)
     const update = changes.operations.find((op) => op._tag === "UpdateAdditionQuantity")
@@ -170,7 +170,7 @@ describe("defect 6: one malformed ConnectWise addition does not fail the month",
       billCustomer: "Billable",
       agreementStatus: "Active"
     })
-    const { rows, snapshot } = await loadMonth(deps, "2026-01")
+    const { rows, snapshot } = await runLink("loadMonth", loadMonth(deps, "2026-01"))
     expect(snapshot.unreadable?.[0]).toMatchObject({
       agreementId: seeded.globexAgreement.id,
       recordId: bad.id,
