@@ -17,21 +17,3 @@ export const gate = (limit: number): (<A>(task: () => Promise<A>) => Promise<A>)
     }
   }
 }
-
-/** Maps `items` through `task` with at most `limit` at once, results in order; stops starting new ones once `signal` aborts. */
-export const mapLimit = <A, B>(
-  items: ReadonlyArray<A>,
-  limit: number,
-  task: (item: A, index: number) => Promise<B>,
-  signal?: AbortSignal
-): Promise<Array<B>> => {
-  const gated = gate(limit)
-  return Promise.all(
-    items.map((item, index) =>
-      gated(() => {
-        signal?.throwIfAborted()
-        return task(item, index)
-      })
-    )
-  )
-}
