@@ -27,24 +27,27 @@ const applyInRun = async (
   planRunId: string
 ): Promise<ApplyReport> => {
   const { linkId, options } = ctx
-  const report = await applyPlan(
-    {
-      linkId,
-      connectwise: options.connectwise,
-      mappings: options.storage.mappings,
-      journal: options.storage.journal,
-      now: ctx.clock,
-      agreementContact: options.agreementContact,
-      leaseMs: options.leaseMs
-    },
-    changes,
-    {
-      runId: run.runId,
-      ...(planRunId === run.runId ? {} : { claimAs: planRunId }),
-      onProgress: (event) => run.progress(event),
-      signal: run.signal,
-      concurrency: options.concurrency
-    }
+  const report = await runLink(
+    "reconciliation.apply",
+    applyPlan(
+      {
+        linkId,
+        connectwise: options.connectwise,
+        mappings: options.storage.mappings,
+        journal: options.storage.journal,
+        now: ctx.clock,
+        agreementContact: options.agreementContact,
+        leaseMs: options.leaseMs
+      },
+      changes,
+      {
+        runId: run.runId,
+        ...(planRunId === run.runId ? {} : { claimAs: planRunId }),
+        onProgress: (event) => run.progress(event),
+        signal: run.signal,
+        concurrency: options.concurrency
+      }
+    )
   )
   // The typed report stays with the run: what each operation did is read from it, not from the log.
   run.keepResult(toStoredApplyReport(report))

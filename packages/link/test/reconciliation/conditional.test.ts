@@ -51,7 +51,7 @@ describe("conditional writes", () => {
       { parentId: update.agreementId, id: update.additionId },
       [patch.replace("quantity", BigDecimal.fromStringUnsafe("99"))]
     )
-    const report = await applyPlan(deps, changes, { runId: "run-1" })
+    const report = await runLink("applyPlan", applyPlan(deps, changes, { runId: "run-1" }))
     const outcome = report.operations.find((o) => o.key === update.idempotencyKey)
     expect(outcome?.status).toBe("skipped")
     expect(outcome?.status === "skipped" && outcome.reason).toMatchObject({
@@ -83,7 +83,7 @@ describe("conditional writes", () => {
       [patch.replace("quantity", update.to)]
     )
     cwSim.requests.reset()
-    const report = await applyPlan(deps, changes, { runId: "run-1" })
+    const report = await runLink("applyPlan", applyPlan(deps, changes, { runId: "run-1" }))
     const outcome = report.operations.find((o) => o.key === update.idempotencyKey)
     expect(outcome).toMatchObject({ status: "done", recovered: true })
     expect(cwSim.requests.count("PATCH", "/finance/agreements/{parentId}/additions/{id}")).toBe(

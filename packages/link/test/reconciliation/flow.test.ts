@@ -79,7 +79,7 @@ describe("flow A against the simulations", () => {
     const { deps, cwSim } = await setup()
     const first = await runLink("loadMonth", loadMonth(deps, "2026-01"))
     const changes = plan(first.rows, approveAll(first.rows), settings)
-    const report = await applyPlan(deps, changes, { runId: "run-1" })
+    const report = await runLink("applyPlan", applyPlan(deps, changes, { runId: "run-1" }))
     expect(report.counts.failed).toBe(0)
     expect(report.counts.done).toBe(changes.operations.length)
     const after = await runLink("loadMonth", loadMonth(deps, "2026-01"))
@@ -90,7 +90,7 @@ describe("flow A against the simulations", () => {
     const old = cwSim.store.all("additions").find((a) => (a.product as { identifier: string }).identifier === "OLD")
     expect(old?.cancelledDate).toBe("2026-01-01T00:00:00Z")
     cwSim.requests.reset()
-    const again = await applyPlan(deps, changes, { runId: "run-2" })
+    const again = await runLink("applyPlan", applyPlan(deps, changes, { runId: "run-2" }))
     expect(again.counts).toEqual({ done: 0, skipped: changes.operations.length, failed: 0 })
     expect(cwWrites(cwSim)).toEqual([])
   })
@@ -109,7 +109,10 @@ describe("flow A against the simulations", () => {
         return journal.begin(linkId, opKey, claim)
       }
     }
-    const report = await applyPlan({ ...deps, journal: recording, leaseMs: 5_000 }, changes, { runId: "run-1" })
+    const report = await runLink(
+      "applyPlan",
+      applyPlan({ ...deps, journal: recording, leaseMs: 5_000 }, changes, { runId: "run-1" })
+    )
     expect(report.counts.failed).toBe(0)
     expect(leases).toHaveLength(changes.operations.length)
     expect(new Set(leases)).toEqual(new Set([5_000]))
@@ -131,12 +134,12 @@ describe("flow A against the simulations", () => {
             }).pipe(Effect.andThen(Effect.die(new Error("killed before complete"))))
           : journal.complete(linkId, opKey, options)
     }
-    const broken = await applyPlan({ ...deps, journal: crashing }, changes, { runId: "run-1" })
+    const broken = await runLink("applyPlan", applyPlan({ ...deps, journal: crashing }, changes, { runId: "run-1" }))
     expect(broken.operations.find((r) => r.key === add?.idempotencyKey)?.status).toBe("failed")
     const posts = () => cwSim.requests.count("POST", "/finance/agreements/{parentId}/additions")
     const written = posts()
     expect(written).toBe(changes.operations.filter((op) => op._tag === "AddAddition").length)
-    const resumed = await applyPlan(deps, changes, { runId: "run-2" })
+    const resumed = await runLink("applyPlan", applyPlan(deps, changes, { runId: "run-2" }))
     const report = resumed.operations.find((r) => r.key === add?.idempotencyKey)
     expect(report).toMatchObject({ status: "done", recovered: true })
     expect(posts()).toBe(written)

@@ -129,7 +129,7 @@ describe("defect 8: effective dates reach ConnectWise", () => {
       "AddAddition",
       "CancelAddition"
     ])
-    const report = await applyPlan(deps, changes, { runId: "run-1" })
+    const report = await runLink("applyPlan", applyPlan(deps, changes, { runId: "run-1" }))
     expect(report.counts.failed).toBe(0)
     const acmeBp = cwSim.store
       .all("additions")

@@ -78,16 +78,19 @@ const fullRun = async (faults: ReadonlyArray<FaultRule>, fixedPlan?: ChangePlan,
       )
     )
     const changes = fixedPlan ?? plan(loaded.rows, approveAll(loaded.rows), settings)
-    const applied = await applyPlan(
-      {
-        linkId: LINK_ID,
-        connectwise,
-        mappings: storage.mappings,
-        journal: storage.journal,
-        agreementContact: () => AGREEMENT_CONTACT
-      },
-      changes,
-      { runId: "apply" }
+    const applied = await runLink(
+      "applyPlan",
+      applyPlan(
+        {
+          linkId: LINK_ID,
+          connectwise,
+          mappings: storage.mappings,
+          journal: storage.journal,
+          agreementContact: () => AGREEMENT_CONTACT
+        },
+        changes,
+        { runId: "apply" }
+      )
     )
     const transferred = await runTransfer(
       {
