@@ -401,7 +401,7 @@ export const createLink = (options: CreateLinkOptions): LinkApi => {
     reconciliation,
     mappings,
     exclusions: makeExclusions(ctx),
-    create: makeCreate(ctx, mappings),
+    create: makeCreate(ctx),
     transfer,
     runs: makeRunHistory(ctx),
     run: makeJobRunner(ctx, reconciliation, transfer)

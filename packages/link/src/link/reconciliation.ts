@@ -1,6 +1,6 @@
 import { ChangePlan, decideAll, planConfirmed, summary } from "@psa-ledger/reconcile-core"
 import { Schema } from "effect"
-import { promise } from "../internal/bridge.ts"
+import { promise, runLink } from "../internal/bridge.ts"
 import type { LinkApi } from "../Link.ts"
 import { LinkError, LinkInvalidInputError } from "../LinkError.ts"
 import { safeListener } from "../Progress.ts"
@@ -27,24 +27,27 @@ const applyInRun = async (
   planRunId: string
 ): Promise<ApplyReport> => {
   const { linkId, options } = ctx
-  const report = await applyPlan(
-    {
-      linkId,
-      connectwise: options.connectwise,
-      mappings: options.storage.mappings,
-      journal: options.storage.journal,
-      now: ctx.clock,
-      agreementContact: options.agreementContact,
-      leaseMs: options.leaseMs
-    },
-    changes,
-    {
-      runId: run.runId,
-      ...(planRunId === run.runId ? {} : { claimAs: planRunId }),
-      onProgress: (event) => run.progress(event),
-      signal: run.signal,
-      concurrency: options.concurrency
-    }
+  const report = await runLink(
+    "reconciliation.apply",
+    applyPlan(
+      {
+        linkId,
+        connectwise: options.connectwise,
+        mappings: options.storage.mappings,
+        journal: options.storage.journal,
+        now: ctx.clock,
+        agreementContact: options.agreementContact,
+        leaseMs: options.leaseMs
+      },
+      changes,
+      {
+        runId: run.runId,
+        ...(planRunId === run.runId ? {} : { claimAs: planRunId }),
+        onProgress: (event) => run.progress(event),
+        signal: run.signal,
+        concurrency: options.concurrency
+      }
+    )
   )
   // The typed report stays with the run: what each operation did is read from it, not from the log.
   run.keepResult(toStoredApplyReport(report))
@@ -104,7 +107,8 @@ export const makeReconciliation = (ctx: LinkContext): LinkApi["reconciliation"] 
   return {
     months: () => promise("reconciliation.months", () => ctx.source().months()),
     load: (month, loadOptions = {}) =>
-      promise("reconciliation.load", () =>
+      runLink(
+        "reconciliation.load",
         loadMonth(
           {
             linkId,
@@ -116,8 +120,9 @@ export const makeReconciliation = (ctx: LinkContext): LinkApi["reconciliation"] 
             concurrency: options.concurrency
           },
           month,
-          { onProgress: safeListener(loadOptions.onProgress), signal: loadOptions.signal }
-        )
+          { onProgress: safeListener(loadOptions.onProgress) }
+        ),
+        loadOptions.signal
       ),
     decideAll: (grid, decideOptions = {}) =>
       // The safe rule: what links by itself is linked already; only named rows confirm a weaker suggestion.

@@ -1,25 +1,22 @@
 import type { ConnectWiseClient } from "@psa-ledger/connectwise-client"
 import type { ChangePlan, MappingStore, PlanJournal, PlanOperation } from "@psa-ledger/reconcile-core"
-import { DateTime, Option, type Schema } from "effect"
-import { runPort } from "../internal/bridge.ts"
+import { Cause, DateTime, Deferred, Effect, Option, type Schema, Semaphore } from "effect"
+import { fromPort, fromPromise } from "../internal/bridge.ts"
 import { type Claim, claimOperation, startHeartbeat } from "../internal/claims.ts"
 import { checkTarget } from "../internal/conditional.ts"
-import { gate } from "../internal/limit.ts"
 import { redactFields } from "../internal/redact.ts"
 import {
   LinkBusyError,
   LinkCancelledError,
   LinkDependencyFailedError,
   LinkDoneByAnotherRunError,
-  LinkError,
+  type LinkError,
   type LinkErrorReason,
   type LinkStaleError,
-  LinkUnexpectedError,
-  reasonOf
+  toLinkError
 } from "../LinkError.ts"
 import type { OnProgress } from "./InvoiceSource.ts"
-import { cw, idOf, invalidPlan, makeApplyWrites } from "./internal/applyWrites.ts"
-import { messageOf } from "./internal/errors.ts"
+import { idOf, invalidPlan, makeApplyWrites } from "./internal/applyWrites.ts"
 
 /**
  * What applying a plan needs, passed in explicitly.
@@ -128,8 +125,6 @@ export interface ApplyReport {
   readonly counts: { readonly done: number; readonly skipped: number; readonly failed: number }
 }
 
-const failureOf = (error: unknown, operation: string): ApplyFailure => reasonOf(error, operation)
-
 type Base = { readonly key: string; readonly op: PlanOperation["_tag"] }
 
 /** The report of an operation this run did not claim: done by an earlier or a concurrent run, or held. */
@@ -161,6 +156,15 @@ const staleEntry = ({ record, field, expected, found }: LinkStaleError) => ({
   found
 })
 
+/**
+ * A defect (a port that died, a client that threw) as the step's `LinkError`, so that it is one
+ * operation's failure, not the apply's; an interruption stays one.
+ */
+const withDefects = <A>(effect: Effect.Effect<A, LinkError>): Effect.Effect<A, LinkError> =>
+  Effect.catchCause(effect, (cause) =>
+    Cause.hasInterruptsOnly(cause) ? Effect.failCause(cause) : Effect.fail(toLinkError(Cause.squash(cause)))
+  )
+
 /** Why an operation may not run: the first of its dependencies that failed or was skipped for a reason other than done. */
 const blockingDependency = (dependencies: ReadonlyArray<OperationReport>): LinkDependencyFailedError | undefined => {
   const blocked = dependencies.find(
@@ -176,6 +180,98 @@ const blockingDependency = (dependencies: ReadonlyArray<OperationReport>): LinkD
   })
 }
 
+/** What one operation's execution needs of its apply. */
+interface ExecuteEnv {
+  readonly deps: ApplyDeps
+  readonly options: ApplyOptions
+  readonly claimDeps: Parameters<typeof claimOperation>[0]
+  readonly createdIds: Map<string, number>
+  readonly now: () => DateTime.Utc
+  readonly findExisting: (op: PlanOperation) => Promise<Schema.Json | undefined>
+  readonly write: (op: PlanOperation) => Promise<Schema.Json>
+}
+
+/** One operation of an apply: claimed, checked, found or written, and journaled. */
+const makeExecute = (env: ExecuteEnv) => {
+  const { deps, options, claimDeps, createdIds, now, findExisting, write } = env
+  const { linkId, journal } = deps
+  /**
+   * Checks the target, then finds or writes the operation: its result, or the report of a target
+   * changed meanwhile. A failure here is the write's (journaled as failed); what follows it is not.
+   */
+  const attempt = Effect.fn("link.reconciliation.applyOperation")(function* (
+    op: PlanOperation,
+    base: Base,
+    checkFirst: boolean
+  ): Effect.fn.Return<
+    { readonly report: OperationReport } | { readonly result: Schema.Json; readonly recovered: boolean },
+    LinkError
+  > {
+    const key = op.idempotencyKey
+    // Every write is conditional: the target is read again, and a changed one is not overwritten.
+    const target = yield* fromPromise(op._tag, () => checkTarget(deps.connectwise, op, options.signal))
+    if (target._tag === "Stale") {
+      yield* fromPort("PlanJournal.fail", journal.fail(linkId, key, { error: staleEntry(target), at: now() }))
+      return { report: { ...base, status: "skipped", reason: target } }
+    }
+    const existing =
+      target._tag === "Written"
+        ? { id: target.id }
+        : checkFirst
+          ? yield* fromPromise(op._tag, () => findExisting(op))
+          : undefined
+    const result = existing ?? (yield* fromPromise(op._tag, () => write(op)))
+    return { result, recovered: existing !== undefined }
+  })
+
+  /** A failed write as its report, journaled as failed (a journal that cannot be written changes nothing here). */
+  const failed = (base: Base, error: LinkError): Effect.Effect<OperationReport> => {
+    const reason = error.reason
+    // A Stale found when a write of unknown outcome was looked up: changed by someone else.
+    const entry = reason._tag === "Stale" ? staleEntry(reason) : (redactFields({ reason }).reason ?? null)
+    const report: OperationReport =
+      reason._tag === "Stale" ? { ...base, status: "skipped", reason } : { ...base, status: "failed", reason }
+    return Effect.ignore(
+      fromPort("PlanJournal.fail", journal.fail(linkId, base.key, { error: entry as Schema.Json, at: now() }))
+    ).pipe(Effect.as(report))
+  }
+
+  const execute = Effect.fn("link.reconciliation.executeOperation")(function* (
+    op: PlanOperation
+  ): Effect.fn.Return<OperationReport, LinkError> {
+    const key = op.idempotencyKey
+    const base = { key, op: op._tag }
+    if (options.signal?.aborted) {
+      return {
+        ...base,
+        status: "skipped",
+        reason: new LinkCancelledError({ message: "the apply was aborted before this operation" })
+      }
+    }
+    const claim = yield* fromPromise("claim", () => claimOperation(claimDeps, key))
+    if (claim._tag !== "Mine") {
+      const id = claim._tag === "Held" ? undefined : idOf(claim.result)
+      if (id !== undefined) createdIds.set(key, id)
+      return notMine(base, claim)
+    }
+    const outcome = yield* withDefects(attempt(op, base, claim.checkFirst)).pipe(
+      Effect.catch((error: LinkError) => Effect.map(failed(base, error), (report) => ({ report })))
+    )
+    if ("report" in outcome) return outcome.report
+    const { result, recovered } = outcome
+    const id = idOf(result)
+    if (
+      id !== undefined &&
+      (op._tag === "CreateProduct" || op._tag === "CreateAgreement" || op._tag === "AddAddition")
+    ) {
+      createdIds.set(key, id)
+    }
+    yield* fromPort("PlanJournal.complete", journal.complete(linkId, key, { result, at: now() }))
+    return { ...base, status: "done", result, recovered }
+  })
+  return execute
+}
+
 /**
  * Applies a change plan to ConnectWise: operations in dependency order, `concurrency` at a time,
  * each journaled by its idempotency key (begin → write → complete, or fail). An operation the
@@ -189,23 +285,23 @@ const blockingDependency = (dependencies: ReadonlyArray<OperationReport>): LinkD
  *
  * @example
  * ```ts
- * const report = await applyPlan({ linkId, connectwise, mappings, journal }, plan, { runId: "run-42" })
+ * const report = yield* applyPlan({ linkId, connectwise, mappings, journal }, plan, { runId: "run-42" })
  * report.counts // { done: 12, skipped: 0, failed: 1 }
  * ```
  *
  * @since 0.1.0
  */
-export const applyPlan = async (
+export const applyPlan = Effect.fn("link.reconciliation.applyPlan")(function* (
   deps: ApplyDeps,
   changePlan: ChangePlan,
   options: ApplyOptions
-): Promise<ApplyReport> => {
+): Effect.fn.Return<ApplyReport> {
   const { linkId, journal } = deps
   const clock = deps.now ?? Date.now
   const now = () => DateTime.makeUnsafe(clock())
   const operations = changePlan.operations
   const byKey = new Map(operations.map((op) => [op.idempotencyKey, op]))
-  const reports = new Map<string, Promise<OperationReport>>()
+  const reports = new Map<string, Deferred.Deferred<OperationReport>>()
   const createdIds = new Map<string, number>()
   let finished = 0
   const total = operations.length
@@ -222,31 +318,35 @@ export const applyPlan = async (
     leaseMs: deps.leaseMs
   }
 
-  // One gate for ConnectWise writes; dependencies are awaited outside it, so it never deadlocks.
-  const gated = gate(options.concurrency ?? 4)
+  // Effect's semaphore rather than forEach's `concurrency`: an operation waits for its dependencies
+  // outside the permits (they may not have started yet), so the writes never deadlock.
+  const permits = yield* Semaphore.make(Math.max(1, options.concurrency ?? 4))
 
   /** The outcome of a dependency outside the plan (an earlier plan of the link): only the journal knows it. */
-  const external = async (key: string): Promise<OperationReport> => {
-    const entry = await runPort("PlanJournal.get", journal.get(linkId, key)).catch(() => Option.none())
-    if (Option.isSome(entry) && entry.value.status === "done") {
-      const id = idOf(entry.value.result)
-      if (id !== undefined) createdIds.set(key, id)
-      return {
-        status: "skipped",
-        key,
-        op: "CreateProduct",
-        reason: { _tag: "AlreadyDone", message: "done by an earlier run" }
-      }
-    }
-    return {
-      status: "failed",
-      key,
-      op: "CreateProduct",
-      reason: invalidPlan(key, `operation ${key} is neither in the plan nor done`)
-    }
-  }
+  const external = (key: string): Effect.Effect<OperationReport> =>
+    withDefects(fromPort("PlanJournal.get", journal.get(linkId, key))).pipe(
+      Effect.orElseSucceed(() => Option.none()),
+      Effect.map((entry): OperationReport => {
+        if (Option.isSome(entry) && entry.value.status === "done") {
+          const id = idOf(entry.value.result)
+          if (id !== undefined) createdIds.set(key, id)
+          return {
+            status: "skipped",
+            key,
+            op: "CreateProduct",
+            reason: { _tag: "AlreadyDone", message: "done by an earlier run" }
+          }
+        }
+        return {
+          status: "failed",
+          key,
+          op: "CreateProduct",
+          reason: invalidPlan(key, `operation ${key} is neither in the plan nor done`)
+        }
+      })
+    )
 
-  const { findExisting, write } = makeApplyWrites({
+  const writes = makeApplyWrites({
     linkId,
     connectwise: deps.connectwise,
     mappings: deps.mappings,
@@ -255,91 +355,41 @@ export const applyPlan = async (
     createdIds
   })
 
-  const execute = async (op: PlanOperation): Promise<OperationReport> => {
-    const key = op.idempotencyKey
-    const base = { key, op: op._tag }
-    if (options.signal?.aborted) {
-      return {
-        ...base,
-        status: "skipped",
-        reason: new LinkCancelledError({ message: "the apply was aborted before this operation" })
-      }
-    }
-    try {
-      const claim = await claimOperation(claimDeps, key)
-      if (claim._tag !== "Mine") {
-        const id = claim._tag === "Held" ? undefined : idOf(claim.result)
-        if (id !== undefined) createdIds.set(key, id)
-        return notMine(base, claim)
-      }
-      const checkFirst = claim.checkFirst
-      let result: Schema.Json
-      let recovered = false
-      try {
-        // Every write is conditional: the target is read again, and a changed one is not overwritten.
-        const target = await cw(op._tag)(() => checkTarget(deps.connectwise, op, options.signal))
-        if (target._tag === "Stale") {
-          await runPort("PlanJournal.fail", journal.fail(linkId, key, { error: staleEntry(target), at: now() }))
-          return { ...base, status: "skipped", reason: target }
-        }
-        const existing = target._tag === "Written" ? { id: target.id } : checkFirst ? await findExisting(op) : undefined
-        recovered = existing !== undefined
-        result = existing ?? (await write(op))
-      } catch (error) {
-        const reason = failureOf(error, op._tag)
-        if (reason._tag === "Stale") {
-          // Found changed by someone else when a write of unknown outcome was looked up.
-          await runPort("PlanJournal.fail", journal.fail(linkId, key, { error: staleEntry(reason), at: now() })).catch(
-            () => undefined
-          )
-          return { ...base, status: "skipped", reason }
-        }
-        await runPort(
-          "PlanJournal.fail",
-          journal.fail(linkId, key, { error: redactFields({ reason }).reason ?? null, at: now() })
-        ).catch(() => undefined)
-        return { ...base, status: "failed", reason }
-      }
-      const id = idOf(result)
-      if (
-        id !== undefined &&
-        (op._tag === "CreateProduct" || op._tag === "CreateAgreement" || op._tag === "AddAddition")
-      ) {
-        createdIds.set(key, id)
-      }
-      await runPort("PlanJournal.complete", journal.complete(linkId, key, { result, at: now() }))
-      return { ...base, status: "done", result, recovered }
-    } catch (error) {
-      const reason = error instanceof LinkError ? error.reason : new LinkUnexpectedError({ message: messageOf(error) })
-      return { ...base, status: "failed", reason }
-    }
-  }
+  const execute = makeExecute({ deps, options, claimDeps, createdIds, now, ...writes })
 
-  const start = (key: string): Promise<OperationReport> => {
-    const existing = reports.get(key)
-    if (existing !== undefined) return existing
-    const op = byKey.get(key)
-    if (op === undefined) {
-      const promise = external(key)
-      reports.set(key, promise)
-      return promise
-    }
-    const promise = (async (): Promise<OperationReport> => {
-      const blocked = blockingDependency(await Promise.all(op.dependsOn.map(start)))
-      const report: OperationReport =
-        blocked !== undefined
-          ? { status: "skipped", key, op: op._tag, reason: blocked }
-          : await gated(() => execute(op))
-      options.onProgress?.({ phase: "apply", done: ++finished, total })
-      return report
-    })()
-    reports.set(key, promise)
-    return promise
-  }
+  /** The operation's report, started once however many operations depend on it. */
+  const start = (key: string): Effect.Effect<OperationReport> =>
+    Effect.suspend(() => {
+      const existing = reports.get(key)
+      if (existing !== undefined) return Deferred.await(existing)
+      const deferred = Deferred.makeUnsafe<OperationReport>()
+      reports.set(key, deferred)
+      const op = byKey.get(key)
+      const report =
+        op === undefined
+          ? external(key)
+          : Effect.forEach(op.dependsOn, start, { concurrency: "unbounded" }).pipe(
+              Effect.flatMap((dependencies) => {
+                const blocked = blockingDependency(dependencies)
+                return blocked !== undefined
+                  ? Effect.succeed<OperationReport>({ status: "skipped", key, op: op._tag, reason: blocked })
+                  : permits.withPermits(1)(
+                      Effect.catch(withDefects(execute(op)), (error: LinkError) =>
+                        Effect.succeed<OperationReport>({ key, op: op._tag, status: "failed", reason: error.reason })
+                      )
+                    )
+              }),
+              Effect.tap(() => Effect.sync(() => options.onProgress?.({ phase: "apply", done: ++finished, total })))
+            )
+      return report.pipe(Effect.tap((value) => Deferred.succeed(deferred, value)))
+    })
 
-  const stopHeartbeat = startHeartbeat(claimDeps)
-  const results = await Promise.all(operations.map((op) => start(op.idempotencyKey))).finally(stopHeartbeat)
+  const results = yield* Effect.acquireUseRelease(
+    Effect.sync(() => startHeartbeat(claimDeps)),
+    () => Effect.forEach(operations, (op) => start(op.idempotencyKey), { concurrency: "unbounded" }),
+    (stopHeartbeat) => Effect.sync(stopHeartbeat)
+  )
   const counts = { done: 0, skipped: 0, failed: 0 }
   for (const report of results) counts[report.status]++
   return { runId: options.runId, operations: results, counts }
-}
+})

@@ -6,8 +6,9 @@ import {
   type PsaProduct,
   type ReconciliationRow
 } from "@psa-ledger/reconcile-core"
-import { BigDecimal } from "effect"
-import { LinkError, LinkInvalidInputError, reasonOf } from "../LinkError.ts"
+import { BigDecimal, Effect } from "effect"
+import { fromPromise } from "../internal/bridge.ts"
+import { LinkError, LinkInvalidInputError } from "../LinkError.ts"
 import { agreementParty } from "./internal/agreementParty.ts"
 import { toPsaAgreement, toPsaProduct } from "./Snapshot.ts"
 
@@ -38,10 +39,6 @@ export interface NewAgreementData {
   readonly billingTermsId?: number
 }
 
-const failed = (path: string) => (error: unknown) => {
-  throw LinkError.of(reasonOf(error, path))
-}
-
 const invalid = (field: string, message: string) =>
   LinkError.of(new LinkInvalidInputError({ record: "grid row", field, message }))
 
@@ -55,8 +52,8 @@ const invalid = (field: string, message: string) =>
  * @example
  * ```ts
  * const create = createMissing({ connectwise, settings })
- * const product = await create.product(row, { subcategoryId: 4 })
- * const agreement = await create.agreement(row, { contactId: 17 })
+ * const product = yield* create.product(row, { subcategoryId: 4 })
+ * const agreement = yield* create.agreement(row, { contactId: 17 })
  * ```
  *
  * @since 0.1.0
@@ -66,14 +63,17 @@ export const createMissing = (deps: {
   readonly settings?: LinkSettings | undefined
 }) => ({
   /** Creates (or finds) the row's catalog item. */
-  product: async (row: ReconciliationRow, data: NewProductData = {}): Promise<PsaProduct> => {
+  product: Effect.fn("link.reconciliation.createProduct")(function* (
+    row: ReconciliationRow,
+    data: NewProductData = {}
+  ): Effect.fn.Return<PsaProduct, LinkError> {
     const defaults = deps.settings?.newProduct
     const identifier = (data.identifier ?? row.product.code).trim()
     if (identifier === "")
-      throw invalid("identifier", "a catalog item needs an identifier (the row's product has no code)")
-    const [existing] = await deps.connectwise
-      .listAll("/procurement/catalog", { conditions: conditions.eq("identifier", identifier) })
-      .catch(failed("/procurement/catalog"))
+      return yield* invalid("identifier", "a catalog item needs an identifier (the row's product has no code)")
+    const [existing] = yield* fromPromise("/procurement/catalog", (signal) =>
+      deps.connectwise.listAll("/procurement/catalog", { conditions: conditions.eq("identifier", identifier), signal })
+    )
     if (existing !== undefined) return toPsaProduct(existing)
     const description = data.description ?? (row.product.description || identifier)
     const subcategoryId = data.subcategoryId ?? defaults?.subcategoryId
@@ -81,63 +81,76 @@ export const createMissing = (deps: {
     const productClass = data.productClass ?? defaults?.productClass
     const taxable = data.taxable ?? defaults?.taxable
     const price = data.price ?? row.unitPrice
-    const created = await deps.connectwise
-      .create("/procurement/catalog", {
-        identifier,
-        description,
-        customerDescription: description,
-        cost: data.cost ?? row.unitCost ?? BigDecimal.fromBigInt(0n),
-        ...(price === undefined ? {} : { price }),
-        ...(subcategoryId === undefined ? {} : { subcategory: { id: subcategoryId } }),
-        ...(typeId === undefined ? {} : { type: { id: typeId } }),
-        ...(productClass === undefined ? {} : { productClass }),
-        ...(taxable === undefined ? {} : { taxableFlag: taxable }),
-        recurringFlag: true
-      })
-      .catch(failed("/procurement/catalog"))
+    const created = yield* fromPromise("/procurement/catalog", (signal) =>
+      deps.connectwise.create(
+        "/procurement/catalog",
+        {
+          identifier,
+          description,
+          customerDescription: description,
+          cost: data.cost ?? row.unitCost ?? BigDecimal.fromBigInt(0n),
+          ...(price === undefined ? {} : { price }),
+          ...(subcategoryId === undefined ? {} : { subcategory: { id: subcategoryId } }),
+          ...(typeId === undefined ? {} : { type: { id: typeId } }),
+          ...(productClass === undefined ? {} : { productClass }),
+          ...(taxable === undefined ? {} : { taxableFlag: taxable }),
+          recurringFlag: true
+        },
+        { signal }
+      )
+    )
     return toPsaProduct(created)
-  },
+  }),
   /** Creates (or finds) the agreement for the row's company. */
-  agreement: async (row: ReconciliationRow, data: NewAgreementData = {}): Promise<PsaAgreement> => {
+  agreement: Effect.fn("link.reconciliation.createAgreement")(function* (
+    row: ReconciliationRow,
+    data: NewAgreementData = {}
+  ): Effect.fn.Return<PsaAgreement, LinkError> {
     const template = deps.settings?.newAgreement
     const companyId = data.companyId ?? linkedId(row.customerResolution)
-    if (companyId === undefined) throw invalid("companyId", "the row's customer is not linked to a company")
+    if (companyId === undefined) return yield* invalid("companyId", "the row's customer is not linked to a company")
     const typeId = data.typeId ?? template?.typeId
-    if (typeId === undefined) throw invalid("typeId", "set newAgreement.typeId in the link settings or pass typeId")
+    if (typeId === undefined)
+      return yield* invalid("typeId", "set newAgreement.typeId in the link settings or pass typeId")
     const name =
       data.name ??
       (template?.name ?? "{customer}")
         .replaceAll("{customer}", row.customer.name)
         .replaceAll("{code}", row.customer.code)
-    const existing = await deps.connectwise
-      .listAll("/finance/agreements", {
+    const existing = yield* fromPromise("/finance/agreements", (signal) =>
+      deps.connectwise.listAll("/finance/agreements", {
         conditions: conditions.and(
           conditions.eq("company/id", companyId),
           conditions.eq("type/id", typeId),
           conditions.eq("name", name)
-        )
+        ),
+        signal
       })
-      .catch(failed("/finance/agreements"))
+    )
     const active = existing.find((a) => a.agreementStatus === undefined || a.agreementStatus === "Active")
     if (active !== undefined) return toPsaAgreement(active)
     const billingCycleId = data.billingCycleId ?? template?.billingCycleId
     const billingTermsId = data.billingTermsId ?? template?.billingTermsId
-    const party = await agreementParty(deps.connectwise, companyId, data.currency ?? row.currency, data.contactId)
-    const created = await deps.connectwise
-      .create("/finance/agreements", {
-        name,
-        type: { id: typeId },
-        company: { id: companyId },
-        contact: party.contact,
-        ...(party.currency === undefined ? {} : { currency: party.currency }),
-        startDate: `${data.startDate ?? row.period.start}T00:00:00Z`,
-        noEndingDateFlag: true,
-        agreementStatus: "Active",
-        ...(billingCycleId === undefined ? {} : { billingCycle: { id: billingCycleId } }),
-        ...(billingTermsId === undefined ? {} : { billingTerms: { id: billingTermsId } }),
-        ...(template?.prorate === undefined ? {} : { prorateFlag: template.prorate })
-      })
-      .catch(failed("/finance/agreements"))
+    const party = yield* agreementParty(deps.connectwise, companyId, data.currency ?? row.currency, data.contactId)
+    const created = yield* fromPromise("/finance/agreements", (signal) =>
+      deps.connectwise.create(
+        "/finance/agreements",
+        {
+          name,
+          type: { id: typeId },
+          company: { id: companyId },
+          contact: party.contact,
+          ...(party.currency === undefined ? {} : { currency: party.currency }),
+          startDate: `${data.startDate ?? row.period.start}T00:00:00Z`,
+          noEndingDateFlag: true,
+          agreementStatus: "Active",
+          ...(billingCycleId === undefined ? {} : { billingCycle: { id: billingCycleId } }),
+          ...(billingTermsId === undefined ? {} : { billingTerms: { id: billingTermsId } }),
+          ...(template?.prorate === undefined ? {} : { prorateFlag: template.prorate })
+        },
+        { signal }
+      )
+    )
     return toPsaAgreement(created)
-  }
+  })
 })

@@ -1,17 +1,19 @@
 import { type ExactClient, isGuid, odata } from "@psa-ledger/exact-client"
 import { type InvoiceLine, makeInvoiceLine } from "@psa-ledger/reconcile-core"
+import { Effect } from "effect"
 import { LinkError, LinkInvalidInputError } from "../LinkError.ts"
 import { withIssues } from "./Csv.ts"
-import {
-  type InvoiceMonth,
-  type InvoiceSource,
-  monthBounds,
-  type PurchaseCustomerAttribute,
-  type PurchaseSourceSettings
+import type {
+  InvoiceMonth,
+  InvoiceSource,
+  OnProgress,
+  PurchaseCustomerAttribute,
+  PurchaseSourceSettings
 } from "./InvoiceSource.ts"
 import {
   ACCOUNT_FIELDS,
   amount,
+  boundsOf,
   customerOf,
   monthsBackFrom,
   monthsOf,
@@ -20,6 +22,7 @@ import {
   recordsById,
   text
 } from "./internal/exact.ts"
+import { type SourceReader, sourceFace } from "./internal/source.ts"
 
 const normalName = (name: string) => name.trim().replace(/\s+/g, " ").toLowerCase()
 
@@ -74,21 +77,23 @@ interface CustomerRecords {
   readonly byName: ReadonlyMap<string, ReadonlyArray<Raw>>
 }
 
-const readCustomerRecords = async (
+const readCustomerRecords = Effect.fn("link.reconciliation.purchaseCustomers")(function* (
   exact: ExactClient,
   lines: ReadonlyArray<Raw>,
   uses: (by: PurchaseCustomerAttribute["by"]) => boolean
-): Promise<CustomerRecords> => {
+): Effect.fn.Return<CustomerRecords, LinkError> {
   let projects = new Map<string, Raw>()
   let accounts = new Map<string, Raw>()
   let accountList: Array<Raw> = []
   // A description pattern needs every account (names are matched); the projects' accounts are among them.
   if (uses("description")) {
-    accountList = await exact.listAll<Raw>("crm/Accounts", { select: ACCOUNT_FIELDS, bulk: true })
+    accountList = yield* reading("purchase", (signal) =>
+      exact.listAll<Raw>("crm/Accounts", { select: ACCOUNT_FIELDS, bulk: true, signal })
+    )
   }
   if (uses("project")) {
     const projectIds = new Set(lines.flatMap((line) => text(line.Project) ?? []))
-    projects = await recordsById(exact, "project/Projects", projectIds, {
+    projects = yield* recordsById("purchase", exact, "project/Projects", projectIds, {
       select: ["ID", "Code", "Description", "Account"],
       bulk: false
     })
@@ -99,7 +104,10 @@ const readCustomerRecords = async (
       }
     } else {
       const accountIds = new Set([...projects.values()].flatMap((project) => text(project.Account) ?? []))
-      accounts = await recordsById(exact, "crm/Accounts", accountIds, { select: ACCOUNT_FIELDS, bulk: true })
+      accounts = yield* recordsById("purchase", exact, "crm/Accounts", accountIds, {
+        select: ACCOUNT_FIELDS,
+        bulk: true
+      })
     }
   }
   const byCode = new Map<string, Raw>()
@@ -111,7 +119,7 @@ const readCustomerRecords = async (
     if (name) byName.set(normalName(name), [...(byName.get(normalName(name)) ?? []), account])
   }
   return { projects, accounts, byCode, byName }
-}
+})
 
 type FoundCustomer = {
   customer: ReturnType<typeof customerOf> | { key?: string; code?: string; name?: string }
@@ -180,7 +188,14 @@ export const exactPurchaseSource = (
   exact: ExactClient,
   settings: PurchaseSourceSettings,
   options: { readonly now?: () => number } = {}
-): InvoiceSource => {
+): InvoiceSource => sourceFace(exactPurchaseReader(exact, settings, options))
+
+/** {@link exactPurchaseSource} as Effects (invalid settings throw when it is built, as there). */
+export const exactPurchaseReader = (
+  exact: ExactClient,
+  settings: PurchaseSourceSettings,
+  options: { readonly now?: () => number } = {}
+): SourceReader => {
   const now = options.now ?? Date.now
   if (!isGuid(settings.supplier)) {
     throw LinkError.of(
@@ -197,72 +212,79 @@ export const exactPurchaseSource = (
   return {
     kind: "purchase",
     // A supplier bills monthly: a look-back window of invoice headers (InvoiceDate only) is one call.
-    months: () =>
-      reading("purchase", async () => {
-        const since = monthsBackFrom(now(), settings.monthsBack ?? 24)
-        const invoices = await exact.listAll<Raw>("purchase/PurchaseInvoices", {
+    months: Effect.fn("link.reconciliation.purchaseMonths")(function* () {
+      const since = monthsBackFrom(now(), settings.monthsBack ?? 24)
+      const invoices = yield* reading("purchase", (signal) =>
+        exact.listAll<Raw>("purchase/PurchaseInvoices", {
           select: ["ID", "InvoiceDate"],
-          filter: supplier.and(odata.ge("InvoiceDate", since))
+          filter: supplier.and(odata.ge("InvoiceDate", since)),
+          signal
         })
-        return monthsOf(invoices.map((invoice) => invoice.InvoiceDate))
-      }),
-    lines: (month: InvoiceMonth, lineOptions) =>
-      reading("purchase", async () => {
-        const progress = lineOptions?.onProgress
-        const bounds = monthBounds(month)
-        progress?.({ phase: "exact invoices", done: 0 })
-        // No $select: the customer attribute (Project, CostCenter, CostUnit) is read when the division has it.
-        const invoices = await exact.listAll<Raw>("purchase/PurchaseInvoices", {
+      )
+      return monthsOf(invoices.map((invoice) => invoice.InvoiceDate))
+    }),
+    lines: Effect.fn("link.reconciliation.purchaseLines")(function* (
+      month: InvoiceMonth,
+      lineOptions?: { readonly onProgress?: OnProgress | undefined }
+    ) {
+      const progress = lineOptions?.onProgress
+      const bounds = yield* boundsOf(month)
+      progress?.({ phase: "exact invoices", done: 0 })
+      // No $select: the customer attribute (Project, CostCenter, CostUnit) is read when the division has it.
+      const invoices = yield* reading("purchase", (signal) =>
+        exact.listAll<Raw>("purchase/PurchaseInvoices", {
           filter: supplier.and(odata.ge("InvoiceDate", bounds.from)).and(odata.lt("InvoiceDate", bounds.until)),
-          expand: ["PurchaseInvoiceLines"]
+          expand: ["PurchaseInvoiceLines"],
+          signal
         })
-        const all = invoices.flatMap((invoice) => linesOf(invoice).map((line) => ({ invoice, line })))
-        progress?.({ phase: "exact invoices", done: invoices.length, total: invoices.length })
-        const itemIds = new Set(all.flatMap(({ line }) => text(line.Item) ?? []))
-        const items = await recordsById(exact, "logistics/Items", itemIds, {
-          select: ["ID", "Code", "Description"],
-          bulk: true
-        })
-        progress?.({ phase: "exact items", done: itemIds.size, total: itemIds.size })
-        const records = await readCustomerRecords(
-          exact,
-          all.map(({ line }) => line),
-          uses
-        )
-        progress?.({ phase: "exact accounts", done: 1, total: 1 })
-        // The first attribute that names a customer wins; when none does, every attribute's reason is kept.
-        const customerOfLine = (line: Raw): FoundCustomer => {
-          const issues: Array<string> = []
-          for (const attribute of attributes) {
-            const found = customerBy(attribute, line, records, patterns)
-            if (found.issue === undefined) return found
-            issues.push(found.issue)
-          }
-          return { customer: {}, issue: issues.join("; ") }
-        }
-        return all.map(({ invoice, line }): InvoiceLine => {
-          const item = text(line.Item)
-          const itemRecord = item === undefined ? undefined : items.get(item.toLowerCase())
-          const { customer, issue } = customerOfLine(line)
-          const made = makeInvoiceLine({
-            id: text(line.ID) ?? `${text(invoice.ID)}:${text(line.LineNumber)}`,
-            invoiceId: text(invoice.ID) ?? "",
-            invoiceNumber: text(invoice.EntryNumber) ?? text(invoice.YourRef) ?? "",
-            period: { start: bounds.start, end: bounds.end },
-            customer,
-            product: {
-              key: item,
-              code: text(itemRecord?.Code)?.trim(),
-              description: text(itemRecord?.Description) ?? text(line.Description)
-            },
-            quantity: amount(line.Quantity),
-            unitCost: amount(line.NetPrice ?? line.UnitPrice),
-            currency: text(line.Currency) ?? text(invoice.Currency),
-            description: text(line.Description) ?? ""
-          })
-          return issue === undefined ? made : withIssues(made, [{ field: "customer", value: "", message: issue }])
-        })
+      )
+      const all = invoices.flatMap((invoice) => linesOf(invoice).map((line) => ({ invoice, line })))
+      progress?.({ phase: "exact invoices", done: invoices.length, total: invoices.length })
+      const itemIds = new Set(all.flatMap(({ line }) => text(line.Item) ?? []))
+      const items = yield* recordsById("purchase", exact, "logistics/Items", itemIds, {
+        select: ["ID", "Code", "Description"],
+        bulk: true
       })
+      progress?.({ phase: "exact items", done: itemIds.size, total: itemIds.size })
+      const records = yield* readCustomerRecords(
+        exact,
+        all.map(({ line }) => line),
+        uses
+      )
+      progress?.({ phase: "exact accounts", done: 1, total: 1 })
+      // The first attribute that names a customer wins; when none does, every attribute's reason is kept.
+      const customerOfLine = (line: Raw): FoundCustomer => {
+        const issues: Array<string> = []
+        for (const attribute of attributes) {
+          const found = customerBy(attribute, line, records, patterns)
+          if (found.issue === undefined) return found
+          issues.push(found.issue)
+        }
+        return { customer: {}, issue: issues.join("; ") }
+      }
+      return all.map(({ invoice, line }): InvoiceLine => {
+        const item = text(line.Item)
+        const itemRecord = item === undefined ? undefined : items.get(item.toLowerCase())
+        const { customer, issue } = customerOfLine(line)
+        const made = makeInvoiceLine({
+          id: text(line.ID) ?? `${text(invoice.ID)}:${text(line.LineNumber)}`,
+          invoiceId: text(invoice.ID) ?? "",
+          invoiceNumber: text(invoice.EntryNumber) ?? text(invoice.YourRef) ?? "",
+          period: { start: bounds.start, end: bounds.end },
+          customer,
+          product: {
+            key: item,
+            code: text(itemRecord?.Code)?.trim(),
+            description: text(itemRecord?.Description) ?? text(line.Description)
+          },
+          quantity: amount(line.Quantity),
+          unitCost: amount(line.NetPrice ?? line.UnitPrice),
+          currency: text(line.Currency) ?? text(invoice.Currency),
+          description: text(line.Description) ?? ""
+        })
+        return issue === undefined ? made : withIssues(made, [{ field: "customer", value: "", message: issue }])
+      })
+    })
   }
 }
 

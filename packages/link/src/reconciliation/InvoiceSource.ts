@@ -69,7 +69,8 @@ export const monthOf = (date: Date): InvoiceMonth => date.toISOString().slice(0,
  *
  * A source never drops a line it cannot read and never throws on one: such a line becomes an
  * `InvoiceLine` with `issues`, so the grid shows it. It rejects (with a `LinkError`) only
- * when the source as a whole cannot be read.
+ * when the source as a whole cannot be read. The link passes a `signal` that fires when its run is
+ * interrupted; a source that reads over the network should abort its requests then.
  *
  * @example
  * ```ts
@@ -83,10 +84,13 @@ export const monthOf = (date: Date): InvoiceMonth => date.toISOString().slice(0,
 export interface InvoiceSource {
   /** `sales`, `purchase` or `csv`. */
   readonly kind: string
-  /** The months with invoices, newest first (the pulldown). */
-  months(): Promise<ReadonlyArray<InvoiceMonth>>
-  /** The month's invoice lines. */
-  lines(month: InvoiceMonth, options?: { readonly onProgress?: OnProgress | undefined }): Promise<Array<InvoiceLine>>
+  /** The months with invoices, newest first (the pulldown). Aborting `signal` aborts the reads in flight. */
+  months(options?: { readonly signal?: AbortSignal | undefined }): Promise<ReadonlyArray<InvoiceMonth>>
+  /** The month's invoice lines. Aborting `signal` aborts the reads in flight. */
+  lines(
+    month: InvoiceMonth,
+    options?: { readonly onProgress?: OnProgress | undefined; readonly signal?: AbortSignal | undefined }
+  ): Promise<Array<InvoiceLine>>
 }
 
 /**

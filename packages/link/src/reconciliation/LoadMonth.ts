@@ -17,8 +17,12 @@ import {
   resolve,
   rowKeyOf
 } from "@psa-ledger/reconcile-core"
-import { runPort } from "../internal/bridge.ts"
-import { type InvoiceMonth, type InvoiceSource, monthBounds, type OnProgress } from "./InvoiceSource.ts"
+import { Effect } from "effect"
+import { fromPort } from "../internal/bridge.ts"
+import type { LinkError } from "../LinkError.ts"
+import type { InvoiceMonth, InvoiceSource, OnProgress } from "./InvoiceSource.ts"
+import { boundsOf } from "./internal/exact.ts"
+import { readerOf, type SourceReader } from "./internal/source.ts"
 import { loadAgreements, loadCompaniesAndProducts } from "./Snapshot.ts"
 
 /**
@@ -94,7 +98,7 @@ const vatKey = (text: string) => text.replace(/[\s.-]/g, "").toUpperCase()
  *
  * @example
  * ```ts
- * const { rows } = await loadMonth({ linkId, source, connectwise, mappings, settings }, "2026-11", {
+ * const { rows } = yield* loadMonth({ linkId, source, connectwise, mappings, settings }, "2026-11", {
  *   onProgress: ({ phase, done, total }) => bar.update(phase, done, total)
  * })
  * rows.filter((row) => row.deviations.length > 0)
@@ -102,20 +106,21 @@ const vatKey = (text: string) => text.replace(/[\s.-]/g, "").toUpperCase()
  *
  * @since 0.1.0
  */
-export const loadMonth = async (
+export const loadMonth = Effect.fn("link.reconciliation.loadMonth")(function* (
   deps: LoadMonthDeps,
   month: InvoiceMonth,
-  options: { readonly onProgress?: OnProgress | undefined; readonly signal?: AbortSignal | undefined } = {}
-): Promise<LoadedMonth> => {
+  options: { readonly onProgress?: OnProgress | undefined } = {}
+): Effect.fn.Return<LoadedMonth, LinkError> {
   const progress = options.onProgress
-  const period = monthBounds(month)
+  const period = yield* boundsOf(month)
   const settings = deps.settings
-  const lines = await deps.source.lines(month, { onProgress: progress })
-  options.signal?.throwIfAborted()
+  // The one place a source is read: a host's promise source is adapted here, with the interrupt as its signal.
+  const source = readerOf(deps.source)
+  const lines = yield* source.lines(month, { onProgress: progress })
   progress?.({ phase: "mappings", done: 0, total: 1 })
-  const mappings = await runPort("MappingStore.list", deps.mappings.list(deps.linkId))
+  const mappings = yield* fromPort("MappingStore.list", deps.mappings.list(deps.linkId))
   const exclusions =
-    deps.exclusions === undefined ? [] : await runPort("ExclusionStore.list", deps.exclusions.list(deps.linkId))
+    deps.exclusions === undefined ? [] : yield* fromPort("ExclusionStore.list", deps.exclusions.list(deps.linkId))
   progress?.({ phase: "mappings", done: 1, total: 1 })
   const byId = new Map(mappings.map((mapping) => [mappingId(mapping), mapping]))
   const customerKeys = new Set(lines.map((line) => line.customer.key).filter((key) => key !== ""))
@@ -137,8 +142,8 @@ export const loadMonth = async (
     productIds: [...productKeys].flatMap((key) => mappedProduct(key) ?? [])
   }
   const mode = deps.suggestions ?? "when-unmatched"
-  const snapshotOptions = { onProgress: progress, signal: options.signal, concurrency: deps.concurrency ?? 4 }
-  let { companies, products } = await loadCompaniesAndProducts(
+  const snapshotOptions = { onProgress: progress, concurrency: deps.concurrency ?? 4 }
+  let { companies, products } = yield* loadCompaniesAndProducts(
     deps.connectwise,
     { ...needs, allCompanies: mode === "always", allProducts: mode === "always" },
     snapshotOptions
@@ -169,7 +174,7 @@ export const loadMonth = async (
       return !(line.product.code !== "" && productIdentifiers.has(idKey(line.product.code)))
     })
     if (customerUnmatched || productUnmatched) {
-      const all = await loadCompaniesAndProducts(
+      const all = yield* loadCompaniesAndProducts(
         deps.connectwise,
         { allCompanies: customerUnmatched, allProducts: productUnmatched },
         snapshotOptions
@@ -189,7 +194,7 @@ export const loadMonth = async (
       for (const candidate of resolution.candidates) companyIds.add(candidate.targetId)
     if (resolution._tag === "Ambiguous") for (const id of resolution.candidateIds) companyIds.add(id)
   }
-  const { agreements, additions, unreadable } = await loadAgreements(
+  const { agreements, additions, unreadable } = yield* loadAgreements(
     deps.connectwise,
     [...companyIds],
     { agreementIds, period },
@@ -200,7 +205,7 @@ export const loadMonth = async (
     const known = new Set(products.map((product) => product.id))
     const missing = [...new Set(additions.map((addition) => addition.productId))].filter((id) => !known.has(id))
     if (missing.length > 0) {
-      const more = await loadCompaniesAndProducts(deps.connectwise, { productIds: missing }, snapshotOptions)
+      const more = yield* loadCompaniesAndProducts(deps.connectwise, { productIds: missing }, snapshotOptions)
       products = [...products, ...more.products]
     }
   }
@@ -212,7 +217,7 @@ export const loadMonth = async (
     ...(unreadable.length === 0 ? {} : { unreadable })
   })
   const diffOptions = proposeCancellations
-    ? await cancellationEvidence(deps, month, snapshot, mappings, options)
+    ? yield* cancellationEvidence(deps, source, month, snapshot, mappings)
     : { source: sourceKind(deps.source) }
   progress?.({ phase: "reconcile", done: 0, total: lines.length })
   const rows = diff(resolve(lines, snapshot, mappings, settings), snapshot, settings, diffOptions)
@@ -228,7 +233,7 @@ export const loadMonth = async (
     ...(exclusions.length === 0 ? {} : { exclusions }),
     ...(excluded.length === 0 ? {} : { excluded })
   }
-}
+})
 
 const excludedLinesOf = (
   lines: ReadonlyArray<InvoiceLine>,
@@ -252,13 +257,13 @@ const sourceKind = (source: InvoiceSource): "sales" | "purchase" | "csv" =>
  * invoices of the window's earlier months (read like this one, resolved against the same
  * snapshot); for a supplier's bill or a CSV the catalog items its remembered product mappings name.
  */
-const cancellationEvidence = async (
+const cancellationEvidence = Effect.fn("link.reconciliation.cancellationEvidence")(function* (
   deps: LoadMonthDeps,
+  reader: SourceReader,
   month: InvoiceMonth,
   snapshot: PsaSnapshot,
-  mappings: ReadonlyArray<Mapping>,
-  options: { readonly signal?: AbortSignal | undefined }
-): Promise<DiffOptions> => {
+  mappings: ReadonlyArray<Mapping>
+): Effect.fn.Return<DiffOptions, LinkError> {
   const source = sourceKind(deps.source)
   if (source !== "sales") {
     const supplierProductIds = mappings
@@ -270,9 +275,8 @@ const cancellationEvidence = async (
   const earlier: Array<InvoiceLine> = []
   let previous = month
   for (let i = 1; i < window; i++) {
-    options.signal?.throwIfAborted()
     previous = previousMonth(previous)
-    earlier.push(...(await deps.source.lines(previous)))
+    earlier.push(...(yield* reader.lines(previous)))
   }
   return { source, earlierRows: resolve(earlier, snapshot, mappings, deps.settings) }
-}
+})

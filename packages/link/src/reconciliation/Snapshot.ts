@@ -17,10 +17,10 @@ import {
   PsaSnapshot,
   UnreadableRecord
 } from "@psa-ledger/reconcile-core"
-import { BigDecimal, Schema } from "effect"
+import { BigDecimal, Effect, Schema } from "effect"
+import { fromPromise } from "../internal/bridge.ts"
 import { chunkWhile } from "../internal/chunk.ts"
-import { mapLimit } from "../internal/limit.ts"
-import { LinkError, reasonOf } from "../LinkError.ts"
+import type { LinkError } from "../LinkError.ts"
 import type { OnProgress } from "./InvoiceSource.ts"
 
 /**
@@ -61,7 +61,6 @@ export interface SnapshotOptions {
   /** Agreements whose additions are read at once (default 4, the client's own limit). */
   readonly concurrency?: number
   readonly onProgress?: OnProgress | undefined
-  readonly signal?: AbortSignal | undefined
 }
 
 /**
@@ -85,13 +84,15 @@ const pack = (parts: ReadonlyArray<Condition>, limit: number = MAX_CONDITIONS_LE
   return chunkWhile(parts, (list) => conditions.or(...list).length <= limit).map(joined)
 }
 
-const cw = async <A>(path: string, run: () => Promise<A>): Promise<A> => {
-  try {
-    return await run()
-  } catch (error) {
-    throw LinkError.of(reasonOf(error, `GET ${path}`))
-  }
-}
+/** Every record of a list endpoint under `conditions` (all of them without); interrupting aborts the read. */
+const listWhere = <P extends "/company/companies" | "/procurement/catalog" | "/finance/agreements">(
+  client: ConnectWiseClient,
+  path: P,
+  condition: Condition | undefined
+) =>
+  fromPromise(`GET ${path}`, (signal) =>
+    client.listAll(path, condition === undefined ? { signal } : { conditions: condition, signal })
+  )
 
 const ZERO = BigDecimal.fromBigInt(0n)
 const day = (value: string | null | undefined): string | undefined =>
@@ -182,15 +183,15 @@ const accountNumbers = (values: Iterable<string> | undefined) =>
  *
  * @since 0.1.0
  */
-export const loadSnapshot = async (
+export const loadSnapshot = Effect.fn("link.reconciliation.loadSnapshot")(function* (
   client: ConnectWiseClient,
   needs: SnapshotNeeds,
   options: SnapshotOptions = {}
-): Promise<PsaSnapshot> => {
-  const { companies, products } = await loadCompaniesAndProducts(client, needs, options)
+): Effect.fn.Return<PsaSnapshot, LinkError> {
+  const { companies, products } = yield* loadCompaniesAndProducts(client, needs, options)
   const agreementCompanies =
     needs.agreementCompanyIds === undefined ? companies.map((c) => c.id) : numeric(needs.agreementCompanyIds)
-  const { agreements, additions, unreadable } = await loadAgreements(client, agreementCompanies, needs, options)
+  const { agreements, additions, unreadable } = yield* loadAgreements(client, agreementCompanies, needs, options)
   return new PsaSnapshot({
     companies,
     products,
@@ -198,14 +199,14 @@ export const loadSnapshot = async (
     additions,
     ...(unreadable.length === 0 ? {} : { unreadable })
   })
-}
+})
 
 /** Phase one of {@link loadSnapshot}: companies and catalog items. @since 0.1.0 */
-export const loadCompaniesAndProducts = async (
+export const loadCompaniesAndProducts = Effect.fn("link.reconciliation.loadCompaniesAndProducts")(function* (
   client: ConnectWiseClient,
   needs: SnapshotNeeds,
   options: SnapshotOptions = {}
-): Promise<{ companies: Array<PsaCompany>; products: Array<PsaProduct> }> => {
+): Effect.fn.Return<{ companies: Array<PsaCompany>; products: Array<PsaProduct> }, LinkError> {
   const progress = options.onProgress
   const companyConditions = needs.allCompanies
     ? [undefined]
@@ -224,35 +225,28 @@ export const loadCompaniesAndProducts = async (
   const total = companyConditions.length + productConditions.length
   progress?.({ phase: "connectwise companies and products", done, total })
   for (const condition of companyConditions) {
-    options.signal?.throwIfAborted()
-    const list = await cw("/company/companies", () =>
-      client.listAll("/company/companies", condition === undefined ? {} : { conditions: condition })
-    )
+    const list = yield* listWhere(client, "/company/companies", condition)
     for (const company of list) companies.set(company.id, toPsaCompany(company))
     progress?.({ phase: "connectwise companies and products", done: ++done, total })
   }
   for (const condition of productConditions) {
-    options.signal?.throwIfAborted()
-    const list = await cw("/procurement/catalog", () =>
-      client.listAll("/procurement/catalog", condition === undefined ? {} : { conditions: condition })
-    )
+    const list = yield* listWhere(client, "/procurement/catalog", condition)
     for (const item of list) products.set(item.id, toPsaProduct(item))
     progress?.({ phase: "connectwise companies and products", done: ++done, total })
   }
   return { companies: [...companies.values()], products: [...products.values()] }
-}
+})
 
 /** Phase two of {@link loadSnapshot}: the companies' agreements and the additions of those in force. @since 0.1.0 */
-export const loadAgreements = async (
+export const loadAgreements = Effect.fn("link.reconciliation.loadAgreements")(function* (
   client: ConnectWiseClient,
   companyIds: ReadonlyArray<number>,
   needs: Pick<SnapshotNeeds, "agreementIds" | "period">,
   options: SnapshotOptions = {}
-): Promise<{
-  agreements: Array<PsaAgreement>
-  additions: Array<PsaAddition>
-  unreadable: Array<UnreadableRecord>
-}> => {
+): Effect.fn.Return<
+  { agreements: Array<PsaAgreement>; additions: Array<PsaAddition>; unreadable: Array<UnreadableRecord> },
+  LinkError
+> {
   const progress = options.onProgress
   const agreementConditions = pack([
     ...chunkedIn("company/id", numeric(companyIds)),
@@ -261,8 +255,7 @@ export const loadAgreements = async (
   const agreements = new Map<number, PsaAgreement>()
   let done = 0
   for (const condition of agreementConditions) {
-    options.signal?.throwIfAborted()
-    const list = await cw("/finance/agreements", () => client.listAll("/finance/agreements", { conditions: condition }))
+    const list = yield* listWhere(client, "/finance/agreements", condition)
     for (const agreement of list) agreements.set(agreement.id, toPsaAgreement(agreement))
     progress?.({ phase: "connectwise agreements", done: ++done, total: agreementConditions.length })
   }
@@ -277,36 +270,33 @@ export const loadAgreements = async (
   let read = 0
   progress?.({ phase: "connectwise additions", done: 0, total: inForce.length })
   const unreadable: Array<UnreadableRecord> = []
-  const lists = await mapLimit(
-    inForce,
-    options.concurrency ?? 4,
-    async (agreement) => {
-      let list: Array<Addition>
-      try {
-        list = await client.listAll("/finance/agreements/{parentId}/additions", { path: { parentId: agreement.id } })
-      } catch (error) {
-        // One malformed addition must not fail the month: its agreement's rows say so instead.
-        if (!(error instanceof ConnectWiseError) || error.reason._tag !== "DecodeError") {
-          throw LinkError.of(reasonOf(error, "GET /finance/agreements/{parentId}/additions"))
-        }
-        const { field, recordId } = error.reason
-        unreadable.push(
-          new UnreadableRecord({
-            what: `additions of agreement ${agreement.id}`,
-            agreementId: agreement.id,
-            ...(recordId === undefined
-              ? {}
-              : { recordId: typeof recordId === "number" ? Math.trunc(recordId) : recordId }),
-            ...(field === undefined ? {} : { field }),
-            message: error.reason.message
-          })
-        )
-        list = []
-      }
-      progress?.({ phase: "connectwise additions", done: ++read, total: inForce.length })
-      return list.map((addition) => toPsaAddition(agreement.id, addition))
-    },
-    options.signal
-  )
+  const additionsOf = (agreement: PsaAgreement) =>
+    fromPromise("GET /finance/agreements/{parentId}/additions", (signal) =>
+      client
+        .listAll("/finance/agreements/{parentId}/additions", { path: { parentId: agreement.id }, signal })
+        .catch((error: unknown): Array<Addition> => {
+          // One malformed addition must not fail the month: its agreement's rows say so instead.
+          if (!(error instanceof ConnectWiseError) || error.reason._tag !== "DecodeError") throw error
+          const { field, recordId } = error.reason
+          unreadable.push(
+            new UnreadableRecord({
+              what: `additions of agreement ${agreement.id}`,
+              agreementId: agreement.id,
+              ...(recordId === undefined
+                ? {}
+                : { recordId: typeof recordId === "number" ? Math.trunc(recordId) : recordId }),
+              ...(field === undefined ? {} : { field }),
+              message: error.reason.message
+            })
+          )
+          return []
+        })
+    ).pipe(
+      Effect.map((list) => {
+        progress?.({ phase: "connectwise additions", done: ++read, total: inForce.length })
+        return list.map((addition) => toPsaAddition(agreement.id, addition))
+      })
+    )
+  const lists = yield* Effect.forEach(inForce, additionsOf, { concurrency: Math.max(1, options.concurrency ?? 4) })
   return { agreements: [...agreements.values()], additions: lists.flat(), unreadable }
-}
+})

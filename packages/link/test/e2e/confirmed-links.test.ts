@@ -20,6 +20,7 @@ import {
 import { createWorld, startSandboxServer } from "@psa-ledger/sandbox"
 import { DateTime } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { runLink } from "../../src/internal/bridge.ts"
 import { loadMonth } from "../../src/reconciliation/LoadMonth.ts"
 import { clientsFor, endpointOf, sourceFor } from "../resilience/harness.ts"
 
@@ -53,9 +54,12 @@ describe("confirming a suggestion while approving every deviation (portal world)
   it("plans every approved change or reports why not, for each suggestion confirmed", async () => {
     const { connectwise, exact } = clientsFor(endpointOf(server), memoryTokenStore())
     await exact.auth.exchangeCode(server.authorizationCode())
-    const grid = await loadMonth(
-      { linkId: "demo", source: sourceFor(exact, world), connectwise, mappings: makeMemoryMappingStore(), settings },
-      world.meta.latestPeriod
+    const grid = await runLink(
+      "loadMonth",
+      loadMonth(
+        { linkId: "demo", source: sourceFor(exact, world), connectwise, mappings: makeMemoryMappingStore(), settings },
+        world.meta.latestPeriod
+      )
     )
     const suggested = grid.rows.filter(
       (row) => row.customerResolution._tag === "Suggested" && row.customerResolution.candidates.length > 0

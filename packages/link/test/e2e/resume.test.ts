@@ -13,6 +13,7 @@ import { sqliteStorage } from "@psa-ledger/storage-adapters/sqlite"
 import { DateTime, Effect, Option, Schema } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import { type ApplyReport, createLink, Jobs, LinkError } from "../../src/index.ts"
+import { runLink } from "../../src/internal/bridge.ts"
 import { applyPlan } from "../../src/reconciliation/Apply.ts"
 import { type OpenSandbox, openSandbox, settingsFor, smallWorld, source } from "./sandbox.ts"
 
@@ -123,7 +124,7 @@ describe("stored plans: unfinished runs are resumed, never planned again", () =>
       now: () => box.clock.now(),
       agreementContact: () => 1
     }
-    expect((await applyPlan(deps, prefix, { runId: "run-dead" })).counts.failed).toBe(0)
+    expect((await runLink("applyPlan", applyPlan(deps, prefix, { runId: "run-dead" }))).counts.failed).toBe(0)
     const claim = await run(
       stores.journal.begin(LINK, began!.idempotencyKey, {
         runId: "run-dead",

@@ -14,6 +14,7 @@ import {
 } from "@psa-ledger/reconcile-core"
 import { DateTime } from "effect"
 import { describe, expect, it } from "vitest"
+import { runLink } from "../../src/internal/bridge.ts"
 import { applyPlan } from "../../src/reconciliation/Apply.ts"
 import { exactSalesSource } from "../../src/reconciliation/ExactSales.ts"
 import { SalesSourceSettings } from "../../src/reconciliation/index.ts"
@@ -42,7 +43,7 @@ const planned = async (clientOptions: { readonly timeoutMs?: number } = {}) => {
     now: () => Date.UTC(2026, 1, 2)
   })
   const deps = { linkId: "link-1", source, connectwise, mappings: makeMemoryMappingStore(), journal, settings }
-  const { rows } = await loadMonth(deps, "2026-01")
+  const { rows } = await runLink("loadMonth", loadMonth(deps, "2026-01"))
   const decisions = new Decisions({
     linkId: "link-1",
     decidedBy: "finance@msp.example",
@@ -64,7 +65,7 @@ describe("apply after a write of unknown outcome", () => {
     const adds = sims.count("AddAddition")
     expect(adds).toBeGreaterThan(0)
     sims.cwSim.faults.malformNext({ method: "POST", template: ADDITIONS })
-    const report = await applyPlan(sims.deps, sims.changes, { runId: "run-1" })
+    const report = await runLink("applyPlan", applyPlan(sims.deps, sims.changes, { runId: "run-1" }))
     expect(report.counts.failed).toBe(0)
     expect(additionCount(sims) - before).toBe(adds)
     expect(sims.cwSim.requests.count("POST", ADDITIONS)).toBe(adds)
@@ -77,7 +78,7 @@ describe("apply after a write of unknown outcome", () => {
     const before = additionCount(sims)
     const adds = sims.count("AddAddition")
     sims.cwSim.faults.failNext({ status: 503, method: "POST", template: ADDITIONS })
-    const report = await applyPlan(sims.deps, sims.changes, { runId: "run-1" })
+    const report = await runLink("applyPlan", applyPlan(sims.deps, sims.changes, { runId: "run-1" }))
     expect(report.counts.failed).toBe(0)
     expect(additionCount(sims) - before).toBe(adds)
     expect(sims.cwSim.requests.count("POST", ADDITIONS)).toBe(adds + 1)
@@ -91,7 +92,7 @@ describe("apply after a write of unknown outcome", () => {
     expect(updates).toBeGreaterThan(1)
     sims.cwSim.faults.hangNext({ method: "PATCH", template: ADDITION })
     sims.cwSim.faults.malformNext({ method: "PATCH", template: ADDITION })
-    const report = await applyPlan(sims.deps, sims.changes, { runId: "run-1" })
+    const report = await runLink("applyPlan", applyPlan(sims.deps, sims.changes, { runId: "run-1" }))
     expect(report.counts.failed).toBe(0)
     // The hung PATCH never landed and is sent again; the malformed one landed and is not.
     expect(sims.cwSim.requests.count("PATCH", ADDITION)).toBe(updates + 1)
@@ -103,7 +104,7 @@ describe("apply after a write of unknown outcome", () => {
     const adds = sims.count("AddAddition")
     sims.cwSim.faults.failNext({ status: 500, method: "POST", template: ADDITIONS, count: 3 })
     // One write at a time, so the three failures meet one addition.
-    const report = await applyPlan(sims.deps, sims.changes, { runId: "run-1", concurrency: 1 })
+    const report = await runLink("applyPlan", applyPlan(sims.deps, sims.changes, { runId: "run-1", concurrency: 1 }))
     const failed = report.operations.filter((op) => op.status === "failed")
     expect(failed).toHaveLength(1)
     expect(failed[0]?.status === "failed" && failed[0].reason).toMatchObject({ _tag: "ConnectWise", status: 500 })

@@ -9,6 +9,7 @@ import {
 } from "@psa-ledger/reconcile-core"
 import { BigDecimal, DateTime, Effect, Option } from "effect"
 import { describe, expect, it } from "vitest"
+import { runLink } from "../../src/internal/bridge.ts"
 import { applyPlan } from "../../src/reconciliation/Apply.ts"
 import { exactSalesSource } from "../../src/reconciliation/ExactSales.ts"
 import { SalesSourceSettings } from "../../src/reconciliation/index.ts"
@@ -29,7 +30,7 @@ const planned = async () => {
     now: () => Date.UTC(2026, 1, 2)
   })
   const deps = { linkId: "link-1", source, connectwise: sims.connectwise, mappings, journal, settings }
-  const { rows } = await loadMonth(deps, "2026-01")
+  const { rows } = await runLink("loadMonth", loadMonth(deps, "2026-01"))
   const decisions = new Decisions({
     linkId: "link-1",
     decidedBy: "finance@msp.example",
@@ -50,7 +51,7 @@ describe("conditional writes", () => {
       { parentId: update.agreementId, id: update.additionId },
       [patch.replace("quantity", BigDecimal.fromStringUnsafe("99"))]
     )
-    const report = await applyPlan(deps, changes, { runId: "run-1" })
+    const report = await runLink("applyPlan", applyPlan(deps, changes, { runId: "run-1" }))
     const outcome = report.operations.find((o) => o.key === update.idempotencyKey)
     expect(outcome?.status).toBe("skipped")
     expect(outcome?.status === "skipped" && outcome.reason).toMatchObject({
@@ -82,7 +83,7 @@ describe("conditional writes", () => {
       [patch.replace("quantity", update.to)]
     )
     cwSim.requests.reset()
-    const report = await applyPlan(deps, changes, { runId: "run-1" })
+    const report = await runLink("applyPlan", applyPlan(deps, changes, { runId: "run-1" }))
     const outcome = report.operations.find((o) => o.key === update.idempotencyKey)
     expect(outcome).toMatchObject({ status: "done", recovered: true })
     expect(cwSim.requests.count("PATCH", "/finance/agreements/{parentId}/additions/{id}")).toBe(

@@ -9,10 +9,11 @@ import {
 } from "@psa-ledger/reconcile-core"
 import { DateTime, Effect } from "effect"
 import { describe, expect, it } from "vitest"
+import { runLink } from "../../src/internal/bridge.ts"
 import { applyPlan } from "../../src/reconciliation/Apply.ts"
 import { exactSalesSource } from "../../src/reconciliation/ExactSales.ts"
 import { SalesSourceSettings } from "../../src/reconciliation/index.ts"
-import { loadMonth } from "../../src/reconciliation/LoadMonth.ts"
+import { type LoadedMonth, loadMonth } from "../../src/reconciliation/LoadMonth.ts"
 import { ACME, BACKUP, BP, GLOBEX, INITECH, seedMonth } from "./fixture.ts"
 import { cwWrites, simulations, useSimulations } from "./helpers.ts"
 
@@ -31,10 +32,10 @@ const setup = async () => {
   return { ...sims, seeded, deps, mappings, journal }
 }
 
-const tags = (rows: Awaited<ReturnType<typeof loadMonth>>["rows"]) =>
+const tags = (rows: LoadedMonth["rows"]) =>
   Object.fromEntries(rows.map((row) => [row.key, row.deviations.map((d) => d._tag).sort()]))
 
-const approveAll = (rows: Awaited<ReturnType<typeof loadMonth>>["rows"]) =>
+const approveAll = (rows: LoadedMonth["rows"]) =>
   new Decisions({
     linkId: "link-1",
     decidedBy: "finance@msp.example",
@@ -51,7 +52,10 @@ describe("flow A against the simulations", () => {
   it("loads a month into the expected rows and deviations, a malformed line as a visible issue", async () => {
     const { deps, seeded } = await setup()
     const events: Array<string> = []
-    const { rows, lines } = await loadMonth(deps, "2026-01", { onProgress: (e) => events.push(e.phase) })
+    const { rows, lines } = await runLink(
+      "loadMonth",
+      loadMonth(deps, "2026-01", { onProgress: (e) => events.push(e.phase) })
+    )
     expect(lines).toHaveLength(5)
     const byKey = tags(rows)
     expect(byKey[rowKeyOf(ACME, BP)]).toEqual(["QuantityDiffers"])
@@ -73,12 +77,12 @@ describe("flow A against the simulations", () => {
 
   it("applies: ConnectWise agrees, a second load shows no deviations, a second apply writes nothing", async () => {
     const { deps, cwSim } = await setup()
-    const first = await loadMonth(deps, "2026-01")
+    const first = await runLink("loadMonth", loadMonth(deps, "2026-01"))
     const changes = plan(first.rows, approveAll(first.rows), settings)
-    const report = await applyPlan(deps, changes, { runId: "run-1" })
+    const report = await runLink("applyPlan", applyPlan(deps, changes, { runId: "run-1" }))
     expect(report.counts.failed).toBe(0)
     expect(report.counts.done).toBe(changes.operations.length)
-    const after = await loadMonth(deps, "2026-01")
+    const after = await runLink("loadMonth", loadMonth(deps, "2026-01"))
     const left = after.rows.filter((row) =>
       row.deviations.some((d) => d._tag !== "InvalidLine" && d._tag !== "Unreadable")
     )
@@ -86,14 +90,14 @@ describe("flow A against the simulations", () => {
     const old = cwSim.store.all("additions").find((a) => (a.product as { identifier: string }).identifier === "OLD")
     expect(old?.cancelledDate).toBe("2026-01-01T00:00:00Z")
     cwSim.requests.reset()
-    const again = await applyPlan(deps, changes, { runId: "run-2" })
+    const again = await runLink("applyPlan", applyPlan(deps, changes, { runId: "run-2" }))
     expect(again.counts).toEqual({ done: 0, skipped: changes.operations.length, failed: 0 })
     expect(cwWrites(cwSim)).toEqual([])
   })
 
   it("claims its operations for the link's lease length (leaseMs)", async () => {
     const { deps, journal } = await setup()
-    const first = await loadMonth(deps, "2026-01")
+    const first = await runLink("loadMonth", loadMonth(deps, "2026-01"))
     const changes = plan(first.rows, approveAll(first.rows), settings)
     const leases: Array<number> = []
     const recording: typeof journal = {
@@ -105,7 +109,10 @@ describe("flow A against the simulations", () => {
         return journal.begin(linkId, opKey, claim)
       }
     }
-    const report = await applyPlan({ ...deps, journal: recording, leaseMs: 5_000 }, changes, { runId: "run-1" })
+    const report = await runLink(
+      "applyPlan",
+      applyPlan({ ...deps, journal: recording, leaseMs: 5_000 }, changes, { runId: "run-1" })
+    )
     expect(report.counts.failed).toBe(0)
     expect(leases).toHaveLength(changes.operations.length)
     expect(new Set(leases)).toEqual(new Set([5_000]))
@@ -113,7 +120,7 @@ describe("flow A against the simulations", () => {
 
   it("resumes after a crash between the write and the journal's complete without writing twice", async () => {
     const { deps, cwSim, journal } = await setup()
-    const first = await loadMonth(deps, "2026-01")
+    const first = await runLink("loadMonth", loadMonth(deps, "2026-01"))
     const changes = plan(first.rows, approveAll(first.rows), settings)
     const add = changes.operations.find((op) => op._tag === "AddAddition")
     expect(add).toBeDefined()
@@ -127,12 +134,12 @@ describe("flow A against the simulations", () => {
             }).pipe(Effect.andThen(Effect.die(new Error("killed before complete"))))
           : journal.complete(linkId, opKey, options)
     }
-    const broken = await applyPlan({ ...deps, journal: crashing }, changes, { runId: "run-1" })
+    const broken = await runLink("applyPlan", applyPlan({ ...deps, journal: crashing }, changes, { runId: "run-1" }))
     expect(broken.operations.find((r) => r.key === add?.idempotencyKey)?.status).toBe("failed")
     const posts = () => cwSim.requests.count("POST", "/finance/agreements/{parentId}/additions")
     const written = posts()
     expect(written).toBe(changes.operations.filter((op) => op._tag === "AddAddition").length)
-    const resumed = await applyPlan(deps, changes, { runId: "run-2" })
+    const resumed = await runLink("applyPlan", applyPlan(deps, changes, { runId: "run-2" }))
     const report = resumed.operations.find((r) => r.key === add?.idempotencyKey)
     expect(report).toMatchObject({ status: "done", recovered: true })
     expect(posts()).toBe(written)
@@ -144,7 +151,7 @@ describe("flow A against the simulations", () => {
 
   it("loads with API calls at the lower bound: one per list page plus one per agreement", async () => {
     const { deps, cwSim, exactSim } = await setup()
-    await loadMonth(deps, "2026-01")
+    await runLink("loadMonth", loadMonth(deps, "2026-01"))
     const cw = cwSim.requests.snapshot()
     expect(cw["GET /company/companies"]).toBe(2) // by identifier, then all for Initech's suggestion
     expect(cw["GET /procurement/catalog"]).toBe(2) // by identifier, then the cancelled addition's product

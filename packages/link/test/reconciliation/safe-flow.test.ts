@@ -12,6 +12,7 @@ import {
 } from "@psa-ledger/reconcile-core"
 import { DateTime } from "effect"
 import { describe, expect, it } from "vitest"
+import { runLink } from "../../src/internal/bridge.ts"
 import { LinkError } from "../../src/LinkError.ts"
 import { applyPlan } from "../../src/reconciliation/Apply.ts"
 import { createMissing } from "../../src/reconciliation/Create.ts"
@@ -50,7 +51,7 @@ const decisionsOf = (rows: Record<string, RowDecision>) =>
 describe("defect 7: a new agreement gets a contact, the currency and ConnectWise's reasons", () => {
   const settings = new LinkSettings({ newAgreement: { typeId: 1, name: "{customer} cloud" } })
   const rowFor = async (deps: Awaited<ReturnType<typeof setup>>["deps"]) => {
-    const { rows } = await loadMonth(deps, "2026-01")
+    const { rows } = await runLink("loadMonth", loadMonth(deps, "2026-01"))
     return rows.find((row) => row.key === rowKeyOf(ACME, BP))!
   }
 
@@ -60,17 +61,23 @@ describe("defect 7: a new agreement gets a contact, the currency and ConnectWise
     const companyId = linkedId(row.customerResolution)!
     expect(companyId).toBe(seeded.acme.id)
     updateCompany(cwSim.store, companyId, { defaultContact: null, billingContact: { id: 77 } })
-    const agreement = await createMissing({ connectwise: deps.connectwise, settings }).agreement(row, {
-      name: "Acme cloud 2"
-    })
+    const agreement = await runLink(
+      "create",
+      createMissing({ connectwise: deps.connectwise, settings }).agreement(row, {
+        name: "Acme cloud 2"
+      })
+    )
     const stored = cwSim.store.all("agreements").find((a) => a.id === agreement.id)!
     expect(stored.contact).toMatchObject({ id: 77 })
     expect(stored.currency).toMatchObject({ currencyCode: "EUR" })
     updateCompany(cwSim.store, companyId, { defaultContact: { id: 41 }, billingContact: { id: 77 } })
-    const second = await createMissing({ connectwise: deps.connectwise, settings }).agreement(row, {
-      name: "Acme cloud 3",
-      currency: "GBP"
-    })
+    const second = await runLink(
+      "create",
+      createMissing({ connectwise: deps.connectwise, settings }).agreement(row, {
+        name: "Acme cloud 3",
+        currency: "GBP"
+      })
+    )
     const again = cwSim.store.all("agreements").find((a) => a.id === second.id)!
     expect(again.contact).toMatchObject({ id: 41 })
     expect(again.currency).toMatchObject({ currencyCode: "GBP" })
@@ -81,9 +88,10 @@ describe("defect 7: a new agreement gets a contact, the currency and ConnectWise
     const row = await rowFor(deps)
     updateCompany(cwSim.store, linkedId(row.customerResolution)!, { defaultContact: null, billingContact: null })
     cwSim.requests.reset()
-    const failure = await createMissing({ connectwise: deps.connectwise, settings })
-      .agreement(row, { name: "Acme cloud 4" })
-      .catch((error: unknown) => error)
+    const failure = await runLink(
+      "create",
+      createMissing({ connectwise: deps.connectwise, settings }).agreement(row, { name: "Acme cloud 4" })
+    ).catch((error: unknown) => error)
     expect(failure).toBeInstanceOf(LinkError)
     expect((failure as LinkError).reason).toMatchObject({ _tag: "InvalidInput", field: "contactId" })
     expect(cwWrites(cwSim)).toEqual([])
@@ -92,9 +100,13 @@ describe("defect 7: a new agreement gets a contact, the currency and ConnectWise
   it("keeps ConnectWise's field-level errors in the error, the operation's report and its message", async () => {
     const { deps } = await setup(settings)
     const row = await rowFor(deps)
-    const failure = await createMissing({ connectwise: deps.connectwise, settings })
-      .product(row, { identifier: "NEW-THING", subcategoryId: undefined as never })
-      .catch((error: unknown) => error)
+    const failure = await runLink(
+      "create",
+      createMissing({ connectwise: deps.connectwise, settings }).product(row, {
+        identifier: "NEW-THING",
+        subcategoryId: undefined as never
+      })
+    ).catch((error: unknown) => error)
     expect(failure).toBeInstanceOf(LinkError)
     const reason = (failure as LinkError).reason
     expect(reason._tag).toBe("ConnectWise")
@@ -109,7 +121,7 @@ describe("defect 8: effective dates reach ConnectWise", () => {
   it("cancel-and-add: the old addition ends the day before, a new one starts on the date; a reload is clean", async () => {
     const settings = new LinkSettings({ compare: "unitPrice", datedChanges: "cancel-and-add" })
     const { deps, cwSim } = await setup(settings)
-    const first = await loadMonth(deps, "2026-01")
+    const first = await runLink("loadMonth", loadMonth(deps, "2026-01"))
     const key = rowKeyOf(ACME, BP)
     expect(first.rows.find((row) => row.key === key)?.deviations.map((d) => d._tag)).toEqual(["QuantityDiffers"])
     const changes = plan(first.rows, decisionsOf({ [key]: new RowDecision({ approve: ["updateQuantity"] }) }), settings)
@@ -117,7 +129,7 @@ describe("defect 8: effective dates reach ConnectWise", () => {
       "AddAddition",
       "CancelAddition"
     ])
-    const report = await applyPlan(deps, changes, { runId: "run-1" })
+    const report = await runLink("applyPlan", applyPlan(deps, changes, { runId: "run-1" }))
     expect(report.counts.failed).toBe(0)
     const acmeBp = cwSim.store
       .all("additions")
@@ -132,14 +144,14 @@ describe("defect 8: effective dates reach ConnectWise", () => {
         [10, "2026-01-01T00:00:00Z", null]
       ])
     )
-    const after = await loadMonth(deps, "2026-01")
+    const after = await runLink("loadMonth", loadMonth(deps, "2026-01"))
     expect(after.rows.find((row) => row.key === key)?.deviations).toEqual([])
   })
 
   it("in place (default): the update says it takes effect immediately", async () => {
     const settings = new LinkSettings({ compare: "unitPrice" })
     const { deps } = await setup(settings)
-    const first = await loadMonth(deps, "2026-01")
+    const first = await runLink("loadMonth", loadMonth(deps, "2026-01"))
     const rows = diff(resolve(first.lines, first.snapshot, [], settings), first.snapshot, settings, first.diffOptions)
     const changes = plan(rows, decisionsOf({ [rowKeyOf(ACME, BP)]: new RowDecision({ approve: "all" }) }), settings)
     const update = changes.operations.find((op) => op._tag === "UpdateAdditionQuantity")
@@ -158,7 +170,7 @@ describe("defect 6: one malformed ConnectWise addition does not fail the month",
       billCustomer: "Billable",
       agreementStatus: "Active"
     })
-    const { rows, snapshot } = await loadMonth(deps, "2026-01")
+    const { rows, snapshot } = await runLink("loadMonth", loadMonth(deps, "2026-01"))
     expect(snapshot.unreadable?.[0]).toMatchObject({
       agreementId: seeded.globexAgreement.id,
       recordId: bad.id,

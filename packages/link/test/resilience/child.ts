@@ -12,8 +12,9 @@ import { ChangePlan, type RunLeases } from "@psa-ledger/reconcile-core"
 import { postgresStorage } from "@psa-ledger/storage-adapters/postgres"
 import { sqliteStorage } from "@psa-ledger/storage-adapters/sqlite"
 import { DateTime, Schema } from "effect"
+import { runLink } from "../../src/internal/bridge.ts"
 import { createLink } from "../../src/Link.ts"
-import { applyPlan } from "../../src/reconciliation/Apply.ts"
+import { type ApplyReport, applyPlan } from "../../src/reconciliation/Apply.ts"
 import { runTransfer } from "../support/transfer.ts"
 import {
   AGREEMENT_CONTACT,
@@ -120,7 +121,7 @@ if (config.flow === "link-apply") {
   const [unfinished] = await link.runs.unfinished()
   const result =
     unfinished === undefined ? await link.reconciliation.apply(plan) : await link.runs.resume(unfinished.runId)
-  const applied = result.report as Awaited<ReturnType<typeof applyPlan>> | undefined
+  const applied = result.report as ApplyReport | undefined
   if (applied === undefined) throw new Error(`the run ended ${result.status}: ${result.error?.message ?? ""}`)
   report = {
     counts: applied.counts,
@@ -134,17 +135,20 @@ if (config.flow === "link-apply") {
 } else if (config.flow === "apply") {
   if (config.planFile === undefined) throw new Error("apply needs a planFile")
   const plan = Schema.decodeUnknownSync(ChangePlan)(JSON.parse(readFileSync(config.planFile, "utf8")))
-  const applied = await applyPlan(
-    {
-      linkId: LINK_ID,
-      connectwise,
-      mappings: storage.mappings,
-      journal: storage.journal,
-      now: () => config.clockMs,
-      agreementContact: () => AGREEMENT_CONTACT
-    },
-    plan,
-    { runId: config.runId }
+  const applied = await runLink(
+    "applyPlan",
+    applyPlan(
+      {
+        linkId: LINK_ID,
+        connectwise,
+        mappings: storage.mappings,
+        journal: storage.journal,
+        now: () => config.clockMs,
+        agreementContact: () => AGREEMENT_CONTACT
+      },
+      plan,
+      { runId: config.runId }
+    )
   )
   report = {
     counts: applied.counts,

@@ -12,6 +12,7 @@ import { memoryTokenStore } from "@psa-ledger/exact-client"
 import { plan, type ReconciliationRow } from "@psa-ledger/reconcile-core"
 import { memoryStorage } from "@psa-ledger/storage-adapters"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { runLink } from "../../src/internal/bridge.ts"
 import { loadMonth } from "../../src/reconciliation/LoadMonth.ts"
 import {
   approveAll,
@@ -104,9 +105,12 @@ const load = async (planIt = true) => {
   const storage = memoryStorage()
   await seedMappings(storage.mappings)
   const settings = settingsFor()
-  const loaded = await loadMonth(
-    { linkId: LINK_ID, source: sourceFor(exact), connectwise, mappings: storage.mappings, settings },
-    latestMonth()
+  const loaded = await runLink(
+    "loadMonth",
+    loadMonth(
+      { linkId: LINK_ID, source: sourceFor(exact), connectwise, mappings: storage.mappings, settings },
+      latestMonth()
+    )
   )
   if (!planIt) return { rows: loaded.rows, keys: new Set<string>(), skipped: new Map<string, string>() }
   const planned = plan(loaded.rows, approveAll(loaded.rows), settings)

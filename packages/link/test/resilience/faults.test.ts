@@ -8,6 +8,7 @@ import { type ChangePlan, plan } from "@psa-ledger/reconcile-core"
 import type { FaultRule } from "@psa-ledger/sandbox"
 import { memoryStorage } from "@psa-ledger/storage-adapters"
 import { describe, expect, it } from "vitest"
+import { runLink } from "../../src/internal/bridge.ts"
 import { applyPlan } from "../../src/reconciliation/Apply.ts"
 import { loadMonth } from "../../src/reconciliation/LoadMonth.ts"
 import { runTransfer } from "../support/transfer.ts"
@@ -69,21 +70,27 @@ const fullRun = async (faults: ReadonlyArray<FaultRule>, fixedPlan?: ChangePlan,
     const storage = memoryStorage()
     await seedMappings(storage.mappings)
     const settings = settingsFor()
-    const loaded = await loadMonth(
-      { linkId: LINK_ID, source: sourceFor(exact), connectwise, mappings: storage.mappings, settings },
-      latestMonth()
+    const loaded = await runLink(
+      "loadMonth",
+      loadMonth(
+        { linkId: LINK_ID, source: sourceFor(exact), connectwise, mappings: storage.mappings, settings },
+        latestMonth()
+      )
     )
     const changes = fixedPlan ?? plan(loaded.rows, approveAll(loaded.rows), settings)
-    const applied = await applyPlan(
-      {
-        linkId: LINK_ID,
-        connectwise,
-        mappings: storage.mappings,
-        journal: storage.journal,
-        agreementContact: () => AGREEMENT_CONTACT
-      },
-      changes,
-      { runId: "apply" }
+    const applied = await runLink(
+      "applyPlan",
+      applyPlan(
+        {
+          linkId: LINK_ID,
+          connectwise,
+          mappings: storage.mappings,
+          journal: storage.journal,
+          agreementContact: () => AGREEMENT_CONTACT
+        },
+        changes,
+        { runId: "apply" }
+      )
     )
     const transferred = await runTransfer(
       {

@@ -12,6 +12,7 @@ import { postgresStorage } from "@psa-ledger/storage-adapters/postgres"
 import { sqliteStorage } from "@psa-ledger/storage-adapters/sqlite"
 import { Effect, Schema } from "effect"
 import pg from "pg"
+import { runLink } from "../../src/internal/bridge.ts"
 import { loadMonth } from "../../src/reconciliation/LoadMonth.ts"
 import type { ChildConfig, ChildReport } from "./child.ts"
 import {
@@ -50,9 +51,12 @@ export const writePlan = async (file: string) => {
     const storage = memoryStorage()
     await seedMappings(storage.mappings)
     const settings = settingsFor()
-    const loaded = await loadMonth(
-      { linkId: LINK_ID, source: sourceFor(exact), connectwise, mappings: storage.mappings, settings },
-      latestMonth()
+    const loaded = await runLink(
+      "loadMonth",
+      loadMonth(
+        { linkId: LINK_ID, source: sourceFor(exact), connectwise, mappings: storage.mappings, settings },
+        latestMonth()
+      )
     )
     const changes = plan(loaded.rows, approveAll(loaded.rows), settings)
     writeFileSync(file, JSON.stringify(Schema.encodeSync(ChangePlan)(changes)))

@@ -1,5 +1,7 @@
 import type { ConnectWiseClient } from "@psa-ledger/connectwise-client"
-import { LinkError, LinkInvalidInputError, reasonOf } from "../../LinkError.ts"
+import { Effect } from "effect"
+import { fromPromise } from "../../internal/bridge.ts"
+import { LinkError, LinkInvalidInputError } from "../../LinkError.ts"
 
 /** The contact and currency a new agreement is posted with. */
 export interface AgreementParty {
@@ -14,18 +16,18 @@ export interface AgreementParty {
  * sent. The currency is the row's; the company's currency reference is used when it is the same
  * code (ConnectWise resolves a currency by id).
  */
-export const agreementParty = async (
+export const agreementParty = Effect.fn("link.reconciliation.agreementParty")(function* (
   client: ConnectWiseClient,
   companyId: number,
   currencyCode: string | undefined,
   preferredContact: number | undefined
-): Promise<AgreementParty> => {
-  const company = await client.get("/company/companies/{id}", { id: companyId }).catch((error: unknown) => {
-    throw LinkError.of(reasonOf(error, "GET /company/companies/{id}"))
-  })
+): Effect.fn.Return<AgreementParty, LinkError> {
+  const company = yield* fromPromise("GET /company/companies/{id}", (signal) =>
+    client.get("/company/companies/{id}", { id: companyId }, { signal })
+  )
   const contactId = preferredContact ?? company.defaultContact?.id ?? company.billingContact?.id
   if (contactId === undefined) {
-    throw LinkError.of(
+    return yield* LinkError.of(
       new LinkInvalidInputError({
         record: `company ${companyId}`,
         field: "contactId",
@@ -43,4 +45,4 @@ export const agreementParty = async (
         ? { id: companyCurrency.id, currencyCode: code }
         : { currencyCode: code }
   return { contact: { id: contactId }, currency }
-}
+})

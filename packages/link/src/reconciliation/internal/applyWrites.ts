@@ -6,7 +6,7 @@
 import { type ConnectWiseClient, conditions, patch } from "@psa-ledger/connectwise-client"
 import { type MappingStore, type PlanOperation, type TargetRef, toMapping } from "@psa-ledger/reconcile-core"
 import { BigDecimal, type Schema } from "effect"
-import { runPort } from "../../internal/bridge.ts"
+import { runLink, runPort } from "../../internal/bridge.ts"
 import { checkTarget } from "../../internal/conditional.ts"
 import { LinkError, LinkInvalidInputError, reasonOf } from "../../LinkError.ts"
 import { agreementParty } from "./agreementParty.ts"
@@ -143,12 +143,8 @@ const writeOperation = async (
       return { id: created.id }
     }
     case "CreateAgreement": {
-      const party = await agreementParty(
-        client,
-        op.companyId,
-        op.currency,
-        (await deps.agreementContact?.(op.companyId)) ?? undefined
-      )
+      const contact = (await deps.agreementContact?.(op.companyId)) ?? undefined
+      const party = await runLink(op._tag, agreementParty(client, op.companyId, op.currency, contact), deps.signal)
       const created = await cw(op._tag)(() =>
         client.create("/finance/agreements", {
           name: op.name,

@@ -1,5 +1,7 @@
 import { type ExactClient, isGuid, odata } from "@psa-ledger/exact-client"
-import { LinkError, LinkSourceError } from "../../LinkError.ts"
+import { Effect } from "effect"
+import { LinkError, LinkSourceError, toLinkError } from "../../LinkError.ts"
+import { type InvoiceMonth, monthBounds } from "../InvoiceSource.ts"
 
 /** A raw Exact record as the client hands it out without a schema (decimals as strings, dates as `Date`). */
 export type Raw = Record<string, unknown>
@@ -23,53 +25,61 @@ export const amount = (value: unknown): string | number | undefined =>
       : JSON.stringify(value)
 
 /**
+ * An Exact read as an Effect: `call` gets an `AbortSignal` that fires when the Effect is
+ * interrupted, so the request in flight is aborted; any failure becomes a `LinkError` (`Source`)
+ * naming the source (a `LinkError` is kept as it is).
+ */
+export const reading = <A>(source: string, call: (signal: AbortSignal) => Promise<A>): Effect.Effect<A, LinkError> =>
+  // Declared with its parameter: Effect only hands a signal to a thunk whose `length` is 1.
+  Effect.tryPromise({
+    try: (signal: AbortSignal) => call(signal),
+    catch: (error) =>
+      error instanceof LinkError
+        ? error
+        : LinkError.of(
+            new LinkSourceError({
+              source,
+              message: error instanceof Error ? error.message : String(error),
+              ...(error instanceof Error ? { cause: error } : {})
+            })
+          )
+  })
+
+/** {@link monthBounds} failing in the Effect (an invalid month is `InvalidInput`). */
+export const boundsOf = (month: InvoiceMonth) =>
+  Effect.try({ try: () => monthBounds(month), catch: (error) => toLinkError(error) })
+
+/**
  * Records of an endpoint by their GUIDs with the fewest calls: one filtered call for a few ids,
  * otherwise every record paged (1,000 a page on bulk endpoints) — for hundreds of ids that costs
- * ⌈records/1,000⌉ calls where filters would cost ⌈ids/25⌉.
+ * ⌈records/1,000⌉ calls where filters would cost ⌈ids/25⌉. Failures are the `source`'s.
  */
-export const recordsById = async (
+export const recordsById = (
+  source: string,
   exact: ExactClient,
   endpoint: string,
   ids: Iterable<string>,
   options: { readonly select: ReadonlyArray<string>; readonly bulk: boolean; readonly key?: string }
-): Promise<Map<string, Raw>> => {
+): Effect.Effect<Map<string, Raw>, LinkError> => {
   const key = options.key ?? "ID"
   const wanted = [...new Set([...ids].filter(isGuid).map((id) => id.toLowerCase()))]
-  const found = new Map<string, Raw>()
-  if (wanted.length === 0) return found
-  const keep = (record: Raw) => {
-    const id = text(record[key])?.toLowerCase()
-    if (id !== undefined && wanted.includes(id)) found.set(id, record)
-  }
-  if (wanted.length > GUIDS_PER_FILTER) {
+  if (wanted.length === 0) return Effect.succeed(new Map())
+  return reading(source, async (signal) => {
+    const found = new Map<string, Raw>()
     const wantedSet = new Set(wanted)
-    for await (const record of exact.paginate<Raw>(endpoint, { select: options.select, bulk: options.bulk })) {
+    const keep = (record: Raw) => {
       const id = text(record[key])?.toLowerCase()
       if (id !== undefined && wantedSet.has(id)) found.set(id, record)
     }
+    const query = { select: options.select, bulk: options.bulk, signal }
+    if (wanted.length > GUIDS_PER_FILTER) {
+      for await (const record of exact.paginate<Raw>(endpoint, query)) keep(record)
+      return found
+    }
+    const filter = odata.or(...wanted.map((id) => odata.eq(key, odata.guid(id))))
+    for (const record of await exact.listAll<Raw>(endpoint, { ...query, filter })) keep(record)
     return found
-  }
-  const filter = odata.or(...wanted.map((id) => odata.eq(key, odata.guid(id))))
-  for (const record of await exact.listAll<Raw>(endpoint, { select: options.select, bulk: options.bulk, filter })) {
-    keep(record)
-  }
-  return found
-}
-
-/** Runs an Exact read, turning any failure into a `LinkError` (`Source`) naming the source. */
-export const reading = async <A>(source: string, run: () => Promise<A>): Promise<A> => {
-  try {
-    return await run()
-  } catch (error) {
-    if (error instanceof LinkError) throw error
-    throw LinkError.of(
-      new LinkSourceError({
-        source,
-        message: error instanceof Error ? error.message : String(error),
-        ...(error instanceof Error ? { cause: error } : {})
-      })
-    )
-  }
+  })
 }
 
 /** The first day of the month `back` months before `now`'s month (UTC). */
