@@ -26,11 +26,12 @@ import type {
   TransferPlan
 } from "@psa-ledger/reconcile-core"
 import { validateLinkId } from "@psa-ledger/reconcile-core"
-import { Context, Effect, Layer } from "effect"
+import { Context, Layer } from "effect"
 import { leaseLengthOf } from "./internal/leaseLength.ts"
-import { LinkError, LinkInvalidInputError, toLinkError } from "./LinkError.ts"
+import { LinkError, LinkInvalidInputError } from "./LinkError.ts"
 import { makeLinkContext } from "./link/context.ts"
 import { makeCreate } from "./link/create.ts"
+import { linkEffectsOf } from "./link/effects.ts"
 import { makeExclusions } from "./link/exclusions.ts"
 import { makeMappings } from "./link/mappings.ts"
 import type { UnfinishedRunInfo } from "./link/plans.ts"
@@ -379,16 +380,7 @@ export interface LinkApi extends SchedulableLink {
  * @since 0.1.0
  */
 export const createLink = (options: CreateLinkOptions): LinkApi => {
-  // The id names the link's rows, token chain and lease in storage, and appears in URLs and file
-  // names: it is checked here, by the storage's one rule, before anything is built on it.
-  const refused = validateLinkId("CreateLinkOptions", options.id)
-  if (refused !== undefined) {
-    throw LinkError.of(
-      new LinkInvalidInputError({ record: "CreateLinkOptions", field: "id", message: refused.message })
-    )
-  }
-  leaseLengthOf(options.leaseMs, "CreateLinkOptions", "leaseMs")
-  const ctx = makeLinkContext(options)
+  const ctx = openContext(options)
   const reconciliation = makeReconciliation(ctx)
   const mappings = makeMappings(ctx)
   const transfer = makeTransfer(ctx)
@@ -404,29 +396,75 @@ export const createLink = (options: CreateLinkOptions): LinkApi => {
     create: makeCreate(ctx),
     transfer,
     runs: makeRunHistory(ctx),
-    run: makeJobRunner(ctx, reconciliation, transfer)
+    run: makeJobRunner(ctx)
+  }
+}
+
+// The id names the link's rows, token chain and lease in storage, and appears in URLs and file
+// names: it is checked here, by the storage's one rule, before anything is built on it.
+const openContext = (options: CreateLinkOptions) => {
+  const refused = validateLinkId("CreateLinkOptions", options.id)
+  if (refused !== undefined) {
+    throw LinkError.of(
+      new LinkInvalidInputError({ record: "CreateLinkOptions", field: "id", message: refused.message })
+    )
+  }
+  leaseLengthOf(options.leaseMs, "CreateLinkOptions", "leaseMs")
+  return makeLinkContext(options)
+}
+
+/**
+ * The link's flows as Effects, each failing with `LinkError`: the promise `LinkApi` is derived
+ * from these, method for method (`decideAll` and `plan` are pure and stay on the promise API).
+ *
+ * @since 0.1.0
+ */
+export type LinkEffects = {
+  readonly id: string
+  readonly settings: LinkSettings
+  /** The link's Exact Online client, on the link's own token chain. */
+  readonly exact: ExactClient
+} & ReturnType<typeof linkEffectsOf>
+
+/**
+ * Opens a link as Effects (see `createLink` for the options and `LinkEffects` for what it holds):
+ * for hosts that compose with Effect, where interrupting a fiber aborts the link's requests.
+ *
+ * @since 0.1.0
+ */
+export const createLinkEffects = (options: CreateLinkOptions): LinkEffects => {
+  const ctx = openContext(options)
+  return {
+    id: ctx.linkId,
+    settings: options.settings,
+    get exact() {
+      return ctx.exact()
+    },
+    ...linkEffectsOf(ctx)
   }
 }
 
 /**
  * The link as an Effect service, for hosts that compose with Effect: `Link.layer(options)` builds
- * it with `createLink`; its methods are the promise API's.
+ * it with `createLinkEffects`; its methods are the Effects the promise API is derived from.
  *
  * @example
  * ```ts
  * import { Effect } from "effect"
  * import { Link } from "@psa-ledger/link"
  *
- * const months = Link.promise((link) => link.reconciliation.months()).pipe(Effect.provide(Link.layer(options)))
+ * const program = Effect.gen(function* () {
+ *   const link = yield* Link
+ *   const [latest] = yield* link.reconciliation.months()
+ *   return yield* link.reconciliation.load(latest!)
+ * })
+ * const grid = await Effect.runPromise(program.pipe(Effect.provide(Link.layer(options))))
  * ```
  *
  * @since 0.1.0
  */
-export class Link extends Context.Service<Link, LinkApi>()("@psa-ledger/link/Link") {
+export class Link extends Context.Service<Link, LinkEffects>()("@psa-ledger/link/Link") {
   /** A layer holding the link of `options`. */
-  static readonly layer = (options: CreateLinkOptions): Layer.Layer<Link> => Layer.sync(Link, () => createLink(options))
-
-  /** Runs a promise method of the link as an Effect failing with `LinkError`. */
-  static readonly promise = <A>(f: (link: LinkApi) => Promise<A>): Effect.Effect<A, LinkError, Link> =>
-    Link.use((link) => Effect.tryPromise({ try: () => f(link), catch: (error) => toLinkError(error) }))
+  static readonly layer = (options: CreateLinkOptions): Layer.Layer<Link> =>
+    Layer.sync(Link, () => createLinkEffects(options))
 }

@@ -15,11 +15,13 @@ export { DEFAULT_LEASE_MS, leaseProblem, MAX_LEASE_MS, MIN_LEASE_MS } from "./in
 export {
   type CreateLinkOptions,
   createLink,
+  createLinkEffects,
   type DecideAllOptions,
   type DecisionsInput,
   type ExactConnection,
   Link,
   type LinkApi,
+  type LinkEffects,
   type LinkLogger,
   type LinkRunOptions,
   type LinkRunResult,

@@ -1,6 +1,7 @@
 import { memoryStorage } from "@psa-ledger/storage-adapters"
+import { Effect, Exit } from "effect"
 import { describe, expect, it } from "vitest"
-import { type CreateLinkOptions, createLink, LinkError } from "../src/index.ts"
+import { type CreateLinkOptions, createLink, Link, LinkError } from "../src/index.ts"
 
 const options = (id: string) =>
   ({
@@ -31,5 +32,31 @@ describe("createLink", () => {
 
   it("accepts a well-formed id", () => {
     expect(createLink(options("msp-1")).id).toBe("msp-1")
+  })
+
+  it("is an Effect service whose methods are the Effects the promise API is derived from, failing with the typed LinkError", async () => {
+    const opts = options("msp-2")
+    const program = Effect.gen(function* () {
+      const link = yield* Link
+      const remembered = yield* link.exclusions.remember(
+        { kind: "product", key: "item-1" },
+        { reason: "internal use", by: "ann" }
+      )
+      const listed = yield* link.exclusions.list()
+      const refused = yield* Effect.exit(link.exclusions.remember({ kind: "product", key: "item-2" }, { reason: " " }))
+      return { id: link.id, remembered, listed, refused }
+    })
+    const { id, remembered, listed, refused } = await Effect.runPromise(program.pipe(Effect.provide(Link.layer(opts))))
+    expect(id).toBe("msp-2")
+    expect(listed).toEqual([remembered])
+    // In the error channel, not as a defect: the reason with its field.
+    expect(Exit.isFailure(refused)).toBe(true)
+    const failure = Exit.isFailure(refused) ? refused.cause.reasons.find((r) => r._tag === "Fail") : undefined
+    expect((failure as { error?: LinkError } | undefined)?.error?.reason).toMatchObject({
+      _tag: "InvalidInput",
+      field: "reason"
+    })
+    // The promise face over the same storage sees what the Effects wrote.
+    expect(await createLink(opts).exclusions.list()).toEqual([remembered])
   })
 })

@@ -49,12 +49,6 @@ export const runLink = async <A>(
 export const runPort = <A>(operation: string, effect: Effect.Effect<A, StorageError>): Promise<A> =>
   runLink(operation, fromPort(operation, effect))
 
-/** Runs a promise step of the link API so that anything it rejects with becomes a `LinkError` naming `operation`. */
-export const promise = <A>(operation: string, run: () => Promise<A>): Promise<A> =>
-  run().catch((error: unknown) => {
-    throw toLinkError(error, operation)
-  })
-
 // biome-ignore lint/suspicious/noExplicitAny: a method of any parameters, matched structurally.
 type EffectMethod = (...args: any) => Effect.Effect<any, any, never>
 

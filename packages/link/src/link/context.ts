@@ -5,7 +5,6 @@ import type { CreateLinkOptions, DecisionsInput, LinkRunOptions, LinkRunResult }
 import type { LinkError } from "../LinkError.ts"
 import {
   CANCEL_GRACE_MS,
-  makeRunner,
   type RunContext,
   RunIds,
   type RunRequest,
@@ -31,13 +30,11 @@ export interface LinkContext {
   source(): InvoiceSource
   decisionsOf(input: DecisionsInput, by: string | undefined): Decisions
   transferDeps(log?: RunContext["log"]): TransferDeps
-  asRun<A>(
-    job: string,
-    details: Readonly<Record<string, unknown>>,
-    runOptions: LinkRunOptions | undefined,
-    body: (ctx: RunContext) => Promise<A>
-  ): Promise<LinkRunResult<A>>
-  /** `asRun` for an Effect body, run by `runJob`: cancelling the run interrupts the body at once. */
+  /**
+   * Runs a job's Effect body as a run of the link (`runJob`): recorded, logged, mailed, under the
+   * link's lease. A cancel fires `ctx.signal`; the body is interrupted if it has not stopped by
+   * itself within `CANCEL_GRACE_MS`.
+   */
   runEffect<A>(
     job: string,
     details: Readonly<Record<string, unknown>>,
@@ -91,14 +88,6 @@ export const makeLinkContext = (options: CreateLinkOptions): LinkContext => {
     if (level === "debug") logger.debug?.(message, entryFields)
     else logger[level](message, entryFields)
   }
-  const runner = makeRunner({
-    store: storage.runs,
-    mailer: options.mailer,
-    ids: options.ids,
-    ...(storage.leases === undefined ? {} : { leases: storage.leases }),
-    ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
-    ...(logger === undefined ? {} : { tap })
-  })
   // The runner's settings for Effect bodies: a cancelled flow stops by itself before its next
   // invoice (keeping its report) and is interrupted only if it has not within the grace.
   const runSettings = RunSettings.layer({
@@ -156,10 +145,6 @@ export const makeLinkContext = (options: CreateLinkOptions): LinkContext => {
       ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
       actor
     }),
-    asRun: async (job, details, runOptions, body) => {
-      const result = await runner.run(requestOf(job, details, runOptions), body)
-      return { ...result, runId: result.run.id, report: result.value }
-    },
     runEffect: (job, details, runOptions, body) => {
       const ids = options.ids
       return runJob(requestOf(job, details, runOptions), body).pipe(

@@ -6,8 +6,8 @@
  */
 import type { RunPlans, StoredPlan } from "@psa-ledger/reconcile-core"
 import { StoredPlan as StoredPlanClass } from "@psa-ledger/reconcile-core"
-import { DateTime, Option, type Schema } from "effect"
-import { runPort } from "../internal/bridge.ts"
+import { DateTime, Effect, Option, type Schema } from "effect"
+import { fromPort } from "../internal/bridge.ts"
 import { LinkError, LinkInvalidInputError, LinkUnfinishedRunError } from "../LinkError.ts"
 import type { RunContext } from "../Runner.ts"
 import type { LinkContext } from "./context.ts"
@@ -61,16 +61,19 @@ export interface LinkPlans {
    * Before a new run: refuses with `UnfinishedRun` when the link has an open plan, unless that
    * plan's run still holds the link (then the runner answers `Busy` naming it).
    */
-  refuseIfUnfinished(): Promise<void>
+  refuseIfUnfinished(): Effect.Effect<void, LinkError>
   /** In the run, before its first write: refuses when a plan was left open meanwhile, then stores this run's. */
-  save(ctx: RunContext, plan: { readonly details: Record<string, unknown>; readonly body: Schema.Json }): Promise<void>
+  save(
+    ctx: RunContext,
+    plan: { readonly details: Record<string, unknown>; readonly body: Schema.Json }
+  ): Effect.Effect<void, LinkError>
   /** In a resuming run: the open plan of `runId`, now worked on by this run. */
-  take(ctx: RunContext, runId: string): Promise<StoredPlan>
+  take(ctx: RunContext, runId: string): Effect.Effect<StoredPlan, LinkError>
   /** Closes the plan of `runId` as finished by the run `ctx`. */
-  finish(ctx: RunContext, runId: string): Promise<void>
-  unfinished(): Promise<ReadonlyArray<StoredPlan>>
+  finish(ctx: RunContext, runId: string): Effect.Effect<void, LinkError>
+  unfinished(): Effect.Effect<ReadonlyArray<StoredPlan>, LinkError>
   /** The open plan of `runId`, or `InvalidInput` naming `runId`. */
-  open(runId: string): Promise<StoredPlan>
+  open(runId: string): Effect.Effect<StoredPlan, LinkError>
 }
 
 const notOpen = (runId: string, why: string) =>
@@ -82,27 +85,49 @@ export const makeLinkPlans = (ctx: LinkContext): LinkPlans => {
   const leases = ctx.options.storage.leases
   const now = () => DateTime.makeUnsafe(ctx.clock())
 
-  const unfinished = async (): Promise<ReadonlyArray<StoredPlan>> =>
-    store === undefined ? [] : runPort("RunPlans.unfinished", store.unfinished(linkId))
+  const unfinished = (): Effect.Effect<ReadonlyArray<StoredPlan>, LinkError> =>
+    store === undefined ? Effect.succeed([]) : fromPort("RunPlans.unfinished", store.unfinished(linkId))
 
-  const open = async (runId: string): Promise<StoredPlan> => {
-    if (store === undefined) throw notOpen(runId, "has no stored plan: the link's storage keeps no plans")
-    const found = await runPort("RunPlans.get", store.get(linkId, runId))
-    if (Option.isNone(found)) throw notOpen(runId, "has no stored plan")
-    if (found.value.status !== "open") throw notOpen(runId, `is ${found.value.status}: there is nothing to resume`)
+  const open = Effect.fn("link.plans.open")(function* (runId: string) {
+    if (store === undefined)
+      return yield* Effect.fail(notOpen(runId, "has no stored plan: the link's storage keeps no plans"))
+    const found = yield* fromPort("RunPlans.get", store.get(linkId, runId))
+    if (Option.isNone(found)) return yield* Effect.fail(notOpen(runId, "has no stored plan"))
+    if (found.value.status !== "open") {
+      return yield* Effect.fail(notOpen(runId, `is ${found.value.status}: there is nothing to resume`))
+    }
     return found.value
-  }
+  })
+
+  // A run that worked on the plan before this one holds the link no more, so it is dead: one still
+  // marked `running` (its lease was never passed over by another acquire) is marked abandoned.
+  const abandonEarlier = Effect.fn("link.plans.abandonEarlier")(function* (runCtx: RunContext, plan: StoredPlan) {
+    const runs = ctx.options.storage.runs
+    for (const earlier of new Set([plan.runId, plan.lastRunId])) {
+      if (earlier === runCtx.runId) continue
+      const found = yield* fromPort("RunStore.get", runs.get(linkId, earlier))
+      if (Option.isNone(found) || found.value.status !== "running") continue
+      yield* fromPort(
+        "RunStore.update",
+        runs.update(linkId, earlier, {
+          status: "abandoned",
+          finishedAt: now(),
+          summary: `${found.value.job} abandoned: its process stopped before it finished its plan; run ${runCtx.runId} resumed it.`
+        })
+      )
+    }
+  })
 
   return {
     store,
     unfinished,
     open,
-    refuseIfUnfinished: async () => {
-      const [first] = await unfinished()
+    refuseIfUnfinished: Effect.fn("link.plans.refuseIfUnfinished")(function* () {
+      const [first] = yield* unfinished()
       if (first === undefined) return
       // Still at work in another process: the runner says `Busy` with its run id.
       if (leases !== undefined) {
-        const holder = await runPort("RunLeases.holder", leases.holder(linkId))
+        const holder = yield* fromPort("RunLeases.holder", leases.holder(linkId))
         if (
           Option.isSome(holder) &&
           holder.value.runId === first.lastRunId &&
@@ -111,14 +136,17 @@ export const makeLinkPlans = (ctx: LinkContext): LinkPlans => {
           return
         }
       }
-      throw refusal(first)
-    },
-    save: async (runCtx, plan) => {
+      return yield* Effect.fail(refusal(first))
+    }),
+    save: Effect.fn("link.plans.save")(function* (
+      runCtx: RunContext,
+      plan: { readonly details: Record<string, unknown>; readonly body: Schema.Json }
+    ) {
       if (store === undefined) return
       // This run holds the link: an open plan of another run is a dead run's, left unfinished.
-      const [left] = await unfinished()
-      if (left !== undefined) throw refusal(left)
-      await runPort(
+      const [left] = yield* unfinished()
+      if (left !== undefined) return yield* Effect.fail(refusal(left))
+      yield* fromPort(
         "RunPlans.save",
         store.save(
           linkId,
@@ -133,35 +161,20 @@ export const makeLinkPlans = (ctx: LinkContext): LinkPlans => {
         )
       )
       runCtx.log.info("plan stored before the first write", { planRunId: runCtx.runId })
-    },
-    take: async (runCtx, runId) => {
-      const plan = await open(runId)
-      if (plan.job !== runCtx.job) throw notOpen(runId, `is a ${plan.job} run, not ${runCtx.job}`)
-      if (!(await runPort("RunPlans.touch", store!.touch(linkId, runId, { lastRunId: runCtx.runId })))) {
-        throw notOpen(runId, "was finished or abandoned meanwhile")
+    }),
+    take: Effect.fn("link.plans.take")(function* (runCtx: RunContext, runId: string) {
+      const plan = yield* open(runId)
+      if (plan.job !== runCtx.job) return yield* Effect.fail(notOpen(runId, `is a ${plan.job} run, not ${runCtx.job}`))
+      if (!(yield* fromPort("RunPlans.touch", store!.touch(linkId, runId, { lastRunId: runCtx.runId })))) {
+        return yield* Effect.fail(notOpen(runId, "was finished or abandoned meanwhile"))
       }
       runCtx.log.info(`resuming the plan of run ${runId}`, { planRunId: runId, lastRunId: plan.lastRunId })
-      // This run holds the link, so the runs that worked on the plan before are dead: a run still
-      // marked `running` (its lease was never passed over by another acquire) is marked abandoned.
-      const runs = ctx.options.storage.runs
-      for (const earlier of new Set([plan.runId, plan.lastRunId])) {
-        if (earlier === runCtx.runId) continue
-        const found = await runPort("RunStore.get", runs.get(linkId, earlier))
-        if (Option.isNone(found) || found.value.status !== "running") continue
-        await runPort(
-          "RunStore.update",
-          runs.update(linkId, earlier, {
-            status: "abandoned",
-            finishedAt: now(),
-            summary: `${found.value.job} abandoned: its process stopped before it finished its plan; run ${runCtx.runId} resumed it.`
-          })
-        )
-      }
+      yield* abandonEarlier(runCtx, plan)
       return plan
-    },
-    finish: async (runCtx, runId) => {
+    }),
+    finish: Effect.fn("link.plans.finish")(function* (runCtx: RunContext, runId: string) {
       if (store === undefined) return
-      await runPort(
+      yield* fromPort(
         "RunPlans.finish",
         store.finish(linkId, runId, {
           status: "finished",
@@ -169,6 +182,6 @@ export const makeLinkPlans = (ctx: LinkContext): LinkPlans => {
           note: runId === runCtx.runId ? undefined : `finished by run ${runCtx.runId}`
         })
       )
-    }
+    })
   }
 }

@@ -1,5 +1,5 @@
 import { Effect, type Schema } from "effect"
-import { fromPromise, promiseFace, runLink } from "../internal/bridge.ts"
+import { promiseFace } from "../internal/bridge.ts"
 import type { LinkApi, LinkRunOptions } from "../Link.ts"
 import { LinkError, LinkInvalidInputError } from "../LinkError.ts"
 import { Jobs, type RunContext } from "../Runner.ts"
@@ -90,21 +90,25 @@ const transferInRun = Effect.fn("link.transfer.inRun")(function* (
     approveAccounts
   })
   // Every invoice was tried (transferred, blocked or failed with its reason): the plan is finished.
-  yield* fromPromise("finish the stored plan", () => plans.finish(run, planRunId))
+  yield* plans.finish(run, planRunId)
   reportTransfer(run, report)
   // Kept with the run, so the portal shows each invoice's outcome and Exact number without the log.
   run.keepResult(toStoredTransferReport(report))
   return report
 })
 
-/** The stored transfer of `planRunId`, finished in the run `run` (see {@link resumeTransfer}). */
-const resumeTransferIn = Effect.fn("link.transfer.resume")(function* (
+/**
+ * Resumes the stored transfer of `planRunId` in the run `run`: the same range and approvals, under
+ * the plan's run id. Its invoices are keyed on the ConnectWise invoice, so the operations and keys are
+ * the first run's; those it left started are looked up in Exact before anything is written.
+ */
+export const resumeTransfer = Effect.fn("link.transfer.resume")(function* (
   ctx: LinkContext,
   plans: LinkPlans,
   run: RunContext,
   planRunId: string
 ) {
-  const stored = yield* fromPromise("take the stored plan", () => plans.take(run, planRunId))
+  const stored = yield* plans.take(run, planRunId)
   const body = (stored.plan as { readonly body?: unknown }).body as
     | { readonly range?: TransferRange; readonly approveAccounts?: ReadonlyArray<number> }
     | undefined
@@ -122,19 +126,6 @@ const resumeTransferIn = Effect.fn("link.transfer.resume")(function* (
   }
   return yield* transferInRun(ctx, plans, run, range, body?.approveAccounts, planRunId)
 })
-
-/**
- * Resumes the stored transfer of `planRunId` in the run `run`: the same range and approvals, under
- * the plan's run id. Its invoices are keyed on the ConnectWise invoice, so the operations and keys are
- * the first run's; those it left started are looked up in Exact before anything is written. A
- * promise for the run history's promise body: cancelling the run (`run.signal`) interrupts it.
- */
-export const resumeTransfer = (
-  ctx: LinkContext,
-  plans: LinkPlans,
-  run: RunContext,
-  planRunId: string
-): Promise<TransferReport> => runLink("runs.resume", resumeTransferIn(ctx, plans, run, planRunId), run.signal)
 
 /** Logs, counts and summarises a payment sync in its run. */
 const reportPayments = (run: RunContext, report: PaymentSyncReport): void => {
@@ -170,14 +161,12 @@ export const transferEffects = (ctx: LinkContext) => {
       runOptions?: LinkRunOptions & { readonly approveAccounts?: ReadonlyArray<number> }
     ) {
       // A run that died part-way left its plan open: resume or abandon it first.
-      yield* fromPromise("refuse while a plan is unfinished", () => plans.refuseIfUnfinished())
+      yield* plans.refuseIfUnfinished()
       const approveAccounts = runOptions?.approveAccounts
       return yield* ctx.runEffect(Jobs.transfer, { range }, runOptions, (run) =>
         Effect.gen(function* () {
           const body = { range, ...(approveAccounts === undefined ? {} : { approveAccounts: [...approveAccounts] }) }
-          yield* fromPromise("save the plan", () =>
-            plans.save(run, { details: { range }, body: body as unknown as Schema.Json })
-          )
+          yield* plans.save(run, { details: { range }, body: body as unknown as Schema.Json })
           return yield* transferInRun(ctx, plans, run, range, approveAccounts, run.runId)
         })
       )

@@ -18,6 +18,7 @@ import { BigDecimal, DateTime, Effect, Option, type Schema } from "effect"
 import { fromPort, fromPromise } from "../internal/bridge.ts"
 import { chunks, EXACT_TERMS_PER_FILTER } from "../internal/chunk.ts"
 import { asJournalClaim, type ClaimDeps } from "../internal/claims.ts"
+import { orStopped } from "../internal/stop.ts"
 import { LinkCancelledError, LinkDependencyFailedError, type LinkError } from "../LinkError.ts"
 import {
   attachInvoicePdf,
@@ -30,7 +31,6 @@ import {
   totalsAgree
 } from "./Entries.ts"
 import { claimIn, withHeartbeat } from "./internal/claims.ts"
-import { orStopped } from "./internal/stop.ts"
 import { caught, exactAccountCode, failureOf, nowOf, unexpected } from "./internal.ts"
 import { loadTransferInputs } from "./Load.ts"
 import type { TransferDeps, TransferFailure, TransferInputs, TransferProgress, TransferRange } from "./TransferTypes.ts"

@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { LinkCancelledError, LinkError } from "../../LinkError.ts"
+import { LinkCancelledError, LinkError } from "../LinkError.ts"
 
 /**
  * `effect`, or a `Cancelled` failure as soon as a person cancels the run (`stop` fires): the step
