@@ -3,11 +3,12 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { LinkSettings, TransferSettings } from "@psa-ledger/reconcile-core"
+import type { World } from "@psa-ledger/sandbox"
 import type { Storage } from "@psa-ledger/storage-adapters"
 import { memoryStorage } from "@psa-ledger/storage-adapters"
 import { sqliteStorage } from "@psa-ledger/storage-adapters/sqlite"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { createLink } from "../../src/index.ts"
+import { createLink, type LinkApi } from "../../src/index.ts"
 import { smtpMailer } from "../../src/smtp/index.ts"
 import { startSmtpServer, type TestSmtpServer } from "../support/smtp.ts"
 import { type OpenSandbox, openSandbox, smallWorld } from "./sandbox.ts"
@@ -32,22 +33,41 @@ afterEach(async () => {
   dir = undefined
 })
 
+/** Invoice mode with the world's VAT codes and payment conditions mapped. */
+const invoiceModeSettings = (world: World) => {
+  const { taxCodes, billingTerms } = world.truth.links
+  const identifierOf = new Map(world.connectwise.taxCodes.map((t) => [t.id, t.identifier]))
+  return new LinkSettings({
+    transfer: new TransferSettings({
+      mode: "invoice",
+      journal: "70",
+      vatCodes: Object.fromEntries(taxCodes.map((t) => [identifierOf.get(t.taxCodeId) ?? "", t.vatCode])),
+      paymentConditions: Object.fromEntries(billingTerms.map((b) => [String(b.billingTermsId), b.paymentCondition]))
+    })
+  })
+}
+
+/** The links flow A remembered (or a person confirmed) are the link's mappings; flow B uses them too. */
+const rememberLinks = async (world: World, link: LinkApi) => {
+  for (const company of world.truth.links.companies) {
+    if (company.evidence !== "identifier" && company.companyId !== null) {
+      await link.mappings.set({ kind: "customer", sourceKey: company.accountId }, company.companyId)
+    }
+  }
+  for (const item of world.truth.links.items) {
+    if (item.evidence === "manual" && item.catalogItemId !== "create") {
+      await link.mappings.set({ kind: "product", sourceKey: item.itemId }, item.catalogItemId)
+    }
+  }
+}
+
 describe("flow B end to end on the sandbox world, SQLite storage, mail through SMTP", () => {
   it("transfers exactly the month's ConnectWise invoices once, brings a payment back, and mails each run", async () => {
     const world = smallWorld()
     sandbox = await openSandbox(world)
     dir = mkdtempSync(join(tmpdir(), "psa-ledger-e2e-"))
     storage = await sqliteStorage({ filename: join(dir, "ledger.db"), encryptionKey: randomBytes(32) })
-    const { taxCodes, billingTerms } = world.truth.links
-    const identifierOf = new Map(world.connectwise.taxCodes.map((t) => [t.id, t.identifier]))
-    const settings = new LinkSettings({
-      transfer: new TransferSettings({
-        mode: "invoice",
-        journal: "70",
-        vatCodes: Object.fromEntries(taxCodes.map((t) => [identifierOf.get(t.taxCodeId) ?? "", t.vatCode])),
-        paymentConditions: Object.fromEntries(billingTerms.map((b) => [String(b.billingTermsId), b.paymentCondition]))
-      })
-    })
+    const settings = invoiceModeSettings(world)
     let run = 0
     const link = createLink({
       id: "msp-1",
@@ -73,17 +93,7 @@ describe("flow B end to end on the sandbox world, SQLite storage, mail through S
     const expected = world.connectwise.invoices.filter((i) => i.date.slice(0, 7) === period)
     expect(expected.some((i) => i.type === "CreditMemo")).toBe(true)
 
-    // The links flow A remembered (or a human confirmed) are the link's mappings; flow B uses them too.
-    for (const company of world.truth.links.companies) {
-      if (company.evidence !== "identifier" && company.companyId !== null) {
-        await link.mappings.set({ kind: "customer", sourceKey: company.accountId }, company.companyId)
-      }
-    }
-    for (const item of world.truth.links.items) {
-      if (item.evidence === "manual" && item.catalogItemId !== "create") {
-        await link.mappings.set({ kind: "product", sourceKey: item.itemId }, item.catalogItemId)
-      }
-    }
+    await rememberLinks(world, link)
     const preview = await link.transfer.preview(range)
     expect(preview.blocked).toEqual([])
     const division = sandbox.server.credentials.exact.division
@@ -146,16 +156,7 @@ describe("flow B end to end on the sandbox world, SQLite storage, mail through S
     const world = smallWorld()
     sandbox = await openSandbox(world)
     storage = memoryStorage()
-    const { taxCodes, billingTerms } = world.truth.links
-    const identifierOf = new Map(world.connectwise.taxCodes.map((t) => [t.id, t.identifier]))
-    const settings = new LinkSettings({
-      transfer: new TransferSettings({
-        mode: "invoice",
-        journal: "70",
-        vatCodes: Object.fromEntries(taxCodes.map((t) => [identifierOf.get(t.taxCodeId) ?? "", t.vatCode])),
-        paymentConditions: Object.fromEntries(billingTerms.map((b) => [String(b.billingTermsId), b.paymentCondition]))
-      })
-    })
+    const settings = invoiceModeSettings(world)
     const link = createLink({
       id: "msp-cancel",
       exact: sandbox.exact,
@@ -165,16 +166,7 @@ describe("flow B end to end on the sandbox world, SQLite storage, mail through S
       now: () => sandbox!.clock.now()
     })
     await sandbox.connect(link)
-    for (const company of world.truth.links.companies) {
-      if (company.evidence !== "identifier" && company.companyId !== null) {
-        await link.mappings.set({ kind: "customer", sourceKey: company.accountId }, company.companyId)
-      }
-    }
-    for (const item of world.truth.links.items) {
-      if (item.evidence === "manual" && item.catalogItemId !== "create") {
-        await link.mappings.set({ kind: "product", sourceKey: item.itemId }, item.catalogItemId)
-      }
-    }
+    await rememberLinks(world, link)
     const period = world.truth.months.at(-1)!.period
     const [year, month] = period.split("-").map(Number) as [number, number]
     const range = { from: `${period}-01`, to: new Date(Date.UTC(year, month, 1)).toISOString().slice(0, 10) }
