@@ -6,9 +6,11 @@ import {
   type CreateAccount,
   type CreateSalesEntry,
   type CreateSalesInvoice,
+  entryNumberOf,
   Mapping,
   type ProcessSalesInvoice,
   planInvoiceTransfer,
+  salesEntryCreateKey,
   salesInvoiceCreateKey,
   salesInvoiceProcessKey,
   TransferPlan,
@@ -474,7 +476,8 @@ const catchUpLedger = Effect.fn("link.transfer.catchUpLedger")(function* (run: T
 /**
  * Operations interrupted after Exact accepted them are planned no more: a create whose invoice is
  * found (by YourRef or in the ledger), a print of an invoice Exact has processed (the plan skips
- * it). Their journal entries are closed with what they made, so the journal tells the truth.
+ * it), an entry or an attachment the ledger records as made. Their journal entries are closed
+ * with what they made, so the journal tells the truth.
  */
 const settleInterrupted = Effect.fn("link.transfer.settleInterrupted")(function* (run: TransferRun) {
   const { deps } = run
@@ -494,8 +497,19 @@ const settleInterrupted = Effect.fn("link.transfer.settleInterrupted")(function*
   for (const skip of run.plan.skipped) {
     const invoice = run.invoiceById.get(skip.connectwiseInvoiceId)
     if (invoice === undefined) continue
+    const recorded = run.inputs.ledger.get(skip.connectwiseInvoiceId)
     yield* settle(salesInvoiceCreateKey(linkId, invoice), { invoiceId: skip.exactInvoiceId }, invoice.number)
     yield* settle(salesInvoiceProcessKey(linkId, invoice), { invoiceId: skip.exactInvoiceId }, invoice.number)
+    // The ledger hears of a booked entry before the journal does (a kill between leaves it started).
+    const entry = run.entryMode ? entryNumberOf(invoice.number, deps.settings.transfer?.entryNumberPattern) : undefined
+    if (recorded !== undefined && entry !== undefined && "entryNumber" in entry) {
+      const opKey = salesEntryCreateKey(linkId, invoice, entry.entryNumber)
+      yield* settle(opKey, { entryId: skip.exactInvoiceId }, invoice.number)
+    }
+    // So does an attachment: with the ledger saying attached, no run plans or catches it up again.
+    if (recorded?.pdfAttached === true) {
+      yield* settle(attachPdfKey(linkId, invoice), {}, invoice.number)
+    }
   }
   for (const op of run.plan.operations) {
     if (op._tag !== "ProcessSalesInvoice" || op.invoice._tag !== "ExistingSalesInvoice") continue
@@ -785,7 +799,7 @@ const recordOf = (run: TransferRun, id: number): Effect.Effect<TransferRecord | 
 /**
  * Attaches the PDF of a booking this run made (entry or sales invoice, whether or not its print
  * succeeded). The ledger hears of it before the journal: a kill between the two leaves the ledger
- * saying "attached", and the journal entry is settled by the claim on a resume.
+ * saying "attached", and the next run settles the journal entry (`settleInterrupted`).
  */
 const runAttach = Effect.fn("link.transfer.runAttach")(function* (run: TransferRun, op: AttachPdf, id: number) {
   const { deps } = run

@@ -67,4 +67,43 @@ describe("runTransfer in entry mode", () => {
     expect(third.counts.created).toBe(0)
     expect(accounts()).toBe(before + 1)
   })
+
+  it("booked and in the ledger, the journal not told (a kill between): the next run closes the entry's journal entry", async () => {
+    const world = await entryWorld()
+    const journal = world.deps.journal
+    // The process dies after the ledger heard of each booking and before the journal did, as a
+    // SIGKILL can: the bookings' and attachments' entries stay "started".
+    const dying = {
+      ...world.deps,
+      journal: {
+        ...journal,
+        complete: (...args: Parameters<typeof journal.complete>) =>
+          /^(CreateSalesEntry|AttachPdf):/.test(args[1]) ? Effect.void : journal.complete(...args)
+      }
+    }
+    const statuses = async () =>
+      (await Effect.runPromise(world.storage.journal.list("link-flowb")))
+        .filter((entry) => /^(CreateSalesEntry|AttachPdf):/.test(entry.opKey))
+        .map((entry) => `${entry.opKey.split(":")[0]} ${entry.status}`)
+        .sort()
+    const first = await runTransfer(dying, JANUARY, { runId: "run-1" })
+    expect(first.counts).toMatchObject({ created: 2, failed: 0 })
+    const booked = world.exactSim.records(DIVISION, "SalesEntries").length
+    expect(await statuses()).toEqual([
+      "AttachPdf started",
+      "AttachPdf started",
+      "CreateSalesEntry started",
+      "CreateSalesEntry started"
+    ])
+
+    const second = await runTransfer(world.deps, JANUARY, { runId: "run-2" })
+    expect(second.counts).toMatchObject({ created: 0, alreadyTransferred: 2, failed: 0 })
+    expect(world.exactSim.records(DIVISION, "SalesEntries")).toHaveLength(booked)
+    expect(await statuses()).toEqual([
+      "AttachPdf done",
+      "AttachPdf done",
+      "CreateSalesEntry done",
+      "CreateSalesEntry done"
+    ])
+  })
 })

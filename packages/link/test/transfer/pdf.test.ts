@@ -168,6 +168,32 @@ describe("invoice mode: the ConnectWise PDF", () => {
     expect(await ledgerOf(world)).toEqual(Object.fromEntries(BOOKED.map((ref) => [ref, true])))
   })
 
+  it("attached and recorded in the ledger, the journal not told (a kill between): the next run closes the journal entry", async () => {
+    const world = await createWorld()
+    const journal = world.deps.journal
+    // The process dies after the ledger heard of each attachment and before the journal did: the
+    // attachment's entry stays "started", as a SIGKILL leaves it.
+    const dying = {
+      ...world.deps,
+      journal: {
+        ...journal,
+        complete: (...args: Parameters<typeof journal.complete>) =>
+          args[1].startsWith("AttachPdf:") ? Effect.void : journal.complete(...args)
+      }
+    }
+    const first = await runTransfer(dying, JANUARY, { runId: "run-1" })
+    expect(first.counts).toMatchObject({ created: 3, failed: 0 })
+    expect(await ledgerOf(world)).toEqual(Object.fromEntries(BOOKED.map((ref) => [ref, true])))
+    expect(await attachJournal(world)).toEqual(BOOKED.map(() => "started"))
+
+    world.exactSim.resetCounters()
+    const second = await runTransfer(world.deps, JANUARY, { runId: "run-2" })
+    expect(second.counts).toMatchObject({ created: 0, alreadyTransferred: 3, failed: 0 })
+    expect(writes(world)).toEqual({})
+    expect(await attachJournal(world)).toEqual(BOOKED.map(() => "done"))
+    for (const ref of BOOKED) expectOnePdf(world, ref)
+  })
+
   it("is not attached with attachPdf: false, and the ledger records nothing about it", async () => {
     const world = await createWorld()
     const transfer = world.deps.settings.transfer!
